@@ -1,0 +1,17 @@
+"""One command line: ``chainbrain catalog|db|demo|kpi|serve``."""
+
+from __future__ import annotations
+
+import typer
+
+from chainbrain.cli import catalog, db, kpi
+
+app = typer.Typer(help="ChainBrain 产业链大脑 — industrial-chain program platform.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(db.app, name="db")
+app.command("kpi")(kpi.kpi)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,37 @@
+"""``chainbrain kpi``: the headline KPI for a period and scope."""
+
+from __future__ import annotations
+
+import typer
+
+from chainbrain.analytics.kpi import kpi as compute_kpi
+from chainbrain.analytics.periods import PeriodError
+from chainbrain.cli.common import DB
+from chainbrain.cli.output import emit, emit_json
+from chainbrain.store import open_store
+
+FIELDS = ["period", "chain", "region", "scope", "above_scale_count", "revenue_ytd_yuan",
+          "revenue_ytd_prev_yuan", "comparable_current_yuan", "comparable_base_yuan", "yoy_naive",
+          "yoy_comparable", "target_path_yuan", "target_status"]
+
+
+def kpi(
+    period: str = typer.Option(..., "--period", "-p", help="YYYY-MM (YTD), YYYY-Qn or YYYY"),
+    db: str = DB,
+    chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
+    region: str = typer.Option(None, "--region", help="region code (province, city or county)"),
+    scope: str = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)"),
+    format: str = typer.Option("table", "--format", "-f", help="json or table"),
+):
+    """Above-scale revenue YTD, naive and comparable growth, target path and status."""
+    try:
+        with open_store(db) as store:
+            rec = compute_kpi(store, period, chain=chain, region=region, scope=scope)
+    except (PeriodError, ValueError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2)
+    if format == "json":
+        emit_json(rec)
+    else:
+        rows = [{"field": k, "value": rec.get(k)} for k in FIELDS]
+        emit(["field", "value"], rows, "table", f"KPI {period} (yuan; growth as fraction)")

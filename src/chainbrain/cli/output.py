@@ -1,0 +1,47 @@
+"""Render records as CSV, JSON or a rich table on stdout."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+FORMATS = ("csv", "json", "table")
+
+
+def _default(o):
+    if isinstance(o, decimal.Decimal):
+        return float(o)
+    if isinstance(o, (dt.date, dt.datetime)):
+        return o.isoformat()
+    raise TypeError(type(o))
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2, default=_default)
+
+
+def emit(columns: list[str], rows: list[dict], fmt: str, title: str = "") -> None:
+    if fmt == "csv":
+        w = csv.DictWriter(sys.stdout, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
+    elif fmt == "json":
+        print(dumps([{k: r.get(k) for k in columns} for r in rows]))
+    else:
+        table = Table(title=title or None)
+        for c in columns:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+        Console().print(table)
+
+
+def emit_json(obj) -> None:
+    print(dumps(obj))

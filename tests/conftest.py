@@ -1,0 +1,72 @@
+"""Shared fixtures: a store on each engine (DuckDB file, throwaway PostgreSQL).
+
+``store_any`` is parametrized over both engines, so every test that uses it
+runs in full on DuckDB and on a real PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from pgserver import PGServer  # noqa: E402
+
+from chainbrain.store import open_store  # noqa: E402
+from chainbrain.store.admin import init_store  # noqa: E402
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    srv = PGServer().start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+def new_db(engine: str, tmp_path: Path, request) -> str:
+    if engine == "duckdb":
+        return str(tmp_path / f"cb{next(_counter)}.duckdb")
+    srv = request.getfixturevalue("pg_server")
+    return srv.create_database(f"cb_{os.getpid()}_{next(_counter)}")
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def engine_name(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db_any(engine_name, tmp_path, request) -> str:
+    """An empty database location on each engine (not yet initialised)."""
+    return new_db(engine_name, tmp_path, request)
+
+
+@pytest.fixture
+def store_any(db_any):
+    """An initialised store (migrations + pack) on each engine."""
+    store = open_store(db_any)
+    init_store(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def duck_store(tmp_path):
+    store = open_store(str(tmp_path / "cb.duckdb"))
+    init_store(store)
+    yield store
+    store.close()
