@@ -1,0 +1,5 @@
+"""``python -m chainbrain`` is the ``chainbrain`` command."""
+
+from chainbrain.cli import main
+
+main()
