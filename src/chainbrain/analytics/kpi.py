@@ -85,6 +85,19 @@ def status_of(value: float | None, path: float | None, band: float) -> str | Non
     return "yellow" if ratio >= 1 - band else "red"
 
 
+def _record(p: Period, scope: str, chain: str | None, region: str | None, **values) -> dict:
+    """A KPI record; fields not given are empty (no reports in scope)."""
+    rec = {"period": p.label, "period_end": p.ytd_label, "basis": "ytd", "scope": scope,
+           "chain": chain, "region": region, "above_scale_count": 0, "revenue_ytd_yuan": 0.0,
+           "revenue_ytd_prev_yuan": None, "prev_count": 0, "comparable_count": 0,
+           "comparable_current_yuan": None, "comparable_base_yuan": None, "yoy_naive": None,
+           "yoy_comparable": None, "target_code": None, "target_base_year": None,
+           "target_annual_rate": None, "target_path_yuan": None, "target_ratio": None,
+           "target_status": None, "unit": "yuan"}
+    rec.update(values)
+    return rec
+
+
 def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = None,
               region: str | None = None, scope: str = "all") -> list[dict]:
     """KPI records for each group of ``by`` (all|chain|city|county) within the scope."""
@@ -130,31 +143,24 @@ def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = 
             path = float(base_g.at[k, "total"]) * (1 + float(target["annual_rate"])) ** (
                 p.year - int(target["base_year"]))
         band = float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
-        out.append({
-            "key": k,
-            "period": p.label,
-            "period_end": p.ytd_label,
-            "basis": "ytd",
-            "scope": scope,
-            "chain": chain,
-            "region": region,
-            "above_scale_count": int(get(cur_g, "n", 0)),
-            "revenue_ytd_yuan": rev,
-            "revenue_ytd_prev_yuan": rev_prev,
-            "prev_count": int(get(prev_g, "n", 0)),
-            "comparable_count": int(get(comp_g, "n", 0)),
-            "comparable_current_yuan": c_cur,
-            "comparable_base_yuan": c_base,
-            "yoy_naive": (rev / rev_prev - 1) if rev_prev else None,
-            "yoy_comparable": (c_cur / c_base - 1) if c_base else None,
-            "target_code": target["code"] if target is not None else None,
-            "target_base_year": int(target["base_year"]) if target is not None else None,
-            "target_annual_rate": float(target["annual_rate"]) if target is not None else None,
-            "target_path_yuan": path,
-            "target_ratio": (rev / path) if path else None,
-            "target_status": status_of(rev, path, band),
-            "unit": "yuan",
-        })
+        out.append(_record(
+            p, scope, chain, region, key=k,
+            above_scale_count=int(get(cur_g, "n", 0)),
+            revenue_ytd_yuan=rev,
+            revenue_ytd_prev_yuan=rev_prev,
+            prev_count=int(get(prev_g, "n", 0)),
+            comparable_count=int(get(comp_g, "n", 0)),
+            comparable_current_yuan=c_cur,
+            comparable_base_yuan=c_base,
+            yoy_naive=(rev / rev_prev - 1) if rev_prev else None,
+            yoy_comparable=(c_cur / c_base - 1) if c_base else None,
+            target_code=target["code"] if target is not None else None,
+            target_base_year=int(target["base_year"]) if target is not None else None,
+            target_annual_rate=float(target["annual_rate"]) if target is not None else None,
+            target_path_yuan=path,
+            target_ratio=(rev / path) if path else None,
+            target_status=status_of(rev, path, band),
+        ))
     return out
 
 
@@ -163,23 +169,9 @@ def kpi(store, period: str, chain: str | None = None, region: str | None = None,
     """The KPI record for one scope (see module docstring for every field)."""
     p = parse_period(period)
     rows = kpi_table(store, p, "all", chain, region, scope)
-    if rows:
-        rec = rows[0]
-        rec.pop("key", None)
-        return rec
-    empty = kpi_table_fields(p, chain, region, scope)
-    return empty
-
-
-def kpi_table_fields(p: Period, chain, region, scope) -> dict:
-    """The KPI record of a scope with no reports for the period."""
-    return {"period": p.label, "period_end": p.ytd_label, "basis": "ytd", "scope": scope,
-            "chain": chain, "region": region, "above_scale_count": 0, "revenue_ytd_yuan": 0.0,
-            "revenue_ytd_prev_yuan": None, "prev_count": 0, "comparable_count": 0,
-            "comparable_current_yuan": None, "comparable_base_yuan": None, "yoy_naive": None,
-            "yoy_comparable": None, "target_code": None, "target_base_year": None,
-            "target_annual_rate": None, "target_path_yuan": None, "target_ratio": None,
-            "target_status": None, "unit": "yuan"}
+    rec = rows[0] if rows else _record(p, scope, chain, region)
+    rec.pop("key", None)
+    return rec
 
 
 def latest_period(store) -> str | None:
