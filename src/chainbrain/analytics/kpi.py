@@ -92,7 +92,8 @@ def _record(p: Period, scope: str, chain: str | None, region: str | None, **valu
            "revenue_ytd_prev_yuan": None, "prev_count": 0, "comparable_count": 0,
            "comparable_current_yuan": None, "comparable_base_yuan": None, "yoy_naive": None,
            "yoy_comparable": None, "target_code": None, "target_base_year": None,
-           "target_annual_rate": None, "target_path_yuan": None, "target_ratio": None,
+           "target_annual_rate": None, "target_path_yuan": None, "target_base_count": 0,
+           "target_ratio": None,
            "target_status": None, "unit": "yuan"}
     rec.update(values)
     return rec
@@ -158,6 +159,7 @@ def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = 
             target_base_year=int(target["base_year"]) if target is not None else None,
             target_annual_rate=float(target["annual_rate"]) if target is not None else None,
             target_path_yuan=path,
+            target_base_count=int(base_g.at[k, "n"]) if k in base_g.index else 0,
             target_ratio=(rev / path) if path else None,
             target_status=status_of(rev, path, band),
         ))

@@ -1,0 +1,91 @@
+"""The web application factory: ``create_app(db, public_aggregates=False)``.
+
+Opens the store once, mounts the offline static assets at ``/static``,
+registers the JSON API (:mod:`chainbrain.web.api`) and the pages
+(:mod:`chainbrain.web.views`), and turns the two expected failures into
+bilingual answers: a bad parameter → 400, aggregates not public → 401
+(JSON under ``/api``, an HTML page elsewhere). ``/docs`` and ``/redoc`` are
+off (they load from a CDN); ``/openapi.json`` documents the API.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from chainbrain import __version__
+from chainbrain.store import open_store
+from chainbrain.web import api
+from chainbrain.web import format as fmt
+from chainbrain.web.access import SignInRequired
+from chainbrain.web.disclosure import MIN_CELL
+from chainbrain.web.i18n import both, lang_of, strings
+from chainbrain.web.model import BadRequest
+from chainbrain.web.state import WebState
+from chainbrain.web.views import cockpit
+
+HERE = Path(__file__).resolve().parent
+
+
+def templates() -> Jinja2Templates:
+    tpl = Jinja2Templates(directory=str(HERE / "templates"))
+    tpl.env.filters.update(yi=fmt.yi, pct=fmt.pct, count=fmt.count, raw=fmt.raw)
+    return tpl
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _error_page(request: Request, status: int, title_key: str, message: str) -> HTMLResponse:
+    lang = lang_of(request.query_params.get("lang"))
+    return request.app.state.templates.TemplateResponse(
+        request, "error.html", {"t": strings(lang), "lang": lang, "title_key": title_key,
+                                "message": message, "status": status}, status_code=status)
+
+
+def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL) -> FastAPI:
+    """A ChainBrain web app over the store ``db`` (DuckDB file path or postgresql:// URL).
+
+    ``public_aggregates``: serve aggregate figures to anonymous visitors (the
+    demo does); otherwise pages and data endpoints answer 401.
+    ``min_cell``: aggregates built from fewer enterprises are withheld from
+    anonymous visitors (Statistics Law; DESIGN.md §4).
+    """
+    store = open_store(db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        with app.state.web.lock:
+            store.close()
+
+    app = FastAPI(title="ChainBrain 产业链大脑", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=lifespan,
+                  description="Aggregates of the province's key industrial chains. Money in yuan, "
+                              "growth as fractions, periods YYYY-MM year-to-date.")
+    app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell)
+    app.state.templates = templates()
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(cockpit.router)
+
+    @app.exception_handler(BadRequest)
+    async def bad_request(request: Request, exc: BadRequest):
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, status_code=400)
+        return _error_page(request, 400, "error_title", str(exc))
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired):
+        message = both("auth_body")
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=401)
+        return _error_page(request, 401, "auth_title", message)
+
+    return app

@@ -1,0 +1,111 @@
+/* Cockpit charts: the city/county map and the chain ranking (ECharts, served locally).
+ *
+ * Reads the figures the server embedded in #cockpit-data (already formatted;
+ * no statistics are computed here), registers the local GeoJSON and wires
+ * drill-down: clicking a region reloads the page with ?region=<code>.
+ */
+(function () {
+  "use strict";
+  var el = document.getElementById("cockpit-data");
+  if (!el || typeof echarts === "undefined") { return; }
+  var D = JSON.parse(el.textContent);
+  var T = D.text;
+  var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+  var charts = [];
+  window.cockpitCharts = {};
+
+  function goRegion(code) {
+    var q = new URLSearchParams(window.location.search);
+    q.set("region", code);
+    window.location.search = q.toString();
+  }
+
+  function tip(u) {
+    if (!u) { return ""; }
+    if (u.suppressed) {
+      return "<b>" + u.name + "</b><br>" + T.suppressed + "<br>" + T.count_col + ": " + u.count;
+    }
+    return "<b>" + u.name + "</b><br>" + T.revenue_col + ": " + u.revenue +
+      "<br>" + T.yoy_comparable_col + ": " + u.yoy_comparable + "<br>" + T.count_col + ": " + u.count;
+  }
+
+  function drawMap(geo) {
+    var M = D.map;
+    var node = document.getElementById("map");
+    if (!node) { return; }
+    if (M.level === "county") {
+      geo = { type: "FeatureCollection",
+              features: geo.features.filter(function (f) { return f.properties.parent_code === M.parent; }) };
+    }
+    var mapName = "cb-" + M.level + "-" + (M.parent || "province");
+    echarts.registerMap(mapName, geo);
+    var byCode = {};
+    M.units.forEach(function (u) { byCode[u.code] = u; });
+    var values = M.units.map(function (u) { return u.value; }).filter(function (v) { return v !== null; });
+    var max = values.length ? Math.max.apply(null, values) : 1;
+    var chart = echarts.init(node, null, { renderer: "canvas" });
+    chart.setOption({
+      textStyle: { fontFamily: FONT },
+      tooltip: { trigger: "item", formatter: function (p) { return tip(byCode[p.name]); } },
+      visualMap: { min: 0, max: max, calculable: false, orient: "vertical", left: 8, bottom: 8,
+                   text: [T.unit_yi_short, ""], itemHeight: 110,
+                   inRange: { color: ["#dbe9f8", "#7fb0e0", "#2f6fb8", "#0b3a75"] },
+                   textStyle: { color: "#44546a" } },
+      series: [{
+        type: "map", map: mapName, nameProperty: "code", roam: false, layoutCenter: ["55%", "50%"],
+        layoutSize: "95%", selectedMode: false,
+        itemStyle: { areaColor: "#eef1f5", borderColor: "#ffffff", borderWidth: 1 },
+        emphasis: { itemStyle: { areaColor: "#f2b134" }, label: { color: "#10213a" } },
+        label: { show: true, fontSize: M.level === "county" ? 10 : 12, color: "#10213a",
+                 textBorderColor: "rgba(255,255,255,0.85)", textBorderWidth: 2,
+                 formatter: function (p) { var u = byCode[p.name]; return u ? u.name : ""; } },
+        data: M.units.map(function (u) {
+          var item = { name: u.code, value: u.value };
+          if (u.code === M.selected) { item.itemStyle = { borderColor: "#f2b134", borderWidth: 3 }; }
+          return item;
+        })
+      }]
+    });
+    chart.on("click", function (p) { if (p.name && byCode[p.name]) { goRegion(p.name); } });
+    charts.push(chart);
+    window.cockpitCharts.map = chart;
+  }
+
+  function drawChains() {
+    var node = document.getElementById("chain-chart");
+    if (!node) { return; }
+    var rows = D.chains.slice().reverse();           // largest at the top of a horizontal bar chart
+    var chart = echarts.init(node, null, { renderer: "canvas" });
+    chart.setOption({
+      textStyle: { fontFamily: FONT },
+      grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+                 formatter: function (ps) { return tip(rows[ps[0].dataIndex]); } },
+      xAxis: { type: "value", name: T.unit_yi_short, splitLine: { lineStyle: { color: "#e3e8ef" } } },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
+               axisTick: { show: false }, axisLabel: { fontSize: 13, color: "#10213a" } },
+      series: [{
+        type: "bar", barMaxWidth: 22,
+        data: rows.map(function (r) { return r.value; }),
+        itemStyle: { color: new echarts.graphic.LinearGradient(0, 0, 1, 0,
+          [{ offset: 0, color: "#2f6fb8" }, { offset: 1, color: "#0b3a75" }]), borderRadius: [0, 3, 3, 0] },
+        label: { show: true, position: "right", color: "#10213a",
+                 formatter: function (p) { var r = rows[p.dataIndex]; return r.suppressed ? "—*" : r.revenue; } }
+      }]
+    });
+    charts.push(chart);
+    window.cockpitCharts.chains = chart;
+  }
+
+  drawChains();
+  fetch(D.map.geo_url)
+    .then(function (r) { if (!r.ok) { throw new Error("map " + r.status); } return r.json(); })
+    .then(drawMap)
+    .then(function () { document.body.setAttribute("data-map-ready", "true"); })
+    .catch(function (e) {
+      var node = document.getElementById("map");
+      if (node) { node.textContent = String(e); }
+      document.body.setAttribute("data-map-ready", "error");
+    });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+}());

