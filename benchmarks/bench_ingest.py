@@ -17,7 +17,7 @@ import pyarrow as pa
 from benchmarks.harness import best_of, peak_mb, record
 from chainbrain.catalog.uscc import make
 
-SCALES = {"small": 100_000, "full": 1_000_000}
+SCALES = {"province": 1_000_000, "national": 2_000_000, "small": 100_000}
 
 
 def _setup(rows: int, work: Path):
@@ -56,6 +56,7 @@ def baseline(store, path, usccs):
     out = out.sort_values(["enterprise_id", "year", "month"])
     out = out[out.groupby(["enterprise_id", "year"])["revenue_ytd"].diff().fillna(0) >= 0]
     with store.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM monthly_report")
         out.to_sql("monthly_report", conn, if_exists="append", index=False, chunksize=50_000)
         conn.exec_driver_sql("DELETE FROM monthly_report WHERE batch_id = 999")
     return len(out)

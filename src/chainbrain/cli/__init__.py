@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.cli import advantage, catalog, db, kpi, serve
+from chainbrain.cli import advantage, catalog, db, ingest, kpi, serve
 
 app = typer.Typer(help="ChainBrain 产业链大脑 — industrial-chain program platform.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -13,6 +13,10 @@ app.add_typer(db.app, name="db")
 app.command("kpi")(kpi.kpi)
 app.add_typer(advantage.app, name="advantage")
 app.command("serve")(serve.serve)
+app.add_typer(ingest.import_app, name="import")
+app.command("template")(ingest.template)
+app.add_typer(ingest.map_app, name="map")
+app.add_typer(ingest.export_app, name="export")
 
 
 def main() -> None:

@@ -258,6 +258,37 @@ supply_link = sa.Table(
     sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
 )
 
+# ---------------------------------------------------------------- ingest (migration 0002)
+# Registry fields of enterprises (market-regulation exports), mapping evidence,
+# and manual segment overrides that survive re-imports. Only nullable columns
+# are added to existing tables (the demo generator writes these tables too).
+INGEST_ENTERPRISE_COLUMNS = (
+    ("entity_type", sa.String(64)),             # 企业类型
+    ("legal_rep", sa.String(64)),               # 法人代表
+    ("registered_capital", Money),              # 注册资金, yuan (RMB only)
+    ("registered_capital_text", sa.String(64)), # as written in the export
+    ("business_scope", sa.Text),                # 经营范围
+    ("address", sa.Text),                       # 注册地址
+    ("is_branch", sa.Boolean),                  # 分公司/分支机构
+    ("guessed_section", sa.String(1)),          # GB/T 4754 section guessed from name and scope
+    ("main_products", sa.Text),                 # 主要产品
+    ("employees", sa.Integer),                  # 从业人员 (latest known)
+    ("region_evidence", sa.String(200)),        # how region_code was determined
+)
+for _name, _type in INGEST_ENTERPRISE_COLUMNS:
+    enterprise.append_column(sa.Column(_name, _type))
+enterprise_segment.append_column(sa.Column("evidence", sa.Text))   # matched rules, e.g. "name:铜箔; class:3985"
+
+segment_override = sa.Table(
+    "segment_override", metadata,
+    sa.Column("enterprise_id", sa.BigInteger, primary_key=True),
+    sa.Column("segment_code", Code, primary_key=True),
+    sa.Column("action", sa.String(8), nullable=False),         # add|remove
+    sa.Column("note", sa.Text),
+    sa.Column("actor", sa.String(64)),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
 # ---------------------------------------------------------------- logs
 import_batch = sa.Table(
     "import_batch", metadata,
@@ -286,5 +317,5 @@ CATALOG_TABLES = (
 )
 FACT_TABLES = (
     "enterprise", "enterprise_attr", "enterprise_scale", "enterprise_segment",
-    "designation", "monthly_report", "annual_report", "supply_link",
+    "designation", "monthly_report", "annual_report", "supply_link", "segment_override",
 )

@@ -1,0 +1,170 @@
+"""``chainbrain import|template|map|export``: getting real data in, and the enterprise list out.
+
+Exit codes: 0 loaded (possibly with warnings or skipped rows), 2 rejected
+(validation errors; no data table changed), 1 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from chainbrain.cli.common import DB
+
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+import_app = typer.Typer(help="Import a file (CSV, XLSX, Parquet) — all-or-nothing. 导入数据（全有或全无）", no_args_is_help=True)
+map_app = typer.Typer(help="Enterprise → chain segment mapping. 企业—产业链环节匹配", no_args_is_help=True)
+export_app = typer.Typer(help="Export lists. 导出", no_args_is_help=True)
+
+UNIT = typer.Option(None, "--unit", help="Money unit of the file: 元|千元|万元|亿元 (never guessed)")
+SKIP = typer.Option(False, "--skip-invalid", help="Load the valid rows; write the rejected ones to --errors")
+ERRORS = typer.Option(None, "--errors", help="Error file (.xlsx or .csv): the rejected rows plus an error column")
+SHEET = typer.Option(None, "--sheet", help="Worksheet name (XLSX)")
+MAX_SHOWN = 50
+
+
+def _report(res, as_json: bool) -> None:
+    issues = res.issues
+    if as_json:
+        console.print_json(json.dumps({
+            "kind": res.kind, "file": res.file, "status": res.status, "batch_id": res.batch_id, "rows": res.rows,
+            "new": res.new, "updated": res.updated, "unchanged": res.unchanged, "skipped": res.skipped,
+            "error_file": res.error_file, "extra": res.extra,
+            "issues": issues.as_dicts() if issues else []}, ensure_ascii=False, default=str))
+    else:
+        if issues:
+            items = issues.errors + issues.warnings
+            for it in items[:MAX_SHOWN]:
+                (err.print if it.severity == "error" else console.print)(
+                    ("[red]错误 error[/red] " if it.severity == "error" else "[yellow]警告 warning[/yellow] ") + it.line(),
+                    markup=True, highlight=False, soft_wrap=True)
+            if len(items) > MAX_SHOWN:
+                console.print(f"… {len(items) - MAX_SHOWN} more / 另有 {len(items) - MAX_SHOWN} 条，见错误文件 (see --errors)")
+        if res.status == "rejected":
+            err.print(f"[red]未导入 rejected[/red]: {len(issues.errors)} errors / 个错误；数据未作任何改动 (no data changed)"
+                      + (f"；错误文件 error file: {res.error_file}" if res.error_file else ""), highlight=False)
+        else:
+            console.print(f"[green]已导入 loaded[/green] batch {res.batch_id}: {res.summary_zh()} / {res.summary_en()}"
+                          + (f"; error file: {res.error_file}" if res.error_file else ""), highlight=False)
+    if res.status == "rejected":
+        raise typer.Exit(2)
+
+
+def _run(kind: str, file: Path, db: str, unit, skip_invalid, errors, sheet, as_json) -> None:
+    from chainbrain.ingest.load import import_file
+    from chainbrain.store import open_store
+
+    with open_store(db) as store:
+        with console.status(f"importing {file.name} …") as status:
+            res = import_file(store, kind, file, unit=unit, skip_invalid=skip_invalid, errors_path=errors,
+                              sheet=sheet, progress=lambda s: status.update(f"{file.name}: {s}"))
+    _report(res, as_json)
+
+
+def _make(kind: str, doc: str):
+    def cmd(file: Path = typer.Argument(..., exists=False), db: str = DB, unit: Optional[str] = UNIT,
+            skip_invalid: bool = SKIP, errors: Optional[Path] = ERRORS, sheet: Optional[str] = SHEET,
+            as_json: bool = typer.Option(False, "--json", help="Machine-readable result")):
+        _run(kind, file, db, unit, skip_invalid, errors, sheet, as_json)
+    cmd.__doc__ = doc
+    import_app.command(kind)(cmd)
+
+
+_make("enterprises", "Enterprise list (uscc,name,region_code,industry_code,founded_on,employees). 企业名录")
+_make("monthly", "Monthly YTD reports (uscc,period,revenue_ytd,profit_ytd,…). 月度累计数据（联网直报）")
+_make("annual", "Annual figures (uscc,year,revenue,profit,employees,…). 年度数据")
+_make("supply", "Supply links (supplier_uscc,buyer_uscc,year,amount). 供需关系")
+_make("designations", "Designations (uscc,kind,level,valid_from,valid_to). 认定名单")
+
+
+@import_app.command("registry")
+def registry(file: Path, db: str = DB, errors: Optional[Path] = ERRORS, sheet: Optional[str] = SHEET,
+             as_json: bool = typer.Option(False, "--json")):
+    """Market-regulation registry export (企业名称,统一社会信用代码,…,注册地址). 市场监管登记数据"""
+    from chainbrain.ingest.registry import import_registry
+    from chainbrain.store import open_store
+
+    with open_store(db) as store:
+        with console.status(f"importing {file.name} …"):
+            res = import_registry(store, file, errors_path=errors, sheet=sheet)
+    _report(res, as_json)
+
+
+def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|registry"),
+             out: Path = typer.Option(..., "--out", help=".xlsx or .csv")):
+    """Write a fill-in template. 生成导入模板"""
+    from chainbrain.ingest.templates import write_template
+
+    try:
+        write_template(kind, out)
+    except KeyError:
+        err.print(f"unknown kind {kind!r}")
+        raise typer.Exit(1)
+    console.print(f"template written / 模板已生成: {out}")
+
+
+@map_app.command("explain")
+def explain(uscc: str, db: str = DB, as_json: bool = typer.Option(False, "--json")):
+    """Why an enterprise is mapped to its segments. 解释企业的环节匹配"""
+    from chainbrain.ingest.mapping import explain as _explain
+    from chainbrain.store import open_store
+
+    with open_store(db) as store:
+        info = _explain(store, uscc)
+    if info is None:
+        err.print(f"enterprise not found / 未找到企业: {uscc}")
+        raise typer.Exit(1)
+    if as_json:
+        console.print_json(json.dumps(info, ensure_ascii=False, default=str))
+        return
+    console.print(f"{info['uscc']}  {info['name']}  industry {info['industry_code'] or '—'}  section {info['guessed_section'] or '—'}",
+                  highlight=False)
+    if not info["segments"]:
+        console.print("no segment matched / 未匹配到产业链环节")
+    for s in info["segments"]:
+        console.print(f"  {s['segment_code']:<10} {s['name_zh']:<16} {s['chain_code']:<4} {s['method']:<15} "
+                      f"{s['confidence']:.2f}  {s['evidence'] or ''}", highlight=False)
+    for o in info["overrides"]:
+        console.print(f"  override {o['action']} {o['segment_code']} ({o.get('note') or ''})", highlight=False)
+
+
+@map_app.command("override")
+def override(uscc: str, segment: str, remove: bool = typer.Option(False, "--remove"),
+             note: str = typer.Option("", "--note"), db: str = DB):
+    """Manually add (or --remove) a segment; survives re-imports. 人工调整环节"""
+    from chainbrain.ingest.mapping import set_override
+    from chainbrain.store import open_store
+
+    with open_store(db) as store:
+        try:
+            ok = set_override(store, uscc, segment, "remove" if remove else "add", note)
+        except KeyError:
+            err.print(f"unknown segment / 未知环节: {segment}")
+            raise typer.Exit(1)
+    if not ok:
+        err.print(f"enterprise not found / 未找到企业: {uscc}")
+        raise typer.Exit(1)
+    console.print("override saved / 已保存")
+
+
+@export_app.command("enterprises")
+def export_enterprises(db: str = DB, fmt: str = typer.Option("csv", "--format"),
+                       out: Optional[Path] = typer.Option(None, "--out", help="file (default: stdout)")):
+    """Enterprise list with segments and mapping confidence. 导出企业名录"""
+    from chainbrain.ingest.export import export_enterprises as _export
+    from chainbrain.store import open_store
+
+    if fmt != "csv":
+        err.print("only --format csv is supported")
+        raise typer.Exit(1)
+    with open_store(db) as store:
+        n = _export(store, out if out else sys.stdout, fmt)
+    if out:
+        console.print(f"{n} enterprises → {out}")

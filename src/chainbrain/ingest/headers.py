@@ -1,0 +1,183 @@
+"""Fields of each import kind and header matching (English key, Chinese name, synonyms).
+
+A header matches a field when, after normalisation (trim, full-width → half-width,
+drop spaces/underscores, lower-case, drop a trailing unit such as ``(千元)``), it
+equals the field's English key, its Chinese name or one of its synonyms. A header
+row may be followed by an English key row (the templates have both); that row is
+recognised and skipped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from chainbrain.ingest.units import header_unit, strip_header_unit
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    zh: str
+    kind: str                      # uscc|text|region|industry|date|int|money|number|period|year|enum|province
+    required: bool = False         # the column must be present
+    synonyms: tuple[str, ...] = ()
+    nonneg: bool = False           # negative values are impossible
+    doc_zh: str = ""
+    doc_en: str = ""
+    not_null: bool = False         # a present column must have a value in every row
+
+
+def F(key, zh, kind, required=False, syn=(), nonneg=False, zh_doc="", en_doc="", not_null=None):
+    return Field(key, zh, kind, required, tuple(syn), nonneg, zh_doc, en_doc,
+                 required if not_null is None else not_null)
+
+
+USCC_SYN = ("信用代码", "社会信用代码", "统一代码", "统一社会信用代码证号", "企业信用代码", "credit_code", "usc_code")
+UNIT = F("unit", "计量单位", "unit", syn=("单位", "金额单位", "货币单位"),
+         zh_doc="金额单位：元/千元/万元/亿元（也可用 --unit 指定）", en_doc="money unit: 元/千元/万元/亿元 (or --unit)")
+
+KINDS: dict[str, list[Field]] = {
+    "enterprises": [
+        F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN, zh_doc="18位，GB 32100-2015 校验", en_doc="18 chars, GB 32100-2015 check"),
+        F("name", "企业名称", "text", True, ("单位名称", "名称", "单位详细名称", "企业全称")),
+        F("region_code", "行政区划代码", "region", True, ("区划代码", "所在地区代码", "地区代码", "区县代码", "所在区县"),
+          zh_doc="GB/T 2260 县级代码或名称；已撤销代码自动换为新代码", en_doc="GB/T 2260 county code or name; retired codes map to successors"),
+        F("industry_code", "行业代码", "industry", True, ("国民经济行业代码", "行业小类代码", "行业类别代码", "国民经济行业分类代码"),
+          zh_doc="GB/T 4754-2017 四位小类代码", en_doc="GB/T 4754-2017 4-digit class"),
+        F("founded_on", "成立日期", "date", True, ("开业日期", "注册日期", "成立时间"), not_null=False,
+          zh_doc="YYYY-MM-DD", en_doc="YYYY-MM-DD"),
+        F("employees", "从业人员", "int", True, ("从业人员期末人数", "从业人数", "职工人数", "员工人数"), nonneg=True, not_null=False),
+        F("main_products", "主要产品", "text", syn=("主要产品名称", "主营产品", "产品"),
+          zh_doc="用于产业链环节匹配", en_doc="used for chain-segment mapping"),
+        F("business_scope", "经营范围", "text"),
+        F("park_code", "园区代码", "text", syn=("所在园区代码",)),
+        F("parent_group", "所属集团", "text", syn=("集团名称",)),
+    ],
+    "monthly": [
+        F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
+        F("period", "报告期", "period", True, ("期别", "统计期", "年月", "报告期别"),
+          zh_doc="YYYY-MM（1–N月累计，1–2月合并为 YYYY-02）、YYYY-Qn 或 YYYY", en_doc="YYYY-MM (YTD; Jan–Feb is YYYY-02), YYYY-Qn or YYYY"),
+        F("revenue_ytd", "营业收入(本年累计)", "money", True, ("营业收入", "主营业务收入", "营业收入本年累计", "主营业务收入本年累计", "营业收入累计"), nonneg=True),
+        F("profit_ytd", "利润总额(本年累计)", "money", True, ("利润总额", "利润总额本年累计", "利润总额累计"), not_null=False),
+        F("revenue_ytd_prev", "营业收入(上年同期)", "money", syn=("营业收入上年同期", "主营业务收入上年同期", "上年同期营业收入"), nonneg=True),
+        F("profit_ytd_prev", "利润总额(上年同期)", "money", syn=("利润总额上年同期", "上年同期利润总额")),
+        F("value_added_ytd", "工业增加值(本年累计)", "money", syn=("工业增加值", "增加值"), nonneg=True),
+        F("export_ytd", "出口交货值(本年累计)", "money", syn=("出口交货值",), nonneg=True),
+        F("rd_expense_ytd", "研发费用(本年累计)", "money", syn=("研发费用", "研究开发费用"), nonneg=True),
+        F("employees", "从业人员", "int", syn=("从业人员期末人数", "从业人员平均人数", "从业人数"), nonneg=True),
+        UNIT,
+    ],
+    "annual": [
+        F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
+        F("year", "年度", "year", True, ("年份", "报告年度")),
+        F("revenue", "营业收入", "money", True, ("主营业务收入", "营业收入全年", "全年营业收入"), nonneg=True),
+        F("profit", "利润总额", "money", True, ("利润",), not_null=False),
+        F("employees", "从业人员", "int", True, ("从业人员期末人数", "从业人员平均人数", "从业人数"), nonneg=True, not_null=False),
+        F("value_added", "工业增加值", "money", syn=("增加值",), nonneg=True),
+        F("export_value", "出口交货值", "money", nonneg=True),
+        F("rd_expense", "研发费用", "money", syn=("研究开发费用",), nonneg=True),
+        F("energy_tce", "综合能源消费量(吨标准煤)", "number", syn=("综合能耗", "能源消费量"), nonneg=True),
+        UNIT,
+    ],
+    "supply": [
+        F("supplier_uscc", "供方统一社会信用代码", "uscc", True, ("供应商信用代码", "销方统一社会信用代码", "销方纳税人识别号", "供方信用代码"), not_null=False),
+        F("buyer_uscc", "需方统一社会信用代码", "uscc", True, ("采购方信用代码", "购方统一社会信用代码", "购方纳税人识别号", "需方信用代码"), not_null=False),
+        F("year", "年度", "year", True, ("年份",)),
+        F("amount", "交易金额", "money", True, ("金额", "开票金额", "采购金额", "价税合计"), nonneg=True),
+        F("supplier_name", "供方名称", "text", syn=("销方名称", "供应商名称")),
+        F("supplier_province", "供方所在省份", "province", syn=("销方省份", "供应商省份")),
+        F("buyer_name", "需方名称", "text", syn=("购方名称", "采购方名称")),
+        F("buyer_province", "需方所在省份", "province", syn=("购方省份", "采购方省份")),
+        UNIT,
+    ],
+    "designations": [
+        F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
+        F("kind", "认定类型", "enum", True, ("称号", "认定类别", "类型")),
+        F("level", "认定级别", "enum", True, ("级别", "层级")),
+        F("valid_from", "认定日期", "date", True, ("有效期起", "起始日期", "认定时间")),
+        F("valid_to", "有效期至", "date", True, ("有效期止", "截止日期", "到期日期"), not_null=False),
+        F("chain_code", "产业链代码", "text", syn=("所属产业链",)),
+    ],
+    "registry": [
+        F("name", "企业名称", "text", True, ("单位名称", "名称")),
+        F("uscc", "统一社会信用代码", "text", True, USCC_SYN, not_null=False),
+        F("founded_on", "注册日期", "date", syn=("成立日期", "开业日期")),
+        F("entity_type", "企业类型", "text", syn=("企业类型(公司类型)", "公司类型")),
+        F("legal_rep", "法人代表", "text", syn=("法定代表人",)),
+        F("capital", "注册资金", "text", syn=("注册资本",)),
+        F("business_scope", "经营范围", "text"),
+        F("province", "所在省份", "text", syn=("省份",)),
+        F("city", "地区", "text", syn=("所在城市", "城市", "所在地区")),
+        F("address", "注册地址", "text", syn=("地址", "住所")),
+    ],
+}
+
+DESIGNATION_KINDS = {
+    "srdi": ("专精特新", "专精特新中小企业"), "innovative_sme": ("创新型中小企业",),
+    "little_giant": ("专精特新小巨人", "小巨人", "专精特新“小巨人”", '专精特新"小巨人"'),
+    "single_champion": ("单项冠军", "制造业单项冠军"), "chain_master": ("链主", "链主企业"),
+    "lighthouse": ("小灯塔", "灯塔工厂"), "benchmark": ("标杆", "数字化转型标杆"),
+    "high_tech": ("高新技术企业",), "leading": ("龙头企业", "重点龙头企业"),
+}
+DESIGNATION_LEVELS = {"national": ("国家级", "国家"), "provincial": ("省级", "省"), "city": ("市级", "市")}
+
+
+def norm(text) -> str:
+    """Normalise a header cell for matching."""
+    s = unicodedata.normalize("NFKC", str(text or ""))
+    s = strip_header_unit(s)
+    s = re.sub(r"[\s_\-·:：*＊]", "", s).lower()
+    return s.replace("（", "(").replace("）", ")")
+
+
+@dataclass
+class Match:
+    columns: dict[str, int]                              # field key → column index
+    units: dict[str, str] = field(default_factory=dict)  # field key → unit stated in the header
+    unknown: list[str] = field(default_factory=list)     # headers that matched nothing
+    missing: list[Field] = field(default_factory=list)   # required fields without a column
+    duplicate: list[str] = field(default_factory=list)   # fields matched by two columns
+
+
+def lookup(kind: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for f in KINDS[kind]:
+        for name in (f.key, f.zh, *f.synonyms):
+            out.setdefault(norm(name), f.key)
+    return out
+
+
+def match_headers(kind: str, headers: list[str]) -> Match:
+    table = lookup(kind)
+    m = Match({})
+    for i, h in enumerate(headers):
+        n = norm(h)
+        key = table.get(n)
+        if key is None:
+            # "营业收入(revenue_ytd)" style: try the part in brackets, then the part before
+            inner = re.findall(r"\(([^()]*)\)", n)
+            for cand in [*inner, re.sub(r"\(.*?\)", "", n)]:
+                if cand in table:
+                    key = table[cand]
+                    break
+        if key is None:
+            if str(h or "").strip():
+                m.unknown.append(str(h))
+            continue
+        if key in m.columns:
+            m.duplicate.append(key)
+            continue
+        m.columns[key] = i
+        if (u := header_unit(unicodedata.normalize("NFKC", str(h)))):
+            m.units[key] = u
+    m.missing = [f for f in KINDS[kind] if f.required and f.key not in m.columns]
+    return m
+
+
+def is_key_row(kind: str, cells: list) -> bool:
+    """True when ``cells`` is the template's English key row."""
+    keys = {f.key for f in KINDS[kind]}
+    vals = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+    return bool(vals) and all(v in keys for v in vals)

@@ -1,0 +1,204 @@
+"""Market-regulation registry exports (企业名称,统一社会信用代码,注册日期,企业类型,法人代表,注册资金,经营范围,所在省份,地区,注册地址).
+
+Every unit is kept (the registry is the base of the enterprise library); what
+such exports really contain is handled row by row, with warnings, never by
+dropping rows:
+
+- 注册资金 ``1,100(万元人民币)``, ``40万人民币``, ``N/A`` → yuan (RMB only;
+  foreign currencies are kept as text with a warning, never converted);
+- USCC trimmed/upper-cased (warning); a malformed code is kept as text in
+  the evidence and the unit is stored without a USCC, matched by name later;
+- region: county names found in the address (current GB/T 2260 names, and
+  retired names mapped to successors) inside the stated city; else the USCC's
+  registering-authority code (positions 3–8, resolved to a current code) when
+  it lies in that city; else the city itself. ``region_evidence`` says which;
+- branch flag (分公司, 分店, 支行, 营业部, 分支机构 …);
+- industrial or not with a guessed GB/T 4754 section from name and scope.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import numpy as np
+
+from chainbrain.catalog.pack import load_pack
+from chainbrain.catalog.regions import resolve
+from chainbrain.catalog.uscc import problem
+from chainbrain.ingest import rules as R
+from chainbrain.ingest.errors import Issues
+from chainbrain.ingest.parse import Parsed, parse
+from chainbrain.ingest.readers import read_table
+
+_CAP = re.compile(r"^\s*([\d,，.]+)\s*[（(]?\s*(万|亿)?\s*(元)?\s*(人民币|美元|港币|港元|日元|欧元|英镑)?\s*[)）]?\s*$")
+BRANCH = re.compile(r"(分公司|分店|分厂|支行|分行|营业部|营业所|分理处|办事处|分部|分支机构|分中心|分社)")
+SECTION_RULES = [
+    ("J", re.compile(r"(银行|支行|分行|信用社|保险|证券|信托|小额贷款|担保|典当|投资管理)")),
+    ("K", re.compile(r"(房地产|置业|物业)")),
+    ("D", re.compile(r"(供电|电力|发电|燃气|自来水|供水|水务|热力|水电站)")),
+    ("B", re.compile(r"(矿业|采矿|矿山|煤矿|开采|采石|砂石场)")),
+    ("M", re.compile(r"(会计师|律师|设计院|勘察|检测|咨询|事务所|研究院|研究所)")),
+    ("E", re.compile(r"(建筑|建设工程|工程有限|路桥|装饰|安装工程|市政)")),
+    ("F", re.compile(r"(商贸|贸易|商行|经营部|商店|超市|门市|销售|批发|零售|购物|商场|药店|加油站)")),
+    ("H", re.compile(r"(酒店|宾馆|饭店|餐饮|酒楼)")),
+    ("G", re.compile(r"(运输|物流|客运|货运|快递)")),
+    ("C", re.compile(r"(厂|制造|制品|加工|实业|化工|药业|制药|电子|机械|材料|纺织|服装|食品|酿酒|水泥|陶瓷|钢铁|铜业|锂业|光电|电器|五金)")),
+]
+_SCOPE_PROD = re.compile(r"(生产|制造|加工|冶炼|铸造|研制)")
+
+
+def parse_capital(text: str | None):
+    """(yuan Decimal | None, issue rule | None, detail)."""
+    s = (text or "").strip()
+    if not s or s.upper() in ("N/A", "NA", "-", "无", "NULL"):
+        return None, None, ""
+    m = _CAP.match(s)
+    if not m:
+        return None, "capital", s
+    num = Decimal(m[1].replace(",", "").replace("，", ""))
+    mult = {"万": 10_000, "亿": 100_000_000, None: 1}[m[2]]
+    cur = m[4] or "人民币"
+    if cur != "人民币":
+        return None, "currency", s
+    return (num * mult).quantize(Decimal("0.01")), None, ""
+
+
+def guess_section(name: str, scope: str) -> str:
+    for sec, rx in SECTION_RULES:
+        if rx.search(name or ""):
+            return sec
+    if _SCOPE_PROD.search(scope or ""):
+        return "C"
+    for sec, rx in SECTION_RULES:
+        if rx.search((scope or "")[:40]):
+            return sec
+    return ""
+
+
+class RegionFinder:
+    def __init__(self, pack=None):
+        self.pack = pack or load_pack()
+        self.index = self.pack.region_index
+        self.cities = {c.name: c.code for c in self.pack.cities()}
+        self.cities |= {re.sub(r"市$", "", k): v for k, v in list(self.cities.items())}
+        # county names (current and retired) → current code, with the prefecture they lie in
+        self.counties: list[tuple[str, str]] = []
+        for r in self.pack.regions:
+            if r.level != "county":
+                continue
+            cur = resolve(self.index, r.code) if r.status == "retired" else r.code
+            if cur:
+                self.counties.append((r.name, cur))
+        self.counties.sort(key=lambda x: -len(x[0]))
+
+    def find(self, city: str | None, address: str | None, uscc: str | None) -> tuple[str | None, str]:
+        city_code = None
+        c = (city or "").strip()
+        if re.fullmatch(r"\d{6}", c):
+            city_code = (resolve(self.index, c) or "")[:4] + "00" if resolve(self.index, c) else None
+        elif c:
+            city_code = self.cities.get(c) or self.cities.get(re.sub(r"市$", "", c))
+        addr = address or ""
+        if city_code is None:
+            for name, code in self.cities.items():
+                if name and name in addr:
+                    city_code = code
+                    break
+        hits = [(n, code) for n, code in self.counties if n in addr and (city_code is None or code[:4] == city_code[:4])]
+        if hits:
+            n, code = hits[0]
+            return code, f"address:{n}"
+        if uscc and len(uscc) == 18:
+            auth = resolve(self.index, uscc[2:8])
+            if auth and self.index[auth].level == "county" and (city_code is None or auth[:4] == city_code[:4]):
+                return auth, f"uscc:{uscc[2:8]}"
+        if city_code:
+            return city_code, f"city:{c or city_code}"
+        return None, ""
+
+
+def prepare(path, sheet=None) -> tuple[Parsed, dict]:
+    raw = read_table(path, "registry", sheet)
+    p = parse(raw, "registry")
+    finder = RegionFinder()
+    n = p.n
+    rn = raw.rownum
+    get = lambda k: R.to_np_str(p.cols[k]) if k in p.cols else np.array([None] * n, object)  # noqa: E731
+    names, codes, caps, scopes = get("name"), get("uscc"), get("capital"), get("business_scope")
+    cities, addrs, types = get("city"), get("address"), get("entity_type")
+    out = {k: [] for k in ("uscc", "region_code", "region_evidence", "registered_capital", "registered_capital_text",
+                           "is_branch", "guessed_section", "is_industrial")}
+    seen: dict[str, int] = {}
+    iss: Issues = p.issues
+    from chainbrain.ingest.headers import match_headers
+    hdr_idx = match_headers("registry", raw.headers).columns
+    hdr = {k: raw.headers[i] for k, i in hdr_idx.items()}
+    raw_codes = R.to_np_str(R.as_array(raw.columns[hdr_idx["uscc"]])) if "uscc" in hdr_idx else codes
+    for i in range(n):
+        code = raw_codes[i]
+        norm = re.sub(r"\s", "", code or "").upper() or None
+        if norm and norm.upper() in ("N/A", "NA", "-"):
+            norm = None
+        if norm and norm != code:
+            iss.add("uscc_normalized", row=rn[i], column=hdr.get("uscc", "uscc"), value=code, severity="warning", index=i)
+        if norm and problem(norm):
+            iss.add("uscc", row=rn[i], column=hdr.get("uscc", "uscc"), value=code, detail=problem(norm),
+                    severity="warning", index=i)
+            norm = None
+        if norm and norm in seen:
+            iss.add("duplicate", row=rn[i], column=hdr.get("uscc", "uscc"), value=code, detail=str(rn[seen[norm]]),
+                    severity="warning", index=i)
+        if norm:
+            seen.setdefault(norm, i)
+        out["uscc"].append(norm)
+        region, ev = finder.find(cities[i], addrs[i], norm)
+        if region and finder.index[region].level == "prefecture":
+            iss.add("region_guess", row=rn[i], column=hdr.get("address", "address"), value=addrs[i],
+                    detail=finder.index[region].name, severity="warning", index=i)
+        out["region_code"].append(region)
+        out["region_evidence"].append(ev or None)
+        yuan, rule, det = parse_capital(caps[i])
+        if rule:
+            iss.add(rule, row=rn[i], column=hdr.get("capital", "capital"), value=caps[i], detail=det,
+                    severity="warning", index=i)
+        out["registered_capital"].append(yuan)
+        out["registered_capital_text"].append(caps[i])
+        nm = names[i] or ""
+        out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
+        sec = guess_section(nm, scopes[i] or "")
+        out["guessed_section"].append(sec or None)
+        out["is_industrial"].append(sec in ("B", "C", "D"))
+    return p, out
+
+
+def import_registry(store, path, *, errors_path=None, sheet=None, progress=None):
+    """Import a registry export (every row kept; problems are warnings) in one transaction."""
+    from chainbrain.ingest.errors import write_error_file
+    from chainbrain.ingest.load import Result, _reject, log_batch, new_batch_id, write_enterprises
+
+    p, extra = prepare(path, sheet)
+    if p.issues.fatal() or any(i.rule == "required" for i in p.issues.errors):
+        return _reject(store, "registry", path, p.raw, p.issues, errors_path)
+    # the registry columns map onto enterprise fields; uscc was normalised above
+    p.cols["uscc"] = np.array(extra.pop("uscc"), dtype=object)
+    for k in ("region_code", "region_evidence"):
+        p.cols[k] = np.array(extra.pop(k), dtype=object)
+    p.cols["region_code"] = p.cols["region_code"]
+    keep = np.arange(p.n)
+    with store.begin() as conn:
+        batch = new_batch_id(store, conn)
+        res = Result("registry", str(path), "loaded", rows=p.n, batch_id=batch, issues=p.issues)
+        cols = {k: list(v) for k, v in extra.items()}
+        for k in ("entity_type", "legal_rep", "address"):
+            if k in p.cols:
+                cols[k] = list(R.to_np_str(p.cols[k]))
+        cols["region_evidence"] = list(p.cols.pop("region_evidence"))
+        write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
+        log_batch(store, conn, batch, "registry", str(path), p.n, "loaded",
+                  f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
+    if errors_path and p.issues.items:
+        write_error_file(errors_path, p.raw, p.issues,
+                         rows=np.array(sorted({i.index for i in p.issues.items if i.index is not None}), np.int64))
+        res.error_file = str(errors_path)
+    return res
