@@ -35,15 +35,18 @@ def alembic_config(store) -> Config:
     return cfg
 
 
-def upgrade(store, revision: str = "head") -> None:
-    """Apply migrations up to ``revision`` (default: the newest)."""
+def upgrade(store, revision: str = "heads") -> None:
+    """Apply migrations up to ``revision`` (default: every head, the newest schema)."""
     command.upgrade(alembic_config(store), revision)
 
 
 def current_revision(store) -> str | None:
+    """The store's schema revision(s), '+'-joined when independent branches are applied."""
     with store.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return "+".join(sorted(heads)) if heads else None
 
 
 def head_revision(store) -> str:
-    return ScriptDirectory.from_config(alembic_config(store)).get_current_head()
+    """The newest revision(s) of the migration scripts, '+'-joined like :func:`current_revision`."""
+    return "+".join(sorted(ScriptDirectory.from_config(alembic_config(store)).get_heads()))
