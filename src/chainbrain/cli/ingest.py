@@ -57,14 +57,46 @@ def _report(res, as_json: bool) -> None:
         raise typer.Exit(2)
 
 
+STAGES = {"read": "读取 reading", "validate": "校验 validating", "write": "写入 writing"}
+
+
+class ImportProgress:
+    """Row-level rich progress bars for an import (one bar per stage), fed by the library's callback.
+
+    Hidden for --json and when the console is not a terminal, so scripts see clean output.
+    """
+
+    def __init__(self, name: str, enabled: bool = True):
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.enabled = enabled
+        self.bar = Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("rows"), TimeElapsedColumn(), console=err, transient=False,
+                            disable=not enabled)
+        self.name = name
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self):
+        self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.bar.__exit__(*exc)
+
+    def __call__(self, stage: str, done=None, total=None) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(f"{self.name} {STAGES.get(stage, stage)}", total=total)
+        self.bar.update(self.tasks[stage], completed=done or 0, total=total)
+
+
 def _run(kind: str, file: Path, db: str, unit, skip_invalid, errors, sheet, as_json) -> None:
     from chainbrain.ingest.load import import_file
     from chainbrain.store import open_store
 
     with open_store(db) as store:
-        with console.status(f"importing {file.name} …") as status:
+        with ImportProgress(file.name, enabled=not as_json and err.is_terminal) as bar:
             res = import_file(store, kind, file, unit=unit, skip_invalid=skip_invalid, errors_path=errors,
-                              sheet=sheet, progress=lambda s: status.update(f"{file.name}: {s}"))
+                              sheet=sheet, progress=bar)
     _report(res, as_json)
 
 
@@ -82,6 +114,7 @@ _make("monthly", "Monthly YTD reports (uscc,period,revenue_ytd,profit_ytd,…). 
 _make("annual", "Annual figures (uscc,year,revenue,profit,employees,…). 年度数据")
 _make("supply", "Supply links (supplier_uscc,buyer_uscc,year,amount). 供需关系")
 _make("designations", "Designations (uscc,kind,level,valid_from,valid_to). 认定名单")
+_make("external", "Out-of-province candidates (name,province[,uscc,city,industry_code,main_products,revenue,year,unit,segment]). 省外目标企业")
 
 
 @import_app.command("registry")
@@ -92,12 +125,12 @@ def registry(file: Path, db: str = DB, errors: Optional[Path] = ERRORS, sheet: O
     from chainbrain.store import open_store
 
     with open_store(db) as store:
-        with console.status(f"importing {file.name} …"):
-            res = import_registry(store, file, errors_path=errors, sheet=sheet)
+        with ImportProgress(file.name, enabled=not as_json and err.is_terminal) as bar:
+            res = import_registry(store, file, errors_path=errors, sheet=sheet, progress=bar)
     _report(res, as_json)
 
 
-def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|registry"),
+def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry"),
              out: Path = typer.Option(..., "--out", help=".xlsx or .csv")):
     """Write a fill-in template. 生成导入模板"""
     from chainbrain.ingest.templates import write_template

@@ -20,7 +20,7 @@ from chainbrain.ingest.units import header_unit, strip_header_unit
 class Field:
     key: str
     zh: str
-    kind: str                      # uscc|text|region|industry|date|int|money|number|period|year|enum|province
+    kind: str                      # uscc|text|region|industry|date|int|money|number|period|year|enum|province|segment
     required: bool = False         # the column must be present
     synonyms: tuple[str, ...] = ()
     nonneg: bool = False           # negative values are impossible
@@ -99,6 +99,21 @@ KINDS: dict[str, list[Field]] = {
         F("valid_from", "认定日期", "date", True, ("有效期起", "起始日期", "认定时间")),
         F("valid_to", "有效期至", "date", True, ("有效期止", "截止日期", "到期日期"), not_null=False),
         F("chain_code", "产业链代码", "text", syn=("所属产业链",)),
+    ],
+    "external": [
+        F("name", "企业名称", "text", True, ("单位名称", "名称", "企业全称")),
+        F("province", "所在省份", "province", True, ("省份", "省", "所在省"),
+          zh_doc="省外企业所在省份（名称或代码），不能是本省", en_doc="province (name or code) outside the pack's province"),
+        F("uscc", "统一社会信用代码", "uscc", False, USCC_SYN, not_null=False, zh_doc="可空", en_doc="optional"),
+        F("city", "所在城市", "text", syn=("城市", "地市", "所在地市", "市")),
+        F("industry_code", "行业代码", "industry", syn=("国民经济行业代码", "行业小类代码", "行业类别代码")),
+        F("main_products", "主要产品", "text", syn=("主要产品名称", "主营产品", "产品")),
+        F("revenue", "营业收入", "money", syn=("主营业务收入", "年营业收入"), nonneg=True,
+          zh_doc="须同时填写年度与计量单位", en_doc="needs year and a unit"),
+        F("year", "年度", "year", syn=("年份", "收入年度")),
+        F("segment", "产业链环节", "segment", syn=("环节", "环节代码", "所属环节"),
+          zh_doc="可空；环节代码或名称，作为人工指定保存", en_doc="optional; segment code or name, kept as a manual assignment"),
+        UNIT,
     ],
     "registry": [
         F("name", "企业名称", "text", True, ("单位名称", "名称")),

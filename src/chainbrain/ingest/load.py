@@ -45,7 +45,8 @@ from chainbrain.ingest.readers import RawTable, ReadError, read_table
 from chainbrain.store import schema as S
 
 UNIT_RATIO = 500.0
-KINDS = ("enterprises", "monthly", "annual", "supply", "designations")
+WRITE_CHUNK = 250_000                 # rows per insert statement (progress granularity)
+KINDS = ("enterprises", "monthly", "annual", "supply", "designations", "external")
 
 
 @dataclass
@@ -62,6 +63,11 @@ class Result:
     issues: Issues | None = None
     error_file: str | None = None
     extra: dict = field(default_factory=dict)
+    progress: object = field(default=None, repr=False, compare=False)   # see import_file
+
+    def tick(self, stage: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(stage, done, total)
 
     @property
     def ok(self) -> bool:
@@ -136,36 +142,46 @@ def _np(a) -> np.ndarray:
 def import_file(store, kind: str, path: str | Path, *, unit: str | None = None, skip_invalid: bool = False,
                 errors_path: str | Path | None = None, sheet: str | None = None, actor: str = "cli",
                 progress=None) -> Result:
-    """Import ``path`` as ``kind`` into ``store``; see the module docstring."""
+    """Import ``path`` as ``kind`` into ``store``; see the module docstring.
+
+    ``progress(stage, done, total)`` is called as the import goes: ``stage`` is
+    ``read``, ``validate`` or ``write``; ``done``/``total`` count rows (``total`` is
+    None while the file is being read). The library never prints.
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}; expected one of {', '.join(KINDS)}")
     path = Path(path)
-    step = progress or (lambda msg: None)
-    step("read")
+    step = progress or (lambda stage, done=None, total=None: None)
+    step("read", 0, None)
     try:
         raw = read_table(path, kind, sheet)
     except ReadError as e:
         issues = Issues(str(path))
         issues.add("read", detail=str(e))
         return _reject(store, kind, path, None, issues, errors_path)
-    step("validate")
-    p = parse(raw, kind, unit, RegionLookup())
+    n = raw.num_rows
+    step("read", n, n)
+    step("validate", 0, n)
+    p = parse(raw, kind, unit, RegionLookup(), progress=lambda frac: step("validate", int(frac * n * 0.8), n))
     with store.engine.connect() as conn:
         ids = uscc_ids(store, conn)
         ctx = CHECKS[kind](store, conn, p, ids)
+    step("validate", n, n)
     issues = p.issues
     bad = issues.bad_rows(p.n)
     if issues.fatal() or (bad.any() and not skip_invalid) or (p.n == 0 and issues.errors):
         return _reject(store, kind, path, raw, issues, errors_path)
     keep = np.flatnonzero(~bad)
-    step("write")
+    step("write", 0, len(keep))
     with store.begin() as conn:
         batch = new_batch_id(store, conn)
         status = "partial" if bad.any() else "loaded"
-        res = Result(kind, str(path), status, rows=int(p.n), skipped=int(bad.sum()), batch_id=batch, issues=issues)
+        res = Result(kind, str(path), status, rows=int(p.n), skipped=int(bad.sum()), batch_id=batch, issues=issues,
+                     progress=step)
         WRITERS[kind](store, conn, p, keep, batch, ctx, res)
         log_batch(store, conn, batch, kind, str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(issues.warnings)}")
+    step("write", len(keep), len(keep))
     if bad.any() and errors_path:
         write_error_file(errors_path, raw, issues)
         res.error_file = str(errors_path)
@@ -190,9 +206,17 @@ def _reject(store, kind, path, raw: RawTable | None, issues: Issues, errors_path
 
 # ---------------------------------------------------------------- checks needing the store
 def _enterprise_ids(p: Parsed, key: str, ids: dict[str, int], must_exist=True) -> np.ndarray:
-    codes = R.to_np_str(p.cols[key]) if key in p.cols else np.array([None] * p.n, dtype=object)
-    out = np.array([ids.get(c, -1) if c is not None else -1 for c in codes], dtype=np.int64)
-    return out
+    if key not in p.cols:
+        return np.full(p.n, -1, np.int64)
+    return lookup_ids(p.cols[key], ids)
+
+
+def lookup_ids(codes, ids: dict[str, int]) -> np.ndarray:
+    """Enterprise id per code (-1 when unknown or empty), looked up once per distinct code."""
+    a = codes if not isinstance(codes, np.ndarray) else pa.array(codes, pa.string())
+    idx, uniq = R.map_unique(R.as_array(a), lambda c: ids.get(c, -1))
+    table = np.array(uniq + [-1], dtype=np.int64)
+    return table[idx]
 
 
 def _registered(p: Parsed, key: str, ids, rule_bad: np.ndarray | None = None) -> np.ndarray:
@@ -201,7 +225,7 @@ def _registered(p: Parsed, key: str, ids, rule_bad: np.ndarray | None = None) ->
     already = p.issues.bad_rows(p.n)
     miss = (eid < 0) & ~already
     if codes is not None:
-        miss &= np.array([c is not None for c in codes])
+        miss &= ~pd.isna(codes)
     hdr = p.raw.headers[_col(p, key)] if key in p.present else key
     p.issues.add_mask(miss, "not_registered", rownum=p.raw.rownum, column=hdr, values=codes)
     return eid
@@ -352,8 +376,18 @@ def check_supply(store, conn, p: Parsed, ids) -> dict:
     return {"sides": sides}
 
 
+def check_external(store, conn, p, ids):
+    from chainbrain.ingest.external import check_external as _check
+    return _check(store, conn, p, ids)
+
+
+def write_external(store, conn, p, keep, batch, ctx, res):
+    from chainbrain.ingest.external import write_external as _write
+    return _write(store, conn, p, keep, batch, ctx, res)
+
+
 CHECKS = {"enterprises": check_enterprises, "monthly": check_monthly, "annual": check_annual,
-          "designations": check_designations, "supply": check_supply}
+          "designations": check_designations, "supply": check_supply, "external": check_external}
 
 
 # ---------------------------------------------------------------- revisioned facts
@@ -436,10 +470,13 @@ def write_revisioned(store, conn, table: str, keys: list[str], values: dict[str,
                     for c, v in out_cols.items()})
     tbl = tbl.append_column("batch_id", pa.array(np.full(len(write), batch, np.int64)))
     tbl = tbl.append_column("revision", pa.array((m["_rev"].to_numpy()[write] + 1).astype(np.int32)))
-    first = min(len(write), max(1, len(write) // 2))
-    store.bulk_insert(conn, table, tbl.slice(0, first))
-    _pause_hook()
-    store.bulk_insert(conn, table, tbl.slice(first))
+    # in chunks (row-level progress); the kill-test hook pauses after the first one
+    chunk = max(1, min(WRITE_CHUNK, (len(write) + 1) // 2))
+    for k, start in enumerate(range(0, len(write), chunk)):
+        store.bulk_insert(conn, table, tbl.slice(start, chunk))
+        if k == 0:
+            _pause_hook()
+        res.tick("write", min(len(write), start + chunk), len(write))
 
 
 _VTYPE = {"money": R.MONEY, "int": pa.int64(), "float": pa.float64(), "text": pa.string(), "date": pa.date32()}
@@ -621,4 +658,4 @@ def _arrow_type(col: str) -> pa.DataType:
 
 
 WRITERS = {"enterprises": write_enterprises, "monthly": write_monthly, "annual": write_annual,
-           "designations": write_designations, "supply": write_supply}
+           "designations": write_designations, "supply": write_supply, "external": write_external}

@@ -33,10 +33,69 @@ from chainbrain.catalog.pack import load_pack
 from chainbrain.store import schema as S
 
 SOURCES = (("name", 0.85), ("products", 0.80), ("scope", 0.60))
+SCOPE_LATE = 0.45          # a scope hit far into the scope (secondary business)
+SCOPE_LEAD = 40            # characters of the production part of the scope counted as "leading"
 INDUSTRIAL = ("B", "C", "D")
+NO_CHAIN_SECTIONS = ("J", "K", "H")     # finance, real estate, hotels: no keyword mapping at all
 OWN_METHODS = ("keyword", "industry_class", "manual")
-# words that make a keyword hit in the scope refer to trade/service, not production
-_TRADE = re.compile(r"(销售|批发|零售|经销|代理|进出口|贸易|租赁|维修|回收|咨询|技术服务|运输|仓储)")
+# a scope clause with these words and no production verb describes trade or services
+_TRADE = re.compile(r"(销售|批发|零售|经销|代理|代购|代销|购销|进出口|贸易|租赁|维修|修理|回收利用咨询|咨询|技术服务|运输|仓储|安装|施工|经营部)")
+_PROD = re.compile(r"(生产|制造|加工|研发|研制|冶炼|开采|采选|养殖|种植|饲养|精选|提取|织造|来料)")
+_CLAUSE = re.compile(r"[；;。，,\n]|（[^）]*）|\([^)]*\)")
+
+# Generic product words the catalog keywords do not cover, added while tuning on the
+# labelled sample (tune half only): word → segment. They are weaker than catalog
+# keywords only in that they name the segment's product family, not a product.
+EXTRA_KEYWORDS: dict[str, str] = {
+    # furniture, wood, bamboo
+    "家具": "FN-M1", "家俱": "FN-M1", "木器": "FN-M1", "木业": "FN-U1", "木材加工": "FN-U1", "木竹": "FN-U1",
+    "竹木": "FN-U3", "竹业": "FN-U3", "竹胶板": "FN-U3", "竹地板": "FN-U3", "细木工板": "FN-U2", "木胶板": "FN-U2",
+    "套装门": "FN-M6", "木门窗": "FN-M6",
+    # ceramics and building materials
+    "陶瓷": "BM-M4", "建陶": "BM-M3", "砂轮": "BM-M9", "磨料": "BM-M9", "磨具": "BM-M9", "花岗石": "BM-U1",
+    "灰岩": "BM-U1", "碳素": "BM-M9", "碳刷": "BM-M9", "水泥预制": "BM-M2",
+    # pharmaceuticals
+    "制药": "PH-M3", "药业": "PH-M3", "合剂": "PH-M2", "口服液": "PH-M2", "糖浆剂": "PH-M2", "颗粒剂": "PH-M2",
+    "丸剂": "PH-M2", "煎膏剂": "PH-M2", "注射剂": "PH-M3", "兽用药品": "PH-M7", "兽用": "PH-M7",
+    "医用卫生材料": "PH-M5", "医疗器械生产": "PH-M5", "病房护理设备": "PH-M6",
+    # non-ferrous metals
+    "锡业": "NF-M5", "锡冶炼": "NF-M5", "锡金属": "NF-M5", "锡化工": "NF-M5", "铜材": "NF-M6", "铜业": "NF-M6",
+    "钨钼": "NF-D2", "钨业": "NF-M2", "稀土加工": "NF-M3", "稀土产品": "NF-M3", "稀土冶炼": "NF-M3",
+    "稀土金属": "NF-M3", "废旧金属": "NF-U6", "金属回收": "NF-U6", "黄金矿": "NF-U5", "氧化锌": "NF-M5",
+    # textiles and clothing
+    "皮具": "TX-D6", "皮鞋": "TX-D6", "鞋业": "TX-D6", "制衣": "TX-D2", "棉纱": "TX-M1", "纺织": "TX-M1",
+    "棉花加工": "TX-U2", "棉花收购": "TX-U2", "窗帘": "TX-D4", "夏布": "TX-M2", "麻纱": "TX-M2",
+    # chemicals, plastics, rubber
+    "编织袋": "PC-D3", "塑料袋": "PC-D3", "编织布": "PC-D3", "内胎": "PC-D3", "橡胶制品": "PC-D3",
+    "氯化石蜡": "PC-M5", "润滑剂": "PC-M5", "消毒剂": "PC-M5", "有机肥": "PC-M6",
+    # food
+    "油脂": "FD-M1", "板鸭": "FD-M2", "米业": "FD-M1", "挂面": "FD-M1", "果酒": "FD-D2", "生猪": "FD-U2",
+    "畜禽": "FD-U2", "家禽": "FD-U2", "鱼苗": "FD-U2", "水产品加工": "FD-M4", "干制": "FD-M4",
+    # equipment, electronics
+    "起重机": "EQ-M3", "输送机": "EQ-M3", "泵类": "EQ-M3", "水轮机": "EQ-M3", "机械制造": "EQ-M3", "普通机械": "EQ-M3",
+    "开关柜": "EQ-M1", "电器成套": "EQ-M1", "低压电器": "EQ-M1", "汽车内饰": "EQ-D2", "汽车坐垫": "EQ-D2",
+    "电子元器件": "EI-M2", "元器件": "EI-M2", "电子器件": "EI-M2", "电声": "EI-M2", "电子变压器": "EI-M2",
+    "电感线圈": "EI-M2", "光电器件": "EI-U4", "电子测量仪器": "EQ-D4",
+    "航空设备": "AV-M3", "飞机系列": "AV-M1",
+}
+
+
+_GROUP = re.compile(r"^.*?集团(?:有限公司|股份有限公司|有限责任公司)?\s*(?:[（(][^）)]*[)）])?")
+
+
+def own_name(name: str | None) -> str:
+    """The enterprise's own part of its name: "江西铜业集团(德兴)橡胶实业有限公司" → "橡胶实业有限公司".
+
+    A group's name in a subsidiary's name says nothing about the subsidiary's products;
+    a name that is only the group's ("江西明恒纺织集团有限公司") is kept whole.
+    """
+    s = name or ""
+    m = _GROUP.match(s)
+    if m:
+        rest = s[m.end():]
+        if re.sub(r"(有限|责任|股份|公司|分公司)", "", rest).strip():
+            return rest
+    return s
 
 
 @dataclass
@@ -45,10 +104,11 @@ class Candidate:
     confidence: float
     method: str
     evidence: list[str] = field(default_factory=list)
+    terms: set[str] = field(default_factory=set)       # matched words (for cross-chain echoes)
 
 
 class Mapper:
-    def __init__(self, pack=None):
+    def __init__(self, pack=None, extra: dict[str, str] | None = None):
         pack = pack or load_pack()
         self.segments = {s.code: s for s in pack.segments}
         self.kw: dict[str, set[str]] = {}
@@ -57,6 +117,9 @@ class Mapper:
                 k = k.strip()
                 if len(k) >= 2:
                     self.kw.setdefault(k, set()).add(s.code)
+        for k, code in (EXTRA_KEYWORDS if extra is None else extra).items():
+            if code in self.segments:
+                self.kw.setdefault(k, set()).add(code)
         self.regex = re.compile("|".join(re.escape(k) for k in sorted(self.kw, key=len, reverse=True)))
         self.by_class: dict[str, set[str]] = {}
         for s in pack.segments:
@@ -64,12 +127,25 @@ class Mapper:
                 for c in s.industry_codes:
                     self.by_class.setdefault(c, set()).add(s.code)
 
-    def _scope_text(self, scope: str) -> str:
-        """Clauses of the scope that describe production (drop pure trading/service clauses)."""
-        parts = re.split(r"[；;。，,、]", scope or "")
+    def also(self, code: str) -> set[str]:
+        """Chains a segment (or its parent) is cross-listed in."""
+        seg = self.segments[code]
+        out = set(seg.also_chains)
+        if seg.parent_code and seg.parent_code in self.segments:
+            out |= set(self.segments[seg.parent_code].also_chains)
+        return out
+
+    @staticmethod
+    def scope_text(scope: str) -> str:
+        """The production part of a scope: clauses that name production, or no trade/service at all.
+
+        Clauses are split at ；;。，, and bracketed remarks are dropped; an enumeration
+        "A、B、C销售" is one clause, so its items are dropped with its verb.
+        """
         keep = []
-        for part in parts:
-            if _TRADE.search(part) and not re.search(r"(生产|制造|加工|研发|研制)", part):
+        for part in _CLAUSE.split(scope or ""):
+            part = (part or "").strip()
+            if not part or (_TRADE.search(part) and not _PROD.search(part)):
                 continue
             keep.append(part)
         return "，".join(keep)
@@ -78,16 +154,22 @@ class Mapper:
                    industry_code: str | None, section: str | None = None) -> list[Candidate]:
         found: dict[str, Candidate] = {}
         industrial = section in INDUSTRIAL if section else True
-        texts = {"name": name or "", "products": products or "",
-                 "scope": self._scope_text(scope) if industrial else ""}
+        if section in NO_CHAIN_SECTIONS:
+            name = products = scope = None
+        texts = {"name": own_name(name), "products": products or "",
+                 "scope": self.scope_text(scope) if industrial else ""}
         for src, conf in SOURCES:
             for m in self.regex.finditer(texts[src]):
-                for code in self.kw[m.group(0)]:
+                word = m.group(0)
+                c_ = conf if src != "scope" or m.start() < SCOPE_LEAD else SCOPE_LATE
+                for code in self.kw[word]:
                     c = found.setdefault(code, Candidate(code, 0.0, "keyword"))
-                    c.confidence = max(c.confidence, conf)
-                    ev = f"{src}:{m.group(0)}"
+                    c.confidence = max(c.confidence, c_)
+                    c.terms.add(word)
+                    ev = f"{src}:{word}"
                     if ev not in c.evidence:
                         c.evidence.append(ev)
+        self._drop_weak(found)
         cls = self.by_class.get(industry_code or "", set())
         for code in list(found):
             seg = self.segments[code]
@@ -108,6 +190,56 @@ class Mapper:
                 c.confidence = max(c.confidence, p.confidence)
                 c.evidence += [e for e in p.evidence if e not in c.evidence]
         return sorted(found.values(), key=lambda c: (-c.confidence, c.segment))
+
+    def _drop_weak(self, found: dict[str, Candidate]) -> None:
+        """Drop cross-chain echoes and late scope-only hits in other chains.
+
+        - Echo: a candidate in chain Y all of whose words also hit a segment of a chain
+          X it is cross-listed in (``also_chains``) is dropped when that segment is not
+          cross-listed back in Y, or chain X has more matched words than Y
+          (电机 → EQ-U3, not also ST-D3; 原料药 in a drug maker → PH, not also PC).
+        - A chain found in the name keeps the others only if they have two or more words;
+          a chain with one word beside a chain with three or more is a side line.
+        - Late scope hits: a chain whose best evidence is a hit far into the scope
+          (confidence ``SCOPE_LATE``) is dropped when another chain has stronger evidence.
+        """
+        if len({self.segments[c].chain_code for c in found}) < 2:
+            return
+        words: dict[str, set[str]] = {}
+        for code, c in found.items():
+            words.setdefault(self.segments[code].chain_code, set()).update(c.terms)
+        drop = set()
+        for code, c in found.items():
+            y = self.segments[code].chain_code
+            for x in self.also(code) - {y}:
+                cover = [o for o in found if self.segments[o].chain_code == x and found[o].terms & c.terms]
+                if cover and c.terms <= words[x] and (any(y not in self.also(o) for o in cover) or len(words[x]) > len(words[y])):
+                    drop.add(code)
+                    break
+        # a chain named in the name needs no company: another chain needs two scope words
+        named = {self.segments[code].chain_code for code, c in found.items()
+                 if code not in drop and any(e.startswith("name:") for e in c.evidence)}
+        if named:
+            for ch, ws in words.items():
+                if ch not in named and len(ws) < 2:
+                    drop |= {code for code in found if self.segments[code].chain_code == ch}
+        # a chain with a single word beside a chain with three or more: a side line
+        most = max(len(ws) for ws in words.values())
+        if most >= 3:
+            for ch, ws in words.items():
+                if len(ws) == 1 and ch not in named:
+                    drop |= {code for code in found if self.segments[code].chain_code == ch}
+        best: dict[str, float] = {}
+        for code, c in found.items():
+            if code not in drop:
+                ch = self.segments[code].chain_code
+                best[ch] = max(best.get(ch, 0.0), c.confidence)
+        top = max(best.values(), default=0.0)
+        for ch, b in best.items():
+            if b <= SCOPE_LATE < top:
+                drop |= {code for code in found if self.segments[code].chain_code == ch}
+        for code in drop:
+            found.pop(code, None)
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -99,6 +100,20 @@ def _industry(text: str):
     return None, ("industry_unknown", text)
 
 
+def _segment_lookup():
+    """Segment code or Chinese name → code (codes case-insensitive)."""
+    segs = load_pack().segments
+    lut = {s.code.upper(): s.code for s in segs}
+    for s in segs:
+        lut.setdefault(norm(s.name_zh), s.code)
+
+    def fn(text):
+        t = text.strip()
+        v = lut.get(t.upper()) or lut.get(norm(t))
+        return (v, None) if v else (None, ("segment_unknown", t))
+    return fn
+
+
 def _enum(table: dict[str, tuple[str, ...]]):
     lut = {}
     for key, names in table.items():
@@ -119,7 +134,9 @@ def _period(text: str):
         return None, ("period", str(e))
 
 
-def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLookup | None = None) -> Parsed:
+def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLookup | None = None,
+          progress=None) -> Parsed:
+    """Typed columns and issues; ``progress(fraction)`` is called after each column."""
     issues = Issues(raw.file, raw.sheet)
     out = Parsed(kind, raw, issues)
     for row, reason in raw.read_issues:
@@ -151,7 +168,7 @@ def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLook
         hdr = headers[m.columns["unit"]]
         col_vals = R.to_np_str(R.clean(raw.columns[m.columns["unit"]]))
         issues.add_mask(bad, "unit_unknown", rownum=rn, column=hdr, values=col_vals, detail=col_vals)
-        f_unit = np.array([FACTORS[v] if v else 0 for v in vals], dtype=np.int64)
+        f_unit = pd.Series(vals, dtype=object).map(FACTORS).fillna(0).to_numpy(dtype=np.int64)
         if opt_unit:
             conflict = (f_unit != 0) & (f_unit != FACTORS[opt_unit])
             issues.add_mask(conflict, "unit_conflict", rownum=rn, column=hdr, values=col_vals,
@@ -170,10 +187,16 @@ def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLook
         # rows without a unit value: an error unless every money header states its unit
         if not all(k in m.units for k in money_keys):
             blank = R.nulls(R.clean(raw.columns[m.columns["unit"]]))
-            issues.add_mask(no_unit & blank, "unit_missing", rownum=rn, column=headers[m.columns["unit"]])
+            has_money = np.zeros(n, bool)          # a row without any amount needs no unit
+            for k in money_keys:
+                if k not in m.units:
+                    has_money |= ~R.nulls(R.clean(raw.columns[m.columns[k]]))
+            issues.add_mask(no_unit & blank & has_money, "unit_missing", rownum=rn, column=headers[m.columns["unit"]])
 
-    regions = regions
-    for key, ci in m.columns.items():
+    n_cols = max(1, len(m.columns))
+    for done, (key, ci) in enumerate(m.columns.items()):
+        if progress is not None:
+            progress(done / n_cols)
         f = fields[key]
         hdr = headers[ci]
         col = raw.columns[ci]
@@ -230,10 +253,15 @@ def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLook
             vals, bad, det = R.map_values(txt, _period)
             issues.add_mask(bad, "period", rownum=rn, column=hdr, values=texts() if bad.any() else None,
                             detail=[d[1] if d else "" for d in det])
-            out.cols["year"] = np.array([v[0] if v else 0 for v in vals], np.int64)
-            out.cols["month"] = np.array([v[1] if v else 0 for v in vals], np.int64)
-        elif f.kind in ("region", "industry", "enum", "province"):
-            if f.kind == "region":
+            a = R.clean(txt)
+            idx, res = R.map_unique(a, _period)
+            ys = np.array([r[0][0] if r[0] else 0 for r in res] + [0], np.int64)
+            ms = np.array([r[0][1] if r[0] else 0 for r in res] + [0], np.int64)
+            out.cols["year"], out.cols["month"] = ys[idx], ms[idx]
+        elif f.kind in ("region", "industry", "enum", "province", "segment"):
+            if f.kind == "segment":
+                fn = _segment_lookup()
+            elif f.kind == "region":
                 fn = regions or RegionLookup()
             elif f.kind == "industry":
                 fn = _industry
@@ -245,7 +273,7 @@ def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLook
             if bad.any():
                 issues.add_mask(bad, det[int(np.flatnonzero(bad)[0])][0], rownum=rn, column=hdr, values=texts(),
                                 detail=[d[1] if d else "" for d in det])
-            warn = np.array([d is not None and v is not None for v, d in zip(vals, det)], bool)
+            warn = (vals != None) & (det != None)  # noqa: E711  (element-wise on object arrays)
             if warn.any():
                 issues.add_mask(warn, "region_retired", rownum=rn, column=hdr, values=texts(),
                                 detail=[d[1] if d else "" for d in det], severity="warning")

@@ -100,11 +100,35 @@ def read_csv(path: Path, kind: str) -> RawTable:
     except pa.ArrowInvalid as e:
         raise ReadError(f"{path.name}: cannot parse CSV (无法解析CSV): {e}") from e
     cols = [t.column(i) for i in range(n)]
-    # pyarrow counts physical lines; records with embedded newlines shift numbers, which
-    # is acceptable for the rare rows rejected here.
-    rownum = np.arange(2, t.num_rows + 2, dtype=np.int64)
+    rownum = _line_numbers(path, t.num_rows)
     raw = RawTable(str(path), "", header, cols, rownum, bad)
     return _drop_key_row(raw, kind)
+
+
+def _line_numbers(path: Path, n_rows: int) -> np.ndarray:
+    """Line number (1-based, as an editor shows it) of each data record.
+
+    The reader skips blank lines, so numbering records 2, 3, … would shift every
+    row after a blank line. When the file has blank lines, records are numbered by
+    the non-blank lines that hold them (the first non-blank line is the header).
+    Records with newlines inside quotes make that count differ; then the plain
+    sequence is used (such files rarely have blank lines too).
+    """
+    plain = np.arange(2, n_rows + 2, dtype=np.int64)
+    data = path.read_bytes()
+    if not (b"\n\n" in data or b"\n\r\n" in data or data[:1] in (b"\n", b"\r")):
+        return plain
+    buf = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(buf == 10)
+    starts = np.concatenate([[0], nl + 1])
+    ends = np.concatenate([nl, [len(buf)]])
+    length = ends - starts
+    # a line holding only "\r" is blank as well
+    cr_only = (length == 1) & (buf[np.minimum(starts, len(buf) - 1)] == 13)
+    nonblank = np.flatnonzero((length > 0) & ~cr_only) + 1          # 1-based line numbers
+    if len(nonblank) - 1 != n_rows:
+        return plain
+    return nonblank[1:].astype(np.int64)
 
 
 def _drop_key_row(raw: RawTable, kind: str) -> RawTable:

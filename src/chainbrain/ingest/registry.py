@@ -118,8 +118,11 @@ class RegionFinder:
         return None, ""
 
 
-def prepare(path, sheet=None) -> tuple[Parsed, dict]:
+def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
+    step = progress or (lambda stage, done=None, total=None: None)
+    step("read", 0, None)
     raw = read_table(path, "registry", sheet)
+    step("read", raw.num_rows, raw.num_rows)
     p = parse(raw, "registry")
     finder = RegionFinder()
     n = p.n
@@ -136,6 +139,8 @@ def prepare(path, sheet=None) -> tuple[Parsed, dict]:
     hdr = {k: raw.headers[i] for k, i in hdr_idx.items()}
     raw_codes = R.to_np_str(R.as_array(raw.columns[hdr_idx["uscc"]])) if "uscc" in hdr_idx else codes
     for i in range(n):
+        if i % 5000 == 0:
+            step("validate", i, n)
         code = raw_codes[i]
         norm = re.sub(r"\s", "", code or "").upper() or None
         if norm and norm.upper() in ("N/A", "NA", "-"):
@@ -169,6 +174,7 @@ def prepare(path, sheet=None) -> tuple[Parsed, dict]:
         sec = guess_section(nm, scopes[i] or "")
         out["guessed_section"].append(sec or None)
         out["is_industrial"].append(sec in ("B", "C", "D"))
+    step("validate", n, n)
     return p, out
 
 
@@ -177,7 +183,8 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None)
     from chainbrain.ingest.errors import write_error_file
     from chainbrain.ingest.load import Result, _reject, log_batch, new_batch_id, write_enterprises
 
-    p, extra = prepare(path, sheet)
+    step = progress or (lambda stage, done=None, total=None: None)
+    p, extra = prepare(path, sheet, step)
     if p.issues.fatal() or any(i.rule == "required" for i in p.issues.errors):
         return _reject(store, "registry", path, p.raw, p.issues, errors_path)
     # the registry columns map onto enterprise fields; uscc was normalised above
@@ -188,7 +195,8 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None)
     keep = np.arange(p.n)
     with store.begin() as conn:
         batch = new_batch_id(store, conn)
-        res = Result("registry", str(path), "loaded", rows=p.n, batch_id=batch, issues=p.issues)
+        step("write", 0, p.n)
+        res = Result("registry", str(path), "loaded", rows=p.n, batch_id=batch, issues=p.issues, progress=step)
         cols = {k: list(v) for k, v in extra.items()}
         for k in ("entity_type", "legal_rep", "address"):
             if k in p.cols:
@@ -197,6 +205,7 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None)
         write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
         log_batch(store, conn, batch, "registry", str(path), p.n, "loaded",
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
+    step("write", p.n, p.n)
     if errors_path and p.issues.items:
         write_error_file(errors_path, p.raw, p.issues,
                          rows=np.array(sorted({i.index for i in p.issues.items if i.index is not None}), np.int64))

@@ -65,19 +65,16 @@ def map_unique(a: pa.Array, fn):
 
 
 # ---------------------------------------------------------------- USCC
-def check_uscc(col):
-    """(normalised codes, bad mask, changed-by-normalisation mask)."""
-    raw = as_array(col)
-    a = clean(raw)
-    up = pc.utf8_upper(a)
-    changed = np.asarray(pc.fill_null(pc.not_equal(up, as_array(raw)), False).to_numpy(zero_copy_only=False), bool)
+def _uscc_bad(up: pa.Array) -> np.ndarray:
+    """Bad mask for upper-cased codes (null → True): check character on an (n × 18) byte matrix."""
     n = len(up)
     bad = np.ones(n, dtype=bool)
     lens = pc.binary_length(up).fill_null(0).to_numpy(zero_copy_only=False)
-    ok_len = lens == 18
-    idx = np.flatnonzero(ok_len)
+    idx = np.flatnonzero(lens == 18)
     if len(idx):
-        sub = pc.take(up, pa.array(idx)).combine_chunks() if isinstance(up, pa.ChunkedArray) else pc.take(up, pa.array(idx))
+        sub = pc.take(up, pa.array(idx))
+        if isinstance(sub, pa.ChunkedArray):
+            sub = sub.combine_chunks()
         sub = pa.array(sub.to_pylist(), pa.string()) if sub.offset else sub
         buf = sub.buffers()[2]
         off = sub.buffers()[1]
@@ -89,8 +86,25 @@ def check_uscc(col):
         expect = (31 - total % 31) % 31
         good = valid_chars & (vals[:, 17] == expect)
         bad[idx[good]] = False
-    isnull = nulls(up)
-    bad &= ~isnull
+    return bad
+
+
+def check_uscc(col):
+    """(normalised codes, bad mask, changed-by-normalisation mask).
+
+    Codes repeat in report files (one enterprise, many periods), so the check runs
+    once per distinct code and is mapped back to the rows.
+    """
+    raw = as_array(col)
+    a = clean(raw)
+    up = pc.utf8_upper(a)
+    changed = np.asarray(pc.fill_null(pc.not_equal(up, as_array(raw)), False).to_numpy(zero_copy_only=False), bool)
+    enc = pc.dictionary_encode(up)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
+    idx = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    bad = np.append(_uscc_bad(enc.dictionary), False)[idx]      # idx -1 (null) → not bad
+    isnull = idx < 0
     return up, bad, changed & ~bad & ~isnull
 
 
@@ -201,22 +215,25 @@ def parse_year(col) -> tuple[np.ndarray, np.ndarray]:
     return y, bad
 
 
-def map_values(col, fn) -> tuple[list, np.ndarray, list]:
-    """Apply ``fn(text) -> (value, detail|None)`` per distinct value: (values, bad mask, details)."""
+def _obj(items) -> np.ndarray:
+    out = np.empty(len(items), dtype=object)
+    for i, v in enumerate(items):
+        out[i] = v
+    return out
+
+
+def map_values(col, fn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Apply ``fn(text) -> (value, detail|None)`` per distinct value: (values, bad mask, details).
+
+    Values and details are object arrays (None for empty cells); the per-row work is
+    a NumPy take, so a column of a million rows with few distinct values costs little.
+    """
     a = clean(col)
     idx, res = map_unique(a, fn)
-    vals, det = [], []
-    bad = np.zeros(len(idx), bool)
-    for j, i in enumerate(idx):
-        if i < 0:
-            vals.append(None)
-            det.append(None)
-            continue
-        v, d = res[i]
-        vals.append(v)
-        det.append(d)
-        bad[j] = v is None
-    return vals, bad, det
+    vals = _obj([r[0] for r in res] + [None])[idx]          # idx -1 → the trailing None
+    det = _obj([r[1] for r in res] + [None])[idx]
+    ok = np.array([r[0] is not None for r in res] + [True], dtype=bool)[idx]
+    return vals, ~ok, det
 
 
 def first_duplicates(keys: list[np.ndarray]) -> np.ndarray:

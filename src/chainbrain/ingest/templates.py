@@ -20,6 +20,7 @@ TYPE_DOC = {
     "number": ("数值", "number"), "period": ("报告期", "period"), "year": ("年度 YYYY", "year YYYY"),
     "enum": ("取值见说明", "see notes"), "province": ("省份名称或代码", "province name or code"),
     "unit": ("元/千元/万元/亿元", "元/千元/万元/亿元"),
+    "segment": ("产业链环节代码或名称", "chain segment code or name"),
 }
 
 
