@@ -12,7 +12,7 @@ PORT ?= 8000
 $(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev,spark]'
 	touch $@
 
 venv: $(BIN)/.installed
@@ -38,7 +38,7 @@ bench-national: venv
 
 ## regenerate the pinned versions after changing pyproject.toml dependencies
 lock:
-	rm -rf /tmp/cb-lock && $(PYTHON) -m venv /tmp/cb-lock && /tmp/cb-lock/bin/pip install -q '.[dev]' \
+	rm -rf /tmp/cb-lock && $(PYTHON) -m venv /tmp/cb-lock && /tmp/cb-lock/bin/pip install -q '.[dev,spark]' \
 	 && /tmp/cb-lock/bin/pip freeze --exclude chainbrain > requirements.lock
 
 clean:

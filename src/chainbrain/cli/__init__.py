@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.cli import advantage, catalog, db, ingest, kpi, serve
+from chainbrain.cli import advantage, catalog, db, ingest, kpi, monitor, serve, users
 
 app = typer.Typer(help="ChainBrain 产业链大脑 — industrial-chain program platform.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -17,6 +17,8 @@ app.add_typer(ingest.import_app, name="import")
 app.command("template")(ingest.template)
 app.add_typer(ingest.map_app, name="map")
 app.add_typer(ingest.export_app, name="export")
+monitor.register(app)
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

@@ -22,16 +22,35 @@ def kpi(
     region: str = typer.Option(None, "--region", help="region code (province, city or county)"),
     scope: str = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)"),
     format: str = typer.Option("table", "--format", "-f", help="json or table"),
+    indicator: list[str] = typer.Option(None, "--indicator", "-i",
+                                        help="also return this indicator (repeatable; see `chainbrain indicators`)"),
+    basis: str = typer.Option("ytd", "--basis", help="for --indicator: ytd, month or quarter"),
 ):
-    """Above-scale revenue YTD, naive and comparable growth, target path and status."""
+    """Above-scale revenue YTD, naive and comparable growth, target path and status.
+
+    ``--indicator KEY`` adds ``KEY`` and ``KEY_n`` (contributing enterprises) to the same record.
+    """
+    from chainbrain.analytics.indicators import REGISTRY, evaluate_one
+
+    unknown = [k for k in indicator or [] if k not in REGISTRY]
+    if unknown:
+        typer.echo(f"error: unknown indicator {', '.join(unknown)} (未知指标); see `chainbrain indicators`", err=True)
+        raise typer.Exit(2)
     try:
         with open_store(db) as store:
             rec = compute_kpi(store, period, chain=chain, region=region, scope=scope)
+            if indicator:
+                extra = evaluate_one(store, period, scope=scope, region=region, chain=chain, basis=basis,
+                                     only=list(indicator))
+                for k in indicator:
+                    rec[k] = extra.get(k)
+                    rec[f"{k}_n"] = extra.get(f"{k}_n", 0)
+                rec["indicator_basis"] = basis
     except (PeriodError, ValueError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
     if format == "json":
         emit_json(rec)
     else:
-        rows = [{"field": k, "value": rec.get(k)} for k in FIELDS]
+        rows = [{"field": k, "value": rec.get(k)} for k in FIELDS + [f for k in indicator or [] for f in (k, f"{k}_n")]]
         emit(["field", "value"], rows, "table", f"KPI {period} (yuan; growth as fraction)")

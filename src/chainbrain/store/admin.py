@@ -8,6 +8,7 @@ from chainbrain.catalog.load import load_catalog
 from chainbrain.catalog.pack import load_pack
 from chainbrain.store.migrate import upgrade
 from chainbrain.store.schema import LOG_TABLES, metadata
+from chainbrain.store.schema_users import AUX_TABLES
 
 
 def init_store(store, pack: str | None = None) -> dict[str, int]:
@@ -17,10 +18,14 @@ def init_store(store, pack: str | None = None) -> dict[str, int]:
 
 
 def stats(store) -> dict:
-    """``{"data": {table: rows}, "log": {table: rows}}``; logs are import batches and audit."""
+    """``{"data": {table: rows}, "log": {table: rows}}``.
+
+    Logs: import batches, the audit log, and auxiliary tables (user accounts,
+    sessions, login attempts) that hold no statistical data.
+    """
     out = {"data": {}, "log": {}}
     with store.engine.connect() as conn:
         for name in sorted(metadata.tables):
             n = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar()
-            out["log" if name in LOG_TABLES else "data"][name] = int(n)
+            out["log" if name in LOG_TABLES or name in AUX_TABLES else "data"][name] = int(n)
     return out

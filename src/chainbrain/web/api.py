@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from chainbrain.store.migrate import current_revision
 from chainbrain.web import data, model
-from chainbrain.web.access import require_aggregates
+from chainbrain.web.auth import current_user
+from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates
 from chainbrain.web.schemas import KPI, Cockpit, Health
 from chainbrain.web.state import get_state
 
@@ -28,18 +29,19 @@ def api_kpi(request: Request, period: str | None = PERIOD,
             chain: str | None = Query(None, description="chain code, e.g. EI"),
             region: str | None = REGION, scope: str = SCOPE) -> dict:
     """Above-scale revenue YTD, naive and comparable growth, target path and status."""
-    st = get_state(request)
-    return st.cached(("kpi", period, chain, region, scope),
-                     lambda: model.kpi_record(st.store, period, chain, region, scope, st.min_cell))
+    st, user = get_state(request), current_user(request)
+    return st.cached(("kpi", period, chain, region, scope, disclosure_key(user)),
+                     lambda: model.kpi_record(st.store, period, chain, region, scope,
+                                              cell_rule(st.store, user, st.min_cell)))
 
 
 @router.get("/cockpit", response_model=Cockpit, dependencies=[Depends(require_aggregates)], responses=ERRORS)
 def api_cockpit(request: Request, period: str | None = PERIOD, region: str | None = REGION,
                 scope: str = SCOPE) -> dict:
     """The cockpit's figures: headline KPI, KPI per city (and county), KPI per chain with names."""
-    st = get_state(request)
-    return st.cached(("cockpit", period, region, scope),
-                     lambda: model.build(st.store, period, region, scope, st.min_cell))
+    st, user = get_state(request), current_user(request)
+    return st.cached(("cockpit", period, region, scope, disclosure_key(user)),
+                     lambda: model.build(st.store, period, region, scope, cell_rule(st.store, user, st.min_cell)))
 
 
 @router.get("/health", response_model=Health)

@@ -22,12 +22,14 @@ from chainbrain import __version__
 from chainbrain.store import open_store
 from chainbrain.web import api
 from chainbrain.web import format as fmt
-from chainbrain.web.access import SignInRequired
+from chainbrain.web import auth
+from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
 from chainbrain.web.state import WebState
-from chainbrain.web.views import cockpit
+from chainbrain.web.views import audit, chains, cockpit, enterprises, imports, regions, search
+from chainbrain.web.views import auth as auth_views
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,19 +45,31 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error_page(request: Request, status: int, title_key: str, message: str) -> HTMLResponse:
+    from chainbrain.web.render import context
+
     lang = lang_of(request.query_params.get("lang"))
-    return request.app.state.templates.TemplateResponse(
-        request, "error.html", {"t": strings(lang), "lang": lang, "title_key": title_key,
-                                "message": message, "status": status}, status_code=status)
+    ctx = {**context(request), "t": strings(lang), "lang": lang, "title_key": title_key,
+           "message": message, "status": status}
+    return request.app.state.templates.TemplateResponse(request, "error.html", ctx, status_code=status)
 
 
-def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL) -> FastAPI:
+def _answer(request: Request, status: int, title_key: str, body_key: str):
+    message = both(body_key)
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return _error_page(request, status, title_key, message)
+
+
+def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL,
+               secure_cookies: bool = False) -> FastAPI:
     """A ChainBrain web app over the store ``db`` (DuckDB file path or postgresql:// URL).
 
     ``public_aggregates``: serve aggregate figures to anonymous visitors (the
     demo does); otherwise pages and data endpoints answer 401.
     ``min_cell``: aggregates built from fewer enterprises are withheld from
-    anonymous visitors (Statistics Law; DESIGN.md §4).
+    viewers who cannot see those enterprises individually (Statistics Law;
+    DESIGN.md §4; :mod:`chainbrain.web.policy`).
+    ``secure_cookies``: mark the session cookie ``Secure`` (deployments behind HTTPS).
     """
     store = open_store(db)
 
@@ -69,11 +83,45 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
                   lifespan=lifespan,
                   description="Aggregates of the province's key industrial chains. Money in yuan, "
                               "growth as fractions, periods YYYY-MM year-to-date.")
-    app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell)
+    app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell,
+                             secure_cookies=secure_cookies)
     app.state.templates = templates()
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(cockpit.router)
+    for module in (auth_views, chains, regions, enterprises, search, imports, audit):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def csrf_cookie(request: Request, call_next):
+        response = await call_next(request)
+        token = getattr(request.state, "new_csrf_cookie", None)
+        if token:
+            response.set_cookie(auth.CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
+                                secure=secure_cookies)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.exception_handler(auth.Forbidden)
+    async def forbidden(request: Request, exc):
+        return _answer(request, 403, "forbidden_title", "forbidden_body")
+
+    @app.exception_handler(auth.CsrfFailed)
+    async def csrf_failed(request: Request, exc):
+        return _answer(request, 403, "csrf_title", "csrf_body")
+
+    @app.exception_handler(auth.TooManyAttempts)
+    async def too_many(request: Request, exc):
+        return _answer(request, 429, "limited_title", "login_limited")
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, exc):
+        detail = getattr(exc, "detail", None) or both("notfound_body")
+        if _wants_json(request) or request.url.path.startswith("/static"):
+            return JSONResponse({"detail": detail}, status_code=404)
+        return _error_page(request, 404, "notfound_title", both("notfound_body"))
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest):
@@ -85,7 +133,8 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     async def sign_in_required(request: Request, exc: SignInRequired):
         message = both("auth_body")
         if _wants_json(request):
-            return JSONResponse({"detail": message}, status_code=401)
+            return JSONResponse({"detail": message}, status_code=401,
+                                headers={"WWW-Authenticate": 'Cookie realm="chainbrain"'})
         return _error_page(request, 401, "auth_title", message)
 
     return app

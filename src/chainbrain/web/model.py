@@ -68,20 +68,27 @@ def empty_like(template: dict, key: str) -> dict:
     return rec
 
 
+def cell_min(min_cell, chain: str | None, region: str | None) -> int:
+    """``min_cell`` for one cell: an int, or a viewer's rule ``(chain, region) -> int``
+    (:func:`chainbrain.web.policy.cell_rule`)."""
+    return min_cell(chain, region) if callable(min_cell) else min_cell
+
+
 def _units(store, p: Period, by: str, region: str | None, scope: str, catalog: list[dict],
-           min_cell: int, template: dict) -> list[dict]:
+           min_cell, template: dict, chain: str | None = None) -> list[dict]:
     """One protected KPI record per catalog unit (units without reports get an empty record)."""
-    rows = {r["key"]: r for r in kpi_table(store, p, by=by, region=region, scope=scope)}
+    rows = {r["key"]: r for r in kpi_table(store, p, by=by, region=region, scope=scope, chain=chain)}
     out = []
     for unit in catalog:
         rec = rows.pop(unit["code"], None)
         if rec is None:
             rec = empty_like(template, unit["code"])
-        rec = protect(rec, min_cell)
+        cell = (unit["code"], region) if by == "chain" else (chain, unit["code"])
+        rec = protect(rec, cell_min(min_cell, *cell))
         rec.update({k: unit[k] for k in unit if k != "code"})
         out.append(rec)
     for key, rec in rows.items():          # reports outside the catalog (should not happen)
-        out.append({**protect(rec, min_cell), "name": key})
+        out.append({**protect(rec, cell_min(min_cell, None, None)), "name": key})
     return out
 
 
@@ -99,14 +106,15 @@ def rank(records: list[dict], order: str = "seq") -> list[dict]:
 
 
 def build(store, period: str | None = None, region: str | None = None, scope: str = "all",
-          min_cell: int = MIN_CELL) -> dict:
+          min_cell=MIN_CELL) -> dict:
     """Everything the cockpit shows for one period × region × scope."""
     scope = check_scope(scope)
     reg = check_region(store, region)
     p = resolve_period(store, period)
     prov = data.province(store)
     out = {"period": p.label if p else None, "period_end": p.ytd_label if p else None,
-           "scope": scope, "region": reg, "province": prov, "min_cell": min_cell,
+           "scope": scope, "region": reg, "province": prov,
+           "min_cell": min_cell if isinstance(min_cell, int) else MIN_CELL,
            "demo": data.is_demo(store), "pack": data.pack_meta(store),
            "available_periods": data.periods(store), "kpi": None, "cities": [], "counties": [],
            "chains": [], "map": None, "breadcrumb": breadcrumb(store, reg, prov)}
@@ -114,7 +122,7 @@ def build(store, period: str | None = None, region: str | None = None, scope: st
         return out
     code = reg["code"] if reg and reg["level"] != "province" else None
     headline = kpi(store, p.label, region=code, scope=scope)
-    out["kpi"] = protect(headline, min_cell)
+    out["kpi"] = protect(headline, cell_min(min_cell, None, code))
     out["cities"] = _units(store, p, "city", code, scope,
                            [c for c in data.regions(store, "prefecture")
                             if code is None or c["code"] == (reg["prefecture_code"] or reg["code"])],
@@ -146,7 +154,7 @@ def breadcrumb(store, reg: dict | None, prov: dict | None) -> list[dict]:
 
 
 def kpi_record(store, period: str | None, chain: str | None, region: str | None, scope: str,
-               min_cell: int = MIN_CELL) -> dict:
+               min_cell=MIN_CELL) -> dict:
     """The /api/kpi record: ``kpi()`` for the scope, with disclosure control applied."""
     scope = check_scope(scope)
     chain = check_chain(store, chain)
@@ -154,5 +162,6 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
     p = resolve_period(store, period)
     if p is None:
         raise BadRequest("no monthly reports in the store; give a period (库中没有月报数据，请指定统计期)")
-    return protect(kpi(store, p.label, chain=chain, region=reg["code"] if reg else None, scope=scope),
-                   min_cell)
+    code = reg["code"] if reg else None
+    return protect(kpi(store, p.label, chain=chain, region=code, scope=scope),
+                   cell_min(min_cell, chain, code if reg and reg["level"] != "province" else None))

@@ -17,6 +17,16 @@ from fastapi import Request
 from chainbrain.web.cache import ResultCache
 
 
+def _jobs():
+    from chainbrain.web.imports import Jobs
+    return Jobs()
+
+
+def _index():
+    from chainbrain.web.search import SearchIndex
+    return SearchIndex()
+
+
 @dataclass
 class WebState:
     store: object
@@ -24,6 +34,9 @@ class WebState:
     min_cell: int = 3
     lock: threading.Lock = field(default_factory=threading.Lock)
     cache: ResultCache = field(default_factory=ResultCache)
+    secure_cookies: bool = False
+    jobs: object = field(default_factory=_jobs)
+    search_index: object = field(default_factory=_index)
 
     def cached(self, key: tuple, compute):
         """``compute()`` under the lock, reusing the answer while the data is unchanged."""

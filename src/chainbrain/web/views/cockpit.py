@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse
 from chainbrain.analytics.periods import parse_period
 from chainbrain.web import format as fmt
 from chainbrain.web import model
-from chainbrain.web.access import require_aggregates
+from chainbrain.web.auth import current_user
+from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates
+from chainbrain.web.render import context
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.state import get_state
 
@@ -62,12 +64,13 @@ def chart_payload(d: dict, lang: str) -> dict:
             summary="驾驶舱 cockpit page (JSON twin: /api/cockpit)")
 def cockpit_page(request: Request, period: str | None = Query(None), region: str | None = Query(None),
                  scope: str = Query("all"), lang: str | None = Query(None)):
-    st = get_state(request)
+    st, user = get_state(request), current_user(request)
     lg = lang_of(lang)
-    d = st.cached(("cockpit", period, region, scope),
-                  lambda: model.build(st.store, period, region, scope, st.min_cell))
+    d = st.cached(("cockpit", period, region, scope, disclosure_key(user)),
+                  lambda: model.build(st.store, period, region, scope, cell_rule(st.store, user, st.min_cell)))
     p = parse_period(d["period"]) if d["period"] else None
     ctx = {
+        **context(request), "nav": "cockpit",
         "d": d, "lang": lg, "t": strings(lg),
         "period_text": period_label(p, lg) if p else "",
         "status_text": lambda s: status_label(s, lg),

@@ -1,0 +1,111 @@
+"""Stored aggregates: recompute indicator values, alerts and modernization scores into the store.
+
+``refresh(store)`` evaluates every period with monthly reports (YTD basis) for
+the groupings :data:`GROUPINGS`, the alerts of the newest period and the
+modernization index of the newest full year (chain and city × chain), and
+replaces the rows of those periods/years in ``indicator_value``,
+``monitor_alert`` and ``modernization_score`` in one transaction, logging a
+``compute_run``. Pages may read these tables instead of recomputing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+
+from chainbrain.analytics import alerts as alerts_mod
+from chainbrain.analytics import modernization
+from chainbrain.analytics.indicators import evaluate, long_form
+from chainbrain.store import schema_monitoring as M
+
+GROUPINGS = ("all", "chain", "city", "county", "city_chain")
+
+
+def available_periods(store) -> list[str]:
+    t = store.table("monthly_report")
+    df = t.select("year", "month").distinct().execute().sort_values(["year", "month"])
+    return [f"{y}-{m:02d}" for y, m in zip(df.year, df.month) if m >= 2]
+
+
+def _noop(*a, **k):
+    pass
+
+
+def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: bool = True,
+            modernization_index: bool = True) -> dict:
+    """Recompute and store every aggregate (module docstring); ``progress(done, total, label)``."""
+    t0 = time.perf_counter()
+    periods = periods or available_periods(store)
+    steps = len(periods) * len(GROUPINGS) + int(alerts) + int(modernization_index)
+    done = 0
+    frames = []
+    for p in periods:
+        for by in GROUPINGS:
+            progress(done, steps, f"{p} {by}")
+            frames.append(long_form(evaluate(store, p, by)))
+            done += 1
+    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    alert_rows = []
+    if alerts and periods:
+        progress(done, steps, f"alerts {periods[-1]}")
+        for i, a in enumerate(alerts_mod.alerts(store, periods[-1]), start=1):
+            alert_rows.append({"period": a["period"], "seq": i, "rule": a["rule"], "severity": a["severity"],
+                               "subject_kind": a["subject_kind"], "subject": a["subject"],
+                               "message_zh": a["message_zh"], "message_en": a["message_en"],
+                               "figures": json.dumps(a["figures"], ensure_ascii=False), "n": int(a["n"]),
+                               "confidential": bool(a["confidential"])})
+        done += 1
+    score_rows, year = [], None
+    if modernization_index:
+        full = [int(p[:4]) for p in periods if p.endswith("-12")]
+        year = max(full) if full else None
+        progress(done, steps, f"modernization {year}")
+        for level in ("chain", "city_chain") if year else ():
+            for r in modernization.index(store, year, level):
+                score_rows.append({"year": year, "level": level, "key": r["key"], "score": r["score"],
+                                   "rank": r["rank"], "n": r["n"],
+                                   "breakdown": json.dumps({"dimensions": r["dimensions"],
+                                                            "indicators": r["indicators"]}, ensure_ascii=False),
+                                   "weights": json.dumps({k: v["weight"] for k, v in r["indicators"].items()})})
+        done += 1
+    progress(done, steps, "writing")
+    with store.begin() as conn:
+        run_id = store.next_id(conn, "compute_run")
+        conn.execute(M.compute_run.insert().values(id=run_id, started_at=dt.datetime.now(), periods=",".join(periods),
+                                                   rows=0, status="running"))
+        if periods:
+            conn.execute(M.indicator_value.delete().where(M.indicator_value.c.period.in_(periods)))
+        if len(values):
+            v = values.rename(columns={"by": "grouping"}).assign(run_id=run_id)
+            v["value"] = v["value"].astype("float64")
+            store.bulk_insert(conn, "indicator_value", pa.Table.from_pandas(v, preserve_index=False))
+        if alerts and periods:
+            conn.execute(M.monitor_alert.delete().where(M.monitor_alert.c.period == periods[-1]))
+            if alert_rows:
+                store.bulk_insert(conn, "monitor_alert", pa.Table.from_pylist(
+                    [r | {"run_id": run_id} for r in alert_rows]))
+        if year:
+            conn.execute(M.modernization_score.delete().where(M.modernization_score.c.year == year))
+            if score_rows:
+                store.bulk_insert(conn, "modernization_score", pa.Table.from_pylist(
+                    [r | {"run_id": run_id} for r in score_rows]))
+        secs = time.perf_counter() - t0
+        n = len(values) + len(alert_rows) + len(score_rows)
+        conn.execute(M.compute_run.update().where(M.compute_run.c.id == run_id).values(
+            finished_at=dt.datetime.now(), rows=n, seconds=secs, status="done"))
+    progress(steps, steps, "done")
+    return {"run_id": run_id, "periods": len(periods), "indicator_values": len(values), "alerts": len(alert_rows),
+            "modernization_scores": len(score_rows), "modernization_year": year, "seconds": round(secs, 2)}
+
+
+def stored_values(store, period: str, grouping: str = "all", scope: str = "all") -> pd.DataFrame:
+    """Stored indicator values of a period (for pages that read precomputed aggregates)."""
+    with store.engine.connect() as conn:
+        return pd.read_sql(sa.select(M.indicator_value).where(
+            (M.indicator_value.c.period == period) & (M.indicator_value.c.grouping == grouping)
+            & (M.indicator_value.c.scope == scope)), conn)

@@ -1,0 +1,151 @@
+"""Early warnings (预警): rules over the indicators, each alert with its evidence.
+
+Rules (thresholds in :data:`RULES`, all on the YTD basis at period P = Y-M):
+
+- ``below_path``: a chain's revenue below its growth-target path
+  (``ratio = actual / path < 1``, :mod:`targets`) in each of the last 3
+  reporting periods (P and the two before it; Jan–Feb is one period, the
+  sequence crosses into the previous year).
+- ``chain_master_drop``: a chain-master enterprise (designation
+  ``chain_master`` valid at P's end) whose revenue fell more than 10 % on its
+  own comparable basis (上年同期 else its own report a year earlier).
+  Enterprise-level: ``confidential`` is true (DESIGN.md §4).
+- ``loss_share_rising``: a chain's (or the province's) loss-making share
+  (亏损面) up by at least 2 percentage points on the same period last year,
+  with at least 3 reporting enterprises.
+- ``city_share_shrinking``: a city's share of the province's chain revenue
+  down by at least 1 percentage point on the same period last year, with at
+  least 3 enterprises now.
+
+Each alert: rule, severity, subject (chain / city / enterprise), period,
+figures (the numbers the rule compared) and one sentence in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import ibis
+
+from chainbrain.analytics.indicators import evaluate, evaluate_one, facts
+from chainbrain.analytics.kpi import kpi_table
+from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.analytics.scope import latest
+
+RULES = {
+    "below_path": {"months": 3},
+    "chain_master_drop": {"threshold": -0.10},
+    "loss_share_rising": {"pp": 2.0, "min_n": 3},
+    "city_share_shrinking": {"pp": 1.0, "min_n": 3},
+}
+
+
+def previous_periods(p: Period, k: int) -> list[Period]:
+    """P and the k−1 reporting periods before it (months 2..12, across years)."""
+    out, y, m = [], p.year, p.month
+    while len(out) < k:
+        out.append(Period(f"{y}-{m:02d}", y, m))
+        m -= 1
+        if m < 2:
+            y, m = y - 1, 12
+    return out
+
+
+def _below_path(store, p: Period) -> list[dict]:
+    k = RULES["below_path"]["months"]
+    hist: dict[str, list[dict]] = {}
+    for q in previous_periods(p, k):
+        for r in kpi_table(store, q, by="chain"):
+            hist.setdefault(r["key"], []).append(r)
+    out = []
+    for chain, rows in sorted(hist.items()):
+        if len(rows) < k or any(r["target_ratio"] is None or r["target_ratio"] >= 1 for r in rows):
+            continue
+        figs = [{"period": r["period"], "revenue_ytd_yuan": r["revenue_ytd_yuan"], "path_yuan": r["target_path_yuan"],
+                 "ratio": r["target_ratio"], "n": r["above_scale_count"]} for r in rows]
+        worst = min(r["target_ratio"] for r in rows)
+        out.append(_alert("below_path", "high" if worst < 0.97 else "medium", "chain", chain, p, figs,
+                          f"{chain}链营业收入连续{k}个月低于目标路径（{p.label}为路径的{rows[0]['target_ratio']:.1%}）",
+                          f"Chain {chain} revenue below its target path for {k} consecutive months "
+                          f"({rows[0]['target_ratio']:.1%} of the path in {p.label})",
+                          n=min(r["above_scale_count"] for r in rows)))
+    return out
+
+
+def _chain_master_drop(store, p: Period) -> list[dict]:
+    thr = RULES["chain_master_drop"]["threshold"]
+    d = store.table("designation")
+    end = ibis.literal(p.end_date)
+    d = latest(d, ["enterprise_id", "kind", "level", "valid_from"])
+    d = d.filter((d.kind == "chain_master") & (d.valid_from <= end) & (d.valid_to.isnull() | (d.valid_to >= end)))
+    cur, prv = facts(store, p.year, p.month), facts(store, p.year - 1, p.month)
+    x = cur.join(d.select("enterprise_id", "chain_code").distinct(), "enterprise_id").left_join(
+        prv.select("enterprise_id", own=prv.revenue), "enterprise_id")
+    e = store.table("enterprise")
+    x = x.join(e.select(enterprise_id=e.id, name=e.name), "enterprise_id")
+    df = x.select("enterprise_id", "name", "chain_code", current=x.revenue,
+                  prior=ibis.coalesce(x.revenue_rep_prev, x.own)).execute()
+    out = []
+    for r in df.itertuples():
+        if r.prior is None or r.prior != r.prior or r.prior <= 0:
+            continue
+        g = float(r.current) / float(r.prior) - 1
+        if g < thr:
+            out.append(_alert("chain_master_drop", "high", "enterprise", str(r.enterprise_id), p,
+                              [{"period": p.label, "revenue_yuan": float(r.current), "prior_yuan": float(r.prior),
+                                "yoy": g, "chain": r.chain_code}],
+                              f"链主企业{r.name}（{r.chain_code}链）营业收入同比下降{-g:.1%}",
+                              f"Chain master {r.name} ({r.chain_code}) revenue down {-g:.1%} year on year",
+                              n=1, confidential=True, name=r.name))
+    return out
+
+
+def _loss_share_rising(store, p: Period) -> list[dict]:
+    rule = RULES["loss_share_rising"]
+    rows = evaluate(store, p, "chain", only=["loss_share", "loss_share_prev"])
+    rows.append(evaluate_one(store, p, only=["loss_share", "loss_share_prev"]))
+    out = []
+    for r in rows:
+        a, b = r.get("loss_share"), r.get("loss_share_prev")
+        if a is None or b is None or r["loss_share_n"] < rule["min_n"]:
+            continue
+        if (a - b) * 100 >= rule["pp"]:
+            subj = "province" if r["key"] == "all" else r["key"]
+            out.append(_alert("loss_share_rising", "medium", "chain" if subj != "province" else "province", subj, p,
+                              [{"period": p.label, "loss_share": a, "loss_share_prev": b, "n": r["loss_share_n"]}],
+                              f"{subj}亏损面{a:.1%}，较上年同期上升{(a - b) * 100:.1f}个百分点",
+                              f"{subj}: share of loss-making enterprises {a:.1%}, up {(a - b) * 100:.1f} pp "
+                              f"on a year earlier", n=r["loss_share_n"]))
+    return out
+
+
+def _city_share_shrinking(store, p: Period) -> list[dict]:
+    rule = RULES["city_share_shrinking"]
+    out = []
+    for r in evaluate(store, p, "city_chain", only=["share_of_chain", "share_of_chain_prev", "above_scale_count"]):
+        a, b = r.get("share_of_chain"), r.get("share_of_chain_prev")
+        if a is None or b is None or r["above_scale_count"] < rule["min_n"]:
+            continue
+        if (b - a) * 100 >= rule["pp"]:
+            city, chain = r["key"].split("|")
+            out.append(_alert("city_share_shrinking", "medium", "city_chain", r["key"], p,
+                              [{"period": p.label, "share": a, "share_prev": b, "n": r["above_scale_count"]}],
+                              f"{city}在全省{chain}链营业收入中的占比由{b:.1%}降至{a:.1%}",
+                              f"{city}'s share of the province's {chain} revenue fell from {b:.1%} to {a:.1%}",
+                              n=r["above_scale_count"]))
+    return out
+
+
+def _alert(rule, severity, subject_kind, subject, p, figures, zh, en, n, confidential=False, name=None) -> dict:
+    return {"rule": rule, "severity": severity, "subject_kind": subject_kind, "subject": subject,
+            "subject_name": name, "period": p.label, "figures": figures, "message_zh": zh, "message_en": en,
+            "n": n, "confidential": confidential, "threshold": RULES[rule]}
+
+
+def alerts(store, period: str | Period, rules: list[str] | None = None) -> list[dict]:
+    """Every alert at ``period`` (JSON-ready), rule by rule."""
+    p = parse_period(period) if isinstance(period, str) else period
+    fns = {"below_path": _below_path, "chain_master_drop": _chain_master_drop,
+           "loss_share_rising": _loss_share_rising, "city_share_shrinking": _city_share_shrinking}
+    out = []
+    for name in rules or list(fns):
+        out += fns[name](store, p)
+    return out

@@ -1,0 +1,407 @@
+"""Monitoring indicators (运行监测指标) for any scope × period, written once in Ibis.
+
+A *scope* is an industry scope (``all`` = sections B–D, ``manufacturing`` = C)
+× filters (region: province / prefecture / county; park; chain; segment;
+cluster; SEI) × a grouping ``by`` (all, chain, city, county, segment, cluster,
+city_chain, county_chain) — see :func:`chainbrain.analytics.scope.members`.
+A *period* is ``YYYY-MM`` / ``YYYY-Qn`` / ``YYYY`` (:mod:`periods`) and a
+*basis*: ``ytd`` (1–M 月累计, as reported), ``month`` (当月) or ``quarter``
+(当季).
+
+Flows on a month / quarter basis are differences of each enterprise's YTD
+reports (DESIGN.md §4): ``flow(M) = YTD(M) − YTD(L)`` where L is the
+enterprise's latest report of the same year with month ≤ M−1 (month) or
+≤ M−3 (quarter), and 0 when it has none (Jan–Feb is one period, and an
+enterprise entering the sample mid-year has its whole YTD in the entry
+period). Summed over the year the flows give back the YTD (round trip).
+Employees are a stock: the period-end report's value on every basis.
+
+For each measure m ∈ {revenue, profit, value_added, export, rd_expense,
+employees} and each key g:
+
+- ``m`` = Σ_{e ∈ S_t(g)} m_e, the current sample S_t = enterprises in scope at
+  the period end with a report for the period; ``m_n`` = reporters of m.
+- ``m_prev`` = Σ_{e ∈ S_{t−1}(g)} m_e(t−1): last year's sample in last year's
+  scope (naive / 总量口径).  ``m_yoy_naive = m / m_prev − 1``.
+- Comparable (可比口径): over C = {e ∈ S_t(g) with m_e(t) and a prior value},
+  prior = the report's own 上年同期 (revenue, profit) else the enterprise's
+  own report a year earlier; ``m_yoy = Σ_C m_e(t) / Σ_C prior_e − 1``;
+  ``m_yoy_n = |C|``.  A growth rate whose base is ≤ 0 is None (profit).
+- ``above_scale_count = |S_t(g)|``; ``scale_ups`` = |S_t(g) \\ S_{t−1}| (in
+  the sample now, in no sample a year earlier: 新增规上, incl. new firms);
+  ``exits`` = |S_{t−1}(g) \\ S_t| (退出样本).
+- ``loss_share`` (亏损面) = #{profit_ytd < 0} / #{profit_ytd reported};
+  ``loss_share_prev`` the same a year earlier (YTD profit on every basis).
+- ``share_of_province`` = revenue(g) / revenue(province, same industry
+  scope, no other filter); ``share_of_chain`` = revenue(g) / revenue(the
+  province's same chain), for keys that carry a chain; ``*_prev`` a year ago.
+- SEI share of value added (战略性新兴产业增加值占比): classes flagged
+  ``true`` count fully; ``partial`` classes (the SEI catalogue lists only some
+  of their products) count with weight w (``sei_partial_weight``, default
+  0.5): ``sei_va_share = (VA_true + w·VA_partial) / VA``; the bounds
+  ``sei_va_share_low`` (w = 0) and ``sei_va_share_high`` (w = 1) are always
+  given, ``sei_partial_count`` flags how many partial-class firms are in.
+- ``rd_intensity`` = Σ rd_expense / Σ revenue and ``export_share`` = Σ export /
+  Σ revenue, each over the enterprises that report the numerator.
+- Contribution (贡献率) of g to its parent P (same filters, no grouping):
+  ``m_contribution = ΔC_g / ΔC_P`` with ΔC = Σ_C current − Σ_C prior on the
+  comparable basis; pull (拉动, percentage points)
+  ``m_pull = ΔC_g / Σ_{C_P} prior × 100``. Chains overlap (a segment may sit
+  in two chains), so chain contributions need not add up to 100 %.
+
+Every value carries ``<key>_n``: how many enterprises it is built from, so the
+web layer can suppress cells from fewer than 3 (DESIGN.md §4). Money is yuan,
+rates and shares are fractions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import ibis
+import pandas as pd
+
+from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.analytics.scope import latest, members
+
+MONEY = ("revenue", "profit", "value_added", "export", "rd_expense")
+MEASURES = MONEY + ("employees",)
+COLUMN = {"revenue": "revenue_ytd", "profit": "profit_ytd", "value_added": "value_added_ytd",
+          "export": "export_ytd", "rd_expense": "rd_expense_ytd", "employees": "employees"}
+REPORTED_PREV = {"revenue": "revenue_ytd_prev", "profit": "profit_ytd_prev"}
+BASES = ("ytd", "month", "quarter")
+SEI_PARTIAL_WEIGHT = 0.5
+_NAMES = {"revenue": ("营业收入", "Revenue"), "profit": ("利润总额", "Total profit"),
+          "value_added": ("工业增加值", "Industrial value added"), "export": ("出口交货值", "Export delivery value"),
+          "rd_expense": ("研发费用", "R&D expense"), "employees": ("从业人员", "Employees")}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name_zh: str
+    name_en: str
+    unit: str
+    formula: str
+    inputs: str
+    convention: str
+    group: str = "amount"
+
+
+def _registry() -> dict[str, Indicator]:
+    out: list[Indicator] = [
+        Indicator("above_scale_count", "规上企业数", "Above-scale enterprises", "enterprises",
+                  "|S_t|: enterprises in scope with a report for the period", "monthly_report", "sample", "count"),
+        Indicator("scale_ups", "新增规上企业数", "New above-scale enterprises", "enterprises",
+                  "|S_t \\ S_{t-1}|: in this period's sample, in no sample a year earlier", "monthly_report",
+                  "sample", "count"),
+        Indicator("exits", "退出规上企业数", "Enterprises leaving the sample", "enterprises",
+                  "|S_{t-1} \\ S_t|: in last year's sample (in scope then), in no sample now", "monthly_report",
+                  "sample", "count"),
+        Indicator("loss_making_count", "亏损企业数", "Loss-making enterprises", "enterprises",
+                  "#{profit_ytd < 0}", "monthly_report.profit_ytd", "ytd", "count"),
+        Indicator("loss_share", "亏损面", "Share of loss-making enterprises", "fraction",
+                  "#{profit_ytd < 0} / #{profit_ytd reported}", "monthly_report.profit_ytd", "ytd", "count"),
+        Indicator("loss_share_prev", "上年同期亏损面", "Share of loss-making enterprises a year earlier", "fraction",
+                  "loss_share of last year's sample", "monthly_report.profit_ytd", "ytd", "count"),
+    ]
+    for m in MEASURES:
+        zh, en = _NAMES[m]
+        unit = "persons" if m == "employees" else "yuan"
+        conv = "stock at period end" if m == "employees" else "flow on the chosen basis (ytd|month|quarter)"
+        src = f"monthly_report.{COLUMN[m]}" + (f", {REPORTED_PREV[m]}" if m in REPORTED_PREV else "")
+        out += [
+            Indicator(m, zh, en, unit, f"Σ {m} over the current sample", src, conv),
+            Indicator(f"{m}_prev", f"{zh}(上年同期样本)", f"{en}, last year's sample", unit,
+                      f"Σ {m} over last year's sample", src, "naive (总量口径)"),
+            Indicator(f"{m}_yoy", f"{zh}同比增速(可比口径)", f"{en} YoY, comparable basis", "fraction",
+                      "Σ_C current / Σ_C prior − 1 (C: current sample with a prior value)", src, "comparable (可比口径)",
+                      "growth"),
+            Indicator(f"{m}_yoy_naive", f"{zh}同比增速(总量口径)", f"{en} YoY, naive basis", "fraction",
+                      f"{m} / {m}_prev − 1", src, "naive (总量口径)", "growth"),
+        ]
+    for m in ("revenue", "value_added"):
+        zh, en = _NAMES[m]
+        out += [
+            Indicator(f"{m}_contribution", f"{zh}增长贡献率", f"Contribution to {en.lower()} growth", "fraction",
+                      "ΔC_g / ΔC_parent (comparable increments)", f"monthly_report.{COLUMN[m]}", "comparable",
+                      "contribution"),
+            Indicator(f"{m}_pull", f"{zh}拉动增长(百分点)", f"Pull on {en.lower()} growth", "pp",
+                      "ΔC_g / Σ_C prior_parent × 100", f"monthly_report.{COLUMN[m]}", "comparable", "contribution"),
+        ]
+    out += [
+        Indicator("share_of_province", "占全省比重(营业收入)", "Share of the province (revenue)", "fraction",
+                  "revenue_g / revenue_province", "monthly_report.revenue_ytd", "current samples", "share"),
+        Indicator("share_of_province_prev", "上年同期占全省比重", "Share of the province a year earlier", "fraction",
+                  "revenue_prev_g / revenue_prev_province", "monthly_report.revenue_ytd", "last year's samples",
+                  "share"),
+        Indicator("share_of_chain", "占全省本链比重(营业收入)", "Share of the province's chain (revenue)", "fraction",
+                  "revenue_g / revenue_chain_province (keys with a chain)", "monthly_report.revenue_ytd",
+                  "current samples", "share"),
+        Indicator("share_of_chain_prev", "上年同期占全省本链比重", "Share of the province's chain a year earlier",
+                  "fraction", "revenue_prev_g / revenue_prev_chain_province", "monthly_report.revenue_ytd",
+                  "last year's samples", "share"),
+        Indicator("sei_va_share", "战略性新兴产业增加值占比", "SEI share of value added", "fraction",
+                  "(VA_true + w·VA_partial) / VA, w = 0.5", "monthly_report.value_added_ytd, industry.sei",
+                  "SEI classes: true fully, partial with weight w", "share"),
+        Indicator("sei_va_share_low", "战略性新兴产业增加值占比(下限)", "SEI share of value added, lower bound",
+                  "fraction", "VA_true / VA", "monthly_report.value_added_ytd, industry.sei", "partial excluded",
+                  "share"),
+        Indicator("sei_va_share_high", "战略性新兴产业增加值占比(上限)", "SEI share of value added, upper bound",
+                  "fraction", "(VA_true + VA_partial) / VA", "monthly_report.value_added_ytd, industry.sei",
+                  "partial included fully", "share"),
+        Indicator("rd_intensity", "研发投入强度", "R&D intensity", "fraction",
+                  "Σ rd_expense / Σ revenue (rd reporters)", "monthly_report.rd_expense_ytd, revenue_ytd", "ytd",
+                  "share"),
+        Indicator("export_share", "出口交货值占营业收入比重", "Export share of revenue", "fraction",
+                  "Σ export / Σ revenue (export reporters)", "monthly_report.export_ytd, revenue_ytd", "ytd",
+                  "share"),
+    ]
+    return {i.key: i for i in out}
+
+
+REGISTRY: dict[str, Indicator] = _registry()
+
+
+def list_indicators() -> list[dict]:
+    """The registry as records (for ``chainbrain indicators``)."""
+    return [asdict(i) for i in REGISTRY.values()]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters of a figure (see :func:`chainbrain.analytics.scope.members`)."""
+    scope: str = "all"
+    region: str | None = None
+    chain: str | None = None
+    segment: str | None = None
+    cluster: str | None = None
+    sei: bool = False
+    park: str | None = None
+
+    def filters(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k != "scope" and v not in (None, False)}
+
+
+# ------------------------------------------------------------------ enterprise-level flows
+
+def _latest_reports(store, year: int):
+    t = store.table("monthly_report")
+    return latest(t.filter(t.year == year), ["enterprise_id", "year", "month"])
+
+
+def facts(store, year: int, month: int, basis: str = "ytd"):
+    """One row per enterprise with a report for (year, month): flows of the basis, stock of employees.
+
+    Columns: enterprise_id, the measures, ``<m>_rep_prev`` (reported 上年同期
+    flow, revenue and profit) and ``profit_ytd`` (for the loss-making count).
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}")
+    r = _latest_reports(store, year)
+    cur = r.filter(r.month == month)
+    flows = {m: cur[COLUMN[m]].cast("float64") for m in MEASURES}
+    prevs = {m: cur[c].cast("float64") for m, c in REPORTED_PREV.items()}
+    since = {"ytd": 0, "month": month - 1, "quarter": month - 3}[basis]
+    if since <= 0:
+        return cur.select("enterprise_id", profit_ytd=cur.profit_ytd.cast("float64"), **flows,
+                          **{f"{m}_rep_prev": v for m, v in prevs.items()})
+    lag = r.filter(r.month <= since)
+    w = ibis.window(group_by=lag.enterprise_id, order_by=ibis.desc(lag.month))
+    lag = lag.mutate(_k=ibis.row_number().over(w)).filter(ibis._._k == 0)
+    lag = lag.select("enterprise_id", _has=ibis.literal(1),
+                     **{f"_l_{m}": lag[COLUMN[m]].cast("float64") for m in MONEY},
+                     **{f"_lp_{m}": lag[c].cast("float64") for m, c in REPORTED_PREV.items()})
+    j = cur.left_join(lag, "enterprise_id")
+    out = {m: j[COLUMN[m]].cast("float64") - j[f"_l_{m}"].fill_null(0) for m in MONEY}
+    out["employees"] = j.employees.cast("float64")
+    for m, c in REPORTED_PREV.items():
+        out[f"{m}_rep_prev"] = ibis.cases((j._has.isnull(), j[c].cast("float64")),
+                                          else_=j[c].cast("float64") - j[f"_lp_{m}"])
+    return j.select(j.enterprise_id, profit_ytd=j.profit_ytd.cast("float64"), **out)
+
+
+def _count(cond):
+    return cond.ifelse(1, 0).sum()
+
+
+def _sum_if(cond, value):
+    return ibis.cases((cond, value), else_=None).sum()
+
+
+def aggregate(store, p: Period, basis: str, by: str, sc: Scope) -> pd.DataFrame:
+    """Raw sums per key (one row per key): the inputs of every indicator."""
+    prev = p.shifted(-1)
+    cur = facts(store, p.year, p.month, basis)
+    prv = facts(store, prev.year, prev.month, basis)
+    kw = dict(segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park)
+    mc = members(store, p.end_date, sc.scope, sc.region, sc.chain, by, **kw)
+    mp = members(store, prev.end_date, sc.scope, sc.region, sc.chain, by, **kw)
+
+    own = prv.select("enterprise_id", _in_prev=ibis.literal(1), **{f"_own_{m}": prv[m] for m in MEASURES})
+    x = cur.join(mc, "enterprise_id").left_join(own, "enterprise_id")
+    a = {"above_scale_count": x.count(), "scale_ups": _count(x._in_prev.isnull()),
+         "loss_making_count": _count(x.profit_ytd < 0), "profit_reporters": x.profit_ytd.count(),
+         "sei_partial_count": _count(x.sei == "partial")}
+    for m in MEASURES:
+        v = x[m]
+        prior = ibis.coalesce(x[f"{m}_rep_prev"], x[f"_own_{m}"]) if m in REPORTED_PREV else x[f"_own_{m}"]
+        ok = v.notnull() & prior.notnull()
+        a |= {m: v.sum(), f"{m}_n": v.count(), f"{m}_cc": _sum_if(ok, v), f"{m}_cb": _sum_if(ok, prior),
+              f"{m}_cn": _count(ok)}
+    va = x.value_added
+    a |= {"sei_va_true": _sum_if(x.sei == "true", va), "sei_va_partial": _sum_if(x.sei == "partial", va),
+          "rd_base": _sum_if(x.rd_expense.notnull(), x.revenue),
+          "export_base": _sum_if(x.export.notnull(), x.revenue)}
+    g = x.group_by("key").aggregate(**a).execute()
+
+    y = prv.join(mp, "enterprise_id").left_join(cur.select("enterprise_id", _in_cur=ibis.literal(1)),
+                                                "enterprise_id")
+    b = {"prev_count": y.count(), "exits": _count(y._in_cur.isnull()),
+         "loss_making_prev": _count(y.profit_ytd < 0), "profit_reporters_prev": y.profit_ytd.count()}
+    for m in MEASURES:
+        b |= {f"{m}_prev": y[m].sum(), f"{m}_prev_n": y[m].count()}
+    h = y.group_by("key").aggregate(**b).execute()
+    out = g.merge(h, on="key", how="outer").set_index("key")
+    ints = [c for c in out.columns if c.endswith(("_n", "_count", "_cn")) or c in
+            ("scale_ups", "exits", "profit_reporters", "profit_reporters_prev", "loss_making_prev")]
+    out[ints] = out[ints].astype("float64").fillna(0).astype("int64")
+    return out.sort_index()
+
+
+# ------------------------------------------------------------------ records
+
+def _f(row, col):
+    if row is None or col not in row.index:
+        return None
+    v = row[col]
+    return None if v is None or pd.isna(v) else float(v)
+
+
+def _ratio(num, den, positive=True):
+    if num is None or den is None or den == 0 or (positive and den < 0):
+        return None
+    return num / den
+
+
+def _growth(cur, base):
+    r = _ratio(cur, base)
+    return None if r is None else r - 1
+
+
+def _values(row, parent, province, chain_row, partial_weight: float) -> dict:
+    v: dict = {}
+    for k in ("above_scale_count", "scale_ups", "exits", "loss_making_count", "sei_partial_count"):
+        v[k] = int(_f(row, k) or 0)
+    n = v["above_scale_count"]
+    v["scale_ups_n"], v["above_scale_count_n"], v["loss_making_count_n"] = n, n, n
+    v["exits_n"] = int(_f(row, "prev_count") or 0)
+    pr = int(_f(row, "profit_reporters") or 0)
+    v["loss_share"], v["loss_share_n"] = _ratio(v["loss_making_count"], pr), pr
+    prp = int(_f(row, "profit_reporters_prev") or 0)
+    v["loss_share_prev"], v["loss_share_prev_n"] = _ratio(_f(row, "loss_making_prev"), prp), prp
+    for m in MEASURES:
+        mn = int(_f(row, f"{m}_n") or 0)
+        cur = _f(row, m) if mn else None
+        pn = int(_f(row, f"{m}_prev_n") or 0)
+        prev = _f(row, f"{m}_prev") if pn else None
+        cn = int(_f(row, f"{m}_cn") or 0)
+        cc, cb = (_f(row, f"{m}_cc"), _f(row, f"{m}_cb")) if cn else (None, None)
+        v |= {m: cur, f"{m}_n": mn, f"{m}_prev": prev, f"{m}_prev_n": pn,
+              f"{m}_yoy": _growth(cc, cb), f"{m}_yoy_n": cn, f"{m}_comparable_current": cc,
+              f"{m}_comparable_base": cb, f"{m}_yoy_naive": _growth(cur, prev),
+              f"{m}_yoy_naive_n": min(mn, pn)}
+    for m in ("revenue", "value_added"):
+        d = (v[f"{m}_comparable_current"] or 0) - (v[f"{m}_comparable_base"] or 0) if v[f"{m}_yoy_n"] else None
+        pcn = int(_f(parent, f"{m}_cn") or 0)
+        pd_ = ((_f(parent, f"{m}_cc") or 0) - (_f(parent, f"{m}_cb") or 0)) if pcn else None
+        pb = _f(parent, f"{m}_cb") if pcn else None
+        v[f"{m}_contribution"] = _ratio(d, pd_, positive=False)
+        v[f"{m}_pull"] = None if _ratio(d, pb) is None else 100 * _ratio(d, pb)
+        v[f"{m}_contribution_n"] = v[f"{m}_pull_n"] = v[f"{m}_yoy_n"]
+    v["share_of_province"] = _ratio(v["revenue"], _f(province, "revenue"))
+    v["share_of_province_prev"] = _ratio(v["revenue_prev"], _f(province, "revenue_prev"))
+    v["share_of_chain"] = _ratio(v["revenue"], _f(chain_row, "revenue")) if chain_row is not None else None
+    v["share_of_chain_prev"] = (_ratio(v["revenue_prev"], _f(chain_row, "revenue_prev"))
+                                if chain_row is not None else None)
+    v["share_of_province_n"] = v["share_of_chain_n"] = v["revenue_n"]
+    v["share_of_province_prev_n"] = v["share_of_chain_prev_n"] = v["revenue_prev_n"]
+    va = v["value_added"]
+    t, pa_ = _f(row, "sei_va_true") or 0.0, _f(row, "sei_va_partial") or 0.0
+    v["sei_va_share"] = _ratio(t + partial_weight * pa_, va) if va is not None else None
+    v["sei_va_share_low"] = _ratio(t, va) if va is not None else None
+    v["sei_va_share_high"] = _ratio(t + pa_, va) if va is not None else None
+    v["sei_va_share_n"] = v["sei_va_share_low_n"] = v["sei_va_share_high_n"] = v["value_added_n"]
+    v["rd_intensity"], v["rd_intensity_n"] = _ratio(v["rd_expense"], _f(row, "rd_base")), v["rd_expense_n"]
+    v["export_share"], v["export_share_n"] = _ratio(v["export"], _f(row, "export_base")), v["export_n"]
+    return v
+
+
+def _chain_of(key: str, by: str, sc: Scope) -> str | None:
+    if by == "chain":
+        return key
+    if by in ("city_chain", "county_chain"):
+        return key.split("|", 1)[1]
+    return sc.chain
+
+
+def evaluate(store, period: str | Period, by: str = "all", *, scope: str = "all", region: str | None = None,
+             chain: str | None = None, segment: str | None = None, cluster: str | None = None,
+             sei: bool = False, park: str | None = None, basis: str = "ytd",
+             partial_weight: float = SEI_PARTIAL_WEIGHT, only: list[str] | None = None) -> list[dict]:
+    """Indicator records for each key of ``by`` within the scope (module docstring has every formula).
+
+    ``only``: restrict the returned indicator keys (their ``_n`` companions are kept).
+    """
+    p = parse_period(period) if isinstance(period, str) else period
+    sc = Scope(scope, region, chain, segment, cluster, sei, park)
+    if only:
+        unknown = [k for k in only if k not in REGISTRY]
+        if unknown:
+            raise KeyError(f"unknown indicator(s): {', '.join(unknown)} (未知指标)")
+    main = aggregate(store, p, basis, by, sc)
+    parent = main if by == "all" else aggregate(store, p, basis, "all", sc)
+    province_sc = Scope(scope)
+    province = parent if sc == province_sc else aggregate(store, p, basis, "all", province_sc)
+    chains = None
+    if by in ("chain", "city_chain", "county_chain") or chain:
+        chain_sc = Scope(scope, chain=chain) if chain else province_sc
+        chains = main if (by == "chain" and sc == chain_sc) else aggregate(store, p, basis, "chain", chain_sc)
+    prow = parent.iloc[0] if len(parent) else None
+    vrow = province.iloc[0] if len(province) else None
+    out = []
+    for key, row in main.iterrows():
+        ch = _chain_of(str(key), by, sc)
+        crow = chains.loc[ch] if chains is not None and ch in chains.index else None
+        vals = _values(row, prow, vrow, crow, partial_weight)
+        if only:
+            vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}
+        rec = {"period": p.label, "period_end": p.ytd_label, "basis": basis, "scope": scope, "by": by,
+               "key": str(key), **sc.filters(), **vals, "unit": "yuan"}
+        out.append(rec)
+    return out
+
+
+def evaluate_one(store, period: str | Period, **kw) -> dict:
+    """The record for one scope (no grouping); an empty scope gives zero counts and None values."""
+    rows = evaluate(store, period, "all", **kw)
+    if rows:
+        return rows[0]
+    p = parse_period(period) if isinstance(period, str) else period
+    vals = _values(None, None, None, None, SEI_PARTIAL_WEIGHT)
+    only = kw.get("only")
+    if only:
+        vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}
+    return {"period": p.label, "period_end": p.ytd_label, "basis": kw.get("basis", "ytd"),
+            "scope": kw.get("scope", "all"), "by": "all", "key": "all", **vals, "unit": "yuan"}
+
+
+def long_form(records: list[dict]) -> pd.DataFrame:
+    """(period, basis, scope, by, key, indicator, value, n) rows of ``evaluate`` records."""
+    out = []
+    for r in records:
+        for k in REGISTRY:
+            if k in r:
+                out.append({"period": r["period"], "basis": r["basis"], "scope": r["scope"], "by": r["by"],
+                            "key": r["key"], "indicator": k, "value": r[k], "n": int(r.get(f"{k}_n") or 0)})
+    return pd.DataFrame(out, columns=["period", "basis", "scope", "by", "key", "indicator", "value", "n"])

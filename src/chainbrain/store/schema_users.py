@@ -1,0 +1,55 @@
+"""Web users, sessions and sign-in attempts (migration ``0003_users``).
+
+These are *auxiliary* tables: accounts and sessions are not statistical data,
+so :data:`AUX_TABLES` lists them for ``store.admin.stats`` to report next to
+the logs rather than among the data tables.
+
+- ``user_account``: one row per person; ``password_hash`` is an argon2id hash
+  (argon2-cffi); ``role`` is one of :data:`ROLES`; the scope columns that
+  apply to the role are set (``region_code`` for city/county, ``chain_code``
+  for chain_office, ``uscc`` for enterprise).
+- ``web_session``: the SHA-256 of the session token (the cookie holds the
+  token itself), its CSRF token, and its expiry.
+- ``login_attempt``: every sign-in attempt, for rate limiting and audit.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from chainbrain.store.schema import metadata
+
+ROLES = ("province_admin", "chain_office", "city", "county", "enterprise", "viewer")
+
+user_account = sa.Table(
+    "user_account", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("region_code", sa.String(6)),
+    sa.Column("chain_code", sa.String(8)),
+    sa.Column("uscc", sa.String(18)),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+)
+
+web_session = sa.Table(
+    "web_session", metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("expires_at", sa.DateTime, nullable=False),
+)
+
+login_attempt = sa.Table(
+    "login_attempt", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("client", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.DateTime, nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+)
+
+AUX_TABLES = ("user_account", "web_session", "login_attempt")

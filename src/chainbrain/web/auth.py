@@ -1,0 +1,211 @@
+"""Sign-in, sessions, CSRF tokens, login rate limiting and the audit trail.
+
+- Session: a random 256-bit token in the ``cb_session`` cookie (HttpOnly,
+  SameSite=Lax, ``Secure`` when the deployment says so); the store keeps only
+  its SHA-256 (``web_session``) with an expiry (8 hours) and the session's
+  CSRF token.
+- CSRF (OWASP synchronizer token): every state-changing request made with the
+  session cookie must carry the session's token in the ``csrf_token`` form
+  field or the ``X-CSRF-Token`` header. Before sign-in, the login form uses a
+  double-submit cookie (``cb_csrf`` cookie = form field). ``POST /api/login``
+  with a JSON body needs no token: a cross-site form cannot send JSON.
+- Rate limiting: at most :data:`MAX_FAILURES` failed attempts per user name
+  and per client address within :data:`WINDOW`; further attempts get 429
+  without the password being checked (``login_attempt`` table).
+- Audit (``audit_log``): sign-in, sign-out, failed sign-in, import, export,
+  edit — actor, action and a JSON detail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+
+import sqlalchemy as sa
+from fastapi import Request
+
+from chainbrain.store.schema import audit_log
+from chainbrain.store.schema_users import login_attempt, web_session
+from chainbrain.web import users as U
+from chainbrain.web.state import get_state
+
+COOKIE = "cb_session"
+CSRF_COOKIE = "cb_csrf"
+SESSION_HOURS = 8
+MAX_FAILURES = 5
+WINDOW = dt.timedelta(minutes=15)
+
+
+class SignInRequired(Exception):
+    """Raised when a request needs a signed-in user (401)."""
+
+
+class Forbidden(Exception):
+    """Raised when the signed-in user's role may not do this (403)."""
+
+
+class CsrfFailed(Exception):
+    """Raised when a state-changing request lacks the right CSRF token (403)."""
+
+
+class TooManyAttempts(Exception):
+    """Raised when sign-in is rate limited (429)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def client_of(request: Request) -> str:
+    return (request.client.host if request.client else "unknown")[:64]
+
+
+# ---------------------------------------------------------------- audit
+def audit(store, actor: str, action: str, **detail) -> None:
+    """Append one audit entry (caller holds the app lock)."""
+    with store.begin() as conn:
+        conn.execute(audit_log.insert().values(
+            id=store.next_id(conn, "audit_log"), logged_at=_now(), actor=(actor or "anonymous")[:64],
+            action=action[:32], detail=json.dumps(detail, ensure_ascii=False, default=str)))
+
+
+def actor_of(request: Request) -> str:
+    u = current_user(request)
+    return u.username if u else f"anonymous@{client_of(request)}"
+
+
+# ---------------------------------------------------------------- sessions
+def current_user(request: Request) -> U.User | None:
+    """The signed-in user of this request (looked up once per request), or None."""
+    if "user" in request.state._state:
+        return request.state.user
+    request.state.user = None
+    request.state.csrf = None
+    token = request.cookies.get(COOKIE)
+    if token:
+        st = get_state(request)
+        with st.lock, st.store.engine.connect() as conn:
+            row = conn.execute(sa.select(web_session).where(web_session.c.token_hash == _digest(token))).first()
+            user = U.get_user(conn, int(row.user_id)) if row and row.expires_at > _now() else None
+        if user and not user.disabled:
+            request.state.user = user
+            request.state.csrf = row.csrf_token
+    return request.state.user
+
+
+def require_user(request: Request) -> U.User:
+    """FastAPI dependency: a signed-in user, else 401."""
+    user = current_user(request)
+    if user is None:
+        raise SignInRequired()
+    return user
+
+
+def require_admin(request: Request) -> U.User:
+    """FastAPI dependency: a signed-in province administrator, else 401/403."""
+    user = require_user(request)
+    if user.role != "province_admin":
+        raise Forbidden()
+    return user
+
+
+def start_session(store, user: U.User) -> tuple[str, str]:
+    """A new session for ``user``: (cookie token, CSRF token)."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
+    now = _now()
+    with store.begin() as conn:
+        conn.execute(web_session.delete().where(web_session.c.expires_at < now))
+        conn.execute(web_session.insert().values(token_hash=_digest(token), user_id=user.id, csrf_token=csrf,
+                                                 created_at=now,
+                                                 expires_at=now + dt.timedelta(hours=SESSION_HOURS)))
+    return token, csrf
+
+
+def end_session(store, token: str | None) -> None:
+    if token:
+        with store.begin() as conn:
+            conn.execute(web_session.delete().where(web_session.c.token_hash == _digest(token)))
+
+
+def set_session_cookie(response, token: str, secure: bool = False) -> None:
+    response.set_cookie(COOKIE, token, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
+                        secure=secure, path="/")
+
+
+# ---------------------------------------------------------------- CSRF
+def csrf_token(request: Request) -> str:
+    """The token a page embeds in its forms: the session's, or a fresh double-submit token."""
+    current_user(request)
+    if request.state.csrf:
+        return request.state.csrf
+    token = request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = getattr(request.state, "new_csrf_cookie", None) or secrets.token_urlsafe(24)
+        request.state.new_csrf_cookie = token          # app middleware sets the cookie
+    return token
+
+
+def check_csrf(request: Request, sent: str | None) -> None:
+    """Raise :class:`CsrfFailed` unless ``sent`` (form field or header) is this client's token."""
+    sent = sent or request.headers.get("x-csrf-token") or ""
+    current_user(request)
+    expected = request.state.csrf or request.cookies.get(CSRF_COOKIE) or ""
+    if not expected or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed()
+
+
+# ---------------------------------------------------------------- sign-in
+def _record_attempt(store, username: str, client: str, ok: bool) -> None:
+    with store.begin() as conn:
+        conn.execute(login_attempt.insert().values(id=store.next_id(conn, "login_attempt"),
+                                                   username=username[:64], client=client,
+                                                   attempted_at=_now(), ok=ok))
+
+
+def rate_limited(store, username: str, client: str) -> bool:
+    since = _now() - WINDOW
+    with store.engine.connect() as conn:
+        q = sa.select(sa.func.count()).select_from(login_attempt).where(
+            login_attempt.c.attempted_at >= since, sa.not_(login_attempt.c.ok))
+        by_name = conn.execute(q.where(login_attempt.c.username == username[:64])).scalar()
+        by_client = conn.execute(q.where(login_attempt.c.client == client)).scalar()
+    return by_name >= MAX_FAILURES or by_client >= MAX_FAILURES * 4
+
+
+def sign_in(request: Request, username: str, password: str) -> tuple[U.User, str, str]:
+    """Check the password (rate limited, audited); returns (user, cookie token, CSRF token).
+
+    Raises :class:`TooManyAttempts` or :class:`SignInRequired` (wrong name/password).
+    """
+    st = get_state(request)
+    client = client_of(request)
+    username = (username or "").strip()[:64]
+    with st.lock:
+        if rate_limited(st.store, username, client):
+            audit(st.store, username or "?", "login_blocked", client=client)
+            raise TooManyAttempts()
+    user = U.verify(st.store, username, password)          # argon2: slow on purpose, outside the lock
+    with st.lock:
+        _record_attempt(st.store, username, client, user is not None)
+        if user is None:
+            audit(st.store, username or "?", "login_failed", client=client)
+            raise SignInRequired()
+        token, csrf = start_session(st.store, user)
+        audit(st.store, user.username, "login", client=client, role=user.role)
+    return user, token, csrf
+
+
+def sign_out(request: Request) -> None:
+    st = get_state(request)
+    user = current_user(request)
+    with st.lock:
+        end_session(st.store, request.cookies.get(COOKIE))
+        if user:
+            audit(st.store, user.username, "logout", client=client_of(request))

@@ -1,0 +1,311 @@
+"""What each working page shows, assembled from analytics, catalog and the viewer's scope.
+
+Every builder returns the JSON twin's answer for one page. Figures come from
+:mod:`chainbrain.analytics` (kpi, presence, profile); aggregate cells go
+through disclosure control with the viewer's rule
+(:func:`chainbrain.web.policy.cell_rule`); enterprise rows are filtered by
+:func:`chainbrain.web.policy.enterprise_where` / ``visible_ids``. Nothing here
+computes a statistic: ordering, unit conversion for display and labels only.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from chainbrain.analytics import presence, profile
+from chainbrain.analytics.kpi import kpi
+from chainbrain.web import data, model
+from chainbrain.web.disclosure import protect
+from chainbrain.web.i18n import strings
+from chainbrain.web.model import BadRequest, cell_min, empty_like
+from chainbrain.web.policy import enterprise_where, sees_enterprises, visible_ids
+from chainbrain.web.render import table
+
+STAGES = ("upstream", "midstream", "downstream")
+KEY_LIMIT = 30
+ENT_LIMIT = 200
+
+
+def _rows(store, sql: str, **params) -> list[dict]:
+    with store.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
+
+
+def _name(rec: dict, lang: str) -> str:
+    return (rec.get("name_en") if lang == "en" else None) or rec.get("name_zh") or rec.get("name") or rec.get("code")
+
+
+def kpi_columns(t: dict, first: tuple[str, str, str]) -> list[tuple[str, str, str]]:
+    return [first, ("revenue_ytd_yuan", t["revenue_col"], "yi"), ("yoy_comparable", t["yoy_comparable_col"], "pct"),
+            ("yoy_naive", t["yoy_naive_col"], "pct"), ("above_scale_count", t["count_col"], "count"),
+            ("target_status", t["status_col"], "status")]
+
+
+def _period(store, period):
+    p = model.resolve_period(store, period)
+    if p is None:
+        raise BadRequest("no monthly reports in the store (库中没有月报数据)")
+    return p
+
+
+# ---------------------------------------------------------------- chains
+def chains_list(store, period, scope, rule, lang) -> dict:
+    t = strings(lang)
+    scope = model.check_scope(scope)
+    p = _period(store, period)
+    head = kpi(store, p.label, scope=scope)
+    recs = model._units(store, p, "chain", None, scope, data.chains(store), rule, head)
+    for r in recs:
+        r["name"] = _name(r, lang)
+        r["category_text"] = t.get(f"cat_{r.get('category')}", r.get("category"))
+        r["href"] = f"/chains/{r['key']}"
+    cols = [("seq", t["official_no"], "count"), ("name", t["chain"], "link"), ("category_text", t["category"], "text")] \
+        + kpi_columns(t, ("key", "code", "text"))[1:]
+    return {"period": p.label, "scope": scope, "chains": recs,
+            "tables": [table("chains", t["chains_title"], cols, recs, t["unit_yi_short"], p.label)]}
+
+
+def chain_page(store, code, period, scope, rule, user, lang) -> dict:
+    t = strings(lang)
+    scope = model.check_scope(scope)
+    code = model.check_chain(store, code)
+    if not code:
+        raise BadRequest("chain code required (需要产业链代码)")
+    ch = next(c for c in data.chains(store) if c["code"] == code)
+    p = _period(store, period)
+    head = kpi(store, p.label, chain=code, scope=scope)
+    k = protect(head, cell_min(rule, code, None))
+    limit = cell_min(rule, code, None)
+    segs = presence.segment_presence(store, code, p, scope=scope)
+    for s in segs:
+        s["name"] = s["name_en"] if lang == "en" and s.get("name_en") else s["name_zh"]
+        s["stage_text"] = t[f"stage_{s['stage']}"]
+        s["suppressed"] = []
+        if 0 < s["above_scale_count"] < limit:
+            s["revenue_ytd_yuan"] = None
+            s["heat"] = None
+            s["suppressed"] = ["revenue_ytd_yuan", "heat"]
+    tree = {"name": _name(ch, lang), "children": []}
+    for stage in STAGES:
+        node = {"name": t[f"stage_{stage}"], "children": []}
+        tops = [s for s in segs if s["stage"] == stage and not s.get("parent_code")]
+        for s in tops:
+            kids = [c for c in segs if c.get("parent_code") == s["code"]]
+            node["children"].append({
+                "name": s["name"], "code": s["code"], "value": s["enterprise_count"], "heat": s["heat"],
+                "revenue": s["revenue_ytd_yuan"], "suppressed": bool(s["suppressed"]),
+                "children": [{"name": c["name"], "code": c["code"], "value": c["enterprise_count"],
+                              "heat": c["heat"], "revenue": c["revenue_ytd_yuan"],
+                              "suppressed": bool(c["suppressed"])} for c in kids]})
+        tree["children"].append(node)
+    cities = model._units(store, p, "city", None, scope, data.regions(store, "prefecture"), rule, head, chain=code)
+    for c in cities:
+        c["href"] = f"/regions/{c['key']}"
+    parks = _rows(store, "SELECT p.code, p.name, p.level, p.region_code, r.name AS region_name, p.chain_focus "
+                         "FROM park p LEFT JOIN region r ON r.code = p.region_code "
+                         "WHERE ';' || p.chain_focus || ';' LIKE :pat ORDER BY p.level, p.code", pat=f"%;{code};%")
+    targets = _rows(store, "SELECT code, name_zh, name_en, kind, indicator, chain_code, region_code, base_year, "
+                           "annual_rate, target_year, target_value, unit FROM target "
+                           "WHERE chain_code = :c OR chain_code IS NULL ORDER BY code", c=code)
+    for tg in targets:
+        tg["name"] = tg["name_en"] if lang == "en" and tg.get("name_en") else tg["name_zh"]
+    keys = key_enterprises(store, code, p, scope, user)
+    seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"), ("code", "code", "text"),
+                ("enterprise_count", t["ent_count_col"], "count"), ("above_scale_count", t["reporting_col"], "count"),
+                ("revenue_ytd_yuan", t["revenue_col"], "yi"), ("heat", t["heat"], "pct")]
+    return {
+        "period": p.label, "scope": scope, "chain": ch, "kpi": k, "tree": tree, "segments": segs,
+        "cities": cities, "parks": parks, "targets": targets, "key_enterprises": keys,
+        "min_cell": limit,
+        "tables": [
+            table("segments", t["presence_title"], seg_cols, segs, t["unit_yi_short"], p.label),
+            table("cities", t["cities_title"], kpi_columns(t, ("name", t["region"], "link")), cities,
+                  t["unit_yi_short"], p.label),
+            table("parks", t["parks_title"], [("name", t["park"], "text"), ("level", t["level"], "text"),
+                                              ("region_name", t["region"], "text"),
+                                              ("chain_focus", t["chain_focus"], "text")], parks),
+            table("targets", t["targets_title"], [("name", t["target"], "text"), ("base_year", "base", "text"),
+                                                  ("annual_rate", t["annual_rate"], "pct"),
+                                                  ("target_year", t["target_year"], "text"),
+                                                  ("target_value", "value", "num"), ("unit", "unit", "text")],
+                  targets),
+            table("key_enterprises", t["key_ents_title"], ENT_COLUMNS(t), keys["rows"], t["unit_wan"], p.label),
+        ]}
+
+
+def ENT_COLUMNS(t):
+    return [("name", t["enterprise"], "link"), ("uscc", t["uscc"], "text"), ("county_name", t["county"], "text"),
+            ("chain_master", t["chain_master"], "text"), ("revenue_ytd_yuan", t["revenue_wan_col"], "wan")]
+
+
+def _enterprise_rows(store, ids: list[int]) -> dict[int, dict]:
+    if not ids:
+        return {}
+    marks = ",".join(str(int(i)) for i in ids)
+    rows = _rows(store, "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name, e.industry_code "
+                        f"FROM enterprise e LEFT JOIN region r ON r.code = e.region_code WHERE e.id IN ({marks})")
+    return {int(r["id"]): r for r in rows}
+
+
+def _href(r: dict) -> str:
+    return f"/enterprises/{r['uscc'] or r['id']}"
+
+
+def key_enterprises(store, code, p, scope, user) -> dict:
+    """The chain's chain masters and largest enterprises that ``user`` may see (others are counted only)."""
+    ranked = presence.key_enterprises(store, code, p, scope=scope)
+    if not sees_enterprises(user):
+        return {"rows": [], "hidden": len(ranked), "total": len(ranked)}
+    allowed = visible_ids(store, user, [r["enterprise_id"] for r in ranked])
+    shown = [r for r in ranked if r["enterprise_id"] in allowed][:KEY_LIMIT]
+    info = _enterprise_rows(store, [r["enterprise_id"] for r in shown])
+    rows = []
+    for r in shown:
+        e = info.get(r["enterprise_id"], {})
+        rows.append({**r, "name": e.get("name"), "uscc": e.get("uscc"), "county_name": e.get("county_name"),
+                     "href": _href({**e, "id": r["enterprise_id"]}), "chain_master": r["chain_master"]})
+    return {"rows": rows, "hidden": len(ranked) - len(allowed), "total": len(ranked)}
+
+
+# ---------------------------------------------------------------- regions
+def region_page(store, code, period, scope, rule, user, lang) -> dict:
+    t = strings(lang)
+    scope = model.check_scope(scope)
+    reg = model.check_region(store, code)
+    if reg is None or reg["level"] == "province":
+        raise BadRequest(f"not a city or county code: {code} (不是设区市或县级代码)")
+    p = _period(store, period)
+    head = kpi(store, p.label, region=code, scope=scope)
+    k = protect(head, cell_min(rule, None, code))
+    city = reg["prefecture_code"] or reg["code"]
+    chains = model.rank(model._units(store, p, "chain", code, scope, data.chains(store), rule, head), "seq")
+    for c in chains:
+        c["name"] = _name(c, lang)
+        c["href"] = f"/chains/{c['key']}"
+    counties = model._units(store, p, "county", city, scope, data.regions(store, "county", city), rule, head)
+    for c in counties:
+        c["href"] = f"/regions/{c['key']}"
+    where_region = "region_code = :code" if reg["level"] == "county" else \
+        "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
+    parks = _rows(store, f"SELECT code, name, level, region_code, chain_focus FROM park WHERE {where_region} "
+                         "ORDER BY level, code", code=code)
+    ents = region_enterprises(store, reg, p, user)
+    prov = data.province(store)
+    crumbs = model.breadcrumb(store, reg, prov)
+    return {
+        "period": p.label, "scope": scope, "region": reg, "kpi": k, "chains": chains, "counties": counties,
+        "parks": parks, "enterprises": ents, "breadcrumb": crumbs,
+        "map": {"level": "county", "parent": city, "selected": code if reg["level"] == "county" else None},
+        "tables": [
+            table("chains", t["chains_here"], kpi_columns(t, ("name", t["chain"], "link")), chains,
+                  t["unit_yi_short"], p.label),
+            table("counties", t["counties_title"], kpi_columns(t, ("name", t["region"], "link")), counties,
+                  t["unit_yi_short"], p.label),
+            table("parks", t["parks_title"], [("name", t["park"], "text"), ("level", t["level"], "text"),
+                                              ("chain_focus", t["chain_focus"], "text")], parks),
+            table("enterprises", t["enterprises_title"],
+                  [("name", t["enterprise"], "link"), ("uscc", t["uscc"], "text"),
+                   ("county_name", t["county"], "text"), ("industry_code", t["industry"], "text"),
+                   ("revenue_ytd_yuan", t["revenue_wan_col"], "wan")], ents["rows"], t["unit_wan"], p.label),
+        ]}
+
+
+def region_enterprises(store, reg, p, user) -> dict:
+    """Enterprises located in the region that ``user`` may see, largest revenue for the period first."""
+    params = {"code": reg["code"]}
+    loc = "e.region_code = :code" if reg["level"] == "county" else \
+        "e.region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
+    with store.engine.connect() as conn:
+        total = conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise e WHERE {loc}"), params).scalar()
+    if not sees_enterprises(user):
+        return {"rows": [], "hidden": int(total), "total": int(total)}
+    where, wp = enterprise_where(user)
+    rows = _rows(store, "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name, e.industry_code "
+                        "FROM enterprise e LEFT JOIN region r ON r.code = e.region_code "
+                        f"WHERE {loc} AND {where}", **params, **wp)
+    revenue = profile.revenue_for(store, [r["id"] for r in rows], p)
+    for r in rows:
+        r["revenue_ytd_yuan"] = revenue.get(int(r["id"]))
+        r["href"] = _href(r)
+    rows.sort(key=lambda r: (r["revenue_ytd_yuan"] is None, -(r["revenue_ytd_yuan"] or 0), r["name"]))
+    return {"rows": rows[:ENT_LIMIT], "hidden": int(total) - len(rows), "total": int(total),
+            "visible": len(rows)}
+
+
+# ---------------------------------------------------------------- enterprise
+def enterprise_page(store, eid: int, lang, user=None) -> dict:
+    t = strings(lang)
+    ident = _rows(store, "SELECT e.*, r.name AS county_name, r.prefecture_code, c.name AS city_name, "
+                         "i.name AS industry_name, p.name AS park_name FROM enterprise e "
+                         "LEFT JOIN region r ON r.code = e.region_code LEFT JOIN region c ON c.code = r.prefecture_code "
+                         "LEFT JOIN industry i ON i.code = e.industry_code LEFT JOIN park p ON p.code = e.park_code "
+                         "WHERE e.id = :id", id=eid)[0]
+    ident = {k: (v.isoformat() if hasattr(v, "isoformat") else float(v) if type(v).__name__ == "Decimal" else v)
+             for k, v in ident.items()}
+    segs = profile.segments(store, eid)
+    for s in segs:
+        s["segment"] = s["segment_en"] if lang == "en" and s.get("segment_en") else s["segment_zh"]
+        s["chain"] = s["chain_en"] if lang == "en" else s["chain_zh"]
+        s["href"] = f"/chains/{s['chain_code']}"
+    hist = profile.monthly_history(store, eid)
+    annual = profile.annual_history(store, eid)
+    parts = profile.partners(store, eid)
+    partner_ids = sorted({int(x["partner_id"]) for x in parts})
+    seen = visible_ids(store, user, partner_ids)          # partners outside the scope stay anonymous
+    info = _enterprise_rows(store, [i for i in partner_ids if i in seen])
+    for x in parts:
+        e = info.get(int(x["partner_id"]), {})
+        if not e:
+            x["partner_id"] = None
+            x["name"] = t["partner_hidden"]
+        else:
+            x["name"] = e.get("name")
+        x["uscc"] = e.get("uscc")
+        x["href"] = _href({**e, "id": x["partner_id"]}) if e else None
+        x["direction_text"] = t[f"dir_{x['direction']}"]
+    des = profile.designations(store, eid)
+    scale = profile.scale_history(store, eid)
+    return {
+        "enterprise": ident, "segments": segs, "monthly": hist, "annual": annual, "partners": parts,
+        "designations": des, "scale": scale,
+        "tables": [
+            table("segments", t["segments_title"],
+                  [("chain", t["chain"], "text"), ("segment", t["segment"], "text"),
+                   ("segment_code", "code", "text"), ("method", t["method"], "text"),
+                   ("confidence", t["confidence"], "pct"), ("evidence", t["evidence"], "text")], segs),
+            table("monthly", t["history_title"],
+                  [("period", t["period"], "text"), ("revenue_ytd", t["revenue_ytd_col"], "wan"),
+                   ("revenue_month", t["revenue_month_col"], "wan"), ("yoy", t["yoy_col"], "pct"),
+                   ("profit_ytd", t["profit_wan_col"], "wan"), ("employees", t["employees"], "count")],
+                  hist, t["unit_wan"]),
+            table("annual", t["annual_title"],
+                  [("year", t["year"], "text"), ("revenue", t["revenue_wan_col"], "wan"),
+                   ("profit", t["profit_wan_col"], "wan"), ("employees", t["employees"], "count")],
+                  annual, t["unit_wan"]),
+            table("partners", t["partners_title"],
+                  [("name", t["partner"], "link"), ("direction_text", t["direction"], "text"),
+                   ("year", t["year"], "text"), ("amount", t["amount_col"], "wan")], parts, t["unit_wan"]),
+            table("designations", t["designations_title"],
+                  [("kind", t["kind"], "text"), ("level", t["level"], "text"), ("chain_code", t["chain"], "text"),
+                   ("valid_from", t["valid_from"], "text"), ("valid_to", t["valid_to"], "text")], des),
+        ]}
+
+
+# ---------------------------------------------------------------- audit
+def audit_page(store, lang, action: str | None = None, limit: int = 500) -> dict:
+    t = strings(lang)
+    sql = "SELECT id, logged_at, actor, action, detail FROM audit_log"
+    params = {}
+    if action:
+        sql += " WHERE action = :a"
+        params["a"] = action
+    rows = _rows(store, sql + f" ORDER BY id DESC LIMIT {int(limit)}", **params)
+    for r in rows:
+        r["logged_at"] = r["logged_at"].isoformat(sep=" ") if r["logged_at"] else None
+    return {"entries": rows, "tables": [table("audit", t["audit_title"],
+                                              [("logged_at", t["time"], "text"), ("actor", t["actor"], "text"),
+                                               ("action", t["action"], "text"), ("detail", t["detail"], "text")],
+                                              rows)]}
+
+
+__all__ = ["chains_list", "chain_page", "region_page", "enterprise_page", "audit_page", "empty_like"]

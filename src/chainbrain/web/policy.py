@@ -1,0 +1,148 @@
+"""The one data-scope policy: who may see which enterprises and which aggregate cells.
+
+Statistics Law (DESIGN.md §4): individual enterprises' data go only to
+signed-in users whose scope covers the enterprise; an aggregate built from
+fewer than ``min_cell`` (3) enterprises is withheld wherever the viewer
+cannot see those enterprises individually.
+
+Enterprise scope by role:
+
+==============  ===========================================================
+province_admin  every enterprise
+chain_office    enterprises with a current segment of its chain
+city            enterprises located (current county) in its prefecture
+county          enterprises located in its county
+enterprise      its own record (USCC)
+viewer          none (aggregates only)
+anonymous       none; aggregates only when the deployment publishes them
+==============  ===========================================================
+
+Aggregate cells: a cell (chain × region) whose enterprises all lie inside the
+viewer's scope is shown in full (``min_cell`` 1); any other cell is protected
+with the deployment's ``min_cell``. Every endpoint that serves enterprise
+rows filters them with :func:`enterprise_where`, and every single-enterprise
+endpoint calls :func:`visible_enterprise` (401 anonymous, 404 out of scope —
+the answer does not reveal whether the enterprise exists).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import HTTPException, Request
+
+from chainbrain.web import data
+from chainbrain.web.auth import SignInRequired, current_user
+from chainbrain.web.state import get_state
+from chainbrain.web.users import User
+
+ENTERPRISE_ROLES = ("province_admin", "chain_office", "city", "county", "enterprise")
+
+CHAIN_MEMBERS = ("SELECT es.enterprise_id FROM enterprise_segment es "
+                 "JOIN segment_chain sc ON sc.segment_code = es.segment_code "
+                 "WHERE sc.chain_code = :p_chain AND (es.valid_to IS NULL OR es.valid_to > CURRENT_DATE)")
+
+
+class NotVisible(HTTPException):
+    def __init__(self):
+        super().__init__(404, "not found or outside your data scope (未找到，或不在您的数据权限范围内)")
+
+
+def require_aggregates(request: Request) -> None:
+    """FastAPI dependency: aggregates are for signed-in users, or everyone on a public deployment."""
+    if not get_state(request).public_aggregates and current_user(request) is None:
+        raise SignInRequired()
+
+
+def enterprise_where(user: User | None, alias: str = "e") -> tuple[str, dict]:
+    """SQL condition on ``enterprise AS alias`` selecting what ``user`` may see, with parameters."""
+    if user is None or user.role not in ENTERPRISE_ROLES:
+        return "1 = 0", {}
+    if user.role == "province_admin":
+        return "1 = 1", {}
+    if user.role == "chain_office":
+        return f"{alias}.id IN ({CHAIN_MEMBERS})", {"p_chain": user.chain_code}
+    if user.role == "city":
+        return (f"{alias}.region_code IN (SELECT code FROM region WHERE prefecture_code = :p_region)",
+                {"p_region": user.region_code})
+    if user.role == "county":
+        return f"{alias}.region_code = :p_region", {"p_region": user.region_code}
+    return f"{alias}.uscc = :p_uscc", {"p_uscc": user.uscc}
+
+
+def sees_enterprises(user: User | None) -> bool:
+    return user is not None and user.role in ENTERPRISE_ROLES
+
+
+def visible_ids(store, user: User | None, ids) -> set[int]:
+    """The subset of enterprise ``ids`` that ``user`` may see."""
+    ids = [int(i) for i in ids]
+    if not ids or not sees_enterprises(user):
+        return set()
+    where, params = enterprise_where(user)
+    if user.role == "province_admin":
+        return set(ids)
+    sql = f"SELECT e.id FROM enterprise e WHERE {where}"
+    with store.engine.connect() as conn:
+        allowed = {int(r[0]) for r in conn.execute(sa.text(sql), params)}
+    return allowed & set(ids)
+
+
+def resolve_enterprise(store, key: str) -> int | None:
+    """Enterprise id for a USCC (or a numeric id, for partners without one)."""
+    with store.engine.connect() as conn:
+        eid = conn.execute(sa.text("SELECT id FROM enterprise WHERE uscc = :k"), {"k": key.upper()}).scalar()
+        if eid is None and key.isdigit() and len(key) < 18:
+            eid = conn.execute(sa.text("SELECT id FROM enterprise WHERE id = :k"), {"k": int(key)}).scalar()
+    return int(eid) if eid is not None else None
+
+
+def visible_enterprise(request: Request, key: str) -> int:
+    """The id of the enterprise ``key`` if the requester may see it: 401 anonymous, 404 otherwise."""
+    user = current_user(request)
+    if user is None:
+        raise SignInRequired()
+    st = get_state(request)
+    with st.lock:
+        eid = resolve_enterprise(st.store, key)
+        if eid is None or eid not in visible_ids(st.store, user, [eid]):
+            raise NotVisible()
+    return eid
+
+
+# ---------------------------------------------------------------- aggregates
+def covers(store, user: User | None, chain: str | None, region: str | None) -> bool:
+    """True when every enterprise of the cell (chain × region; None = all) is in ``user``'s scope."""
+    if user is None or not sees_enterprises(user):
+        return False
+    if user.role == "province_admin":
+        return True
+    if user.role == "chain_office":
+        return chain is not None and chain == user.chain_code
+    if user.role in ("city", "county") and region:
+        if region == user.region_code:
+            return True
+        reg = data.region(store, region)
+        return bool(reg and user.role == "city" and reg["level"] == "county"
+                    and reg["prefecture_code"] == user.region_code)
+    return False
+
+
+def cell_rule(store, user: User | None, min_cell: int):
+    """``rule(chain, region) -> min_cell`` for the cells a page builds (1 = show in full)."""
+    def rule(chain: str | None, region: str | None) -> int:
+        return 1 if covers(store, user, chain, region) else min_cell
+    return rule
+
+
+def disclosure_key(user: User | None) -> tuple:
+    """What cached aggregates depend on: the viewer's scope, not the viewer."""
+    if user is None or not sees_enterprises(user):
+        return ("anon",)
+    return (user.role, user.region_code, user.chain_code) if user.role != "enterprise" else ("enterprise",)
+
+
+def scope_key(user: User | None) -> tuple:
+    """What enterprise lists depend on: the viewer's full scope."""
+    if user is None or not sees_enterprises(user):
+        return ("anon",)
+    return (user.role, user.region_code, user.chain_code, user.uscc)

@@ -1,0 +1,98 @@
+"""Search: enterprises by name, USCC or pinyin initials; chains; regions.
+
+Pinyin initials come from ``pypinyin`` (first letter of each syllable, e.g.
+南昌电子 → ``ncdz``); the index of enterprise names is built once per data
+version of the store and kept in memory. Enterprise hits are filtered by the
+viewer's scope (:mod:`chainbrain.web.policy`): a viewer who may see no
+enterprise gets chains and regions only, plus the number of enterprise hits
+withheld.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from chainbrain.web.cache import data_version
+from chainbrain.web.policy import sees_enterprises, visible_ids
+
+LIMIT = 50
+_SUFFIX = re.compile(r"（演示）|\(演示\)")
+
+
+def initials(name: str) -> str:
+    """Pinyin initials of the Chinese characters in ``name`` (letters and digits kept)."""
+    try:
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:                    # optional: search by name and USCC still works
+        return ""
+    name = _SUFFIX.sub("", name or "")
+    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
+
+
+class SearchIndex:
+    """(id, name, uscc, initials) of every enterprise, rebuilt when the store's data changes."""
+
+    def __init__(self):
+        self.version = None
+        self.rows: list[tuple[int, str, str, str]] = []
+
+    def refresh(self, store) -> None:
+        v = data_version(store)
+        if v == self.version:
+            return
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT id, name, uscc FROM enterprise")).all()
+        self.rows = [(int(i), n or "", (u or "").upper(), initials(n)) for i, n, u in rows]
+        self.version = v
+
+    def match(self, q: str) -> list[int]:
+        q = q.strip()
+        if not q:
+            return []
+        up, low = q.upper(), q.lower()
+        ascii_only = q.isascii()
+        exact, prefix, other = [], [], []
+        for i, name, uscc, ini in self.rows:
+            if uscc and uscc == up:
+                exact.append(i)
+            elif (uscc and len(q) >= 4 and uscc.startswith(up)) or (ascii_only and ini.startswith(low)):
+                prefix.append(i)
+            elif q in name or (ascii_only and len(q) >= 2 and low in ini):
+                other.append(i)
+        return exact + prefix + other
+
+
+def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
+    q = (q or "").strip()[:60]
+    out = {"q": q, "chains": [], "regions": [], "enterprises": [], "enterprises_withheld": 0}
+    if not q:
+        return out
+    like = f"%{q}%"
+    with store.engine.connect() as conn:
+        out["chains"] = [dict(r._mapping) | {"href": f"/chains/{r.code}"} for r in conn.execute(sa.text(
+            "SELECT code, name_zh, name_en FROM chain WHERE name_zh LIKE :l OR lower(name_en) LIKE lower(:l) "
+            "OR upper(code) = upper(:q) ORDER BY seq"), {"l": like, "q": q})]
+        out["regions"] = [dict(r._mapping) | {"href": f"/regions/{r.code}"} for r in conn.execute(sa.text(
+            "SELECT code, name, level FROM region WHERE status = 'current' AND level <> 'province' "
+            "AND (name LIKE :l OR code = :q) ORDER BY code LIMIT 30"), {"l": like, "q": q})]
+    index.refresh(store)
+    hits = index.match(q)
+    if not hits:
+        return out
+    allowed = visible_ids(store, user, hits) if sees_enterprises(user) else set()
+    shown = [i for i in hits if i in allowed][:LIMIT]
+    out["enterprises_withheld"] = len(hits) - len(allowed)
+    if shown:
+        marks = ",".join(str(i) for i in shown)
+        with store.engine.connect() as conn:
+            rows = {int(r.id): dict(r._mapping) for r in conn.execute(sa.text(
+                "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name FROM enterprise e "
+                f"LEFT JOIN region r ON r.code = e.region_code WHERE e.id IN ({marks})"))}
+        for i in shown:
+            r = rows[i]
+            r["href"] = f"/enterprises/{r['uscc'] or r['id']}"
+            r["initials"] = initials(r["name"])
+            out["enterprises"].append(r)
+    return out

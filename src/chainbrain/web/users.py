@@ -1,0 +1,147 @@
+"""User accounts: create, verify, list, disable (argon2id password hashes).
+
+Used by the ``chainbrain users`` command, the demo build
+(:mod:`chainbrain.web.demo_users`) and sign-in (:mod:`chainbrain.web.auth`).
+A role's scope is checked against the catalog when the account is created:
+a ``city`` user needs a prefecture code, a ``county`` user a county code, a
+``chain_office`` user a chain code, an ``enterprise`` user a valid USCC
+(GB 32100-2015). Passwords are hashed with argon2id (argon2-cffi defaults,
+RFC 9106 second recommended option); the plain text is never stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from chainbrain.catalog.uscc import problem as uscc_problem
+from chainbrain.store.schema_users import ROLES, user_account
+
+_hasher = PasswordHasher()
+MIN_PASSWORD = 8
+
+
+class UserError(ValueError):
+    """A bad account request; the message is bilingual."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: str
+    region_code: str | None = None
+    chain_code: str | None = None
+    uscc: str | None = None
+    disabled: bool = False
+
+    @property
+    def scope(self) -> str:
+        """A short description of the scope, e.g. ``county:360102``."""
+        value = {"city": self.region_code, "county": self.region_code, "chain_office": self.chain_code,
+                 "enterprise": self.uscc}.get(self.role)
+        return f"{self.role}:{value}" if value else self.role
+
+
+def _row_user(r) -> User:
+    return User(id=int(r.id), username=r.username, role=r.role, region_code=r.region_code,
+                chain_code=r.chain_code, uscc=r.uscc, disabled=bool(r.disabled))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_scope(conn, role: str, region: str | None, chain: str | None, uscc: str | None) -> dict:
+    """The scope columns for ``role``, validated against the catalog."""
+    if role not in ROLES:
+        raise UserError(f"role {role!r} must be one of {', '.join(ROLES)} (角色应为 {'、'.join(ROLES)})")
+    out = {"region_code": None, "chain_code": None, "uscc": None}
+    if role in ("city", "county"):
+        level = "prefecture" if role == "city" else "county"
+        found = conn.execute(sa.text("SELECT level FROM region WHERE code = :c"), {"c": region or ""}).scalar()
+        if found != level:
+            raise UserError(f"role {role} needs --region with a {level} code, got {region!r} "
+                            f"（{'市' if role == 'city' else '县'}级用户需要{'设区市' if role == 'city' else '县（市、区）'}代码）")
+        out["region_code"] = region
+    elif role == "chain_office":
+        if not conn.execute(sa.text("SELECT 1 FROM chain WHERE code = :c"), {"c": chain or ""}).scalar():
+            raise UserError(f"role chain_office needs --chain with a chain code, got {chain!r} (链长办用户需要产业链代码)")
+        out["chain_code"] = chain
+    elif role == "enterprise":
+        code = (uscc or "").strip().upper()
+        why = uscc_problem(code)
+        if why:
+            raise UserError(f"role enterprise needs --uscc with a valid USCC: {why} (企业用户需要有效的统一社会信用代码)")
+        out["uscc"] = code
+    return out
+
+
+def add_user(store, username: str, password: str, role: str, region: str | None = None,
+             chain: str | None = None, uscc: str | None = None) -> User:
+    """Create an account; raises :class:`UserError` on a bad role/scope, short password or taken name."""
+    username = (username or "").strip()
+    if not username or len(username) > 64:
+        raise UserError("username must be 1–64 characters (用户名应为 1–64 个字符)")
+    if len(password or "") < MIN_PASSWORD:
+        raise UserError(f"password must have at least {MIN_PASSWORD} characters (密码至少 {MIN_PASSWORD} 位)")
+    with store.begin() as conn:
+        scope = check_scope(conn, role, region, chain, uscc)
+        if conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).first():
+            raise UserError(f"username {username!r} is taken (用户名 {username} 已存在)")
+        uid = store.next_id(conn, "user_account")
+        conn.execute(user_account.insert().values(
+            id=uid, username=username, password_hash=hash_password(password), role=role, disabled=False,
+            created_at=dt.datetime.now().replace(microsecond=0), **scope))
+    return User(id=uid, username=username, role=role, **scope)
+
+
+def list_users(store) -> list[dict]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(user_account).order_by(user_account.c.id)).all()
+    return [{"id": int(r.id), "username": r.username, "role": r.role, "region_code": r.region_code,
+             "chain_code": r.chain_code, "uscc": r.uscc, "disabled": bool(r.disabled),
+             "created_at": r.created_at.isoformat(sep=" ") if r.created_at else None} for r in rows]
+
+
+def set_disabled(store, username: str, disabled: bool = True) -> bool:
+    """Disable (or re-enable) an account and end its sessions; False when no such user."""
+    from chainbrain.store.schema_users import web_session
+
+    with store.begin() as conn:
+        uid = conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).scalar()
+        if uid is None:
+            return False
+        conn.execute(user_account.update().where(user_account.c.id == uid).values(disabled=disabled))
+        if disabled:
+            conn.execute(web_session.delete().where(web_session.c.user_id == uid))
+    return True
+
+
+def get_user(conn, user_id: int) -> User | None:
+    r = conn.execute(sa.select(user_account).where(user_account.c.id == user_id)).first()
+    return _row_user(r) if r else None
+
+
+def verify(store, username: str, password: str) -> User | None:
+    """The enabled user with this password, else None (constant work for unknown names)."""
+    with store.engine.connect() as conn:
+        r = conn.execute(sa.select(user_account).where(user_account.c.username == (username or ""))).first()
+    if r is None:
+        try:                                   # spend the same time as a real check
+            _hasher.verify(_DUMMY, password or "")
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    try:
+        _hasher.verify(r.password_hash, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    return None if r.disabled else _row_user(r)
+
+
+_DUMMY = _hasher.hash("not-a-password")

@@ -1,0 +1,140 @@
+"""Role scope through EVERY route of the application (enumerated from ``app.routes``).
+
+For each route and each kind of viewer, path parameters are filled from the
+fixture (an enterprise in 南昌东湖 360102, chain EI, county 九江濂溪 360402)
+and the answer is checked against what the viewer may see (web_fixture.SEES,
+written down independently of the policy code): no enterprise's name or USCC
+may appear in any answer to a viewer outside its scope, single-enterprise
+endpoints answer 401 to anonymous and 403/404 out of scope, and state-changing
+routes refuse anonymous callers. A route with a path parameter this test does
+not know fails the test, so a new endpoint cannot escape it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+
+import web_fixture as W
+from chainbrain.web import create_app
+
+E1 = W.USCC[1]
+PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
+                   "/api/regions/{code}": "360102"},
+          "uscc": E1, "job_id": "0000000000000000"}
+VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin"]
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    db = W.build(tmp_path_factory.mktemp("scope") / "scope.duckdb")
+    return create_app(db, public_aggregates=True)
+
+
+def client_for(app, name):
+    c = TestClient(app)                 # no lifespan: the module's app (and its store) stays open
+    if name:
+        r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+        assert r.status_code == 200, r.text
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return c
+
+
+def fill(path: str) -> str:
+    out = path
+    for name in [p.strip("{}") for p in path.split("/") if p.startswith("{")]:
+        assert name in PARAMS, f"route {path}: unknown path parameter {name!r} — add it to the scope test"
+        v = PARAMS[name]
+        out = out.replace("{" + name + "}", v[path] if isinstance(v, dict) else v)
+    return out
+
+
+def _walk(routes):
+    """(method, path) of every endpoint, through included routers (FastAPI ≥ 0.16x nests them)."""
+    for r in routes:
+        if hasattr(r, "effective_candidates"):
+            yield from _walk(r.effective_candidates())
+            continue
+        path = getattr(r, "path", None)
+        methods = getattr(r, "methods", None) or getattr(getattr(r, "original_route", None), "methods", None)
+        if path and methods and (isinstance(r, APIRoute) or hasattr(r, "original_route")
+                                 or getattr(r, "endpoint", None) is not None):
+            for m in methods:
+                if m != "HEAD":
+                    yield m, path
+
+
+def routes(app):
+    return sorted(set(_walk(app.routes)))
+
+
+def test_route_list_is_complete(app):
+    paths = {p for _, p in routes(app)}
+    assert {"/api/enterprises/{uscc}", "/enterprises/{uscc}", "/api/chains/{code}", "/api/search",
+            "/api/imports", "/api/audit", "/api/login"} <= paths
+    for _, p in routes(app):
+        fill(p)
+    documented = set(app.openapi()["paths"])
+    assert documented <= paths, documented - paths       # nothing documented escapes the walk
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_every_route_respects_scope(app, viewer):
+    c = client_for(app, viewer)
+    sees = W.SEES[viewer]
+    hidden = [i for i in W.USCC if i not in sees]
+    checked = 0
+    try:
+        for method, path in routes(app):
+            url = fill(path)
+            if path in ("/login", "/logout", "/api/login", "/api/logout"):
+                continue                                   # sign-in itself (tested elsewhere)
+            if method == "GET":
+                r = c.get(url, params={"q": "手工样例"} if "search" in path else None)
+            else:
+                r = c.request(method, url)
+            checked += 1
+            body = r.text.replace(url, "")                 # the page may echo the caller's own URL
+            for i in hidden:
+                assert W.USCC[i] not in body, (viewer, method, url, i)
+                assert W.NAME[i] not in body, (viewer, method, url, i)
+            if "{uscc}" in path:
+                if viewer is None:
+                    assert r.status_code == 401, (method, url, r.status_code)
+                elif 1 not in sees:
+                    assert r.status_code in (403, 404), (viewer, url, r.status_code)
+                else:
+                    assert r.status_code == 200 and W.NAME[1] in body
+            if method != "GET" and viewer is None:
+                assert r.status_code in (401, 403, 422), (method, url, r.status_code)
+            if path.startswith(("/api/imports", "/import", "/api/audit", "/audit")) and viewer != "admin":
+                assert r.status_code in (401, 403), (viewer, method, url, r.status_code)
+    finally:
+        c.close()
+    assert checked >= 20
+
+
+@pytest.mark.parametrize("viewer,uscc_of,status", [
+    ("dh_county", 3, 404), ("lx_county", 1, 404), ("lx_county", 3, 200), ("ent3", 3, 200), ("ent3", 4, 404),
+    ("ei_office", 5, 200), ("ei_office", 3, 404), ("nc_city", 6, 200), ("nc_city", 4, 404), ("viewer", 1, 404)])
+def test_enterprise_scope_matrix(app, viewer, uscc_of, status):
+    c = client_for(app, viewer)
+    try:
+        assert c.get(f"/api/enterprises/{W.USCC[uscc_of]}").status_code == status
+        assert c.get(f"/enterprises/{W.USCC[uscc_of]}").status_code == status
+        # numeric ids resolve too, with the same answer
+        assert c.get(f"/api/enterprises/{uscc_of}").status_code == status
+    finally:
+        c.close()
+
+
+def test_private_deployment_everything_needs_sign_in(tmp_path):
+    db = W.build(tmp_path / "private.duckdb")
+    app = create_app(db, public_aggregates=False)
+    with TestClient(app) as c:
+        for method, path in routes(app):
+            if method != "GET" or path in ("/login", "/api/health", "/api/me", "/openapi.json"):
+                continue
+            r = c.get(fill(path), params={"q": "南昌"} if "search" in path else None)
+            assert r.status_code == 401, (path, r.status_code)
