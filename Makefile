@@ -21,6 +21,8 @@ venv: $(BIN)/.installed
 demo: venv
 	@if [ ! -f $(DEMO_DB) ]; then $(BIN)/chainbrain demo build --db $(DEMO_DB) --scale province; \
 	else echo "Reusing $(DEMO_DB) (delete it to rebuild)"; fi
+	@if [ -f $(basename $(DEMO_DB)).credentials.txt ]; then echo "Demo users (username, password, role, scope):"; \
+	 cat $(basename $(DEMO_DB)).credentials.txt; fi
 	$(BIN)/chainbrain serve --db $(DEMO_DB) --host $(HOST) --port $(PORT) --public-aggregates
 
 ## make test: install what the tests need (Chromium, CJK fonts, PostgreSQL) and run every test

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.cli import advantage, catalog, db, ingest, kpi, monitor, serve, users
+from chainbrain.cli import advantage, catalog, db, demo, ingest, kpi, monitor, serve, users
 
 app = typer.Typer(help="ChainBrain 产业链大脑 — industrial-chain program platform.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(db.app, name="db")
+app.add_typer(demo.app, name="demo")
 app.command("kpi")(kpi.kpi)
 app.add_typer(advantage.app, name="advantage")
 app.command("serve")(serve.serve)
