@@ -294,20 +294,76 @@ def test_disclosure_rule():
 
 
 def test_new_data_is_not_hidden_by_the_cache(tmp_path):
-    """A corrected report (new revision) shows at once: cached answers drop when data changes."""
+    """Cached answers drop when data changes: a write the app makes itself shows at once
+    (explicit invalidation), a write that bypasses the app shows within the version TTL."""
+    import time
+
     import pyarrow as pa
+
+    from chainbrain.web.cache import TTL
 
     db = _build(tmp_path / "cache.duckdb")
     with TestClient(create_app(db, public_aggregates=True)) as c:
         assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(405 * YI)
-        assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(405 * YI)   # cached
         st = c.app.state.web
-        with st.lock, st.store.begin() as conn:   # E5 corrects 2025-06 from 30 to 40 亿元
-            st.store.bulk_insert(conn, "monthly_report", pa.table({
+        queries = st.versions.queries
+        for _ in range(5):                                   # cached: no analytics, no version query
+            assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+        assert st.versions.queries - queries <= 1
+        # a writer that bypasses the app (its own connection, like another process): E5 30 → 40 亿元
+        from chainbrain.web.state import side_store
+        other = side_store(st.store)
+        with other.begin() as conn:
+            other.bulk_insert(conn, "monthly_report", pa.table({
                 "enterprise_id": [5], "year": [2025], "month": [6], "revenue_ytd": [40.0 * YI],
                 "revenue_ytd_prev": pa.array([None], pa.float64()), "batch_id": [1], "revision": [2]}))
+        other.close()
+        time.sleep(TTL + 0.2)
         assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(415 * YI)
         assert 'data-value="41500000000.0"' in c.get("/").text
+        # a write through the app (explicit invalidation): shows at once, even within the TTL
+        with st.lock, st.store.begin() as conn:              # E5 40 → 50 亿元
+            st.store.bulk_insert(conn, "monthly_report", pa.table({
+                "enterprise_id": [5], "year": [2025], "month": [6], "revenue_ytd": [50.0 * YI],
+                "revenue_ytd_prev": pa.array([None], pa.float64()), "batch_id": [1], "revision": [3]}))
+            st.invalidate()
+        assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(425 * YI)
+
+
+def test_cached_answers_take_no_lock(client):
+    """A cached answer is served while another thread holds the analytics lock."""
+    import threading
+
+    assert client.get("/api/cockpit", params={"period": "2025-06"}).status_code == 200
+    st = client.app.state.web
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with st.lock:
+            held.set()
+            release.wait(10)
+
+    th = threading.Thread(target=hold)
+    th.start()
+    held.wait(5)
+    try:
+        r = client.get("/api/cockpit", params={"period": "2025-06"})
+        assert r.status_code == 200 and r.json()["kpi"]["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+    finally:
+        release.set()
+        th.join()
+
+
+def test_warm_up_precomputes_the_cockpit(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINBRAIN_WEB_WARMUP", "essential")
+    app = create_app(_build(tmp_path / "warm.duckdb"), public_aggregates=True)
+    with TestClient(app) as c:
+        st = app.state.web
+        assert st.warmed.wait(120)
+        misses = st.cache.misses
+        assert c.get("/api/cockpit").json()["kpi"]["revenue_ytd_yuan"] == pytest.approx(405 * YI)
+        assert c.get("/api/kpi").status_code == 200 and c.get("/api/chains").status_code == 200
+        assert st.cache.misses == misses                 # every answer came from the warm-up
 
 
 def test_api_on_each_engine(db_any, engine_name):

@@ -2,54 +2,191 @@
 
 Documented in /openapi.json (the Swagger/ReDoc pages are off: they load
 assets from a CDN, and deployments are offline).
+
+Answers are cached per data version (:mod:`chainbrain.web.cache`); the JSON
+of /api/kpi and /api/cockpit is kept serialized, so a cached request costs
+no analytics, no lock and no re-encoding. :func:`warm_up` lists what is
+precomputed when the application starts (this router's lifespan).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+import os
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import Response
 
 from chainbrain.store.migrate import current_revision
 from chainbrain.web import data, model
 from chainbrain.web.auth import current_user
-from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates
+from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates, scope_key
 from chainbrain.web.schemas import KPI, Cockpit, Health
-from chainbrain.web.state import get_state
+from chainbrain.web.state import WebState, get_state
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    """Start precomputing the common answers in the background; stop before the store closes."""
+    st: WebState = app.state.web
+    level = warmup_level()
+    if level == "off":
+        st.warm = False
+    st.start_warmup(lambda store: warm_up(st, store, full=level == "full"))
+    try:
+        yield
+    finally:
+        st.stop_warmup()
+
+
+def warmup_level() -> str:
+    """``CHAINBRAIN_WEB_WARMUP``: ``off``, ``essential`` (the province cockpit, KPI, chain list,
+    targets/projection/alerts) or ``full`` (also every city page, chain page and city cockpit).
+    Default ``full``; ``off`` under pytest (its many short-lived apps would spend their time
+    warming pages no test asks for; tests of the warm-up set the variable)."""
+    value = os.environ.get("CHAINBRAIN_WEB_WARMUP", "").strip().lower()
+    if value in ("0", "off", "false", "no"):
+        return "off"
+    if value in ("essential", "full"):
+        return value
+    return "off" if "PYTEST_CURRENT_TEST" in os.environ else "full"
+
+
+router = APIRouter(prefix="/api", tags=["api"], lifespan=lifespan)
 
 PERIOD = Query(None, description="YYYY-MM (YTD), YYYY-Qn or YYYY; default: the newest month on file")
 REGION = Query(None, description="GB/T 2260 code of the province, a city or a county")
 SCOPE = Query("all", description="all (sections B–D) or manufacturing (C)")
 ERRORS = {400: {"description": "bad parameter (bilingual message)"},
           401: {"description": "aggregates are not public on this deployment"}}
+JSON = "application/json"
 
 
+# ---------------------------------------------------------------- cached parts (shared with the page)
+def cockpit_base(st: WebState, user, period, region, scope) -> dict:
+    """The cockpit's KPI figures (:func:`chainbrain.web.model.build`), cached per disclosure scope."""
+    return st.cached(("cockpit", period, region, scope, disclosure_key(user)),
+                     lambda: model.build(st.store, period, region, scope, cell_rule(st.store, user, st.min_cell)))
+
+
+def monitoring_raw(st: WebState, period, region, scope) -> dict:
+    """Targets, projection and all alerts for the scope (same for every viewer), cached."""
+    mon = st.cached(("monitoring", period, region, scope),
+                    lambda: model.monitoring(st.store, period, region, scope, with_alerts=False))
+    al = st.cached(("alerts", period), lambda: model.period_alerts(st.store, period))
+    return {**mon, "alerts": al["alerts"], "alerts_source": al["alerts_source"]}
+
+
+def cockpit_full(st: WebState, user, period, region, scope) -> dict:
+    """The cockpit with targets, projection and the alerts this viewer may see (cached per scope)."""
+    def build():
+        d = cockpit_base(st, user, period, region, scope)
+        if not d.get("period"):
+            return {**d, "targets": [], "projection": None, "alerts": [], "alerts_source": None}
+        code = d["region"]["code"] if d.get("region") and d["region"]["level"] != "province" else None
+        mon = model.protect_monitoring(monitoring_raw(st, period, region, scope),
+                                       cell_rule(st.store, user, st.min_cell), code)
+        return {**d, "targets": mon["targets"], "projection": mon["projection"],
+                "alerts": model.alerts_for(st.store, mon["alerts"], user), "alerts_source": mon["alerts_source"]}
+    return st.cached(("cockpit+", period, region, scope, disclosure_key(user), scope_key(user)), build)
+
+
+def _json(st: WebState, key: tuple, build, schema) -> Response:
+    body = st.cached(("json",) + key, lambda: schema.model_validate(build()).model_dump_json().encode())
+    return Response(body, media_type=JSON)
+
+
+# ---------------------------------------------------------------- endpoints
 @router.get("/kpi", response_model=KPI, dependencies=[Depends(require_aggregates)], responses=ERRORS)
 def api_kpi(request: Request, period: str | None = PERIOD,
             chain: str | None = Query(None, description="chain code, e.g. EI"),
-            region: str | None = REGION, scope: str = SCOPE) -> dict:
+            region: str | None = REGION, scope: str = SCOPE):
     """Above-scale revenue YTD, naive and comparable growth, target path and status."""
     st, user = get_state(request), current_user(request)
-    return st.cached(("kpi", period, chain, region, scope, disclosure_key(user)),
-                     lambda: model.kpi_record(st.store, period, chain, region, scope,
-                                              cell_rule(st.store, user, st.min_cell)))
+    key = ("kpi", period, chain, region, scope, disclosure_key(user))
+    return _json(st, key, lambda: st.cached(key, lambda: model.kpi_record(
+        st.store, period, chain, region, scope, cell_rule(st.store, user, st.min_cell))), KPI)
 
 
 @router.get("/cockpit", response_model=Cockpit, dependencies=[Depends(require_aggregates)], responses=ERRORS)
 def api_cockpit(request: Request, period: str | None = PERIOD, region: str | None = REGION,
-                scope: str = SCOPE) -> dict:
-    """The cockpit's figures: headline KPI, KPI per city (and county), KPI per chain with names."""
+                scope: str = SCOPE):
+    """The cockpit's figures: headline KPI, KPI per city (and county), KPI per chain with names;
+    ``targets`` (progress on the pack's targets: path, gap, growth still required, SEI share
+    with bounds), ``projection`` (target-year projection with 80 % interval and its yearly
+    series) and ``alerts`` (rule, figures, period; alerts about individual chain masters only
+    for signed-in users whose scope covers the enterprise)."""
     st, user = get_state(request), current_user(request)
-    return st.cached(("cockpit", period, region, scope, disclosure_key(user)),
-                     lambda: model.build(st.store, period, region, scope, cell_rule(st.store, user, st.min_cell)))
+    key = ("cockpit+", period, region, scope, disclosure_key(user), scope_key(user))
+    return _json(st, key, lambda: cockpit_full(st, user, period, region, scope), Cockpit)
 
 
 @router.get("/health", response_model=Health)
 def api_health(request: Request) -> dict:
     """Liveness plus what is loaded: engine, province pack, schema revision."""
     st = get_state(request)
-    with st.lock:
+
+    def build():
         pack = data.pack_meta(st.store)
         return {"status": "ok", "engine": st.store.kind,
                 "pack": {k: pack[k] for k in ("name", "version", "effective_date")} if pack else None,
                 "schema_revision": current_revision(st.store)}
+    return _json(st, ("health",), build, Health)
+
+
+# ---------------------------------------------------------------- warm-up
+def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, object]]:
+    """What to precompute at start-up, most requested first: the default period's cockpit
+    (JSON and page data), KPI, chain list, targets/projection/alerts, city pages, chain pages.
+
+    Keys are those the endpoints use for an anonymous viewer (public deployments) with the
+    default query parameters (period = newest, scope all, Chinese).
+    """
+    from chainbrain.web import pages
+
+    store = store or st.store
+    anon, zh, lang_key = None, "zh", ("anon",)
+    rule = cell_rule(store, anon, st.min_cell)
+    cities = [c["code"] for c in data.regions(store, "prefecture")]
+    chains = [c["code"] for c in data.chains(store)]
+    jobs = [
+        (("cockpit", None, None, "all", disclosure_key(anon)),
+         lambda: model.build(store, None, None, "all", rule)),
+        (("json", "kpi", None, None, None, "all", disclosure_key(anon)),
+         lambda: KPI.model_validate(model.kpi_record(store, None, None, None, "all", rule)).model_dump_json().encode()),
+        (("chains", None, "all", zh, lang_key), lambda: pages.chains_list(store, None, "all", rule, zh)),
+        (("json", "health"), lambda: Health.model_validate(
+            {"status": "ok", "engine": store.kind,
+             "pack": {k: v for k, v in (data.pack_meta(store) or {}).items() if k != "title"} or None,
+             "schema_revision": current_revision(store)}).model_dump_json().encode()),
+        (("monitoring", None, None, "all"), lambda: model.monitoring(store, None, None, "all", with_alerts=False)),
+        (("alerts", None), lambda: model.period_alerts(store, None)),
+    ]
+
+    def full():
+        d = st.cache.lookup(st.versions.current(), ("cockpit", None, None, "all", disclosure_key(anon)))
+        mon = st.cache.lookup(st.versions.current(), ("monitoring", None, None, "all"))
+        al = st.cache.lookup(st.versions.current(), ("alerts", None))
+        if not all(isinstance(x, dict) for x in (d, mon, al)):     # a part failed or the data moved on
+            return cockpit_full(st, anon, None, None, "all")
+        mon = {**mon, "alerts": al["alerts"], "alerts_source": al["alerts_source"]}
+        if not d.get("period"):
+            return {**d, "targets": [], "projection": None, "alerts": [], "alerts_source": None}
+        mon = model.protect_monitoring(mon, rule, None)
+        return {**d, "targets": mon["targets"], "projection": mon["projection"],
+                "alerts": model.alerts_for(store, mon["alerts"], anon), "alerts_source": mon["alerts_source"]}
+    jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), full))
+    jobs.append((("json", "cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)),
+                 lambda: Cockpit.model_validate(full()).model_dump_json().encode()))
+    if not full:
+        return jobs
+    for code in cities:
+        jobs.append((("region", code, None, "all", zh, lang_key),
+                     lambda code=code: pages.region_page(store, code, None, "all", rule, anon, zh)))
+    for code in chains:
+        jobs.append((("chain", code, None, "all", zh, lang_key),
+                     lambda code=code: pages.chain_page(store, code, None, "all", rule, anon, zh)))
+    for code in cities:
+        jobs.append((("cockpit", None, code, "all", disclosure_key(anon)),
+                     lambda code=code: model.build(store, None, code, "all", rule)))
+    return jobs

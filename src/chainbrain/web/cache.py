@@ -1,50 +1,181 @@
-"""A small cache of analytics results, dropped whenever the store's data changes.
+"""Cached answers, valid for one *data version* of the store.
 
-Figures change only when data is written, so the cockpit keeps the answers
-it has assembled and reuses them while the store's *data version* — row
-counts of the fact tables and the newest import batch — stays the same.
-Building one cockpit costs about a second, mostly Ibis compiling
-expressions, whatever the data size; a cached one costs one cheap query.
-Callers hold the application's lock, so no locking here.
+Figures change only when data is written, so pages keep the answers they
+have assembled and reuse them while the store's data version stays the same.
+
+The data version (:class:`DataVersion`) is what writers leave behind: every
+import through :func:`chainbrain.ingest.load.import_file` (CLI or the web
+import flow) adds an ``import_batch`` row, ``chainbrain compute`` adds a
+``compute_run`` row, and direct corrections change the row counts of the fact
+tables — :data:`VERSION_SQL` reads these counters. Checking costs one small
+query, so it runs at most once per :data:`TTL` seconds (on its own DuckDB
+cursor, never under the analytics lock): a write by another process shows
+within ``TTL``. Writes the web application performs itself (its import
+flow) call :meth:`DataVersion.bump`, which invalidates at once.
+
+:class:`ResultCache` is a thread-safe LRU of answers tagged with the version
+they were computed at; a lookup never waits for the analytics lock. Answers
+are shared, not copied: callers treat them as read-only (build new dicts
+when they need to add something).
 """
 
 from __future__ import annotations
 
-import copy
+import threading
+import time
+import weakref
 from collections import OrderedDict
 from typing import Callable
 
 import sqlalchemy as sa
 
+TTL = 1.0                     # seconds a checked data version is trusted
+
 VERSION_SQL = """
 SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_attr),
        (SELECT COUNT(*) FROM enterprise_segment), (SELECT COUNT(*) FROM enterprise),
        (SELECT COUNT(*) FROM target), (SELECT MAX(id) FROM import_batch), (SELECT COUNT(*) FROM import_batch),
-       (SELECT MAX(loaded_at) FROM pack_meta)
+       (SELECT MAX(loaded_at) FROM pack_meta), (SELECT COUNT(*) FROM designation),
+       (SELECT COUNT(*) FROM annual_report), (SELECT COUNT(*) FROM segment_override){extra}
 """
+COMPUTE_SQL = ", (SELECT MAX(id) FROM compute_run), (SELECT COUNT(*) FROM monitor_alert)"
+
+MISSING = object()
+
+
+class DataVersion:
+    """The store's data version, re-read at most every ``ttl`` seconds, plus local bumps.
+
+    :meth:`current` returns ``(bumps, counters)``; :meth:`bump` (the application
+    wrote) increments ``bumps`` and forces the next call to re-read the counters.
+    """
+
+    def __init__(self, store, ttl: float = TTL):
+        self.store = store
+        self.ttl = ttl
+        self.bumps = 0
+        self._lock = threading.Lock()
+        self._value: tuple | None = None
+        self._checked = float("-inf")
+        self._cursor = None
+        self._sql: str | None = None
+        self.queries = 0                       # how often the counters were read (tests, benchmarks)
+
+    def _read(self) -> tuple:
+        self.queries += 1
+        if self._sql is None:
+            self._sql = VERSION_SQL.format(extra=COMPUTE_SQL)
+        try:
+            return self._execute(self._sql)
+        except Exception:                      # a store without the monitoring tables (old schema)
+            if self._sql == VERSION_SQL.format(extra=""):
+                raise
+            self._sql = VERSION_SQL.format(extra="")
+            self._cursor = None
+            return self._execute(self._sql)
+
+    def _execute(self, sql: str) -> tuple:
+        raw = getattr(self.store, "_raw", None)
+        if self.store.kind == "duckdb" and raw is not None:
+            if self._cursor is None:           # its own connection to the database: no app lock needed
+                self._cursor = raw.cursor()
+            return tuple(self._cursor.execute(sql).fetchone())
+        with self.store.engine.connect() as conn:
+            return tuple(conn.execute(sa.text(sql)).one())
+
+    def current(self) -> tuple:
+        value, checked = self._value, self._checked
+        if value is not None and time.monotonic() - checked < self.ttl:
+            return value
+        with self._lock:
+            if time.monotonic() - self._checked >= self.ttl or self._value is None:
+                started = time.monotonic()
+                counters = self._read()
+                self._value = (self.bumps, counters)
+                self._checked = started
+            return self._value
+
+    def bump(self) -> None:
+        """The application has written: invalidate now (the next check re-reads the counters)."""
+        with self._lock:
+            self.bumps += 1
+            self._checked = float("-inf")
+            self._value = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cursor is not None:
+                try:
+                    self._cursor.close()
+                except Exception:
+                    pass
+                self._cursor = None
+
+
+_versions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_versions_lock = threading.Lock()
+
+
+def version_of(store) -> DataVersion:
+    """The :class:`DataVersion` of ``store`` (one per open store)."""
+    with _versions_lock:
+        v = _versions.get(store)
+        if v is None:
+            v = _versions[store] = DataVersion(store)
+        return v
 
 
 def data_version(store) -> tuple:
-    with store.engine.connect() as conn:
-        return tuple(conn.execute(sa.text(VERSION_SQL)).one())
+    """The store's data version (cheap: re-read at most every :data:`TTL` seconds)."""
+    return version_of(store).current()
 
 
 class ResultCache:
     """Least-recently-used answers keyed by request parameters, valid for one data version."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 512):
         self.size = size
         self.version: tuple | None = None
         self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def lookup(self, version: tuple, key: tuple):
+        """The answer for ``key`` at ``version``, or :data:`MISSING`."""
+        with self.lock:
+            if version != self.version:
+                self.items.clear()
+                self.version = version
+            value = self.items.get(key, MISSING)
+            if value is MISSING:
+                self.misses += 1
+            else:
+                self.hits += 1
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, version: tuple, key: tuple, value) -> None:
+        """Keep ``value`` unless the data moved on while it was computed."""
+        with self.lock:
+            if self.version is None:
+                self.version = version
+            if version != self.version:
+                return
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
 
     def get(self, store, key: tuple, compute: Callable[[], object]):
+        """Compatibility: the answer at the store's current version, computed when missing."""
         version = data_version(store)
-        if version != self.version:
-            self.items.clear()
-            self.version = version
-        if key not in self.items:
-            self.items[key] = compute()
-            if len(self.items) > self.size:
-                self.items.popitem(last=False)
-        self.items.move_to_end(key)
-        return copy.deepcopy(self.items[key])       # callers may change what they get
+        value = self.lookup(version, key)
+        if value is MISSING:
+            value = compute()
+            self.put(version, key, value)
+        return value

@@ -165,3 +165,152 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
     code = reg["code"] if reg else None
     return protect(kpi(store, p.label, chain=chain, region=code, scope=scope),
                    cell_min(min_cell, chain, code if reg and reg["level"] != "province" else None))
+
+
+# ---------------------------------------------------------------- targets, projection, alerts
+#
+# Slow analytics (a few seconds: target paths need the base year's series, the
+# projection fits an ETS model). They are computed once per period × region ×
+# scope and cached (``monitoring``); alerts come from the stored aggregates of
+# ``chainbrain compute`` when present. Only the confidential alerts depend on
+# the viewer (``alerts_for``).
+
+TARGET_FIGURES = ("actual", "actual_low", "actual_high", "path", "gap", "gap_pp", "ratio", "status",
+                  "base_annual", "target_value", "annual_path", "monthly_path", "annualized",
+                  "required_growth_rest_of_year", "required_annual_growth_to_target", "seasonal_share")
+PROJECTION_FIGURES = ("projected", "interval_low", "interval_high", "target_value", "ratio", "status",
+                      "explanation_zh", "explanation_en", "series")
+
+
+def stored_alerts(store, period: str) -> list[dict] | None:
+    """Alerts ``chainbrain compute`` stored for ``period`` (None when it did not compute them)."""
+    import json
+
+    import sqlalchemy as sa
+
+    from chainbrain.analytics.alerts import RULES
+    from chainbrain.store import schema_monitoring as M
+
+    try:
+        with store.engine.connect() as conn:
+            runs = conn.execute(sa.select(M.compute_run.c.periods)
+                                .where(M.compute_run.c.status == "done")).scalars().all()
+            if not any((r or "").split(",")[-1] == period for r in runs):
+                return None                   # no run computed this period's alerts
+            rows = conn.execute(sa.select(M.monitor_alert).where(M.monitor_alert.c.period == period)
+                                .order_by(M.monitor_alert.c.seq)).mappings().all()
+    except Exception:                         # store without the monitoring tables
+        return None
+    out = []
+    for r in rows:
+        out.append({"rule": r["rule"], "severity": r["severity"], "subject_kind": r["subject_kind"],
+                    "subject": r["subject"], "subject_name": None, "period": r["period"],
+                    "figures": json.loads(r["figures"]), "message_zh": r["message_zh"],
+                    "message_en": r["message_en"], "n": int(r["n"]), "confidential": bool(r["confidential"]),
+                    "threshold": RULES.get(r["rule"])})
+    return out
+
+
+def _annual_series(store, p: Period, growth: dict | None, proj: dict, sc) -> dict:
+    """The projection chart's series by year: actual (annual totals; the current year YTD),
+    the required path (target), the projection with its 80 % interval."""
+    from chainbrain.analytics.targets import ytd_series
+
+    path = {r["year"]: r["required"] for r in (growth or {}).get("annual_path", [])}
+    first = min(path) if path else p.year - 3
+    last = max(proj.get("target_year") or p.year, max(path) if path else p.year)
+    years = list(range(first, last + 1))
+    actual = {}
+    for y in range(first, p.year):
+        s = ytd_series(store, y, [12], sc)
+        if len(s):
+            actual[y] = float(s["value"].iloc[0])
+    ytd = (growth or {}).get("actual")
+    ty = proj.get("target_year")
+    rows = []
+    for y in years:
+        rows.append({"year": y, "actual_yuan": actual.get(y), "actual_ytd_yuan": ytd if y == p.year else None,
+                     "required_yuan": path.get(y),
+                     "projected_yuan": proj.get("projected") if y == ty else None,
+                     "interval_low_yuan": proj.get("interval_low") if y == ty else None,
+                     "interval_high_yuan": proj.get("interval_high") if y == ty else None})
+    return {"years": years, "rows": rows, "ytd_year": p.year, "ytd_period": p.label}
+
+
+def period_alerts(store, period: str | None) -> dict:
+    """``{"period", "alerts", "alerts_source"}``: every alert of the period (province level,
+    confidential ones included — filter with :func:`alerts_for`), stored by ``chainbrain
+    compute`` (``stored``) or computed now (``computed``)."""
+    from chainbrain.analytics.alerts import alerts as compute_alerts
+
+    p = resolve_period(store, period)
+    if p is None:
+        return {"period": None, "alerts": [], "alerts_source": None}
+    stored = stored_alerts(store, p.label)
+    return {"period": p.label, "alerts": stored if stored is not None else compute_alerts(store, p),
+            "alerts_source": "stored" if stored is not None else "computed"}
+
+
+def monitoring(store, period: str | None, region: str | None = None, scope: str = "all",
+               with_alerts: bool = True) -> dict:
+    """Targets (progress on every pack target that applies), projection, alerts for one scope.
+
+    ``targets``: :func:`chainbrain.analytics.targets.target_progress` records;
+    ``projection``: :func:`chainbrain.analytics.projection.projection` plus its
+    chart series (``series.rows``: year, actual annual, current YTD, required,
+    projected with interval); ``alerts``: every alert of the period (province
+    level, confidential ones included — filter with :func:`alerts_for`);
+    ``alerts_source``: ``stored`` (``chainbrain compute``) or ``computed``.
+    """
+    from chainbrain.analytics.indicators import Scope
+    from chainbrain.analytics.projection import projection
+    from chainbrain.analytics.targets import target_progress
+
+    scope = check_scope(scope)
+    reg = check_region(store, region)
+    p = resolve_period(store, period)
+    out = {"period": p.label if p else None, "targets": [], "projection": None, "alerts": [], "alerts_source": None}
+    if p is None:
+        return out
+    code = reg["code"] if reg and reg["level"] != "province" else None
+    out["targets"] = target_progress(store, p, region=code, scope=scope)
+    growth = next((t for t in out["targets"] if t["kind"] == "growth"), None)
+    proj = projection(store, p.label, region=code, scope=scope)
+    proj["series"] = _annual_series(store, p, growth, proj, Scope(scope, code, None))
+    proj["n"] = growth.get("n") if growth else None
+    out["projection"] = proj
+    if with_alerts:
+        out.update({k: v for k, v in period_alerts(store, p.label).items() if k != "period"})
+    return out
+
+
+def _withhold(rec: dict, fields, n, need: int) -> dict:
+    rec = dict(rec)
+    small = n is not None and 0 < int(n) < need
+    rec["suppressed"] = [f for f in fields if f in rec] if small else []
+    for f in rec["suppressed"]:
+        rec[f] = None if not isinstance(rec[f], list) else []
+    return rec
+
+
+def protect_monitoring(mon: dict, min_cell, region: str | None) -> dict:
+    """Disclosure control for target and projection figures (cells of fewer than ``min_cell`` firms)."""
+    need = cell_min(min_cell, None, region)
+    out = dict(mon)
+    out["targets"] = [_withhold(t, TARGET_FIGURES, t.get("n"), need) for t in mon.get("targets", [])]
+    if mon.get("projection"):
+        out["projection"] = _withhold(mon["projection"], PROJECTION_FIGURES, mon["projection"].get("n"), need)
+    return out
+
+
+def alerts_for(store, alerts: list[dict], user) -> list[dict]:
+    """The alerts ``user`` may see: confidential (enterprise) alerts only when their scope covers it."""
+    from chainbrain.web.policy import sees_enterprises, visible_ids
+
+    secret = [a for a in alerts if a.get("confidential")]
+    allowed: set[int] = set()
+    if secret and sees_enterprises(user):
+        ids = [int(a["subject"]) for a in secret if str(a["subject"]).isdigit()]
+        allowed = visible_ids(store, user, ids)
+    return [a for a in alerts if not a.get("confidential")
+            or (str(a["subject"]).isdigit() and int(a["subject"]) in allowed)]

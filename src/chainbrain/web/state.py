@@ -1,30 +1,86 @@
-"""Per-application state: the open store, the analytics lock and deployment settings.
+"""Per-application state: the open store, the analytics lock, the answer cache and settings.
 
 The store is opened once per application. Its DuckDB connection is shared,
 and Ibis queries on one connection are not thread-safe, so every analytics
-call runs under :attr:`WebState.lock` (endpoints are plain ``def`` functions,
-which FastAPI runs in a thread pool). Answers are reused while the store's
-data is unchanged (:mod:`chainbrain.web.cache`).
+*computation* runs under :attr:`WebState.lock` (endpoints are plain ``def``
+functions, which FastAPI runs in a thread pool). Answers are kept in
+:attr:`WebState.cache` for the store's current data version
+(:mod:`chainbrain.web.cache`); serving a cached answer takes neither the
+analytics lock nor a query (the data version is re-checked at most once per
+second, on its own cursor).
+
+Writes the application performs itself call :meth:`WebState.invalidate`
+(the import flow does so through its jobs, see :func:`_jobs`), so their
+effect shows at once; writes by other processes (``chainbrain import``,
+``chainbrain compute``) show within :data:`chainbrain.web.cache.TTL`.
+
+At start-up :meth:`WebState.start_warmup` precomputes, in a background
+thread, the answers most requests ask for (cockpit, KPI, chains, city pages
+for anonymous and public viewers, default period) so the first visitors do
+not wait (:func:`chainbrain.web.api.warm_up`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 
 from fastapi import Request
 
-from chainbrain.web.cache import ResultCache
+from chainbrain.web.cache import MISSING, ResultCache, version_of
+
+log = logging.getLogger("chainbrain.web")
 
 
-def _jobs():
-    from chainbrain.web.imports import Jobs
-    return Jobs()
+def _write_aware_jobs(on_write):
+    """The import jobs, with ``on_write()`` called when an import has finished writing.
+
+    :func:`chainbrain.web.imports.run_import` sets ``job.status`` to ``done`` or
+    ``failed`` after :func:`~chainbrain.ingest.load.import_file` returns; the
+    hook runs *before* the status changes, so a client that sees ``done``
+    already gets the new figures.
+    """
+    from chainbrain.web.imports import Job, Jobs
+
+    class WriteAwareJob(Job):
+        def __setattr__(self, name, value):
+            if name == "status" and value in ("done", "failed") and getattr(self, "status", None) == "importing":
+                on_write()
+            super().__setattr__(name, value)
+
+    class WriteAwareJobs(Jobs):
+        def create(self, *args, **kwargs):
+            job = super().create(*args, **kwargs)
+            job.__class__ = WriteAwareJob          # same fields; only status changes are observed
+            return job
+
+    return WriteAwareJobs()
 
 
 def _index():
     from chainbrain.web.search import SearchIndex
-    return SearchIndex()
+
+    class MemoSearchIndex(SearchIndex):
+        """The search index, with the matches of recent queries remembered per index version."""
+
+        def __init__(self):
+            super().__init__()
+            self._memo: dict = {}
+            self._memo_version = None
+
+        def match(self, q: str) -> list[int]:
+            if self._memo_version != self.version:
+                self._memo, self._memo_version = {}, self.version
+            hits = self._memo.get(q)
+            if hits is None:
+                hits = super().match(q)
+                if len(self._memo) > 1024:
+                    self._memo.clear()
+                self._memo[q] = hits
+            return hits
+
+    return MemoSearchIndex()
 
 
 @dataclass
@@ -32,16 +88,106 @@ class WebState:
     store: object
     public_aggregates: bool = False
     min_cell: int = 3
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.RLock = field(default_factory=threading.RLock)
     cache: ResultCache = field(default_factory=ResultCache)
     secure_cookies: bool = False
-    jobs: object = field(default_factory=_jobs)
+    jobs: object = None
     search_index: object = field(default_factory=_index)
+    warm: bool = True
+
+    def __post_init__(self):
+        if self.jobs is None:
+            self.jobs = _write_aware_jobs(self.invalidate)
+        self.versions = version_of(self.store)
+        self._stop = threading.Event()
+        self._warm_thread: threading.Thread | None = None
+        self.warmed = threading.Event()
 
     def cached(self, key: tuple, compute):
-        """``compute()`` under the lock, reusing the answer while the data is unchanged."""
+        """The answer for ``key`` at the current data version; ``compute()`` (under the lock) if missing.
+
+        A hit takes no lock. On a miss, the analytics lock is taken and the cache
+        looked at again (another request may just have computed it).
+        """
+        version = self.versions.current()
+        value = self.cache.lookup(version, key)
+        if value is not MISSING:
+            return value
         with self.lock:
-            return self.cache.get(self.store, key, compute)
+            version = self.versions.current()
+            value = self.cache.lookup(version, key)
+            if value is MISSING:
+                value = compute()
+                self.cache.put(version, key, value)
+        return value
+
+    def invalidate(self) -> None:
+        """The application wrote data: drop every cached answer now."""
+        self.versions.bump()
+        self.cache.clear()
+
+    # ------------------------------------------------------------ warm-up
+    def start_warmup(self, jobs) -> None:
+        """Precompute in the background: ``jobs(store)`` returns ``[(key, compute), …]``.
+
+        The warm-up works on its own connection to the database (:func:`side_store`),
+        so it neither waits for nor disturbs requests on the application's connection.
+        """
+        if not self.warm:
+            self.warmed.set()
+            return
+
+        def work():
+            own = None
+            try:
+                own = side_store(self.store)
+                for key, compute in jobs(own):
+                    if self._stop.is_set():
+                        break
+                    version = self.versions.current()
+                    if self.cache.lookup(version, key) is not MISSING:
+                        continue
+                    try:
+                        self.cache.put(version, key, compute())
+                    except Exception as exc:          # a page that cannot be built is built on request
+                        log.warning("warm-up of %s failed: %s", key, exc)
+            except Exception as exc:
+                log.warning("warm-up failed: %s", exc)
+            finally:
+                if own is not None and own is not self.store:
+                    own.close()
+                self.warmed.set()
+
+        self._warm_thread = threading.Thread(target=work, daemon=True, name="chainbrain-warmup")
+        self._warm_thread.start()
+
+    def stop_warmup(self, timeout: float = 120.0) -> None:
+        self._stop.set()
+        if self._warm_thread is not None:
+            self._warm_thread.join(timeout)
+        self.versions.close()
+
+
+def side_store(store):
+    """A second connection to the same database, for work outside the analytics lock.
+
+    DuckDB: a cursor of the store's connection (same database instance, its own
+    connection and Ibis backend). PostgreSQL: a new :class:`~chainbrain.store.engine.Store`.
+    """
+    from chainbrain.store.engine import Store
+
+    if store.kind != "duckdb":
+        return Store(store.db)
+    import duckdb_engine
+    import sqlalchemy as sa
+    from sqlalchemy.pool import StaticPool
+
+    side = Store.__new__(Store)
+    side.db, side.kind, side._ibis = store.db, store.kind, None
+    side._raw = raw = store._raw.cursor()
+    side.engine = sa.create_engine("duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()),
+                                   poolclass=StaticPool)
+    return side
 
 
 def get_state(request: Request) -> WebState:

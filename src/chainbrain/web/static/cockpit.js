@@ -97,7 +97,51 @@
     window.cockpitCharts.chains = chart;
   }
 
+  function drawProjection() {
+    var P = D.projection;
+    var node = document.getElementById("projection-chart");
+    if (!P || !node) { return; }
+    var X = P.text;
+    // the interval band: from the last actual (zero width) to the projected year's 80 % interval
+    var lastActual = -1;
+    P.actual.forEach(function (v, i) { if (v !== null) { lastActual = i; } });
+    var low = P.low.slice(), width = P.high.map(function (h, i) {
+      return (h !== null && P.low[i] !== null) ? h - P.low[i] : null; });
+    var point = P.projected.slice();
+    if (lastActual >= 0 && point.some(function (v) { return v !== null; })) {
+      low[lastActual] = P.actual[lastActual];
+      width[lastActual] = 0;
+      point[lastActual] = P.actual[lastActual];
+    }
+    var chart = echarts.init(node, null, { renderer: "canvas" });
+    chart.setOption({
+      textStyle: { fontFamily: FONT },
+      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      legend: { top: 0, data: [X.proj_actual, X.proj_ytd, X.proj_required, X.proj_point, X.proj_band] },
+      tooltip: { trigger: "axis", valueFormatter: function (v) {
+        return (v === null || v === undefined) ? "—" : v.toLocaleString(undefined, { maximumFractionDigits: 2 }) + " " + T.unit_yi_short; } },
+      xAxis: { type: "category", data: P.years, boundaryGap: false },
+      yAxis: { type: "value", name: T.unit_yi_short, scale: true, splitLine: { lineStyle: { color: "#e3e8ef" } } },
+      series: [
+        { name: "band-low", type: "line", data: low, stack: "band", symbol: "none", lineStyle: { opacity: 0 },
+          tooltip: { show: false }, connectNulls: true, silent: true },
+        { name: X.proj_band, type: "line", data: width, stack: "band", symbol: "none", lineStyle: { opacity: 0 },
+          areaStyle: { color: "rgba(242,177,52,0.28)" }, connectNulls: true, silent: true },
+        { name: X.proj_actual, type: "line", data: P.actual, symbol: "circle", symbolSize: 7,
+          lineStyle: { width: 3, color: "#0b3a75" }, itemStyle: { color: "#0b3a75" } },
+        { name: X.proj_ytd, type: "bar", data: P.ytd, barMaxWidth: 26, itemStyle: { color: "#7fb0e0" } },
+        { name: X.proj_required, type: "line", data: P.required, symbol: "none",
+          lineStyle: { width: 2, type: "dashed", color: "#c0392b" }, itemStyle: { color: "#c0392b" } },
+        { name: X.proj_point, type: "line", data: point, connectNulls: true, symbol: "diamond", symbolSize: 10,
+          lineStyle: { width: 2, type: "dotted", color: "#d4880f" }, itemStyle: { color: "#d4880f" } }
+      ]
+    });
+    charts.push(chart);
+    window.cockpitCharts.projection = chart;
+  }
+
   drawChains();
+  drawProjection();
   fetch(D.map.geo_url)
     .then(function (r) { if (!r.ok) { throw new Error("map " + r.status); } return r.json(); })
     .then(drawMap)

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse
 
 from chainbrain.analytics.periods import parse_period
 from chainbrain.web import format as fmt
-from chainbrain.web import model
+from chainbrain.web import api
 from chainbrain.web.auth import current_user
-from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates
+from chainbrain.web.policy import require_aggregates
 from chainbrain.web.render import context
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.state import get_state
@@ -44,6 +44,72 @@ def _chart_unit(rec: dict, lang: str) -> dict:
             "suppressed": "revenue_ytd_yuan" in rec.get("suppressed", [])}
 
 
+MON_TEXT = {
+    "targets_title": ("目标进度（2026）", "Progress to the 2026 targets"),
+    "target": ("目标", "Target"), "actual": ("实际", "Actual"), "path_col": ("路径值/目标值", "Path / target"),
+    "gap": ("差距", "Gap"), "status": ("状态", "Status"),
+    "req_rest": ("年内剩余月份需增长", "Growth still required this year"),
+    "req_year": ("至目标年每年需增长", "Growth still required per year to target"),
+    "target_value": ("目标值", "Target value"), "bounds": ("区间", "bounds"),
+    "share_vs": ("占比 {v}（{lo}–{hi}），目标 ≥ {t}，差 {g} 个百分点",
+                 "share {v} ({lo}–{hi}) vs target ≥ {t}, gap {g} pp"),
+    "no_data": ("暂无数据", "no data"),
+    "projection_title": ("营业收入预测", "Revenue projection"),
+    "proj_actual": ("实际（全年）", "Actual (year)"), "proj_ytd": ("实际（本年累计）", "Actual (YTD)"),
+    "proj_required": ("目标路径", "Target path"), "proj_point": ("预测", "Projection"),
+    "proj_low": ("80%区间下限", "80% low"), "proj_high": ("80%区间上限", "80% high"),
+    "proj_band": ("80%区间", "80% interval"), "year": ("年份", "Year"),
+    "method_ets": ("ETS 季节模型", "ETS seasonal model"), "method_compound": ("复合增长外推", "compound growth"),
+    "alerts_title": ("预警", "Early warnings"), "alerts_none": ("本期无预警", "No alerts this period"),
+    "rule": ("规则", "Rule"), "figures": ("数据", "Figures"), "period": ("统计期", "Period"),
+    "alerts_stored": ("来自 chainbrain compute 预计算", "precomputed by chainbrain compute"),
+    "alerts_computed": ("即时计算", "computed on request"),
+    "confidential_note": ("涉及单个企业的预警仅对数据权限覆盖该企业的登录用户显示",
+                          "alerts about individual enterprises are shown only to signed-in users whose scope covers them"),
+    "rule_below_path": ("连续低于目标路径", "below target path"),
+    "rule_chain_master_drop": ("链主企业营收下滑", "chain master revenue drop"),
+    "rule_loss_share_rising": ("亏损面上升", "loss-making share rising"),
+    "rule_city_share_shrinking": ("城市占比下降", "city share shrinking"),
+}
+
+
+def mon_text(lang: str) -> dict:
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in MON_TEXT.items()}
+
+
+def figures_text(figs) -> str:
+    """An alert's figures as one short line (values as stored: yuan in 亿元, fractions in %)."""
+    parts = []
+    for f in figs if isinstance(figs, list) else [figs]:
+        if not isinstance(f, dict):
+            continue
+        items = []
+        for k, v in f.items():
+            if isinstance(v, float):
+                v = fmt.yi(v) + "亿" if k.endswith("_yuan") or abs(v) >= 1e6 else \
+                    (fmt.pct(v) if abs(v) < 10 else f"{v:,.2f}")
+            items.append(f"{k}={v}")
+        parts.append(", ".join(items))
+    return "; ".join(parts)
+
+
+def projection_payload(proj: dict | None, lang: str) -> dict | None:
+    """The projection chart's series (亿元) for cockpit.js; the table view shows the same rows."""
+    if not proj or not proj.get("series"):
+        return None
+    m = mon_text(lang)
+
+    def v(x):
+        return round(x / fmt.YI, 4) if x is not None else None
+    rows = proj["series"]["rows"]
+    return {"years": [str(r["year"]) for r in rows],
+            "actual": [v(r["actual_yuan"]) for r in rows], "ytd": [v(r["actual_ytd_yuan"]) for r in rows],
+            "required": [v(r["required_yuan"]) for r in rows], "projected": [v(r["projected_yuan"]) for r in rows],
+            "low": [v(r["interval_low_yuan"]) for r in rows], "high": [v(r["interval_high_yuan"]) for r in rows],
+            "text": {k: m[k] for k in ("proj_actual", "proj_ytd", "proj_required", "proj_point", "proj_band")}}
+
+
 def chart_payload(d: dict, lang: str) -> dict:
     """The JSON embedded in the page for cockpit.js (map and bar chart)."""
     t = strings(lang)
@@ -55,6 +121,7 @@ def chart_payload(d: dict, lang: str) -> dict:
         "map": {**m, "geo_url": f"/static/maps/{pack}_{'counties' if m.get('level') == 'county' else 'cities'}.geojson",
                 "units": [_chart_unit(u, lang) for u in units]},
         "chains": [_chart_unit(c, lang) for c in d["chains"]],
+        "projection": projection_payload(d.get("projection"), lang),
         "text": {k: t[k] for k in ("revenue_col", "yoy_comparable_col", "count_col", "suppressed",
                                    "unit_yi_short", "map_hint")},
     }
@@ -66,8 +133,7 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
                  scope: str = Query("all"), lang: str | None = Query(None)):
     st, user = get_state(request), current_user(request)
     lg = lang_of(lang)
-    d = st.cached(("cockpit", period, region, scope, disclosure_key(user)),
-                  lambda: model.build(st.store, period, region, scope, cell_rule(st.store, user, st.min_cell)))
+    d = api.cockpit_full(st, user, period, region, scope)
     p = parse_period(d["period"]) if d["period"] else None
     ctx = {
         **context(request), "nav": "cockpit",
@@ -77,5 +143,6 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
         "url": lambda **kw: page_url(request, **kw),
         "chart_json": json.dumps(chart_payload(d, lg), ensure_ascii=False).replace("</", "<\\/"),
         "has_data": bool(d["kpi"] and d["kpi"]["above_scale_count"]),
+        "m": mon_text(lg), "figures_text": figures_text,
     }
     return request.app.state.templates.TemplateResponse(request, "cockpit.html", ctx)
