@@ -16,10 +16,17 @@ products (best of 3 for both); ``national`` 250 × 5,000 (best of 3 ours,
 one run of the baseline: its 5,000 × 5,000 non-symmetric eigenproblem takes
 minutes).  Results are checked equal (max abs difference ≤ 1e-6 on every
 measure) before the timing is recorded.
+
+Our side runs its matrix work on one BLAS thread (``complexity.BLAS_THREADS``;
+the baseline keeps NumPy's default).  The machine is shared: the 1-minute
+load average before our runs and after the baseline is recorded with the
+figures (``load_1min``), so a ratio distorted by other jobs can be spotted
+and re-measured.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -79,9 +86,12 @@ def check(a: pd.DataFrame, b: pd.DataFrame, tol: float = 1e-6) -> float:
 def run(scale: str) -> dict:
     n_r, n_p = SCALES[scale]
     df = make_table(n_r, n_p)
+    load0 = os.getloadavg()[0]
     t_ours, out = best_of(lambda: ours(df), repeat=3)
     peak = peak_mb()
     t_base, bout = best_of(lambda: baseline(df), repeat=1 if scale == "national" else 3)
     worst = check(out, bout)
+    load1 = os.getloadavg()[0]
     return record("complexity_all_measures", scale, t_ours, t_base, peak, regions=n_r, products=n_p,
-                  input_rows=len(df), grid_rows=len(out), max_abs_diff=worst)
+                  input_rows=len(df), grid_rows=len(out), max_abs_diff=worst,
+                  load_1min=[round(load0, 2), round(load1, 2)])

@@ -101,7 +101,8 @@ def _random(rng, C, P, fill, sigma=2.0):
 
 
 @pytest.mark.parametrize("C,P,fill,seed", [(20, 60, 0.25, 1), (60, 200, 0.15, 2), (40, 120, 1.0, 3),
-                                            (50, 30, 0.5, 4), (8, 9, 0.7, 5)])
+                                            (50, 30, 0.5, 4), (8, 9, 0.7, 5),
+                                            (8, 60, 0.3, 6), (20, 150, 0.2, 12)])   # P ≥ 6C: blocked path
 def test_agrees_with_ecomplexity_random(C, P, fill, seed):
     rng = np.random.default_rng(seed)
     _agree(long(_random(rng, C, P, fill)))
@@ -150,3 +151,25 @@ def test_agrees_with_manual_presence():
     M[:, 0] = 1
     M[0, :] = 1
     _agree(long(M, drop_zero=False), ours_kw={"presence": "manual"}, ref_kw={"presence_test": "manual"})
+
+
+# ------------------------------------------------------------------ the fast paths equal the plain formulas
+@pytest.mark.parametrize("C,P,seed", [(10, 80, 1), (30, 40, 2), (5, 300, 3)])
+def test_blocked_and_fused_paths_equal_plain_formulas(C, P, seed):
+    import importlib
+
+    cm = importlib.import_module("chainbrain.analytics.advantage.complexity")
+
+    rng = np.random.default_rng(seed)
+    M = (rng.random((C, P)) < 0.3).astype(float)
+    M[0] = 1                                              # every product present somewhere (k_p > 0)
+    k_p, pci0 = M.sum(axis=0), rng.normal(size=P)
+    phi = (M.T @ M) / np.maximum(k_p[:, None], k_p[None, :])
+    dens = (M @ phi.T) / phi.sum(axis=1)[None, :]
+    notm = 1 - M
+    coi = ((dens * notm) * pci0).sum(axis=1)
+    cog = notm * ((notm * (pci0 / phi.sum(axis=1))) @ phi)
+    for got in (cm._density_coi_cog_blocked(M, k_p, pci0), cm._density_coi_cog_symmetric(M, phi, pci0)):
+        for a, b in zip(got, (dens, coi, cog)):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(complexity_matrix(M, presence="manual").proximity, phi, atol=1e-15)

@@ -188,3 +188,66 @@ def test_shift_share_adds_up_and_by_hand():
     np.testing.assert_allclose(t.reference_growth + t.industry_mix + t.competitive, t.change)
     ext = shift_share(base, final, reference=pd.Series({"s": 0.1, "t": 0.5}), reference_total=0.2)
     np.testing.assert_allclose(ext.reference_growth + ext.industry_mix + ext.competitive, ext.change)
+
+
+# ------------------------------------------------------------------ both engines (DuckDB and PostgreSQL)
+def _expected_values(rows, two_seg):
+    eid, seg2 = two_seg
+    r = rows.copy()
+    last = r.enterprise_id == eid
+    r.loc[last, ["revenue", "employees"]] /= 2
+    r = pd.concat([r, r[last].assign(segment=seg2)])
+    return r.groupby(["region", "segment"]).agg(revenue=("revenue", "sum"), employees=("employees", "sum"),
+                                               enterprises=("enterprise_id", "nunique")).reset_index()
+
+
+def test_recommend_on_each_engine_matches_pandas(store_any):
+    rows, two_seg = _fill(store_any)
+    values = _expected_values(rows, two_seg)
+    segs = data.segments(store_any)
+    for strategy in PRESETS:
+        exp_adv = Advantage(values, segs, strategy=strategy)
+        for region in sorted(values.region.unique())[:4]:
+            got = recommend_from_store(store_any, region, year=2025, strategy=strategy, top=None)
+            exp = exp_adv.recommend(region, top=None)
+            assert got["level"] == "county" and got["year"] == 2025 and got["strategy"] == strategy
+            for kind in ("attack", "breakthrough"):
+                assert [it["segment"] for it in got[kind]] == [it["segment"] for it in exp[kind]], (region, kind)
+                np.testing.assert_allclose([it["score"] for it in got[kind]], [it["score"] for it in exp[kind]],
+                                           atol=1e-9)
+                for g, e in zip(got[kind], exp[kind]):
+                    assert g["evidence"]["enterprises"] == e["evidence"]["enterprises"]
+                    for k in ("rca", "density", "pci", "cog"):
+                        assert g["evidence"][k] == pytest.approx(e["evidence"][k], abs=1e-9)
+    city = store_any.table("region").filter(lambda t: t.code == rows.region.iloc[0]).execute()["prefecture_code"][0]
+    rec = recommend_from_store(store_any, city, target_chains=[segs.chain_code.iloc[0]])
+    assert rec["level"] == "prefecture"
+    chain_of = dict(zip(segs.segment, segs.chain_code))
+    assert all(chain_of[it["segment"]] == segs.chain_code.iloc[0] for it in rec["attack"] + rec["breakthrough"])
+    with pytest.raises(ValueError):
+        recommend_from_store(store_any, "360000")            # the province is not a city or county
+
+
+def test_cli_recommend_with_reference_on_each_engine(store_any, db_any, tmp_path):
+    rows, two_seg = _fill(store_any)
+    values = _expected_values(rows, two_seg)
+    segs = sorted(values.segment.unique())
+    ref = tmp_path / "pci.csv"
+    pci = {s: float(i) - 4.5 for i, s in enumerate(segs)}
+    pd.DataFrame({"product": list(pci), "pci": list(pci.values()), "note": "test"}).to_csv(ref, index=False)
+    region = sorted(values.region.unique())[0]
+    r = runner.invoke(root, ["advantage", "recommend", "--db", db_any, "--region", region, "--top", "0",
+                             "--reference", str(ref), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["reference"]["kind"] == "pci" and out["reference"]["note"] == "test"
+    present = [it for it in out["attack"]] + [it for it in out["breakthrough"] if it["evidence"]["mcp"]]
+    assert present
+    # subnational ECI = mean reference PCI over the region's segments with M = 1
+    adv = Advantage(values)
+    i = adv.rix[region]
+    mine = [s for j, s in enumerate(adv.cx.products) if adv.cx.mcp[i, j] == 1]
+    eci_sub = np.mean([pci[s] for s in mine])
+    for it in out["attack"] + out["breakthrough"]:
+        assert it["evidence"]["region_eci_sub"] == pytest.approx(eci_sub, abs=1e-6)
+        assert it["evidence"]["pci_reference"] == pci[it["segment"]]

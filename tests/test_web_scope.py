@@ -22,7 +22,7 @@ from chainbrain.web import create_app
 E1 = W.USCC[1]
 PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
                    "/api/regions/{code}": "360102"},
-          "uscc": E1, "job_id": "0000000000000000"}
+          "uscc": E1, "job_id": "0000000000000000", "region": "360102"}
 VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin"]
 
 

@@ -65,18 +65,24 @@ def recommend_cmd(
                                  help="low_hanging_fruit, balanced or long_jumps"),
     chain: list[str] = typer.Option(None, "--chain", help="target chain code(s) [default: all]"),
     top: int = typer.Option(10, "--top", help="items per list"),
+    reference: Path = typer.Option(None, "--reference", help="reference CSV (product,pci or industry_code,value): "
+                                   "external PCI for the subnational ECI, or national values for LQ"),
     format: str = typer.Option("table", "--format", "-f", help="json or table"),
 ):
     """Main attack points (主攻点) and breakthrough points (突破点) for a city or county."""
     from chainbrain.analytics.advantage.recommend import PRESETS, recommend_from_store
+    from chainbrain.analytics.advantage.reference import read_reference
     from chainbrain.store import open_store
 
     if strategy not in PRESETS:
         _fail(f"--strategy must be one of {', '.join(PRESETS)}")
+    if format not in ("json", "table"):
+        _fail("--format must be json or table")
     try:
+        ref = read_reference(reference) if reference else None
         with open_store(db) as store:
             rec = recommend_from_store(store, region, year=year, strategy=strategy,
-                                       target_chains=chain or None, top=top)
+                                       target_chains=chain or None, top=top, reference=ref)
     except ValueError as exc:
         _fail(str(exc))
     if format == "json":
@@ -88,3 +94,63 @@ def recommend_cmd(
                  "cog": it["evidence"]["cog"]} for it in rec[kind]]
         emit(["segment", "name", "score", "rca", "density", "pci", "cog"], rows, "table",
              f"{title} — {region} {rec.get('year')} ({rec.get('strategy')})")
+
+
+@app.command("import-reference")
+def import_reference_cmd(
+    file: Path = typer.Argument(..., help="CSV: product,pci (external PCI by segment) or "
+                                "industry_code,value[,growth][,year] (national values by GB/T 4754 class); "
+                                "optional note column"),
+    db: str = typer.Option(None, "--db", help="store to write into (needs the advantage_reference table)"),
+    name: str = typer.Option(None, "--name", help="reference set name [default: the file's stem]"),
+    format: str = typer.Option("json", "--format", "-f", help="json or table"),
+):
+    """Validate a national reference table; with ``--db`` store it in ``advantage_reference``.
+
+    ``recommend --reference FILE`` uses a reference file directly.
+    """
+    from chainbrain.analytics.advantage import reference as R
+
+    try:
+        ref = R.read_reference(file)
+    except R.ReferenceError as exc:
+        _fail(str(exc))
+    summary = {"file": str(file), "name": name or file.stem, **ref.summary(), "stored": False}
+    if db:
+        from chainbrain.store import open_store
+
+        with open_store(db) as store:
+            if ref.kind == "industry":
+                seg = ref.by_segment(R.segment_industry(store))
+                summary["segments_mapped"] = 0 if seg is None else int(seg.notna().sum())
+                known = set(store.table("industry").select("code").execute()["code"])
+                unknown = sorted(set(ref.table["industry_code"]) - known)
+                summary["unknown_industry_codes"] = unknown[:20]
+                summary["unknown_industry_count"] = len(unknown)
+            else:
+                known = set(store.table("segment").select("code").execute()["code"])
+                unknown = sorted(set(ref.table["segment"]) - known)
+                summary["unknown_segments"] = unknown[:20]
+                summary["unknown_segment_count"] = len(unknown)
+            if not R.has_table(store):
+                typer.echo(f"error: the store has no {R.TABLE} table yet (库中尚无参考表); the file is valid — "
+                           f"use `chainbrain advantage recommend --reference {file}` meanwhile", err=True)
+                emit_json(summary) if format == "json" else None
+                raise typer.Exit(2)
+            import datetime as dt
+
+            import pyarrow as pa
+
+            rows = R.to_rows(ref, summary["name"])
+            with store.begin() as conn:
+                batch = store.next_id(conn, "import_batch")
+                store.bulk_insert(conn, "import_batch", pa.table({
+                    "id": [batch], "kind": ["advantage_reference"], "source": [str(file)],
+                    "created_at": [dt.datetime.now()], "row_count": [len(rows)], "status": ["loaded"]}))
+                rows["batch_id"], rows["revision"] = batch, 1
+                store.bulk_insert(conn, R.TABLE, pa.Table.from_pandas(rows, preserve_index=False))
+            summary["stored"] = True
+    if format == "json":
+        emit_json(summary)
+    else:
+        emit(list(summary), [summary], "table", f"reference {file}")

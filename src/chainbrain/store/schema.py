@@ -322,3 +322,4 @@ FACT_TABLES = (
 
 from chainbrain.store import schema_users  # noqa: E402,F401
 from chainbrain.store import schema_monitoring  # noqa: E402,F401
+from chainbrain.store import schema_advantage  # noqa: E402,F401

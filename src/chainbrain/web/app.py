@@ -91,6 +91,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.include_router(cockpit.router)
     for module in (auth_views, chains, regions, enterprises, search, imports, audit):
         app.include_router(module.router)
+    app.include_router(__import__("chainbrain.web.views.focus", fromlist=["router"]).router)  # focus pages
 
     @app.middleware("http")
     async def csrf_cookie(request: Request, call_next):

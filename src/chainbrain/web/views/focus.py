@@ -1,0 +1,263 @@
+"""找准主攻点、突破点 — the focus page of a city or county (JSON twin: ``/api/focus/{region}``).
+
+What the region should focus on, from :mod:`chainbrain.analytics.advantage`
+(comparative advantage, relatedness and complexity of the chain segments
+across all regions of the same level, from the annual reports of the newest
+year):
+
+- a feasibility–attractiveness scatter of every segment (x: density —
+  relatedness to what the region already does; y: PCI or COG), coloured by
+  main attack point (已有优势) / breakthrough point (尚未形成) — its table is
+  the ``points`` table;
+- the ranked lists with their evidence (``attack``, ``breakthrough``);
+- the province-wide view: segments that many regions of the level have in
+  their top breakthrough lists, and which region has the stronger case
+  (``crowded``), and each region's top targets (``targets``);
+- strategy presets (``?strategy=low_hanging_fruit|balanced|long_jumps``).
+
+JSON twin ``GET /api/focus/{region}`` (``region``: a city or county code;
+query ``strategy``, ``year``, ``top``; ``format=xlsx[&table=ID]`` for Excel):
+``{"region": {...}, "level", "year", "strategy", "attack": [...],
+"breakthrough": [...], "points": [...], "crowded": [...], "targets": [...],
+"tables": [...]}`` where each attack/breakthrough item is
+``{"segment", "name", "chain_code", "score", "evidence": {...}}`` as in
+``chainbrain advantage recommend --format json``.
+
+Disclosure: a cell (segment × region) built from fewer enterprises than the
+viewer's rule allows (:func:`chainbrain.web.policy.cell_rule`, 3 for the
+public) shows no revenue, share of the province or RCA (RCA with the public
+totals would give the revenue back); counts of enterprises and the binary
+presence are not confidential.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter, Depends, Query, Request
+
+from chainbrain.web import model
+from chainbrain.web.auth import current_user
+from chainbrain.web.i18n import lang_of, strings
+from chainbrain.web.model import BadRequest
+from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates
+from chainbrain.web.render import chart_json, page_url, render, reply, table
+from chainbrain.web.state import get_state
+
+router = APIRouter()
+
+HIDE = ("revenue_yuan", "share_of_province", "rca")
+STRATEGY = Query("balanced", description="low_hanging_fruit, balanced or long_jumps (Atlas-style presets)")
+YEAR = Query(None, description="annual-report year; default: newest")
+TOP = Query(10, ge=1, le=100, description="items per ranked list")
+FORMAT = Query(None, description="xlsx: download the page's tables as Excel (with table=ID: one table)")
+
+S: dict[str, tuple[str, str]] = {
+    "title": ("找准主攻点、突破点", "Where to focus"),
+    "nav": ("主攻方向", "Focus"),
+    "intro": ("依据全省同级地区各产业链环节的比较优势（RCA）、关联密度与复杂度（PCI/COG）测算；"
+              "主攻点 = 已具优势且复杂度高的环节，突破点 = 尚未形成但关联度高、复杂度高的环节。",
+              "From comparative advantage (RCA), relatedness (density) and complexity (PCI/COG) of every "
+              "chain segment across the province's regions of the same level; attack points = segments "
+              "the region already has, high complexity; breakthrough points = not yet present, related "
+              "and complex."),
+    "strategy": ("策略", "Strategy"),
+    "s_low_hanging_fruit": ("近水楼台（关联优先）", "Low-hanging fruit"),
+    "s_balanced": ("均衡组合", "Balanced portfolio"),
+    "s_long_jumps": ("长跳（复杂度优先）", "Long jumps"),
+    "apply": ("查询", "Apply"),
+    "year": ("年度", "Year"),
+    "level_county": ("县（市、区）", "county"),
+    "level_prefecture": ("设区市", "city"),
+    "scatter_title": ("可行性—吸引力", "Feasibility vs attractiveness"),
+    "scatter_sub": ("横轴：关联密度；纵轴：", "x: density; y: "),
+    "y_axis": ("纵轴", "y axis"),
+    "attack": ("主攻点", "Main attack points"),
+    "breakthrough": ("突破点", "Breakthrough points"),
+    "other": ("非目标产业链", "Other chains"),
+    "points_title": ("全部环节", "All segments"),
+    "crowded_title": ("多地同时瞄准的环节", "Segments many regions target"),
+    "crowded_sub": ("进入至少 {k} 个地区突破点前 {n} 位；首位地区依据更充分",
+                    "in the top-{n} breakthrough lists of at least {k} regions; the first region has the "
+                    "stronger case"),
+    "targets_title": ("各地区的突破点（前 {n}）", "Each region's top-{n} breakthrough points"),
+    "segment": ("环节", "Segment"), "code": ("代码", "Code"), "chain": ("产业链", "Chain"),
+    "kind": ("类别", "Kind"), "score": ("得分", "Score"), "rca": ("显示性比较优势 RCA", "RCA"),
+    "density": ("关联密度", "Density"), "distance": ("距离", "Distance"), "pci": ("复杂度 PCI", "PCI"),
+    "cog": ("机会增益 COG", "COG"), "ubiquity": ("具优势地区数", "Ubiquity"),
+    "share": ("占全省该环节比重", "Share of province"), "revenue": ("营业收入（亿元）", "Revenue (亿元)"),
+    "enterprises": ("企业数（家）", "Enterprises"), "regions_targeting": ("瞄准地区数", "Regions targeting"),
+    "stronger_case": ("依据更充分", "Stronger case"), "ranking": ("地区排序", "Regions, by score"),
+    "region": ("地区", "Region"), "top_targets": ("突破点", "Breakthrough points"),
+    "eci": ("地区复杂度 ECI", "Region ECI"), "eci_sub": ("次国家法 ECI（PCI 均值）", "Subnational ECI (mean PCI)"),
+    "coi": ("复杂度前景 COI", "Complexity outlook COI"),
+    "no_data": ("库中没有该年度的企业年报，无法测算。", "No annual reports for the year: nothing to compute."),
+    "not_here": ("该地区本年度没有营收记录。", "No revenue recorded for this region in the year."),
+    "method_note": ("方法：Hidalgo & Hausmann (2009) 经济复杂度（与 Growth Lab ecomplexity 0.5.3 一致）；"
+                    "得分为全省同级所有格子的百分位加权，可跨地区比较。",
+                    "Method: Hidalgo & Hausmann (2009) economic complexity (agrees with Growth Lab's "
+                    "ecomplexity 0.5.3); scores are weighted percentile ranks over all cells of the level, "
+                    "comparable across regions."),
+    "suppressed_note": ("“—*”：该格企业少于 {n} 家，营业收入、比重与 RCA 不予公开。",
+                        "“—*”: fewer than {n} enterprises — revenue, share and RCA withheld."),
+}
+
+
+def fstrings(lang: str) -> dict:
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in S.items()}
+
+
+def _f(v):
+    return None if v is None or not np.isfinite(v) else round(float(v), 6)
+
+
+def _level_adv(st, level: str, year: int | None, strategy: str):
+    from chainbrain.analytics.advantage.recommend import level_advantage
+
+    return st.cached(("focus-level", level, year, strategy),
+                     lambda: level_advantage(st.store, level, year, strategy))
+
+
+def focus_page(st, code: str, strategy: str, year: int | None, top: int, rule, lang: str) -> dict:
+    """The JSON twin's answer (see the module docstring)."""
+    from chainbrain.analytics.advantage.recommend import PRESETS
+
+    t, f = strings(lang), fstrings(lang)
+    if strategy not in PRESETS:
+        raise BadRequest(f"strategy must be one of {', '.join(PRESETS)} (策略无效)")
+    store = st.store
+    reg = model.check_region(store, code)
+    if reg is None or reg["level"] not in ("county", "prefecture"):
+        raise BadRequest(f"not a city or county code: {code} (不是设区市或县级代码)")
+    level = reg["level"]
+    adv, year = _level_adv(st, level, year, strategy)
+    rt = store.table("region").select("code", "name").execute()
+    names = dict(zip(rt["code"], rt["name"]))                 # retired codes keep their names
+    en = {}
+    if lang == "en":
+        sg = store.table("segment").select("code", "name_en").execute()
+        en = {c: n for c, n in zip(sg["code"], sg["name_en"]) if isinstance(n, str) and n}
+    out = {"region": reg, "level": level, "year": year, "strategy": strategy, "strategies": list(PRESETS),
+           "attack": [], "breakthrough": [], "points": [], "crowded": [], "targets": [], "note": None}
+    if adv is None:
+        out["note"] = f["no_data"]
+    else:
+        meta = adv.meta
+
+        def seg_name(s):
+            if s in en:
+                return en[s]
+            if s not in meta.index or "name_zh" not in meta or not isinstance(meta.at[s, "name_zh"], str):
+                return s
+            return meta.at[s, "name_zh"]
+
+        def chain_of(s):
+            return None if "chain_code" not in meta or s not in meta.index else meta.at[s, "chain_code"]
+
+        rec = adv.recommend(code, top=top, rule=rule, hide=HIDE)
+        out["note"] = f["not_here"] if "note" in rec else None
+        for kind in ("attack", "breakthrough"):
+            out[kind] = [{"segment": it["segment"], "name": seg_name(it["segment"]),
+                          "chain_code": chain_of(it["segment"]), "score": it["score"], "evidence": it["evidence"]}
+                         for it in rec[kind]]
+        pts = adv.points(code)
+        out["points"] = [{"segment": r.segment, "name": seg_name(r.segment), "chain_code": chain_of(r.segment),
+                          "kind": r.kind, "kind_text": f[r.kind], "mcp": int(r.mcp), "density": _f(r.density),
+                          "pci": _f(r.pci), "cog": _f(r.cog), "score": _f(r.score),
+                          "enterprises": int(r.enterprises)} for r in pts.itertuples()]
+        n_regions = len(adv.cx.regions)
+        k = 3 if n_regions >= 6 else 2
+        out["crowded_rule"] = {"top": 5, "min_regions": k}
+        for v in adv.province_view(top=5, min_regions=k):
+            out["crowded"].append({
+                "segment": v["segment"], "name": seg_name(v["segment"]), "chain_code": chain_of(v["segment"]),
+                "regions_targeting": v["regions_targeting"], "stronger_case": v["stronger_case"],
+                "stronger_case_name": names.get(v["stronger_case"], v["stronger_case"]),
+                "ranking": v["ranking"],
+                "ranking_text": "、".join(names.get(r["region"], r["region"]) for r in v["ranking"]),
+                "mine": any(r["region"] == code for r in v["ranking"])})
+        B = np.where(~adv.cx.mcp.astype(bool) & adv.on_target[None, :], adv.breakthrough_score, np.nan)
+        for i, r in enumerate(adv.cx.regions):
+            row = B[i]
+            idx = [j for j in np.argsort(-np.nan_to_num(row, nan=-np.inf), kind="stable")[:3] if np.isfinite(row[j])]
+            out["targets"].append({"region": str(r), "name": names.get(str(r), str(r)),
+                                   "targets": [str(adv.cx.products[j]) for j in idx],
+                                   "targets_text": "、".join(seg_name(str(adv.cx.products[j])) for j in idx),
+                                   "href": f"/focus/{r}", "key": str(r)})
+        i = adv.rix.get(code)
+        out["region_measures"] = None if i is None else {
+            "eci": _f(adv.cx.eci[i]), "eci_sub": _f(adv.eci_sub[i]), "coi": _f(adv.cx.coi[i]),
+            "diversity": int(adv.cx.diversity[i])}
+    unit = t["unit_yi_short"]
+    period = str(year) if year else None
+
+    def flat(items):
+        rows = []
+        for it in items:
+            ev = it["evidence"]
+            rows.append({"key": it["segment"], "segment": it["segment"], "name": it["name"],
+                         "chain_code": it["chain_code"], "score": it["score"], **{x: ev.get(x) for x in (
+                             "rca", "density", "distance", "pci", "cog", "ubiquity", "share_of_province",
+                             "revenue_yuan", "enterprises")},
+                         "suppressed": ev.get("suppressed_fields", [])})
+        return rows
+
+    a_cols = [("name", f["segment"], "text"), ("segment", f["code"], "text"), ("chain_code", f["chain"], "text"),
+              ("score", f["score"], "num"), ("rca", f["rca"], "num"), ("pci", f["pci"], "num"),
+              ("share_of_province", f["share"], "pct"), ("revenue_yuan", f["revenue"], "yi"),
+              ("enterprises", f["enterprises"], "count")]
+    b_cols = [("name", f["segment"], "text"), ("segment", f["code"], "text"), ("chain_code", f["chain"], "text"),
+              ("score", f["score"], "num"), ("density", f["density"], "num"), ("distance", f["distance"], "num"),
+              ("pci", f["pci"], "num"), ("cog", f["cog"], "num"), ("ubiquity", f["ubiquity"], "count")]
+    p_rows = [{**p, "key": p["segment"]} for p in out["points"]]
+    out["tables"] = [
+        table("attack", f["attack"], a_cols, flat(out["attack"]), unit, period),
+        table("breakthrough", f["breakthrough"], b_cols, flat(out["breakthrough"]), "", period),
+        table("points", f["points_title"],
+              [("name", f["segment"], "text"), ("segment", f["code"], "text"), ("chain_code", f["chain"], "text"),
+               ("kind_text", f["kind"], "text"), ("density", f["density"], "num"), ("pci", f["pci"], "num"),
+               ("cog", f["cog"], "num"), ("score", f["score"], "num"), ("enterprises", f["enterprises"], "count")],
+              p_rows, "", period),
+        table("crowded", f["crowded_title"],
+              [("name", f["segment"], "text"), ("segment", f["code"], "text"),
+               ("regions_targeting", f["regions_targeting"], "count"),
+               ("stronger_case_name", f["stronger_case"], "text"), ("ranking_text", f["ranking"], "text")],
+              [{**c, "key": c["segment"]} for c in out["crowded"]], "", period),
+        table("targets", f["targets_title"].format(n=3),
+              [("name", f["region"], "link"), ("targets_text", f["top_targets"], "text")], out["targets"], "",
+              period),
+    ]
+    return out
+
+
+def _answer(request: Request, region: str, strategy: str, year: int | None, top: int) -> dict:
+    st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
+    return st.cached(("focus", region, strategy, year, top, lang, disclosure_key(user)),
+                     lambda: focus_page(st, region, strategy, year, top,
+                                        cell_rule(st.store, user, st.min_cell), lang))
+
+
+@router.get("/api/focus/{region}", tags=["api"], dependencies=[Depends(require_aggregates)])
+def api_focus(request: Request, region: str, strategy: str = STRATEGY, year: int | None = YEAR, top: int = TOP,
+              format: str | None = FORMAT, table: str | None = None):
+    """Where a city or county should focus: main attack points and breakthrough points with evidence,
+    every segment's density / PCI / COG, and the province-wide view of segments many regions target."""
+    return reply(request, _answer(request, region, strategy, year, top), f"focus-{region}")
+
+
+@router.get("/focus/{region}", dependencies=[Depends(require_aggregates)],
+            summary="focus page of a city or county (twin: /api/focus/{region})")
+def focus_view(request: Request, region: str, strategy: str = STRATEGY, year: int | None = YEAR, top: int = TOP):
+    d = _answer(request, region, strategy, year, top)
+    lang = lang_of(request.query_params.get("lang"))
+    f = fstrings(lang)
+    keep = ("strategy", "year", "top", "lang")
+    excel = page_url(request, "/api" + request.url.path, keep=keep)
+    charts = {"points": [{k: p[k] for k in ("segment", "name", "kind", "density", "pci", "cog", "score")}
+                         for p in d["points"]],
+              "crowded": [{"segment": c["segment"], "name": c["name"], "n": c["regions_targeting"]}
+                          for c in d["crowded"]],
+              "labels": {k: f[k] for k in ("attack", "breakthrough", "other", "density", "pci", "cog",
+                                            "regions_targeting")}}
+    return render(request, "focus.html", d=d, f=f, nav="focus", excel_base=excel, charts=chart_json(charts),
+                  strategy_url=page_url(request, keep=("year", "top", "lang")))
