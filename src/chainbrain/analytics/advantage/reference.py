@@ -176,6 +176,8 @@ def segment_industry(store) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------ store table (store/schema_advantage.py)
+TABLE = "advantage_reference"
+
 def has_table(store) -> bool:
     import sqlalchemy as sa
 
