@@ -88,6 +88,8 @@ def test_region_page(app):
     assert {e["uscc"] for e in dh["enterprises"]["rows"]} == {W.USCC[1], W.USCC[5]}
     assert dh["enterprises"]["hidden"] == 2
     assert login(app, None).get("/api/regions/999999").status_code == 400
+    page = nc.get("/regions/360100", params={"period": "2025-06"})
+    assert page.status_code == 200 and 'href="/focus/360100' in page.text      # link to 主攻点 page
 
 
 def test_enterprise_profile(app):

@@ -122,6 +122,7 @@ STRINGS.update({
     "counties_title": ("各县（市、区）营业收入（累计）", "Revenue by county (YTD)"),
     "parks_title": ("园区", "Parks"), "park": ("园区", "Park"), "level": ("级别", "Level"),
     "chain_focus": ("主导产业链", "Chain focus"),
+    "focus_link": ("主攻点与突破点 →", "Main attack and breakthrough points →"),
     "targets_title": ("目标", "Targets"), "target": ("目标", "Target"),
     "target_year": ("目标年份", "Target year"), "annual_rate": ("年均增速", "Annual rate"),
     "key_ents_title": ("链主企业与重点企业", "Chain masters and key enterprises"),
