@@ -74,7 +74,7 @@ def test_time_column_each_period_on_its_own_grid():
 
 # ------------------------------------------------------------------ agreement with ecomplexity
 def _reference(df, **kw):
-    ec = pytest.importorskip("ecomplexity")
+    import ecomplexity as ec  # the reference implementation (dev dependency)
     d = df.assign(year=df["year"] if "year" in df else 2020)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

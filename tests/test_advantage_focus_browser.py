@@ -12,17 +12,14 @@ test-artifacts/.
 
 from __future__ import annotations
 
-import threading
-import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from test_advantage_recommend import _fill
-from test_web_browser import ARGS, CHROMIUM, _free_port
+from browser import chromium, serve
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +28,7 @@ PRESETS = {"low_hanging_fruit": (0.60, 0.15, 0.25), "balanced": (0.45, 0.25, 0.3
 
 def expected_top(rows: pd.DataFrame, two_seg, region: str, strategy: str) -> tuple[list[str], list[str]]:
     """(attack, breakthrough) segment codes of ``region``, best first — independent of chainbrain."""
-    ec = pytest.importorskip("ecomplexity")
+    import ecomplexity as ec  # the reference implementation (dev dependency)
     eid, seg2 = two_seg
     r = rows.copy()
     last = r.enterprise_id == eid
@@ -80,35 +77,14 @@ def province(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(province):
-    import uvicorn
-
-    from chainbrain.web import create_app
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(province[0], public_aggregates=True), host="127.0.0.1",
-                                        port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serve(province[0], public_aggregates=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def new_page(browser, server):

@@ -146,7 +146,7 @@ def engine_store(engine: str, tmp: Path, request):
     from chainbrain.store.admin import init_store
 
     if engine == "pyspark" and not spark_available():
-        pytest.skip("pyspark or java not installed")
+        raise RuntimeError("pyspark or Java is missing: `make test` installs both (extra 'spark', default-jre-headless)")
     store = open_store(new_db("duckdb" if engine == "pyspark" else engine, tmp, request))
     init_store(store)
     load(store, tmp)
@@ -164,7 +164,7 @@ import pytest  # noqa: E402
 def spark(tmp_path_factory):
     """One local Spark session for the whole run (startup is the expensive part)."""
     if not spark_available():
-        pytest.skip("pyspark or java not installed")
+        raise RuntimeError("pyspark or Java is missing: `make test` installs both (extra 'spark', default-jre-headless)")
     from chainbrain.analytics.engines import spark_session
     session = spark_session(str(tmp_path_factory.mktemp("spark-warehouse")))
     yield session

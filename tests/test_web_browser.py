@@ -12,68 +12,35 @@ Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
 import handmade
+from browser import chromium, serve
 from chainbrain.store import open_store
 from chainbrain.store.admin import init_store
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
 YI = handmade.YI
 PATH_YI = 371.5 * 1.09 ** 3            # 481.103… 亿元
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from chainbrain.web import create_app
-
     db = str(tmp_path_factory.mktemp("browser") / "hand.duckdb")
     store = open_store(db)
     init_store(store)
     handmade.load(store)
     store.close()
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, public_aggregates=True), host="127.0.0.1",
-                                        port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve(db, public_aggregates=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (make test installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -9,50 +9,26 @@ any off-server request fail a test. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
 import web_fixture as W
-from test_web_browser import ARGS, CHROMIUM, _free_port
+from browser import chromium, serve
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from chainbrain.web import create_app
-
     db = W.build(tmp_path_factory.mktemp("pages") / "pages.duckdb")
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, public_aggregates=True), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        if time.monotonic() > deadline or not th.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
+    with serve(db, public_aggregates=True) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def new_page(browser, server, expected_status=()):

@@ -1,0 +1,64 @@
+"""Shared set-up of the browser tests: the app under uvicorn, Debian's Chromium under Playwright.
+
+The app runs in a background thread on a free loopback port; Chromium runs
+headless with the flags this offline machine needs (no background
+networking, no component updates). A missing Chromium is an error, not a
+skip: `make test` installs it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(db: str, **app_kwargs):
+    """Serve ``create_app(db, **app_kwargs)`` on loopback; yields the base URL."""
+    import uvicorn
+
+    from chainbrain.web import create_app
+
+    port = free_port()
+    srv = uvicorn.Server(uvicorn.Config(create_app(db, **app_kwargs), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium driven by Playwright; yields the Browser."""
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: run `make test`, which installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
