@@ -56,13 +56,16 @@ rates and shares are fractions.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 
 import ibis
 import pandas as pd
 
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.analytics.scope import latest, members
+from chainbrain.analytics.scope import Shared, latest, members
 
 MONEY = ("revenue", "profit", "value_added", "export", "rd_expense")
 MEASURES = MONEY + ("employees",)
@@ -185,12 +188,12 @@ class Scope:
 
 # ------------------------------------------------------------------ enterprise-level flows
 
-def _latest_reports(store, year: int):
-    t = store.table("monthly_report")
+def _latest_reports(store, year: int, table=None):
+    t = (table or store.table)("monthly_report")
     return latest(t.filter(t.year == year), ["enterprise_id", "year", "month"])
 
 
-def facts(store, year: int, month: int, basis: str = "ytd"):
+def facts(store, year: int, month: int, basis: str = "ytd", *, shared: Shared | None = None):
     """One row per enterprise with a report for (year, month): flows of the basis, stock of employees.
 
     Columns: enterprise_id, the measures, ``<m>_rep_prev`` (reported 上年同期
@@ -198,7 +201,12 @@ def facts(store, year: int, month: int, basis: str = "ytd"):
     """
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
-    r = _latest_reports(store, year)
+    return _facts_of(_latest_reports(store, year, shared.table if shared is not None else None), month, basis)
+
+
+def _facts_of(r, month: int, basis: str):
+    """:func:`facts` from ``r``, the latest reports of one year (at least months ≤ ``month``; only
+    ``month`` itself on the ``ytd`` basis)."""
     cur = r.filter(r.month == month)
     flows = {m: cur[COLUMN[m]].cast("float64") for m in MEASURES}
     prevs = {m: cur[c].cast("float64") for m, c in REPORTED_PREV.items()}
@@ -229,53 +237,144 @@ def _sum_if(cond, value):
     return ibis.cases((cond, value), else_=None).sum()
 
 
-def aggregate(store, p: Period, basis: str, by: str, sc: Scope) -> pd.DataFrame:
-    """Raw sums per key (one row per key): the inputs of every indicator."""
-    prev = p.shifted(-1)
-    cur = facts(store, p.year, p.month, basis)
-    prv = facts(store, prev.year, prev.month, basis)
-    kw = dict(segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park)
-    mc = members(store, p.end_date, sc.scope, sc.region, sc.chain, by, **kw)
-    mp = members(store, prev.end_date, sc.scope, sc.region, sc.chain, by, **kw)
+_INTS = ("scale_ups", "exits", "profit_reporters", "profit_reporters_prev", "loss_making_prev")
 
-    own = prv.select("enterprise_id", _in_prev=ibis.literal(1), **{f"_own_{m}": prv[m] for m in MEASURES})
-    x = cur.join(mc, "enterprise_id").left_join(own, "enterprise_id")
-    a = {"above_scale_count": x.count(), "scale_ups": _count(x._in_prev.isnull()),
-         "loss_making_count": _count(x.profit_ytd < 0), "profit_reporters": x.profit_ytd.count(),
-         "sei_partial_count": _count(x.sei == "partial")}
+
+def _both_years(store, p: Period, basis: str, shared: Shared):
+    """One row per enterprise with a report this year or a year earlier (full outer join of the two
+    years' :func:`facts`): ``_in_cur`` / ``_in_prev`` flags, this year's columns under their names,
+    last year's as ``_p_<col>``."""
+    prev = p.shifted(-1)
+    if basis == "ytd":      # both years' period-end reports in one scan of monthly_report
+        def reports():
+            t = shared.table("monthly_report")
+            t = t.filter(((t.year == p.year) | (t.year == prev.year)) & (t.month == p.month))
+            return latest(t, ["enterprise_id", "year", "month"])
+        r = shared.shared(("reports", p.year, p.month), reports)
+        cur = _facts_of(r.filter(r.year == p.year), p.month, basis)
+        prv = _facts_of(r.filter(r.year == prev.year), p.month, basis)
+    else:
+        cur = facts(store, p.year, p.month, basis, shared=shared)
+        prv = facts(store, prev.year, prev.month, basis, shared=shared)
+    cur = cur.mutate(_in_cur=ibis.literal(1))
+    prv = prv.select(_pid=prv.enterprise_id, _in_prev=ibis.literal(1), _p_profit_ytd=prv.profit_ytd,
+                     **{f"_p_{m}": prv[m] for m in MEASURES})
+    j = cur.outer_join(prv, cur.enterprise_id == prv._pid)
+    cols = [c for c in j.columns if c not in ("enterprise_id", "_pid")]
+    return j.select(_eid=ibis.coalesce(j.enterprise_id, j._pid), **{c: j[c] for c in cols})
+
+
+_COMPILED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # backend → OrderedDict(key → SQL)
+_COMPILED_SIZE = 64
+_COMPILED_LOCK = threading.Lock()
+
+
+def _run(store, key: tuple, build):
+    """Execute the expression ``build()`` names by ``key`` (one round trip), compiling it once per backend.
+
+    On DuckDB the SQL compiled for ``key`` is kept (an LRU of :data:`_COMPILED_SIZE`
+    per backend connection) and re-run as is on later calls with the same key: the
+    engine recomputes everything from the tables, only the Python work of building
+    and compiling an identical Ibis expression is skipped. Other engines execute
+    ``build()`` through Ibis. ``key`` must determine the SQL completely.
+    """
+    be = store.ibis()
+    if getattr(be, "name", None) != "duckdb":
+        return build().execute()
+    with _COMPILED_LOCK:
+        per = _COMPILED.setdefault(be, OrderedDict())
+        sql = per.get(key)
+        if sql is not None:
+            per.move_to_end(key)
+    if sql is None:
+        sql = be.compile(build().as_table())
+        with _COMPILED_LOCK:
+            per[key] = sql
+            while len(per) > _COMPILED_SIZE:
+                per.popitem(last=False)
+    return be.con.sql(sql).to_arrow_table().to_pandas()
+
+
+def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]], sh: Shared):
+    prev = p.shifted(-1)
+    stacks = []
+    for i, (by, sc) in enumerate(specs):
+        kw = dict(segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park, shared=sh)
+        for side, date in ((0, p.end_date), (1, prev.end_date)):
+            m = members(store, date, sc.scope, sc.region, sc.chain, by, **kw)
+            stacks.append(m.select("enterprise_id", key=m.key.cast("string"), sei=m.sei.cast("string"),
+                                   _part=ibis.literal(i, "int16"),
+                                   _side=ibis.literal(side, "int8")))
+    mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
+    f = _both_years(store, p, basis, sh)
+    x = mem.join(f, mem.enterprise_id == f._eid)
+    x = x.filter(((x._side == 0) & x._in_cur.notnull()) | ((x._side == 1) & x._in_prev.notnull()))
+    c, q = x._side == 0, x._side == 1
+    a = {"above_scale_count": _count(c), "scale_ups": _count(c & x._in_prev.isnull()),
+         "loss_making_count": _count(c & (x.profit_ytd < 0)), "profit_reporters": _count(c & x.profit_ytd.notnull()),
+         "sei_partial_count": _count(c & (x.sei == "partial"))}
     for m in MEASURES:
         v = x[m]
-        prior = ibis.coalesce(x[f"{m}_rep_prev"], x[f"_own_{m}"]) if m in REPORTED_PREV else x[f"_own_{m}"]
-        ok = v.notnull() & prior.notnull()
-        a |= {m: v.sum(), f"{m}_n": v.count(), f"{m}_cc": _sum_if(ok, v), f"{m}_cb": _sum_if(ok, prior),
-              f"{m}_cn": _count(ok)}
+        prior = ibis.coalesce(x[f"{m}_rep_prev"], x[f"_p_{m}"]) if m in REPORTED_PREV else x[f"_p_{m}"]
+        ok = c & v.notnull() & prior.notnull()
+        a |= {m: _sum_if(c, v), f"{m}_n": _count(c & v.notnull()), f"{m}_cc": _sum_if(ok, v),
+              f"{m}_cb": _sum_if(ok, prior), f"{m}_cn": _count(ok)}
     va = x.value_added
-    a |= {"sei_va_true": _sum_if(x.sei == "true", va), "sei_va_partial": _sum_if(x.sei == "partial", va),
-          "rd_base": _sum_if(x.rd_expense.notnull(), x.revenue),
-          "export_base": _sum_if(x.export.notnull(), x.revenue)}
-    g = x.group_by("key").aggregate(**a).execute()
-
-    y = prv.join(mp, "enterprise_id").left_join(cur.select("enterprise_id", _in_cur=ibis.literal(1)),
-                                                "enterprise_id")
-    b = {"prev_count": y.count(), "exits": _count(y._in_cur.isnull()),
-         "loss_making_prev": _count(y.profit_ytd < 0), "profit_reporters_prev": y.profit_ytd.count()}
+    a |= {"sei_va_true": _sum_if(c & (x.sei == "true"), va), "sei_va_partial": _sum_if(c & (x.sei == "partial"), va),
+          "rd_base": _sum_if(c & x.rd_expense.notnull(), x.revenue),
+          "export_base": _sum_if(c & x.export.notnull(), x.revenue)}
+    a |= {"prev_count": _count(q), "exits": _count(q & x._in_cur.isnull()),
+          "loss_making_prev": _count(q & (x._p_profit_ytd < 0)),
+          "profit_reporters_prev": _count(q & x._p_profit_ytd.notnull())}
     for m in MEASURES:
-        b |= {f"{m}_prev": y[m].sum(), f"{m}_prev_n": y[m].count()}
-    h = y.group_by("key").aggregate(**b).execute()
-    out = g.merge(h, on="key", how="outer").set_index("key")
-    ints = [c for c in out.columns if c.endswith(("_n", "_count", "_cn")) or c in
-            ("scale_ups", "exits", "profit_reporters", "profit_reporters_prev", "loss_making_prev")]
-    out[ints] = out[ints].astype("float64").fillna(0).astype("int64")
-    return out.sort_index()
+        a |= {f"{m}_prev": _sum_if(q, x[f"_p_{m}"]), f"{m}_prev_n": _count(q & x[f"_p_{m}"].notnull())}
+    return x.group_by("_part", "key").aggregate(**a)
+
+
+def aggregate_many(store, p: Period, basis: str, specs: list[tuple[str, Scope]],
+                   shared: Shared | None = None) -> list[pd.DataFrame]:
+    """:func:`aggregate` for several (by, scope) specs of one period, in ONE query.
+
+    Membership is built once per date (:class:`chainbrain.analytics.scope.Shared`:
+    each date's located enterprises, industry scope and chains are one named CTE
+    that every spec refers to); the specs' members at the period end (side 0) and
+    a year earlier (side 1) are stacked with their spec number, joined once to the
+    enterprise-level table of both years (:func:`_both_years`, which also carries
+    each enterprise's own prior-year values for the comparable basis), and every
+    current and previous-year sum is a conditional sum of one grouped pass.
+    The compiled SQL is reused for identical requests (:func:`_run`).
+    """
+    if basis not in BASES:
+        raise ValueError(f"basis must be one of {', '.join(BASES)}")
+    sh = shared if shared is not None else Shared(store)
+    levels = tuple(sorted({(sc.region, sh.region_level(sc.region)) for _, sc in specs if sc.region}))
+    key = ("aggregate", p.year, p.month, basis, tuple(specs), levels)
+    df = _run(store, key, lambda: _aggregate_expr(store, p, basis, specs, sh))
+    ints = [k for k in df.columns if k.endswith(("_n", "_count", "_cn")) or k in _INTS]
+    df[ints] = df[ints].astype("float64").fillna(0).astype("int64")
+    floats = [k for k in df.columns if k not in ints and k not in ("_part", "key")]
+    df[floats] = df[floats].astype("float64")
+    parts = df["_part"].astype("int64")
+    out = []
+    for i in range(len(specs)):
+        d = df[parts == i].drop(columns="_part").set_index("key")
+        d.index = d.index.astype(object)
+        out.append(d.sort_index())
+    return out
+
+
+def aggregate(store, p: Period, basis: str, by: str, sc: Scope) -> pd.DataFrame:
+    """Raw sums per key (one row per key): the inputs of every indicator."""
+    return aggregate_many(store, p, basis, [(by, sc)])[0]
 
 
 # ------------------------------------------------------------------ records
 
 def _f(row, col):
-    if row is None or col not in row.index:
+    if row is None:
         return None
-    v = row[col]
-    return None if v is None or pd.isna(v) else float(v)
+    v = row.get(col)
+    return None if v is None or v != v else float(v)      # v != v: NaN
 
 
 def _ratio(num, den, positive=True):
@@ -359,20 +458,21 @@ def evaluate(store, period: str | Period, by: str = "all", *, scope: str = "all"
         unknown = [k for k in only if k not in REGISTRY]
         if unknown:
             raise KeyError(f"unknown indicator(s): {', '.join(unknown)} (未知指标)")
-    main = aggregate(store, p, basis, by, sc)
-    parent = main if by == "all" else aggregate(store, p, basis, "all", sc)
     province_sc = Scope(scope)
-    province = parent if sc == province_sc else aggregate(store, p, basis, "all", province_sc)
-    chains = None
+    specs = [(by, sc), ("all", sc), ("all", province_sc)]          # main, parent, province
     if by in ("chain", "city_chain", "county_chain") or chain:
-        chain_sc = Scope(scope, chain=chain) if chain else province_sc
-        chains = main if (by == "chain" and sc == chain_sc) else aggregate(store, p, basis, "chain", chain_sc)
-    prow = parent.iloc[0] if len(parent) else None
-    vrow = province.iloc[0] if len(province) else None
+        specs.append(("chain", Scope(scope, chain=chain) if chain else province_sc))
+    unique = list(dict.fromkeys(specs))                              # one query for every distinct spec
+    frames = dict(zip(unique, aggregate_many(store, p, basis, unique)))
+    main, parent, province = (frames[s] for s in specs[:3])
+    chains = frames[specs[3]] if len(specs) > 3 else None
+    prow = next(iter(parent.to_dict("index").values()), None)
+    vrow = next(iter(province.to_dict("index").values()), None)
+    crows = chains.to_dict("index") if chains is not None else {}
     out = []
-    for key, row in main.iterrows():
+    for key, row in main.to_dict("index").items():
         ch = _chain_of(str(key), by, sc)
-        crow = chains.loc[ch] if chains is not None and ch in chains.index else None
+        crow = crows.get(ch)
         vals = _values(row, prow, vrow, crow, partial_weight)
         if only:
             vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}

@@ -15,11 +15,13 @@ groupings (segment, cluster, city×chain, county×chain) for the indicators.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import ibis
 from ibis import _
 
 SCOPES = {"all": ("B", "C", "D"), "manufacturing": ("C",)}
+_CTE_IDS = itertools.count()
 
 
 def latest(t, keys: list[str]):
@@ -45,26 +47,109 @@ BY = ("all", "chain", "city", "county", "segment", "cluster", "city_chain", "cou
 
 
 def _region_level(store, region: str) -> str:
-    rl = store.table("region").filter(_.code == region).select("level").execute()
-    level = rl["level"].iloc[0] if len(rl) else None
-    if level is None:
-        raise ValueError(f"unknown region code {region} (未知地区代码)")
-    return level
+    return Shared(store).region_level(region)
 
 
-def _enterprise_segments(store, date: dt.date):
+def _enterprise_segments(store, date: dt.date, table=None):
     """(enterprise_id, segment_code, top_segment) valid on ``date``; a sub-segment's top is its parent."""
-    es = _valid_on(store.table("enterprise_segment"), date)
+    table = table or store.table
+    es = _valid_on(table("enterprise_segment"), date)
     es = latest(es, ["enterprise_id", "segment_code", "valid_from"])
-    seg = store.table("segment")
+    seg = table("segment")
     seg = seg.select(segment_code=seg.code,
                      top_segment=ibis.cases((seg.level == "sub_segment", seg.parent_code), else_=seg.code))
     return es.join(seg, "segment_code").select("enterprise_id", "segment_code", "top_segment")
 
 
+class Shared:
+    """Building blocks of membership shared by every scope and grouping of one computation.
+
+    One per call (e.g. :func:`chainbrain.analytics.indicators.evaluate`): the
+    Ibis tables, the enterprises' region and industry class on a date, their
+    segments and chains on a date, and region levels are built once and the
+    same expression objects reused, so a query over several scopes or dates
+    compiles each of them once (a shared CTE) and makes no extra round trips.
+    """
+
+    def __init__(self, store, cte: bool = True):
+        self.store = store
+        self.cte = cte
+        self._memo: dict = {}
+
+    def _get(self, key, build, shared: bool = False):
+        """``build()`` once per key; ``shared`` relations are named (``WITH`` CTEs) when :attr:`cte`."""
+        if key not in self._memo:
+            value = build()
+            if shared and self.cte:
+                value = value.alias(f"cb_{key[0]}_{next(_CTE_IDS)}")
+            self._memo[key] = value
+        return self._memo[key]
+
+    def shared(self, key, build):
+        """A relation used several times in one query: built once and, with :attr:`cte`, compiled
+        as one named common table expression that every use refers to (Ibis otherwise inlines a
+        copy of it into each branch, and the engine computes it again for each)."""
+        return self._get(key, build, shared=True)
+
+    def table(self, name: str):
+        return self._get(("table", name), lambda: self.store.table(name))
+
+    def region_level(self, region: str) -> str:
+        def build():
+            t = self.table("region")
+            rl = t.filter(t.code == region).select("level").execute()
+            level = rl["level"].iloc[0] if len(rl) else None
+            if level is None:
+                raise ValueError(f"unknown region code {region} (未知地区代码)")
+            return level
+        return self._get(("level", region), build)
+
+    def located(self, date: dt.date):
+        """(enterprise_id, region_code, industry_code) valid on ``date`` — one pass over enterprise_attr."""
+        def build():
+            t = self.table("enterprise_attr")
+            t = _valid_on(t.filter(t.attr.isin(("region_code", "industry_code"))), date)
+            t = latest(t, ["enterprise_id", "attr"])
+            w = t.group_by("enterprise_id").aggregate(
+                region_code=ibis.cases((t.attr == "region_code", t.attr_value), else_=None).max(),
+                industry_code=ibis.cases((t.attr == "industry_code", t.attr_value), else_=None).max())
+            return w.filter(w.region_code.notnull() & w.industry_code.notnull())
+        return self.shared(("located", date), build)
+
+    def base(self, date: dt.date, scope: str):
+        """(enterprise_id, region_code, industry_code, section, sei, prefecture_code) in the industry scope."""
+        def build():
+            industry, region_t = self.table("industry"), self.table("region")
+            m = self.located(date)
+            m = m.join(industry.select(industry_code=industry.code, section=industry.section, sei=industry.sei),
+                       "industry_code")
+            m = m.filter(m.section.isin(SCOPES[scope]))
+            return m.join(region_t.select(region_code=region_t.code, prefecture_code=region_t.prefecture_code),
+                          "region_code")
+        return self.shared(("base", date, scope), build)
+
+    def segments(self, date: dt.date):
+        """:func:`_enterprise_segments` on ``date``."""
+        return self.shared(("segments", date), lambda: _enterprise_segments(self.store, date, self.table))
+
+    def enterprise_chains(self, date: dt.date):
+        """(enterprise_id, chain_code) on ``date``: each chain of an enterprise once.
+
+        Same pairs as :func:`_enterprise_segments` ⋈ ``segment_chain``: picking the newest
+        revision among the rows valid on the date never removes an (enterprise, segment)
+        pair, only duplicates, so the rows valid on the date are used as they are."""
+        def build():
+            es = _valid_on(self.table("enterprise_segment"), date).select("enterprise_id", "segment_code")
+            seg = self.table("segment")
+            es = es.join(seg.select(segment_code=seg.code), "segment_code")
+            es = es.join(self.table("segment_chain"), "segment_code")
+            return es.select("enterprise_id", "chain_code").distinct()
+        return self.shared(("chains", date), build)
+
+
 def members(store, date: dt.date, scope: str = "all", region: str | None = None, chain: str | None = None,
             by: str = "all", *, segment: str | None = None, cluster: str | None = None,
-            sei: bool = False, park: str | None = None):
+            sei: bool = False, park: str | None = None, shared: Shared | None = None):
     """(enterprise_id, key, sei) of the enterprises in scope on ``date``.
 
     Filters: ``region`` (province / prefecture / county code), ``park`` (the
@@ -73,46 +158,44 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
     flagged ``true`` or ``partial`` in the SEI catalogue; the ``sei`` column
     says which, see :mod:`chainbrain.analytics.indicators`).
     ``by``: one of :data:`BY`; an enterprise counts once per key.
+    ``shared``: building blocks to reuse across calls of one computation (:class:`Shared`).
     """
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {', '.join(SCOPES)}")
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
-    reg = attr_on(store, "region_code", date)
-    ind = attr_on(store, "industry_code", date)
-    industry = store.table("industry")
-    region_t = store.table("region")
-    m = reg.join(ind, "enterprise_id")
-    m = m.join(industry.select(industry_code=industry.code, section=industry.section, sei=industry.sei),
-               "industry_code")
-    m = m.filter(m.section.isin(SCOPES[scope]))
+    sh = shared if shared is not None else Shared(store, cte=False)
+    m = sh.base(date, scope)
     if sei:
         m = m.filter(m.sei.isin(("true", "partial")))
-    m = m.join(region_t.select(region_code=region_t.code, prefecture_code=region_t.prefecture_code), "region_code")
     if region:
-        level = _region_level(store, region)
+        level = sh.region_level(region)
         if level == "prefecture":
             m = m.filter(m.prefecture_code == region)
         elif level == "county":
             m = m.filter(m.region_code == region)
     if park:
-        ent = store.table("enterprise")
+        ent = sh.table("enterprise")
         m = m.join(ent.filter(ent.park_code == park).select(enterprise_id=ent.id), "enterprise_id")
     needs_seg = segment or cluster or by in ("segment", "cluster")
     needs_chain = chain or by in ("chain", "city_chain", "county_chain")
-    if needs_seg or needs_chain:
-        es = _enterprise_segments(store, date)
+    if needs_chain and not needs_seg:
+        es = sh.enterprise_chains(date)
+        if chain:
+            es = es.filter(es.chain_code == chain)
+        m = m.join(es, "enterprise_id")
+    elif needs_seg or needs_chain:
+        es = sh.segments(date)
         if segment:
             es = es.filter((es.segment_code == segment) | (es.top_segment == segment))
         if cluster or by == "cluster":
-            cs = store.table("cluster_segment")
+            cs = sh.table("cluster_segment")
             if cluster:
                 cs = cs.filter(cs.cluster_code == cluster)
             es = es.join(cs, es.top_segment == cs.segment_code).select(
                 es.enterprise_id, es.segment_code, es.top_segment, cs.cluster_code)
         if needs_chain:
-            sc = store.table("segment_chain")
-            es = es.join(sc, "segment_code")
+            es = es.join(sh.table("segment_chain"), "segment_code")
             if chain:
                 es = es.filter(es.chain_code == chain)
         cols = ["enterprise_id"] + (["chain_code"] if needs_chain else []) + \
@@ -123,7 +206,9 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
            "segment": lambda: m.top_segment, "cluster": lambda: m.cluster_code,
            "city_chain": lambda: m.prefecture_code.concat("|", m.chain_code),
            "county_chain": lambda: m.region_code.concat("|", m.chain_code)}[by]()
-    return m.select("enterprise_id", key=key, sei=m.sei).distinct()
+    out = m.select("enterprise_id", key=key, sei=m.sei)
+    # one row per enterprise (× chain, from the distinct enterprise_chains) unless segments were joined
+    return out.distinct() if needs_seg or sh.cte is False else out
 
 
 def membership(store, date: dt.date, scope: str = "all", region: str | None = None,

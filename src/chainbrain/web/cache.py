@@ -21,6 +21,7 @@ when they need to add something).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -130,22 +131,34 @@ def data_version(store) -> tuple:
     return version_of(store).current()
 
 
-class ResultCache:
-    """Least-recently-used answers keyed by request parameters, valid for one data version."""
+def cache_enabled() -> bool:
+    """``CHAINBRAIN_WEB_CACHE=off`` (also ``0``/``false``/``no``) turns the answer cache off: every
+    request computes its answer (benchmarks' uncached baseline, debugging)."""
+    return os.environ.get("CHAINBRAIN_WEB_CACHE", "").strip().lower() not in ("0", "off", "false", "no")
 
-    def __init__(self, size: int = 512):
+
+class ResultCache:
+    """Least-recently-used answers keyed by request parameters, valid for one data version.
+
+    ``enabled=False`` (default: :func:`cache_enabled`) keeps nothing: every lookup misses.
+    """
+
+    def __init__(self, size: int = 512, enabled: bool | None = None):
         self.size = size
+        self.enabled = cache_enabled() if enabled is None else enabled
         self.version: tuple | None = None
         self.items: OrderedDict = OrderedDict()
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.derived_items: OrderedDict = OrderedDict()      # key → value derived from an answer
 
     def lookup(self, version: tuple, key: tuple):
         """The answer for ``key`` at ``version``, or :data:`MISSING`."""
         with self.lock:
             if version != self.version:
                 self.items.clear()
+                self.derived_items.clear()
                 self.version = version
             value = self.items.get(key, MISSING)
             if value is MISSING:
@@ -157,6 +170,8 @@ class ResultCache:
 
     def put(self, version: tuple, key: tuple, value) -> None:
         """Keep ``value`` unless the data moved on while it was computed."""
+        if not self.enabled:
+            return
         with self.lock:
             if self.version is None:
                 self.version = version
@@ -170,6 +185,26 @@ class ResultCache:
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
+            self.derived_items.clear()
+
+    def derived(self, version: tuple, key: tuple, make: Callable[[], object]):
+        """A value derived from cached answers (e.g. an answer's encoded JSON body), kept for
+        ``version`` alongside them; not counted as a hit or miss. ``make()`` runs without any lock
+        (it must be cheap to repeat: two threads may both make it)."""
+        with self.lock:
+            if version == self.version:
+                value = self.derived_items.get(key, MISSING)
+                if value is not MISSING:
+                    self.derived_items.move_to_end(key)
+                    return value
+        value = make()
+        if self.enabled:
+            with self.lock:
+                if version == self.version:
+                    self.derived_items[key] = value
+                    while len(self.derived_items) > self.size:
+                        self.derived_items.popitem(last=False)
+        return value
 
     def get(self, store, key: tuple, compute: Callable[[], object]):
         """Compatibility: the answer at the store's current version, computed when missing."""

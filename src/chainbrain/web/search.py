@@ -64,8 +64,24 @@ class SearchIndex:
         return exact + prefix + other
 
 
+def normalize(q: str | None) -> str:
+    """The query as searched: stripped, at most 60 characters."""
+    return (q or "").strip()[:60]
+
+
+def encode(payload: dict) -> bytes:
+    """``payload`` as FastAPI would encode it (``jsonable_encoder`` + ``JSONResponse``)."""
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse(jsonable_encoder(payload)).body
+
+
 def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
-    q = (q or "").strip()[:60]
+    """Chains, regions and enterprises matching ``q`` (enterprises filtered by ``user``'s scope).
+
+    Queries the store: callers hold the analytics lock (the web view caches the answer)."""
+    q = normalize(q)
     out = {"q": q, "chains": [], "regions": [], "enterprises": [], "enterprises_withheld": 0}
     if not q:
         return out

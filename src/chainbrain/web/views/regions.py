@@ -1,7 +1,8 @@
 """地区 — city and county pages (JSON twin: ``/api/regions/{code}``).
 
 Their chains, counties (map), parks, enterprises (scoped) and KPIs.
-Figures: :func:`chainbrain.web.pages.region_page`.
+Figures: :func:`chainbrain.web.pages.region_page`; answers and the JSON twin's
+encoded body cached per data version (:func:`chainbrain.web.views.chains.json_reply`).
 """
 
 from __future__ import annotations
@@ -12,25 +13,32 @@ from chainbrain.web import data, pages
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import cell_rule, require_aggregates, scope_key
-from chainbrain.web.render import chart_json, render, reply
+from chainbrain.web.render import chart_json, render
+from chainbrain.web.views.chains import json_reply
 from chainbrain.web.state import get_state
 
 router = APIRouter()
 PERIOD = Query(None, description="YYYY-MM (YTD), YYYY-Qn or YYYY; default: newest month")
 
 
+def _region_key(request, code, period, scope) -> tuple:
+    user, lang = current_user(request), lang_of(request.query_params.get("lang"))
+    return ("region", code, period, scope, lang, scope_key(user))
+
+
 def _region(request, code, period, scope):
     st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
-    return st.cached(("region", code, period, scope, lang, scope_key(user)),
+    return st.cached(_region_key(request, code, period, scope),
                      lambda: pages.region_page(st.store, code, period, scope,
                                                cell_rule(st.store, user, st.min_cell), user, lang))
 
 
-@router.get("/api/regions/{code}", tags=["api"], dependencies=[Depends(require_aggregates)])
+@router.get("/api/regions/{code}", tags=["api"], dependencies=[Depends(require_aggregates)], response_model=dict)
 def api_region(request: Request, code: str, period: str | None = PERIOD, scope: str = "all",
                format: str | None = None, table: str | None = None):
     """A city or county: KPI, chains, counties, parks, enterprises (only those in the viewer's scope)."""
-    return reply(request, _region(request, code, period, scope), f"region-{code}")
+    return json_reply(request, _region_key(request, code, period, scope),
+                      lambda: _region(request, code, period, scope), f"region-{code}")
 
 
 @router.get("/regions/{code}", dependencies=[Depends(require_aggregates)], summary="city / county page")
