@@ -245,3 +245,21 @@ def test_demo_users(tmp_path):
         for user, pw, role, scope in again:
             r = c.post("/api/login", json={"username": user, "password": pw})
             assert r.status_code == 200 and r.json()["role"] == role
+
+
+def test_concurrent_sign_ins_all_succeed(tmp_path):
+    """20 simultaneous sign-ins: the account lookup shares the store's connection under its lock,
+    argon2 runs outside it; every sign-in must succeed (no 500, no wrong 401)."""
+    import concurrent.futures as cf
+
+    app = create_app(W.build(tmp_path / "logins.duckdb"), public_aggregates=True)   # no earlier failures
+    names = (list(W.USERS) * 3)[:20]
+
+    def sign_in(name):
+        c = TestClient(app)
+        r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+        return r.status_code
+
+    with cf.ThreadPoolExecutor(max_workers=20) as pool:
+        codes = list(pool.map(sign_in, names))
+    assert codes == [200] * len(names)

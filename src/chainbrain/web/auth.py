@@ -191,7 +191,8 @@ def sign_in(request: Request, username: str, password: str) -> tuple[U.User, str
         if rate_limited(st.store, username, client):
             audit(st.store, username or "?", "login_blocked", client=client)
             raise TooManyAttempts()
-    user = U.verify(st.store, username, password)          # argon2: slow on purpose, outside the lock
+        row = U.lookup(st.store, username)                   # the shared connection is used under the lock
+    user = U.verify(st.store, username, password, row)     # argon2: slow on purpose, outside the lock
     with st.lock:
         _record_attempt(st.store, username, client, user is not None)
         if user is None:

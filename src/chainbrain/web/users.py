@@ -127,10 +127,18 @@ def get_user(conn, user_id: int) -> User | None:
     return _row_user(r) if r else None
 
 
-def verify(store, username: str, password: str) -> User | None:
-    """The enabled user with this password, else None (constant work for unknown names)."""
+def lookup(store, username: str):
+    """The account row for ``username`` (or None); a quick read the caller may serialize."""
     with store.engine.connect() as conn:
-        r = conn.execute(sa.select(user_account).where(user_account.c.username == (username or ""))).first()
+        return conn.execute(sa.select(user_account).where(user_account.c.username == (username or ""))).first()
+
+
+def verify(store, username: str, password: str, row=...) -> User | None:
+    """The enabled user with this password, else None (constant work for unknown names).
+
+    ``row``: the account row already read with :func:`lookup` (so the slow argon2
+    check can run without holding the store's lock)."""
+    r = lookup(store, username) if row is ... else row
     if r is None:
         try:                                   # spend the same time as a real check
             _hasher.verify(_DUMMY, password or "")
