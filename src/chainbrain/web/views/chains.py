@@ -26,25 +26,22 @@ SCOPE = Query("all", description="all (B–D) or manufacturing (C)")
 FORMAT = Query(None, description="xlsx: download the page's tables as Excel (with table=ID: one table)")
 
 
-def _list_key(request, period, scope) -> tuple:
+def page_key(request, *parts) -> tuple:
+    """Cache key of a page answer: its own parts + the viewer's language and data scope."""
     user, lang = current_user(request), lang_of(request.query_params.get("lang"))
-    return ("chains", period, scope, lang, scope_key(user))
+    return (*parts, lang, scope_key(user))
 
 
 def _list(request, period, scope):
     st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
-    return st.cached(_list_key(request, period, scope),
+    return st.cached(page_key(request, "chains", period, scope),
                      lambda: pages.chains_list(st.store, period, scope, cell_rule(st.store, user, st.min_cell), lang))
 
-
-def _chain_key(request, code, period, scope) -> tuple:
-    user, lang = current_user(request), lang_of(request.query_params.get("lang"))
-    return ("chain", code, period, scope, lang, scope_key(user))
 
 
 def _chain(request, code, period, scope):
     st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
-    return st.cached(_chain_key(request, code, period, scope),
+    return st.cached(page_key(request, "chain", code, period, scope),
                      lambda: pages.chain_page(st.store, code, period, scope,
                                               cell_rule(st.store, user, st.min_cell), user, lang))
 
@@ -64,7 +61,7 @@ def json_reply(request, key: tuple, build, name: str):
 def api_chains(request: Request, period: str | None = PERIOD, scope: str = SCOPE, format: str | None = FORMAT,
                table: str | None = None):
     """The 12 key chains with KPIs for the period (aggregates, disclosure-controlled)."""
-    return json_reply(request, _list_key(request, period, scope), lambda: _list(request, period, scope), "chains")
+    return json_reply(request, page_key(request, "chains", period, scope), lambda: _list(request, period, scope), "chains")
 
 
 @router.get("/chains", dependencies=[Depends(require_aggregates)], summary="产业链 list page (twin: /api/chains)")
@@ -79,7 +76,7 @@ def chains_page(request: Request, period: str | None = PERIOD, scope: str = SCOP
 def api_chain(request: Request, code: str, period: str | None = PERIOD, scope: str = SCOPE,
               format: str | None = FORMAT, table: str | None = None):
     """One chain: segment tree with local presence, KPI, cities, parks, targets, key enterprises (scoped)."""
-    return json_reply(request, _chain_key(request, code, period, scope),
+    return json_reply(request, page_key(request, "chain", code, period, scope),
                       lambda: _chain(request, code, period, scope), f"chain-{code}")
 
 

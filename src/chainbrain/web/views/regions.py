@@ -12,23 +12,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from chainbrain.web import data, pages
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of
-from chainbrain.web.policy import cell_rule, require_aggregates, scope_key
+from chainbrain.web.policy import cell_rule, require_aggregates
 from chainbrain.web.render import chart_json, render
-from chainbrain.web.views.chains import json_reply
+from chainbrain.web.views.chains import json_reply, page_key
 from chainbrain.web.state import get_state
 
 router = APIRouter()
 PERIOD = Query(None, description="YYYY-MM (YTD), YYYY-Qn or YYYY; default: newest month")
 
 
-def _region_key(request, code, period, scope) -> tuple:
-    user, lang = current_user(request), lang_of(request.query_params.get("lang"))
-    return ("region", code, period, scope, lang, scope_key(user))
-
-
 def _region(request, code, period, scope):
     st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
-    return st.cached(_region_key(request, code, period, scope),
+    return st.cached(page_key(request, "region", code, period, scope),
                      lambda: pages.region_page(st.store, code, period, scope,
                                                cell_rule(st.store, user, st.min_cell), user, lang))
 
@@ -37,7 +32,7 @@ def _region(request, code, period, scope):
 def api_region(request: Request, code: str, period: str | None = PERIOD, scope: str = "all",
                format: str | None = None, table: str | None = None):
     """A city or county: KPI, chains, counties, parks, enterprises (only those in the viewer's scope)."""
-    return json_reply(request, _region_key(request, code, period, scope),
+    return json_reply(request, page_key(request, "region", code, period, scope),
                       lambda: _region(request, code, period, scope), f"region-{code}")
 
 
