@@ -147,6 +147,15 @@ def test_monthly_reports_are_ytd(tiny):
                          WHERE m.month = 12 AND a.revenue <> m.revenue_ytd""") == 0
 
 
+def test_monthly_reports_stored_in_period_order(tiny):
+    """As monthly imports leave them: the rows' storage order (DuckDB's rowid) follows year, month."""
+    store, _ = tiny
+    assert one(store, """SELECT COUNT(*) FROM (SELECT year * 100 + month AS ym,
+                                LAG(year * 100 + month) OVER (ORDER BY rowid) AS before FROM monthly_report)
+                         WHERE ym < before""") == 0
+    assert one(store, "SELECT COUNT(DISTINCT year * 100 + month) FROM monthly_report") > 12
+
+
 def test_prev_year_values(tiny):
     store, _ = tiny
     # 上年同期 equals the enterprise's own report a year earlier where both exist

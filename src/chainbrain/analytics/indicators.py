@@ -65,7 +65,7 @@ import ibis
 import pandas as pd
 
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.analytics.scope import Shared, latest, members
+from chainbrain.analytics.scope import Shared, latest_reports, members
 
 MONEY = ("revenue", "profit", "value_added", "export", "rd_expense")
 MEASURES = MONEY + ("employees",)
@@ -190,7 +190,7 @@ class Scope:
 
 def _latest_reports(store, year: int, table=None):
     t = (table or store.table)("monthly_report")
-    return latest(t.filter(t.year == year), ["enterprise_id", "year", "month"])
+    return latest_reports(t.filter(t.year == year), ["enterprise_id", "year", "month"])
 
 
 def facts(store, year: int, month: int, basis: str = "ytd", *, shared: Shared | None = None):
@@ -204,29 +204,33 @@ def facts(store, year: int, month: int, basis: str = "ytd", *, shared: Shared | 
     return _facts_of(_latest_reports(store, year, shared.table if shared is not None else None), month, basis)
 
 
-def _facts_of(r, month: int, basis: str):
+def _facts_of(r, month: int, basis: str, measures=MEASURES):
     """:func:`facts` from ``r``, the latest reports of one year (at least months ≤ ``month``; only
-    ``month`` itself on the ``ytd`` basis)."""
+    ``month`` itself on the ``ytd`` basis), for the listed ``measures`` only."""
     cur = r.filter(r.month == month)
-    flows = {m: cur[COLUMN[m]].cast("float64") for m in MEASURES}
-    prevs = {m: cur[c].cast("float64") for m, c in REPORTED_PREV.items()}
+    money = [m for m in MONEY if m in measures]
+    reported = {m: c for m, c in REPORTED_PREV.items() if m in measures}
+    loss = {"profit_ytd": cur.profit_ytd.cast("float64")} if "profit" in measures else {}
+    flows = {m: cur[COLUMN[m]].cast("float64") for m in measures}
+    prevs = {m: cur[c].cast("float64") for m, c in reported.items()}
     since = {"ytd": 0, "month": month - 1, "quarter": month - 3}[basis]
     if since <= 0:
-        return cur.select("enterprise_id", profit_ytd=cur.profit_ytd.cast("float64"), **flows,
-                          **{f"{m}_rep_prev": v for m, v in prevs.items()})
+        return cur.select("enterprise_id", **loss, **flows, **{f"{m}_rep_prev": v for m, v in prevs.items()})
     lag = r.filter(r.month <= since)
     w = ibis.window(group_by=lag.enterprise_id, order_by=ibis.desc(lag.month))
     lag = lag.mutate(_k=ibis.row_number().over(w)).filter(ibis._._k == 0)
     lag = lag.select("enterprise_id", _has=ibis.literal(1),
-                     **{f"_l_{m}": lag[COLUMN[m]].cast("float64") for m in MONEY},
-                     **{f"_lp_{m}": lag[c].cast("float64") for m, c in REPORTED_PREV.items()})
+                     **{f"_l_{m}": lag[COLUMN[m]].cast("float64") for m in money},
+                     **{f"_lp_{m}": lag[c].cast("float64") for m, c in reported.items()})
     j = cur.left_join(lag, "enterprise_id")
-    out = {m: j[COLUMN[m]].cast("float64") - j[f"_l_{m}"].fill_null(0) for m in MONEY}
-    out["employees"] = j.employees.cast("float64")
-    for m, c in REPORTED_PREV.items():
+    out = {m: j[COLUMN[m]].cast("float64") - j[f"_l_{m}"].fill_null(0) for m in money}
+    if "employees" in measures:
+        out["employees"] = j.employees.cast("float64")
+    for m, c in reported.items():
         out[f"{m}_rep_prev"] = ibis.cases((j._has.isnull(), j[c].cast("float64")),
                                           else_=j[c].cast("float64") - j[f"_lp_{m}"])
-    return j.select(j.enterprise_id, profit_ytd=j.profit_ytd.cast("float64"), **out)
+    loss = {"profit_ytd": j.profit_ytd.cast("float64")} if "profit" in measures else {}
+    return j.select(j.enterprise_id, **loss, **out)
 
 
 def _count(cond):
@@ -240,7 +244,7 @@ def _sum_if(cond, value):
 _INTS = ("scale_ups", "exits", "profit_reporters", "profit_reporters_prev", "loss_making_prev")
 
 
-def _both_years(store, p: Period, basis: str, shared: Shared):
+def _both_years(store, p: Period, basis: str, shared: Shared, measures=MEASURES):
     """One row per enterprise with a report this year or a year earlier (full outer join of the two
     years' :func:`facts`): ``_in_cur`` / ``_in_prev`` flags, this year's columns under their names,
     last year's as ``_p_<col>``."""
@@ -249,16 +253,17 @@ def _both_years(store, p: Period, basis: str, shared: Shared):
         def reports():
             t = shared.table("monthly_report")
             t = t.filter(((t.year == p.year) | (t.year == prev.year)) & (t.month == p.month))
-            return latest(t, ["enterprise_id", "year", "month"])
+            return latest_reports(t, ["enterprise_id", "year", "month"])
         r = shared.shared(("reports", p.year, p.month), reports)
-        cur = _facts_of(r.filter(r.year == p.year), p.month, basis)
-        prv = _facts_of(r.filter(r.year == prev.year), p.month, basis)
+        cur = _facts_of(r.filter(r.year == p.year), p.month, basis, measures)
+        prv = _facts_of(r.filter(r.year == prev.year), p.month, basis, measures)
     else:
-        cur = facts(store, p.year, p.month, basis, shared=shared)
-        prv = facts(store, prev.year, prev.month, basis, shared=shared)
+        cur = _facts_of(_latest_reports(store, p.year, shared.table), p.month, basis, measures)
+        prv = _facts_of(_latest_reports(store, prev.year, shared.table), prev.month, basis, measures)
     cur = cur.mutate(_in_cur=ibis.literal(1))
-    prv = prv.select(_pid=prv.enterprise_id, _in_prev=ibis.literal(1), _p_profit_ytd=prv.profit_ytd,
-                     **{f"_p_{m}": prv[m] for m in MEASURES})
+    loss = {"_p_profit_ytd": prv.profit_ytd} if "profit" in measures else {}
+    prv = prv.select(_pid=prv.enterprise_id, _in_prev=ibis.literal(1), **loss,
+                     **{f"_p_{m}": prv[m] for m in measures})
     j = cur.outer_join(prv, cur.enterprise_id == prv._pid)
     cols = [c for c in j.columns if c not in ("enterprise_id", "_pid")]
     return j.select(_eid=ibis.coalesce(j.enterprise_id, j._pid), **{c: j[c] for c in cols})
@@ -295,8 +300,11 @@ def _run(store, key: tuple, build):
     return be.con.sql(sql).to_arrow_table().to_pandas()
 
 
-def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]], sh: Shared):
+def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]], sh: Shared,
+                    measures=MEASURES):
     prev = p.shifted(-1)
+    f = sh.shared(("facts", p.year, p.month, basis, measures), lambda: _both_years(store, p, basis, sh, measures))
+    sh.universe = f.select(enterprise_id=f._eid)       # only reporters can survive the join below
     stacks = []
     for i, (by, sc) in enumerate(specs):
         kw = dict(segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park, shared=sh)
@@ -306,33 +314,38 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
                                    _part=ibis.literal(i, "int16"),
                                    _side=ibis.literal(side, "int8")))
     mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
-    f = _both_years(store, p, basis, sh)
     x = mem.join(f, mem.enterprise_id == f._eid)
     x = x.filter(((x._side == 0) & x._in_cur.notnull()) | ((x._side == 1) & x._in_prev.notnull()))
     c, q = x._side == 0, x._side == 1
     a = {"above_scale_count": _count(c), "scale_ups": _count(c & x._in_prev.isnull()),
-         "loss_making_count": _count(c & (x.profit_ytd < 0)), "profit_reporters": _count(c & x.profit_ytd.notnull()),
          "sei_partial_count": _count(c & (x.sei == "partial"))}
-    for m in MEASURES:
+    if "profit" in measures:
+        a |= {"loss_making_count": _count(c & (x.profit_ytd < 0)),
+              "profit_reporters": _count(c & x.profit_ytd.notnull())}
+    for m in measures:
         v = x[m]
         prior = ibis.coalesce(x[f"{m}_rep_prev"], x[f"_p_{m}"]) if m in REPORTED_PREV else x[f"_p_{m}"]
         ok = c & v.notnull() & prior.notnull()
         a |= {m: _sum_if(c, v), f"{m}_n": _count(c & v.notnull()), f"{m}_cc": _sum_if(ok, v),
               f"{m}_cb": _sum_if(ok, prior), f"{m}_cn": _count(ok)}
-    va = x.value_added
-    a |= {"sei_va_true": _sum_if(c & (x.sei == "true"), va), "sei_va_partial": _sum_if(c & (x.sei == "partial"), va),
-          "rd_base": _sum_if(c & x.rd_expense.notnull(), x.revenue),
-          "export_base": _sum_if(c & x.export.notnull(), x.revenue)}
-    a |= {"prev_count": _count(q), "exits": _count(q & x._in_cur.isnull()),
-          "loss_making_prev": _count(q & (x._p_profit_ytd < 0)),
-          "profit_reporters_prev": _count(q & x._p_profit_ytd.notnull())}
-    for m in MEASURES:
+    if "value_added" in measures:
+        va = x.value_added
+        a |= {"sei_va_true": _sum_if(c & (x.sei == "true"), va),
+              "sei_va_partial": _sum_if(c & (x.sei == "partial"), va)}
+    for m, base in (("rd_expense", "rd_base"), ("export", "export_base")):
+        if m in measures and "revenue" in measures:
+            a[base] = _sum_if(c & x[m].notnull(), x.revenue)
+    a |= {"prev_count": _count(q), "exits": _count(q & x._in_cur.isnull())}
+    if "profit" in measures:
+        a |= {"loss_making_prev": _count(q & (x._p_profit_ytd < 0)),
+              "profit_reporters_prev": _count(q & x._p_profit_ytd.notnull())}
+    for m in measures:
         a |= {f"{m}_prev": _sum_if(q, x[f"_p_{m}"]), f"{m}_prev_n": _count(q & x[f"_p_{m}"].notnull())}
     return x.group_by("_part", "key").aggregate(**a)
 
 
 def aggregate_many(store, p: Period, basis: str, specs: list[tuple[str, Scope]],
-                   shared: Shared | None = None) -> list[pd.DataFrame]:
+                   shared: Shared | None = None, measures: tuple[str, ...] = MEASURES) -> list[pd.DataFrame]:
     """:func:`aggregate` for several (by, scope) specs of one period, in ONE query.
 
     Membership is built once per date (:class:`chainbrain.analytics.scope.Shared`:
@@ -343,13 +356,15 @@ def aggregate_many(store, p: Period, basis: str, specs: list[tuple[str, Scope]],
     each enterprise's own prior-year values for the comparable basis), and every
     current and previous-year sum is a conditional sum of one grouped pass.
     The compiled SQL is reused for identical requests (:func:`_run`).
+    ``measures``: the measures summed (counts are always there); the KPI asks for revenue only.
     """
     if basis not in BASES:
         raise ValueError(f"basis must be one of {', '.join(BASES)}")
     sh = shared if shared is not None else Shared(store)
     levels = tuple(sorted({(sc.region, sh.region_level(sc.region)) for _, sc in specs if sc.region}))
-    key = ("aggregate", p.year, p.month, basis, tuple(specs), levels)
-    df = _run(store, key, lambda: _aggregate_expr(store, p, basis, specs, sh))
+    measures = tuple(m for m in MEASURES if m in measures)
+    key = ("aggregate", p.year, p.month, basis, tuple(specs), levels, measures)
+    df = _run(store, key, lambda: _aggregate_expr(store, p, basis, specs, sh, measures))
     ints = [k for k in df.columns if k.endswith(("_n", "_count", "_cn")) or k in _INTS]
     df[ints] = df[ints].astype("float64").fillna(0).astype("int64")
     floats = [k for k in df.columns if k not in ints and k not in ("_part", "key")]

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
+from chainbrain.analytics.indicators import Scope, _run, aggregate_many
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.analytics.scope import latest, membership
+from chainbrain.analytics.scope import Shared, latest_reports, members
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,31 @@ class Query:
     scope: str = "all"
 
 
-def _reports(store, year: int, month: int):
-    t = store.table("monthly_report")
-    t = t.filter((t.year == year) & (t.month == month))
-    return latest(t, ["enterprise_id", "year", "month"])
+def _base_expr(store, base: Period, specs, sh: Shared):
+    """Σ revenue_ytd and report count per (spec, key) at the base period, in one query."""
+    t = sh.table("monthly_report")
+    r = latest_reports(t.filter((t.year == base.year) & (t.month == base.month)), ["enterprise_id", "year", "month"])
+    stacks = []
+    for i, (by, sc) in enumerate(specs):
+        m = members(store, base.end_date, sc.scope, sc.region, sc.chain, by, shared=sh)
+        stacks.append(m.select("enterprise_id", key=m.key.cast("string"), _part=ibis.literal(i, "int16")))
+    mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
+    x = mem.join(r, "enterprise_id")
+    return x.group_by("_part", "key").aggregate(total=x.revenue_ytd.cast("float64").sum(), n=x.count())
 
 
-def _sum_by_key(expr, value: str) -> pd.DataFrame:
-    g = expr.group_by("key").aggregate(total=expr[value].cast("float64").sum(), n=expr.count())
-    return g.execute().set_index("key")
+def _base_totals(store, base: Period, specs) -> list[pd.DataFrame]:
+    sh = Shared(store)
+    levels = tuple(sorted({(sc.region, sh.region_level(sc.region)) for _, sc in specs if sc.region}))
+    df = _run(store, ("kpi_base", base.year, base.month, tuple(specs), levels),
+              lambda: _base_expr(store, base, specs, sh))
+    parts = df["_part"].astype("int64")
+    out = []
+    for i in range(len(specs)):
+        d = df[parts == i].drop(columns="_part").set_index("key")
+        d.index = d.index.astype(object)
+        out.append(d)
+    return out
 
 
 def growth_target(store, chain: str | None, region: str | None, scope: str) -> dict | None:
@@ -99,71 +116,63 @@ def _record(p: Period, scope: str, chain: str | None, region: str | None, **valu
     return rec
 
 
+def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = None,
+               region: str | None = None, scope: str = "all") -> dict[str, list[dict]]:
+    """KPI records for each grouping in ``bys`` (all|chain|city|county) within one scope.
+
+    Two queries whatever the number of groupings: the current, previous-year
+    and comparable sums of every grouping come from one
+    :func:`chainbrain.analytics.indicators.aggregate_many` pass (shared
+    membership), the target-path base-year totals from a second one.
+    """
+    p = parse_period(period) if isinstance(period, str) else period
+    sc = Scope(scope, region, chain)
+    specs = [(by, sc) for by in dict.fromkeys(bys)]
+    frames = dict(zip(specs, aggregate_many(store, p, "ytd", specs, measures=("revenue",))))
+    target = growth_target(store, chain, region, scope)
+    bases = {s: pd.DataFrame(columns=["total", "n"]) for s in specs}
+    if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
+        bases = dict(zip(specs, _base_totals(store, p.shifted(int(target["base_year"]) - p.year), specs)))
+    band = float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
+    out = {}
+    for spec in specs:
+        g, base_g = frames[spec], bases[spec]
+        recs = []
+        for k, row in g.to_dict("index").items():
+            def get(col, default=None, row=row):
+                v = row.get(col)
+                return default if v is None or pd.isna(v) else float(v)
+
+            n, pn, cn = int(get("above_scale_count", 0)), int(get("prev_count", 0)), int(get("revenue_cn", 0))
+            rev = get("revenue", 0.0) if n else 0.0
+            rev_prev = get("revenue_prev") if pn else None
+            c_cur, c_base = (get("revenue_cc"), get("revenue_cb")) if cn else (None, None)
+            path = None
+            if target is not None and k in base_g.index:
+                path = float(base_g.at[k, "total"]) * (1 + float(target["annual_rate"])) ** (
+                    p.year - int(target["base_year"]))
+            recs.append(_record(
+                p, scope, chain, region, key=k, above_scale_count=n, revenue_ytd_yuan=rev,
+                revenue_ytd_prev_yuan=rev_prev, prev_count=pn, comparable_count=cn,
+                comparable_current_yuan=c_cur, comparable_base_yuan=c_base,
+                yoy_naive=(rev / rev_prev - 1) if rev_prev else None,
+                yoy_comparable=(c_cur / c_base - 1) if c_base else None,
+                target_code=target["code"] if target is not None else None,
+                target_base_year=int(target["base_year"]) if target is not None else None,
+                target_annual_rate=float(target["annual_rate"]) if target is not None else None,
+                target_path_yuan=path,
+                target_base_count=int(base_g.at[k, "n"]) if k in base_g.index else 0,
+                target_ratio=(rev / path) if path else None,
+                target_status=status_of(rev, path, band),
+            ))
+        out[spec[0]] = sorted(recs, key=lambda r: r["key"])
+    return out
+
+
 def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = None,
               region: str | None = None, scope: str = "all") -> list[dict]:
     """KPI records for each group of ``by`` (all|chain|city|county) within the scope."""
-    p = parse_period(period) if isinstance(period, str) else period
-    prev = p.shifted(-1)
-    cur_r = _reports(store, p.year, p.month)
-    prev_r = _reports(store, prev.year, prev.month)
-
-    mem_cur = membership(store, p.end_date, scope, region, chain, by)
-    mem_prev = membership(store, prev.end_date, scope, region, chain, by)
-
-    cur = cur_r.join(mem_cur, "enterprise_id")
-    cur_g = _sum_by_key(cur, "revenue_ytd")
-    prev_g = _sum_by_key(prev_r.join(mem_prev, "enterprise_id"), "revenue_ytd")
-
-    own_prev = prev_r.select("enterprise_id", own_prev=prev_r.revenue_ytd)
-    comp = cur.left_join(own_prev, "enterprise_id")
-    comp = comp.mutate(prior=ibis.coalesce(comp.revenue_ytd_prev, comp.own_prev))
-    comp = comp.filter(comp.prior.notnull())
-    comp_g = comp.group_by("key").aggregate(
-        current=comp.revenue_ytd.cast("float64").sum(), prior=comp.prior.cast("float64").sum(), n=comp.count()
-    ).execute().set_index("key")
-
-    target = growth_target(store, chain, region, scope)
-    base_g = pd.DataFrame(columns=["total", "n"])
-    if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
-        base = p.shifted(int(target["base_year"]) - p.year)
-        base_r = _reports(store, base.year, base.month)
-        base_g = _sum_by_key(base_r.join(membership(store, base.end_date, scope, region, chain, by),
-                                         "enterprise_id"), "revenue_ytd")
-
-    keys = sorted(set(cur_g.index) | set(prev_g.index))
-    out = []
-    for k in keys:
-        def get(df, col, default=None):
-            return float(df.at[k, col]) if k in df.index and not pd.isna(df.at[k, col]) else default
-
-        rev = get(cur_g, "total", 0.0)
-        rev_prev = get(prev_g, "total")
-        c_cur, c_base = get(comp_g, "current"), get(comp_g, "prior")
-        path = None
-        if target is not None and k in base_g.index:
-            path = float(base_g.at[k, "total"]) * (1 + float(target["annual_rate"])) ** (
-                p.year - int(target["base_year"]))
-        band = float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
-        out.append(_record(
-            p, scope, chain, region, key=k,
-            above_scale_count=int(get(cur_g, "n", 0)),
-            revenue_ytd_yuan=rev,
-            revenue_ytd_prev_yuan=rev_prev,
-            prev_count=int(get(prev_g, "n", 0)),
-            comparable_count=int(get(comp_g, "n", 0)),
-            comparable_current_yuan=c_cur,
-            comparable_base_yuan=c_base,
-            yoy_naive=(rev / rev_prev - 1) if rev_prev else None,
-            yoy_comparable=(c_cur / c_base - 1) if c_base else None,
-            target_code=target["code"] if target is not None else None,
-            target_base_year=int(target["base_year"]) if target is not None else None,
-            target_annual_rate=float(target["annual_rate"]) if target is not None else None,
-            target_path_yuan=path,
-            target_base_count=int(base_g.at[k, "n"]) if k in base_g.index else 0,
-            target_ratio=(rev / path) if path else None,
-            target_status=status_of(rev, path, band),
-        ))
-    return out
+    return kpi_tables(store, period, (by,), chain, region, scope)[by]
 
 
 def kpi(store, period: str, chain: str | None = None, region: str | None = None,

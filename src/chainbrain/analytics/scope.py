@@ -30,6 +30,16 @@ def latest(t, keys: list[str]):
     return t.mutate(_rn=ibis.row_number().over(w)).filter(_._rn == 0).drop("_rn")
 
 
+def latest_reports(t, keys: list[str]):
+    """:func:`latest` for keys that are never NULL (report keys such as enterprise × year × month):
+    rows whose ``revision`` equals the key's maximum, found by a grouped max and a join back.
+    Same rows as the window (revisions are unique per key); much cheaper for wide rows because
+    the engine need not sort the whole row by revision."""
+    mx = t.group_by(keys).aggregate(_maxrev=t.revision.max())
+    j = t.join(mx, [*(t[k] == mx[k] for k in keys), t.revision == mx._maxrev])
+    return j.select(*(t[c] for c in t.columns))
+
+
 def _valid_on(t, date: dt.date):
     d = ibis.literal(date)
     return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to > d)))
@@ -75,6 +85,10 @@ class Shared:
         self.store = store
         self.cte = cte
         self._memo: dict = {}
+        #: optional relation with an ``enterprise_id`` column: when set (before membership is first
+        #: built), :meth:`located` keeps only those enterprises — e.g. the ones with a report in the
+        #: periods of a computation, the only ones its inner joins can keep.
+        self.universe = None
 
     def _get(self, key, build, shared: bool = False):
         """``build()`` once per key; ``shared`` relations are named (``WITH`` CTEs) when :attr:`cte`."""
@@ -90,6 +104,11 @@ class Shared:
         as one named common table expression that every use refers to (Ibis otherwise inlines a
         copy of it into each branch, and the engine computes it again for each)."""
         return self._get(key, build, shared=True)
+
+    def _in_universe(self, t):
+        """``t`` restricted to :attr:`universe` (a semi join on enterprise_id), or ``t`` itself."""
+        u = self.universe
+        return t if u is None else t.semi_join(u, t.enterprise_id == u.enterprise_id)
 
     def table(self, name: str):
         return self._get(("table", name), lambda: self.store.table(name))
@@ -109,10 +128,12 @@ class Shared:
         def build():
             t = self.table("enterprise_attr")
             t = _valid_on(t.filter(t.attr.isin(("region_code", "industry_code"))), date)
-            t = latest(t, ["enterprise_id", "attr"])
+            t = self._in_universe(t)
+            # the newest revision valid on the date, per attribute: one hash aggregation (arg_max),
+            # the same rows as ``latest`` + a pivot without the window's sort
             w = t.group_by("enterprise_id").aggregate(
-                region_code=ibis.cases((t.attr == "region_code", t.attr_value), else_=None).max(),
-                industry_code=ibis.cases((t.attr == "industry_code", t.attr_value), else_=None).max())
+                region_code=t.attr_value.argmax(t.revision, where=t.attr == "region_code"),
+                industry_code=t.attr_value.argmax(t.revision, where=t.attr == "industry_code"))
             return w.filter(w.region_code.notnull() & w.industry_code.notnull())
         return self.shared(("located", date), build)
 
@@ -130,7 +151,8 @@ class Shared:
 
     def segments(self, date: dt.date):
         """:func:`_enterprise_segments` on ``date``."""
-        return self.shared(("segments", date), lambda: _enterprise_segments(self.store, date, self.table))
+        return self.shared(("segments", date),
+                           lambda: self._in_universe(_enterprise_segments(self.store, date, self.table)))
 
     def enterprise_chains(self, date: dt.date):
         """(enterprise_id, chain_code) on ``date``: each chain of an enterprise once.
@@ -139,7 +161,8 @@ class Shared:
         revision among the rows valid on the date never removes an (enterprise, segment)
         pair, only duplicates, so the rows valid on the date are used as they are."""
         def build():
-            es = _valid_on(self.table("enterprise_segment"), date).select("enterprise_id", "segment_code")
+            es = self._in_universe(_valid_on(self.table("enterprise_segment"), date)).select(
+                "enterprise_id", "segment_code")
             seg = self.table("segment")
             es = es.join(seg.select(segment_code=seg.code), "segment_code")
             es = es.join(self.table("segment_chain"), "segment_code")
