@@ -142,6 +142,8 @@ def _sort_parquet(path: Path) -> None:
     out = path.with_name(path.stem + ".sorted.parquet")
     con = duckdb.connect()
     try:
+        con.execute("SET memory_limit = '4GB'")
+        con.execute(f"SET temp_directory = '{path.parent / 'sort.tmp'}'")
         con.execute(f"COPY (SELECT * FROM read_parquet('{path}') ORDER BY year, month, enterprise_id) "
                     f"TO '{out}' (FORMAT parquet)")
     finally:
