@@ -62,3 +62,25 @@ def chromium():
             yield b
         finally:
             b.close()
+
+
+def new_page(browser, server: str, expected_status=(), locale: str = "zh-CN"):
+    """(context, page) at 1920 × 1080 that records console errors (``pg.errors``; messages naming one
+    of ``expected_status`` are expected, e.g. a 404 page) and page errors, and blocks any request off
+    ``server`` (recorded in ``pg.external``: every asset must be served locally)."""
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale=locale, accept_downloads=True)
+    pg = ctx.new_page()
+    pg.errors, pg.external = [], []
+    pg.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" and not any(
+        str(s) in m.text for s in expected_status) else None)
+    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e}"))
+
+    def guard(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:
+            pg.external.append(route.request.url)
+            route.abort()
+
+    pg.route("**/*", guard)
+    return ctx, pg

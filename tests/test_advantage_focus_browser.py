@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from test_advantage_recommend import _fill
-from browser import chromium, serve
+from browser import chromium, new_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -85,24 +85,6 @@ def server(province):
 def browser():
     with chromium() as b:
         yield b
-
-
-def new_page(browser, server):
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", accept_downloads=True)
-    pg = ctx.new_page()
-    pg.errors, pg.external = [], []
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-
-    def guard(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            pg.external.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
-    return ctx, pg
 
 
 def charts_ready(pg):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 import handmade
-from browser import chromium, serve
+from browser import chromium, new_page, serve
 from chainbrain.store import open_store
 from chainbrain.store.admin import init_store
 
@@ -46,21 +46,7 @@ def browser():
 @pytest.fixture
 def page(browser, server):
     """A fresh page that records console errors, page errors and any off-server request."""
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
-    pg = ctx.new_page()
-    pg.errors = []
-    pg.external = []
-    pg.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e}"))
-
-    def guard(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            pg.external.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
+    ctx, pg = new_page(browser, server)
     yield pg
     ctx.close()
     assert pg.errors == [], pg.errors

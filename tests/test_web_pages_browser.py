@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import web_fixture as W
-from browser import chromium, serve
+from browser import chromium, new_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -29,25 +29,6 @@ def server(tmp_path_factory):
 def browser():
     with chromium() as b:
         yield b
-
-
-def new_page(browser, server, expected_status=()):
-    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", accept_downloads=True)
-    pg = ctx.new_page()
-    pg.errors, pg.external = [], []
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" and not any(
-        str(s) in m.text for s in expected_status) else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-
-    def guard(route):
-        if route.request.url.startswith(server):
-            route.continue_()
-        else:
-            pg.external.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
-    return ctx, pg
 
 
 def sign_in(pg, server, name):
