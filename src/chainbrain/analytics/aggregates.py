@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from chainbrain.analytics import alerts as alerts_mod
 from chainbrain.analytics import modernization
-from chainbrain.analytics.indicators import evaluate, long_form
+from chainbrain.analytics.indicators import evaluate_many, long_form
 from chainbrain.store import schema_monitoring as M
 
 GROUPINGS = ("all", "chain", "city", "county", "city_chain")
@@ -45,10 +45,10 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
     done = 0
     frames = []
     for p in periods:
-        for by in GROUPINGS:
-            progress(done, steps, f"{p} {by}")
-            frames.append(long_form(evaluate(store, p, by)))
-            done += 1
+        progress(done, steps, f"{p}")
+        for recs in evaluate_many(store, p, GROUPINGS).values():    # one query per period
+            frames.append(long_form(recs))
+        done += len(GROUPINGS)
     values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     alert_rows = []
     if alerts and periods:

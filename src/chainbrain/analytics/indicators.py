@@ -459,13 +459,14 @@ def _chain_of(key: str, by: str, sc: Scope) -> str | None:
     return sc.chain
 
 
-def evaluate(store, period: str | Period, by: str = "all", *, scope: str = "all", region: str | None = None,
-             chain: str | None = None, segment: str | None = None, cluster: str | None = None,
-             sei: bool = False, park: str | None = None, basis: str = "ytd",
-             partial_weight: float = SEI_PARTIAL_WEIGHT, only: list[str] | None = None) -> list[dict]:
-    """Indicator records for each key of ``by`` within the scope (module docstring has every formula).
+def evaluate_many(store, period: str | Period, bys=("all",), *, scope: str = "all", region: str | None = None,
+                  chain: str | None = None, segment: str | None = None, cluster: str | None = None,
+                  sei: bool = False, park: str | None = None, basis: str = "ytd",
+                  partial_weight: float = SEI_PARTIAL_WEIGHT, only: list[str] | None = None) -> dict[str, list[dict]]:
+    """:func:`evaluate` for several groupings of one scope and period: ``{by: records}``, one query.
 
-    ``only``: restrict the returned indicator keys (their ``_n`` companions are kept).
+    The groupings, their parent (same filters, no grouping), the province and
+    the province's chains are the distinct specs of one :func:`aggregate_many` pass.
     """
     p = parse_period(period) if isinstance(period, str) else period
     sc = Scope(scope, region, chain, segment, cluster, sei, park)
@@ -474,27 +475,37 @@ def evaluate(store, period: str | Period, by: str = "all", *, scope: str = "all"
         if unknown:
             raise KeyError(f"unknown indicator(s): {', '.join(unknown)} (未知指标)")
     province_sc = Scope(scope)
-    specs = [(by, sc), ("all", sc), ("all", province_sc)]          # main, parent, province
-    if by in ("chain", "city_chain", "county_chain") or chain:
-        specs.append(("chain", Scope(scope, chain=chain) if chain else province_sc))
+    parent, province = ("all", sc), ("all", province_sc)
+    chains = ("chain", Scope(scope, chain=chain) if chain else province_sc)
+    bys = list(dict.fromkeys(bys))
+    with_chain = chain or any(by in ("chain", "city_chain", "county_chain") for by in bys)
+    specs = [(by, sc) for by in bys] + [parent, province] + ([chains] if with_chain else [])
     unique = list(dict.fromkeys(specs))                              # one query for every distinct spec
     frames = dict(zip(unique, aggregate_many(store, p, basis, unique)))
-    main, parent, province = (frames[s] for s in specs[:3])
-    chains = frames[specs[3]] if len(specs) > 3 else None
-    prow = next(iter(parent.to_dict("index").values()), None)
-    vrow = next(iter(province.to_dict("index").values()), None)
-    crows = chains.to_dict("index") if chains is not None else {}
-    out = []
-    for key, row in main.to_dict("index").items():
-        ch = _chain_of(str(key), by, sc)
-        crow = crows.get(ch)
-        vals = _values(row, prow, vrow, crow, partial_weight)
-        if only:
-            vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}
-        rec = {"period": p.label, "period_end": p.ytd_label, "basis": basis, "scope": scope, "by": by,
-               "key": str(key), **sc.filters(), **vals, "unit": "yuan"}
-        out.append(rec)
+    prow = next(iter(frames[parent].to_dict("index").values()), None)
+    vrow = next(iter(frames[province].to_dict("index").values()), None)
+    crows = frames[chains].to_dict("index") if with_chain else {}
+    out = {}
+    for by in bys:
+        recs = []
+        for key, row in frames[(by, sc)].to_dict("index").items():
+            crow = crows.get(_chain_of(str(key), by, sc))
+            vals = _values(row, prow, vrow, crow, partial_weight)
+            if only:
+                vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}
+            recs.append({"period": p.label, "period_end": p.ytd_label, "basis": basis, "scope": scope, "by": by,
+                         "key": str(key), **sc.filters(), **vals, "unit": "yuan"})
+        out[by] = recs
     return out
+
+
+def evaluate(store, period: str | Period, by: str = "all", **kw) -> list[dict]:
+    """Indicator records for each key of ``by`` within the scope (module docstring has every formula).
+
+    Keywords as :func:`evaluate_many` (scope, region, chain, segment, cluster, sei, park, basis,
+    partial_weight); ``only``: restrict the returned indicator keys (their ``_n`` companions are kept).
+    """
+    return evaluate_many(store, period, (by,), **kw)[by]
 
 
 def evaluate_one(store, period: str | Period, **kw) -> dict:
