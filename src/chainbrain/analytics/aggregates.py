@@ -1,7 +1,7 @@
 """Stored aggregates: recompute indicator values, alerts and modernization scores into the store.
 
 ``refresh(store)`` evaluates every period with monthly reports (YTD basis) for
-the groupings :data:`GROUPINGS`, the alerts of the newest period and the
+the groupings :data:`GROUPINGS` in one query (:mod:`chainbrain.analytics.panel`), the alerts of the newest period and the
 modernization index of the newest full year (chain and city × chain), and
 replaces the rows of those periods/years in ``indicator_value``,
 ``monitor_alert`` and ``modernization_score`` in one transaction, logging a
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from chainbrain.analytics import alerts as alerts_mod
 from chainbrain.analytics import modernization
-from chainbrain.analytics.indicators import evaluate_many, long_form
+from chainbrain.analytics.panel import long_values
 from chainbrain.store import schema_monitoring as M
 
 GROUPINGS = ("all", "chain", "city", "county", "city_chain")
@@ -43,13 +43,11 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
     periods = periods or available_periods(store)
     steps = len(periods) * len(GROUPINGS) + int(alerts) + int(modernization_index)
     done = 0
-    frames = []
-    for p in periods:
-        progress(done, steps, f"{p}")
-        for recs in evaluate_many(store, p, GROUPINGS).values():    # one query per period
-            frames.append(long_form(recs))
-        done += len(GROUPINGS)
-    values = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    values = pd.DataFrame()
+    if periods:
+        progress(done, steps, f"indicators {periods[0]} … {periods[-1]}")
+        values = long_values(store, periods, GROUPINGS)         # every period in one query (analytics.panel)
+        done += len(periods) * len(GROUPINGS)
     alert_rows = []
     if alerts and periods:
         progress(done, steps, f"alerts {periods[-1]}")

@@ -64,11 +64,11 @@ from dataclasses import asdict, dataclass
 import ibis
 import pandas as pd
 
+from chainbrain.analytics.formulas import MEASURES, MONEY, values_frame
+from chainbrain.analytics.formulas import records as formula_records
 from chainbrain.analytics.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
 
-MONEY = ("revenue", "profit", "value_added", "export", "rd_expense")
-MEASURES = MONEY + ("employees",)
 COLUMN = {"revenue": "revenue_ytd", "profit": "profit_ytd", "value_added": "value_added_ytd",
           "export": "export_ytd", "rd_expense": "rd_expense_ytd", "employees": "employees"}
 REPORTED_PREV = {"revenue": "revenue_ytd_prev", "profit": "profit_ytd_prev"}
@@ -385,72 +385,6 @@ def aggregate(store, p: Period, basis: str, by: str, sc: Scope) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ records
 
-def _f(row, col):
-    if row is None:
-        return None
-    v = row.get(col)
-    return None if v is None or v != v else float(v)      # v != v: NaN
-
-
-def _ratio(num, den, positive=True):
-    if num is None or den is None or den == 0 or (positive and den < 0):
-        return None
-    return num / den
-
-
-def _growth(cur, base):
-    r = _ratio(cur, base)
-    return None if r is None else r - 1
-
-
-def _values(row, parent, province, chain_row, partial_weight: float) -> dict:
-    v: dict = {}
-    for k in ("above_scale_count", "scale_ups", "exits", "loss_making_count", "sei_partial_count"):
-        v[k] = int(_f(row, k) or 0)
-    n = v["above_scale_count"]
-    v["scale_ups_n"], v["above_scale_count_n"], v["loss_making_count_n"] = n, n, n
-    v["exits_n"] = int(_f(row, "prev_count") or 0)
-    pr = int(_f(row, "profit_reporters") or 0)
-    v["loss_share"], v["loss_share_n"] = _ratio(v["loss_making_count"], pr), pr
-    prp = int(_f(row, "profit_reporters_prev") or 0)
-    v["loss_share_prev"], v["loss_share_prev_n"] = _ratio(_f(row, "loss_making_prev"), prp), prp
-    for m in MEASURES:
-        mn = int(_f(row, f"{m}_n") or 0)
-        cur = _f(row, m) if mn else None
-        pn = int(_f(row, f"{m}_prev_n") or 0)
-        prev = _f(row, f"{m}_prev") if pn else None
-        cn = int(_f(row, f"{m}_cn") or 0)
-        cc, cb = (_f(row, f"{m}_cc"), _f(row, f"{m}_cb")) if cn else (None, None)
-        v |= {m: cur, f"{m}_n": mn, f"{m}_prev": prev, f"{m}_prev_n": pn,
-              f"{m}_yoy": _growth(cc, cb), f"{m}_yoy_n": cn, f"{m}_comparable_current": cc,
-              f"{m}_comparable_base": cb, f"{m}_yoy_naive": _growth(cur, prev),
-              f"{m}_yoy_naive_n": min(mn, pn)}
-    for m in ("revenue", "value_added"):
-        d = (v[f"{m}_comparable_current"] or 0) - (v[f"{m}_comparable_base"] or 0) if v[f"{m}_yoy_n"] else None
-        pcn = int(_f(parent, f"{m}_cn") or 0)
-        pd_ = ((_f(parent, f"{m}_cc") or 0) - (_f(parent, f"{m}_cb") or 0)) if pcn else None
-        pb = _f(parent, f"{m}_cb") if pcn else None
-        v[f"{m}_contribution"] = _ratio(d, pd_, positive=False)
-        v[f"{m}_pull"] = None if _ratio(d, pb) is None else 100 * _ratio(d, pb)
-        v[f"{m}_contribution_n"] = v[f"{m}_pull_n"] = v[f"{m}_yoy_n"]
-    v["share_of_province"] = _ratio(v["revenue"], _f(province, "revenue"))
-    v["share_of_province_prev"] = _ratio(v["revenue_prev"], _f(province, "revenue_prev"))
-    v["share_of_chain"] = _ratio(v["revenue"], _f(chain_row, "revenue")) if chain_row is not None else None
-    v["share_of_chain_prev"] = (_ratio(v["revenue_prev"], _f(chain_row, "revenue_prev"))
-                                if chain_row is not None else None)
-    v["share_of_province_n"] = v["share_of_chain_n"] = v["revenue_n"]
-    v["share_of_province_prev_n"] = v["share_of_chain_prev_n"] = v["revenue_prev_n"]
-    va = v["value_added"]
-    t, pa_ = _f(row, "sei_va_true") or 0.0, _f(row, "sei_va_partial") or 0.0
-    v["sei_va_share"] = _ratio(t + partial_weight * pa_, va) if va is not None else None
-    v["sei_va_share_low"] = _ratio(t, va) if va is not None else None
-    v["sei_va_share_high"] = _ratio(t + pa_, va) if va is not None else None
-    v["sei_va_share_n"] = v["sei_va_share_low_n"] = v["sei_va_share_high_n"] = v["value_added_n"]
-    v["rd_intensity"], v["rd_intensity_n"] = _ratio(v["rd_expense"], _f(row, "rd_base")), v["rd_expense_n"]
-    v["export_share"], v["export_share_n"] = _ratio(v["export"], _f(row, "export_base")), v["export_n"]
-    return v
-
-
 def _chain_of(key: str, by: str, sc: Scope) -> str | None:
     if by == "chain":
         return key
@@ -484,19 +418,23 @@ def evaluate_many(store, period: str | Period, bys=("all",), *, scope: str = "al
     frames = dict(zip(unique, aggregate_many(store, p, basis, unique)))
     prow = next(iter(frames[parent].to_dict("index").values()), None)
     vrow = next(iter(frames[province].to_dict("index").values()), None)
-    crows = frames[chains].to_dict("index") if with_chain else {}
-    out = {}
-    for by in bys:
-        recs = []
-        for key, row in frames[(by, sc)].to_dict("index").items():
-            crow = crows.get(_chain_of(str(key), by, sc))
-            vals = _values(row, prow, vrow, crow, partial_weight)
-            if only:
-                vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}
-            recs.append({"period": p.label, "period_end": p.ytd_label, "basis": basis, "scope": scope, "by": by,
-                         "key": str(key), **sc.filters(), **vals, "unit": "yuan"})
-        out[by] = recs
-    return out
+    head = {"period": p.label, "period_end": p.ytd_label, "basis": basis, "scope": scope}
+    return {by: _records(frames[(by, sc)], by, sc, prow, vrow, frames[chains] if with_chain else None,
+                         partial_weight, only, head) for by in bys}
+
+
+def _records(main: pd.DataFrame, by: str, sc: Scope, parent, province, chains, partial_weight, only, head):
+    """Records of ``main`` (raw sums by key) with the indicator values of :func:`formulas.values_frame`."""
+    keys = [str(k) for k in main.index]
+    chain_rows = None
+    if chains is not None:
+        chain_rows = chains.reindex([_chain_of(k, by, sc) for k in keys])
+        chain_rows.index = main.index
+    vals = values_frame(main, parent, province, chain_rows, partial_weight)
+    if only:
+        vals = {k: a for k, a in vals.items() if k in only or (k.endswith("_n") and k[:-2] in only)}
+    return [{**head, "by": by, "key": k, **sc.filters(), **v, "unit": "yuan"}
+            for k, v in zip(keys, formula_records(vals))]
 
 
 def evaluate(store, period: str | Period, by: str = "all", **kw) -> list[dict]:
@@ -514,7 +452,7 @@ def evaluate_one(store, period: str | Period, **kw) -> dict:
     if rows:
         return rows[0]
     p = parse_period(period) if isinstance(period, str) else period
-    vals = _values(None, None, None, None, SEI_PARTIAL_WEIGHT)
+    vals = formula_records(values_frame(pd.DataFrame(index=[0]), None, None, None, SEI_PARTIAL_WEIGHT))[0]
     only = kw.get("only")
     if only:
         vals = {k: vals[k] for k in vals if k in only or (k.endswith("_n") and k[:-2] in only)}

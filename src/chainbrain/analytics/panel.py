@@ -1,0 +1,255 @@
+"""Every period at once (面板计算): the YTD indicators of many periods × groupings in one query.
+
+Same figures as :func:`chainbrain.analytics.indicators.evaluate_many` on the
+``ytd`` basis, period by period (tests compare the two on every engine), for an
+industry scope without other filters and the groupings of :data:`BY` — what
+``chainbrain compute`` stores. Instead of one query per period:
+
+1. R: the latest report of every enterprise × (year, month) in the requested
+   periods and the periods a year before them, with the enterprise's own
+   report a year earlier (prior values, ``_in_prev``) and whether it reports a
+   year later (``_has_next``) — two self-joins on (enterprise, year ± 1, month).
+2. Membership at each report's period end d: the ``enterprise_attr`` rows
+   valid on d (newest revision per attribute, ``arg_max``) give region and
+   industry class; ``enterprise_segment`` rows valid on d ⋈ ``segment_chain``
+   give the chains. Range joins on (enterprise, valid_from ≤ d < valid_to).
+3. One grouped pass over the stacked groupings, keyed by (year, month,
+   grouping, key): the current-sample sums, counts and comparable sums of
+   :func:`~chainbrain.analytics.indicators._aggregate_expr`, plus ``leavers``
+   (members without a report a year later).
+4. Last year's sample of period t is this year's sample of t − 1 year in its
+   own scope, so ``m_prev``, ``prev_count``, ``loss_making_prev``, … of t are
+   the current-sample figures of (t − 1 year, same key), and
+   ``exits(t) = leavers(t − 1 year)``: a shift of the aggregate, in pandas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from chainbrain.analytics.formulas import records, values_frame
+from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT, _count,
+                                             _sum_if)
+from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.analytics.scope import SCOPES, latest_reports
+
+BY = ("all", "chain", "city", "county", "city_chain", "county_chain")
+KEYS = ["year", "month", "_part", "key"]
+_CURRENT_TO_PREV = {"above_scale_count": "prev_count", "leavers": "exits", "loss_making_count": "loss_making_prev",
+                    "profit_reporters": "profit_reporters_prev",
+                    **{m: f"{m}_prev" for m in MEASURES}, **{f"{m}_n": f"{m}_prev_n" for m in MEASURES}}
+
+
+def _valid_at(t, d):
+    return (t._vf.isnull() | (t._vf <= d)) & (t._vt.isnull() | (t._vt > d))
+
+
+#: the first piece of every enterprise starts here (before any report date)
+SINCE = dt.date(1900, 1, 1)
+
+
+def _pieces(t, eid: str):
+    """(_e, _from, _to): per enterprise, the date ranges [_from, _to) (``_to`` NULL: open) between
+    consecutive validity bounds of its rows in ``t`` (columns ``_vf``, ``_vt``), from :data:`SINCE`.
+
+    Which rows are valid on a date d (``_vf ≤ d < _vt``) is the same for every d of a piece as on its
+    first day: every bound is a piece boundary. So membership is resolved once per piece (one per
+    enterprise whose rows carry no dates) instead of once per report.
+    """
+    bounds = t.filter(t._vf.notnull()).select(_e=t[eid], _from=t._vf).union(
+        t.filter(t._vt.notnull()).select(_e=t[eid], _from=t._vt),
+        t.select(_e=t[eid], _from=ibis.literal(SINCE)), distinct=True)
+    w = ibis.window(group_by=bounds._e, order_by=bounds._from)
+    return bounds.mutate(_to=bounds._from.lead().over(w))
+
+
+def _on_report_dates(rows, pieces):
+    """``rows`` (enterprise_id, _d, …) ⋈ the piece of ``pieces`` holding each row's date ``_d``."""
+    return rows.join(pieces, [rows.enterprise_id == pieces._e, pieces._from <= rows._d,
+                              pieces._to.isnull() | (rows._d < pieces._to)])
+
+
+def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
+    needed = sorted({(q.year, q.month) for p in periods for q in (p, p.shifted(-1))})
+    dates = ibis.memtable({"year": [y for y, _ in needed], "month": [m for _, m in needed],
+                           "_d": [Period("", y, m).end_date for y, m in needed]})
+    t = store.table("monthly_report")
+    t = t.filter((t.year * 100 + t.month).isin([y * 100 + m for y, m in needed]))
+    r = latest_reports(t, ["enterprise_id", "year", "month"])
+    f = r.select("enterprise_id", "year", "month", **{m: r[COLUMN[m]].cast("float64") for m in MEASURES},
+                 **{f"{m}_rep_prev": r[c].cast("float64") for m, c in REPORTED_PREV.items()}).alias("cb_panel_f")
+    before = f.select(_pe=f.enterprise_id, _py=f.year + 1, _pm=f.month, _in_prev=ibis.literal(1),
+                      **{f"_p_{m}": f[m] for m in MEASURES})
+    after = f.select(_ne=f.enterprise_id, _ny=f.year - 1, _nm=f.month, _has_next=ibis.literal(1))
+    x = f.left_join(before, [f.enterprise_id == before._pe, f.year == before._py, f.month == before._pm])
+    x = x.left_join(after, [x.enterprise_id == after._ne, x.year == after._ny, x.month == after._nm])
+    x = x.drop("_pe", "_py", "_pm", "_ne", "_ny", "_nm")
+    x = x.join(dates, ["year", "month"])
+
+    a = store.table("enterprise_attr")
+    a = a.filter(a.attr.isin(("region_code", "industry_code")))
+    a = a.select(_ae=a.enterprise_id, _attr=a.attr, _val=a.attr_value, _vf=a.valid_from, _vt=a.valid_to,
+                 _rev=a.revision)
+    span = _pieces(a, "_ae")
+    j = span.join(a, [span._e == a._ae, _valid_at(a, span._from)])
+    loc = j.group_by("_e", "_from", "_to").aggregate(
+        region_code=j._val.argmax(j._rev, where=j._attr == "region_code"),
+        industry_code=j._val.argmax(j._rev, where=j._attr == "industry_code"))
+    ind = store.table("industry")
+    loc = loc.join(ind.select(industry_code=ind.code, _section=ind.section, sei=ind.sei), "industry_code")
+    loc = loc.filter(loc._section.isin(SCOPES[scope]) & loc.region_code.notnull())
+    base = _on_report_dates(x, loc.select("_e", "_from", "_to", "region_code", "sei"))
+    base = base.drop("_e", "_from", "_to").alias("cb_panel_base")
+
+    cols = [c for c in base.columns if c != "_d"]
+    stacks = [base.select(*cols, chain_code=ibis.null("string"))]      # county rows
+    if with_chains:                                                     # county × chain rows
+        es = store.table("enterprise_segment")
+        es = es.select(_se=es.enterprise_id, segment_code=es.segment_code, _vf=es.valid_from, _vt=es.valid_to)
+        seg = store.table("segment")
+        es = es.join(seg.select(segment_code=seg.code), "segment_code").join(store.table("segment_chain"),
+                                                                             "segment_code")
+        span = _pieces(es, "_se")
+        cj = span.join(es, [span._e == es._se, _valid_at(es, span._from)])
+        bc = _on_report_dates(base, cj.select("_e", "_from", "_to", "chain_code").distinct())
+        stacks.append(bc.select(*cols, chain_code=bc.chain_code.cast("string")))
+    s = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
+    agg = {"above_scale_count": s.count(), "scale_ups": _count(s._in_prev.isnull()),
+           "leavers": _count(s._has_next.isnull()), "sei_partial_count": _count(s.sei == "partial"),
+           "loss_making_count": _count(s.profit < 0), "profit_reporters": _count(s.profit.notnull())}
+    for m in MEASURES:
+        v = s[m]
+        prior = ibis.coalesce(s[f"{m}_rep_prev"], s[f"_p_{m}"]) if m in REPORTED_PREV else s[f"_p_{m}"]
+        ok = v.notnull() & prior.notnull()
+        agg |= {m: v.sum(), f"{m}_n": _count(v.notnull()), f"{m}_cc": _sum_if(ok, v),
+                f"{m}_cb": _sum_if(ok, prior), f"{m}_cn": _count(ok)}
+    agg |= {"sei_va_true": _sum_if(s.sei == "true", s.value_added),
+            "sei_va_partial": _sum_if(s.sei == "partial", s.value_added),
+            "rd_base": _sum_if(s.rd_expense.notnull(), s.revenue),
+            "export_base": _sum_if(s.export.notnull(), s.revenue)}
+    return s.group_by("year", "month", "region_code", "chain_code").aggregate(**agg)
+
+
+_ROLLUP = {"all": ([], None), "city": (["prefecture_code"], None), "county": (["region_code"], None),
+           "chain": (["chain_code"], "chain"), "city_chain": (["prefecture_code", "chain_code"], "chain"),
+           "county_chain": (["region_code", "chain_code"], "chain")}
+
+
+def _roll_up(df: pd.DataFrame, parts: list[str]) -> pd.DataFrame:
+    """Sums per (year, month, _part, key) from the county and county × chain sums: every figure is a
+    sum or a count and each enterprise sits in one county, so coarser groupings add up exactly."""
+    plain, chained = df[df["chain_code"].isna()], df[df["chain_code"].notna()]
+    values = [c for c in df.columns if c not in ("year", "month", "region_code", "prefecture_code", "chain_code")]
+    out = []
+    for i, part in enumerate(parts):
+        cols, chain = _ROLLUP[part]
+        src = chained if chain else plain
+        g = src.groupby(["year", "month", *cols], dropna=False, sort=False)[values].sum(min_count=1)
+        g = g.reset_index()
+        if part == "all":
+            key = pd.Series("all", index=g.index)
+        else:
+            key = g[cols[0]].astype(object).where(g[cols[0]].notna(), None).map(str)
+            if len(cols) == 2:
+                key = key + "|" + g[cols[1]].map(str)
+        out.append(g.drop(columns=cols).assign(_part=i, key=key))
+    return pd.concat(out, ignore_index=True)
+
+
+def panel_sums(store, periods, parts=BY, scope: str = "all") -> pd.DataFrame:
+    """Raw sums per (year, month, _part, key) for the periods (``YYYY-MM``), with last year's columns."""
+    ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
+    parts = list(parts)
+    raw = _panel_expr(store, ps, any("chain" in p for p in parts), scope).execute()
+    ints = [k for k in raw.columns if k.endswith(("_n", "_count", "_cn")) or k in ("scale_ups", "leavers",
+                                                                                   "profit_reporters")]
+    raw[ints] = raw[ints].astype("float64").fillna(0).astype("int64")
+    floats = [k for k in raw.columns if k not in ints and k not in ("year", "month", "region_code",
+                                                                       "prefecture_code", "chain_code")]
+    raw[floats] = raw[floats].astype("float64")
+    for k in ("year", "month"):
+        raw[k] = raw[k].astype("int64")
+    reg = store.table("region")
+    reg = reg.select(region_code=reg.code, prefecture_code=reg.prefecture_code).execute()
+    raw = raw.merge(reg, on="region_code")           # as membership's inner join with the region table
+    df = _roll_up(raw, parts)
+    prev = df[KEYS + list(_CURRENT_TO_PREV)].rename(columns=_CURRENT_TO_PREV)
+    prev = prev.assign(year=prev["year"] + 1)
+    out = df.drop(columns="leavers").merge(prev, on=KEYS, how="outer")
+    want = pd.DataFrame({"year": [p.year for p in ps], "month": [p.month for p in ps]}).drop_duplicates()
+    out = out.merge(want, on=["year", "month"])
+    counts = [k for k in out.columns if k.endswith(("_n", "_count", "_cn")) or k in (
+        "scale_ups", "exits", "profit_reporters", "profit_reporters_prev", "loss_making_prev")]
+    out[counts] = out[counts].fillna(0).astype("int64")
+    return out
+
+
+def _parts(bys) -> list[str]:
+    """Groupings to sum: the requested ones, the province (parents, shares) and chains (chain shares)."""
+    return list(dict.fromkeys(["all", *(["chain"] if any("chain" in b for b in bys) else []), *bys]))
+
+
+def panel_values(store, periods, bys=("all", "chain", "city", "county", "city_chain"), scope: str = "all",
+                 partial_weight: float = SEI_PARTIAL_WEIGHT) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """(rows, values): one row (year, month, by, key) per period × grouping × key, sorted, and the
+    indicator values of all of them from one :func:`~chainbrain.analytics.formulas.values_frame` call
+    (parent and province: the period's province row; chain shares: the period's chain row)."""
+    ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
+    bys = list(dict.fromkeys(bys))
+    parts = _parts(bys)
+    df = panel_sums(store, ps, parts, scope)
+    df["by"] = np.asarray(parts, dtype=object)[df["_part"].to_numpy()]
+    df = df[df["by"].isin(bys) | (df["by"] == "all") | (df["by"] == "chain")]
+    df = df.sort_values(["year", "month", "_part", "key"], ignore_index=True)
+    sums = [c for c in df.columns if c not in ("year", "month", "_part", "key", "by")]
+    prov = df[df["by"] == "all"][["year", "month", *sums]]
+    parent = df[["year", "month"]].merge(prov, on=["year", "month"], how="left")
+    chain_of = df["key"].where(df["by"] == "chain", df["key"].str.split("|", n=1).str[1])
+    chain_of = chain_of.where(df["by"].str.contains("chain"), None)
+    ch = df[df["by"] == "chain"][["year", "month", "key", *sums]].rename(columns={"key": "_chain"})
+    chains = pd.DataFrame({"year": df["year"], "month": df["month"], "_chain": chain_of}).merge(
+        ch, on=["year", "month", "_chain"], how="left")
+    vals = values_frame(df, parent, parent, chains, partial_weight)
+    keep = df["by"].isin(bys).to_numpy()
+    rows = df.loc[keep, ["year", "month", "by", "key"]].reset_index(drop=True)
+    return rows, {k: a[keep] for k, a in vals.items()}
+
+
+def evaluate_periods(store, periods, bys=("all", "chain", "city", "county", "city_chain"), scope: str = "all",
+                     partial_weight: float = SEI_PARTIAL_WEIGHT) -> dict[str, dict[str, list[dict]]]:
+    """``{period: {by: records}}`` — :func:`~chainbrain.analytics.indicators.evaluate_many` on the YTD
+    basis for each period, from one query (module docstring)."""
+    ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
+    rows, vals = panel_values(store, ps, bys, scope, partial_weight)
+    recs = records(vals)
+    out = {p.label: {by: [] for by in dict.fromkeys(bys)} for p in ps}
+    label = {(p.year, p.month): p for p in ps}
+    for (y, m, by, key), rec in zip(rows.itertuples(index=False, name=None), recs):
+        p = label[(y, m)]
+        out[p.label][by].append({"period": p.label, "period_end": p.ytd_label, "basis": "ytd", "scope": scope,
+                                 "by": by, "key": str(key), **rec, "unit": "yuan"})
+    return out
+
+
+def long_values(store, periods, bys=("all", "chain", "city", "county", "city_chain"), scope: str = "all",
+                partial_weight: float = SEI_PARTIAL_WEIGHT) -> pd.DataFrame:
+    """(period, basis, scope, by, key, indicator, value, n) for every registry indicator — the rows
+    :func:`~chainbrain.analytics.indicators.long_form` makes of :func:`evaluate_periods`, built column-wise."""
+    ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
+    rows, vals = panel_values(store, ps, bys, scope, partial_weight)
+    label = {(p.year, p.month): p.label for p in ps}
+    period = np.asarray([label[(y, m)] for y, m in zip(rows["year"], rows["month"])], dtype=object)
+    names = [k for k in REGISTRY if k in vals]
+    n_rows, n_ind = len(rows), len(names)
+    return pd.DataFrame({
+        "period": np.tile(period, n_ind), "basis": "ytd", "scope": scope,
+        "by": np.tile(rows["by"].to_numpy(dtype=object), n_ind),
+        "key": np.tile(rows["key"].astype(str).to_numpy(dtype=object), n_ind),
+        "indicator": np.repeat(np.asarray(names, dtype=object), n_rows),
+        "value": np.concatenate([vals[k].astype("float64") for k in names]) if names else [],
+        "n": np.concatenate([np.asarray(vals.get(f"{k}_n", np.zeros(n_rows)), dtype=np.int64) for k in names])
+        if names else []})
