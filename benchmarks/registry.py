@@ -1,6 +1,6 @@
 """The benchmarks by name (each a function of the scale that records its entry)."""
 
-from benchmarks import bench_api, bench_complexity, bench_indicators, bench_ingest, bench_kpi
+from benchmarks import bench_api, bench_complexity, bench_indicators, bench_ingest, bench_kpi, bench_recompute
 
 BENCHMARKS = {
     "kpi_province_chain_city": bench_kpi.run,
@@ -8,6 +8,7 @@ BENCHMARKS = {
     "ingest_monthly_csv": bench_ingest.run,
     "ingest_monthly_xlsx": bench_ingest.run_xlsx,
     "indicators_city_chain": bench_indicators.run,
+    "indicators_full_recompute": bench_recompute.run,
     "api_latency_p95": bench_api.run,
 }
 NAMES = list(BENCHMARKS)

@@ -234,7 +234,9 @@ def _facts_of(r, month: int, basis: str, measures=MEASURES):
 
 
 def _count(cond):
-    return cond.ifelse(1, 0).sum()
+    """How many rows meet ``cond``, as BIGINT (a plain SUM of ints is a 128-bit HUGEINT on DuckDB,
+    slow to hand over to pandas)."""
+    return cond.ifelse(1, 0).sum().cast("int64")
 
 
 def _sum_if(cond, value):

@@ -9,14 +9,18 @@ industry scope without other filters and the groupings of :data:`BY` — what
    periods and the periods a year before them, with the enterprise's own
    report a year earlier (prior values, ``_in_prev``) and whether it reports a
    year later (``_has_next``) — two self-joins on (enterprise, year ± 1, month).
-2. Membership at each report's period end d: the ``enterprise_attr`` rows
-   valid on d (newest revision per attribute, ``arg_max``) give region and
-   industry class; ``enterprise_segment`` rows valid on d ⋈ ``segment_chain``
-   give the chains. Range joins on (enterprise, valid_from ≤ d < valid_to).
-3. One grouped pass over the stacked groupings, keyed by (year, month,
-   grouping, key): the current-sample sums, counts and comparable sums of
+2. Membership at each report's period end d. Per enterprise, its validity
+   bounds cut time into pieces on which the valid rows do not change
+   (:func:`_pieces`); on each piece the ``enterprise_attr`` rows (newest
+   revision per attribute, ``arg_max``) give region and industry class, and the
+   ``enterprise_segment`` rows ⋈ ``segment_chain`` give the set of chains, as a
+   bit mask. Each report takes the pieces holding its date (range joins).
+3. One grouped pass keyed by (year, month, county, chain set): the
+   current-sample sums, counts and comparable sums of
    :func:`~chainbrain.analytics.indicators._aggregate_expr`, plus ``leavers``
-   (members without a report a year later).
+   (members without a report a year later). Every figure is a sum or a count,
+   so city, province, chain and city × chain figures are sums of these rows
+   (a chain: the sets holding it), done in pandas on a few thousand rows.
 4. Last year's sample of period t is this year's sample of t − 1 year in its
    own scope, so ``m_prev``, ``prev_count``, ``loss_making_prev``, … of t are
    the current-sample figures of (t − 1 year, same key), and
@@ -39,6 +43,7 @@ from chainbrain.analytics.scope import SCOPES, latest_reports
 
 BY = ("all", "chain", "city", "county", "city_chain", "county_chain")
 KEYS = ["year", "month", "_part", "key"]
+MAX_CHAINS = 62                       # chain sets are BIGINT bit masks
 _CURRENT_TO_PREV = {"above_scale_count": "prev_count", "leavers": "exits", "loss_making_count": "loss_making_prev",
                     "profit_reporters": "profit_reporters_prev",
                     **{m: f"{m}_prev" for m in MEASURES}, **{f"{m}_n": f"{m}_prev_n" for m in MEASURES}}
@@ -105,20 +110,28 @@ def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
     base = _on_report_dates(x, loc.select("_e", "_from", "_to", "region_code", "sei"))
     base = base.drop("_e", "_from", "_to").alias("cb_panel_base")
 
-    cols = [c for c in base.columns if c != "_d"]
-    stacks = [base.select(*cols, chain_code=ibis.null("string"))]      # county rows
-    if with_chains:                                                     # county × chain rows
+    codes: list[str] = []
+    s = base
+    if with_chains:        # the set of chains valid on each piece, as a bit mask (one bit per chain code)
         es = store.table("enterprise_segment")
         es = es.select(_se=es.enterprise_id, segment_code=es.segment_code, _vf=es.valid_from, _vt=es.valid_to)
-        seg = store.table("segment")
-        es = es.join(seg.select(segment_code=seg.code), "segment_code").join(store.table("segment_chain"),
-                                                                             "segment_code")
+        seg, sc = store.table("segment"), store.table("segment_chain")
+        codes = sorted(sc.select("chain_code").distinct().execute()["chain_code"].dropna().astype(str))
+        if len(codes) > MAX_CHAINS:
+            raise ValueError(f"the panel encodes at most {MAX_CHAINS} chains (链条数超过 {MAX_CHAINS})")
+        bits = ibis.memtable({"chain_code": codes, "_bit": [1 << i for i in range(len(codes))]})
+        es = es.join(seg.select(segment_code=seg.code), "segment_code").join(sc, "segment_code")
         span = _pieces(es, "_se")
         cj = span.join(es, [span._e == es._se, _valid_at(es, span._from)])
-        bc = _on_report_dates(base, cj.select("_e", "_from", "_to", "chain_code").distinct())
-        stacks.append(bc.select(*cols, chain_code=bc.chain_code.cast("string")))
-    s = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
-    agg = {"above_scale_count": s.count(), "scale_ups": _count(s._in_prev.isnull()),
+        cj = cj.select("_e", "_from", "_to", "chain_code").distinct().join(bits, "chain_code")
+        masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum())
+        keys = base.select("enterprise_id", "year", "month", "_d")
+        per_report = _on_report_dates(keys, masks).select("enterprise_id", "year", "month", "_mask")
+        s = base.left_join(per_report, ["enterprise_id", "year", "month"])     # no chain: mask 0
+        s = s.mutate(_mask=s._mask.fill_null(0))
+    else:
+        s = s.mutate(_mask=ibis.literal(0, "int64"))
+    agg = {"above_scale_count": s.count().cast("int64"), "scale_ups": _count(s._in_prev.isnull()),
            "leavers": _count(s._has_next.isnull()), "sei_partial_count": _count(s.sei == "partial"),
            "loss_making_count": _count(s.profit < 0), "profit_reporters": _count(s.profit.notnull())}
     for m in MEASURES:
@@ -131,7 +144,7 @@ def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
             "sei_va_partial": _sum_if(s.sei == "partial", s.value_added),
             "rd_base": _sum_if(s.rd_expense.notnull(), s.revenue),
             "export_base": _sum_if(s.export.notnull(), s.revenue)}
-    return s.group_by("year", "month", "region_code", "chain_code").aggregate(**agg)
+    return s.group_by("year", "month", "region_code", "_mask").aggregate(**agg), codes
 
 
 _ROLLUP = {"all": ([], None), "city": (["prefecture_code"], None), "county": (["region_code"], None),
@@ -139,11 +152,17 @@ _ROLLUP = {"all": ([], None), "city": (["prefecture_code"], None), "county": (["
            "county_chain": (["region_code", "chain_code"], "chain")}
 
 
-def _roll_up(df: pd.DataFrame, parts: list[str]) -> pd.DataFrame:
-    """Sums per (year, month, _part, key) from the county and county × chain sums: every figure is a
-    sum or a count and each enterprise sits in one county, so coarser groupings add up exactly."""
-    plain, chained = df[df["chain_code"].isna()], df[df["chain_code"].notna()]
-    values = [c for c in df.columns if c not in ("year", "month", "region_code", "prefecture_code", "chain_code")]
+def _roll_up(df: pd.DataFrame, parts: list[str], codes: list[str]) -> pd.DataFrame:
+    """Sums per (year, month, _part, key) from the sums per county × chain set: every figure is a sum
+    or a count, each enterprise sits in one county and one chain set, so every grouping adds up
+    exactly (a chain's total: the sets holding it; an enterprise in two chains counts in both)."""
+    values = [c for c in df.columns if c not in ("year", "month", "region_code", "prefecture_code", "_mask")]
+    plain = df
+    if any(_ROLLUP[p][1] for p in parts):          # one row per chain in each row's chain set
+        mask = df["_mask"].to_numpy(dtype=np.int64)
+        chained = pd.concat([df.iloc[:0].assign(chain_code=pd.Series(dtype=object))]
+                            + [df[(mask >> i) & 1 == 1].assign(chain_code=code) for i, code in enumerate(codes)],
+                            ignore_index=True)
     out = []
     for i, part in enumerate(parts):
         cols, chain = _ROLLUP[part]
@@ -164,19 +183,19 @@ def panel_sums(store, periods, parts=BY, scope: str = "all") -> pd.DataFrame:
     """Raw sums per (year, month, _part, key) for the periods (``YYYY-MM``), with last year's columns."""
     ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
     parts = list(parts)
-    raw = _panel_expr(store, ps, any("chain" in p for p in parts), scope).execute()
+    expr, codes = _panel_expr(store, ps, any("chain" in p for p in parts), scope)
+    raw = expr.to_pyarrow().to_pandas()        # (Ibis's execute() turns columns with NULLs into lists)
     ints = [k for k in raw.columns if k.endswith(("_n", "_count", "_cn")) or k in ("scale_ups", "leavers",
                                                                                    "profit_reporters")]
     raw[ints] = raw[ints].astype("float64").fillna(0).astype("int64")
-    floats = [k for k in raw.columns if k not in ints and k not in ("year", "month", "region_code",
-                                                                       "prefecture_code", "chain_code")]
+    floats = [k for k in raw.columns if k not in ints and k not in ("year", "month", "region_code", "_mask")]
     raw[floats] = raw[floats].astype("float64")
-    for k in ("year", "month"):
+    for k in ("year", "month", "_mask"):
         raw[k] = raw[k].astype("int64")
     reg = store.table("region")
     reg = reg.select(region_code=reg.code, prefecture_code=reg.prefecture_code).execute()
     raw = raw.merge(reg, on="region_code")           # as membership's inner join with the region table
-    df = _roll_up(raw, parts)
+    df = _roll_up(raw, parts, codes)
     prev = df[KEYS + list(_CURRENT_TO_PREV)].rename(columns=_CURRENT_TO_PREV)
     prev = prev.assign(year=prev["year"] + 1)
     out = df.drop(columns="leavers").merge(prev, on=KEYS, how="outer")
