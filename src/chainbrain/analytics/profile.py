@@ -15,112 +15,134 @@ Annual figures come from ``annual_report`` (latest revision per year).
 Supply partners are ``supply_link`` rows (latest revision per supplier ×
 buyer × year) where the enterprise is supplier or buyer. Results are
 enterprise-level and confidential: callers check the viewer's scope first.
+
+Each reader is one parameterised SQL query (the same text on DuckDB and
+PostgreSQL) that fetches only the enterprise's rows, every revision; the
+latest revision per key (the rule of :func:`chainbrain.analytics.scope.latest`)
+and the ordering are then taken in Python, so neither depends on the engine's
+optimiser, collation or NULL ordering. (A ``ROW_NUMBER()`` window over the
+filtered rows is rewritten by DuckDB 1.5 into a semi-join that rescans the
+whole table: ~70 ms instead of ~1 ms for an enterprise with 64 reports.)
+Readers take a store or an open SQLAlchemy connection (one connection for a
+whole profile: :func:`chainbrain.web.pages.enterprise_page`). Money comes
+back as float yuan, dates as ISO strings.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+import contextlib
+import datetime as dt
+from decimal import Decimal
+
+import sqlalchemy as sa
 
 from chainbrain.analytics.scope import latest
 
 MONTHLY = ("revenue_ytd", "revenue_ytd_prev", "profit_ytd", "value_added_ytd", "export_ytd", "employees")
 
 
-def _df(expr) -> pd.DataFrame:
-    return expr.execute()
+def _latest(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    """The row of highest ``revision`` per ``keys`` (without the ``revision`` field)."""
+    best: dict = {}
+    for r in rows:
+        k = tuple(r[c] for c in keys)
+        if k not in best or r["revision"] > best[k]["revision"]:
+            best[k] = r
+    return [{c: v for c, v in r.items() if c != "revision"} for r in best.values()]
+
+
+@contextlib.contextmanager
+def _connection(src):
+    if isinstance(src, sa.Connection):
+        yield src
+    else:
+        with src.engine.connect() as conn:
+            yield conn
 
 
 def _plain(v):
-    if isinstance(v, pd.Timestamp):
-        return v.date().isoformat()
-    if hasattr(v, "isoformat"):
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, (dt.date, dt.datetime)):
         return v.isoformat()
-    if isinstance(v, np.generic):
-        return v.item()
     return v
 
 
-def _records(df: pd.DataFrame) -> list[dict]:
-    df = df.astype(object).where(df.notna(), None)
-    return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")]
+def _query(src, sql: str, **params) -> list[dict]:
+    with _connection(src) as conn:
+        result = conn.execute(sa.text(sql), params)
+        return [{k: _plain(v) for k, v in zip(result.keys(), r)} for r in result.all()]
+
+
+def _last(*keys):
+    """Sort key with None after every value (pandas' ``na_position="last"``)."""
+    return tuple((k is None, k) for k in keys)
 
 
 def monthly_history(store, enterprise_id: int) -> list[dict]:
     """Monthly reports of one enterprise, oldest first, with derived ``revenue_month`` and ``yoy``."""
-    t = store.table("monthly_report")
-    t = latest(t.filter(t.enterprise_id == enterprise_id), ["enterprise_id", "year", "month"])
-    df = _df(t.select("year", "month", **{c: (t[c].cast("float64") if c != "employees" else t[c]) for c in MONTHLY}))
-    if df.empty:
-        return []
-    df = df.sort_values(["year", "month"]).reset_index(drop=True)
-    prev = df.set_index(["year", "month"])["revenue_ytd"]
-    month_before = [prev.get((y, m - 1)) for y, m in zip(df.year, df.month)]
-    df["revenue_month"] = [
-        (v - b) if b is not None and not pd.isna(b) else (v if m <= 2 else None)
-        for v, b, m in zip(df.revenue_ytd, month_before, df.month)]
-    own_prior = [prev.get((y - 1, m)) for y, m in zip(df.year, df.month)]
-    prior = [p if p is not None and not pd.isna(p) else o for p, o in zip(df.revenue_ytd_prev, own_prior)]
-    df["prior_ytd"] = prior
-    df["yoy"] = [(v / p - 1) if p is not None and not pd.isna(p) and p else None
-                 for v, p in zip(df.revenue_ytd, prior)]
-    df["period"] = [f"{y}-{m:02d}" for y, m in zip(df.year, df.month)]
-    df = df.replace({np.nan: None})
-    return _records(df)
+    rows = _latest(_query(store, f"SELECT year, month, {', '.join(MONTHLY)}, revision FROM monthly_report "
+                                 "WHERE enterprise_id = :e", e=int(enterprise_id)), ("year", "month"))
+    rows.sort(key=lambda r: (r["year"], r["month"]))
+    ytd = {(r["year"], r["month"]): r["revenue_ytd"] for r in rows}
+    for r in rows:
+        y, m, v = r["year"], r["month"], r["revenue_ytd"]
+        before = ytd.get((y, m - 1))
+        r["revenue_month"] = (v - before) if before is not None else (v if m <= 2 else None)
+        prior = r["revenue_ytd_prev"] if r["revenue_ytd_prev"] is not None else ytd.get((y - 1, m))
+        r["prior_ytd"] = prior
+        r["yoy"] = (v / prior - 1) if prior else None
+        r["period"] = f"{y}-{m:02d}"
+    return rows
 
 
 def annual_history(store, enterprise_id: int) -> list[dict]:
-    t = store.table("annual_report")
-    t = latest(t.filter(t.enterprise_id == enterprise_id), ["enterprise_id", "year"])
-    df = _df(t.select("year", revenue=t.revenue.cast("float64"), profit=t.profit.cast("float64"),
-                      value_added=t.value_added.cast("float64"), rd_expense=t.rd_expense.cast("float64"),
-                      employees=t.employees))
-    return _records(df.sort_values("year"))
+    """Annual reports of one enterprise (latest revision per year), oldest first."""
+    rows = _latest(_query(store, "SELECT year, revenue, profit, value_added, rd_expense, employees, revision "
+                                 "FROM annual_report WHERE enterprise_id = :e", e=int(enterprise_id)), ("year",))
+    return sorted(rows, key=lambda r: r["year"])
 
 
 def segments(store, enterprise_id: int) -> list[dict]:
-    """Segment mappings (latest revision) with segment names, chains and the mapping evidence."""
-    es = store.table("enterprise_segment")
-    es = latest(es.filter(es.enterprise_id == enterprise_id), ["enterprise_id", "segment_code", "valid_from"])
-    seg = store.table("segment")
-    sc = store.table("segment_chain")
-    ch = store.table("chain")
-    j = es.join(seg, es.segment_code == seg.code).join(sc, es.segment_code == sc.segment_code) \
-          .join(ch, sc.chain_code == ch.code)
-    df = _df(j.select(segment_code=es.segment_code, segment_zh=seg.name_zh, segment_en=seg.name_en,
-                      stage=seg.stage, chain_code=sc.chain_code, chain_zh=ch.name_zh, chain_en=ch.name_en,
-                      is_primary=sc.is_primary, method=es.method, confidence=es.confidence,
-                      revenue_share=es.revenue_share, evidence=es.evidence,
-                      valid_from=es.valid_from, valid_to=es.valid_to))
-    return _records(df.sort_values(["is_primary", "chain_code", "segment_code"], ascending=[False, True, True]))
+    """Segment mappings (latest revision per segment × valid_from) with segment names, chains and the
+    mapping evidence; primary chains first, then by chain and segment code."""
+    rows = _latest(_query(store, (
+        "SELECT es.segment_code, s.name_zh AS segment_zh, s.name_en AS segment_en, s.stage, sc.chain_code, "
+        "c.name_zh AS chain_zh, c.name_en AS chain_en, sc.is_primary, es.method, es.confidence, "
+        "es.revenue_share, es.evidence, es.valid_from, es.valid_to, es.revision FROM enterprise_segment es "
+        "JOIN segment s ON s.code = es.segment_code JOIN segment_chain sc ON sc.segment_code = es.segment_code "
+        "JOIN chain c ON c.code = sc.chain_code WHERE es.enterprise_id = :e"), e=int(enterprise_id)),
+        ("segment_code", "valid_from", "chain_code"))      # the chains of a segment are the same in every revision
+    return sorted(rows, key=lambda r: (not r["is_primary"], *_last(r["chain_code"], r["segment_code"],
+                                                                   r["valid_from"])))
 
 
 def designations(store, enterprise_id: int) -> list[dict]:
-    d = store.table("designation")
-    d = latest(d.filter(d.enterprise_id == enterprise_id), ["enterprise_id", "kind", "level", "valid_from"])
-    df = _df(d.select("kind", "level", "chain_code", "valid_from", "valid_to"))
-    return _records(df.sort_values(["valid_from", "kind"]))
+    """Designations (chain master, 专精特新 …; latest revision), by start date and kind."""
+    rows = _latest(_query(store, "SELECT kind, level, chain_code, valid_from, valid_to, revision FROM designation "
+                                 "WHERE enterprise_id = :e", e=int(enterprise_id)), ("kind", "level", "valid_from"))
+    return sorted(rows, key=lambda r: _last(r["valid_from"], r["kind"], r["level"], r["chain_code"]))
 
 
 def scale_history(store, enterprise_id: int) -> list[dict]:
     """Above-scale status per year (规上 / 规下)."""
-    t = store.table("enterprise_scale")
-    t = latest(t.filter(t.enterprise_id == enterprise_id), ["enterprise_id", "year"])
-    return _records(_df(t.select("year", "above_scale")).sort_values("year"))
+    rows = _latest(_query(store, "SELECT year, above_scale, revision FROM enterprise_scale WHERE enterprise_id = :e",
+                          e=int(enterprise_id)), ("year",))
+    return sorted(rows, key=lambda r: r["year"])
 
 
 def partners(store, enterprise_id: int) -> list[dict]:
-    """Suppliers and buyers: partner id, direction, year, amount (yuan), newest year first."""
-    s = store.table("supply_link")
-    s = latest(s.filter((s.supplier_id == enterprise_id) | (s.buyer_id == enterprise_id)),
-               ["supplier_id", "buyer_id", "year"])
-    df = _df(s.select("supplier_id", "buyer_id", "year", amount=s.amount.cast("float64")))
-    if df.empty:
-        return []
-    df["direction"] = np.where(df.supplier_id == enterprise_id, "buyer", "supplier")   # what the partner is
-    df["partner_id"] = np.where(df.supplier_id == enterprise_id, df.buyer_id, df.supplier_id)
-    df = df.sort_values(["year", "amount"], ascending=[False, False])
-    return _records(df[["partner_id", "direction", "year", "amount"]])
+    """Suppliers and buyers: partner id, direction, year, amount (yuan); newest year first, then largest
+    (ties: by direction and partner id)."""
+    e = int(enterprise_id)
+    cols = "supplier_id, buyer_id, year, amount, revision"
+    rows = _latest(_query(store, f"SELECT {cols} FROM supply_link WHERE supplier_id = :e UNION ALL "
+                                 f"SELECT {cols} FROM supply_link WHERE buyer_id = :e AND supplier_id <> :e", e=e),
+                   ("supplier_id", "buyer_id", "year"))
+    out = [{"partner_id": r["buyer_id"] if r["supplier_id"] == e else r["supplier_id"],
+            "direction": "buyer" if r["supplier_id"] == e else "supplier",      # what the partner is
+            "year": r["year"], "amount": r["amount"]} for r in rows]
+    return sorted(out, key=lambda r: (-r["year"], -r["amount"], r["direction"], r["partner_id"]))
 
 
 def revenue_for(store, enterprise_ids, period) -> dict[int, float]:

@@ -23,9 +23,12 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
+import weakref
 
 import sqlalchemy as sa
 from fastapi import Request
+from sqlalchemy.pool import QueuePool
 
 from chainbrain.store.schema import audit_log
 from chainbrain.store.schema_users import login_attempt, web_session
@@ -82,8 +85,43 @@ def actor_of(request: Request) -> str:
 
 
 # ---------------------------------------------------------------- sessions
+class _Reader:
+    """Reads of a DuckDB store from any thread: a pool of the store's own cursors (each a
+    connection of its own to the same database; closed when the store closes)."""
+
+    def __init__(self, store, size: int = 8, overflow: int = 32):
+        import duckdb_engine
+
+        raw = store._raw
+        self.db, self.kind = store.db, store.kind
+        self.engine = sa.create_engine("duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()),
+                                       poolclass=QueuePool, pool_size=size, max_overflow=overflow)
+
+
+_readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_readers_lock = threading.Lock()
+
+
+def read_store(store):
+    """``store`` for reads without the analytics lock, from any request thread (``.engine`` only).
+
+    PostgreSQL: ``store`` itself (its connection pool is thread-safe). DuckDB: one
+    :class:`_Reader` per store, whose pooled connections are the store's cursors, so
+    concurrent reads neither share nor wait for the application's connection. Reads see
+    what writers have committed.
+    """
+    if store.kind != "duckdb":
+        return store
+    with _readers_lock:
+        reader = _readers.get(store)
+        if reader is None:
+            reader = _readers[store] = _Reader(store)
+        return reader
+
+
 def current_user(request: Request) -> U.User | None:
-    """The signed-in user of this request (looked up once per request), or None."""
+    """The signed-in user of this request (looked up once per request, without the analytics
+    lock: :func:`read_store`), or None."""
     if "user" in request.state._state:
         return request.state.user
     request.state.user = None
@@ -91,9 +129,12 @@ def current_user(request: Request) -> U.User | None:
     token = request.cookies.get(COOKIE)
     if token:
         st = get_state(request)
-        with st.lock, st.store.engine.connect() as conn:
-            row = conn.execute(sa.select(web_session).where(web_session.c.token_hash == _digest(token))).first()
-            user = U.get_user(conn, int(row.user_id)) if row and row.expires_at > _now() else None
+        ua = U.user_account
+        q = sa.select(ua, web_session.c.csrf_token, web_session.c.expires_at).join(
+            web_session, web_session.c.user_id == ua.c.id).where(web_session.c.token_hash == _digest(token))
+        with read_store(st.store).engine.connect() as conn:           # session and account in one query
+            row = conn.execute(q).first()
+        user = U._row_user(row) if row and row.expires_at > _now() else None
         if user and not user.disabled:
             request.state.user = user
             request.state.csrf = row.csrf_token

@@ -233,27 +233,47 @@ def region_enterprises(store, reg, p, user) -> dict:
 
 
 # ---------------------------------------------------------------- enterprise
+IDENTITY_SQL = ("SELECT e.*, r.name AS county_name, r.prefecture_code, c.name AS city_name, "
+                "i.name AS industry_name, p.name AS park_name FROM enterprise e "
+                "LEFT JOIN region r ON r.code = e.region_code LEFT JOIN region c ON c.code = r.prefecture_code "
+                "LEFT JOIN industry i ON i.code = e.industry_code LEFT JOIN park p ON p.code = e.park_code "
+                "WHERE e.id = :id")
+
+
+def _seen_partners(conn, user, ids: list[int]) -> dict[int, dict]:
+    """Identity of the partners ``user`` may see (the policy's :func:`enterprise_where`; the others
+    stay anonymous — DESIGN.md §4), by id; one query on ``conn``."""
+    if not ids or not sees_enterprises(user):
+        return {}
+    where, params = enterprise_where(user)
+    marks = ",".join(str(int(i)) for i in ids)
+    sql = f"SELECT e.id, e.uscc, e.name FROM enterprise e WHERE e.id IN ({marks}) AND {where}"
+    return {int(r.id): dict(r._mapping) for r in conn.execute(sa.text(sql), params)}
+
+
 def enterprise_page(store, eid: int, lang, user=None) -> dict:
+    """The profile of enterprise ``eid`` for ``user`` (whose scope the caller has checked).
+
+    All queries run on one connection of ``store`` (:mod:`chainbrain.analytics.profile`), so
+    ``store`` may be a reader without the analytics lock (:func:`chainbrain.web.auth.read_store`). The answer
+    depends on ``user`` only through the scope that decides which partners are named."""
     t = strings(lang)
-    ident = _rows(store, "SELECT e.*, r.name AS county_name, r.prefecture_code, c.name AS city_name, "
-                         "i.name AS industry_name, p.name AS park_name FROM enterprise e "
-                         "LEFT JOIN region r ON r.code = e.region_code LEFT JOIN region c ON c.code = r.prefecture_code "
-                         "LEFT JOIN industry i ON i.code = e.industry_code LEFT JOIN park p ON p.code = e.park_code "
-                         "WHERE e.id = :id", id=eid)[0]
+    with store.engine.connect() as conn:
+        ident = dict(conn.execute(sa.text(IDENTITY_SQL), {"id": int(eid)}).one()._mapping)
+        segs = profile.segments(conn, eid)
+        hist = profile.monthly_history(conn, eid)
+        annual = profile.annual_history(conn, eid)
+        parts = profile.partners(conn, eid)
+        info = _seen_partners(conn, user, sorted({int(x["partner_id"]) for x in parts}))
+        des = profile.designations(conn, eid)
+        scale = profile.scale_history(conn, eid)
     ident = {k: (v.isoformat() if hasattr(v, "isoformat") else float(v) if type(v).__name__ == "Decimal" else v)
              for k, v in ident.items()}
-    segs = profile.segments(store, eid)
     for s in segs:
         s["segment"] = s["segment_en"] if lang == "en" and s.get("segment_en") else s["segment_zh"]
         s["chain"] = s["chain_en"] if lang == "en" else s["chain_zh"]
         s["href"] = f"/chains/{s['chain_code']}"
-    hist = profile.monthly_history(store, eid)
-    annual = profile.annual_history(store, eid)
-    parts = profile.partners(store, eid)
-    partner_ids = sorted({int(x["partner_id"]) for x in parts})
-    seen = visible_ids(store, user, partner_ids)          # partners outside the scope stay anonymous
-    info = _enterprise_rows(store, [i for i in partner_ids if i in seen])
-    for x in parts:
+    for x in parts:                                       # partners outside the scope stay anonymous
         e = info.get(int(x["partner_id"]), {})
         if not e:
             x["partner_id"] = None
@@ -263,8 +283,6 @@ def enterprise_page(store, eid: int, lang, user=None) -> dict:
         x["uscc"] = e.get("uscc")
         x["href"] = _href({**e, "id": x["partner_id"]}) if e else None
         x["direction_text"] = t[f"dir_{x['direction']}"]
-    des = profile.designations(store, eid)
-    scale = profile.scale_history(store, eid)
     return {
         "enterprise": ident, "segments": segs, "monthly": hist, "annual": annual, "partners": parts,
         "designations": des, "scale": scale,

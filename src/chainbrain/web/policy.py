@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from fastapi import HTTPException, Request
 
 from chainbrain.web import data
-from chainbrain.web.auth import SignInRequired, current_user
+from chainbrain.web.auth import SignInRequired, current_user, read_store
 from chainbrain.web.state import get_state
 from chainbrain.web.users import User
 
@@ -101,11 +101,10 @@ def visible_enterprise(request: Request, key: str) -> int:
     user = current_user(request)
     if user is None:
         raise SignInRequired()
-    st = get_state(request)
-    with st.lock:
-        eid = resolve_enterprise(st.store, key)
-        if eid is None or eid not in visible_ids(st.store, user, [eid]):
-            raise NotVisible()
+    reader = read_store(get_state(request).store)        # plain reads: no analytics lock
+    eid = resolve_enterprise(reader, key)
+    if eid is None or eid not in visible_ids(reader, user, [eid]):
+        raise NotVisible()
     return eid
 
 

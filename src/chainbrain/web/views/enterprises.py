@@ -1,41 +1,80 @@
 """企业画像 — the enterprise profile (JSON twin: ``/api/enterprises/{uscc}``).
 
 Individual enterprise data: only for signed-in users whose scope covers the
-enterprise (401 anonymous, 404 otherwise; :func:`chainbrain.web.policy.visible_enterprise`).
+enterprise (401 anonymous, 404 otherwise; :func:`chainbrain.web.policy.visible_enterprise`,
+checked on every request, before any cached answer is used).
 ``{uscc}`` also accepts the numeric id of partners without a USCC.
+
+The profile (:func:`chainbrain.web.pages.enterprise_page`) is built without the
+analytics lock, on a connection of its own (:func:`chainbrain.web.auth.read_store`),
+and cached per data version under the enterprise, the language and the viewer's
+full scope (:func:`chainbrain.web.views.chains.page_key`): partners outside the
+scope are anonymised, so viewers with different scopes never share an answer.
+Profiles have an LRU of their own (:class:`chainbrain.web.cache.ResultCache`, the
+application's data version and on/off setting), so browsing many enterprises
+never evicts the aggregate answers, which cost far more to rebuild.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from chainbrain.web import pages
-from chainbrain.web.auth import current_user
+from chainbrain.web.auth import current_user, read_store
+from chainbrain.web.cache import MISSING, ResultCache
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import visible_enterprise
 from chainbrain.web.render import chart_json, render, reply
+from chainbrain.web.search import encode
 from chainbrain.web.state import get_state
+from chainbrain.web.views.chains import page_key
 
 router = APIRouter()
+PROFILES = 512                      # profiles kept per application (with their encoded JSON bodies)
+_caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_caches_lock = threading.Lock()
 
 
-def _profile(request, uscc):
-    eid = visible_enterprise(request, uscc)
-    st = get_state(request)
-    with st.lock:
-        return pages.enterprise_page(st.store, eid, lang_of(request.query_params.get("lang")), current_user(request))
+def profile_cache(st) -> ResultCache:
+    """The application's profile cache (one per open store; on/off like :attr:`WebState.cache`)."""
+    with _caches_lock:
+        cache = _caches.get(st.store)
+        if cache is None:
+            cache = _caches[st.store] = ResultCache(size=PROFILES, enabled=st.cache.enabled)
+        return cache
+
+
+def _profile(request, eid: int) -> dict:
+    """The profile of the (already checked) enterprise ``eid`` for this viewer, cached per data version."""
+    st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
+    cache, version, key = profile_cache(st), st.versions.current(), page_key(request, "enterprise", eid)
+    d = cache.lookup(version, key)
+    if d is MISSING:
+        d = pages.enterprise_page(read_store(st.store), eid, lang, user)
+        cache.put(version, key, d)
+    return d
 
 
 @router.get("/api/enterprises/{uscc}", tags=["api"],
             responses={401: {"description": "sign-in required"}, 404: {"description": "not found or out of scope"}})
 def api_enterprise(request: Request, uscc: str, format: str | None = None, table: str | None = None):
     """One enterprise: identity, segments with mapping evidence, indicator history, partners, designations."""
-    return reply(request, _profile(request, uscc), f"enterprise-{uscc}")
+    eid = visible_enterprise(request, uscc)
+    if format == "xlsx":
+        return reply(request, _profile(request, eid), f"enterprise-{uscc}")
+    st = get_state(request)
+    body = profile_cache(st).derived(st.versions.current(), ("json",) + page_key(request, "enterprise", eid),
+                                     lambda: encode(_profile(request, eid)))
+    return Response(body, media_type="application/json")
 
 
 @router.get("/enterprises/{uscc}", summary="企业画像 enterprise profile page")
 def enterprise_page(request: Request, uscc: str):
-    d = _profile(request, uscc)
+    d = _profile(request, visible_enterprise(request, uscc))
     m = d["monthly"]
     line = {"x": [r["period"] for r in m],
             "ytd": [None if r["revenue_ytd"] is None else round(r["revenue_ytd"] / 1e4, 2) for r in m],
