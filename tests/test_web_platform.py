@@ -263,3 +263,22 @@ def test_concurrent_sign_ins_all_succeed(tmp_path):
     with cf.ThreadPoolExecutor(max_workers=20) as pool:
         codes = list(pool.map(sign_in, names))
     assert codes == [200] * len(names)
+
+
+def test_disabled_account_loses_its_session_within_the_ttl(tmp_path, monkeypatch):
+    """Sessions are looked up once per SESSION_TTL seconds per process; a disabled account is then refused."""
+    import sqlalchemy as sa
+
+    from chainbrain.web import auth
+
+    db = W.build(tmp_path / "ttl.duckdb")
+    with TestClient(create_app(db)) as c:
+        assert c.post("/api/login", json={"username": "viewer", "password": W.password("viewer")}).status_code == 200
+        assert c.get("/api/me").json()["role"] == "viewer"
+        store = c.app.state.web.store
+        with store.begin() as conn:
+            conn.execute(sa.text("UPDATE user_account SET disabled = TRUE WHERE username = 'viewer'"))
+        assert c.get("/api/me").json()["role"] == "viewer"              # still within the memo's TTL
+        monkeypatch.setattr(auth, "SESSION_TTL", 0.0)
+        auth._session_memo(store).clear()
+        assert c.get("/api/me").json() == {"signed_in": False}

@@ -189,6 +189,7 @@ enterprise_scale = sa.Table(
     sa.Column("above_scale", sa.Boolean, nullable=False),
     sa.Column("batch_id", sa.BigInteger, nullable=False),
     sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
+    sa.Index("ix_enterprise_scale_ent", "enterprise_id"),
 )
 
 enterprise_segment = sa.Table(
@@ -231,6 +232,7 @@ monthly_report = sa.Table(
     sa.Column("employees", sa.Integer),
     sa.Column("batch_id", sa.BigInteger, nullable=False),
     sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
+    sa.Index("ix_monthly_report_ent", "enterprise_id"),        # profile lookups (data sit in period order)
 )
 
 annual_report = sa.Table(
@@ -246,6 +248,7 @@ annual_report = sa.Table(
     sa.Column("employees", sa.Integer),
     sa.Column("batch_id", sa.BigInteger, nullable=False),
     sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
+    sa.Index("ix_annual_report_ent", "enterprise_id"),
 )
 
 supply_link = sa.Table(
@@ -256,6 +259,8 @@ supply_link = sa.Table(
     sa.Column("amount", Money, nullable=False),
     sa.Column("batch_id", sa.BigInteger, nullable=False),
     sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
+    sa.Index("ix_supply_link_supplier", "supplier_id"),
+    sa.Index("ix_supply_link_buyer", "buyer_id"),
 )
 
 # ---------------------------------------------------------------- ingest (migration 0002)

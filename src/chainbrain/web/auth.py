@@ -24,6 +24,7 @@ import hmac
 import json
 import secrets
 import threading
+import time
 import weakref
 
 import sqlalchemy as sa
@@ -119,6 +120,48 @@ def read_store(store):
         return reader
 
 
+#: seconds a session lookup is reused in this process. Sign-out here drops it at once; a session
+#: ended or an account disabled by another process (the CLI) stops working within this time.
+SESSION_TTL = 5.0
+_sessions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → {digest: (until, user, csrf)}
+_sessions_lock = threading.Lock()
+
+
+def _session_memo(store) -> dict:
+    with _sessions_lock:
+        memo = _sessions.get(store)
+        if memo is None:
+            memo = _sessions[store] = {}
+        return memo
+
+
+def forget_session(store, token: str | None) -> None:
+    """Drop this process's memo of a session (sign-out)."""
+    if token:
+        _session_memo(store).pop(_digest(token), None)
+
+
+def _lookup_session(store, digest: str):
+    """(user, csrf) of a live session, or (None, None); reused for :data:`SESSION_TTL` seconds."""
+    memo = _session_memo(store)
+    hit = memo.get(digest)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        return hit[1], hit[2]
+    ua = U.user_account
+    q = sa.select(ua, web_session.c.csrf_token, web_session.c.expires_at).join(
+        web_session, web_session.c.user_id == ua.c.id).where(web_session.c.token_hash == digest)
+    with read_store(store).engine.connect() as conn:           # session and account in one query
+        row = conn.execute(q).first()
+    user = U._row_user(row) if row and row.expires_at > _now() else None
+    out = (user, row.csrf_token) if user and not user.disabled else (None, None)
+    if len(memo) > 10_000:
+        memo.clear()
+    if out[0] is not None:
+        memo[digest] = (now + SESSION_TTL, *out)
+    return out
+
+
 def current_user(request: Request) -> U.User | None:
     """The signed-in user of this request (looked up once per request, without the analytics
     lock: :func:`read_store`), or None."""
@@ -129,15 +172,7 @@ def current_user(request: Request) -> U.User | None:
     token = request.cookies.get(COOKIE)
     if token:
         st = get_state(request)
-        ua = U.user_account
-        q = sa.select(ua, web_session.c.csrf_token, web_session.c.expires_at).join(
-            web_session, web_session.c.user_id == ua.c.id).where(web_session.c.token_hash == _digest(token))
-        with read_store(st.store).engine.connect() as conn:           # session and account in one query
-            row = conn.execute(q).first()
-        user = U._row_user(row) if row and row.expires_at > _now() else None
-        if user and not user.disabled:
-            request.state.user = user
-            request.state.csrf = row.csrf_token
+        request.state.user, request.state.csrf = _lookup_session(st.store, _digest(token))
     return request.state.user
 
 
@@ -247,6 +282,7 @@ def sign_in(request: Request, username: str, password: str) -> tuple[U.User, str
 def sign_out(request: Request) -> None:
     st = get_state(request)
     user = current_user(request)
+    forget_session(st.store, request.cookies.get(COOKIE))
     with st.lock:
         end_session(st.store, request.cookies.get(COOKIE))
         if user:

@@ -27,7 +27,7 @@ from chainbrain.web import pages
 from chainbrain.web.auth import current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache
 from chainbrain.web.i18n import lang_of
-from chainbrain.web.policy import visible_enterprise
+from chainbrain.web.policy import NotVisible, scope_key, visible_enterprise
 from chainbrain.web.render import chart_json, render, reply
 from chainbrain.web.search import encode
 from chainbrain.web.state import get_state
@@ -59,11 +59,29 @@ def _profile(request, eid: int) -> dict:
     return d
 
 
+def _visible(request, uscc: str) -> int:
+    """:func:`visible_enterprise` (401 / 404), its answer cached per data version and viewer scope."""
+    st, user = get_state(request), current_user(request)
+    if user is None:
+        return visible_enterprise(request, uscc)                 # raises: sign-in required
+    cache, version, key = profile_cache(st), st.versions.current(), ("visible", uscc, scope_key(user))
+    eid = cache.lookup(version, key)
+    if eid is MISSING:
+        try:
+            eid = visible_enterprise(request, uscc)
+        except NotVisible:
+            eid = None
+        cache.put(version, key, eid)
+    if eid is None:
+        raise NotVisible()
+    return eid
+
+
 @router.get("/api/enterprises/{uscc}", tags=["api"],
             responses={401: {"description": "sign-in required"}, 404: {"description": "not found or out of scope"}})
 def api_enterprise(request: Request, uscc: str, format: str | None = None, table: str | None = None):
     """One enterprise: identity, segments with mapping evidence, indicator history, partners, designations."""
-    eid = visible_enterprise(request, uscc)
+    eid = _visible(request, uscc)
     if format == "xlsx":
         return reply(request, _profile(request, eid), f"enterprise-{uscc}")
     st = get_state(request)
@@ -74,7 +92,7 @@ def api_enterprise(request: Request, uscc: str, format: str | None = None, table
 
 @router.get("/enterprises/{uscc}", summary="企业画像 enterprise profile page")
 def enterprise_page(request: Request, uscc: str):
-    d = _profile(request, visible_enterprise(request, uscc))
+    d = _profile(request, _visible(request, uscc))
     m = d["monthly"]
     line = {"x": [r["period"] for r in m],
             "ytd": [None if r["revenue_ytd"] is None else round(r["revenue_ytd"] / 1e4, 2) for r in m],
