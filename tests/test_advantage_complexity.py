@@ -173,3 +173,155 @@ def test_blocked_and_fused_paths_equal_plain_formulas(C, P, seed):
         for a, b in zip(got, (dens, coi, cog)):
             np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     np.testing.assert_allclose(complexity_matrix(M, presence="manual").proximity, phi, atol=1e-15)
+
+
+# ------------------------------------------------------------------ both kernels, every branch of the blocked one
+@pytest.mark.parametrize("blocked_ratio", [0.0, float("inf")])          # always blocked / always dense
+@pytest.mark.parametrize("C,P,fill,seed", [(20, 45, 0.3, 21), (30, 25, 0.4, 22), (12, 90, 0.25, 23)])
+def test_both_kernels_agree_with_ecomplexity(monkeypatch, blocked_ratio, C, P, fill, seed):
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("chainbrain.analytics.advantage.complexity"),
+                        "BLOCKED_RATIO", blocked_ratio)
+    rng = np.random.default_rng(seed)
+    _agree(long(_random(rng, C, P, fill)))
+
+
+def test_blocked_path_with_regions_without_presence_agrees():
+    # threshold 1.5: regions 10 and 11 mirror the world's product mix (RCA = 1 < 1.5), so diversity 0 and
+    # they are masked out of the eigenproblem, while every product keeps a region with RCA ≥ 1.5.
+    rng = np.random.default_rng(24)
+    X = _random(rng, 12, 60, 0.5)
+    share = X[:10].sum(axis=0)
+    X[10], X[11] = share, 2 * share
+    cx = complexity_matrix(X, threshold=1.5)
+    assert (cx.diversity[10:] == 0).all() and (cx.ubiquity > 0).all() and 60 >= 3 * 12
+    _agree(long(X), ours_kw={"threshold": 1.5}, ref_kw={"rca_mcp_threshold": 1.5})
+
+
+def test_blocked_path_constant_diversity_gives_nan_like_ecomplexity():
+    # every region has 4 products and every product one region: corr(diversity, kc) undefined → ECI/PCI/COG NaN
+    M = np.kron(np.eye(6), np.ones((1, 4))) + 0.0
+    out = complexity(long(M, drop_zero=False), presence="manual")
+    assert out[["eci", "pci", "cog", "coi"]].isna().all().all()
+    _agree(long(M, drop_zero=False), ours_kw={"presence": "manual"}, ref_kw={"presence_test": "manual"})
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0, 0.0])      # PCI⁰ all positive / all negative / mixed
+def test_blocked_measures_equal_dense_formulas(sign):
+    from chainbrain.analytics.advantage.linalg import blocked_measures, eci_pci_raw
+
+    rng = np.random.default_rng(25)
+    M = (rng.random((15, 70)) < 0.3).astype(float)
+    M[np.arange(70) % 15, np.arange(70)] = 1                  # every product present somewhere
+    k_c, k_p = M.sum(axis=1), M.sum(axis=0)
+    pci0 = rng.normal(size=70) if sign == 0 else sign * rng.uniform(0.1, 2.0, 70)
+    phi = (M.T @ M) / np.maximum(k_p[:, None], k_p[None, :])
+    rs = phi.sum(axis=1)
+    dens = (M @ phi) / rs
+    coi = ((dens * (1 - M)) * pci0).sum(axis=1)
+    cog = (1 - M) * (((1 - M) * (pci0 / rs)) @ phi)
+    _, _, d, ci, cg = blocked_measures(M, k_c, k_p, pci_raw=pci0)
+    for a, b in ((d, dens), (ci, coi), (cg, cog)):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    # the eigenvector from the shared region-side matrix M X Mᵀ equals the separately solved one
+    e0, p0, *_ = blocked_measures(M, k_c, k_p)
+    e1, p1 = eci_pci_raw(M, k_c, k_p)
+    np.testing.assert_allclose(e0, e1, atol=1e-10)
+    np.testing.assert_allclose(p0, p1, atol=1e-10)
+
+
+def test_to_long_copies_but_complexity_hands_over_its_block():
+    rng = np.random.default_rng(26)
+    cx = complexity_matrix(_random(rng, 10, 40, 0.5))
+    out = cx.to_long()
+    out.loc[0, "density"] = -1.0
+    assert cx.density[0, 0] != -1.0
+    df = long(_random(rng, 10, 40, 0.5))
+    a = complexity(df)
+    pd.testing.assert_frame_equal(a, complexity(df))
+    assert list(a.columns) == ["region", "product", "value", "rca", "mcp", "density", "cog", "eci", "pci",
+                               "diversity", "ubiquity", "coi"]
+    b = complexity(df, distance=True)
+    np.testing.assert_array_equal(b["distance"], 1 - b["density"])
+
+
+# ------------------------------------------------------------------ label coding and the sparse pivot
+LABEL_CASES = {
+    "short, unsorted": lambda rng: [f"P{j:05d}" for j in rng.integers(0, 50, 400)],
+    "short, sorted": lambda rng: sorted(f"R{j:04d}" for j in rng.integers(0, 30, 400)),
+    "8 bytes": lambda rng: [f"ABCD{j:04d}" for j in rng.integers(0, 40, 300)],
+    "short, grouped unsorted": lambda rng: [lab for lab in ["zzz", "aaa", "mmm", "aaa", "bbb"] for _ in range(20)],
+    "mixed lengths": lambda rng: [["a", "bb", "ccc", "a\x00", "é", "杭州市", "Z"][i]
+                                  for i in rng.integers(0, 7, 400)],
+    "long, grouped": lambda rng: [lab for lab in ["杭州市", "宁波市", "温州市", "a"] for _ in range(30)],
+    "multibyte, same length": lambda rng: [["杭州", "宁波", "温州"][i] for i in rng.integers(0, 3, 100)],
+    "nul bytes": lambda rng: [["a\x00", "\x00a", "ab"][i] for i in rng.integers(0, 3, 100)],
+    "missing": lambda rng: ["b", None, "a", "b", None],
+    "one label": lambda rng: ["x"] * 10,
+}
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+@pytest.mark.parametrize("case", sorted(LABEL_CASES))
+def test_label_coding_equals_pandas_factorize(case, dtype):
+    from chainbrain.analytics.advantage.labels import factorize
+
+    values = LABEL_CASES[case](np.random.default_rng(27))
+    for s in (pd.Series(values, dtype=dtype),
+              pd.concat([pd.Series(values[:7], dtype=dtype), pd.Series(values[7:], dtype=dtype)],
+                        ignore_index=True),                                   # two Arrow chunks
+              pd.Series(values, dtype=dtype).iloc[2:]):                      # a sliced array (offset ≠ 0)
+        codes, labels = factorize(s)
+        ref_codes, ref_labels = pd.factorize(s, sort=True)
+        assert list(labels) == list(ref_labels)
+        np.testing.assert_array_equal(codes, ref_codes)
+
+
+def test_pivot_sorted_table_and_shuffled_table_agree():
+    rng = np.random.default_rng(28)
+    X = _random(rng, 20, 50, 0.4)
+    X[3] = 0
+    df = long(X)
+    df.loc[5, "value"] = np.nan
+    shuffled = df.sample(frac=1.0, random_state=1)
+    dup = pd.concat([shuffled, shuffled.iloc[:10].assign(value=7.0)])      # later duplicates are ignored
+    ref = pivot(df)
+    for d in (shuffled, dup):
+        got = pivot(d)
+        np.testing.assert_array_equal(got[0], ref[0])
+        assert list(got[1]) == list(ref[1]) and list(got[2]) == list(ref[2])
+    assert "r003" not in set(ref[1])
+
+
+def test_two_thread_blocked_path_gives_the_same_results(monkeypatch):
+    import importlib
+
+    from chainbrain.analytics.advantage.linalg import blocked_measures
+
+    rng = np.random.default_rng(29)
+    X = _random(rng, 25, 90, 0.35)
+    M = complexity_matrix(X).mcp
+    k_c, k_p = M.sum(axis=1), M.sum(axis=0)
+    one, two = blocked_measures(M, k_c, k_p), blocked_measures(M, k_c, k_p, threads=2)
+    for a, b in zip(one, two):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    monkeypatch.setattr(importlib.import_module("chainbrain.analytics.advantage.complexity"), "THREADS", 2)
+    _agree(long(X))
+
+
+def test_small_eigengap_agrees_with_ecomplexity():
+    # three communities of nearly equal size: λ2 − λ3 ≈ 0.006 (relative), eigenvector from the shared M X Mᵀ
+    rng = np.random.default_rng(0)
+    sizes_r, sizes_p = [10, 11, 12], [40, 42, 44]
+    X = np.zeros((sum(sizes_r), sum(sizes_p)))
+    for i, (nr, npr) in enumerate(zip(sizes_r, sizes_p)):
+        r0, p0 = sum(sizes_r[:i]), sum(sizes_p[:i])
+        X[r0:r0 + nr, p0:p0 + npr] = rng.lognormal(0, 1, (nr, npr)) * (rng.random((nr, npr)) < 0.7)
+    X += 0.2 * rng.lognormal(0, 1, X.shape) * (rng.random(X.shape) < 0.03)
+    M = complexity_matrix(X).mcp
+    k_c, k_p = M.sum(axis=1), M.sum(axis=0)
+    S = (M / np.sqrt(k_c)[:, None] / k_p) @ (M / np.sqrt(k_c)[:, None]).T
+    lam = np.sort(np.linalg.eigvalsh(S))[::-1]
+    assert 0 < (lam[1] - lam[2]) / lam[1] < 0.01 and k_p.min() > 0 and X.shape[1] >= 3 * X.shape[0]
+    _agree(long(X))

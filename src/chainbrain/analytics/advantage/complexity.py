@@ -41,7 +41,8 @@ Formulas (per period):
             kc = (M / k_c) · kp.  We get the same vector from the smaller,
             symmetric side: S = D_c^-½ M D_p^-¹ Mᵀ D_c^-½ (C × C, or the P × P
             twin when P < C) formed as B Bᵀ with B = D_c^-½ M D_p^-½ (BLAS
-            syrk), LAPACK's ranged ``eigh`` (dsyevr) for the one pair needed,
+            syrk; on the blocked path below M D_p^-¹ Mᵀ is its first matrix
+            anyway), LAPACK's ranged ``eigh`` (dsyevr) for the one pair needed,
             kc ∝ D_c^-½ u, kp = D_p^-¹ Mᵀ kc, kc = (M / k_c) · kp.  Nonzero
             spectra of the two products coincide, and every output below is
             invariant to the eigenvector's scale, so the results agree (up to
@@ -82,33 +83,57 @@ Subnational method (Growth Lab's Metroverse / Atlas for sub-national units):
 national reference table, or the province's own) over the products with
 M_cp = 1 — stable when there are too few regions for their own eigenvector.
 
-All steps are dense linear algebra on the aggregated matrix (NumPy BLAS,
-float64; one BLAS thread, see ``BLAS_THREADS``); there is no Python loop over
-regions or products.  Density and COG share one GEMM ([M; (1−M)·w] φ); when
-P ≥ 6C φ is not formed at all (``_density_coi_cog_blocked``: one BLAS step per
-distinct ubiquity value, O(C²P) instead of O(CP²)).
+All steps are dense linear algebra on the aggregated matrix (NumPy/SciPy
+BLAS, float64; one BLAS thread, see ``BLAS_THREADS``); the only Python loop
+is over distinct ubiquity values on the blocked path.  The kernels live in
+``linalg`` (its docstring has both algorithms): density and COG either
+share one GEMM [M; (1−M)·w] φ (dense, O(C·P²)), or, when
+P ≥ ``BLOCKED_RATIO`` · C, φ is never formed (blocked, O(C²·P)).
+
+Layout: ``complexity_matrix`` writes value, RCA, Mcp, density and COG
+straight into one (measures × C × P) float64 block, the numeric part of the
+long output, so ``complexity`` hands that block to pandas without a copy.
+Label columns are coded by ``labels.factorize`` (same codes as
+``pd.factorize(sort=True)``, faster for Arrow strings), and ``complexity``
+scatters the values straight into that block (``_cells``: the cleaning rules
+on the long rows, no intermediate grid).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-try:                                   # SciPy's ranged eigh (LAPACK dsyevr) computes only the top two pairs
-    from scipy.linalg import eigh as _sp_eigh
-except ImportError:                    # pragma: no cover - NumPy fallback computes all pairs
-    _sp_eigh = None
+from chainbrain.analytics.advantage.labels import factorize
+from chainbrain.analytics.advantage.linalg import (  # noqa: F401  (public names re-exported here)
+    _density_coi_cog_blocked,
+    _density_coi_cog_symmetric,
+    _second_eigvec,
+    _top2,
+    blocked_measures,
+    coi_cog_raw,
+    density,
+    eci_pci_raw,
+    proximity,
+)
 
 #: BLAS threads used inside ``complexity_matrix`` (env ``CHAINBRAIN_BLAS_THREADS``; 0 = leave as is).
 #: One thread by default: the matrices are small enough that a threaded OpenBLAS gains little, and on a
 #: shared machine its spinning threads make it many times *slower* (measured 40 ms → 1 s at 300 × 1,000).
 BLAS_THREADS = int(os.environ.get("CHAINBRAIN_BLAS_THREADS", "1"))
 _CONTROLLER = None
+
+#: threads for the blocked path's two sweeps (env ``CHAINBRAIN_COMPLEXITY_THREADS``): 2 runs the density sweep
+#: in a Python thread beside the COG sweep (NumPy releases the GIL; no spinning BLAS threads).  Off by default:
+#: it only pays on an idle machine (see ``linalg.blocked_measures``).
+THREADS = int(os.environ.get("CHAINBRAIN_COMPLEXITY_THREADS", "1"))
+
+#: blocked path (φ never formed) when P ≥ BLOCKED_RATIO · C (measured crossover ≈ 3, see ``linalg``).
+BLOCKED_RATIO = float(os.environ.get("CHAINBRAIN_BLOCKED_RATIO", "3.0"))
 
 
 def _blas_threads():
@@ -124,7 +149,9 @@ def _blas_threads():
             _CONTROLLER = False
     return _CONTROLLER.limit(limits=BLAS_THREADS, user_api="blas") if _CONTROLLER else contextlib.nullcontext()
 
+
 OUTPUT_COLUMNS = ["region", "product", "rca", "mcp", "density", "cog", "eci", "pci", "diversity", "ubiquity", "coi"]
+_NUMERIC = ["value", "rca", "mcp", "density", "cog", "eci", "pci", "diversity", "ubiquity", "coi"]
 
 
 @dataclass
@@ -147,6 +174,7 @@ class Complexity:
     extra: dict = field(default_factory=dict)
     phi: np.ndarray | None = field(default=None, repr=False)   # proximity, when it was formed
     asymmetric: bool = False
+    _block: np.ndarray | None = field(default=None, repr=False)  # value, rca, mcp, density, cog are its rows 0-4
 
     @property
     def proximity(self) -> np.ndarray:
@@ -160,59 +188,85 @@ class Complexity:
     def distance(self) -> np.ndarray:
         return 1.0 - self.density
 
-    def to_long(self, distance: bool = False) -> pd.DataFrame:
+    def to_long(self, distance: bool = False, _hand_over: bool = False) -> pd.DataFrame:
         """One row per region × product, region-major (the ``ecomplexity`` grid order).
 
-        The numeric columns are written straight into one column-major float64
-        block (a single pandas block, no consolidation copy); the labels are
-        Categoricals over the sorted region/product labels (integer codes).
+        The numeric columns are one column-major float64 block (a single
+        pandas block, no consolidation copy); the labels are Categoricals over
+        the sorted region/product labels (integer codes).  ``_hand_over``
+        (used by ``complexity``, which drops this object): the block the
+        measures were computed in becomes the frame's block, with no copy.
         """
         c, p = self.mcp.shape
-        names = ["value", "rca", "mcp", "density", "cog", "eci", "pci", "diversity", "ubiquity", "coi"]
-        if distance:
-            names.append("distance")
-        B = np.empty((len(names), c, p))
-        B[0], B[1], B[2], B[3], B[4] = self.value, self.rca, self.mcp, self.density, self.cog
+        names = _NUMERIC + (["distance"] if distance else [])
+        B = self._block
+        if not (_hand_over and B is not None and B.shape[0] >= len(names)):
+            B = np.empty((len(names), c, p))
+            B[0], B[1], B[2], B[3], B[4] = self.value, self.rca, self.mcp, self.density, self.cog
+        else:
+            self._block = None
         B[5], B[7], B[9] = self.eci[:, None], self.diversity[:, None], self.coi[:, None]
         B[6], B[8] = self.pci[None, :], self.ubiquity[None, :]
         if distance:
             np.subtract(1.0, B[3], out=B[10])
-        out = pd.DataFrame(B.reshape(len(names), c * p).T, columns=names, copy=False)
-        out.insert(0, "product", pd.Categorical.from_codes(np.tile(np.arange(p, dtype=np.int32), c),
-                                                           categories=pd.Index(self.products)))
-        out.insert(0, "region", pd.Categorical.from_codes(np.repeat(np.arange(c, dtype=np.int32), p),
-                                                          categories=pd.Index(self.regions)))
+        out = pd.DataFrame(B[:len(names)].reshape(len(names), c * p).T, columns=names, copy=False)
+        out.insert(0, "product", _categorical(np.tile(_codes(p), c), self.products))
+        out.insert(0, "region", _categorical(np.repeat(_codes(c), p), self.regions))
         if self.time is not None:
             out.insert(0, "time", self.time)
         return out
 
 
+def _codes(n: int) -> np.ndarray:
+    """0 … n−1 in the integer type pandas uses for the codes of n categories (no conversion later)."""
+    return np.arange(n, dtype=np.int8 if n < 127 else np.int16 if n < 32767 else np.int32)
+
+
+def _categorical(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical:
+    """Categorical over distinct sorted ``labels`` from codes known to be in range (no validation pass)."""
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(pd.Index(labels)), validate=False)
+
+
 # ------------------------------------------------------------------ building the matrix
-def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(s, sort=True)``; for Arrow-backed strings via Arrow's hash encoder (about 2× faster).
+_factorize = factorize          # label column → (codes, sorted labels); see ``labels``
 
-    Codes of missing labels are -1; labels sorted by code point (Python's
-    string order, which is UTF-8 byte order), as pandas sorts them.
+
+def _cells(df: pd.DataFrame, region: str, product: str, value: str):
+    """The cleaned grid in sparse form: (cell index c·P + p, value, C, P, regions, products).
+
+    ``ecomplexity``'s cleaning rules (module docstring), in O(rows): labels
+    coded by ``labels.factorize``; duplicate keys keep their first row (no
+    check needed when the cell indices are strictly increasing, as in a
+    table sorted by region and product); the totals that decide which
+    regions/products are dropped are sums over the rows (NaN as 0), so the
+    dropped ones never enter the grid.
     """
-    pa_arr = getattr(s.array, "_pa_array", None)
-    if pa_arr is not None:
-        try:
-            import pyarrow as pa
-
-            if pa.types.is_string(pa_arr.type) or pa.types.is_large_string(pa_arr.type):
-                arr = pa_arr.combine_chunks() if isinstance(pa_arr, pa.ChunkedArray) else pa_arr
-                enc = arr.dictionary_encode()
-                labels = np.asarray(enc.dictionary.to_pylist(), dtype=object)
-                codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-                order = np.argsort(labels, kind="stable")
-                rank = np.empty(len(order) + 1, dtype=np.int64)
-                rank[order] = np.arange(len(order))
-                rank[-1] = -1                                   # code -1 (missing) stays -1
-                return rank[codes], labels[order]
-        except ImportError:                                     # pragma: no cover
-            pass
-    codes, labels = pd.factorize(s, sort=True)
-    return codes, np.asarray(labels, dtype=object)
+    v = df[value]
+    if not pd.api.types.is_numeric_dtype(v):
+        v = pd.to_numeric(v, errors="coerce")
+    v = v.to_numpy(dtype=np.float64, na_value=np.nan)          # NaN kept: see "missing values" above
+    rc, rl = factorize(df[region])                             # missing labels get code -1
+    pc, pl = factorize(df[product])
+    if len(rc) and min(rc.min(), pc.min()) < 0:
+        keep = (rc >= 0) & (pc >= 0)
+        rc, pc, v = rc[keep], pc[keep], v[keep]
+    n_r, n_p = len(rl), len(pl)
+    flat = rc * n_p + pc
+    if len(flat) > 1 and not (flat[1:] > flat[:-1]).all():
+        if len(flat) > n_r * n_p or np.bincount(flat, minlength=n_r * n_p).max(initial=0) > 1:
+            first = ~pd.Series(flat).duplicated(keep="first").to_numpy()
+            flat, rc, pc, v = flat[first], rc[first], pc[first], v[first]
+    vz = np.nan_to_num(v) if np.isnan(v).any() else v
+    rk = np.bincount(rc, weights=vz, minlength=n_r) != 0
+    pk = np.bincount(pc, weights=vz, minlength=n_p) != 0
+    if not (rk.all() and pk.all()):
+        rmap = np.where(rk, np.cumsum(rk) - 1, -1)
+        pmap = np.where(pk, np.cumsum(pk) - 1, -1)
+        rc, pc = rmap[rc], pmap[pc]
+        keep = (rc >= 0) & (pc >= 0)
+        n_r, n_p = int(rk.sum()), int(pk.sum())
+        flat, v = rc[keep] * n_p + pc[keep], v[keep]
+    return flat, v, n_r, n_p, rl[rk], pl[pk]
 
 
 def pivot(df: pd.DataFrame, region: str = "region", product: str = "product",
@@ -222,199 +276,21 @@ def pivot(df: pd.DataFrame, region: str = "region", product: str = "product",
     Duplicate keys keep their first occurrence; regions/products with zero
     total are dropped; labels are sorted.  Linear in the number of rows.
     """
-    v = df[value]
-    if not pd.api.types.is_numeric_dtype(v):
-        v = pd.to_numeric(v, errors="coerce")
-    v = v.to_numpy(dtype=np.float64, na_value=np.nan)          # NaN kept: see "missing values" above
-    rc, rl = _factorize(df[region])                     # missing labels get code -1
-    pc, pl = _factorize(df[product])
-    keep = (rc >= 0) & (pc >= 0)
-    if not keep.all():
-        rc, pc, v = rc[keep], pc[keep], v[keep]
-    n_r, n_p = len(rl), len(pl)
-    flat = rc.astype(np.int64) * n_p + pc
-    if len(flat) > n_r * n_p or np.bincount(flat, minlength=n_r * n_p).max(initial=0) > 1:
-        first = ~pd.Series(flat).duplicated(keep="first").to_numpy()
-        flat, v = flat[first], v[first]
+    flat, v, n_r, n_p, rl, pl = _cells(df, region, product, value)
     X = np.zeros(n_r * n_p)
     X[flat] = v
-    X = X.reshape(n_r, n_p)
-    rk = np.nansum(X, axis=1) != 0
-    pk = np.nansum(X, axis=0) != 0
-    if not (rk.all() and pk.all()):
-        X = np.ascontiguousarray(X[rk][:, pk])
-    return X, np.asarray(rl, dtype=object)[rk], np.asarray(pl, dtype=object)[pk]
+    return X.reshape(n_r, n_p), rl, pl
 
 
 # ------------------------------------------------------------------ the measures
-def rca(X: np.ndarray) -> np.ndarray:
+def rca(X: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Balassa RCA, (X_cp / X_c) / (X_p / X), in ``ecomplexity``'s operation order."""
     Z = np.nan_to_num(X) if np.isnan(X).any() else X      # NaN counts as 0 in the sums (nansum)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = X / Z.sum(axis=1)[:, None]
         col = Z.sum(axis=0)
-        return share / (col / col.sum())[None, :]
-
-
-def _top2(S: np.ndarray) -> np.ndarray:
-    """Eigenvector of the symmetric matrix S for its second-largest eigenvalue (only that pair is solved)."""
-    n = S.shape[0]
-    if _sp_eigh is not None and n > 2:
-        return _sp_eigh(S, subset_by_index=[n - 2, n - 2], check_finite=False, driver="evr")[1][:, 0]
-    return np.linalg.eigh(S)[1][:, -2]
-
-
-def _second_eigvec(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray) -> np.ndarray:
-    """kp: eigenvector of M̃_pp' for its second-largest eigenvalue (any scale).
-
-    B = D_c^-½ M D_p^-½; M̃ = D_p^-½ (BᵀB) D_p^½ and BBᵀ shares BᵀB's nonzero
-    spectrum, so we solve the smaller of BBᵀ (C × C) / BᵀB (P × P), formed by a
-    symmetric rank-k update (NumPy calls BLAS syrk for ``B @ B.T``).
-    """
-    c, p = M.shape
-    rc, rp = 1.0 / np.sqrt(k_c), 1.0 / np.sqrt(k_p)
-    B = M * rc[:, None]
-    B *= rp[None, :]
-    if c <= p:
-        kc = _top2(B @ B.T) * rc
-        return (M.T @ kc) / k_p
-    return _top2(B.T @ B) * rp
-
-
-def eci_pci_raw(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Raw signed (kc, kp) with NaN for masked regions/products (see module docstring)."""
-    c, p = M.shape
-    rv, pv = k_c != 0, k_p != 0
-    eci = np.full(c, np.nan)
-    pci = np.full(p, np.nan)
-    if (~rv).sum() == 1 or (~pv).sum() == 1:          # ecomplexity's squeeze quirk
-        warnings.warn("exactly one region or product has diversity/ubiquity 0: ECI and PCI are NaN "
-                      "(as in ecomplexity 0.5.3)")
-        return eci, pci
-    Mv = M[rv][:, pv] if not (rv.all() and pv.all()) else M
-    kcv, kpv = k_c[rv], k_p[pv]
-    if min(Mv.shape) < 2:
-        return eci, pci
-    kp = _second_eigvec(Mv, kcv, kpv)
-    kc = (Mv @ kp) / kcv
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.sign(np.corrcoef(kcv, kc)[0, 1])
-    eci[rv] = s * kc
-    pci[pv] = s * kp
-    return eci, pci
-
-
-def proximity(M: np.ndarray, k_p: np.ndarray, asymmetric: bool = False) -> np.ndarray:
-    """Co-occurrence proximity: φ_pp' = Σ_c M_cp M_cp' / max(k_p, k_p') (or / k_p if asymmetric)."""
-    m32 = M.astype(np.float32)
-    co = (m32.T @ m32).astype(np.float64)              # integer counts < 2**24: exact in float32
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if asymmetric:
-            return co / k_p[:, None]
-        return co / np.maximum(k_p[:, None], k_p[None, :])
-
-
-def density(M: np.ndarray, phi: np.ndarray, symmetric: bool = False) -> np.ndarray:
-    """ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp'  (``symmetric``: φ = φᵀ exactly, skip the transpose)."""
-    sym = symmetric
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return (M @ (phi if sym else np.ascontiguousarray(phi.T))) / np.nansum(phi, axis=1)[None, :]
-
-
-def coi_cog_raw(M: np.ndarray, dens: np.ndarray, phi: np.ndarray, pci_raw: np.ndarray):
-    """Raw COI_c = Σ_p ω_cp (1−M_cp) PCI⁰_p and COG_cp (before standardization)."""
-    notm = 1.0 - M
-    coi = ((dens * notm) * pci_raw[None, :]).sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = pci_raw / phi.sum(axis=1)
-    cog = notm * ((notm * w[None, :]) @ phi)
-    return coi, cog
-
-
-def _density_coi_cog_symmetric(M: np.ndarray, phi: np.ndarray, pci_raw: np.ndarray):
-    """Density, raw COI and raw COG for a symmetric φ with one GEMM: [M; (1−M)·w] @ φ.
-
-    Same formulas as ``density`` and ``coi_cog_raw`` (φ = φᵀ, so φᵀ is not
-    formed); stacking the two left-hand sides makes one (2C × P) · (P × P)
-    product instead of two, and the row sums of φ are taken once.
-    """
-    c, p = M.shape
-    rs = phi.sum(axis=1)                                   # plain sum (COG); NaN-ignoring sum (density)
-    rs_nan = np.nansum(phi, axis=1) if np.isnan(rs).any() else rs
-    notm = 1.0 - M
-    with np.errstate(divide="ignore", invalid="ignore"):
-        w = pci_raw / rs
-    A = np.empty((2 * c, p))
-    A[:c] = M
-    np.multiply(notm, w[None, :], out=A[c:])
-    Y = A @ phi
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dens = Y[:c]
-        dens /= rs_nan[None, :]
-    coi = ((dens * notm) * pci_raw[None, :]).sum(axis=1)
-    cog = Y[c:]
-    cog *= notm
-    return dens, coi, cog
-
-
-#: use the blocked path when 3·C ≤ BLOCKED_RATIO · P (its cost is ~3·2C·C·P against 2C·P·P dense)
-BLOCKED_RATIO = float(os.environ.get("CHAINBRAIN_BLOCKED_RATIO", "0.5"))
-
-
-def _density_coi_cog_blocked(M: np.ndarray, k_p: np.ndarray, pci_raw: np.ndarray):
-    """Density, raw COI and raw COG without forming φ (P × P): O(C²·P) instead of O(C·P²).
-
-    With products sorted by ubiquity and u_1 < … < u_K its distinct values,
-    1 / max(k_p, k_p') = Σ_{t ≥ τ(max)} δ_t with δ_t = 1/u_t − 1/u_{t+1}
-    (δ_K = 1/u_K), i.e. Σ_t δ_t [p ∈ S_t][p' ∈ S_t] over the prefix sets
-    S_t = {p : k_p ≤ u_t}.  So for any left factor A (I × P)
-
-        (A φ)_{·p} = Σ_{t ≥ τ(p)} δ_t (A_{S_t} M_{S_t}ᵀ) M_{·p} = H_{τ(p)} M_{·p},
-        H_t = Σ_{t' ≥ t} δ_t' G_t',  G_t = A_{S_t} M_{S_t}ᵀ  (I × C),
-
-    computed group by group from the largest ubiquity down (G shrinks by
-    one group's A_b M_bᵀ each step).  One BLAS product per *distinct
-    ubiquity value* (at most C + 1 of them), never a loop over products.
-    Row sums of φ are the same with A = 1.  Exact algebra: the results equal
-    the dense formulas up to round-off (the M part is integer arithmetic).
-    Needs every k_p > 0 (else φ has NaN rows: the dense path handles that).
-    """
-    c, p = M.shape
-    order = np.argsort(k_p, kind="stable")
-    Ms = np.ascontiguousarray(M[:, order])
-    u, start = np.unique(k_p[order], return_index=True)
-    end = np.append(start[1:], p)
-    inv = 1.0 / u
-    delta = inv - np.append(inv[1:], 0.0)
-    K = len(u)
-    # row sums of φ (A = 1): h_t = Σ_{t' ≥ t} δ_t' m_t', m_t = Σ_{p' ∈ S_t} M_·p'
-    m = np.cumsum(Ms, axis=1)[:, end - 1]                                   # C × K
-    h = np.cumsum((m * delta[None, :])[:, ::-1], axis=1)[:, ::-1]           # C × K
-    grp = np.repeat(np.arange(K), end - start)
-    rs = np.einsum("cp,cp->p", h[:, grp], Ms)                              # Σ_p' φ_pp' (sorted order)
-    notm = 1.0 - Ms
-    A = np.empty((2 * c, p))
-    A[:c] = Ms
-    with np.errstate(divide="ignore", invalid="ignore"):
-        np.multiply(notm, (pci_raw[order] / rs)[None, :], out=A[c:])
-    G = A @ Ms.T                                                            # G_K: all products
-    H = np.zeros_like(G)
-    Y = np.empty((2 * c, p))
-    for t in range(K - 1, -1, -1):                                         # one step per ubiquity value
-        b = slice(start[t], end[t])
-        H += delta[t] * G
-        Y[:, b] = H @ Ms[:, b]
-        if t:
-            G -= A[:, b] @ Ms[:, b].T
-    inv_order = np.empty_like(order)
-    inv_order[order] = np.arange(p)
-    dens = Y[:c, inv_order]
-    dens /= rs[inv_order][None, :]
-    notm = notm[:, inv_order]
-    coi = ((dens * notm) * pci_raw[None, :]).sum(axis=1)
-    cog = Y[c:, inv_order]
-    cog *= notm
-    return dens, coi, cog
+        share = np.divide(X, Z.sum(axis=1)[:, None], out=out)
+        share /= (col / col.sum())[None, :]
+        return share
 
 
 def eci_from_pci(M: np.ndarray, pci: np.ndarray) -> np.ndarray:
@@ -432,49 +308,76 @@ def eci_from_pci(M: np.ndarray, pci: np.ndarray) -> np.ndarray:
 
 def complexity_matrix(X: np.ndarray, regions=None, products=None, presence: str = "rca",
                       threshold: float = 1.0, asymmetric: bool = False, continuous: bool = False,
-                      time=None) -> Complexity:
+                      time=None, _rows: int = len(_NUMERIC)) -> Complexity:
     """All measures from a cleaned region × product matrix (see ``pivot``)."""
     X = np.asarray(X, dtype=np.float64)
     c, p = X.shape
+    B = np.empty((max(_rows, 5), c, p))                        # value, rca, mcp, density, cog, … (to_long)
+    B[0] = X
+    return _measures(B, regions, products, presence, threshold, asymmetric, continuous, time)
+
+
+def _measures(B: np.ndarray, regions, products, presence: str, threshold: float, asymmetric: bool,
+              continuous: bool, time) -> Complexity:
+    """``complexity_matrix`` on a block whose row 0 holds the values; fills rows 1-4 (rca, mcp, density, cog)."""
+    if presence not in ("rca", "value", "manual"):
+        raise ValueError("presence must be rca, value or manual")
+    _, c, p = B.shape
     regions = np.arange(c) if regions is None else np.asarray(regions)
     products = np.arange(p) if products is None else np.asarray(products)
+    X, R, M = B[0], B[1], B[2]
     if presence == "manual":
-        R = X.copy()
-        M = X.copy()
+        R[...] = X
+        M[...] = X
+        k_c, k_p = np.nansum(M, axis=1), np.nansum(M, axis=0)
     else:
-        R = rca(X)
-        base = np.nan_to_num(R) if presence == "rca" else X
-        if presence not in ("rca", "value"):
-            raise ValueError("presence must be rca, value or manual")
-        M = (base >= threshold).astype(np.float64)
-    k_c = M.sum(axis=1) if presence != "manual" else np.nansum(M, axis=1)
-    k_p = M.sum(axis=0) if presence != "manual" else np.nansum(M, axis=0)
+        rca(X, out=R)
+        np.greater_equal(R if presence == "rca" else X, threshold, out=M)   # NaN RCA / value → 0
+        k_c, k_p = M.sum(axis=1), M.sum(axis=0)
     with _blas_threads():
-        eci0, pci0 = eci_pci_raw(M, k_c, k_p)
+        phi = None
         if continuous:
+            eci0, pci0 = eci_pci_raw(M, k_c, k_p)
             with np.errstate(divide="ignore", invalid="ignore"):
                 phi = (1 + np.corrcoef(R.T)) / 2
-            dens = density(R, phi)
-            coi0, cog0 = coi_cog_raw(M, dens, phi, pci0)
+            B[3] = density(R, phi)
+            coi0, B[4] = coi_cog_raw(M, B[3], phi, pci0)
         elif asymmetric:
+            eci0, pci0 = eci_pci_raw(M, k_c, k_p)
             phi = proximity(M, k_p, asymmetric)
-            dens = density(M, phi)
-            coi0, cog0 = coi_cog_raw(M, dens, phi, pci0)
-        elif k_p.min(initial=1) > 0 and 3 * c <= p * BLOCKED_RATIO:
-            phi = None                                         # never formed: see _density_coi_cog_blocked
-            dens, coi0, cog0 = _density_coi_cog_blocked(M, k_p, pci0)
+            B[3] = density(M, phi)
+            coi0, B[4] = coi_cog_raw(M, B[3], phi, pci0)
+        elif (c >= 2 and p >= BLOCKED_RATIO * c and k_p.min() > 0
+              and (presence != "manual" or np.isfinite(M).all())):
+            eci0, pci0, _, coi0, _ = blocked_measures(M, k_c, k_p, out_density=B[3], out_cog=B[4],
+                                                       threads=THREADS)
         else:
+            eci0, pci0 = eci_pci_raw(M, k_c, k_p)
             phi = proximity(M, k_p)
-            dens, coi0, cog0 = _density_coi_cog_symmetric(M, phi, pci0)
+            B[3], coi0, B[4] = _density_coi_cog_symmetric(M, phi, pci0)
     m, s = eci0.mean(), eci0.std()
     with np.errstate(divide="ignore", invalid="ignore"):
         pci = (pci0 - m) / s
-        cog = cog0 / s
+        B[4] /= s
         eci = (eci0 - m) / s
         coi = (coi0 - coi0.mean()) / coi0.std()
     return Complexity(regions=regions, products=products, value=X, rca=R, mcp=M, diversity=k_c,
-                      ubiquity=k_p, eci=eci, pci=pci, phi=phi, asymmetric=asymmetric, density=dens, coi=coi,
-                      cog=cog, time=time)
+                      ubiquity=k_p, eci=eci, pci=pci, phi=phi, asymmetric=asymmetric, density=B[3], coi=coi,
+                      cog=B[4], time=time, _block=B)
+
+
+def _single_period(col: pd.Series):
+    """The one value of a time column that holds a single non-missing value throughout, else None."""
+    v = col.to_numpy()
+    if len(v) == 0:
+        return None
+    t0 = v[0]
+    try:
+        if pd.isna(t0) or not bool((v == t0).all()):
+            return None
+    except (TypeError, ValueError):
+        return None
+    return t0
 
 
 def complexity(df: pd.DataFrame, region: str = "region", product: str = "product", value: str = "value",
@@ -486,15 +389,25 @@ def complexity(df: pd.DataFrame, region: str = "region", product: str = "product
     eci, pci, diversity, ubiquity, coi [, distance]; with ``region``/``product``
     (and ``time``) renamed back to the caller's column names.
     """
-    kw = dict(presence=presence, threshold=threshold, asymmetric=asymmetric, continuous=continuous)
+    rows = len(_NUMERIC) + distance
+
+    def one(g, t=None):                                    # values scattered straight into the output block
+        flat, v, c, p, rl, pl = _cells(g, region, product, value)
+        B = np.empty((rows, c, p))
+        X = B[0].reshape(-1)
+        X.fill(0.0)
+        X[flat] = v
+        cx = _measures(B, rl, pl, presence, threshold, asymmetric, continuous, t)
+        return cx.to_long(distance, _hand_over=True)
+
     if time is None:
-        parts = [complexity_matrix(*pivot(df, region, product, value), **kw).to_long(distance)]
+        parts = [one(df)]
     else:
-        parts = []
-        tc, tl = pd.factorize(df[time], sort=False)
-        groups = [(tl[0], df)] if len(tl) == 1 and (tc >= 0).all() else df.groupby(time, sort=False)
-        for t, g in groups:
-            parts.append(complexity_matrix(*pivot(g, region, product, value), time=t, **kw).to_long(distance))
+        t0 = _single_period(df[time])
+        if t0 is not None:
+            parts = [one(df, t0)]
+        else:
+            parts = [one(g, t) for t, g in df.groupby(time, sort=False)]
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return out.rename(columns={"region": region, "product": product, "value": value,
                                **({"time": time} if time else {})})
