@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from chainbrain.analytics.aggregates import available_periods
 from chainbrain.analytics.indicators import evaluate_many, long_form
 from chainbrain.analytics.panel import evaluate_periods, long_values
-from test_monitor_data import ENGINES, U, WAN, engine_store, load, spark  # noqa: F401
+from test_engines_indicators import mstore  # noqa: F401  (the dataset on every engine)
+from test_monitor_data import U, WAN, load, spark  # noqa: F401
 
 BYS = ("all", "chain", "city", "county", "city_chain", "county_chain")
 
@@ -40,13 +41,6 @@ def assert_same_as_per_period(store, periods, scope="all"):
                 assert not bad, (p, by, w["key"], bad)
                 checked += 1
     return checked
-
-
-@pytest.fixture(scope="module", params=ENGINES)
-def mstore(request, tmp_path_factory):
-    view, store = engine_store(request.param, tmp_path_factory.mktemp(request.param), request)
-    yield view
-    store.close()
 
 
 def test_panel_equals_per_period_on_every_engine(mstore):
