@@ -85,3 +85,16 @@ def test_panel_follows_moves_within_the_year(store_any, tmp_path):
     jun = evaluate_periods(store_any, ["2025-06"], ["chain"])["2025-06"]["chain"]
     ei = {p: next(r for r in rows if r["key"] == "EI") for p, rows in (("feb", feb), ("jun", jun))}
     assert ei["feb"]["above_scale_count"] == 2 and ei["jun"]["above_scale_count"] == 1    # A left EI in May
+
+
+def test_year_by_year_chunks_give_the_same_figures(mstore, monkeypatch):
+    from chainbrain.analytics import panel
+
+    periods = available_periods(mstore)
+    whole = evaluate_periods(mstore, periods, BYS)
+    monkeypatch.setattr(panel, "CHUNK_ROWS", 0)                 # every store counts as large
+    seen = []
+    chunked = panel.long_values(mstore, periods, BYS, progress=lambda i, n: seen.append((i, n)))
+    assert seen == [(1, 2), (2, 2)]                             # 2024 and 2025
+    assert evaluate_periods(mstore, periods, BYS) == whole
+    assert len(chunked) == len(long_values(mstore, periods, BYS))

@@ -46,7 +46,9 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
     values = pd.DataFrame()
     if periods:
         progress(done, steps, f"indicators {periods[0]} … {periods[-1]}")
-        values = long_values(store, periods, GROUPINGS)         # every period in one query (analytics.panel)
+        values = long_values(store, periods, GROUPINGS,       # one query (a year at a time when large)
+                             progress=lambda i, n: progress(done + len(periods) * len(GROUPINGS) * i // n, steps,
+                                                            f"indicators {i}/{n}"))
         done += len(periods) * len(GROUPINGS)
     alert_rows = []
     if alerts and periods:

@@ -179,10 +179,51 @@ def _roll_up(df: pd.DataFrame, parts: list[str], codes: list[str]) -> pd.DataFra
     return pd.concat(out, ignore_index=True)
 
 
-def panel_sums(store, periods, parts=BY, scope: str = "all") -> pd.DataFrame:
-    """Raw sums per (year, month, _part, key) for the periods (``YYYY-MM``), with last year's columns."""
+#: report rows one query may read (the periods are computed in runs of years beyond; see panel_sums)
+CHUNK_ROWS = 12_000_000
+
+
+def panel_sums(store, periods, parts=BY, scope: str = "all", progress=None) -> pd.DataFrame:
+    """Raw sums per (year, month, _part, key) for the periods (``YYYY-MM``), with last year's columns.
+
+    A store with more than :data:`CHUNK_ROWS` monthly reports is computed in runs of whole years
+    (:func:`_chunks`): a year's figures need only its reports and those a year earlier (its
+    ``exits`` come from the earlier year's ``leavers``), so the runs are independent;
+    ``progress(done, total)`` after each. Same result, memory bounded by the run's reports.
+    """
     ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
     parts = list(parts)
+    reg = store.table("region")
+    reg = reg.select(region_code=reg.code, prefecture_code=reg.prefecture_code).execute()
+    chunks = _chunks(store, ps)
+    out = []
+    for i, chunk in enumerate(chunks):
+        out.append(_chunk_sums(store, chunk, parts, scope, reg))
+        if progress is not None:
+            progress(i + 1, len(chunks))
+    return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
+
+
+def _chunks(store, ps: list[Period]) -> list[list[Period]]:
+    """The periods in runs of whole years whose reports, with the year before the run, stay within
+    :data:`CHUNK_ROWS` (at least one year per run); one run when the whole table does."""
+    t = store.table("monthly_report")
+    counts = t.group_by("year").aggregate(n=t.count()).execute()
+    rows = dict(zip(counts["year"].astype(int), counts["n"].astype(int)))
+    years = sorted({p.year for p in ps})
+    if sum(rows.values()) <= CHUNK_ROWS or len(years) < 2:
+        return [ps] if ps else []
+    runs, run = [], []
+    for y in years:
+        if run and rows.get(run[0] - 1, 0) + sum(rows.get(x, 0) for x in run) + rows.get(y, 0) > CHUNK_ROWS:
+            runs.append(run)
+            run = []
+        run.append(y)
+    runs.append(run)
+    return [[p for p in ps if p.year in r] for r in runs]
+
+
+def _chunk_sums(store, ps, parts, scope, reg) -> pd.DataFrame:
     expr, codes = _panel_expr(store, ps, any("chain" in p for p in parts), scope)
     raw = expr.to_pyarrow().to_pandas()        # (Ibis's execute() turns columns with NULLs into lists)
     ints = [k for k in raw.columns if k.endswith(("_n", "_count", "_cn")) or k in ("scale_ups", "leavers",
@@ -192,8 +233,6 @@ def panel_sums(store, periods, parts=BY, scope: str = "all") -> pd.DataFrame:
     raw[floats] = raw[floats].astype("float64")
     for k in ("year", "month", "_mask"):
         raw[k] = raw[k].astype("int64")
-    reg = store.table("region")
-    reg = reg.select(region_code=reg.code, prefecture_code=reg.prefecture_code).execute()
     raw = raw.merge(reg, on="region_code")           # as membership's inner join with the region table
     df = _roll_up(raw, parts, codes)
     prev = df[KEYS + list(_CURRENT_TO_PREV)].rename(columns=_CURRENT_TO_PREV)
@@ -213,14 +252,14 @@ def _parts(bys) -> list[str]:
 
 
 def panel_values(store, periods, bys=("all", "chain", "city", "county", "city_chain"), scope: str = "all",
-                 partial_weight: float = SEI_PARTIAL_WEIGHT) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                 partial_weight: float = SEI_PARTIAL_WEIGHT, progress=None) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """(rows, values): one row (year, month, by, key) per period × grouping × key, sorted, and the
     indicator values of all of them from one :func:`~chainbrain.analytics.formulas.values_frame` call
     (parent and province: the period's province row; chain shares: the period's chain row)."""
     ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
     bys = list(dict.fromkeys(bys))
     parts = _parts(bys)
-    df = panel_sums(store, ps, parts, scope)
+    df = panel_sums(store, ps, parts, scope, progress)
     df["by"] = np.asarray(parts, dtype=object)[df["_part"].to_numpy()]
     df = df[df["by"].isin(bys) | (df["by"] == "all") | (df["by"] == "chain")]
     df = df.sort_values(["year", "month", "_part", "key"], ignore_index=True)
@@ -255,11 +294,11 @@ def evaluate_periods(store, periods, bys=("all", "chain", "city", "county", "cit
 
 
 def long_values(store, periods, bys=("all", "chain", "city", "county", "city_chain"), scope: str = "all",
-                partial_weight: float = SEI_PARTIAL_WEIGHT) -> pd.DataFrame:
+                partial_weight: float = SEI_PARTIAL_WEIGHT, progress=None) -> pd.DataFrame:
     """(period, basis, scope, by, key, indicator, value, n) for every registry indicator — the rows
     :func:`~chainbrain.analytics.indicators.long_form` makes of :func:`evaluate_periods`, built column-wise."""
     ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
-    rows, vals = panel_values(store, ps, bys, scope, partial_weight)
+    rows, vals = panel_values(store, ps, bys, scope, partial_weight, progress)
     label = {(p.year, p.month): p.label for p in ps}
     period = np.asarray([label[(y, m)] for y, m in zip(rows["year"], rows["month"])], dtype=object)
     names = [k for k in REGISTRY if k in vals]
