@@ -37,7 +37,7 @@ import pandas as pd
 
 from chainbrain.analytics.formulas import records, values_frame
 from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT, _count,
-                                             _sum_if)
+                                             _run, _sum_if)
 from chainbrain.analytics.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, latest_reports
 
@@ -73,15 +73,24 @@ def _pieces(t, eid: str):
 
 
 def _on_report_dates(rows, pieces):
-    """``rows`` (enterprise_id, _d, …) ⋈ the piece of ``pieces`` holding each row's date ``_d``."""
-    return rows.join(pieces, [rows.enterprise_id == pieces._e, pieces._from <= rows._d,
-                              pieces._to.isnull() | (rows._d < pieces._to)])
+    """``rows`` (enterprise_id, _n, …) ⋈ the piece of ``pieces`` holding each row's period end d, the day
+    before ``_n`` (the first day of the next month): _from ≤ d ⟺ _from < _n, d < _to ⟺ _n ≤ _to."""
+    return rows.join(pieces, [rows.enterprise_id == pieces._e, pieces._from < rows._n,
+                              pieces._to.isnull() | (rows._n <= pieces._to)])
 
 
-def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
+def _chain_codes(store) -> list[str]:
+    codes = store.table("segment_chain").select("chain_code").distinct().execute()["chain_code"]
+    codes = sorted(codes.dropna().astype(str))
+    if len(codes) > MAX_CHAINS:
+        raise ValueError(f"the panel encodes at most {MAX_CHAINS} chains (链条数超过 {MAX_CHAINS})")
+    return codes
+
+
+def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: str):
+    """The grouped sums (module docstring); ``codes``: the chain codes of the bit masks, None: no chains."""
+    with_chains = codes is not None
     needed = sorted({(q.year, q.month) for p in periods for q in (p, p.shifted(-1))})
-    dates = ibis.memtable({"year": [y for y, _ in needed], "month": [m for _, m in needed],
-                           "_d": [Period("", y, m).end_date for y, m in needed]})
     t = store.table("monthly_report")
     t = t.filter((t.year * 100 + t.month).isin([y * 100 + m for y, m in needed]))
     r = latest_reports(t, ["enterprise_id", "year", "month"])
@@ -93,7 +102,7 @@ def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
     x = f.left_join(before, [f.enterprise_id == before._pe, f.year == before._py, f.month == before._pm])
     x = x.left_join(after, [x.enterprise_id == after._ne, x.year == after._ny, x.month == after._nm])
     x = x.drop("_pe", "_py", "_pm", "_ne", "_ny", "_nm")
-    x = x.join(dates, ["year", "month"])
+    x = x.mutate(_n=ibis.date(x.year + (x.month == 12).ifelse(1, 0), x.month % 12 + 1, 1))
 
     a = store.table("enterprise_attr")
     a = a.filter(a.attr.isin(("region_code", "industry_code")))
@@ -110,22 +119,19 @@ def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
     base = _on_report_dates(x, loc.select("_e", "_from", "_to", "region_code", "sei"))
     base = base.drop("_e", "_from", "_to").alias("cb_panel_base")
 
-    codes: list[str] = []
     s = base
     if with_chains:        # the set of chains valid on each piece, as a bit mask (one bit per chain code)
         es = store.table("enterprise_segment")
         es = es.select(_se=es.enterprise_id, segment_code=es.segment_code, _vf=es.valid_from, _vt=es.valid_to)
         seg, sc = store.table("segment"), store.table("segment_chain")
-        codes = sorted(sc.select("chain_code").distinct().execute()["chain_code"].dropna().astype(str))
-        if len(codes) > MAX_CHAINS:
-            raise ValueError(f"the panel encodes at most {MAX_CHAINS} chains (链条数超过 {MAX_CHAINS})")
-        bits = ibis.memtable({"chain_code": codes, "_bit": [1 << i for i in range(len(codes))]})
         es = es.join(seg.select(segment_code=seg.code), "segment_code").join(sc, "segment_code")
         span = _pieces(es, "_se")
         cj = span.join(es, [span._e == es._se, _valid_at(es, span._from)])
-        cj = cj.select("_e", "_from", "_to", "chain_code").distinct().join(bits, "chain_code")
+        cj = cj.select("_e", "_from", "_to", "chain_code").distinct()
+        cj = cj.mutate(_bit=ibis.cases(*((cj.chain_code == c, ibis.literal(1 << i, "int64"))
+                                         for i, c in enumerate(codes)), else_=ibis.literal(0, "int64")))
         masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum())
-        keys = base.select("enterprise_id", "year", "month", "_d")
+        keys = base.select("enterprise_id", "year", "month", "_n")
         per_report = _on_report_dates(keys, masks).select("enterprise_id", "year", "month", "_mask")
         s = base.left_join(per_report, ["enterprise_id", "year", "month"])     # no chain: mask 0
         s = s.mutate(_mask=s._mask.fill_null(0))
@@ -144,7 +150,7 @@ def _panel_expr(store, periods: list[Period], with_chains: bool, scope: str):
             "sei_va_partial": _sum_if(s.sei == "partial", s.value_added),
             "rd_base": _sum_if(s.rd_expense.notnull(), s.revenue),
             "export_base": _sum_if(s.export.notnull(), s.revenue)}
-    return s.group_by("year", "month", "region_code", "_mask").aggregate(**agg), codes
+    return s.group_by("year", "month", "region_code", "_mask").aggregate(**agg)
 
 
 _ROLLUP = {"all": ([], None), "city": (["prefecture_code"], None), "county": (["region_code"], None),
@@ -155,27 +161,51 @@ _ROLLUP = {"all": ([], None), "city": (["prefecture_code"], None), "county": (["
 def _roll_up(df: pd.DataFrame, parts: list[str], codes: list[str]) -> pd.DataFrame:
     """Sums per (year, month, _part, key) from the sums per county × chain set: every figure is a sum
     or a count, each enterprise sits in one county and one chain set, so every grouping adds up
-    exactly (a chain's total: the sets holding it; an enterprise in two chains counts in both)."""
+    exactly (a chain's total: the sets holding it; an enterprise in two chains counts in both).
+
+    Each grouping is one sparse (groups × rows) 0/1 matrix product with the value columns; a
+    group's sum is NaN when none of its rows has a value (SQL's SUM over NULLs).
+    """
+    from scipy import sparse
+
     values = [c for c in df.columns if c not in ("year", "month", "region_code", "prefecture_code", "_mask")]
-    plain = df
-    if any(_ROLLUP[p][1] for p in parts):          # one row per chain in each row's chain set
-        mask = df["_mask"].to_numpy(dtype=np.int64)
-        chained = pd.concat([df.iloc[:0].assign(chain_code=pd.Series(dtype=object))]
-                            + [df[(mask >> i) & 1 == 1].assign(chain_code=code) for i, code in enumerate(codes)],
-                            ignore_index=True)
+    ints = [c for c in values if df[c].dtype.kind in "iu"]
+    V = df[values].to_numpy(dtype="float64")
+    has = (~np.isnan(V)).astype("float64")
+    V = np.nan_to_num(V)
+    n = len(df)
+    mask = df["_mask"].to_numpy(dtype=np.int64)
+    bit_rows = {i: np.flatnonzero((mask >> i) & 1) for i in range(len(codes))}
+    labels = {"year": df["year"].to_numpy(), "month": df["month"].to_numpy(),
+              "region_code": df["region_code"].to_numpy(dtype=object),
+              "prefecture_code": df["prefecture_code"].to_numpy(dtype=object)}
     out = []
     for i, part in enumerate(parts):
         cols, chain = _ROLLUP[part]
-        src = chained if chain else plain
-        g = src.groupby(["year", "month", *cols], dropna=False, sort=False)[values].sum(min_count=1)
-        g = g.reset_index()
+        if chain:
+            rows = np.concatenate([bit_rows[b] for b in bit_rows] or [np.zeros(0, np.int64)])
+            chain_of = np.concatenate([np.full(len(bit_rows[b]), codes[b], dtype=object) for b in bit_rows]
+                                      or [np.zeros(0, object)])
+        else:
+            rows, chain_of = np.arange(n), None
+        keys = pd.DataFrame({"year": labels["year"][rows], "month": labels["month"][rows],
+                             **{c: (chain_of if c == "chain_code" else labels[c][rows]) for c in cols}})
+        group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+        ng = int(group.max()) + 1 if len(group) else 0
+        G = sparse.csr_matrix((np.ones(len(rows)), (group, rows)), shape=(ng, n))
+        sums, counts = G @ V, G @ has
+        sums[counts == 0] = np.nan
+        first = np.unique(group, return_index=True)[1]
+        g = keys.iloc[first].reset_index(drop=True)
+        vals = pd.DataFrame(sums, columns=values)
+        vals[ints] = np.nan_to_num(vals[ints].to_numpy()).round().astype("int64")
         if part == "all":
             key = pd.Series("all", index=g.index)
         else:
             key = g[cols[0]].astype(object).where(g[cols[0]].notna(), None).map(str)
             if len(cols) == 2:
                 key = key + "|" + g[cols[1]].map(str)
-        out.append(g.drop(columns=cols).assign(_part=i, key=key))
+        out.append(pd.concat([g[["year", "month"]], vals], axis=1).assign(_part=i, key=key))
     return pd.concat(out, ignore_index=True)
 
 
@@ -224,8 +254,10 @@ def _chunks(store, ps: list[Period]) -> list[list[Period]]:
 
 
 def _chunk_sums(store, ps, parts, scope, reg) -> pd.DataFrame:
-    expr, codes = _panel_expr(store, ps, any("chain" in p for p in parts), scope)
-    raw = expr.to_pyarrow().to_pandas()        # (Ibis's execute() turns columns with NULLs into lists)
+    codes = _chain_codes(store) if any("chain" in p for p in parts) else None
+    yms = tuple(sorted({(q.year, q.month) for p in ps for q in (p, p.shifted(-1))}))
+    raw = _run(store, ("panel", yms, scope, None if codes is None else tuple(codes)),
+               lambda: _panel_expr(store, ps, codes, scope))              # compiled once per request shape
     ints = [k for k in raw.columns if k.endswith(("_n", "_count", "_cn")) or k in ("scale_ups", "leavers",
                                                                                    "profit_reporters")]
     raw[ints] = raw[ints].astype("float64").fillna(0).astype("int64")
@@ -234,7 +266,7 @@ def _chunk_sums(store, ps, parts, scope, reg) -> pd.DataFrame:
     for k in ("year", "month", "_mask"):
         raw[k] = raw[k].astype("int64")
     raw = raw.merge(reg, on="region_code")           # as membership's inner join with the region table
-    df = _roll_up(raw, parts, codes)
+    df = _roll_up(raw, parts, codes or [])
     prev = df[KEYS + list(_CURRENT_TO_PREV)].rename(columns=_CURRENT_TO_PREV)
     prev = prev.assign(year=prev["year"] + 1)
     out = df.drop(columns="leavers").merge(prev, on=KEYS, how="outer")
