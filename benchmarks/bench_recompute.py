@@ -4,6 +4,10 @@ Work: every YTD period with monthly reports × the groupings of
 :data:`chainbrain.analytics.aggregates.GROUPINGS` (province, chain, city,
 county, city × chain), all 47 registry indicators in long form.
 
+National scale: the pandas baseline runs out of 24 GB on all 64 periods (even a
+year at a time), so both sides compute the periods of the latest year there;
+``ours_all_periods_s`` records our full recompute of every period.
+
 Timing boundaries: ours starts from the DuckDB store on disk and ends with
 the long table of :func:`chainbrain.analytics.panel.long_values` (one query
 for every period, then vectorized formulas). The pandas baseline gets the
@@ -43,12 +47,13 @@ def ours(store, periods):
     return long_values(store, periods, GROUPINGS)
 
 
-def load_frames(store) -> dict[str, pd.DataFrame]:
+def load_frames(store, years=None) -> dict[str, pd.DataFrame]:
     cols = ", ".join(f"{c}::DOUBLE AS {m}" for m, c in COLUMN.items())
     prev = ", ".join(f"{c}::DOUBLE AS {m}_rep_prev" for m, c in REPORTED_PREV.items())
     q = lambda sql: pd.read_sql(sql, store.engine)  # noqa: E731
     return {
-        "mr": q(f"SELECT enterprise_id, year, month, {cols}, {prev}, revision FROM monthly_report WHERE month >= 2"),
+        "mr": q(f"SELECT enterprise_id, year, month, {cols}, {prev}, revision FROM monthly_report WHERE month >= 2"
+                + (f" AND year IN ({', '.join(map(str, years))})" if years else "")),
         "attr": q("SELECT enterprise_id, attr, attr_value, valid_from, valid_to, revision FROM enterprise_attr "
                   "WHERE attr IN ('region_code', 'industry_code')"),
         "es": q("SELECT enterprise_id, segment_code, valid_from, valid_to FROM enterprise_segment"),
@@ -150,13 +155,21 @@ def _check(ours_long: pd.DataFrame, base: pd.DataFrame, periods: list[str]) -> i
 def run(scale: str) -> dict:
     store = demo_store(scale)
     periods = available_periods(store)
+    years = None
+    extra = {}
+    if scale == "national":            # pandas needs > 24 GB for all periods: both sides do the latest year
+        t_all, _ = best_of(lambda: ours(store, periods), repeat=1)
+        extra = {"ours_all_periods_s": round(t_all, 2), "all_periods": len(periods)}
+        last = max(int(p[:4]) for p in periods)
+        periods = [p for p in periods if int(p[:4]) == last]
+        years = [last - 1, last]
     load0 = round(os.getloadavg()[0], 2)
     t_first, _ = best_of(lambda: ours(store, periods), repeat=1)
     t_ours, out = best_of(lambda: ours(store, periods), repeat=2)
     peak = peak_mb()
-    frames = load_frames(store)
+    frames = load_frames(store, years)
     t_base, bout = best_of(lambda: baseline(frames), repeat=1)
     rows = _check(out, bout, periods)
     return record(NAME, scale, t_ours, t_base, peak, periods=len(periods), groupings=list(GROUPINGS),
                   rows=rows, values=len(out), ours_first_s=round(t_first, 4),
-                  load_1min=[load0, round(os.getloadavg()[0], 2)])
+                  load_1min=[load0, round(os.getloadavg()[0], 2)], **extra)
