@@ -234,9 +234,10 @@ def _facts_of(r, month: int, basis: str, measures=MEASURES):
 
 
 def _count(cond):
-    """How many rows meet ``cond``, as BIGINT (a plain SUM of ints is a 128-bit HUGEINT on DuckDB,
-    slow to hand over to pandas)."""
-    return cond.ifelse(1, 0).sum().cast("int64")
+    """How many rows meet ``cond``, as a DOUBLE (exact below 2**53; the callers make it an int).
+    A plain SUM of ints is a 128-bit HUGEINT on DuckDB, handed to Arrow as decimal128 and slow to
+    convert; Ibis types that SUM as int64 already, so a cast to int64 would be dropped."""
+    return cond.ifelse(1, 0).sum().cast("float64")
 
 
 def _sum_if(cond, value):

@@ -43,7 +43,7 @@ from chainbrain.analytics.scope import SCOPES, latest_reports
 
 BY = ("all", "chain", "city", "county", "city_chain", "county_chain")
 KEYS = ["year", "month", "_part", "key"]
-MAX_CHAINS = 62                       # chain sets are BIGINT bit masks
+MAX_CHAINS = 52                       # chain sets are bit masks summed as DOUBLE (exact below 2**53)
 _CURRENT_TO_PREV = {"above_scale_count": "prev_count", "leavers": "exits", "loss_making_count": "loss_making_prev",
                     "profit_reporters": "profit_reporters_prev",
                     **{m: f"{m}_prev" for m in MEASURES}, **{f"{m}_n": f"{m}_prev_n" for m in MEASURES}}
@@ -130,7 +130,8 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         cj = cj.select("_e", "_from", "_to", "chain_code").distinct()
         cj = cj.mutate(_bit=ibis.cases(*((cj.chain_code == c, ibis.literal(1 << i, "int64"))
                                          for i, c in enumerate(codes)), else_=ibis.literal(0, "int64")))
-        masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum())
+        # distinct chains per piece, so the sum of their bits is the mask (a DOUBLE: exact below 2**53)
+        masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum().cast("float64"))
         keys = base.select("enterprise_id", "year", "month", "_n")
         per_report = _on_report_dates(keys, masks).select("enterprise_id", "year", "month", "_mask")
         s = base.left_join(per_report, ["enterprise_id", "year", "month"])     # no chain: mask 0
