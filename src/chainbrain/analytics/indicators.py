@@ -372,9 +372,14 @@ def aggregate_many(store, p: Period, basis: str, specs: list[tuple[str, Scope]],
     df[ints] = df[ints].astype("float64").fillna(0).astype("int64")
     floats = [k for k in df.columns if k not in ints and k not in ("_part", "key")]
     df[floats] = df[floats].astype("float64")
+    return split_parts(df, len(specs))
+
+
+def split_parts(df: pd.DataFrame, n: int) -> list[pd.DataFrame]:
+    """The rows of each ``_part`` 0 … n−1 of a stacked aggregate, indexed by key (sorted)."""
     parts = df["_part"].astype("int64")
     out = []
-    for i in range(len(specs)):
+    for i in range(n):
         d = df[parts == i].drop(columns="_part").set_index("key")
         d.index = d.index.astype(object)
         out.append(d.sort_index())

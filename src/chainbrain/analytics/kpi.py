@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
-from chainbrain.analytics.indicators import Scope, _run, aggregate_many
+from chainbrain.analytics.indicators import Scope, _run, aggregate_many, split_parts
 from chainbrain.analytics.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
 
@@ -61,13 +61,7 @@ def _base_totals(store, base: Period, specs) -> list[pd.DataFrame]:
     levels = tuple(sorted({(sc.region, sh.region_level(sc.region)) for _, sc in specs if sc.region}))
     df = _run(store, ("kpi_base", base.year, base.month, tuple(specs), levels),
               lambda: _base_expr(store, base, specs, sh))
-    parts = df["_part"].astype("int64")
-    out = []
-    for i in range(len(specs)):
-        d = df[parts == i].drop(columns="_part").set_index("key")
-        d.index = d.index.astype(object)
-        out.append(d)
-    return out
+    return split_parts(df, len(specs))
 
 
 def growth_target(store, chain: str | None, region: str | None, scope: str) -> dict | None:

@@ -23,9 +23,7 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-import weakref
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -34,6 +32,7 @@ from sqlalchemy.pool import QueuePool
 from chainbrain.store.schema import audit_log
 from chainbrain.store.schema_users import login_attempt, web_session
 from chainbrain.web import users as U
+from chainbrain.web.cache import per_store
 from chainbrain.web.state import get_state
 
 COOKIE = "cb_session"
@@ -99,10 +98,6 @@ class _Reader:
                                        poolclass=QueuePool, pool_size=size, max_overflow=overflow)
 
 
-_readers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_readers_lock = threading.Lock()
-
-
 def read_store(store):
     """``store`` for reads without the analytics lock, from any request thread (``.engine`` only).
 
@@ -113,26 +108,17 @@ def read_store(store):
     """
     if store.kind != "duckdb":
         return store
-    with _readers_lock:
-        reader = _readers.get(store)
-        if reader is None:
-            reader = _readers[store] = _Reader(store)
-        return reader
+    return per_store(store, "reader", lambda: _Reader(store))
 
 
 #: seconds a session lookup is reused in this process. Sign-out here drops it at once; a session
 #: ended or an account disabled by another process (the CLI) stops working within this time.
 SESSION_TTL = 5.0
-_sessions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → {digest: (until, user, csrf)}
-_sessions_lock = threading.Lock()
 
 
 def _session_memo(store) -> dict:
-    with _sessions_lock:
-        memo = _sessions.get(store)
-        if memo is None:
-            memo = _sessions[store] = {}
-        return memo
+    """{token digest: (valid until, user, csrf)} of this process."""
+    return per_store(store, "sessions", dict)
 
 
 def forget_session(store, token: str | None) -> None:

@@ -113,17 +113,25 @@ class DataVersion:
                 self._cursor = None
 
 
-_versions: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_versions_lock = threading.Lock()
+_per_store: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → {name: object}
+_per_store_lock = threading.Lock()
+
+
+def per_store(store, name: str, make):
+    """The object ``name`` of ``store``, made by ``make()`` on first use: one per open store and
+    process (data version, reader pool, session memo, profile cache), gone with the store."""
+    with _per_store_lock:
+        objects = _per_store.get(store)
+        if objects is None:
+            objects = _per_store[store] = {}
+        if name not in objects:
+            objects[name] = make()
+        return objects[name]
 
 
 def version_of(store) -> DataVersion:
     """The :class:`DataVersion` of ``store`` (one per open store)."""
-    with _versions_lock:
-        v = _versions.get(store)
-        if v is None:
-            v = _versions[store] = DataVersion(store)
-        return v
+    return per_store(store, "version", lambda: DataVersion(store))
 
 
 def data_version(store) -> tuple:

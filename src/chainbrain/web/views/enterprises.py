@@ -17,15 +17,13 @@ never evicts the aggregate answers, which cost far more to rebuild.
 
 from __future__ import annotations
 
-import threading
-import weakref
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chainbrain.web import pages
 from chainbrain.web.auth import current_user, read_store
-from chainbrain.web.cache import MISSING, ResultCache
+from chainbrain.web.cache import MISSING, ResultCache, per_store
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import NotVisible, scope_key, visible_enterprise
 from chainbrain.web.render import chart_json, render, reply
@@ -35,17 +33,11 @@ from chainbrain.web.views.chains import page_key
 
 router = APIRouter()
 PROFILES = 512                      # profiles kept per application (with their encoded JSON bodies)
-_caches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_caches_lock = threading.Lock()
 
 
 def profile_cache(st) -> ResultCache:
     """The application's profile cache (one per open store; on/off like :attr:`WebState.cache`)."""
-    with _caches_lock:
-        cache = _caches.get(st.store)
-        if cache is None:
-            cache = _caches[st.store] = ResultCache(size=PROFILES, enabled=st.cache.enabled)
-        return cache
+    return per_store(st.store, "profiles", lambda: ResultCache(size=PROFILES, enabled=st.cache.enabled))
 
 
 def _profile(request, eid: int) -> dict:
