@@ -19,8 +19,9 @@ industry scope without other filters and the groupings of :data:`BY` — what
    current-sample sums, counts and comparable sums of
    :func:`~chainbrain.analytics.indicators._aggregate_expr`, plus ``leavers``
    (members without a report a year later). Every figure is a sum or a count,
-   so city, province, chain and city × chain figures are sums of these rows
-   (a chain: the sets holding it), done in pandas on a few thousand rows.
+   so county, city, province, chain and city × chain figures are sums of these
+   rows (a chain: the sets holding its bit), rolled up in the same query
+   (:func:`_rolled_expr`): a few thousand rows come back.
 4. Last year's sample of period t is this year's sample of t − 1 year in its
    own scope, so ``m_prev``, ``prev_count``, ``loss_making_prev``, … of t are
    the current-sample figures of (t − 1 year, same key), and
@@ -36,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics.formulas import records, values_frame
-from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT, _count,
+from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT,
                                              _run, _sum_if)
 from chainbrain.analytics.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, latest_reports
@@ -87,6 +88,24 @@ def _chain_codes(store) -> list[str]:
     return codes
 
 
+def _tally(cond):
+    """How many rows meet ``cond``: a COUNT (BIGINT everywhere; cheaper than a SUM of 0/1)."""
+    return cond.ifelse(1, None).count()
+
+
+def _bit_of(chain_code, codes: list[str]):
+    """The bit of each chain code in the chain-set masks (1 << its index in ``codes``; 0: not listed)."""
+    return ibis.cases(*((chain_code == c, ibis.literal(1 << i, "int64")) for i, c in enumerate(codes)),
+                      else_=ibis.literal(0, "int64"))
+
+
+def _chain_bits(store, codes: list[str]):
+    """(chain_code, _bit) for every chain code of ``codes`` (from ``segment_chain``, as the masks)."""
+    sc = store.table("segment_chain")
+    sc = sc.select("chain_code").distinct()
+    return sc.filter(sc.chain_code.isin(codes)).mutate(_bit=_bit_of(sc.chain_code, codes))
+
+
 def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: str):
     """The grouped sums (module docstring); ``codes``: the chain codes of the bit masks, None: no chains."""
     with_chains = codes is not None
@@ -128,8 +147,7 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         span = _pieces(es, "_se")
         cj = span.join(es, [span._e == es._se, _valid_at(es, span._from)])
         cj = cj.select("_e", "_from", "_to", "chain_code").distinct()
-        cj = cj.mutate(_bit=ibis.cases(*((cj.chain_code == c, ibis.literal(1 << i, "int64"))
-                                         for i, c in enumerate(codes)), else_=ibis.literal(0, "int64")))
+        cj = cj.mutate(_bit=_bit_of(cj.chain_code, codes))
         # distinct chains per piece, so the sum of their bits is the mask (a DOUBLE: exact below 2**53)
         masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum().cast("float64"))
         keys = base.select("enterprise_id", "year", "month", "_n")
@@ -138,15 +156,15 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         s = s.mutate(_mask=s._mask.fill_null(0))
     else:
         s = s.mutate(_mask=ibis.literal(0, "int64"))
-    agg = {"above_scale_count": s.count().cast("int64"), "scale_ups": _count(s._in_prev.isnull()),
-           "leavers": _count(s._has_next.isnull()), "sei_partial_count": _count(s.sei == "partial"),
-           "loss_making_count": _count(s.profit < 0), "profit_reporters": _count(s.profit.notnull())}
+    agg = {"above_scale_count": s.count(), "scale_ups": _tally(s._in_prev.isnull()),
+           "leavers": _tally(s._has_next.isnull()), "sei_partial_count": _tally(s.sei == "partial"),
+           "loss_making_count": _tally(s.profit < 0), "profit_reporters": s.profit.count()}
     for m in MEASURES:
         v = s[m]
         prior = ibis.coalesce(s[f"{m}_rep_prev"], s[f"_p_{m}"]) if m in REPORTED_PREV else s[f"_p_{m}"]
-        ok = v.notnull() & prior.notnull()
-        agg |= {m: v.sum(), f"{m}_n": _count(v.notnull()), f"{m}_cc": _sum_if(ok, v),
-                f"{m}_cb": _sum_if(ok, prior), f"{m}_cn": _count(ok)}
+        base = v.notnull().ifelse(prior, None)                  # prior where both years have a value
+        agg |= {m: v.sum(), f"{m}_n": v.count(), f"{m}_cc": prior.notnull().ifelse(v, None).sum(),
+                f"{m}_cb": base.sum(), f"{m}_cn": base.count()}
     agg |= {"sei_va_true": _sum_if(s.sei == "true", s.value_added),
             "sei_va_partial": _sum_if(s.sei == "partial", s.value_added),
             "rd_base": _sum_if(s.rd_expense.notnull(), s.revenue),
@@ -154,60 +172,51 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
     return s.group_by("year", "month", "region_code", "_mask").aggregate(**agg)
 
 
-_ROLLUP = {"all": ([], None), "city": (["prefecture_code"], None), "county": (["region_code"], None),
-           "chain": (["chain_code"], "chain"), "city_chain": (["prefecture_code", "chain_code"], "chain"),
-           "county_chain": (["region_code", "chain_code"], "chain")}
+def _rolled_expr(store, raw, parts: list[str], codes: list[str], reg):
+    """Sums per (year, month, _part, key) from the sums per county × chain set ``raw``, in the same
+    query: every figure is a sum or a count and each enterprise sits in one county and one chain set,
+    so every grouping adds up exactly (a chain: the sets holding its bit — an enterprise in two
+    chains counts in both). Counties from ``raw``, cities from counties, the province from cities;
+    city × chain and county × chain from the rows of ``raw`` joined to the bits of their set, chains
+    from cities × chains. SQL's SUM keeps NULL where no row has a value."""
+    raw = raw.join(reg, "region_code").alias("cb_panel_raw")   # as membership's inner join with the region table
+    values = [c for c in raw.columns if c not in ("year", "month", "region_code", "prefecture_code", "_mask")]
+    done: dict[str, ibis.Table] = {}
 
+    def _total(v):             # sums of counts as DOUBLE: a SUM of BIGINT is a HUGEINT on DuckDB
+        return v.sum() if v.type().is_floating() else v.cast("float64").sum()
 
-def _roll_up(df: pd.DataFrame, parts: list[str], codes: list[str]) -> pd.DataFrame:
-    """Sums per (year, month, _part, key) from the sums per county × chain set: every figure is a sum
-    or a count, each enterprise sits in one county and one chain set, so every grouping adds up
-    exactly (a chain's total: the sets holding it; an enterprise in two chains counts in both).
+    def grouped(t, by):
+        return t.group_by(["year", "month", *by]).aggregate(**{c: _total(t[c]) for c in values})
 
-    Each grouping is one sparse (groups × rows) 0/1 matrix product with the value columns; a
-    group's sum is NaN when none of its rows has a value (SQL's SUM over NULLs).
-    """
-    from scipy import sparse
+    def county():
+        return done.setdefault("county", grouped(raw, ["prefecture_code", "region_code"]))
 
-    values = [c for c in df.columns if c not in ("year", "month", "region_code", "prefecture_code", "_mask")]
-    ints = [c for c in values if df[c].dtype.kind in "iu"]
-    V = df[values].to_numpy(dtype="float64")
-    has = (~np.isnan(V)).astype("float64")
-    V = np.nan_to_num(V)
-    n = len(df)
-    mask = df["_mask"].to_numpy(dtype=np.int64)
-    bit_rows = {i: np.flatnonzero((mask >> i) & 1) for i in range(len(codes))}
-    labels = {"year": df["year"].to_numpy(), "month": df["month"].to_numpy(),
-              "region_code": df["region_code"].to_numpy(dtype=object),
-              "prefecture_code": df["prefecture_code"].to_numpy(dtype=object)}
+    def city():
+        return done.setdefault("city", grouped(county(), ["prefecture_code"]))
+
+    def expanded():
+        if "_x" not in done:
+            bits = _chain_bits(store, codes)
+            done["_x"] = raw.join(bits, (raw._mask.cast("int64") & bits._bit) != 0)
+        return done["_x"]
+
+    def city_chain():
+        return done.setdefault("city_chain", grouped(expanded(), ["prefecture_code", "chain_code"]))
+
+    build = {"all": lambda: grouped(city(), []), "city": city, "county": county,
+             "county_chain": lambda: grouped(expanded(), ["region_code", "chain_code"]),
+             "city_chain": city_chain, "chain": lambda: grouped(city_chain(), ["chain_code"])}
+    key = {"all": lambda t: ibis.literal("all"), "city": lambda t: t.prefecture_code,
+           "county": lambda t: t.region_code, "chain": lambda t: t.chain_code,
+           "city_chain": lambda t: t.prefecture_code.concat("|", t.chain_code),
+           "county_chain": lambda t: t.region_code.concat("|", t.chain_code)}
     out = []
     for i, part in enumerate(parts):
-        cols, chain = _ROLLUP[part]
-        if chain:
-            rows = np.concatenate([bit_rows[b] for b in bit_rows] or [np.zeros(0, np.int64)])
-            chain_of = np.concatenate([np.full(len(bit_rows[b]), codes[b], dtype=object) for b in bit_rows]
-                                      or [np.zeros(0, object)])
-        else:
-            rows, chain_of = np.arange(n), None
-        keys = pd.DataFrame({"year": labels["year"][rows], "month": labels["month"][rows],
-                             **{c: (chain_of if c == "chain_code" else labels[c][rows]) for c in cols}})
-        group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
-        ng = int(group.max()) + 1 if len(group) else 0
-        G = sparse.csr_matrix((np.ones(len(rows)), (group, rows)), shape=(ng, n))
-        sums, counts = G @ V, G @ has
-        sums[counts == 0] = np.nan
-        first = np.unique(group, return_index=True)[1]
-        g = keys.iloc[first].reset_index(drop=True)
-        vals = pd.DataFrame(sums, columns=values)
-        vals[ints] = np.nan_to_num(vals[ints].to_numpy()).round().astype("int64")
-        if part == "all":
-            key = pd.Series("all", index=g.index)
-        else:
-            key = g[cols[0]].astype(object).where(g[cols[0]].notna(), None).map(str)
-            if len(cols) == 2:
-                key = key + "|" + g[cols[1]].map(str)
-        out.append(pd.concat([g[["year", "month"]], vals], axis=1).assign(_part=i, key=key))
-    return pd.concat(out, ignore_index=True)
+        t = build[part]()
+        out.append(t.select("year", "month", _part=ibis.literal(i, "int64"), key=key[part](t).cast("string"),
+                            **{c: t[c] for c in values}))
+    return ibis.union(*out, distinct=False) if len(out) > 1 else out[0]
 
 
 #: report rows one query may read (the periods are computed in runs of years beyond; see panel_sums)
@@ -224,12 +233,10 @@ def panel_sums(store, periods, parts=BY, scope: str = "all", progress=None) -> p
     """
     ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
     parts = list(parts)
-    reg = store.table("region")
-    reg = reg.select(region_code=reg.code, prefecture_code=reg.prefecture_code).execute()
     chunks = _chunks(store, ps)
     out = []
     for i, chunk in enumerate(chunks):
-        out.append(_chunk_sums(store, chunk, parts, scope, reg))
+        out.append(_chunk_sums(store, chunk, parts, scope))
         if progress is not None:
             progress(i + 1, len(chunks))
     return pd.concat(out, ignore_index=True) if len(out) > 1 else out[0]
@@ -254,20 +261,24 @@ def _chunks(store, ps: list[Period]) -> list[list[Period]]:
     return [[p for p in ps if p.year in r] for r in runs]
 
 
-def _chunk_sums(store, ps, parts, scope, reg) -> pd.DataFrame:
+def _chunk_sums(store, ps, parts, scope) -> pd.DataFrame:
     codes = _chain_codes(store) if any("chain" in p for p in parts) else None
     yms = tuple(sorted({(q.year, q.month) for p in ps for q in (p, p.shifted(-1))}))
-    raw = _run(store, ("panel", yms, scope, None if codes is None else tuple(codes)),
-               lambda: _panel_expr(store, ps, codes, scope))              # compiled once per request shape
-    ints = [k for k in raw.columns if k.endswith(("_n", "_count", "_cn")) or k in ("scale_ups", "leavers",
-                                                                                   "profit_reporters")]
-    raw[ints] = raw[ints].astype("float64").fillna(0).astype("int64")
-    floats = [k for k in raw.columns if k not in ints and k not in ("year", "month", "region_code", "_mask")]
-    raw[floats] = raw[floats].astype("float64")
-    for k in ("year", "month", "_mask"):
-        raw[k] = raw[k].astype("int64")
-    raw = raw.merge(reg, on="region_code")           # as membership's inner join with the region table
-    df = _roll_up(raw, parts, codes or [])
+
+    def build():
+        reg = store.table("region")
+        reg = reg.select(region_code=reg.code, prefecture_code=reg.prefecture_code)
+        return _rolled_expr(store, _panel_expr(store, ps, codes, scope), parts, codes or [], reg)
+
+    df = _run(store, ("panel", yms, scope, tuple(parts), None if codes is None else tuple(codes)), build)
+    ints = [k for k in df.columns if k.endswith(("_n", "_count", "_cn")) or k in ("scale_ups", "leavers",
+                                                                                  "profit_reporters")]
+    df[ints] = df[ints].astype("float64").fillna(0).round().astype("int64")
+    floats = [k for k in df.columns if k not in ints and k not in ("year", "month", "_part", "key")]
+    df[floats] = df[floats].astype("float64")
+    for k in ("year", "month", "_part"):
+        df[k] = df[k].astype("int64")
+    df["key"] = df["key"].astype(object)
     prev = df[KEYS + list(_CURRENT_TO_PREV)].rename(columns=_CURRENT_TO_PREV)
     prev = prev.assign(year=prev["year"] + 1)
     out = df.drop(columns="leavers").merge(prev, on=KEYS, how="outer")
@@ -329,18 +340,28 @@ def evaluate_periods(store, periods, bys=("all", "chain", "city", "county", "cit
 def long_values(store, periods, bys=("all", "chain", "city", "county", "city_chain"), scope: str = "all",
                 partial_weight: float = SEI_PARTIAL_WEIGHT, progress=None) -> pd.DataFrame:
     """(period, basis, scope, by, key, indicator, value, n) for every registry indicator — the rows
-    :func:`~chainbrain.analytics.indicators.long_form` makes of :func:`evaluate_periods`, built column-wise."""
+    :func:`~chainbrain.analytics.indicators.long_form` makes of :func:`evaluate_periods`, built column-wise
+    (the label columns as categoricals: no string per row)."""
     ps = [parse_period(p) if isinstance(p, str) else p for p in periods]
     rows, vals = panel_values(store, ps, bys, scope, partial_weight, progress)
-    label = {(p.year, p.month): p.label for p in ps}
-    period = np.asarray([label[(y, m)] for y, m in zip(rows["year"], rows["month"])], dtype=object)
     names = [k for k in REGISTRY if k in vals]
     n_rows, n_ind = len(rows), len(names)
+    period = np.asarray([p.label for p in ps], dtype=object)
+    at = pd.MultiIndex.from_arrays([[p.year for p in ps], [p.month for p in ps]]).get_indexer(
+        pd.MultiIndex.from_arrays([rows["year"], rows["month"]]))
+
+    def labels(codes: np.ndarray, categories) -> pd.Categorical:       # no string copy per row
+        return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype=object))
+
+    def repeated(values) -> pd.Categorical:
+        cat, codes = np.unique(np.asarray(values, dtype=object).astype(str), return_inverse=True)
+        return labels(np.tile(codes, n_ind), cat)
+
     return pd.DataFrame({
-        "period": np.tile(period, n_ind), "basis": "ytd", "scope": scope,
-        "by": np.tile(rows["by"].to_numpy(dtype=object), n_ind),
-        "key": np.tile(rows["key"].astype(str).to_numpy(dtype=object), n_ind),
-        "indicator": np.repeat(np.asarray(names, dtype=object), n_rows),
+        "period": labels(np.tile(at, n_ind), period), "basis": labels(np.zeros(n_rows * n_ind, int), ["ytd"]),
+        "scope": labels(np.zeros(n_rows * n_ind, int), [scope]),
+        "by": repeated(rows["by"]), "key": repeated(rows["key"]),
+        "indicator": labels(np.repeat(np.arange(n_ind), n_rows), names),
         "value": np.concatenate([vals[k].astype("float64") for k in names]) if names else [],
         "n": np.concatenate([np.asarray(vals.get(f"{k}_n", np.zeros(n_rows)), dtype=np.int64) for k in names])
         if names else []})
