@@ -111,7 +111,8 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
     with_chains = codes is not None
     needed = sorted({(q.year, q.month) for p in periods for q in (p, p.shifted(-1))})
     t = store.table("monthly_report")
-    t = t.filter((t.year * 100 + t.month).isin([y * 100 + m for y, m in needed]))
+    t = t.filter(t.year.between(needed[0][0], needed[-1][0]),          # a plain range: zone maps skip the rest
+                 (t.year * 100 + t.month).isin([y * 100 + m for y, m in needed]))
     r = latest_reports(t, ["enterprise_id", "year", "month"])
     f = r.select("enterprise_id", "year", "month", **{m: r[COLUMN[m]].cast("float64") for m in MEASURES},
                  **{f"{m}_rep_prev": r[c].cast("float64") for m, c in REPORTED_PREV.items()}).alias("cb_panel_f")
