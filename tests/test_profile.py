@@ -35,6 +35,7 @@ and E6; county 360102 (E1, E5) none; viewer role none.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 
 import pyarrow as pa
@@ -174,6 +175,10 @@ def test_enterprise_page_names_partners_in_scope(pstore, user, named):
     expected = [(i, names[i], f"/enterprises/{i}") if i in named else (None, t["partner_hidden"], None)
                 for i in (3, 2, 4, 6)]
     assert shown == expected
+    hidden = {names[i] for i in (3, 2, 4, 6) if i not in named}
+    text = json.dumps(d["partners"], ensure_ascii=False, default=str)
+    assert not any(h in text for h in hidden)                 # no name of a partner out of scope, anywhere
+    assert all(set(x) == set(d["partners"][0]) for x in d["partners"]) and "partner_name" not in d["partners"][0]
     assert [x["amount"] / YI for x in d["partners"]] == pytest.approx([20, 14, 14, 5])
     assert [r["period"] for r in d["monthly"]][-1] == "2025-06" and len(d["segments"]) == 3
     assert d["tables"][3]["rows"] is d["partners"]

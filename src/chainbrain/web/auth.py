@@ -89,7 +89,7 @@ class _Reader:
     """Reads of a DuckDB store from any thread: a pool of the store's own cursors (each a
     connection of its own to the same database; closed when the store closes)."""
 
-    def __init__(self, store, size: int = 8, overflow: int = 32):
+    def __init__(self, store, size: int = 40, overflow: int = 8):
         import duckdb_engine
 
         raw = store._raw

@@ -233,47 +233,44 @@ def region_enterprises(store, reg, p, user) -> dict:
 
 
 # ---------------------------------------------------------------- enterprise
-IDENTITY_SQL = ("SELECT e.*, r.name AS county_name, r.prefecture_code, c.name AS city_name, "
-                "i.name AS industry_name, p.name AS park_name FROM enterprise e "
-                "LEFT JOIN region r ON r.code = e.region_code LEFT JOIN region c ON c.code = r.prefecture_code "
-                "LEFT JOIN industry i ON i.code = e.industry_code LEFT JOIN park p ON p.code = e.park_code "
-                "WHERE e.id = :id")
-
-
-def _seen_partners(conn, user, ids: list[int]) -> dict[int, dict]:
-    """Identity of the partners ``user`` may see (the policy's :func:`enterprise_where`; the others
-    stay anonymous — DESIGN.md §4), by id; one query on ``conn``."""
+def _seen_partners(conn, user, parts: list[dict]) -> dict[int, dict]:
+    """USCC and name of the partners ``user`` may see, by id (the policy's :func:`enterprise_where`; the
+    others stay anonymous — DESIGN.md §4); one query on ``conn`` unless the scope is the whole province."""
+    ids = sorted({int(x["partner_id"]) for x in parts})
     if not ids or not sees_enterprises(user):
         return {}
-    where, params = enterprise_where(user)
-    marks = ",".join(str(int(i)) for i in ids)
-    sql = f"SELECT e.id, e.uscc, e.name FROM enterprise e WHERE e.id IN ({marks}) AND {where}"
-    return {int(r.id): dict(r._mapping) for r in conn.execute(sa.text(sql), params)}
+    if user.role == "province_admin":
+        seen = set(ids)
+    else:
+        where, params = enterprise_where(user)
+        marks = ",".join(str(i) for i in ids)
+        seen = {int(r[0]) for r in conn.execute(sa.text(f"SELECT e.id FROM enterprise e WHERE e.id IN ({marks}) "
+                                                        f"AND {where}"), params)}
+    return {int(x["partner_id"]): {"id": int(x["partner_id"]), "uscc": x["partner_uscc"], "name": x["partner_name"]}
+            for x in parts if int(x["partner_id"]) in seen}
 
 
-def enterprise_page(store, eid: int, lang, user=None) -> dict:
+def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None) -> dict:
     """The profile of enterprise ``eid`` for ``user`` (whose scope the caller has checked).
 
-    All queries run on one connection of ``store`` (:mod:`chainbrain.analytics.profile`), so
-    ``store`` may be a reader without the analytics lock (:func:`chainbrain.web.auth.read_store`). The answer
-    depends on ``user`` only through the scope that decides which partners are named."""
+    All queries run on one connection of ``store`` (:func:`chainbrain.analytics.profile.enterprise_profile`:
+    two round trips, a third for the names of partners in scope), so ``store`` may be a reader without
+    the analytics lock (:func:`chainbrain.web.auth.read_store`); ``names``: the catalog names
+    (:func:`~chainbrain.analytics.profile.catalog_names`, cached by the caller). The answer depends on
+    ``user`` only through the scope that decides which partners are named."""
     t = strings(lang)
     with store.engine.connect() as conn:
-        ident = dict(conn.execute(sa.text(IDENTITY_SQL), {"id": int(eid)}).one()._mapping)
-        segs = profile.segments(conn, eid)
-        hist = profile.monthly_history(conn, eid)
-        annual = profile.annual_history(conn, eid)
-        parts = profile.partners(conn, eid)
-        info = _seen_partners(conn, user, sorted({int(x["partner_id"]) for x in parts}))
-        des = profile.designations(conn, eid)
-        scale = profile.scale_history(conn, eid)
-    ident = {k: (v.isoformat() if hasattr(v, "isoformat") else float(v) if type(v).__name__ == "Decimal" else v)
-             for k, v in ident.items()}
+        d = profile.enterprise_profile(conn, eid, names)
+        parts = d["partners"]
+        info = _seen_partners(conn, user, parts)
+    ident, segs, hist, annual, des, scale = (d[k] for k in ("enterprise", "segments", "monthly", "annual",
+                                                            "designations", "scale"))
     for s in segs:
         s["segment"] = s["segment_en"] if lang == "en" and s.get("segment_en") else s["segment_zh"]
         s["chain"] = s["chain_en"] if lang == "en" else s["chain_zh"]
         s["href"] = f"/chains/{s['chain_code']}"
     for x in parts:                                       # partners outside the scope stay anonymous
+        x.pop("partner_uscc"), x.pop("partner_name")
         e = info.get(int(x["partner_id"]), {})
         if not e:
             x["partner_id"] = None

@@ -10,6 +10,7 @@ analytics lock, on a connection of its own (:func:`chainbrain.web.auth.read_stor
 and cached per data version under the enterprise, the language and the viewer's
 full scope (:func:`chainbrain.web.views.chains.page_key`): partners outside the
 scope are anonymised, so viewers with different scopes never share an answer.
+The catalog names a profile shows are read once per data version (kept in the same cache).
 Profiles have an LRU of their own (:class:`chainbrain.web.cache.ResultCache`, the
 application's data version and on/off setting), so browsing many enterprises
 never evicts the aggregate answers, which cost far more to rebuild.
@@ -21,6 +22,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from chainbrain.analytics.profile import catalog_names
 from chainbrain.web import pages
 from chainbrain.web.auth import current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache, per_store
@@ -46,7 +48,8 @@ def _profile(request, eid: int) -> dict:
     cache, version, key = profile_cache(st), st.versions.current(), page_key(request, "enterprise", eid)
     d = cache.lookup(version, key)
     if d is MISSING:
-        d = pages.enterprise_page(read_store(st.store), eid, lang, user)
+        names = cache.derived(version, ("catalog names",), lambda: catalog_names(read_store(st.store)))
+        d = pages.enterprise_page(read_store(st.store), eid, lang, user, names)
         cache.put(version, key, d)
     return d
 
