@@ -90,6 +90,8 @@ class _Reader:
     connection of its own to the same database; closed when the store closes)."""
 
     def __init__(self, store, size: int = 40, overflow: int = 8):
+        # 40 kept open (one per worker thread of the server's pool): an overflow connection is a new
+        # DuckDB connection, opened and closed per checkout — measured up to 190 ms under load
         import duckdb_engine
 
         raw = store._raw
