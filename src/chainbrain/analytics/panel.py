@@ -38,7 +38,7 @@ import pandas as pd
 
 from chainbrain.analytics.formulas import records, values_frame
 from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT,
-                                             _run, _sum_if)
+                                             _count, _run, _sum_if)
 from chainbrain.analytics.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, latest_reports
 
@@ -86,11 +86,6 @@ def _chain_codes(store) -> list[str]:
     if len(codes) > MAX_CHAINS:
         raise ValueError(f"the panel encodes at most {MAX_CHAINS} chains (链条数超过 {MAX_CHAINS})")
     return codes
-
-
-def _tally(cond):
-    """How many rows meet ``cond``: a COUNT (BIGINT everywhere; cheaper than a SUM of 0/1)."""
-    return cond.ifelse(1, None).count()
 
 
 def _bit_of(chain_code, codes: list[str]):
@@ -157,9 +152,9 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         s = s.mutate(_mask=s._mask.fill_null(0))
     else:
         s = s.mutate(_mask=ibis.literal(0, "int64"))
-    agg = {"above_scale_count": s.count(), "scale_ups": _tally(s._in_prev.isnull()),
-           "leavers": _tally(s._has_next.isnull()), "sei_partial_count": _tally(s.sei == "partial"),
-           "loss_making_count": _tally(s.profit < 0), "profit_reporters": s.profit.count()}
+    agg = {"above_scale_count": s.count(), "scale_ups": _count(s._in_prev.isnull()),
+           "leavers": _count(s._has_next.isnull()), "sei_partial_count": _count(s.sei == "partial"),
+           "loss_making_count": _count(s.profit < 0), "profit_reporters": s.profit.count()}
     for m in MEASURES:
         v = s[m]
         prior = ibis.coalesce(s[f"{m}_rep_prev"], s[f"_p_{m}"]) if m in REPORTED_PREV else s[f"_p_{m}"]

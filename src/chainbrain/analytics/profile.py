@@ -201,11 +201,8 @@ def _monthly(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _annual(rows: list[dict]) -> list[dict]:
-    return sorted(_latest(rows, ("year",)), key=lambda r: r["year"])
-
-
-def _scale(rows: list[dict]) -> list[dict]:
+def _by_year(rows: list[dict]) -> list[dict]:
+    """Latest revision per year, oldest first (annual reports, above-scale status)."""
     return sorted(_latest(rows, ("year",)), key=lambda r: r["year"])
 
 
@@ -244,7 +241,7 @@ def monthly_history(store, enterprise_id: int) -> list[dict]:
 
 def annual_history(store, enterprise_id: int) -> list[dict]:
     """Annual reports of one enterprise (latest revision per year), oldest first."""
-    return _annual(fetch(store, enterprise_id, ("annual",))["annual"])
+    return _by_year(fetch(store, enterprise_id, ("annual",))["annual"])
 
 
 def segments(store, enterprise_id: int, names: dict | None = None) -> list[dict]:
@@ -260,7 +257,7 @@ def designations(store, enterprise_id: int) -> list[dict]:
 
 def scale_history(store, enterprise_id: int) -> list[dict]:
     """Above-scale status per year (规上 / 规下)."""
-    return _scale(fetch(store, enterprise_id, ("scale",))["scale"])
+    return _by_year(fetch(store, enterprise_id, ("scale",))["scale"])
 
 
 def partners(store, enterprise_id: int) -> list[dict]:
@@ -296,8 +293,8 @@ def enterprise_profile(src, enterprise_id: int, names: dict | None = None) -> di
             return None
         f = fetch(conn, e)
     return {"enterprise": ident, "segments": _segments(f["segments"], names), "monthly": _monthly(f["monthly"]),
-            "annual": _annual(f["annual"]), "partners": _partners(f["supplies"] + f["purchases"], e),
-            "designations": _designations(f["designations"]), "scale": _scale(f["scale"])}
+            "annual": _by_year(f["annual"]), "partners": _partners(f["supplies"] + f["purchases"], e),
+            "designations": _designations(f["designations"]), "scale": _by_year(f["scale"])}
 
 
 def revenue_for(store, enterprise_ids, period) -> dict[int, float]:

@@ -233,19 +233,10 @@ def region_enterprises(store, reg, p, user) -> dict:
 
 
 # ---------------------------------------------------------------- enterprise
-def _seen_partners(conn, user, parts: list[dict]) -> dict[int, dict]:
-    """USCC and name of the partners ``user`` may see, by id (the policy's :func:`enterprise_where`; the
-    others stay anonymous — DESIGN.md §4); one query on ``conn`` unless the scope is the whole province."""
-    ids = sorted({int(x["partner_id"]) for x in parts})
-    if not ids or not sees_enterprises(user):
-        return {}
-    if user.role == "province_admin":
-        seen = set(ids)
-    else:
-        where, params = enterprise_where(user)
-        marks = ",".join(str(i) for i in ids)
-        seen = {int(r[0]) for r in conn.execute(sa.text(f"SELECT e.id FROM enterprise e WHERE e.id IN ({marks}) "
-                                                        f"AND {where}"), params)}
+def _seen_partners(store, user, parts: list[dict]) -> dict[int, dict]:
+    """USCC and name of the partners ``user`` may see, by id (:func:`visible_ids`; the others stay
+    anonymous — DESIGN.md §4)."""
+    seen = visible_ids(store, user, {int(x["partner_id"]) for x in parts})
     return {int(x["partner_id"]): {"id": int(x["partner_id"]), "uscc": x["partner_uscc"], "name": x["partner_name"]}
             for x in parts if int(x["partner_id"]) in seen}
 
@@ -253,16 +244,15 @@ def _seen_partners(conn, user, parts: list[dict]) -> dict[int, dict]:
 def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None) -> dict:
     """The profile of enterprise ``eid`` for ``user`` (whose scope the caller has checked).
 
-    All queries run on one connection of ``store`` (:func:`chainbrain.analytics.profile.enterprise_profile`:
-    two round trips, a third for the names of partners in scope), so ``store`` may be a reader without
+    Two round trips (:func:`chainbrain.analytics.profile.enterprise_profile`), a third when partners
+    must be checked against a scope narrower than the province (:func:`visible_ids`), so ``store`` may be a reader without
     the analytics lock (:func:`chainbrain.web.auth.read_store`); ``names``: the catalog names
     (:func:`~chainbrain.analytics.profile.catalog_names`, cached by the caller). The answer depends on
     ``user`` only through the scope that decides which partners are named."""
     t = strings(lang)
-    with store.engine.connect() as conn:
-        d = profile.enterprise_profile(conn, eid, names)
-        parts = d["partners"]
-        info = _seen_partners(conn, user, parts)
+    d = profile.enterprise_profile(store, eid, names)
+    parts = d["partners"]
+    info = _seen_partners(store, user, parts)
     ident, segs, hist, annual, des, scale = (d[k] for k in ("enterprise", "segments", "monthly", "annual",
                                                             "designations", "scale"))
     for s in segs:
