@@ -94,6 +94,30 @@ def test_designation_validity(loaded, tmp_path):
     assert {(2, "date_order"), (3, "enum"), (4, "enum"), (5, "date"), (6, "not_registered"), (8, "duplicate")} <= got
 
 
+def test_chain_master_of_two_chains(loaded, tmp_path):
+    """A chain-master title is per chain: two from the same date are two designations (not a revision
+    of one), a re-import changes nothing, and a file without the chain column keys on "no chain"."""
+    rows = [DES_HEAD, [U[0], "链主企业", "省级", "2023-09-15", "", "EI"], [U[0], "链主企业", "省级", "2023-09-15", "", "NF"],
+            [U[0], "专精特新", "省级", "2023-01-01", "", ""]]
+    res = import_file(loaded, "designations", write_csv(tmp_path / "d.csv", rows))
+    assert (res.status, res.new) == ("loaded", 3), [i.line() for i in res.issues.items]
+    res = import_file(loaded, "designations", write_csv(tmp_path / "d.csv", rows))
+    assert (res.new, res.updated, res.unchanged) == (0, 0, 3)
+    rows[2][4] = "2026-09-14"                                             # NF's title gets an end date
+    res = import_file(loaded, "designations", write_csv(tmp_path / "d2.csv", rows))
+    assert (res.new, res.updated, res.unchanged) == (0, 1, 2)
+    with loaded.engine.connect() as c:
+        got = c.execute(sa.text("SELECT chain_code, MAX(revision) FROM designation WHERE kind = 'chain_master' "
+                                "GROUP BY chain_code ORDER BY 1")).fetchall()
+    assert got == [("EI", 1), ("NF", 2)]
+    no_chain = [r[:5] for r in rows if r[1] != "链主企业"]
+    res = import_file(loaded, "designations", write_csv(tmp_path / "d3.csv", no_chain))
+    assert (res.new, res.updated, res.unchanged) == (0, 0, 1)
+    dup = [DES_HEAD, rows[1], rows[1]]
+    assert [i.rule for i in import_file(loaded, "designations", write_csv(tmp_path / "d4.csv", dup)).issues.errors] \
+        == ["duplicate"]
+
+
 # ---------------------------------------------------------------- YTD ↔ month
 def test_ytd_month_jan_feb_combined_and_gaps():
     key = ["a"] * 4 + ["b"] * 2

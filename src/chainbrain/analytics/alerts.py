@@ -28,6 +28,7 @@ import ibis
 from chainbrain.analytics.indicators import evaluate, evaluate_one, facts
 from chainbrain.analytics.kpi import kpi_table
 from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.store.schema import DESIGNATION_KEY
 from chainbrain.analytics.scope import latest
 
 RULES = {
@@ -74,7 +75,7 @@ def _chain_master_drop(store, p: Period) -> list[dict]:
     thr = RULES["chain_master_drop"]["threshold"]
     d = store.table("designation")
     end = ibis.literal(p.end_date)
-    d = latest(d, ["enterprise_id", "kind", "level", "valid_from"])
+    d = latest(d, list(DESIGNATION_KEY))
     d = d.filter((d.kind == "chain_master") & (d.valid_from <= end) & (d.valid_to.isnull() | (d.valid_to >= end)))
     cur, prv = facts(store, p.year, p.month), facts(store, p.year - 1, p.month)
     x = cur.join(d.select("enterprise_id", "chain_code").distinct(), "enterprise_id").left_join(

@@ -37,6 +37,7 @@ import pandas as pd
 
 from chainbrain.analytics.indicators import evaluate
 from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.store.schema import DESIGNATION_KEY
 from chainbrain.analytics.scope import _enterprise_segments, latest, members
 
 DIMENSIONS = {
@@ -77,7 +78,7 @@ def entropy_weights(z: pd.DataFrame) -> pd.Series:
 
 
 def _designated(store, date, kinds) -> pd.DataFrame:
-    d = latest(store.table("designation"), ["enterprise_id", "kind", "level", "valid_from"])
+    d = latest(store.table("designation"), list(DESIGNATION_KEY))
     d = d.filter(d.kind.isin(kinds) & (d.valid_from <= date) & (d.valid_to.isnull() | (d.valid_to >= date)))
     return d.select("enterprise_id", "kind", "chain_code").distinct().execute()
 

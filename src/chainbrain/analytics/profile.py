@@ -39,9 +39,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from chainbrain.store.schema import DESIGNATION_KEY
 from chainbrain.analytics.scope import latest
 
 MONTHLY = ("revenue_ytd", "revenue_ytd_prev", "profit_ytd", "value_added_ytd", "export_ytd", "employees")
@@ -86,26 +88,42 @@ def _last(*keys):
 
 
 # ---------------------------------------------------------------- one round trip
-_LINK = ("s.supplier_id:int", "s.buyer_id:int", "s.year:int", "s.amount:num", "s.revision:int", "p.uscc:text",
-         "p.name:text")            # p: the partner (its USCC and name: shown only to viewers whose scope holds it)
-#: part → (table, condition on the enterprise ``:e``, fields as ``column:kind``)
+class Part(NamedTuple):
+    """One part of the profile: ``table`` rows whose ``key`` is the enterprise (and ``where``), their
+    ``fields`` as ``column:kind``; ``partner``: the column holding the partner's id, whose USCC and name
+    (``p.uscc``, ``p.name``: shown only to viewers whose scope holds the partner) come with the row."""
+    table: str
+    key: str
+    fields: tuple[str, ...]
+    where: str = ""
+    partner: str = ""
+
+    def source(self) -> str:
+        return f"{self.table} LEFT JOIN enterprise p ON p.id = {self.partner}" if self.partner else self.table
+
+    def all_fields(self) -> tuple[str, ...]:
+        return self.fields + (PARTNER_FIELDS if self.partner else ())
+
+
+PARTNER_FIELDS = ("p.uscc:text", "p.name:text")
+_LINK = ("s.supplier_id:int", "s.buyer_id:int", "s.year:int", "s.amount:num", "s.revision:int")
 PARTS = {
-    "monthly": ("monthly_report", "enterprise_id = :e",
-                ("year:int", "month:int", *(f"{c}:num" for c in MONTHLY if c != "employees"), "employees:int",
-                 "revision:int")),
-    "annual": ("annual_report", "enterprise_id = :e",
-               ("year:int", "revenue:num", "profit:num", "value_added:num", "rd_expense:num", "employees:int",
-                "revision:int")),
-    "scale": ("enterprise_scale", "enterprise_id = :e", ("year:int", "above_scale:bool", "revision:int")),
-    "segments": ("enterprise_segment", "enterprise_id = :e",
-                 ("segment_code:text", "method:text", "confidence:num", "revenue_share:num", "evidence:text",
-                  "valid_from:date", "valid_to:date", "revision:int")),
-    "designations": ("designation", "enterprise_id = :e",
-                     ("kind:text", "level:text", "chain_code:text", "valid_from:date", "valid_to:date",
-                      "revision:int")),
-    "supplies": ("supply_link s LEFT JOIN enterprise p ON p.id = s.buyer_id", "s.supplier_id = :e", _LINK),
-    "purchases": ("supply_link s LEFT JOIN enterprise p ON p.id = s.supplier_id",
-                  "s.buyer_id = :e AND s.supplier_id <> :e", _LINK),
+    "monthly": Part("monthly_report", "enterprise_id",
+                    ("year:int", "month:int", *(f"{c}:num" for c in MONTHLY if c != "employees"), "employees:int",
+                     "revision:int")),
+    "annual": Part("annual_report", "enterprise_id",
+                   ("year:int", "revenue:num", "profit:num", "value_added:num", "rd_expense:num", "employees:int",
+                    "revision:int")),
+    "scale": Part("enterprise_scale", "enterprise_id", ("year:int", "above_scale:bool", "revision:int")),
+    "segments": Part("enterprise_segment", "enterprise_id",
+                     ("segment_code:text", "method:text", "confidence:num", "revenue_share:num", "evidence:text",
+                      "valid_from:date", "valid_to:date", "revision:int")),
+    "designations": Part("designation", "enterprise_id",
+                         ("kind:text", "level:text", "chain_code:text", "valid_from:date", "valid_to:date",
+                          "revision:int")),
+    "supplies": Part("supply_link s", "s.supplier_id", _LINK, partner="s.buyer_id"),
+    "purchases": Part("supply_link s", "s.buyer_id", _LINK, where="s.supplier_id <> s.buyer_id",
+                      partner="s.supplier_id"),
 }
 _SLOT = {"int": ("i", "BIGINT"), "bool": ("i", "BIGINT"), "num": ("n", "DOUBLE PRECISION"),
          "text": ("t", "VARCHAR"), "date": ("t", "VARCHAR")}
@@ -115,7 +133,7 @@ def _fields(part: str) -> list[tuple[str, str, str]]:
     """(column, kind, slot) of a part: the k-th field of a slot type goes to slot ``<type>k``."""
     seen: dict[str, int] = {}
     out = []
-    for f in PARTS[part][2]:
+    for f in PARTS[part].all_fields():
         col, kind = f.split(":")
         t = _SLOT[kind][0]
         out.append((col, kind, f"{t}{seen.get(t, 0)}"))             # col may carry a table alias (s.year)
@@ -133,16 +151,20 @@ def _slots() -> list[tuple[str, str]]:
     return [(f"{t}{k}", types[t]) for t in sorted(width) for k in range(width[t])]
 
 
+def typed(col: str | None, kind: str | None) -> str:
+    """The SQL expression of a field as the profile reads it: booleans as 0/1, dates as ISO text
+    (the cast to the slot type is the caller's)."""
+    if col is None:
+        return "NULL"
+    return f"CASE WHEN {col} THEN 1 WHEN NOT {col} THEN 0 END" if kind == "bool" else col
+
+
 def _branch(part: str) -> str:
-    table, cond, _ = PARTS[part]
+    pt = PARTS[part]
     given = {slot: (col, kind) for col, kind, slot in _fields(part)}
-    cols = []
-    for slot, sql_type in _slots():
-        col, kind = given.get(slot, (None, None))
-        expr = ("NULL" if col is None else f"CASE WHEN {col} THEN 1 WHEN NOT {col} THEN 0 END" if kind == "bool"
-                else col)
-        cols.append(f"CAST({expr} AS {sql_type}) AS {slot}")
-    return f"SELECT '{part}' AS part, {', '.join(cols)} FROM {table} WHERE {cond}"
+    cols = [f"CAST({typed(*given.get(slot, (None, None)))} AS {sql_type}) AS {slot}" for slot, sql_type in _slots()]
+    where = f"{pt.key} = :e" + (f" AND {pt.where}" if pt.where else "")
+    return f"SELECT '{part}' AS part, {', '.join(cols)} FROM {pt.source()} WHERE {where}"
 
 
 _SQL: dict[tuple, str] = {}
@@ -207,7 +229,7 @@ def _by_year(rows: list[dict]) -> list[dict]:
 
 
 def _designations(rows: list[dict]) -> list[dict]:
-    rows = _latest(rows, ("kind", "level", "valid_from"))
+    rows = _latest(rows, DESIGNATION_KEY[1:])
     return sorted(rows, key=lambda r: _last(r["valid_from"], r["kind"], r["level"], r["chain_code"]))
 
 
@@ -268,33 +290,44 @@ def partners(store, enterprise_id: int) -> list[dict]:
     return _partners(f["supplies"] + f["purchases"], int(enterprise_id))
 
 
+def _named(e: dict, names: dict) -> dict:
+    county, prefecture = names["region"].get(e.get("region_code"), (None, None))
+    return e | {"county_name": county, "prefecture_code": prefecture,
+                "city_name": names["region"].get(prefecture, (None,))[0] if prefecture else None,
+                "industry_name": names["industry"].get(e.get("industry_code")),
+                "park_name": names["park"].get(e.get("park_code"))}
+
+
 def identity(src, enterprise_id: int, names: dict) -> dict | None:
     """The enterprise row (every column) with county, city, industry and park names; None if unknown."""
     rows = _query(src, "SELECT * FROM enterprise WHERE id = :e", e=int(enterprise_id))
-    if not rows:
-        return None
-    e = rows[0]
-    county, prefecture = names["region"].get(e.get("region_code"), (None, None))
-    e |= {"county_name": county, "prefecture_code": prefecture,
-          "city_name": names["region"].get(prefecture, (None,))[0] if prefecture else None,
-          "industry_name": names["industry"].get(e.get("industry_code")),
-          "park_name": names["park"].get(e.get("park_code"))}
-    return e
+    return _named(rows[0], names) if rows else None
 
 
-def enterprise_profile(src, enterprise_id: int, names: dict | None = None) -> dict | None:
+def _assemble(e: int, ident: dict, f: dict, names: dict) -> dict:
+    return {"enterprise": ident, "segments": _segments(f["segments"], names), "monthly": _monthly(f["monthly"]),
+            "annual": _by_year(f["annual"]), "partners": _partners(f["supplies"] + f["purchases"], e),
+            "designations": _designations(f["designations"]), "scale": _by_year(f["scale"])}
+
+
+def enterprise_profile(src, enterprise_id: int, names: dict | None = None, index=None) -> dict | None:
     """Identity and every part of the profile in two round trips (identity, then :func:`fetch`);
-    ``names``: :func:`catalog_names` (read here when not given). None for an unknown enterprise."""
+    ``names``: :func:`catalog_names` (read here when not given); ``index``: a
+    :class:`~chainbrain.analytics.profile_index.ProfileIndex` of the current data to read from instead
+    (no round trip). None for an unknown enterprise."""
     e = int(enterprise_id)
+    if index is not None:
+        row = index.enterprise(e)
+        if row is None:
+            return None
+        names = names or catalog_names(src)
+        return _assemble(e, _named(row, names), index.fetch(e), names)
     with _connection(src) as conn:
         names = names or catalog_names(conn)
         ident = identity(conn, e, names)
         if ident is None:
             return None
-        f = fetch(conn, e)
-    return {"enterprise": ident, "segments": _segments(f["segments"], names), "monthly": _monthly(f["monthly"]),
-            "annual": _by_year(f["annual"]), "partners": _partners(f["supplies"] + f["purchases"], e),
-            "designations": _designations(f["designations"]), "scale": _by_year(f["scale"])}
+        return _assemble(e, ident, fetch(conn, e), names)
 
 
 def revenue_for(store, enterprise_ids, period) -> dict[int, float]:

@@ -8,7 +8,7 @@ against the latest revisions, inserts, commit.
 
 Diff rule per key (enterprise: USCC; monthly: enterprise+year+month; annual:
 enterprise+year; supply: supplier+buyer+year; designation:
-enterprise+kind+level+valid_from): no stored row → *new* (revision 1); same
+enterprise+kind+level+chain code+valid_from, ``schema.DESIGNATION_KEY``): no stored row → *new* (revision 1); same
 values as the latest revision → *unchanged* (nothing written); different →
 *updated* (a new revision, the previous one kept). Columns absent from the
 file are carried over from the previous revision. Enterprises are master
@@ -43,6 +43,7 @@ from chainbrain.ingest.errors import Issues, write_error_file
 from chainbrain.ingest.parse import Parsed, RegionLookup, parse
 from chainbrain.ingest.readers import RawTable, ReadError, read_table
 from chainbrain.store import schema as S
+from chainbrain.store.engine import fetch_arrow as _fetch_arrow
 
 UNIT_RATIO = 500.0
 WRITE_CHUNK = 250_000                 # rows per insert statement (progress granularity)
@@ -88,13 +89,7 @@ def fetch_df(store, conn, sql: str, **params) -> pd.DataFrame:
 
 
 def fetch_arrow(store, conn, sql: str) -> pa.Table:
-    if store.kind == "duckdb":
-        cur = conn.connection.driver_connection
-        return cur.execute(sql).fetch_arrow_table()
-    res = conn.execute(sa.text(sql))
-    cols = list(res.keys())
-    rows = res.fetchall()
-    return pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}) if rows else pa.table({c: [] for c in cols})
+    return _fetch_arrow(conn, sql)
 
 
 def uscc_ids(store, conn) -> dict[str, int]:
@@ -347,8 +342,10 @@ def check_designations(store, conn, p: Parsed, ids) -> dict:
     if vt is not None:
         order = np.asarray(pc.fill_null(pc.less(vt, vf), False).to_numpy(zero_copy_only=False), bool)
         p.issues.add_mask(order, "date_order", rownum=p.raw.rownum, column=_hdr(p, "valid_to"))
+    chain = p.cols.get("chain_code")
     _duplicates(p, [eid, R.to_np_str(p.cols["kind"]), R.to_np_str(p.cols["level"]),
-                    R.to_np_str(pc.cast(vf, pa.string()))], _hdr(p, "uscc"))
+                    R.to_np_str(pc.cast(vf, pa.string())),
+                    R.to_np_str(chain) if chain is not None else np.full(len(eid), "")], _hdr(p, "uscc"))
     return {"eid": eid}
 
 
@@ -406,7 +403,9 @@ def write_revisioned(store, conn, table: str, keys: list[str], values: dict[str,
     if new.num_rows == 0:
         return
     cols = list(keys) + list(values)
-    key_sql = " AND ".join(f"t.{k} = l.{k}" for k in keys)
+    nullable = {k for k in keys if S.metadata.tables[table].c[k].nullable}     # NULL keys match each other
+    key_sql = " AND ".join(f"COALESCE(t.{k}, '') = COALESCE(l.{k}, '')" if k in nullable else f"t.{k} = l.{k}"
+                           for k in keys)
     klist = ", ".join(keys)
     filt = ""
     if "year" in keys:
@@ -506,12 +505,13 @@ def write_annual(store, conn, p: Parsed, keep, batch, ctx, res):
 
 def write_designations(store, conn, p: Parsed, keep, batch, ctx, res):
     cols = {"enterprise_id": pa.array(ctx["eid"][keep]), "kind": _take(p.cols["kind"], keep),
-            "level": _take(p.cols["level"], keep), "valid_from": _take(p.cols["valid_from"], keep)}
-    for c in ("valid_to", "chain_code"):
-        if c in p.cols:
-            cols[c] = _take(p.cols[c], keep)
-    write_revisioned(store, conn, "designation", ["enterprise_id", "kind", "level", "valid_from"],
-                     {"valid_to": "date", "chain_code": "text"}, pa.table(cols), batch, res, p.present)
+            "level": _take(p.cols["level"], keep), "valid_from": _take(p.cols["valid_from"], keep),
+            "chain_code": (_take(p.cols["chain_code"], keep) if "chain_code" in p.cols
+                           else pa.nulls(len(keep), pa.string()))}
+    if "valid_to" in p.cols:
+        cols["valid_to"] = _take(p.cols["valid_to"], keep)
+    write_revisioned(store, conn, "designation", list(S.DESIGNATION_KEY), {"valid_to": "date"}, pa.table(cols),
+                     batch, res, p.present)
 
 
 def write_supply(store, conn, p: Parsed, keep, batch, ctx, res):

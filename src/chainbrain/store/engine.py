@@ -131,6 +131,17 @@ class Store:
         return int(conn.execute(sa.text(f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{table}"')).scalar())
 
 
+def fetch_arrow(conn: sa.Connection, sql: str) -> pa.Table:
+    """The result of ``sql`` (no parameters) as an Arrow table: DuckDB hands its columns over
+    directly; other engines go through the rows (columns typed by Arrow's inference)."""
+    if conn.dialect.name == "duckdb":
+        return conn.connection.driver_connection.execute(sql).to_arrow_table()
+    res = conn.execute(sa.text(sql))
+    cols = list(res.keys())
+    rows = res.fetchall()
+    return pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}) if rows else pa.table({c: [] for c in cols})
+
+
 def open_store(db: str | None = None, read_only: bool = False) -> Store:
     """Open the store named by ``db`` (default: ``$CHAINBRAIN_DB`` or data/chainbrain.duckdb)."""
     return Store(db or default_db(), read_only=read_only)

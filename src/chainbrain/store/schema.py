@@ -205,6 +205,10 @@ enterprise_segment = sa.Table(
     sa.Index("ix_enterprise_segment_ent", "enterprise_id"),
 )
 
+#: what identifies a designation across revisions (a chain-master title is per chain: an enterprise
+#: can lead two chains from the same date; other kinds have no chain code)
+DESIGNATION_KEY = ("enterprise_id", "kind", "level", "chain_code", "valid_from")
+
 designation = sa.Table(
     "designation", metadata,
     sa.Column("enterprise_id", sa.BigInteger, nullable=False),

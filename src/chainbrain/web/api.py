@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 
 from chainbrain.store.migrate import current_revision
-from chainbrain.web import data, model
+from chainbrain.web import data, model, profiles
 from chainbrain.web.auth import current_user
 from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates, scope_key
 from chainbrain.web.schemas import KPI, Cockpit, Health
@@ -161,6 +161,7 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
              "schema_revision": current_revision(store)}).model_dump_json().encode()),
         (("monitoring", None, None, "all"), lambda: model.monitoring(store, None, None, "all", with_alerts=False)),
         (("alerts", None), lambda: model.period_alerts(store, None)),
+        (("profile index",), lambda: profiles.build(st, store)),        # enterprise pages (web.profiles)
     ]
 
     def full():

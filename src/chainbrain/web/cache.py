@@ -37,7 +37,8 @@ SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_a
        (SELECT COUNT(*) FROM enterprise_segment), (SELECT COUNT(*) FROM enterprise),
        (SELECT COUNT(*) FROM target), (SELECT MAX(id) FROM import_batch), (SELECT COUNT(*) FROM import_batch),
        (SELECT MAX(loaded_at) FROM pack_meta), (SELECT COUNT(*) FROM designation),
-       (SELECT COUNT(*) FROM annual_report), (SELECT COUNT(*) FROM segment_override){extra}
+       (SELECT COUNT(*) FROM annual_report), (SELECT COUNT(*) FROM segment_override),
+       (SELECT COUNT(*) FROM supply_link), (SELECT COUNT(*) FROM enterprise_scale){extra}
 """
 COMPUTE_SQL = ", (SELECT MAX(id) FROM compute_run), (SELECT COUNT(*) FROM monitor_alert)"
 

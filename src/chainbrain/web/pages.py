@@ -241,16 +241,17 @@ def _seen_partners(store, user, parts: list[dict]) -> dict[int, dict]:
             for x in parts if int(x["partner_id"]) in seen}
 
 
-def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None) -> dict:
+def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None, index=None) -> dict:
     """The profile of enterprise ``eid`` for ``user`` (whose scope the caller has checked).
 
     Two round trips (:func:`chainbrain.analytics.profile.enterprise_profile`), a third when partners
     must be checked against a scope narrower than the province (:func:`visible_ids`), so ``store`` may be a reader without
     the analytics lock (:func:`chainbrain.web.auth.read_store`); ``names``: the catalog names
     (:func:`~chainbrain.analytics.profile.catalog_names`, cached by the caller). The answer depends on
-    ``user`` only through the scope that decides which partners are named."""
+    ``user`` only through the scope that decides which partners are named. ``index``: the application's
+    :class:`~chainbrain.analytics.profile_index.ProfileIndex` of the current data (no round trip)."""
     t = strings(lang)
-    d = profile.enterprise_profile(store, eid, names)
+    d = profile.enterprise_profile(store, eid, names, index)
     parts = d["partners"]
     info = _seen_partners(store, user, parts)
     ident, segs, hist, annual, des, scale = (d[k] for k in ("enterprise", "segments", "monthly", "annual",

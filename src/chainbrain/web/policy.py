@@ -30,7 +30,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import HTTPException, Request
 
-from chainbrain.web import data
+from chainbrain.web import data, profiles
 from chainbrain.web.auth import SignInRequired, current_user, read_store
 from chainbrain.web.state import get_state
 from chainbrain.web.users import User
@@ -101,8 +101,10 @@ def visible_enterprise(request: Request, key: str) -> int:
     user = current_user(request)
     if user is None:
         raise SignInRequired()
-    reader = read_store(get_state(request).store)        # plain reads: no analytics lock
-    eid = resolve_enterprise(reader, key)
+    st = get_state(request)
+    reader = read_store(st.store)                         # plain reads: no analytics lock
+    index = profiles.current(st)                          # USCC → id without a query, while it is current
+    eid = index.resolve(key) if index is not None else resolve_enterprise(reader, key)
     if eid is None or eid not in visible_ids(reader, user, [eid]):
         raise NotVisible()
     return eid

@@ -10,7 +10,9 @@ analytics lock, on a connection of its own (:func:`chainbrain.web.auth.read_stor
 and cached per data version under the enterprise, the language and the viewer's
 full scope (:func:`chainbrain.web.views.chains.page_key`): partners outside the
 scope are anonymised, so viewers with different scopes never share an answer.
-The catalog names a profile shows are read once per data version (kept in the same cache).
+The catalog names a profile shows are read once per data version (kept in the same cache); the
+enterprise's rows come from the application's profile index while it matches the data
+(:mod:`chainbrain.web.profiles`), else from the database.
 Profiles have an LRU of their own (:class:`chainbrain.web.cache.ResultCache`, the
 application's data version and on/off setting), so browsing many enterprises
 never evicts the aggregate answers, which cost far more to rebuild.
@@ -23,7 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chainbrain.analytics.profile import catalog_names
-from chainbrain.web import pages
+from chainbrain.web import pages, profiles
 from chainbrain.web.auth import current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache, per_store
 from chainbrain.web.i18n import lang_of
@@ -49,7 +51,7 @@ def _profile(request, eid: int) -> dict:
     d = cache.lookup(version, key)
     if d is MISSING:
         names = cache.derived(version, ("catalog names",), lambda: catalog_names(read_store(st.store)))
-        d = pages.enterprise_page(read_store(st.store), eid, lang, user, names)
+        d = pages.enterprise_page(read_store(st.store), eid, lang, user, names, profiles.current(st))
         cache.put(version, key, d)
     return d
 
