@@ -28,8 +28,8 @@ import ibis
 from chainbrain.analytics.indicators import evaluate, evaluate_one, facts
 from chainbrain.analytics.kpi import kpi_table
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.store.schema import DESIGNATION_KEY
 from chainbrain.analytics.scope import latest
+from chainbrain.store.schema import DESIGNATION_KEY
 
 RULES = {
     "below_path": {"months": 3},

@@ -37,8 +37,8 @@ import pandas as pd
 
 from chainbrain.analytics.indicators import evaluate
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.store.schema import DESIGNATION_KEY
 from chainbrain.analytics.scope import _enterprise_segments, latest, members
+from chainbrain.store.schema import DESIGNATION_KEY
 
 DIMENSIONS = {
     "scale": "scale_growth", "growth": "scale_growth", "rd_intensity": "innovation", "hightech_share": "innovation",

@@ -43,8 +43,8 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import DESIGNATION_KEY
 from chainbrain.analytics.scope import latest
+from chainbrain.store.schema import DESIGNATION_KEY
 
 MONTHLY = ("revenue_ytd", "revenue_ytd_prev", "profit_ytd", "value_added_ytd", "export_ytd", "employees")
 
