@@ -5,7 +5,8 @@ Pipeline (one module per concern):
 → ``headers`` (match columns by English key, Chinese name or synonym)
 → ``rules`` (vectorised parsers and checks, every problem at once)
 → ``errors`` (issues with file/sheet/row/column/value/rule, zh+en; the error file)
-→ ``load`` (one transaction per import; new/updated/unchanged; revisions; batches).
+→ ``load`` (one transaction per import), with ``checks`` (checks needing the store), ``write``
+(new/updated/unchanged; revisions) and ``batch`` (results, the batch log).
 ``registry`` reads market-regulation registry exports, ``mapping`` assigns chain
 segments with evidence, ``templates`` writes fill-in templates, ``export`` lists
 enterprises.

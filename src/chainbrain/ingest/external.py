@@ -43,7 +43,7 @@ def _hdr(p: Parsed, key: str) -> str:
 
 def check_external(store, conn, p: Parsed, ids) -> dict:
     from chainbrain.catalog.pack import load_pack
-    from chainbrain.ingest.load import _duplicates
+    from chainbrain.ingest.checks import _duplicates
 
     if p.issues.fatal():
         return {}
@@ -68,7 +68,7 @@ FIELDS = ("name", "province_code", "industry_code", "main_products", "address")
 
 def write_external(store, conn, p: Parsed, keep, batch, ctx, res):
     from chainbrain.ingest import mapping
-    from chainbrain.ingest.load import _norm_val, write_revisioned
+    from chainbrain.ingest.write import _norm_val, write_revisioned
 
     codes, names, prov = _col(p, "uscc"), _col(p, "name"), _col(p, "province")
     cities = _col(p, "city")

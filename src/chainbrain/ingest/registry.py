@@ -180,8 +180,10 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
 
 def import_registry(store, path, *, errors_path=None, sheet=None, progress=None):
     """Import a registry export (every row kept; problems are warnings) in one transaction."""
+    from chainbrain.ingest.batch import Result, log_batch, new_batch_id
     from chainbrain.ingest.errors import write_error_file
-    from chainbrain.ingest.load import Result, _reject, log_batch, new_batch_id, write_enterprises
+    from chainbrain.ingest.load import _reject
+    from chainbrain.ingest.write import write_enterprises
 
     step = progress or (lambda stage, done=None, total=None: None)
     p, extra = prepare(path, sheet, step)

@@ -17,8 +17,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chainbrain.ingest.batch import uscc_ids
+from chainbrain.ingest.checks import CHECKS
 from chainbrain.ingest.errors import write_error_file
-from chainbrain.ingest.load import CHECKS, KINDS, import_file, uscc_ids
+from chainbrain.ingest.load import KINDS, import_file
 from chainbrain.ingest.parse import RegionLookup, parse
 from chainbrain.ingest.readers import ReadError, read_table
 

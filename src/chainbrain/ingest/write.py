@@ -1,0 +1,305 @@
+"""Writers: each kind's rows into the store as revisions of the latest stored ones (the diff rule:
+:mod:`chainbrain.ingest.load`), enterprises as master data with their attribute history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlalchemy as sa
+
+from chainbrain.ingest import rules as R
+from chainbrain.ingest.batch import (
+    Result,
+    _np,
+    _pause_hook,
+    cents,
+    fetch_arrow,
+    fetch_df,
+)
+from chainbrain.ingest.parse import Parsed
+from chainbrain.store import schema as S
+
+WRITE_CHUNK = 250_000                 # rows per insert statement (progress granularity)
+
+
+# ---------------------------------------------------------------- revisioned facts
+def _take(col, keep: np.ndarray):
+    if isinstance(col, np.ndarray):
+        return pa.array(col[keep])
+    return pc.take(col, pa.array(keep))
+
+
+def write_revisioned(store, conn, table: str, keys: list[str], values: dict[str, str], new: pa.Table,
+                     batch: int, res: Result, present: set[str]) -> None:
+    """Insert rows of ``new`` whose values differ from the latest stored revision (see module docstring).
+
+    ``values`` maps value column → comparison type (money|int|float|text|date).
+    """
+    if new.num_rows == 0:
+        return
+    cols = list(keys) + list(values)
+    nullable = {k for k in keys if S.metadata.tables[table].c[k].nullable}     # NULL keys match each other
+    key_sql = " AND ".join(f"COALESCE(t.{k}, '') = COALESCE(l.{k}, '')" if k in nullable else f"t.{k} = l.{k}"
+                           for k in keys)
+    klist = ", ".join(keys)
+    filt = ""
+    if "year" in keys:
+        ys = sorted(set(int(y) for y in pc.unique(new.column("year")).to_pylist()))
+        filt = f"WHERE year IN ({','.join(map(str, ys))})"
+    old = fetch_arrow(store, conn, f"""SELECT {', '.join('t.' + c for c in cols)}, t.revision FROM {table} t
+        JOIN (SELECT {klist}, MAX(revision) AS r FROM {table} {filt} GROUP BY {klist}) l
+        ON {key_sql} AND t.revision = l.r""")
+    nd = pd.DataFrame({k: _np(new.column(k).combine_chunks() if k != "valid_from" else pc.cast(new.column(k), pa.string())) for k in keys})
+    nd["_i"] = np.arange(new.num_rows)
+    if old.num_rows:
+        od = pd.DataFrame({k: _np(old.column(k).combine_chunks()) if k != "valid_from" else
+                           _np(pc.cast(old.column(k), pa.string()).combine_chunks()) for k in keys})
+        for k in keys:
+            if k != "valid_from":
+                od[k] = od[k].astype(nd[k].dtype)
+        od["_j"] = np.arange(old.num_rows)
+        od["_rev"] = _np(old.column("revision").combine_chunks())
+        m = nd.merge(od, on=keys, how="left")
+    else:
+        m = nd.assign(_j=-1, _rev=0)
+    m["_j"] = m["_j"].fillna(-1).astype(np.int64)
+    m["_rev"] = m["_rev"].fillna(0).astype(np.int64)
+    m = m.sort_values("_i")
+    has_old = (m["_j"] >= 0).to_numpy()
+    jj = m["_j"].to_numpy()
+    same = has_old.copy()
+    out_cols = {k: new.column(k) for k in keys}
+    for c, typ in values.items():
+        if c in new.column_names and (c in present or not old.num_rows):
+            col = new.column(c)
+        elif not old.num_rows:
+            col = pa.nulls(new.num_rows, _VTYPE[typ])
+        else:   # carried over from the previous revision
+            src = old.column(c).combine_chunks()
+            idx = pa.array(np.where(has_old, jj, 0))
+            col = pc.if_else(pa.array(has_old), pc.take(src, idx), pa.nulls(new.num_rows, src.type))
+        out_cols[c] = col
+        if has_old.any():
+            o = old.column(c).combine_chunks()
+            ov = pc.take(o, pa.array(np.where(has_old, jj, 0)))
+            if typ == "money":
+                a, b = cents(col), cents(ov)
+                eq = (a == b) | (np.isnan(a) & np.isnan(b))
+            elif typ in ("int", "float"):
+                a = pc.cast(col, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False) if not isinstance(col, np.ndarray) else col.astype(float)
+                b = pc.cast(ov, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False)
+                eq = (a == b) | (np.isnan(a) & np.isnan(b))
+            else:
+                a = R.to_np_str(pc.cast(col, pa.string()))
+                b = R.to_np_str(pc.cast(ov, pa.string()))
+                eq = np.array([x == y for x, y in zip(a, b)], bool)
+            same &= eq
+    res.unchanged += int(same.sum())
+    res.updated += int((has_old & ~same).sum())
+    res.new += int((~has_old).sum())
+    write = np.flatnonzero(~same)
+    if not len(write):
+        return
+    tbl = pa.table({c: pc.take(v if not isinstance(v, pa.ChunkedArray) else v.combine_chunks(), pa.array(write))
+                    for c, v in out_cols.items()})
+    tbl = tbl.append_column("batch_id", pa.array(np.full(len(write), batch, np.int64)))
+    tbl = tbl.append_column("revision", pa.array((m["_rev"].to_numpy()[write] + 1).astype(np.int32)))
+    # in chunks (row-level progress); the kill-test hook pauses after the first one
+    chunk = max(1, min(WRITE_CHUNK, (len(write) + 1) // 2))
+    for k, start in enumerate(range(0, len(write), chunk)):
+        store.bulk_insert(conn, table, tbl.slice(start, chunk))
+        if k == 0:
+            _pause_hook()
+        res.tick("write", min(len(write), start + chunk), len(write))
+
+
+_VTYPE = {"money": R.MONEY, "int": pa.int64(), "float": pa.float64(), "text": pa.string(), "date": pa.date32()}
+
+
+def write_monthly(store, conn, p: Parsed, keep, batch, ctx, res):
+    money = ["revenue_ytd", "revenue_ytd_prev", "profit_ytd", "profit_ytd_prev", "value_added_ytd", "export_ytd", "rd_expense_ytd"]
+    cols = {"enterprise_id": pa.array(ctx["eid"][keep]), "year": pa.array(p.cols["year"][keep].astype(np.int32)),
+            "month": pa.array(p.cols["month"][keep].astype(np.int32))}
+    for c in money + ["employees"]:
+        if c in p.cols:
+            cols[c] = _take(p.cols[c], keep)
+    vals = {c: "money" for c in money} | {"employees": "int"}
+    write_revisioned(store, conn, "monthly_report", ["enterprise_id", "year", "month"], vals, pa.table(cols),
+                     batch, res, p.present)
+
+
+def write_annual(store, conn, p: Parsed, keep, batch, ctx, res):
+    money = ["revenue", "profit", "value_added", "export_value", "rd_expense"]
+    cols = {"enterprise_id": pa.array(ctx["eid"][keep]), "year": pa.array(p.cols["year"][keep].astype(np.int32))}
+    for c in money + ["employees", "energy_tce"]:
+        if c in p.cols:
+            cols[c] = _take(p.cols[c], keep)
+    vals = {c: "money" for c in money} | {"employees": "int", "energy_tce": "float"}
+    write_revisioned(store, conn, "annual_report", ["enterprise_id", "year"], vals, pa.table(cols), batch, res, p.present)
+
+
+def write_designations(store, conn, p: Parsed, keep, batch, ctx, res):
+    cols = {"enterprise_id": pa.array(ctx["eid"][keep]), "kind": _take(p.cols["kind"], keep),
+            "level": _take(p.cols["level"], keep), "valid_from": _take(p.cols["valid_from"], keep),
+            "chain_code": (_take(p.cols["chain_code"], keep) if "chain_code" in p.cols
+                           else pa.nulls(len(keep), pa.string()))}
+    if "valid_to" in p.cols:
+        cols["valid_to"] = _take(p.cols["valid_to"], keep)
+    write_revisioned(store, conn, "designation", list(S.DESIGNATION_KEY), {"valid_to": "date"}, pa.table(cols),
+                     batch, res, p.present)
+
+
+def write_supply(store, conn, p: Parsed, keep, batch, ctx, res):
+    sides = ctx["sides"]
+    ids = {}
+    partners = 0
+    next_id = store.next_id(conn, "enterprise")
+    existing = {(n, pv): int(i) for i, n, pv in conn.execute(sa.text(
+        "SELECT id, name, province_code FROM enterprise"))}
+    from chainbrain.ingest.parse import province_code
+    for side, (eid, codes, names, provs) in sides.items():
+        out = eid.copy()
+        for i in keep:
+            if out[i] >= 0:
+                continue
+            pc_ = province_code(provs[i])[0]
+            key = (names[i], pc_)
+            if key not in existing:
+                conn.execute(S.enterprise.insert().values(id=next_id, uscc=codes[i], name=names[i], province_code=pc_,
+                                                          is_industrial=True, batch_id=batch, revision=1))
+                existing[key] = next_id
+                next_id += 1
+                partners += 1
+            out[i] = existing[key]
+        ids[side] = out
+    res.extra["partners_created"] = partners
+    cols = {"supplier_id": pa.array(ids["supplier"][keep]), "buyer_id": pa.array(ids["buyer"][keep]),
+            "year": pa.array(p.cols["year"][keep].astype(np.int32)), "amount": _take(p.cols["amount"], keep)}
+    write_revisioned(store, conn, "supply_link", ["supplier_id", "buyer_id", "year"], {"amount": "money"},
+                     pa.table(cols), batch, res, p.present)
+
+
+ENTERPRISE_FIELDS = ("name", "region_code", "industry_code", "founded_on", "employees", "main_products",
+                     "business_scope", "park_code", "parent_group")
+
+
+def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols: dict | None = None,
+                      province: str | None = None):
+    from chainbrain.catalog.pack import load_pack
+    from chainbrain.ingest import mapping
+
+    province = province or load_pack().province_code
+    data = {"uscc": R.to_np_str(p.cols["uscc"])[keep] if "uscc" in p.cols else np.array([None] * len(keep), object)}
+    fields = [f for f in ENTERPRISE_FIELDS if f in p.cols] + list((extra_cols or {}).keys())
+    for f in ENTERPRISE_FIELDS:
+        if f in p.cols:
+            col = p.cols[f]
+            data[f] = (col[keep] if isinstance(col, np.ndarray) else _take(col, keep).to_pylist())
+    for f, v in (extra_cols or {}).items():
+        data[f] = [v[i] for i in keep]
+    df = pd.DataFrame({k: list(v) for k, v in data.items()})
+    old = fetch_df(store, conn, f"SELECT id, uscc, name, province_code, {', '.join(c for c in fields if c != 'name')} FROM enterprise "
+                               "WHERE uscc IS NOT NULL OR province_code = :p", p=province) if fields else pd.DataFrame()
+    by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if u is not None}
+    by_name = {r["name"]: r for r in old.to_dict("records") if r["uscc"] is None and r["province_code"] == province}
+    next_id = store.next_id(conn, "enterprise")
+    today = dt.date.today()
+    inserts, attrs, touched = [], [], []
+    for rec in df.to_dict("records"):
+        rec = {k: (None if (v is None or (isinstance(v, float) and np.isnan(v))) else v) for k, v in rec.items()}
+        u = rec.get("uscc")
+        cur = by_uscc.get(u) if u else by_name.get(rec.get("name"))
+        if cur is None:
+            row = {"id": next_id, "province_code": province, "batch_id": batch, "revision": 1, **rec}
+            row["is_industrial"] = bool(rec.get("is_industrial", True)) if rec.get("is_industrial") is not None else True
+            inserts.append(row)
+            for a in ("region_code", "industry_code"):
+                if rec.get(a):
+                    attrs.append({"enterprise_id": next_id, "attr": a, "attr_value": rec[a], "valid_from": None,
+                                  "valid_to": None, "batch_id": batch, "revision": 1})
+            touched.append(next_id)
+            if u:
+                by_uscc[u] = row
+            else:
+                by_name[rec.get("name")] = row
+            next_id += 1
+            res.new += 1
+            continue
+        changes = {}
+        for f in fields:
+            v = rec.get(f)
+            if v is None:
+                continue                                # an empty cell never erases stored data
+            ov = cur.get(f)
+            if isinstance(ov, float) and np.isnan(ov):
+                ov = None
+            if _norm_val(v) != _norm_val(ov):
+                changes[f] = v
+        if not changes:
+            res.unchanged += 1
+            continue
+        res.updated += 1
+        touched.append(int(cur["id"]))
+        conn.execute(S.enterprise.update().where(S.enterprise.c.id == int(cur["id"])).values(**changes))
+        for a in ("region_code", "industry_code"):
+            if a in changes:
+                conn.execute(S.enterprise_attr.update().where(
+                    (S.enterprise_attr.c.enterprise_id == int(cur["id"])) & (S.enterprise_attr.c.attr == a)
+                    & S.enterprise_attr.c.valid_to.is_(None)).values(valid_to=today))
+                attrs.append({"enterprise_id": int(cur["id"]), "attr": a, "attr_value": changes[a],
+                              "valid_from": today, "valid_to": None, "batch_id": batch, "revision": 1})
+        cur.update(changes)
+    if inserts:
+        cols = sorted({k for r in inserts for k in r})
+        tbl = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in inserts],
+                                   schema=pa.schema([(c, _arrow_type(c)) for c in cols]))
+        half = max(1, len(inserts) // 2)
+        store.bulk_insert(conn, "enterprise", tbl.slice(0, half))
+        _pause_hook()
+        store.bulk_insert(conn, "enterprise", tbl.slice(half))
+    if attrs:
+        store.bulk_insert(conn, "enterprise_attr", pa.Table.from_pylist(attrs, schema=pa.schema([
+            ("enterprise_id", pa.int64()), ("attr", pa.string()), ("attr_value", pa.string()),
+            ("valid_from", pa.date32()), ("valid_to", pa.date32()), ("batch_id", pa.int64()), ("revision", pa.int32())])))
+    if touched:
+        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch)
+
+
+def _norm_val(v):
+    if v is None:
+        return None
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()[:10]
+    if hasattr(v, "as_tuple"):                 # Decimal
+        return float(v)
+    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return float(v)
+    return v
+
+
+def _arrow_type(col: str) -> pa.DataType:
+    t = S.enterprise.c[col].type
+    if isinstance(t, sa.BigInteger) or isinstance(t, sa.Integer):
+        return pa.int64()
+    if isinstance(t, sa.Boolean):
+        return pa.bool_()
+    if isinstance(t, sa.Date):
+        return pa.date32()
+    if isinstance(t, sa.Numeric):
+        return R.MONEY
+    return pa.string()
+
+
+def write_external(store, conn, p, keep, batch, ctx, res):
+    from chainbrain.ingest.external import write_external as _write
+    return _write(store, conn, p, keep, batch, ctx, res)
+
+
+WRITERS = {"enterprises": write_enterprises, "monthly": write_monthly, "annual": write_annual,
+           "designations": write_designations, "supply": write_supply, "external": write_external}
