@@ -325,3 +325,77 @@ def test_small_eigengap_agrees_with_ecomplexity():
     lam = np.sort(np.linalg.eigvalsh(S))[::-1]
     assert 0 < (lam[1] - lam[2]) / lam[1] < 0.01 and k_p.min() > 0 and X.shape[1] >= 3 * X.shape[0]
     _agree(long(X))
+
+
+# ------------------------------------------------------------------ inputs where the eigenvector is not unique
+def _blocks(rng, sizes, fill=0.8):
+    """Regions and products in separate communities (no product shared across): a disconnected
+    region–product graph, so the eigenvalue 1 of M̃ is repeated once per community."""
+    C, P = sum(r for r, _ in sizes), sum(p for _, p in sizes)
+    X = np.zeros((C, P))
+    r0 = p0 = 0
+    for nr, npr in sizes:
+        X[r0:r0 + nr, p0:p0 + npr] = rng.lognormal(0, 1, (nr, npr)) * (rng.random((nr, npr)) < fill)
+        X[r0:r0 + nr, p0] += 1.0                     # every region of the block present somewhere in it
+        r0, p0 = r0 + nr, p0 + npr
+    return X
+
+
+@pytest.mark.parametrize("sizes,seed", [([(1, 4), (1, 2)], 1), ([(3, 5), (4, 6)], 2),          # dense path
+                                        ([(5, 40), (6, 30)], 3), ([(3, 20), (2, 15), (4, 30)], 4)])  # blocked
+def test_disconnected_product_space_agrees(sizes, seed):
+    """The 'second' eigenvector is any vector of the repeated eigenvalue's eigenspace: the reference's own
+    computation (``numpy.linalg.eig`` of M̃, its operand layout included) decides which, so we use it there."""
+    from chainbrain.analytics.advantage.linalg import connected
+
+    X = _blocks(np.random.default_rng(seed), sizes)
+    M = complexity_matrix(X).mcp
+    assert not connected(M[M.sum(axis=1) > 0][:, M.sum(axis=0) > 0])
+    _agree(long(X))
+
+
+def test_connected_check():
+    from chainbrain.analytics.advantage.linalg import connected
+
+    chain = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1]], float)     # r0–p1–r1–p2–r2: one component
+    assert connected(chain)
+    assert not connected(np.array([[1, 1, 0], [0, 0, 1]], float))
+    assert not connected(np.array([[1, 0, 0], [1, 0, 0], [0, 1, 1]], float))
+
+
+def _fuzz_case(seed: int, it: int) -> pd.DataFrame:
+    """The ``it``-th table of a random sequence (the generator that found the cases below): small grids,
+    integer / NaN / negative / scaled values, one or two years, string or integer labels."""
+    rng = np.random.default_rng(seed)
+    for k in range(it + 1):
+        C, P, T = int(rng.integers(2, 40)), int(rng.integers(2, 120)), int(rng.integers(1, 3))
+        kind, rows = k % 6, []
+        for t in range(T):
+            X = rng.lognormal(0, 2, (C, P)) * (rng.random((C, P)) < rng.uniform(0.05, 0.9))
+            if kind == 1:
+                X = np.round(X)
+            if kind == 2:
+                X[rng.random((C, P)) < 0.05] = np.nan
+            if kind == 3:
+                X[:, 0] = 0
+                X[0, :] = 0
+            if kind == 4:
+                X = X * 1e12
+            if kind == 5:
+                X[rng.random((C, P)) < 0.1] *= -1
+            r, p = np.nonzero(~np.isnan(X) & (X != 0) | (kind == 2) & np.isnan(X))
+            regions = np.array([f"r{i}" for i in range(C)]) if k % 2 else np.arange(C) * 7
+            prods = np.array([f"p{j:03d}" for j in range(P)]) if k % 3 else np.arange(P) + 1000
+            rows.append(pd.DataFrame({"year": 2020 + t, "region": regions[r], "product": prods[p], "value": X[r, p]}))
+    return pd.concat(rows, ignore_index=True).sample(frac=1, random_state=it).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed,it", [
+    (0, 5), (0, 23),                       # negative values: a product with no RCA ≥ 1 (ubiquity 0) → NaN proximity
+    (0, 8), (0, 14), (0, 40), (0, 43), (0, 55), (0, 58), (0, 35),   # disconnected graphs (2–7 components)
+    (0, 57),                               # three components: the reference's Fortran-ordered operand decides
+    (2, 57), (3, 10),                      # corr(diversity, kc) = 0 up to round-off: the sign is the reference's
+])
+def test_agrees_on_cases_random_search_found(seed, it):
+    df = _fuzz_case(seed, it)
+    _agree(df)

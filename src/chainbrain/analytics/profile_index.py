@@ -91,11 +91,22 @@ class ProfileIndex:
 
     @classmethod
     def build(cls, src) -> "ProfileIndex":
-        """Read the enterprise table and every part from a store (or an open SQLAlchemy connection)."""
+        """Read the enterprise table and every part from a store (or an open SQLAlchemy connection), in one
+        transaction (one snapshot of every table; REPEATABLE READ on PostgreSQL)."""
         with _connection(src) as conn:
-            ent = fetch_arrow(conn, "SELECT * FROM enterprise ORDER BY id")
-            parts = {p: fetch_arrow(conn, part_sql(p)) for p in PARTS}
+            if conn.in_transaction():
+                ent, parts = cls._read(conn)
+            else:
+                if conn.dialect.name == "postgresql":
+                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    ent, parts = cls._read(conn)
         return cls(ent, parts)
+
+    @staticmethod
+    def _read(conn) -> tuple[pa.Table, dict[str, pa.Table]]:
+        return (fetch_arrow(conn, "SELECT * FROM enterprise ORDER BY id"),
+                {p: fetch_arrow(conn, part_sql(p)) for p in PARTS})
 
     @staticmethod
     def rows_to_read(src) -> int:

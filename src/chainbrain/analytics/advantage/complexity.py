@@ -50,6 +50,11 @@ Formulas (per period):
   sign:    both are multiplied by sign(corr(k_c, kc)) (Pearson) so that ECI
             rises with diversity.  If diversity is constant the correlation
             is NaN and ECI, PCI, COG are all NaN (as in ``ecomplexity``).
+  not unique: a disconnected region–product graph repeats the eigenvalue 1
+            (any vector of its eigenspace is "second"), and a correlation that
+            is zero up to round-off leaves the sign to the last bits; there the
+            reference's own computation decides (``linalg._reference_eigvec``,
+            O(P³), only in those cases).
   masks:   regions with k_c = 0 and products with k_p = 0 are left out of the
             eigenproblem and get NaN (possible only with manual/value
             presence).  Quirk reproduced: ``ecomplexity`` fails when exactly
@@ -61,7 +66,8 @@ Formulas (per period):
             Σ_c M_cp M_cp' / k_p (``asymmetric``: φ_pp' = P(p' | p)).
             ``continuous``: φ = (1 + corr(RCA_·p, RCA_·p')) / 2 and density is
             then taken over RCA instead of M.  Products with k_p = 0 give NaN
-            rows/columns (0/0), which propagate into all densities.
+            rows/columns (0/0; ``ecomplexity``'s min(co/k_p', co/k_p) is NaN),
+            which propagate into all densities.
   density  ω_cp = Σ_p' M_cp' φ_pp' / Σ_p' φ_pp'  (denominator a NaN-ignoring
             sum; numerator a plain matrix product, so NaN propagates).
   distance d_cp = 1 − ω_cp  (Atlas; not in ``ecomplexity``'s output).

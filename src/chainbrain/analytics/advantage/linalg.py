@@ -89,6 +89,43 @@ def _second_eigvec(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray, gram: np.nda
     return _top2(B.T @ B) * rp
 
 
+#: |corr(diversity, kc)| below this is zero up to round-off: the sign of ECI is then whatever the
+#: reference's own arithmetic gives, so it is computed the reference's way (``_reference_eigvec``)
+SIGN_TOL = 1e-8
+
+
+def connected(M: np.ndarray) -> bool:
+    """Whether the region–product graph of M (an edge where M_cp = 1; every row and column has one)
+    is connected: regions reached from the first one, through shared products, until none is added."""
+    reached = np.zeros(M.shape[0])
+    reached[0] = 1.0
+    n = 1
+    while True:
+        prods = (reached @ M) > 0
+        reached = ((M @ prods) > 0).astype(np.float64)
+        m = int(reached.sum())
+        if m == n:
+            return m == M.shape[0] and bool(prods.all())
+        n = m
+
+
+def _reference_eigvec(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(kc, kp) as ``ecomplexity`` 0.5.3 computes them: ``numpy.linalg.eig`` of the P × P matrix
+    M̃ = (M / k_p)ᵀ (M / k_c), the real part of the eigenvector of the second-largest eigenvalue
+    (``argsort``), kc = (M / k_c) · kp — the same operations, in the same order and memory layout.
+
+    Used when the region–product graph is disconnected: the eigenvalue 1 is then repeated (once
+    per component), the "second" eigenvector is any vector of that eigenspace, and only the
+    reference's own computation says which one it takes. O(P³): minutes at P = 5,000.
+    """
+    F = np.asfortranarray(M)               # its M[rows][:, cols] is Fortran-ordered: BLAS then sums
+    mcp1 = F / k_c[:, None]                # in another order, and in a repeated eigenvalue the last
+    mcp2_t = (F / k_p[None, :]).T.copy()   # bit decides which eigenvector comes second
+    vals, vecs = np.linalg.eig(mcp2_t @ mcp1)
+    kp = np.real(vecs)[:, vals.argsort()[-2]]
+    return mcp1 @ kp, kp
+
+
 def eci_pci_raw(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray,
                 gram: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Raw signed (kc, kp) with NaN for masked regions/products (see ``complexity``'s docstring).
@@ -108,8 +145,15 @@ def eci_pci_raw(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray,
     kcv, kpv = k_c[rv], k_p[pv]
     if min(Mv.shape) < 2:
         return eci, pci
-    kp = _second_eigvec(Mv, kcv, kpv, gram if (full and c <= p) else None)
-    kc = (Mv @ kp) / kcv
+    reference = not connected(Mv)
+    if not reference:
+        kp = _second_eigvec(Mv, kcv, kpv, gram if (full and c <= p) else None)
+        kc = (Mv @ kp) / kcv
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = np.corrcoef(kcv, kc)[0, 1]
+        reference = bool(np.ptp(kcv) > 0 and not abs(r) > SIGN_TOL)    # the sign is round-off
+    if reference:
+        kc, kp = _reference_eigvec(Mv, kcv, kpv)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.sign(np.corrcoef(kcv, kc)[0, 1])
     eci[rv] = s * kc
@@ -134,6 +178,10 @@ def proximity(M: np.ndarray, k_p: np.ndarray, asymmetric: bool = False) -> np.nd
             co /= k_p[:, None]
         else:
             co /= np.maximum(k_p[:, None], k_p[None, :])
+            zero = k_p == 0            # min(co/k_p, co/k_p') with a 0/0 in it: NaN row and column (ecomplexity)
+            if zero.any():
+                co[zero, :] = np.nan
+                co[:, zero] = np.nan
     return co
 
 
