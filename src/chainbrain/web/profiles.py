@@ -32,6 +32,7 @@ log = logging.getLogger("chainbrain.web")
 #: the index is built only for stores with at most this many rows in the profile tables
 #: (env ``CHAINBRAIN_PROFILE_INDEX_ROWS``; 0 turns the index off)
 MAX_ROWS = int(os.environ.get("CHAINBRAIN_PROFILE_INDEX_ROWS", "10000000"))
+RETRY_S = 60.0                        # seconds before a failed rebuild is tried again
 
 
 class Holder:
@@ -44,6 +45,7 @@ class Holder:
         self.builds = 0
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._failed_at = float("-inf")       # a failed rebuild is not retried for RETRY_S seconds
 
     def _build(self, st, store) -> dict:
         version = st.versions.current()
@@ -70,6 +72,7 @@ class Holder:
             self._build(st, own)
         except Exception as exc:                  # the pages keep reading from the database
             log.warning("profile index rebuild failed: %s", exc)
+            self._failed_at = time.monotonic()
         finally:
             if own is not None and own is not st.store:
                 own.close()
@@ -83,7 +86,7 @@ class Holder:
         now = st.versions.current()
         if index is not None and version == now:
             return index
-        if self.enabled:
+        if self.enabled and time.monotonic() - self._failed_at > RETRY_S:
             with self._lock:
                 if self._thread is None:
                     self._thread = threading.Thread(target=self._rebuild, args=(st,), daemon=True,
