@@ -399,3 +399,16 @@ def _fuzz_case(seed: int, it: int) -> pd.DataFrame:
 def test_agrees_on_cases_random_search_found(seed, it):
     df = _fuzz_case(seed, it)
     _agree(df)
+
+
+def test_agrees_with_manual_presence_continuous_and_missing():
+    """Manual presence with continuous values, and with a missing cell (ecomplexity's eig then fails:
+    ECI and PCI are NaN, the other measures are still computed)."""
+    rng = np.random.default_rng(12)
+    X = _random(rng, 20, 70, 0.5)
+    X /= X.max()
+    _agree(long(X), ours_kw={"presence": "manual"}, ref_kw={"presence_test": "manual"})
+    df = long(X)
+    df.loc[3, "value"] = np.nan
+    with pytest.warns(UserWarning, match="NaN"):
+        _agree(df, ours_kw={"presence": "manual"}, ref_kw={"presence_test": "manual"})

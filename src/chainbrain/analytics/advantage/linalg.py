@@ -145,6 +145,9 @@ def eci_pci_raw(M: np.ndarray, k_c: np.ndarray, k_p: np.ndarray,
     kcv, kpv = k_c[rv], k_p[pv]
     if min(Mv.shape) < 2:
         return eci, pci
+    if not np.isfinite(Mv).all():                     # manual presence with missing cells: its eig fails
+        warnings.warn("presence matrix has NaN: ECI and PCI are NaN (as in ecomplexity 0.5.3)")
+        return eci, pci
     reference = not connected(Mv)
     if not reference:
         kp = _second_eigvec(Mv, kcv, kpv, gram if (full and c <= p) else None)
