@@ -170,3 +170,28 @@ def test_default_db_from_environment(monkeypatch, tmp_path):
     assert r.exit_code == 0, r.output
     with open_store(str(tmp_path / "x.duckdb")) as s:
         assert stats(s)["data"]["chain"] == 12
+
+
+def test_fetch_arrow_in_chunks_equals_one_read(store_any):
+    """fetch_arrow streams other engines' rows in chunks: a NULL-only chunk and chunks of different
+    decimal precision widen to one type, and the table equals the one-chunk read."""
+    from chainbrain.store.engine import fetch_arrow
+
+    n = 25
+    with store_any.begin() as conn:
+        _batch(store_any, conn, 1)
+        store_any.bulk_insert(conn, "enterprise", pa.table({
+            "id": list(range(1, n + 1)), "uscc": pa.array([None] * n, pa.string()),
+            "name": [f"企业{i}" for i in range(n)], "province_code": ["360000"] * n,
+            "registered_capital": pa.array([None] * 10 + [decimal.Decimal(f"{10 ** (i % 9)}.25")
+                                                          for i in range(n - 10)], pa.decimal128(20, 2)),
+            "founded_on": pa.array([None] * 10 + [dt.date(2000 + i, 1, 1) for i in range(n - 10)], pa.date32()),
+            "is_industrial": [True] * n, "is_demo": [False] * n, "batch_id": [1] * n, "revision": [1] * n}))
+    sql = "SELECT id, uscc, name, registered_capital, founded_on FROM enterprise ORDER BY id"
+    with store_any.engine.connect() as conn:
+        whole = fetch_arrow(conn, sql, chunk_rows=10_000)
+        chunked = fetch_arrow(conn, sql, chunk_rows=4)
+    assert whole.num_rows == chunked.num_rows == n
+    assert chunked.to_pylist() == whole.to_pylist()
+    assert whole.column("registered_capital").to_pylist()[10] == decimal.Decimal("1.25")
+    assert whole.column("founded_on").to_pylist()[-1] == dt.date(2014, 1, 1)

@@ -131,15 +131,19 @@ class Store:
         return int(conn.execute(sa.text(f'SELECT COALESCE(MAX("{column}"), 0) + 1 FROM "{table}"')).scalar())
 
 
-def fetch_arrow(conn: sa.Connection, sql: str) -> pa.Table:
+def fetch_arrow(conn: sa.Connection, sql: str, chunk_rows: int = 100_000) -> pa.Table:
     """The result of ``sql`` (no parameters) as an Arrow table: DuckDB hands its columns over
-    directly; other engines go through the rows (columns typed by Arrow's inference)."""
+    directly; other engines stream the rows (a server-side cursor), ``chunk_rows`` at a time into
+    Arrow (types inferred per chunk, then widened to one: a NULL-only chunk takes the others' type,
+    decimals the widest precision), so memory holds one chunk of Python rows at a time."""
     if conn.dialect.name == "duckdb":
         return conn.connection.driver_connection.execute(sql).to_arrow_table()
-    res = conn.execute(sa.text(sql))
+    res = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(sa.text(sql))
     cols = list(res.keys())
-    rows = res.fetchall()
-    return pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}) if rows else pa.table({c: [] for c in cols})
+    parts = [pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}) for rows in res.partitions()]
+    if not parts:
+        return pa.table({c: [] for c in cols})
+    return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
 
 
 def open_store(db: str | None = None, read_only: bool = False) -> Store:
