@@ -97,8 +97,8 @@ class ProfileIndex:
             if conn.in_transaction():
                 ent, parts = cls._read(conn)
             else:
-                if conn.dialect.name == "postgresql":
-                    conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                if conn.dialect.name == "postgresql" and not isinstance(src, sa.Connection):
+                    conn.execution_options(isolation_level="REPEATABLE READ")    # our own pooled connection
                 with conn.begin():
                     ent, parts = cls._read(conn)
         return cls(ent, parts)

@@ -138,7 +138,7 @@ def fetch_arrow(conn: sa.Connection, sql: str, chunk_rows: int = 100_000) -> pa.
     decimals the widest precision), so memory holds one chunk of Python rows at a time."""
     if conn.dialect.name == "duckdb":
         return conn.connection.driver_connection.execute(sql).to_arrow_table()
-    res = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(sa.text(sql))
+    res = conn.execute(sa.text(sql).execution_options(stream_results=True, yield_per=chunk_rows))
     cols = list(res.keys())
     parts = [pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)}) for rows in res.partitions()]
     if not parts:
