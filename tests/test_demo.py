@@ -191,7 +191,7 @@ def test_scale_history_and_annual(tiny):
 def test_designations(tiny):
     store, _ = tiny
     kinds = {r[0] for r in q(store, "SELECT DISTINCT kind FROM designation")}
-    assert {"chain_master", "srdi_innovative", "srdi", "little_giant", "high_tech"} <= kinds
+    assert {"chain_master", "innovative_sme", "srdi", "little_giant", "high_tech"} <= kinds
     assert one(store, "SELECT COUNT(*) FROM designation WHERE kind = 'chain_master' AND chain_code IS NULL") == 0
     assert one(store, "SELECT COUNT(*) FROM designation WHERE kind LIKE 'srdi%' "
                       "AND valid_to <> valid_from + INTERVAL 3 YEAR") == 0

@@ -257,3 +257,17 @@ def test_cached_profile_follows_data_version(app):
     st.invalidate()
     last = admin.get(url).json()["monthly"][-1]
     assert last["revenue_ytd"] == pytest.approx(130 * YI) and last["yoy"] == pytest.approx(0.3)
+
+
+def test_enterprise_page_names_designations_and_methods(pstore):
+    """The page shows names, not codes: designation kind, level and chain, mapping method; the tags
+    list the designations valid today (valid_to exclusive), the table every one with its dates."""
+    admin = User(1, "a", "province_admin")
+    zh = pages.enterprise_page(read_store(pstore), 1, "zh", admin)
+    assert [(x["kind_text"], x["level_text"], x["chain_text"], x["current"]) for x in zh["designations"]] == [
+        ("专精特新“小巨人”", "国家级", None, True), ("链主企业", "省级", "电子信息", False)]   # ended 2026-01-01
+    assert zh["designations"][1]["label"] == "链主企业 · 电子信息（省级）"
+    assert {s["method_text"] for s in zh["segments"]} == {"名称/产品关键词", "行业代码"}
+    en = pages.enterprise_page(read_store(pstore), 1, "en", admin)
+    assert en["designations"][1]["label"] == "Chain master · Electronic information (Provincial)"
+    assert [c["key"] for c in en["tables"][4]["columns"]][:3] == ["kind_text", "level_text", "chain_text"]

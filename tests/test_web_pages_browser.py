@@ -111,7 +111,8 @@ def test_region_page_county_user(browser, server, artifacts):
     pg.get_by_test_id("toggle-monthly").click()
     rows = pg.get_by_test_id("monthly-table").inner_text()
     assert "2025-06" in rows and "1,250,000.00" in rows
-    assert "chain_master" in pg.get_by_test_id("ent-designations").inner_text()
+    assert "链主企业 · 电子信息（省级）" in pg.get_by_test_id("ent-designations").inner_text()   # names, not codes
+    assert "chain_master" not in pg.get_by_test_id("designations-table").inner_text()
     pg.screenshot(path=str(artifacts / "enterprise-profile.png"), full_page=True)
     # another county's enterprise: 404 page
     resp = pg.goto(f"{server}/enterprises/{W.USCC[3]}")

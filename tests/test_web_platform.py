@@ -46,6 +46,12 @@ def test_chain_presence_hand_values(app):
     keys = d["key_enterprises"]["rows"]
     assert keys[0]["uscc"] == W.USCC[1] and keys[0]["chain_master"] is True
     assert [k["uscc"] for k in keys] == [W.USCC[1], W.USCC[2], W.USCC[5]]     # master first, then by revenue
+    # parks and targets by name and in the units people read (pack: 南昌高新区 national, EI;AV;PH; 吉安 3000亿元)
+    park = next(x for x in d["parks"] if x["name"] == "南昌高新技术产业开发区")
+    assert (park["level_text"], park["chain_focus_text"]) == ("国家级", "电子信息、航空、医药")
+    values = {x["code"]: x["value_text"] for x in d["targets"]}
+    assert values["jian_ei_300bn_2026"] == "3,000 亿元" and values["sei_va_share_28pct"] == "28%"
+    assert [c["key"] for c in d["tables"][2]["columns"]] == ["name", "level_text", "region_name", "chain_focus_text"]
     # anonymous: cells of < 3 firms withheld, no enterprise list
     a = anon.get("/api/chains/EI", params={"period": "2025-06"}).json()
     asegs = {s["code"]: s for s in a["segments"]}

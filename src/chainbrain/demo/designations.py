@@ -8,7 +8,7 @@ within their 3-year validity, 3791 provincial 专精特新 SMEs, 255 national
   enterprises of each chain by 2023 revenue (counting ``also_chains``
   membership), 3–6 per chain by chain size, from 2023-09-15.
 - SRDI ladder, yearly batches on 1 July 2021–2025, each valid three years
-  (``valid_to`` exclusive): ``srdi_innovative`` (provincial) among SMEs
+  (``valid_to`` exclusive): ``innovative_sme`` (provincial) among SMEs
   (revenue < 4亿元) weighted by R&D intensity; ``srdi`` (provincial) among
   holders of a valid innovative designation; ``little_giant`` (national) among
   valid ``srdi`` holders. 60% of expiring holders still eligible are renewed.
@@ -30,8 +30,8 @@ import pyarrow as pa
 
 from chainbrain.demo.spec import YI, year_index
 
-STOCK_2024 = {"srdi_innovative": 8187, "srdi": 3791, "little_giant": 255}
-LEVEL = {"srdi_innovative": "provincial", "srdi": "provincial", "little_giant": "national"}
+STOCK_2024 = {"innovative_sme": 8187, "srdi": 3791, "little_giant": 255}
+LEVEL = {"innovative_sme": "provincial", "srdi": "provincial", "little_giant": "national"}
 BATCH_YEARS = range(2021, 2026)
 RENEW = 0.6
 
@@ -119,7 +119,7 @@ def designations(firms, paths, traits, world, targets, factor: float, ids: np.nd
         on = dt.date(y, 7, 1)
         j = year_index(y)
         ok = paths.exists[:, j] & (paths.death_year > y) & (paths.rev[:, j] < 4 * YI) & (paths.rev[:, j] > 0)
-        for kind, pool in (("srdi_innovative", None), ("srdi", "srdi_innovative"), ("little_giant", "srdi")):
+        for kind, pool in (("innovative_sme", None), ("srdi", "innovative_sme"), ("little_giant", "srdi")):
             held = out.active(n, (kind,), on - dt.timedelta(days=1))
             expiring = out.ending(n, kind, on)
             renew = np.flatnonzero(expiring & ok & (rng.random(n) < RENEW))

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from chainbrain.catalog import designations as _des
 from chainbrain.ingest.units import header_unit, strip_header_unit
 
 
@@ -129,14 +130,9 @@ KINDS: dict[str, list[Field]] = {
     ],
 }
 
-DESIGNATION_KINDS = {
-    "srdi": ("专精特新", "专精特新中小企业"), "innovative_sme": ("创新型中小企业",),
-    "little_giant": ("专精特新小巨人", "小巨人", "专精特新“小巨人”", '专精特新"小巨人"'),
-    "single_champion": ("单项冠军", "制造业单项冠军"), "chain_master": ("链主", "链主企业"),
-    "lighthouse": ("小灯塔", "灯塔工厂"), "benchmark": ("标杆", "数字化转型标杆"),
-    "high_tech": ("高新技术企业",), "leading": ("龙头企业", "重点龙头企业"),
-}
-DESIGNATION_LEVELS = {"national": ("国家级", "国家"), "provincial": ("省级", "省"), "city": ("市级", "市")}
+#: designation kind / level → the names accepted on import (:mod:`chainbrain.catalog.designations`)
+DESIGNATION_KINDS = {k: (zh, *syn) for k, (zh, _, syn) in _des.KINDS.items()}
+DESIGNATION_LEVELS = {k: (zh, *syn) for k, (zh, _, syn) in _des.LEVELS.items()}
 
 
 def norm(text) -> str:

@@ -10,10 +10,13 @@ computes a statistic: ordering, unit conversion for display and labels only.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from chainbrain.analytics import presence, profile
 from chainbrain.analytics.kpi import kpi
+from chainbrain.catalog.designations import kind_name, level_name
 from chainbrain.web import data, model
 from chainbrain.web.disclosure import protect
 from chainbrain.web.i18n import strings
@@ -65,6 +68,30 @@ def chains_list(store, period, scope, rule, lang) -> dict:
             "tables": [table("chains", t["chains_title"], cols, recs, t["unit_yi_short"], p.label)]}
 
 
+def _named_parks(store, parks: list[dict], lang: str) -> list[dict]:
+    """Parks with their level and focus chains by name (``level_text``, ``chain_focus_text``)."""
+    chains = {c["code"]: _name(c, lang) for c in data.chains(store)}
+    for pk in parks:
+        pk["level_text"] = level_name(pk.get("level"), lang)
+        codes = [x for x in (pk.get("chain_focus") or "").split(";") if x]
+        pk["chain_focus_text"] = "、".join(chains.get(x, x) for x in codes) if lang != "en" else \
+            ", ".join(chains.get(x, x) for x in codes)
+    return parks
+
+
+def _target_value(tg: dict, t: dict) -> None:
+    """``value_text``: a target in the unit people read — yuan as 亿元, shares as %."""
+    v, unit = tg.get("target_value"), tg.get("unit")
+    if v is None:
+        tg["value_text"] = None
+    elif unit == "yuan":
+        tg["value_text"] = f"{v / 1e8:,.0f} {t['unit_yi_short']}"
+    elif unit == "share":
+        tg["value_text"] = f"{v * 100:.1f}%".replace(".0%", "%")
+    else:
+        tg["value_text"] = f"{v:,g} {unit or ''}".strip()
+
+
 def chain_page(store, code, period, scope, rule, user, lang) -> dict:
     t = strings(lang)
     scope = model.check_scope(scope)
@@ -109,6 +136,8 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
                            "WHERE chain_code = :c OR chain_code IS NULL ORDER BY code", c=code)
     for tg in targets:
         tg["name"] = tg["name_en"] if lang == "en" and tg.get("name_en") else tg["name_zh"]
+        _target_value(tg, t)
+    _named_parks(store, parks, lang)
     keys = key_enterprises(store, code, p, scope, user)
     seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"), ("code", "code", "text"),
                 ("enterprise_count", t["ent_count_col"], "count"), ("above_scale_count", t["reporting_col"], "count"),
@@ -121,13 +150,14 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
             table("segments", t["presence_title"], seg_cols, segs, t["unit_yi_short"], p.label),
             table("cities", t["cities_title"], kpi_columns(t, ("name", t["region"], "link")), cities,
                   t["unit_yi_short"], p.label),
-            table("parks", t["parks_title"], [("name", t["park"], "text"), ("level", t["level"], "text"),
+            table("parks", t["parks_title"], [("name", t["park"], "text"), ("level_text", t["level"], "text"),
                                               ("region_name", t["region"], "text"),
-                                              ("chain_focus", t["chain_focus"], "text")], parks),
-            table("targets", t["targets_title"], [("name", t["target"], "text"), ("base_year", "base", "text"),
+                                              ("chain_focus_text", t["chain_focus"], "text")], parks),
+            table("targets", t["targets_title"], [("name", t["target"], "text"),
+                                                  ("base_year", t["base_year"], "text"),
                                                   ("annual_rate", t["annual_rate"], "pct"),
                                                   ("target_year", t["target_year"], "text"),
-                                                  ("target_value", "value", "num"), ("unit", "unit", "text")],
+                                                  ("value_text", t["target_value"], "text")],
                   targets),
             table("key_enterprises", t["key_ents_title"], ENT_COLUMNS(t), keys["rows"], t["unit_wan"], p.label),
         ]}
@@ -187,8 +217,8 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
         c["href"] = f"/regions/{c['key']}"
     where_region = "region_code = :code" if reg["level"] == "county" else \
         "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
-    parks = _rows(store, f"SELECT code, name, level, region_code, chain_focus FROM park WHERE {where_region} "
-                         "ORDER BY level, code", code=code)
+    parks = _named_parks(store, _rows(store, f"SELECT code, name, level, region_code, chain_focus FROM park "
+                                             f"WHERE {where_region} ORDER BY level, code", code=code), lang)
     ents = region_enterprises(store, reg, p, user)
     prov = data.province(store)
     crumbs = model.breadcrumb(store, reg, prov)
@@ -201,8 +231,8 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
                   t["unit_yi_short"], p.label),
             table("counties", t["counties_title"], kpi_columns(t, ("name", t["region"], "link")), counties,
                   t["unit_yi_short"], p.label),
-            table("parks", t["parks_title"], [("name", t["park"], "text"), ("level", t["level"], "text"),
-                                              ("chain_focus", t["chain_focus"], "text")], parks),
+            table("parks", t["parks_title"], [("name", t["park"], "text"), ("level_text", t["level"], "text"),
+                                              ("chain_focus_text", t["chain_focus"], "text")], parks),
             table("enterprises", t["enterprises_title"],
                   [("name", t["enterprise"], "link"), ("uscc", t["uscc"], "text"),
                    ("county_name", t["county"], "text"), ("industry_code", t["industry"], "text"),
@@ -251,6 +281,7 @@ def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None,
     ``user`` only through the scope that decides which partners are named. ``index``: the application's
     :class:`~chainbrain.analytics.profile_index.ProfileIndex` of the current data (no round trip)."""
     t = strings(lang)
+    names = names or profile.catalog_names(store)
     d = profile.enterprise_profile(store, eid, names, index)
     parts = d["partners"]
     info = _seen_partners(store, user, parts)
@@ -260,6 +291,15 @@ def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None,
         s["segment"] = s["segment_en"] if lang == "en" and s.get("segment_en") else s["segment_zh"]
         s["chain"] = s["chain_en"] if lang == "en" else s["chain_zh"]
         s["href"] = f"/chains/{s['chain_code']}"
+        s["method_text"] = t.get(f"method_{s['method']}", s["method"])
+    chain_names, today = names.get("chain") or {}, dt.date.today().isoformat()
+    for x in des:                                         # names, not codes, on the page
+        x["kind_text"], x["level_text"] = kind_name(x["kind"], lang), level_name(x["level"], lang)
+        ch = chain_names.get(x["chain_code"]) if x.get("chain_code") else None
+        x["chain_text"] = (ch[1] if lang == "en" else ch[0]) if ch else x.get("chain_code")
+        head = " · ".join(v for v in (x["kind_text"], x["chain_text"]) if v)
+        x["label"] = f"{head} ({x['level_text']})" if lang == "en" else f"{head}（{x['level_text']}）"
+        x["current"] = (x["valid_from"] or "") <= today < (x["valid_to"] or "9999")   # valid_to exclusive
     for x in parts:                                       # partners outside the scope stay anonymous
         x.pop("partner_uscc"), x.pop("partner_name")
         e = info.get(int(x["partner_id"]), {})
@@ -277,7 +317,7 @@ def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None,
         "tables": [
             table("segments", t["segments_title"],
                   [("chain", t["chain"], "text"), ("segment", t["segment"], "text"),
-                   ("segment_code", "code", "text"), ("method", t["method"], "text"),
+                   ("segment_code", t["segment_code"], "text"), ("method_text", t["method"], "text"),
                    ("confidence", t["confidence"], "pct"), ("evidence", t["evidence"], "text")], segs),
             table("monthly", t["history_title"],
                   [("period", t["period"], "text"), ("revenue_ytd", t["revenue_ytd_col"], "wan"),
@@ -292,7 +332,7 @@ def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None,
                   [("name", t["partner"], "link"), ("direction_text", t["direction"], "text"),
                    ("year", t["year"], "text"), ("amount", t["amount_col"], "wan")], parts, t["unit_wan"]),
             table("designations", t["designations_title"],
-                  [("kind", t["kind"], "text"), ("level", t["level"], "text"), ("chain_code", t["chain"], "text"),
+                  [("kind_text", t["kind"], "text"), ("level_text", t["level"], "text"), ("chain_text", t["chain"], "text"),
                    ("valid_from", t["valid_from"], "text"), ("valid_to", t["valid_to"], "text")], des),
         ]}
 
