@@ -33,11 +33,15 @@ LEVELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+#: codes written by earlier versions of the demo generator
+LEGACY = {"srdi_innovative": "innovative_sme"}
+
+
 def kind_name(kind: str | None, lang: str = "zh") -> str | None:
     """The kind's name in ``lang`` (an unknown code is shown as it is)."""
     if kind is None:
         return None
-    names = KINDS.get(kind)
+    names = KINDS.get(LEGACY.get(kind, kind))
     return kind if names is None else names[1 if lang == "en" else 0]
 
 
