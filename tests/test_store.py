@@ -117,14 +117,21 @@ def test_revisions_keep_history(store_any):
     assert float(latest(t, ["enterprise_id", "year", "month"]).revenue_ytd.sum().execute()) == 105.5
 
 
+def _enterprises(store, n: int, **columns) -> None:
+    """Batch 1 and enterprises 1…n without USCC (``columns`` added or replaced)."""
+    with store.begin() as conn:
+        _batch(store, conn, 1)
+        store.bulk_insert(conn, "enterprise", pa.table({
+            "id": list(range(1, n + 1)), "uscc": pa.array([None] * n, pa.string()),
+            "name": [f"企业{i}" for i in range(n)], "province_code": ["360000"] * n,
+            "is_industrial": [True] * n, "is_demo": [False] * n, "batch_id": [1] * n, "revision": [1] * n,
+            **columns}))
+
+
 def test_bulk_insert_roundtrip(store_any):
     n = 5000
-    with store_any.begin() as conn:
-        _batch(store_any, conn, 1)
-        store_any.bulk_insert(conn, "enterprise", pa.table({
-            "id": list(range(1, n + 1)), "uscc": pa.array([None] * n, pa.string()),
-            "name": [f"企业,\"{i}\"" for i in range(n)], "province_code": ["440000"] * n,
-            "is_industrial": [True] * n, "is_demo": [True] * n, "batch_id": [1] * n, "revision": [1] * n}))
+    _enterprises(store_any, n, name=[f"企业,\"{i}\"" for i in range(n)], province_code=["440000"] * n,
+                 is_demo=[True] * n)
     with store_any.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM enterprise")).scalar() == n
         assert conn.execute(sa.text("SELECT name FROM enterprise WHERE id = 8")).scalar() == '企业,"7"'
@@ -178,15 +185,10 @@ def test_fetch_arrow_in_chunks_equals_one_read(store_any):
     from chainbrain.store.engine import fetch_arrow
 
     n = 25
-    with store_any.begin() as conn:
-        _batch(store_any, conn, 1)
-        store_any.bulk_insert(conn, "enterprise", pa.table({
-            "id": list(range(1, n + 1)), "uscc": pa.array([None] * n, pa.string()),
-            "name": [f"企业{i}" for i in range(n)], "province_code": ["360000"] * n,
-            "registered_capital": pa.array([None] * 10 + [decimal.Decimal(f"{10 ** (i % 9)}.25")
-                                                          for i in range(n - 10)], pa.decimal128(20, 2)),
-            "founded_on": pa.array([None] * 10 + [dt.date(2000 + i, 1, 1) for i in range(n - 10)], pa.date32()),
-            "is_industrial": [True] * n, "is_demo": [False] * n, "batch_id": [1] * n, "revision": [1] * n}))
+    _enterprises(store_any, n,
+                 registered_capital=pa.array([None] * 10 + [decimal.Decimal(f"{10 ** (i % 9)}.25")
+                                                            for i in range(n - 10)], pa.decimal128(20, 2)),
+                 founded_on=pa.array([None] * 10 + [dt.date(2000 + i, 1, 1) for i in range(n - 10)], pa.date32()))
     sql = "SELECT id, uscc, name, registered_capital, founded_on FROM enterprise ORDER BY id"
     with store_any.engine.connect() as conn:
         whole = fetch_arrow(conn, sql, chunk_rows=10_000)
