@@ -142,6 +142,25 @@ def test_focus_page_english_and_province_view(browser, server, province, artifac
     assert crowded == [c["segment"] for c in api["crowded"]] and crowded
     assert pg.locator("#chart-crowded canvas").count() >= 1
     assert len(keys(pg, "targets-table")) == rows.region.nunique()
+    # the map of who targets what: every region of the level drawn, coloured by its first breakthrough point
+    assert pg.locator("#focus-map canvas").count() >= 1
+    n_regions = pg.evaluate("window.pageCharts.focusMap.getOption().series[0].data.length")
+    assert n_regions == rows.region.nunique()
+    firsts = {t["targets"][0] for t in api["targets"] if t["targets"]}
+    assert pg.evaluate("window.pageCharts.mapState.coloured") == len(firsts)
+    # … and, for a crowded segment, the regions that target it shaded by score, the stronger case outlined
+    seg = api["crowded"][0]
+    pg.get_by_test_id("focus-map-segment").select_option(seg["segment"])
+    assert pg.evaluate("window.pageCharts.mapState.shaded") == seg["regions_targeting"]
+    shaded = pg.evaluate("window.pageCharts.focusMap.getOption().series[0].data"
+                         ".filter(d => d.value !== null).map(d => d.name)")
+    assert sorted(shaded) == sorted(r["region"] for r in seg["ranking"])
+    outlined = pg.evaluate("window.pageCharts.focusMap.getOption().series[0].data"
+                           ".filter(d => d.itemStyle && d.itemStyle.borderColor === '#f2b134').map(d => d.name)")
+    assert outlined == [seg["stronger_case"]]
+    pg.get_by_test_id("toggle-targets").click()                     # map → table view
+    assert pg.get_by_test_id("targets-table").is_visible()
+    pg.get_by_test_id("toggle-targets").click()
     pg.screenshot(path=str(artifacts / f"focus-{region}-en.png"), full_page=True)
     ctx.close()
     assert pg.errors == [], pg.errors

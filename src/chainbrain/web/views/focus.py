@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
-from chainbrain.web import model
+from chainbrain.web import data, model
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of, strings
 from chainbrain.web.model import BadRequest
@@ -80,6 +80,12 @@ S: dict[str, tuple[str, str]] = {
                     "in the top-{n} breakthrough lists of at least {k} regions; the first region has the "
                     "stronger case"),
     "targets_title": ("各地区的突破点（前 {n}）", "Each region's top-{n} breakthrough points"),
+    "map_title": ("谁在瞄准什么", "Who targets what"),
+    "map_sub": ("地图；表格为各地区突破点", "map; table: each region's breakthrough points"),
+    "map_first": ("各地区首位突破点", "Each region's first breakthrough point"),
+    "map_segment": ("地图显示", "Map shows"),
+    "map_rank": ("第 {r} 位，得分 {s}", "rank {r}, score {s}"),
+    "map_not_targeting": ("未列入前 5 位", "not in its top 5"),
     "segment": ("环节", "Segment"), "code": ("代码", "Code"), "chain": ("产业链", "Chain"),
     "kind": ("类别", "Kind"), "score": ("得分", "Score"), "rca": ("显示性比较优势 RCA", "RCA"),
     "density": ("关联密度", "Density"), "distance": ("距离", "Distance"), "pci": ("复杂度 PCI", "PCI"),
@@ -230,6 +236,22 @@ def focus_page(st, code: str, strategy: str, year: int | None, top: int, rule, l
     return out
 
 
+def _map_data(request: Request, d: dict) -> dict:
+    """The page's map of who targets what: the level's boundaries, each region's top breakthrough
+    points (the targets table) and, per crowded segment, the regions that target it with their scores."""
+    st = get_state(request)
+    with st.lock:
+        pack = (data.pack_meta(st.store) or {}).get("name") or "jiangxi"
+    kind = "counties" if d["level"] == "county" else "cities"
+    return {"geo_url": f"/static/maps/{pack}_{kind}.geojson", "selected": d["region"]["code"],
+            "regions": [{"code": x["region"], "name": x["name"], "targets": x["targets"],
+                         "targets_text": x["targets_text"]} for x in d["targets"]],
+            "names": {p["segment"]: p["name"] for p in d["points"]} | {c["segment"]: c["name"] for c in d["crowded"]},
+            "crowded": [{"segment": c["segment"], "name": c["name"], "stronger_case": c["stronger_case"],
+                         "ranking": [{"region": r["region"], "score": r["score"]} for r in c["ranking"]]}
+                        for c in d["crowded"]]}
+
+
 def _answer(request: Request, region: str, strategy: str, year: int | None, top: int) -> dict:
     st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
     return st.cached(("focus", region, strategy, year, top, lang, disclosure_key(user)),
@@ -258,6 +280,8 @@ def focus_view(request: Request, region: str, strategy: str = STRATEGY, year: in
               "crowded": [{"segment": c["segment"], "name": c["name"], "n": c["regions_targeting"]}
                           for c in d["crowded"]],
               "labels": {k: f[k] for k in ("attack", "breakthrough", "other", "density", "pci", "cog",
-                                            "regions_targeting")}}
+                                            "regions_targeting", "stronger_case", "top_targets", "map_rank",
+                                            "map_not_targeting")},
+              "map": _map_data(request, d)}
     return render(request, "focus.html", d=d, f=f, nav="focus", excel_base=excel, charts=chart_json(charts),
                   strategy_url=page_url(request, keep=("year", "top", "lang")))
