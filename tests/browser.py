@@ -73,7 +73,7 @@ def new_page(browser, server: str, expected_status=(), locale: str = "zh-CN"):
     pg.errors, pg.external = [], []
     pg.on("console", lambda m: pg.errors.append(f"console: {m.text}") if m.type == "error" and not any(
         str(s) in m.text for s in expected_status) else None)
-    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e}"))
+    pg.on("pageerror", lambda e: pg.errors.append(f"pageerror: {e} {getattr(e, 'stack', '')}"))
 
     def guard(route):
         if route.request.url.startswith(server):

@@ -151,5 +151,5 @@
       if (node) { node.textContent = String(e); }
       document.body.setAttribute("data-map-ready", "error");
     });
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { if (c.getDom().offsetWidth > 0) { c.resize(); } }); });
 }());

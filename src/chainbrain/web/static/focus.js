@@ -19,7 +19,7 @@
       var chart = document.getElementById(b.getAttribute("data-toggle"));
       var tbl = b.closest(".tablewrap").querySelector("table");
       if (tbl.hasAttribute("hidden")) { tbl.removeAttribute("hidden"); chart.setAttribute("hidden", ""); }
-      else { tbl.setAttribute("hidden", ""); chart.removeAttribute("hidden"); charts.forEach(function (c) { c.resize(); }); }
+      else { tbl.setAttribute("hidden", ""); chart.removeAttribute("hidden"); charts.forEach(function (c) { if (c.getDom().offsetWidth > 0) { c.resize(); } }); }
     });
   });
 
@@ -155,7 +155,7 @@
   scatter(ySel ? ySel.value : "pci");
   if (ySel) { ySel.addEventListener("change", function () { scatter(ySel.value); }); }
   crowded();
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { if (c.getDom().offsetWidth > 0) { c.resize(); } }); });
   focusMap(D.map).then(function () { ready("true"); })
     .catch(function (e) { var n = document.getElementById("focus-map"); if (n) { n.textContent = String(e); } ready("error"); });
 }());

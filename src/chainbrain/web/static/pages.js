@@ -129,7 +129,7 @@
       var tbl = b.closest(".tablewrap").querySelector("table");
       var showTable = tbl.hasAttribute("hidden");
       if (showTable) { tbl.removeAttribute("hidden"); chart.setAttribute("hidden", ""); }
-      else { tbl.setAttribute("hidden", ""); chart.removeAttribute("hidden"); charts.forEach(function (c) { c.resize(); }); }
+      else { tbl.setAttribute("hidden", ""); chart.removeAttribute("hidden"); charts.forEach(function (c) { if (c.getDom().offsetWidth > 0) { c.resize(); } }); }
     });
   });
 
@@ -139,5 +139,5 @@
   (D.map ? map(D.map) : Promise.resolve())
     .then(function () { ready("true"); })
     .catch(function (e) { var n = document.getElementById("map"); if (n) { n.textContent = String(e); } ready("error"); });
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { if (c.getDom().offsetWidth > 0) { c.resize(); } }); });
 }());
