@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 import typer
 from typer.testing import CliRunner
 

@@ -139,7 +139,6 @@ def spark_available() -> bool:
 
 def engine_store(engine: str, tmp: Path, request):
     """A store holding the dataset on ``engine`` (PySpark: a DuckDB store copied into Spark)."""
-    import pytest
     from conftest import new_db
 
     from chainbrain.store import open_store
