@@ -50,7 +50,7 @@ def test_chain_presence_hand_values(app):
     park = next(x for x in d["parks"] if x["name"] == "南昌高新技术产业开发区")
     assert (park["level_text"], park["chain_focus_text"]) == ("国家级", "电子信息、航空、医药")
     values = {x["code"]: x["value_text"] for x in d["targets"]}
-    assert values["jian_ei_300bn_2026"] == "3,000 亿元" and values["sei_va_share_28pct"] == "28%"
+    assert values["jian_ei_300bn_2026"] == "3,000.00 亿元" and values["sei_va_share_28pct"] == "28.0%"
     assert [c["key"] for c in d["tables"][2]["columns"]] == ["name", "level_text", "region_name", "chain_focus_text"]
     # anonymous: cells of < 3 firms withheld, no enterprise list
     a = anon.get("/api/chains/EI", params={"period": "2025-06"}).json()

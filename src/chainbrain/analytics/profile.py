@@ -151,6 +151,11 @@ def _slots() -> list[tuple[str, str]]:
     return [(f"{t}{k}", types[t]) for t in sorted(width) for k in range(width[t])]
 
 
+def field_name(col: str) -> str:
+    """A field's name in the rows returned: its column without the table alias (``s.year`` → ``year``)."""
+    return col.rsplit(".", 1)[-1]
+
+
 def typed(col: str | None, kind: str | None) -> str:
     """The SQL expression of a field as the profile reads it: booleans as 0/1, dates as ISO text
     (the cast to the slot type is the caller's)."""
@@ -183,7 +188,7 @@ def fetch(src, enterprise_id: int, parts=tuple(PARTS)) -> dict[str, list[dict]]:
         fields = {p: [(col, kind, at[slot]) for col, kind, slot in _fields(p)] for p in parts}
         for r in result.all():
             part = r[0]
-            out[part].append({col.rsplit(".", 1)[-1]: (None if r[i] is None else bool(r[i])) if kind == "bool"
+            out[part].append({field_name(col): (None if r[i] is None else bool(r[i])) if kind == "bool"
                               else r[i] for col, kind, i in fields[part]})
     return out
 

@@ -32,30 +32,26 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from chainbrain.analytics.profile import PARTS, _connection, _plain, _SLOT, typed
+from chainbrain.analytics.profile import PARTS, _connection, _plain, _SLOT, field_name, typed
 from chainbrain.store.engine import fetch_arrow
 
 _TABLES = ("enterprise", "monthly_report", "annual_report", "enterprise_scale", "enterprise_segment",
            "designation", "supply_link")
 
 
-def _name(col: str) -> str:
-    return col.rsplit(".", 1)[-1]
-
-
 def part_sql(part: str) -> str:
     """Every row of a part (without the partner's fields), its enterprise as ``_key``, sorted by it."""
     pt = PARTS[part]
-    cols = [f"CAST({typed(col, kind)} AS {_SLOT[kind][1]}) AS {_name(col)}"
+    cols = [f"CAST({typed(col, kind)} AS {_SLOT[kind][1]}) AS {field_name(col)}"
             for col, kind in (f.split(":") for f in pt.fields)]
     where = f" WHERE {pt.where}" if pt.where else ""
     return f"SELECT CAST({pt.key} AS BIGINT) AS _key, {', '.join(cols)} FROM {pt.table}{where} ORDER BY 1"
 
 
-def _narrow(t: pa.Table, keep: tuple[str, ...] = ()) -> pa.Table:
+def _narrow(t: pa.Table) -> pa.Table:
     """Integer columns in the smallest signed type that holds their values (the values are unchanged)."""
     for i, f in enumerate(t.schema):
-        if f.name in keep or not pa.types.is_integer(f.type) or t.num_rows == 0:
+        if not pa.types.is_integer(f.type) or t.num_rows == 0:
             continue
         mm = pc.min_max(t.column(i)).as_py()
         if mm["min"] is None:
@@ -86,7 +82,7 @@ class ProfileIndex:
         self._parts = {}
         for name, t in parts.items():
             t = t.combine_chunks()
-            bools = tuple(_name(c) for c, k in (f.split(":") for f in PARTS[name].fields) if k == "bool")
+            bools = tuple(field_name(c) for c, k in (f.split(":") for f in PARTS[name].fields) if k == "bool")
             self._parts[name] = (_keys(t, "_key"), _narrow(t.drop_columns(["_key"])), bools)
 
     @classmethod
@@ -158,7 +154,7 @@ class ProfileIndex:
                         r[b] = bool(r[b])
             partner = PARTS[part].partner
             if partner:
-                col = _name(partner)
+                col = field_name(partner)
                 uscc, name = self._ent.column("uscc"), self._ent.column("name")
                 for r in rows:
                     i = None if r[col] is None else self._pos(r[col])

@@ -43,6 +43,12 @@ def province(store) -> dict | None:
     return rows[0] if rows else None
 
 
+def map_url(pack: dict | None, level: str | None) -> str:
+    """The pack's boundary file served under /static/maps: counties for ``level`` county, else cities."""
+    name = (pack or {}).get("name") or "jiangxi"
+    return f"/static/maps/{name}_{'counties' if level == 'county' else 'cities'}.geojson"
+
+
 def pack_meta(store) -> dict | None:
     """The loaded province pack: name, version, effective_date (ISO), title."""
     rows = _rows(store, "SELECT name, version, effective_date, title FROM pack_meta ORDER BY loaded_at DESC")

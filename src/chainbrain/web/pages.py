@@ -18,6 +18,7 @@ from chainbrain.analytics import presence, profile
 from chainbrain.analytics.kpi import kpi
 from chainbrain.catalog.designations import kind_name, level_name
 from chainbrain.web import data, model
+from chainbrain.web import format as fmt
 from chainbrain.web.disclosure import protect
 from chainbrain.web.i18n import strings
 from chainbrain.web.model import BadRequest, cell_min, empty_like
@@ -85,9 +86,9 @@ def _target_value(tg: dict, t: dict) -> None:
     if v is None:
         tg["value_text"] = None
     elif unit == "yuan":
-        tg["value_text"] = f"{v / 1e8:,.0f} {t['unit_yi_short']}"
+        tg["value_text"] = f"{fmt.yi(v)} {t['unit_yi_short']}"
     elif unit == "share":
-        tg["value_text"] = f"{v * 100:.1f}%".replace(".0%", "%")
+        tg["value_text"] = fmt.pct(v)
     else:
         tg["value_text"] = f"{v:,g} {unit or ''}".strip()
 

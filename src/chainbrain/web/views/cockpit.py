@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from chainbrain.analytics.periods import parse_period
 from chainbrain.web import format as fmt
-from chainbrain.web import api
+from chainbrain.web import api, data
 from chainbrain.web.auth import current_user
 from chainbrain.web.policy import require_aggregates
 from chainbrain.web.render import context
@@ -113,12 +113,11 @@ def projection_payload(proj: dict | None, lang: str) -> dict | None:
 def chart_payload(d: dict, lang: str) -> dict:
     """The JSON embedded in the page for cockpit.js (map and bar chart)."""
     t = strings(lang)
-    pack = (d.get("pack") or {}).get("name") or "jiangxi"
     m = d.get("map") or {}
     units = d["counties"] if m.get("level") == "county" else d["cities"]
     return {
         "lang": lang,
-        "map": {**m, "geo_url": f"/static/maps/{pack}_{'counties' if m.get('level') == 'county' else 'cities'}.geojson",
+        "map": {**m, "geo_url": data.map_url(d.get("pack"), m.get("level")),
                 "units": [_chart_unit(u, lang) for u in units]},
         "chains": [_chart_unit(c, lang) for c in d["chains"]],
         "projection": projection_payload(d.get("projection"), lang),

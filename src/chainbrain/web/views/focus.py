@@ -241,9 +241,8 @@ def _map_data(request: Request, d: dict) -> dict:
     points (the targets table) and, per crowded segment, the regions that target it with their scores."""
     st = get_state(request)
     with st.lock:
-        pack = (data.pack_meta(st.store) or {}).get("name") or "jiangxi"
-    kind = "counties" if d["level"] == "county" else "cities"
-    return {"geo_url": f"/static/maps/{pack}_{kind}.geojson", "selected": d["region"]["code"],
+        geo_url = data.map_url(data.pack_meta(st.store), d["level"])
+    return {"geo_url": geo_url, "selected": d["region"]["code"],
             "regions": [{"code": x["region"], "name": x["name"], "targets": x["targets"],
                          "targets_text": x["targets_text"]} for x in d["targets"]],
             "names": {p["segment"]: p["name"] for p in d["points"]} | {c["segment"]: c["name"] for c in d["crowded"]},

@@ -41,11 +41,11 @@ def region_page(request: Request, code: str, period: str | None = PERIOD, scope:
     d = _region(request, code, period, scope)
     st = get_state(request)
     with st.lock:
-        pack = (data.pack_meta(st.store) or {}).get("name") or "jiangxi"
+        geo_url = data.map_url(data.pack_meta(st.store), "county")
     units = [{"code": c["key"], "name": c["name"], "value": (c["revenue_ytd_yuan"] or 0) / 1e8
               if c.get("revenue_ytd_yuan") is not None else None} for c in d["counties"]]
     return render(request, "region.html", d=d, nav="",
-                  charts=chart_json({"map": {**d["map"], "geo_url": f"/static/maps/{pack}_counties.geojson",
+                  charts=chart_json({"map": {**d["map"], "geo_url": geo_url,
                                              "units": units},
                                      "bars": [{"id": "chains", "table": "chains", "label": "name",
                                                "value": "revenue_ytd_yuan", "scale": 1e8}]}))
