@@ -66,7 +66,7 @@ import pandas as pd
 
 from chainbrain.analytics.formulas import MEASURES, MONEY, values_frame
 from chainbrain.analytics.formulas import records as formula_records
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
 
 COLUMN = {"revenue": "revenue_ytd", "profit": "profit_ytd", "value_added": "value_added_ytd",

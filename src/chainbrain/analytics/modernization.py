@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics.indicators import evaluate
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import _enterprise_segments, latest, members
 from chainbrain.store.schema import DESIGNATION_KEY
 

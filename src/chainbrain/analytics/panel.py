@@ -39,7 +39,7 @@ import pandas as pd
 from chainbrain.analytics.formulas import records, values_frame
 from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT,
                                              _count, _run, _sum_if)
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, latest_reports
 
 BY = ("all", "chain", "city", "county", "city_chain", "county_chain")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import _valid_on, latest, membership
 
 

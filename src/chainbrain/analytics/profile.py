@@ -337,7 +337,7 @@ def enterprise_profile(src, enterprise_id: int, names: dict | None = None, index
 
 def revenue_for(store, enterprise_ids, period) -> dict[int, float]:
     """Each listed enterprise's reported revenue YTD for ``period`` (latest revision), by id."""
-    from chainbrain.analytics.periods import parse_period
+    from chainbrain.periods import parse_period
 
     p = parse_period(period) if isinstance(period, str) else period
     ids = [int(i) for i in enterprise_ids]

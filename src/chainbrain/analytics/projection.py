@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics.indicators import Scope, evaluate_one
-from chainbrain.analytics.periods import parse_period
+from chainbrain.periods import parse_period
 from chainbrain.analytics.targets import DEFAULT_BAND, _targets, ytd_series
 
 PERIODS_PER_YEAR = 11

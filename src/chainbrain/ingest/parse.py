@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainbrain.analytics.periods import PeriodError, parse_period
+from chainbrain.periods import PeriodError, parse_period
 from chainbrain.catalog.industries import by_code
 from chainbrain.catalog.pack import load_pack
 from chainbrain.catalog.regions import resolve
@@ -128,7 +128,7 @@ def _enum(table: dict[str, tuple[str, ...]]):
 
 def _period(text: str):
     try:
-        p = parse_period(re.sub(r"^(\d{4})[年/.]?(\d{1,2})月?$", lambda m: f"{m[1]}-{int(m[2]):02d}", text.strip()))
+        p = parse_period(text)            # YYYY-MM, YYYY-Qn, YYYY and the bureau's labels (2024年1-2月, …)
         return (p.year, p.month), None
     except PeriodError as e:
         return None, ("period", str(e))

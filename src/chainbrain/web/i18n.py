@@ -7,7 +7,7 @@ a template error in tests rather than a silent blank.
 
 from __future__ import annotations
 
-from chainbrain.analytics.periods import Period
+from chainbrain.periods import Period
 
 LANGS = ("zh", "en")
 
