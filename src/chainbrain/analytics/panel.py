@@ -51,7 +51,7 @@ _CURRENT_TO_PREV = {"above_scale_count": "prev_count", "leavers": "exits", "loss
 
 
 def _valid_at(t, d):
-    return (t._vf.isnull() | (t._vf <= d)) & (t._vt.isnull() | (t._vt > d))
+    return (t._vf.isnull() | (t._vf <= d)) & (t._vt.isnull() | (t._vt >= d))      # valid_to inclusive
 
 
 #: the first piece of every enterprise starts here (before any report date)
@@ -62,12 +62,12 @@ def _pieces(t, eid: str):
     """(_e, _from, _to): per enterprise, the date ranges [_from, _to) (``_to`` NULL: open) between
     consecutive validity bounds of its rows in ``t`` (columns ``_vf``, ``_vt``), from :data:`SINCE`.
 
-    Which rows are valid on a date d (``_vf ≤ d < _vt``) is the same for every d of a piece as on its
-    first day: every bound is a piece boundary. So membership is resolved once per piece (one per
+    Which rows are valid on a date d (``_vf ≤ d ≤ _vt``, both inclusive) is the same for every d of a
+    piece as on its first day: every ``_vf`` and every day after a ``_vt`` is a piece boundary. So membership is resolved once per piece (one per
     enterprise whose rows carry no dates) instead of once per report.
     """
     bounds = t.filter(t._vf.notnull()).select(_e=t[eid], _from=t._vf).union(
-        t.filter(t._vt.notnull()).select(_e=t[eid], _from=t._vt),
+        t.filter(t._vt.notnull()).select(_e=t[eid], _from=(t._vt + ibis.interval(days=1)).cast("date")),
         t.select(_e=t[eid], _from=ibis.literal(SINCE)), distinct=True)
     w = ibis.window(group_by=bounds._e, order_by=bounds._from)
     return bounds.mutate(_to=bounds._from.lead().over(w))

@@ -1,7 +1,9 @@
 """Which enterprises a figure covers: region × chain × industry scope, as of a date.
 
 An enterprise's region and industry class are the ``enterprise_attr`` rows
-valid on the date (valid_from ≤ date < valid_to, NULL meaning open); its
+valid on the date (valid_from ≤ date ≤ valid_to: both ends inclusive, as
+every ``valid_to`` in the store — designations, attributes, segments; NULL
+meaning open); its
 chains are those of the ``enterprise_segment`` rows valid on the date, through
 ``segment_chain`` (a segment's primary chain and the other chains it is listed
 under). Chain totals therefore count an enterprise once per chain.
@@ -41,7 +43,7 @@ def latest_reports(t, keys: list[str]):
 
 def _valid_on(t, date: dt.date):
     d = ibis.literal(date)
-    return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to > d)))
+    return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to >= d)))
 
 
 def attr_on(store, attr: str, date: dt.date):

@@ -8,7 +8,7 @@ within their 3-year validity, 3791 provincial 专精特新 SMEs, 255 national
   enterprises of each chain by 2023 revenue (counting ``also_chains``
   membership), 3–6 per chain by chain size, from 2023-09-15.
 - SRDI ladder, yearly batches on 1 July 2021–2025, each valid three years
-  (``valid_to`` exclusive): ``innovative_sme`` (provincial) among SMEs
+  (stored ``valid_to`` = the last valid day, inclusive): ``innovative_sme`` (provincial) among SMEs
   (revenue < 4亿元) weighted by R&D intensity; ``srdi`` (provincial) among
   holders of a valid innovative designation; ``little_giant`` (national) among
   valid ``srdi`` holders. 60% of expiring holders still eligible are renewed.
@@ -88,7 +88,8 @@ class _Rows:
             "chain_code": pa.array(np.repeat(np.array([p[3] for p in self.parts], dtype=object), rep),
                                    type=pa.string()),
             "valid_from": pa.array(np.concatenate([np.full(p[0].size, p[4]) for p in self.parts]), type=pa.date32()),
-            "valid_to": pa.array(end, type=pa.date32(), mask=end == self.FAR),
+            # stored inclusive (the last valid day); kept exclusive (the first day after) in here
+            "valid_to": pa.array(end - np.timedelta64(1, "D"), type=pa.date32(), mask=end == self.FAR),
             "batch_id": np.full(idx.size, batch, dtype=np.int64),
             "revision": np.ones(idx.size, dtype=np.int32),
         })

@@ -1,8 +1,8 @@
 """Region moves: about 1% of enterprises relocate once between 2021 and 2025.
 
 A move is recorded in ``enterprise_attr`` as two ``region_code`` rows: the old
-county with ``valid_to`` = the move date and the new one with ``valid_from`` =
-the same date (valid_to is exclusive). Most moves stay inside the city (a new
+county with ``valid_to`` = the day before the move (inclusive: the last day
+there) and the new one with ``valid_from`` = the move date. Most moves stay inside the city (a new
 county or park); about 30% cross to another city, and only small enterprises
 (potential revenue under three times the above-scale line) do that, so city
 totals stay calibrated whichever way a reader dates the region. The

@@ -98,7 +98,7 @@ def attr_table(firms, partners, moves, ids, pids, batch) -> pa.Table:
     date = moves.date.astype("datetime64[D]")
     nat_rest = np.full(firms.n + partners.n, np.datetime64("NaT"), dtype="datetime64[D]")
     vfrom = np.concatenate([none, np.full(moves.idx.size, np.datetime64("NaT"), "datetime64[D]"), date, nat_rest])
-    vto = np.concatenate([none, date, np.full(moves.idx.size, np.datetime64("NaT"), "datetime64[D]"), nat_rest])
+    vto = np.concatenate([none, date - np.timedelta64(1, "D"), np.full(moves.idx.size, np.datetime64("NaT"), "datetime64[D]"), nat_rest])
     k = ent.size
     return pa.table({
         "enterprise_id": ent, "attr": attr, "attr_value": pa.array(value, type=pa.string()),

@@ -249,7 +249,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
             if a in changes:
                 conn.execute(S.enterprise_attr.update().where(
                     (S.enterprise_attr.c.enterprise_id == int(cur["id"])) & (S.enterprise_attr.c.attr == a)
-                    & S.enterprise_attr.c.valid_to.is_(None)).values(valid_to=today))
+                    & S.enterprise_attr.c.valid_to.is_(None)).values(valid_to=today - dt.timedelta(days=1)))
                 attrs.append({"enterprise_id": int(cur["id"]), "attr": a, "attr_value": changes[a],
                               "valid_from": today, "valid_to": None, "batch_id": batch, "revision": 1})
         cur.update(changes)

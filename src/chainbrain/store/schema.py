@@ -177,7 +177,7 @@ enterprise_attr = sa.Table(
     sa.Column("attr", sa.String(24), nullable=False),          # region_code|industry_code|park_code
     sa.Column("attr_value", sa.String(32)),
     sa.Column("valid_from", sa.Date),                          # NULL: since always
-    sa.Column("valid_to", sa.Date),                            # NULL: still valid (exclusive end)
+    sa.Column("valid_to", sa.Date),                            # NULL: still valid; else its last valid day (inclusive)
     *_provenance(),
     sa.Index("ix_enterprise_attr_ent", "enterprise_id", "attr"),
 )
@@ -199,8 +199,8 @@ enterprise_segment = sa.Table(
     sa.Column("method", sa.String(16), nullable=False),        # industry_class|keyword|manual|demo
     sa.Column("confidence", sa.Double, nullable=False),
     sa.Column("revenue_share", sa.Double),
-    sa.Column("valid_from", sa.Date),
-    sa.Column("valid_to", sa.Date),
+    sa.Column("valid_from", sa.Date),                          # NULL: since always
+    sa.Column("valid_to", sa.Date),                            # NULL: still valid; else its last valid day (inclusive)
     *_provenance(),
     sa.Index("ix_enterprise_segment_ent", "enterprise_id"),
 )
@@ -216,7 +216,7 @@ designation = sa.Table(
     sa.Column("level", sa.String(16), nullable=False),         # national|provincial|city
     sa.Column("chain_code", sa.String(8)),
     sa.Column("valid_from", sa.Date, nullable=False),
-    sa.Column("valid_to", sa.Date),
+    sa.Column("valid_to", sa.Date),                            # NULL: no end; else the last valid day (inclusive)
     *_provenance(),
     sa.Index("ix_designation_ent", "enterprise_id"),
 )

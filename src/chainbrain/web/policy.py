@@ -39,7 +39,7 @@ ENTERPRISE_ROLES = ("province_admin", "chain_office", "city", "county", "enterpr
 
 CHAIN_MEMBERS = ("SELECT es.enterprise_id FROM enterprise_segment es "
                  "JOIN segment_chain sc ON sc.segment_code = es.segment_code "
-                 "WHERE sc.chain_code = :p_chain AND (es.valid_to IS NULL OR es.valid_to > CURRENT_DATE)")
+                 "WHERE sc.chain_code = :p_chain AND (es.valid_to IS NULL OR es.valid_to >= CURRENT_DATE)")
 
 
 class NotVisible(HTTPException):

@@ -25,7 +25,7 @@ LEVELS = ("county", "prefecture")
 
 def _valid_on(t, date: dt.date):
     d = ibis.literal(date)
-    return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to > d)))
+    return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to >= d)))
 
 
 def latest_year(store) -> int | None:
