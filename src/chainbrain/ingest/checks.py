@@ -196,3 +196,7 @@ def check_external(store, conn, p, ids):
 
 CHECKS = {"enterprises": check_enterprises, "monthly": check_monthly, "annual": check_annual,
           "designations": check_designations, "supply": check_supply, "external": check_external}
+
+from chainbrain.ingest.statistics import check_deflators, check_sei_shares  # noqa: E402
+
+CHECKS |= {"sei-shares": check_sei_shares, "deflators": check_deflators}

@@ -55,6 +55,10 @@ RULES: dict[str, tuple[str, str]] = {
     "self_link":       ("供方与需方相同", "supplier and buyer are the same"),
     "capital":         ("注册资金无法解析：{d}", "registered capital not understood: {d}"),
     "currency":        ("注册资金为外币（{d}），未换算", "registered capital in a foreign currency ({d}); not converted"),
+    "share_range":     ("占比应为 0–1 之间的小数（如 0.35，不是 35）", "a share is a fraction 0–1 (0.35, not 35)"),
+    "sei_not_partial": ("该行业在战略性新兴产业目录中不是“部分属于”（{d}）", "class is not flagged partial in the SEI catalogue ({d})"),
+    "division_unknown": ("未知的国民经济行业大类代码「{d}」（应为两位，如 39）", "unknown GB/T 4754 division {d!r} (2 digits, e.g. 39)"),
+    "ppi_range":       ("价格指数应在 50–200 之间（上年同期=100）", "a price index lies in 50–200 (previous year = 100)"),
     "region_guess":    ("区县未能确定，仅定位到 {d}", "county not determined; located at {d} only"),
 }
 

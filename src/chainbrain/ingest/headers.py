@@ -128,6 +128,24 @@ KINDS: dict[str, list[Field]] = {
         F("city", "地区", "text", syn=("所在城市", "城市", "所在地区")),
         F("address", "注册地址", "text", syn=("地址", "住所")),
     ],
+    "sei-shares": [
+        F("industry_code", "行业代码", "industry", True, ("国民经济行业代码", "行业小类代码", "行业类别代码"),
+          zh_doc="GB/T 4754-2017 四位小类代码（战略性新兴产业目录中部分属于的行业）",
+          en_doc="GB/T 4754-2017 4-digit class flagged partial in the SEI catalogue"),
+        F("year", "年度", "year", True, ("年份",)),
+        F("share", "战略性新兴产业增加值占比", "number", True, ("战新占比", "战略性新兴产业占比", "占比", "比重"),
+          nonneg=True, zh_doc="该行业增加值中战略性新兴产品的比重，小数 0–1（如 0.35）",
+          en_doc="SEI products' share of the class's value added, a fraction 0–1 (e.g. 0.35)"),
+    ],
+    "deflators": [
+        F("division", "行业大类代码", "text", True, ("行业大类", "大类代码", "行业代码"),
+          zh_doc="GB/T 4754-2017 两位行业大类代码（如 39）", en_doc="GB/T 4754-2017 2-digit division (e.g. 39)"),
+        F("period", "报告期", "period", True, ("期别", "统计期", "年月"),
+          zh_doc="YYYY-MM（1–N月累计）、YYYY-Qn、YYYY 或 2024年1-2月", en_doc="YYYY-MM (YTD), YYYY-Qn, YYYY or 2024年1-2月"),
+        F("ppi_ytd", "工业生产者出厂价格指数(累计,上年同期=100)", "number", True,
+          ("工业生产者出厂价格指数", "出厂价格指数", "PPI", "ppi", "价格指数"),
+          zh_doc="1–N月累计，上年同期=100（如 98.7）", en_doc="year to date, previous year = 100 (e.g. 98.7)"),
+    ],
 }
 
 #: designation kind / level → the names accepted on import (:mod:`chainbrain.catalog.designations`)

@@ -303,3 +303,7 @@ def write_external(store, conn, p, keep, batch, ctx, res):
 
 WRITERS = {"enterprises": write_enterprises, "monthly": write_monthly, "annual": write_annual,
            "designations": write_designations, "supply": write_supply, "external": write_external}
+
+from chainbrain.ingest.statistics import write_deflators, write_sei_shares  # noqa: E402
+
+WRITERS |= {"sei-shares": write_sei_shares, "deflators": write_deflators}

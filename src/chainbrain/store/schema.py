@@ -332,3 +332,4 @@ FACT_TABLES = (
 from chainbrain.store import schema_users  # noqa: E402,F401
 from chainbrain.store import schema_monitoring  # noqa: E402,F401
 from chainbrain.store import schema_advantage  # noqa: E402,F401
+from chainbrain.store import schema_statistics  # noqa: E402,F401
