@@ -19,9 +19,11 @@ Expected figures (worked by hand, 万元):
   comparable: A 70/60, B 80/100 (own 2024 month), C 50/40, F 20/15 → 220/215;
   last year's sample month: A 60, B 100, D 40 = 200.
 - Jan–Feb 2025 (2025-02) on the month basis equals YTD: 120+180+80+40 = 420;
-  May: A 210, B 260, C 120, E 30, F 60 = 680; 420 + 680 + 240 = 1340 (round trip).
-- 2025-Q2 quarter basis (vs the latest report ≤ March, i.e. Jan–Feb):
-  280 + 340 + 170 + 50 + 80 = 920.
+  May: no April reports, so May's single month is unknown for A, B, C, F (a
+  gap); E enters in May with its YTD 30 → 30 (the round trip is tested on
+  complete months in ``test_measures.py``).
+- 2025-Q2 quarter basis needs the March report: none, so only E (entered in
+  Q2, its YTD) → 50.
 - EI (A, B): 920, prev 960, comparable 920/960; NF (A once, C): 650, prev A+D
   620, comparable 650/550; NE none; EI+NF = 1570 > 1340 − F − E (A in both).
 - Contribution: ΔC_P = 1290 − 1255 = 35; EI −40/35, NF +100/35; pull EI

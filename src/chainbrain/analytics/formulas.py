@@ -14,7 +14,8 @@ Rules (column-wise, NaN meaning "no value"):
   whose parent increment may be negative); growth = ratio − 1;
 - contribution ΔC_g / ΔC_parent and pull 100·ΔC_g / Σ_C prior_parent with
   ΔC = Σ_C current − Σ_C prior;
-- SEI share (VA_true + w·VA_partial) / VA with bounds w = 0 and w = 1.
+- SEI share (VA_true + Σ s·VA_shared + w·VA_partial) / VA with bounds w = 0 and w = 1: partial
+  classes with a loaded share s count at s in both bounds, the others (VA_partial) at 0 and 1.
 """
 
 from __future__ import annotations
@@ -95,9 +96,11 @@ def values_frame(df: pd.DataFrame, parent, province, chains, partial_weight: flo
     v["share_of_province_prev_n"] = v["share_of_chain_prev_n"] = v["revenue_prev_n"]
     va = v["value_added"]
     t, pa_ = np.nan_to_num(col("sei_va_true")), np.nan_to_num(col("sei_va_partial"))
+    t = t + np.nan_to_num(col("sei_va_shared"))          # partial classes with a loaded share: s·VA, known
     v["sei_va_share"] = ratio(t + partial_weight * pa_, va)
     v["sei_va_share_low"] = ratio(t, va)
     v["sei_va_share_high"] = ratio(t + pa_, va)
+    v["sei_partial_count_n"] = c
     v["sei_va_share_n"] = v["sei_va_share_low_n"] = v["sei_va_share_high_n"] = v["value_added_n"]
     v["rd_intensity"], v["rd_intensity_n"] = ratio(v["rd_expense"], col("rd_base")), v["rd_expense_n"]
     v["export_share"], v["export_share_n"] = ratio(v["export"], col("export_base")), v["export_n"]

@@ -36,11 +36,17 @@ employees} and each key g:
   scope, no other filter); ``share_of_chain`` = revenue(g) / revenue(the
   province's same chain), for keys that carry a chain; ``*_prev`` a year ago.
 - SEI share of value added (战略性新兴产业增加值占比): classes flagged
-  ``true`` count fully; ``partial`` classes (the SEI catalogue lists only some
-  of their products) count with weight w (``sei_partial_weight``, default
-  0.5): ``sei_va_share = (VA_true + w·VA_partial) / VA``; the bounds
-  ``sei_va_share_low`` (w = 0) and ``sei_va_share_high`` (w = 1) are always
-  given, ``sei_partial_count`` flags how many partial-class firms are in.
+  ``true`` count fully; a ``partial`` class (the SEI catalogue lists only some
+  of its products) with a loaded share s (import kind ``sei-shares``: the
+  product-level SEI share from the bureau's SEI value-added tables, the
+  latest year ≤ the period's year) counts at s in the estimate and in both
+  bounds; the partial classes without one (VA_partial) are unknown:
+  ``sei_va_share_low = (VA_true + Σ s·VA_s) / VA`` (they count 0),
+  ``sei_va_share_high = (VA_true + Σ s·VA_s + VA_partial) / VA`` (they count
+  fully) and the point estimate ``sei_va_share`` counts them with weight w
+  (``partial_weight``, default 0.5: the midpoint of the bounds). A status is
+  graded only when both bounds fall on the same side of a target.
+  ``sei_partial_count`` = how many partial-class firms are in the scope.
 - ``rd_intensity`` = Σ rd_expense / Σ revenue and ``export_share`` = Σ export /
   Σ revenue, each over the enterprises that report the numerator.
 - Contribution (贡献率) of g to its parent P (same filters, no grouping):
@@ -145,14 +151,19 @@ def _registry() -> dict[str, Indicator]:
                   "fraction", "revenue_prev_g / revenue_prev_chain_province", "monthly_report.revenue_ytd",
                   "last year's samples", "share"),
         Indicator("sei_va_share", "战略性新兴产业增加值占比", "SEI share of value added", "fraction",
-                  "(VA_true + w·VA_partial) / VA, w = 0.5", "monthly_report.value_added_ytd, industry.sei",
-                  "SEI classes: true fully, partial with weight w", "share"),
+                  "(VA_true + Σ s·VA_s + w·VA_partial) / VA, w = 0.5",
+                  "monthly_report.value_added_ytd, industry.sei, sei_share",
+                  "SEI classes: true fully, partial at the loaded share s, else with weight w", "share"),
         Indicator("sei_va_share_low", "战略性新兴产业增加值占比(下限)", "SEI share of value added, lower bound",
-                  "fraction", "VA_true / VA", "monthly_report.value_added_ytd, industry.sei", "partial excluded",
-                  "share"),
+                  "fraction", "(VA_true + Σ s·VA_s) / VA", "monthly_report.value_added_ytd, industry.sei, sei_share",
+                  "partial classes without a loaded share excluded", "share"),
         Indicator("sei_va_share_high", "战略性新兴产业增加值占比(上限)", "SEI share of value added, upper bound",
-                  "fraction", "(VA_true + VA_partial) / VA", "monthly_report.value_added_ytd, industry.sei",
-                  "partial included fully", "share"),
+                  "fraction", "(VA_true + Σ s·VA_s + VA_partial) / VA",
+                  "monthly_report.value_added_ytd, industry.sei, sei_share",
+                  "partial classes without a loaded share included fully", "share"),
+        Indicator("sei_partial_count", "战略性新兴产业部分行业企业数", "Enterprises in partly-SEI classes",
+                  "enterprises", "#{current sample in classes flagged partial}", "industry.sei",
+                  "sample", "count"),
         Indicator("rd_intensity", "研发投入强度", "R&D intensity", "fraction",
                   "Σ rd_expense / Σ revenue (rd reporters)", "monthly_report.rd_expense_ytd, revenue_ytd", "ytd",
                   "share"),
@@ -215,22 +226,27 @@ def _facts_of(r, month: int, basis: str, measures=MEASURES):
     prevs = {m: cur[c].cast("float64") for m, c in reported.items()}
     since = {"ytd": 0, "month": month - 1, "quarter": month - 3}[basis]
     if since <= 0:
-        return cur.select("enterprise_id", **loss, **flows, **{f"{m}_rep_prev": v for m, v in prevs.items()})
+        return cur.select("enterprise_id", **loss, **flows, **{f"{m}_rep_prev": v for m, v in prevs.items()},
+                          _adj=ibis.literal(1, "int8"))
     lag = r.filter(r.month <= since)
     w = ibis.window(group_by=lag.enterprise_id, order_by=ibis.desc(lag.month))
     lag = lag.mutate(_k=ibis.row_number().over(w)).filter(ibis._._k == 0)
-    lag = lag.select("enterprise_id", _has=ibis.literal(1),
+    lag = lag.select("enterprise_id", _has=ibis.literal(1), _lm=lag.month,
                      **{f"_l_{m}": lag[COLUMN[m]].cast("float64") for m in money},
                      **{f"_lp_{m}": lag[c].cast("float64") for m, c in reported.items()})
     j = cur.left_join(lag, "enterprise_id")
-    out = {m: j[COLUMN[m]].cast("float64") - j[f"_l_{m}"].fill_null(0) for m in money}
+    # adjacent: the report of the previous period (M−1, or M−3 on the quarter basis) exists; no earlier
+    # report this year: the enterprise entered the sample now, its whole YTD is the flow; an earlier
+    # report but not the adjacent one (a gap): the flow of this period is unknown (NULL)
+    adj = j._lm == since
+    out = {m: ibis.cases((j._has.isnull(), j[COLUMN[m]].cast("float64")),
+                         (adj, j[COLUMN[m]].cast("float64") - j[f"_l_{m}"]), else_=None) for m in money}
     if "employees" in measures:
         out["employees"] = j.employees.cast("float64")
-    for m, c in reported.items():
-        out[f"{m}_rep_prev"] = ibis.cases((j._has.isnull(), j[c].cast("float64")),
-                                          else_=j[c].cast("float64") - j[f"_lp_{m}"])
+    for m, c in reported.items():      # the 上年同期 flow: both reports carry it
+        out[f"{m}_rep_prev"] = ibis.cases((adj, j[c].cast("float64") - j[f"_lp_{m}"]), else_=None)
     loss = {"profit_ytd": j.profit_ytd.cast("float64")} if "profit" in measures else {}
-    return j.select(j.enterprise_id, **loss, **out)
+    return j.select(j.enterprise_id, **loss, **out, _adj=ibis.cases((adj, ibis.literal(1, "int8")), else_=None))
 
 
 def _count(cond):
@@ -264,7 +280,7 @@ def _both_years(store, p: Period, basis: str, shared: Shared, measures=MEASURES)
         prv = _facts_of(_latest_reports(store, prev.year, shared.table), prev.month, basis, measures)
     cur = cur.mutate(_in_cur=ibis.literal(1))
     loss = {"_p_profit_ytd": prv.profit_ytd} if "profit" in measures else {}
-    prv = prv.select(_pid=prv.enterprise_id, _in_prev=ibis.literal(1), **loss,
+    prv = prv.select(_pid=prv.enterprise_id, _in_prev=ibis.literal(1), **loss, _p_adj=prv._adj,
                      **{f"_p_{m}": prv[m] for m in measures})
     j = cur.outer_join(prv, cur.enterprise_id == prv._pid)
     cols = [c for c in j.columns if c not in ("enterprise_id", "_pid")]
@@ -313,6 +329,7 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
         for side, date in ((0, p.end_date), (1, prev.end_date)):
             m = members(store, date, sc.scope, sc.region, sc.chain, by, **kw)
             stacks.append(m.select("enterprise_id", key=m.key.cast("string"), sei=m.sei.cast("string"),
+                                   sei_share=m.sei_share.cast("float64"),
                                    _part=ibis.literal(i, "int16"),
                                    _side=ibis.literal(side, "int8")))
     mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
@@ -326,14 +343,20 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
               "profit_reporters": _count(c & x.profit_ytd.notnull())}
     for m in measures:
         v = x[m]
-        prior = ibis.coalesce(x[f"{m}_rep_prev"], x[f"_p_{m}"]) if m in REPORTED_PREV else x[f"_p_{m}"]
-        ok = c & v.notnull() & prior.notnull()
+        if m == "employees":                                          # a stock: no flow, no adjacency
+            prior, ok = x[f"_p_{m}"], c & v.notnull() & x[f"_p_{m}"].notnull()
+        else:     # flows: both years' flows from adjacent reports (single month / quarter, module docstring)
+            own = ibis.cases((x._p_adj.notnull(), x[f"_p_{m}"]), else_=None)
+            prior = ibis.coalesce(x[f"{m}_rep_prev"], own) if m in REPORTED_PREV else own
+            ok = c & v.notnull() & x._adj.notnull() & prior.notnull()
         a |= {m: _sum_if(c, v), f"{m}_n": _count(c & v.notnull()), f"{m}_cc": _sum_if(ok, v),
               f"{m}_cb": _sum_if(ok, prior), f"{m}_cn": _count(ok)}
     if "value_added" in measures:
         va = x.value_added
+        part = c & (x.sei == "partial")
         a |= {"sei_va_true": _sum_if(c & (x.sei == "true"), va),
-              "sei_va_partial": _sum_if(c & (x.sei == "partial"), va)}
+              "sei_va_partial": _sum_if(part & x.sei_share.isnull(), va),              # share unknown
+              "sei_va_shared": _sum_if(part & x.sei_share.notnull(), va.cast("float64") * x.sei_share)}
     for m, base in (("rd_expense", "rd_base"), ("export", "export_base")):
         if m in measures and "revenue" in measures:
             a[base] = _sum_if(c & x[m].notnull(), x.revenue)

@@ -40,7 +40,7 @@ from chainbrain.analytics.formulas import records, values_frame
 from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT,
                                              _count, _run, _sum_if)
 from chainbrain.periods import Period, parse_period
-from chainbrain.analytics.scope import SCOPES, latest_reports
+from chainbrain.analytics.scope import SCOPES, latest_reports, sei_shares
 
 BY = ("all", "chain", "city", "county", "city_chain", "county_chain")
 KEYS = ["year", "month", "_part", "key"]
@@ -131,8 +131,12 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
     ind = store.table("industry")
     loc = loc.join(ind.select(industry_code=ind.code, _section=ind.section, sei=ind.sei), "industry_code")
     loc = loc.filter(loc._section.isin(SCOPES[scope]) & loc.region_code.notnull())
-    base = _on_report_dates(x, loc.select("_e", "_from", "_to", "region_code", "sei"))
-    base = base.drop("_e", "_from", "_to").alias("cb_panel_base")
+    base = _on_report_dates(x, loc.select("_e", "_from", "_to", "region_code", "sei", _ic=loc.industry_code))
+    years = sorted({q.year for p in periods for q in (p, p.shifted(-1))})
+    shares = [sei_shares(store.table, y).mutate(_sy=ibis.literal(y, "int32")) for y in years]
+    shares = shares[0].union(*shares[1:], distinct=False) if len(shares) > 1 else shares[0]
+    base = base.left_join(shares, [base._ic == shares._sc, base.year == shares._sy])   # the report year's shares
+    base = base.drop("_e", "_from", "_to", "_ic", "_sc", "_sy").alias("cb_panel_base")
 
     s = base
     if with_chains:        # the set of chains valid on each piece, as a bit mask (one bit per chain code)
@@ -162,7 +166,9 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         agg |= {m: v.sum(), f"{m}_n": v.count(), f"{m}_cc": prior.notnull().ifelse(v, None).sum(),
                 f"{m}_cb": base.sum(), f"{m}_cn": base.count()}
     agg |= {"sei_va_true": _sum_if(s.sei == "true", s.value_added),
-            "sei_va_partial": _sum_if(s.sei == "partial", s.value_added),
+            "sei_va_partial": _sum_if((s.sei == "partial") & s.sei_share.isnull(), s.value_added),
+            "sei_va_shared": _sum_if((s.sei == "partial") & s.sei_share.notnull(),
+                                     s.value_added.cast("float64") * s.sei_share.cast("float64")),
             "rd_base": _sum_if(s.rd_expense.notnull(), s.revenue),
             "export_base": _sum_if(s.export.notnull(), s.revenue)}
     return s.group_by("year", "month", "region_code", "_mask").aggregate(**agg)

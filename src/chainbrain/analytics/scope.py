@@ -41,6 +41,15 @@ def latest_reports(t, keys: list[str]):
     return t.anti_join(newer, [*(t[k] == newer[f"_n_{k}"] for k in keys), t.revision < newer._n_rev])
 
 
+def sei_shares(table, year: int):
+    """(_sc, sei_share): the loaded SEI share of each class (``sei_share``, import kind ``sei-shares``) as of
+    ``year``: the newest revision of the latest year ≤ ``year`` (the bureau's tables come out with a lag,
+    so the last published share stands until the next one)."""
+    t = table("sei_share")
+    t = latest_reports(t.filter(t.year <= year), ["industry_code", "year"])
+    return t.group_by("industry_code").aggregate(sei_share=t.share.argmax(t.year)).rename(_sc="industry_code")
+
+
 def _valid_on(t, date: dt.date):
     d = ibis.literal(date)
     return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to >= d)))
@@ -139,13 +148,17 @@ class Shared:
         return self.shared(("located", date), build)
 
     def base(self, date: dt.date, scope: str):
-        """(enterprise_id, region_code, industry_code, section, sei, prefecture_code) in the industry scope."""
+        """(enterprise_id, region_code, industry_code, section, sei, sei_share, prefecture_code) in the
+        industry scope; ``sei_share``: the class's loaded SEI share as of the date's year (:func:`sei_shares`),
+        NULL when none is loaded."""
         def build():
             industry, region_t = self.table("industry"), self.table("region")
             m = self.located(date)
             m = m.join(industry.select(industry_code=industry.code, section=industry.section, sei=industry.sei),
                        "industry_code")
             m = m.filter(m.section.isin(SCOPES[scope]))
+            sh = sei_shares(self.table, date.year)
+            m = m.left_join(sh, m.industry_code == sh._sc).drop("_sc")
             return m.join(region_t.select(region_code=region_t.code, prefecture_code=region_t.prefecture_code),
                           "region_code")
         return self.shared(("base", date, scope), build)
@@ -174,7 +187,7 @@ class Shared:
 def members(store, date: dt.date, scope: str = "all", region: str | None = None, chain: str | None = None,
             by: str = "all", *, segment: str | None = None, cluster: str | None = None,
             sei: bool = False, park: str | None = None, shared: Shared | None = None):
-    """(enterprise_id, key, sei) of the enterprises in scope on ``date``.
+    """(enterprise_id, key, sei, sei_share) of the enterprises in scope on ``date``.
 
     Filters: ``region`` (province / prefecture / county code), ``park`` (the
     enterprise's registered park), ``chain``, ``segment`` (a top segment
@@ -230,7 +243,7 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
            "segment": lambda: m.top_segment, "cluster": lambda: m.cluster_code,
            "city_chain": lambda: m.prefecture_code.concat("|", m.chain_code),
            "county_chain": lambda: m.region_code.concat("|", m.chain_code)}[by]()
-    out = m.select("enterprise_id", key=key, sei=m.sei)
+    out = m.select("enterprise_id", key=key, sei=m.sei, sei_share=m.sei_share)
     # one row per enterprise (× chain, from the distinct enterprise_chains) unless segments were joined
     return out.distinct() if needs_seg or sh.cte is False else out
 
