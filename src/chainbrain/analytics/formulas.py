@@ -14,6 +14,9 @@ Rules (column-wise, NaN meaning "no value"):
   whose parent increment may be negative); growth = ratio − 1;
 - contribution ΔC_g / ΔC_parent and pull 100·ΔC_g / Σ_C prior_parent with
   ΔC = Σ_C current − Σ_C prior;
+- value added at constant prices (可比价): ``value_added_yoy_real = Σ_C VA_e(t)/(PPI_d(e)/100) /
+  Σ_C VA_e(t−1) − 1`` — each comparable enterprise's current value deflated by its division's YTD
+  PPI (previous year = 100) before summing; no value unless the deflators cover all of C (YTD only);
 - SEI share (VA_true + Σ s·VA_shared + w·VA_partial) / VA with bounds w = 0 and w = 1: partial
   classes with a loaded share s count at s in both bounds, the others (VA_partial) at 0 and 1.
 """
@@ -80,6 +83,11 @@ def values_frame(df: pd.DataFrame, parent, province, chains, partial_weight: flo
               f"{m}_yoy": ratio(cc, cb) - 1, f"{m}_yoy_n": cn, f"{m}_comparable_current": cc,
               f"{m}_comparable_base": cb, f"{m}_yoy_naive": ratio(cur, prev) - 1,
               f"{m}_yoy_naive_n": np.minimum(mn, pn)}
+    # constant prices (可比价): every comparable firm deflated by its division's PPI, else no value
+    cnr, ccr = cnt("value_added_cnr"), col("value_added_ccr")
+    full = (v["value_added_yoy_n"] > 0) & (cnr == v["value_added_yoy_n"])
+    v["value_added_yoy_real"] = ratio(only(ccr, full), v["value_added_comparable_base"]) - 1
+    v["value_added_yoy_real_n"] = np.where(full, cnr, 0)
     for m in ("revenue", "value_added"):
         d = only(np.nan_to_num(v[f"{m}_comparable_current"]) - np.nan_to_num(v[f"{m}_comparable_base"]),
                  v[f"{m}_yoy_n"] > 0)

@@ -80,6 +80,7 @@ COLUMN = {"revenue": "revenue_ytd", "profit": "profit_ytd", "value_added": "valu
 REPORTED_PREV = {"revenue": "revenue_ytd_prev", "profit": "profit_ytd_prev"}
 BASES = ("ytd", "month", "quarter")
 SEI_PARTIAL_WEIGHT = 0.5
+CURRENT_PRICES, CONSTANT_PRICES = "现价 current prices", "可比价 constant prices"
 _NAMES = {"revenue": ("营业收入", "Revenue"), "profit": ("利润总额", "Total profit"),
           "value_added": ("工业增加值", "Industrial value added"), "export": ("出口交货值", "Export delivery value"),
           "rd_expense": ("研发费用", "R&D expense"), "employees": ("从业人员", "Employees")}
@@ -95,6 +96,8 @@ class Indicator:
     inputs: str
     convention: str
     group: str = "amount"
+    #: money and money growth: 现价 (current prices) or 可比价 (constant prices, deflated); "" otherwise
+    price_basis: str = ""
 
 
 def _registry() -> dict[str, Indicator]:
@@ -119,16 +122,26 @@ def _registry() -> dict[str, Indicator]:
         unit = "persons" if m == "employees" else "yuan"
         conv = "stock at period end" if m == "employees" else "flow on the chosen basis (ytd|month|quarter)"
         src = f"monthly_report.{COLUMN[m]}" + (f", {REPORTED_PREV[m]}" if m in REPORTED_PREV else "")
+        pb = "" if m == "employees" else CURRENT_PRICES
+        cur = "" if m == "employees" else "，现价"
+        cur_en = "" if m == "employees" else ", current prices"
         out += [
-            Indicator(m, zh, en, unit, f"Σ {m} over the current sample", src, conv),
+            Indicator(m, zh, en, unit, f"Σ {m} over the current sample", src, conv, price_basis=pb),
             Indicator(f"{m}_prev", f"{zh}(上年同期样本)", f"{en}, last year's sample", unit,
-                      f"Σ {m} over last year's sample", src, "naive (总量口径)"),
-            Indicator(f"{m}_yoy", f"{zh}同比增速(可比口径)", f"{en} YoY, comparable basis", "fraction",
+                      f"Σ {m} over last year's sample", src, "naive (总量口径)", price_basis=pb),
+            Indicator(f"{m}_yoy", f"{zh}同比增速(可比口径{cur})", f"{en} YoY, comparable basis{cur_en}", "fraction",
                       "Σ_C current / Σ_C prior − 1 (C: current sample with a prior value)", src, "comparable (可比口径)",
-                      "growth"),
-            Indicator(f"{m}_yoy_naive", f"{zh}同比增速(总量口径)", f"{en} YoY, naive basis", "fraction",
-                      f"{m} / {m}_prev − 1", src, "naive (总量口径)", "growth"),
+                      "growth", pb),
+            Indicator(f"{m}_yoy_naive", f"{zh}同比增速(总量口径{cur})", f"{en} YoY, naive basis{cur_en}", "fraction",
+                      f"{m} / {m}_prev − 1", src, "naive (总量口径)", "growth", pb),
         ]
+    out.append(Indicator(
+        "value_added_yoy_real", "工业增加值同比增速(可比口径，可比价)",
+        "Industrial value added YoY, comparable basis, constant prices", "fraction",
+        "Σ_C VA_e(t) / (PPI_d(e) / 100) / Σ_C VA_e(t−1) − 1 (each enterprise deflated by its division's "
+        "PPI, YTD, previous year = 100); None unless every enterprise of C has its division's PPI",
+        "monthly_report.value_added_ytd, price_index.ppi_ytd", "comparable (可比口径), ytd basis only", "growth",
+        CONSTANT_PRICES))
     for m in ("revenue", "value_added"):
         zh, en = _NAMES[m]
         out += [
@@ -329,7 +342,7 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
         for side, date in ((0, p.end_date), (1, prev.end_date)):
             m = members(store, date, sc.scope, sc.region, sc.chain, by, **kw)
             stacks.append(m.select("enterprise_id", key=m.key.cast("string"), sei=m.sei.cast("string"),
-                                   sei_share=m.sei_share.cast("float64"),
+                                   sei_share=m.sei_share.cast("float64"), ppi=m.ppi_ytd.cast("float64"),
                                    _part=ibis.literal(i, "int16"),
                                    _side=ibis.literal(side, "int8")))
     mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
@@ -357,6 +370,11 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
         a |= {"sei_va_true": _sum_if(c & (x.sei == "true"), va),
               "sei_va_partial": _sum_if(part & x.sei_share.isnull(), va),              # share unknown
               "sei_va_shared": _sum_if(part & x.sei_share.notnull(), va.cast("float64") * x.sei_share)}
+    if "value_added" in measures and basis == "ytd":      # constant prices: the YTD PPI deflates YTD flows
+        va, pva = x.value_added, x._p_value_added                # value added: no 上年同期 on the form
+        okr = c & va.notnull() & pva.notnull() & x.ppi.notnull()
+        a |= {"value_added_ccr": _sum_if(okr, va.cast("float64") / (x.ppi / 100)),
+              "value_added_cnr": _count(okr)}
     for m, base in (("rd_expense", "rd_base"), ("export", "export_base")):
         if m in measures and "revenue" in measures:
             a[base] = _sum_if(c & x[m].notnull(), x.revenue)

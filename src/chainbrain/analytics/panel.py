@@ -136,7 +136,12 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
     shares = [sei_shares(store.table, y).mutate(_sy=ibis.literal(y, "int32")) for y in years]
     shares = shares[0].union(*shares[1:], distinct=False) if len(shares) > 1 else shares[0]
     base = base.left_join(shares, [base._ic == shares._sc, base.year == shares._sy])   # the report year's shares
-    base = base.drop("_e", "_from", "_to", "_ic", "_sc", "_sy").alias("cb_panel_base")
+    pi = store.table("price_index")
+    pi = latest_reports(pi.filter((pi.year * 100 + pi.month).isin([y * 100 + m for y, m in needed])),
+                        ["division", "year", "month"])
+    pi = pi.select(_dv=pi.division, _dy=pi.year, _dm=pi.month, ppi=pi.ppi_ytd.cast("float64"))
+    base = base.left_join(pi, [base._ic.substr(0, 2) == pi._dv, base.year == pi._dy, base.month == pi._dm])
+    base = base.drop("_e", "_from", "_to", "_ic", "_sc", "_sy", "_dv", "_dy", "_dm").alias("cb_panel_base")
 
     s = base
     if with_chains:        # the set of chains valid on each piece, as a bit mask (one bit per chain code)
@@ -165,6 +170,8 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         base = v.notnull().ifelse(prior, None)                  # prior where both years have a value
         agg |= {m: v.sum(), f"{m}_n": v.count(), f"{m}_cc": prior.notnull().ifelse(v, None).sum(),
                 f"{m}_cb": base.sum(), f"{m}_cn": base.count()}
+    okr = s.value_added.notnull() & s._p_value_added.notnull() & s.ppi.notnull()     # constant prices
+    agg |= {"value_added_ccr": _sum_if(okr, s.value_added / (s.ppi / 100)), "value_added_cnr": _count(okr)}
     agg |= {"sei_va_true": _sum_if(s.sei == "true", s.value_added),
             "sei_va_partial": _sum_if((s.sei == "partial") & s.sei_share.isnull(), s.value_added),
             "sei_va_shared": _sum_if((s.sei == "partial") & s.sei_share.notnull(),

@@ -50,6 +50,14 @@ def sei_shares(table, year: int):
     return t.group_by("industry_code").aggregate(sei_share=t.share.argmax(t.year)).rename(_sc="industry_code")
 
 
+def price_indexes(table, year: int, month: int):
+    """(_dv, ppi_ytd): each GB/T 4754 division's producer price index (``price_index``, import kind
+    ``deflators``), YTD through (year, month), previous year = 100; the newest revision."""
+    t = table("price_index")
+    t = latest_reports(t.filter((t.year == year) & (t.month == month)), ["division", "year", "month"])
+    return t.select(_dv=t.division, ppi_ytd=t.ppi_ytd)
+
+
 def _valid_on(t, date: dt.date):
     d = ibis.literal(date)
     return t.filter((t.valid_from.isnull() | (t.valid_from <= d)) & (t.valid_to.isnull() | (t.valid_to >= d)))
@@ -148,9 +156,10 @@ class Shared:
         return self.shared(("located", date), build)
 
     def base(self, date: dt.date, scope: str):
-        """(enterprise_id, region_code, industry_code, section, sei, sei_share, prefecture_code) in the
-        industry scope; ``sei_share``: the class's loaded SEI share as of the date's year (:func:`sei_shares`),
-        NULL when none is loaded."""
+        """(enterprise_id, region_code, industry_code, section, sei, sei_share, ppi_ytd, prefecture_code) in
+        the industry scope; ``sei_share``: the class's loaded SEI share as of the date's year
+        (:func:`sei_shares`), ``ppi_ytd``: its division's PPI through the date's month
+        (:func:`price_indexes`); NULL when none is loaded."""
         def build():
             industry, region_t = self.table("industry"), self.table("region")
             m = self.located(date)
@@ -159,6 +168,8 @@ class Shared:
             m = m.filter(m.section.isin(SCOPES[scope]))
             sh = sei_shares(self.table, date.year)
             m = m.left_join(sh, m.industry_code == sh._sc).drop("_sc")
+            pi = price_indexes(self.table, date.year, date.month)
+            m = m.left_join(pi, m.industry_code.substr(0, 2) == pi._dv).drop("_dv")
             return m.join(region_t.select(region_code=region_t.code, prefecture_code=region_t.prefecture_code),
                           "region_code")
         return self.shared(("base", date, scope), build)
@@ -187,7 +198,7 @@ class Shared:
 def members(store, date: dt.date, scope: str = "all", region: str | None = None, chain: str | None = None,
             by: str = "all", *, segment: str | None = None, cluster: str | None = None,
             sei: bool = False, park: str | None = None, shared: Shared | None = None):
-    """(enterprise_id, key, sei, sei_share) of the enterprises in scope on ``date``.
+    """(enterprise_id, key, sei, sei_share, ppi_ytd) of the enterprises in scope on ``date``.
 
     Filters: ``region`` (province / prefecture / county code), ``park`` (the
     enterprise's registered park), ``chain``, ``segment`` (a top segment
@@ -243,7 +254,7 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
            "segment": lambda: m.top_segment, "cluster": lambda: m.cluster_code,
            "city_chain": lambda: m.prefecture_code.concat("|", m.chain_code),
            "county_chain": lambda: m.region_code.concat("|", m.chain_code)}[by]()
-    out = m.select("enterprise_id", key=key, sei=m.sei, sei_share=m.sei_share)
+    out = m.select("enterprise_id", key=key, sei=m.sei, sei_share=m.sei_share, ppi_ytd=m.ppi_ytd)
     # one row per enterprise (× chain, from the distinct enterprise_chains) unless segments were joined
     return out.distinct() if needs_seg or sh.cte is False else out
 
