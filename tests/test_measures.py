@@ -150,3 +150,19 @@ def test_valid_to_is_inclusive(xstore):
     assert "360102" in set(after.values())
     city = {r["key"]: r for r in evaluate(xstore, "2025-06", "city")}
     assert city["360400"]["revenue"] == A(w(316))
+
+
+# ------------------------------------------------------------------ display rounding: half up (四舍五入)
+
+def test_half_up_display_boundaries():
+    from chainbrain.web import format as fmt
+    from chainbrain.web.render import cell_text, wan
+
+    assert fmt.pct(0.0905) == "9.1%" and fmt.pct(-0.0905) == "-9.1%"       # binary .1f gives 9.0 %
+    assert fmt.pct(0.09049) == "9.0%" and fmt.pct(0.1095) == "11.0%" and fmt.pct(0.00049) == "0.0%"
+    assert fmt.pct(-0.0004) == "0.0%"                                      # no "-0.0%"
+    assert fmt.yi(1_234_567_500_000) == "12,345.68" and fmt.yi(1_234_567_499_999) == "12,345.67"
+    assert fmt.yi(-1_234_567_500_000) == "-12,345.68"
+    assert fmt.fen(1.005) == 1.01 and fmt.fen(2.675) == 2.68 and fmt.fen(None) is None
+    assert wan(12_345) == "1.23" and wan(12_350) == "1.24"                # 1.235 万元 → 1.24
+    assert cell_text(2.675, "num") == "2.68"

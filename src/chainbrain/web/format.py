@@ -4,11 +4,19 @@ Display rules (DESIGN.md §4): money is stored in yuan and shown in 亿元
 (1 亿元 = 10^8 yuan) with two decimals and the unit always next to it;
 growth rates are fractions shown as percent with one decimal; a missing
 value is an em dash "—", never 0.
+
+Rounding is half up (四舍五入), in decimal: a value is taken as the decimal
+Python prints for it (``repr``: 0.0905, not the binary 0.09049999…), scaled
+exactly and rounded with ``ROUND_HALF_UP`` — 0.0905 → "9.1%",
+1,234,567,500,000 yuan → "12,345.68" 亿元, -0.0905 → "-9.1%" (half away from
+zero, as the bureau rounds); a value that rounds to zero shows no sign. Binary formatting (``f"{x:.1f}"``) rounds half to
+even on the binary value and would give 9.0 % and 12,345.67.
 """
 
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 YI = 100_000_000  # yuan per 亿元
 DASH = "—"
@@ -18,18 +26,29 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def half_up(value, places: int, scale: int = 0) -> Decimal:
+    """``value`` × 10^``scale`` rounded half up to ``places`` decimals (module docstring), exactly."""
+    d = value if isinstance(value, Decimal) else Decimal(repr(float(value)) if isinstance(value, float) else str(value))
+    return d.scaleb(scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0   # + 0: no "-0.0"
+
+
+def fen(value) -> float | None:
+    """Yuan rounded half up to the fen (0.01 yuan), as a number (JSON, Excel); None when missing."""
+    return None if _missing(value) else float(half_up(value, 2))
+
+
 def yi(value) -> str:
-    """Yuan → 亿元 with 2 decimals and thousands separators, e.g. 4.05e10 → "405.00"."""
+    """Yuan → 亿元 with 2 decimals (half up) and thousands separators, e.g. 4.05e10 → "405.00"."""
     if _missing(value):
         return DASH
-    return f"{float(value) / YI:,.2f}"
+    return f"{half_up(value, 2, -8):,.2f}"
 
 
 def pct(value) -> str:
-    """Fraction → percent with 1 decimal, e.g. 0.1095 → "10.9%"."""
+    """Fraction → percent with 1 decimal (half up), e.g. 0.1095 → "11.0%", 0.0905 → "9.1%"."""
     if _missing(value):
         return DASH
-    return f"{float(value) * 100:.1f}%"
+    return f"{half_up(value, 1, 2):.1f}%"
 
 
 def count(value) -> str:

@@ -30,7 +30,7 @@ def wan(value) -> str:
     """Yuan → 万元 with 2 decimals ("—" when missing)."""
     if value is None:
         return fmt.DASH
-    return f"{float(value) / WAN:,.2f}"
+    return f"{fmt.half_up(value, 2, -4):,.2f}"
 
 
 def cell_text(value, kind: str) -> str:
@@ -43,7 +43,7 @@ def cell_text(value, kind: str) -> str:
     if kind == "count":
         return fmt.count(value)
     if kind == "num":
-        return fmt.DASH if value is None else f"{value:,.2f}" if isinstance(value, float) else str(value)
+        return fmt.DASH if value is None else f"{fmt.half_up(value, 2):,.2f}" if isinstance(value, float) else str(value)
     return fmt.DASH if value is None or value == "" else str(value)
 
 
@@ -111,6 +111,8 @@ def xlsx(tables: list[dict]) -> bytes:
                     continue
                 if isinstance(v, bool):
                     v = "✓" if v else ""
+                elif col["kind"] in ("yi", "wan") and isinstance(v, (int, float)):
+                    v = fmt.fen(v)                      # yuan, half up to the fen
                 ws.write(r, c, v if isinstance(v, (int, float)) else str(v))
         ws.freeze_panes(2, 0)
     wb.close()
