@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pyarrow as pa
 import pytest
 import sqlalchemy as sa
@@ -87,7 +89,7 @@ def test_region_moves_are_dated(tiny):
                        JOIN enterprise e ON e.id = a.enterprise_id""")
     assert rows                                               # ~1% of enterprises moved
     for _, old, until, new, since, current in rows:
-        assert until == since and old != new and new == current
+        assert until == since - dt.timedelta(days=1) and old != new and new == current   # valid_to inclusive
         assert 2021 <= since.year <= 2025
 
 
@@ -194,7 +196,7 @@ def test_designations(tiny):
     assert {"chain_master", "innovative_sme", "srdi", "little_giant", "high_tech"} <= kinds
     assert one(store, "SELECT COUNT(*) FROM designation WHERE kind = 'chain_master' AND chain_code IS NULL") == 0
     assert one(store, "SELECT COUNT(*) FROM designation WHERE kind LIKE 'srdi%' "
-                      "AND valid_to <> valid_from + INTERVAL 3 YEAR") == 0
+                      "AND valid_to <> valid_from + INTERVAL 3 YEAR - INTERVAL 1 DAY") == 0   # inclusive end
 
 
 def test_same_seed_same_data_other_seed_differs():
@@ -246,3 +248,15 @@ def test_builds_on_each_engine(db_any):
                              WHERE m.month = 12 AND a.revenue <> m.revenue_ytd""") == 0
         cents = one(store, "SELECT COUNT(*) FROM monthly_report WHERE revenue_ytd * 100 <> ROUND(revenue_ytd * 100)")
         assert cents == 0
+
+
+def test_statistics_inputs(tiny):
+    """SEI shares for the largest partly-SEI classes and a PPI per division × report period (demo/statistics.py)."""
+    store, _ = tiny
+    assert one(store, "SELECT COUNT(*) FROM sei_share s JOIN industry i ON i.code = s.industry_code "
+                      "WHERE i.sei <> 'partial' OR s.share < 0.02 OR s.share > 0.95") == 0
+    assert one(store, "SELECT COUNT(*) FROM sei_share") > 0
+    assert one(store, "SELECT COUNT(*) FROM price_index WHERE ppi_ytd < 80 OR ppi_ytd > 125") == 0
+    periods = one(store, "SELECT COUNT(*) FROM (SELECT DISTINCT year, month FROM monthly_report) t")
+    divisions = one(store, "SELECT COUNT(DISTINCT SUBSTR(industry_code, 1, 2)) FROM enterprise WHERE is_demo")
+    assert one(store, "SELECT COUNT(*) FROM price_index") == periods * divisions

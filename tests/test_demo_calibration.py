@@ -57,7 +57,7 @@ def city_members(city: str, year: int) -> str:
     return f"""SELECT a.enterprise_id FROM enterprise_attr a JOIN region r ON r.code = a.attr_value
                WHERE a.attr = 'region_code' AND r.prefecture_code = '{city}'
                  AND (a.valid_from IS NULL OR a.valid_from <= DATE '{year_end(year)}')
-                 AND (a.valid_to IS NULL OR a.valid_to > DATE '{year_end(year)}')"""
+                 AND (a.valid_to IS NULL OR a.valid_to >= DATE '{year_end(year)}')"""
 
 
 def chain_members(chain: str) -> str:
@@ -187,5 +187,19 @@ def test_size_distribution(province):
     partners = scalar(province, "SELECT COUNT(*) FROM enterprise WHERE province_code <> '360000'")
     assert partners == 20_000
     srdi = scalar(province, "SELECT COUNT(DISTINCT enterprise_id) FROM designation WHERE kind = 'srdi' "
-                            "AND valid_from <= DATE '2024-08-04' AND valid_to > DATE '2024-08-04'")
+                            "AND valid_from <= DATE '2024-08-04' AND valid_to >= DATE '2024-08-04'")
     assert near(srdi, 3791, 0.05)
+
+
+def test_sei_share_follows_the_published_path(province, cal):
+    """The SEI estimate is on the path (policy-facts §2: 23.8 % 2021, 26.5 % 2022, +1 pp a year after) and
+    its bounds are meaningful: at most 5 pp apart, the path inside them."""
+    from chainbrain.analytics.indicators import evaluate_one
+
+    for year, v in cal["sei_share"].items():
+        if not year.isdigit() or int(year) < 2021 or int(year) > 2025:
+            continue
+        r = evaluate_one(province, year, only=["sei_va_share", "sei_va_share_low", "sei_va_share_high"])
+        assert abs(r["sei_va_share"] - v["value"]) <= v["tol"], year
+        assert r["sei_va_share_low"] <= v["value"] <= r["sei_va_share_high"], year
+        assert r["sei_va_share_high"] - r["sei_va_share_low"] <= 0.05, year

@@ -64,18 +64,19 @@ def test_long_values_equal_long_form(mstore):
 
 
 def test_panel_follows_moves_within_the_year(store_any, tmp_path):
-    """B moves from 南昌 360102 to 九江 360402 on 2025-04-01; A leaves chain EI on 2025-05-15."""
+    """B moves from 南昌 360102 to 九江 360402 on 2025-04-01; A leaves chain EI on 2025-05-15 (valid_to: the
+    last day, inclusive)."""
     load(store_any, tmp_path)
     with store_any.begin() as c:
         ids = dict(c.execute(sa.text("SELECT uscc, id FROM enterprise")).fetchall())
         b, a = ids[U["B"]], ids[U["A"]]
-        c.execute(sa.text("UPDATE enterprise_attr SET valid_to = DATE '2025-04-01' "
+        c.execute(sa.text("UPDATE enterprise_attr SET valid_to = DATE '2025-03-31' "
                           "WHERE enterprise_id = :b AND attr = 'region_code'"), {"b": b})
         c.execute(sa.text("INSERT INTO enterprise_attr (enterprise_id, attr, attr_value, valid_from, valid_to, "
                           "batch_id, revision) SELECT enterprise_id, attr, '360402', DATE '2025-04-01', NULL, "
                           "batch_id, revision + 1 FROM enterprise_attr WHERE enterprise_id = :b "
                           "AND attr = 'region_code'"), {"b": b})
-        c.execute(sa.text("UPDATE enterprise_segment SET valid_to = DATE '2025-05-15' WHERE enterprise_id = :a "
+        c.execute(sa.text("UPDATE enterprise_segment SET valid_to = DATE '2025-05-14' WHERE enterprise_id = :a "
                           "AND segment_code IN (SELECT segment_code FROM segment_chain WHERE chain_code = 'EI')"),
                   {"a": a})
     periods = available_periods(store_any)

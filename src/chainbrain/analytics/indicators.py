@@ -235,8 +235,9 @@ def _facts_of(r, month: int, basis: str, measures=MEASURES):
     money = [m for m in MONEY if m in measures]
     reported = {m: c for m, c in REPORTED_PREV.items() if m in measures}
     loss = {"profit_ytd": cur.profit_ytd.cast("float64")} if "profit" in measures else {}
-    flows = {m: cur[COLUMN[m]].cast("float64") for m in measures}
-    prevs = {m: cur[c].cast("float64") for m, c in reported.items()}
+    # money stays DECIMAL (NUMERIC(20,2)) through differences and sums: exact to the fen (_exact)
+    flows = {m: cur[COLUMN[m]] if m in MONEY else cur[COLUMN[m]].cast("float64") for m in measures}
+    prevs = {m: cur[c] for m, c in reported.items()}
     since = {"ytd": 0, "month": month - 1, "quarter": month - 3}[basis]
     if since <= 0:
         return cur.select("enterprise_id", **loss, **flows, **{f"{m}_rep_prev": v for m, v in prevs.items()},
@@ -245,19 +246,19 @@ def _facts_of(r, month: int, basis: str, measures=MEASURES):
     w = ibis.window(group_by=lag.enterprise_id, order_by=ibis.desc(lag.month))
     lag = lag.mutate(_k=ibis.row_number().over(w)).filter(ibis._._k == 0)
     lag = lag.select("enterprise_id", _has=ibis.literal(1), _lm=lag.month,
-                     **{f"_l_{m}": lag[COLUMN[m]].cast("float64") for m in money},
-                     **{f"_lp_{m}": lag[c].cast("float64") for m, c in reported.items()})
+                     **{f"_l_{m}": lag[COLUMN[m]] for m in money},
+                     **{f"_lp_{m}": lag[c] for m, c in reported.items()})
     j = cur.left_join(lag, "enterprise_id")
     # adjacent: the report of the previous period (M−1, or M−3 on the quarter basis) exists; no earlier
     # report this year: the enterprise entered the sample now, its whole YTD is the flow; an earlier
     # report but not the adjacent one (a gap): the flow of this period is unknown (NULL)
     adj = j._lm == since
-    out = {m: ibis.cases((j._has.isnull(), j[COLUMN[m]].cast("float64")),
-                         (adj, j[COLUMN[m]].cast("float64") - j[f"_l_{m}"]), else_=None) for m in money}
+    out = {m: ibis.cases((j._has.isnull(), j[COLUMN[m]]),
+                         (adj, j[COLUMN[m]] - j[f"_l_{m}"]), else_=None) for m in money}
     if "employees" in measures:
         out["employees"] = j.employees.cast("float64")
     for m, c in reported.items():      # the 上年同期 flow: both reports carry it
-        out[f"{m}_rep_prev"] = ibis.cases((adj, j[c].cast("float64") - j[f"_lp_{m}"]), else_=None)
+        out[f"{m}_rep_prev"] = ibis.cases((adj, j[c] - j[f"_lp_{m}"]), else_=None)
     loss = {"profit_ytd": j.profit_ytd.cast("float64")} if "profit" in measures else {}
     return j.select(j.enterprise_id, **loss, **out, _adj=ibis.cases((adj, ibis.literal(1, "int8")), else_=None))
 
@@ -270,6 +271,15 @@ def _count(cond):
 
 def _sum_if(cond, value):
     return ibis.cases((cond, value), else_=None).sum()
+
+
+def _exact(total):
+    """A sum handed to Python as float64: money is summed as DECIMAL (exact on every engine: DuckDB
+    DECIMAL(38,2), PostgreSQL NUMERIC, Spark DecimalType) and converted once, after the sum, to the
+    nearest double — the same double on every engine and code path, whose shortest decimal is the
+    exact sum to the fen. (Casting each value to float64 first makes the sum depend on the order of
+    additions: engines and paths could disagree in the last digit.)"""
+    return total.cast("float64") if total.type().is_decimal() else total
 
 
 _INTS = ("scale_ups", "exits", "profit_reporters", "profit_reporters_prev", "loss_making_prev")
@@ -379,6 +389,7 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
         if m in measures and "revenue" in measures:
             a[base] = _sum_if(c & x[m].notnull(), x.revenue)
     a |= {"prev_count": _count(q), "exits": _count(q & x._in_cur.isnull())}
+    a = {k: _exact(v) for k, v in a.items()}
     if "profit" in measures:
         a |= {"loss_making_prev": _count(q & (x._p_profit_ytd < 0)),
               "profit_reporters_prev": _count(q & x._p_profit_ytd.notnull())}

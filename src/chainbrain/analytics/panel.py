@@ -36,9 +36,9 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from chainbrain.analytics.formulas import records, values_frame
+from chainbrain.analytics.formulas import MONEY, records, values_frame
 from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT,
-                                             _count, _run, _sum_if)
+                                             _count, _exact, _run, _sum_if)
 from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, latest_reports, sei_shares
 
@@ -109,8 +109,9 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
     t = t.filter(t.year.between(needed[0][0], needed[-1][0]),          # a plain range: zone maps skip the rest
                  (t.year * 100 + t.month).isin([y * 100 + m for y, m in needed]))
     r = latest_reports(t, ["enterprise_id", "year", "month"])
-    f = r.select("enterprise_id", "year", "month", **{m: r[COLUMN[m]].cast("float64") for m in MEASURES},
-                 **{f"{m}_rep_prev": r[c].cast("float64") for m, c in REPORTED_PREV.items()}).alias("cb_panel_f")
+    f = r.select("enterprise_id", "year", "month",     # money stays DECIMAL: summed exactly (indicators._exact)
+                 **{m: r[COLUMN[m]] if m in MONEY else r[COLUMN[m]].cast("float64") for m in MEASURES},
+                 **{f"{m}_rep_prev": r[c] for m, c in REPORTED_PREV.items()}).alias("cb_panel_f")
     before = f.select(_pe=f.enterprise_id, _py=f.year + 1, _pm=f.month, _in_prev=ibis.literal(1),
                       **{f"_p_{m}": f[m] for m in MEASURES})
     after = f.select(_ne=f.enterprise_id, _ny=f.year - 1, _nm=f.month, _has_next=ibis.literal(1))
@@ -171,7 +172,8 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         agg |= {m: v.sum(), f"{m}_n": v.count(), f"{m}_cc": prior.notnull().ifelse(v, None).sum(),
                 f"{m}_cb": base.sum(), f"{m}_cn": base.count()}
     okr = s.value_added.notnull() & s._p_value_added.notnull() & s.ppi.notnull()     # constant prices
-    agg |= {"value_added_ccr": _sum_if(okr, s.value_added / (s.ppi / 100)), "value_added_cnr": _count(okr)}
+    agg |= {"value_added_ccr": _sum_if(okr, s.value_added.cast("float64") / (s.ppi / 100)),
+            "value_added_cnr": _count(okr)}
     agg |= {"sei_va_true": _sum_if(s.sei == "true", s.value_added),
             "sei_va_partial": _sum_if((s.sei == "partial") & s.sei_share.isnull(), s.value_added),
             "sei_va_shared": _sum_if((s.sei == "partial") & s.sei_share.notnull(),
@@ -192,8 +194,8 @@ def _rolled_expr(store, raw, parts: list[str], codes: list[str], reg):
     values = [c for c in raw.columns if c not in ("year", "month", "region_code", "prefecture_code", "_mask")]
     done: dict[str, ibis.Table] = {}
 
-    def _total(v):             # sums of counts as DOUBLE: a SUM of BIGINT is a HUGEINT on DuckDB
-        return v.sum() if v.type().is_floating() else v.cast("float64").sum()
+    def _total(v):             # sums of counts as DOUBLE: a SUM of BIGINT is a HUGEINT on DuckDB; money exact
+        return v.sum() if v.type().is_floating() or v.type().is_decimal() else v.cast("float64").sum()
 
     def grouped(t, by):
         return t.group_by(["year", "month", *by]).aggregate(**{c: _total(t[c]) for c in values})
@@ -224,7 +226,7 @@ def _rolled_expr(store, raw, parts: list[str], codes: list[str], reg):
     for i, part in enumerate(parts):
         t = build[part]()
         out.append(t.select("year", "month", _part=ibis.literal(i, "int64"), key=key[part](t).cast("string"),
-                            **{c: t[c] for c in values}))
+                            **{c: _exact(t[c]) for c in values}))
     return ibis.union(*out, distinct=False) if len(out) > 1 else out[0]
 
 

@@ -3,7 +3,8 @@
 Steps: catalog (migrations + pack) → population → dynamics and calibration
 (all targets met in memory, :mod:`dynamics`) → traits, partners → tables →
 one transaction that (with ``force``) first deletes earlier demo rows, then
-bulk-loads every table and records one ``import_batch`` (kind ``demo``).
+bulk-loads every table, derives the SEI shares and deflators from the stored
+reports (:mod:`statistics`) and records one ``import_batch`` (kind ``demo``).
 Generation uses ids from 1 and batch 0; rows are shifted onto the store's
 next free enterprise id and the new batch id as they are written, so a cached
 national build loads into any store. The national scale is cached as Parquet,
@@ -33,6 +34,7 @@ from chainbrain.demo.partners import make_partners
 from chainbrain.demo.population import build_firms, rake_potentials
 from chainbrain.demo.reports import report_tables, scale_table
 from chainbrain.demo.spec import ScaleSpec, scale_spec
+from chainbrain.demo.statistics import write_statistics
 from chainbrain.demo.supply import supply_links
 from chainbrain.demo.tables import attr_table, enterprise_table, import_batch_row, segment_table
 from chainbrain.demo.targets import load_targets
@@ -257,6 +259,8 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
         for name, piece in pieces:
             progress(f"write {name}", piece.num_rows, None)
             rows[name] += store.bulk_insert(conn, name, _rebase(piece, offset, batch))
+        progress("write statistics", 0, None)
+        rows |= write_statistics(store, conn, pack.calibration, batch)     # SEI shares, deflators (0006)
         conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                      {"n": sum(rows.values()), "id": batch})
     return DemoResult(store.db, scale, seed, batch, rows, time.perf_counter() - t0, from_cache,
