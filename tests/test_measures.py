@@ -27,6 +27,8 @@ Expected (worked by hand, 万元):
   2025-04: only G reports (9 vs 8): nominal 12.5 %; no deflator for 32 in April → real None.
 - valid_to inclusive: on 2025-06-30 G is in 360402, on 2025-07-01 in 360102; city 360400's June YTD
   revenue = C 250 + G 66 = 316.
+- Exact money: H, I, J (360104) report only for 2025-09 ("2025年1-9月", in 元): 0.10, 0.20, 0.30 yuan.
+  The exact sum is 0.60 yuan; summed as binary floats 0.1 + 0.2 + 0.3 = 0.6000000000000001.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from test_monitor_data import ENGINES, MON_HEAD, WAN, load, spark, spark_availab
 
 A = pytest.approx
 UG = make("360402", 7100)
+UHIJ = [make("360104", 7101 + i) for i in range(3)]
 G_REPORTS = [  # period, revenue, profit, value_added, export, rd
     ("2024-04", 40, 1, 8, 4, 1), ("2024-05", 50, 1, 10, 5, 2), ("2024-06", 60, 1, 12, 6, 3),
     ("2025-04", 44, 1, 9, 4, 1), ("2025-06", 66, 1, 14, 9, 4)]
@@ -64,7 +67,12 @@ def _load_more(store, tmp) -> None:
                               [UG, "江西测庚冶炼有限公司", "360402", "3211", "2015-01-01", "60"]], None),
              ("monthly", [MON_HEAD] + [[UG, p, r, pr, "", "", va, ex, rd, "60"]
                                        for p, r, pr, va, ex, rd in G_REPORTS], "万元"),
-             ("sei-shares", SEI, None), ("deflators", PPI, None)]
+             ("sei-shares", SEI, None), ("deflators", PPI, None),
+             ("enterprises", [["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "成立日期", "从业人员"]]
+              + [[u, f"江西测{n}精密有限公司", "360104", "3985", "2015-01-01", "10"] for u, n in zip(UHIJ, "辛壬癸")],
+              None),
+             ("monthly", [["统一社会信用代码", "报告期", "营业收入", "利润总额"]]
+              + [[u, "2025年1-9月", v, "0"] for u, v in zip(UHIJ, ("0.10", "0.20", "0.30"))], "元")]
     for kind, rows, unit in steps:
         res = import_file(store, kind, write_csv(tmp / f"more-{kind}.csv", rows), unit=unit)
         assert res.status == "loaded", (kind, [i.line() for i in res.issues.items])
@@ -166,3 +174,22 @@ def test_half_up_display_boundaries():
     assert fmt.fen(1.005) == 1.01 and fmt.fen(2.675) == 2.68 and fmt.fen(None) is None
     assert wan(12_345) == "1.23" and wan(12_350) == "1.24"                # 1.235 万元 → 1.24
     assert cell_text(2.675, "num") == "2.68"
+
+
+def test_money_sums_are_exact_on_every_path(xstore):
+    from decimal import Decimal
+
+    assert 0.1 + 0.2 + 0.3 != 0.6                     # what a float sum gives: the test can fail
+    exact = float(Decimal("0.10") + Decimal("0.20") + Decimal("0.30"))
+    one = evaluate_one(xstore, "2025-09")
+    assert one["above_scale_count"] == 3 and one["revenue"] == exact and repr(one["revenue"]) == "0.6"
+    assert evaluate_one(xstore, "2025-09", region="360104")["revenue"] == exact
+    panel = evaluate_periods(xstore, ["2025-09"], bys=("all", "county"))["2025-09"]
+    assert panel["all"][0]["revenue"] == exact
+    assert {r["key"]: r["revenue"] for r in panel["county"]} == {"360104": exact}
+    # the two paths agree to the last digit on every money figure of a real period too
+    p6 = evaluate_periods(xstore, ["2025-06"], bys=("all",))["2025-06"]["all"][0]
+    e6 = evaluate_one(xstore, "2025-06")
+    for k in ("revenue", "revenue_prev", "revenue_comparable_current", "revenue_comparable_base", "profit",
+              "value_added", "export", "rd_expense"):
+        assert p6[k] == e6[k], k
