@@ -193,3 +193,48 @@ def test_money_sums_are_exact_on_every_path(xstore):
     for k in ("revenue", "revenue_prev", "revenue_comparable_current", "revenue_comparable_base", "profit",
               "value_added", "export", "rd_expense"):
         assert p6[k] == e6[k], k
+
+
+# ------------------------------------------------------------------ periods and the two import kinds
+
+def test_period_labels():
+    from chainbrain.periods import PeriodError, parse_period
+
+    for text, label, month in (("2024年1-2月", "2024-02", 2), ("2024年1—2月", "2024-02", 2),
+                               ("2024年1–10月", "2024-10", 10), ("2024年1~10月", "2024-10", 10),
+                               ("2024年1至6月", "2024-06", 6), ("2024年10月", "2024-10", 10),
+                               ("2024/05", "2024-05", 5), ("2024年一季度", "2024-Q1", 3),
+                               ("2024年第三季度", "2024-Q3", 9), ("2024年上半年", "2024-Q2", 6),
+                               ("2024年前三季度", "2024-Q3", 9), ("2024年全年", "2024", 12), ("2024年", "2024", 12),
+                               ("2024-02", "2024-02", 2), ("2024-Q4", "2024-Q4", 12), ("2024", "2024", 12)):
+        p = parse_period(text)
+        assert (p.label, p.year, p.month) == (label, 2024, month), text
+    for bad in ("2024年3-5月", "2024年1月", "2024年1-1月", "2024年1-13月", "2024年五季度", "2024Q1"):
+        with pytest.raises(PeriodError) as e:
+            parse_period(bad)
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in str(e.value)) and any(ch.isascii() and ch.isalpha()
+                                                                                for ch in str(e.value))
+
+
+def test_import_kinds_refuse_bad_rows(duck_store, tmp_path):
+    sei = write_csv(tmp_path / "sei.csv", [["行业代码", "年度", "占比"], ["3985", "2025", "0.35"],
+                                            ["3211", "2025", "0.4"], ["3922", "2025", "35"], ["3985", "2025", "0.3"]])
+    res = import_file(duck_store, "sei-shares", sei)
+    assert res.status == "rejected"
+    rules = {(i.row, i.rule) for i in res.issues.errors}
+    assert rules == {(3, "sei_not_partial"), (4, "share_range"), (5, "duplicate")}
+    assert all(i.column for i in res.issues.errors) and "0–1" in next(
+        i.line() for i in res.issues.errors if i.rule == "share_range")
+    ppi = write_csv(tmp_path / "ppi.csv", [["行业大类代码", "报告期", "PPI"], ["C39", "2025年1-3月", "98.7"],
+                                            ["99", "2025-03", "101"], ["32", "2025-03", "1.05"],
+                                            ["32", "2025年3-5月", "101"]])
+    res = import_file(duck_store, "deflators", ppi)
+    assert {(i.row, i.rule) for i in res.issues.errors} == {(3, "division_unknown"), (4, "ppi_range"), (5, "period")}
+    with duck_store.engine.connect() as c:                              # all-or-nothing
+        assert c.execute(sa.text("SELECT COUNT(*) FROM sei_share")).scalar() == 0
+        assert c.execute(sa.text("SELECT COUNT(*) FROM price_index")).scalar() == 0
+    ok = write_csv(tmp_path / "ok.csv", [["division", "period", "ppi_ytd"], ["C39", "2025年1-3月", "98.7"]])
+    assert import_file(duck_store, "deflators", ok).status == "loaded"
+    with duck_store.engine.connect() as c:
+        assert c.execute(sa.text("SELECT division, year, month, ppi_ytd FROM price_index")).fetchall() == [
+            ("39", 2025, 3, 98.7)]
