@@ -10,11 +10,22 @@ A *period* is ``YYYY-MM`` / ``YYYY-Qn`` / ``YYYY`` (:mod:`periods`) and a
 
 Flows on a month / quarter basis are differences of each enterprise's YTD
 reports (DESIGN.md §4): ``flow(M) = YTD(M) − YTD(L)`` where L is the
-enterprise's latest report of the same year with month ≤ M−1 (month) or
-≤ M−3 (quarter), and 0 when it has none (Jan–Feb is one period, and an
-enterprise entering the sample mid-year has its whole YTD in the entry
-period). Summed over the year the flows give back the YTD (round trip).
-Employees are a stock: the period-end report's value on every basis.
+*adjacent* report of the same year, month M−1 (month) or M−3 (quarter).
+Without any report of the year before M the enterprise entered the sample
+in M and its flow is its YTD (Jan–Feb and Q1 are their own YTD); with an
+earlier report but not the adjacent one (a missing month) the flow is
+unknown (NULL: out of the sum, its ``_n`` and the comparable sample).
+Comparable growth on these bases needs adjacent reports in both years: the
+prior flow is the difference of the two reports' 上年同期 (revenue, profit)
+or of the enterprise's own adjacent reports a year earlier. The monthly
+flows add up to the YTD for every enterprise that reports each month from
+its first report of the year through M (docs/monitoring.md states when the
+totals do). Employees are a stock: the period-end report's value on every
+basis.
+
+Money is summed as exact decimals (:func:`_exact`); ``value_added_yoy_real``
+deflates value added by each enterprise's division PPI (constant prices,
+可比价; every other money figure is at current prices, 现价).
 
 For each measure m ∈ {revenue, profit, value_added, export, rd_expense,
 employees} and each key g:
