@@ -193,6 +193,9 @@ def test_money_sums_are_exact_on_every_path(xstore):
     for k in ("revenue", "revenue_prev", "revenue_comparable_current", "revenue_comparable_base", "profit",
               "value_added", "export", "rd_expense"):
         assert p6[k] == e6[k], k
+    from chainbrain.analytics.kpi import kpi                 # the KPI's revenue is the same number
+    assert kpi(xstore, "2025-09")["revenue_ytd_yuan"] == exact
+    assert kpi(xstore, "2025-06")["revenue_ytd_yuan"] == e6["revenue"]
 
 
 # ------------------------------------------------------------------ periods and the two import kinds
