@@ -12,14 +12,14 @@ from chainbrain.store import open_store
 
 
 def indicators(format: str = typer.Option("table", "--format", "-f", help="json, csv or table")):
-    """List the indicator registry: key, names, unit, formula, inputs, convention."""
+    """List the indicator registry: key, names, unit, price basis (现价/可比价), formula, inputs, convention."""
     from chainbrain.analytics.indicators import list_indicators
 
     rows = list_indicators()
     if format == "json":
         emit_json(rows)
     else:
-        emit(["key", "name_zh", "name_en", "unit", "formula", "inputs", "convention"], rows, format,
+        emit(["key", "name_zh", "name_en", "unit", "price_basis", "formula", "inputs", "convention"], rows, format,
              "Indicators 指标")
 
 
