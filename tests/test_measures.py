@@ -241,3 +241,19 @@ def test_import_kinds_refuse_bad_rows(duck_store, tmp_path):
     with duck_store.engine.connect() as c:
         assert c.execute(sa.text("SELECT division, year, month, ppi_ytd FROM price_index")).fetchall() == [
             ("39", 2025, 3, 98.7)]
+
+
+def test_cli_accepts_the_bureaus_period_labels(duck_store):
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    db = duck_store.db
+    duck_store.close()
+    res = CliRunner().invoke(app, ["kpi", "--db", db, "--period", "2025年1-6月", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["period"] == "2025-06"
+    res = CliRunner().invoke(app, ["kpi", "--db", db, "--period", "2025年3-5月", "--format", "json"])
+    assert res.exit_code != 0 and "Traceback" not in res.output and "期间须为1月至N月累计" in res.output
