@@ -162,14 +162,15 @@ class Shared:
         (:func:`price_indexes`); NULL when none is loaded."""
         def build():
             industry, region_t = self.table("industry"), self.table("region")
-            m = self.located(date)
-            m = m.join(industry.select(industry_code=industry.code, section=industry.section, sei=industry.sei),
-                       "industry_code")
-            m = m.filter(m.section.isin(SCOPES[scope]))
+            # the classes with their SEI share and division PPI: small tables joined before the enterprises
+            ind = industry.filter(industry.section.isin(SCOPES[scope])).select(
+                industry_code=industry.code, section=industry.section, sei=industry.sei)
             sh = sei_shares(self.table, date.year)
-            m = m.left_join(sh, m.industry_code == sh._sc).drop("_sc")
+            ind = ind.left_join(sh, ind.industry_code == sh._sc).drop("_sc")
             pi = price_indexes(self.table, date.year, date.month)
-            m = m.left_join(pi, m.industry_code.substr(0, 2) == pi._dv).drop("_dv")
+            ind = ind.left_join(pi, ind.industry_code.substr(0, 2) == pi._dv).drop("_dv")
+            m = self.located(date)
+            m = m.join(ind, "industry_code")
             return m.join(region_t.select(region_code=region_t.code, prefecture_code=region_t.prefecture_code),
                           "region_code")
         return self.shared(("base", date, scope), build)
