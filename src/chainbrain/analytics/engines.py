@@ -24,6 +24,7 @@ ANALYTICS_TABLES = (
     "region", "industry", "chain", "segment", "segment_chain", "cluster", "cluster_segment", "cluster_city",
     "park", "target", "enterprise", "enterprise_attr", "enterprise_scale", "enterprise_segment", "designation",
     "monthly_report", "annual_report", "supply_link",
+    "power_use",
 )
 
 
