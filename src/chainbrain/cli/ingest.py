@@ -114,6 +114,7 @@ _make("monthly", "Monthly YTD reports (uscc,period,revenue_ytd,profit_ytd,…). 
 _make("annual", "Annual figures (uscc,year,revenue,profit,employees,…). 年度数据")
 _make("supply", "Supply links (supplier_uscc,buyer_uscc,year,amount). 供需关系")
 _make("designations", "Designations (uscc,kind,level,valid_from,valid_to). 认定名单")
+_make("power", "Grid company's monthly industrial electricity per enterprise (uscc,period YYYY-MM,kwh). 工业用电量（当月）")
 _make("external", "Out-of-province candidates (name,province[,uscc,city,industry_code,main_products,revenue,year,unit,segment]). 省外目标企业")
 
 
@@ -130,7 +131,7 @@ def registry(file: Path, db: str = DB, errors: Optional[Path] = ERRORS, sheet: O
     _report(res, as_json)
 
 
-def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry"),
+def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry|power"),
              out: Path = typer.Option(..., "--out", help=".xlsx or .csv")):
     """Write a fill-in template. 生成导入模板"""
     from chainbrain.ingest.templates import write_template
