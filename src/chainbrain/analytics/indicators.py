@@ -72,6 +72,7 @@ from chainbrain.analytics.scope import Shared, latest_reports, members
 COLUMN = {"revenue": "revenue_ytd", "profit": "profit_ytd", "value_added": "value_added_ytd",
           "export": "export_ytd", "rd_expense": "rd_expense_ytd", "employees": "employees"}
 REPORTED_PREV = {"revenue": "revenue_ytd_prev", "profit": "profit_ytd_prev"}
+REPORTED_PREV["export"] = "export_ytd_prev"          # 出口交货值 上年同期 (issue 12, migration 0007)
 BASES = ("ytd", "month", "quarter")
 SEI_PARTIAL_WEIGHT = 0.5
 _NAMES = {"revenue": ("营业收入", "Revenue"), "profit": ("利润总额", "Total profit"),
