@@ -168,8 +168,10 @@ REGISTRY: dict[str, Indicator] = _registry()
 
 
 def list_indicators() -> list[dict]:
-    """The registry as records (for ``chainbrain indicators``)."""
-    return [asdict(i) for i in REGISTRY.values()]
+    """The registry as records (for ``chainbrain indicators``), then the department's indicator set
+    (:mod:`chainbrain.analytics.operations_registry`)."""
+    from chainbrain.analytics.operations_registry import OPERATIONS_REGISTRY
+    return [asdict(i) for i in REGISTRY.values()] + [asdict(i) for i in OPERATIONS_REGISTRY.values()]
 
 
 @dataclass(frozen=True)
