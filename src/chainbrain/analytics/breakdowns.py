@@ -25,8 +25,8 @@ rankings, :func:`chainbrain.analytics.indicators.evaluate_many`).
 
 from __future__ import annotations
 
-from chainbrain.analytics.indicators import Scope, evaluate_many
-from chainbrain.analytics.operations import aggregate_ops, operations_many, period_days, values
+from chainbrain.analytics.indicators import evaluate_many
+from chainbrain.analytics.operations import operations_many
 from chainbrain.analytics.periods import Period, parse_period
 
 MIN_N = 3
@@ -55,7 +55,11 @@ def growth_breadth(rows: list[dict], measure: str = "value_added", min_n: int = 
 
 def divisions(store, period, measure: str = "value_added", min_n: int = MIN_N, **kw) -> dict:
     """Division records (with names) and the 增长面 of ``measure``."""
-    rows = operations_many(store, period, ("division",), **kw)["division"]
+    return divisions_of(operations_many(store, period, ("division",), **kw)["division"], measure, min_n)
+
+
+def divisions_of(rows: list[dict], measure: str = "value_added", min_n: int = MIN_N) -> dict:
+    """:func:`divisions` from division records of :func:`operations_many`."""
     names = division_names()
     for r in rows:
         r["name"] = names.get(r["key"], r["key"])
@@ -66,31 +70,26 @@ def structure(store, period, *, scope: str = "all", region: str | None = None, c
               pack=None) -> dict:
     """高技术制造业 and 装备制造业: value added, share of the scope's value added, comparable growth."""
     p = _p(period)
-    sc = Scope(scope, region, chain)
-    frames = aggregate_ops(store, p, [("hightech", sc), ("equipment", sc), ("all", sc)], pack=pack)
-    days, days_prev = period_days(p), period_days(p.shifted(-1))
-    total = values(frames[2], days, days_prev)
-    va_all = float(total["value_added"][0]) if len(frames[2]) else None
-    va_all_n = int(total["value_added_n"][0]) if len(frames[2]) else 0
-    out = {"period": p.label, "scope": scope, "region": region, "chain": chain,
-           "value_added": va_all, "value_added_n": va_all_n}
-    for group, df in (("hightech", frames[0]), ("equipment", frames[1])):
-        v = values(df, days, days_prev)
-        keys = [str(k) for k in df.index]
-        i = keys.index(group) if group in keys else None
+    g = operations_many(store, p, ("hightech", "equipment", "all"), scope=scope, region=region, chain=chain,
+                        pack=pack)
+    return {"period": p.label, "scope": scope, "region": region, "chain": chain,
+            **structure_of(g["all"], g["hightech"], g["equipment"])}
 
-        def get(name, i=i, v=v):
-            if i is None:
-                return None
-            x = v[name][i]
-            return int(x) if v[name].dtype.kind in "iu" else (None if x != x else float(x))
-        va = get("value_added")
+
+def structure_of(all_rows: list[dict], hightech_rows: list[dict], equipment_rows: list[dict]) -> dict:
+    """:func:`structure` from records of :func:`operations_many` (by all, hightech, equipment)."""
+    total = all_rows[0] if all_rows else {}
+    va_all, va_all_n = total.get("value_added"), int(total.get("value_added_n") or 0)
+    out = {"value_added": va_all, "value_added_n": va_all_n}
+    for group, rows in (("hightech", hightech_rows), ("equipment", equipment_rows)):
+        r = next((x for x in rows if x["key"] == group), {})
+        va = r.get("value_added")
         share = va / va_all if va is not None and va_all and va_all > 0 else None
-        out |= {f"{group}_value_added": va, f"{group}_value_added_n": get("value_added_n") or 0,
-                f"{group}_va_share": share, f"{group}_va_share_n": min(get("value_added_n") or 0, va_all_n),
-                f"{group}_va_yoy": get("value_added_yoy"), f"{group}_va_yoy_n": get("value_added_yoy_n") or 0,
-                f"{group}_revenue_yoy": get("revenue_yoy"), f"{group}_revenue_yoy_n": get("revenue_yoy_n") or 0,
-                f"{group}_enterprises": get("enterprises") or 0}
+        out |= {f"{group}_value_added": va, f"{group}_value_added_n": int(r.get("value_added_n") or 0),
+                f"{group}_va_share": share, f"{group}_va_share_n": min(int(r.get("value_added_n") or 0), va_all_n),
+                f"{group}_va_yoy": r.get("value_added_yoy"), f"{group}_va_yoy_n": int(r.get("value_added_yoy_n") or 0),
+                f"{group}_revenue_yoy": r.get("revenue_yoy"), f"{group}_revenue_yoy_n": int(r.get("revenue_yoy_n") or 0),
+                f"{group}_enterprises": int(r.get("enterprises") or 0)}
     return out
 
 

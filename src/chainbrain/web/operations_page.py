@@ -13,7 +13,7 @@ across the division / size / group tables is the disclosure module's job
 
 from __future__ import annotations
 
-from chainbrain.analytics.breakdowns import divisions, rank_regions, structure
+from chainbrain.analytics.breakdowns import divisions_of, rank_regions, structure_of
 from chainbrain.analytics.operations import operations_many
 from chainbrain.analytics.sizes import size_labels
 from chainbrain.web import data
@@ -67,6 +67,11 @@ SUMMARY = [
 ]
 
 
+SIZE_COLS = ("enterprises", "revenue", "revenue_yoy", "value_added_yoy", "profit_margin", "debt_ratio")
+DIV_COLS = ("enterprises", "value_added_yoy", "revenue_yoy", "profit_margin")
+NOT_CONFIDENTIAL = ("enterprises",)          # counts of enterprises are published (DESIGN.md §4)
+
+
 def withhold(rec: dict, min_cell: int) -> dict:
     """A copy of ``rec`` with every figure whose ``<key>_n`` is 1 … min_cell−1 set to None (listed in
     ``suppressed``); a withheld growth takes its rank with it."""
@@ -75,7 +80,7 @@ def withhold(rec: dict, min_cell: int) -> dict:
     if min_cell > 1:
         for k in list(rec):
             n = rec.get(f"{k}_n")
-            if isinstance(n, int) and 0 < n < min_cell and rec[k] is not None:
+            if isinstance(n, int) and 0 < n < min_cell and rec[k] is not None and k not in NOT_CONFIDENTIAL:
                 out[k] = None
                 hidden.append(k)
         if "value" in hidden and "rank" in out and "rank" not in hidden:
@@ -83,6 +88,13 @@ def withhold(rec: dict, min_cell: int) -> dict:
             hidden.append("rank")
     out["suppressed"] = hidden
     return out
+
+
+def _slim(rows: list[dict], cols: tuple[str, ...]) -> list[dict]:
+    """Only the shown columns (and their ``_n``) of grouped records."""
+    keep = ("key", "name", "href", *cols, *(f"{c}_n" for c in cols))
+    return [{**{k: r[k] for k in keep if k in r}, "suppressed": [c for c in r.get("suppressed", []) if c in cols]}
+            for r in rows]
 
 
 def _names(store) -> dict[str, str]:
@@ -105,7 +117,7 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     if chain and chain not in {c["code"] for c in data.chains(store)}:
         raise BadRequest(f"unknown chain {chain} (未知产业链)")
     kw = dict(scope=scope, region=region, chain=chain)
-    groups = operations_many(store, p, ("all", "size"), **kw)
+    groups = operations_many(store, p, ("all", "size", "division", "hightech", "equipment"), **kw)   # one query
     cell = rule(chain, region)
     one = withhold(groups["all"][0], cell) if groups["all"] else {"suppressed": []}
     zh = lang != "en"
@@ -120,21 +132,21 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
                                                  ("base", lab["base"], "num"), ("change", lab["change"], "num"),
                                                  ("n", lab["enterprises"], "count")], rows, "", p.label)
     labels = size_labels()
-    sizes = [withhold({**r, "name": labels.get(r["key"], (r["key"], r["key"]))[0 if zh else 1]}, cell)
-             for r in groups["size"]]
+    sizes = _slim([withhold({**r, "name": labels.get(r["key"], (r["key"], r["key"]))[0 if zh else 1]}, cell)
+                   for r in groups["size"]], SIZE_COLS)
     size_tb = table("sizes", lab["sizes"], [("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
                                             ("revenue", lab["value"], "yi"), ("revenue_yoy", lab["rev_yoy"], "pct"),
                                             ("value_added_yoy", lab["va_yoy"], "pct"),
                                             ("profit_margin", "营业收入利润率" if zh else "Profit margin", "pct"),
                                             ("debt_ratio", "资产负债率" if zh else "Debt ratio", "pct")],
                     sizes, "亿元" if zh else "100m yuan", p.label)
-    div = divisions(store, p, **kw)
-    div_rows = [withhold(r, cell) for r in div["rows"] if r["enterprises"] > 0]
+    div = divisions_of(groups["division"])
+    div_rows = _slim([withhold(r, cell) for r in div["rows"] if r["enterprises"] > 0], DIV_COLS)
     div_tb = table("divisions", f"{lab['divisions']} · {lab['breadth']}", [
         ("key", lab["key"], "text"), ("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
         ("value_added_yoy", lab["va_yoy"], "pct"), ("revenue_yoy", lab["rev_yoy"], "pct"),
         ("profit_margin", "营业收入利润率" if zh else "Profit margin", "pct")], div_rows, "", p.label)
-    st = withhold(structure(store, p, **kw), cell)
+    st = withhold(structure_of(groups["all"], groups["hightech"], groups["equipment"]), cell)
     grp_rows = [{"key": g, "name": lab[g], "share": st.get(f"{g}_va_share"), "va_yoy": st.get(f"{g}_va_yoy"),
                  "rev_yoy": st.get(f"{g}_revenue_yoy"), "enterprises": st.get(f"{g}_enterprises"),
                  "suppressed": [c for c, k in (("share", f"{g}_va_share"), ("va_yoy", f"{g}_va_yoy"),
