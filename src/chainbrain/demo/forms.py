@@ -49,6 +49,8 @@ class FormLevels:
         self.debt_ratio = np.clip(0.57 + 0.10 * (lvl["debt"] + w[5]), 0.15, 0.98)
         self.ar_days = np.clip(62 + 15 * (lvl["ar"] + w[6]), 5, 200)
         self.fg_days = np.clip(19 + 6 * (lvl["fg"] + w[7]), 1, 90)
+        # receivables and finished goods are parts of total assets (the importer's balance-sheet rule)
+        self.asset_ratio = np.maximum(self.asset_ratio, (self.ar_days + self.fg_days * self.cost_rate) / 365.0 + 0.2)
 
 
 def _money(cents, valid=None) -> pa.Array:
