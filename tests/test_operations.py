@@ -265,3 +265,27 @@ def test_every_registered_value_is_computed(tmp_path):
         if k in rec:
             assert f"{k}_n" in rec, k
     store.close()
+
+
+def test_cli_operations(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+    db = str(tmp_path / "cli.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+        load(store, tmp_path)
+    run = CliRunner()
+    r = run.invoke(app, ["operations", "--db", db, "--period", "2025-06", "--by", "division", "-f", "json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert {x["key"] for x in out["rows"]} >= {"39", "32", "44"} and out["growth_breadth"]["divisions_counted"] == 0
+    r = run.invoke(app, ["operations", "--db", db, "--period", "2025-06", "--rank", "county", "--measure", "revenue",
+                         "-f", "csv"])
+    assert r.exit_code == 0 and r.output.splitlines()[1].startswith("1,360402,")
+    r = run.invoke(app, ["operations", "--db", db, "--period", "2025-13"])
+    assert r.exit_code == 2 and "月份应为" in r.output
