@@ -260,3 +260,21 @@ def test_statistics_inputs(tiny):
     periods = one(store, "SELECT COUNT(*) FROM (SELECT DISTINCT year, month FROM monthly_report) t")
     divisions = one(store, "SELECT COUNT(DISTINCT SUBSTR(industry_code, 1, 2)) FROM enterprise WHERE is_demo")
     assert one(store, "SELECT COUNT(*) FROM price_index") == periods * divisions
+
+
+def test_form_fields_and_power_are_plausible(tiny):
+    """The bureau's form fields (demo/forms.py): ratios near the national levels, 上年同期 where revenue has one."""
+    store, _ = tiny
+    from chainbrain.analytics.operations import operations_one
+    r = operations_one(store, "2025-12")
+    assert 80 < r["cost_per_100"] < 90                          # cost ≈ 85 % of revenue
+    assert 0.52 < r["debt_ratio"] < 0.62                        # liabilities ≈ 57 % of assets
+    assert 0.95 < r["sales_rate"] < 1.0                         # 产销率
+    assert 40 < r["receivable_days"] < 85 and 10 < r["finished_goods_days"] < 30
+    assert 300 < r["energy_per_va"] < 3000 and r["power_yoy"] is not None
+    assert r["employees_avg"] > 0 and r["loss_amount"] > 0 and r["main_business_revenue"] < r["revenue"]
+    assert one(store, """SELECT COUNT(*) FROM monthly_report
+                         WHERE (revenue_ytd_prev IS NULL) <> (cost_ytd_prev IS NULL)
+                            OR (revenue_ytd_prev IS NULL) <> (assets_prev IS NULL)""") == 0
+    assert one(store, "SELECT COUNT(*) FROM monthly_report WHERE receivables > assets OR finished_goods > assets") == 0
+    assert one(store, "SELECT COUNT(*) FROM power_use WHERE month = 1") > 0            # calendar months

@@ -107,7 +107,7 @@ def test_skip_invalid_loads_valid_rows(loaded, tmp_path):
         assert c.execute(sa.text("SELECT status FROM import_batch ORDER BY id DESC")).scalar() == "partial"
 
 
-MON_HEAD = ["统一社会信用代码", "报告期", "主营业务收入", "利润总额", "营业收入上年同期"]
+MON_HEAD = ["统一社会信用代码", "报告期", "营业收入", "利润总额", "营业收入上年同期"]
 
 
 def test_monthly_units_revisions_and_idempotence(loaded, tmp_path):

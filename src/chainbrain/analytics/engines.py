@@ -25,6 +25,7 @@ ANALYTICS_TABLES = (
     "park", "target", "enterprise", "enterprise_attr", "enterprise_scale", "enterprise_segment", "designation",
     "monthly_report", "annual_report", "supply_link",
     "sei_share", "price_index",
+    "power_use",
 )
 
 

@@ -89,6 +89,7 @@ from chainbrain.analytics.scope import Shared, latest_reports, members
 COLUMN = {"revenue": "revenue_ytd", "profit": "profit_ytd", "value_added": "value_added_ytd",
           "export": "export_ytd", "rd_expense": "rd_expense_ytd", "employees": "employees"}
 REPORTED_PREV = {"revenue": "revenue_ytd_prev", "profit": "profit_ytd_prev"}
+REPORTED_PREV["export"] = "export_ytd_prev"          # 出口交货值 上年同期 (issue 12, migration 0007)
 BASES = ("ytd", "month", "quarter")
 SEI_PARTIAL_WEIGHT = 0.5
 CURRENT_PRICES, CONSTANT_PRICES = "现价 current prices", "可比价 constant prices"
@@ -202,8 +203,10 @@ REGISTRY: dict[str, Indicator] = _registry()
 
 
 def list_indicators() -> list[dict]:
-    """The registry as records (for ``chainbrain indicators``)."""
-    return [asdict(i) for i in REGISTRY.values()]
+    """The registry as records (for ``chainbrain indicators``), then the department's indicator set
+    (:mod:`chainbrain.analytics.operations_registry`)."""
+    from chainbrain.analytics.operations_registry import OPERATIONS_REGISTRY
+    return [asdict(i) for i in REGISTRY.values()] + [asdict(i) for i in OPERATIONS_REGISTRY.values()]
 
 
 @dataclass(frozen=True)

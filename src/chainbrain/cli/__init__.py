@@ -19,6 +19,7 @@ app.command("template")(ingest.template)
 app.add_typer(ingest.map_app, name="map")
 app.add_typer(ingest.export_app, name="export")
 monitor.register(app)
+__import__("chainbrain.cli.operations", fromlist=["register"]).register(app)   # 运行分析
 app.add_typer(users.app, name="users")
 
 

@@ -8,7 +8,7 @@ reports (:mod:`statistics`) and records one ``import_batch`` (kind ``demo``).
 Generation uses ids from 1 and batch 0; rows are shifted onto the store's
 next free enterprise id and the new batch id as they are written, so a cached
 national build loads into any store. The national scale is cached as Parquet,
-one file per table, under ``<cache>/demo-national-<seed>/`` and loaded from
+one file per table, under ``<cache>/demo-national-<seed>-<CACHE_VERSION>/`` and loaded from
 there when present.
 """
 
@@ -42,8 +42,11 @@ from chainbrain.demo.traits import make_traits
 from chainbrain.demo.world import build_world
 
 DEFAULT_SEED = 2023
+#: bumped when the generated tables change (v7: the form fields and power_use of migration 0007), so an
+#: older cache is rebuilt instead of loaded without them
+CACHE_VERSION = "v7"
 TABLES = ("enterprise", "enterprise_attr", "enterprise_segment", "enterprise_scale", "designation",
-          "supply_link", "annual_report", "monthly_report")
+          "supply_link", "annual_report", "monthly_report", "power_use")
 ID_COLUMNS = ("id", "enterprise_id", "supplier_id", "buyer_id")
 Progress = Callable[[str, float, float | None], None]   # (step, advance, total-or-None)
 
@@ -155,7 +158,7 @@ def _sort_parquet(path: Path) -> None:
 
 def cache_path(seed: int, cache_dir: str | os.PathLike | None = None) -> Path:
     root = Path(cache_dir or os.environ.get("CHAINBRAIN_CACHE") or "data/cache")
-    return root / f"demo-national-{seed}"
+    return root / f"demo-national-{seed}-{CACHE_VERSION}"
 
 
 def _write_cache(pieces: Iterator[tuple[str, pa.Table]], target: Path) -> None:

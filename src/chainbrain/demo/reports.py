@@ -17,7 +17,8 @@
   own report a year earlier exists, so readers must fall back to it.
   Profit, value added, exports and R&D are the enterprise's yearly ratios
   times YTD revenue (profit gets a small in-year wobble that vanishes in
-  December).
+  December). The bureau's form fields (cost, output, balance sheet, average
+  employees, each with its 上年同期) and ``power_use``: :mod:`chainbrain.demo.forms`.
 
 Work is done per block of enterprises (``BLOCK``), so a national-scale build
 never holds all monthly rows of all enterprises at once; the draws of a block
@@ -32,6 +33,7 @@ import numpy as np
 import pyarrow as pa
 
 from chainbrain.demo.dynamics import Paths
+from chainbrain.demo.forms import FormLevels, form_columns, power_table
 from chainbrain.demo.spec import ANNUAL_YEARS, MONTHLY_YEARS, SCALE_YEARS, SIM_YEARS, last_month, year_index
 from chainbrain.demo.traits import Traits, year_draws
 
@@ -93,6 +95,7 @@ class _Year:
         self.staff_month = np.maximum(3, np.round(self.staff[:, None] * (1 + d["staff"] * ((12 - MONTHS) / 11.0))))
         self.energy = paths.rev[idx, j] * traits.energy_int[idx]
         self.null_draw = d["null_prev"]
+        self.forms = FormLevels(seed, block, year, idx.size, self.margin)      # the bureau's form fields
 
 
 def _annual(firms, paths, cur: _Year, year, idx, ids, batch) -> pa.Table | None:
@@ -132,12 +135,13 @@ def _monthly(firms, paths, cur: _Year, prev: _Year, year, idx, ids, batch) -> pa
         "profit_ytd": _money(cur.profit[r, m]), "profit_ytd_prev": _money_or_null(prev.profit[r, m], pv),
         "value_added_ytd": _money(np.round(ytd * cur.va[r])), "export_ytd": _money(np.round(ytd * cur.export[r])),
         "rd_expense_ytd": _money(np.round(ytd * cur.rd[r])), "employees": cur.staff_month[r, m].astype(np.int64),
+        **form_columns(cur, prev, r, m, pv),
         "batch_id": np.full(r.size, batch, dtype=np.int64), "revision": np.ones(r.size, dtype=np.int32)})
 
 
 def report_tables(firms, paths: Paths, traits: Traits, season: np.ndarray, ids: np.ndarray, batch: int,
                   seed: int) -> Iterator[tuple[str, pa.Table]]:
-    """Yield ("annual_report" | "monthly_report", table) pieces, block by block, year by year."""
+    """Yield ("annual_report" | "monthly_report" | "power_use", table) pieces, block by block, year by year."""
     for b, start in enumerate(range(0, firms.n, BLOCK)):
         idx = np.arange(start, min(start + BLOCK, firms.n))
         prev = None
@@ -151,4 +155,8 @@ def report_tables(firms, paths: Paths, traits: Traits, season: np.ndarray, ids: 
                 t = _monthly(firms, paths, cur, prev, year, idx, ids, batch)
                 if t is not None:
                     yield "monthly_report", t
+                t = power_table(cur, paths.member[idx, year_index(year)], year, last_month(year), ids[idx],
+                                traits.energy_int[idx], batch)
+                if t is not None:
+                    yield "power_use", t
             prev = cur

@@ -194,8 +194,21 @@ def check_external(store, conn, p, ids):
     return _check(store, conn, p, ids)
 
 
-CHECKS = {"enterprises": check_enterprises, "monthly": check_monthly, "annual": check_annual,
-          "designations": check_designations, "supply": check_supply, "external": check_external}
+def check_monthly_forms(store, conn, p: Parsed, ids) -> dict:
+    """:func:`check_monthly` plus the balance-sheet rules of :mod:`chainbrain.ingest.forms`."""
+    from chainbrain.ingest.forms import check_balance
+    check_balance(p)
+    return check_monthly(store, conn, p, ids)
+
+
+def check_power(store, conn, p, ids):
+    from chainbrain.ingest.forms import check_power as _check
+    return _check(store, conn, p, ids)
+
+
+CHECKS = {"enterprises": check_enterprises, "monthly": check_monthly_forms, "annual": check_annual,
+          "designations": check_designations, "supply": check_supply, "external": check_external,
+          "power": check_power}
 
 from chainbrain.ingest.statistics import check_deflators, check_sei_shares  # noqa: E402
 

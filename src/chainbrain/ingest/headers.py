@@ -39,6 +39,47 @@ USCC_SYN = ("信用代码", "社会信用代码", "统一代码", "统一社会�
 UNIT = F("unit", "计量单位", "unit", syn=("单位", "金额单位", "货币单位"),
          zh_doc="金额单位：元/千元/万元/亿元（也可用 --unit 指定）", en_doc="money unit: 元/千元/万元/亿元 (or --unit)")
 
+# The bureau's financial and production form fields (issue 12; store.schema_operations). 主营业务收入 and
+# 从业人员平均人数 are fields of their own: they are never read as 营业收入 or the period-end headcount.
+_YTD = ("本年累计", "累计", "1-本月")
+MONTHLY_FORM_FIELDS = [
+    F("gross_output_ytd", "工业总产值(本年累计)", "money", syn=("工业总产值", "工业总产值当年价格", *(f"工业总产值{s}" for s in _YTD)),
+      nonneg=True, zh_doc="当年价格", en_doc="gross industrial output value, current prices"),
+    F("gross_output_ytd_prev", "工业总产值(上年同期)", "money", syn=("工业总产值上年同期", "上年同期工业总产值"), nonneg=True),
+    F("sales_output_ytd", "工业销售产值(本年累计)", "money", syn=("工业销售产值", *(f"工业销售产值{s}" for s in _YTD)),
+      nonneg=True, zh_doc="当年价格", en_doc="industrial sales output value, current prices"),
+    F("sales_output_ytd_prev", "工业销售产值(上年同期)", "money", syn=("工业销售产值上年同期", "上年同期工业销售产值"), nonneg=True),
+    F("main_business_revenue_ytd", "主营业务收入(本年累计)", "money",
+      syn=("主营业务收入", *(f"主营业务收入{s}" for s in _YTD)), nonneg=True,
+      zh_doc="单独字段，不作为营业收入", en_doc="a field of its own, never taken as revenue"),
+    F("main_business_revenue_ytd_prev", "主营业务收入(上年同期)", "money", syn=("主营业务收入上年同期", "上年同期主营业务收入"),
+      nonneg=True),
+    F("cost_ytd", "营业成本(本年累计)", "money", syn=("营业成本", *(f"营业成本{s}" for s in _YTD)), nonneg=True),
+    F("cost_ytd_prev", "营业成本(上年同期)", "money", syn=("营业成本上年同期", "上年同期营业成本"), nonneg=True),
+    F("export_ytd_prev", "出口交货值(上年同期)", "money", syn=("出口交货值上年同期", "上年同期出口交货值"), nonneg=True),
+    F("assets", "资产总计(期末)", "money", syn=("资产总计", "资产合计", "资产总额", "资产总计期末"), nonneg=True,
+      zh_doc="期末余额", en_doc="balance at the period end"),
+    F("assets_prev", "资产总计(上年同期末)", "money", syn=("资产总计上年同期", "上年同期资产总计", "资产总计上年同期末"), nonneg=True),
+    F("liabilities", "负债合计(期末)", "money", syn=("负债合计", "负债总计", "负债总额", "负债合计期末"), nonneg=True),
+    F("liabilities_prev", "负债合计(上年同期末)", "money", syn=("负债合计上年同期", "上年同期负债合计", "负债合计上年同期末"),
+      nonneg=True),
+    F("receivables", "应收账款(期末)", "money", syn=("应收账款", "应收账款期末", "应收账款净额"), nonneg=True),
+    F("receivables_prev", "应收账款(上年同期末)", "money", syn=("应收账款上年同期", "上年同期应收账款", "应收账款上年同期末"),
+      nonneg=True),
+    F("finished_goods", "产成品存货(期末)", "money", syn=("产成品存货", "产成品", "产成品期末", "存货中产成品"), nonneg=True),
+    F("finished_goods_prev", "产成品存货(上年同期末)", "money",
+      syn=("产成品存货上年同期", "上年同期产成品存货", "产成品上年同期", "产成品存货上年同期末"), nonneg=True),
+    F("employees_avg", "从业人员平均人数", "int", syn=("平均从业人员", "从业人员平均数", "平均用工人数"), nonneg=True,
+      zh_doc="1–本月平均人数，不是期末人数", en_doc="average over the months of the year, not the period-end headcount"),
+    F("employees_avg_prev", "从业人员平均人数(上年同期)", "int", syn=("从业人员平均人数上年同期", "上年同期从业人员平均人数"),
+      nonneg=True),
+]
+ANNUAL_FORM_FIELDS = [
+    F("main_business_revenue", "主营业务收入", "money", syn=("主营业务收入全年", "全年主营业务收入"), nonneg=True,
+      zh_doc="单独字段，不作为营业收入", en_doc="a field of its own, never taken as revenue"),
+    F("employees_avg", "从业人员平均人数", "int", syn=("平均从业人员", "从业人员平均数"), nonneg=True),
+]
+
 KINDS: dict[str, list[Field]] = {
     "enterprises": [
         F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN, zh_doc="18位，GB 32100-2015 校验", en_doc="18 chars, GB 32100-2015 check"),
@@ -60,26 +101,28 @@ KINDS: dict[str, list[Field]] = {
         F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
         F("period", "报告期", "period", True, ("期别", "统计期", "年月", "报告期别"),
           zh_doc="YYYY-MM（1–N月累计，1–2月合并为 YYYY-02）、YYYY-Qn 或 YYYY", en_doc="YYYY-MM (YTD; Jan–Feb is YYYY-02), YYYY-Qn or YYYY"),
-        F("revenue_ytd", "营业收入(本年累计)", "money", True, ("营业收入", "主营业务收入", "营业收入本年累计", "主营业务收入本年累计", "营业收入累计"), nonneg=True),
+        F("revenue_ytd", "营业收入(本年累计)", "money", True, ("营业收入", "营业收入本年累计", "营业收入累计"), nonneg=True),
         F("profit_ytd", "利润总额(本年累计)", "money", True, ("利润总额", "利润总额本年累计", "利润总额累计"), not_null=False),
-        F("revenue_ytd_prev", "营业收入(上年同期)", "money", syn=("营业收入上年同期", "主营业务收入上年同期", "上年同期营业收入"), nonneg=True),
+        F("revenue_ytd_prev", "营业收入(上年同期)", "money", syn=("营业收入上年同期", "上年同期营业收入"), nonneg=True),
         F("profit_ytd_prev", "利润总额(上年同期)", "money", syn=("利润总额上年同期", "上年同期利润总额")),
         F("value_added_ytd", "工业增加值(本年累计)", "money", syn=("工业增加值", "增加值"), nonneg=True),
         F("export_ytd", "出口交货值(本年累计)", "money", syn=("出口交货值",), nonneg=True),
         F("rd_expense_ytd", "研发费用(本年累计)", "money", syn=("研发费用", "研究开发费用"), nonneg=True),
-        F("employees", "从业人员", "int", syn=("从业人员期末人数", "从业人员平均人数", "从业人数"), nonneg=True),
+        F("employees", "从业人员", "int", syn=("从业人员期末人数", "从业人数"), nonneg=True),
+        *MONTHLY_FORM_FIELDS,
         UNIT,
     ],
     "annual": [
         F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
         F("year", "年度", "year", True, ("年份", "报告年度")),
-        F("revenue", "营业收入", "money", True, ("主营业务收入", "营业收入全年", "全年营业收入"), nonneg=True),
+        F("revenue", "营业收入", "money", True, ("营业收入全年", "全年营业收入"), nonneg=True),
         F("profit", "利润总额", "money", True, ("利润",), not_null=False),
-        F("employees", "从业人员", "int", True, ("从业人员期末人数", "从业人员平均人数", "从业人数"), nonneg=True, not_null=False),
+        F("employees", "从业人员", "int", True, ("从业人员期末人数", "从业人数"), nonneg=True, not_null=False),
         F("value_added", "工业增加值", "money", syn=("增加值",), nonneg=True),
         F("export_value", "出口交货值", "money", nonneg=True),
         F("rd_expense", "研发费用", "money", syn=("研究开发费用",), nonneg=True),
         F("energy_tce", "综合能源消费量(吨标准煤)", "number", syn=("综合能耗", "能源消费量"), nonneg=True),
+        *ANNUAL_FORM_FIELDS,
         UNIT,
     ],
     "supply": [
@@ -115,6 +158,13 @@ KINDS: dict[str, list[Field]] = {
         F("segment", "产业链环节", "segment", syn=("环节", "环节代码", "所属环节"),
           zh_doc="可空；环节代码或名称，作为人工指定保存", en_doc="optional; segment code or name, kept as a manual assignment"),
         UNIT,
+    ],
+    "power": [
+        F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
+        F("period", "月份", "period", True, ("报告期", "用电月份", "年月", "抄表月份"),
+          zh_doc="YYYY-MM，当月用电（1月、2月分开报）", en_doc="YYYY-MM, the month's consumption (January and February apart)"),
+        F("kwh", "工业用电量(千瓦时)", "number", True, ("工业用电量", "用电量", "当月用电量", "月用电量"), nonneg=True,
+          zh_doc="当月用电量，千瓦时（kWh）", en_doc="the month's electricity, kWh"),
     ],
     "registry": [
         F("name", "企业名称", "text", True, ("单位名称", "名称")),

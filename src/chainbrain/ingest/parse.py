@@ -134,6 +134,14 @@ def _period(text: str):
         return None, ("period", str(e))
 
 
+def _calendar_month(text: str):
+    """``YYYY-MM`` (or ``YYYY年M月``) as a calendar month 1–12 (the grid company's 当月, January included)."""
+    m = re.fullmatch(r"(\d{4})\s*[-年/.]?\s*(\d{1,2})\s*月?", (text or "").strip())
+    if m and 1 <= int(m[2]) <= 12 and 1900 <= int(m[1]) <= 2100:
+        return (int(m[1]), int(m[2])), None
+    return None, ("period", f"{text}: expected YYYY-MM with month 01–12 (应为 YYYY-MM，月份 01–12)")
+
+
 def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLookup | None = None,
           progress=None) -> Parsed:
     """Typed columns and issues; ``progress(fraction)`` is called after each column."""
@@ -249,6 +257,12 @@ def parse(raw: RawTable, kind: str, unit: str | None = None, regions: RegionLook
             y, bad = R.parse_year(txt)
             issues.add_mask(bad, "year", rownum=rn, column=hdr, values=texts() if bad.any() else None)
             out.cols[key] = y
+        elif f.kind == "period" and kind == "power":          # calendar months (当月), not YTD periods
+            vals, bad, det = R.map_values(txt, _calendar_month)
+            issues.add_mask(bad, "period", rownum=rn, column=hdr, values=texts() if bad.any() else None,
+                            detail=[d[1] if d else "" for d in det])
+            out.cols["year"] = np.array([v[0] if v else 0 for v in vals], np.int64)
+            out.cols["month"] = np.array([v[1] if v else 0 for v in vals], np.int64)
         elif f.kind == "period":
             vals, bad, det = R.map_values(txt, _period)
             issues.add_mask(bad, "period", rownum=rn, column=hdr, values=texts() if bad.any() else None,

@@ -20,6 +20,7 @@ from chainbrain.ingest.batch import (
     fetch_arrow,
     fetch_df,
 )
+from chainbrain.ingest.forms import ANNUAL_FORM_INT, ANNUAL_FORM_MONEY, MONTHLY_FORM_INT, MONTHLY_FORM_MONEY
 from chainbrain.ingest.parse import Parsed
 from chainbrain.store import schema as S
 
@@ -124,10 +125,11 @@ def write_monthly(store, conn, p: Parsed, keep, batch, ctx, res):
     money = ["revenue_ytd", "revenue_ytd_prev", "profit_ytd", "profit_ytd_prev", "value_added_ytd", "export_ytd", "rd_expense_ytd"]
     cols = {"enterprise_id": pa.array(ctx["eid"][keep]), "year": pa.array(p.cols["year"][keep].astype(np.int32)),
             "month": pa.array(p.cols["month"][keep].astype(np.int32))}
-    for c in money + ["employees"]:
+    money += list(MONTHLY_FORM_MONEY)                  # the bureau's form fields (ingest.forms)
+    for c in money + ["employees", *MONTHLY_FORM_INT]:
         if c in p.cols:
             cols[c] = _take(p.cols[c], keep)
-    vals = {c: "money" for c in money} | {"employees": "int"}
+    vals = {c: "money" for c in money} | {"employees": "int"} | {c: "int" for c in MONTHLY_FORM_INT}
     write_revisioned(store, conn, "monthly_report", ["enterprise_id", "year", "month"], vals, pa.table(cols),
                      batch, res, p.present)
 
@@ -135,10 +137,11 @@ def write_monthly(store, conn, p: Parsed, keep, batch, ctx, res):
 def write_annual(store, conn, p: Parsed, keep, batch, ctx, res):
     money = ["revenue", "profit", "value_added", "export_value", "rd_expense"]
     cols = {"enterprise_id": pa.array(ctx["eid"][keep]), "year": pa.array(p.cols["year"][keep].astype(np.int32))}
-    for c in money + ["employees", "energy_tce"]:
+    money += list(ANNUAL_FORM_MONEY)
+    for c in money + ["employees", "energy_tce", *ANNUAL_FORM_INT]:
         if c in p.cols:
             cols[c] = _take(p.cols[c], keep)
-    vals = {c: "money" for c in money} | {"employees": "int", "energy_tce": "float"}
+    vals = {c: "money" for c in money} | {"employees": "int", "energy_tce": "float"} | {c: "int" for c in ANNUAL_FORM_INT}
     write_revisioned(store, conn, "annual_report", ["enterprise_id", "year"], vals, pa.table(cols), batch, res, p.present)
 
 
@@ -303,6 +306,14 @@ def write_external(store, conn, p, keep, batch, ctx, res):
 
 WRITERS = {"enterprises": write_enterprises, "monthly": write_monthly, "annual": write_annual,
            "designations": write_designations, "supply": write_supply, "external": write_external}
+
+
+def write_power(store, conn, p, keep, batch, ctx, res):
+    from chainbrain.ingest.forms import write_power as _write
+    _write(store, conn, p, keep, batch, ctx, res)
+
+
+WRITERS["power"] = write_power
 
 from chainbrain.ingest.statistics import write_deflators, write_sei_shares  # noqa: E402
 

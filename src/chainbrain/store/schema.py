@@ -327,9 +327,11 @@ CATALOG_TABLES = (
 FACT_TABLES = (
     "enterprise", "enterprise_attr", "enterprise_scale", "enterprise_segment",
     "designation", "monthly_report", "annual_report", "supply_link", "segment_override",
+    "power_use",
 )
 
 from chainbrain.store import schema_users  # noqa: E402,F401
 from chainbrain.store import schema_monitoring  # noqa: E402,F401
 from chainbrain.store import schema_advantage  # noqa: E402,F401
 from chainbrain.store import schema_statistics  # noqa: E402,F401
+from chainbrain.store import schema_operations  # noqa: E402,F401

@@ -92,6 +92,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     for module in (auth_views, chains, regions, enterprises, search, imports, audit):
         app.include_router(module.router)
     app.include_router(__import__("chainbrain.web.views.focus", fromlist=["router"]).router)  # focus pages
+    app.include_router(__import__("chainbrain.web.views.operations", fromlist=["router"]).router)  # 运行分析
 
     @app.middleware("http")
     async def csrf_cookie(request: Request, call_next):

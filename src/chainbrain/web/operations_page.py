@@ -1,0 +1,173 @@
+"""运行分析 page data: the department's indicator set for one scope (province, city or county × chain).
+
+Figures come from :mod:`chainbrain.analytics.operations` and
+:mod:`chainbrain.analytics.breakdowns`; this module only selects, labels and
+withholds them. Disclosure (DESIGN.md §4): every figure carries ``<key>_n``
+(its enterprises); a figure from 1–2 enterprises is withheld (``None``, listed
+in ``suppressed``) unless the viewer covers the cell (``rule(chain, region)``
+of :func:`chainbrain.web.policy.cell_rule` returns 1). A ranking row whose
+growth is withheld loses its rank too. Secondary (complementary) suppression
+across the division / size / group tables is the disclosure module's job
+(the hook: :func:`withhold` is the single place these cells pass through).
+"""
+
+from __future__ import annotations
+
+from chainbrain.analytics.breakdowns import divisions_of, rank_regions, structure_of
+from chainbrain.analytics.operations import operations_many
+from chainbrain.analytics.sizes import size_labels
+from chainbrain.web import data
+from chainbrain.web.model import BadRequest, check_scope, resolve_period
+from chainbrain.web.render import table
+
+L = {
+    "zh": {"title": "运行分析", "summary": "主要经济指标", "divisions": "分行业大类", "sizes": "分企业规模",
+           "groups": "高技术制造业与装备制造业", "city_rank": "各市可比增速排名", "county_rank": "各县(市、区)可比增速排名",
+           "indicator": "指标", "value": "本期", "base": "上年同期", "change": "增速/增减", "unit": "单位",
+           "key": "代码", "name": "名称", "enterprises": "企业数", "va_yoy": "增加值增速", "rev_yoy": "营业收入增速",
+           "rank": "位次", "growth": "可比增速", "share": "占增加值比重", "breadth": "增长面",
+           "hightech": "高技术制造业", "equipment": "装备制造业", "loss_yoy": "亏损额增速"},
+    "en": {"title": "Operations analysis", "summary": "Main indicators", "divisions": "By industry division",
+           "sizes": "By enterprise size", "groups": "High-tech and equipment manufacturing",
+           "city_rank": "Cities ranked by comparable growth", "county_rank": "Counties ranked by comparable growth",
+           "indicator": "Indicator", "value": "Current", "base": "Same period last year", "change": "Growth / change",
+           "unit": "Unit", "key": "Code", "name": "Name", "enterprises": "Enterprises", "va_yoy": "Value added YoY",
+           "rev_yoy": "Revenue YoY", "rank": "Rank", "growth": "Comparable growth", "share": "Share of value added",
+           "breadth": "Share of divisions growing", "hightech": "High-tech manufacturing",
+           "equipment": "Equipment manufacturing", "loss_yoy": "Losses YoY"},
+}
+
+#: (indicator, 中文, English, value kind, base key, change key, change kind)
+SUMMARY = [
+    ("gross_output", "工业总产值", "Gross output value", "yi", "gross_output_base", "gross_output_yoy", "pct"),
+    ("sales_output", "工业销售产值", "Sales output value", "yi", "sales_output_base", "sales_output_yoy", "pct"),
+    ("sales_rate", "产销率", "Sales-to-output ratio", "pct", "sales_rate_base", "sales_rate_change", "pct"),
+    ("main_business_revenue", "主营业务收入", "Main-business revenue", "yi", "main_business_revenue_base",
+     "main_business_revenue_yoy", "pct"),
+    ("cost", "营业成本", "Operating cost", "yi", "cost_base", "cost_yoy", "pct"),
+    ("cost_per_100", "每百元营业收入中的成本(元)", "Cost per 100 yuan of revenue (yuan)", "num", "cost_per_100_base",
+     "cost_per_100_change", "num"),
+    ("profit_margin", "营业收入利润率", "Profit margin", "pct", "profit_margin_base", "profit_margin_change", "pct"),
+    ("loss_amount", "亏损企业亏损额", "Losses of loss-making firms", "yi", "loss_amount_base", "loss_amount_yoy", "pct"),
+    ("assets", "资产总计", "Total assets", "yi", "assets_base", "assets_yoy", "pct"),
+    ("liabilities", "负债合计", "Total liabilities", "yi", "liabilities_base", "liabilities_yoy", "pct"),
+    ("debt_ratio", "资产负债率", "Debt-to-asset ratio", "pct", "debt_ratio_base", "debt_ratio_change", "pct"),
+    ("receivables", "应收账款", "Accounts receivable", "yi", "receivables_base", "receivables_yoy", "pct"),
+    ("receivable_days", "应收账款平均回收期(天)", "Average collection period (days)", "num", "receivable_days_prev",
+     "receivable_days_change", "num"),
+    ("finished_goods", "产成品存货", "Finished-goods inventory", "yi", "finished_goods_base", "finished_goods_yoy", "pct"),
+    ("finished_goods_days", "产成品存货周转天数(天)", "Finished-goods turnover (days)", "num",
+     "finished_goods_days_prev", "finished_goods_days_change", "num"),
+    ("export", "出口交货值", "Export delivery value", "yi", "export_base", "export_yoy", "pct"),
+    ("employees_avg", "从业人员平均人数(人)", "Average employees (persons)", "count", "employees_avg_base",
+     "employees_avg_yoy", "pct"),
+    ("power", "工业用电量(万千瓦时)", "Industrial electricity (10⁴ kWh)", "wan", "power_base", "power_yoy", "pct"),
+    ("energy_per_va", "单位工业增加值用电量(千瓦时/万元)", "Electricity per 10⁴ yuan of value added (kWh)", "num",
+     None, None, "num"),
+]
+
+
+SIZE_COLS = ("enterprises", "revenue", "revenue_yoy", "value_added_yoy", "profit_margin", "debt_ratio")
+DIV_COLS = ("enterprises", "value_added_yoy", "revenue_yoy", "profit_margin")
+NOT_CONFIDENTIAL = ("enterprises",)          # counts of enterprises are published (DESIGN.md §4)
+
+
+def withhold(rec: dict, min_cell: int) -> dict:
+    """A copy of ``rec`` with every figure whose ``<key>_n`` is 1 … min_cell−1 set to None (listed in
+    ``suppressed``); a withheld growth takes its rank with it."""
+    out = dict(rec)
+    hidden = []
+    if min_cell > 1:
+        for k in list(rec):
+            n = rec.get(f"{k}_n")
+            if isinstance(n, int) and 0 < n < min_cell and rec[k] is not None and k not in NOT_CONFIDENTIAL:
+                out[k] = None
+                hidden.append(k)
+        if "value" in hidden and "rank" in out and "rank" not in hidden:
+            out["rank"] = None
+            hidden.append("rank")
+    out["suppressed"] = hidden
+    return out
+
+
+def _slim(rows: list[dict], cols: tuple[str, ...]) -> list[dict]:
+    """Only the shown columns (and their ``_n``) of grouped records."""
+    keep = ("key", "name", "href", *cols, *(f"{c}_n" for c in cols))
+    return [{**{k: r[k] for k in keep if k in r}, "suppressed": [c for c in r.get("suppressed", []) if c in cols]}
+            for r in rows]
+
+
+def _names(store) -> dict[str, str]:
+    out = {r["code"]: r["name"] for r in data.regions(store, "prefecture")}
+    out |= {r["code"]: r["name"] for r in data.regions(store, "county")}
+    return out
+
+
+def operations_page(store, period: str | None, scope: str, region: str | None, chain: str | None, rule,
+                    lang: str = "zh") -> dict:
+    """Tables of the 运行分析 page (and its JSON twin) for one scope; ``rule(chain, region)`` → min_cell."""
+    check_scope(scope)
+    p = resolve_period(store, period)
+    lab = L["en" if lang == "en" else "zh"]
+    head = {"period": p.label if p else None, "scope": scope, "region": region, "chain": chain, "title": lab["title"]}
+    if p is None:
+        return {**head, "summary": None, "tables": []}
+    if region and data.region(store, region) is None:
+        raise BadRequest(f"unknown region {region} (未知地区代码)")
+    if chain and chain not in {c["code"] for c in data.chains(store)}:
+        raise BadRequest(f"unknown chain {chain} (未知产业链)")
+    kw = dict(scope=scope, region=region, chain=chain)
+    groups = operations_many(store, p, ("all", "size", "division", "hightech", "equipment"), **kw)   # one query
+    cell = rule(chain, region)
+    one = withhold(groups["all"][0], cell) if groups["all"] else {"suppressed": []}
+    zh = lang != "en"
+    rows = []
+    for key, name_zh, name_en, kind, base, change, ckind in SUMMARY:
+        rows.append({"key": key, "name": name_zh if zh else name_en, "value": one.get(key),
+                     "base": one.get(base) if base else None, "change": one.get(change) if change else None,
+                     "n": one.get(f"{key}_n", 0),
+                     "suppressed": [c for c, k in (("value", key), ("base", base), ("change", change))
+                                    if k and k in one["suppressed"]], "_kind": kind, "_ckind": ckind})
+    summary = table("summary", lab["summary"], [("name", lab["indicator"], "text"), ("value", lab["value"], "num"),
+                                                 ("base", lab["base"], "num"), ("change", lab["change"], "num"),
+                                                 ("n", lab["enterprises"], "count")], rows, "", p.label)
+    labels = size_labels()
+    sizes = _slim([withhold({**r, "name": labels.get(r["key"], (r["key"], r["key"]))[0 if zh else 1]}, cell)
+                   for r in groups["size"]], SIZE_COLS)
+    size_tb = table("sizes", lab["sizes"], [("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
+                                            ("revenue", lab["value"], "yi"), ("revenue_yoy", lab["rev_yoy"], "pct"),
+                                            ("value_added_yoy", lab["va_yoy"], "pct"),
+                                            ("profit_margin", "营业收入利润率" if zh else "Profit margin", "pct"),
+                                            ("debt_ratio", "资产负债率" if zh else "Debt ratio", "pct")],
+                    sizes, "亿元" if zh else "100m yuan", p.label)
+    div = divisions_of(groups["division"])
+    div_rows = _slim([withhold(r, cell) for r in div["rows"] if r["enterprises"] > 0], DIV_COLS)
+    div_tb = table("divisions", f"{lab['divisions']} · {lab['breadth']}", [
+        ("key", lab["key"], "text"), ("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
+        ("value_added_yoy", lab["va_yoy"], "pct"), ("revenue_yoy", lab["rev_yoy"], "pct"),
+        ("profit_margin", "营业收入利润率" if zh else "Profit margin", "pct")], div_rows, "", p.label)
+    st = withhold(structure_of(groups["all"], groups["hightech"], groups["equipment"]), cell)
+    grp_rows = [{"key": g, "name": lab[g], "share": st.get(f"{g}_va_share"), "va_yoy": st.get(f"{g}_va_yoy"),
+                 "rev_yoy": st.get(f"{g}_revenue_yoy"), "enterprises": st.get(f"{g}_enterprises"),
+                 "suppressed": [c for c, k in (("share", f"{g}_va_share"), ("va_yoy", f"{g}_va_yoy"),
+                                               ("rev_yoy", f"{g}_revenue_yoy")) if k in st["suppressed"]]}
+                for g in ("hightech", "equipment")]
+    grp_tb = table("groups", lab["groups"], [("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
+                                             ("share", lab["share"], "pct"), ("va_yoy", lab["va_yoy"], "pct"),
+                                             ("rev_yoy", lab["rev_yoy"], "pct")], grp_rows, "", p.label)
+    tables = [summary, div_tb, size_tb, grp_tb]
+    names = _names(store)
+    level = None if region is None else data.region(store, region)["level"]
+    for lv, tid in (("city", "city_rank"), ("county", "county_rank")):
+        if level == "county" or (level == "prefecture" and lv == "city"):
+            continue
+        ranked = rank_regions(store, p, lv, scope=scope, region=region, chain=chain)
+        rrows = [withhold({**r, "name": names.get(r["key"], r["key"]),
+                           "href": f"/operations?region={r['key']}"}, rule(chain, r["key"])) for r in ranked]
+        tables.append(table(tid, lab[tid], [("rank", lab["rank"], "count"), ("name", lab["name"], "link"),
+                                            ("value", lab["growth"], "pct"), ("value_n", lab["enterprises"], "count")],
+                            rrows, "", p.label))
+    breadth = {k: div[k] for k in ("growth_breadth", "divisions_counted", "divisions_growing", "divisions_total",
+                                   "min_n")}
+    return {**head, "days": one.get("days"), "enterprises": one.get("enterprises"), "growth_breadth": breadth,
+            "tables": tables}
