@@ -205,3 +205,22 @@ def test_cli_targets_json(duck_store):
     assert bad.exit_code == 2 and "02–12" in bad.output
     bad = CliRunner().invoke(app, ["targets", "--db", db, "--period", "2025-06", "--region", "999999"])
     assert bad.exit_code == 2 and "未知地区代码" in bad.output
+
+
+def test_links_equal_the_indicator_at_december(make):
+    """A completed year's link is the store's comparable growth at ``y-12`` (same definitions)."""
+    from chainbrain.analytics.chained import links
+    from chainbrain.analytics.indicators import Scope, evaluate
+
+    store = make()
+    specs = [("county", Scope("all", "360100")), ("chain", Scope())]
+    per = links(store, [2023, 2024], specs)
+    for (by, sc), years in zip(specs, per):
+        for y in (2023, 2024):
+            recs = evaluate(store, f"{y}-12", by, scope=sc.scope, region=sc.region, only=["revenue_yoy"])
+            assert recs, (by, y)
+            for r in recs:
+                row = years[y].loc[r["key"]]
+                assert row["cc"] / row["cb"] - 1 == pytest.approx(r["revenue_yoy"], rel=1e-12)
+                assert row["cn"] == r["revenue_yoy_n"]
+    assert per[1][2024].loc["EI", "cc"] / per[1][2024].loc["EI", "cb"] == pytest.approx(1.08)

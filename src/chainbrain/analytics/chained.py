@@ -28,21 +28,25 @@ sample C) and ``g_Y(M)`` the YTD comparable growth of year Y through month M:
   ``g_rest = x / (b (1/s − 1)) − 1 = ((1 + g*)/s − a) / (1/s − 1) − 1``.
   Null at M = 12 and after T.
 
-Every needed completed year (and last year's December, for s) is one extra
-:func:`chainbrain.analytics.indicators.aggregate_many`-style aggregate, all
-stacked into ONE query (:func:`links`).
+Every needed completed year (and last year's December, for s) is read in
+ONE query (:func:`links`): the December reports of all years in one scan,
+members of each year stacked as in
+:func:`chainbrain.analytics.indicators.aggregate_many`, comparable sums with
+the same definitions (the same figures as ``revenue_yoy`` at ``y-12``; a test
+checks it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import ibis
 import pandas as pd
 
-from chainbrain.analytics.indicators import Scope, _aggregate_expr, _run
+from chainbrain.analytics.indicators import Scope, _run
 from chainbrain.analytics.periods import Period
-from chainbrain.analytics.scope import Shared
+from chainbrain.analytics.scope import Shared, latest_reports, members
 
 #: a ratio within this relative distance of a threshold counts as reaching it (floating-point noise:
 #: 1.09 × 1.09 and 1.09 ** 2 differ in the last bit)
@@ -57,14 +61,34 @@ def link_years(p: Period, base_year: int) -> list[int]:
 
 
 def _links_expr(store, years: list[int], specs: list[tuple[str, Scope]]):
-    parts = []
-    for y in years:
-        sh = Shared(store)
-        a = _aggregate_expr(store, Period(f"{y}-12", y, 12), "ytd", specs, sh, ("revenue",))
-        parts.append(a.select("_part", "key", _y=ibis.literal(y, "int32"),
-                              total=a.revenue.cast("float64"), cc=a.revenue_cc.cast("float64"),
-                              cb=a.revenue_cb.cast("float64"), cn=a.revenue_cn))
-    return parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    """December YTD revenue of each year in ``years`` by (spec, key): the sample's total and its
+    comparable sums — the definitions of :mod:`indicators` (prior = the report's 上年同期, else the
+    enterprise's own report a year earlier; C = reporters with a prior) on one scan of the December
+    reports of every year involved, members of each year at its December end."""
+    sh = Shared(store)
+    t = sh.table("monthly_report")
+    wanted = sorted(set(years) | {y - 1 for y in years})
+    r = latest_reports(t.filter((t.month == 12) & t.year.isin(wanted)), ["enterprise_id", "year", "month"])
+    r = sh.shared(("links_reports", tuple(wanted)), lambda: r)
+    cur = r.filter(r.year.isin(years))
+    own = r.select(_eid=r.enterprise_id, _y=(r.year + 1).cast("int32"), own=r.revenue_ytd.cast("float64"))
+    x = cur.left_join(own, (cur.enterprise_id == own._eid) & (cur.year.cast("int32") == own._y))
+    x = x.select("enterprise_id", _year=x.year.cast("int32"), v=x.revenue_ytd.cast("float64"),
+                 prior=ibis.coalesce(x.revenue_ytd_prev.cast("float64"), x.own))
+    sh.universe = cur.select("enterprise_id")
+    stacks = []
+    for i, (by, sc) in enumerate(specs):
+        for y in years:
+            m = members(store, dt.date(y, 12, 31), sc.scope, sc.region, sc.chain, by, segment=sc.segment,
+                        cluster=sc.cluster, sei=sc.sei, park=sc.park, shared=sh)
+            stacks.append(m.select("enterprise_id", key=m.key.cast("string"), _part=ibis.literal(i, "int16"),
+                                   _y=ibis.literal(y, "int32")))
+    mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
+    j = mem.join(x, (mem.enterprise_id == x.enterprise_id) & (mem._y == x._year))
+    ok = j.v.notnull() & j.prior.notnull()
+    return j.group_by("_part", "key", "_y").aggregate(
+        total=j.v.sum(), cc=ibis.cases((ok, j.v), else_=None).sum(),
+        cb=ibis.cases((ok, j.prior), else_=None).sum(), cn=ok.ifelse(1, None).count())
 
 
 def links(store, years: list[int], specs: list[tuple[str, Scope]]) -> list[dict[int, pd.DataFrame]]:
