@@ -12,6 +12,11 @@ Amounts in 亿元 (×1e8 yuan). Base year B = 2022, pack target +9 %/yr to T = 2
 | 2024-12 | 118.8 | 110    | 2024: +8 %           |
 | 2025-06 | 56  | 50       | 2025 Jan–Jun: +12 %  |
 
+Also 2025-04: 36 (上年同期 33) and 2025-05: 45 (上年同期 42) per unit, for the alert rule:
+with the rate set to 10 %, I / 1.1³ = 1.188 × 36/33 / 1.331 = 0.973704 (04),
+1.188 × 45/42 / 1.331 = 0.956316 (05), 1.33056 / 1.331 = 0.999669 (06): three periods
+below the path → ``below_path`` (high: worst < 0.97); at +9 % 2025-06 is above → no alert.
+
 E4 (360103, big, exits after 2022): 2022-06 200, 2022-12 500. E5 (360102, enters
 2025-06): 30, no prior. All five are in chain EI (segments EI-D1 / EI-M1).
 
@@ -55,7 +60,7 @@ ENTERPRISES = [  # id, name, county, class, segment
 ]
 
 _UNIT = [(2022, 6, 40, None), (2022, 12, 100, None), (2023, 12, 110, 100), (2024, 6, 50, None),
-         (2024, 12, 118.8, 110), (2025, 6, 56, 50)]
+         (2024, 12, 118.8, 110), (2025, 4, 36, 33), (2025, 5, 45, 42), (2025, 6, 56, 50)]
 _VA = {(1, 2025, 6): 10, (2, 2025, 6): 20, (3, 2025, 6): 10}
 
 # (enterprise, year, month, revenue_ytd 亿元, revenue_ytd_prev 亿元 or None)

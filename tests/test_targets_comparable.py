@@ -224,3 +224,17 @@ def test_links_equal_the_indicator_at_december(make):
                 assert row["cc"] / row["cb"] - 1 == pytest.approx(r["revenue_yoy"], rel=1e-12)
                 assert row["cn"] == r["revenue_yoy_n"]
     assert per[1][2024].loc["EI", "cc"] / per[1][2024].loc["EI", "cb"] == pytest.approx(1.08)
+
+
+def test_below_path_on_the_comparable_basis_with_names(make):
+    from chainbrain.analytics.alerts import alerts
+
+    assert [a for a in alerts(make(), "2025-06", ["below_path"])] == []        # +9 %: 2025-06 above the path
+    got = alerts(make(rate=0.10), "2025-06", ["below_path"])
+    assert [a["subject"] for a in got] == ["EI"]
+    a = got[0]
+    assert [f["ratio"] for f in a["figures"]] == pytest.approx([1.33056 / 1.331, 0.956316, 0.973704], abs=1e-6)
+    assert [f["period"] for f in a["figures"]] == ["2025-06", "2025-05", "2025-04"]
+    assert a["severity"] == "high" and a["n"] == 3
+    assert "电子信息" in a["message_zh"] and "Electronic information" in a["message_en"]
+    assert "EI" not in a["message_zh"] and "EI" not in a["message_en"]
