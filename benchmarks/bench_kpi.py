@@ -4,7 +4,9 @@ Timing boundaries: ours starts from the DuckDB store on disk (warm after the
 first of the repeats) and ends with the KPI records (province + 12 chains +
 11 cities: revenue YTD, previous-year sample, comparable current/base,
 counts, target path) from one :func:`chainbrain.analytics.kpi.kpi_tables`
-call (two queries: the three groupings share one pass). The pandas baseline gets the same tables already loaded
+call (three queries: the three groupings share one pass; the level path's base year and the chained comparable
+index's completed years are the other two — the baseline does not compute the index, so ours does more work).
+The pandas baseline gets the same tables already loaded
 in memory as DataFrames (loading is not timed) and computes the same records
 with vectorized merges and group-bys: latest revision per report, attributes
 valid at the period end, chain membership through segment_chain. Results are
