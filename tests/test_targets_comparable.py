@@ -124,7 +124,8 @@ def test_status_boundaries_on_the_engine(make, rate, status):
 def test_targets_records(make):
     recs = {t["code"]: t for t in target_progress(make(), "2025-06", region="360100")}
     g = recs["revenue_growth_9pct"]
-    assert (g["kind"], g["basis"], g["status"], g["n"]) == ("growth", "comparable", "green", 3)
+    assert (g["kind"], g["basis"], g["status"], g["n_index"]) == ("growth", "comparable", "green", 3)
+    assert g["n"] == 3 and g["n_level"] == 4                  # min(index 3, current 5, base 4)
     assert g["value"] == pytest.approx(1.33056) and g["target"] == pytest.approx(1.295029)
     assert g["status_level"] == "red" and g["actual"] == pytest.approx(254 * YI)
     assert g["required_annual_growth_to_target"] == pytest.approx(0.0608929, abs=1e-7)

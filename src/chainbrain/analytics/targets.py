@@ -10,7 +10,10 @@ Growth targets (kind ``growth``, e.g. revenue +9 % a year from base year B =
 Π_{y=B+1}^{Y−1}(1 + g_y) × (1 + g_Y(M)), ``target`` = (1 + r)^(Y−B),
 ``ratio = value / target``; status green at ratio ≥ 1, yellow at ratio ≥
 1 − band (pack ``yellow_band``, 3 %), red below; ``basis = "comparable"``;
-``n`` = the smallest comparable sample among the chained links;
+``n_index`` = the smallest comparable sample among the chained links and
+``n`` = the smallest non-zero count among it, the current and the base-year
+samples (every figure of the record is built from at least ``n`` firms; 0 =
+no figure);
 ``required_annual_growth_to_target`` = ((1+r)^(T−B)/I)^(1/(T−Y)) − 1 (Y < T)
 and ``required_growth_rest_of_year`` (formula in :mod:`chained`). The level
 figures stay as second, labelled figures (总量口径, ``basis_level = "level"``):
@@ -133,7 +136,9 @@ def growth_progress(store, p: Period, t: dict, sc: Scope) -> dict:
         actual = cur.get(measure)
         rec = {"above_scale_count": cur.get(f"{measure}_n", 0)}
     path = rec.get("target_path_yuan")
-    n_level = min(int(rec.get("above_scale_count") or 0), int(rec.get("target_base_count") or 0))
+    counts = (int(rec.get("target_index_count") or 0), int(rec.get("above_scale_count") or 0),
+              int(rec.get("target_base_count") or 0))
+    n_level = min(counts[1:])
     index = rec.get("target_index_comparable")
     return {
         "code": t["code"], "kind": "growth", "indicator": measure, "name_zh": t["name_zh"], "name_en": t["name_en"],
@@ -142,7 +147,8 @@ def growth_progress(store, p: Period, t: dict, sc: Scope) -> dict:
         "value": index, "low": None, "high": None,
         "target": (1 + rate) ** (p.year - base) if p.year > base else None,
         "ratio": rec.get("target_ratio"), "status": rec.get("target_status"),
-        "n": int(rec.get("target_index_count") or 0), "index_missing_years": rec.get("target_index_missing_years", []),
+        "n": min([c for c in counts if c > 0], default=0), "n_index": counts[0],
+        "index_missing_years": rec.get("target_index_missing_years", []),
         "required_annual_growth_to_target": rec.get("target_required_growth"),
         "required_growth_rest_of_year": rec.get("target_required_growth_rest_of_year"),
         "basis_level": "level", "actual": actual, "path": path,

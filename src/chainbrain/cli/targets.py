@@ -11,7 +11,7 @@ from chainbrain.store import open_store
 
 #: the contract fields of every record (docs/monitoring.md, Targets), then the labelled second figures
 FIELDS = ["code", "kind", "name_zh", "name_en", "value", "low", "high", "target", "status", "basis", "unit", "n",
-          "target_year", "ratio", "required_annual_growth_to_target", "required_growth_rest_of_year",
+          "target_year", "ratio", "required_annual_growth_to_target", "required_growth_rest_of_year", "n_index",
           "actual", "path", "ratio_level", "status_level", "basis_level", "unit_level", "n_level"]
 
 
