@@ -73,8 +73,9 @@ def _below_path(store, p: Period) -> list[dict]:
     k = RULES["below_path"]["months"]
     chains, _ = _names(store)
     hist: dict[str, list[dict]] = {}
+    memo: dict = {}
     for q in previous_periods(p, k):
-        for r in kpi_table(store, q, by="chain"):
+        for r in kpi_table(store, q, by="chain", memo=memo):
             hist.setdefault(r["key"], []).append(r)
     out = []
     for chain, rows in sorted(hist.items()):

@@ -132,7 +132,8 @@ def _record(p: Period, scope: str, chain: str | None, region: str | None, **valu
 
 
 def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = None,
-               region: str | None = None, scope: str = "all", target: dict | None = None) -> dict[str, list[dict]]:
+               region: str | None = None, scope: str = "all", target: dict | None = None,
+               memo: dict | None = None) -> dict[str, list[dict]]:
     """KPI records for each grouping in ``bys`` (all|chain|city|county) within one scope.
 
     Three queries whatever the number of groupings: the current, previous-year
@@ -141,6 +142,8 @@ def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = No
     membership), the level path's base-year totals from a second one and the
     chained index's completed years from a third (:func:`chained.links`).
     ``target``: the growth target to judge against (default: :func:`growth_target`).
+    ``memo``: a dict shared by the calls of one computation (e.g. the alert rule's three
+    periods): the completed years' links are read once for the same years and specs.
     """
     p = parse_period(period) if isinstance(period, str) else period
     sc = Scope(scope, region, chain)
@@ -153,7 +156,14 @@ def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = No
     band = float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
     years = [{} for _ in specs]
     if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
-        years = chained.links(store, chained.link_years(p, int(target["base_year"])), specs)
+        ys = chained.link_years(p, int(target["base_year"]))
+        key = ("links", tuple(ys), tuple(specs))
+        if memo is not None and key in memo:
+            years = memo[key]
+        else:
+            years = chained.links(store, ys, specs)
+            if memo is not None:
+                memo[key] = years
     years = dict(zip(specs, years))
     out = {}
     for spec in specs:
@@ -197,9 +207,9 @@ def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = No
 
 
 def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = None,
-              region: str | None = None, scope: str = "all") -> list[dict]:
+              region: str | None = None, scope: str = "all", memo: dict | None = None) -> list[dict]:
     """KPI records for each group of ``by`` (all|chain|city|county) within the scope."""
-    return kpi_tables(store, period, (by,), chain, region, scope)[by]
+    return kpi_tables(store, period, (by,), chain, region, scope, memo=memo)[by]
 
 
 def kpi(store, period: str, chain: str | None = None, region: str | None = None,
