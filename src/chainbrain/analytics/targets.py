@@ -53,10 +53,10 @@ import math
 import pandas as pd
 
 from chainbrain.analytics.chained import grade
-from chainbrain.analytics.indicators import COLUMN, Scope, evaluate_one
+from chainbrain.analytics.indicators import COLUMN, Scope, _run, evaluate_one
 from chainbrain.analytics.kpi import kpi_tables, status_of
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.analytics.scope import latest, members
+from chainbrain.analytics.scope import Shared, latest, members
 
 DEFAULT_BAND = 0.03
 
@@ -71,16 +71,22 @@ def ytd_series(store, year: int, months: list[int] | None = None, sc: Scope = Sc
     """
     months = months or list(range(2, 13))
     end = Period(f"{year}-{max(months):02d}", year, max(months))
-    t = store.table("monthly_report")
-    r = latest(t.filter((t.year == year) & t.month.isin(months)), ["enterprise_id", "year", "month"])
-    mem = members(store, end.end_date, sc.scope, sc.region, sc.chain, "all", segment=sc.segment,
-                  cluster=sc.cluster, sei=sc.sei, park=sc.park)
-    x = r.join(mem, "enterprise_id")
-    v = x[COLUMN[measure]].cast("float64")
-    df = x.group_by("month").aggregate(value=v.sum(), n=v.count()).execute()
+
+    def build():
+        t = store.table("monthly_report")
+        r = latest(t.filter((t.year == year) & t.month.isin(months)), ["enterprise_id", "year", "month"])
+        mem = members(store, end.end_date, sc.scope, sc.region, sc.chain, "all", segment=sc.segment,
+                      cluster=sc.cluster, sei=sc.sei, park=sc.park)
+        x = r.join(mem, "enterprise_id")
+        v = x[COLUMN[measure]].cast("float64")
+        return x.group_by("month").aggregate(value=v.sum(), n=v.count())
+
+    level = Shared(store).region_level(sc.region) if sc.region else None
+    df = _run(store, ("ytd_series", year, tuple(months), sc, measure, level), build)
     df = df[df["n"] > 0].sort_values("month").reset_index(drop=True)
     df["value"] = df["value"].astype(float)
     df["month"] = df["month"].astype(int)
+    df["n"] = df["n"].astype(int)
     return df
 
 
