@@ -119,7 +119,10 @@ def test_refresh_stores_aggregates(mstore):
 def test_projection_fallback_and_sentences(mstore):
     from chainbrain.analytics.projection import _status, projection
     r = projection(mstore, "2025-06")
-    assert r["method"] == "compound" and r["interval_low"] is None       # < 2 years of periods
-    assert r["projected"] is None and r["explanation_en"] == "Not enough data to project."   # no 2024 December
-    assert _status(105, 110, 100) == "green" and _status(98, 99, 100) == "yellow"
-    assert _status(90, 101, 100) == "yellow" and _status(90, 95, 100) == "red"
+    # no full year (2024 December) before 2025: no model, no interval, no status (issue #12 point 4)
+    assert r["method"] is None and r["interval_low"] is None and r["status"] is None
+    assert r["projected"] is None and r["explanation_en"] == "Not enough data to project."
+    # status from the backtest-calibrated interval (low, high) against the target
+    assert _status(100, 110, 100) == "green" and _status(99.9, 110, 100) == "yellow"   # low == target: green
+    assert _status(90, 100, 100) == "yellow" and _status(90, 99.9, 100) == "red"       # high == target: yellow
+    assert _status(None, None, 100) is None
