@@ -120,7 +120,8 @@ def _chain_master_drop(store, p: Period) -> list[dict]:
             out.append(_alert("chain_master_drop", "high", "enterprise", str(r.enterprise_id), p,
                               [{"period": p.label, "revenue_yuan": float(r.current), "prior_yuan": float(r.prior),
                                 "yoy": g, "chain": r.chain_code}],
-                              f"链主企业{r.name}（{_chain_name(chains, r.chain_code, 0)}产业链）营业收入同比下降{-g:.1%}",
+                              f"链主企业{r.name}（{_chain_name(chains, r.chain_code, 0)}产业链）"
+                              f"营业收入同比下降{-g:.1%}",
                               f"Chain master {r.name} ({_chain_name(chains, r.chain_code, 1)} chain) revenue down "
                               f"{-g:.1%} year on year",
                               n=1, confidential=True, name=r.name))
@@ -162,7 +163,8 @@ def _city_share_shrinking(store, p: Period) -> list[dict]:
             cname = regions.get(city, city)
             out.append(_alert("city_share_shrinking", "medium", "city_chain", r["key"], p,
                               [{"period": p.label, "share": a, "share_prev": b, "n": r["above_scale_count"]}],
-                              f"{cname}在全省{_chain_name(chains, chain, 0)}产业链营业收入中的占比由{b:.1%}降至{a:.1%}",
+                              f"{cname}在全省{_chain_name(chains, chain, 0)}产业链营业收入中的占比"
+                              f"由{b:.1%}降至{a:.1%}",
                               f"{cname}'s share of the province's {_chain_name(chains, chain, 1)} chain revenue "
                               f"fell from {b:.1%} to {a:.1%}", n=r["above_scale_count"],
                               name=f"{cname} · {_chain_name(chains, chain, 0)}"))

@@ -31,7 +31,8 @@ def targets(
     from chainbrain.analytics.targets import target_progress
 
     if format not in ("json", "table"):
-        typer.echo(f"error: --format must be json or table (输出格式应为 json 或 table), not {format!r}", err=True)
+        typer.echo(f"error: --format must be json or table (输出格式应为 json 或 table), not {format!r}",
+                   err=True)
         raise typer.Exit(2)
     try:
         with open_store(db) as store:

@@ -63,7 +63,8 @@ MON_TEXT = {
     "annualized_note": ("按上年季节比例折算的全年值", "annualized with last year's seasonal share"),
     "level_path_note": ("本年路径值（由上年实际匀速增长至目标）→ 目标值",
                         "this year's path (constant growth from last year's actual to the target) → target"),
-    "targets_note": ("增长目标按可比口径累计增速判定（总量口径为第二口径）；占比区间跨越目标时状态为“待定”。",
+    "targets_note": ("增长目标按可比口径累计增速判定（总量口径为第二口径）；"
+                     "占比区间跨越目标时状态为“待定”。",
                      "Growth targets are judged on chained comparable growth (levels are the second figure); "
                      "a share whose bounds straddle the target is 'undetermined'."),
     "kpi_ratio_comparable": ("可比口径 累计/路径", "comparable: index/path"),
