@@ -4,11 +4,14 @@ Timing boundaries: ours starts from the DuckDB store on disk (warm after the
 first of the repeats) and ends with the KPI records (province + 12 chains +
 11 cities: revenue YTD, previous-year sample, comparable current/base,
 counts, target path) from one :func:`chainbrain.analytics.kpi.kpi_tables`
-call (two queries: the three groupings share one pass). The pandas baseline gets the same tables already loaded
+call (three queries: the three groupings share one pass; the level path's base year and the chained comparable
+index's completed years are the other two). The pandas baseline gets the same tables already loaded
 in memory as DataFrames (loading is not timed) and computes the same records
 with vectorized merges and group-bys: latest revision per report, attributes
-valid at the period end, chain membership through segment_chain. Results are
-checked equal before timing is recorded.
+valid at the period end, chain membership through segment_chain, and the
+chained comparable index (each completed year's December comparable sums with
+members at that year's end × this year's YTD link). Results — the index
+included — are checked equal before timing is recorded.
 """
 
 from __future__ import annotations
@@ -85,7 +88,17 @@ def baseline(f, period: str, base_year: int, rate: float) -> dict[str, pd.DataFr
         pv = prev.merge(_members(f, p.shifted(-1).end_date, by), on="enterprise_id").groupby("key")["revenue_ytd"].sum()
         bs = base.merge(_members(f, p.shifted(base_year - p.year).end_date, by), on="enterprise_id")
         path = bs.groupby("key")["revenue_ytd"].sum() * (1 + rate) ** (p.year - base_year)
-        out[by] = g.join(comp).join(pv.rename("prev")).join(path.rename("path"))
+        index = comp["comp_cur"] / comp["comp_base"]          # chained comparable index: this year's YTD link
+        for y in range(base_year + 1, p.year):                # × every completed year's December link
+            dec = mr[(mr.year == y) & (mr.month == 12)]
+            own = mr[(mr.year == y - 1) & (mr.month == 12)][["enterprise_id", "revenue_ytd"]]
+            d = dec.merge(_members(f, pd.Timestamp(y, 12, 31).date(), by), on="enterprise_id")
+            d = d.merge(own.rename(columns={"revenue_ytd": "own_prev"}), on="enterprise_id", how="left")
+            d["prior"] = d["revenue_ytd_prev"].fillna(d["own_prev"])
+            d = d[d["prior"].notna()]
+            link = d.groupby("key").agg(cc=("revenue_ytd", "sum"), cb=("prior", "sum"))
+            index = index * (link["cc"] / link["cb"])
+        out[by] = g.join(comp).join(pv.rename("prev")).join(path.rename("path")).join(index.rename("index"))
     return out
 
 
@@ -95,6 +108,7 @@ def _check(ours_out, base_out) -> None:
     assert np.isclose(prov["revenue_ytd_yuan"], b["revenue"], rtol=1e-9)
     assert np.isclose(prov["comparable_base_yuan"], b["comp_base"], rtol=1e-9)
     assert np.isclose(prov["target_path_yuan"], b["path"], rtol=1e-9)
+    assert np.isclose(prov["target_index_comparable"], b["index"], rtol=1e-9)
     for rows, key in ((chains, "chain"), (cities, "city")):
         df = base_out[key]
         assert len(rows) == len(df), (key, len(rows), len(df))
@@ -102,6 +116,7 @@ def _check(ours_out, base_out) -> None:
             assert np.isclose(r["revenue_ytd_yuan"], df.at[r["key"], "revenue"], rtol=1e-9)
             assert r["above_scale_count"] == df.at[r["key"], "n"]
             assert np.isclose(r["comparable_base_yuan"], df.at[r["key"], "comp_base"], rtol=1e-9)
+            assert np.isclose(r["target_index_comparable"], df.at[r["key"], "index"], rtol=1e-9)
 
 
 def run(scale: str) -> dict:
@@ -111,7 +126,7 @@ def run(scale: str) -> dict:
     peak = peak_mb()
     base_year, rate = 2022, out[0]["target_annual_rate"]
     p = parse_period(period)
-    frames = load_frames(store, [p.year, p.year - 1, base_year])
+    frames = load_frames(store, sorted({p.year, base_year} | set(range(base_year, p.year))))
     t_base, bout = best_of(lambda: baseline(frames, period, base_year, rate))
     _check(out, bout)
     return record("kpi_province_chain_city", scale, t_ours, t_base, peak, period=period,

@@ -37,7 +37,9 @@ def test_province_all_industry(kstore):
     assert r["yoy_comparable"] == pytest.approx(375 / 338 - 1)
     assert r["yoy_naive"] != pytest.approx(r["yoy_comparable"])
     assert r["target_path_yuan"] == pytest.approx(371.5 * GROWTH * YI)
-    assert r["target_status"] == "red"
+    assert r["target_status_level"] == "red"
+    # no 2023-12 / 2024-12 reports: the chained comparable index (the verdict) cannot be built
+    assert r["target_status"] is None and r["target_index_missing_years"] == [2023, 2024]
 
 
 def test_latest_revision_counts(kstore):
@@ -55,7 +57,7 @@ def test_chain_scope(kstore):
     assert r["comparable_base_yuan"] == pytest.approx(150 * YI)      # E1 100 + E2 50 (fallback)
     assert r["yoy_comparable"] == pytest.approx(165 / 150 - 1)
     assert r["target_path_yuan"] == pytest.approx(111.5 * GROWTH * YI)
-    assert r["target_status"] == "green"
+    assert r["target_status_level"] == "green" and r["target_status"] is None
 
 
 def test_city_and_county_scope(kstore):
@@ -63,11 +65,11 @@ def test_city_and_county_scope(kstore):
     assert jj["revenue_ytd_yuan"] == pytest.approx(200 * YI)
     assert jj["revenue_ytd_prev_yuan"] == pytest.approx(70 * YI)
     assert jj["yoy_comparable"] == pytest.approx(200 / 180 - 1)
-    assert jj["target_status"] == "red"                              # 200 < 260 × 1.295
+    assert jj["target_status_level"] == "red"                            # 200 < 260 × 1.295
     county = kpi(kstore, "2025-06", region="360103", scope="manufacturing")
     assert county["revenue_ytd_yuan"] == pytest.approx(40 * YI)
     assert county["target_path_yuan"] == pytest.approx(31.5 * GROWTH * YI)
-    assert county["target_status"] == "yellow"                       # 40 / 40.79 = 98.1 %
+    assert county["target_status_level"] == "yellow"                     # 40 / 40.79 = 98.1 %
 
 
 def test_manufacturing_scope_drops_utilities(kstore):

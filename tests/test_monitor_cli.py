@@ -79,7 +79,8 @@ def test_targets_paths_and_required_growth(mstore):
     assert g["base_annual"] is None and g["status"] is None                 # no 2022 data in this dataset
     sei = rows["sei_va_share_28pct"]
     assert sei["actual"] == A(165 / 370) and sei["gap_pp"] == A((165 / 370 - 0.28) * 100)
-    assert sei["status"] == "green"
+    # issue #12: the bounds straddle the target (low < 0.28 ≤ high), so the midpoint is not graded
+    assert sei["low"] < 0.28 <= sei["high"] and sei["status"] == "undetermined"
     assert rows["digital_full_coverage"]["status"] is None
 
 
@@ -118,7 +119,10 @@ def test_refresh_stores_aggregates(mstore):
 def test_projection_fallback_and_sentences(mstore):
     from chainbrain.analytics.projection import _status, projection
     r = projection(mstore, "2025-06")
-    assert r["method"] == "compound" and r["interval_low"] is None       # < 2 years of periods
-    assert r["projected"] is None and r["explanation_en"] == "Not enough data to project."   # no 2024 December
-    assert _status(105, 110, 100) == "green" and _status(98, 99, 100) == "yellow"
-    assert _status(90, 101, 100) == "yellow" and _status(90, 95, 100) == "red"
+    # no full year (2024 December) before 2025: no model, no interval, no status (issue #12 point 4)
+    assert r["method"] is None and r["interval_low"] is None and r["status"] is None
+    assert r["projected"] is None and r["explanation_en"] == "Not enough data to project."
+    # status from the backtest-calibrated interval (low, high) against the target
+    assert _status(100, 110, 100) == "green" and _status(99.9, 110, 100) == "yellow"   # low == target: green
+    assert _status(90, 100, 100) == "yellow" and _status(90, 99.9, 100) == "red"       # high == target: yellow
+    assert _status(None, None, 100) is None

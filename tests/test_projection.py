@@ -1,4 +1,4 @@
-"""The seasonal (ETS) projection path on a long, exactly known series, on DuckDB and PostgreSQL.
+"""The projection on a long, exactly known series (DuckDB and PostgreSQL) and its backtest on hand data.
 
 Three enterprises report YTD revenue 2022-02 … 2025-06 whose single-period
 values (Jan–Feb as one period, then each month: 11 a year) follow
@@ -19,7 +19,8 @@ import math
 import pyarrow as pa
 import pytest
 
-from chainbrain.analytics.projection import PERIODS_PER_YEAR, projection, single_periods
+from chainbrain.analytics.projection import (PERIODS_PER_YEAR, _quantiles, backtest, forecast, projection, scale,
+                                              single_periods)
 from chainbrain.analytics.indicators import Scope
 
 YI = 100_000_000
@@ -79,26 +80,86 @@ def test_series_rebuilt_from_ytd(pstore):
     assert s[(2025, 6)] == pytest.approx(total * single(2025, 4) * YI, rel=1e-9)
 
 
-def test_ets_projection_follows_the_trend(pstore):
+def _ytd_by_hand(last_year=2025, last_month=6):
+    """V(y, m) of the whole scope, 亿元 × YI, from the generating formula (not from the store)."""
+    total, v = sum(SIZES.values()), {}
+    for y in range(2022, last_year + 1):
+        acc = 0.0
+        for k in range(PERIODS_PER_YEAR if y < last_year else last_month - 1):
+            acc += total * single(y, k) * YI
+            v[(y, k + 2)] = acc
+    return v
+
+
+def test_projection_by_series_length(pstore):
+    """3 full years before 2025: seasonal share = mean of 2022–2024's V(y,6)/V(y,12), drift = mean of the
+    YTD growth and 2024's growth; no interval verification possible one year ahead: not graded."""
+    v = _ytd_by_hand()
+    share = sum(v[(y, 6)] / v[(y, 12)] for y in (2022, 2023, 2024)) / 3
+    drift = (v[(2025, 6)] / v[(2024, 6)] - 1 + v[(2024, 12)] / v[(2023, 12)] - 1) / 2
     r = projection(pstore, "2025-06")
-    total = sum(SIZES.values())
-    base = total * sum(single(2022, k) for k in range(PERIODS_PER_YEAR)) * YI
-    continued = total * sum(single(2026, k) for k in range(PERIODS_PER_YEAR)) * YI
-    assert r["method"] == "ets" and r["periods_used"] == 38 and r["target_year"] == 2026
-    assert r["target_value"] == pytest.approx(base * 1.09 ** 4, rel=1e-9)
-    # a damped trend stays a little below the undamped continuation of 12 % a year
-    assert r["projected"] == pytest.approx(continued, rel=0.04)
-    assert r["interval_low"] < r["projected"] < r["interval_high"] and r["interval"] == "80%"
+    assert r["method"] == "seasonal_mean" and r["periods_used"] == 38 and r["target_year"] == 2026
+    assert r["target_value"] == pytest.approx(v[(2022, 12)] * 1.09 ** 4, rel=1e-9)
+    assert r["projected"] == pytest.approx(v[(2025, 6)] / share * (1 + drift), rel=1e-9)
     assert r["ratio"] == pytest.approx(r["projected"] / r["target_value"])
-    assert r["ratio"] > 1.05 and r["status"] == "green"       # 12 % a year against a 9 % path
-    assert "80%区间" in r["explanation_zh"] and "green" in r["explanation_en"]
+    assert r["horizon_years"] == 1 and r["backtest_n"] == 0 and r["status"] is None
+    assert r["interval_low"] <= r["projected"] <= r["interval_high"]
+    assert "不评定状态" in r["explanation_zh"] and "not graded" in r["explanation_en"]
+    assert projection(pstore, "2025-06") == r                     # deterministic: the same digits every run
 
 
-def test_ets_projection_sees_a_slowdown(pstore):
+def test_projection_in_the_target_year_is_graded_by_the_backtest(pstore):
+    r = projection(pstore, "2025-06", target_year=2025)
+    v = _ytd_by_hand()
+    assert r["horizon_years"] == 0 and r["backtest_n"] == 10       # 2024-02 … 2024-11, judged on 2023's errors
+    assert 0 <= r["backtest_coverage"] <= 1 and r["interval_widened"] >= 1
+    assert r["interval_low"] <= r["projected"] <= r["interval_high"]
+    assert r["target_value"] == pytest.approx(v[(2022, 12)] * 1.09 ** 3, rel=1e-9)
+    assert r["ratio"] > 1.05 and r["status"] == "green"          # 12 % a year against a 9 % path
+    assert "回测覆盖率" in r["explanation_zh"]
+
+
+def test_projection_sees_a_slowdown(pstore):
     """Same history, but the 2025 periods at 85 % of the trend: the projection drops below the target."""
     with pstore.engine.begin() as conn:
         import sqlalchemy as sa
         conn.execute(sa.text("UPDATE monthly_report SET revenue_ytd = revenue_ytd * 0.85 WHERE year = 2025"))
-    r = projection(pstore, "2025-06")
-    assert r["method"] == "ets"
+    r = projection(pstore, "2025-06", target_year=2025)
     assert r["projected"] < r["target_value"] and r["status"] in ("yellow", "red")
+
+
+# ------------------------------------------------------------------ pure functions on hand data
+LINEAR = {(y, m): a * m / 12 for y, a in ((2022, 120.0), (2023, 132.0), (2024, 158.4)) for m in range(2, 13)}
+
+
+def test_forecast_by_hand():
+    # 2023-06: one full year (2022): share 6/12, annualized 66 / 0.5 = 132, drift 66/60 − 1 = 10 %
+    p, method = forecast(LINEAR, 2023, 6, 2024)
+    assert method == "seasonal_last" and p == pytest.approx(132 * 1.1)
+    # 2024-06: two full years: drift = mean(79.2/66 − 1, 132/120 − 1) = mean(20 %, 10 %) = 15 %
+    p, method = forecast(LINEAR, 2024, 6, 2025)
+    assert method == "seasonal_last" and p == pytest.approx(158.4 * 1.15)
+    v = dict(LINEAR) | {(2025, 6): 90.0}
+    p, method = forecast(v, 2025, 6, 2025)                   # three full years: mean share 0.5
+    assert method == "seasonal_mean" and p == pytest.approx(180.0)
+    assert forecast(LINEAR, 2022, 6, 2023) == (None, None)    # no full year before
+
+
+def test_backtest_by_hand():
+    b = backtest(LINEAR)
+    # h = 1 from 2023's origins: P = 132 × 1.1 = 145.2 against 158.4; scaled by k = 2 − m/12
+    e1 = {o["month"]: o["scaled_error"] for o in b["origins"] if o["h"] == 1}
+    assert sorted(e1) == list(range(2, 13))
+    for m, e in e1.items():
+        assert e == pytest.approx(math.log(158.4 / 145.2) / (2 - m / 12))
+    # h = 0: the seasonal share is exact, every error 0; 2024's 10 origins are judged on 2023's
+    assert all(abs(e) < 1e-12 for e in b["errors"][0])
+    assert b["n"][0] == 10 and b["n"][1] == 0 and b["coverage"][1] is None
+
+
+def test_conformal_half_width():
+    # n = 5: the ⌈0.8 × 6⌉ = 5th smallest |e|; n = 9: the 8th; fewer than 5: none
+    assert _quantiles([0.01, -0.02, 0.03, -0.04, 0.05]) == (-0.05, 0.05)
+    assert _quantiles([0.01 * i * (-1) ** i for i in range(1, 10)]) == pytest.approx((-0.08, 0.08))
+    assert _quantiles([0.1, 0.2, 0.3, 0.4]) is None
+    assert scale(2, 0) == pytest.approx(1 - 2 / 12) and scale(12, 1) == pytest.approx(1.0)

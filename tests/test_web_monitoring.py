@@ -71,10 +71,11 @@ def test_cockpit_targets_hand_values(app):
     assert sei["actual_low"] == pytest.approx(10 / 370) and sei["actual_high"] == pytest.approx(320 / 370)
     assert sei["target_value"] == pytest.approx(0.28)
     assert sei["gap_pp"] == pytest.approx((SEI - 0.28) * 100)
-    assert sei["status"] == "green"
+    assert sei["status"] == "undetermined"             # issue #12: bounds 2.7 %–86.5 % straddle 28 %
     growth = next(t for t in d["targets"] if t["kind"] == "growth")
     assert growth["actual"] == pytest.approx(1340 * WAN) and growth["n"] == 5
     assert growth["path"] is None and growth["base_annual"] is None        # no 2022 reports
+    assert growth["value"] is None and growth["status"] is None and growth["basis"] == "comparable"
     proj = d["projection"]
     rows = {r["year"]: r for r in proj["series"]["rows"]}
     assert rows[2025]["actual_ytd_yuan"] == pytest.approx(1340 * WAN)
@@ -102,11 +103,19 @@ def test_cockpit_page_shows_panels(app):
     assert 'data-testid="targets-panel"' in html and 'data-testid="projection-table"' in html
     assert f'data-value="{SEI!r}"' in html or f'data-value="{SEI}"' in html
     assert 'data-testid="alerts-panel"' in html
+    # the target table: SEI bounds straddle 28 % → 待定; growth row on the comparable basis
+    row = html[html.index('data-testid="target-row-sei_va_share_28pct"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-field="status" data-value="undetermined"' in row and "待定" in row and "估计值" in row
+    row = html[html.index('data-testid="target-row-revenue_growth_9pct"'):]
+    row = row[:row.index("</tr>")]
+    assert 'data-basis="comparable"' in row and "可比口径" in row
     assert "chain_master_drop" not in html                                 # confidential: not for anonymous
     html = login(app, "admin").get("/", params={"period": "2025-06"}).text
     assert 'data-rule="chain_master_drop"' in html and "13.3%" in html
     en = login(app, None).get("/", params={"period": "2025-06", "lang": "en"}).text
     assert "Progress to the 2026 targets" in en and "Revenue projection" in en
+    assert "Undetermined" in en
 
 
 def test_stored_alerts_are_read(mon_db, tmp_path):

@@ -2,10 +2,14 @@
 
 Rules (thresholds in :data:`RULES`, all on the YTD basis at period P = Y-M):
 
-- ``below_path``: a chain's revenue below its growth-target path
-  (``ratio = actual / path < 1``, :mod:`targets`) in each of the last 3
-  reporting periods (P and the two before it; Jan–Feb is one period, the
-  sequence crosses into the previous year).
+- ``below_path``: a chain below its growth-target path on the comparable
+  basis (``target_ratio = I / (1 + r)^(Y−B) < 1``, the chained comparable
+  index of :mod:`kpi` / :mod:`chained`) in each of the last 3 reporting
+  periods (P and the two before it; Jan–Feb is one period, the sequence
+  crosses into the previous year). A period without a comparable index
+  (a link with no comparable data) does not count as below. Severity high
+  when the worst ratio < 0.97. The figures also give the level ratio
+  (总量口径, ``ratio_level``) as a second, labelled figure.
 - ``chain_master_drop``: a chain-master enterprise (designation
   ``chain_master`` valid at P's end) whose revenue fell more than 10 % on its
   own comparable basis (上年同期 else its own report a year earlier).
@@ -17,8 +21,11 @@ Rules (thresholds in :data:`RULES`, all on the YTD basis at period P = Y-M):
   down by at least 1 percentage point on the same period last year, with at
   least 3 enterprises now.
 
-Each alert: rule, severity, subject (chain / city / enterprise), period,
-figures (the numbers the rule compared) and one sentence in Chinese and English.
+Each alert: rule, severity, subject (chain / city / enterprise code), period,
+figures (the numbers the rule compared) and one sentence in Chinese and English
+that names its subject by name — chain names (电子信息 / Electronic
+information), region names (南昌市; the store has Chinese region names only,
+so English sentences carry them too), 全省 / the province — never by code.
 """
 
 from __future__ import annotations
@@ -50,24 +57,43 @@ def previous_periods(p: Period, k: int) -> list[Period]:
     return out
 
 
+def _names(store) -> tuple[dict, dict]:
+    """({chain code: (name_zh, name_en)}, {region code: name}) from the pack tables."""
+    c = store.table("chain").select("code", "name_zh", "name_en").execute()
+    r = store.table("region").select("code", "name").execute()
+    return ({x.code: (x.name_zh, x.name_en) for x in c.itertuples()},
+            {x.code: x.name for x in r.itertuples()})
+
+
+def _chain_name(chains: dict, code: str, lang: int) -> str:
+    return chains.get(code, (code, code))[lang]
+
+
 def _below_path(store, p: Period) -> list[dict]:
     k = RULES["below_path"]["months"]
+    chains, _ = _names(store)
     hist: dict[str, list[dict]] = {}
+    memo: dict = {}
     for q in previous_periods(p, k):
-        for r in kpi_table(store, q, by="chain"):
+        for r in kpi_table(store, q, by="chain", memo=memo):
             hist.setdefault(r["key"], []).append(r)
     out = []
     for chain, rows in sorted(hist.items()):
         if len(rows) < k or any(r["target_ratio"] is None or r["target_ratio"] >= 1 for r in rows):
             continue
-        figs = [{"period": r["period"], "revenue_ytd_yuan": r["revenue_ytd_yuan"], "path_yuan": r["target_path_yuan"],
-                 "ratio": r["target_ratio"], "n": r["above_scale_count"]} for r in rows]
+        figs = [{"period": r["period"], "basis": "comparable", "index": r["target_index_comparable"],
+                 "path_index": r["target_index_comparable"] / r["target_ratio"], "ratio": r["target_ratio"],
+                 "n": r["target_index_count"], "revenue_ytd_yuan": r["revenue_ytd_yuan"],
+                 "path_yuan": r["target_path_yuan"], "ratio_level": r["target_ratio_level"],
+                 "n_level": min(r["above_scale_count"], r["target_base_count"])} for r in rows]
         worst = min(r["target_ratio"] for r in rows)
+        zh, en = _chain_name(chains, chain, 0), _chain_name(chains, chain, 1)
         out.append(_alert("below_path", "high" if worst < 0.97 else "medium", "chain", chain, p, figs,
-                          f"{chain}链营业收入连续{k}个月低于目标路径（{p.label}为路径的{rows[0]['target_ratio']:.1%}）",
-                          f"Chain {chain} revenue below its target path for {k} consecutive months "
-                          f"({rows[0]['target_ratio']:.1%} of the path in {p.label})",
-                          n=min(r["above_scale_count"] for r in rows)))
+                          f"{zh}产业链营业收入可比口径累计增长连续{k}个月低于目标路径"
+                          f"（{p.label}为路径的{rows[0]['target_ratio']:.1%}）",
+                          f"{en} chain: cumulative comparable revenue growth below its target path for {k} "
+                          f"consecutive months ({rows[0]['target_ratio']:.1%} of the path in {p.label})",
+                          n=min(r["target_index_count"] for r in rows), name=zh))
     return out
 
 
@@ -84,6 +110,7 @@ def _chain_master_drop(store, p: Period) -> list[dict]:
     x = x.join(e.select(enterprise_id=e.id, name=e.name), "enterprise_id")
     df = x.select("enterprise_id", "name", "chain_code", current=x.revenue,
                   prior=ibis.coalesce(x.revenue_rep_prev, x.own)).execute()
+    chains, _ = _names(store)
     out = []
     for r in df.itertuples():
         if r.prior is None or r.prior != r.prior or r.prior <= 0:
@@ -93,8 +120,10 @@ def _chain_master_drop(store, p: Period) -> list[dict]:
             out.append(_alert("chain_master_drop", "high", "enterprise", str(r.enterprise_id), p,
                               [{"period": p.label, "revenue_yuan": float(r.current), "prior_yuan": float(r.prior),
                                 "yoy": g, "chain": r.chain_code}],
-                              f"链主企业{r.name}（{r.chain_code}链）营业收入同比下降{-g:.1%}",
-                              f"Chain master {r.name} ({r.chain_code}) revenue down {-g:.1%} year on year",
+                              f"链主企业{r.name}（{_chain_name(chains, r.chain_code, 0)}产业链）"
+                              f"营业收入同比下降{-g:.1%}",
+                              f"Chain master {r.name} ({_chain_name(chains, r.chain_code, 1)} chain) revenue down "
+                              f"{-g:.1%} year on year",
                               n=1, confidential=True, name=r.name))
     return out
 
@@ -103,6 +132,7 @@ def _loss_share_rising(store, p: Period) -> list[dict]:
     rule = RULES["loss_share_rising"]
     rows = evaluate(store, p, "chain", only=["loss_share", "loss_share_prev"])
     rows.append(evaluate_one(store, p, only=["loss_share", "loss_share_prev"]))
+    chains, _ = _names(store)
     out = []
     for r in rows:
         a, b = r.get("loss_share"), r.get("loss_share_prev")
@@ -110,16 +140,19 @@ def _loss_share_rising(store, p: Period) -> list[dict]:
             continue
         if (a - b) * 100 >= rule["pp"]:
             subj = "province" if r["key"] == "all" else r["key"]
+            zh = "全省" if subj == "province" else f"{_chain_name(chains, subj, 0)}产业链"
+            en = "The province" if subj == "province" else f"{_chain_name(chains, subj, 1)} chain"
             out.append(_alert("loss_share_rising", "medium", "chain" if subj != "province" else "province", subj, p,
                               [{"period": p.label, "loss_share": a, "loss_share_prev": b, "n": r["loss_share_n"]}],
-                              f"{subj}亏损面{a:.1%}，较上年同期上升{(a - b) * 100:.1f}个百分点",
-                              f"{subj}: share of loss-making enterprises {a:.1%}, up {(a - b) * 100:.1f} pp "
-                              f"on a year earlier", n=r["loss_share_n"]))
+                              f"{zh}亏损面{a:.1%}，较上年同期上升{(a - b) * 100:.1f}个百分点",
+                              f"{en}: share of loss-making enterprises {a:.1%}, up {(a - b) * 100:.1f} pp "
+                              f"on a year earlier", n=r["loss_share_n"], name=zh))
     return out
 
 
 def _city_share_shrinking(store, p: Period) -> list[dict]:
     rule = RULES["city_share_shrinking"]
+    chains, regions = _names(store)
     out = []
     for r in evaluate(store, p, "city_chain", only=["share_of_chain", "share_of_chain_prev", "above_scale_count"]):
         a, b = r.get("share_of_chain"), r.get("share_of_chain_prev")
@@ -127,11 +160,14 @@ def _city_share_shrinking(store, p: Period) -> list[dict]:
             continue
         if (b - a) * 100 >= rule["pp"]:
             city, chain = r["key"].split("|")
+            cname = regions.get(city, city)
             out.append(_alert("city_share_shrinking", "medium", "city_chain", r["key"], p,
                               [{"period": p.label, "share": a, "share_prev": b, "n": r["above_scale_count"]}],
-                              f"{city}在全省{chain}链营业收入中的占比由{b:.1%}降至{a:.1%}",
-                              f"{city}'s share of the province's {chain} revenue fell from {b:.1%} to {a:.1%}",
-                              n=r["above_scale_count"]))
+                              f"{cname}在全省{_chain_name(chains, chain, 0)}产业链营业收入中的占比"
+                              f"由{b:.1%}降至{a:.1%}",
+                              f"{cname}'s share of the province's {_chain_name(chains, chain, 1)} chain revenue "
+                              f"fell from {b:.1%} to {a:.1%}", n=r["above_scale_count"],
+                              name=f"{cname} · {_chain_name(chains, chain, 0)}"))
     return out
 
 

@@ -12,13 +12,24 @@ For a period P = (year Y, month M) and a scope (region × chain × industry):
   left out of both sides.
   ``yoy_comparable = Σ current / Σ prior − 1`` over those enterprises;
   ``yoy_naive = revenue_ytd / revenue_ytd_prev − 1``.
-- Target path (pack target of kind ``growth`` on revenue, e.g. +9 % a year
-  from base year 2022): ``path = YTD_base(M) × (1 + r)^(Y − base)``, where
-  YTD_base(M) is the same scope's base-year revenue through month M — i.e. the
-  base year's annual actual × the compound factor × the base year's cumulative
-  seasonal share of month M.
-- ``target_status``: green when revenue_ytd ≥ path, yellow when within the
-  pack's yellow band (3 %) below it, red below that.
+- Target verdict on the comparable basis (issue #12; :mod:`chained`): for
+  the pack's revenue growth target (+r a year from base year B to target
+  year T) ``target_index_comparable`` I = Π_{y=B+1}^{Y−1} (1 + g_y) ×
+  (1 + g_Y(M)), the chained full-year comparable growth of every completed
+  year and this year's YTD comparable growth; ``target_ratio`` =
+  I / (1 + r)^(Y − B); ``target_status`` green when the ratio ≥ 1, yellow
+  when ≥ 1 − band (pack ``yellow_band``, 3 %), red below; null when a link
+  has no comparable data or Y ≤ B. ``target_index_count``: the smallest
+  comparable sample among the links (the figure's disclosure n).
+  ``target_required_growth`` = ((1 + r)^(T−B) / I)^(1/(T−Y)) − 1 for Y < T;
+  ``target_required_growth_rest_of_year``: the comparable growth months
+  M+1..12 still need for year Y to end on the path (formula in
+  :mod:`chained`; the one that applies when Y = T); both null after T.
+- Level path, a second labelled figure (总量口径): ``target_path_yuan`` =
+  YTD_B(M) × (1 + r)^(Y − B), the same scope's base-year revenue through
+  month M compounded; ``target_ratio_level`` = revenue_ytd / path and
+  ``target_status_level`` graded as above; ``target_base_count`` the
+  base-year reporters behind the path.
 
 Money is in yuan; growth rates are fractions.
 """
@@ -30,6 +41,7 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
+from chainbrain.analytics import chained
 from chainbrain.analytics.indicators import Scope, _run, aggregate_many, split_parts
 from chainbrain.analytics.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
@@ -88,12 +100,19 @@ def growth_target(store, chain: str | None, region: str | None, scope: str) -> d
 
 
 def status_of(value: float | None, path: float | None, band: float) -> str | None:
+    """Grade value / path: green ≥ 1, yellow ≥ 1 − band, red below (:func:`chained.grade`)."""
     if value is None or path is None or path <= 0:
         return None
-    ratio = value / path
-    if ratio >= 1:
-        return "green"
-    return "yellow" if ratio >= 1 - band else "red"
+    return chained.grade(value / path, band)
+
+
+def _comparable_fields(target: dict, ix: dict, v: dict, band: float) -> dict:
+    ty = target.get("target_year")
+    return {"target_year": int(ty) if ty is not None and not pd.isna(ty) else None,
+            "target_index_comparable": ix["index"], "target_index_count": ix["count"],
+            "target_index_missing_years": ix["missing_years"], "target_ratio": v["ratio"],
+            "target_status": chained.grade(v["ratio"], band), "target_required_growth": v["required_growth"],
+            "target_required_growth_rest_of_year": v["required_growth_rest_of_year"]}
 
 
 def _record(p: Period, scope: str, chain: str | None, region: str | None, **values) -> dict:
@@ -104,30 +123,48 @@ def _record(p: Period, scope: str, chain: str | None, region: str | None, **valu
            "comparable_current_yuan": None, "comparable_base_yuan": None, "yoy_naive": None,
            "yoy_comparable": None, "target_code": None, "target_base_year": None,
            "target_annual_rate": None, "target_path_yuan": None, "target_base_count": 0,
-           "target_ratio": None,
-           "target_status": None, "unit": "yuan"}
+           "target_ratio": None, "target_status": None, "target_year": None,
+           "target_ratio_level": None, "target_status_level": None, "target_index_comparable": None,
+           "target_index_count": 0, "target_index_missing_years": [], "target_required_growth": None,
+           "target_required_growth_rest_of_year": None, "target_basis": "comparable", "unit": "yuan"}
     rec.update(values)
     return rec
 
 
 def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = None,
-               region: str | None = None, scope: str = "all") -> dict[str, list[dict]]:
+               region: str | None = None, scope: str = "all", target: dict | None = None,
+               memo: dict | None = None) -> dict[str, list[dict]]:
     """KPI records for each grouping in ``bys`` (all|chain|city|county) within one scope.
 
-    Two queries whatever the number of groupings: the current, previous-year
+    Three queries whatever the number of groupings: the current, previous-year
     and comparable sums of every grouping come from one
     :func:`chainbrain.analytics.indicators.aggregate_many` pass (shared
-    membership), the target-path base-year totals from a second one.
+    membership), the level path's base-year totals from a second one and the
+    chained index's completed years from a third (:func:`chained.links`).
+    ``target``: the growth target to judge against (default: :func:`growth_target`).
+    ``memo``: a dict shared by the calls of one computation (e.g. the alert rule's three
+    periods): the completed years' links are read once for the same years and specs.
     """
     p = parse_period(period) if isinstance(period, str) else period
     sc = Scope(scope, region, chain)
     specs = [(by, sc) for by in dict.fromkeys(bys)]
     frames = dict(zip(specs, aggregate_many(store, p, "ytd", specs, measures=("revenue",))))
-    target = growth_target(store, chain, region, scope)
+    target = target if target is not None else growth_target(store, chain, region, scope)
     bases = {s: pd.DataFrame(columns=["total", "n"]) for s in specs}
     if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
         bases = dict(zip(specs, _base_totals(store, p.shifted(int(target["base_year"]) - p.year), specs)))
     band = float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
+    years = [{} for _ in specs]
+    if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
+        ys = chained.link_years(p, int(target["base_year"]))
+        key = ("links", tuple(ys), tuple(specs))
+        if memo is not None and key in memo:
+            years = memo[key]
+        else:
+            years = chained.links(store, ys, specs)
+            if memo is not None:
+                memo[key] = years
+    years = dict(zip(specs, years))
     out = {}
     for spec in specs:
         g, base_g = frames[spec], bases[spec]
@@ -141,7 +178,12 @@ def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = No
             rev = get("revenue", 0.0) if n else 0.0
             rev_prev = get("revenue_prev") if pn else None
             c_cur, c_base = (get("revenue_cc"), get("revenue_cb")) if cn else (None, None)
-            path = None
+            path, ix, v = None, None, None
+            if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
+                ty = target.get("target_year")
+                ty = int(ty) if ty is not None and not pd.isna(ty) else None
+                ix = chained.index_of(p, int(target["base_year"]), row, years[spec], k)
+                v = chained.verdict(p, int(target["base_year"]), float(target["annual_rate"]), ty, ix)
             if target is not None and k in base_g.index:
                 path = float(base_g.at[k, "total"]) * (1 + float(target["annual_rate"])) ** (
                     p.year - int(target["base_year"]))
@@ -156,17 +198,18 @@ def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = No
                 target_annual_rate=float(target["annual_rate"]) if target is not None else None,
                 target_path_yuan=path,
                 target_base_count=int(base_g.at[k, "n"]) if k in base_g.index else 0,
-                target_ratio=(rev / path) if path else None,
-                target_status=status_of(rev, path, band),
+                target_ratio_level=(rev / path) if path else None,
+                target_status_level=status_of(rev, path, band),
+                **(_comparable_fields(target, ix, v, band) if ix is not None else {}),
             ))
         out[spec[0]] = sorted(recs, key=lambda r: r["key"])
     return out
 
 
 def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = None,
-              region: str | None = None, scope: str = "all") -> list[dict]:
+              region: str | None = None, scope: str = "all", memo: dict | None = None) -> list[dict]:
     """KPI records for each group of ``by`` (all|chain|city|county) within the scope."""
-    return kpi_tables(store, period, (by,), chain, region, scope)[by]
+    return kpi_tables(store, period, (by,), chain, region, scope, memo=memo)[by]
 
 
 def kpi(store, period: str, chain: str | None = None, region: str | None = None,

@@ -1,24 +1,47 @@
-"""Plan targets of the pack as paths: required value per year and month, gap, growth still required.
+"""Plan targets of the pack: one record per target with a verdict, bounds and the growth still required.
 
-Growth targets (kind ``growth``, e.g. revenue +9 % a year from base year B = 2022
-to target year T = 2026), for a scope with base-year YTD values ``YTD_B(m)``:
+Every record carries the common fields ``code, kind, value, low, high,
+target, status, basis`` (+ ``name_zh``, ``name_en``, ``unit``, ``n``);
+``status`` ∈ green | yellow | red | undetermined | null (no data).
+
+Growth targets (kind ``growth``, e.g. revenue +9 % a year from base year B =
+2022 to target year T = 2026), judged on the comparable basis (可比口径,
+:mod:`chained`): ``value`` = the chained comparable index I =
+Π_{y=B+1}^{Y−1}(1 + g_y) × (1 + g_Y(M)), ``target`` = (1 + r)^(Y−B),
+``ratio = value / target``; status green at ratio ≥ 1, yellow at ratio ≥
+1 − band (pack ``yellow_band``, 3 %), red below; ``basis = "comparable"``;
+``n_index`` = the smallest comparable sample among the chained links and
+``n`` = the smallest non-zero count among it, the current and the base-year
+samples (every figure of the record is built from at least ``n`` firms; 0 =
+no figure);
+``required_annual_growth_to_target`` = ((1+r)^(T−B)/I)^(1/(T−Y)) − 1 (Y < T)
+and ``required_growth_rest_of_year`` (formula in :mod:`chained`). The level
+figures stay as second, labelled figures (总量口径, ``basis_level = "level"``):
 
 - annual path ``A(Y) = YTD_B(12) × (1 + r)^(Y − B)``, target value ``A(T)``;
-- monthly path ``path(Y, m) = YTD_B(m) × (1 + r)^(Y − B)`` — the base year's
-  seasonal share ``s(m) = YTD_B(m) / YTD_B(12)`` times the annual path;
-- gap ``actual(Y, m) − path(Y, m)``, ratio ``actual / path``; status green at
-  or above the path, yellow within the band (3 %) below, red below that;
-- growth still required this year: the rest of the year (months m+1..12) must
-  reach ``A(Y) − actual(Y, m)``, against last year's rest
-  ``YTD_{Y−1}(12) − YTD_{Y−1}(m)``: ``g_rest = need / last_rest − 1``;
-- growth still required to the target year: annualize this year
-  ``Â(Y) = actual(Y, m) / s(m)``, then ``g_req = (A(T) / Â(Y))^{1/(T−Y)} − 1``.
+- monthly path ``path(Y, m) = YTD_B(m) × (1 + r)^(Y − B)``;
+- ``actual`` (YTD, yuan), ``gap = actual − path``, ``ratio_level =
+  actual / path``, ``status_level`` graded like the ratio; ``n_level`` the
+  smaller of the current and base-year samples.
 
-Share targets (kind ``share``, e.g. SEI share of value added ≥ 28 %): value
-from :mod:`indicators` (``sei_va_share`` with its bounds), gap in percentage
-points; level targets (kind ``level``, e.g. 吉安 electronics ≥ 300 bn yuan in
-2026): annualized value vs the level and the compound growth still required;
-coverage targets: reported as ``no data`` until coverage data is stored.
+Share targets (kind ``share``, e.g. SEI share of value added ≥ 28 %):
+``value`` = the estimate, ``low`` / ``high`` its bounds (``sei_va_share``,
+``_low``, ``_high`` from :mod:`indicators`). Status (:func:`share_status`):
+green when low ≥ target; ``undetermined`` when low < target ≤ high (the
+bounds straddle or touch the target from below: the data cannot say); when
+high < target, graded on the upper bound: yellow when high ≥ target ×
+(1 − band), red below. Without bounds the estimate itself is graded.
+
+Level targets (kind ``level``, e.g. 吉安 electronics ≥ 300 bn yuan in 2026):
+``value`` = the annualized value Â(Y) = actual(Y, M) / s(M), with last
+year's seasonal share s(M) = YTD_{Y−1}(M) / YTD_{Y−1}(12) (s = 1 at M = 12);
+``target`` = the level path for year Y: the constant-growth path from last
+year's actual A(Y−1) to the level V in year T,
+``path(Y) = A(Y−1) × (V / A(Y−1))^(1/(T−Y+1))`` (= V when Y = T; V after T);
+status graded on ``value / target`` as above; ``required_annual_growth_to_target``
+= (V / Â(Y))^(1/(T−Y)) − 1 for Y < T.
+
+Coverage targets: ``status`` null (no coverage data is stored yet).
 Values on the YTD basis use each year's sample (as published); a year's
 monthly YTD series uses the membership at its last month's end (one query).
 """
@@ -29,10 +52,11 @@ import math
 
 import pandas as pd
 
-from chainbrain.analytics.indicators import COLUMN, Scope, evaluate_one
-from chainbrain.analytics.kpi import status_of
+from chainbrain.analytics.chained import grade
+from chainbrain.analytics.indicators import COLUMN, Scope, _run, evaluate_one
+from chainbrain.analytics.kpi import kpi_tables, status_of
 from chainbrain.analytics.periods import Period, parse_period
-from chainbrain.analytics.scope import latest, members
+from chainbrain.analytics.scope import Shared, latest, members
 
 DEFAULT_BAND = 0.03
 
@@ -47,16 +71,22 @@ def ytd_series(store, year: int, months: list[int] | None = None, sc: Scope = Sc
     """
     months = months or list(range(2, 13))
     end = Period(f"{year}-{max(months):02d}", year, max(months))
-    t = store.table("monthly_report")
-    r = latest(t.filter((t.year == year) & t.month.isin(months)), ["enterprise_id", "year", "month"])
-    mem = members(store, end.end_date, sc.scope, sc.region, sc.chain, "all", segment=sc.segment,
-                  cluster=sc.cluster, sei=sc.sei, park=sc.park)
-    x = r.join(mem, "enterprise_id")
-    v = x[COLUMN[measure]].cast("float64")
-    df = x.group_by("month").aggregate(value=v.sum(), n=v.count()).execute()
+
+    def build():
+        t = store.table("monthly_report")
+        r = latest(t.filter((t.year == year) & t.month.isin(months)), ["enterprise_id", "year", "month"])
+        mem = members(store, end.end_date, sc.scope, sc.region, sc.chain, "all", segment=sc.segment,
+                      cluster=sc.cluster, sei=sc.sei, park=sc.park)
+        x = r.join(mem, "enterprise_id")
+        v = x[COLUMN[measure]].cast("float64")
+        return x.group_by("month").aggregate(value=v.sum(), n=v.count())
+
+    level = Shared(store).region_level(sc.region) if sc.region else None
+    df = _run(store, ("ytd_series", year, tuple(months), sc, measure, level), build)
     df = df[df["n"] > 0].sort_values("month").reset_index(drop=True)
     df["value"] = df["value"].astype(float)
     df["month"] = df["month"].astype(int)
+    df["n"] = df["n"].astype(int)
     return df
 
 
@@ -71,47 +101,83 @@ def _targets(store) -> list[dict]:
             for r in rows.to_dict("records")]
 
 
-def growth_progress(store, p: Period, t: dict, sc: Scope) -> dict:
-    """Progress of a growth target for scope ``sc`` at period ``p`` (module docstring)."""
+def _level_paths(store, p: Period, t: dict, sc: Scope, measure: str) -> dict:
+    """The level figures of a growth target (second, labelled figures; module docstring)."""
     base, rate = int(t["base_year"]), float(t["annual_rate"])
     target_year = int(t["target_year"]) if t.get("target_year") else p.year
-    measure = t["indicator"] if t["indicator"] in COLUMN else "revenue"
     b = ytd_series(store, base, sc=sc, measure=measure).set_index("month")["value"]
-    last = ytd_series(store, p.year - 1, [p.month, 12], sc=sc, measure=measure).set_index("month")["value"]
-    cur = evaluate_one(store, p, only=[measure], scope=sc.scope, region=sc.region, chain=sc.chain,
-                       segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park)
-    actual = cur.get(measure)
     base_annual = float(b.get(12)) if 12 in b.index else None
-    share = (float(b[p.month]) / base_annual) if base_annual and p.month in b.index else None
 
     def annual(y):
         return base_annual * (1 + rate) ** (y - base) if base_annual else None
 
-    path = float(b[p.month]) * (1 + rate) ** (p.year - base) if p.month in b.index else None
-    monthly_path = [{"period": f"{p.year}-{m:02d}", "required": float(v) * (1 + rate) ** (p.year - base)}
-                    for m, v in b.items()]
-    g_rest = None
-    if actual is not None and annual(p.year) and p.month < 12 and {p.month, 12} <= set(last.index):
-        rest_last = float(last[12]) - float(last[p.month])
-        if rest_last > 0:
-            g_rest = (annual(p.year) - actual) / rest_last - 1
-    g_req = None
-    target_value = annual(target_year)
-    if actual and share and target_value and target_year > p.year:
-        g_req = (target_value / (actual / share)) ** (1 / (target_year - p.year)) - 1
-    elif target_year == p.year:
-        g_req = g_rest
+    return {"base_annual": base_annual, "target_value": annual(target_year),
+            "annual_path": [{"year": y, "required": annual(y)} for y in range(base, target_year + 1)]
+            if base_annual else [],
+            "monthly_path": [{"period": f"{p.year}-{m:02d}", "required": float(v) * (1 + rate) ** (p.year - base)}
+                             for m, v in b.items()],
+            "seasonal_share": (float(b[p.month]) / base_annual) if base_annual and p.month in b.index else None}
+
+
+def growth_progress(store, p: Period, t: dict, sc: Scope) -> dict:
+    """Progress of a growth target for scope ``sc`` at period ``p`` (module docstring).
+
+    The verdict and the growth still required come from the KPI machinery
+    (:func:`chainbrain.analytics.kpi.kpi_tables`, comparable basis); the level
+    path series from :func:`ytd_series`. Only revenue targets have a
+    comparable index; other measures get the level figures and a null status.
+    """
+    base, rate = int(t["base_year"]), float(t["annual_rate"])
+    target_year = int(t["target_year"]) if t.get("target_year") else p.year
+    measure = t["indicator"] if t["indicator"] in COLUMN else "revenue"
+    lv = _level_paths(store, p, t, sc, measure)
+    rec = {}
+    if measure == "revenue" and not (sc.segment or sc.cluster or sc.sei or sc.park):
+        rows = kpi_tables(store, p, ("all",), sc.chain, sc.region, sc.scope, target=t)["all"]
+        rec = rows[0] if rows else {}
+    actual = rec.get("revenue_ytd_yuan") if rec else None
+    if measure != "revenue" or not rec:
+        cur = evaluate_one(store, p, only=[measure], scope=sc.scope, region=sc.region, chain=sc.chain,
+                           segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park)
+        actual = cur.get(measure)
+        rec = {"above_scale_count": cur.get(f"{measure}_n", 0)}
+    path = rec.get("target_path_yuan")
+    counts = (int(rec.get("target_index_count") or 0), int(rec.get("above_scale_count") or 0),
+              int(rec.get("target_base_count") or 0))
+    n_level = min(counts[1:])
+    index = rec.get("target_index_comparable")
     return {
         "code": t["code"], "kind": "growth", "indicator": measure, "name_zh": t["name_zh"], "name_en": t["name_en"],
         "period": p.label, "scope": sc.scope, **sc.filters(), "base_year": base, "annual_rate": rate,
-        "target_year": target_year, "base_annual": base_annual, "target_value": target_value,
-        "annual_path": [{"year": y, "required": annual(y)} for y in range(base, target_year + 1)] if base_annual else [],
-        "monthly_path": monthly_path, "actual": actual, "n": cur.get(f"{measure}_n", 0), "path": path,
+        "target_year": target_year, "basis": "comparable",
+        "value": index, "low": None, "high": None,
+        "target": (1 + rate) ** (p.year - base) if p.year > base else None,
+        "ratio": rec.get("target_ratio"), "status": rec.get("target_status"),
+        "n": min([c for c in counts if c > 0], default=0), "n_index": counts[0],
+        "index_missing_years": rec.get("target_index_missing_years", []),
+        "required_annual_growth_to_target": rec.get("target_required_growth"),
+        "required_growth_rest_of_year": rec.get("target_required_growth_rest_of_year"),
+        "basis_level": "level", "actual": actual, "path": path,
         "gap": (actual - path) if actual is not None and path else None,
-        "ratio": (actual / path) if actual is not None and path else None,
-        "status": status_of(actual, path, _band(t)), "seasonal_share": share,
-        "required_growth_rest_of_year": g_rest, "required_annual_growth_to_target": g_req, "unit": t.get("unit"),
+        "ratio_level": rec.get("target_ratio_level"), "status_level": rec.get("target_status_level"),
+        "n_level": n_level, **lv, "unit": "index", "unit_level": t.get("unit") or "yuan",
     }
+
+
+def share_status(value: float | None, low: float | None, high: float | None, target: float,
+                 band: float) -> str | None:
+    """Status of a share against a "≥ target" target from its estimate and bounds (module docstring).
+
+    green: low ≥ target; undetermined: low < target ≤ high; high < target:
+    yellow when high ≥ target·(1 − band), else red. Bounds missing: the estimate is graded.
+    """
+    if low is None or high is None:
+        return status_of(value, target, band)
+    if low >= target:
+        return "green"
+    if high >= target:
+        return "undetermined"
+    return grade(high / target, band) if target > 0 else None
 
 
 def share_progress(store, p: Period, t: dict, sc: Scope) -> dict:
@@ -119,13 +185,24 @@ def share_progress(store, p: Period, t: dict, sc: Scope) -> dict:
     rec = evaluate_one(store, p, only=[key, f"{key}_low", f"{key}_high"] if key == "sei_va_share" else [key],
                        scope=sc.scope, region=sc.region, chain=sc.chain)
     value, target = rec.get(key), float(t["target_value"])
+    low, high = rec.get(f"{key}_low"), rec.get(f"{key}_high")
     return {"code": t["code"], "kind": "share", "indicator": key, "name_zh": t["name_zh"], "name_en": t["name_en"],
             "period": p.label, "scope": sc.scope, **sc.filters(),
-            "target_year": int(t["target_year"]) if t.get("target_year") else None,
-            "target_value": target, "actual": value, "actual_low": rec.get(f"{key}_low"),
-            "actual_high": rec.get(f"{key}_high"), "n": rec.get(f"{key}_n", 0),
+            "target_year": int(t["target_year"]) if t.get("target_year") else None, "basis": "estimate",
+            "value": value, "low": low, "high": high, "target": target,
+            "target_value": target, "actual": value, "actual_low": low, "actual_high": high,
+            "n": rec.get(f"{key}_n", 0),
             "gap_pp": (value - target) * 100 if value is not None else None,
-            "status": status_of(value, target, _band(t)), "unit": "share"}
+            "status": share_status(value, low, high, target, _band(t)), "unit": "share"}
+
+
+def level_path(last_annual: float | None, target: float, target_year: int, year: int) -> float | None:
+    """The level path for ``year``: constant growth from last year's actual to ``target`` in ``target_year``."""
+    if year >= target_year:
+        return target
+    if not last_annual or last_annual <= 0:
+        return None
+    return last_annual * (target / last_annual) ** (1 / (target_year - year + 1))
 
 
 def level_progress(store, p: Period, t: dict, sc: Scope) -> dict:
@@ -133,17 +210,25 @@ def level_progress(store, p: Period, t: dict, sc: Scope) -> dict:
     rec = evaluate_one(store, p, only=[measure], scope=sc.scope, region=sc.region, chain=sc.chain)
     actual = rec.get(measure)
     last = ytd_series(store, p.year - 1, [p.month, 12], sc=sc, measure=measure).set_index("month")["value"]
-    share = float(last[p.month]) / float(last[12]) if {p.month, 12} <= set(last.index) and last[12] else None
+    last_annual = float(last[12]) if 12 in last.index else None
+    if p.month == 12:
+        share = 1.0
+    else:
+        share = float(last[p.month]) / last_annual if {p.month, 12} <= set(last.index) and last_annual else None
     annualized = actual / share if actual and share else None
     target, ty = float(t["target_value"]), int(t["target_year"])
     g_req = None
     if annualized and ty > p.year:
         g_req = (target / annualized) ** (1 / (ty - p.year)) - 1
+    path = level_path(last_annual, target, ty, p.year)
+    ratio = annualized / path if annualized is not None and path else None
     return {"code": t["code"], "kind": "level", "indicator": measure, "name_zh": t["name_zh"],
             "name_en": t["name_en"], "period": p.label, "scope": sc.scope, **sc.filters(), "target_year": ty,
+            "basis": "level", "value": annualized, "low": None, "high": None, "target": path,
+            "ratio": ratio, "status": grade(ratio, _band(t)),
             "target_value": target, "actual": actual, "n": rec.get(f"{measure}_n", 0),
-            "annualized": annualized, "seasonal_share": share,
-            "required_annual_growth_to_target": g_req, "status": None, "unit": t.get("unit")}
+            "annualized": annualized, "seasonal_share": share, "last_annual": last_annual,
+            "required_annual_growth_to_target": g_req, "unit": t.get("unit") or "yuan"}
 
 
 def target_progress(store, period: str | Period, chain: str | None = None, region: str | None = None,
@@ -172,7 +257,9 @@ def target_progress(store, period: str | Period, chain: str | None = None, regio
             out.append(level_progress(store, p, t, sc))
         else:
             out.append({"code": t["code"], "kind": t["kind"], "indicator": t["indicator"], "name_zh": t["name_zh"],
-                        "name_en": t["name_en"], "period": p.label, "target_value": t.get("target_value"),
+                        "name_en": t["name_en"], "period": p.label, "basis": None, "value": None, "low": None,
+                        "high": None, "target": t.get("target_value"), "unit": t.get("unit"),
+                        "target_value": t.get("target_value"),
                         "deadline": str(t["deadline"])[:10] if t.get("deadline") else None, "actual": None, "n": 0,
                         "status": None, "note": "no coverage data stored yet (尚无覆盖率数据)"})
     return out

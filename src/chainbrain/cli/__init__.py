@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.cli import advantage, catalog, db, demo, ingest, kpi, monitor, serve, users
+from chainbrain.cli import advantage, catalog, db, demo, ingest, kpi, monitor, serve, targets, users
 
 app = typer.Typer(help="ChainBrain 产业链大脑 — industrial-chain program platform.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -12,6 +12,7 @@ app.add_typer(catalog.app, name="catalog")
 app.add_typer(db.app, name="db")
 app.add_typer(demo.app, name="demo")
 app.command("kpi")(kpi.kpi)
+app.command("targets")(targets.targets)
 app.add_typer(advantage.app, name="advantage")
 app.command("serve")(serve.serve)
 app.add_typer(ingest.import_app, name="import")

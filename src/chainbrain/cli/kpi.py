@@ -12,7 +12,9 @@ from chainbrain.store import open_store
 
 FIELDS = ["period", "chain", "region", "scope", "above_scale_count", "revenue_ytd_yuan",
           "revenue_ytd_prev_yuan", "comparable_current_yuan", "comparable_base_yuan", "yoy_naive",
-          "yoy_comparable", "target_path_yuan", "target_status"]
+          "yoy_comparable", "target_index_comparable", "target_index_count", "target_ratio", "target_status",
+          "target_required_growth", "target_required_growth_rest_of_year", "target_path_yuan",
+          "target_ratio_level", "target_status_level"]
 
 
 def kpi(
@@ -26,7 +28,7 @@ def kpi(
                                         help="also return this indicator (repeatable; see `chainbrain indicators`)"),
     basis: str = typer.Option("ytd", "--basis", help="for --indicator: ytd, month or quarter"),
 ):
-    """Above-scale revenue YTD, naive and comparable growth, target path and status.
+    """Above-scale revenue YTD, naive and comparable growth, target verdict (comparable) and level path.
 
     ``--indicator KEY`` adds ``KEY`` and ``KEY_n`` (contributing enterprises) to the same record.
     """

@@ -33,8 +33,24 @@ class KPI(BaseModel):
     target_annual_rate: float | None = Field(description="e.g. 0.09 for 9 % a year")
     target_path_yuan: float | None = Field(description="required YTD value on the target path, yuan")
     target_base_count: int = Field(0, description="enterprises in the base-year sample the path is built from")
-    target_ratio: float | None = Field(description="revenue_ytd / target_path")
-    target_status: str | None = Field(description="green (on/above path), yellow (within band), red")
+    target_ratio: float | None = Field(description=(
+        "comparable basis: target_index_comparable / (1 + rate)^(year − base year)"))
+    target_status: str | None = Field(description=(
+        "from target_ratio: green (≥ 1), yellow (≥ 1 − band), red; null without a comparable index"))
+    target_year: int | None = Field(None, description="the target's final year T")
+    target_ratio_level: float | None = Field(None, description="level basis (总量口径): revenue_ytd / target_path")
+    target_status_level: str | None = Field(None, description="target_ratio_level graded like target_status")
+    target_index_comparable: float | None = Field(None, description=(
+        "chained comparable index I = Π(1 + full-year comparable growth of each completed year since the base "
+        "year) × (1 + this year's YTD comparable growth); null when a link has no comparable data"))
+    target_index_count: int | None = Field(0, description="smallest comparable sample among the chained links")
+    target_index_missing_years: list[int] | None = Field(default_factory=list, description=(
+        "years whose comparable growth is missing from the chain (I is null when any)"))
+    target_required_growth: float | None = Field(None, description=(
+        "((1 + rate)^(T − base) / I)^(1/(T − year)) − 1, for year < T (comparable growth a year still needed)"))
+    target_required_growth_rest_of_year: float | None = Field(None, description=(
+        "comparable growth the remaining months of this year need to end the year on the path; null after T"))
+    target_basis: str | None = Field("comparable", description="basis of target_ratio / target_status: comparable")
     unit: str = Field(description="money unit: yuan")
     suppressed: list[str] = Field(default_factory=list, description=(
         "fields withheld (set to null) because they are built from fewer than 3 enterprises "

@@ -54,12 +54,31 @@ MON_TEXT = {
     "share_vs": ("占比 {v}（{lo}–{hi}），目标 ≥ {t}，差 {g} 个百分点",
                  "share {v} ({lo}–{hi}) vs target ≥ {t}, gap {g} pp"),
     "no_data": ("暂无数据", "no data"),
+    "basis": ("口径", "Basis"), "value": ("值", "Value"), "target_col": ("目标", "Target"),
+    "second": ("第二口径", "Second figure"),
+    "basis_comparable": ("可比口径", "comparable"), "basis_level": ("总量口径", "level"),
+    "basis_estimate": ("估计值（区间）", "estimate (bounds)"), "basis_none": ("—", "—"),
+    "gap_pp": ("差 {} 个百分点", "gap {} pp"),
+    "index_note": ("可比口径累计指数，基年 = 100%", "chained comparable index, base year = 100%"),
+    "annualized_note": ("按上年季节比例折算的全年值", "annualized with last year's seasonal share"),
+    "level_path_note": ("本年路径值（由上年实际匀速增长至目标）→ 目标值",
+                        "this year's path (constant growth from last year's actual to the target) → target"),
+    "targets_note": ("增长目标按可比口径累计增速判定（总量口径为第二口径）；"
+                     "占比区间跨越目标时状态为“待定”。",
+                     "Growth targets are judged on chained comparable growth (levels are the second figure); "
+                     "a share whose bounds straddle the target is 'undetermined'."),
+    "kpi_ratio_comparable": ("可比口径 累计/路径", "comparable: index/path"),
+    "kpi_ratio_level": ("总量口径 实际/路径", "level: actual/path"),
     "projection_title": ("营业收入预测", "Revenue projection"),
     "proj_actual": ("实际（全年）", "Actual (year)"), "proj_ytd": ("实际（本年累计）", "Actual (YTD)"),
     "proj_required": ("目标路径", "Target path"), "proj_point": ("预测", "Projection"),
     "proj_low": ("80%区间下限", "80% low"), "proj_high": ("80%区间上限", "80% high"),
     "proj_band": ("80%区间", "80% interval"), "year": ("年份", "Year"),
-    "method_ets": ("ETS 季节模型", "ETS seasonal model"), "method_compound": ("复合增长外推", "compound growth"),
+    "method_seasonal_mean": ("季节比例（近3年均值）+ 趋势外推，区间按回测校准",
+                             "seasonal share (3-year mean) + drift, interval calibrated by backtest"),
+    "method_seasonal_last": ("季节比例（上年）+ 趋势外推，区间按回测校准",
+                             "seasonal share (last year) + drift, interval calibrated by backtest"),
+    "method_actual": ("全年实际", "full-year actual"),
     "alerts_title": ("预警", "Early warnings"), "alerts_none": ("本期无预警", "No alerts this period"),
     "rule": ("规则", "Rule"), "figures": ("数据", "Figures"), "period": ("统计期", "Period"),
     "alerts_stored": ("来自 chainbrain compute 预计算", "precomputed by chainbrain compute"),
@@ -71,6 +90,9 @@ MON_TEXT = {
     "rule_loss_share_rising": ("亏损面上升", "loss-making share rising"),
     "rule_city_share_shrinking": ("城市占比下降", "city share shrinking"),
 }
+
+
+UNDETERMINED = ("待定", "Undetermined")
 
 
 def mon_text(lang: str) -> dict:
@@ -138,7 +160,7 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
         **context(request), "nav": "cockpit",
         "d": d, "lang": lg, "t": strings(lg),
         "period_text": period_label(p, lg) if p else "",
-        "status_text": lambda s: status_label(s, lg),
+        "status_text": lambda s: UNDETERMINED[lg == "en"] if s == "undetermined" else status_label(s, lg),
         "url": lambda **kw: page_url(request, **kw),
         "chart_json": json.dumps(chart_payload(d, lg), ensure_ascii=False).replace("</", "<\\/"),
         "has_data": bool(d["kpi"] and d["kpi"]["above_scale_count"]),
