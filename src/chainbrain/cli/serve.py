@@ -17,9 +17,10 @@ def serve(
     """Serve the cockpit at http://HOST:PORT/ until Ctrl-C (offline: all assets are local)."""
     import uvicorn
 
+    from chainbrain.store.engine import redact
     from chainbrain.web import create_app
 
     app = create_app(db, public_aggregates=public_aggregates)
-    typer.echo(f"ChainBrain 产业链大脑: http://{host}:{port}/  (db: {db}; "
+    typer.echo(f"ChainBrain 产业链大脑: http://{host}:{port}/  (db: {redact(db)}; "
                f"public aggregates: {'on' if public_aggregates else 'off'}) — Ctrl-C to stop")
     uvicorn.run(app, host=host, port=port, log_level="info")

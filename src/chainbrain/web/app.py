@@ -13,6 +13,8 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import psycopg
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -27,7 +29,7 @@ from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
-from chainbrain.web.state import WebState
+from chainbrain.web.state import WebState, connection_lost
 from chainbrain.web.views import audit, chains, cockpit, enterprises, imports, regions, search
 from chainbrain.web.views import auth as auth_views
 
@@ -58,6 +60,17 @@ def _answer(request: Request, status: int, title_key: str, body_key: str):
     if _wants_json(request):
         return JSONResponse({"detail": message}, status_code=status)
     return _error_page(request, status, title_key, message)
+
+
+def _database_answer(request: Request, exc: Exception):
+    """A database failure as one bilingual 503 (server unreachable or restarting) or 504 (statement
+    timeout); any other database error is the program's and goes on to the 500 handler."""
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, psycopg.errors.QueryCanceled):
+        return _answer(request, 504, "timeout_title", "timeout_body")
+    if connection_lost(exc) or isinstance(orig, psycopg.OperationalError):
+        return _answer(request, 503, "unavailable_title", "unavailable_body")
+    raise exc
 
 
 def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL,
@@ -129,6 +142,14 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=400)
         return _error_page(request, 400, "error_title", str(exc))
+
+    @app.exception_handler(sa.exc.DBAPIError)
+    async def database_error(request: Request, exc: sa.exc.DBAPIError):
+        return _database_answer(request, exc)
+
+    @app.exception_handler(psycopg.Error)
+    async def driver_error(request: Request, exc: psycopg.Error):
+        return _database_answer(request, exc)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):

@@ -117,9 +117,25 @@ class WebState:
             version = self.versions.current()
             value = self.cache.lookup(version, key)
             if value is MISSING:
-                value = compute()
+                value = self._compute(compute)
                 self.cache.put(version, key, value)
         return value
+
+    def _compute(self, compute):
+        """``compute()`` on a live connection: PostgreSQL's analytics connection is checked first
+        (replaced after a server restart) and a computation that lost its connection midway runs
+        once more on a new one."""
+        ensure = getattr(self.store, "ensure_connected", None)
+        if ensure is None:
+            return compute()
+        ensure()
+        try:
+            return compute()
+        except Exception as exc:
+            if not connection_lost(exc):
+                raise
+            ensure()
+            return compute()
 
     def invalidate(self) -> None:
         """The application wrote data: drop every cached answer now."""
@@ -188,6 +204,18 @@ def side_store(store):
     side.engine = sa.create_engine("duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()),
                                    poolclass=StaticPool)
     return side
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection is gone (server restart, network), as opposed
+    to an error of the query itself."""
+    import psycopg
+    import sqlalchemy as sa
+
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, psycopg.OperationalError) and not isinstance(orig, psycopg.errors.QueryCanceled)
 
 
 def get_state(request: Request) -> WebState:
