@@ -144,3 +144,31 @@ def test_credential_files_are_private(tmp_path):
     write_private(path, "admin\tpw\tadmin\t-\n")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text() == "admin\tpw\tadmin\t-\n"
+
+
+def test_with_steps_run_as_analyzed_temporary_tables(own_pg):
+    from chainbrain.store.pgplan import PlannedCursor, split
+
+    sql = ("WITH a AS (SELECT g AS x FROM generate_series(1, 1000) AS g), "
+           "b AS (SELECT x, x % 7 AS k FROM a WHERE x > 10) SELECT k, COUNT(*) AS n, SUM(x) AS s FROM b "
+           "GROUP BY k ORDER BY k")
+    steps, final = split(sql)
+    assert [name for name, _ in steps] == ["a", "b"] and final.upper().startswith("SELECT")
+    assert split("SELECT 1") is None and split("WITH a AS (SELECT 1) SELECT * FROM a") is None
+    url = own_pg.create_database("plans")
+    with open_store(url) as store:
+        con = store.ibis().con
+        assert con.cursor_factory is PlannedCursor
+        with psycopg.connect(libpq(url), autocommit=True) as plain:
+            want = plain.execute(sql).fetchall()
+        assert con.execute(sql).fetchall() == want                      # same rows, step by step
+        with con.transaction():                                         # inside an open transaction too
+            assert con.cursor().execute(sql).fetchall() == want
+        left = con.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relkind = 'r'")
+        assert left.fetchone()[0] == 0                                  # nothing left behind
+
+
+def libpq(url: str) -> str:
+    from chainbrain.store.engine import libpq_url
+
+    return libpq_url(url)

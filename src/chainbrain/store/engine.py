@@ -125,9 +125,11 @@ class Store:
             if self.kind == "duckdb":
                 self._ibis = ibis.duckdb.from_connection(self._raw)
             else:           # the whole URL as libpq reads it; None leaves a setting to the URL / PG*
+                from chainbrain.store.pgplan import PlannedCursor
+
                 self._ibis = ibis.postgres.connect(conninfo=libpq_url(self.db), host=None, port=None,
                                                    user=None, password=None, database=None,
-                                                   **pg_connect_args(self.db))
+                                                   cursor_factory=PlannedCursor, **pg_connect_args(self.db))
         return self._ibis
 
     def ensure_connected(self) -> None:
