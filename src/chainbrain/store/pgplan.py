@@ -33,6 +33,10 @@ import psycopg
 _SPLITS: OrderedDict = OrderedDict()
 _SPLITS_SIZE = 256
 _LOCK = threading.Lock()
+#: histogram / most-common-values size of the steps' statistics: row counts and distinct counts are
+#: what the plans need; 10 costs ~15 ms per ANALYZE where the default 100 cost ~120 ms (province cockpit:
+#: 102 steps, 1.4 s instead of 12.4 s) and planned the final queries as well
+STATISTICS_TARGET = 10
 
 
 def split(sql: str) -> tuple[list[tuple[str, str]], str] | None:
@@ -82,6 +86,7 @@ class PlannedCursor(psycopg.Cursor):
             return super().execute(query, params, **kwargs)
         steps, final = plan
         with self.connection.transaction():             # a savepoint inside an open transaction
+            super().execute(f"SET LOCAL default_statistics_target = {STATISTICS_TARGET}")
             for name, body in steps:
                 q = _quote(name)
                 super().execute(f"DROP TABLE IF EXISTS pg_temp.{q}")
