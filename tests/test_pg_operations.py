@@ -4,6 +4,7 @@ restart (issue #23)."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
@@ -54,7 +55,7 @@ def test_statement_timeout_setting(monkeypatch):
     assert pg_connect_args("postgresql://h/x")["options"] == "-c statement_timeout=2500"
     assert "options" not in pg_connect_args("postgresql://h/x?options=-c%20work_mem%3D64MB")
     monkeypatch.setenv("CHAINBRAIN_STATEMENT_TIMEOUT", "soon")
-    with pytest.raises(ValueError, match="语句超时"):
+    with pytest.raises(ValueError, match="取值无效"):
         statement_timeout_ms()
 
 
@@ -172,3 +173,105 @@ def libpq(url: str) -> str:
     from chainbrain.store.engine import libpq_url
 
     return libpq_url(url)
+
+
+# ---------------------------------------------------------------- configuration and serving
+def test_settings_file_then_environment(tmp_path, monkeypatch):
+    from chainbrain.config import ConfigError, load_settings
+
+    for k in list(os.environ):
+        if k.startswith("CHAINBRAIN_") or k == "PGAPPNAME":
+            monkeypatch.delenv(k)
+    f = tmp_path / "chainbrain.toml"
+    f.write_text('[store]\nurl = "postgresql://cb:pw@db/cb"\nstatement_timeout_s = 30\npool_size = 2\n'
+                 '[server]\nworkers = 3\ntrusted_proxies = ["10.0.0.1", "10.0.0.2"]\n'
+                 '[logging]\naccess_log = "json"\n', encoding="utf-8")
+    monkeypatch.setenv("CHAINBRAIN_CONFIG", str(f))
+    s = load_settings()
+    assert (s.db, s.statement_timeout_s, s.pool_size, s.workers, s.trusted_proxies, s.access_log) == \
+        ("postgresql://cb:pw@db/cb", 30.0, 2, 3, ("10.0.0.1", "10.0.0.2"), "json")
+    assert statement_timeout_ms() == 30_000
+    monkeypatch.setenv("CHAINBRAIN_WORKERS", "2")                      # the environment wins
+    monkeypatch.setenv("CHAINBRAIN_DB", "x.duckdb")
+    assert (load_settings().workers, load_settings().db) == (2, "x.duckdb")
+    monkeypatch.setenv("CHAINBRAIN_WORKERS", "0")
+    with pytest.raises(ConfigError, match="CHAINBRAIN_WORKERS.*取值无效"):
+        load_settings()
+    monkeypatch.delenv("CHAINBRAIN_WORKERS")
+    f.write_text("[server]\nwokers = 2\n")
+    with pytest.raises(ConfigError, match=r"unknown setting \[server\] wokers \(未知配置项\)"):
+        load_settings()
+    f.write_text("[server\n")
+    with pytest.raises(ConfigError, match="不是有效的 TOML"):
+        load_settings()
+    f.write_text('[logging]\naccess_log = "xml"\n')
+    with pytest.raises(ConfigError, match="plain, json, off"):
+        load_settings()
+
+
+def test_broken_configuration_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    f = tmp_path / "bad.toml"
+    f.write_text("[store]\npool_size = -1\n")
+    env = {**os.environ, "CHAINBRAIN_CONFIG": str(f)}
+    env.pop("CHAINBRAIN_DB", None)
+    r = subprocess.run([sys.executable, "-m", "chainbrain", "db", "stats"], env=env, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().count("\n") == 0 and "pool_size" in r.stderr and "取值无效" in r.stderr
+
+
+def test_workers_need_postgres(tmp_path):
+    res = CliRunner().invoke(cli_app, ["serve", "--db", str(tmp_path / "x.duckdb"), "--workers", "2"])
+    assert res.exit_code == 2 and "PostgreSQL" in res.output
+
+
+def test_several_workers_serve_and_stop_on_sigterm(own_pg, tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    url = W.build(own_pg.create_database("workers"))
+    secret = url.replace("postgres@", "postgres:hunter2@")           # trust auth: the password is unused
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = tmp_path / "chainbrain.toml"
+    cfg.write_text('[server]\npublic_aggregates = true\n[logging]\naccess_log = "json"\n')
+    env = {**os.environ, "CHAINBRAIN_WEB_WARMUP": "off"}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    out = tmp_path / "serve.log"
+    with open(out, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "chainbrain", "serve", "--db", secret, "--port", str(port),
+                                 "--workers", "2", "--config", str(cfg)], env=env, stdout=log, stderr=log)
+    try:
+        deadline, status = time.time() + 90, None
+        while time.time() < deadline and status != 200:
+            try:
+                status = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5).status
+            except OSError:
+                time.sleep(0.5)
+        assert status == 200, out.read_text()
+        for _ in range(6):
+            assert urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kpi?period=2025-06", timeout=60).status == 200
+        children = subprocess.run(["pgrep", "-P", str(proc.pid), "-f", "spawn_main"], capture_output=True,
+                                  text=True).stdout.split()
+        assert len(children) == 2                                       # two worker processes
+        with psycopg.connect(libpq(url), autocommit=True) as con:        # serving from the database
+            n = con.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chainbrain' "
+                            "AND datname = 'workers'").fetchone()[0]
+        assert n >= 2
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = out.read_text()
+    assert "hunter2" not in text and "postgres:***@" in text
+    access = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert any(a["path"].startswith("/api/kpi") and a["status"] == 200 for a in access)

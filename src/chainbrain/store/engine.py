@@ -31,7 +31,7 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from chainbrain.config import default_db
+from chainbrain.config import Settings, default_db, load_settings
 
 
 def is_postgres(db: str) -> bool:
@@ -63,20 +63,14 @@ def redact(db: str) -> str:
     return libpq_url(url.render_as_string(hide_password=True))
 
 
-#: default statement timeout (seconds) of PostgreSQL connections; ``CHAINBRAIN_STATEMENT_TIMEOUT``
-#: overrides it (seconds, 0 = none).
-STATEMENT_TIMEOUT_S = 300
+#: default statement timeout (seconds) of PostgreSQL connections (0 = none)
+STATEMENT_TIMEOUT_S = Settings.statement_timeout_s
 
 
 def statement_timeout_ms() -> int:
-    """``CHAINBRAIN_STATEMENT_TIMEOUT`` in milliseconds (default :data:`STATEMENT_TIMEOUT_S`)."""
-    raw = os.environ.get("CHAINBRAIN_STATEMENT_TIMEOUT", "").strip()
-    try:
-        seconds = float(raw) if raw else STATEMENT_TIMEOUT_S
-    except ValueError:
-        raise ValueError(f"CHAINBRAIN_STATEMENT_TIMEOUT={raw!r}: expected seconds "
-                         f"(语句超时应为秒数)") from None
-    return max(0, int(seconds * 1000))
+    """The statement timeout in milliseconds: ``CHAINBRAIN_STATEMENT_TIMEOUT`` (seconds), else the
+    configuration file's ``[store] statement_timeout_s``, else :data:`STATEMENT_TIMEOUT_S`."""
+    return int(load_settings().statement_timeout_s * 1000)
 
 
 def pg_connect_args(db: str) -> dict:
@@ -114,7 +108,9 @@ class Store:
                 poolclass=StaticPool,
             )
         else:
-            self.engine = sa.create_engine(_sa_pg_url(db), pool_pre_ping=True, connect_args=pg_connect_args(db))
+            cfg = load_settings()
+            self.engine = sa.create_engine(_sa_pg_url(db), pool_pre_ping=True, connect_args=pg_connect_args(db),
+                                           pool_size=cfg.pool_size, max_overflow=cfg.max_overflow)
 
     # ------------------------------------------------------------------ views
     def ibis(self):
@@ -145,6 +141,14 @@ class Store:
             with contextlib.suppress(Exception):
                 con.close()
             self._ibis.reconnect()
+
+    def cancel(self) -> None:
+        """Cancel what the analytics connection is running (shutdown; from any thread)."""
+        with contextlib.suppress(Exception):
+            if self.kind == "postgres" and self._ibis is not None:
+                self._ibis.con.cancel_safe(timeout=5)
+            elif self._raw is not None:
+                self._raw.interrupt()
 
     def ping(self) -> str | None:
         """None when the database answers, else the reason (one line)."""

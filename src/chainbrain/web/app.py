@@ -89,8 +89,13 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        with app.state.web.lock:
-            store.close()
+        store.cancel()                          # SIGTERM: a running query stops now, not when it ends
+        app.state.web.stop_warmup(timeout=10)
+        if app.state.web.lock.acquire(timeout=10):
+            try:
+                store.close()
+            finally:
+                app.state.web.lock.release()
 
     app = FastAPI(title="ChainBrain 产业链大脑", version=__version__, docs_url=None, redoc_url=None,
                   lifespan=lifespan,
@@ -160,3 +165,12 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         return _error_page(request, 401, "auth_title", message)
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app that ``chainbrain serve`` runs in each worker process (uvicorn factory): store and
+    switches from the configuration file and ``CHAINBRAIN_*`` variables (:mod:`chainbrain.config`)."""
+    from chainbrain.config import load_settings
+
+    cfg = load_settings()
+    return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies)

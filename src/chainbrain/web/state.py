@@ -156,7 +156,7 @@ class WebState:
         def work():
             own = None
             try:
-                own = side_store(self.store)
+                own = self._warm_store = side_store(self.store)
                 for key, compute in jobs(own):
                     if self._stop.is_set():
                         break
@@ -177,8 +177,12 @@ class WebState:
         self._warm_thread = threading.Thread(target=work, daemon=True, name="chainbrain-warmup")
         self._warm_thread.start()
 
-    def stop_warmup(self, timeout: float = 120.0) -> None:
+    def stop_warmup(self, timeout: float = 10.0) -> None:
+        """Stop the warm-up: its running query is cancelled, then the thread is waited for."""
         self._stop.set()
+        own = getattr(self, "_warm_store", None)
+        if own is not None and self._warm_thread is not None and self._warm_thread.is_alive():
+            own.cancel()
         if self._warm_thread is not None:
             self._warm_thread.join(timeout)
         self.versions.close()
