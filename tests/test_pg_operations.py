@@ -275,3 +275,23 @@ def test_several_workers_serve_and_stop_on_sigterm(own_pg, tmp_path):
     assert "hunter2" not in text and "postgres:***@" in text
     access = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any(a["path"].startswith("/api/kpi") and a["status"] == 200 for a in access)
+
+
+def test_imports_leave_fresh_statistics(own_pg, tmp_path):
+    """After an import PostgreSQL knows the new row counts (ANALYZE), so the next plans are not made
+    from an empty table's statistics."""
+    from test_ingest_core import ENT_HEAD, ENTS, write_csv
+
+    from chainbrain.ingest.load import import_file
+    from chainbrain.store.admin import init_store
+
+    url = own_pg.create_database("stats")
+    with open_store(url) as store:
+        init_store(store)
+        res = import_file(store, "enterprises", write_csv(tmp_path / "e.csv", [ENT_HEAD, *ENTS]))
+        assert res.status == "loaded"
+        with store.engine.connect() as conn:
+            analyzed = conn.execute(sa.text("SELECT last_analyze IS NOT NULL, n_live_tup FROM pg_stat_user_tables "
+                                            "WHERE relname = 'enterprise'")).one()
+            tuples = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'enterprise'")).scalar()
+        assert analyzed[0] and tuples == len(ENTS)
