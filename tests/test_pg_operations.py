@@ -248,7 +248,8 @@ def test_several_workers_serve_and_stop_on_sigterm(own_pg, tmp_path):
     out = tmp_path / "serve.log"
     with open(out, "w") as log:
         proc = subprocess.Popen([sys.executable, "-m", "chainbrain", "serve", "--db", secret, "--port", str(port),
-                                 "--workers", "2", "--config", str(cfg)], env=env, stdout=log, stderr=log)
+                                 "--workers", "2", "--config", str(cfg)], env=env, stdout=log, stderr=log,
+                                start_new_session=True)
     try:
         deadline, status = time.time() + 90, None
         while time.time() < deadline and status != 200:
@@ -268,9 +269,16 @@ def test_several_workers_serve_and_stop_on_sigterm(own_pg, tmp_path):
         assert n >= 2
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+        left = b"?"
+        for _ in range(50):                                             # workers (and their tracker) gone
+            left = subprocess.run(["pgrep", "-a", "-g", str(proc.pid)], capture_output=True).stdout
+            if not left:
+                break
+            time.sleep(0.2)
+        assert left == b""
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None or subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True).stdout:
+            os.killpg(proc.pid, signal.SIGKILL)
     text = out.read_text()
     assert "hunter2" not in text and "postgres:***@" in text
     access = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
@@ -295,3 +303,30 @@ def test_imports_leave_fresh_statistics(own_pg, tmp_path):
                                             "WHERE relname = 'enterprise'")).one()
             tuples = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'enterprise'")).scalar()
         assert analyzed[0] and tuples == len(ENTS)
+
+
+def test_default_views_recomputed_after_an_import(tmp_path, monkeypatch):
+    """An import the server did not make (the command line) moves the data version: the warm-up
+    computes the default views again in the background, so the next visitor gets them from the cache."""
+    import time
+
+    from test_ingest_core import ENT_HEAD, ENTS, write_csv
+
+    from chainbrain.ingest.load import import_file
+    from chainbrain.web import state as web_state
+
+    monkeypatch.setenv("CHAINBRAIN_WEB_WARMUP", "essential")
+    monkeypatch.setattr(web_state, "REWARM_S", 0.2)
+    app = create_app(W.build(tmp_path / "rewarm.duckdb"), public_aggregates=True)
+    with TestClient(app) as c:
+        st = app.state.web
+        assert st.warmed.wait(120) and st.warm_passes == 1
+        res = import_file(st.store, "enterprises", write_csv(tmp_path / "e.csv", [ENT_HEAD, *ENTS]))
+        assert res.status == "loaded"
+        deadline = time.time() + 60
+        while st.warm_passes < 2 and time.time() < deadline:
+            time.sleep(0.1)
+        assert st.warm_passes == 2
+        misses = st.cache.misses
+        assert c.get("/api/cockpit").status_code == 200
+        assert st.cache.misses == misses                 # computed before the visitor came

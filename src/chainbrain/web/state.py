@@ -33,6 +33,10 @@ from chainbrain.web.cache import MISSING, ResultCache, version_of
 log = logging.getLogger("chainbrain.web")
 
 
+#: seconds between checks of the data version by the warm-up thread (a command-line import)
+REWARM_S = 5.0
+
+
 def _write_aware_jobs(on_write):
     """The import jobs, with ``on_write()`` called when an import has finished writing.
 
@@ -100,6 +104,8 @@ class WebState:
             self.jobs = _write_aware_jobs(self.invalidate)
         self.versions = version_of(self.store)
         self._stop = threading.Event()
+        self._changed = threading.Event()
+        self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
 
@@ -138,9 +144,10 @@ class WebState:
             return compute()
 
     def invalidate(self) -> None:
-        """The application wrote data: drop every cached answer now."""
+        """The application wrote data: drop every cached answer now (and warm up again)."""
         self.versions.bump()
         self.cache.clear()
+        self._changed.set()
 
     # ------------------------------------------------------------ warm-up
     def start_warmup(self, jobs) -> None:
@@ -148,25 +155,45 @@ class WebState:
 
         The warm-up works on its own connection to the database (:func:`side_store`),
         so it neither waits for nor disturbs requests on the application's connection.
+        It then stays: whenever the data change — an import through the web at once, a
+        command-line import when the data version moves (checked every :data:`REWARM_S`
+        seconds) — the same answers are computed again in the background, so the first
+        visitor after an import does not wait for them.
         """
         if not self.warm:
             self.warmed.set()
             return
 
+        def one_pass(own) -> None:
+            for key, compute in jobs(own):
+                if self._stop.is_set():
+                    return
+                version = self.versions.current()
+                if self.cache.lookup(version, key) is not MISSING:
+                    continue
+                try:
+                    self.cache.put(version, key, compute())
+                except Exception as exc:          # a page that cannot be built is built on request
+                    log.warning("warm-up of %s failed: %s", key, exc)
+
         def work():
             own = None
             try:
                 own = self._warm_store = side_store(self.store)
-                for key, compute in jobs(own):
+                warmed_at = self.versions.current()
+                one_pass(own)
+                self.warmed.set()
+                self.warm_passes += 1
+                while not self._stop.is_set():
+                    self._changed.wait(REWARM_S)
+                    self._changed.clear()
                     if self._stop.is_set():
                         break
-                    version = self.versions.current()
-                    if self.cache.lookup(version, key) is not MISSING:
-                        continue
-                    try:
-                        self.cache.put(version, key, compute())
-                    except Exception as exc:          # a page that cannot be built is built on request
-                        log.warning("warm-up of %s failed: %s", key, exc)
+                    now = self.versions.current()
+                    if now != warmed_at:
+                        warmed_at = now
+                        one_pass(own)
+                        self.warm_passes += 1
             except Exception as exc:
                 log.warning("warm-up failed: %s", exc)
             finally:
@@ -180,6 +207,7 @@ class WebState:
     def stop_warmup(self, timeout: float = 10.0) -> None:
         """Stop the warm-up: its running query is cancelled, then the thread is waited for."""
         self._stop.set()
+        self._changed.set()
         own = getattr(self, "_warm_store", None)
         if own is not None and self._warm_thread is not None and self._warm_thread.is_alive():
             own.cancel()
