@@ -330,3 +330,74 @@ def test_default_views_recomputed_after_an_import(tmp_path, monkeypatch):
         misses = st.cache.misses
         assert c.get("/api/cockpit").status_code == 200
         assert st.cache.misses == misses                 # computed before the visitor came
+
+
+def _hold_lock(url: str, table: str = "industry"):
+    """A session holding an exclusive lock on ``table``: analytics reading it wait (the KPI reads the
+    industry table; the data-version check does not)."""
+    con = psycopg.connect(libpq(url))
+    con.execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
+    return con
+
+
+def _waiting(url: str) -> int:
+    with psycopg.connect(libpq(url), autocommit=True) as con:
+        return con.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'chainbrain' "
+                           "AND wait_event_type = 'Lock'").fetchone()[0]
+
+
+def test_statement_timeout_answers_504(own_pg, monkeypatch):
+    url = W.build(own_pg.create_database("timeout_web"))
+    monkeypatch.setenv("CHAINBRAIN_STATEMENT_TIMEOUT", "1")
+    app = create_app(url, public_aggregates=True)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        holder = _hold_lock(url)
+        try:
+            r = c.get("/api/kpi", params={"period": "2025-06"})
+        finally:
+            holder.close()
+        assert r.status_code == 504 and "超时" in r.json()["detail"] and "timeout" in r.json()["detail"]
+        assert c.get("/api/kpi", params={"period": "2025-06"}).status_code == 200     # works again
+
+
+def test_abandoned_request_cancels_its_query(own_pg, tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    url = W.build(own_pg.create_database("abandon"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "CHAINBRAIN_WEB_WARMUP": "off"}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    proc = subprocess.Popen([sys.executable, "-m", "chainbrain", "serve", "--db", url, "--port", str(port),
+                             "--public-aggregates"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline:
+            try:
+                if urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=5).status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        holder = _hold_lock(url)
+        try:
+            with pytest.raises(OSError):                       # the client gives up after 2 s
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kpi?period=2025-06", timeout=2)
+            deadline, waiting = time.time() + 15, _waiting(url)
+            while waiting and time.time() < deadline:
+                time.sleep(0.2)
+                waiting = _waiting(url)
+            assert waiting == 0                                 # its query was cancelled, lock still held
+        finally:
+            holder.close()
+        r = urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kpi?period=2025-06", timeout=60)
+        assert r.status == 200
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)

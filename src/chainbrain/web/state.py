@@ -105,6 +105,7 @@ class WebState:
         self.versions = version_of(self.store)
         self._stop = threading.Event()
         self._changed = threading.Event()
+        self.running = None                    # the request token computing under the lock, if any
         self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
@@ -131,17 +132,23 @@ class WebState:
         """``compute()`` on a live connection: PostgreSQL's analytics connection is checked first
         (replaced after a server restart) and a computation that lost its connection midway runs
         once more on a new one."""
-        ensure = getattr(self.store, "ensure_connected", None)
-        if ensure is None:
-            return compute()
-        ensure()
+        from chainbrain.web.disconnect import REQUEST
+
+        self.running = REQUEST.get()           # whose computation holds the connection (disconnect)
         try:
-            return compute()
-        except Exception as exc:
-            if not connection_lost(exc):
-                raise
+            ensure = getattr(self.store, "ensure_connected", None)
+            if ensure is None:
+                return compute()
             ensure()
-            return compute()
+            try:
+                return compute()
+            except Exception as exc:
+                if not connection_lost(exc):
+                    raise
+                ensure()
+                return compute()
+        finally:
+            self.running = None
 
     def invalidate(self) -> None:
         """The application wrote data: drop every cached answer now (and warm up again)."""
