@@ -50,11 +50,29 @@ class PGServer:
     def start(self) -> "PGServer":
         self._run(f"{self.bindir}/initdb", "-D", self.datadir, "-U", "postgres",
                   "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self._ctl("start")
+        return self
+
+    def _ctl(self, action: str, *extra: str) -> None:
         opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off " \
                "-c synchronous_commit=off -c full_page_writes=off"
         self._run(f"{self.bindir}/pg_ctl", "-D", self.datadir, "-o", opts,
-                  "-l", os.path.join(self.root, "log"), "-w", "start")
-        return self
+                  "-l", os.path.join(self.root, "log"), "-w", *extra, action)
+
+    def restart(self) -> None:
+        """Restart the server (fast shutdown: every client connection is cut)."""
+        self._ctl("restart", "-m", "fast")
+
+    def halt(self) -> None:
+        """Stop the server but keep its data (``start_again`` brings it back)."""
+        self._run(f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m", "fast", "-w", "stop")
+
+    def start_again(self) -> None:
+        self._ctl("start")
+
+    @property
+    def socket_dir(self) -> str:
+        return self.root
 
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"

@@ -134,7 +134,7 @@ def test_private_deployment_everything_needs_sign_in(tmp_path):
     app = create_app(db, public_aggregates=False)
     with TestClient(app) as c:
         for method, path in routes(app):
-            if method != "GET" or path in ("/login", "/api/health", "/api/me", "/openapi.json"):
+            if method != "GET" or path in ("/login", "/api/health", "/api/live", "/api/me", "/openapi.json"):
                 continue
             r = c.get(fill(path), params={"q": "南昌"} if "search" in path else None)
             assert r.status_code == 401, (path, r.status_code)

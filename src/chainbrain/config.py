@@ -1,20 +1,160 @@
-"""Settings shared by every layer: where the store lives and which pack is in use.
+"""Settings shared by every layer: where the store lives, which pack is in use, how the server runs.
 
-`--db` options default to ``$CHAINBRAIN_DB``, else ``data/chainbrain.duckdb``.
+Precedence, highest first: a command's option (``--db`` …), the environment
+(``CHAINBRAIN_*``), the configuration file, the built-in default. The file is
+``--config FILE``, else ``$CHAINBRAIN_CONFIG``, else ``./chainbrain.toml``, else
+``/etc/chainbrain/chainbrain.toml`` (the first that exists); every key is
+optional (docs/operations.md lists them)::
+
+    [store]
+    url = "postgresql://chainbrain@db.internal/chainbrain?sslmode=require"   # or a DuckDB file
+    pool_size = 5                 # ORM connections kept per process
+    max_overflow = 10             # extra connections under load
+    statement_timeout_s = 300     # PostgreSQL statement_timeout (0: none)
+
+    [server]
+    host = "127.0.0.1"
+    port = 8000
+    workers = 1                   # processes (PostgreSQL only; DuckDB allows one writer)
+    public_aggregates = false
+    secure_cookies = false        # mark cookies Secure (behind HTTPS)
+    trusted_proxies = ["127.0.0.1"]   # whose X-Forwarded-For / -Proto is believed
+    root_path = ""                # the path prefix a reverse proxy serves ChainBrain under
+
+    [logging]
+    level = "info"                # debug | info | warning | error
+    access_log = "plain"          # plain | json | off
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_DB = "data/chainbrain.duckdb"
 DEFAULT_PACK = "jiangxi"
+CONFIG_PATHS = ("chainbrain.toml", "/etc/chainbrain/chainbrain.toml")
+
+
+class ConfigError(ValueError):
+    """A configuration file or variable that cannot be used (message in Chinese and English)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = DEFAULT_DB
+    pool_size: int = 5
+    max_overflow: int = 10
+    statement_timeout_s: float = 300.0
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    public_aggregates: bool = False
+    secure_cookies: bool = False
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    root_path: str = ""
+    log_level: str = "info"
+    access_log: str = "plain"
+    source: str | None = field(default=None, compare=False)     # the file read, if any
+
+
+#: file section.key → setting, and the environment variable overriding it
+_KEYS = {
+    ("store", "url"): ("db", "CHAINBRAIN_DB"),
+    ("store", "pool_size"): ("pool_size", "CHAINBRAIN_POOL_SIZE"),
+    ("store", "max_overflow"): ("max_overflow", "CHAINBRAIN_MAX_OVERFLOW"),
+    ("store", "statement_timeout_s"): ("statement_timeout_s", "CHAINBRAIN_STATEMENT_TIMEOUT"),
+    ("server", "host"): ("host", "CHAINBRAIN_HOST"),
+    ("server", "port"): ("port", "CHAINBRAIN_PORT"),
+    ("server", "workers"): ("workers", "CHAINBRAIN_WORKERS"),
+    ("server", "public_aggregates"): ("public_aggregates", "CHAINBRAIN_PUBLIC_AGGREGATES"),
+    ("server", "secure_cookies"): ("secure_cookies", "CHAINBRAIN_SECURE_COOKIES"),
+    ("server", "trusted_proxies"): ("trusted_proxies", "CHAINBRAIN_TRUSTED_PROXIES"),
+    ("server", "root_path"): ("root_path", "CHAINBRAIN_ROOT_PATH"),
+    ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
+    ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
+}
+_CHOICES = {"log_level": ("debug", "info", "warning", "error"), "access_log": ("plain", "json", "off")}
+
+
+def config_path(explicit: str | None = None) -> Path | None:
+    """The configuration file in use (module docstring), or None."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("CHAINBRAIN_CONFIG")
+    if env:
+        return Path(env)
+    return next((Path(p) for p in CONFIG_PATHS if Path(p).is_file()), None)
+
+
+def _convert(name: str, value, where: str):
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    try:
+        if kind == "int":
+            out = int(value)
+            if out < 0 or (name in ("port", "workers") and out < 1):
+                raise ValueError
+        elif kind == "float":
+            out = float(value)
+            if out < 0:
+                raise ValueError
+        elif kind == "bool":
+            if isinstance(value, bool):
+                out = value
+            elif str(value).strip().lower() in ("1", "true", "yes", "on"):
+                out = True
+            elif str(value).strip().lower() in ("0", "false", "no", "off"):
+                out = False
+            else:
+                raise ValueError
+        elif name == "trusted_proxies":
+            items = value if isinstance(value, list) else str(value).split(",")
+            out = tuple(str(x).strip() for x in items if str(x).strip())
+        else:
+            out = str(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{where}: {value!r} is not a valid {name} ({name} 的取值无效)") from None
+    if name in _CHOICES and out not in _CHOICES[name]:
+        raise ConfigError(f"{where}: {out!r} must be one of {', '.join(_CHOICES[name])} "
+                          f"({name} 应为 {'、'.join(_CHOICES[name])} 之一)")
+    return out
+
+
+def load_settings(path: str | None = None) -> Settings:
+    """Settings from the file (if any) and the environment (module docstring)."""
+    values: dict = {}
+    source = config_path(path)
+    if source is not None:
+        try:
+            data = tomllib.loads(source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: configuration file not found (找不到配置文件)") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: not valid TOML — {exc} (配置文件不是有效的 TOML)") from None
+        for section, body in data.items():
+            if not isinstance(body, dict):
+                raise ConfigError(f"{source}: {section} must be a [section] (应为 [节])")
+            for key, value in body.items():
+                if (section, key) not in _KEYS:
+                    raise ConfigError(f"{source}: unknown setting [{section}] {key} (未知配置项)")
+                name = _KEYS[(section, key)][0]
+                values[name] = _convert(name, value, f"{source} [{section}] {key}")
+    for (section, key), (name, env) in _KEYS.items():
+        raw = os.environ.get(env)
+        if raw is not None and raw.strip() != "":
+            values[name] = _convert(name, raw.strip(), env)
+    return Settings(**values, source=str(source) if source else None)
 
 
 def default_db() -> str:
-    """The store location used when no ``--db`` is given."""
-    return os.environ.get("CHAINBRAIN_DB") or DEFAULT_DB
+    """The store used when no ``--db`` is given: ``$CHAINBRAIN_DB``, else the configuration
+    file's ``[store] url``, else ``data/chainbrain.duckdb``."""
+    env = os.environ.get("CHAINBRAIN_DB")
+    if env:
+        return env
+    return load_settings().db
 
 
 def package_dir() -> Path:

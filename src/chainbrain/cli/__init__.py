@@ -25,4 +25,10 @@ app.add_typer(users.app, name="users")
 
 
 def main() -> None:
-    app()
+    from chainbrain.config import ConfigError
+
+    try:
+        app()
+    except ConfigError as exc:                 # one line, no traceback (configuration file or variable)
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None

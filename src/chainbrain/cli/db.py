@@ -7,6 +7,7 @@ import typer
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit_json
 from chainbrain.store import open_store
+from chainbrain.store.engine import redact
 from chainbrain.store.admin import init_store, stats
 from chainbrain.store.migrate import upgrade as run_upgrade
 
@@ -18,7 +19,7 @@ def init(db: str = DB, pack: str = typer.Option(None, help="province pack (defau
     """Create the store (apply migrations) and load the province pack."""
     with open_store(db) as store:
         counts = init_store(store, pack)
-    typer.echo(f"initialised {db}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    typer.echo(f"initialised {redact(db)}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 
 @app.command()

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from chainbrain.cli.common import DB
+from chainbrain.store.engine import redact
 
 app = typer.Typer(help="Build the calibrated demo province (synthetic data).", no_args_is_help=True)
 
@@ -80,7 +81,7 @@ def build(db: str = DB,
         raise typer.Exit(1)
 
     out = Console()
-    table = Table(title=f"demo build → {result.db}  (scale={result.scale}, seed={result.seed}, "
+    table = Table(title=f"demo build → {redact(result.db)}  (scale={result.scale}, seed={result.seed}, "
                         f"batch {result.batch_id})")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -96,6 +97,16 @@ def build(db: str = DB,
     _demo_users(db, out)
     out.print("[bold yellow]Synthetic demo data — names and figures are invented and are not real statistics. "
               "合成演示数据，企业名称与数字均为虚构，非真实统计。[/bold yellow]")
+
+
+def write_private(path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only (mode 0600 from the first byte)."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)                       # an existing file keeps its mode on open: set it
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _demo_users(db: str, out: Console) -> None:
@@ -115,5 +126,5 @@ def _demo_users(db: str, out: Console) -> None:
     out.print(table)
     if not db.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
         path = Path(db).with_suffix(".credentials.txt")
-        path.write_text("".join(f"{u}\t{p}\t{r}\t{s}\n" for u, p, r, s in users), encoding="utf-8")
+        write_private(path, "".join(f"{u}\t{p}\t{r}\t{s}\n" for u, p, r, s in users))
         out.print(f"credentials saved to {path}")

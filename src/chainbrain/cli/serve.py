@@ -1,25 +1,49 @@
-"""``chainbrain serve``: run the web UI and JSON API with uvicorn."""
+"""``chainbrain serve``: run the web UI and JSON API with uvicorn (settings: :mod:`chainbrain.config`)."""
 
 from __future__ import annotations
 
+import os
+
 import typer
 
-from chainbrain.cli.common import DB
 
 
 def serve(
-    db: str = DB,
-    host: str = typer.Option("127.0.0.1", "--host", help="interface to listen on"),
-    port: int = typer.Option(8000, "--port", help="TCP port"),
-    public_aggregates: bool = typer.Option(False, "--public-aggregates",
+    db: str = typer.Option(None, "--db", help="DuckDB file or postgresql:// URL [default: $CHAINBRAIN_DB, "
+                                              "the configuration file's [store] url, data/chainbrain.duckdb]"),
+    host: str = typer.Option(None, "--host", help="interface to listen on [default: config, 127.0.0.1]"),
+    port: int = typer.Option(None, "--port", help="TCP port [default: config, 8000]"),
+    public_aggregates: bool = typer.Option(None, "--public-aggregates/--no-public-aggregates",
                                            help="show aggregate figures without sign-in (the demo does)"),
+    workers: int = typer.Option(None, "--workers", min=1,
+                                help="worker processes (PostgreSQL only) [default: config, 1]"),
+    config: str = typer.Option(None, "--config", help="configuration file [default: $CHAINBRAIN_CONFIG, "
+                                                      "./chainbrain.toml, /etc/chainbrain/chainbrain.toml]"),
 ):
-    """Serve the cockpit at http://HOST:PORT/ until Ctrl-C (offline: all assets are local)."""
+    """Serve the cockpit at http://HOST:PORT/ until Ctrl-C or SIGTERM (offline: all assets are local)."""
     import uvicorn
 
-    from chainbrain.web import create_app
+    from chainbrain.config import load_settings
+    from chainbrain.store.engine import is_postgres, redact
+    from chainbrain.web.logs import log_config
 
-    app = create_app(db, public_aggregates=public_aggregates)
-    typer.echo(f"ChainBrain 产业链大脑: http://{host}:{port}/  (db: {db}; "
-               f"public aggregates: {'on' if public_aggregates else 'off'}) — Ctrl-C to stop")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if config:
+        os.environ["CHAINBRAIN_CONFIG"] = config
+    cfg = load_settings()
+    # what the options say wins; the worker processes read it back from the environment
+    env = {"CHAINBRAIN_DB": db, "CHAINBRAIN_PUBLIC_AGGREGATES": public_aggregates, "CHAINBRAIN_WORKERS": workers}
+    os.environ.update({k: str(v) for k, v in env.items() if v is not None})
+    cfg = load_settings()
+    host, port = host or cfg.host, port or cfg.port
+    if cfg.workers > 1 and not is_postgres(cfg.db):
+        typer.echo(f"error: --workers {cfg.workers} needs PostgreSQL: a DuckDB file allows one process "
+                   f"(多进程仅支持 PostgreSQL：DuckDB 文件只允许一个进程打开)", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"ChainBrain 产业链大脑: http://{host}:{port}{cfg.root_path}/  (db: {redact(cfg.db)}; "
+               f"public aggregates: {'on' if cfg.public_aggregates else 'off'}; workers: {cfg.workers}"
+               f"{'; config: ' + cfg.source if cfg.source else ''}) — Ctrl-C to stop")
+    uvicorn.run("chainbrain.web.app:app_from_settings", factory=True, host=host, port=port,
+                workers=cfg.workers, root_path=cfg.root_path, proxy_headers=True,
+                forwarded_allow_ips=",".join(cfg.trusted_proxies), log_level=cfg.log_level,
+                access_log=cfg.access_log != "off", log_config=log_config(cfg.access_log),
+                timeout_graceful_shutdown=10)

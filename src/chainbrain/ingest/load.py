@@ -88,6 +88,7 @@ def import_file(store, kind: str, path: str | Path, *, unit: str | None = None, 
         log_batch(store, conn, batch, kind, str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(issues.warnings)}")
     step("write", len(keep), len(keep))
+    store.analyze()                          # PostgreSQL plans the next queries from the new counts
     if bad.any() and errors_path:
         write_error_file(errors_path, raw, issues)
         res.error_file = str(errors_path)

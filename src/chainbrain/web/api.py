@@ -15,7 +15,7 @@ import os
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from chainbrain.store.migrate import current_revision
 from chainbrain.web import data, model, profiles
@@ -121,10 +121,21 @@ def api_cockpit(request: Request, period: str | None = PERIOD, region: str | Non
     return _json(st, key, lambda: cockpit_full(st, user, period, region, scope), Cockpit)
 
 
-@router.get("/health", response_model=Health)
-def api_health(request: Request) -> dict:
-    """Liveness plus what is loaded: engine, province pack, schema revision."""
+@router.get("/live")
+def api_live() -> dict:
+    """Liveness only: the process answers (200 even while the database does not)."""
+    return {"status": "alive"}
+
+
+@router.get("/health", response_model=Health, responses={503: {"description": "the store does not answer"}})
+def api_health(request: Request):
+    """Readiness: 200 with engine, province pack and schema revision when the store answers;
+    503 with the reason when it does not."""
     st = get_state(request)
+    reason = st.store.ping()
+    if reason is not None:
+        return JSONResponse({"status": "unavailable", "engine": st.store.kind, "reason": reason,
+                             "detail": "数据库无法连接 / the store does not answer"}, status_code=503)
 
     def build():
         pack = data.pack_meta(st.store)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import psycopg
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -25,9 +27,10 @@ from chainbrain.web import format as fmt
 from chainbrain.web import auth
 from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
+from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
-from chainbrain.web.state import WebState
+from chainbrain.web.state import WebState, connection_lost
 from chainbrain.web.views import audit, chains, cockpit, enterprises, imports, regions, search
 from chainbrain.web.views import auth as auth_views
 
@@ -60,6 +63,17 @@ def _answer(request: Request, status: int, title_key: str, body_key: str):
     return _error_page(request, status, title_key, message)
 
 
+def _database_answer(request: Request, exc: Exception):
+    """A database failure as one bilingual 503 (server unreachable or restarting) or 504 (statement
+    timeout); any other database error is the program's and goes on to the 500 handler."""
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, psycopg.errors.QueryCanceled):
+        return _answer(request, 504, "timeout_title", "timeout_body")
+    if connection_lost(exc) or isinstance(orig, psycopg.OperationalError):
+        return _answer(request, 503, "unavailable_title", "unavailable_body")
+    raise exc
+
+
 def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL,
                secure_cookies: bool = False) -> FastAPI:
     """A ChainBrain web app over the store ``db`` (DuckDB file path or postgresql:// URL).
@@ -76,8 +90,13 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         yield
-        with app.state.web.lock:
-            store.close()
+        store.cancel()                          # SIGTERM: a running query stops now, not when it ends
+        app.state.web.stop_warmup(timeout=10)
+        if app.state.web.lock.acquire(timeout=10):
+            try:
+                store.close()
+            finally:
+                app.state.web.lock.release()
 
     app = FastAPI(title="ChainBrain 产业链大脑", version=__version__, docs_url=None, redoc_url=None,
                   lifespan=lifespan,
@@ -86,6 +105,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell,
                              secure_cookies=secure_cookies)
     app.state.templates = templates()
+    app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(cockpit.router)
@@ -131,6 +151,14 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
             return JSONResponse({"detail": str(exc)}, status_code=400)
         return _error_page(request, 400, "error_title", str(exc))
 
+    @app.exception_handler(sa.exc.DBAPIError)
+    async def database_error(request: Request, exc: sa.exc.DBAPIError):
+        return _database_answer(request, exc)
+
+    @app.exception_handler(psycopg.Error)
+    async def driver_error(request: Request, exc: psycopg.Error):
+        return _database_answer(request, exc)
+
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
         message = both("auth_body")
@@ -140,3 +168,12 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         return _error_page(request, 401, "auth_title", message)
 
     return app
+
+
+def app_from_settings() -> FastAPI:
+    """The app that ``chainbrain serve`` runs in each worker process (uvicorn factory): store and
+    switches from the configuration file and ``CHAINBRAIN_*`` variables (:mod:`chainbrain.config`)."""
+    from chainbrain.config import load_settings
+
+    cfg = load_settings()
+    return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies)

@@ -87,6 +87,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "Please sign in: this deployment does not publish this page to anonymous visitors, "
                   "or it shows individual enterprises' data."),
     "pack": ("方案", "Plan"),
+    "unavailable_title": ("数据库暂不可用", "Database unavailable"),
+    "unavailable_body": ("数据库暂时无法连接，请稍后重试；如持续出现请联系管理员。",
+                         "The database is not answering; try again shortly, and tell the administrator "
+                         "if it persists."),
+    "timeout_title": ("查询超时", "Query timed out"),
+    "timeout_body": ("查询超过了语句超时限制（CHAINBRAIN_STATEMENT_TIMEOUT），已被取消。",
+                     "The query ran longer than the statement timeout (CHAINBRAIN_STATEMENT_TIMEOUT) "
+                     "and was cancelled."),
 }
 
 STRINGS.update({

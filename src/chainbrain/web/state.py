@@ -33,6 +33,10 @@ from chainbrain.web.cache import MISSING, ResultCache, version_of
 log = logging.getLogger("chainbrain.web")
 
 
+#: seconds between checks of the data version by the warm-up thread (a command-line import)
+REWARM_S = 5.0
+
+
 def _write_aware_jobs(on_write):
     """The import jobs, with ``on_write()`` called when an import has finished writing.
 
@@ -100,6 +104,9 @@ class WebState:
             self.jobs = _write_aware_jobs(self.invalidate)
         self.versions = version_of(self.store)
         self._stop = threading.Event()
+        self._changed = threading.Event()
+        self.running = None                    # the request token computing under the lock, if any
+        self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
 
@@ -117,14 +124,37 @@ class WebState:
             version = self.versions.current()
             value = self.cache.lookup(version, key)
             if value is MISSING:
-                value = compute()
+                value = self._compute(compute)
                 self.cache.put(version, key, value)
         return value
 
+    def _compute(self, compute):
+        """``compute()`` on a live connection: PostgreSQL's analytics connection is checked first
+        (replaced after a server restart) and a computation that lost its connection midway runs
+        once more on a new one."""
+        from chainbrain.web.disconnect import REQUEST
+
+        self.running = REQUEST.get()           # whose computation holds the connection (disconnect)
+        try:
+            ensure = getattr(self.store, "ensure_connected", None)
+            if ensure is None:
+                return compute()
+            ensure()
+            try:
+                return compute()
+            except Exception as exc:
+                if not connection_lost(exc):
+                    raise
+                ensure()
+                return compute()
+        finally:
+            self.running = None
+
     def invalidate(self) -> None:
-        """The application wrote data: drop every cached answer now."""
+        """The application wrote data: drop every cached answer now (and warm up again)."""
         self.versions.bump()
         self.cache.clear()
+        self._changed.set()
 
     # ------------------------------------------------------------ warm-up
     def start_warmup(self, jobs) -> None:
@@ -132,25 +162,45 @@ class WebState:
 
         The warm-up works on its own connection to the database (:func:`side_store`),
         so it neither waits for nor disturbs requests on the application's connection.
+        It then stays: whenever the data change — an import through the web at once, a
+        command-line import when the data version moves (checked every :data:`REWARM_S`
+        seconds) — the same answers are computed again in the background, so the first
+        visitor after an import does not wait for them.
         """
         if not self.warm:
             self.warmed.set()
             return
 
+        def one_pass(own) -> None:
+            for key, compute in jobs(own):
+                if self._stop.is_set():
+                    return
+                version = self.versions.current()
+                if self.cache.lookup(version, key) is not MISSING:
+                    continue
+                try:
+                    self.cache.put(version, key, compute())
+                except Exception as exc:          # a page that cannot be built is built on request
+                    log.warning("warm-up of %s failed: %s", key, exc)
+
         def work():
             own = None
             try:
-                own = side_store(self.store)
-                for key, compute in jobs(own):
+                own = self._warm_store = side_store(self.store)
+                warmed_at = self.versions.current()
+                one_pass(own)
+                self.warmed.set()
+                self.warm_passes += 1
+                while not self._stop.is_set():
+                    self._changed.wait(REWARM_S)
+                    self._changed.clear()
                     if self._stop.is_set():
                         break
-                    version = self.versions.current()
-                    if self.cache.lookup(version, key) is not MISSING:
-                        continue
-                    try:
-                        self.cache.put(version, key, compute())
-                    except Exception as exc:          # a page that cannot be built is built on request
-                        log.warning("warm-up of %s failed: %s", key, exc)
+                    now = self.versions.current()
+                    if now != warmed_at:
+                        warmed_at = now
+                        one_pass(own)
+                        self.warm_passes += 1
             except Exception as exc:
                 log.warning("warm-up failed: %s", exc)
             finally:
@@ -161,8 +211,13 @@ class WebState:
         self._warm_thread = threading.Thread(target=work, daemon=True, name="chainbrain-warmup")
         self._warm_thread.start()
 
-    def stop_warmup(self, timeout: float = 120.0) -> None:
+    def stop_warmup(self, timeout: float = 10.0) -> None:
+        """Stop the warm-up: its running query is cancelled, then the thread is waited for."""
         self._stop.set()
+        self._changed.set()
+        own = getattr(self, "_warm_store", None)
+        if own is not None and self._warm_thread is not None and self._warm_thread.is_alive():
+            own.cancel()
         if self._warm_thread is not None:
             self._warm_thread.join(timeout)
         self.versions.close()
@@ -188,6 +243,18 @@ def side_store(store):
     side.engine = sa.create_engine("duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()),
                                    poolclass=StaticPool)
     return side
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection is gone (server restart, network), as opposed
+    to an error of the query itself."""
+    import psycopg
+    import sqlalchemy as sa
+
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, psycopg.OperationalError) and not isinstance(orig, psycopg.errors.QueryCanceled)
 
 
 def get_state(request: Request) -> WebState:
