@@ -52,7 +52,7 @@ def _valid(df: pd.DataFrame, date) -> pd.DataFrame:
     d = pd.Timestamp(date)
     vf = pd.to_datetime(df["valid_from"])
     vt = pd.to_datetime(df["valid_to"])
-    return df[(vf.isna() | (vf <= d)) & (vt.isna() | (vt > d))]
+    return df[(vf.isna() | (vf <= d)) & (vt.isna() | (vt >= d))]   # valid_to inclusive (the last valid day)
 
 
 def _members(f, date, by: str) -> pd.DataFrame:

@@ -65,7 +65,7 @@ def load_frames(store, years=None) -> dict[str, pd.DataFrame]:
 
 def _valid(df: pd.DataFrame, d: pd.Series) -> pd.Series:
     vf, vt = pd.to_datetime(df["valid_from"]), pd.to_datetime(df["valid_to"])
-    return (vf.isna() | (vf <= d)) & (vt.isna() | (vt > d))
+    return (vf.isna() | (vf <= d)) & (vt.isna() | (vt >= d))   # valid_to inclusive (the last valid day)
 
 
 def baseline(f) -> pd.DataFrame:

@@ -362,7 +362,7 @@ def _aggregate_expr(store, p: Period, basis: str, specs: list[tuple[str, Scope]]
     sh.universe = f.select(enterprise_id=f._eid)       # only reporters can survive the join below
     stacks = []
     for i, (by, sc) in enumerate(specs):
-        kw = dict(segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park, shared=sh)
+        kw = dict(segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park, shared=sh, stats=True)
         for side, date in ((0, p.end_date), (1, prev.end_date)):
             m = members(store, date, sc.scope, sc.region, sc.chain, by, **kw)
             stacks.append(m.select("enterprise_id", key=m.key.cast("string"), sei=m.sei.cast("string"),

@@ -155,25 +155,25 @@ class Shared:
             return w.filter(w.region_code.notnull() & w.industry_code.notnull())
         return self.shared(("located", date), build)
 
-    def base(self, date: dt.date, scope: str):
-        """(enterprise_id, region_code, industry_code, section, sei, sei_share, ppi_ytd, prefecture_code) in
-        the industry scope; ``sei_share``: the class's loaded SEI share as of the date's year
-        (:func:`sei_shares`), ``ppi_ytd``: its division's PPI through the date's month
-        (:func:`price_indexes`); NULL when none is loaded."""
+    def base(self, date: dt.date, scope: str, stats: bool = False):
+        """(enterprise_id, region_code, industry_code, section, sei, prefecture_code) in the industry scope;
+        with ``stats`` also ``sei_share`` (the class's loaded SEI share as of the date's year,
+        :func:`sei_shares`) and ``ppi_ytd`` (its division's PPI through the date's month,
+        :func:`price_indexes`), NULL when none is loaded."""
         def build():
             industry, region_t = self.table("industry"), self.table("region")
-            # the classes with their SEI share and division PPI: small tables joined before the enterprises
             ind = industry.filter(industry.section.isin(SCOPES[scope])).select(
                 industry_code=industry.code, section=industry.section, sei=industry.sei)
-            sh = sei_shares(self.table, date.year)
-            ind = ind.left_join(sh, ind.industry_code == sh._sc).drop("_sc")
-            pi = price_indexes(self.table, date.year, date.month)
-            ind = ind.left_join(pi, ind.industry_code.substr(0, 2) == pi._dv).drop("_dv")
+            if stats:      # the classes with their SEI share and division PPI: joined before the enterprises
+                sh = sei_shares(self.table, date.year)
+                ind = ind.left_join(sh, ind.industry_code == sh._sc).drop("_sc")
+                pi = price_indexes(self.table, date.year, date.month)
+                ind = ind.left_join(pi, ind.industry_code.substr(0, 2) == pi._dv).drop("_dv")
             m = self.located(date)
             m = m.join(ind, "industry_code")
             return m.join(region_t.select(region_code=region_t.code, prefecture_code=region_t.prefecture_code),
                           "region_code")
-        return self.shared(("base", date, scope), build)
+        return self.shared(("base", date, scope, stats), build)
 
     def segments(self, date: dt.date):
         """:func:`_enterprise_segments` on ``date``."""
@@ -198,8 +198,9 @@ class Shared:
 
 def members(store, date: dt.date, scope: str = "all", region: str | None = None, chain: str | None = None,
             by: str = "all", *, segment: str | None = None, cluster: str | None = None,
-            sei: bool = False, park: str | None = None, shared: Shared | None = None):
-    """(enterprise_id, key, sei, sei_share, ppi_ytd) of the enterprises in scope on ``date``.
+            sei: bool = False, park: str | None = None, shared: Shared | None = None, stats: bool = False):
+    """(enterprise_id, key, sei) of the enterprises in scope on ``date`` (with ``stats``: and ``sei_share``,
+    ``ppi_ytd``, see :meth:`Shared.base`).
 
     Filters: ``region`` (province / prefecture / county code), ``park`` (the
     enterprise's registered park), ``chain``, ``segment`` (a top segment
@@ -214,7 +215,7 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
     if by not in BY:
         raise ValueError(f"by must be one of {', '.join(BY)}")
     sh = shared if shared is not None else Shared(store, cte=False)
-    m = sh.base(date, scope)
+    m = sh.base(date, scope, stats)
     if sei:
         m = m.filter(m.sei.isin(("true", "partial")))
     if region:
@@ -255,7 +256,8 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
            "segment": lambda: m.top_segment, "cluster": lambda: m.cluster_code,
            "city_chain": lambda: m.prefecture_code.concat("|", m.chain_code),
            "county_chain": lambda: m.region_code.concat("|", m.chain_code)}[by]()
-    out = m.select("enterprise_id", key=key, sei=m.sei, sei_share=m.sei_share, ppi_ytd=m.ppi_ytd)
+    extra = {"sei_share": m.sei_share, "ppi_ytd": m.ppi_ytd} if stats else {}
+    out = m.select("enterprise_id", key=key, sei=m.sei, **extra)
     # one row per enterprise (× chain, from the distinct enterprise_chains) unless segments were joined
     return out.distinct() if needs_seg or sh.cte is False else out
 

@@ -141,7 +141,8 @@ KINDS: dict[str, list[Field]] = {
         F("kind", "认定类型", "enum", True, ("称号", "认定类别", "类型")),
         F("level", "认定级别", "enum", True, ("级别", "层级")),
         F("valid_from", "认定日期", "date", True, ("有效期起", "起始日期", "认定时间")),
-        F("valid_to", "有效期至", "date", True, ("有效期止", "截止日期", "到期日期"), not_null=False),
+        F("valid_to", "有效期至", "date", True, ("有效期止", "截止日期", "到期日期"), not_null=False,
+          zh_doc="最后有效日（含当日），YYYY-MM-DD；空：长期有效", en_doc="last valid day (inclusive), YYYY-MM-DD; empty: no end"),
         F("chain_code", "产业链代码", "text", syn=("所属产业链",)),
     ],
     "external": [

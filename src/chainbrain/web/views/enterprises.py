@@ -25,6 +25,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from chainbrain.analytics.profile import catalog_names
+from chainbrain.web import format as fmt
 from chainbrain.web import pages, profiles
 from chainbrain.web.auth import current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache, per_store
@@ -92,6 +93,7 @@ def enterprise_page(request: Request, uscc: str):
     d = _profile(request, _visible(request, uscc))
     m = d["monthly"]
     line = {"x": [r["period"] for r in m],
-            "ytd": [None if r["revenue_ytd"] is None else round(r["revenue_ytd"] / 1e4, 2) for r in m],
-            "month": [None if r["revenue_month"] is None else round(r["revenue_month"] / 1e4, 2) for r in m]}
+            "ytd": [None if r["revenue_ytd"] is None else float(fmt.half_up(r["revenue_ytd"], 2, -4)) for r in m],
+            "month": [None if r["revenue_month"] is None else float(fmt.half_up(r["revenue_month"], 2, -4))
+                      for r in m]}
     return render(request, "enterprise.html", d=d, nav="", charts=chart_json({"line": line}))
