@@ -164,7 +164,7 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
         (("profile index",), lambda: profiles.build(st, store)),        # enterprise pages (web.profiles)
     ]
 
-    def full():
+    def cockpit_plus():
         d = st.cache.lookup(st.versions.current(), ("cockpit", None, None, "all", disclosure_key(anon)))
         mon = st.cache.lookup(st.versions.current(), ("monitoring", None, None, "all"))
         al = st.cache.lookup(st.versions.current(), ("alerts", None))
@@ -176,9 +176,9 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
         mon = model.protect_monitoring(store, mon, rule, None, "all")
         return {**d, "targets": mon["targets"], "projection": mon["projection"],
                 "alerts": model.alerts_for(store, mon["alerts"], anon), "alerts_source": mon["alerts_source"]}
-    jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), full))
+    jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), cockpit_plus))
     jobs.append((("json", "cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)),
-                 lambda: Cockpit.model_validate(full()).model_dump_json().encode()))
+                 lambda: Cockpit.model_validate(cockpit_plus()).model_dump_json().encode()))
     if not full:
         return jobs
     for code in cities:
