@@ -186,6 +186,10 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
 TARGET_FIGURES = ("actual", "actual_low", "actual_high", "path", "gap", "gap_pp", "ratio", "status",
                   "base_annual", "target_value", "annual_path", "monthly_path", "annualized",
                   "required_growth_rest_of_year", "required_annual_growth_to_target", "seasonal_share")
+#: which sums each target figure is built from: the current sum, the base-year sum (growth paths), both
+TARGET_CURRENT = ("actual", "actual_low", "actual_high", "annualized")
+TARGET_BASE = ("path", "base_annual", "annual_path", "monthly_path", "seasonal_share", "target_value")
+TARGET_BOTH = ("gap", "gap_pp", "ratio", "status", "required_growth_rest_of_year", "required_annual_growth_to_target")
 PROJECTION_FIGURES = ("projected", "interval_low", "interval_high", "target_value", "ratio", "status",
                       "explanation_zh", "explanation_en", "series")
 
@@ -319,10 +323,20 @@ def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: st
     def small(n) -> bool:
         return n is not None and 0 < int(n) < g.min_cell and not known
 
-    out["targets"] = [_withhold(t, TARGET_FIGURES, small(t.get("n")) or
-                                (level_hidden and t.get("indicator", "revenue") == "revenue"
-                                 and t.get("kind") in ("growth", "level")))
-                      for t in mon.get("targets", [])]
+    cur_hidden = g.hidden(period, "cur", None, region, scope)
+    base_hidden = g.hidden(period, "base", None, region, scope)
+
+    def target(t: dict) -> dict:
+        if small(t.get("n")):
+            return _withhold(t, TARGET_FIGURES, True)
+        if t.get("indicator", "revenue") != "revenue" or t.get("kind") not in ("growth", "level"):
+            return _withhold(t, TARGET_FIGURES, False)
+        base = base_hidden and t.get("kind") == "growth"
+        gone = (TARGET_CURRENT if cur_hidden else ()) + (TARGET_BASE if base else ()) + \
+            (TARGET_BOTH if cur_hidden or base else ())
+        return _withhold(t, [f for f in TARGET_FIGURES if f in gone], bool(gone))
+
+    out["targets"] = [target(t) for t in mon.get("targets", [])]
     proj = mon.get("projection")
     if proj:
         proj = _withhold(proj, PROJECTION_FIGURES, small(proj.get("n")) or level_hidden)
