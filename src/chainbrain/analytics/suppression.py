@@ -153,7 +153,8 @@ def _located(store, sh: Shared, date: dt.date) -> dict[int, tuple]:
     m = sh.base(date, "all")
     df = m.select("enterprise_id", "region_code", "prefecture_code", "section").execute()
     out = {}
-    for e, county, city, section in zip(df.enterprise_id, df.region_code, df.prefecture_code, df.section):
+    for e, county, city, section in zip(*(df[c].tolist() for c in ("enterprise_id", "region_code", "prefecture_code",
+                                                                     "section"))):
         scopes = ("all", "manufacturing") if section in SCOPES["manufacturing"] else ("all",)
         regions = (None, city, county) if county != city else (None, city)
         out[int(e)] = (scopes, regions)
@@ -163,7 +164,7 @@ def _located(store, sh: Shared, date: dt.date) -> dict[int, tuple]:
 def _chains(store, sh: Shared, date: dt.date) -> dict[int, list[str]]:
     df = sh.enterprise_chains(date).execute()
     out: dict[int, list[str]] = collections.defaultdict(list)
-    for e, c in zip(df.enterprise_id, df.chain_code):
+    for e, c in zip(df.enterprise_id.tolist(), df.chain_code.tolist()):
         out[int(e)].append(c)
     return out
 
@@ -186,15 +187,17 @@ def universe(store, period: str | Period) -> Universe:
     df = f.select(eid=f._eid, in_cur=f._in_cur, in_prev=f._in_prev, rev=f.revenue,
                   rep_prev=f.revenue_rep_prev, p_rev=f._p_revenue).execute()
     cur_v, prev_v, cb_v = {}, {}, {}
-    for r in df.itertuples(index=False):
-        e = int(r.eid)
-        if not pd.isna(r.in_cur):
-            cur_v[e] = 0.0 if pd.isna(r.rev) else float(r.rev)
-            prior = r.rep_prev if not pd.isna(r.rep_prev) else r.p_rev
-            if not pd.isna(r.rev) and not pd.isna(prior):
+    cols = [df[c].astype(object).where(df[c].notna(), None).tolist()
+            for c in ("eid", "in_cur", "in_prev", "rev", "rep_prev", "p_rev")]
+    for e, in_cur, in_prev, rev, rep_prev, p_rev in zip(*cols):
+        e = int(e)
+        if in_cur is not None:
+            cur_v[e] = 0.0 if rev is None else float(rev)
+            prior = rep_prev if rep_prev is not None else p_rev
+            if rev is not None and prior is not None:
                 cb_v[e] = float(prior)
-        if not pd.isna(r.in_prev):
-            prev_v[e] = 0.0 if pd.isna(r.p_rev) else float(r.p_rev)
+        if in_prev is not None:
+            prev_v[e] = 0.0 if p_rev is None else float(p_rev)
     samples = {"cur": (cur_v, p.end_date), "cc": ({e: cur_v[e] for e in cb_v}, p.end_date),
                "cb": (cb_v, p.end_date), "prev": (prev_v, prev.end_date)}
     by = _target_base_year(store)
@@ -203,7 +206,8 @@ def universe(store, period: str | Period) -> Universe:
         t = store.table("monthly_report")
         r = latest_reports(t.filter((t.year == b.year) & (t.month == b.month)), ["enterprise_id", "year", "month"])
         bdf = r.select("enterprise_id", v=r.revenue_ytd.cast("float64")).execute()
-        samples["base"] = ({int(e): (0.0 if pd.isna(v) else float(v)) for e, v in zip(bdf.enterprise_id, bdf.v)},
+        samples["base"] = ({int(e): (0.0 if v is None or v != v else float(v))
+                            for e, v in zip(bdf.enterprise_id.tolist(), bdf.v.astype(object).tolist())},
                            b.end_date)
     u = Universe(p.label, revised=frozenset(e for e, v in cb_v.items() if e in prev_v and prev_v[e] != v))
     sets: dict = collections.defaultdict(set)
@@ -226,10 +230,11 @@ def universe(store, period: str | Period) -> Universe:
     seg = _segments(store, p.end_date)
     loc = where[p.end_date][0]
     seg_of: dict = collections.defaultdict(set)         # (chain, e) → {(own, top)}
-    for r in seg.itertuples(index=False):
-        e = int(r.enterprise_id)
+    rows = list(zip(*(seg[c].tolist() for c in ("enterprise_id", "chain_code", "own", "top"))))
+    for e, chain, own, top in rows:
+        e = int(e)
         if e in cur_v and e in loc:
-            seg_of[(r.chain_code, e)].add((r.own, r.top))
+            seg_of[(chain, e)].add((own, top))
     for (c, e), pairs in seg_of.items():
         scopes = loc[e][0]
         codes = {own for own, _ in pairs} | {top for _, top in pairs}
@@ -239,11 +244,11 @@ def universe(store, period: str | Period) -> Universe:
                 values[("seg", c, code, s)] += cur_v[e]
     u.sets = {k: frozenset(v) for k, v in sets.items()}
     u.values = dict(values)
-    u.relations = _relations(store, u, seg)
+    u.relations = _relations(store, u, rows)
     return u
 
 
-def _relations(store, u: Universe, seg: pd.DataFrame) -> list[Relation]:
+def _relations(store, u: Universe, seg: list[tuple]) -> list[Relation]:
     sets = u.sets
     reg = store.table("region").select("code", "level", "prefecture_code").execute()
     cities = list(reg.loc[reg.level == "prefecture", "code"])
@@ -264,13 +269,13 @@ def _relations(store, u: Universe, seg: pd.DataFrame) -> list[Relation]:
             res = frozenset(e for e, c in coef.items() if c != 0)
         rels.append(Relation(parent, kids, res))
 
-    for m, c, s in heads:
+    for m, c, s in sorted(heads, key=str):          # a fixed order: the same pattern in every process
         add((m, c, None, s), [(m, c, x, s) for x in cities])
         for city in cities:
             add((m, c, city, s), [(m, c, x, s) for x in counties.get(city, [])])
     # scope and inside-record relations, for every (chain, region)
     units = {(k[1], k[2]) for k in sets if k[0] != "seg"}
-    for c, x in units:
+    for c, x in sorted(units, key=str):
         for m in MEASURES:
             add((m, c, x, "all"), [(m, c, x, "manufacturing")])
         for s in SCOPES:
@@ -282,21 +287,20 @@ def _relations(store, u: Universe, seg: pd.DataFrame) -> list[Relation]:
                 rels.append(Relation(pk, (bk,) if bk in sets else (), (a ^ b) | (a & b & u.revised)))
     # chain → top segments → sub-segments (net coefficients)
     tree = collections.defaultdict(set)
-    for r in seg.itertuples(index=False):
-        if r.own != r.top:
-            tree[(r.chain_code, r.top)].add(r.own)
     tops = collections.defaultdict(set)
-    for r in seg.itertuples(index=False):
-        tops[r.chain_code].add(r.top)
+    for _e, chain, own, top in seg:
+        if own != top:
+            tree[(chain, top)].add(own)
+        tops[chain].add(top)
     for s in SCOPES:
-        for c, ts in tops.items():
+        for c, ts in sorted(tops.items()):
             kids = [("seg", c, t, s) for t in sorted(ts)]
             coef = {e: 1 for e in sets.get(("cur", c, None, s), ())}
             for k in kids:
                 for e in sets.get(k, ()):
                     coef[e] = coef.get(e, 0) - 1
             add(("cur", c, None, s), kids, coef)
-            for t in ts:
+            for t in sorted(ts):
                 subs = [("seg", c, x, s) for x in sorted(tree.get((c, t), ()))]
                 if not subs:
                     continue
