@@ -256,7 +256,7 @@ def test_truth_matches_what_the_administrator_sees(demo):
         assert len(truth.sets.get(cell, ())) == n, (cell, n)
         assert truth.values.get(cell, 0.0) == pytest.approx(value, rel=1e-9, abs=1e-3), cell
         checked += 1
-    assert checked > 1000
+    assert checked > 500
     assert not seen.clashes
 
 

@@ -28,6 +28,8 @@ enterprises are not confidential and stay.
 
 from __future__ import annotations
 
+import threading
+
 MIN_CELL = 3
 
 CURRENT = ("revenue_ytd_yuan",)
@@ -90,9 +92,9 @@ class Guard:
     def pattern(self, period: str):
         """The :class:`~chainbrain.analytics.suppression.Pattern` of ``period`` (cached per data version)."""
         from chainbrain.analytics import suppression
-        from chainbrain.web.cache import MISSING, ResultCache, data_version, per_store
+        from chainbrain.web.cache import MISSING, data_version
 
-        cache = per_store(self.store, "suppression", lambda: ResultCache(size=256, enabled=True))
+        cache = _cache_of(self.store)
         version = data_version(self.store)
         key = ("pattern", period, self.key, self.min_cell)
         pat = cache.lookup(version, key)
@@ -133,6 +135,22 @@ class Guard:
     def knows(self, period: str, chain, region, scope: str) -> bool:
         """Whether the viewer sees every enterprise of the cell's current sample individually."""
         return self.visible is None or ("cur", chain, region, scope) in self.pattern(period).unseen_empty
+
+
+_CACHES: dict = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_of(store):
+    """The suppression cache of the database behind ``store`` — shared by the application's store
+    and the warm-up's side connection, so patterns the warm-up computes serve the requests."""
+    from chainbrain.web.cache import ResultCache
+
+    with _CACHES_LOCK:
+        key = (store.kind, str(store.db))
+        if key not in _CACHES:
+            _CACHES[key] = ResultCache(size=256, enabled=True)
+        return _CACHES[key]
 
 
 def guard_of(store, min_cell) -> Guard:
