@@ -317,3 +317,32 @@ def test_pattern_hand_case():
                                                               tuple(("cur", None, x, "all") for x in "abc"),
                                                               frozenset())])
     assert suppression.pattern(u2, frozenset()).hidden == {("cur", None, x, "all") for x in "abc"}
+
+
+def test_index_and_level_target_fields():
+    """The targets helper's KPI fields: index-derived ones by ``target_index_count`` (and with the
+    current year's comparable growth), level ones by the current and base-year sums; absent
+    fields are ignored."""
+    cell = ("cur", None, None, "all")
+    pat = suppression.Pattern("2025-06", 3, frozenset(), frozenset({("base", None, None, "all")}),
+                              frozenset(), 1)
+    index_rec = {"period": "2025-06", "scope": "all", "revenue_ytd_yuan": 1.0, "target_path_yuan": 1.0,
+                 "target_ratio": 0.9, "target_status": "red", "target_ratio_level": 0.8,
+                 "target_status_level": "red", "target_index_comparable": 1.2, "target_index_count": 5,
+                 "target_required_growth": 0.1, "target_required_growth_rest_of_year": 0.12}
+    assert pat.fields(index_rec, None, None, "all") == ["target_path_yuan", "target_ratio_level",
+                                                       "target_status_level"]
+    small = dict(index_rec, target_index_count=2)
+    assert set(pat.fields(small, None, None, "all")) == {
+        "target_path_yuan", "target_ratio_level", "target_status_level", "target_ratio", "target_status",
+        "target_index_comparable", "target_required_growth", "target_required_growth_rest_of_year"}
+    assert "target_index_comparable" not in pat.fields(dict(index_rec, target_index_count=3), None, None, "all")
+    cc_gone = suppression.Pattern("2025-06", 3, frozenset(), frozenset({("cc", None, None, "all")}), frozenset(), 1)
+    assert "target_index_comparable" in cc_gone.fields(index_rec, None, None, "all")
+    # a viewer who sees the whole cell is shown a small index
+    known = suppression.Pattern("2025-06", 3, frozenset(), frozenset(), frozenset({cell}), 1)
+    assert known.fields(small, None, None, "all") == []
+    # before the comparable index exists, target_ratio / target_status are the level ones
+    level_rec = {k: v for k, v in index_rec.items() if not k.startswith(("target_index", "target_required",
+                                                                          "target_ratio_level", "target_status_level"))}
+    assert pat.fields(level_rec, None, None, "all") == ["target_path_yuan", "target_ratio", "target_status"]

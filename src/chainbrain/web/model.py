@@ -15,7 +15,7 @@ from chainbrain.analytics.kpi import kpi, kpi_table, latest_period
 from chainbrain.analytics.periods import Period, PeriodError, parse_period
 from chainbrain.analytics.scope import SCOPES
 from chainbrain.web import data
-from chainbrain.web.disclosure import MIN_CELL, Guard, guard_of
+from chainbrain.web.disclosure import MIN_CELL, guard_of
 
 
 class BadRequest(ValueError):
