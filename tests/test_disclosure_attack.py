@@ -346,3 +346,38 @@ def test_index_and_level_target_fields():
     level_rec = {k: v for k, v in index_rec.items() if not k.startswith(("target_index", "target_required",
                                                                           "target_ratio_level", "target_status_level"))}
     assert pat.fields(level_rec, None, None, "all") == ["target_path_yuan", "target_ratio", "target_status"]
+
+
+@pytest.mark.parametrize("role", [None, "county"])
+def test_no_withheld_cell_is_determined_by_all_relations_at_once(demo, role):
+    """Audit beyond peeling: the relations as one linear system (parent − Σ children − rest = 0, the
+    shown cells and the cells the role sees whole as constants). A withheld cell or a small rest is
+    determined iff its unit vector lies in the row space of the system (leverage 1 in the SVD)."""
+    import numpy as np
+
+    truth, visible = demo["truth"], demo["sees"][role]
+    pat = suppression.pattern(truth, visible)
+    unseen = {k: v - visible for k, v in truth.sets.items()}
+    unknown: dict = {}
+    rows = []
+    for i, r in enumerate(truth.relations):
+        row = {}
+        for k, c in [(r.parent, 1.0)] + [(k, -1.0) for k in r.children]:
+            if k in pat.hidden and unseen.get(k):
+                row[unknown.setdefault(k, len(unknown))] = c
+        if r.residual - visible:
+            row[unknown.setdefault(("rest", i), len(unknown))] = -1.0
+        if row:
+            rows.append(row)
+    m = np.zeros((len(rows), len(unknown)))
+    for j, row in enumerate(rows):
+        for i, c in row.items():
+            m[j, i] = c
+    _, s, vt = np.linalg.svd(m, full_matrices=False)
+    rank = int((s > 1e-9 * s.max()).sum())
+    leverage = (vt[:rank] ** 2).sum(axis=0)
+    determined = [k for k, i in unknown.items() if leverage[i] > 1 - 1e-9]
+    assert len(unknown) > 500
+    assert not [k for k in determined if k[0] != "rest"]                        # no withheld cell
+    assert not [k for k in determined if k[0] == "rest"
+                and 0 < len(truth.relations[k[1]].residual - visible) < 3]       # no small rest
