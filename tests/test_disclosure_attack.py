@@ -381,3 +381,31 @@ def test_no_withheld_cell_is_determined_by_all_relations_at_once(demo, role):
     assert not [k for k in determined if k[0] != "rest"]                        # no withheld cell
     assert not [k for k in determined if k[0] == "rest"
                 and 0 < len(truth.relations[k[1]].residual - visible) < 3]       # no small rest
+
+
+#: JSON routes the attacker fetches (above), and the others with why they are not KPI-family tables
+ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/api/regions/{code}"}
+NOT_ATTACKED = {
+    "/api/health": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
+    "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",
+    "/api/enterprises/{uscc}": "one enterprise, scope-checked (test_web_scope)",
+    "/api/audit": "administrators only", "/api/imports": "administrators only",
+    "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
+    "/api/imports/{job_id}/errors": "administrators only",
+    "/api/focus/{region}": "annual region × segment cells: their own rule (chainbrain.analytics.advantage); "
+                           "not covered by this attacker",
+    "/openapi.json": "no figures",
+}
+
+
+def test_every_json_route_is_attacked_or_explained(tmp_path):
+    """Enumerated like test_web_scope.py: a new JSON route must join the attack or say why not."""
+    from test_web_scope import routes
+
+    import web_fixture as W
+    app = create_app(W.build(tmp_path / "routes.duckdb"), public_aggregates=True)
+    paths = {p for m, p in routes(app) if m == "GET" and (p.startswith("/api") or p == "/openapi.json")}
+    paths |= {p for m, p in routes(app) if p.startswith("/api")}
+    unknown = paths - ATTACKED - set(NOT_ATTACKED)
+    assert not unknown, f"JSON routes neither attacked nor explained: {sorted(unknown)}"
+    assert ATTACKED <= paths
