@@ -151,11 +151,12 @@ class Seen:
                 self.derived[ka] = vb * (1 + g)
 
     derived: dict
+    heat: dict
 
 
 def fetch(app, name, d) -> Seen:
     seen = Seen()
-    seen.derived = {}
+    seen.derived, seen.heat = {}, {}
     c = client(app, name)
     period = d["period"]
     try:
@@ -190,6 +191,8 @@ def fetch(app, name, d) -> Seen:
                 for s in ch["segments"]:
                     if s["above_scale_count"]:
                         seen.put(("seg", code, s["code"], scope), s["revenue_ytd_yuan"], page, s["above_scale_count"])
+                    seen.heat.setdefault((code, scope, s["level"]), []).append(
+                        (s["code"], s["revenue_ytd_yuan"], s["heat"]))
             for city in d["attacked_cities"]:
                 for county in [city] + d["counties"][city]:
                     page = f"region {county} {scope}"
@@ -216,6 +219,15 @@ def attack(seen: Seen, truth, visible: frozenset) -> list[tuple]:
     for k in seen.derived:                                         # a withheld sum given back by a growth rate
         if k in seen.values and seen.values[k] is None and 0 < len(unseen.get(k, ())) < 3:
             leaks.append((k, len(unseen[k]), "growth rate"))
+    for (chain, scope, _level), segs in getattr(seen, "heat", {}).items():   # heat = revenue ÷ the level's max
+        ratios = [rev / h for _, rev, h in segs if rev and h]
+        if not ratios:
+            continue
+        for code, rev, _ in segs:
+            k = ("seg", chain, code, scope)
+            if rev is None and truth.values.get(k) == pytest.approx(ratios[0], rel=1e-9) \
+                    and 0 < len(unseen.get(k, ())) < 3:
+                leaks.append((k, len(unseen[k]), "heat"))
     fetched = set(seen.values)
     changed = True
     while changed:                                                 # peel: one unknown in a relation → recovered

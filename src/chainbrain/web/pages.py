@@ -106,14 +106,21 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
     k = protect(store, head, rule, code, None)
     limit = cell_min(rule, code, None)
     segs = presence.segment_presence(store, code, p, scope=scope)
+    relative = set()              # levels whose heat is revenue ÷ the level's largest withheld revenue
     for s in segs:
         s["name"] = s["name_en"] if lang == "en" and s.get("name_en") else s["name_zh"]
         s["stage_text"] = t[f"stage_{s['stage']}"]
         s["suppressed"] = []
         if s["above_scale_count"] and rule.segment_hidden(p.label, code, s["code"], scope):
+            if s["heat"] == 1 and s["revenue_ytd_yuan"]:
+                relative.add(s["level"])
             s["revenue_ytd_yuan"] = None
             s["heat"] = None
             s["suppressed"] = ["revenue_ytd_yuan", "heat"]
+    for s in segs:                # shown revenue ÷ heat would give the withheld maximum back
+        if s["level"] in relative and s["heat"] is not None:
+            s["heat"] = None
+            s["suppressed"] = s["suppressed"] + ["heat"]
     tree = {"name": _name(ch, lang), "children": []}
     for stage in STAGES:
         node = {"name": t[f"stage_{stage}"], "children": []}
