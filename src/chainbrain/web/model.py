@@ -185,11 +185,16 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
 
 TARGET_FIGURES = ("actual", "actual_low", "actual_high", "path", "gap", "gap_pp", "ratio", "status",
                   "base_annual", "target_value", "annual_path", "monthly_path", "annualized",
-                  "required_growth_rest_of_year", "required_annual_growth_to_target", "seasonal_share")
+                  "required_growth_rest_of_year", "required_annual_growth_to_target", "seasonal_share",
+                  "value", "low", "high", "required_growth", "index_comparable")
 #: which sums each target figure is built from: the current sum, the base-year sum (growth paths), both
 TARGET_CURRENT = ("actual", "actual_low", "actual_high", "annualized")
 TARGET_BASE = ("path", "base_annual", "annual_path", "monthly_path", "seasonal_share", "target_value")
-TARGET_BOTH = ("gap", "gap_pp", "ratio", "status", "required_growth_rest_of_year", "required_annual_growth_to_target")
+TARGET_BOTH = ("gap", "gap_pp", "ratio", "status", "required_growth_rest_of_year", "required_annual_growth_to_target",
+               "value", "low", "high", "required_growth", "index_comparable")
+#: a growth target's comparable index (targets JSON ``value``) also contains this year's comparable growth
+TARGET_INDEX = ("value", "low", "high", "ratio", "status", "gap", "gap_pp", "required_growth",
+                "required_growth_rest_of_year", "required_annual_growth_to_target", "index_comparable")
 PROJECTION_FIGURES = ("projected", "interval_low", "interval_high", "target_value", "ratio", "status",
                       "explanation_zh", "explanation_en", "series")
 
@@ -325,6 +330,7 @@ def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: st
 
     cur_hidden = g.hidden(period, "cur", None, region, scope)
     base_hidden = g.hidden(period, "base", None, region, scope)
+    comparable_hidden = g.hidden(period, "cc", None, region, scope) or g.hidden(period, "cb", None, region, scope)
 
     def target(t: dict) -> dict:
         if small(t.get("n")):
@@ -332,8 +338,9 @@ def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: st
         if t.get("indicator", "revenue") != "revenue" or t.get("kind") not in ("growth", "level"):
             return _withhold(t, TARGET_FIGURES, False)
         base = base_hidden and t.get("kind") == "growth"
+        growth = comparable_hidden and t.get("kind") == "growth"
         gone = (TARGET_CURRENT if cur_hidden else ()) + (TARGET_BASE if base else ()) + \
-            (TARGET_BOTH if cur_hidden or base else ())
+            (TARGET_BOTH if cur_hidden or base else ()) + (TARGET_INDEX if growth else ())
         return _withhold(t, [f for f in TARGET_FIGURES if f in gone], bool(gone))
 
     out["targets"] = [target(t) for t in mon.get("targets", [])]
