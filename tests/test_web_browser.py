@@ -5,7 +5,9 @@ over a DuckDB file holding tests/handmade.py. Figures read off the page are
 compared with values worked out by hand (see handmade.py), not with the
 API's answer: 405.00 亿元 from 5 enterprises, comparable 375/338 − 1 = 10.9 %,
 naive 405/220 − 1 = 84.1 %, path 371.5 × 1.09³ = 481.10 亿元 → red; chain
-EI 195.00 亿元; 南昌 205.00 亿元. Chain NF (one enterprise) must be withheld.
+EI 195.00 亿元; 南昌 205.00 亿元. Chain NF (one enterprise) must be withheld, and with
+complementary suppression (issue #12) 南昌 too (province − 南昌 = 九江's one enterprise) and the
+comparable growth (405 − 375 = E5, the only entrant).
 Any request leaving the server fails the test (deployments are offline).
 Screenshots go to test-artifacts/.
 """
@@ -81,8 +83,7 @@ def test_cockpit_figures(page, server, artifacts):
     assert text == "405.00 亿元"
     assert value == pytest.approx(405 * YI)
     text, value = fig(page, "kpi-yoy-comparable")
-    assert text == "10.9%"
-    assert value == pytest.approx(375 / 338 - 1)
+    assert text == "—*" and value is None                      # 375/338 − 1 would give E5 away
     text, value = fig(page, "kpi-yoy-naive")
     assert text == "84.1%"
     assert value == pytest.approx(405 / 220 - 1)
@@ -113,7 +114,7 @@ def test_cockpit_figures(page, server, artifacts):
     nf = cells(page, "chain-row-NF")
     assert nf["revenue_ytd_yuan"] == "—*" and nf["above_scale_count"] == "1"
     assert "200.00" not in page.get_by_test_id("chain-table").inner_text()
-    assert cells(page, "region-row-360100")["revenue_ytd_yuan"] == "205.00"
+    assert cells(page, "region-row-360100")["revenue_ytd_yuan"] == "—*"     # = 405 − 九江's one firm
 
     # the map and the bar chart rendered through ECharts on canvas
     assert page.locator("#map canvas").count() >= 1
@@ -146,7 +147,7 @@ def test_english_toggle(page, server, artifacts):
 def test_drill_down_by_url(page, server, artifacts):
     open_cockpit(page, server, "period=2025-06&region=360100")
     text, value = fig(page, "kpi-revenue")
-    assert text == "205.00 亿元" and value == pytest.approx(205 * YI)
+    assert text == "—*" and value is None                      # 205 亿元, withheld: province − 九江
     assert fig(page, "kpi-count")[0] == "4 家"
     assert "南昌市" in page.get_by_test_id("breadcrumb").inner_text()
     level = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('map'))"
@@ -169,7 +170,8 @@ def test_drill_down_by_clicking_the_map(page, server):
         page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_selector("body[data-map-ready]", timeout=20_000)
     assert "region=360100" in page.url
-    assert fig(page, "kpi-revenue")[0] == "205.00 亿元"
+    assert fig(page, "kpi-revenue")[0] == "—*"
+    assert fig(page, "kpi-count")[0] == "4 家"
 
 
 def test_laptop_layout(browser, server, artifacts):

@@ -96,7 +96,8 @@ def test_region_page_county_user(browser, server, artifacts):
     sign_in(pg, server, "dh_county")
     pg.goto(f"{server}/regions/360100?period=2025-06")
     charts_ready(pg)
-    assert pg.get_by_test_id("kpi-revenue").inner_text().split() == ["205.00", "亿元"]
+    # 南昌 = E1, E2, E5, E6: the county user sees E1 and E5, so the city total gives E2 + E6 away
+    assert pg.get_by_test_id("kpi-revenue").inner_text().split() == ["—*"]
     assert cell(pg, "counties-table", "360102", "revenue_ytd_yuan") == "155.00"   # its own county, 2 firms
     assert cell(pg, "counties-table", "360103", "revenue_ytd_yuan") == "—*"
     ents = pg.get_by_test_id("ents-table").inner_text()

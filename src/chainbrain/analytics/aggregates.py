@@ -67,6 +67,8 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
         progress(done, steps, f"modernization {year}")
         for level in ("chain", "city_chain") if year else ():
             for r in modernization.index(store, year, level):
+                if r["score"] is None:      # withheld (disclosure control): not stored
+                    continue
                 score_rows.append({"year": year, "level": level, "key": r["key"], "score": r["score"],
                                    "rank": r["rank"], "n": r["n"],
                                    "breakdown": json.dumps({"dimensions": r["dimensions"],

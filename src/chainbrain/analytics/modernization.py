@@ -17,7 +17,14 @@ grouped in dimensions:
 | green | ``energy_intensity`` | Σ energy_tce / Σ revenue (annual_report, Y; tce per 10⁴ yuan) | − |
 | openness | ``export_share`` | Σ export / Σ revenue | + |
 
-Normalization (min–max over the units compared): positive
+Weights (default ``method="fixed"``): the pack's ``modernization.toml`` — fixed
+weights and fixed goalposts, a configurable choice marked UNSOURCED (no policy
+document gives them), versioned with the pack so that scores are comparable
+over time and across levels: ``z_ij = clip((x_ij − lo_j) / (hi_j − lo_j), 0, 1)``
+(``(hi_j − x_ij) / (hi_j − lo_j)`` for negative indicators); weights of the
+indicators present are renormalized to sum 1.
+
+Alternative (``method="entropy"`` or user ``weights``): min–max over the units compared: positive
 ``z_ij = (x_ij − min_j) / (max_j − min_j)``, negative ``(max_j − x_ij) / (max_j −
 min_j)``; a constant column gives 0; a missing value gives 0 and is flagged.
 Indicators with no data at all are dropped.
@@ -28,6 +35,14 @@ User weights may be given instead (normalized to sum 1 over the indicators used)
 
 Score ``S_i = 100 · Σ_j w_j z_ij``; the breakdown lists for each indicator the
 raw value, z and the points ``100 · w_j z_ij``, and per dimension the sum of its points.
+
+Disclosure control (``min_cell``, default 3): a unit whose December revenue
+cell is withheld for an anonymous viewer by the suppression pattern of
+:mod:`chainbrain.analytics.suppression` (primary or complementary) has its score,
+rank and whole breakdown withheld (``None``; ``suppressed`` lists them): its
+``ln(1 + revenue)`` and every other figure of its few firms would otherwise be
+shown, and its score minus the other points would give them back. Ranks
+count the shown units only. ``min_cell=1`` (administrators' analysis) shows all.
 """
 
 from __future__ import annotations
@@ -159,31 +174,95 @@ def indicators_frame(store, year: int, level: str = "chain", scope: str = "all",
     return x
 
 
-def index(store, year: int, level: str = "chain", weights: dict[str, float] | None = None,
-          scope: str = "all", period: str | None = None) -> list[dict]:
-    """Scores with breakdown, ranked (JSON-ready)."""
+def pack_weights(store) -> dict:
+    """The pack's fixed weights and goalposts (``modernization.toml``; version, ``sourced = false``)."""
+    from chainbrain.catalog.pack import load_pack
+    name = None
+    try:
+        meta = store.table("pack_meta").execute()
+        name = str(meta["name"].iloc[0]) if len(meta) else None
+    except Exception:                              # a store without pack metadata: the default pack
+        name = None
+    try:
+        return load_pack(name).modernization
+    except (FileNotFoundError, KeyError):
+        return load_pack(None).modernization
+
+
+def normalize_fixed(x: pd.DataFrame, goalposts: dict) -> pd.DataFrame:
+    """Goalpost normalization ``clip((x − lo)/(hi − lo), 0, 1)`` (reversed for negative indicators; NaN → 0)."""
+    z = pd.DataFrame(index=x.index)
+    for c in x.columns:
+        lo, hi = (float(v) for v in goalposts[c])
+        col = x[c].astype(float)
+        v = (hi - col) if c in NEGATIVE else (col - lo)
+        z[c] = (v / (hi - lo)).clip(0.0, 1.0)
+    return z.fillna(0.0)
+
+
+def _withheld(store, year: int, level: str, scope: str, period: str | None, keys, min_cell: int) -> set:
+    """Units whose revenue cell the anonymous suppression pattern withholds (module docstring)."""
+    if min_cell <= 1:
+        return set()
+    from chainbrain.analytics import suppression
+    p = period or f"{year}-12"
+    pat = suppression.pattern(suppression.universe(store, p), frozenset(), min_cell)
+    out = set()
+    for key in keys:
+        parts = str(key).split("|")
+        chain = parts[-1]
+        region = parts[0] if len(parts) > 1 else None
+        if ("cur", chain, region, scope) in pat.hidden:
+            out.add(key)
+    return out
+
+
+def index(store, year: int, level: str = "chain", weights: dict[str, float] | str | None = None,
+          scope: str = "all", period: str | None = None, min_cell: int = 3) -> list[dict]:
+    """Scores with breakdown, ranked (JSON-ready). ``weights``: None (the pack's fixed weights),
+    ``"entropy"``, or a dict of user weights; ``min_cell``: disclosure control (module docstring)."""
     x = indicators_frame(store, year, level, scope, period)
     n = x.pop("n")
     if x.empty or x.shape[1] == 0:
         return []
-    z = normalize(x)
-    if weights:
+    fixed = pack_weights(store) if weights is None else {}
+    version = None
+    if isinstance(weights, dict) and weights:
+        z = normalize(x)
         w = pd.Series({k: float(v) for k, v in weights.items() if k in z.columns}, dtype=float)
         w = w.reindex(z.columns).fillna(0.0)
         w = w / w.sum()
         method = "user"
-    else:
+    elif weights == "entropy" or not fixed.get("weights"):
+        z = normalize(x)
         w = entropy_weights(z)
         method = "entropy"
+    else:
+        cols = [c for c in x.columns if c in fixed["weights"] and c in fixed.get("goalposts", {})]
+        x = x[cols]
+        z = normalize_fixed(x, fixed["goalposts"])
+        w = pd.Series({c: float(fixed["weights"][c]) for c in cols}, dtype=float)
+        w = w / w.sum()
+        method = "fixed"
+        version = fixed.get("modernization", {}).get("version")
     points = z.mul(w, axis=1) * 100
     score = points.sum(axis=1).sort_values(ascending=False)
+    hidden = _withheld(store, year, level, scope, period, score.index, min_cell)
     out = []
-    for rank, (key, s) in enumerate(score.items(), start=1):
+    shown = [k for k in score.index if k not in hidden]
+    ranks = {k: i for i, k in enumerate(shown, start=1)}
+    for key, s in score.items():
+        if key in hidden:
+            out.append({"year": year, "level": level, "key": key, "score": None, "rank": None, "n": int(n[key]),
+                        "dimensions": None, "weights_method": method, "weights_version": version,
+                        "indicators": None, "suppressed": ["score", "rank", "dimensions", "indicators"]})
+            continue
+        rank = ranks[key]
         dims: dict[str, float] = {}
         for c in z.columns:
             dims[DIMENSIONS[c]] = dims.get(DIMENSIONS[c], 0.0) + float(points.at[key, c])
         out.append({"year": year, "level": level, "key": key, "score": float(s), "rank": rank, "n": int(n[key]),
-                    "dimensions": dims, "weights_method": method,
+                    "dimensions": dims, "weights_method": method, "weights_version": version, "suppressed": [],
                     "indicators": {c: {"value": None if pd.isna(x.at[key, c]) else float(x.at[key, c]),
                                        "z": float(z.at[key, c]), "weight": float(w[c]),
                                        "points": float(points.at[key, c]), "missing": bool(pd.isna(x.at[key, c]))}

@@ -174,6 +174,11 @@ class Pack:
     def calibration(self) -> dict:
         return self._toml("calibration")
 
+    @cached_property
+    def modernization(self) -> dict:
+        """Fixed weights and goalposts of the modernization index (unsourced; empty when absent)."""
+        return self._toml("modernization") if "modernization" in self.files else {}
+
 
 def pack_path(name: str | None = None) -> Path:
     """A pack by name (bundled) or by folder path."""

@@ -84,8 +84,8 @@ def cockpit_full(st: WebState, user, period, region, scope) -> dict:
         if not d.get("period"):
             return {**d, "targets": [], "projection": None, "alerts": [], "alerts_source": None}
         code = d["region"]["code"] if d.get("region") and d["region"]["level"] != "province" else None
-        mon = model.protect_monitoring(monitoring_raw(st, period, region, scope),
-                                       cell_rule(st.store, user, st.min_cell), code)
+        mon = model.protect_monitoring(st.store, monitoring_raw(st, period, region, scope),
+                                       cell_rule(st.store, user, st.min_cell), code, scope)
         return {**d, "targets": mon["targets"], "projection": mon["projection"],
                 "alerts": model.alerts_for(st.store, mon["alerts"], user), "alerts_source": mon["alerts_source"]}
     return st.cached(("cockpit+", period, region, scope, disclosure_key(user), scope_key(user)), build)
@@ -175,7 +175,7 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
         (("profile index",), lambda: profiles.build(st, store)),        # enterprise pages (web.profiles)
     ]
 
-    def full():
+    def cockpit_plus():
         d = st.cache.lookup(st.versions.current(), ("cockpit", None, None, "all", disclosure_key(anon)))
         mon = st.cache.lookup(st.versions.current(), ("monitoring", None, None, "all"))
         al = st.cache.lookup(st.versions.current(), ("alerts", None))
@@ -184,12 +184,12 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
         mon = {**mon, "alerts": al["alerts"], "alerts_source": al["alerts_source"]}
         if not d.get("period"):
             return {**d, "targets": [], "projection": None, "alerts": [], "alerts_source": None}
-        mon = model.protect_monitoring(mon, rule, None)
+        mon = model.protect_monitoring(store, mon, rule, None, "all")
         return {**d, "targets": mon["targets"], "projection": mon["projection"],
                 "alerts": model.alerts_for(store, mon["alerts"], anon), "alerts_source": mon["alerts_source"]}
-    jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), full))
+    jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), cockpit_plus))
     jobs.append((("json", "cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)),
-                 lambda: Cockpit.model_validate(full()).model_dump_json().encode()))
+                 lambda: Cockpit.model_validate(cockpit_plus()).model_dump_json().encode()))
     if not full:
         return jobs
     for code in cities:

@@ -1,4 +1,11 @@
-"""Statistical disclosure control for aggregates shown to anonymous viewers.
+"""Statistical disclosure control for aggregates: primary rule and the viewer's suppression pattern.
+
+Every page applies one pattern per viewer scope and period (:class:`Guard`),
+computed in :mod:`chainbrain.analytics.suppression` (primary and secondary
+suppression over the region, scope, in-record and segment relations) and
+cached per data version: the same cell is never hidden on one page and shown
+on another. :func:`withheld` / :func:`protect` below are the primary rule on
+counts alone, kept for records outside the pattern (e.g. target shares).
 
 Rule (DESIGN.md §4, Statistics Law): an aggregate cell built from fewer than
 ``min_cell`` (3) enterprises is withheld wherever the viewer could not see
@@ -20,6 +27,8 @@ enterprises are not confidential and stay.
 """
 
 from __future__ import annotations
+
+import threading
 
 MIN_CELL = 3
 
@@ -61,3 +70,93 @@ def protect(rec: dict, min_cell: int = MIN_CELL) -> dict:
         out[f] = None
     out["suppressed"] = fields
     return out
+
+
+# ---------------------------------------------------------------- the viewer's pattern
+class Guard:
+    """A viewer's disclosure control, for every page.
+
+    ``guard(chain, region)`` is the old per-cell rule (``min_cell`` or 1 when the viewer's scope
+    covers the cell; used by the focus pages); :meth:`protect` withholds the fields of a KPI record
+    the viewer's suppression pattern for the record's period hides. ``visible``: the enterprises
+    the viewer sees individually (``None``: all of them); ``key``: the viewer's scope (cache key).
+    """
+
+    def __init__(self, store, visible, min_cell: int = MIN_CELL, key: tuple = ("anon",), covers=None):
+        self.store, self.visible, self.min_cell, self.key = store, visible, min_cell, key
+        self._covers = covers
+
+    def __call__(self, chain, region) -> int:
+        return 1 if self._covers is not None and self._covers(chain, region) else self.min_cell
+
+    def pattern(self, period: str):
+        """The :class:`~chainbrain.analytics.suppression.Pattern` of ``period`` (cached per data version)."""
+        from chainbrain.analytics import suppression
+        from chainbrain.web.cache import MISSING, data_version
+
+        cache = _cache_of(self.store)
+        version = data_version(self.store)
+        key = ("pattern", period, self.key, self.min_cell)
+        pat = cache.lookup(version, key)
+        if pat is MISSING:
+            u = cache.lookup(version, ("universe", period))
+            if u is MISSING:
+                u = suppression.universe(self.store, period)
+                cache.put(version, ("universe", period), u)
+            pat = suppression.pattern(u, self.visible, self.min_cell)
+            cache.put(version, key, pat)
+        return pat
+
+    def fields(self, rec: dict, chain, region) -> list[str]:
+        if not rec.get("period") or self.visible is None or self.min_cell <= 1:
+            return []
+        return self.pattern(rec["period"]).fields(rec, chain, region, rec.get("scope") or "all")
+
+    def protect(self, rec: dict, chain, region) -> dict:
+        """A copy of ``rec`` (the KPI record of cell chain × region) with the pattern's fields None."""
+        fields = self.fields(rec, chain, region)
+        out = dict(rec)
+        for f in fields:
+            out[f] = None
+        out["suppressed"] = fields
+        return out
+
+    def hidden(self, period: str, measure: str, chain, region, scope: str) -> bool:
+        """Whether the sum ``measure`` (cur, cc, cb, prev, base) of the cell is withheld."""
+        if self.visible is None or self.min_cell <= 1:
+            return False
+        return (measure, chain, region, scope) in self.pattern(period).hidden
+
+    def segment_hidden(self, period: str, chain: str, segment: str, scope: str) -> bool:
+        if self.visible is None or self.min_cell <= 1:
+            return False
+        return self.pattern(period).segment_hidden(chain, segment, scope)
+
+    def knows(self, period: str, chain, region, scope: str) -> bool:
+        """Whether the viewer sees every enterprise of the cell's current sample individually."""
+        return self.visible is None or ("cur", chain, region, scope) in self.pattern(period).unseen_empty
+
+
+_CACHES: dict = {}
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_of(store):
+    """The suppression cache of the database behind ``store`` — shared by the application's store
+    and the warm-up's side connection, so patterns the warm-up computes serve the requests."""
+    from chainbrain.web.cache import ResultCache
+
+    with _CACHES_LOCK:
+        key = (store.kind, str(store.db))
+        if key not in _CACHES:
+            _CACHES[key] = ResultCache(size=256, enabled=True)
+        return _CACHES[key]
+
+
+def guard_of(store, min_cell) -> Guard:
+    """``min_cell`` as a :class:`Guard`: a Guard itself, or an int (an anonymous viewer's pattern)."""
+    if isinstance(min_cell, Guard):
+        return min_cell
+    if callable(min_cell):
+        raise TypeError("pass a Guard (chainbrain.web.policy.cell_rule), not a bare rule")
+    return Guard(store, frozenset(), int(min_cell))

@@ -67,10 +67,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yoy_naive_col": ("总量口径同比", "YoY naive"),
     "count_col": ("企业数（家）", "Enterprises"),
     "status_col": ("目标状态", "Target status"),
-    "suppressed": ("少于3家企业，依统计法不予公开", "fewer than 3 enterprises — withheld (Statistics Law)"),
-    "suppressed_note": ("“—*”：该格汇总的企业少于 {n} 家，依《统计法》对未登录访问者不予公开。",
-                        "“—*”: built from fewer than {n} enterprises; withheld from anonymous viewers "
-                        "under the Statistics Law."),
+    "suppressed": ("少于3家企业，或可经加减推算出少于3家企业的数字，依统计法不予公开",
+                   "withheld (Statistics Law): fewer than 3 enterprises, or a subtraction would reveal such a figure"),
+    "suppressed_note": ("“—*”：该格汇总的企业少于 {n} 家（不计您有权查看的企业），或与其他公开数字相减即可推算出"
+                        "少于 {n} 家企业的数字（次级隐藏），依《统计法》不予公开。",
+                        "“—*”: built from fewer than {n} enterprises you may not see individually, or withheld so "
+                        "that no subtraction of published figures reveals such a figure (complementary "
+                        "suppression); Statistics Law."),
     "empty_title": ("暂无月度统计数据", "No monthly statistics yet"),
     "empty_body": ("数据库中还没有规上企业月报。请先导入统计局直报数据，或运行 “chainbrain demo build” 生成演示省份。",
                    "The store holds no monthly reports of above-scale enterprises yet. Import the "

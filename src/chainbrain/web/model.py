@@ -15,7 +15,7 @@ from chainbrain.analytics.kpi import kpi, kpi_table, latest_period
 from chainbrain.analytics.periods import Period, PeriodError, parse_period
 from chainbrain.analytics.scope import SCOPES
 from chainbrain.web import data
-from chainbrain.web.disclosure import MIN_CELL, protect
+from chainbrain.web.disclosure import MIN_CELL, guard_of
 
 
 class BadRequest(ValueError):
@@ -74,21 +74,28 @@ def cell_min(min_cell, chain: str | None, region: str | None) -> int:
     return min_cell(chain, region) if callable(min_cell) else min_cell
 
 
+def protect(store, rec: dict, min_cell, chain: str | None, region: str | None) -> dict:
+    """``rec`` (the KPI record of cell chain × region) through the viewer's suppression pattern
+    (:class:`~chainbrain.web.disclosure.Guard`; an int ``min_cell``: an anonymous viewer's)."""
+    return guard_of(store, min_cell).protect(rec, chain, region)
+
+
 def _units(store, p: Period, by: str, region: str | None, scope: str, catalog: list[dict],
            min_cell, template: dict, chain: str | None = None) -> list[dict]:
     """One protected KPI record per catalog unit (units without reports get an empty record)."""
     rows = {r["key"]: r for r in kpi_table(store, p, by=by, region=region, scope=scope, chain=chain)}
+    min_cell = guard_of(store, min_cell)
     out = []
     for unit in catalog:
         rec = rows.pop(unit["code"], None)
         if rec is None:
             rec = empty_like(template, unit["code"])
         cell = (unit["code"], region) if by == "chain" else (chain, unit["code"])
-        rec = protect(rec, cell_min(min_cell, *cell))
+        rec = protect(store, rec, min_cell, *cell)
         rec.update({k: unit[k] for k in unit if k != "code"})
         out.append(rec)
     for key, rec in rows.items():          # reports outside the catalog (should not happen)
-        out.append({**protect(rec, cell_min(min_cell, None, None)), "name": key})
+        out.append({**protect(store, rec, min_cell, chain, region), "name": key})
     return out
 
 
@@ -112,9 +119,10 @@ def build(store, period: str | None = None, region: str | None = None, scope: st
     reg = check_region(store, region)
     p = resolve_period(store, period)
     prov = data.province(store)
+    min_cell = guard_of(store, min_cell)
     out = {"period": p.label if p else None, "period_end": p.ytd_label if p else None,
            "scope": scope, "region": reg, "province": prov,
-           "min_cell": min_cell if isinstance(min_cell, int) else MIN_CELL,
+           "min_cell": min_cell.min_cell,
            "demo": data.is_demo(store), "pack": data.pack_meta(store),
            "available_periods": data.periods(store), "kpi": None, "cities": [], "counties": [],
            "chains": [], "map": None, "breadcrumb": breadcrumb(store, reg, prov)}
@@ -122,7 +130,7 @@ def build(store, period: str | None = None, region: str | None = None, scope: st
         return out
     code = reg["code"] if reg and reg["level"] != "province" else None
     headline = kpi(store, p.label, region=code, scope=scope)
-    out["kpi"] = protect(headline, cell_min(min_cell, None, code))
+    out["kpi"] = protect(store, headline, min_cell, None, code)
     out["cities"] = _units(store, p, "city", code, scope,
                            [c for c in data.regions(store, "prefecture")
                             if code is None or c["code"] == (reg["prefecture_code"] or reg["code"])],
@@ -163,8 +171,8 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
     if p is None:
         raise BadRequest("no monthly reports in the store; give a period (库中没有月报数据，请指定统计期)")
     code = reg["code"] if reg else None
-    return protect(kpi(store, p.label, chain=chain, region=code, scope=scope),
-                   cell_min(min_cell, chain, code if reg and reg["level"] != "province" else None))
+    return protect(store, kpi(store, p.label, chain=chain, region=code, scope=scope), min_cell,
+                   chain, code if reg and reg["level"] != "province" else None)
 
 
 # ---------------------------------------------------------------- targets, projection, alerts
@@ -177,7 +185,16 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
 
 TARGET_FIGURES = ("actual", "actual_low", "actual_high", "path", "gap", "gap_pp", "ratio", "status",
                   "base_annual", "target_value", "annual_path", "monthly_path", "annualized",
-                  "required_growth_rest_of_year", "required_annual_growth_to_target", "seasonal_share")
+                  "required_growth_rest_of_year", "required_annual_growth_to_target", "seasonal_share",
+                  "value", "low", "high", "required_growth", "index_comparable")
+#: which sums each target figure is built from: the current sum, the base-year sum (growth paths), both
+TARGET_CURRENT = ("actual", "actual_low", "actual_high", "annualized")
+TARGET_BASE = ("path", "base_annual", "annual_path", "monthly_path", "seasonal_share", "target_value")
+TARGET_BOTH = ("gap", "gap_pp", "ratio", "status", "required_growth_rest_of_year", "required_annual_growth_to_target",
+               "value", "low", "high", "required_growth", "index_comparable")
+#: a growth target's comparable index (targets JSON ``value``) also contains this year's comparable growth
+TARGET_INDEX = ("value", "low", "high", "ratio", "status", "gap", "gap_pp", "required_growth",
+                "required_growth_rest_of_year", "required_annual_growth_to_target", "index_comparable")
 PROJECTION_FIGURES = ("projected", "interval_low", "interval_high", "target_value", "ratio", "status",
                       "explanation_zh", "explanation_en", "series")
 
@@ -284,22 +301,62 @@ def monitoring(store, period: str | None, region: str | None = None, scope: str 
     return out
 
 
-def _withhold(rec: dict, fields, n, need: int) -> dict:
+def _withhold(rec: dict, fields, small: bool) -> dict:
     rec = dict(rec)
-    small = n is not None and 0 < int(n) < need
     rec["suppressed"] = [f for f in fields if f in rec] if small else []
     for f in rec["suppressed"]:
         rec[f] = None if not isinstance(rec[f], list) else []
     return rec
 
 
-def protect_monitoring(mon: dict, min_cell, region: str | None) -> dict:
-    """Disclosure control for target and projection figures (cells of fewer than ``min_cell`` firms)."""
-    need = cell_min(min_cell, None, region)
+def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: str = "all") -> dict:
+    """Disclosure control for target and projection figures, with the viewer's pattern.
+
+    A revenue target (growth, level) and the projection show the current sum and the base-year
+    path of cell (province or ``region``, ``scope``): they are withheld with either sum (or when
+    their ``n`` is small and the viewer does not see every enterprise); other targets (shares)
+    by their ``n``. The projection chart's past annual totals are the December cells of earlier
+    years: each is withheld with that period's pattern."""
+    g = guard_of(store, min_cell)
+    period = mon.get("period")
     out = dict(mon)
-    out["targets"] = [_withhold(t, TARGET_FIGURES, t.get("n"), need) for t in mon.get("targets", [])]
-    if mon.get("projection"):
-        out["projection"] = _withhold(mon["projection"], PROJECTION_FIGURES, mon["projection"].get("n"), need)
+    if not period:
+        return out
+    known = g.knows(period, None, region, scope)
+    level_hidden = g.hidden(period, "cur", None, region, scope) or g.hidden(period, "base", None, region, scope)
+
+    def small(n) -> bool:
+        return n is not None and 0 < int(n) < g.min_cell and not known
+
+    cur_hidden = g.hidden(period, "cur", None, region, scope)
+    base_hidden = g.hidden(period, "base", None, region, scope)
+    comparable_hidden = g.hidden(period, "cc", None, region, scope) or g.hidden(period, "cb", None, region, scope)
+
+    def target(t: dict) -> dict:
+        if small(t.get("n")):
+            return _withhold(t, TARGET_FIGURES, True)
+        if t.get("indicator", "revenue") != "revenue" or t.get("kind") not in ("growth", "level"):
+            return _withhold(t, TARGET_FIGURES, False)
+        base = base_hidden and t.get("kind") == "growth"
+        growth = comparable_hidden and t.get("kind") == "growth"
+        gone = (TARGET_CURRENT if cur_hidden else ()) + (TARGET_BASE if base else ()) + \
+            (TARGET_BOTH if cur_hidden or base else ()) + (TARGET_INDEX if growth else ())
+        return _withhold(t, [f for f in TARGET_FIGURES if f in gone], bool(gone))
+
+    out["targets"] = [target(t) for t in mon.get("targets", [])]
+    proj = mon.get("projection")
+    if proj:
+        proj = _withhold(proj, PROJECTION_FIGURES, small(proj.get("n")) or level_hidden)
+        series = proj.get("series")
+        if isinstance(series, dict) and series.get("rows"):
+            rows = []
+            for r in series["rows"]:
+                r = dict(r)
+                if r.get("actual_yuan") is not None and g.hidden(f"{r['year']}-12", "cur", None, region, scope):
+                    r["actual_yuan"] = None
+                rows.append(r)
+            proj["series"] = {**series, "rows": rows}
+        out["projection"] = proj
     return out
 
 

@@ -19,9 +19,9 @@ from chainbrain.analytics.kpi import kpi
 from chainbrain.catalog.designations import kind_name, level_name
 from chainbrain.web import data, model
 from chainbrain.web import format as fmt
-from chainbrain.web.disclosure import protect
+from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import strings
-from chainbrain.web.model import BadRequest, cell_min, empty_like
+from chainbrain.web.model import BadRequest, cell_min, empty_like, protect
 from chainbrain.web.policy import enterprise_where, sees_enterprises, visible_ids
 from chainbrain.web.render import table
 
@@ -101,18 +101,26 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
         raise BadRequest("chain code required (需要产业链代码)")
     ch = next(c for c in data.chains(store) if c["code"] == code)
     p = _period(store, period)
+    rule = guard_of(store, rule)
     head = kpi(store, p.label, chain=code, scope=scope)
-    k = protect(head, cell_min(rule, code, None))
+    k = protect(store, head, rule, code, None)
     limit = cell_min(rule, code, None)
     segs = presence.segment_presence(store, code, p, scope=scope)
+    relative = set()              # levels whose heat is revenue ÷ the level's largest withheld revenue
     for s in segs:
         s["name"] = s["name_en"] if lang == "en" and s.get("name_en") else s["name_zh"]
         s["stage_text"] = t[f"stage_{s['stage']}"]
         s["suppressed"] = []
-        if 0 < s["above_scale_count"] < limit:
+        if s["above_scale_count"] and rule.segment_hidden(p.label, code, s["code"], scope):
+            if s["heat"] == 1 and s["revenue_ytd_yuan"]:
+                relative.add(s["level"])
             s["revenue_ytd_yuan"] = None
             s["heat"] = None
             s["suppressed"] = ["revenue_ytd_yuan", "heat"]
+    for s in segs:                # shown revenue ÷ heat would give the withheld maximum back
+        if s["level"] in relative and s["heat"] is not None:
+            s["heat"] = None
+            s["suppressed"] = s["suppressed"] + ["heat"]
     tree = {"name": _name(ch, lang), "children": []}
     for stage in STAGES:
         node = {"name": t[f"stage_{stage}"], "children": []}
@@ -206,8 +214,9 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
     if reg is None or reg["level"] == "province":
         raise BadRequest(f"not a city or county code: {code} (不是设区市或县级代码)")
     p = _period(store, period)
+    rule = guard_of(store, rule)
     head = kpi(store, p.label, region=code, scope=scope)
-    k = protect(head, cell_min(rule, None, code))
+    k = protect(store, head, rule, None, code)
     city = reg["prefecture_code"] or reg["code"]
     chains = model.rank(model._units(store, p, "chain", code, scope, data.chains(store), rule, head), "seq")
     for c in chains:

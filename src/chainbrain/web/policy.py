@@ -131,18 +131,42 @@ def covers(store, user: User | None, chain: str | None, region: str | None) -> b
     return False
 
 
+def visible_set(store, user: User | None) -> frozenset | None:
+    """Every enterprise ``user`` may see individually (``None``: all, the province administrator)."""
+    if user is not None and user.role == "province_admin":
+        return None
+    if not sees_enterprises(user):
+        return frozenset()
+    where, params = enterprise_where(user)
+    with store.engine.connect() as conn:
+        return frozenset(int(r[0]) for r in conn.execute(sa.text(f"SELECT e.id FROM enterprise e WHERE {where}"),
+                                                          params))
+
+
 def cell_rule(store, user: User | None, min_cell: int):
-    """``rule(chain, region) -> min_cell`` for the cells a page builds (1 = show in full)."""
-    def rule(chain: str | None, region: str | None) -> int:
-        return 1 if covers(store, user, chain, region) else min_cell
-    return rule
+    """The viewer's :class:`~chainbrain.web.disclosure.Guard`: its suppression pattern for every
+    page (complementary suppression over the enterprises it cannot see individually), and, called
+    as ``rule(chain, region) -> min_cell``, the per-cell rule (1 = the scope covers the cell)."""
+    from chainbrain.web.disclosure import Guard
+
+    def rule(chain: str | None, region: str | None) -> bool:
+        return covers(store, user, chain, region)
+    from chainbrain.web.cache import MISSING, ResultCache, data_version, per_store
+    memo = per_store(store, "visible sets", lambda: ResultCache(size=256, enabled=True))
+    version, key = data_version(store), disclosure_key(user)
+    vis = memo.lookup(version, key)
+    if vis is MISSING:
+        vis = visible_set(store, user)
+        memo.put(version, key, vis)
+    return Guard(store, vis, min_cell, key, rule)
 
 
 def disclosure_key(user: User | None) -> tuple:
-    """What cached aggregates depend on: the viewer's scope, not the viewer."""
+    """What cached aggregates depend on: the viewer's scope (the enterprises it sees individually:
+    they are discounted from every cell, so an enterprise user's pattern is its own)."""
     if user is None or not sees_enterprises(user):
         return ("anon",)
-    return (user.role, user.region_code, user.chain_code) if user.role != "enterprise" else ("enterprise",)
+    return (user.role, user.region_code, user.chain_code) if user.role != "enterprise" else ("enterprise", user.uscc)
 
 
 def scope_key(user: User | None) -> tuple:

@@ -1,0 +1,423 @@
+"""A differencing attacker against every role (issue #12, point 3), on the tiny demo.
+
+For each role (anonymous on a public deployment, viewer, enterprise, county,
+city, chain office) the attacker fetches the aggregate tables the role can
+reach through the JSON API, for both industry scopes — cockpit (province and
+the role's city, with targets and projection), KPI, chain list, chain pages
+(the role's chain and another: cities and segments), the region pages of the
+role's city and all its counties (every city and chain with
+``CHAINBRAIN_ATTACK_FULL=1``; slow) — and
+collects each figure as a sum over a cell (measure, chain, region, scope):
+``cur`` revenue YTD, ``cc``/``cb`` comparable current/base, ``prev``
+previous-year revenue, ``base`` base-year revenue (target path ÷ its compound
+factor); ``seg`` segment revenue on the chain page. Growth rates give the
+missing side of their ratio back (cb = cc / (1 + yoy_comparable), …).
+
+Then it combines what it holds: every parent − Σ known children along the region
+tree, chain → segments → sub-segments, scope ``all`` − ``manufacturing`` and the
+differences inside one record (cur − cc: entrants; prev − cb: exits),
+repeatedly, adding every cell it recovers to what it knows. The truth — which
+enterprises each cell is built from — comes from the store
+(:func:`chainbrain.analytics.suppression.universe`, checked here against the
+counts and sums the province administrator sees through the same API). A
+recovered or shown value built from 1 or 2 enterprises the role cannot see
+individually (the role's own enterprises, written down here from the role's
+definition, are discounted) is a leak. The same cell must never be shown on
+one page and withheld on another.
+
+On the code before complementary suppression (commit 06af5d3) this attacker
+found 213 leaks for the anonymous viewer alone (a hidden county = city − its
+other counties, a hidden city = province − the others, chain × city cells from
+the chain total, all − manufacturing, entrants = revenue − comparable revenue,
+base-year sums behind target paths, segment revenue from its chain's total).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from chainbrain.analytics import suppression
+from chainbrain.analytics.kpi import latest_period
+from chainbrain.demo.build import build_demo
+from chainbrain.store import open_store
+from chainbrain.web import create_app
+from chainbrain.web.users import add_user
+
+SCOPES = ("all", "manufacturing")
+#: CHAINBRAIN_ATTACK_FULL=1: every city's counties and every chain page (slow: ~20 min on 2 cores);
+#: by default the role's own city (all its counties) and three chain pages, for both scopes
+FULL = os.environ.get("CHAINBRAIN_ATTACK_FULL", "") not in ("", "0")
+SUMS = {"revenue_ytd_yuan": "cur", "comparable_current_yuan": "cc", "comparable_base_yuan": "cb",
+        "revenue_ytd_prev_yuan": "prev"}
+COUNTS = {"cur": "above_scale_count", "cc": "comparable_count", "cb": "comparable_count", "prev": "prev_count",
+          "base": "target_base_count"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("attack") / "tiny.duckdb")
+    store = open_store(db)
+    try:
+        build_demo(store, scale="tiny", seed=2023)
+        with store.engine.connect() as conn:
+            q = lambda sql: conn.execute(sa.text(sql)).all()                       # noqa: E731
+            # a city and one of its counties with many enterprises; an enterprise in that county; a chain
+            county, city = q("SELECT e.region_code, r.prefecture_code FROM enterprise e JOIN region r "
+                             "ON r.code = e.region_code GROUP BY 1, 2 ORDER BY COUNT(*) DESC, 1 LIMIT 1")[0]
+            uscc = q(f"SELECT uscc FROM enterprise WHERE region_code = '{county}' AND uscc IS NOT NULL "
+                     "ORDER BY id LIMIT 1")[0][0]
+            chain = q("SELECT code FROM chain ORDER BY code LIMIT 1")[0][0]
+            period = latest_period(store)
+            ids = lambda sql: frozenset(int(r[0]) for r in q(sql))                 # noqa: E731
+            # what each role sees individually, from the role definitions (DESIGN.md §4), not the policy code
+            sees = {
+                None: frozenset(), "viewer": frozenset(),
+                "ent": ids(f"SELECT id FROM enterprise WHERE uscc = '{uscc}'"),
+                "county": ids(f"SELECT id FROM enterprise WHERE region_code = '{county}'"),
+                "city": ids(f"SELECT e.id FROM enterprise e JOIN region r ON r.code = e.region_code "
+                            f"WHERE r.prefecture_code = '{city}'"),
+                "chain": ids("SELECT es.enterprise_id FROM enterprise_segment es JOIN segment_chain sc "
+                             f"ON sc.segment_code = es.segment_code WHERE sc.chain_code = '{chain}' "
+                             "AND (es.valid_to IS NULL OR es.valid_to > CURRENT_DATE)"),
+            }
+            cities = [r[0] for r in q("SELECT code FROM region WHERE level = 'prefecture' ORDER BY code")]
+            counties = {c: [r[0] for r in q(f"SELECT code FROM region WHERE prefecture_code = '{c}' "
+                                            "AND level = 'county' ORDER BY code")] for c in cities}
+            chains = [r[0] for r in q("SELECT code FROM chain ORDER BY code")]
+        users = {"viewer": ("viewer", {}), "ent": ("enterprise", {"uscc": uscc}),
+                 "county": ("county", {"region": county}), "city": ("city", {"region": city}),
+                 "chain": ("chain_office", {"chain": chain}), "admin": ("province_admin", {})}
+        for name, (role, scope) in users.items():
+            add_user(store, name, f"pw-{name}-1234", role, **scope)
+        truth = suppression.universe(store, period)
+    finally:
+        store.close()
+    app = create_app(db, public_aggregates=True)
+    return {"app": app, "sees": sees, "period": period, "cities": cities, "counties": counties,
+            "chains": chains, "truth": truth,
+            "attacked_cities": [city] + ([c for c in cities if c != city] if FULL else []),
+            "attacked_chains": [chain] + [c for c in chains if c != chain][:None if FULL else 1]}
+
+
+def client(app, name):
+    c = TestClient(app)
+    if name:
+        r = c.post("/api/login", json={"username": name, "password": f"pw-{name}-1234"})
+        assert r.status_code == 200, r.text
+    return c
+
+
+# ---------------------------------------------------------------- what a role can fetch
+class Seen:
+    """Cell → value shown (None: withheld), with the page it came from; consistency across pages."""
+
+    def __init__(self):
+        self.values: dict = {}
+        self.where: dict = {}
+        self.counts: dict = {}
+        self.clashes: list = []
+
+    def put(self, cell, value, page, count=None):
+        if cell in self.values and (self.values[cell] is None) != (value is None):
+            self.clashes.append((cell, self.where[cell], page))
+        if cell not in self.values or value is not None:
+            self.values[cell], self.where[cell] = value, page
+        if count is not None:
+            self.counts[cell] = count
+
+    def record(self, rec, chain, region, scope, page):
+        for f, m in SUMS.items():
+            if f in rec:
+                self.put((m, chain, region, scope), rec[f], page, rec.get(COUNTS[m]))
+        path, rate = rec.get("target_path_yuan"), rec.get("target_annual_rate")
+        if "target_path_yuan" in rec and rate is not None and rec.get("target_base_year"):
+            base = None if path is None else path / (1 + rate) ** (int(rec["period"][:4]) - rec["target_base_year"])
+            self.put(("base", chain, region, scope), base, page, rec.get("target_base_count"))
+        # a growth rate and one side of it give the other side back
+        for f, (a, b) in (("yoy_comparable", ("cc", "cb")), ("yoy_naive", ("cur", "prev"))):
+            g = rec.get(f)
+            if g is None:
+                continue
+            ka, kb = (a, chain, region, scope), (b, chain, region, scope)
+            va, vb = self.values.get(ka), self.values.get(kb)
+            if va is not None and vb is None:
+                self.derived[kb] = va / (1 + g)
+            if vb is not None and va is None:
+                self.derived[ka] = vb * (1 + g)
+
+    derived: dict
+    heat: dict
+
+
+def fetch(app, name, d) -> Seen:
+    seen = Seen()
+    seen.derived, seen.heat = {}, {}
+    c = client(app, name)
+    period = d["period"]
+    try:
+        def get(url, **params):
+            r = c.get(url, params={"period": period, **params})
+            assert r.status_code == 200, (name, url, params, r.status_code, r.text[:300])
+            return r.json()
+
+        for scope in SCOPES:
+            for city in (None, d["attacked_cities"][0]):
+                page = f"cockpit {city} {scope}"
+                ck = get("/api/cockpit", scope=scope, **({"region": city} if city else {}))
+                seen.record(ck["kpi"], None, city, scope, page)
+                for u in ck["cities"]:
+                    seen.record(u, None, u["key"], scope, page)
+                for u in ck["counties"]:
+                    seen.record(u, None, u["key"], scope, page)
+                for u in ck["chains"]:
+                    seen.record(u, u["key"], city, scope, page)
+                for t in ck.get("targets") or []:
+                    if t.get("kind") == "growth" and t.get("indicator", "revenue") == "revenue" and \
+                            (t.get("actual") is not None or "actual" in (t.get("suppressed") or [])):
+                        seen.put(("cur", None, city, scope), t.get("actual"), page + " target")
+            for u in get("/api/chains", scope=scope)["chains"]:
+                seen.record(u, u["key"], None, scope, f"chains {scope}")
+            for code in d["attacked_chains"]:
+                page = f"chain {code} {scope}"
+                ch = get(f"/api/chains/{code}", scope=scope)
+                seen.record(ch["kpi"], code, None, scope, page)
+                for u in ch["cities"]:
+                    seen.record(u, code, u["key"], scope, page)
+                for s in ch["segments"]:
+                    if s["above_scale_count"]:
+                        seen.put(("seg", code, s["code"], scope), s["revenue_ytd_yuan"], page, s["above_scale_count"])
+                    seen.heat.setdefault((code, scope, s["level"]), []).append(
+                        (s["code"], s["revenue_ytd_yuan"], s["heat"]))
+            for city in d["attacked_cities"]:
+                for county in [city] + d["counties"][city]:
+                    page = f"region {county} {scope}"
+                    rg = get(f"/api/regions/{county}", scope=scope)
+                    seen.record(rg["kpi"], None, county, scope, page)
+                    for u in rg["chains"]:
+                        seen.record(u, u["key"], county, scope, page)
+                    for u in rg["counties"]:
+                        seen.record(u, None, u["key"], scope, page)
+            k = get("/api/kpi", scope=scope, chain=d["chains"][0], region=d["attacked_cities"][0])
+            seen.record(k, d["chains"][0], d["attacked_cities"][0], scope, "kpi")
+    finally:
+        c.close()
+    return seen
+
+
+# ---------------------------------------------------------------- the attack
+def attack(seen: Seen, truth, visible: frozenset) -> list[tuple]:
+    """Leaks: (cell or relation, unseen enterprises it is built from, how it was obtained)."""
+    unseen = {k: v - visible for k, v in truth.sets.items()}
+    known = {k for k, v in seen.values.items() if v is not None} | set(seen.derived)
+    known |= {k for k, v in unseen.items() if not v}              # the role sees all of them anyway
+    leaks = []
+    for k in seen.derived:                                         # a withheld sum given back by a growth rate
+        if k in seen.values and seen.values[k] is None and 0 < len(unseen.get(k, ())) < 3:
+            leaks.append((k, len(unseen[k]), "growth rate"))
+    for (chain, scope, _level), segs in getattr(seen, "heat", {}).items():   # heat = revenue ÷ the level's max
+        ratios = [rev / h for _, rev, h in segs if rev and h]
+        if not ratios:
+            continue
+        for code, rev, _ in segs:
+            k = ("seg", chain, code, scope)
+            if rev is None and truth.values.get(k) == pytest.approx(ratios[0], rel=1e-9) \
+                    and 0 < len(unseen.get(k, ())) < 3:
+                leaks.append((k, len(unseen[k]), "heat"))
+    fetched = set(seen.values)
+    changed = True
+    while changed:                                                 # peel: one unknown in a relation → recovered
+        changed = False
+        for r in truth.relations:
+            members = (r.parent,) + r.children
+            res = r.residual - visible
+            unknown = [k for k in members if k not in known] + (["rest"] if res else [])
+            if len(unknown) == 1 and unknown[0] != "rest":
+                known.add(unknown[0])
+                changed = True
+                n = len(unseen.get(unknown[0], ()))
+                if 0 < n < 3:
+                    leaks.append((unknown[0], n, f"relation of {r.parent}"))
+            elif r.parent in known and unknown:
+                built = set(res)
+                for k in unknown:
+                    if k != "rest":
+                        built |= unseen.get(k, set())
+                if 0 < len(built) < 3:
+                    leaks.append((("Σ", tuple(unknown)), len(built), f"{r.parent} − Σ known children"))
+    for k in known:                                                # shown outright
+        n = len(unseen.get(k, ()))
+        if k in fetched and seen.values.get(k) is not None and 0 < n < 3:
+            leaks.append((k, n, f"shown on {seen.where[k]}"))
+    return leaks
+
+
+def test_truth_matches_what_the_administrator_sees(demo):
+    """The attacker's truth (enterprise sets) gives every count and sum the API shows the admin."""
+    seen = fetch(demo["app"], "admin", demo)
+    truth = demo["truth"]
+    checked = 0
+    for cell, value in seen.values.items():
+        n = seen.counts.get(cell)
+        if n is None or value is None:
+            continue
+        assert len(truth.sets.get(cell, ())) == n, (cell, n)
+        assert truth.values.get(cell, 0.0) == pytest.approx(value, rel=1e-9, abs=1e-3), cell
+        checked += 1
+    assert checked > 500
+    assert not seen.clashes
+
+
+@pytest.mark.parametrize("role", [None, "viewer", "ent", "county", "city", "chain"])
+def test_no_role_recovers_a_small_cell(demo, role):
+    seen = fetch(demo["app"], role, demo)
+    assert not seen.clashes, seen.clashes[:5]                      # one pattern across all pages
+    leaks = attack(seen, demo["truth"], demo["sees"][role])
+    kinds = collections.Counter((k[0][0] if k[0] != "Σ" else "Σ", why.split(" ")[0] if why[0] != "(" else "difference")
+                                for k, _, why in leaks)
+    assert not leaks, (len(leaks), kinds, leaks[:6])
+    # hiding everything is not a solution: cells withheld although built from ≥ 3 unseen
+    # enterprises (secondary suppressions) stay a minority of what the role fetched
+    unseen = {k: v - demo["sees"][role] for k, v in demo["truth"].sets.items()}
+    secondary = [k for k, v in seen.values.items() if v is None and len(unseen.get(k, ())) >= 3]
+    assert len(secondary) < 0.25 * len(seen.values), (len(secondary), len(seen.values))
+
+
+def test_attacker_finds_the_classic_leak_without_secondary_suppression(demo):
+    """Control: with primary suppression only (the pattern's ``primary`` set), the same attack on
+    the same cells finds leaks — the attacker can fail."""
+    truth = demo["truth"]
+    pat = suppression.pattern(truth, frozenset())
+    seen = Seen()
+    seen.derived = {}
+    for cell in truth.sets:
+        seen.put(cell, None if cell in pat.primary else truth.values[cell], "primary only")
+    leaks = attack(seen, truth, frozenset())
+    assert len(leaks) > 10
+
+
+def test_pattern_hand_case():
+    """A hand-made relation: county a (1 firm), b (5), c (4) under city X; primary hides a; the
+    rule must hide the smallest other county (c, by value) — never b, never the parent."""
+    sets = {("cur", None, None, "all"): frozenset(range(10)), ("cur", None, "X", "all"): frozenset(range(10)),
+            ("cur", None, "a", "all"): frozenset({0}), ("cur", None, "b", "all"): frozenset({1, 2, 3, 4, 5}),
+            ("cur", None, "c", "all"): frozenset({6, 7, 8, 9})}
+    u = suppression.Universe("2025-06", sets=sets,
+                             values={k: float(len(v)) for k, v in sets.items()},
+                             relations=[suppression.Relation(("cur", None, None, "all"),
+                                                             (("cur", None, "X", "all"),), frozenset()),
+                                        suppression.Relation(("cur", None, "X", "all"),
+                                                             tuple(("cur", None, x, "all") for x in "abc"),
+                                                             frozenset())])
+    pat = suppression.pattern(u, frozenset())
+    assert pat.primary == {("cur", None, "a", "all")}
+    assert pat.hidden == {("cur", None, "a", "all"), ("cur", None, "c", "all")}
+    # a viewer who sees firm 0 needs nothing withheld; one who sees 6–9 makes c known: b goes instead
+    assert suppression.pattern(u, frozenset({0})).hidden == frozenset()
+    assert suppression.pattern(u, frozenset({6, 7, 8, 9})).hidden == {("cur", None, "a", "all"),
+                                                                      ("cur", None, "b", "all")}
+    # two hidden children of 1 firm each: their sum (2 firms) is still sensitive → a third goes
+    sets2 = dict(sets)
+    sets2[("cur", None, "b", "all")] = frozenset({1})
+    sets2[("cur", None, "c", "all")] = frozenset(range(2, 10))
+    u2 = suppression.Universe("2025-06", sets=sets2, values={k: float(len(v)) for k, v in sets2.items()},
+                              relations=[suppression.Relation(("cur", None, "X", "all"),
+                                                              tuple(("cur", None, x, "all") for x in "abc"),
+                                                              frozenset())])
+    assert suppression.pattern(u2, frozenset()).hidden == {("cur", None, x, "all") for x in "abc"}
+
+
+def test_index_and_level_target_fields():
+    """The targets helper's KPI fields: index-derived ones by ``target_index_count`` (and with the
+    current year's comparable growth), level ones by the current and base-year sums; absent
+    fields are ignored."""
+    cell = ("cur", None, None, "all")
+    pat = suppression.Pattern("2025-06", 3, frozenset(), frozenset({("base", None, None, "all")}),
+                              frozenset(), 1)
+    index_rec = {"period": "2025-06", "scope": "all", "revenue_ytd_yuan": 1.0, "target_path_yuan": 1.0,
+                 "target_ratio": 0.9, "target_status": "red", "target_ratio_level": 0.8,
+                 "target_status_level": "red", "target_index_comparable": 1.2, "target_index_count": 5,
+                 "target_required_growth": 0.1, "target_required_growth_rest_of_year": 0.12}
+    assert pat.fields(index_rec, None, None, "all") == ["target_path_yuan", "target_ratio_level",
+                                                       "target_status_level"]
+    small = dict(index_rec, target_index_count=2)
+    assert set(pat.fields(small, None, None, "all")) == {
+        "target_path_yuan", "target_ratio_level", "target_status_level", "target_ratio", "target_status",
+        "target_index_comparable", "target_required_growth", "target_required_growth_rest_of_year"}
+    assert "target_index_comparable" not in pat.fields(dict(index_rec, target_index_count=3), None, None, "all")
+    cc_gone = suppression.Pattern("2025-06", 3, frozenset(), frozenset({("cc", None, None, "all")}), frozenset(), 1)
+    assert "target_index_comparable" in cc_gone.fields(index_rec, None, None, "all")
+    # a viewer who sees the whole cell is shown a small index
+    known = suppression.Pattern("2025-06", 3, frozenset(), frozenset(), frozenset({cell}), 1)
+    assert known.fields(small, None, None, "all") == []
+    # before the comparable index exists, target_ratio / target_status are the level ones
+    level_rec = {k: v for k, v in index_rec.items() if not k.startswith(("target_index", "target_required",
+                                                                          "target_ratio_level", "target_status_level"))}
+    assert pat.fields(level_rec, None, None, "all") == ["target_path_yuan", "target_ratio", "target_status"]
+
+
+@pytest.mark.parametrize("role", [None, "county"])
+def test_no_withheld_cell_is_determined_by_all_relations_at_once(demo, role):
+    """Audit beyond peeling: the relations as one linear system (parent − Σ children − rest = 0, the
+    shown cells and the cells the role sees whole as constants). A withheld cell or a small rest is
+    determined iff its unit vector lies in the row space of the system (leverage 1 in the SVD)."""
+    import numpy as np
+
+    truth, visible = demo["truth"], demo["sees"][role]
+    pat = suppression.pattern(truth, visible)
+    unseen = {k: v - visible for k, v in truth.sets.items()}
+    unknown: dict = {}
+    rows = []
+    for i, r in enumerate(truth.relations):
+        row = {}
+        for k, c in [(r.parent, 1.0)] + [(k, -1.0) for k in r.children]:
+            if k in pat.hidden and unseen.get(k):
+                row[unknown.setdefault(k, len(unknown))] = c
+        if r.residual - visible:
+            row[unknown.setdefault(("rest", i), len(unknown))] = -1.0
+        if row:
+            rows.append(row)
+    m = np.zeros((len(rows), len(unknown)))
+    for j, row in enumerate(rows):
+        for i, c in row.items():
+            m[j, i] = c
+    _, s, vt = np.linalg.svd(m, full_matrices=False)
+    rank = int((s > 1e-9 * s.max()).sum())
+    leverage = (vt[:rank] ** 2).sum(axis=0)
+    determined = [k for k, i in unknown.items() if leverage[i] > 1 - 1e-9]
+    assert len(unknown) > 500
+    assert not [k for k in determined if k[0] != "rest"]                        # no withheld cell
+    assert not [k for k in determined if k[0] == "rest"
+                and 0 < len(truth.relations[k[1]].residual - visible) < 3]       # no small rest
+
+
+#: JSON routes the attacker fetches (above), and the others with why they are not KPI-family tables
+ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/api/regions/{code}"}
+NOT_ATTACKED = {
+    "/api/health": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
+    "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",
+    "/api/enterprises/{uscc}": "one enterprise, scope-checked (test_web_scope)",
+    "/api/audit": "administrators only", "/api/imports": "administrators only",
+    "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
+    "/api/imports/{job_id}/errors": "administrators only",
+    "/api/focus/{region}": "annual region × segment cells: their own rule (chainbrain.analytics.advantage); "
+                           "not covered by this attacker",
+    "/openapi.json": "no figures",
+}
+
+
+def test_every_json_route_is_attacked_or_explained(tmp_path):
+    """Enumerated like test_web_scope.py: a new JSON route must join the attack or say why not."""
+    from test_web_scope import routes
+
+    import web_fixture as W
+    app = create_app(W.build(tmp_path / "routes.duckdb"), public_aggregates=True)
+    paths = {p for m, p in routes(app) if m == "GET" and (p.startswith("/api") or p == "/openapi.json")}
+    paths |= {p for m, p in routes(app) if p.startswith("/api")}
+    unknown = paths - ATTACKED - set(NOT_ATTACKED)
+    assert not unknown, f"JSON routes neither attacked nor explained: {sorted(unknown)}"
+    assert ATTACKED <= paths
