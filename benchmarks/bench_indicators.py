@@ -30,7 +30,7 @@ from benchmarks.data import demo_store
 from benchmarks.harness import best_of, peak_mb, record
 from chainbrain.analytics.indicators import COLUMN, MEASURES, REPORTED_PREV, evaluate
 from chainbrain.analytics.kpi import latest_period
-from chainbrain.analytics.periods import parse_period
+from chainbrain.periods import parse_period
 
 NAME = "indicators_city_chain"
 

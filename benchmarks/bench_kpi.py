@@ -22,7 +22,7 @@ import pandas as pd
 from benchmarks.data import demo_store
 from benchmarks.harness import best_of, peak_mb, record
 from chainbrain.analytics.kpi import kpi_tables, latest_period
-from chainbrain.analytics.periods import parse_period
+from chainbrain.periods import parse_period
 
 SCOPE_SECTIONS = ("B", "C", "D")
 

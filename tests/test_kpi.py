@@ -12,7 +12,7 @@ import pytest
 
 import handmade
 from chainbrain.analytics.kpi import kpi, kpi_table
-from chainbrain.analytics.periods import PeriodError, parse_period
+from chainbrain.periods import PeriodError, parse_period
 
 YI = handmade.YI
 GROWTH = 1.09 ** 3

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from chainbrain.analytics.indicators import evaluate_many
 from chainbrain.analytics.operations import operations_many
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 
 MIN_N = 3
 DIVISIONS_TOTAL = 41

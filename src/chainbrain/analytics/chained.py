@@ -45,7 +45,7 @@ import ibis
 import pandas as pd
 
 from chainbrain.analytics.indicators import Scope, _run
-from chainbrain.analytics.periods import Period
+from chainbrain.periods import Period
 from chainbrain.analytics.scope import Shared, latest_reports, members
 
 #: a ratio within this relative distance of a threshold counts as reaching it (floating-point noise:

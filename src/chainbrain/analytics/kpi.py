@@ -43,7 +43,7 @@ import pandas as pd
 
 from chainbrain.analytics import chained
 from chainbrain.analytics.indicators import Scope, _run, aggregate_many, split_parts
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
 
 

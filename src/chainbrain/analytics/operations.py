@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics.indicators import Scope, _count, _run, _sum_if, split_parts
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import BY, Shared, latest_reports, members
 from chainbrain.analytics.sizes import size_case, size_classes
 

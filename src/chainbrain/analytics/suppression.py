@@ -61,7 +61,7 @@ import ibis
 import pandas as pd
 
 from chainbrain.analytics.indicators import _both_years
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, Shared, _valid_on, latest, latest_reports
 
 MIN_CELL = 3

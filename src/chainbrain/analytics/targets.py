@@ -55,7 +55,7 @@ import pandas as pd
 from chainbrain.analytics.chained import grade
 from chainbrain.analytics.indicators import COLUMN, Scope, _run, evaluate_one
 from chainbrain.analytics.kpi import kpi_tables, status_of
-from chainbrain.analytics.periods import Period, parse_period
+from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest, members
 
 DEFAULT_BAND = 0.03

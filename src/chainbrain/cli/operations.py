@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from chainbrain.analytics.periods import PeriodError
+from chainbrain.periods import PeriodError
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit, emit_json
 from chainbrain.store import open_store

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.analytics.periods import PeriodError
+from chainbrain.periods import PeriodError
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit, emit_json
 from chainbrain.store import open_store

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from chainbrain.analytics.periods import parse_period
+from chainbrain.periods import parse_period
 from chainbrain.web import format as fmt
 from chainbrain.web import api, data
 from chainbrain.web.auth import current_user
