@@ -398,7 +398,7 @@ def test_no_withheld_cell_is_determined_by_all_relations_at_once(demo, role):
 #: JSON routes the attacker fetches (above), and the others with why they are not KPI-family tables
 ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/api/regions/{code}"}
 NOT_ATTACKED = {
-    "/api/health": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
+    "/api/health": "no figures", "/api/live": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
     "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",
     "/api/enterprises/{uscc}": "one enterprise, scope-checked (test_web_scope)",
     "/api/audit": "administrators only", "/api/imports": "administrators only",
