@@ -37,6 +37,9 @@ def test_province_all_industry(kstore):
     assert r["yoy_comparable"] == pytest.approx(375 / 338 - 1)
     assert r["yoy_naive"] != pytest.approx(r["yoy_comparable"])
     assert r["target_path_yuan"] == pytest.approx(371.5 * GROWTH * YI)
+    # money in the record is yuan half up to the fen: 371.5 亿 × 1.09³ = 48,110,327,350 yuan exactly, the
+    # float product 48110327350.00001
+    assert r["target_path_yuan"] == 48_110_327_350.00 and 371.5 * GROWTH * YI != 48_110_327_350.00
     assert r["target_status_level"] == "red"
     # no 2023-12 / 2024-12 reports: the chained comparable index (the verdict) cannot be built
     assert r["target_status"] is None and r["target_index_missing_years"] == [2023, 2024]

@@ -43,8 +43,9 @@ import pandas as pd
 
 from chainbrain.analytics import chained
 from chainbrain.analytics.indicators import Scope, _run, aggregate_many, split_parts
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
+from chainbrain.periods import Period, parse_period
+from chainbrain.rounding import fen
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,9 @@ def _record(p: Period, scope: str, chain: str | None, region: str | None, **valu
            "target_index_count": 0, "target_index_missing_years": [], "target_required_growth": None,
            "target_required_growth_rest_of_year": None, "target_basis": "comparable", "unit": "yuan"}
     rec.update(values)
+    for k in rec:                      # money in yuan, half up to the fen (the sums are exact already)
+        if k.endswith("_yuan"):
+            rec[k] = fen(rec[k])
     return rec
 
 

@@ -15,26 +15,13 @@ even on the binary value and would give 9.0 % and 12,345.67.
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
+from chainbrain.rounding import fen, half_up, missing  # noqa: F401  (re-exported for pages)
 
 YI = 100_000_000  # yuan per 亿元
 DASH = "—"
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def half_up(value, places: int, scale: int = 0) -> Decimal:
-    """``value`` × 10^``scale`` rounded half up to ``places`` decimals (module docstring), exactly."""
-    d = value if isinstance(value, Decimal) else Decimal(repr(float(value)) if isinstance(value, float) else str(value))
-    return d.scaleb(scale).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) + 0   # + 0: no "-0.0"
-
-
-def fen(value) -> float | None:
-    """Yuan rounded half up to the fen (0.01 yuan), as a number (JSON, Excel); None when missing."""
-    return None if _missing(value) else float(half_up(value, 2))
+_missing = missing
 
 
 def yi(value) -> str:
