@@ -44,7 +44,7 @@ import math
 import ibis
 import pandas as pd
 
-from chainbrain.analytics.indicators import Scope, _run
+from chainbrain.analytics.indicators import Scope, _exact, _run
 from chainbrain.periods import Period
 from chainbrain.analytics.scope import Shared, latest_reports, members
 
@@ -71,10 +71,10 @@ def _links_expr(store, years: list[int], specs: list[tuple[str, Scope]]):
     r = latest_reports(t.filter((t.month == 12) & t.year.isin(wanted)), ["enterprise_id", "year", "month"])
     r = sh.shared(("links_reports", tuple(wanted)), lambda: r)
     cur = r.filter(r.year.isin(years))
-    own = r.select(_eid=r.enterprise_id, _y=(r.year + 1).cast("int32"), own=r.revenue_ytd.cast("float64"))
+    own = r.select(_eid=r.enterprise_id, _y=(r.year + 1).cast("int32"), own=r.revenue_ytd)
     x = cur.left_join(own, (cur.enterprise_id == own._eid) & (cur.year.cast("int32") == own._y))
-    x = x.select("enterprise_id", _year=x.year.cast("int32"), v=x.revenue_ytd.cast("float64"),
-                 prior=ibis.coalesce(x.revenue_ytd_prev.cast("float64"), x.own))
+    x = x.select("enterprise_id", _year=x.year.cast("int32"), v=x.revenue_ytd,
+                 prior=ibis.coalesce(x.revenue_ytd_prev, x.own))           # money stays decimal: exact sums
     sh.universe = cur.select("enterprise_id")
     stacks = []
     for i, (by, sc) in enumerate(specs):
@@ -87,8 +87,8 @@ def _links_expr(store, years: list[int], specs: list[tuple[str, Scope]]):
     j = mem.join(x, (mem.enterprise_id == x.enterprise_id) & (mem._y == x._year))
     ok = j.v.notnull() & j.prior.notnull()
     return j.group_by("_part", "key", "_y").aggregate(
-        total=j.v.sum(), cc=ibis.cases((ok, j.v), else_=None).sum(),
-        cb=ibis.cases((ok, j.prior), else_=None).sum(), cn=ok.ifelse(1, None).count())
+        total=_exact(j.v.sum()), cc=_exact(ibis.cases((ok, j.v), else_=None).sum()),
+        cb=_exact(ibis.cases((ok, j.prior), else_=None).sum()), cn=ok.ifelse(1, None).count())
 
 
 def links(store, years: list[int], specs: list[tuple[str, Scope]]) -> list[dict[int, pd.DataFrame]]:

@@ -42,7 +42,7 @@ import ibis
 import pandas as pd
 
 from chainbrain.analytics import chained
-from chainbrain.analytics.indicators import Scope, _run, aggregate_many, split_parts
+from chainbrain.analytics.indicators import Scope, _exact, _run, aggregate_many, split_parts
 from chainbrain.analytics.scope import Shared, latest_reports, members
 from chainbrain.periods import Period, parse_period
 from chainbrain.rounding import fen
@@ -66,7 +66,7 @@ def _base_expr(store, base: Period, specs, sh: Shared):
         stacks.append(m.select("enterprise_id", key=m.key.cast("string"), _part=ibis.literal(i, "int16")))
     mem = stacks[0].union(*stacks[1:], distinct=False) if len(stacks) > 1 else stacks[0]
     x = mem.join(r, "enterprise_id")
-    return x.group_by("_part", "key").aggregate(total=x.revenue_ytd.cast("float64").sum(), n=x.count())
+    return x.group_by("_part", "key").aggregate(total=_exact(x.revenue_ytd.sum()), n=x.count())
 
 
 def _base_totals(store, base: Period, specs) -> list[pd.DataFrame]:

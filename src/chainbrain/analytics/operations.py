@@ -103,7 +103,9 @@ def equipment_divisions(pack=None) -> tuple[str, ...]:
 # ------------------------------------------------------------------ enterprise-level facts
 
 def _f(col):
-    return col.cast("float64")
+    """Money stays DECIMAL so that sums are exact (``indicators._exact`` converts after the sum); other
+    columns are summed as float64."""
+    return col if col.type().is_decimal() else col.cast("float64")
 
 
 def _attach(j, o, okey: str):

@@ -53,7 +53,7 @@ import math
 import pandas as pd
 
 from chainbrain.analytics.chained import grade
-from chainbrain.analytics.indicators import COLUMN, Scope, _run, evaluate_one
+from chainbrain.analytics.indicators import COLUMN, Scope, _exact, _run, evaluate_one
 from chainbrain.analytics.kpi import kpi_tables, status_of
 from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest, members
@@ -78,8 +78,8 @@ def ytd_series(store, year: int, months: list[int] | None = None, sc: Scope = Sc
         mem = members(store, end.end_date, sc.scope, sc.region, sc.chain, "all", segment=sc.segment,
                       cluster=sc.cluster, sei=sc.sei, park=sc.park)
         x = r.join(mem, "enterprise_id")
-        v = x[COLUMN[measure]].cast("float64")
-        return x.group_by("month").aggregate(value=v.sum(), n=v.count())
+        v = x[COLUMN[measure]]                              # exact sum, one conversion after it
+        return x.group_by("month").aggregate(value=_exact(v.sum()), n=v.count())
 
     level = Shared(store).region_level(sc.region) if sc.region else None
     df = _run(store, ("ytd_series", year, tuple(months), sc, measure, level), build)
