@@ -60,7 +60,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from chainbrain.analytics.indicators import Scope, _count, _run, _sum_if, split_parts
+from chainbrain.analytics.indicators import Scope, _count, _exact, _run, _sum_if, split_parts
 from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import BY, Shared, latest_reports, members
 from chainbrain.analytics.sizes import size_case, size_classes
@@ -101,6 +101,11 @@ def equipment_divisions(pack=None) -> tuple[str, ...]:
 
 
 # ------------------------------------------------------------------ enterprise-level facts
+
+def _sum(cond, value):
+    """Σ value where cond: exact for money (DECIMAL), one conversion to float64 after the sum."""
+    return _exact(_sum_if(cond, value))
+
 
 def _f(col):
     """Money stays DECIMAL so that sums are exact (``indicators._exact`` converts after the sum); other
@@ -206,32 +211,32 @@ def _expr(store, p: Period, specs, sh: Shared, thresholds, equipment):
     for k in MEASURES:
         v, pr = x[k], prior(k)
         ok = c & v.notnull() & pr.notnull()
-        a |= {k: _sum_if(c, v), f"{k}_n": _count(c & v.notnull()), f"{k}_cc": _sum_if(ok, v),
-              f"{k}_cb": _sum_if(ok, pr), f"{k}_cn": _count(ok)}
+        a |= {k: _sum(c, v), f"{k}_n": _count(c & v.notnull()), f"{k}_cc": _sum(ok, v),
+              f"{k}_cb": _sum(ok, pr), f"{k}_cn": _count(ok)}
     for r, (num, den, _) in RATIOS.items():
         ok = c & x[num].notnull() & x[den].notnull()
         okb = c & prior(num).notnull() & prior(den).notnull()
-        a |= {f"{r}_num": _sum_if(ok, x[num]), f"{r}_den": _sum_if(ok, x[den]), f"{r}_n": _count(ok),
-              f"{r}_bnum": _sum_if(okb, prior(num)), f"{r}_bden": _sum_if(okb, prior(den)), f"{r}_bn": _count(okb)}
+        a |= {f"{r}_num": _sum(ok, x[num]), f"{r}_den": _sum(ok, x[den]), f"{r}_n": _count(ok),
+              f"{r}_bnum": _sum(okb, prior(num)), f"{r}_bden": _sum(okb, prior(den)), f"{r}_bn": _count(okb)}
     pp = prior("profit")
     okl = c & x.profit.notnull() & pp.notnull()
-    a |= {"loss_amount": _sum_if(c & (x.profit < 0), -x.profit), "loss_amount_n": _count(c & (x.profit < 0)),
-          "loss_amount_cc": _sum_if(okl & (x.profit < 0), -x.profit),
-          "loss_amount_cb": _sum_if(okl & (pp < 0), -pp),
+    a |= {"loss_amount": _sum(c & (x.profit < 0), -x.profit), "loss_amount_n": _count(c & (x.profit < 0)),
+          "loss_amount_cc": _sum(okl & (x.profit < 0), -x.profit),
+          "loss_amount_cb": _sum(okl & (pp < 0), -pp),
           "loss_cur_n": _count(okl & (x.profit < 0)), "loss_base_n": _count(okl & (pp < 0))}
     for d, (s, fl) in TURNOVER.items():
         ok = c & x[s].notnull() & x[f"_o_{s}"].notnull() & x[fl].notnull()
         okq = q & x[f"_p_{s}"].notnull() & x[f"_oo_{s}"].notnull() & x[f"_p_{fl}"].notnull()
-        a |= {f"{d}_avg": _sum_if(ok, (x[s] + x[f"_o_{s}"]) / 2), f"{d}_flow": _sum_if(ok, x[fl]),
+        a |= {f"{d}_avg": _sum(ok, (x[s] + x[f"_o_{s}"]) / 2), f"{d}_flow": _sum(ok, x[fl]),
               f"{d}_n": _count(ok),
-              f"{d}_pavg": _sum_if(okq, (x[f"_p_{s}"] + x[f"_oo_{s}"]) / 2),
-              f"{d}_pflow": _sum_if(okq, x[f"_p_{fl}"]), f"{d}_pn": _count(okq)}
+              f"{d}_pavg": _sum(okq, (x[f"_p_{s}"] + x[f"_oo_{s}"]) / 2),
+              f"{d}_pflow": _sum(okq, x[f"_p_{fl}"]), f"{d}_pn": _count(okq)}
     okp = c & x.kwh.notnull()
     okpc = okp & x._p_kwh.notnull()
     oke = okp & x.value_added.notnull()
-    a |= {"power": _sum_if(okp, x.kwh), "power_n": _count(okp), "power_cc": _sum_if(okpc, x.kwh),
-          "power_cb": _sum_if(okpc, x._p_kwh), "power_cn": _count(okpc),
-          "energy_kwh": _sum_if(oke, x.kwh), "energy_va": _sum_if(oke, x.value_added), "energy_n": _count(oke)}
+    a |= {"power": _sum(okp, x.kwh), "power_n": _count(okp), "power_cc": _sum(okpc, x.kwh),
+          "power_cb": _sum(okpc, x._p_kwh), "power_cn": _count(okpc),
+          "energy_kwh": _sum(oke, x.kwh), "energy_va": _sum(oke, x.value_added), "energy_n": _count(oke)}
     return x.group_by("_part", "key").aggregate(**a)
 
 
