@@ -28,7 +28,9 @@ import pandas as pd
 from benchmarks.bench_kpi import SCOPE_SECTIONS, _valid
 from benchmarks.data import demo_store
 from benchmarks.harness import best_of, peak_mb, record
-from chainbrain.analytics.indicators import COLUMN, MEASURES, REPORTED_PREV, evaluate
+from chainbrain.analytics.formulas import MEASURES
+from chainbrain.analytics.indicators import evaluate
+from chainbrain.analytics.registry import COLUMN, REPORTED_PREV
 from chainbrain.analytics.kpi import latest_period
 from chainbrain.periods import parse_period
 

@@ -36,7 +36,8 @@ import pandas as pd
 from benchmarks.data import demo_store
 from benchmarks.harness import best_of, peak_mb, record
 from chainbrain.analytics.aggregates import GROUPINGS, available_periods
-from chainbrain.analytics.indicators import COLUMN, MEASURES, REPORTED_PREV
+from chainbrain.analytics.formulas import MEASURES
+from chainbrain.analytics.registry import COLUMN, REPORTED_PREV
 from chainbrain.analytics.panel import CHUNK_ROWS, long_values
 
 NAME = "indicators_full_recompute"

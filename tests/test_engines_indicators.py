@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from chainbrain.analytics.indicators import REGISTRY, evaluate, evaluate_one
+from chainbrain.analytics.indicators import evaluate, evaluate_one
+from chainbrain.analytics.registry import REGISTRY
 from test_monitor_data import ENGINES, WAN, engine_store, spark  # noqa: F401
 
 A = pytest.approx

@@ -38,7 +38,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from chainbrain.analytics.indicators import REGISTRY, evaluate, evaluate_one
+from chainbrain.analytics.indicators import evaluate, evaluate_one
+from chainbrain.analytics.registry import REGISTRY
 from chainbrain.analytics.panel import evaluate_periods
 from chainbrain.analytics.scope import members
 from chainbrain.catalog.uscc import make

@@ -239,7 +239,7 @@ def test_power_import_errors_and_revisions(store_any, tmp_path):
 # ------------------------------------------------------------------ registry and docs
 
 def test_registry_lists_every_key_and_docs_state_them():
-    from chainbrain.analytics.indicators import list_indicators
+    from chainbrain.analytics.registry import list_indicators
     from chainbrain.analytics.operations_registry import OPERATIONS_REGISTRY
     keys = {r["key"] for r in list_indicators()}
     assert set(OPERATIONS_REGISTRY) <= keys

@@ -3,12 +3,12 @@
 Computed by :mod:`chainbrain.analytics.operations` (per scope and grouping,
 YTD) and :mod:`chainbrain.analytics.breakdowns` (增长面, structure, rankings).
 ``chainbrain indicators`` lists them after the core registry of
-:mod:`chainbrain.analytics.indicators`.
+:mod:`chainbrain.analytics.registry`.
 """
 
 from __future__ import annotations
 
-from chainbrain.analytics.indicators import Indicator
+from chainbrain.analytics.registry import Indicator
 
 _MR = "monthly_report"
 _AMOUNTS = {

@@ -36,11 +36,11 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from chainbrain.analytics.formulas import MONEY, records, values_frame
-from chainbrain.analytics.indicators import (COLUMN, MEASURES, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT,
-                                             _count, _exact, _run, _sum_if)
-from chainbrain.periods import Period, parse_period
+from chainbrain.analytics.formulas import MEASURES, MONEY, records, values_frame
+from chainbrain.analytics.indicators import _count, _exact, _run, _sum_if
+from chainbrain.analytics.registry import COLUMN, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT
 from chainbrain.analytics.scope import SCOPES, latest_reports, sei_shares
+from chainbrain.periods import Period, parse_period
 
 BY = ("all", "chain", "city", "county", "city_chain", "county_chain")
 KEYS = ["year", "month", "_part", "key"]

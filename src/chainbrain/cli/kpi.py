@@ -32,7 +32,8 @@ def kpi(
 
     ``--indicator KEY`` adds ``KEY`` and ``KEY_n`` (contributing enterprises) to the same record.
     """
-    from chainbrain.analytics.indicators import REGISTRY, evaluate_one
+    from chainbrain.analytics.indicators import evaluate_one
+    from chainbrain.analytics.registry import REGISTRY
 
     unknown = [k for k in indicator or [] if k not in REGISTRY]
     if unknown:

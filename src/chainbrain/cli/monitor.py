@@ -13,7 +13,7 @@ from chainbrain.store import open_store
 
 def indicators(format: str = typer.Option("table", "--format", "-f", help="json, csv or table")):
     """List the indicator registry: key, names, unit, price basis (现价/可比价), formula, inputs, convention."""
-    from chainbrain.analytics.indicators import list_indicators
+    from chainbrain.analytics.registry import list_indicators
 
     rows = list_indicators()
     if format == "json":
