@@ -30,8 +30,8 @@ from benchmarks.data import demo_store
 from benchmarks.harness import best_of, peak_mb, record
 from chainbrain.analytics.formulas import MEASURES
 from chainbrain.analytics.indicators import evaluate
-from chainbrain.analytics.registry import COLUMN, REPORTED_PREV
 from chainbrain.analytics.kpi import latest_period
+from chainbrain.analytics.registry import COLUMN, REPORTED_PREV
 from chainbrain.periods import parse_period
 
 NAME = "indicators_city_chain"

@@ -37,8 +37,8 @@ from benchmarks.data import demo_store
 from benchmarks.harness import best_of, peak_mb, record
 from chainbrain.analytics.aggregates import GROUPINGS, available_periods
 from chainbrain.analytics.formulas import MEASURES
-from chainbrain.analytics.registry import COLUMN, REPORTED_PREV
 from chainbrain.analytics.panel import CHUNK_ROWS, long_values
+from chainbrain.analytics.registry import COLUMN, REPORTED_PREV
 
 NAME = "indicators_full_recompute"
 SECTIONS = ("B", "C", "D")

@@ -39,8 +39,8 @@ import pytest
 import sqlalchemy as sa
 
 from chainbrain.analytics.indicators import evaluate, evaluate_one
-from chainbrain.analytics.registry import REGISTRY
 from chainbrain.analytics.panel import evaluate_periods
+from chainbrain.analytics.registry import REGISTRY
 from chainbrain.analytics.scope import members
 from chainbrain.catalog.uscc import make
 from chainbrain.ingest.load import import_file

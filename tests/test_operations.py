@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from chainbrain.analytics.breakdowns import divisions, growth_breadth, rank, rank_regions, structure
 from chainbrain.analytics.operations import operations_many, operations_one, period_days
-from chainbrain.periods import parse_period
 from chainbrain.analytics.sizes import classify, size_classes
 from chainbrain.ingest.load import import_file
+from chainbrain.periods import parse_period
 from ops_data import U, load, write_csv
 from test_monitor_data import ENGINES, spark, spark_available  # noqa: F401
 

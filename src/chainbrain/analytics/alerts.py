@@ -34,8 +34,8 @@ import ibis
 
 from chainbrain.analytics.indicators import evaluate, evaluate_one, facts
 from chainbrain.analytics.kpi import kpi_table
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import latest
+from chainbrain.periods import Period, parse_period
 from chainbrain.store.schema import DESIGNATION_KEY
 
 RULES = {

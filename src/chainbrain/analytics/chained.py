@@ -45,8 +45,8 @@ import ibis
 import pandas as pd
 
 from chainbrain.analytics.indicators import Scope, _exact, _run
-from chainbrain.periods import Period
 from chainbrain.analytics.scope import Shared, latest_reports, members
+from chainbrain.periods import Period
 
 #: a ratio within this relative distance of a threshold counts as reaching it (floating-point noise:
 #: 1.09 × 1.09 and 1.09 ** 2 differ in the last bit)

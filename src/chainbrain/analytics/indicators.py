@@ -83,8 +83,8 @@ import pandas as pd
 
 from chainbrain.analytics.formulas import MEASURES, MONEY, values_frame
 from chainbrain.analytics.formulas import records as formula_records
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import Shared, latest_reports, members
+from chainbrain.periods import Period, parse_period
 
 from chainbrain.analytics.registry import BASES, COLUMN, REGISTRY, REPORTED_PREV, SEI_PARTIAL_WEIGHT
 

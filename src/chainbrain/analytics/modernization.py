@@ -51,8 +51,8 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics.indicators import evaluate
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import _enterprise_segments, latest, members
+from chainbrain.periods import Period, parse_period
 from chainbrain.store.schema import DESIGNATION_KEY
 
 DIMENSIONS = {

@@ -61,9 +61,9 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics.indicators import Scope, _count, _exact, _run, _sum_if, split_parts
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import BY, Shared, latest_reports, members
 from chainbrain.analytics.sizes import size_case, size_classes
+from chainbrain.periods import Period, parse_period
 
 # measure → (column, the form's 上年同期 column or None)
 FLOWS = {"revenue": ("revenue_ytd", "revenue_ytd_prev"), "profit": ("profit_ytd", "profit_ytd_prev"),

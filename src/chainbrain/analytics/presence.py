@@ -25,8 +25,8 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import _valid_on, latest, membership
+from chainbrain.periods import Period, parse_period
 
 
 def _period(period) -> Period:

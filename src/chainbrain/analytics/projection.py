@@ -54,8 +54,8 @@ import math
 import pandas as pd
 
 from chainbrain.analytics.indicators import Scope
-from chainbrain.periods import parse_period
 from chainbrain.analytics.targets import _targets, ytd_series
+from chainbrain.periods import parse_period
 
 PERIODS_PER_YEAR = 11
 YI = 1e8

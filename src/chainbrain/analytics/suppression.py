@@ -61,8 +61,8 @@ import ibis
 import pandas as pd
 
 from chainbrain.analytics.indicators import _both_years
-from chainbrain.periods import Period, parse_period
 from chainbrain.analytics.scope import SCOPES, Shared, _valid_on, latest, latest_reports
+from chainbrain.periods import Period, parse_period
 
 MIN_CELL = 3
 MEASURES = ("cur", "cc", "cb", "prev", "base")

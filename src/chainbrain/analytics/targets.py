@@ -54,10 +54,10 @@ import pandas as pd
 
 from chainbrain.analytics.chained import grade
 from chainbrain.analytics.indicators import Scope, _exact, _run, evaluate_one
-from chainbrain.analytics.registry import COLUMN
 from chainbrain.analytics.kpi import kpi_tables, status_of
-from chainbrain.periods import Period, parse_period
+from chainbrain.analytics.registry import COLUMN
 from chainbrain.analytics.scope import Shared, latest, members
+from chainbrain.periods import Period, parse_period
 
 DEFAULT_BAND = 0.03
 

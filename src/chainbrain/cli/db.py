@@ -7,8 +7,8 @@ import typer
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit_json
 from chainbrain.store import open_store
-from chainbrain.store.engine import redact
 from chainbrain.store.admin import init_store, stats
+from chainbrain.store.engine import redact
 from chainbrain.store.migrate import upgrade as run_upgrade
 
 app = typer.Typer(help="Create, migrate and inspect the store.", no_args_is_help=True)

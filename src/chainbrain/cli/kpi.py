@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 
 from chainbrain.analytics.kpi import kpi as compute_kpi
-from chainbrain.periods import PeriodError
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit, emit_json
+from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
 
 FIELDS = ["period", "chain", "region", "scope", "above_scale_count", "revenue_ytd_yuan",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from chainbrain.periods import PeriodError
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit, emit_json
+from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
 
 

@@ -6,9 +6,9 @@ from typing import Optional
 
 import typer
 
-from chainbrain.periods import PeriodError
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit, emit_json
+from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
 
 COLUMNS = ["key", "enterprises", "gross_output", "gross_output_yoy", "sales_rate", "cost_per_100", "profit_margin",

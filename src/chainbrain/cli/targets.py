@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.periods import PeriodError
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit, emit_json
+from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
 
 #: the contract fields of every record (docs/monitoring.md, Targets), then the labelled second figures

@@ -16,7 +16,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from chainbrain.periods import PeriodError, parse_period
 from chainbrain.catalog.industries import by_code
 from chainbrain.catalog.pack import load_pack
 from chainbrain.catalog.regions import resolve
@@ -25,6 +24,7 @@ from chainbrain.ingest.errors import ERROR_COLUMN, Issues
 from chainbrain.ingest.headers import DESIGNATION_KINDS, DESIGNATION_LEVELS, KINDS, match_headers, norm
 from chainbrain.ingest.readers import RawTable
 from chainbrain.ingest.units import FACTORS, normalize_unit
+from chainbrain.periods import PeriodError, parse_period
 
 PROVINCES = {
     "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林",

@@ -12,8 +12,8 @@ city's counties with the county selected.
 from __future__ import annotations
 
 from chainbrain.analytics.kpi import kpi, kpi_table, latest_period
-from chainbrain.periods import Period, PeriodError, parse_period
 from chainbrain.analytics.scope import SCOPES
+from chainbrain.periods import Period, PeriodError, parse_period
 from chainbrain.web import data
 from chainbrain.web.disclosure import MIN_CELL, guard_of
 

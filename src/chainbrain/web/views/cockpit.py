@@ -17,9 +17,9 @@ from chainbrain.periods import parse_period
 from chainbrain.web import format as fmt
 from chainbrain.web import api, data
 from chainbrain.web.auth import current_user
+from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.policy import require_aggregates
 from chainbrain.web.render import context
-from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.state import get_state
 
 router = APIRouter()
