@@ -4,5 +4,11 @@ import typer
 
 from chainbrain.config import default_db
 
-DB = typer.Option(None, "--db", help="DuckDB file or postgresql:// URL [default: $CHAINBRAIN_DB or data/chainbrain.duckdb]",
+DB = typer.Option(None, "--db", help="DuckDB file or postgresql:// URL [default: $CHAINBRAIN_DB, the configuration "
+                                    "file's [store] url, data/chainbrain.duckdb]",
                   callback=lambda v: v or default_db())
+PERIOD = typer.Option(..., "--period", "-p", help="YYYY-MM (YTD), YYYY-Qn or YYYY")
+CHAIN = typer.Option(None, "--chain", help="chain code, e.g. EI")
+REGION = typer.Option(None, "--region", help="region code (province, city or county)")
+SCOPE = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)")
+FORMAT = typer.Option("table", "--format", "-f", help="json or table")

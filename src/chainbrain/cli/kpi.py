@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from chainbrain.analytics.kpi import kpi as compute_kpi
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import CHAIN, DB, FORMAT, PERIOD, REGION, SCOPE
 from chainbrain.cli.output import emit, emit_json
 from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
@@ -18,12 +18,12 @@ FIELDS = ["period", "chain", "region", "scope", "above_scale_count", "revenue_yt
 
 
 def kpi(
-    period: str = typer.Option(..., "--period", "-p", help="YYYY-MM (YTD), YYYY-Qn or YYYY"),
+    period: str = PERIOD,
     db: str = DB,
-    chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
-    region: str = typer.Option(None, "--region", help="region code (province, city or county)"),
-    scope: str = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)"),
-    format: str = typer.Option("table", "--format", "-f", help="json or table"),
+    chain: str = CHAIN,
+    region: str = REGION,
+    scope: str = SCOPE,
+    format: str = FORMAT,
     indicator: list[str] = typer.Option(None, "--indicator", "-i",
                                         help="also return this indicator (repeatable; see `chainbrain indicators`)"),
     basis: str = typer.Option("ytd", "--basis", help="for --indicator: ytd, month or quarter"),

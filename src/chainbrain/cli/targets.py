@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import CHAIN, DB, FORMAT, PERIOD, REGION, SCOPE
 from chainbrain.cli.output import emit, emit_json
 from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
@@ -16,12 +16,12 @@ FIELDS = ["code", "kind", "name_zh", "name_en", "value", "low", "high", "target"
 
 
 def targets(
-    period: str = typer.Option(..., "--period", "-p", help="YYYY-MM (YTD), YYYY-Qn or YYYY"),
+    period: str = PERIOD,
     db: str = DB,
-    chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
-    region: str = typer.Option(None, "--region", help="region code (province, city or county)"),
-    scope: str = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)"),
-    format: str = typer.Option("table", "--format", "-f", help="json or table"),
+    chain: str = CHAIN,
+    region: str = REGION,
+    scope: str = SCOPE,
+    format: str = FORMAT,
 ):
     """Plan targets: value, bounds, target, status (green|yellow|red|undetermined|null) and basis.
 
