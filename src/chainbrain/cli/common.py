@@ -5,7 +5,7 @@ import typer
 from chainbrain.config import default_db
 
 DB = typer.Option(None, "--db", help="DuckDB file or postgresql:// URL [default: $CHAINBRAIN_DB, the configuration "
-                                    "file's [store] url, data/chainbrain.duckdb]",
+                                    "file's store.url, data/chainbrain.duckdb]",
                   callback=lambda v: v or default_db())
 PERIOD = typer.Option(..., "--period", "-p", help="YYYY-MM (YTD), YYYY-Qn or YYYY")
 CHAIN = typer.Option(None, "--chain", help="chain code, e.g. EI")

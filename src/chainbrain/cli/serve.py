@@ -10,7 +10,7 @@ import typer
 
 def serve(
     db: str = typer.Option(None, "--db", help="DuckDB file or postgresql:// URL [default: $CHAINBRAIN_DB, "
-                                              "the configuration file's [store] url, data/chainbrain.duckdb]"),
+                                              "the configuration file's store.url, data/chainbrain.duckdb]"),
     host: str = typer.Option(None, "--host", help="interface to listen on [default: config, 127.0.0.1]"),
     port: int = typer.Option(None, "--port", help="TCP port [default: config, 8000]"),
     public_aggregates: bool = typer.Option(None, "--public-aggregates/--no-public-aggregates",
