@@ -20,7 +20,9 @@ enterprises: cell = (measure, chain|None, region|None, scope) with measures
 
 each on the membership (region, chain, industry class) of its own date, as
 :mod:`chainbrain.analytics.kpi` computes them; plus the chain page's segment
-cells ``("seg", chain, segment, scope)`` (current sample, province).
+cells ``("seg", chain, segment, scope)`` (current sample, province), and the operations page's
+breakdown cells ``("ops", measure, group, chain, region, scope)`` with their relations
+(:mod:`chainbrain.analytics.suppression_ops`: divisions, size classes, high-tech / equipment).
 
 **Relations** (parent = Σ children + residual; the residual is never published
 and is built from the enterprises whose net coefficient is not 0):
@@ -245,6 +247,8 @@ def universe(store, period: str | Period) -> Universe:
     u.sets = {k: frozenset(v) for k, v in sets.items()}
     u.values = dict(values)
     u.relations = _relations(store, u, rows)
+    from chainbrain.analytics import suppression_ops     # the 运行分析 page's breakdown cells
+    suppression_ops.add_cells(store, p, u, samples, where[p.end_date])
     return u
 
 
