@@ -46,14 +46,12 @@ def load(store, tmp):
         assert res.status == "loaded", (kind, [i.line() for i in res.issues.items])
 
 
-@pytest.fixture(scope="module", params=ENGINES)
-def gstore(request, tmp_path_factory):
+def _store(request, tmp_path_factory, engine):
     from conftest import new_db
 
     from chainbrain.store import open_store
     from chainbrain.store.admin import init_store
 
-    engine = request.param
     tmp = tmp_path_factory.mktemp(f"opsup-{engine}")
     if engine == "pyspark" and not spark_available():
         raise RuntimeError("pyspark or Java is missing: `make test` installs both")
@@ -66,6 +64,17 @@ def gstore(request, tmp_path_factory):
     else:
         yield store
     store.close()
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def gstore(request, tmp_path_factory):
+    yield from _store(request, tmp_path_factory, request.param)
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def dbstore(request, tmp_path_factory):
+    """The web layer runs on a database store (DuckDB, PostgreSQL); PySpark is covered above."""
+    yield from _store(request, tmp_path_factory, request.param)
 
 
 def _ids(store, *ks):
@@ -112,10 +121,9 @@ def test_pattern_hides_the_complement(gstore):
         k for k in u.sets if k[0] == "ops" and k[2] in ("size:small", "size:medium", "div:39", "div:32")}
 
 
-def test_operations_page_applies_the_pattern(gstore):
-    """The page (DuckDB/PostgreSQL stores) withholds both size and division rows; the totals stay."""
-    if not hasattr(gstore, "engine"):
-        pytest.skip("the web layer runs on a database store; PySpark is covered by the analytics tests above")
+def test_operations_page_applies_the_pattern(dbstore):
+    """The page withholds both size and division rows; the totals stay."""
+    gstore = dbstore
     from chainbrain.web.disclosure import Guard
     from chainbrain.web.operations_page import operations_page
 
@@ -130,8 +138,11 @@ def test_operations_page_applies_the_pattern(gstore):
         assert divs["39"]["value_added_yoy"] is None and divs["39"]["revenue_yoy"] is None
         assert "revenue_yoy" in divs["39"]["suppressed"]
         assert d["growth_breadth"]["divisions_counted"] == 0
-    # the all-seeing viewer (province administrator) sees the hand values
-    d = operations_page(gstore, "2025-06", "all", None, None, Guard(gstore, None, 3))
-    sizes = {r["key"]: r for r in {t["id"]: t for t in d["tables"]}["sizes"]["rows"]}
-    assert sizes["small"]["revenue"] == pytest.approx(800 * 1e4)
-    assert sizes["small"]["revenue_yoy"] == pytest.approx(800 / 720 - 1)
+        assert d["enterprises"] == 6
+    # the all-seeing viewer (province administrator), and one who sees G5 and G6, get the hand values
+    for visible in (None, _ids(gstore, *MEDIUM)):
+        d = operations_page(gstore, "2025-06", "all", None, None, Guard(gstore, visible, 3, key=("t", visible)))
+        sizes = {r["key"]: r for r in {t["id"]: t for t in d["tables"]}["sizes"]["rows"]}
+        assert sizes["small"]["revenue"] == pytest.approx(800 * 1e4)
+        assert sizes["small"]["revenue_yoy"] == pytest.approx(800 / 720 - 1)
+        assert sizes["small"]["suppressed"] == []
