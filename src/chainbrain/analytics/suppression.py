@@ -180,8 +180,12 @@ def _segments(store, date: dt.date) -> pd.DataFrame:
                     top=ibis.coalesce(seg.parent_code, es.segment_code)).distinct().execute()
 
 
-def universe(store, period: str | Period) -> Universe:
-    """All cells and relations of ``period`` (see the module docstring)."""
+def universe(store, period: str | Period, breakdowns: bool = False) -> Universe:
+    """All cells and relations of ``period`` (see the module docstring). ``breakdowns``: also the
+    operations page's division / size / group cells (:mod:`suppression_ops`). They are not part of the
+    published pattern: with two breakdowns of the same total, the one-relation rule leaves single-firm
+    cells that the relations solved together determine (a linear audit found 30 on the tiny demo), so
+    the page publishes breakdowns only to viewers who see the whole scope (web.operations_page)."""
     p = parse_period(period) if isinstance(period, str) else period
     prev = p.shifted(-1)
     sh = Shared(store, cte=False)
@@ -247,8 +251,9 @@ def universe(store, period: str | Period) -> Universe:
     u.sets = {k: frozenset(v) for k, v in sets.items()}
     u.values = dict(values)
     u.relations = _relations(store, u, rows)
-    from chainbrain.analytics import suppression_ops     # the 运行分析 page's breakdown cells
-    suppression_ops.add_cells(store, p, u, samples, where[p.end_date])
+    if breakdowns:                                        # the 运行分析 page's breakdown cells (not published yet)
+        from chainbrain.analytics import suppression_ops
+        suppression_ops.add_cells(store, p, u, samples, where[p.end_date])
     return u
 
 

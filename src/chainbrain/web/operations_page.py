@@ -75,7 +75,12 @@ SUMMARY = [
 
 SIZE_COLS = ("enterprises", "revenue", "revenue_yoy", "value_added_yoy", "profit_margin", "debt_ratio")
 DIV_COLS = ("enterprises", "value_added_yoy", "revenue_yoy", "profit_margin")
-NOT_CONFIDENTIAL = ("enterprises",)          # counts of enterprises are published (DESIGN.md §4)
+NOT_CONFIDENTIAL = ("enterprises",)
+#: the breakdown tables (divisions, size classes, high-tech / equipment) split the scope's total several ways;
+#: complementary suppression of each relation alone does not protect them when solved together (see
+#: analytics.suppression.universe), so their figures are published only to viewers who see every
+#: enterprise of the scope (min_cell 1); other viewers get the enterprise counts
+COVERED_ONLY = 10 ** 9          # counts of enterprises are published (DESIGN.md §4)
 
 
 def withhold(rec: dict, min_cell: int) -> dict:
@@ -143,6 +148,8 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     kw = dict(scope=scope, region=region, chain=chain)
     groups = operations_many(store, p, ("all", "size", "division", "hightech", "equipment"), **kw)   # one query
     cell = rule(chain, region)
+    sees_all = cell <= 1 or getattr(rule, "visible", ()) is None      # covers the scope, or the administrator
+    whole = cell if sees_all else COVERED_ONLY           # breakdowns: only for viewers who see the whole scope
     hid = _hidden_cells(rule, p.label)
     one = withhold(groups["all"][0], cell) if groups["all"] else {"suppressed": []}
     one = _apply(one, suppression_ops.fields(hid, one, None, chain, region, scope))
@@ -161,7 +168,7 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     sizes = _slim([_apply(w, suppression_ops.fields(hid, w, f"size:{r['key']}", chain, region, scope))
                    for r in groups["size"]
                    for w in [withhold({**r, "name": labels.get(r["key"], (r["key"], r["key"]))[0 if zh else 1]},
-                                      cell)]], SIZE_COLS)
+                                      whole)]], SIZE_COLS)
     size_tb = table("sizes", lab["sizes"], [("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
                                             ("revenue", lab["value"], "yi"), ("revenue_yoy", lab["rev_yoy"], "pct"),
                                             ("value_added_yoy", lab["va_yoy"], "pct"),
@@ -170,14 +177,14 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
                     sizes, "亿元" if zh else "100m yuan", p.label)
     div = divisions_of(groups["division"])
     shown = [_apply(w, suppression_ops.fields(hid, w, f"div:{r['key']}", chain, region, scope))
-             for r in div["rows"] if r["enterprises"] > 0 for w in [withhold(r, cell)]]
+             for r in div["rows"] if r["enterprises"] > 0 for w in [withhold(r, whole)]]
     div |= growth_breadth(shown, div["measure"], div["min_n"])       # 增长面 over the divisions shown
     div_rows = _slim(shown, DIV_COLS)
     div_tb = table("divisions", f"{lab['divisions']} · {lab['breadth']}", [
         ("key", lab["key"], "text"), ("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
         ("value_added_yoy", lab["va_yoy"], "pct"), ("revenue_yoy", lab["rev_yoy"], "pct"),
         ("profit_margin", "营业收入利润率" if zh else "Profit margin", "pct")], div_rows, "", p.label)
-    st = withhold(structure_of(groups["all"], groups["hightech"], groups["equipment"]), cell)
+    st = withhold(structure_of(groups["all"], groups["hightech"], groups["equipment"]), whole)
     st = _apply(st, suppression_ops.structure_fields(hid, st, chain, region, scope))
     grp_rows = [{"key": g, "name": lab[g], "share": st.get(f"{g}_va_share"), "va_yoy": st.get(f"{g}_va_yoy"),
                  "rev_yoy": st.get(f"{g}_revenue_yoy"), "enterprises": st.get(f"{g}_enterprises"),
