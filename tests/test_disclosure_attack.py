@@ -150,13 +150,62 @@ class Seen:
             if vb is not None and va is None:
                 self.derived[ka] = vb * (1 + g)
 
+    def state(self, cell, shown: bool, page):
+        """A figure computed from ``cell``'s sum (not the sum itself) is shown or withheld here."""
+        self.put(cell, "shown" if shown else None, page)
+
+    def rate(self, cells, page):
+        """A ratio or growth rate of ``cells``' sums is shown: none of them may be a small cell."""
+        for k in cells:
+            self.rates.setdefault(k, page)
+            if k in self.values and self.values[k] is None:
+                self.clashes.append((k, self.where[k], page + " (rate)"))
+
+    def operations(self, op, chain, region, scope, page):
+        """/api/operations: totals take the KPI cell's state; sizes show revenue; divisions, groups and
+        rankings show rates of their cells (their comparable sums, or current sums for margins)."""
+        tb = {t["id"]: t for t in op["tables"]}
+        g = lambda grp, m: ("ops", m, grp, chain, region, scope)             # noqa: E731
+        for r in tb["summary"]["rows"]:
+            if r["n"] and r["n"] == op["enterprises"] and r["key"] in ("gross_output", "sales_output", "cost",
+                                                                        "main_business_revenue", "assets"):
+                self.state(("cur", chain, region, scope), r["value"] is not None, page + " summary")
+        for r in tb["sizes"]["rows"]:
+            grp = f"size:{r['key']}"
+            if r["enterprises"]:
+                self.put(g(grp, "cur"), r["revenue"], page + " sizes", r["enterprises"])
+            if r.get("profit_margin") is not None:
+                self.rate([g(grp, "cur")], page + " sizes")
+            for f in ("revenue_yoy", "value_added_yoy"):
+                if r.get(f) is not None:
+                    self.rate([g(grp, "cc"), g(grp, "cb")], page + " sizes")
+        for r in tb["divisions"]["rows"]:
+            grp = f"div:{r['key']}"
+            if r.get("profit_margin") is not None:
+                self.rate([g(grp, "cur")], page + " divisions")
+            for f in ("revenue_yoy", "value_added_yoy"):
+                if r.get(f) is not None:
+                    self.rate([g(grp, "cc"), g(grp, "cb")], page + " divisions")
+        for r in tb["groups"]["rows"]:
+            grp = f"grp:{r['key']}"
+            if r.get("share") is not None:
+                self.rate([g(grp, "cur")], page + " groups")
+            for f in ("va_yoy", "rev_yoy"):
+                if r.get(f) is not None:
+                    self.rate([g(grp, "cc"), g(grp, "cb")], page + " groups")
+        for tid in ("city_rank", "county_rank"):
+            for r in tb[tid]["rows"] if tid in tb else []:
+                if r.get("value") is not None:
+                    self.rate([("cc", chain, r["key"], scope), ("cb", chain, r["key"], scope)], page + " " + tid)
+
     derived: dict
     heat: dict
+    rates: dict
 
 
 def fetch(app, name, d) -> Seen:
     seen = Seen()
-    seen.derived, seen.heat = {}, {}
+    seen.derived, seen.heat, seen.rates = {}, {}, {}
     c = client(app, name)
     period = d["period"]
     try:
@@ -204,6 +253,15 @@ def fetch(app, name, d) -> Seen:
                         seen.record(u, None, u["key"], scope, page)
             k = get("/api/kpi", scope=scope, chain=d["chains"][0], region=d["attacked_cities"][0])
             seen.record(k, d["chains"][0], d["attacked_cities"][0], scope, "kpi")
+            # 运行分析: province and the role's city (with and without the role's chain), the city's counties
+            city, chain = d["attacked_cities"][0], d["attacked_chains"][0]
+            places = [(None, None), (None, chain), (city, None), (city, chain)]
+            places += [(x, None) for c in d["attacked_cities"] for x in d["counties"][c]]
+            places += [(c, None) for c in d["attacked_cities"][1:]]
+            for region, ch in places:
+                op = get("/api/operations", scope=scope, **({"region": region} if region else {}),
+                         **({"chain": ch} if ch else {}))
+                seen.operations(op, ch, region, scope, f"operations {region} {ch} {scope}")
     finally:
         c.close()
     return seen
@@ -249,6 +307,10 @@ def attack(seen: Seen, truth, visible: frozenset) -> list[tuple]:
                         built |= unseen.get(k, set())
                 if 0 < len(built) < 3:
                     leaks.append((("Σ", tuple(unknown)), len(built), f"{r.parent} − Σ known children"))
+    for k, page in getattr(seen, "rates", {}).items():            # a rate of a small cell
+        n = len(unseen.get(k, ()))
+        if 0 < n < 3:
+            leaks.append((k, n, f"rate shown on {page}"))
     for k in known:                                                # shown outright
         n = len(unseen.get(k, ()))
         if k in fetched and seen.values.get(k) is not None and 0 < n < 3:
@@ -263,7 +325,7 @@ def test_truth_matches_what_the_administrator_sees(demo):
     checked = 0
     for cell, value in seen.values.items():
         n = seen.counts.get(cell)
-        if n is None or value is None:
+        if n is None or value is None or value == "shown":
             continue
         assert len(truth.sets.get(cell, ())) == n, (cell, n)
         assert truth.values.get(cell, 0.0) == pytest.approx(value, rel=1e-9, abs=1e-3), cell
@@ -396,7 +458,8 @@ def test_no_withheld_cell_is_determined_by_all_relations_at_once(demo, role):
 
 
 #: JSON routes the attacker fetches (above), and the others with why they are not KPI-family tables
-ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/api/regions/{code}"}
+ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/api/regions/{code}",
+            "/api/operations"}
 NOT_ATTACKED = {
     "/api/health": "no figures", "/api/live": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
     "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",

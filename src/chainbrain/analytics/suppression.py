@@ -20,7 +20,9 @@ enterprises: cell = (measure, chain|None, region|None, scope) with measures
 
 each on the membership (region, chain, industry class) of its own date, as
 :mod:`chainbrain.analytics.kpi` computes them; plus the chain page's segment
-cells ``("seg", chain, segment, scope)`` (current sample, province).
+cells ``("seg", chain, segment, scope)`` (current sample, province), and the operations page's
+breakdown cells ``("ops", measure, group, chain, region, scope)`` with their relations
+(:mod:`chainbrain.analytics.suppression_ops`: divisions, size classes, high-tech / equipment).
 
 **Relations** (parent = Σ children + residual; the residual is never published
 and is built from the enterprises whose net coefficient is not 0):
@@ -178,8 +180,12 @@ def _segments(store, date: dt.date) -> pd.DataFrame:
                     top=ibis.coalesce(seg.parent_code, es.segment_code)).distinct().execute()
 
 
-def universe(store, period: str | Period) -> Universe:
-    """All cells and relations of ``period`` (see the module docstring)."""
+def universe(store, period: str | Period, breakdowns: bool = False) -> Universe:
+    """All cells and relations of ``period`` (see the module docstring). ``breakdowns``: also the
+    operations page's division / size / group cells (:mod:`suppression_ops`). They are not part of the
+    published pattern: with two breakdowns of the same total, the one-relation rule leaves single-firm
+    cells that the relations solved together determine (a linear audit found 30 on the tiny demo), so
+    the page publishes breakdowns only to viewers who see the whole scope (web.operations_page)."""
     p = parse_period(period) if isinstance(period, str) else period
     prev = p.shifted(-1)
     sh = Shared(store, cte=False)
@@ -245,6 +251,9 @@ def universe(store, period: str | Period) -> Universe:
     u.sets = {k: frozenset(v) for k, v in sets.items()}
     u.values = dict(values)
     u.relations = _relations(store, u, rows)
+    if breakdowns:                                        # the 运行分析 page's breakdown cells (not published yet)
+        from chainbrain.analytics import suppression_ops
+        suppression_ops.add_cells(store, p, u, samples, where[p.end_date])
     return u
 
 

@@ -6,14 +6,20 @@ withholds them. Disclosure (DESIGN.md §4): every figure carries ``<key>_n``
 (its enterprises); a figure from 1–2 enterprises is withheld (``None``, listed
 in ``suppressed``) unless the viewer covers the cell (``rule(chain, region)``
 of :func:`chainbrain.web.policy.cell_rule` returns 1). A ranking row whose
-growth is withheld loses its rank too. Secondary (complementary) suppression
-across the division / size / group tables is the disclosure module's job
-(the hook: :func:`withhold` is the single place these cells pass through).
+growth is withheld loses its rank too. On top of that every figure takes the
+viewer's one suppression pattern (``rule`` is the viewer's
+:class:`~chainbrain.web.disclosure.Guard`): the scope's totals the state of the
+KPI cell (region × chain × scope), divisions / size classes / groups their
+breakdown cells, ranking rows the region's comparable cells — complementary
+suppression over summary = Σ divisions = Σ sizes, groups ⊂ summary, parent
+region = Σ children and the in-record relations, computed in
+:mod:`chainbrain.analytics.suppression_ops`; this module only applies it.
 """
 
 from __future__ import annotations
 
-from chainbrain.analytics.breakdowns import divisions_of, rank_regions, structure_of
+from chainbrain.analytics import suppression_ops
+from chainbrain.analytics.breakdowns import divisions_of, growth_breadth, rank_regions, structure_of
 from chainbrain.analytics.operations import operations_many
 from chainbrain.analytics.sizes import size_labels
 from chainbrain.web import data
@@ -69,7 +75,12 @@ SUMMARY = [
 
 SIZE_COLS = ("enterprises", "revenue", "revenue_yoy", "value_added_yoy", "profit_margin", "debt_ratio")
 DIV_COLS = ("enterprises", "value_added_yoy", "revenue_yoy", "profit_margin")
-NOT_CONFIDENTIAL = ("enterprises",)          # counts of enterprises are published (DESIGN.md §4)
+NOT_CONFIDENTIAL = ("enterprises",)
+#: the breakdown tables (divisions, size classes, high-tech / equipment) split the scope's total several ways;
+#: complementary suppression of each relation alone does not protect them when solved together (see
+#: analytics.suppression.universe), so their figures are published only to viewers who see every
+#: enterprise of the scope (min_cell 1); other viewers get the enterprise counts
+COVERED_ONLY = 10 ** 9          # counts of enterprises are published (DESIGN.md §4)
 
 
 def withhold(rec: dict, min_cell: int) -> dict:
@@ -87,6 +98,24 @@ def withhold(rec: dict, min_cell: int) -> dict:
             out["rank"] = None
             hidden.append("rank")
     out["suppressed"] = hidden
+    return out
+
+
+def _hidden_cells(rule, period: str) -> frozenset:
+    """The cells the viewer's pattern withholds (none for a bare per-cell rule or an all-seeing viewer)."""
+    from chainbrain.web.disclosure import Guard
+    if not isinstance(rule, Guard) or rule.visible is None or rule.min_cell <= 1:
+        return frozenset()
+    return rule.pattern(period).hidden
+
+
+def _apply(rec: dict, gone: list[str]) -> dict:
+    """``rec`` with the pattern's fields ``gone`` also None and listed in ``suppressed``."""
+    out = dict(rec)
+    extra = [f for f in gone if f not in out["suppressed"]]
+    for f in gone:
+        out[f] = None
+    out["suppressed"] = out["suppressed"] + extra
     return out
 
 
@@ -119,7 +148,11 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     kw = dict(scope=scope, region=region, chain=chain)
     groups = operations_many(store, p, ("all", "size", "division", "hightech", "equipment"), **kw)   # one query
     cell = rule(chain, region)
+    sees_all = cell <= 1 or getattr(rule, "visible", ()) is None      # covers the scope, or the administrator
+    whole = cell if sees_all else COVERED_ONLY           # breakdowns: only for viewers who see the whole scope
+    hid = _hidden_cells(rule, p.label)
     one = withhold(groups["all"][0], cell) if groups["all"] else {"suppressed": []}
+    one = _apply(one, suppression_ops.fields(hid, one, None, chain, region, scope))
     zh = lang != "en"
     rows = []
     for key, name_zh, name_en, kind, base, change, ckind in SUMMARY:
@@ -132,8 +165,10 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
                                                  ("base", lab["base"], "num"), ("change", lab["change"], "num"),
                                                  ("n", lab["enterprises"], "count")], rows, "", p.label)
     labels = size_labels()
-    sizes = _slim([withhold({**r, "name": labels.get(r["key"], (r["key"], r["key"]))[0 if zh else 1]}, cell)
-                   for r in groups["size"]], SIZE_COLS)
+    sizes = _slim([_apply(w, suppression_ops.fields(hid, w, f"size:{r['key']}", chain, region, scope))
+                   for r in groups["size"]
+                   for w in [withhold({**r, "name": labels.get(r["key"], (r["key"], r["key"]))[0 if zh else 1]},
+                                      whole)]], SIZE_COLS)
     size_tb = table("sizes", lab["sizes"], [("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
                                             ("revenue", lab["value"], "yi"), ("revenue_yoy", lab["rev_yoy"], "pct"),
                                             ("value_added_yoy", lab["va_yoy"], "pct"),
@@ -141,12 +176,16 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
                                             ("debt_ratio", "资产负债率" if zh else "Debt ratio", "pct")],
                     sizes, "亿元" if zh else "100m yuan", p.label)
     div = divisions_of(groups["division"])
-    div_rows = _slim([withhold(r, cell) for r in div["rows"] if r["enterprises"] > 0], DIV_COLS)
+    shown = [_apply(w, suppression_ops.fields(hid, w, f"div:{r['key']}", chain, region, scope))
+             for r in div["rows"] if r["enterprises"] > 0 for w in [withhold(r, whole)]]
+    div |= growth_breadth(shown, div["measure"], div["min_n"])       # 增长面 over the divisions shown
+    div_rows = _slim(shown, DIV_COLS)
     div_tb = table("divisions", f"{lab['divisions']} · {lab['breadth']}", [
         ("key", lab["key"], "text"), ("name", lab["name"], "text"), ("enterprises", lab["enterprises"], "count"),
         ("value_added_yoy", lab["va_yoy"], "pct"), ("revenue_yoy", lab["rev_yoy"], "pct"),
         ("profit_margin", "营业收入利润率" if zh else "Profit margin", "pct")], div_rows, "", p.label)
-    st = withhold(structure_of(groups["all"], groups["hightech"], groups["equipment"]), cell)
+    st = withhold(structure_of(groups["all"], groups["hightech"], groups["equipment"]), whole)
+    st = _apply(st, suppression_ops.structure_fields(hid, st, chain, region, scope))
     grp_rows = [{"key": g, "name": lab[g], "share": st.get(f"{g}_va_share"), "va_yoy": st.get(f"{g}_va_yoy"),
                  "rev_yoy": st.get(f"{g}_revenue_yoy"), "enterprises": st.get(f"{g}_enterprises"),
                  "suppressed": [c for c, k in (("share", f"{g}_va_share"), ("va_yoy", f"{g}_va_yoy"),
@@ -164,6 +203,8 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
         ranked = rank_regions(store, p, lv, scope=scope, region=region, chain=chain)
         rrows = [withhold({**r, "name": names.get(r["key"], r["key"]),
                            "href": f"/operations?region={r['key']}"}, rule(chain, r["key"])) for r in ranked]
+        rrows = [_apply(r, [f for f in ("value", "rank") if f in r])
+                 if suppression_ops.rank_hidden(hid, chain, r["key"], scope) else r for r in rrows]
         tables.append(table(tid, lab[tid], [("rank", lab["rank"], "count"), ("name", lab["name"], "link"),
                                             ("value", lab["growth"], "pct"), ("value_n", lab["enterprises"], "count")],
                             rrows, "", p.label))
