@@ -94,12 +94,13 @@ def demo(tmp_path_factory):
                  "chain": ("chain_office", {"chain": chain}), "admin": ("province_admin", {})}
         for name, (role, scope) in users.items():
             add_user(store, name, f"pw-{name}-1234", role, **scope)
-        truth = suppression.universe(store, period)
+        truth = suppression.universe(store, period, breakdowns=True)    # everything the attacker may know
+        published = suppression.universe(store, period)                 # the cells of the published pattern
     finally:
         store.close()
     app = create_app(db, public_aggregates=True)
     return {"app": app, "sees": sees, "period": period, "cities": cities, "counties": counties,
-            "chains": chains, "truth": truth,
+            "chains": chains, "truth": truth, "published": published,
             "attacked_cities": [city] + ([c for c in cities if c != city] if FULL else []),
             "attacked_chains": [chain] + [c for c in chains if c != chain][:None if FULL else 1]}
 
@@ -352,7 +353,7 @@ def test_no_role_recovers_a_small_cell(demo, role):
 def test_attacker_finds_the_classic_leak_without_secondary_suppression(demo):
     """Control: with primary suppression only (the pattern's ``primary`` set), the same attack on
     the same cells finds leaks — the attacker can fail."""
-    truth = demo["truth"]
+    truth = demo["published"]
     pat = suppression.pattern(truth, frozenset())
     seen = Seen()
     seen.derived = {}
@@ -429,7 +430,7 @@ def test_no_withheld_cell_is_determined_by_all_relations_at_once(demo, role):
     determined iff its unit vector lies in the row space of the system (leverage 1 in the SVD)."""
     import numpy as np
 
-    truth, visible = demo["truth"], demo["sees"][role]
+    truth, visible = demo["published"], demo["sees"][role]
     pat = suppression.pattern(truth, visible)
     unseen = {k: v - visible for k, v in truth.sets.items()}
     unknown: dict = {}
