@@ -139,8 +139,9 @@ def spark_available() -> bool:
     return shutil.which("java") is not None
 
 
-def engine_store(engine: str, tmp: Path, request):
-    """A store holding the dataset on ``engine`` (PySpark: a DuckDB store copied into Spark)."""
+def engine_store(engine: str, tmp: Path, request, loader=None):
+    """A store holding the dataset (``loader(store, tmp)``, default this module's) on ``engine``
+    (PySpark: a DuckDB store copied into Spark); returns (store to query, store to close)."""
     from conftest import new_db
 
     from chainbrain.store import open_store
@@ -150,7 +151,7 @@ def engine_store(engine: str, tmp: Path, request):
         raise RuntimeError("pyspark or Java is missing: `make test` installs both (extra 'spark', default-jre-headless)")
     store = open_store(new_db("duckdb" if engine == "pyspark" else engine, tmp, request))
     init_store(store)
-    load(store, tmp)
+    (loader or load)(store, tmp)
     if engine != "pyspark":
         return store, store
     from chainbrain.analytics.engines import to_pyspark

@@ -17,7 +17,7 @@ from chainbrain.analytics.sizes import classify, size_classes
 from chainbrain.ingest.load import import_file
 from chainbrain.periods import parse_period
 from ops_data import U, load, write_csv
-from test_monitor_data import ENGINES, spark, spark_available  # noqa: F401
+from test_monitor_data import ENGINES, engine_store, spark  # noqa: F401
 
 A = pytest.approx
 W = 10_000          # yuan per 万元
@@ -25,23 +25,8 @@ W = 10_000          # yuan per 万元
 
 @pytest.fixture(scope="module", params=ENGINES)
 def ostore(request, tmp_path_factory):
-    from conftest import new_db
-
-    from chainbrain.store import open_store
-    from chainbrain.store.admin import init_store
-
-    engine = request.param
-    tmp = tmp_path_factory.mktemp(f"ops-{engine}")
-    if engine == "pyspark" and not spark_available():
-        raise RuntimeError("pyspark or Java is missing: `make test` installs both")
-    store = open_store(new_db("duckdb" if engine == "pyspark" else engine, tmp, request))
-    init_store(store)
-    load(store, tmp)
-    if engine == "pyspark":
-        from chainbrain.analytics.engines import to_pyspark
-        yield to_pyspark(store, request.getfixturevalue("spark"))
-    else:
-        yield store
+    query, store = engine_store(request.param, tmp_path_factory.mktemp(f"ops-{request.param}"), request, load)
+    yield query
     store.close()
 
 

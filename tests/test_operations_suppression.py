@@ -26,7 +26,7 @@ from chainbrain.analytics import suppression
 from chainbrain.catalog.uscc import make
 from chainbrain.ingest.load import import_file
 from ops_data import write_csv
-from test_monitor_data import ENGINES, spark, spark_available  # noqa: F401
+from test_monitor_data import ENGINES, engine_store, spark  # noqa: F401
 
 U = {f"G{i}": make("360102", 8200 + i) for i in range(1, 7)}
 SMALL, MEDIUM = ("G1", "G2", "G3", "G4"), ("G5", "G6")
@@ -47,22 +47,8 @@ def load(store, tmp):
 
 
 def _store(request, tmp_path_factory, engine):
-    from conftest import new_db
-
-    from chainbrain.store import open_store
-    from chainbrain.store.admin import init_store
-
-    tmp = tmp_path_factory.mktemp(f"opsup-{engine}")
-    if engine == "pyspark" and not spark_available():
-        raise RuntimeError("pyspark or Java is missing: `make test` installs both")
-    store = open_store(new_db("duckdb" if engine == "pyspark" else engine, tmp, request))
-    init_store(store)
-    load(store, tmp)
-    if engine == "pyspark":
-        from chainbrain.analytics.engines import to_pyspark
-        yield to_pyspark(store, request.getfixturevalue("spark"))
-    else:
-        yield store
+    query, store = engine_store(engine, tmp_path_factory.mktemp(f"opsup-{engine}"), request, load)
+    yield query
     store.close()
 
 
