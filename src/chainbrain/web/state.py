@@ -181,6 +181,8 @@ class WebState:
                 try:
                     self.cache.put(version, key, compute())
                 except Exception as exc:          # a page that cannot be built is built on request
+                    if self._stop.is_set():       # cancelled by the shutdown: nothing went wrong
+                        return
                     log.warning("warm-up of %s failed: %s", key, exc)
 
         def work():
