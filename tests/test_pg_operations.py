@@ -52,7 +52,13 @@ def test_statement_timeout_setting(monkeypatch):
     assert statement_timeout_ms() == 300_000
     monkeypatch.setenv("CHAINBRAIN_STATEMENT_TIMEOUT", "2.5")
     assert statement_timeout_ms() == 2500
-    assert pg_connect_args("postgresql://h/x")["options"] == "-c statement_timeout=2500"
+    assert pg_connect_args("postgresql://h/x")["options"] == "-c statement_timeout=2500 -c work_mem=64MB -c jit=off"
+    monkeypatch.setenv("CHAINBRAIN_WORK_MEM_MB", "256")
+    assert "-c work_mem=256MB" in pg_connect_args("postgresql://h/x")["options"]
+    monkeypatch.setenv("CHAINBRAIN_WORK_MEM_MB", "0")
+    with pytest.raises(ValueError, match="取值无效"):
+        pg_connect_args("postgresql://h/x")
+    monkeypatch.delenv("CHAINBRAIN_WORK_MEM_MB")
     assert "options" not in pg_connect_args("postgresql://h/x?options=-c%20work_mem%3D64MB")
     monkeypatch.setenv("CHAINBRAIN_STATEMENT_TIMEOUT", "soon")
     with pytest.raises(ValueError, match="取值无效"):

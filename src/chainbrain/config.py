@@ -11,6 +11,7 @@ optional (docs/operations.md lists them)::
     pool_size = 5                 # ORM connections kept per process
     max_overflow = 10             # extra connections under load
     statement_timeout_s = 300     # PostgreSQL statement_timeout (0: none)
+    work_mem_mb = 64              # PostgreSQL work_mem of ChainBrain's sessions (sorts and hashes in memory)
 
     [server]
     host = "127.0.0.1"
@@ -48,6 +49,7 @@ class Settings:
     pool_size: int = 5
     max_overflow: int = 10
     statement_timeout_s: float = 300.0
+    work_mem_mb: int = 64
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -66,6 +68,7 @@ _KEYS = {
     ("store", "pool_size"): ("pool_size", "CHAINBRAIN_POOL_SIZE"),
     ("store", "max_overflow"): ("max_overflow", "CHAINBRAIN_MAX_OVERFLOW"),
     ("store", "statement_timeout_s"): ("statement_timeout_s", "CHAINBRAIN_STATEMENT_TIMEOUT"),
+    ("store", "work_mem_mb"): ("work_mem_mb", "CHAINBRAIN_WORK_MEM_MB"),
     ("server", "host"): ("host", "CHAINBRAIN_HOST"),
     ("server", "port"): ("port", "CHAINBRAIN_PORT"),
     ("server", "workers"): ("workers", "CHAINBRAIN_WORKERS"),
@@ -94,7 +97,7 @@ def _convert(name: str, value, where: str):
     try:
         if kind == "int":
             out = int(value)
-            if out < 0 or (name in ("port", "workers") and out < 1):
+            if out < 0 or (name in ("port", "workers", "work_mem_mb") and out < 1):
                 raise ValueError
         elif kind == "float":
             out = float(value)

@@ -1,0 +1,140 @@
+"""The analytics benchmarks on PostgreSQL beside DuckDB, on the same demo province (issue #23).
+
+A throw-away PostgreSQL server is started for the run (``tests/pgserver.py``, as the tests
+do: ``initdb`` in a temp directory, loopback, removed afterwards), the demo province of the
+scale is built into it with ``chainbrain demo build`` (same seed as the DuckDB store, so the
+same data), and each computation runs on both stores in this process:
+
+- ``kpi_province_chain_city_postgres``: :func:`benchmarks.bench_kpi.ours`;
+- ``indicators_city_chain_postgres``: :func:`benchmarks.bench_indicators.ours`;
+- ``indicators_full_recompute_postgres``: :func:`benchmarks.bench_recompute.ours` (latest year);
+- ``cockpit_uncached_postgres``: the cockpit an anonymous visitor gets (KPI of the province,
+  its cities and chains; targets, projection and alerts; the suppression patterns of every
+  period it shows) with every cache emptied before each run — :func:`cockpit`.
+
+``ours_s`` is PostgreSQL, ``baseline_s`` the same call on DuckDB (``baseline: "duckdb"``), so
+``ratio = duckdb_s / postgres_s`` and the issue's goal "PostgreSQL within 3× of DuckDB" reads
+``ratio ≥ 0.333``. The pandas baselines of the computations are the DuckDB entries of the
+same names without the suffix. Before recording, the two engines' results are checked equal
+(money to the fen: both sum exact decimals and round once).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import bench_indicators, bench_kpi, bench_recompute
+from benchmarks.data import demo_store
+from benchmarks.harness import best_of, peak_mb, record
+
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+
+
+def start_server():
+    """A throw-away PostgreSQL server (the tests' :class:`PGServer`)."""
+    sys.path.insert(0, str(TESTS))
+    from pgserver import PGServer
+
+    return PGServer().start()
+
+
+def build_demo(url: str, scale: str, seed: int = 2023) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "chainbrain", "demo", "build", "--db", url, "--scale", scale,
+                    "--seed", str(seed)], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def cockpit(store) -> dict:
+    """The anonymous cockpit from empty caches: what ``/api/cockpit`` computes on its first visit
+    after an import (model.build + monitoring + alerts + the disclosure patterns behind them)."""
+    from chainbrain.web import cache, disclosure, model
+    from chainbrain.web.policy import cell_rule
+
+    disclosure._CACHES.clear()
+    cache._per_store.pop(store, None)
+    rule = cell_rule(store, None, 3)
+    d = model.build(store, None, None, "all", rule)
+    mon = model.monitoring(store, None, None, "all", with_alerts=False)
+    al = model.period_alerts(store, None)
+    mon = model.protect_monitoring(store, {**mon, "alerts": al["alerts"], "alerts_source": al["alerts_source"]},
+                                   rule, None, "all")
+    return {"kpi": d["kpi"], "cities": d["cities"], "chains": d["chains"], "targets": mon["targets"],
+            "alerts": len(mon["alerts"])}
+
+
+def _same(a, b, what: str) -> None:
+    if a != b:
+        raise AssertionError(f"{what}: PostgreSQL and DuckDB differ")
+
+
+def _kpi_key(out):
+    prov, chains, cities = out
+    keep = ("key", "revenue_ytd_yuan", "revenue_ytd_prev_yuan", "comparable_current_yuan",
+            "comparable_base_yuan", "target_path_yuan", "above_scale_count", "target_status")
+    rows = [prov, *sorted(chains, key=lambda r: r["key"]), *sorted(cities, key=lambda r: r["key"])]
+    return [{k: r.get(k) for k in keep} for r in rows]
+
+
+def _norm(v):
+    """A value as compared across engines: floats to 10 significant digits (money is compared
+    exactly through the KPI's yuan fields, which both engines sum as decimals and round to the fen)."""
+    if isinstance(v, float):
+        return None if v != v else float(f"{v:.10g}")
+    return v
+
+
+def _frame_key(df):
+    cols = sorted(df.columns)
+    rows = df[cols].astype(object).where(df[cols].notna(), None).to_dict("records")
+    return sorted(({k: _norm(v) for k, v in r.items()} for r in rows), key=lambda r: tuple(map(str, r.values())))
+
+
+def _records_key(recs):
+    return sorted(({k: _norm(v) for k, v in r.items()} for r in recs), key=lambda r: str(r.get("key")))
+
+
+def _cockpit_key(o):
+    units = [(u["key"], u.get("revenue_ytd_yuan"), u.get("suppressed")) for u in o["cities"] + o["chains"]]
+    return (o["kpi"].get("revenue_ytd_yuan"), units, o["alerts"], [t.get("status") for t in o["targets"]])
+
+
+def run(scale: str) -> list[dict]:
+    if scale != "province":
+        print("PostgreSQL benchmarks run at province scale only (the issue's deployment size)", flush=True)
+        return []
+    duck = demo_store(scale)
+    srv = start_server()
+    entries = []
+    try:
+        url = srv.create_database("bench")
+        build_s = build_demo(url, scale)
+        from chainbrain.store import open_store
+
+        pg = open_store(url)
+        period = bench_kpi.latest_period(duck)
+        common = {"baseline": "duckdb", "period": period, "demo_build_postgres_s": round(build_s, 1),
+                  "load_1min": round(os.getloadavg()[0], 2)}
+
+        def pair(name, fn, key, repeat=3):
+            t_duck, d_out = best_of(lambda: fn(duck), repeat=repeat)
+            t_pg, p_out = best_of(lambda: fn(pg), repeat=repeat)
+            _same(key(p_out), key(d_out), name)
+            e = record(f"{name}_postgres", scale, t_pg, t_duck, peak_mb(), **common,
+                       pg_over_duckdb=round(t_pg / t_duck, 2))
+            print(e, flush=True)
+            entries.append(e)
+
+        pair("kpi_province_chain_city", lambda s: bench_kpi.ours(s, period), _kpi_key)
+        pair("indicators_city_chain", lambda s: bench_indicators.ours(s, period), _records_key)
+        last = period[:4]
+        periods = [p for p in bench_recompute.available_periods(duck) if p.startswith(last)]
+        pair("indicators_full_recompute", lambda s: bench_recompute.ours(s, periods), _frame_key, repeat=1)
+        pair("cockpit_uncached", cockpit, _cockpit_key, repeat=1)
+    finally:
+        srv.stop()
+    return entries
