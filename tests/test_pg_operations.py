@@ -160,7 +160,12 @@ def test_with_steps_run_as_analyzed_temporary_tables(own_pg):
            "b AS (SELECT x, x % 7 AS k FROM a WHERE x > 10) SELECT k, COUNT(*) AS n, SUM(x) AS s FROM b "
            "GROUP BY k ORDER BY k")
     steps, final = split(sql)
-    assert [name for name, _ in steps] == ["a", "b"] and final.upper().startswith("SELECT")
+    assert [name for name, _, _ in steps] == ["a", "b"] and final.upper().startswith("SELECT")
+    assert [m for _, _, m in steps] == [False, False]         # plain reads of one source stay CTEs
+    grouped = ("WITH a AS (SELECT g % 10 AS k, COUNT(*) AS n FROM generate_series(1, 1000) AS g GROUP BY 1), "
+               "b AS (SELECT k FROM a WHERE n > 0), c AS (SELECT DISTINCT k FROM b) "
+               "SELECT COUNT(*) FROM a JOIN c USING (k)")
+    assert [m for _, _, m in split(grouped)[0]] == [True, False, True]
     assert split("SELECT 1") is None and split("WITH a AS (SELECT 1) SELECT * FROM a") is None
     url = own_pg.create_database("plans")
     with open_store(url) as store:
@@ -169,6 +174,9 @@ def test_with_steps_run_as_analyzed_temporary_tables(own_pg):
         with psycopg.connect(libpq(url), autocommit=True) as plain:
             want = plain.execute(sql).fetchall()
         assert con.execute(sql).fetchall() == want                      # same rows, step by step
+        with psycopg.connect(libpq(url), autocommit=True) as plain:
+            want_g = plain.execute(grouped).fetchall()
+        assert con.execute(grouped).fetchall() == want_g == [(10,)]     # materialized and inline steps mixed
         with con.transaction():                                         # inside an open transaction too
             assert con.cursor().execute(sql).fetchall() == want
         left = con.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relkind = 'r'")

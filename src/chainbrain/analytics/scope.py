@@ -142,18 +142,20 @@ class Shared:
         return self._get(("level", region), build)
 
     def located(self, date: dt.date):
-        """(enterprise_id, region_code, industry_code) valid on ``date`` — one pass over enterprise_attr."""
+        """(enterprise_id, region_code, industry_code) valid on ``date`` — one pass over enterprise_attr
+        (on PostgreSQL read from a snapshot made once per data version, :mod:`chainbrain.store.snapshots`)."""
         def build():
-            t = self.table("enterprise_attr")
-            t = _valid_on(t.filter(t.attr.isin(("region_code", "industry_code"))), date)
-            t = self._in_universe(t)
-            # the newest revision valid on the date, per attribute: one hash aggregation (arg_max),
-            # the same rows as ``latest`` + a pivot without the window's sort
-            w = t.group_by("enterprise_id").aggregate(
-                region_code=t.attr_value.argmax(t.revision, where=t.attr == "region_code"),
-                industry_code=t.attr_value.argmax(t.revision, where=t.attr == "industry_code"))
-            return w.filter(w.region_code.notnull() & w.industry_code.notnull())
+            t = self._snapshot("located", date, lambda: _located(self.table, date))
+            return self._in_universe(t)
         return self.shared(("located", date), build)
+
+    def _snapshot(self, step: str, date: dt.date, build):
+        """``build()`` — or, on PostgreSQL, the same rows kept as a snapshot table. Restricting to
+        :attr:`universe` afterwards gives the same rows: the steps work per enterprise."""
+        from chainbrain.store import snapshots
+
+        snap = snapshots.snapshot(self.store, step, date, build)
+        return build() if snap is None else snap
 
     def base(self, date: dt.date, scope: str, stats: bool = False):
         """(enterprise_id, region_code, industry_code, section, sei, prefecture_code) in the industry scope;
@@ -177,8 +179,8 @@ class Shared:
 
     def segments(self, date: dt.date):
         """:func:`_enterprise_segments` on ``date``."""
-        return self.shared(("segments", date),
-                           lambda: self._in_universe(_enterprise_segments(self.store, date, self.table)))
+        return self.shared(("segments", date), lambda: self._in_universe(
+            self._snapshot("segments", date, lambda: _enterprise_segments(self.store, date, self.table))))
 
     def enterprise_chains(self, date: dt.date):
         """(enterprise_id, chain_code) on ``date``: each chain of an enterprise once.
@@ -186,14 +188,28 @@ class Shared:
         Same pairs as :func:`_enterprise_segments` ⋈ ``segment_chain``: picking the newest
         revision among the rows valid on the date never removes an (enterprise, segment)
         pair, only duplicates, so the rows valid on the date are used as they are."""
-        def build():
-            es = self._in_universe(_valid_on(self.table("enterprise_segment"), date)).select(
-                "enterprise_id", "segment_code")
-            seg = self.table("segment")
-            es = es.join(seg.select(segment_code=seg.code), "segment_code")
-            es = es.join(self.table("segment_chain"), "segment_code")
-            return es.select("enterprise_id", "chain_code").distinct()
-        return self.shared(("chains", date), build)
+        return self.shared(("chains", date), lambda: self._in_universe(
+            self._snapshot("chains", date, lambda: _enterprise_chains(self.table, date))))
+
+
+def _located(table, date: dt.date):
+    """(enterprise_id, region_code, industry_code) valid on ``date``: the newest revision valid on the
+    date, per attribute — one hash aggregation (arg_max), the same rows as :func:`latest` + a pivot
+    without the window's sort."""
+    t = table("enterprise_attr")
+    t = _valid_on(t.filter(t.attr.isin(("region_code", "industry_code"))), date)
+    w = t.group_by("enterprise_id").aggregate(
+        region_code=t.attr_value.argmax(t.revision, where=t.attr == "region_code"),
+        industry_code=t.attr_value.argmax(t.revision, where=t.attr == "industry_code"))
+    return w.filter(w.region_code.notnull() & w.industry_code.notnull())
+
+
+def _enterprise_chains(table, date: dt.date):
+    es = _valid_on(table("enterprise_segment"), date).select("enterprise_id", "segment_code")
+    seg = table("segment")
+    es = es.join(seg.select(segment_code=seg.code), "segment_code")
+    es = es.join(table("segment_chain"), "segment_code")
+    return es.select("enterprise_id", "chain_code").distinct()
 
 
 def members(store, date: dt.date, scope: str = "all", region: str | None = None, chain: str | None = None,

@@ -229,6 +229,9 @@ class Store:
         run in quadratic time). DuckDB keeps its statistics itself."""
         if self.kind != "postgres":
             return
+        from chainbrain.store import snapshots
+
+        snapshots.forget(self)                  # the membership snapshots' fingerprint is re-read
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE"))
 

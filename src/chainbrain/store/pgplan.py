@@ -18,7 +18,14 @@ open one)::
 so every join above a step is planned from the step's true size and
 distribution (hash joins where they belong), without any planner switch. The
 results are identical (same SQL, evaluated step by step); statements without
-``WITH`` or with a single step run as they are. The split of a statement is
+``WITH`` or with a single step run as they are.
+
+A step that only filters and projects one stored table (e.g. a read of a
+membership snapshot, :mod:`chainbrain.store.snapshots`) is not materialized: the
+planner estimates it from the table's own statistics, so it stays a common table
+expression in front of the steps and the final query that come after it —
+copying it into a temporary table would cost more than it saves. Every other
+step (joins, anti joins, groupings, aggregates, windows, DISTINCT) is. The split of a statement is
 kept (LRU) so a repeated request parses nothing.
 """
 
@@ -39,9 +46,20 @@ _LOCK = threading.Lock()
 STATISTICS_TARGET = 10
 
 
-def split(sql: str) -> tuple[list[tuple[str, str]], str] | None:
-    """``([(step name, step query), …], final query)`` of a ``WITH`` statement of two or more
-    steps, else None (run as it is)."""
+def _needs_stats(body) -> bool:
+    """Whether a step is materialized: anything but a filter / projection of one stored table."""
+    import sqlglot
+
+    e = sqlglot.exp
+    if len(list(body.find_all(e.Table))) != 1:
+        return True
+    return any(True for _ in body.find_all(e.Join, e.Exists, e.Subquery, e.Group, e.AggFunc, e.Window, e.Distinct,
+                                           e.Union))
+
+
+def split(sql: str) -> tuple[list[tuple[str, str, bool]], str] | None:
+    """``([(step name, step query, materialize), …], final query)`` of a ``WITH`` statement of two or
+    more steps, else None (run as it is)."""
     head = sql.lstrip()[:4].upper()
     if head != "WITH":
         return None
@@ -60,7 +78,7 @@ def split(sql: str) -> tuple[list[tuple[str, str]], str] | None:
         with_ = tree.args.get("with_") or tree.args.get("with")
         ctes = list(with_.expressions) if with_ is not None else []
         if len(ctes) >= 2 and not getattr(with_, "recursive", False) and not with_.args.get("recursive"):
-            steps = [(c.alias, c.this.sql("postgres")) for c in ctes]
+            steps = [(c.alias, c.this.sql("postgres"), _needs_stats(c.this)) for c in ctes]
             final = tree.copy()
             final.set("with_" if "with_" in tree.args else "with", None)
             out = (steps, final.sql("postgres"))
@@ -85,11 +103,21 @@ class PlannedCursor(psycopg.Cursor):
         if plan is None:
             return super().execute(query, params, **kwargs)
         steps, final = plan
+        inline: list[str] = []                          # steps kept as CTEs (module docstring)
+
+        def with_inline(body: str) -> str:
+            if not inline:
+                return body
+            return f"WITH {', '.join(inline)} SELECT * FROM ({body}) AS \"_cb_step\""
+
         with self.connection.transaction():             # a savepoint inside an open transaction
             super().execute(f"SET LOCAL default_statistics_target = {STATISTICS_TARGET}")
-            for name, body in steps:
+            for name, body, materialize in steps:
                 q = _quote(name)
+                if not materialize:
+                    inline.append(f"{q} AS ({body})")
+                    continue
                 super().execute(f"DROP TABLE IF EXISTS pg_temp.{q}")
-                super().execute(f"CREATE TEMP TABLE {q} ON COMMIT DROP AS {body}")
+                super().execute(f"CREATE TEMP TABLE {q} ON COMMIT DROP AS {with_inline(body)}")
                 super().execute(f"ANALYZE {q}")
-            return super().execute(final, **kwargs)     # rows stay with the cursor after COMMIT
+            return super().execute(with_inline(final), **kwargs)   # rows stay with the cursor after COMMIT
