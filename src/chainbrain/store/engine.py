@@ -177,9 +177,16 @@ class Store:
 
     @contextlib.contextmanager
     def begin(self) -> Iterator[sa.Connection]:
-        """A transaction: everything inside commits together or not at all."""
-        with self.engine.begin() as conn:
-            yield conn
+        """A transaction: everything inside commits together or not at all. On PostgreSQL the
+        membership snapshots' fingerprint is re-read afterwards (:mod:`chainbrain.store.snapshots`)."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        finally:
+            if self.kind == "postgres":
+                from chainbrain.store import snapshots
+
+                snapshots.forget(self)
 
     def close(self) -> None:
         self.engine.dispose()
