@@ -8,7 +8,8 @@
 - :func:`answers`: a context manager turning the work layer's errors into
   HTTP answers — :class:`~chainbrain.work.records.Invalid` 400,
   :class:`~chainbrain.work.records.Missing` 404 (the same answer as out of
-  scope), :class:`~chainbrain.work.records.Conflict` and
+  scope), :class:`~chainbrain.work.records.NotAllowed` 403,
+  :class:`~chainbrain.work.records.Conflict` and
   :class:`~chainbrain.work.workflow.Refused` 409 — all ``{"detail": "English (中文)"}``.
 """
 
@@ -22,7 +23,7 @@ from fastapi import HTTPException, Request
 from chainbrain.web.auth import check_csrf, require_user
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import NotVisible
-from chainbrain.work.records import Conflict, Invalid, Missing
+from chainbrain.work.records import Conflict, Invalid, Missing, NotAllowed
 from chainbrain.work.workflow import Refused
 
 ERRORS = {400: {"description": "bad input (bilingual message naming the field)"},
@@ -61,6 +62,8 @@ def answers():
         raise BadRequest(str(exc)) from None
     except Missing:
         raise NotVisible() from None
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
     except (Conflict, Refused) as exc:
         raise HTTPException(409, str(exc)) from None
 
