@@ -48,12 +48,18 @@ def requests_page(request: Request, user=Depends(require_user), status: str | No
 
 @router.post("/requests", summary="submit a request by form")
 def requests_submit(request: Request, user=Depends(require_user), title: str = Form(""), category: str = Form(""),
-                    description: str = Form(""), on_behalf_of: str = Form(""), csrf_token: str = Form("")):
+                    description: str = Form(""), on_behalf_of: str = Form(""), file: UploadFile = File(None),
+                    csrf_token: str = Form("")):
     check_csrf(request, csrf_token)
     data = {"title": title, "category": category, "description": description, "on_behalf_of": on_behalf_of or None}
     try:
-        with writing(request) as conn:
+        content = file.file.read(files.max_bytes() + 1) if file is not None and file.filename else None
+        with writing(request) as conn:                      # the request and its file together, or neither
             row = requests.submit(conn, user, data)
+            if content is not None:
+                saved = files.save(conn, request.app.state.web.store, "request", row["id"], file.filename, content,
+                                   user.username)
+                trail(conn, user, "request", row["id"], "attach", None, {"file": saved["name"]})
     except (Invalid, NotAllowed) as exc:
         return list_page(request, user, status_code=STATUS_OF[type(exc)], error=str(exc), form=data)
     return _go(request, f"/requests/{row['id']}")
