@@ -7,7 +7,9 @@ are worked out by hand in handmade.py; the extra facts here:
 - supply link E2 → E1 (2025, 12 亿元); designation: E1 chain master of EI;
 - users (password ``pw-<name>-123``): admin (province_admin), ei_office
   (chain_office EI), nc_city (city 360100), dh_county (county 360102, E1 + E5),
-  lx_county (county 360402, E3 + E4), ent3 (enterprise E3), viewer.
+  lx_county (county 360402, E3 + E4), ent3 (enterprise E3), viewer, fin_unit (unit P-FIN).
+- enterprise requests (work system): #1 from E3 (要素保障, routed to county 360402) with
+  an attached text file #1; #2 from E3 (融资, routed to the unit P-FIN).
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ USERS = {
     "lx_county": ("county", {"region": "360402"}),
     "ent3": ("enterprise", {"uscc": USCC[3]}),
     "viewer": ("viewer", {}),
+    "fin_unit": ("unit", {"unit": "P-FIN"}),
 }
 # which enterprises each user may see individually (independent of the policy code)
 SEES = {"admin": {1, 2, 3, 4, 5, 6}, "ei_office": {1, 2, 5}, "nc_city": {1, 2, 5, 6}, "dh_county": {1, 5},
-        "lx_county": {3, 4}, "ent3": {3}, "viewer": set(), None: set()}
+        "lx_county": {3, 4}, "ent3": {3}, "viewer": set(), None: set(),
+        "fin_unit": {3}}          # a unit: only E3's name, on the request routed to it
 
 
 def password(name: str) -> str:
@@ -61,6 +65,21 @@ def build(path) -> str:
                 "batch_id": [1], "revision": [1]}))
         for name, (role, scope) in USERS.items():
             add_user(store, name, password(name), role, **scope)
+        add_requests(store)
     finally:
         store.close()
     return db
+
+
+def add_requests(store) -> None:
+    """Two requests from E3 (one to its county, one to the unit P-FIN) and a file on the first."""
+    from chainbrain.web.users import lookup, _row_user
+    from chainbrain.work import files
+    from chainbrain.work.requests import submit
+
+    ent3 = _row_user(lookup(store, "ent3"))
+    at = dt.datetime(2026, 9, 29, 10, 0)
+    with store.begin() as conn:
+        r1 = submit(conn, ent3, {"title": "用地指标", "category": "要素保障", "description": "扩产需要新增用地"}, at)
+        submit(conn, ent3, {"title": "贷款展期", "category": "融资", "description": "流动资金贷款到期"}, at)
+        files.save(conn, store, "request", r1["id"], "说明.txt", "用地说明".encode(), "ent3")
