@@ -22,6 +22,7 @@ app.add_typer(ingest.export_app, name="export")
 monitor.register(app)
 __import__("chainbrain.cli.operations", fromlist=["register"]).register(app)   # 运行分析
 app.add_typer(users.app, name="users")
+app.add_typer(__import__("chainbrain.cli.io", fromlist=["app"]).app, name="io")   # 投入产出
 
 
 def main() -> None:
