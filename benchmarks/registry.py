@@ -1,6 +1,6 @@
 """The benchmarks by name (each a function of the scale that records its entry)."""
 
-from benchmarks import bench_api, bench_complexity, bench_indicators, bench_ingest, bench_kpi, bench_recompute
+from benchmarks import bench_api, bench_complexity, bench_indicators, bench_ingest, bench_io, bench_kpi, bench_recompute
 
 BENCHMARKS = {
     "kpi_province_chain_city": bench_kpi.run,
@@ -10,5 +10,6 @@ BENCHMARKS = {
     "indicators_city_chain": bench_indicators.run,
     "indicators_full_recompute": bench_recompute.run,
     "api_latency_p95": bench_api.run,
+    "io_linkages": bench_io.run,
 }
 NAMES = list(BENCHMARKS)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 
 
 class IOError_(ValueError):
@@ -66,8 +67,8 @@ def leontief(A: np.ndarray) -> np.ndarray:
     M = -A
     M[np.diag_indices(n)] += 1.0
     try:
-        L = np.linalg.inv(M)
-    except np.linalg.LinAlgError:
+        L = scipy.linalg.inv(M, overwrite_a=True, check_finite=False)     # LAPACK getrf + getri
+    except (np.linalg.LinAlgError, ValueError):
         raise IOError_("I − A is singular: the table has no Leontief inverse (I − A 奇异，无法求里昂惕夫逆矩阵)") from None
     if not np.isfinite(L).all():
         raise IOError_("I − A is numerically singular (I − A 数值奇异)")
