@@ -157,33 +157,8 @@ def write_designations(store, conn, p: Parsed, keep, batch, ctx, res):
 
 
 def write_supply(store, conn, p: Parsed, keep, batch, ctx, res):
-    sides = ctx["sides"]
-    ids = {}
-    partners = 0
-    next_id = store.next_id(conn, "enterprise")
-    existing = {(n, pv): int(i) for i, n, pv in conn.execute(sa.text(
-        "SELECT id, name, province_code FROM enterprise"))}
-    from chainbrain.ingest.parse import province_code
-    for side, (eid, codes, names, provs) in sides.items():
-        out = eid.copy()
-        for i in keep:
-            if out[i] >= 0:
-                continue
-            pc_ = province_code(provs[i])[0]
-            key = (names[i], pc_)
-            if key not in existing:
-                conn.execute(S.enterprise.insert().values(id=next_id, uscc=codes[i], name=names[i], province_code=pc_,
-                                                          is_industrial=True, batch_id=batch, revision=1))
-                existing[key] = next_id
-                next_id += 1
-                partners += 1
-            out[i] = existing[key]
-        ids[side] = out
-    res.extra["partners_created"] = partners
-    cols = {"supplier_id": pa.array(ids["supplier"][keep]), "buyer_id": pa.array(ids["buyer"][keep]),
-            "year": pa.array(p.cols["year"][keep].astype(np.int32)), "amount": _take(p.cols["amount"], keep)}
-    write_revisioned(store, conn, "supply_link", ["supplier_id", "buyer_id", "year"], {"amount": "money"},
-                     pa.table(cols), batch, res, p.present)
+    from chainbrain.ingest.supply import write_supply as _write
+    return _write(store, conn, p, keep, batch, ctx, res)
 
 
 ENTERPRISE_FIELDS = ("name", "region_code", "industry_code", "founded_on", "employees", "main_products",
