@@ -100,3 +100,37 @@ def test_partner_kept_by_uscc_counts_as_supplier_not_buyer(sstore):
     assert P1 not in got
     with pytest.raises(ValueError, match="by"):
         local_rate(sstore, 2024, "province")
+
+
+def test_cli_local_rate_json_and_csv(tmp_path, request):
+    import csv
+    import io
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    db = str(tmp_path / "cb.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+        load(store, tmp_path)
+    runner = CliRunner()
+    r = runner.invoke(app, ["supply", "local-rate", "--year", "2024", "--by", "chain", "--db", db])
+    assert r.exit_code == 0, r.output
+    got = {x["key"]: x for x in json.loads(r.stdout)}
+    assert got["NF"]["local_rate"] == A(0.4375) and got["NF"]["buyers"] == 4 and got["NF"]["basis"] == "observed"
+    r = runner.invoke(app, ["supply", "local-rate", "--year", "2025", "--by", "enterprise", "--format", "csv",
+                            "--db", db])
+    assert r.exit_code == 0, r.output
+    recs = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert list(recs[0]) == COLUMNS
+    b3 = next(x for x in recs if x["key"] == U["B3"])
+    assert (b3["purchases_yuan"], b3["local_rate"], b3["city_local_rate"]) == ("0.0", "", "")
+    b1 = next(x for x in recs if x["key"] == U["B1"])
+    assert float(b1["local_rate"]) == A(0.2)
+    for args, needle in ((["--by", "province"], "--by must be one of"), (["--format", "xml"], "--format must be"),
+                         (["--year", "12"], "not a plausible year")):
+        r = runner.invoke(app, ["supply", "local-rate", "--year", "2024", "--db", db, *args])
+        assert r.exit_code == 2 and needle in r.output and "Traceback" not in r.output
