@@ -1,23 +1,23 @@
 """Input–output linkages of a (multi-regional) input–output table.
 
 Notation of Miller & Blair, *Input–Output Analysis: Foundations and
-Extensions*, 2nd ed. (Cambridge UP, 2009), ch. 2, 12: Z (n × n) the
+Extensions*, 2nd ed. (Cambridge UP, 2009), ch. 2, 6, 12: Z (n × n) the
 intermediate flows (row = selling sector, column = buying sector), f = Y·1
 the final demand, x the gross output (Z·1 + f unless given).
 
 - technical coefficients A = Z·x̂⁻¹ (a sector with x = 0 gets a zero column);
 - Leontief inverse L = (I − A)⁻¹; type-I output multipliers mⱼ = Σᵢ Lᵢⱼ;
 - allocation coefficients B = x̂⁻¹·Z (zero row where x = 0) and the Ghosh
-  inverse G = (I − B)⁻¹ (Ghosh 1958; Miller & Blair §12.1);
+  inverse G = (I − B)⁻¹ (Ghosh 1958; Miller & Blair ch. 12);
 - Rasmussen–Hirschman indices (Rasmussen 1956): backward linkage
   BLⱼ = n·Σᵢ Lᵢⱼ / Σᵢⱼ Lᵢⱼ, forward linkage (Ghosh) FLᵢ = n·Σⱼ Gᵢⱼ / Σᵢⱼ Gᵢⱼ;
-  a key sector has BL > 1 and FL > 1 (Miller & Blair §12.2);
+  a key sector has BL > 1 and FL > 1 (Miller & Blair ch. 12);
 - hypothetical extraction (Miller & Lahr 2001, "A taxonomy of extractions";
-  Miller & Blair §12.2.5): row k and column k of A set to zero (diagonal
+  Miller & Blair ch. 12): row k and column k of A set to zero (diagonal
   included), f unchanged, x̄⁽ᵏ⁾ = (I − Ā⁽ᵏ⁾)⁻¹·f; share = (1'x − 1'x̄⁽ᵏ⁾) / 1'x.
 
 Computation: one inverse of I − A serves everything.  G is never inverted:
-for sectors with x > 0, G = x̂⁻¹·L·x̂ (Miller & Blair eq. 12.8), so its row sums
+for sectors with x > 0, G = x̂⁻¹·L·x̂ (Miller & Blair ch. 12), so its row sums
 are x̂⁻¹·L·(x + Z·1_Q) where Q are the zero-output sectors (whose rows of B are
 zero, so G_QQ = I).  The n extractions are not n inversions: by the block
 (Schur-complement) inverse, with s = 1'L, x̃ = L·f,
