@@ -11,7 +11,8 @@ Library firms (buyers; segments set by hand after the import, with validity):
 Partners (not in the library, created by the supply import): P1 USCC registered
 440305 (Shenzhen; given segment EI-U1 by hand: an out-of-province firm of a
 segment), P2 USCC registered 360402 (Jiujiang: in the province, not in the
-library), P3 named 武汉测试材料 in 湖北 (no USCC, no city).
+library), P3 named 武汉测试材料 in 湖北 (no USCC, no city; given segment NF-U1 铜矿采选
+by hand).
 
 Links (万元). 2024: P1→B1 100, revised to 120 by a second file; B2→B1 50;
 B3→B1 30; P2→B2 40; P3→B2 60; B1→B3 as monthly links, March 5 + September 15
@@ -40,7 +41,18 @@ Expected, 2024 (万元; rates as fractions):
 - supplier-segment EI-U1 (P1, B1 as suppliers): P1→B1 120 + B1→B3 20 = 140,
   local 20 → 1/7, city 20 → 1/7, buyers B1, B3 = 2, suppliers 2, local 1;
   NF-M1 (B2, B3): 50 + 30 = 80, local 80 → 1.0, city 30 → 0.375, buyers 1,
-  suppliers 2, local 2.  (B1→P1 is in no row: P1 is no buyer.)
+  suppliers 2, local 2; NF-U1 (P3 only): 60, local 0 → 0.0, city 0.0, buyers 1,
+  suppliers 1, local 0 — the one segment supplied only from outside the province.
+  (B1→P1 is in no row: P1 is no buyer.)
+
+Concentration, 2024 (shares of the key's purchases by supplier):
+- B1: P1 120, B2 50, B3 30 of 200 → top 0.6, HHI 0.36 + 0.0625 + 0.0225 = 0.445,
+  effective number 1/0.445; B2: P2 40, P3 60 → top 0.6, HHI 0.16 + 0.36 = 0.52;
+  B3: B1 20 → top 1, HHI 1, effective 1; B4: no purchases → null.
+- segment EI-U1 (B1, B4): as B1.  NF-M1 (B2, B3): P2 40, P3 60, B1 20 of 120 →
+  top 0.5, HHI 1/9 + 1/4 + 1/36 = 7/18, effective 18/7, 3 suppliers.
+- chain NF (B1–B4): P1 120, B2 50, B3 30, P2 40, P3 60, B1 20 of 320 → top 0.375,
+  HHI 23400/102400 = 0.228515625, effective 102400/23400.
 Expected, 2025: EI 100, 20 → 0.2, city 0.0, buyers 2, suppliers P1, P2 = 2,
 local 1, coverage null (no 2025 costs); NF 110, 30 → 3/11, city 0.0, buyers 4,
 suppliers P1, P2, B1 = 3, local 2; B3 purchases 0 → rates null.
@@ -97,7 +109,7 @@ SUPPLY_2 = [SUP_HEAD, [P1, U["B1"], "2024", "", "120", "", ""]]
 # enterprise, segment, valid_from, valid_to (inclusive)
 SEGMENTS = [("B1", "EI-U1", None, None), ("B2", "NF-M1", None, None),
             ("B3", "EI-D1", None, dt.date(2024, 12, 30)), ("B3", "NF-M1", dt.date(2024, 12, 31), None),
-            ("B4", "EI-U1-2", None, None), ("P1", "EI-U1", None, None)]
+            ("B4", "EI-U1-2", None, None), ("P1", "EI-U1", None, None), ("P3", "NF-U1", None, None)]
 
 
 def _csv(path: Path, rows) -> Path:
@@ -115,7 +127,8 @@ def load(store, tmp: Path) -> None:
     with store.begin() as conn:
         ids = dict(conn.execute(sa.text("SELECT uscc, id FROM enterprise WHERE uscc IS NOT NULL")).fetchall())
         conn.execute(sa.text("DELETE FROM enterprise_segment"))
-        who = {k: ids[v] for k, v in U.items()} | {"P1": ids[P1]}
+        p3 = conn.execute(sa.text("SELECT id FROM enterprise WHERE name = '武汉测试材料'")).scalar()
+        who = {k: ids[v] for k, v in U.items()} | {"P1": ids[P1], "P3": p3}
         n = len(SEGMENTS)
         store.bulk_insert(conn, "enterprise_segment", pa.table({
             "enterprise_id": [who[s[0]] for s in SEGMENTS], "segment_code": [s[1] for s in SEGMENTS],

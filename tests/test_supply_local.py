@@ -76,8 +76,9 @@ def test_by_enterprise_and_zero_purchases(sstore):
 
 def test_by_supplier_segment(sstore):
     got = rows(sstore, 2024, "supplier-segment")
-    assert set(got) == {"EI-U1", "NF-M1"}
+    assert set(got) == {"EI-U1", "NF-M1", "NF-U1"}
     check(got["EI-U1"], 140, 20, 20, 2, 2, 1, None)
+    check(got["NF-U1"], 60, 0, 0, 1, 1, 0, None)
     check(got["NF-M1"], 80, 80, 30, 1, 2, 2, None)
 
 
