@@ -112,3 +112,22 @@ def test_supply_money_needs_a_unit(loaded, tmp_path):
     res = import_file(loaded, "supply", write_csv(tmp_path / "s.csv", [HEAD + ["单位"], rows[1] + ["亿元"]]))
     assert res.status == "loaded"
     assert float(_links(loaded)[0].amount) == 100_000_000
+
+
+def test_partner_joins_the_library(loaded, tmp_path):
+    """A partner kept by its USCC that later comes in the enterprise list becomes a library firm, located since
+    always (it had no location history), and its links stay attached to it."""
+    rows = [HEAD, [GZ, U[0], "2024", "", "30", "", ""]]
+    assert import_file(loaded, "supply", write_csv(tmp_path / "s.csv", rows), unit="万元").status == "loaded"
+    ent = [ENT_HEAD, [GZ, "赣州某新材料有限公司", "360702", "3985", "2016-01-01", "50", "电子铜箔"]]
+    res = import_file(loaded, "enterprises", write_csv(tmp_path / "e2.csv", ent))
+    assert res.status == "loaded" and res.updated == 1 and res.new == 0, [i.line() for i in res.issues.items]
+    with loaded.engine.connect() as c:
+        eid, name, prov, partner, region = c.execute(sa.text(
+            f"SELECT id, name, province_code, is_partner, region_code FROM enterprise WHERE uscc = '{GZ}'")).one()
+        attrs = c.execute(sa.text(f"SELECT attr, attr_value, valid_from FROM enterprise_attr WHERE enterprise_id = {eid} "
+                                  "ORDER BY attr")).fetchall()
+        supplier = c.execute(sa.text("SELECT supplier_id FROM supply_link")).scalar()
+    assert (name, prov, bool(partner), region) == ("赣州某新材料有限公司", "360000", False, "360702")
+    assert [tuple(a) for a in attrs] == [("industry_code", "3985", None), ("region_code", "360702", None)]
+    assert supplier == eid
