@@ -59,7 +59,7 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
     out["key"] = out["key"].astype(str)
-    out["purchases_yuan"] = out["purchases_yuan"].fillna(0.0).astype(float)
+    out["purchases_yuan"] = out["purchases_yuan"].fillna(0.0).astype(float)   # shares from the unrounded sums
     out["suppliers"] = out["suppliers"].fillna(0).astype(int)
     out["buyers"] = out["buyers"].astype(int)
     tot = out["purchases_yuan"]
@@ -67,6 +67,7 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     out["top_supplier_share"] = (out["amax"] / tot).where(pos)
     out["hhi"] = (out["sq"] / (tot * tot)).where(pos)
     out["effective_suppliers"] = (1.0 / out["hhi"]).where(pos & (out["hhi"] > 0))
+    out["purchases_yuan"] = out["purchases_yuan"].round(2)                    # sums of cents: back to cents
     out["basis"] = "observed"
     _name(store, out, by)
     return out.sort_values("key").reset_index(drop=True)[COLUMNS]

@@ -151,7 +151,9 @@ def _finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
     out["key"] = out["key"].astype(str)
     for c in ("suppliers", "local_suppliers", "buyers"):
         out[c] = out[c].fillna(0).astype(int)
-    p = out["purchases_yuan"].astype(float)
+    for c in ("purchases_yuan", "local_yuan", "city_yuan"):      # sums of cents: back to cents (float noise)
+        out[c] = out[c].astype(float).round(2)
+    p = out["purchases_yuan"]
     out["local_rate"] = (out["local_yuan"] / p).where(p > 0)
     out["city_local_rate"] = (out["city_yuan"] / p).where(p > 0)
     cost = out["cost"].astype(float)
