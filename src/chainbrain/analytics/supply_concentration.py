@@ -32,7 +32,7 @@ import datetime as dt
 import pandas as pd
 
 from chainbrain.analytics import supply_local as SL
-from chainbrain.analytics.scope import Shared, members
+from chainbrain.analytics.scope import Shared
 
 BY = ("enterprise", "segment", "chain", "city", "county")
 COLUMNS = ["key", "name", "purchases_yuan", "buyers", "suppliers", "top_supplier_share", "hhi",
@@ -46,15 +46,13 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
         raise ValueError(f"--by must be one of {', '.join(BY)} (分组方式无效)")
     date = dt.date(year, 12, 31)
     sh = Shared(store, cte=False)
-    m = members(store, date, "all", by="all" if by == "enterprise" else by, shared=sh)
-    m = m.select(_bid=m.enterprise_id,
-                 key=m.enterprise_id.cast("string") if by == "enterprise" else m.key).distinct()
+    m = SL.buyer_keys(store, sh, date, by)
     f = SL.links(store, year)
     j = f.join(m, f.buyer_id == m._bid)
     ks = j.group_by(["key", "supplier_id"]).aggregate(a=j.amount.sum())
     per = ks.group_by("key").aggregate(purchases_yuan=ks.a.sum(), suppliers=ks.supplier_id.nunique(),
                                        amax=ks.a.max(), sq=(ks.a * ks.a).sum())
-    keys = m.group_by("key").aggregate(buyers=m._bid.nunique())
+    keys = m.group_by("key").aggregate(buyers=m._bid.nunique(), _name=m._name.max())
     out = keys.execute().merge(per.execute(), on="key", how="left")
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -69,18 +67,8 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     out["effective_suppliers"] = (1.0 / out["hhi"]).where(pos & (out["hhi"] > 0))
     out["purchases_yuan"] = out["purchases_yuan"].round(2)                    # sums of cents: back to cents
     out["basis"] = "observed"
-    _name(store, out, by)
+    SL.name_keys(store, out, by)
     return out.sort_values("key").reset_index(drop=True)[COLUMNS]
-
-
-def _name(store, out: pd.DataFrame, by: str) -> None:
-    names = SL._names(store, by, out["key"].tolist())
-    if by == "enterprise":
-        ids = out["key"].astype(int)
-        out["key"] = [names[i][0] for i in ids]
-        out["name"] = [names[i][1] for i in ids]
-    else:
-        out["name"] = out["key"].map(names)
 
 
 def outside_only_table(store, year: int) -> pd.DataFrame:

@@ -123,18 +123,16 @@ def local_rate_table(store, year: int, by: str) -> pd.DataFrame:
         out["covered"] = float("nan")
         out["cost"] = float("nan")
     else:
-        m = members(store, date, "all", by="all" if by == "enterprise" else by, shared=sh)
-        m = m.select(_bid=m.enterprise_id,
-                     key=m.enterprise_id.cast("string") if by == "enterprise" else m.key).distinct()
+        m = buyer_keys(store, sh, date, by)
         # per buyer first (one row per buyer), then per key: a buyer in two keys counts in both
         pb = f.group_by("buyer_id").aggregate(
             purchases=f.amount.sum(), local=f.local_amount.sum(), city=f.city_amount.sum())
         cost = _costs(sh, year)
         b = m.left_join(pb, m._bid == pb.buyer_id).left_join(cost, m._bid == cost._cid)
-        b = b.select("key", "_bid", purchases=b.purchases.fill_null(0.0), local=b.local.fill_null(0.0),
+        b = b.select("key", "_bid", "_name", purchases=b.purchases.fill_null(0.0), local=b.local.fill_null(0.0),
                      city=b.city.fill_null(0.0), cost=b.cost)
         agg = b.group_by("key").aggregate(
-            purchases_yuan=b.purchases.sum(), local_yuan=b.local.sum(), city_yuan=b.city.sum(),
+            _name=b._name.max(), purchases_yuan=b.purchases.sum(), local_yuan=b.local.sum(), city_yuan=b.city.sum(),
             buyers=b._bid.nunique(), cost=b.cost.sum(),
             covered=b.purchases.sum(where=b.cost.notnull()))
         sup = f.join(m, f.buyer_id == m._bid)
@@ -159,15 +157,30 @@ def _finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
     cost = out["cost"].astype(float)
     out["observed_coverage"] = (out["covered"].astype(float) / cost).clip(upper=1.0).where(cost > 0)
     out["basis"] = "observed"
-    names = _names(store, by, out["key"].tolist())
-    if by == "enterprise":
-        ids = out["key"].astype(int)
-        out["key"] = [names[i][0] for i in ids]
-        out["name"] = [names[i][1] for i in ids]
-    else:
-        out["name"] = out["key"].map(names)
+    name_keys(store, out, by)
     out = out.sort_values("key").reset_index(drop=True)
     return out[COLUMNS]
+
+
+def buyer_keys(store, sh: Shared, date: dt.date, by: str):
+    """(_bid, key, _name): each buyer in scope on ``date`` once per key of grouping ``by`` (module docstring);
+    ``_name`` is the enterprise's name for ``enterprise`` (key = USCC or ``#id``), else NULL."""
+    if by == "enterprise":
+        b = sh.base(date, "all")
+        ent = sh.table("enterprise")
+        j = b.join(ent, b.enterprise_id == ent.id)
+        return j.select(_bid=ent.id, key=ibis.coalesce(ent.uscc, ibis.literal("#").concat(ent.id.cast("string"))),
+                        _name=ent.name).distinct()        # a relation of its own (not a join chain to extend)
+    m = members(store, date, "all", by=by, shared=sh)
+    return m.select(_bid=m.enterprise_id, key=m.key, _name=ibis.null().cast("string")).distinct()
+
+
+def name_keys(store, out: pd.DataFrame, by: str) -> None:
+    """``out["name"]``: the enterprise's name (from the query) or the chain / segment / region name."""
+    if by == "enterprise":
+        out["name"] = out["_name"]
+    else:
+        out["name"] = out["key"].map(_names(store, by, out["key"].tolist()))
 
 
 def _names(store, by: str, keys: list[str]) -> dict:
@@ -183,9 +196,7 @@ def _names(store, by: str, keys: list[str]) -> dict:
         t = store.table("region")
         d = t.filter(t.code.isin(keys)).select("code", "name").execute()
         return dict(zip(d["code"], d["name"]))
-    t = store.table("enterprise")
-    d = t.filter(t.id.isin([int(k) for k in keys])).select("id", "uscc", "name").execute()
-    return {int(i): (u if isinstance(u, str) and u else f"#{int(i)}", n) for i, u, n in zip(d["id"], d["uscc"], d["name"])}
+    return {}
 
 
 def local_rate(store, year: int, by: str) -> list[dict]:
