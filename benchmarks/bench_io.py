@@ -13,20 +13,22 @@ NBS 2020 benchmark table); ``national`` a multi-regional table of
 provincial MRIO tables).
 
 Baseline: pymrio's own functions on NumPy arrays (its fastest input):
-``calc_x``, ``calc_A``, ``calc_L``, ``calc_B``, ``calc_G(B, L, x)`` (its
-cheap route, with G's diagonal set to 1 for zero-output sectors, where the
-cheap route leaves an empty row but (I − B)⁻¹ has 1), column/row sums for multipliers, BL and FL, and — pymrio has no
-extraction function — the extraction done with pymrio the way a user would:
-for each sector k, row and column k of A set to zero, ``calc_L``,
-``calc_x_from_L(L, f)``.  At ``province`` every extraction is timed; at
-``national`` (1,302 inversions of 1,302 × 1,302 would take many minutes)
-``SAMPLE`` extractions are timed and the baseline time is the core time plus
-n × the mean extraction time (``baseline_extrapolated``: true).  Our side
-computes all extractions at once in closed form from one Leontief inverse
-(see the module docstring).  ``core_ratio`` is pymrio's time for the part without
-extraction (A, L, G, multipliers, BL, FL) over our full time, so the gain that
-comes from the closed-form extraction can be told from the rest.
-Both sides run on ``BLAS_THREADS`` BLAS threads (threadpoolctl).  Results are checked equal (max |difference| ≤ 1e-8 · max |value|, per measure) before recording.
+``calc_x``, ``calc_A``, ``calc_L``, ``calc_B``, ``calc_G(B, L, x)`` (its cheap
+route, with G's diagonal set to 1 for zero-output sectors, where the cheap
+route leaves an empty row but (I − B)⁻¹ has 1), column/row sums for the
+multipliers, BL and FL, and — pymrio has no extraction function — the
+extraction done with pymrio the way a user would: for each sector k, row and
+column k of A set to zero, ``calc_L``, ``calc_x_from_L(L, f)``.  At
+``province`` every extraction is timed; at ``national`` (1,302 inversions of
+1,302 × 1,302 would take many minutes) ``SAMPLE`` extractions are timed and
+the baseline time is the core time plus n × the mean extraction time
+(``baseline_extrapolated``: true).  Our side computes all extractions at once
+in closed form from one Leontief inverse (see the module docstring).
+``core_ratio`` is pymrio's time for the part without extraction (A, L, G,
+multipliers, BL, FL) over our full time, so the gain that comes from the
+closed-form extraction can be told from the rest.  Both sides run on
+``BLAS_THREADS`` BLAS threads (threadpoolctl).  Results are checked equal
+(max |difference| ≤ 1e-8 · max |value|, per measure) before recording.
 """
 
 from __future__ import annotations
@@ -121,5 +123,6 @@ def _run(scale: str) -> dict:
     return record("io_linkages", scale, t_ours, t_base, peak, sectors=n, regions=regions,
                   nonzero_cells=int(np.count_nonzero(Z)), max_rel_diff=worst,
                   baseline_extractions_timed=int(len(ks)), baseline_extrapolated=bool(len(ks) < n),
-                  core_baseline_s=round(t_core, 4), core_ratio=round(t_core / t_ours, 3), blas_threads=BLAS_THREADS, load_1min=[round(load0, 2), round(load1, 2)])
+                  core_baseline_s=round(t_core, 4), core_ratio=round(t_core / t_ours, 3),
+                  blas_threads=BLAS_THREADS, load_1min=[round(load0, 2), round(load1, 2)])
 
