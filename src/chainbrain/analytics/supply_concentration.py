@@ -44,16 +44,9 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     """One row per key (columns :data:`COLUMNS`), sorted by key."""
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)} (分组方式无效)")
-    date = dt.date(year, 12, 31)
-    sh = Shared(store, cte=False)
-    m = SL.buyer_keys(store, sh, date, by)
-    f = SL.links(store, year)
-    j = f.join(m, f.buyer_id == m._bid)
-    ks = j.group_by(["key", "supplier_id"]).aggregate(a=j.amount.sum())
-    per = ks.group_by("key").aggregate(purchases_yuan=ks.a.sum(), suppliers=ks.supplier_id.nunique(),
-                                       amax=ks.a.max(), sq=(ks.a * ks.a).sum())
-    keys = m.group_by("key").aggregate(buyers=m._bid.nunique(), _name=m._name.max())
-    out = keys.execute().merge(per.execute(), on="key", how="left")
+    from chainbrain.analytics.indicators import _run     # compiled once per (backend, key) on DuckDB
+
+    out = _run(store, ("supply_concentration", year, by), lambda: concentration_expr(store, year, by))
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
     out["key"] = out["key"].astype(str)
@@ -69,6 +62,21 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     out["basis"] = "observed"
     SL.name_keys(store, out, by)
     return out.sort_values("key").reset_index(drop=True)[COLUMNS]
+
+
+def concentration_expr(store, year: int, by: str):
+    """The one Ibis expression behind :func:`concentration_table` (per key: buyers, Σ, max, Σ² by supplier)."""
+    date = dt.date(year, 12, 31)
+    sh = Shared(store)
+    m = sh.shared(("buyer_keys", date, by), lambda: SL.buyer_keys(store, sh, date, by))
+    f = SL.links(store, year)
+    j = f.join(m, f.buyer_id == m._bid)
+    ks = j.group_by(["key", "supplier_id"]).aggregate(a=j.amount.sum())
+    per = ks.group_by("key").aggregate(purchases_yuan=ks.a.sum(), suppliers=ks.supplier_id.nunique(),
+                                       amax=ks.a.max(), sq=(ks.a * ks.a).sum()).rename(_k="key")
+    keys = m.group_by("key").aggregate(buyers=m._bid.nunique(), _name=m._name.max())
+    q = keys.left_join(per, keys.key == per._k)                  # one query, one round trip
+    return q.select(*keys.columns, "purchases_yuan", "suppliers", "amax", "sq")
 
 
 def outside_only_table(store, year: int) -> pd.DataFrame:

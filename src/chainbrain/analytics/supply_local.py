@@ -54,7 +54,7 @@ import datetime as dt
 import ibis
 import pandas as pd
 
-from chainbrain.analytics.scope import Shared, latest, latest_reports, members
+from chainbrain.analytics.scope import Shared, latest_reports, members
 
 BY = ("chain", "segment", "supplier-segment", "city", "county", "enterprise")
 COLUMNS = ["key", "name", "purchases_yuan", "local_yuan", "local_rate", "city_local_rate", "buyers",
@@ -73,7 +73,7 @@ def home_province(store) -> str:
 def links(store, year: int):
     """(supplier_id, buyer_id, amount) of ``year``: latest revision, self links left out, amount as float64."""
     t = store.table("supply_link")
-    t = latest(t.filter(t.year == year), ["supplier_id", "buyer_id", "year"])
+    t = latest_reports(t.filter(t.year == year), ["supplier_id", "buyer_id", "year"])   # keys never NULL
     t = t.filter(t.supplier_id != t.buyer_id)
     return t.select("supplier_id", "buyer_id", amount=t.amount.cast("float64"))
 
@@ -100,46 +100,49 @@ def _costs(sh: Shared, year: int):
 
 def local_rate_table(store, year: int, by: str) -> pd.DataFrame:
     """One row per key (columns :data:`COLUMNS`), sorted by key; see the module docstring."""
+    from chainbrain.analytics.indicators import _run     # compiled once per (backend, key) on DuckDB
+
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)} (分组方式无效)")
-    date = dt.date(year, 12, 31)
-    sh = Shared(store, cte=False)
     home = home_province(store)
-    buyers = sh.base(date, "all")
-    buyers = buyers.select(buyer_id=buyers.enterprise_id, bcity=buyers.prefecture_code)
-    f = links(store, year).join(buyers, "buyer_id")
-    f = f.join(_suppliers(store, sh, date, home), "supplier_id")
-    f = f.mutate(local_amount=ibis.cases((f.is_local, f.amount), else_=0.0),
-                 city_amount=ibis.cases((f.scity == f.bcity, f.amount), else_=0.0))
+    out = _run(store, ("supply_local_rate", year, by, home), lambda: local_rate_expr(store, year, by, home))
+    if by == "supplier-segment":
+        out["covered"] = float("nan")
+        out["cost"] = float("nan")
+    return _finish(store, out, by)
+
+
+def local_rate_expr(store, year: int, by: str, home: str):
+    """The one Ibis expression behind :func:`local_rate_table` (one row per key, before the rates)."""
+    date = dt.date(year, 12, 31)
+    sh = Shared(store)
+    f = purchases(store, sh, year, date, home)
     if by == "supplier-segment":
         seg = sh.segments(date)
         seg = seg.select(_sid=seg.enterprise_id, key=seg.top_segment).distinct()
         g = f.join(seg, f.supplier_id == seg._sid)
-        agg = g.group_by("key").aggregate(
+        return g.group_by("key").aggregate(
             purchases_yuan=g.amount.sum(), local_yuan=g.local_amount.sum(), city_yuan=g.city_amount.sum(),
             buyers=g.buyer_id.nunique(), suppliers=g.supplier_id.nunique(),
             local_suppliers=g.supplier_id.nunique(where=g.is_local))
-        out = agg.execute()
-        out["covered"] = float("nan")
-        out["cost"] = float("nan")
-    else:
-        m = buyer_keys(store, sh, date, by)
-        # per buyer first (one row per buyer), then per key: a buyer in two keys counts in both
-        pb = f.group_by("buyer_id").aggregate(
-            purchases=f.amount.sum(), local=f.local_amount.sum(), city=f.city_amount.sum())
-        cost = _costs(sh, year)
-        b = m.left_join(pb, m._bid == pb.buyer_id).left_join(cost, m._bid == cost._cid)
-        b = b.select("key", "_bid", "_name", purchases=b.purchases.fill_null(0.0), local=b.local.fill_null(0.0),
-                     city=b.city.fill_null(0.0), cost=b.cost)
-        agg = b.group_by("key").aggregate(
-            _name=b._name.max(), purchases_yuan=b.purchases.sum(), local_yuan=b.local.sum(), city_yuan=b.city.sum(),
-            buyers=b._bid.nunique(), cost=b.cost.sum(),
-            covered=b.purchases.sum(where=b.cost.notnull()))
-        sup = f.join(m, f.buyer_id == m._bid)
-        sagg = sup.group_by("key").aggregate(suppliers=sup.supplier_id.nunique(),
-                                             local_suppliers=sup.supplier_id.nunique(where=sup.is_local))
-        out = agg.execute().merge(sagg.execute(), on="key", how="left")
-    return _finish(store, out, by)
+    m = sh.shared(("buyer_keys", date, by), lambda: buyer_keys(store, sh, date, by))
+    # per buyer first (one row per buyer), then per key: a buyer in two keys counts in both
+    pb = f.group_by("buyer_id").aggregate(
+        purchases=f.amount.sum(), local=f.local_amount.sum(), city=f.city_amount.sum())
+    cost = _costs(sh, year)
+    b = m.left_join(pb, m._bid == pb.buyer_id).left_join(cost, m._bid == cost._cid)
+    b = b.select("key", "_bid", "_name", purchases=b.purchases.fill_null(0.0), local=b.local.fill_null(0.0),
+                 city=b.city.fill_null(0.0), cost=b.cost)
+    agg = b.group_by("key").aggregate(
+        _name=b._name.max(), purchases_yuan=b.purchases.sum(), local_yuan=b.local.sum(), city_yuan=b.city.sum(),
+        buyers=b._bid.nunique(), cost=b.cost.sum(),
+        covered=b.purchases.sum(where=b.cost.notnull()))
+    sup = f.join(m, f.buyer_id == m._bid)
+    sagg = sup.group_by("key").aggregate(suppliers=sup.supplier_id.nunique(),
+                                         local_suppliers=sup.supplier_id.nunique(where=sup.is_local))
+    sagg = sagg.rename(_k="key")
+    j = agg.left_join(sagg, agg.key == sagg._k)                      # one query, one round trip
+    return j.select(*agg.columns, "suppliers", "local_suppliers")
 
 
 def _finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -160,6 +163,19 @@ def _finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
     name_keys(store, out, by)
     out = out.sort_values("key").reset_index(drop=True)
     return out[COLUMNS]
+
+
+def purchases(store, sh: Shared, year: int, date: dt.date, home: str):
+    """(supplier_id, buyer_id, amount, bcity, is_local, scity, local_amount, city_amount): the year's links
+    into the buyers in scope on ``date``, with the supplier's locality (a shared CTE of the query)."""
+    def build():
+        buyers = sh.base(date, "all")
+        buyers = buyers.select(buyer_id=buyers.enterprise_id, bcity=buyers.prefecture_code)
+        f = links(store, year).join(buyers, "buyer_id")
+        f = f.join(_suppliers(store, sh, date, home), "supplier_id")
+        return f.mutate(local_amount=ibis.cases((f.is_local, f.amount), else_=0.0),
+                        city_amount=ibis.cases((f.scity == f.bcity, f.amount), else_=0.0))
+    return sh.shared(("purchases", year, date), build)
 
 
 def buyer_keys(store, sh: Shared, date: dt.date, by: str):
