@@ -230,3 +230,29 @@ def test_cli_bad_z_header_and_missing_file(tmp_path):
     res = runner.invoke(root, ["io", "linkages", "--z", str(tmp_path / "nope.csv"), "--y", str(tmp_path / "nope.csv"),
                                "--output", str(tmp_path / "o.csv")])
     assert res.exit_code == 2 and "nope.csv: cannot read CSV" in res.output and "无法读取" in res.output
+
+
+def test_cli_bad_y_rows_and_columns(tmp_path):
+    args = _write_hand(tmp_path)
+    yp = tmp_path / "Y.csv"
+    yp.write_text("region,sector,36|household\n36,B,100\n36,A,30\n", encoding="utf-8")         # rows swapped
+    res = runner.invoke(root, args)
+    assert res.exit_code == 2 and "Y.csv: row 2, field sector: rows must be Z's rows in Z's order" in res.output
+    yp.write_text("region,sector,household\n36,A,30\n36,B,100\n", encoding="utf-8")             # no region|
+    res = runner.invoke(root, args)
+    assert res.exit_code == 2 and "Y.csv: row 1, column 'household'" in res.output and "地区|类别" in res.output
+    yp.write_text("region,sector,36|household\n36,A,30\n36,B,x1\n", encoding="utf-8")
+    res = runner.invoke(root, args)
+    assert res.exit_code == 2 and "Y.csv: row 3, field 36|household: not a number 'x1'" in res.output
+
+
+def test_negative_final_demand_and_blank_cells(tmp_path):
+    # inventory change may be negative; a blank cell is 0: f = [50 + 0, 170 − 20] = [50, 150] as in the hand table
+    zp, yp = tmp_path / "Z.csv", tmp_path / "Y.csv"
+    zp.write_text("region,sector,36|A,36|B\n36,A,20,30\n36,B,40,10\n", encoding="utf-8")
+    yp.write_text("region,sector,36|household,36|inventory\n36,A,50,\n36,B,170,-20\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    res = runner.invoke(root, ["io", "linkages", "--z", str(zp), "--y", str(yp), "--output", str(out)])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out)
+    np.testing.assert_allclose(df.hem_share, _f(HAND["hem"]), rtol=1e-13)
