@@ -41,6 +41,8 @@ class IOTable:
     Z: np.ndarray
     f: np.ndarray
     x: np.ndarray | None
+    Y: np.ndarray | None = None                     # n × m final demand by column
+    y_columns: list[tuple[str, str]] | None = None  # (region, category) of Y's columns
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -115,7 +117,8 @@ def read_io_table(z_path: Path, y_path: Path, x_path: Path | None = None) -> IOT
         if "|" not in c:
             raise TableError(f"{y_path}: row 1, column {c!r}: final-demand columns are named region|category "
                              f"(最终使用列名应为 地区|类别)")
-    f = _numbers(Ydf, ycols, y_path).sum(axis=1)
+    Y = _numbers(Ydf, ycols, y_path)
+    f = Y.sum(axis=1)
 
     x = None
     if x_path is not None:
@@ -148,7 +151,8 @@ def read_io_table(z_path: Path, y_path: Path, x_path: Path | None = None) -> IOT
                 f"{x_path}: row {line} ({keys[i][0]}|{keys[i][1]}), field x: {_g(x[i])} disagrees with "
                 f"Z·1 + f = {_g(implied[i])} by {_g(diff[i])} (more than rounding, tolerance {_g(tol[i])}; "
                 f"{bad.size} row(s) disagree) (总产出与中间使用合计加最终使用不一致，超出舍入误差)")
-    return IOTable(regions=[k[0] for k in keys], sectors=[k[1] for k in keys], Z=Z, f=f, x=x)
+    return IOTable(regions=[k[0] for k in keys], sectors=[k[1] for k in keys], Z=Z, f=f, x=x, Y=Y,
+                   y_columns=[tuple(c.split("|", 1)) for c in ycols])
 
 
 def _g(v: float) -> str:
