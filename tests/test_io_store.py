@@ -86,3 +86,33 @@ def test_cli_import_then_linkages_from_the_store(tmp_path):
     assert r.exit_code == 2 and "either --z and --y" in r.output
     r = runner.invoke(app, ["import", "io-table", "--z", z, "--y", y, "--name", "demo2", "--db", db])
     assert r.exit_code == 2 and "must state its unit" in r.output
+
+
+def test_synthetic_demo_table(tmp_path):
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    db = str(tmp_path / "cb.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+    r = runner.invoke(app, ["io", "demo-table", "--db", db])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert (s["name"], s["sectors"], s["final_demand_columns"], s["synthetic"]) == ("demo-national", 97, 5, True)
+    with open_store(db) as store:
+        t = load_io_table(store, "demo-national")
+        with store.engine.connect() as c:
+            title, synthetic = c.execute(sa.text("SELECT title, synthetic FROM io_table")).one()
+    assert synthetic is True and "虚构数据" in title and "not real data" in title
+    assert t.sectors[0].startswith("01 ") and t.y_columns[4] == ("CN", "存货变动")
+    assert (t.Y[:, 4] < 0).any() and (t.Y[:, 4] > 0).any()           # inventory change of either sign
+    A = t.Z / (t.Z.sum(axis=1) + t.f)[None, :]
+    assert 0.2 < A.sum(axis=0).min() and A.sum(axis=0).max() < 0.8      # input shares as constructed
+    r = linkages(t.Z, t.f)
+    assert np.isfinite(r.bl).all() and r.key.any() and (r.hem_share > 0).all()
+    # reproducible: the same seed gives the same cells
+    from chainbrain.demo.io_table import demo_io_table
+    with open_store(db) as store:
+        ind = store.table("industry")
+        div = ind.filter(ind.level == "division").select("code", "name", "section").execute()
+    np.testing.assert_array_equal(np.round(demo_io_table(div).Z * 10_000), t.Z)     # 0.01 万元 = 100 yuan

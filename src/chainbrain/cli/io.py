@@ -89,6 +89,25 @@ def import_io_table(
     emit_json(summary)
 
 
+@app.command("demo-table")
+def demo_table_cmd(
+    db: str = DB,
+    name: str = typer.Option("demo-national", "--name", help="the stored table's name"),
+    seed: int = typer.Option(2023, "--seed", help="random seed"),
+):
+    """Store the synthetic demo table (97 GB/T 4754 divisions, labelled 虚构数据/synthetic; docs/supply.md)."""
+    from chainbrain.cli.output import emit_json
+    from chainbrain.demo.io_table import store_demo_io_table
+    from chainbrain.ingest.io_table import TableError
+    from chainbrain.store import open_store
+
+    try:
+        with open_store(db) as store:
+            emit_json(store_demo_io_table(store, name, seed))
+    except TableError as exc:
+        _fail(str(exc))
+
+
 def register_import(import_app: typer.Typer) -> None:
     """``chainbrain import io-table`` beside the other import kinds."""
     import_app.command("io-table")(import_io_table)
