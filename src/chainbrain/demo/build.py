@@ -266,6 +266,8 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
         rows |= write_statistics(store, conn, pack.calibration, batch)     # SEI shares, deflators (0006)
         conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                      {"n": sum(rows.values()), "id": batch})
+    from chainbrain.demo.io_table import store_demo_io_table
+    store_demo_io_table(store, seed=seed, batch=batch)   # the labelled synthetic IO table (issue 13)
     store.analyze()
     return DemoResult(store.db, scale, seed, batch, rows, time.perf_counter() - t0, from_cache,
                       info.get("growth", {}))

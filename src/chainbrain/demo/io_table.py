@@ -50,12 +50,13 @@ def demo_io_table(divisions: pd.DataFrame, seed: int = 2023) -> IOTable:
                    f=Y.sum(axis=1), x=None, Y=Y, y_columns=[("CN", c) for c in CATEGORIES])
 
 
-def store_demo_io_table(store, name: str = "demo-national", seed: int = 2023) -> dict:
-    """Build the table from the store's GB/T 4754 divisions and store it as ``synthetic`` (unit 万元)."""
+def store_demo_io_table(store, name: str = "demo-national", seed: int = 2023, batch: int | None = None) -> dict:
+    """Build the table from the store's GB/T 4754 divisions and store it as ``synthetic`` (unit 万元);
+    ``batch``: the demo build's import batch (else a logged batch of its own)."""
     from chainbrain.ingest.io_store import store_io_table
 
     ind = store.table("industry")
     divisions = ind.filter(ind.level == "division").select("code", "name", "section").execute()
     t = demo_io_table(divisions, seed)
     return store_io_table(store, t, name, "万元", year=2020, title=TITLE, source="chainbrain.demo.io_table",
-                          synthetic=True)
+                          synthetic=True, batch=batch)

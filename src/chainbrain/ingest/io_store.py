@@ -31,8 +31,10 @@ def _cells(part: str, M: np.ndarray, factor: int) -> pa.Table:
 
 
 def store_io_table(store, t: IOTable, name: str, unit: str | None, *, year: int | None = None,
-                   title: str | None = None, source: str | None = None, synthetic: bool = False) -> dict:
-    """Write ``t`` as table ``name`` (module docstring); returns a summary."""
+                   title: str | None = None, source: str | None = None, synthetic: bool = False,
+                   batch: int | None = None) -> dict:
+    """Write ``t`` as table ``name`` (module docstring); returns a summary.  ``batch``: an import batch
+    that already exists (the demo's) instead of a new logged one."""
     canon = normalize_unit(unit) if unit else None
     if canon is None:
         raise TableError(f"{source or name}: a money table must state its unit (--unit 元/千元/万元/亿元), "
@@ -51,7 +53,9 @@ def store_io_table(store, t: IOTable, name: str, unit: str | None, *, year: int 
         for tbl in ("io_cell", "io_label", "io_table"):
             key = "name" if tbl == "io_table" else "table_name"
             conn.execute(sa.text(f"DELETE FROM {tbl} WHERE {key} = :n"), {"n": name})
-        batch = new_batch_id(store, conn)
+        logged = batch is None
+        if logged:
+            batch = new_batch_id(store, conn)
         conn.execute(S.metadata.tables["io_table"].insert().values(
             name=name, title=title, year=year, unit=canon, source=source, synthetic=synthetic, sectors=n,
             has_x=t.x is not None, imported_at=dt.datetime.now().replace(microsecond=0), batch_id=batch))
@@ -66,8 +70,9 @@ def store_io_table(store, t: IOTable, name: str, unit: str | None, *, year: int 
             c = c.add_column(0, "table_name", pa.array([name] * c.num_rows, pa.string()))
             store.bulk_insert(conn, "io_cell", c)
             cells += c.num_rows
-        log_batch(store, conn, batch, "io-table", source or name, cells, "loaded",
-                  f"{name}: {n} sectors, {cells} nonzero cells, unit {canon}" + (", synthetic" if synthetic else ""))
+        if logged:
+            log_batch(store, conn, batch, "io-table", source or name, cells, "loaded",
+                      f"{name}: {n} sectors, {cells} nonzero cells, unit {canon}" + (", synthetic" if synthetic else ""))
     return {"name": name, "sectors": n, "final_demand_columns": len(ycols), "cells": cells, "unit": canon,
             "batch_id": batch, "synthetic": synthetic}
 
