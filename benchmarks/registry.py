@@ -1,7 +1,7 @@
 """The benchmarks by name (each a function of the scale that records its entry)."""
 
-from benchmarks import (bench_api, bench_complexity, bench_indicators, bench_ingest, bench_kpi, bench_postgres,
-                        bench_recompute)
+from benchmarks import (bench_api, bench_complexity, bench_indicators, bench_ingest, bench_io, bench_kpi,
+                        bench_postgres, bench_recompute, bench_supply)
 
 BENCHMARKS = {
     "kpi_province_chain_city": bench_kpi.run,
@@ -12,5 +12,7 @@ BENCHMARKS = {
     "indicators_full_recompute": bench_recompute.run,
     "api_latency_p95": bench_api.run,
     "postgres": bench_postgres.run,        # the analytics above on PostgreSQL beside DuckDB (province scale)
+    "io_linkages": bench_io.run,
+    "supply_local_rate_concentration": bench_supply.run,
 }
 NAMES = list(BENCHMARKS)

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings, strategies as st
 
+from chainbrain.catalog.uscc import make
 from chainbrain.ingest.load import import_file
 from chainbrain.ingest.ytd import month_to_ytd, ytd_to_month
 
@@ -50,14 +51,14 @@ def test_supply_partner_rules(loaded, tmp_path):
             ["", U[0], "2023", "1", "某公司", "", "", ""],                   # name without province
             ["", U[0], "2023", "1", "", "广东", "", ""],                     # province without name
             ["", U[0], "2023", "1", "某公司", "火星", "", ""],               # unknown province
-            [U[4], U[0], "2023", "1", "", "", "", ""],                       # USCC not in the registry
+            [make("100000", 7), U[0], "2023", "1", "", "", "", ""],         # partner USCC: chars 3–8 no province
             [U[0], U[0], "2023", "1", "", "", "", ""],                       # self link
             ["", U[1], "2023", "1", "甲", "广东", "", ""], ["", U[1], "2023", "2", "甲", "广东", "", ""]]  # duplicate
     before = data_counts(loaded)
     res = import_file(loaded, "supply", write_csv(tmp_path / "s.csv", rows), unit="元")
     got = {(i.row, i.rule) for i in res.issues.errors}
     assert res.status == "rejected"
-    assert {(2, "partner"), (3, "partner"), (4, "province"), (5, "not_registered"), (6, "self_link"),
+    assert {(2, "partner"), (3, "partner"), (4, "province"), (5, "uscc_region"), (6, "self_link"),
             (8, "duplicate")} <= got
     assert data_counts(loaded) == before
 

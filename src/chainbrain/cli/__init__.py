@@ -23,6 +23,9 @@ monitor.register(app)
 __import__("chainbrain.cli.operations", fromlist=["register"]).register(app)   # 运行分析
 app.add_typer(users.app, name="users")
 app.add_typer(__import__("chainbrain.cli.work", fromlist=["app"]).app, name="work")   # 工作体系
+app.add_typer(__import__("chainbrain.cli.io", fromlist=["app"]).app, name="io")   # 投入产出
+__import__("chainbrain.cli.io", fromlist=["register_import"]).register_import(ingest.import_app)
+app.add_typer(__import__("chainbrain.cli.supply", fromlist=["app"]).app, name="supply")   # 供应链
 
 
 def main() -> None:

@@ -271,6 +271,8 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
     from chainbrain.demo.work_requests import write_requests          # 企业诉求: a year of the work system
     per_month = {"tiny": 4, "province": 12}.get(spec.name, 20)
     requests = write_requests(store, seed, per_month=per_month)
+    from chainbrain.demo.io_table import store_demo_io_table
+    store_demo_io_table(store, seed=seed, batch=batch)   # the labelled synthetic IO table (issue 13)
     store.analyze()
     return DemoResult(store.db, scale, seed, batch, rows, time.perf_counter() - t0, from_cache,
                       info.get("growth", {}), requests)

@@ -166,27 +166,8 @@ def check_designations(store, conn, p: Parsed, ids) -> dict:
 
 
 def check_supply(store, conn, p: Parsed, ids) -> dict:
-    if p.issues.fatal():
-        return {}
-    rn = p.raw.rownum
-    sides = {}
-    for side in ("supplier", "buyer"):
-        codes = R.to_np_str(p.cols[f"{side}_uscc"])
-        names = R.to_np_str(p.cols[f"{side}_name"]) if f"{side}_name" in p.cols else np.array([None] * p.n, object)
-        provs = R.to_np_str(p.cols[f"{side}_province"]) if f"{side}_province" in p.cols else np.array([None] * p.n, object)
-        eid = np.array([ids.get(c, -1) if c is not None else -1 for c in codes], np.int64)
-        partner = (eid < 0) & np.array([n is not None and pv is not None for n, pv in zip(names, provs)])
-        missing = (eid < 0) & ~partner
-        already = p.issues.bad_rows(p.n)
-        has_code = np.array([c is not None for c in codes])
-        p.issues.add_mask(missing & has_code & ~already, "not_registered", rownum=rn, column=_hdr(p, f"{side}_uscc"), values=codes)
-        p.issues.add_mask(missing & ~has_code & ~already, "partner", rownum=rn, column=_hdr(p, f"{side}_uscc"))
-        sides[side] = (eid, codes, names, provs)
-    same = (sides["supplier"][0] >= 0) & (sides["supplier"][0] == sides["buyer"][0])
-    p.issues.add_mask(same, "self_link", rownum=rn, column=_hdr(p, "buyer_uscc"))
-    key = [np.array([f"{c or ''}|{n or ''}|{v or ''}" for c, n, v in zip(*sides[s][1:])], object) for s in sides]
-    _duplicates(p, [*key, p.cols["year"]], _hdr(p, "supplier_uscc"))
-    return {"sides": sides}
+    from chainbrain.ingest.supply import check_supply as _check
+    return _check(store, conn, p, ids)
 
 
 def check_external(store, conn, p, ids):

@@ -134,6 +134,8 @@ KINDS: dict[str, list[Field]] = {
         F("supplier_province", "供方所在省份", "province", syn=("销方省份", "供应商省份")),
         F("buyer_name", "需方名称", "text", syn=("购方名称", "采购方名称")),
         F("buyer_province", "需方所在省份", "province", syn=("购方省份", "采购方省份")),
+        F("month", "月份", "int", syn=("月", "所属月份", "开票月份"), nonneg=True,
+          zh_doc="1–12：该行为当月金额（非累计）；空：全年金额", en_doc="1–12: the month's amount (not YTD); empty: the year's"),
         UNIT,
     ],
     "designations": [

@@ -157,33 +157,8 @@ def write_designations(store, conn, p: Parsed, keep, batch, ctx, res):
 
 
 def write_supply(store, conn, p: Parsed, keep, batch, ctx, res):
-    sides = ctx["sides"]
-    ids = {}
-    partners = 0
-    next_id = store.next_id(conn, "enterprise")
-    existing = {(n, pv): int(i) for i, n, pv in conn.execute(sa.text(
-        "SELECT id, name, province_code FROM enterprise"))}
-    from chainbrain.ingest.parse import province_code
-    for side, (eid, codes, names, provs) in sides.items():
-        out = eid.copy()
-        for i in keep:
-            if out[i] >= 0:
-                continue
-            pc_ = province_code(provs[i])[0]
-            key = (names[i], pc_)
-            if key not in existing:
-                conn.execute(S.enterprise.insert().values(id=next_id, uscc=codes[i], name=names[i], province_code=pc_,
-                                                          is_industrial=True, batch_id=batch, revision=1))
-                existing[key] = next_id
-                next_id += 1
-                partners += 1
-            out[i] = existing[key]
-        ids[side] = out
-    res.extra["partners_created"] = partners
-    cols = {"supplier_id": pa.array(ids["supplier"][keep]), "buyer_id": pa.array(ids["buyer"][keep]),
-            "year": pa.array(p.cols["year"][keep].astype(np.int32)), "amount": _take(p.cols["amount"], keep)}
-    write_revisioned(store, conn, "supply_link", ["supplier_id", "buyer_id", "year"], {"amount": "money"},
-                     pa.table(cols), batch, res, p.present)
+    from chainbrain.ingest.supply import write_supply as _write
+    return _write(store, conn, p, keep, batch, ctx, res)
 
 
 ENTERPRISE_FIELDS = ("name", "region_code", "industry_code", "founded_on", "employees", "main_products",
@@ -205,7 +180,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
     for f, v in (extra_cols or {}).items():
         data[f] = [v[i] for i in keep]
     df = pd.DataFrame({k: list(v) for k, v in data.items()})
-    old = fetch_df(store, conn, f"SELECT id, uscc, name, province_code, {', '.join(c for c in fields if c != 'name')} FROM enterprise "
+    old = fetch_df(store, conn, f"SELECT id, uscc, name, province_code, is_partner, {', '.join(c for c in fields if c != 'name')} FROM enterprise "
                                "WHERE uscc IS NOT NULL OR province_code = :p", p=province) if fields else pd.DataFrame()
     by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if u is not None}
     by_name = {r["name"]: r for r in old.to_dict("records") if r["uscc"] is None and r["province_code"] == province}
@@ -242,6 +217,10 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
                 ov = None
             if _norm_val(v) != _norm_val(ov):
                 changes[f] = v
+        ip = cur.get("is_partner")                     # a supply partner (kept by its USCC) joins the library
+        adopted = ip is not None and not (isinstance(ip, float) and np.isnan(ip)) and bool(ip)
+        if adopted:
+            changes |= {"province_code": province, "is_partner": False}
         if not changes:
             res.unchanged += 1
             continue
@@ -249,7 +228,10 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
         touched.append(int(cur["id"]))
         conn.execute(S.enterprise.update().where(S.enterprise.c.id == int(cur["id"])).values(**changes))
         for a in ("region_code", "industry_code"):
-            if a in changes:
+            if a in changes and adopted:               # no location history yet: valid since always
+                attrs.append({"enterprise_id": int(cur["id"]), "attr": a, "attr_value": changes[a],
+                              "valid_from": None, "valid_to": None, "batch_id": batch, "revision": 1})
+            elif a in changes:
                 conn.execute(S.enterprise_attr.update().where(
                     (S.enterprise_attr.c.enterprise_id == int(cur["id"])) & (S.enterprise_attr.c.attr == a)
                     & S.enterprise_attr.c.valid_to.is_(None)).values(valid_to=today - dt.timedelta(days=1)))

@@ -336,3 +336,4 @@ from chainbrain.store import schema_advantage  # noqa: E402,F401
 from chainbrain.store import schema_statistics  # noqa: E402,F401
 from chainbrain.store import schema_operations  # noqa: E402,F401
 from chainbrain.store import schema_work  # noqa: E402,F401
+from chainbrain.store import schema_supply  # noqa: E402,F401
