@@ -166,6 +166,9 @@ def test_with_steps_run_as_analyzed_temporary_tables(own_pg):
                "b AS (SELECT k FROM a WHERE n > 0), c AS (SELECT DISTINCT k FROM b) "
                "SELECT COUNT(*) FROM a JOIN c USING (k)")
     assert [m for _, _, m in split(grouped)[0]] == [True, False, True]
+    union = ("WITH a AS (SELECT g % 3 AS k FROM generate_series(1, 30) AS g), b AS (SELECT DISTINCT k FROM a) "
+             "SELECT k FROM b UNION ALL SELECT k + 10 FROM b")
+    assert [name for name, _, _ in split(union)[0]] == ["a", "b"]               # a UNION's steps too
     assert split("SELECT 1") is None and split("WITH a AS (SELECT 1) SELECT * FROM a") is None
     url = own_pg.create_database("plans")
     with open_store(url) as store:
@@ -177,6 +180,7 @@ def test_with_steps_run_as_analyzed_temporary_tables(own_pg):
         with psycopg.connect(libpq(url), autocommit=True) as plain:
             want_g = plain.execute(grouped).fetchall()
         assert con.execute(grouped).fetchall() == want_g == [(10,)]     # materialized and inline steps mixed
+        assert sorted(con.execute(union).fetchall()) == [(0,), (1,), (2,), (10,), (11,), (12,)]
         with con.transaction():                                         # inside an open transaction too
             assert con.cursor().execute(sql).fetchall() == want
         left = con.execute("SELECT count(*) FROM pg_class WHERE relpersistence = 't' AND relkind = 'r'")

@@ -74,7 +74,7 @@ def split(sql: str) -> tuple[list[tuple[str, str, bool]], str] | None:
     except Exception:                        # not ours to plan: let PostgreSQL parse it
         tree = None
     out = None
-    if tree is not None and isinstance(tree, sqlglot.exp.Select):
+    if tree is not None and isinstance(tree, (sqlglot.exp.Select, sqlglot.exp.SetOperation)):   # … UNION ALL …
         with_ = tree.args.get("with_") or tree.args.get("with")
         ctes = list(with_.expressions) if with_ is not None else []
         if len(ctes) >= 2 and not getattr(with_, "recursive", False) and not with_.args.get("recursive"):
