@@ -10,7 +10,7 @@ from chainbrain.cli.common import DB
 from chainbrain.store import open_store
 from chainbrain.store.schema_users import ROLES
 
-app = typer.Typer(help="Web users: roles province_admin|chain_office|city|county|enterprise|viewer.",
+app = typer.Typer(help="Web users: roles province_admin|chain_office|city|county|enterprise|viewer|unit.",
                   no_args_is_help=True)
 
 
@@ -27,6 +27,7 @@ def add(db: str = DB,
         region: str = typer.Option(None, "--region", help="city (prefecture) or county code for city/county users"),
         chain: str = typer.Option(None, "--chain", help="chain code for chain_office users"),
         uscc: str = typer.Option(None, "--uscc", help="USCC for enterprise users"),
+        unit: str = typer.Option(None, "--unit", help="unit code (pack work/units.csv) for unit users"),
         password: str = typer.Option(None, "--password", help="prompted (hidden, twice) when not given")):
     """Create a user; the password is stored as an argon2id hash."""
     from chainbrain.web.users import UserError, add_user
@@ -35,7 +36,7 @@ def add(db: str = DB,
         password = typer.prompt("password (密码)", hide_input=True, confirmation_prompt=True)
     with open_store(db) as store:
         try:
-            user = add_user(store, username, password, role, region=region, chain=chain, uscc=uscc)
+            user = add_user(store, username, password, role, region=region, chain=chain, uscc=uscc, unit=unit)
         except UserError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
@@ -54,7 +55,7 @@ def list_cmd(db: str = DB, as_json: bool = typer.Option(False, "--json", help="J
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for r in rows:
-        scope = r["region_code"] or r["chain_code"] or r["uscc"] or ""
+        scope = r["region_code"] or r["chain_code"] or r["uscc"] or r.get("unit_code") or ""
         typer.echo(f"{r['id']:>4}  {r['username']:<20} {r['role']:<15} {scope:<18} "
                    f"{'disabled' if r['disabled'] else 'active'}")
 

@@ -9,6 +9,7 @@ from chainbrain.catalog.pack import load_pack
 from chainbrain.store.migrate import upgrade
 from chainbrain.store.schema import LOG_TABLES, metadata
 from chainbrain.store.schema_users import AUX_TABLES
+from chainbrain.store.schema_work import AUX_WORK_TABLES
 
 
 def init_store(store, pack: str | None = None) -> dict[str, int]:
@@ -27,5 +28,5 @@ def stats(store) -> dict:
     with store.engine.connect() as conn:
         for name in sorted(metadata.tables):
             n = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar()
-            out["log" if name in LOG_TABLES or name in AUX_TABLES else "data"][name] = int(n)
+            out["log" if name in LOG_TABLES or name in AUX_TABLES or name in AUX_WORK_TABLES else "data"][name] = int(n)
     return out

@@ -7,7 +7,9 @@ the logs rather than among the data tables.
 - ``user_account``: one row per person; ``password_hash`` is an argon2id hash
   (argon2-cffi); ``role`` is one of :data:`ROLES`; the scope columns that
   apply to the role are set (``region_code`` for city/county, ``chain_code``
-  for chain_office, ``uscc`` for enterprise).
+  for chain_office, ``uscc`` for enterprise, ``unit_code`` for unit — a department a
+  request or task is routed to, column added by migration ``0008_work_requests``,
+  :mod:`chainbrain.store.schema_work`).
 - ``web_session``: the SHA-256 of the session token (the cookie holds the
   token itself), its CSRF token, and its expiry.
 - ``login_attempt``: every sign-in attempt, for rate limiting and audit.
@@ -19,7 +21,7 @@ import sqlalchemy as sa
 
 from chainbrain.store.schema import metadata
 
-ROLES = ("province_admin", "chain_office", "city", "county", "enterprise", "viewer")
+ROLES = ("province_admin", "chain_office", "city", "county", "enterprise", "viewer", "unit")
 
 user_account = sa.Table(
     "user_account", metadata,

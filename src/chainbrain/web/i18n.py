@@ -117,6 +117,7 @@ STRINGS.update({
     "role_province_admin": ("省级管理员", "Province administrator"), "role_chain_office": ("链长办", "Chain office"),
     "role_city": ("设区市", "City bureau"), "role_county": ("县（市、区）", "County bureau"),
     "role_enterprise": ("企业", "Enterprise"), "role_viewer": ("只读（仅汇总）", "Viewer (aggregates only)"),
+    "role_unit": ("协办部门", "Department (unit)"),
     "anonymous": ("未登录", "Not signed in"),
     "chains_title": ("重点产业链", "Key industrial chains"),
     "category": ("类别", "Category"),

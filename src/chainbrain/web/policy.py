@@ -14,6 +14,8 @@ city            enterprises located (current county) in its prefecture
 county          enterprises located in its county
 enterprise      its own record (USCC)
 viewer          none (aggregates only)
+unit            none (a department: only the work items routed to its unit,
+                :mod:`chainbrain.work.requests`; aggregates like a viewer)
 anonymous       none; aggregates only when the deployment publishes them
 ==============  ===========================================================
 

@@ -5,7 +5,7 @@ Used by the ``chainbrain users`` command, the demo build
 A role's scope is checked against the catalog when the account is created:
 a ``city`` user needs a prefecture code, a ``county`` user a county code, a
 ``chain_office`` user a chain code, an ``enterprise`` user a valid USCC
-(GB 32100-2015). Passwords are hashed with argon2id (argon2-cffi defaults,
+(GB 32100-2015), a ``unit`` user a unit code of the pack (``work/units.csv``). Passwords are hashed with argon2id (argon2-cffi defaults,
 RFC 9106 second recommended option); the plain text is never stored.
 """
 
@@ -38,29 +38,32 @@ class User:
     chain_code: str | None = None
     uscc: str | None = None
     disabled: bool = False
+    unit_code: str | None = None
 
     @property
     def scope(self) -> str:
         """A short description of the scope, e.g. ``county:360102``."""
         value = {"city": self.region_code, "county": self.region_code, "chain_office": self.chain_code,
-                 "enterprise": self.uscc}.get(self.role)
+                 "enterprise": self.uscc, "unit": self.unit_code}.get(self.role)
         return f"{self.role}:{value}" if value else self.role
 
 
 def _row_user(r) -> User:
     return User(id=int(r.id), username=r.username, role=r.role, region_code=r.region_code,
-                chain_code=r.chain_code, uscc=r.uscc, disabled=bool(r.disabled))
+                chain_code=r.chain_code, uscc=r.uscc, disabled=bool(r.disabled),
+                unit_code=getattr(r, "unit_code", None))
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_scope(conn, role: str, region: str | None, chain: str | None, uscc: str | None) -> dict:
+def check_scope(conn, role: str, region: str | None, chain: str | None, uscc: str | None,
+                unit: str | None = None) -> dict:
     """The scope columns for ``role``, validated against the catalog."""
     if role not in ROLES:
         raise UserError(f"role {role!r} must be one of {', '.join(ROLES)} (角色应为 {'、'.join(ROLES)})")
-    out = {"region_code": None, "chain_code": None, "uscc": None}
+    out = {"region_code": None, "chain_code": None, "uscc": None, "unit_code": None}
     if role in ("city", "county"):
         level = "prefecture" if role == "city" else "county"
         found = conn.execute(sa.text("SELECT level FROM region WHERE code = :c"), {"c": region or ""}).scalar()
@@ -78,11 +81,19 @@ def check_scope(conn, role: str, region: str | None, chain: str | None, uscc: st
         if why:
             raise UserError(f"role enterprise needs --uscc with a valid USCC: {why} (企业用户需要有效的统一社会信用代码)")
         out["uscc"] = code
+    elif role == "unit":
+        from chainbrain.work.units import unit as find_unit, units
+
+        if find_unit(unit) is None:
+            known = ", ".join(u["code"] for u in units())
+            raise UserError(f"role unit needs --unit with a unit code of the pack ({known}), got {unit!r} "
+                            f"（部门用户需要单位代码）")
+        out["unit_code"] = unit
     return out
 
 
 def add_user(store, username: str, password: str, role: str, region: str | None = None,
-             chain: str | None = None, uscc: str | None = None) -> User:
+             chain: str | None = None, uscc: str | None = None, unit: str | None = None) -> User:
     """Create an account; raises :class:`UserError` on a bad role/scope, short password or taken name."""
     username = (username or "").strip()
     if not username or len(username) > 64:
@@ -90,7 +101,7 @@ def add_user(store, username: str, password: str, role: str, region: str | None 
     if len(password or "") < MIN_PASSWORD:
         raise UserError(f"password must have at least {MIN_PASSWORD} characters (密码至少 {MIN_PASSWORD} 位)")
     with store.begin() as conn:
-        scope = check_scope(conn, role, region, chain, uscc)
+        scope = check_scope(conn, role, region, chain, uscc, unit)
         if conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).first():
             raise UserError(f"username {username!r} is taken (用户名 {username} 已存在)")
         uid = store.next_id(conn, "user_account")
@@ -104,7 +115,7 @@ def list_users(store) -> list[dict]:
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(user_account).order_by(user_account.c.id)).all()
     return [{"id": int(r.id), "username": r.username, "role": r.role, "region_code": r.region_code,
-             "chain_code": r.chain_code, "uscc": r.uscc, "disabled": bool(r.disabled),
+             "chain_code": r.chain_code, "uscc": r.uscc, "unit_code": r.unit_code, "disabled": bool(r.disabled),
              "created_at": r.created_at.isoformat(sep=" ") if r.created_at else None} for r in rows]
 
 
