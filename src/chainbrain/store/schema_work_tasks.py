@@ -14,8 +14,8 @@ evidence files; the assigning office verifies before a task is closed.
 - ``work_task_unit``: cooperating units (配合单位) of a task.
 - ``work_task_milestone``: milestones (节点) with due and done dates.
 - ``work_task_progress``: progress reports (进展情况) with a percentage.
-- ``work_task_evidence``: evidence files of a progress report, stored outside
-  the web root under a generated name (``stored_name``).
+- evidence files of a progress report are rows of the base's ``work_attachment``
+  (entity ``work_task_progress``), stored outside the web root under generated names.
 - ``work_task_escalation``: each escalation step the tick applied (one row per
   task and step, so a tick run twice does nothing twice).
 - ``work_notice``: supervision notices (督办单), issued and answered.
@@ -95,20 +95,6 @@ work_task_progress = sa.Table(
 )
 sa.Index("ix_work_task_progress_task", work_task_progress.c.task_id)
 
-work_task_evidence = sa.Table(
-    "work_task_evidence", metadata,
-    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
-    sa.Column("task_id", sa.BigInteger, nullable=False),
-    sa.Column("progress_id", sa.BigInteger, nullable=False),
-    sa.Column("filename", sa.String(200), nullable=False),        # as uploaded (shown, never used as a path)
-    sa.Column("stored_name", sa.String(80), nullable=False),      # generated
-    sa.Column("content_type", sa.String(100), nullable=False),
-    sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("uploaded_at", sa.DateTime, nullable=False),
-    sa.Column("uploaded_by", sa.String(64), nullable=False),
-)
-
 work_task_escalation = sa.Table(
     "work_task_escalation", metadata,
     sa.Column("task_id", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -167,6 +153,8 @@ work_meeting_decision = sa.Table(
     sa.Column("task_id", sa.BigInteger, nullable=False),
 )
 
-WORK_TASK_TABLES = ("work_task", "work_task_unit", "work_task_milestone", "work_task_progress",
-                    "work_task_evidence", "work_task_escalation", "work_notice", "work_meeting",
+#: ids from the sequences ``<table>_id_seq`` (:func:`chainbrain.work.records.new_id`)
+SEQUENCES = ("work_task", "work_task_progress", "work_notice", "work_meeting")
+
+WORK_TASK_TABLES = ("work_task", "work_task_unit", "work_task_milestone", "work_task_progress", "work_task_escalation", "work_notice", "work_meeting",
                     "work_meeting_attendee", "work_meeting_decision")

@@ -18,6 +18,7 @@ other move is refused by the machine with one bilingual message.
 from __future__ import annotations
 
 from chainbrain.work.task_states import LABELS, STATES
+from chainbrain.work.workflow import Workflow
 
 TRANSITIONS = [
     {"trigger": "start", "source": "assigned", "dest": "in_progress"},
@@ -34,20 +35,17 @@ ACTION_LABELS = {"start": ("开始推进", "start"), "submit": ("申请办结", 
 WHO = {"start": "responsible", "submit": "lead", "verify": "assigner", "reject": "assigner", "close": "assigner"}
 
 
-def allowed_actions(state: str) -> list[str]:
-    """Actions the machine allows from ``state`` (before checking who asks)."""
-    out = []
-    for t in TRANSITIONS:
-        src = t["source"] if isinstance(t["source"], list) else [t["source"]]
-        if state in src:
-            out.append(t["trigger"])
-    return out
+WORKFLOW = Workflow(("task", "任务"), list(STATES),
+                    [(t["trigger"], t["source"], t["dest"]) for t in TRANSITIONS],
+                    {**{s: LABELS[s][0] for s in STATES}, **{a: v[0] for a, v in ACTION_LABELS.items()}})
 
 
 def fire(state: str, action: str) -> str:
     """The state after ``action`` from ``state``; the workflow refuses a move it does not allow
-    (its bilingual error, which routes answer with 409)."""
-    from chainbrain.work.task_base import run_machine
+    (:class:`~chainbrain.work.workflow.Refused`, one bilingual message; routes answer 409)."""
+    return WORKFLOW.next_state(state, action)
 
-    return run_machine("task", STATES, TRANSITIONS, state, action,
-                       {s: LABELS[s] for s in STATES}, ACTION_LABELS)
+
+def allowed_actions(state: str) -> list[str]:
+    """Actions the machine allows from ``state`` (before checking who asks)."""
+    return WORKFLOW.allowed(state)

@@ -30,11 +30,11 @@ MANAGERS = ("province_admin", "chain_office", "city", "county")
 READERS = MANAGERS + ("unit", "viewer")
 
 
-def unit_name(user) -> str | None:
-    """The unit a ``unit`` user belongs to (the name tasks use for 责任单位 / 配合单位)."""
-    from chainbrain.work.task_base import user_unit
+def unit_keys(user) -> list[str]:
+    """How a ``unit`` user's unit is written in tasks (its code and its Chinese name); [] otherwise."""
+    from chainbrain.work.task_base import unit_keys as keys
 
-    return user_unit(user) if user is not None and user.role == "unit" else None
+    return keys(user) if user is not None and user.role == "unit" else []
 
 
 def reads_lists(user) -> bool:
@@ -63,9 +63,9 @@ def task_where(user):
         return work_task.c.chain_code == user.chain_code
     if user.role in ("city", "county"):
         return _region_cond(work_task.c.region_code, user)
-    unit = unit_name(user) or ""
-    return (work_task.c.lead_unit == unit) | work_task.c.id.in_(
-        sa.select(work_task_unit.c.task_id).where(work_task_unit.c.unit == unit))
+    keys = unit_keys(user) or ["\x00"]
+    return work_task.c.lead_unit.in_(keys) | work_task.c.id.in_(
+        sa.select(work_task_unit.c.task_id).where(work_task_unit.c.unit.in_(keys)))
 
 
 def meeting_where(user):
@@ -132,15 +132,15 @@ def responsible(conn, user, task) -> bool:
     """May ``user`` report progress on ``task``: its lead or cooperating unit, or an office that manages it."""
     if manages(conn, user, task):
         return True
-    unit = unit_name(user)
-    if not unit:
+    keys = unit_keys(user)
+    if not keys:
         return False
-    if task.lead_unit == unit:
+    if task.lead_unit in keys:
         return True
     return conn.execute(sa.select(sa.func.count()).select_from(work_task_unit).where(
-        work_task_unit.c.task_id == task.id, work_task_unit.c.unit == unit)).scalar() > 0
+        work_task_unit.c.task_id == task.id, work_task_unit.c.unit.in_(keys))).scalar() > 0
 
 
 def leads(conn, user, task) -> bool:
     """May ``user`` report the task complete: the lead unit, or an office that manages it."""
-    return manages(conn, user, task) or (unit_name(user) is not None and task.lead_unit == unit_name(user))
+    return manages(conn, user, task) or task.lead_unit in unit_keys(user)

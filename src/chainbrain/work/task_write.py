@@ -14,8 +14,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_evidence, work_task_milestone,
-                                                work_task_progress, work_task_unit)
+from chainbrain.store.schema_work import work_attachment
+from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_milestone, work_task_progress,
+                                                work_task_unit)
 from chainbrain.work import evidence as E
 from chainbrain.work import task_base as base
 from chainbrain.work import task_scope as scope
@@ -87,7 +88,7 @@ def create_task(store, conn, user, data: dict, today: dt.date, source: str = "ma
     if why:
         raise NotAllowed(why)
     status = data.get("status") or "assigned"
-    tid = store.next_id(conn, "work_task")
+    tid = base.new_id(conn, "work_task")
     now = _now()
     values = dict(id=tid, year=int(data.get("year") or deadline.year), seq=_text(data.get("seq"), "seq 序号", 16, False),
                   title=title, description=data.get("description") or None, chain_code=chain, region_code=region,
@@ -110,10 +111,10 @@ def create_task(store, conn, user, data: dict, today: dt.date, source: str = "ma
         conn.execute(work_task_milestone.insert().values(
             task_id=tid, seq=i, title=_text(m.get("title"), "milestone 节点", 300), due_on=_date(m.get("due_on"), "due_on"),
             done_on=_date(m["done_on"], "done_on") if m.get("done_on") else None))
-    base.audit(conn, user.username, "work_task", tid, None, {k: v for k, v in values.items()
-                                                            if k not in ("created_at", "updated_at")})
+    base.audit(conn, user, "work_task", tid, "create", None, {k: v for k, v in values.items()
+                                                             if k not in ("created_at", "updated_at")})
     base.notify(conn, f"新任务：{title}（完成时限 {deadline.isoformat()}） / New task: {title} (due {deadline})",
-                f"/tasks/{tid}", unit=lead, region=None)
+                f"/tasks/{tid}", unit=lead, task_id=tid)
     return tid
 
 
@@ -123,14 +124,13 @@ def _locked(conn, user, task_id: int, version) -> sa.Row:
     return r
 
 
-def _update(conn, user, r, changes: dict) -> None:
-    after = {**snapshot(r), **{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()}}
-    after["version"] = r.version + 1
-    res = conn.execute(work_task.update().where(work_task.c.id == r.id, work_task.c.version == r.version)
-                       .values(**changes, version=r.version + 1, updated_at=_now()))
-    if res.rowcount != 1:                               # changed between our read and our write
-        base.check_version("work_task", int(r.id), r.version + 1, r.version)
-    base.audit(conn, user.username, "work_task", int(r.id), snapshot(r), after)
+def _update(conn, user, r, changes: dict, action: str = "update", note: str | None = None) -> int:
+    """Apply ``changes`` if the row still has the version read (else Conflict); audited."""
+    new = base.update(conn, work_task, int(r.id), r.version, {**changes, "updated_at": _now()})
+    after = {**snapshot(r), **{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in changes.items()},
+             "version": new}
+    base.audit(conn, user, "work_task", int(r.id), action, snapshot(r), after, note)
+    return new
 
 
 def update_task(conn, user, task_id: int, version, data: dict) -> None:
@@ -180,19 +180,19 @@ def add_progress(store, conn, user, task_id: int, version, percent, text: str, f
     if len(files) > rules.max_files:
         raise E.EvidenceError(f"at most {rules.max_files} files a report (每次最多 {rules.max_files} 个附件)")
     checked = [(name, content, *E.check(name, content, rules)) for name, content in files]
-    pid = store.next_id(conn, "work_task_progress")
+    pid = base.new_id(conn, "work_task_progress")
     conn.execute(work_task_progress.insert().values(id=pid, task_id=r.id, reported_on=today, reported_at=_now(),
                                                     actor=user.username, percent=pct, text=body))
     for name, content, ext, ctype in checked:
         stored, digest = E.store_file(root, ext, content)
-        conn.execute(work_task_evidence.insert().values(
-            id=store.next_id(conn, "work_task_evidence"), task_id=r.id, progress_id=pid, filename=name[-200:],
-            stored_name=stored, content_type=ctype, size=len(content), sha256=digest, uploaded_at=_now(),
-            uploaded_by=user.username))
+        conn.execute(work_attachment.insert().values(
+            id=base.new_id(conn, "work_attachment"), entity="work_task_progress", entity_id=pid,
+            stored_name=stored, original_name=name[-200:], content_type=ctype, size_bytes=len(content),
+            uploaded_by=user.username, uploaded_at=_now()))
     changes = {"progress_pct": pct, "progress_note": body, "last_progress_on": today}
     if r.status == "assigned":
         changes["status"] = fire(r.status, "start")
-    _update(conn, user, r, changes)
+    _update(conn, user, r, changes, "progress", f"{pct}%: {body[:200]}")
     return pid
 
 
@@ -223,13 +223,14 @@ def act(conn, user, task_id: int, version, action: str, today: dt.date, note: st
         changes.update(closed_on=today)
     if note:
         changes["progress_note"] = _text(note, "note 说明", 4000)
-    _update(conn, user, r, changes)
+    _update(conn, user, r, changes, action, note)
     tell = {"submit": (f"待核验：{r.title} / Awaiting verification: {r.title}", None),
             "verify": (f"已核验：{r.title} / Verified: {r.title}", r.lead_unit),
             "reject": (f"任务被退回：{r.title}（{note or ''}） / Sent back: {r.title}", r.lead_unit),
             "close": (f"已办结：{r.title} / Closed: {r.title}", r.lead_unit)}.get(action)
     if tell:
-        base.notify(conn, tell[0], f"/tasks/{int(r.id)}", unit=tell[1], scope=None if tell[1] else r.assigner_scope)
+        base.notify(conn, tell[0], f"/tasks/{int(r.id)}", unit=tell[1], office=None if tell[1] else r.assigner_scope,
+                    task_id=int(r.id))
     return new
 
 
@@ -254,7 +255,7 @@ def issue_notice(store, conn, user, task_id: int, reason: str, today: dt.date, a
         raise base.refused(f"a notice can be issued only on an open task; this one is {r.status} "
                            f"(只有未办结任务可以下发督办单，该任务状态为 {r.status})")
     reason = _text(reason, "reason 督办事由", 2000)
-    nid = store.next_id(conn, "work_notice")
+    nid = base.new_id(conn, "work_notice")
     year_n = conn.execute(sa.select(sa.func.count()).select_from(work_notice).where(
         sa.extract("year", work_notice.c.issued_on) == today.year)).scalar() + 1
     now = _now()
@@ -263,10 +264,11 @@ def issue_notice(store, conn, user, task_id: int, reason: str, today: dt.date, a
                   status="issued", automatic=automatic, version=1, created_at=now, created_by=actor,
                   updated_at=now, is_demo=is_demo)
     conn.execute(work_notice.insert().values(**values))
-    base.audit(conn, actor, "work_notice", nid, None, {k: v for k, v in values.items() if k not in ("created_at", "updated_at")})
+    base.audit(conn, user or actor, "work_notice", nid, "issue", None,
+               {k: v for k, v in values.items() if k not in ("created_at", "updated_at")})
     base.notify(conn, f"督办单 {values['number']}：{r.title}，请于 {values['answer_due']} 前答复 / "
                       f"Supervision notice {values['number']}: answer by {values['answer_due']}",
-                f"/tasks/{int(r.id)}", unit=r.lead_unit)
+                f"/tasks/{int(r.id)}", unit=r.lead_unit, office=f"region:{r.region_code}", task_id=int(r.id))
     return nid
 
 
@@ -283,13 +285,11 @@ def answer_notice(conn, user, notice_id: int, version, answer: str, today: dt.da
         raise base.refused(f"notice {n.number} is already answered (督办单 {n.number} 已答复)")
     values = dict(status="answered", answer=_text(answer, "answer 答复", 4000), answered_on=today,
                   answered_by=user.username)
-    conn.execute(work_notice.update().where(work_notice.c.id == notice_id, work_notice.c.version == n.version)
-                 .values(**values, version=n.version + 1, updated_at=_now()))
-    base.audit(conn, user.username, "work_notice", notice_id, snapshot(n), {**snapshot(n), **values,
-                                                                            "answered_on": today.isoformat(),
-                                                                            "version": n.version + 1})
+    new = base.update(conn, work_notice, notice_id, n.version, {**values, "updated_at": _now()})
+    base.audit(conn, user, "work_notice", notice_id, "answer", snapshot(n),
+               {**snapshot(n), **values, "answered_on": today.isoformat(), "version": new})
     base.notify(conn, f"督办单 {n.number} 已答复 / Notice {n.number} answered", f"/tasks/{int(r.id)}",
-                scope=n.issuer_scope)
+                office=n.issuer_scope, task_id=int(r.id))
 
 
 def list_notices(store, user, status: str | None = None) -> dict:

@@ -11,8 +11,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_escalation, work_task_evidence,
-                                                work_task_milestone, work_task_progress, work_task_unit)
+from chainbrain.store.schema_work import work_attachment
+from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_escalation, work_task_milestone,
+                                                work_task_progress, work_task_unit)
 from chainbrain.work import supervision as S
 from chainbrain.work import task_scope as scope
 from chainbrain.work.task_flow import ACTION_LABELS, WHO, allowed_actions
@@ -136,10 +137,12 @@ def get_task(store, user, task_id: int, today: dt.date, rules: TaskRules | None 
                            for m in conn.execute(sa.select(work_task_milestone).where(
                                work_task_milestone.c.task_id == r.id).order_by(work_task_milestone.c.seq))]
         ev: dict[int, list] = {}
-        for e in conn.execute(sa.select(work_task_evidence).where(work_task_evidence.c.task_id == r.id)
-                              .order_by(work_task_evidence.c.id)):
-            ev.setdefault(int(e.progress_id), []).append(
-                {"id": int(e.id), "filename": e.filename, "size": int(e.size), "content_type": e.content_type,
+        for e in conn.execute(sa.select(work_attachment).where(
+                work_attachment.c.entity == "work_task_progress", work_attachment.c.entity_id.in_(
+                    sa.select(work_task_progress.c.id).where(work_task_progress.c.task_id == r.id)))
+                .order_by(work_attachment.c.id)):
+            ev.setdefault(int(e.entity_id), []).append(
+                {"id": int(e.id), "filename": e.original_name, "size": int(e.size_bytes), "content_type": e.content_type,
                  "url": f"/api/tasks/{int(r.id)}/evidence/{int(e.id)}"})
         d["progress"] = [{"id": int(p.id), "reported_on": p.reported_on.isoformat(), "actor": p.actor,
                           "percent": p.percent, "text": p.text, "evidence": ev.get(int(p.id), [])}
@@ -176,3 +179,17 @@ def notice_dict(n) -> dict:
             "status": n.status, "automatic": bool(n.automatic), "answer": n.answer,
             "answered_on": n.answered_on.isoformat() if n.answered_on else None, "answered_by": n.answered_by,
             "version": n.version}
+
+
+def evidence_file(store, user, task_id: int, file_id: int) -> dict:
+    """The stored file of one evidence attachment of a task the caller may see in detail
+    (``stored_name``, ``original_name``, ``content_type``); :class:`TaskNotFound` otherwise."""
+    with store.engine.connect() as conn:
+        task_row(conn, user, task_id)
+        e = conn.execute(sa.select(work_attachment).where(
+            work_attachment.c.id == file_id, work_attachment.c.entity == "work_task_progress",
+            work_attachment.c.entity_id.in_(sa.select(work_task_progress.c.id).where(
+                work_task_progress.c.task_id == task_id)))).first()
+    if e is None:
+        raise TaskNotFound()
+    return {"stored_name": e.stored_name, "original_name": e.original_name, "content_type": e.content_type}

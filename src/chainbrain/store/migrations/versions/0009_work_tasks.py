@@ -13,7 +13,8 @@ down_revision = "0008_work_requests"
 branch_labels = None
 depends_on = None
 
-TABLES = ("work_task", "work_task_unit", "work_task_milestone", "work_task_progress", "work_task_evidence",
+SEQUENCES = ("work_task", "work_task_progress", "work_notice", "work_meeting")
+TABLES = ("work_task", "work_task_unit", "work_task_milestone", "work_task_progress",
           "work_task_escalation", "work_notice", "work_meeting", "work_meeting_attendee", "work_meeting_decision")
 
 
@@ -78,20 +79,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_work_task_progress_task", "work_task_progress", ["task_id"])
-    op.create_table(
-        "work_task_evidence",
-        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("task_id", sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column("progress_id", sa.BigInteger(), nullable=False),
-        sa.Column("filename", sa.String(200), nullable=False),
-        sa.Column("stored_name", sa.String(80), nullable=False),
-        sa.Column("content_type", sa.String(100), nullable=False),
-        sa.Column("size", sa.BigInteger(), nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
-        sa.Column("uploaded_by", sa.String(64), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-    )
     op.create_table(
         "work_task_escalation",
         sa.Column("task_id", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -158,8 +145,12 @@ def upgrade() -> None:
         sa.Column("task_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.PrimaryKeyConstraint("meeting_id", "seq"),
     )
+    for name in SEQUENCES:
+        op.execute(f"CREATE SEQUENCE {name}_id_seq")
 
 
 def downgrade() -> None:
+    for name in reversed(SEQUENCES):
+        op.execute(f"DROP SEQUENCE {name}_id_seq")
     for name in reversed(TABLES):
         op.drop_table(name)
