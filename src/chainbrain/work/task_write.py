@@ -15,8 +15,8 @@ import datetime as dt
 import sqlalchemy as sa
 
 from chainbrain.store.schema_work import work_attachment
-from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_milestone, work_task_progress,
-                                                work_task_unit)
+from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_milestone, work_task_escalation,
+                                                work_task_progress, work_task_unit)
 from chainbrain.work import evidence as E
 from chainbrain.work import task_base as base
 from chainbrain.work import task_scope as scope
@@ -157,6 +157,9 @@ def update_task(conn, user, task_id: int, version, data: dict) -> None:
         conn.execute(work_task_unit.delete().where(work_task_unit.c.task_id == r.id))
         for unit in dict.fromkeys(u.strip() for u in data["coop_units"] or [] if u and u.strip()):
             conn.execute(work_task_unit.insert().values(task_id=r.id, unit=unit[:128]))
+    if "deadline" in changes and changes["deadline"] != r.deadline:   # a new deadline restarts the clock
+        conn.execute(work_task_escalation.delete().where(work_task_escalation.c.task_id == r.id))
+        changes["escalation_level"] = 0
     _update(conn, user, r, changes)
 
 
