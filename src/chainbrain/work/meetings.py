@@ -49,7 +49,8 @@ def create_meeting(store, conn, user, data: dict, today: dt.date, is_demo: bool 
     decisions = data.get("decisions") or []
     for i, d in enumerate(decisions, start=1):
         for k in ("text", "lead_unit", "deadline"):
-            if not (d.get(k) or "").strip() if isinstance(d.get(k), str) or d.get(k) is None else False:
+            v = d.get(k)
+            if v is None or (isinstance(v, str) and not v.strip()):
                 raise ValueError(f"decision {i}: {k} is required (第 {i} 项决定：{k} 为必填项)")
     mid = base.new_id(conn, "work_meeting")
     now = _now()
