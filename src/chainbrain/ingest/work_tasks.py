@@ -125,9 +125,11 @@ class Lookups:
 
 
 def read_tasks(path: str | Path, lookups: Lookups | None = None,
-               allowed: Callable[[str | None, str], str | None] | None = None) -> list[TaskRow]:
+               allowed: Callable[[str | None, str], str | None] | None = None,
+               default_region: str | None = None) -> list[TaskRow]:
     """The task rows of the workbook (or CSV) at ``path``; raises :class:`TaskFileError` (nothing
-    imported) when any row has an error. ``allowed(chain, region)`` returns a reason when the
+    imported) when any row has an error; an empty 地区 is ``default_region`` (else the province).
+    ``allowed(chain, region)`` returns a reason when the
     importing office may not assign such a task (reported as an error of that row)."""
     lk = lookups or Lookups()
     name = Path(path).name
@@ -170,7 +172,7 @@ def read_tasks(path: str | Path, lookups: Lookups | None = None,
             chain = lk.chain(cell["chain"])
             if chain is None:
                 err("chain_unknown", "chain", cell["chain"])
-        region = lk.province
+        region = default_region or lk.province
         if cell.get("region"):
             region = lk.region(cell["region"])
             if region is None:

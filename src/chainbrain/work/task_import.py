@@ -25,7 +25,8 @@ def import_tasks(store, user, path: str | Path, today: dt.date) -> list[int]:
         raise NotAllowed(f"role {user.role} does not assign tasks (该角色不能交办任务)")
     with store.engine.connect() as conn:
         rows = read_tasks(path, Lookups(), allowed=lambda chain, region: scope.may_assign(
-            conn, user, chain if chain or user.role != "chain_office" else user.chain_code, region))
+            conn, user, chain if chain or user.role != "chain_office" else user.chain_code, region),
+            default_region=user.region_code if user.role in ("city", "county") else None)
     ids = []
     with store.begin() as conn:
         for r in rows:

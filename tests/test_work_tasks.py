@@ -1,0 +1,172 @@
+"""Tasks (项目化清单式) on DuckDB and PostgreSQL: scope, version conflicts, workflow refusals,
+verification before closure, evidence limits, audit trail and inbox, meetings → tasks.
+
+Fixture: the hand-made web dataset (web_fixture) plus two ``unit`` users (发改委 P-DRC, 电网
+P-GRID). Tasks: T1 (EI chain, 南昌东湖 360102, lead 江西省发展和改革委员会, cooperating 国网江西省电力有限公司),
+T2 (NF chain, 九江濂溪 360402, lead 九江市工信局) — assigned by the province administrator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+import web_fixture as W
+from chainbrain.store import open_store
+from chainbrain.web.users import add_user, lookup, verify
+from chainbrain.work import inbox, records
+from chainbrain.work.evidence import EvidenceError
+from chainbrain.work.meetings import MeetingNotFound, create_meeting, get_meeting, list_meetings
+from chainbrain.work.task_write import NotAllowed, act, add_progress, create_task, update_task
+from chainbrain.work.tasks import TaskNotFound, get_task, list_tasks
+from chainbrain.work.workflow import Refused
+
+TODAY = dt.date(2025, 6, 2)
+DRC, GRID = "江西省发展和改革委员会", "国网江西省电力有限公司"
+PDF = b"%PDF-1.4 evidence"
+
+
+def user(store, name):
+    return verify(store, name, W.password(name), lookup(store, name))
+
+
+@pytest.fixture
+def world(db_any, tmp_path):
+    W.build(db_any)
+    store = open_store(db_any)
+    add_user(store, "drc_unit", W.password("drc_unit"), "unit", unit="P-DRC")
+    add_user(store, "grid_unit", W.password("grid_unit"), "unit", unit="P-GRID")
+    u = {n: user(store, n) for n in [*W.USERS, "drc_unit", "grid_unit"]}
+    with store.begin() as conn:
+        t1 = create_task(store, conn, u["admin"], {
+            "title": "推动电子信息链主企业扩产", "lead_unit": DRC, "coop_units": [GRID], "chain_code": "EI",
+            "region_code": "360102", "deadline": "2025-06-30",
+            "milestones": [{"title": "完成用地预审", "due_on": "2025-04-30"}]}, TODAY)
+        t2 = create_task(store, conn, u["admin"], {
+            "title": "铜冶炼技改项目开工", "lead_unit": "九江市工信局", "chain_code": "NF", "region_code": "360402",
+            "deadline": "2025-09-30"}, TODAY)
+    yield store, u, t1, t2, tmp_path / "files"
+    store.close()
+
+
+def ids(store, who, **f):
+    return {t["id"] for t in list_tasks(store, who, TODAY, f)["items"]}
+
+
+def test_scope_of_lists_and_detail(world):
+    store, u, t1, t2, _ = world
+    assert ids(store, u["admin"]) == {t1, t2}
+    assert ids(store, u["ei_office"]) == {t1}                     # its chain only
+    assert ids(store, u["nc_city"]) == {t1}                       # 360102 lies in 南昌 360100
+    assert ids(store, u["dh_county"]) == {t1}
+    assert ids(store, u["lx_county"]) == {t2}
+    assert ids(store, u["drc_unit"]) == {t1}                      # lead unit
+    assert ids(store, u["grid_unit"]) == {t1}                     # cooperating unit
+    assert ids(store, u["viewer"]) == {t1, t2}                    # lists only
+    assert ids(store, u["ent3"]) == set()
+    assert ids(store, u["admin"], chain="NF") == {t2}
+    assert ids(store, u["admin"], region="360100") == {t1}
+    assert ids(store, u["admin"], unit=GRID) == {t1}
+    assert get_task(store, u["grid_unit"], t1, TODAY)["coop_units"] == [GRID]
+    for who, tid in (("viewer", t1), ("ent3", t1), ("lx_county", t1), ("ei_office", t2), ("drc_unit", t2)):
+        with pytest.raises(TaskNotFound):
+            get_task(store, u[who], tid, TODAY)
+
+
+def test_assign_outside_scope_is_refused(world):
+    store, u, *_ = world
+    with store.begin() as conn, pytest.raises(NotAllowed, match="非本链任务"):
+        create_task(store, conn, u["ei_office"], {"title": "x", "lead_unit": DRC, "chain_code": "NF",
+                                                  "deadline": "2025-07-01"}, TODAY)
+    with store.begin() as conn, pytest.raises(NotAllowed, match="非本地区任务"):
+        create_task(store, conn, u["lx_county"], {"title": "x", "lead_unit": DRC, "region_code": "360102",
+                                                  "deadline": "2025-07-01"}, TODAY)
+    for who in ("drc_unit", "viewer", "ent3"):
+        with store.begin() as conn, pytest.raises(NotAllowed):
+            create_task(store, conn, u[who], {"title": "x", "lead_unit": DRC, "deadline": "2025-07-01"}, TODAY)
+
+
+def test_stale_version_conflicts_and_nothing_is_overwritten(world):
+    store, u, t1, _, _ = world
+    v = get_task(store, u["admin"], t1, TODAY)["version"]
+    with store.begin() as conn:
+        update_task(conn, u["admin"], t1, v, {"lead_person": "张三"})
+    with store.begin() as conn, pytest.raises(records.Conflict, match="请刷新后重试"):
+        update_task(conn, u["ei_office"], t1, v, {"lead_person": "李四"})
+    d = get_task(store, u["admin"], t1, TODAY)
+    assert d["lead_person"] == "张三" and d["version"] == v + 1
+
+
+def test_closure_only_after_verification_by_the_assigning_office(world):
+    store, u, t1, _, files = world
+
+    def step(who, action, *, refused=None, not_allowed=None):
+        v = get_task(store, u["admin"], t1, TODAY)["version"]           # read outside the write
+        if refused or not_allowed:
+            with store.begin() as conn, pytest.raises(Refused if refused else NotAllowed, match=refused or not_allowed):
+                act(conn, u[who], t1, v, action, TODAY)
+            return None
+        with store.begin() as conn:
+            return act(conn, u[who], t1, v, action, TODAY)
+
+    step("admin", "close", refused="「已交办」状态的任务不能执行「办结销号」")
+    v = get_task(store, u["admin"], t1, TODAY)["version"]
+    with store.begin() as conn:                                    # the unit's first report starts the task
+        add_progress(store, conn, u["drc_unit"], t1, v, 60, "用地预审已完成", [("批复.pdf", PDF)], TODAY, files)
+    assert get_task(store, u["admin"], t1, TODAY)["status"] == "in_progress"
+    step("grid_unit", "submit", not_allowed="责任单位")                 # a cooperating unit cannot report completion
+    assert step("drc_unit", "submit") == "awaiting_verification"
+    step("drc_unit", "verify", not_allowed="交办单位")                  # the unit cannot verify its own work
+    step("ei_office", "verify", not_allowed="交办单位")                 # nor an office that did not assign it
+    step("admin", "close", refused="「待核验」状态的任务不能执行「办结销号」")
+    assert step("admin", "verify") == "verified"
+    assert step("admin", "close") == "closed"
+    d = get_task(store, u["admin"], t1, TODAY)
+    assert d["status"] == "closed" and d["rag"] == "green" and d["actions"] == []
+    with store.engine.connect() as conn:
+        trail = records.history(conn, "work_task", t1)
+        msgs = inbox.messages(conn, u["drc_unit"].id)
+    assert [e["action"] for e in trail] == ["create", "progress", "submit", "verify", "close"]
+    assert trail[-1]["before"]["status"] == "verified" and trail[-1]["after"]["status"] == "closed"
+    assert trail[-1]["actor"] == "admin"
+    assert any("已办结" in m["text"] for m in msgs) and any("新任务" in m["text"] for m in msgs)
+
+
+def test_evidence_limits_and_storage(world):
+    store, u, t1, _, files = world
+    v = get_task(store, u["admin"], t1, TODAY)["version"]
+    for name, content, why in (("a.exe", b"MZ", "不接受"), ("a.pdf", b"MZ\x90", "不符"), ("a.pdf", b"", "为空"),
+                               ("a.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), "超过")):
+        with store.begin() as conn, pytest.raises(EvidenceError, match=why):
+            add_progress(store, conn, u["drc_unit"], t1, v, 10, "x", [(name, content)], TODAY, files)
+    with store.begin() as conn:
+        add_progress(store, conn, u["drc_unit"], t1, v, 10, "进展", [("../../etc/passwd.pdf", PDF)], TODAY, files)
+    ev = get_task(store, u["admin"], t1, TODAY)["progress"][0]["evidence"][0]
+    assert ev["filename"] == "../../etc/passwd.pdf" and ev["size"] == len(PDF)
+    stored = list((files / "tasks").iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes() == PDF and "passwd" not in stored[0].name
+
+
+def test_meeting_decisions_become_tasks(world):
+    store, u, *_ = world
+    with store.begin() as conn:
+        mid, tasks = create_meeting(store, conn, u["ei_office"], {
+            "title": "电子信息产业链第三季度工作例会", "held_on": "2025-07-10", "agenda": ["链主诉求", "重点项目"],
+            "attendees": [{"name": "王五", "unit": "省工信厅", "title": "链长办主任"}],
+            "decisions": [{"text": "协调解决链主企业用电扩容", "lead_unit": GRID, "deadline": "2025-08-29"},
+                          {"text": "编制配套企业招商清单", "lead_unit": "省工信厅", "deadline": "2025-09-30"}]},
+            TODAY)
+    assert len(tasks) == 2
+    m = get_meeting(store, u["ei_office"], mid)
+    assert [d["task_id"] for d in m["decisions"]] == tasks and m["agenda"] == ["链主诉求", "重点项目"]
+    assert get_task(store, u["grid_unit"], tasks[0], TODAY)["source"] == "meeting"
+    assert ids(store, u["ei_office"], meeting=str(mid)) == set(tasks)
+    assert [x["id"] for x in list_meetings(store, u["grid_unit"])["items"]] == [mid]   # via its decision task
+    assert list_meetings(store, u["lx_county"])["items"] == []
+    with pytest.raises(MeetingNotFound):
+        get_meeting(store, u["lx_county"], mid)
+    with store.begin() as conn, pytest.raises(ValueError, match="第 1 项决定"):
+        create_meeting(store, conn, u["ei_office"], {"title": "x", "held_on": "2025-07-10", "agenda": "a",
+                                                     "decisions": [{"text": "y", "lead_unit": ""}]}, TODAY)
