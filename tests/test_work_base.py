@@ -139,3 +139,26 @@ def test_unit_role_and_inbox(store_any):
         assert [(m["text"], m["link"], m["read"]) for m in msgs] == [("new request", "/requests/1", False)]
         assert inbox.mark_read(conn, c.id) == 1
         assert inbox.unread_count(conn, c.id) == 0 and inbox.unread_count(conn, u.id) == 1
+
+
+def test_attachment_limits_and_storage(duck_store, tmp_path, monkeypatch):
+    from chainbrain.work import files
+
+    monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "store-files"))
+    pdf = b"%PDF-1.4\n%test\n"
+    with duck_store.begin() as conn:
+        saved = files.save(conn, duck_store, "request", 7, "../../etc/报告.pdf", pdf, "ent")
+        row = files.find(conn, saved["id"])
+        assert files.listing(conn, "request", 7)[0]["name"] == "报告.pdf"
+    assert row.stored_name != "报告.pdf" and len(row.stored_name) == 32 + 4 and row.stored_name.endswith(".pdf")
+    assert files.path_of(duck_store, row).read_bytes() == pdf
+    assert files.path_of(duck_store, row).parent == tmp_path / "store-files"
+    for name, content, why in [("x.exe", b"MZ", "not accepted"), ("x.pdf", b"MZ\x90", "not .pdf"),
+                               ("x.txt", b"a\x00b", "not .txt"), ("x.png", b"", "empty"),
+                               ("", b"abc", "file name")]:
+        with pytest.raises(records.Invalid, match=why):
+            files.check(name, content)
+    monkeypatch.setenv("CHAINBRAIN_WORK_MAX_FILE_MB", "0.001")            # 1048 bytes
+    files.check("ok.txt", b"a" * 1048)
+    with pytest.raises(records.Invalid, match="exceeds the limit of 1048 bytes"):
+        files.check("big.txt", b"a" * 1049)

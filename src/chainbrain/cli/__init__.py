@@ -22,6 +22,7 @@ app.add_typer(ingest.export_app, name="export")
 monitor.register(app)
 __import__("chainbrain.cli.operations", fromlist=["register"]).register(app)   # 运行分析
 app.add_typer(users.app, name="users")
+app.add_typer(__import__("chainbrain.cli.work", fromlist=["app"]).app, name="work")   # 工作体系
 
 
 def main() -> None:

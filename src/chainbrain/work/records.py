@@ -43,6 +43,10 @@ class Missing(LookupError):
     """No such item, or not visible to the caller (HTTP 404)."""
 
 
+class NotAllowed(PermissionError):
+    """The caller sees the item but its role may not do this to it (bilingual message; HTTP 403)."""
+
+
 def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 

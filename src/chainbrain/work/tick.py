@@ -1,0 +1,41 @@
+"""``chainbrain work tick``: the work system's clock jobs (escalations, automatic closures, reminders).
+
+Each part of the work system registers a job ``job(store, today) -> dict`` with
+:func:`register`; :func:`run` calls them all for ``today`` and returns
+``{job name: its summary}``. The web server runs the same on a timer
+(:mod:`chainbrain.web.views.requests`, ``CHAINBRAIN_WORK_TICK_S``). Jobs are
+idempotent: running twice on one day changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+JOBS: dict[str, Callable] = {}
+
+
+def register(name: str):
+    """Decorator: add ``fn(store, today) -> dict`` as the tick job ``name``."""
+    def deco(fn):
+        JOBS[name] = fn
+        return fn
+    return deco
+
+
+def load_jobs() -> None:
+    """Import the modules that register jobs."""
+    import importlib
+
+    for mod in ("chainbrain.work.requests_clock", "chainbrain.work.tasks_clock"):
+        try:
+            importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+
+
+def run(store, today: dt.date | None = None) -> dict:
+    load_jobs()
+    today = today or dt.date.today()
+    return {name: job(store, today) for name, job in sorted(JOBS.items())}
