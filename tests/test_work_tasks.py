@@ -17,7 +17,7 @@ import web_fixture as W
 from chainbrain.store import open_store
 from chainbrain.web.users import add_user, lookup, verify
 from chainbrain.work import inbox, records
-from chainbrain.work.evidence import EvidenceError
+from chainbrain.work.records import Invalid
 from chainbrain.work.meetings import MeetingNotFound, create_meeting, get_meeting, list_meetings
 from chainbrain.work.task_write import NotAllowed, act, add_progress, create_task, update_task
 from chainbrain.work.tasks import TaskNotFound, get_task, list_tasks
@@ -33,7 +33,8 @@ def user(store, name):
 
 
 @pytest.fixture
-def world(db_any, tmp_path):
+def world(db_any, tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "files"))
     W.build(db_any)
     store = open_store(db_any)
     add_user(store, "drc_unit", W.password("drc_unit"), "unit", unit="P-DRC")
@@ -114,7 +115,7 @@ def test_closure_only_after_verification_by_the_assigning_office(world):
     step("admin", "close", refused="「已交办」状态的任务不能执行「办结销号」")
     v = get_task(store, u["admin"], t1, TODAY)["version"]
     with store.begin() as conn:                                    # the unit's first report starts the task
-        add_progress(store, conn, u["drc_unit"], t1, v, 60, "用地预审已完成", [("批复.pdf", PDF)], TODAY, files)
+        add_progress(store, conn, u["drc_unit"], t1, v, 60, "用地预审已完成", [("批复.pdf", PDF)], TODAY)
     assert get_task(store, u["admin"], t1, TODAY)["status"] == "in_progress"
     step("grid_unit", "submit", not_allowed="责任单位")                 # a cooperating unit cannot report completion
     assert step("drc_unit", "submit") == "awaiting_verification"
@@ -138,14 +139,14 @@ def test_evidence_limits_and_storage(world):
     store, u, t1, _, files = world
     v = get_task(store, u["admin"], t1, TODAY)["version"]
     for name, content, why in (("a.exe", b"MZ", "不接受"), ("a.pdf", b"MZ\x90", "不符"), ("a.pdf", b"", "为空"),
-                               ("a.pdf", b"%PDF" + b"0" * (10 * 1024 * 1024), "超过")):
-        with store.begin() as conn, pytest.raises(EvidenceError, match=why):
-            add_progress(store, conn, u["drc_unit"], t1, v, 10, "x", [(name, content)], TODAY, files)
+                               ("a.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "超过")):
+        with store.begin() as conn, pytest.raises(Invalid, match=why):
+            add_progress(store, conn, u["drc_unit"], t1, v, 10, "x", [(name, content)], TODAY)
     with store.begin() as conn:
-        add_progress(store, conn, u["drc_unit"], t1, v, 10, "进展", [("../../etc/passwd.pdf", PDF)], TODAY, files)
+        add_progress(store, conn, u["drc_unit"], t1, v, 10, "进展", [("../../etc/passwd.pdf", PDF)], TODAY)
     ev = get_task(store, u["admin"], t1, TODAY)["progress"][0]["evidence"][0]
-    assert ev["filename"] == "../../etc/passwd.pdf" and ev["size"] == len(PDF)
-    stored = list((files / "tasks").iterdir())
+    assert ev["filename"] == "passwd.pdf" and ev["size"] == len(PDF)          # the path part is dropped
+    stored = list(files.iterdir())
     assert len(stored) == 1 and stored[0].read_bytes() == PDF and "passwd" not in stored[0].name
 
 
@@ -167,6 +168,6 @@ def test_meeting_decisions_become_tasks(world):
     assert list_meetings(store, u["lx_county"])["items"] == []
     with pytest.raises(MeetingNotFound):
         get_meeting(store, u["lx_county"], mid)
-    with store.begin() as conn, pytest.raises(ValueError, match="第 1 项决定"):
+    with store.begin() as conn, pytest.raises(Invalid, match="第 1 项决定"):
         create_meeting(store, conn, u["ei_office"], {"title": "x", "held_on": "2025-07-10", "agenda": "a",
                                                      "decisions": [{"text": "y", "lead_unit": ""}]}, TODAY)

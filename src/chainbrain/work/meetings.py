@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from chainbrain.store.schema_work_tasks import (work_meeting, work_meeting_attendee, work_meeting_decision,
                                                 work_task)
 from chainbrain.work import task_base as base
+from chainbrain.work.records import Missing
 from chainbrain.work import task_scope as scope
-from chainbrain.work.task_write import NotAllowed, _date, _now, _text, create_task
+from chainbrain.work.task_write import Invalid, NotAllowed, _date, _now, _text, create_task
 from chainbrain.work.task_states import label
 
 
-class MeetingNotFound(LookupError):
+class MeetingNotFound(Missing):
     def __str__(self) -> str:
         return "meeting not found or outside your scope (未找到该会议，或不在您的权限范围内)"
 
@@ -39,7 +40,7 @@ def create_meeting(store, conn, user, data: dict, today: dt.date, is_demo: bool 
     agenda = data.get("agenda") or ""
     agenda = "\n".join(a.strip() for a in agenda if a and a.strip()) if isinstance(agenda, list) else agenda.strip()
     if not agenda:
-        raise ValueError("agenda is required (会议议程为必填项)")
+        raise Invalid("agenda is required (会议议程为必填项)")
     chain = data.get("chain_code") or (user.chain_code if user.role == "chain_office" else None)
     region = data.get("region_code") or (user.region_code if user.role in ("city", "county") else
                                          conn.execute(sa.text("SELECT code FROM region WHERE level = 'province'")).scalar())
@@ -51,7 +52,7 @@ def create_meeting(store, conn, user, data: dict, today: dt.date, is_demo: bool 
         for k in ("text", "lead_unit", "deadline"):
             v = d.get(k)
             if v is None or (isinstance(v, str) and not v.strip()):
-                raise ValueError(f"decision {i}: {k} is required (第 {i} 项决定：{k} 为必填项)")
+                raise Invalid(f"decision {i}: {k} is required (第 {i} 项决定：{k} 为必填项)")
     mid = base.new_id(conn, "work_meeting")
     now = _now()
     values = dict(id=mid, title=title, held_on=held, chain_code=chain, region_code=region,

@@ -2,7 +2,7 @@
 
 The clocks (at-risk window, stale-progress window, overdue reminder, escalation to
 the chain office and to the province, notice answer time), the roll-up share and
-the evidence limits are numbers of the pack, marked there as unsourced and
+the number of evidence files a report are numbers of the pack, marked there as unsourced and
 configurable: no public document fixes them (policy-facts §1.8, §5.3 give the
 practice — 项目式、清单化, 督办, 销号 — not the numbers). Days are working days.
 """
@@ -10,7 +10,7 @@ practice — 项目式、清单化, 督办, 销号 — not the numbers). Days ar
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from chainbrain.catalog.pack import load_pack
@@ -28,9 +28,7 @@ class TaskRules:
     escalate_province_days: int
     notice_answer_days: int
     red_share: float
-    max_bytes: int
-    max_files: int
-    types: dict = field(default_factory=dict)       # extension → content type
+    max_files: int                                  # evidence files a progress report (size/type: work.files)
 
 
 class RulesError(ValueError):
@@ -48,8 +46,7 @@ def parse(data: dict) -> TaskRules:
         escalate_province_days=int(s.get("escalate_province_days", 10)),
         notice_answer_days=int(s.get("notice_answer_days", 3)),
         red_share=float(data.get("rollup", {}).get("red_share", 0.2)),
-        max_bytes=int(ev.get("max_bytes", 10 * 1024 * 1024)), max_files=int(ev.get("max_files", 5)),
-        types={k.lower(): v for k, v in ev.get("types", {"pdf": "application/pdf"}).items()})
+        max_files=int(ev.get("max_files", 5)))
     if not (1 <= rules.overdue_remind_days <= rules.escalate_chain_days <= rules.escalate_province_days):
         raise RulesError("work_tasks.toml: overdue_remind_days ≤ escalate_chain_days ≤ escalate_province_days "
                          "(逾期提醒、升级到链长办、报省的工作日数应依次不减)")

@@ -14,10 +14,10 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema_work import work_attachment
 from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_milestone, work_task_escalation,
                                                 work_task_progress, work_task_unit)
-from chainbrain.work import evidence as E
+from chainbrain.work import files
+from chainbrain.work import records
 from chainbrain.work import task_base as base
 from chainbrain.work import task_scope as scope
 from chainbrain.work.task_flow import WHO, fire
@@ -27,8 +27,8 @@ from chainbrain.work.tasks import TaskNotFound, task_row
 EDITABLE = ("title", "description", "lead_unit", "lead_person", "deadline", "chain_code", "region_code")
 
 
-class NotAllowed(PermissionError):
-    """The caller sees the item but may not do this (403, bilingual)."""
+NotAllowed = records.NotAllowed          # the caller sees the item but may not do this (403)
+Invalid = records.Invalid                # bad input naming the field (400)
 
 
 def _now() -> dt.datetime:
@@ -43,9 +43,9 @@ def snapshot(r) -> dict:
 def _text(value, field: str, limit: int, required: bool = True) -> str | None:
     s = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
     if required and not s:
-        raise ValueError(f"{field} is required ({field} 为必填项)")
+        raise Invalid(f"{field} is required ({field} 为必填项)")
     if len(s) > limit:
-        raise ValueError(f"{field} is longer than {limit} characters ({field} 超过 {limit} 个字符)")
+        raise Invalid(f"{field} is longer than {limit} characters ({field} 超过 {limit} 个字符)")
     return s or None
 
 
@@ -55,15 +55,15 @@ def _date(value, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise ValueError(f"{field} must be a date YYYY-MM-DD ({field} 应为日期 YYYY-MM-DD)") from None
+        raise Invalid(f"{field} must be a date YYYY-MM-DD ({field} 应为日期 YYYY-MM-DD)") from None
 
 
 def _check_codes(conn, chain: str | None, region: str) -> None:
     if chain and not conn.execute(sa.text("SELECT 1 FROM chain WHERE code = :c"), {"c": chain}).scalar():
-        raise ValueError(f"unknown chain {chain!r} (未知的产业链)")
+        raise Invalid(f"unknown chain {chain!r} (未知的产业链)")
     if not conn.execute(sa.text("SELECT 1 FROM region WHERE code = :c AND status = 'current'"),
                         {"c": region}).scalar():
-        raise ValueError(f"unknown region {region!r} (未知的行政区划)")
+        raise Invalid(f"unknown region {region!r} (未知的行政区划)")
 
 
 def _province(conn) -> str:
@@ -163,9 +163,10 @@ def update_task(conn, user, task_id: int, version, data: dict) -> None:
     _update(conn, user, r, changes)
 
 
-def add_progress(store, conn, user, task_id: int, version, percent, text: str, files: list[tuple[str, bytes]],
-                 today: dt.date, root, rules: TaskRules | None = None) -> int:
-    """A progress report (进展情况) with evidence files; starts an ``assigned`` task."""
+def add_progress(store, conn, user, task_id: int, version, percent, text: str, uploads: list[tuple[str, bytes]],
+                 today: dt.date, rules: TaskRules | None = None) -> int:
+    """A progress report (进展情况) with evidence files (the base's :mod:`chainbrain.work.files`:
+    size and type limits, generated names outside the web root); starts an ``assigned`` task."""
     rules = rules or load_rules()
     r = _locked(conn, user, task_id, version)
     if not scope.responsible(conn, user, r):
@@ -176,22 +177,19 @@ def add_progress(store, conn, user, task_id: int, version, percent, text: str, f
     try:
         pct = int(percent)
     except (TypeError, ValueError):
-        raise ValueError("percent must be an integer 0–100 (完成进度应为 0–100 的整数)") from None
+        raise Invalid("percent must be an integer 0–100 (完成进度应为 0–100 的整数)") from None
     if not 0 <= pct <= 100:
-        raise ValueError("percent must be an integer 0–100 (完成进度应为 0–100 的整数)")
+        raise Invalid("percent must be an integer 0–100 (完成进度应为 0–100 的整数)")
     body = _text(text, "text 进展情况", 4000)
-    if len(files) > rules.max_files:
-        raise E.EvidenceError(f"at most {rules.max_files} files a report (每次最多 {rules.max_files} 个附件)")
-    checked = [(name, content, *E.check(name, content, rules)) for name, content in files]
+    if len(uploads) > rules.max_files:
+        raise Invalid(f"files: at most {rules.max_files} a report (附件：每次最多 {rules.max_files} 个)")
+    for name, content in uploads:
+        files.check(name, content)                       # every file checked before anything is written
     pid = base.new_id(conn, "work_task_progress")
     conn.execute(work_task_progress.insert().values(id=pid, task_id=r.id, reported_on=today, reported_at=_now(),
                                                     actor=user.username, percent=pct, text=body))
-    for name, content, ext, ctype in checked:
-        stored, digest = E.store_file(root, ext, content)
-        conn.execute(work_attachment.insert().values(
-            id=base.new_id(conn, "work_attachment"), entity="work_task_progress", entity_id=pid,
-            stored_name=stored, original_name=name[-200:], content_type=ctype, size_bytes=len(content),
-            uploaded_by=user.username, uploaded_at=_now()))
+    for name, content in uploads:
+        files.save(conn, store, "work_task_progress", pid, name, content, user.username)
     changes = {"progress_pct": pct, "progress_note": body, "last_progress_on": today}
     if r.status == "assigned":
         changes["status"] = fire(r.status, "start")
@@ -204,7 +202,7 @@ def act(conn, user, task_id: int, version, action: str, today: dt.date, note: st
     refuses a move it does not allow; the caller must hold the action's role (WHO)."""
     r = _locked(conn, user, task_id, version)
     if action not in WHO:
-        raise ValueError(f"unknown action {action!r} (未知操作)")
+        raise Invalid(f"unknown action {action!r} (未知操作)")
     new = fire(r.status, action)
     who = WHO[action]
     ok = (scope.is_assigner(user, r) if who == "assigner" else

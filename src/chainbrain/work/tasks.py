@@ -15,13 +15,14 @@ from chainbrain.store.schema_work import work_attachment
 from chainbrain.store.schema_work_tasks import (work_notice, work_task, work_task_escalation, work_task_milestone,
                                                 work_task_progress, work_task_unit)
 from chainbrain.work import supervision as S
+from chainbrain.work.records import Missing
 from chainbrain.work import task_scope as scope
 from chainbrain.work.task_flow import ACTION_LABELS, WHO, allowed_actions
 from chainbrain.work.task_rules import TaskRules, load_rules
 from chainbrain.work.task_states import label
 
 
-class TaskNotFound(LookupError):
+class TaskNotFound(Missing):
     """No such task, or outside the caller's scope (answered 404 either way)."""
 
     def __str__(self) -> str:
