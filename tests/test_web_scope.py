@@ -22,7 +22,8 @@ from chainbrain.web import create_app
 E1 = W.USCC[1]
 PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
                    "/api/regions/{code}": "360102"},
-          "uscc": E1, "job_id": "0000000000000000", "region": "360102"}
+          "uscc": E1, "job_id": "0000000000000000", "region": "360102",
+          "task_id": "1", "meeting_id": "1", "notice_id": "1", "file_id": "1"}      # work tasks (fixture: none yet)
 VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin"]
 
 
