@@ -23,8 +23,9 @@ E1 = W.USCC[1]
 PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
                    "/api/regions/{code}": "360102"},
           "uscc": E1, "job_id": "0000000000000000", "region": "360102",
-          "task_id": "1", "meeting_id": "1", "notice_id": "1", "file_id": "1"}      # work tasks (fixture: none yet)
-VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin"]
+          "request_id": "1", "file_id": "1", "group_id": "1",
+          "task_id": "1", "meeting_id": "1", "notice_id": "1"}                          # work tasks: web_fixture
+VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin", "fin_unit"]
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +140,31 @@ def test_private_deployment_everything_needs_sign_in(tmp_path):
                 continue
             r = c.get(fill(path), params={"q": "南昌"} if "search" in path else None)
             assert r.status_code == 401, (path, r.status_code)
+
+
+@pytest.mark.parametrize("viewer,path,status", [
+    (None, "/api/requests/1", 401), ("ent3", "/api/requests/1", 200), ("lx_county", "/api/requests/1", 200),
+    ("admin", "/api/requests/1", 200), ("dh_county", "/api/requests/1", 404), ("nc_city", "/api/requests/1", 404),
+    ("viewer", "/api/requests/1", 404), ("ei_office", "/api/requests/1", 404), ("fin_unit", "/api/requests/1", 404),
+    ("fin_unit", "/api/requests/2", 200), ("dh_county", "/api/requests/2", 404),
+    ("lx_county", "/api/requests/1/files/1", 200), ("dh_county", "/api/requests/1/files/1", 404),
+    ("fin_unit", "/api/requests/1/files/1", 404), (None, "/api/requests/1/files/1", 401),
+    ("lx_county", "/api/requests/2/files/1", 404),                 # the file belongs to request 1
+    ("dh_county", "/requests/1", 404), ("ent3", "/requests/1", 200)])
+def test_request_scope_matrix(app, viewer, path, status):
+    c = client_for(app, viewer)
+    try:
+        assert c.get(path).status_code == status
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("viewer,total", [("ent3", 2), ("lx_county", 2), ("fin_unit", 1), ("dh_county", 0),
+                                          ("viewer", 0), ("ei_office", 0), ("admin", 2)])
+def test_request_lists_hold_only_visible_requests(app, viewer, total):
+    c = client_for(app, viewer)
+    try:
+        body = c.get("/api/requests").json()
+        assert body["total"] == total and len(body["items"]) == total
+    finally:
+        c.close()

@@ -7,7 +7,9 @@ are worked out by hand in handmade.py; the extra facts here:
 - supply link E2 → E1 (2025, 12 亿元); designation: E1 chain master of EI;
 - users (password ``pw-<name>-123``): admin (province_admin), ei_office
   (chain_office EI), nc_city (city 360100), dh_county (county 360102, E1 + E5),
-  lx_county (county 360402, E3 + E4), ent3 (enterprise E3), viewer.
+  lx_county (county 360402, E3 + E4), ent3 (enterprise E3), viewer, fin_unit (unit P-FIN).
+- enterprise requests (work system): #1 from E3 (要素保障, routed to county 360402) with
+  an attached text file #1; #2 from E3 (融资, routed to the unit P-FIN).
 """
 
 from __future__ import annotations
@@ -33,10 +35,12 @@ USERS = {
     "lx_county": ("county", {"region": "360402"}),
     "ent3": ("enterprise", {"uscc": USCC[3]}),
     "viewer": ("viewer", {}),
+    "fin_unit": ("unit", {"unit": "P-FIN"}),
 }
 # which enterprises each user may see individually (independent of the policy code)
 SEES = {"admin": {1, 2, 3, 4, 5, 6}, "ei_office": {1, 2, 5}, "nc_city": {1, 2, 5, 6}, "dh_county": {1, 5},
-        "lx_county": {3, 4}, "ent3": {3}, "viewer": set(), None: set()}
+        "lx_county": {3, 4}, "ent3": {3}, "viewer": set(), None: set(),
+        "fin_unit": {3}}          # a unit: only E3's name, on the request routed to it
 
 
 def password(name: str) -> str:
@@ -61,6 +65,39 @@ def build(path) -> str:
                 "batch_id": [1], "revision": [1]}))
         for name, (role, scope) in USERS.items():
             add_user(store, name, password(name), role, **scope)
+        add_requests(store)
+        add_tasks(store)
     finally:
         store.close()
     return db
+
+
+def add_requests(store) -> None:
+    """Two requests from E3 (one to its county, one to the unit P-FIN) and a file on the first."""
+    from chainbrain.web.users import lookup, _row_user
+    from chainbrain.work import files
+    from chainbrain.work.requests import submit
+
+    ent3 = _row_user(lookup(store, "ent3"))
+    at = dt.datetime(2026, 9, 29, 10, 0)
+    with store.begin() as conn:
+        r1 = submit(conn, ent3, {"title": "用地指标", "category": "要素保障", "description": "扩产需要新增用地"}, at)
+        submit(conn, ent3, {"title": "贷款展期", "category": "融资", "description": "流动资金贷款到期"}, at)
+        files.save(conn, store, "request", r1["id"], "说明.txt", "用地说明".encode(), "ent3")
+
+
+def add_tasks(store) -> None:
+    """Work tasks: meeting #1 of the EI chain office whose decision is task #1 (EI, 360102, lead unit
+    P-FIN 江西省地方金融管理局), a progress report with a PDF, and supervision notice #1."""
+    from chainbrain.web.users import lookup, _row_user
+    from chainbrain.work.meetings import create_meeting
+    from chainbrain.work.task_write import add_progress, issue_notice
+
+    office, unit = _row_user(lookup(store, "ei_office")), _row_user(lookup(store, "fin_unit"))
+    day = dt.date(2026, 9, 29)
+    with store.begin() as conn:
+        _, (tid,) = create_meeting(store, conn, office, {
+            "title": "电子信息产业链工作例会", "held_on": "2026-09-28", "agenda": ["融资需求"], "region_code": "360102",
+            "decisions": [{"text": "设立链上企业专项信贷产品", "lead_unit": "P-FIN", "deadline": "2026-10-30"}]}, day)
+        add_progress(store, conn, unit, tid, 1, 30, "方案起草中", [("方案.pdf", b"%PDF-1.4 plan")], day)
+        issue_notice(store, conn, office, tid, "请加快进度", day)

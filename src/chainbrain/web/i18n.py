@@ -217,3 +217,5 @@ def period_label(p: Period, lang: str) -> str:
 
 def status_label(status: str | None, lang: str) -> str:
     return strings(lang)[STATUS_KEYS.get(status, "status_none")]
+
+__import__("chainbrain.web.i18n_work", fromlist=["install"]).install()   # work system strings

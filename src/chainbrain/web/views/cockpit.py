@@ -153,6 +153,10 @@ def chart_payload(d: dict, lang: str) -> dict:
 def cockpit_page(request: Request, period: str | None = Query(None), region: str | None = Query(None),
                  scope: str = Query("all"), lang: str | None = Query(None)):
     st, user = get_state(request), current_user(request)
+    if user is not None and user.role == "enterprise" and not request.query_params.get("region"):
+        from fastapi.responses import RedirectResponse                 # an enterprise's home is its firm (我的企业)
+
+        return RedirectResponse("/my" + ("?lang=en" if lang_of(lang) == "en" else ""), status_code=303)
     lg = lang_of(lang)
     d = api.cockpit_full(st, user, period, region, scope)
     p = parse_period(d["period"]) if d["period"] else None
