@@ -42,7 +42,7 @@ def write(path, rows, head=HEAD, title=True):
 
 @pytest.fixture
 def store_users(db_any):
-    W.build(db_any)
+    W.build(db_any, tasks=False)
     store = open_store(db_any)
     yield store, {n: verify(store, n, W.password(n), lookup(store, n)) for n in ("admin", "ei_office", "lx_county")}
     store.close()

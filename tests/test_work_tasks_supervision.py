@@ -82,7 +82,7 @@ def test_group_colour_and_rollup():
 
 
 def test_tick_escalates_once_at_each_boundary(db_any):
-    W.build(db_any)
+    W.build(db_any, tasks=False)
     store = open_store(db_any)
     try:
         add_user(store, "grid_unit", W.password("grid_unit"), "unit", unit="P-GRID")

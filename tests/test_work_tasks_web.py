@@ -22,7 +22,7 @@ PDF = b"%PDF-1.4 minutes of the site visit"
 @pytest.fixture
 def app(db_any, tmp_path, monkeypatch):
     monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "files"))
-    W.build(db_any)
+    W.build(db_any, tasks=False)
     store = open_store(db_any)
     add_user(store, "grid_unit", W.password("grid_unit"), "unit", unit="P-GRID")
     add_user(store, "drc_unit", W.password("drc_unit"), "unit", unit="P-DRC")

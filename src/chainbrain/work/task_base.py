@@ -56,6 +56,14 @@ def unit_code_of(name: str | None) -> str | None:
     return None
 
 
+def unit_display(text: str) -> str:
+    """A unit written as its pack code (P-GRID) becomes its Chinese name; other text is kept."""
+    from chainbrain.work.units import unit
+
+    u = unit(text)
+    return u["name_zh"] if u else text
+
+
 def user_unit(user) -> str | None:
     """The Chinese name of a ``unit`` user's unit (what tasks write in 责任单位)."""
     from chainbrain.work.units import unit_name

@@ -78,7 +78,7 @@ def create_task(store, conn, user, data: dict, today: dt.date, source: str = "ma
     if user.role not in scope.MANAGERS:
         raise NotAllowed(f"role {user.role} does not assign tasks (该角色不能交办任务)")
     title = _text(data.get("title"), "title 工作任务", 500)
-    lead = _text(data.get("lead_unit"), "lead_unit 责任单位", 128)
+    lead = base.unit_display(_text(data.get("lead_unit"), "lead_unit 责任单位", 128))
     person = _text(data.get("lead_person"), "lead_person 责任人", 64, required=False)
     deadline = _date(data.get("deadline"), "deadline 完成时限")
     chain = data.get("chain_code") or (user.chain_code if user.role == "chain_office" else None)
@@ -104,7 +104,7 @@ def create_task(store, conn, user, data: dict, today: dt.date, source: str = "ma
                   escalation_level=0, version=1, created_at=now, created_by=user.username, updated_at=now,
                   is_demo=is_demo)
     conn.execute(work_task.insert().values(**values))
-    for unit in dict.fromkeys(u.strip() for u in data.get("coop_units") or [] if u and u.strip()):
+    for unit in dict.fromkeys(base.unit_display(u.strip()) for u in data.get("coop_units") or [] if u and u.strip()):
         if unit != lead:
             conn.execute(work_task_unit.insert().values(task_id=tid, unit=_text(unit, "coop_units 配合单位", 128)))
     for i, m in enumerate(data.get("milestones") or [], start=1):
