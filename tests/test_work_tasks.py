@@ -171,3 +171,34 @@ def test_meeting_decisions_become_tasks(world):
     with store.begin() as conn, pytest.raises(Invalid, match="第 1 项决定"):
         create_meeting(store, conn, u["ei_office"], {"title": "x", "held_on": "2025-07-10", "agenda": "a",
                                                      "decisions": [{"text": "y", "lead_unit": ""}]}, TODAY)
+
+
+def test_demo_year_of_work_every_state_overdue_and_meetings(tmp_path):
+    from collections import Counter
+
+    from chainbrain.catalog.pack import load_pack
+    from chainbrain.demo.work_tasks import build_work_tasks
+    from chainbrain.web.users import User
+
+    db = W.build(tmp_path / "demo.duckdb", tasks=False)
+    store = open_store(db)
+    try:
+        day = dt.date(2026, 11, 20)
+        first = build_work_tasks(store, load_pack(), 7, day)
+        admin = User(id=1, username="a", role="province_admin")
+        items = list_tasks(store, admin, day)["items"]
+        snapshot1 = [(t["title"], t["deadline"], t["status"], t["lead_unit"]) for t in items]
+        again = build_work_tasks(store, load_pack(), 7, day)                  # replaces, same result
+        items2 = list_tasks(store, admin, day)["items"]
+        assert again == first and [(t["title"], t["deadline"], t["status"], t["lead_unit"]) for t in items2] == snapshot1
+        states = Counter(t["status"] for t in items2)
+        assert set(states) == {"assigned", "in_progress", "awaiting_verification", "verified", "closed"}
+        rags = Counter(t["rag"] for t in items2 if t["status"] in ("assigned", "in_progress"))
+        assert rags["red"] >= 5 and rags["green"] >= 5
+        assert first["work_meeting"] == 24 and first["escalation_chain"] >= 5 and first["work_notice"] >= 5
+        meetings = list_meetings(store, admin)["items"]
+        assert len(meetings) == 24 and all(m["decisions"] == 2 for m in meetings)
+        assert {t["source"] for t in items2} == {"plan", "meeting"}
+        assert all(t["chain_code"] for t in items2) and len({t["chain_code"] for t in items2}) == 12
+    finally:
+        store.close()
