@@ -245,8 +245,8 @@ def test_demo_users(tmp_path):
         creds = create_demo_users(store)
         again = create_demo_users(store)                     # idempotent: replaced, new passwords
     roles = [c[2] for c in creds]
-    assert roles == ["province_admin", "chain_office", "city", "county", "enterprise", "viewer"]
-    assert len(again) == 6
+    assert roles == ["province_admin", "chain_office", "city", "county", "enterprise", "viewer", "unit"]
+    assert len(again) == 7
     with TestClient(create_app(db)) as c:
         for user, pw, role, scope in again:
             r = c.post("/api/login", json={"username": user, "password": pw})

@@ -92,6 +92,9 @@ def build(db: str = DB,
     if result.growth:
         out.print("comparable growth of above-scale revenue (可比口径增速): "
                   + ", ".join(f"{y} {g:+.1%}" for y, g in sorted(result.growth.items())))
+    if result.work_requests:
+        out.print("enterprise requests (企业诉求) by status: "
+                  + ", ".join(f"{k} {v}" for k, v in result.work_requests.items()))
     src = " (loaded from the Parquet cache)" if result.from_cache else ""
     out.print(f"built in {result.seconds:.1f} s{src}")
     _demo_users(db, out)

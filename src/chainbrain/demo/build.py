@@ -65,6 +65,7 @@ class DemoResult:
     seconds: float
     from_cache: bool = False
     growth: dict[int, float] = field(default_factory=dict)
+    work_requests: dict[str, int] = field(default_factory=dict)      # 企业诉求 by status (not batch rows)
 
 
 def _noop(step: str, advance: float = 0, total: float | None = None) -> None:
@@ -266,7 +267,11 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
         rows |= write_statistics(store, conn, pack.calibration, batch)     # SEI shares, deflators (0006)
         conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                      {"n": sum(rows.values()), "id": batch})
+    progress("write work requests", 0, None)
+    from chainbrain.demo.work_requests import write_requests          # 企业诉求: a year of the work system
+    per_month = {"tiny": 4, "province": 12}.get(spec.name, 20)
+    requests = write_requests(store, seed, per_month=per_month)
     store.analyze()
     info["work_tasks"] = __import__("chainbrain.demo.work_tasks", fromlist=["x"]).build_work_tasks(store, pack, seed)  # 任务督办
     return DemoResult(store.db, scale, seed, batch, rows, time.perf_counter() - t0, from_cache,
-                      info.get("growth", {}))
+                      info.get("growth", {}), requests)

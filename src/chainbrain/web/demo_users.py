@@ -26,7 +26,7 @@ def _one(conn, sql: str):
 
 def create_demo_users(store) -> list[tuple[str, str, str, str]]:
     """Create ``demo_admin``, ``demo_chain``, ``demo_city``, ``demo_county``, ``demo_enterprise``,
-    ``demo_viewer``; returns ``[(username, password, role, scope)]``."""
+    ``demo_viewer``, ``demo_unit``; returns ``[(username, password, role, scope)]``."""
     with store.begin() as conn:
         ids = [r[0] for r in conn.execute(sa.select(user_account.c.id).where(user_account.c.username.like(PREFIX + "%")))]
         if ids:
@@ -49,7 +49,8 @@ def create_demo_users(store) -> list[tuple[str, str, str, str]]:
                           "WHERE e.uscc IS NOT NULL ORDER BY m.year DESC, m.month DESC, m.revenue_ytd DESC")
     plan = [("admin", "province_admin", {}), ("chain", "chain_office", {"chain": chain}),
             ("city", "city", {"region": city}), ("county", "county", {"region": county}),
-            ("enterprise", "enterprise", {"uscc": uscc}), ("viewer", "viewer", {})]
+            ("enterprise", "enterprise", {"uscc": uscc}), ("viewer", "viewer", {}),
+            ("unit", "unit", {"unit": "P-FIN"})]          # a department requests are routed to (work system)
     out = []
     for suffix, role, scope in plan:
         if any(v is None for v in scope.values()):
