@@ -1,4 +1,4 @@
-"""Supervision rules of tasks as pack data (``work_tasks.toml`` in the province pack).
+"""Supervision rules of tasks as pack data (``packs/<pack>/work/tasks.toml``).
 
 The clocks (at-risk window, stale-progress window, overdue reminder, escalation to
 the chain office and to the province, notice answer time), the roll-up share and
@@ -48,20 +48,19 @@ def parse(data: dict) -> TaskRules:
         red_share=float(data.get("rollup", {}).get("red_share", 0.2)),
         max_files=int(ev.get("max_files", 5)))
     if not (1 <= rules.overdue_remind_days <= rules.escalate_chain_days <= rules.escalate_province_days):
-        raise RulesError("work_tasks.toml: overdue_remind_days ≤ escalate_chain_days ≤ escalate_province_days "
+        raise RulesError("work/tasks.toml: overdue_remind_days ≤ escalate_chain_days ≤ escalate_province_days "
                          "(逾期提醒、升级到链长办、报省的工作日数应依次不减)")
     if rules.at_risk_days < 0 or rules.stale_days < 1 or not 0 < rules.red_share <= 1:
-        raise RulesError("work_tasks.toml: at_risk_days ≥ 0, stale_days ≥ 1, 0 < red_share ≤ 1 "
+        raise RulesError("work/tasks.toml: at_risk_days ≥ 0, stale_days ≥ 1, 0 < red_share ≤ 1 "
                          "(临期天数、未更新天数与红色占比取值无效)")
     return rules
 
 
 @lru_cache(maxsize=8)
 def load_rules(pack: str | None = None) -> TaskRules:
-    """The pack's task rules (defaults above when the pack has no ``work_tasks`` file)."""
-    p = load_pack(pack)
-    name = p.files.get("work_tasks")
-    if not name:
+    """The pack's task rules (the defaults of :func:`parse` when the pack has no ``work/tasks.toml``)."""
+    path = load_pack(pack).path / "work" / "tasks.toml"
+    if not path.exists():
         return parse({})
-    with open(p.path / name, "rb") as f:
+    with open(path, "rb") as f:
         return parse(tomllib.load(f))
