@@ -106,3 +106,21 @@ def test_unreadable_file(tmp_path):
     p.write_bytes(b"not a workbook")
     with pytest.raises(TaskFileError, match="x.xlsx"):
         read_tasks(p)
+
+
+def test_cli_import_refuses_bad_file_then_imports_and_exports(tmp_path):
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    db = W.build(tmp_path / "cli.duckdb", tasks=False)
+    run = CliRunner().invoke
+    bad = write(tmp_path / "bad.xlsx", [["1", "任务", "省工信厅", "", "", "电子信息", "", "下个月", "", ""]])
+    r = run(app, ["work", "tasks-import", str(bad), "--as", "ei_office", "--db", db])
+    assert r.exit_code == 1 and "bad.xlsx[2025年任务] row 3 完成时限 = '下个月': [date]" in r.output
+    r = run(app, ["work", "tasks-import", str(write(tmp_path / "ok.xlsx", ROWS)), "--as", "ei_office", "--db", db])
+    assert r.exit_code == 0 and "imported 3 tasks" in r.output, r.output
+    assert run(app, ["work", "tasks-import", str(bad), "--as", "nobody", "--db", db]).exit_code == 2
+    out = tmp_path / "out.xlsx"
+    r = run(app, ["work", "tasks-export", str(out), "--as", "ei_office", "--status", "closed", "--db", db])
+    assert r.exit_code == 0 and [t.title for t in read_tasks(out)] == ["组织链上企业开展供需对接活动"]
