@@ -155,6 +155,9 @@ def get_task(store, user, task_id: int, today: dt.date, rules: TaskRules | None 
                              "applied_on": e.applied_on.isoformat(), "working_days": e.working_days}
                             for e in conn.execute(sa.select(work_task_escalation).where(
                                 work_task_escalation.c.task_id == r.id).order_by(work_task_escalation.c.applied_on))]
+        from chainbrain.work.records import history
+
+        d["history"] = history(conn, "work_task", int(r.id))
         d["actions"] = actions_for(conn, user, r)
         d["can_report"] = r.status in ("assigned", "in_progress") and scope.responsible(conn, user, r)
         d["can_edit"] = scope.manages(conn, user, r)
