@@ -1,6 +1,8 @@
-"""work tasks: tasks (项目化清单式), supervision (督办) and working meetings (工作例会)
+"""work tasks: tasks (项目化清单式), supervision (督办), working meetings (工作例会), organisation
 
-Adds the tables of :mod:`chainbrain.store.schema_work_tasks`.
+Adds the tables of :mod:`chainbrain.store.schema_work_tasks` and
+:mod:`chainbrain.store.schema_work_org` (chain leaders, units, task forces, working-mode
+relationships, the interaction log), with their id sequences.
 
 Revision ID: 0009_work_tasks
 Revises: 0008_work_requests
@@ -13,9 +15,11 @@ down_revision = "0008_work_requests"
 branch_labels = None
 depends_on = None
 
-SEQUENCES = ("work_task", "work_task_progress", "work_notice", "work_meeting")
+SEQUENCES = ("work_task", "work_task_progress", "work_notice", "work_meeting", "work_org_member", "work_relation",
+             "work_interaction")
 TABLES = ("work_task", "work_task_unit", "work_task_milestone", "work_task_progress",
-          "work_task_escalation", "work_notice", "work_meeting", "work_meeting_attendee", "work_meeting_decision")
+          "work_task_escalation", "work_notice", "work_meeting", "work_meeting_attendee", "work_meeting_decision",
+          "work_org_member", "work_relation", "work_interaction")
 
 
 def upgrade() -> None:
@@ -144,6 +148,56 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("task_id", sa.BigInteger(), autoincrement=False, nullable=False),
         sa.PrimaryKeyConstraint("meeting_id", "seq"),
+    )
+    op.create_table(
+        "work_org_member",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("chain_code", sa.String(8), nullable=True),
+        sa.Column("role", sa.String(24), nullable=False),
+        sa.Column("name", sa.String(128), nullable=False),
+        sa.Column("title", sa.String(64), nullable=True),
+        sa.Column("unit", sa.String(128), nullable=True),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "work_relation",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("chain_code", sa.String(8), nullable=False),
+        sa.Column("mode", sa.String(24), nullable=False),
+        sa.Column("leader", sa.String(128), nullable=False),
+        sa.Column("enterprise_id", sa.BigInteger(), nullable=True),
+        sa.Column("partner", sa.String(200), nullable=True),
+        sa.Column("since", sa.Date(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "work_interaction",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("chain_code", sa.String(8), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("leader", sa.String(128), nullable=False),
+        sa.Column("enterprise_id", sa.BigInteger(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("commitment", sa.Text(), nullable=True),
+        sa.Column("task_id", sa.BigInteger(), nullable=True),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
     )
     for name in SEQUENCES:
         op.execute(f"CREATE SEQUENCE {name}_id_seq")
