@@ -196,9 +196,40 @@ def test_demo_year_of_work_every_state_overdue_and_meetings(tmp_path):
         rags = Counter(t["rag"] for t in items2 if t["status"] in ("assigned", "in_progress"))
         assert rags["red"] >= 5 and rags["green"] >= 5
         assert first["work_meeting"] == 24 and first["escalation_chain"] >= 5 and first["work_notice"] >= 5
+        assert first["work_org"] >= 1 + 12 * 10                    # 总链长 + per chain ≥ 10 people and units
         meetings = list_meetings(store, admin)["items"]
         assert len(meetings) == 24 and all(m["decisions"] == 2 for m in meetings)
         assert {t["source"] for t in items2} == {"plan", "meeting"}
         assert all(t["chain_code"] for t in items2) and len({t["chain_code"] for t in items2}) == 12
     finally:
         store.close()
+
+
+def test_organisation_scope_and_changes(world):
+    from chainbrain.work.organisation import add_interaction, add_member, add_relation, organisation
+
+    store, u, *_ = world
+    with store.begin() as conn:
+        add_member(conn, u["admin"], {"role": "chief_leader", "name": "总链长甲", "title": "省长"})
+        add_member(conn, u["ei_office"], {"role": "chain_leader", "name": "链长乙", "title": "副省长"})
+        add_relation(conn, u["ei_office"], {"mode": "leader_master", "leader": "链长乙", "enterprise_id": 1})
+        add_interaction(conn, u["ei_office"], {"kind": "visit", "held_on": "2025-05-06", "leader": "链长乙",
+                                               "enterprise_id": 1, "summary": "走访链主", "commitment": "扩大本地采购"})
+    with store.begin() as conn, pytest.raises(NotAllowed):
+        add_member(conn, u["ei_office"], {"role": "chain_leader", "name": "x", "chain_code": "NF"})
+    with store.begin() as conn, pytest.raises(NotAllowed):
+        add_member(conn, u["ei_office"], {"role": "chief_leader", "name": "x"})
+    with store.begin() as conn, pytest.raises(Invalid, match="工作模式"):
+        add_relation(conn, u["ei_office"], {"mode": "leader_bank", "leader": "x"})
+    sees_e1 = lambda ids: {i for i in ids if i in (1, 2, 5)}        # noqa: E731  (the EI office's enterprises)
+    o = organisation(store, u["ei_office"], "EI", TODAY, sees_e1)
+    assert [(m["role"], m["name"]) for m in o["members"]] == [("chief_leader", "总链长甲"), ("chain_leader", "链长乙")]
+    assert o["chain_masters"]["count"] == 1 and o["chain_masters"]["items"][0]["name"] == W.NAME[1]
+    assert o["relations"][0]["mode_label"] == "链长+链主" and o["relations"][0]["enterprise"] == W.NAME[1]
+    assert o["interactions"][0]["commitment"] == "扩大本地采购"
+    v = organisation(store, u["viewer"], "EI", TODAY, lambda ids: set())      # the structure, no names, no log
+    assert v["chain_masters"] == {"count": 1, "items": []} and v["relations"][0]["enterprise"] is None
+    assert v["interactions"] == [] and not v["sees_log"] and len(v["members"]) == 2
+    assert organisation(store, u["nc_city"], "EI", TODAY, sees_e1)["interactions"] == []
+    with store.engine.connect() as conn:
+        assert [e["action"] for e in records.history(conn, "work_interaction", o["interactions"][0]["id"])] == ["create"]

@@ -145,3 +145,20 @@ def test_notices_meetings_import_export_over_http(app):
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert {"/api/tasks", "/api/tasks/{task_id}", "/api/meetings", "/api/notices/{notice_id}/answer"} <= set(
         admin.get("/openapi.json").json()["paths"])
+
+
+def test_organisation_over_http(app):
+    office, city, viewer = client(app, "ei_office"), client(app, "nc_city"), client(app, "viewer")
+    r = office.post("/api/organisation/interactions", json={"kind": "talk", "held_on": "2025-04-01", "leader": "链长乙",
+                                                            "enterprise_id": 1, "summary": "座谈"})
+    assert r.status_code == 201
+    assert city.post("/api/organisation/interactions", json={"kind": "talk", "held_on": "2025-04-01", "leader": "x",
+                                                             "summary": "y", "chain_code": "EI"}).status_code == 403
+    assert office.post("/api/organisation/members", json={"role": "boss", "name": "x"}).status_code == 400
+    o = office.get("/api/organisation").json()
+    assert o["chain_code"] == "EI" and o["interactions"][0]["enterprise"] == W.NAME[1]
+    v = viewer.get("/api/organisation?chain=EI")
+    assert v.status_code == 200 and W.NAME[1] not in v.text and v.json()["chain_masters"]["count"] == 1
+    assert office.get("/organisation").status_code == 200 and viewer.get("/organisation").status_code == 200
+    assert client(app, "ent3").get("/api/organisation").status_code == 404
+    assert viewer.get("/api/organisation?chain=XX").status_code == 404

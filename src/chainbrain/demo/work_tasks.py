@@ -175,6 +175,9 @@ def build_work_tasks(store, pack, seed: int, today: dt.date | None = None) -> di
                 conn.execute(work_notice.update().where(work_notice.c.id == n.id).values(
                     status="answered", answer="已制定整改措施，正加快推进（示例）",
                     answered_on=min(today, n.answer_due), answered_by="demo", version=n.version + 1))
+        from chainbrain.demo.work_org import build_org                  # 链长制组织
+
+        counts["work_org"] = build_org(store, conn, pack, seed, today)
         counts["work_notice"] = conn.execute(sa.select(sa.func.count()).select_from(work_notice).where(
             work_notice.c.is_demo)).scalar()
     return {**counts, **{f"escalation_{k}": v for k, v in steps.items()}}
