@@ -233,3 +233,52 @@ def test_organisation_scope_and_changes(world):
     assert organisation(store, u["nc_city"], "EI", TODAY, sees_e1)["interactions"] == []
     with store.engine.connect() as conn:
         assert [e["action"] for e in records.history(conn, "work_interaction", o["interactions"][0]["id"])] == ["create"]
+
+
+def test_key_projects_stages_completion_rate_and_scope(world):
+    from decimal import Decimal
+
+    from chainbrain.work.projects import create_project, get_project, list_projects, move, report_month
+
+    store, u, *_ = world
+    with store.begin() as conn:
+        p1 = create_project(conn, u["ei_office"], {
+            "name": "智能终端产业园二期", "region_code": "360102", "investor": "示例投资公司", "amount": "1200000000",
+            "lead_source": "2025年深圳招商推介会", "plan": [{"year": 2025, "month": m, "planned": "100000000"} for m in (1, 2, 3, 4)]},
+            TODAY)
+        p2 = create_project(conn, u["lx_county"], {
+            "name": "铜箔扩产", "chain_code": "NF", "investor": "示例铜业", "amount": "300000000", "stage": "started",
+            "plan": [{"year": 2025, "month": 1, "planned": "50000000", "actual": "40000000"}]}, TODAY)
+    with store.begin() as conn, pytest.raises(NotAllowed):
+        create_project(conn, u["lx_county"], {"name": "x", "chain_code": "EI", "region_code": "360102", "investor": "y",
+                                              "amount": 1}, TODAY)
+    with store.begin() as conn, pytest.raises(Refused, match="「洽谈」状态的项目不能执行「投产」"):
+        move(conn, u["ei_office"], p1, 1, "operate", TODAY)
+    with store.begin() as conn:
+        assert move(conn, u["ei_office"], p1, 1, "sign", dt.date(2025, 1, 10)) == "signed"
+        assert move(conn, u["ei_office"], p1, 2, "start", dt.date(2025, 2, 1)) == "started"
+        # actuals: Jan 80, Feb 130, Mar not reported, Apr 90 (million yuan)
+        for month, actual, v in ((1, "80000000", 3), (2, "130000000", 4), (4, "90000000", 5)):
+            report_month(conn, u["ei_office"], p1, v, 2025, month, actual=actual)
+    with store.begin() as conn, pytest.raises(records.Conflict):
+        report_month(conn, u["ei_office"], p1, 5, 2025, 3, actual="1")
+    d = list_projects(store, u["admin"], 2025, 4)
+    one = {x["id"]: x for x in d["items"]}
+    # p1: reported months 1, 2, 4 → planned 300 M, actual 300 M → rate 1.0; up to Feb: 210/200 = 1.05
+    assert (one[p1]["planned_ytd_yuan"], one[p1]["actual_ytd_yuan"], one[p1]["completion_rate"]) == (3e8, 3e8, 1.0)
+    assert list_projects(store, u["admin"], 2025, 2)["items"][0]["completion_rate"] == pytest.approx(1.05)
+    assert one[p1]["planned_year_yuan"] == 4e8 and one[p2]["completion_rate"] == 0.8
+    by_city = {g["code"]: g for g in d["by_city"]}
+    assert by_city["360100"]["projects"] == 1 and by_city["360400"]["completion_rate"] == 0.8
+    assert {s["stage"]: s["projects"] for s in d["by_stage"]}["started"] == 2
+    assert [x["id"] for x in list_projects(store, u["ei_office"], 2025, 4)["items"]] == [p1]
+    assert [x["id"] for x in list_projects(store, u["lx_county"], 2025, 4)["items"]] == [p2]
+    assert list_projects(store, u["drc_unit"], 2025, 4)["items"] == []
+    g = get_project(store, u["ei_office"], p1)
+    assert [a["action"] for a in g["actions"]] == ["operate"] and g["amount_yuan"] == 1.2e9
+    assert [m["rate"] for m in g["months"]] == [0.8, 1.3, None, 0.9]
+    assert get_project(store, u["viewer"], p1)["actions"] == []
+    with store.engine.connect() as conn:
+        assert [e["action"] for e in records.history(conn, "work_project", p1)] == [
+            "create", "sign", "start", "investment", "investment", "investment"]
+    assert Decimal("1200000000.00") == Decimal(str(g["amount"]))

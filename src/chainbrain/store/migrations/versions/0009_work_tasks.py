@@ -2,7 +2,8 @@
 
 Adds the tables of :mod:`chainbrain.store.schema_work_tasks` and
 :mod:`chainbrain.store.schema_work_org` (chain leaders, units, task forces, working-mode
-relationships, the interaction log), with their id sequences.
+relationships, the interaction log) and :mod:`chainbrain.store.schema_work_projects` (key
+projects, monthly planned and actual investment), with their id sequences.
 
 Revision ID: 0009_work_tasks
 Revises: 0008_work_requests
@@ -16,10 +17,10 @@ branch_labels = None
 depends_on = None
 
 SEQUENCES = ("work_task", "work_task_progress", "work_notice", "work_meeting", "work_org_member", "work_relation",
-             "work_interaction")
+             "work_interaction", "work_project")
 TABLES = ("work_task", "work_task_unit", "work_task_milestone", "work_task_progress",
           "work_task_escalation", "work_notice", "work_meeting", "work_meeting_attendee", "work_meeting_decision",
-          "work_org_member", "work_relation", "work_interaction")
+          "work_org_member", "work_relation", "work_interaction", "work_project", "work_project_month")
 
 
 def upgrade() -> None:
@@ -198,6 +199,38 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "work_project",
+        sa.Column("id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("chain_code", sa.String(8), nullable=False),
+        sa.Column("segment_code", sa.String(32), nullable=True),
+        sa.Column("region_code", sa.String(6), nullable=False),
+        sa.Column("investor", sa.String(200), nullable=False),
+        sa.Column("enterprise_id", sa.BigInteger(), nullable=True),
+        sa.Column("amount", sa.Numeric(precision=20, scale=2), nullable=False),
+        sa.Column("stage", sa.String(16), nullable=False),
+        sa.Column("lead_source", sa.String(200), nullable=True),
+        sa.Column("signed_on", sa.Date(), nullable=True),
+        sa.Column("started_on", sa.Date(), nullable=True),
+        sa.Column("operating_on", sa.Date(), nullable=True),
+        sa.Column("full_output_on", sa.Date(), nullable=True),
+        sa.Column("version", sa.Integer(), server_default="1", nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("is_demo", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "work_project_month",
+        sa.Column("project_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("month", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("planned", sa.Numeric(precision=20, scale=2), nullable=False),
+        sa.Column("actual", sa.Numeric(precision=20, scale=2), nullable=True),
+        sa.PrimaryKeyConstraint("project_id", "year", "month"),
     )
     for name in SEQUENCES:
         op.execute(f"CREATE SEQUENCE {name}_id_seq")
