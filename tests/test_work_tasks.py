@@ -197,6 +197,11 @@ def test_demo_year_of_work_every_state_overdue_and_meetings(tmp_path):
         assert rags["red"] >= 5 and rags["green"] >= 5
         assert first["work_meeting"] == 24 and first["escalation_chain"] >= 5 and first["work_notice"] >= 5
         assert first["work_org"] >= 1 + 12 * 10                    # 总链长 + per chain ≥ 10 people and units
+        from chainbrain.work.projects import list_projects
+
+        pj = list_projects(store, admin, 2026, 10)
+        assert pj["total"] == 72 and all(s["projects"] >= 12 for s in pj["by_stage"])
+        assert 0.6 <= pj["by_chain"][0]["completion_rate"] <= 1.15
         meetings = list_meetings(store, admin)["items"]
         assert len(meetings) == 24 and all(m["decisions"] == 2 for m in meetings)
         assert {t["source"] for t in items2} == {"plan", "meeting"}

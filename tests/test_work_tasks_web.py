@@ -162,3 +162,23 @@ def test_organisation_over_http(app):
     assert office.get("/organisation").status_code == 200 and viewer.get("/organisation").status_code == 200
     assert client(app, "ent3").get("/api/organisation").status_code == 404
     assert viewer.get("/api/organisation?chain=XX").status_code == 404
+
+
+def test_key_projects_over_http(app):
+    office, lx, viewer, grid = client(app, "ei_office"), client(app, "lx_county"), client(app, "viewer"), client(app, "grid_unit")
+    r = office.post("/api/projects", json={"name": "智能终端产业园二期", "region_code": "360102", "investor": "示例投资公司",
+                                           "amount": 1.2e9, "plan": [{"year": 2025, "month": 1, "planned": 1e8}]})
+    assert r.status_code == 201
+    pid = r.json()["id"]
+    assert office.post(f"/api/projects/{pid}/operate", json={"version": 1}).status_code == 409
+    assert lx.post(f"/api/projects/{pid}/sign", json={"version": 1}).status_code == 404           # not its region
+    assert office.post(f"/api/projects/{pid}/sign", json={"version": 1, "date": "2025-01-05"}).json()["stage"] == "signed"
+    r = office.post(f"/api/projects/{pid}/investment", json={"version": 2, "year": 2025, "month": 1, "actual": 9e7})
+    assert r.status_code == 200 and r.json()["months"][0]["rate"] == 0.9
+    assert office.post(f"/api/projects/{pid}/investment", json={"version": 2, "year": 2025, "month": 1,
+                                                                "actual": 1}).status_code == 409
+    d = viewer.get("/api/projects?year=2025&month=1").json()
+    assert d["by_chain"][0]["completion_rate"] == 0.9 and d["total"] == 1
+    assert viewer.get(f"/projects/{pid}").status_code == 200 and office.get("/projects").status_code == 200
+    assert grid.get("/api/projects").status_code == 404 and lx.get("/api/projects").json()["total"] == 0
+    assert viewer.get("/api/projects?month=13").status_code == 400

@@ -90,9 +90,11 @@ def add_requests(store) -> None:
 
 def add_tasks(store) -> None:
     """Work tasks: meeting #1 of the EI chain office whose decision is task #1 (EI, 360102, lead unit
-    P-FIN 江西省地方金融管理局), a progress report with a PDF, and supervision notice #1."""
+    P-FIN 江西省地方金融管理局), a progress report with a PDF, supervision notice #1, and key
+    project #1 (EI, 360102, investor E1)."""
     from chainbrain.web.users import lookup, _row_user
     from chainbrain.work.meetings import create_meeting
+    from chainbrain.work.projects import create_project
     from chainbrain.work.task_write import add_progress, issue_notice
 
     office, unit = _row_user(lookup(store, "ei_office")), _row_user(lookup(store, "fin_unit"))
@@ -103,3 +105,6 @@ def add_tasks(store) -> None:
             "decisions": [{"text": "设立链上企业专项信贷产品", "lead_unit": "P-FIN", "deadline": "2026-10-30"}]}, day)
         add_progress(store, conn, unit, tid, 1, 30, "方案起草中", [("方案.pdf", b"%PDF-1.4 plan")], day)
         issue_notice(store, conn, office, tid, "请加快进度", day)
+        create_project(conn, office, {"name": "智能终端产业园二期", "region_code": "360102", "investor": "示例投资方",
+                                      "enterprise_id": 1, "amount": "1200000000",
+                                      "plan": [{"year": 2026, "month": 9, "planned": "100000000"}]}, day)

@@ -178,6 +178,9 @@ def build_work_tasks(store, pack, seed: int, today: dt.date | None = None) -> di
         from chainbrain.demo.work_org import build_org                  # 链长制组织
 
         counts["work_org"] = build_org(store, conn, pack, seed, today)
+        from chainbrain.demo.work_projects import build_projects         # 重点项目
+
+        counts["work_project"] = build_projects(store, conn, pack, seed, today, spec)
         counts["work_notice"] = conn.execute(sa.select(sa.func.count()).select_from(work_notice).where(
             work_notice.c.is_demo)).scalar()
     return {**counts, **{f"escalation_{k}": v for k, v in steps.items()}}
