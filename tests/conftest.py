@@ -24,6 +24,14 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 _counter = itertools.count()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _work_files(tmp_path_factory):
+    """Attachments of work items written by tests go to a temporary folder, not ``data/files``."""
+    if "CHAINBRAIN_FILES_DIR" not in os.environ:
+        os.environ["CHAINBRAIN_FILES_DIR"] = str(tmp_path_factory.mktemp("work-files"))
+    yield
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     srv = PGServer().start()

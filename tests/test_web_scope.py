@@ -150,7 +150,9 @@ def test_private_deployment_everything_needs_sign_in(tmp_path):
     ("lx_county", "/api/requests/1/files/1", 200), ("dh_county", "/api/requests/1/files/1", 404),
     ("fin_unit", "/api/requests/1/files/1", 404), (None, "/api/requests/1/files/1", 401),
     ("lx_county", "/api/requests/2/files/1", 404),                 # the file belongs to request 1
-    ("dh_county", "/requests/1", 404), ("ent3", "/requests/1", 200)])
+    ("dh_county", "/requests/1", 404), ("ent3", "/requests/1", 200),
+    ("fin_unit", f"/api/enterprises/{W.USCC[3]}", 404),          # a unit: the request, not the enterprise's data
+    ("fin_unit", f"/enterprises/{W.USCC[3]}", 404)])
 def test_request_scope_matrix(app, viewer, path, status):
     c = client_for(app, viewer)
     try:

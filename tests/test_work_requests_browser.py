@@ -58,11 +58,14 @@ def test_request_from_enterprise_through_county_and_chain_office_to_closure(tmp_
         pg.get_by_test_id("req-title").fill("电力增容")
         pg.get_by_test_id("req-category").select_option("factor")
         pg.get_by_test_id("req-description").fill("新产线需要增容 2000 kVA")
+        pg.get_by_test_id("req-file").set_input_files(files=[{"name": "增容申请.txt", "mimeType": "text/plain",
+                                                               "buffer": "申请增容 2000 kVA".encode()}])
         pg.get_by_test_id("req-submit").click()
         pg.wait_for_load_state()
         rid = int(re.search(r"/requests/(\d+)", pg.url).group(1))
         assert status(pg) == "submitted" and pg.get_by_test_id("request-route").inner_text() == "濂溪区"
         assert pg.get_by_test_id("request-actions").count() == 0          # nothing for the enterprise to do yet
+        assert "增容申请.txt" in pg.get_by_test_id("request-files").inner_text()
         sign_out(pg)
         # the county bureau accepts, then escalates to the chain office (一事一议)
         sign_in(pg, base, "lx_county")
@@ -93,6 +96,6 @@ def test_request_from_enterprise_through_county_and_chain_office_to_closure(tmp_
         assert status(pg) == "closed"
         assert pg.get_by_test_id("request-rating").inner_text().startswith("5")
         actions = [r.get_attribute("data-action") for r in pg.locator("[data-testid=request-history] tr[data-action]").all()]
-        assert actions == ["submit", "accept", "escalate", "answer", "confirm"]
+        assert actions == ["submit", "attach", "accept", "escalate", "answer", "confirm"]
         assert pg.errors == [] and pg.external == []
         ctx.close()

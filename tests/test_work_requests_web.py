@@ -153,3 +153,35 @@ def test_server_runs_the_clock_on_a_timer(db_any, monkeypatch):
             time.sleep(0.1)
         assert [i["escalated"] for i in items] == [True, True]
         assert c.get("/api/requests/1").json()["history"][-1]["actor"] == "system"
+
+
+def test_page_forms_submit_with_file_act_and_refuse(app):
+    ent, lx = login(app, "ent3"), login(app, "lx_county")
+    tok = ent.headers["X-CSRF-Token"]
+    form = {"title": "环评审批", "category": "approval", "description": "扩建项目环评", "csrf_token": tok}
+    r = ent.post("/requests", data=form, files={"file": ("环评.pdf", b"%PDF-1.4 test", "application/pdf")},
+                 follow_redirects=False)
+    assert r.status_code == 303
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    d = ent.get(f"/api/requests/{rid}").json()
+    assert [f["name"] for f in d["files"]] == ["环评.pdf"] and [h["action"] for h in d["history"]] == ["submit", "attach"]
+    fid = d["files"][0]["id"]
+    got = lx.get(f"/requests/{rid}/files/{fid}")
+    assert got.status_code == 200 and got.content == b"%PDF-1.4 test"
+    assert login(app, "dh_county").get(f"/requests/{rid}/files/{fid}").status_code == 404
+    # a refused file refuses the whole submission: nothing written
+    before = ent.get("/api/requests").json()["total"]
+    r = ent.post("/requests", data=form, files={"file": ("x.exe", b"MZ", "application/octet-stream")})
+    assert r.status_code == 400 and "不接受此类型" in r.text
+    assert ent.get("/api/requests").json()["total"] == before
+    # act by form: accepted, then a stale form is refused with the bilingual message on the page
+    ltok = lx.headers["X-CSRF-Token"]
+    assert lx.post(f"/requests/{rid}/act", data={"action": "accept", "version": "1", "csrf_token": ltok},
+                   follow_redirects=False).status_code == 303
+    r = lx.post(f"/requests/{rid}/act", data={"action": "accept", "version": "1", "csrf_token": ltok})
+    assert r.status_code == 409 and "不能执行" in r.text
+    r = lx.post(f"/requests/{rid}/act", data={"action": "start", "version": "1", "csrf_token": ltok})
+    assert r.status_code == 409 and "请刷新后重试" in r.text
+    assert lx.post(f"/requests/{rid}/act", data={"action": "start", "version": "2"},
+                   headers={"X-CSRF-Token": ""}).status_code == 403                                  # no CSRF token
+    assert lx.get(f"/api/requests/{rid}").json()["status"] == "accepted"

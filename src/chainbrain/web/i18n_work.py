@@ -30,7 +30,10 @@ WORK_STRINGS: dict[str, tuple[str, str]] = {
                        "Clocks in working days (official holidays and make-up days); defaults respond 3, resolve 15, "
                        "escalate after 5 overdue, auto-close 5 after the answer — configurable, not from a document."),
     "req_none": ("暂无诉求", "No requests"), "req_version": ("版本", "Version"),
-    "req_group": ("同题共答组", "Shared-answer group"), "req_close_reason": ("销号方式", "Closed by"),
+    "req_group": ("同题共答组", "Shared-answer group"),
+    "req_groups": ("同题共答（共性问题统一答复）", "Shared answers to recurring problems (同题共答)"),
+    "req_group_ids": ("诉求编号（逗号分隔）", "Request numbers (comma-separated)"),
+    "req_group_create": ("归并为同题共答组", "Group them"), "req_close_reason": ("销号方式", "Closed by"),
     "inbox_title": ("消息", "Inbox"), "inbox_mark_read": ("全部标为已读", "Mark all read"),
     "inbox_empty": ("没有消息", "No messages"), "inbox_unread": ("未读", "Unread"),
     "my_title": ("我的企业", "My enterprise"), "my_figures": ("本企业与所在产业链、县区对比", "My figures against my chain and county"),

@@ -93,21 +93,23 @@ def _json(value) -> str | None:
 
 
 def trail(conn: sa.Connection, actor, entity: str, entity_id: int, action: str,
-          before: dict | None = None, after: dict | None = None, note: str | None = None) -> int:
-    """Append one audit-trail row; ``actor`` is a user (``.username``, ``.role``) or a name (system jobs)."""
+          before: dict | None = None, after: dict | None = None, note: str | None = None,
+          at: dt.datetime | None = None) -> int:
+    """Append one audit-trail row; ``actor`` is a user (``.username``, ``.role``) or a name (system jobs);
+    ``at``: when the change took effect (default now)."""
     name = getattr(actor, "username", None) or str(actor or "system")
     role = getattr(actor, "role", None) or "system"
     rid = new_id(conn, "work_audit")
     conn.execute(work_audit.insert().values(
-        id=rid, logged_at=now(), actor=name[:64], actor_role=role[:16], entity=entity[:32], entity_id=int(entity_id),
+        id=rid, logged_at=at or now(), actor=name[:64], actor_role=role[:16], entity=entity[:32], entity_id=int(entity_id),
         action=action[:32], before_json=_json(before), after_json=_json(after), note=note))
     return rid
 
 
 def history(conn: sa.Connection, entity: str, entity_id: int) -> list[dict]:
-    """The audit trail of one item, oldest first."""
+    """The audit trail of one item in the order the changes were made."""
     rows = conn.execute(sa.select(work_audit).where(work_audit.c.entity == entity, work_audit.c.entity_id == entity_id)
-                        .order_by(work_audit.c.logged_at, work_audit.c.id)).all()
+                        .order_by(work_audit.c.id)).all()
     return [{"id": int(r.id), "at": r.logged_at.isoformat(sep=" "), "actor": r.actor, "actor_role": r.actor_role,
              "action": r.action, "before": json.loads(r.before_json) if r.before_json else None,
              "after": json.loads(r.after_json) if r.after_json else None, "note": r.note} for r in rows]

@@ -164,7 +164,7 @@ def submit(conn, user, data: dict, at: dt.datetime | None = None) -> dict:
                rules_version=rules.version, version=1, updated_at=at)
     conn.execute(wr.insert().values(**row))
     trail(conn, user, "request", rid, "submit", None, {k: row[k] for k in (
-        "title", "category", "status", "route_region", "route_unit", "respond_due", "resolve_due")})
+        "title", "category", "status", "route_region", "route_unit", "respond_due", "resolve_due")}, at=at)
     link = f"/requests/{rid}"
     inbox.notify(conn, f"新诉求 #{rid}：{title}", link, entity="request", entity_id=rid,
                  region=route_region, unit=route_unit)
@@ -254,14 +254,15 @@ def act(conn, user, rid, action: str, data: dict, at: dt.datetime | None = None)
                              "may at any time (企业仅可对逾期诉求申请提级，责任单位可随时提级)")
         note = _text(data, "reason", limit=1000)
         values.update(escalated=True, escalated_at=at, escalation_reason=note)
-    return _apply(conn, user, row, action, version, values, note)
+    return _apply(conn, user, row, action, version, values, note, at)
 
 
-def _apply(conn, user, row, action: str, version: int, values: dict, note: str | None) -> dict:
+def _apply(conn, user, row, action: str, version: int, values: dict, note: str | None,
+           at: dt.datetime | None = None) -> dict:
     before = {k: getattr(row, k) for k in values if k != "updated_at"}
     new_version = update_versioned(conn, wr, row.id, version, values, ENTITY)
     after = {k: v for k, v in values.items() if k != "updated_at"}
-    trail(conn, user, "request", row.id, action, before, after, note)
+    trail(conn, user, "request", row.id, action, before, after, note, at=at)
     _notify(conn, row, action, values)
     return {"id": int(row.id), "status": values["status"], "version": new_version}
 
@@ -288,4 +289,4 @@ def _notify(conn, row, action: str, values: dict) -> None:
 def system_act(conn, row, action: str, values: dict, note: str) -> dict:
     """A change made by the clock (tick): the workflow still decides, the trail names ``system``."""
     values = {"status": FLOW.next_state(row.status, action), **values}
-    return _apply(conn, "system", row, action, int(row.version), values, note)
+    return _apply(conn, "system", row, action, int(row.version), values, note, values.get("updated_at"))

@@ -14,7 +14,7 @@ from chainbrain.web.auth import check_csrf, require_user
 from chainbrain.web.render import render
 from chainbrain.web.views.requests_api import (attachment_response, detail_of, reading, writing, _lang)
 from chainbrain.web.workhttp import answers
-from chainbrain.work import files, inbox, request_list, request_stats, requests
+from chainbrain.work import files, inbox, request_groups, request_list, request_stats, requests
 from chainbrain.work.records import Conflict, Invalid, Missing, NotAllowed, trail
 from chainbrain.work.request_rules import load_rules
 from chainbrain.work.workflow import Refused
@@ -28,32 +28,74 @@ def _go(request: Request, path: str) -> RedirectResponse:
     return RedirectResponse(path + lang, status_code=303)
 
 
-@router.get("/requests", summary="企业诉求 requests page")
-def requests_page(request: Request, user=Depends(require_user), status: str | None = Query(None),
-                  by: str = Query("unit")):
+def list_page(request: Request, user, status: str | None = None, by: str = "unit", status_code: int = 200,
+              error: str | None = None, form: dict | None = None):
     with answers(), reading(request) as conn:
         lst = request_list.listing(conn, user, status=status or None, lang=_lang(request), limit=200)
         stats = request_stats.stats(conn, user, by if by in request_stats.BY else "unit", lang=_lang(request))
-    return render(request, "requests.html", nav="requests", d=lst, stats=stats, status=status or "",
-                  states=requests.STATES, rules=load_rules(), by=stats["by"])
+        groups = request_groups.groups(conn, user)
+    return render(request, "requests.html", status_code=status_code, nav="requests", d=lst, stats=stats,
+                  status=status or "", states=requests.STATES, rules=load_rules(), by=stats["by"], groups=groups,
+                  handler=user.role in ("province_admin", "chain_office", "city", "county", "unit"),
+                  error=error, form=form)
+
+
+@router.get("/requests", summary="企业诉求 requests page")
+def requests_page(request: Request, user=Depends(require_user), status: str | None = Query(None),
+                  by: str = Query("unit")):
+    return list_page(request, user, status, by)
 
 
 @router.post("/requests", summary="submit a request by form")
 def requests_submit(request: Request, user=Depends(require_user), title: str = Form(""), category: str = Form(""),
-                    description: str = Form(""), on_behalf_of: str = Form(""), csrf_token: str = Form("")):
+                    description: str = Form(""), on_behalf_of: str = Form(""), file: UploadFile = File(None),
+                    csrf_token: str = Form("")):
     check_csrf(request, csrf_token)
     data = {"title": title, "category": category, "description": description, "on_behalf_of": on_behalf_of or None}
     try:
-        with writing(request) as conn:
+        content = file.file.read(files.max_bytes() + 1) if file is not None and file.filename else None
+        with writing(request) as conn:                      # the request and its file together, or neither
             row = requests.submit(conn, user, data)
+            if content is not None:
+                saved = files.save(conn, request.app.state.web.store, "request", row["id"], file.filename, content,
+                                   user.username)
+                trail(conn, user, "request", row["id"], "attach", None, {"file": saved["name"]})
     except (Invalid, NotAllowed) as exc:
-        with reading(request) as conn:
-            lst = request_list.listing(conn, user, lang=_lang(request))
-            stats = request_stats.stats(conn, user, "unit", lang=_lang(request))
-        return render(request, "requests.html", status_code=STATUS_OF[type(exc)], nav="requests", d=lst,
-                      stats=stats, status="", states=requests.STATES, rules=load_rules(), by="unit",
-                      error=str(exc), form=data)
+        return list_page(request, user, status_code=STATUS_OF[type(exc)], error=str(exc), form=data)
     return _go(request, f"/requests/{row['id']}")
+
+
+@router.post("/requests/groups", summary="group requests (同题共答) by form")
+def groups_create(request: Request, user=Depends(require_user), title: str = Form(""), request_ids: str = Form(""),
+                  csrf_token: str = Form("")):
+    check_csrf(request, csrf_token)
+    try:
+        ids = [int(x) for x in request_ids.replace("，", ",").replace(" ", ",").split(",") if x.strip()]
+    except ValueError:
+        return list_page(request, user, status_code=400,
+                         error="request_ids: numbers separated by commas (诉求编号应以逗号分隔)")
+    try:
+        with writing(request) as conn:
+            request_groups.create(conn, user, {"title": title, "request_ids": ids})
+    except (Invalid, NotAllowed, Missing) as exc:
+        code = 404 if isinstance(exc, Missing) else STATUS_OF[type(exc)]
+        return list_page(request, user, status_code=code, error=str(exc))
+    return _go(request, "/requests")
+
+
+@router.post("/requests/groups/{group_id}/answer", summary="answer a group (同题共答) by form")
+def groups_answer(request: Request, group_id: str, user=Depends(require_user), answer: str = Form(""),
+                  version: str = Form(""), csrf_token: str = Form("")):
+    check_csrf(request, csrf_token)
+    try:
+        with writing(request) as conn:
+            request_groups.answer(conn, user, group_id, {"answer": answer, "version": version})
+    except Missing:
+        with answers():
+            raise
+    except (Invalid, NotAllowed, Conflict, Refused) as exc:
+        return list_page(request, user, status_code=STATUS_OF[type(exc)], error=str(exc))
+    return _go(request, "/requests")
 
 
 def detail_page(request: Request, user, request_id: str, status_code: int = 200, error: str | None = None):

@@ -34,10 +34,11 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from chainbrain.web.auth import check_csrf, read_store, require_user
 from chainbrain.web.i18n import lang_of
+from chainbrain.web.policy import NotVisible
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
 from chainbrain.work import files, request_groups, request_list, request_stats, requests
-from chainbrain.work.records import Invalid, Missing
+from chainbrain.work.records import Invalid, Missing, trail
 from chainbrain.work.request_rules import load_rules
 
 log = logging.getLogger("chainbrain.web")
@@ -207,7 +208,6 @@ def api_upload(request: Request, request_id: str, file: UploadFile = File(None),
             requests.fetch(conn, user, request_id)
             saved = files.save(conn, get_state(request).store, "request", int(request_id), file.filename or "",
                                content, user.username)
-            from chainbrain.work.records import trail
             trail(conn, user, "request", int(request_id), "attach", None, {"file": saved["name"]})
     return JSONResponse(saved, status_code=201)
 
@@ -222,15 +222,9 @@ def attachment_response(request: Request, user, request_id: str, file_id: str):
         if row is None or row.entity != "request" or int(row.entity_id) != int(request_id):
             raise Missing("no such file (无此文件)")
     path = files.path_of(get_state(request).store, row)
-    if not path.exists():
-        raise answers_missing()
+    if not path.exists():                      # the row outlived its file (a restored store): not found
+        raise NotVisible()
     return FileResponse(path, media_type=row.content_type, filename=row.original_name)
-
-
-def answers_missing():
-    from chainbrain.web.policy import NotVisible
-
-    return NotVisible()
 
 
 @router.get("/api/requests/{request_id}/files/{file_id}", responses=ERRORS)
