@@ -40,6 +40,12 @@ def write(path, rows, head=HEAD, title=True):
     return path
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(tmp_path, monkeypatch):
+    """The web fixture's request file goes to the test's folder, not ./data/files."""
+    monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "files"))
+
+
 @pytest.fixture
 def store_users(db_any):
     W.build(db_any, tasks=False)

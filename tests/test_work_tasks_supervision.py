@@ -32,6 +32,12 @@ DUE = D(2025, 9, 30)
 R = load_rules()
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(tmp_path, monkeypatch):
+    """The web fixture's request file goes to the test's folder, not ./data/files."""
+    monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "files"))
+
+
 def test_pack_rules_are_marked_unsourced_and_checked():
     assert (R.at_risk_days, R.stale_days, R.overdue_remind_days, R.escalate_chain_days,
             R.escalate_province_days, R.notice_answer_days) == (5, 10, 1, 5, 10, 3)
