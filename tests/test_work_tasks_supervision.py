@@ -23,7 +23,7 @@ from chainbrain.web.users import add_user, lookup, verify
 from chainbrain.work import inbox
 from chainbrain.work.supervision import clock, group_rag, rollup
 from chainbrain.work.task_rules import RulesError, load_rules, parse
-from chainbrain.work.task_write import add_progress, answer_notice, create_task
+from chainbrain.work.task_write import answer_notice, create_task
 from chainbrain.work.tasks import get_task
 from chainbrain.work.tasks_tick import tick
 
