@@ -76,6 +76,9 @@ def test_api_scope_conflict_refusal_and_evidence(app):
     assert office.post("/api/tasks", json={"title": "x", "lead_unit": "y", "deadline": "2025-07-01",
                                            "chain_code": "NF"}).status_code == 403
     assert office.get("/api/tasks?status=done").status_code == 400
+    assert office.get("/api/tasks?year=abc").status_code == 400 and office.get("/api/tasks/abc").status_code == 404
+    assert office.post("/api/tasks/import").status_code == 400 and office.get("/api/projects?month=x").status_code == 400
+    assert office.get("/api/meetings/1x").status_code == 404 and office.get("/tasks/99999").status_code == 404
     # progress with evidence by the lead unit (multipart); a bad file is 400 and writes nothing
     v = grid.get(f"/api/tasks/{tid}").json()["version"]
     r = grid.post(f"/api/tasks/{tid}/progress", data={"version": v, "percent": "40", "text": "方案已报批"},

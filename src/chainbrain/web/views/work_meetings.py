@@ -16,7 +16,7 @@ from chainbrain.web.auth import require_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.render import render
 from chainbrain.web.state import get_state
-from chainbrain.web.views.work_tasks import _reader, lister, today
+from chainbrain.web.views.work_tasks import _reader, item_id, lister, today
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
 from chainbrain.work import task_scope as scope
 from chainbrain.work.meetings import create_meeting, get_meeting, list_meetings
@@ -49,10 +49,10 @@ def api_create_meeting(request: Request, user=Depends(acting_user), body: dict =
 
 
 @router.get("/api/meetings/{meeting_id}", tags=["work"], responses=ERRORS)
-def api_meeting(request: Request, meeting_id: int, user=Depends(require_user)) -> dict:
+def api_meeting(request: Request, meeting_id: str, user=Depends(require_user)) -> dict:
     """One meeting with agenda, attendees and decisions (each with its task's status)."""
     with answers():
-        return get_meeting(_reader(request), user, meeting_id, lang_of(request.query_params.get("lang")))
+        return get_meeting(_reader(request), user, item_id(meeting_id), lang_of(request.query_params.get("lang")))
 
 
 @router.get("/meetings", summary="工作例会 meetings page (twin: /api/meetings)")
@@ -64,7 +64,7 @@ def meetings_page(request: Request, user=Depends(lister)):
 
 
 @router.get("/meetings/{meeting_id}", summary="meeting page (twin: /api/meetings/{meeting_id})")
-def meeting_page(request: Request, meeting_id: int, user=Depends(require_user)):
+def meeting_page(request: Request, meeting_id: str, user=Depends(require_user)):
     with answers():
-        d = get_meeting(_reader(request), user, meeting_id, lang_of(request.query_params.get("lang")))
+        d = get_meeting(_reader(request), user, item_id(meeting_id), lang_of(request.query_params.get("lang")))
     return render(request, "meeting.html", nav="tasks", d=d)

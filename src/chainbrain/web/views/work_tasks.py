@@ -65,6 +65,13 @@ def _filters(request: Request) -> dict:
     return {k: request.query_params.get(k) for k in FILTERS if request.query_params.get(k)}
 
 
+def item_id(value: str) -> int:
+    """A path id; anything but a positive integer is simply not found (404, never 422)."""
+    if not value.isdigit() or len(value) > 18:
+        raise NotVisible()
+    return int(value)
+
+
 def _reader(request: Request):
     return read_store(get_state(request).store)
 
@@ -75,11 +82,14 @@ def api_tasks(request: Request, user=Depends(lister),
               chain: str | None = Query(None, description="chain code"), unit: str | None = Query(None, description="lead or cooperating unit"),
               region: str | None = Query(None, description="city or county code (a city covers its counties)"),
               status: str | None = Query(None, description="|".join(STATES)), rag: str | None = Query(None, description="red|yellow|green"),
-              year: int | None = None, meeting: int | None = None) -> dict:
+              year: str | None = Query(None, description="YYYY"), meeting: str | None = Query(None, description="meeting id")) -> dict:
     """The caller's visible tasks with their supervision colour (``rag``), working days overdue or
     left, and the roll-ups per chain, unit and city: ``{"items", "total", "rollup", "rules"}``."""
     if status and status not in STATES:
         raise BadRequest(f"status must be one of {', '.join(STATES)} (状态取值无效)")
+    for name, v in (("year", year), ("meeting", meeting)):
+        if v is not None and not v.isdigit():
+            raise BadRequest(f"{name} must be an integer ({name} 应为整数)")
     if rag and rag not in ("red", "yellow", "green"):
         raise BadRequest("rag must be red, yellow or green (颜色应为 red/yellow/green)")
     return list_tasks(_reader(request), user, today(), _filters(request), lang=_lang(request))
@@ -104,10 +114,12 @@ def api_create(request: Request, user=Depends(acting_user), body: dict = Depends
 
 
 @router.post("/api/tasks/import", tags=["work"], status_code=201, responses=ERRORS)
-def api_import(request: Request, user=Depends(acting_user), file: UploadFile = File(...)):
+def api_import(request: Request, user=Depends(acting_user), file: UploadFile | None = File(None)):
     """Import the office's Excel task list (all or nothing; 400 naming file, row and field)."""
     if user.role not in scope.MANAGERS:
         raise NotVisible()
+    if file is None:
+        raise BadRequest("file: the task list is required (缺少任务清单文件)")
     content = file.file.read(files.max_bytes() + 1)
     if len(content) > files.max_bytes():
         raise BadRequest(f"file {file.filename}: too large (文件过大)")
@@ -128,27 +140,27 @@ def api_import(request: Request, user=Depends(acting_user), file: UploadFile = F
 
 # ---------------------------------------------------------------- one task
 @router.get("/api/tasks/{task_id}", tags=["work"], responses=ERRORS)
-def api_task(request: Request, task_id: int, user=Depends(require_user)) -> dict:
+def api_task(request: Request, task_id: str, user=Depends(require_user)) -> dict:
     """One task: fields, clock, milestones, progress with evidence links, notices, escalations,
     ``actions`` the caller may take now, and ``version`` (send it back with a change)."""
     with answers():
-        return get_task(_reader(request), user, task_id, today(), lang=_lang(request))
+        return get_task(_reader(request), user, item_id(task_id), today(), lang=_lang(request))
 
 
 @router.patch("/api/tasks/{task_id}", tags=["work"], responses=ERRORS,
               openapi_extra=body_doc({"version": {"type": "integer"}, **TASK_FIELDS}, ["version"]))
-def api_update(request: Request, task_id: int, user=Depends(acting_user), body: dict = Depends(json_body)) -> dict:
+def api_update(request: Request, task_id: str, user=Depends(acting_user), body: dict = Depends(json_body)) -> dict:
     """Edit a task (the offices that manage it); a stale ``version`` answers 409."""
     st = get_state(request)
     with answers(), st.lock:
         with st.store.begin() as conn:
-            update_task(conn, user, task_id, body.get("version"), body)
+            update_task(conn, user, item_id(task_id), body.get("version"), body)
     with answers():
-        return get_task(_reader(request), user, task_id, today())
+        return get_task(_reader(request), user, item_id(task_id), today())
 
 
 @router.post("/api/tasks/{task_id}/progress", tags=["work"], status_code=201, responses=ERRORS)
-def api_progress(request: Request, task_id: int, user=Depends(acting_user), version: str = Form(""),
+def api_progress(request: Request, task_id: str, user=Depends(acting_user), version: str = Form(""),
                  percent: str = Form(""), text: str = Form(""), files_: list[UploadFile] = File(default=[], alias="files")):
     """A progress report (multipart: ``version``, ``percent`` 0–100, ``text``, ``files`` evidence:
     PDF, images, Word/Excel, at most 10 MiB each). The first report starts an assigned task."""
@@ -156,17 +168,17 @@ def api_progress(request: Request, task_id: int, user=Depends(acting_user), vers
     st = get_state(request)
     with answers(), st.lock:
         with st.store.begin() as conn:
-            pid = add_progress(st.store, conn, user, task_id, version, percent, text, uploads, today())
+            pid = add_progress(st.store, conn, user, item_id(task_id), version, percent, text, uploads, today())
     return JSONResponse({"id": pid}, status_code=201)
 
 
 def _action_route(action: str):
-    def endpoint(request: Request, task_id: int, user=Depends(acting_user), body: dict = Depends(json_body)) -> dict:
+    def endpoint(request: Request, task_id: str, user=Depends(acting_user), body: dict = Depends(json_body)) -> dict:
         st = get_state(request)
         with answers(), st.lock:
             with st.store.begin() as conn:
-                new = act(conn, user, task_id, body.get("version"), action, today(), body.get("note"))
-        return {"id": task_id, "status": new}
+                new = act(conn, user, item_id(task_id), body.get("version"), action, today(), body.get("note"))
+        return {"id": item_id(task_id), "status": new}
     endpoint.__name__ = f"api_task_{action}"
     endpoint.__doc__ = (f"Fire ``{action}`` ({LABELS.get(action, ('', ''))[0] or action}) with ``{{\"version\", \"note\"}}``: "
                         "the workflow refuses a move it does not allow (409); verify, reject and close belong to "
@@ -181,11 +193,11 @@ for _a in ACTIONS:
 
 
 @router.get("/api/tasks/{task_id}/evidence/{file_id}", tags=["work"], responses=ERRORS)
-def api_evidence(request: Request, task_id: int, file_id: int, user=Depends(require_user)):
+def api_evidence(request: Request, task_id: str, file_id: str, user=Depends(require_user)):
     """An evidence file, only to those who may see the task in detail (404 otherwise)."""
     st = get_state(request)
     with answers():
-        f = evidence_file(_reader(request), user, task_id, file_id)
+        f = evidence_file(_reader(request), user, item_id(task_id), item_id(file_id))
     path = files.files_dir(st.store) / f["stored_name"]
     if not path.is_file():
         raise NotVisible()
@@ -196,12 +208,12 @@ def api_evidence(request: Request, task_id: int, file_id: int, user=Depends(requ
 # ---------------------------------------------------------------- supervision notices (督办单)
 @router.post("/api/tasks/{task_id}/notices", tags=["work"], status_code=201, responses=ERRORS,
              openapi_extra=body_doc({"reason": {"type": "string"}}, ["reason"]))
-def api_issue_notice(request: Request, task_id: int, user=Depends(acting_user), body: dict = Depends(json_body)):
+def api_issue_notice(request: Request, task_id: str, user=Depends(acting_user), body: dict = Depends(json_body)):
     """Issue a supervision notice (督办单) on an open task (offices that manage it)."""
     st = get_state(request)
     with answers(), st.lock:
         with st.store.begin() as conn:
-            nid = issue_notice(st.store, conn, user, task_id, body.get("reason"), today())
+            nid = issue_notice(st.store, conn, user, item_id(task_id), body.get("reason"), today())
     return JSONResponse({"id": nid}, status_code=201)
 
 
@@ -213,13 +225,13 @@ def api_notices(request: Request, user=Depends(lister), status: str | None = Que
 
 @router.post("/api/notices/{notice_id}/answer", tags=["work"], responses=ERRORS,
              openapi_extra=body_doc({"version": {"type": "integer"}, "answer": {"type": "string"}}, ["version", "answer"]))
-def api_answer_notice(request: Request, notice_id: int, user=Depends(acting_user), body: dict = Depends(json_body)):
+def api_answer_notice(request: Request, notice_id: str, user=Depends(acting_user), body: dict = Depends(json_body)):
     """The lead unit answers a notice; a stale ``version`` answers 409."""
     st = get_state(request)
     with answers(), st.lock:
         with st.store.begin() as conn:
-            answer_notice(conn, user, notice_id, body.get("version"), body.get("answer"), today())
-    return {"id": notice_id, "status": "answered"}
+            answer_notice(conn, user, item_id(notice_id), body.get("version"), body.get("answer"), today())
+    return {"id": item_id(notice_id), "status": "answered"}
 
 
 # ---------------------------------------------------------------- pages
@@ -232,7 +244,7 @@ def tasks_page(request: Request, user=Depends(lister)):
 
 
 @router.get("/tasks/{task_id}", summary="task page (twin: /api/tasks/{task_id})")
-def task_page(request: Request, task_id: int, user=Depends(require_user)):
+def task_page(request: Request, task_id: str, user=Depends(require_user)):
     with answers():
-        d = get_task(_reader(request), user, task_id, today(), lang=_lang(request))
+        d = get_task(_reader(request), user, item_id(task_id), today(), lang=_lang(request))
     return render(request, "task.html", nav="tasks", d=d, states=LABELS)
