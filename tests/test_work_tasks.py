@@ -97,6 +97,12 @@ def test_stale_version_conflicts_and_nothing_is_overwritten(world):
         update_task(conn, u["ei_office"], t1, v, {"lead_person": "李四"})
     d = get_task(store, u["admin"], t1, TODAY)
     assert d["lead_person"] == "张三" and d["version"] == v + 1
+    with store.begin() as conn:
+        update_task(conn, u["ei_office"], t1, v + 1, {"milestones": [
+            {"title": "完成用地预审", "due_on": "2025-04-30", "done_on": "2025-04-28"},
+            {"title": "完成电力接入", "due_on": "2025-06-15"}]})
+    ms = get_task(store, u["admin"], t1, TODAY)["milestones"]
+    assert [(m["title"], m["done_on"]) for m in ms] == [("完成用地预审", "2025-04-28"), ("完成电力接入", None)]
 
 
 def test_closure_only_after_verification_by_the_assigning_office(world):

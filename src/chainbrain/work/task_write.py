@@ -134,7 +134,8 @@ def _update(conn, user, r, changes: dict, action: str = "update", note: str | No
 
 
 def update_task(conn, user, task_id: int, version, data: dict) -> None:
-    """Edit the task's fields (offices that manage it); ``coop_units`` replaces the list."""
+    """Edit the task's fields (offices that manage it); ``coop_units`` and ``milestones``
+    (``[{title, due_on, done_on}]``) replace their lists."""
     r = _locked(conn, user, task_id, version)
     if not scope.manages(conn, user, r):
         raise NotAllowed("only the office that manages this task may edit it (只有管理该任务的单位可以修改)")
@@ -157,6 +158,13 @@ def update_task(conn, user, task_id: int, version, data: dict) -> None:
         conn.execute(work_task_unit.delete().where(work_task_unit.c.task_id == r.id))
         for unit in dict.fromkeys(u.strip() for u in data["coop_units"] or [] if u and u.strip()):
             conn.execute(work_task_unit.insert().values(task_id=r.id, unit=unit[:128]))
+    if "milestones" in data:                                          # the list is replaced (节点: plan and done dates)
+        conn.execute(work_task_milestone.delete().where(work_task_milestone.c.task_id == r.id))
+        for i, m in enumerate(data["milestones"] or [], start=1):
+            conn.execute(work_task_milestone.insert().values(
+                task_id=r.id, seq=i, title=_text(m.get("title"), "milestone 节点", 300),
+                due_on=_date(m.get("due_on"), "due_on"), done_on=_date(m["done_on"], "done_on") if m.get("done_on") else None))
+        changes["updated_at"] = _now()
     if "deadline" in changes and changes["deadline"] != r.deadline:   # a new deadline restarts the clock
         conn.execute(work_task_escalation.delete().where(work_task_escalation.c.task_id == r.id))
         changes["escalation_level"] = 0
