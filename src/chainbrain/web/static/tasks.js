@@ -46,6 +46,16 @@
           .catch(function (e) { say(e.message, true); });
       });
     }
+    var ef = document.getElementById("edit-form");
+    if (ef) {
+      ef.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var body = {version: version};
+        ["lead_unit", "lead_person", "deadline"].forEach(function (k) { body[k] = ef.querySelector("[name=" + k + "]").value; });
+        send("/api/tasks/" + id, {method: "PATCH", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)})
+          .then(reload).catch(function (e) { say(e.message, true); });
+      });
+    }
     var nf = document.getElementById("notice-form");
     if (nf) {
       nf.addEventListener("submit", function (ev) {
