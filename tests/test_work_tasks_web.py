@@ -185,3 +185,18 @@ def test_key_projects_over_http(app):
     assert viewer.get(f"/projects/{pid}").status_code == 200 and office.get("/projects").status_code == 200
     assert grid.get("/api/projects").status_code == 404 and lx.get("/api/projects").json()["total"] == 0
     assert viewer.get("/api/projects?month=13").status_code == 400
+
+
+def test_pages_render_in_both_languages(app):
+    office = client(app, "ei_office")
+    tid = new_task(office)
+    pid = office.post("/api/projects", json={"name": "示例项目", "region_code": "360102", "investor": "示例",
+                                             "amount": 1e8}).json()["id"]
+    mid = office.post("/api/meetings", json={"title": "例会", "held_on": "2025-05-08", "agenda": ["a"]}).json()["id"]
+    for lang in ("zh", "en"):
+        for path in ("/tasks", f"/tasks/{tid}", "/meetings", f"/meetings/{mid}", "/organisation", "/projects",
+                     f"/projects/{pid}"):
+            r = office.get(path, params={"lang": lang})
+            assert r.status_code == 200, (path, lang)
+            assert ('href="/tasks?lang=en">Tasks</a>' in r.text) == (lang == "en"), (path, lang)
+            assert ('>任务督办</a>' in r.text) == (lang == "zh"), (path, lang)
