@@ -288,6 +288,15 @@ def test_key_projects_stages_completion_rate_and_scope(world):
     assert [a["action"] for a in g["actions"]] == ["operate"] and g["amount_yuan"] == 1.2e9
     assert [m["rate"] for m in g["months"]] == [0.8, 1.3, None, 0.9]
     assert get_project(store, u["viewer"], p1)["actions"] == []
+    with store.begin() as conn:                                 # a problem raised on the project is a task
+        tid = create_task(store, conn, u["ei_office"], {"title": "项目用电增容", "lead_unit": "国网江西省电力有限公司",
+                                                        "deadline": "2025-05-30", "project_id": p1}, TODAY)
+    with store.begin() as conn, pytest.raises(records.Missing):                 # not its region
+        create_task(store, conn, u["lx_county"], {"title": "x", "lead_unit": "y", "deadline": "2025-05-30",
+                                                  "project_id": p1}, TODAY)
+    t = get_task(store, u["ei_office"], tid, TODAY)
+    assert (t["source"], t["region_code"], t["chain_code"]) == ("project", "360102", "EI")
+    assert [p["task_id"] for p in get_project(store, u["ei_office"], p1)["problems"]] == [tid]
     with store.engine.connect() as conn:
         assert [e["action"] for e in records.history(conn, "work_project", p1)] == [
             "create", "sign", "start", "investment", "investment", "investment"]

@@ -9,7 +9,8 @@ evidence files; the assigning office verifies before a task is closed.
   :data:`chainbrain.work.task_flow.STATES`; ``assigner_scope`` is the office
   that assigned it and verifies it (``province``, ``chain:EI``,
   ``region:360100``); ``escalation_level`` is the supervision clock's step
-  (:mod:`chainbrain.work.supervision`); ``version`` is the optimistic-lock
+  (:mod:`chainbrain.work.supervision`); ``project_id`` marks a problem raised on a key
+  project (:mod:`chainbrain.work.projects`); ``version`` is the optimistic-lock
   counter (a stale one is refused with a conflict).
 - ``work_task_unit``: cooperating units (配合单位) of a task.
 - ``work_task_milestone``: milestones (节点) with due and done dates.
@@ -62,6 +63,7 @@ work_task = sa.Table(
     sa.Column("assigner_scope", sa.String(32), nullable=False),
     sa.Column("source", sa.String(16), nullable=False),           # plan|meeting|import|manual
     sa.Column("meeting_id", sa.BigInteger),
+    sa.Column("project_id", sa.BigInteger),                       # a problem raised on a key project
     sa.Column("escalation_level", sa.Integer, nullable=False, server_default="0"),
     *_stamp(),
 )

@@ -122,6 +122,15 @@ def _row(conn, user, pid: int):
     return r
 
 
+def project_row(conn, user, pid):
+    """The project row if ``user`` may see it (:class:`ProjectNotFound` otherwise)."""
+    try:
+        pid = int(pid)
+    except (TypeError, ValueError):
+        raise Invalid("project_id must be an integer (project_id 应为整数)") from None
+    return _row(conn, user, pid)
+
+
 def move(conn, user, pid: int, version, action: str, day: dt.date) -> str:
     """Advance the project's stage (sign|start|operate|reach); refused moves raise the workflow's error."""
     r = _row(conn, user, pid)
@@ -244,6 +253,12 @@ def get_project(store, user, pid: int, lang: str = "zh") -> dict:
         months = conn.execute(sa.select(work_project_month).where(work_project_month.c.project_id == pid)
                               .order_by(work_project_month.c.year, work_project_month.c.month)).all()
         manages = user.role in scope.MANAGERS and scope.may_assign(conn, user, r.chain_code, r.region_code) is None
+        from chainbrain.store.schema_work_tasks import work_task
+
+        problems = conn.execute(sa.select(work_task.c.id, work_task.c.title, work_task.c.status, work_task.c.deadline,
+                                          work_task.c.lead_unit).where(work_task.c.project_id == pid,
+                                                                       scope.task_where(user))
+                                .order_by(work_task.c.id)).all()
     i = 1 if lang == "en" else 0
     return {**{k: (v.isoformat() if isinstance(v, dt.date) else float(v) if isinstance(v, Decimal) else v)
                for k, v in snapshot(r).items() if k != "is_demo"},
@@ -252,4 +267,6 @@ def get_project(store, user, pid: int, lang: str = "zh") -> dict:
                         "actual_yuan": float(m.actual) if m.actual is not None else None,
                         "rate": _rate(m.actual, m.planned) if m.actual is not None else None} for m in months],
             "actions": [{"action": a, "label": MOVE_LABELS[a]} for a in WORKFLOW.allowed(r.stage)] if manages else [],
+            "problems": [{"task_id": int(t.id), "title": t.title, "status": t.status, "lead_unit": t.lead_unit,
+                          "deadline": t.deadline.isoformat()} for t in problems],
             "can_report": manages}

@@ -74,15 +74,23 @@ def create_task(store, conn, user, data: dict, today: dt.date, source: str = "ma
                 meeting_id: int | None = None, is_demo: bool = False) -> int:
     """Assign a task; returns its id. ``data``: title, lead_unit, deadline (required), description,
     lead_person, coop_units (list), chain_code, region_code (default: the caller's region or the
-    province), milestones ([{title, due_on}]), seq, status (imports only), progress_note."""
+    province), milestones ([{title, due_on}]), seq, status (imports only), progress_note,
+    project_id (a problem raised on a key project: chain and region default to the project's)."""
     if user.role not in scope.MANAGERS:
         raise NotAllowed(f"role {user.role} does not assign tasks (该角色不能交办任务)")
     title = _text(data.get("title"), "title 工作任务", 500)
     lead = base.unit_display(_text(data.get("lead_unit"), "lead_unit 责任单位", 128))
     person = _text(data.get("lead_person"), "lead_person 责任人", 64, required=False)
     deadline = _date(data.get("deadline"), "deadline 完成时限")
-    chain = data.get("chain_code") or (user.chain_code if user.role == "chain_office" else None)
-    region = data.get("region_code") or (user.region_code if user.role in ("city", "county") else _province(conn))
+    project = None
+    if data.get("project_id"):                                        # a problem raised on a key project
+        from chainbrain.work.projects import project_row
+
+        project = project_row(conn, user, data["project_id"])
+    chain = data.get("chain_code") or (project.chain_code if project is not None else None) or \
+        (user.chain_code if user.role == "chain_office" else None)
+    region = data.get("region_code") or (project.region_code if project is not None else None) or \
+        (user.region_code if user.role in ("city", "county") else _province(conn))
     _check_codes(conn, chain, region)
     why = scope.may_assign(conn, user, chain, region)
     if why:
@@ -100,7 +108,8 @@ def create_task(store, conn, user, data: dict, today: dt.date, source: str = "ma
                   verified_on=today if status in ("verified", "closed") else None,
                   verified_by=user.username if status in ("verified", "closed") else None,
                   closed_on=today if status == "closed" else None,
-                  assigner_scope=scope.assigner_scope(user), source=source, meeting_id=meeting_id,
+                  assigner_scope=scope.assigner_scope(user), source="project" if project is not None else source,
+                  meeting_id=meeting_id, project_id=int(project.id) if project is not None else None,
                   escalation_level=0, version=1, created_at=now, created_by=user.username, updated_at=now,
                   is_demo=is_demo)
     conn.execute(work_task.insert().values(**values))

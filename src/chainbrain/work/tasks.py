@@ -60,7 +60,8 @@ def task_dict(r, coop: list[str], chains: dict, regions: dict, today: dt.date, r
             "last_progress_on": r.last_progress_on.isoformat() if r.last_progress_on else None,
             "rag": c.rag, "overdue_days": c.overdue_days, "remaining_days": c.remaining_days,
             "escalation_level": r.escalation_level, "assigner_scope": r.assigner_scope, "source": r.source,
-            "meeting_id": int(r.meeting_id) if r.meeting_id is not None else None, "version": r.version}
+            "meeting_id": int(r.meeting_id) if r.meeting_id is not None else None,
+            "project_id": int(r.project_id) if r.project_id is not None else None, "version": r.version}
 
 
 FILTERS = ("chain", "unit", "region", "status", "rag", "year", "meeting")

@@ -15,6 +15,14 @@
   document.querySelectorAll(".project-move").forEach(function (b) {
     b.addEventListener("click", function () { post("/api/projects/" + id + "/" + b.getAttribute("data-action"), {version: version}); });
   });
+  var pf = document.getElementById("problem-form");
+  if (pf) {
+    pf.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      post("/api/tasks", {project_id: parseInt(id, 10), title: pf.title.value, lead_unit: pf.lead_unit.value,
+        deadline: pf.deadline.value});
+    });
+  }
   var f = document.getElementById("investment-form");
   if (f) {
     f.addEventListener("submit", function (ev) {

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("assigner_scope", sa.String(32), nullable=False),
         sa.Column("source", sa.String(16), nullable=False),
         sa.Column("meeting_id", sa.BigInteger(), nullable=True),
+        sa.Column("project_id", sa.BigInteger(), nullable=True),
         sa.Column("escalation_level", sa.Integer(), server_default="0", nullable=False),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
