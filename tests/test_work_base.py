@@ -162,3 +162,44 @@ def test_attachment_limits_and_storage(duck_store, tmp_path, monkeypatch):
     files.check("ok.txt", b"a" * 1048)
     with pytest.raises(records.Invalid, match="exceeds the limit of 1048 bytes"):
         files.check("big.txt", b"a" * 1049)
+
+
+@pytest.mark.postgres
+def test_concurrent_edits_on_postgresql_never_overwrite(pg_server):
+    """Two writers read version 1; the first commits while the second's UPDATE waits on the row lock;
+    the second then finds version 2 and gets a Conflict, not a silent overwrite."""
+    import threading
+
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    store = open_store(pg_server.create_database("cb_work_concurrent"))
+    try:
+        init_store(store)
+        ent = ("request group", "诉求组")
+        with store.begin() as conn:
+            _group(conn, 1)
+        out = {}
+        first = store.engine.connect()
+        tx = first.begin()
+        records.update_versioned(first, work_request_group, 1, 1, {"title": "first"}, ent)   # holds the row lock
+
+        def second():
+            try:
+                with store.begin() as conn:
+                    records.update_versioned(conn, work_request_group, 1, 1, {"title": "second"}, ent)
+                out["result"] = "written"
+            except records.Conflict as exc:
+                out["result"] = str(exc)
+        t = threading.Thread(target=second)
+        t.start()
+        t.join(0.5)
+        assert t.is_alive()                       # waiting for the first writer
+        tx.commit()
+        first.close()
+        t.join(10)
+        assert "now version 2, yours 1" in out["result"]
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.select(work_request_group.c.title, work_request_group.c.version)).one() == ("first", 2)
+    finally:
+        store.close()
