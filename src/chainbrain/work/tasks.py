@@ -59,9 +59,20 @@ def task_dict(r, coop: list[str], chains: dict, regions: dict, today: dt.date, r
             "progress_pct": r.progress_pct, "progress_note": r.progress_note,
             "last_progress_on": r.last_progress_on.isoformat() if r.last_progress_on else None,
             "rag": c.rag, "overdue_days": c.overdue_days, "remaining_days": c.remaining_days,
-            "escalation_level": r.escalation_level, "assigner_scope": r.assigner_scope, "source": r.source,
+            "escalation_level": r.escalation_level, "assigner_scope": r.assigner_scope,
+            "assigner_label": assigner_label(r.assigner_scope, chains, regions, lang), "source": r.source,
             "meeting_id": int(r.meeting_id) if r.meeting_id is not None else None,
             "project_id": int(r.project_id) if r.project_id is not None else None, "version": r.version}
+
+
+def assigner_label(value: str, chains: dict, regions: dict, lang: str = "zh") -> str:
+    """The assigning office in words: 省工信厅, 电子信息产业链链长办, 南昌市工信局 …"""
+    kind, _, code = value.partition(":")
+    if kind == "chain":
+        return f"{chains.get(code, code)}产业链链长办" if lang != "en" else f"{code} chain office"
+    if kind == "region":
+        return f"{regions.get(code, (code,))[0]}工信局" if lang != "en" else f"industry bureau {code}"
+    return "省工业和信息化厅" if lang != "en" else "provincial industry department"
 
 
 FILTERS = ("chain", "unit", "region", "status", "rag", "year", "meeting")
