@@ -65,9 +65,9 @@ def _state(rng, deadline: dt.date, today: dt.date) -> str:
     days = (today - deadline).days
     u = rng.random()
     if days > 30:
-        return "closed" if u < 0.7 else "verified" if u < 0.82 else "awaiting_verification" if u < 0.9 else "in_progress"
+        return "closed" if u < 0.74 else "verified" if u < 0.86 else "awaiting_verification" if u < 0.95 else "in_progress"
     if days > 0:
-        return "closed" if u < 0.3 else "awaiting_verification" if u < 0.5 else "in_progress"
+        return "closed" if u < 0.4 else "awaiting_verification" if u < 0.7 else "in_progress"
     if days > -60:
         return "in_progress" if u < 0.8 else "awaiting_verification"
     return "assigned" if u < 0.4 else "in_progress"

@@ -30,14 +30,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from chainbrain.store.schema import metadata
-
-
-def _stamp() -> list[sa.Column]:
-    return [sa.Column("version", sa.Integer, nullable=False, server_default="1"),
-            sa.Column("created_at", sa.DateTime, nullable=False),
-            sa.Column("created_by", sa.String(64), nullable=False),
-            sa.Column("updated_at", sa.DateTime, nullable=False),
-            sa.Column("is_demo", sa.Boolean, nullable=False, server_default=sa.false())]
+from chainbrain.store.schema_work_common import stamp as _stamp
 
 
 work_task = sa.Table(
