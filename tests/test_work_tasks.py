@@ -301,3 +301,42 @@ def test_key_projects_stages_completion_rate_and_scope(world):
         assert [e["action"] for e in records.history(conn, "work_project", p1)] == [
             "create", "sign", "start", "investment", "investment", "investment"]
     assert Decimal("1200000000.00") == Decimal(str(g["amount"]))
+
+
+def test_concurrent_task_edits_on_postgresql(pg_server, tmp_path, monkeypatch):
+    """Two offices edit task version 1 at once: the second waits on the row lock, then gets the
+    conflict; the first edit stands (no silent overwrite)."""
+    import threading
+
+    monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "files"))
+    db = W.build(pg_server.create_database("cb_tasks_concurrent"), tasks=False)
+    store = open_store(db)
+    try:
+        admin, office = user(store, "admin"), user(store, "ei_office")
+        with store.begin() as conn:
+            tid = create_task(store, conn, admin, {"title": "并发编辑", "lead_unit": DRC, "chain_code": "EI",
+                                                   "deadline": "2025-07-01"}, TODAY)
+        first = store.engine.connect()
+        tx = first.begin()
+        update_task(first, admin, tid, 1, {"lead_person": "甲"})            # holds the row lock
+        out = {}
+
+        def second():
+            try:
+                with store.begin() as conn:
+                    update_task(conn, office, tid, 1, {"lead_person": "乙"})
+                out["r"] = "written"
+            except records.Conflict as exc:
+                out["r"] = str(exc)
+        t = threading.Thread(target=second)
+        t.start()
+        t.join(0.5)
+        assert t.is_alive()
+        tx.commit()
+        first.close()
+        t.join(10)
+        assert "now version 2, yours 1" in out["r"]
+        d = get_task(store, admin, tid, TODAY)
+        assert (d["lead_person"], d["version"]) == ("甲", 2)
+    finally:
+        store.close()
