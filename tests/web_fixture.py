@@ -47,7 +47,8 @@ def password(name: str) -> str:
     return f"pw-{name}-123"
 
 
-def build(path) -> str:
+def build(path, tasks: bool = True) -> str:
+    """The store at ``path``; ``tasks=False`` leaves out the work tasks (suites that make their own)."""
     db = str(path)
     store = open_store(db)
     try:
@@ -66,6 +67,8 @@ def build(path) -> str:
         for name, (role, scope) in USERS.items():
             add_user(store, name, password(name), role, **scope)
         add_requests(store)
+        if tasks:
+            add_tasks(store)
     finally:
         store.close()
     return db
@@ -83,3 +86,25 @@ def add_requests(store) -> None:
         r1 = submit(conn, ent3, {"title": "用地指标", "category": "要素保障", "description": "扩产需要新增用地"}, at)
         submit(conn, ent3, {"title": "贷款展期", "category": "融资", "description": "流动资金贷款到期"}, at)
         files.save(conn, store, "request", r1["id"], "说明.txt", "用地说明".encode(), "ent3")
+
+
+def add_tasks(store) -> None:
+    """Work tasks: meeting #1 of the EI chain office whose decision is task #1 (EI, 360102, lead unit
+    P-FIN 江西省地方金融管理局), a progress report with a PDF, supervision notice #1, and key
+    project #1 (EI, 360102, investor E1)."""
+    from chainbrain.web.users import lookup, _row_user
+    from chainbrain.work.meetings import create_meeting
+    from chainbrain.work.projects import create_project
+    from chainbrain.work.task_write import add_progress, issue_notice
+
+    office, unit = _row_user(lookup(store, "ei_office")), _row_user(lookup(store, "fin_unit"))
+    day = dt.date(2026, 9, 29)
+    with store.begin() as conn:
+        _, (tid,) = create_meeting(store, conn, office, {
+            "title": "电子信息产业链工作例会", "held_on": "2026-09-28", "agenda": ["融资需求"], "region_code": "360102",
+            "decisions": [{"text": "设立链上企业专项信贷产品", "lead_unit": "P-FIN", "deadline": "2026-10-30"}]}, day)
+        add_progress(store, conn, unit, tid, 1, 30, "方案起草中", [("方案.pdf", b"%PDF-1.4 plan")], day)
+        issue_notice(store, conn, office, tid, "请加快进度", day)
+        create_project(conn, office, {"name": "智能终端产业园二期", "region_code": "360102", "investor": "示例投资方",
+                                      "enterprise_id": 1, "amount": "1200000000",
+                                      "plan": [{"year": 2026, "month": 9, "planned": "100000000"}]}, day)

@@ -95,6 +95,9 @@ def build(db: str = DB,
     if result.work_requests:
         out.print("enterprise requests (企业诉求) by status: "
                   + ", ".join(f"{k} {v}" for k, v in result.work_requests.items()))
+    if result.work_tasks:
+        out.print("work tasks, meetings, organisation, key projects (任务督办、例会、链长制、重点项目): "
+                  + ", ".join(f"{k} {v}" for k, v in result.work_tasks.items()))
     src = " (loaded from the Parquet cache)" if result.from_cache else ""
     out.print(f"built in {result.seconds:.1f} s{src}")
     _demo_users(db, out)

@@ -26,3 +26,4 @@ def tick(db: str = DB, today: str = typer.Option(None, "--today", help="YYYY-MM-
         raise typer.Exit(2) from None
     with open_store(db) as store:
         emit_json({"today": day.isoformat(), **run(store, day)})
+__import__("chainbrain.cli.work_tasks", fromlist=["register"]).register(app)   # 任务清单 tasks-import/-export

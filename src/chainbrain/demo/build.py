@@ -66,6 +66,7 @@ class DemoResult:
     from_cache: bool = False
     growth: dict[int, float] = field(default_factory=dict)
     work_requests: dict[str, int] = field(default_factory=dict)      # 企业诉求 by status (not batch rows)
+    work_tasks: dict[str, int] = field(default_factory=dict)         # tasks, meetings, organisation, projects
 
 
 def _noop(step: str, advance: float = 0, total: float | None = None) -> None:
@@ -274,5 +275,7 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
     from chainbrain.demo.io_table import store_demo_io_table
     store_demo_io_table(store, seed=seed, batch=batch)   # the labelled synthetic IO table (issue 13)
     store.analyze()
+    progress("write work tasks", 0, None)
+    tasks = __import__("chainbrain.demo.work_tasks", fromlist=["x"]).build_work_tasks(store, pack, seed)  # 任务督办
     return DemoResult(store.db, scale, seed, batch, rows, time.perf_counter() - t0, from_cache,
-                      info.get("growth", {}), requests)
+                      info.get("growth", {}), requests, tasks)

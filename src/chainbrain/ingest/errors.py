@@ -64,6 +64,12 @@ RULES: dict[str, tuple[str, str]] = {
     "division_unknown": ("未知的国民经济行业大类代码「{d}」（应为两位，如 39）", "unknown GB/T 4754 division {d!r} (2 digits, e.g. 39)"),
     "ppi_range":       ("价格指数应在 50–200 之间（上年同期=100）", "a price index lies in 50–200 (previous year = 100)"),
     "region_guess":    ("区县未能确定，仅定位到 {d}", "county not determined; located at {d} only"),
+    # task lists (chainbrain.ingest.work_tasks)
+    "chain_unknown":   ("未知的产业链「{d}」", "unknown chain {d!r}"),
+    "task_status":     ("无法识别的任务状态「{d}」（应为 已交办/推进中/待核验/已核验/已办结）",
+                        "unknown task status {d!r} (assigned/in progress/awaiting verification/verified/closed)"),
+    "too_long":        ("内容过长（最多 {d} 个字符）", "text too long (at most {d} characters)"),
+    "out_of_scope":    ("不在您的管理范围内：{d}", "outside the tasks you manage: {d}"),
 }
 
 

@@ -199,6 +199,24 @@ KINDS: dict[str, list[Field]] = {
           ("工业生产者出厂价格指数", "出厂价格指数", "PPI", "ppi", "价格指数"),
           zh_doc="1–N月累计，上年同期=100（如 98.7）", en_doc="year to date, previous year = 100 (e.g. 98.7)"),
     ],
+    # the task list offices keep (项目化清单式; chainbrain.ingest.work_tasks, not a statistical import kind)
+    "tasks": [
+        F("seq", "序号", "text", syn=("编号", "任务编号", "no")),
+        F("title", "工作任务", "text", True, ("任务名称", "重点任务", "工作事项", "任务内容", "工作要点")),
+        F("lead_unit", "责任单位", "text", True, ("牵头单位", "主责单位", "责任部门")),
+        F("lead_person", "责任人", "text", syn=("联系人", "负责人")),
+        F("coop_units", "配合单位", "text", syn=("协同单位", "配合部门"), zh_doc="多个单位用顿号分隔",
+          en_doc="several units separated by 、"),
+        F("chain", "产业链", "text", syn=("所属产业链", "产业链名称", "链条"), zh_doc="产业链名称或代码；空：不分链",
+          en_doc="chain name or code; empty: not chain-specific"),
+        F("region", "地区", "text", syn=("所属地区", "设区市", "县（市、区）", "区域"),
+          zh_doc="设区市或县（市、区）名称或代码；空：全省", en_doc="city or county name or code; empty: province"),
+        F("deadline", "完成时限", "date", True, ("时限", "完成时间", "截止时间", "办结时限"),
+          zh_doc="YYYY-MM-DD，或“2025年6月底”", en_doc="YYYY-MM-DD, or 2025年6月底 (end of month)"),
+        F("progress", "进展情况", "text", syn=("工作进展", "推进情况", "完成情况")),
+        F("status", "状态", "text", syn=("任务状态", "办理状态"), zh_doc="已交办/推进中/待核验/已核验/已办结；空：已交办",
+          en_doc="assigned/in progress/awaiting verification/verified/closed; empty: assigned"),
+    ],
 }
 
 #: designation kind / level → the names accepted on import (:mod:`chainbrain.catalog.designations`)

@@ -336,4 +336,7 @@ from chainbrain.store import schema_advantage  # noqa: E402,F401
 from chainbrain.store import schema_statistics  # noqa: E402,F401
 from chainbrain.store import schema_operations  # noqa: E402,F401
 from chainbrain.store import schema_work  # noqa: E402,F401
+from chainbrain.store import schema_work_tasks  # noqa: E402,F401
+from chainbrain.store import schema_work_org  # noqa: E402,F401
+from chainbrain.store import schema_work_projects  # noqa: E402,F401
 from chainbrain.store import schema_supply  # noqa: E402,F401
