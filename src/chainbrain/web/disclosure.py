@@ -77,7 +77,7 @@ class Guard:
     """A viewer's disclosure control, for every page.
 
     ``guard(chain, region)`` is the old per-cell rule (``min_cell`` or 1 when the viewer's scope
-    covers the cell; used by the focus pages); :meth:`protect` withholds the fields of a KPI record
+    covers the cell; the operations page's own reporter counts); :meth:`protect` withholds the fields of a KPI record
     the viewer's suppression pattern for the record's period hides. ``visible``: the enterprises
     the viewer sees individually (``None``: all of them); ``key``: the viewer's scope (cache key).
     """
@@ -106,6 +106,33 @@ class Guard:
             pat = suppression.pattern(u, self.visible, self.min_cell)
             cache.put(version, key, pat)
         return pat
+
+    def focus_pattern(self, year: int):
+        """The pattern of the focus pages' annual region × segment cells of ``year``
+        (:mod:`chainbrain.analytics.suppression_focus`; cached per data version)."""
+        from chainbrain.analytics import suppression, suppression_focus
+        from chainbrain.web.cache import MISSING, data_version
+
+        cache, version = _cache_of(self.store), data_version(self.store)
+        key = ("focus-pattern", int(year), self.key, self.min_cell)
+        pat = cache.lookup(version, key)
+        if pat is MISSING:
+            u = cache.lookup(version, ("focus-universe", int(year)))
+            if u is MISSING:
+                u = suppression_focus.universe(self.store, int(year))
+                cache.put(version, ("focus-universe", int(year)), u)
+            pat = suppression.pattern(u, self.visible, self.min_cell)
+            cache.put(version, key, pat)
+        return pat
+
+    def focus_withheld(self, year: int, level: str):
+        """``withhold(region, segment)`` → the evidence fields of a focus cell to withhold."""
+        from chainbrain.analytics import suppression_focus
+
+        if self.visible is None or self.min_cell <= 1:
+            return lambda region, segment: []
+        hidden = self.focus_pattern(year).hidden
+        return lambda region, segment: suppression_focus.withheld(hidden, level, region, segment)
 
     def fields(self, rec: dict, chain, region) -> list[str]:
         if not rec.get("period") or self.visible is None or self.min_cell <= 1:
