@@ -47,12 +47,13 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from chainbrain.analytics import suppression, suppression_focus
+from chainbrain.analytics import suppression, suppression_focus, suppression_periods
 from chainbrain.analytics.advantage.data import latest_year
 from chainbrain.analytics.kpi import latest_period
 from chainbrain.demo.build import build_demo
 from chainbrain.store import open_store
 from chainbrain.web import create_app
+from chainbrain.periods import parse_period
 from chainbrain.web.users import add_user
 
 SCOPES = ("all", "manufacturing")
@@ -103,6 +104,20 @@ def demo(tmp_path_factory):
             add_user(store, name, f"pw-{name}-1234", role, **scope)
         truth = suppression.universe(store, period, breakdowns=True)    # everything the attacker may know
         published = suppression.universe(store, period)                 # the cells of the published pattern
+        # other periods a viewer can request with cells identical to this period's (prev = last
+        # year's cur, base = the base year's cur) or differing by one month of flows
+        p = parse_period(period)
+        others = {"y-1": p.shifted(-1).label, "m-1": f"{p.year}-{p.month - 1:02d}" if p.month > 2 else None}
+        by = suppression._target_base_year(store)
+        others["base"] = p.shifted(by - p.year).label if by is not None and by < p.year - 1 else None
+        others = {t: x for t, x in others.items() if x}
+        family = {x.ytd_label: suppression.universe(store, x.ytd_label)
+                  for x in suppression_periods.family(store, p)}
+        month_before = {others["m-1"]: suppression.universe(store, others["m-1"])} if "m-1" in others else {}
+        own = {t: (family.get(x) or month_before[x]) for t, x in others.items()}
+        cross = merged(truth, *(tagged(own[t], t) for t in others))
+        cross.revised = frozenset().union(truth.revised, *(u.revised for u in own.values()))
+        cross.relations += identities(cross)
         focus_year = latest_year(store)
         focus = suppression_focus.universe(store, focus_year)           # the focus pages' annual cells
         truth = merged(truth, focus)
@@ -111,7 +126,8 @@ def demo(tmp_path_factory):
     app = create_app(db, public_aggregates=True)
     focus_regions = sorted({(k[1], k[2]) for k in focus.sets if k[1] != "province"}, key=str)
     return {"app": app, "sees": sees, "period": period, "cities": cities, "counties": counties,
-            "chains": chains, "truth": truth, "published": published, "focus": focus,
+            "chains": chains, "truth": truth, "published": published, "focus": focus, "others": others,
+            "cross": merged(cross, focus), "family": family, "month_before": month_before, "base_year": by,
             "focus_regions": focus_regions,
             "attacked_cities": [city] + ([c for c in cities if c != city] if FULL else []),
             "attacked_chains": [chain] + [c for c in chains if c != chain][:None if FULL else 1]}
@@ -119,11 +135,36 @@ def demo(tmp_path_factory):
 
 def merged(*us):
     """One universe of several (their cells are disjoint)."""
-    out = suppression.Universe(us[0].period)
+    out = suppression.Universe(us[0].period, revised=frozenset().union(*(u.revised for u in us)))
     for u in us:
         out.sets.update(u.sets)
         out.values.update(u.values)
         out.relations += u.relations
+    return out
+
+
+def tag(k, t):
+    return (f"{k[0]}@{t}",) + tuple(k[1:])
+
+
+def tagged(u, t):
+    """Universe ``u`` of another period, its cells named measure@t (t: y-1, m-1, base)."""
+    return suppression.Universe(u.period, sets={tag(k, t): v for k, v in u.sets.items()},
+                                values={tag(k, t): v for k, v in u.values.items()},
+                                relations=[suppression.Relation(tag(r.parent, t), tuple(tag(k, t) for k in r.children),
+                                                                r.residual) for r in u.relations])
+
+
+def identities(u) -> list:
+    """The same sum in two periods: prev = cur@y-1, base = cur@base, base@y-1 = base (as relations
+    parent = child + rest, the rest being the enterprises in one of them only)."""
+    out = []
+    for k in list(u.sets):
+        m = k[0]
+        for a, b in (("prev", "cur@y-1"), ("base", "cur@base"), ("base@y-1", "base")):
+            if m == a and (b,) + k[1:] in u.sets:
+                x, y = u.sets[k], u.sets[(b,) + k[1:]]
+                out.append(suppression.Relation(k, ((b,) + k[1:],), x ^ y))
     return out
 
 
@@ -238,17 +279,27 @@ class Seen:
             if ev.get("rca") is not None:
                 self.facts.append((c, suppression_focus.cell(level, region, None), col(j), col(None)))
 
+    def merge(self, other: "Seen", t: str):
+        """What the role fetched for another period, its cells named measure@t."""
+        for k, v in other.values.items():
+            self.put(tag(k, t), v, f"{other.where[k]} @{t}", other.counts.get(k))
+        self.derived.update({tag(k, t): v for k, v in other.derived.items()})
+        for k, page in other.rates.items():
+            self.rates.setdefault(tag(k, t), f"{page} @{t}")
+
     derived: dict
     heat: dict
     rates: dict
     facts: list
 
 
-def fetch(app, name, d) -> Seen:
+def fetch(app, name, d, period=None, light=False) -> Seen:
+    """What role ``name`` fetches for ``period`` (default: the newest); ``light``: the KPI-family
+    pages only (cockpit, chain list and pages, region pages, KPI), for the other periods."""
     seen = Seen()
     seen.derived, seen.heat, seen.rates, seen.facts = {}, {}, {}, []
     c = client(app, name)
-    period = d["period"]
+    period = period or d["period"]
     try:
         def get(url, **params):
             r = c.get(url, params={"period": period, **params})
@@ -294,6 +345,8 @@ def fetch(app, name, d) -> Seen:
                         seen.record(u, None, u["key"], scope, page)
             k = get("/api/kpi", scope=scope, chain=d["chains"][0], region=d["attacked_cities"][0])
             seen.record(k, d["chains"][0], d["attacked_cities"][0], scope, "kpi")
+            if light:
+                continue
             # 运行分析: province and the role's city (with and without the role's chain), the city's counties
             city, chain = d["attacked_cities"][0], d["attacked_chains"][0]
             places = [(None, None), (None, chain), (city, None), (city, chain)]
@@ -304,7 +357,7 @@ def fetch(app, name, d) -> Seen:
                          **({"chain": ch} if ch else {}))
                 seen.operations(op, ch, region, scope, f"operations {region} {ch} {scope}")
         # 找准主攻点、突破点: every city and county of the focus year, every item (top=100)
-        for _level, region in d["focus_regions"]:
+        for _level, region in [] if light else d["focus_regions"]:
             r = c.get(f"/api/focus/{region}", params={"top": 100})
             assert r.status_code == 200, (name, region, r.status_code, r.text[:300])
             seen.focus(r.json(), f"focus {region}")
@@ -359,6 +412,15 @@ def attack(seen: Seen, truth, visible: frozenset) -> list[tuple]:
                 for k in unknown:
                     if k != "rest":
                         built |= unseen.get(k, set())
+                if "rest" in unknown:
+                    # parent − Σ known children: a firm counts when its net coefficient is not 0 (in the
+                    # parent and in no known child, or in a known child only) or its values differ
+                    net = collections.Counter(truth.sets.get(r.parent, ()))
+                    for k in r.children:
+                        if k in known:
+                            net.subtract(truth.sets.get(k, ()))
+                    built = {e for e, c in net.items() if c} | (res & truth.revised)
+                    built -= visible
                 if 0 < len(built) < 3:
                     leaks.append((("Σ", tuple(unknown)), len(built), f"{r.parent} − Σ known children"))
     for k, page in getattr(seen, "rates", {}).items():            # a rate of a small cell
@@ -369,6 +431,22 @@ def attack(seen: Seen, truth, visible: frozenset) -> list[tuple]:
         n = len(unseen.get(k, ()))
         if k in fetched and seen.values.get(k) is not None and 0 < n < 3:
             leaks.append((k, n, f"shown on {seen.where[k]}"))
+    return leaks
+
+
+def month_differences(seen: Seen, truth, visible: frozenset) -> list[tuple]:
+    """YTD(m) − YTD(m−1) of one cell shown in both months (single-month flows of the firms in both,
+    an entrant's YTD, a leaver's YTD): built from the union of both months' unseen enterprises."""
+    leaks = []
+    for k, v in seen.values.items():
+        if "@" in k[0] or v is None:
+            continue
+        before = tag(k, "m-1")
+        if seen.values.get(before) is None:
+            continue
+        n = len((truth.sets.get(k, frozenset()) | truth.sets.get(before, frozenset())) - visible)
+        if 0 < n < 3:
+            leaks.append((("Δm", k), n, "YTD(m) − YTD(m−1)"))
     return leaks
 
 
@@ -393,7 +471,18 @@ def test_truth_matches_what_the_administrator_sees(demo):
 def test_no_role_recovers_a_small_cell(demo, role):
     seen = fetch(demo["app"], role, demo)
     assert not seen.clashes, seen.clashes[:5]                      # one pattern across all pages
-    leaks = attack(seen, demo["truth"], demo["sees"][role])
+    if role is None:
+        # through the pages too (every role on all cells: test_..._across_periods): last year's and
+        # the base year's same month (their cur sums are this period's prev and base), last month
+        for t, period in demo["others"].items():
+            seen.merge(fetch(demo["app"], role, demo, period, light=True), t)
+        assert not seen.clashes, seen.clashes[:5]
+        for r in demo["cross"].relations:                          # an identical sum: one state
+            if len(r.children) == 1 and "@" in r.children[0][0] and not r.residual \
+                    and r.parent in seen.values and r.children[0] in seen.values:
+                assert (seen.values[r.parent] is None) == (seen.values[r.children[0]] is None), r.parent
+    leaks = attack(seen, demo["cross"], demo["sees"][role])
+    leaks += month_differences(seen, demo["cross"], demo["sees"][role])
     kinds = collections.Counter((k[0][0] if k[0] != "Σ" else "Σ", why.split(" ")[0] if why[0] != "(" else "difference")
                                 for k, _, why in leaks)
     assert not leaks, (len(leaks), kinds, leaks[:6])
@@ -402,6 +491,45 @@ def test_no_role_recovers_a_small_cell(demo, role):
     unseen = {k: v - demo["sees"][role] for k, v in demo["truth"].sets.items()}
     secondary = [k for k, v in seen.values.items() if v is None and len(unseen.get(k, ())) >= 3]
     assert len(secondary) < 0.25 * len(seen.values), (len(secondary), len(seen.values))
+
+
+def published_periods(demo, visible, linked=True) -> Seen:
+    """Every cell of this period and of the other periods (measure@t) as the role's patterns
+    publish it (a value, or None when withheld). ``linked``: the patterns computed with every
+    year of the month (:mod:`chainbrain.analytics.suppression_periods`, as the web pages do);
+    False: each period on its own (the rule before)."""
+    fam, label = demo["family"], parse_period(demo["period"]).ytd_label
+    if linked:
+        pats = suppression_periods.patterns_of(fam, demo["base_year"], visible)
+    else:
+        pats = {x: suppression.pattern(u, visible) for x, u in fam.items()}
+    for x, u in demo["month_before"].items():
+        pats[x] = suppression_periods.patterns_of({x: u}, demo["base_year"], visible)[x]
+    seen = Seen()
+    seen.derived, seen.facts, seen.rates = {}, [], {}
+    for t, x in [(None, label), *demo["others"].items()]:
+        u = fam.get(x) or demo["month_before"][x]
+        for cell in u.sets:
+            k = cell if t is None else tag(cell, t)
+            seen.put(k, None if cell in pats[x].hidden else u.values[cell], x)
+    return seen
+
+
+@pytest.mark.parametrize("role", [None, "viewer", "ent", "county", "city", "chain"])
+def test_no_role_recovers_a_small_cell_across_periods(demo, role):
+    """Cross-period differences (issue #12): the role may request last year's and the base year's
+    same month (whose cur sums are this period's prev and base sums) and last month. With every
+    cell of those periods published as the role's patterns say, the attacker (relations of every
+    period, the identities between periods, YTD(m) − YTD(m−1) of the same cell) finds nothing."""
+    visible = demo["sees"][role]
+    seen = published_periods(demo, visible)
+    leaks = attack(seen, demo["cross"], visible) + month_differences(seen, demo["cross"], visible)
+    assert not leaks, (len(leaks), leaks[:6])
+    # an identical sum has one state in every period
+    for r in demo["cross"].relations:
+        if len(r.children) == 1 and "@" in r.children[0][0] and not (r.residual - visible):
+            a, b = seen.values.get(r.parent), seen.values.get(r.children[0])
+            assert (a is None) == (b is None), r.parent
 
 
 def test_attacker_finds_the_classic_leak_without_secondary_suppression(demo):
