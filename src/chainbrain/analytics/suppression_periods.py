@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import sqlalchemy as sa
-
 from chainbrain.analytics.suppression import MIN_CELL, Pattern, Relation, Universe, pattern
 from chainbrain.periods import Period, parse_period
 
@@ -39,9 +37,8 @@ from chainbrain.periods import Period, parse_period
 def family(store, period: str | Period) -> list[Period]:
     """The YTD periods of every year with monthly reports for ``period``'s month, oldest first."""
     p = parse_period(period) if isinstance(period, str) else period
-    with store.engine.connect() as conn:
-        years = sorted(int(r[0]) for r in conn.execute(
-            sa.text("SELECT DISTINCT year FROM monthly_report WHERE month = :m"), {"m": p.month}))
+    t = store.table("monthly_report")
+    years = sorted(int(y) for y in t.filter(t.month == p.month).select("year").distinct().execute()["year"])
     if p.year not in years:
         years = sorted(set(years) | {p.year})
     return [p.shifted(y - p.year) for y in years]
