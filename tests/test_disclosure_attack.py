@@ -472,10 +472,11 @@ def test_no_role_recovers_a_small_cell(demo, role):
     seen = fetch(demo["app"], role, demo)
     assert not seen.clashes, seen.clashes[:5]                      # one pattern across all pages
     if role is None:
-        # through the pages too (every role on all cells: test_..._across_periods): last year's and
-        # the base year's same month (their cur sums are this period's prev and base), last month
+        # through the pages too (every role on all cells, and last month: test_..._across_periods):
+        # last year's and the base year's same month (their cur sums are this period's prev and base)
         for t, period in demo["others"].items():
-            seen.merge(fetch(demo["app"], role, demo, period, light=True), t)
+            if t != "m-1":
+                seen.merge(fetch(demo["app"], role, demo, period, light=True), t)
         assert not seen.clashes, seen.clashes[:5]
         for r in demo["cross"].relations:                          # an identical sum: one state
             if len(r.children) == 1 and "@" in r.children[0][0] and not r.residual \
