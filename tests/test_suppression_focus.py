@@ -10,9 +10,10 @@ from chainbrain.analytics.suppression_focus import cell
 from test_advantage_recommend import _fill
 
 
-def test_cells_and_relations_hand_checked(duck_store):
-    rows, (eid, seg2) = _fill(duck_store)
-    u = suppression_focus.universe(duck_store, 2025)
+def test_cells_and_relations_hand_checked(store_any):
+    """On DuckDB and PostgreSQL."""
+    rows, (eid, seg2) = _fill(store_any)
+    u = suppression_focus.universe(store_any, 2025)
     one = rows[rows.enterprise_id == eid].iloc[0]
     county, seg1 = one.region, one.segment
     city = county[:4] + "00"
