@@ -72,12 +72,12 @@ def linked(universes: dict[str, Universe], base_year: int | None) -> Universe:
     return out
 
 
-def slice_of(joint: Pattern, label: str, period_label: str) -> Pattern:
-    """One period's :class:`Pattern` out of the family's."""
-    def own(cells):
-        return frozenset(k[1:] for k in cells if k[0] == label)
-    return dataclasses.replace(joint, period=period_label, primary=own(joint.primary), hidden=own(joint.hidden),
-                               unseen_empty=own(joint.unseen_empty), cells=joint.cells_of.get(label, 0))
+def slice_of(joint: Pattern, label: str, cells: int) -> Pattern:
+    """One period's :class:`Pattern` (``cells``: its non-empty cells) out of the family's."""
+    def own(keys):
+        return frozenset(k[1:] for k in keys if k[0] == label)
+    return dataclasses.replace(joint, period=label, primary=own(joint.primary), hidden=own(joint.hidden),
+                               unseen_empty=own(joint.unseen_empty), cells=cells)
 
 
 def patterns(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> dict[str, Pattern]:
@@ -95,8 +95,7 @@ def patterns_of(universes: dict[str, Universe], base_year: int | None, visible,
                 min_cell: int = MIN_CELL) -> dict[str, Pattern]:
     """:func:`patterns` from a family's universes (label → Universe) and the target base year."""
     joint = pattern(linked(universes, base_year), visible, min_cell)
-    joint.cells_of = {label: len(u.sets) for label, u in universes.items()}
-    return {label: slice_of(joint, label, label) for label in universes}
+    return {label: slice_of(joint, label, len(u.sets)) for label, u in universes.items()}
 
 
 def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> Pattern:
