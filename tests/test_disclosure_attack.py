@@ -301,8 +301,8 @@ class Seen:
 
 
 def fetch(app, name, d, period=None, light=False) -> Seen:
-    """What role ``name`` fetches for ``period`` (default: the newest); ``light``: the KPI-family
-    pages only (cockpit, chain list and pages, region pages, KPI), for the other periods."""
+    """What role ``name`` fetches for ``period`` (default: the newest); ``light``: the cockpit only
+    (province and the role's city: their cities, counties and chains), for the other periods."""
     seen = Seen()
     seen.derived, seen.heat, seen.rates, seen.facts = {}, {}, {}, []
     c = client(app, name)
@@ -328,6 +328,8 @@ def fetch(app, name, d, period=None, light=False) -> Seen:
                     if t.get("kind") == "growth" and t.get("indicator", "revenue") == "revenue" and \
                             (t.get("actual") is not None or "actual" in (t.get("suppressed") or [])):
                         seen.put(("cur", None, city, scope), t.get("actual"), page + " target")
+            if light:
+                continue
             for u in get("/api/chains", scope=scope)["chains"]:
                 seen.record(u, u["key"], None, scope, f"chains {scope}")
             for code in d["attacked_chains"]:
@@ -352,8 +354,6 @@ def fetch(app, name, d, period=None, light=False) -> Seen:
                         seen.record(u, None, u["key"], scope, page)
             k = get("/api/kpi", scope=scope, chain=d["chains"][0], region=d["attacked_cities"][0])
             seen.record(k, d["chains"][0], d["attacked_cities"][0], scope, "kpi")
-            if light:
-                continue
             # 运行分析: province and the role's city (with and without the role's chain), the city's counties
             city, chain = d["attacked_cities"][0], d["attacked_chains"][0]
             places = [(None, None), (None, chain), (city, None), (city, chain)]
