@@ -103,3 +103,27 @@ def test_focus_small_cell_withheld_from_public_shown_to_admin(app):
         ev = next(it for it in c.get(f"/api/focus/{region}", params={"top": 100}).json()["attack"]
                   if it["segment"] == seg)["evidence"]
         assert ev["revenue_yuan"] == pytest.approx(5e10) and ev["rca"] > 1
+
+
+def test_focus_row_total_minus_shown_cells_gives_no_single_enterprise(app):
+    """Complementary suppression (issue #12): the region's row total is public in effect (a shown
+    RCA gives it back), so with the 1-firm cell the only one withheld, row total − Σ shown revenues
+    would be that firm's revenue. The public pattern withholds another cell of the row too, and the
+    withheld cells of the row hold ≥ 3 enterprises together; the administrator sees every cell."""
+    region, seg = app.state.focus_case
+    with _client(app) as c:
+        d = c.get(f"/api/focus/{region}", params={"top": 100}).json()
+        items = [it for it in d["attack"] + d["breakthrough"] if it["evidence"]["enterprises"]]
+        gone = [it for it in items if it["evidence"]["revenue_yuan"] is None]
+        assert seg in {it["segment"] for it in gone}
+        assert len(gone) >= 2
+        assert sum(it["evidence"]["enterprises"] for it in gone) >= 3
+        for it in gone:
+            assert {"revenue_yuan", "share_of_province", "rca"} <= set(it["evidence"]["suppressed_fields"])
+        shown = [it for it in items if it["evidence"]["revenue_yuan"] is not None]
+        assert shown and all(it["evidence"]["rca"] is not None for it in shown)
+        r = c.post("/api/login", json={"username": "admin", "password": "pw-admin-123"})
+        assert r.status_code == 200
+        d = c.get(f"/api/focus/{region}", params={"top": 100}).json()
+        assert all(it["evidence"]["revenue_yuan"] is not None for it in d["attack"] + d["breakthrough"]
+                   if it["evidence"]["enterprises"])

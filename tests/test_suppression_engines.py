@@ -72,3 +72,24 @@ def test_cells_relations_and_pattern(mstore):
     for r in u.relations:
         unknown = [k for k in (r.parent,) + r.children if k in h] + ([None] if r.residual else [])
         assert len(unknown) != 1 or unknown == [None] and not 0 < len(r.residual) < 3, r
+
+
+def test_pattern_linked_across_periods(mstore):
+    """The family of 2025-06 is 2024-06 and 2025-06 (June reports of both years); 2025's prev sums
+    are 2024's cur sums and have one state in both periods; the hand-derived suppressions above hold
+    in 2025's slice."""
+    from chainbrain.analytics import suppression_periods
+
+    assert [p.label for p in suppression_periods.family(mstore, "2025-06")] == ["2024-06", "2025-06"]
+    pats = suppression_periods.patterns(mstore, "2025-06", frozenset())
+    u24 = suppression.universe(mstore, "2024-06")
+    u25 = suppression.universe(mstore, "2025-06")
+    pairs = [k for k in u25.sets if k[0] == "prev" and ("cur", *k[1:]) in u24.sets]
+    assert pairs and ("prev", None, None, "all") in pairs
+    for k in pairs:
+        assert u25.sets[k] == u24.sets[("cur", *k[1:])]
+        assert (k in pats["2025-06"].hidden) == (("cur", *k[1:]) in pats["2024-06"].hidden), k
+    h = pats["2025-06"].hidden
+    assert ("cur", None, None, "all") not in h
+    assert {("cur", None, None, "manufacturing"), ("cc", None, None, "all"), ("cur", None, "360100", "all")} <= h
+    assert suppression_periods.linked_pattern(mstore, "2025-Q2", frozenset()).hidden == h

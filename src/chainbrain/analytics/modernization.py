@@ -204,9 +204,9 @@ def _withheld(store, year: int, level: str, scope: str, period: str | None, keys
     """Units whose revenue cell the anonymous suppression pattern withholds (module docstring)."""
     if min_cell <= 1:
         return set()
-    from chainbrain.analytics import suppression
+    from chainbrain.analytics import suppression_periods
     p = period or f"{year}-12"
-    pat = suppression.pattern(suppression.universe(store, p), frozenset(), min_cell)
+    pat = suppression_periods.linked_pattern(store, p, frozenset(), min_cell)   # as the web pages
     out = set()
     for key in keys:
         parts = str(key).split("|")

@@ -322,9 +322,10 @@ def _relations(store, u: Universe, seg: list[tuple]) -> list[Relation]:
 
 
 # ---------------------------------------------------------------- the pattern of one viewer
-def pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL) -> Pattern:
+def pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, force=frozenset()) -> Pattern:
     """The withheld cells for a viewer who sees ``visible`` enterprises individually
-    (``None``: every enterprise, e.g. the province administrator — nothing is withheld)."""
+    (``None``: every enterprise, e.g. the province administrator — nothing is withheld); ``force``:
+    cells to withhold besides the primary ones (:mod:`chainbrain.analytics.suppression_audit`)."""
     if visible is None or min_cell <= 1:
         return Pattern(u.period, min_cell, frozenset(), frozenset(), frozenset(u.sets), len(u.sets))
     unseen = {k: (v - visible) if visible else v for k, v in u.sets.items()}
@@ -333,7 +334,7 @@ def pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL) ->
         return 0 < n < min_cell
 
     primary = {k for k, v in unseen.items() if sensitive(len(v))}
-    hidden = set(primary)
+    hidden = set(primary) | {k for k in force if unseen.get(k)}
     rels_of = collections.defaultdict(list)
     for i, r in enumerate(u.relations):
         rels_of[r.parent].append(i)

@@ -77,7 +77,7 @@ class Guard:
     """A viewer's disclosure control, for every page.
 
     ``guard(chain, region)`` is the old per-cell rule (``min_cell`` or 1 when the viewer's scope
-    covers the cell; used by the focus pages); :meth:`protect` withholds the fields of a KPI record
+    covers the cell; the operations page's own reporter counts); :meth:`protect` withholds the fields of a KPI record
     the viewer's suppression pattern for the record's period hides. ``visible``: the enterprises
     the viewer sees individually (``None``: all of them); ``key``: the viewer's scope (cache key).
     """
@@ -90,22 +90,61 @@ class Guard:
         return 1 if self._covers is not None and self._covers(chain, region) else self.min_cell
 
     def pattern(self, period: str):
-        """The :class:`~chainbrain.analytics.suppression.Pattern` of ``period`` (cached per data version)."""
-        from chainbrain.analytics import suppression
+        """The :class:`~chainbrain.analytics.suppression.Pattern` of ``period``, computed with every
+        year of the same month (:mod:`chainbrain.analytics.suppression_periods`: a sum shown in one
+        period is never withheld in another); cached per data version."""
+        import dataclasses
+
+        from chainbrain.analytics import suppression, suppression_periods
+        from chainbrain.periods import parse_period
         from chainbrain.web.cache import MISSING, data_version
 
         cache = _cache_of(self.store)
         version = data_version(self.store)
-        key = ("pattern", period, self.key, self.min_cell)
+        p = parse_period(period)
+        key = ("pattern", p.ytd_label, self.key, self.min_cell)
         pat = cache.lookup(version, key)
         if pat is MISSING:
-            u = cache.lookup(version, ("universe", period))
+            def universe_of(label):
+                u = cache.lookup(version, ("universe", label))
+                if u is MISSING:
+                    u = suppression.universe(self.store, label)
+                    cache.put(version, ("universe", label), u)
+                return u
+
+            for label, x in suppression_periods.patterns(self.store, p, self.visible, self.min_cell,
+                                                         universe_of).items():
+                cache.put(version, ("pattern", label, self.key, self.min_cell), x)
+                if label == p.ytd_label:
+                    pat = x
+        return pat if pat.period == p.label else dataclasses.replace(pat, period=p.label)
+
+    def focus_pattern(self, year: int):
+        """The pattern of the focus pages' annual region × segment cells of ``year``
+        (:mod:`chainbrain.analytics.suppression_focus`; cached per data version)."""
+        from chainbrain.analytics import suppression, suppression_focus
+        from chainbrain.web.cache import MISSING, data_version
+
+        cache, version = _cache_of(self.store), data_version(self.store)
+        key = ("focus-pattern", int(year), self.key, self.min_cell)
+        pat = cache.lookup(version, key)
+        if pat is MISSING:
+            u = cache.lookup(version, ("focus-universe", int(year)))
             if u is MISSING:
-                u = suppression.universe(self.store, period)
-                cache.put(version, ("universe", period), u)
+                u = suppression_focus.universe(self.store, int(year))
+                cache.put(version, ("focus-universe", int(year)), u)
             pat = suppression.pattern(u, self.visible, self.min_cell)
             cache.put(version, key, pat)
         return pat
+
+    def focus_withheld(self, year: int, level: str):
+        """``withhold(region, segment)`` → the evidence fields of a focus cell to withhold."""
+        from chainbrain.analytics import suppression_focus
+
+        if self.visible is None or self.min_cell <= 1:
+            return lambda region, segment: []
+        hidden = self.focus_pattern(year).hidden
+        return lambda region, segment: suppression_focus.withheld(hidden, level, region, segment)
 
     def fields(self, rec: dict, chain, region) -> list[str]:
         if not rec.get("period") or self.visible is None or self.min_cell <= 1:

@@ -41,10 +41,12 @@ def region_level(store, code: str) -> str:
     return str(r["level"].iloc[0])
 
 
-def region_segment_expr(store, year: int, level: str = "county"):
-    """Ibis expression: (region, segment, revenue, employees, enterprises) for ``year``."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+def enterprise_segment_expr(store, year: int):
+    """Ibis expression: one row per (enterprise, segment) for ``year`` — ``county`` (the enterprise's
+    region code), ``city`` (its prefecture), ``segment``, ``revenue`` and ``employees`` already
+    weighted 1/n by the enterprise's n segments. The region × segment table of either level is its
+    sum (:func:`region_segment_expr`); disclosure control builds its cells from the same rows
+    (:mod:`chainbrain.analytics.suppression_focus`)."""
     date = dt.date(year, 12, 31)
     ar = store.table("annual_report")
     ar = latest(ar.filter(ar.year == year), ["enterprise_id", "year"])
@@ -59,13 +61,21 @@ def region_segment_expr(store, year: int, level: str = "county"):
     n = es.group_by("enterprise_id").aggregate(n_seg=_.count())
     es = es.join(n, "enterprise_id")
     region_t = store.table("region")
-    rmap = region_t.select(region_code=region_t.code,
-                           region=region_t.code if level == "county" else region_t.prefecture_code)
+    rmap = region_t.select(region_code=region_t.code, city=region_t.prefecture_code)
     m = ar.join(reg, "enterprise_id").join(rmap, "region_code").join(es, "enterprise_id")
     w = 1.0 / m.n_seg.cast("float64")
+    return m.select("enterprise_id", "segment", county=m.region_code, city=m.city, revenue=m.revenue * w,
+                    employees=m.employees.fill_null(0) * w)
+
+
+def region_segment_expr(store, year: int, level: str = "county"):
+    """Ibis expression: (region, segment, revenue, employees, enterprises) for ``year``."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+    m = enterprise_segment_expr(store, year)
+    m = m.mutate(region=m.county if level == "county" else m.city)
     return m.group_by(["region", "segment"]).aggregate(
-        revenue=(m.revenue * w).sum(), employees=(m.employees.fill_null(0) * w).sum(),
-        enterprises=m.enterprise_id.nunique())
+        revenue=m.revenue.sum(), employees=m.employees.sum(), enterprises=m.enterprise_id.nunique())
 
 
 def region_segment_values(store, year: int | None = None, level: str = "county") -> pd.DataFrame:

@@ -31,8 +31,9 @@ Each item carries ``evidence``: the figures used (RCA, Mcp, density, PCI,
 COG, revenue, enterprise count, the region's ECI, the subnational ECI — the
 mean PCI over the region's present segments).  Revenue from fewer than 3
 enterprises is suppressed (None, with the reason) per the statistical
-confidentiality rule; callers with a per-viewer rule (the web page) pass
-``rule(chain, region) -> min enterprises`` and the fields to hide.
+confidentiality rule (the command line); the web page passes the viewer's
+complementary-suppression pattern instead (``withhold``; cells, relations and
+derived fields in :mod:`chainbrain.analytics.suppression_focus`).
 
 Reference tables (``reference.py``): with an external PCI by segment the
 subnational ECI is the mean *reference* PCI over the region's segments, and
@@ -127,7 +128,7 @@ class Advantage:
 
     # ------------------------------------------------------------------ per region
     def _evidence(self, i: int, j: int, limit: int = MIN_ENTERPRISES,
-                  hide: tuple = ("revenue_yuan", "share_of_province")) -> dict:
+                  hide: tuple = ("revenue_yuan", "share_of_province"), withheld: list | None = None) -> dict:
         cx = self.cx
         n = int(self.counts[i, j]) if "enterprises" in self.cells else None
         rev = float(cx.value[i, j])
@@ -141,7 +142,14 @@ class Advantage:
             ev["pci_reference"] = f(self.pci_reference[j])
         if self.lq_reference is not None:
             ev["lq_reference"] = f(self.lq_reference[i, j])
-        if n is not None and 0 < n < limit:
+        if withheld is not None:                  # the viewer's suppression pattern decides
+            gone = [k for k in withheld if k in ev]
+            for k in gone:
+                ev[k] = None
+            if gone:
+                ev["suppressed"] = "withheld by disclosure control (统计保密，不予显示)"
+                ev["suppressed_fields"] = gone
+        elif n is not None and 0 < n < limit:
             for k in hide:
                 ev[k] = None
             ev["suppressed"] = f"fewer than {limit} enterprises (少于{limit}家企业，不予显示)"
@@ -159,25 +167,31 @@ class Advantage:
         return int(rule(None if pd.isna(chain) else chain, str(self.cx.regions[i])))
 
     def _items(self, i: int, score: np.ndarray, mask: np.ndarray, top: int | None, rule=None,
-               hide: tuple = ("revenue_yuan", "share_of_province")) -> list[dict]:
+               hide: tuple = ("revenue_yuan", "share_of_province"), withhold=None) -> list[dict]:
         idx = np.flatnonzero(mask & ~np.isnan(score))
         idx = idx[np.lexsort((self.cx.products[idx].astype(str), -score[idx]))]
         if top:
             idx = idx[:top]
+        region = str(self.cx.regions[i])
         return [{"segment": str(self.cx.products[j]), "score": round(float(score[j]), 6),
-                 "evidence": self._evidence(i, j, self._limit(rule, i, j), hide)} for j in idx]
+                 "evidence": self._evidence(i, j, self._limit(rule, i, j), hide,
+                                            None if withhold is None else withhold(region, str(self.cx.products[j])))}
+                for j in idx]
 
     def recommend(self, region: str, top: int | None = 10, rule=None,
-                  hide: tuple = ("revenue_yuan", "share_of_province")) -> dict:
-        """``{"region", "attack", "breakthrough"}``; ``rule(chain, region)`` → minimum enterprises per cell."""
+                  hide: tuple = ("revenue_yuan", "share_of_province"), withhold=None) -> dict:
+        """``{"region", "attack", "breakthrough"}``; ``rule(chain, region)`` → minimum enterprises per cell
+        (the primary rule alone), or ``withhold(region, segment)`` → the evidence fields to withhold (the
+        viewer's complementary-suppression pattern, :mod:`chainbrain.analytics.suppression_focus`)."""
         if region not in self.rix:
             return {"region": region, "attack": [], "breakthrough": [],
                     "note": "no revenue recorded for this region in the year (该年度无营收数据)"}
         i = self.rix[region]
         M = self.cx.mcp[i].astype(bool)
         return {"region": region,
-                "attack": self._items(i, self.attack_score[i], M & self.on_target, top, rule, hide),
-                "breakthrough": self._items(i, self.breakthrough_score[i], ~M & self.on_target, top, rule, hide)}
+                "attack": self._items(i, self.attack_score[i], M & self.on_target, top, rule, hide, withhold),
+                "breakthrough": self._items(i, self.breakthrough_score[i], ~M & self.on_target, top, rule, hide,
+                                            withhold)}
 
     def points(self, region: str) -> pd.DataFrame:
         """Every segment for one region: kind (attack / breakthrough / other), scores and coordinates."""

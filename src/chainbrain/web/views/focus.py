@@ -23,11 +23,13 @@ query ``strategy``, ``year``, ``top``; ``format=xlsx[&table=ID]`` for Excel):
 ``{"segment", "name", "chain_code", "score", "evidence": {...}}`` as in
 ``chainbrain advantage recommend --format json``.
 
-Disclosure: a cell (segment × region) built from fewer enterprises than the
-viewer's rule allows (:func:`chainbrain.web.policy.cell_rule`, 3 for the
-public) shows no revenue, share of the province or RCA (RCA with the public
-totals would give the revenue back); counts of enterprises and the binary
-presence are not confidential.
+Disclosure: the viewer's complementary-suppression pattern of the year's
+region × segment cells (:meth:`chainbrain.web.disclosure.Guard.focus_pattern`,
+:mod:`chainbrain.analytics.suppression_focus`: both levels' cells, row and
+column totals and their relations): a withheld cell shows no revenue, share of
+the province or RCA; a withheld column total no share or RCA, a withheld row
+total no RCA. Counts of enterprises, the binary presence and the percentile
+scores (ordinal) are not withheld.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from chainbrain.web import data, model
 from chainbrain.web.auth import current_user
+from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import lang_of, strings
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates
@@ -45,7 +48,6 @@ from chainbrain.web.state import get_state
 
 router = APIRouter()
 
-HIDE = ("revenue_yuan", "share_of_province", "rca")
 STRATEGY = Query("balanced", description="low_hanging_fruit, balanced or long_jumps (Atlas-style presets)")
 YEAR = Query(None, description="annual-report year; default: newest")
 TOP = Query(10, ge=1, le=100, description="items per ranked list")
@@ -103,8 +105,10 @@ S: dict[str, tuple[str, str]] = {
                     "Method: Hidalgo & Hausmann (2009) economic complexity (agrees with Growth Lab's "
                     "ecomplexity 0.5.3); scores are weighted percentile ranks over all cells of the level, "
                     "comparable across regions."),
-    "suppressed_note": ("“—*”：该格企业少于 {n} 家，营业收入、比重与 RCA 不予公开。",
-                        "“—*”: fewer than {n} enterprises — revenue, share and RCA withheld."),
+    "suppressed_note": ("“—*”：统计保密——该格企业少于 {n} 家，或与其他格相减可推算出少于 {n} 家企业的数据，"
+                        "营业收入、比重与 RCA 不予公开。",
+                        "“—*”: withheld (statistical confidentiality) — fewer than {n} enterprises, or "
+                        "derivable from other cells as a figure of fewer than {n}: revenue, share and RCA."),
 }
 
 
@@ -160,7 +164,7 @@ def focus_page(st, code: str, strategy: str, year: int | None, top: int, rule, l
         def chain_of(s):
             return None if "chain_code" not in meta or s not in meta.index else meta.at[s, "chain_code"]
 
-        rec = adv.recommend(code, top=top, rule=rule, hide=HIDE)
+        rec = adv.recommend(code, top=top, withhold=guard_of(store, rule).focus_withheld(year, level))
         out["note"] = f["not_here"] if "note" in rec else None
         for kind in ("attack", "breakthrough"):
             out[kind] = [{"segment": it["segment"], "name": seg_name(it["segment"]),

@@ -1,0 +1,107 @@
+"""One suppression pattern across the periods a viewer can request (issue #12: no disclosure by
+subtraction across periods).
+
+A viewer can ask for every reporting period, and some sums of one period are the very same sums
+in another:
+
+- ``prev`` of year Y, month m (the previous-year sample, on last year's memberships) is ``cur``
+  of year Y−1, month m;
+- ``base`` of any year at month m (the base-year sample behind the target path) is ``cur`` of the
+  base year B, month m — and the same in every year.
+
+A cell withheld in one period and shown in another would feed the shown value into the first
+period's relations. So the pattern of a period is computed together with every year of the same
+month (its *family*: the years with monthly reports for month m): the union of their universes
+(:func:`chainbrain.analytics.suppression.universe`), cells named ``(YYYY-MM, *cell)``, linked by
+*identity relations* ``x = y + rest`` (the rest: the enterprises in only one of the two — none
+when the data are consistent), and one run of :func:`~chainbrain.analytics.suppression.pattern`
+over it. Each period's pattern is the slice of its year, so an identical cell has one state in
+every period. Quarters and years are the YTD of their last month (``2025-Q2`` = ``2025-06``).
+
+Single-month differences are not an identity: YTD(m) − YTD(m−1) of a cell is Σ over the
+enterprises of both months of their month-m flow, plus the YTD of an entrant and minus the
+YTD of a leaver — a sum over the union of both months' enterprises, each with a value (its own
+flow) that no other figure gives; when the cell is shown in both months each side holds ≥ 3
+unseen enterprises, so the difference does too. The tests' attacker checks it (no single-month
+figure of a cell is published; if one is ever added, it joins the family as a measure).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from chainbrain.analytics.suppression import MIN_CELL, Pattern, Relation, Universe, pattern
+from chainbrain.periods import Period, parse_period
+
+
+def family(store, period: str | Period) -> list[Period]:
+    """The YTD periods of every year with monthly reports for ``period``'s month, oldest first."""
+    p = parse_period(period) if isinstance(period, str) else period
+    t = store.table("monthly_report")
+    years = sorted(int(y) for y in t.filter(t.month == p.month).select("year").distinct().execute()["year"])
+    if p.year not in years:
+        years = sorted(set(years) | {p.year})
+    return [p.shifted(y - p.year) for y in years]
+
+
+def linked(universes: dict[str, Universe], base_year: int | None) -> Universe:
+    """The union of one family's universes (label → Universe, labels ``YYYY-MM``) with the identity
+    relations of the module docstring; cells named ``(label, *cell)``."""
+    out = Universe("+".join(sorted(universes)))
+    for label, u in sorted(universes.items()):
+        out.sets.update({(label, *k): v for k, v in u.sets.items()})
+        out.values.update({(label, *k): v for k, v in u.values.items()})
+        out.relations += [Relation((label, *r.parent), tuple((label, *k) for k in r.children), r.residual)
+                          for r in u.relations]
+    years = {int(label[:4]): label for label in universes}
+
+    def same(a, b):
+        if a in out.sets and b in out.sets:
+            out.relations.append(Relation(a, (b,), out.sets[a] ^ out.sets[b]))
+
+    for y, label in sorted(years.items()):
+        for k in sorted(universes[label].sets, key=str):
+            if k[0] == "prev" and y - 1 in years:
+                same((label, *k), (years[y - 1], "cur", *k[1:]))
+            elif k[0] == "base" and base_year is not None:
+                if base_year in years:
+                    same((label, *k), (years[base_year], "cur", *k[1:]))
+                prev = max((x for x in years if x < y and (years[x], *k) in out.sets), default=None)
+                if prev is not None:                       # the same base sum in every year
+                    same((label, *k), (years[prev], *k))
+    return out
+
+
+def slice_of(joint: Pattern, label: str, cells: int) -> Pattern:
+    """One period's :class:`Pattern` (``cells``: its non-empty cells) out of the family's."""
+    def own(keys):
+        return frozenset(k[1:] for k in keys if k[0] == label)
+    return dataclasses.replace(joint, period=label, primary=own(joint.primary), hidden=own(joint.hidden),
+                               unseen_empty=own(joint.unseen_empty), cells=cells)
+
+
+def patterns(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> dict[str, Pattern]:
+    """label (``YYYY-MM``) → the viewer's :class:`Pattern` for every period of ``period``'s family.
+    ``universe_of(label)``: the universe of a period (a cache), default
+    :func:`chainbrain.analytics.suppression.universe`."""
+    from chainbrain.analytics import suppression
+
+    get = universe_of or (lambda label: suppression.universe(store, label))
+    us = {p.ytd_label: get(p.ytd_label) for p in family(store, period)}
+    return patterns_of(us, suppression._target_base_year(store), visible, min_cell)
+
+
+def patterns_of(universes: dict[str, Universe], base_year: int | None, visible,
+                min_cell: int = MIN_CELL) -> dict[str, Pattern]:
+    """:func:`patterns` from a family's universes (label → Universe) and the target base year."""
+    joint = pattern(linked(universes, base_year), visible, min_cell)
+    return {label: slice_of(joint, label, len(u.sets)) for label, u in universes.items()}
+
+
+def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> Pattern:
+    """The viewer's pattern of ``period``, consistent with every period of its family."""
+    p = parse_period(period) if isinstance(period, str) else period
+    return dataclasses.replace(patterns(store, p, visible, min_cell, universe_of)[p.ytd_label], period=p.label)
+
+
+__all__ = ["family", "linked", "patterns", "patterns_of", "linked_pattern"]
