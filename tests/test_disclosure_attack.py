@@ -667,7 +667,14 @@ NOT_ATTACKED = {
     "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
     "/api/imports/{job_id}/errors": "administrators only",
     "/openapi.json": "no figures",
+    "/api/my": "an enterprise's own figures, and its chain's and county's KPI through the viewer's Guard "
+               "(the pattern /api/kpi is attacked with)",
 }
+#: the work system (issue #14): administrative work records — requests, tasks, meetings, notices,
+#: organisation, key projects, the inbox — not statistical survey data; every one is scope-checked
+#: per role in test_web_scope.py and the work suites (404 outside the caller's scope)
+WORK_RECORDS = ("/api/requests", "/api/request-groups", "/api/request-categories", "/api/tasks", "/api/meetings",
+                "/api/notices", "/api/organisation", "/api/projects", "/api/inbox")
 
 
 def test_every_json_route_is_attacked_or_explained(tmp_path):
@@ -678,6 +685,7 @@ def test_every_json_route_is_attacked_or_explained(tmp_path):
     app = create_app(W.build(tmp_path / "routes.duckdb"), public_aggregates=True)
     paths = {p for m, p in routes(app) if m == "GET" and (p.startswith("/api") or p == "/openapi.json")}
     paths |= {p for m, p in routes(app) if p.startswith("/api")}
-    unknown = paths - ATTACKED - set(NOT_ATTACKED)
+    unknown = {p for p in paths - ATTACKED - set(NOT_ATTACKED)
+               if not any(p == w or p.startswith(w + "/") for w in WORK_RECORDS)}
     assert not unknown, f"JSON routes neither attacked nor explained: {sorted(unknown)}"
     assert ATTACKED <= paths
