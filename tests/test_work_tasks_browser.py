@@ -61,10 +61,6 @@ def test_meeting_decision_to_verified_closure(tmp_path, monkeypatch, artifacts):
             pg.get_by_test_id("decision-task-1").click()
         assert pg.get_by_test_id("task-status").get_attribute("data-value") == "assigned"
         assert pg.get_by_test_id("task-rag").get_attribute("data-value") == "red"
-        pg.locator("#edit-form [name=lead_person]").fill("钱七（示例）")        # the office edits the task
-        with pg.expect_navigation():
-            pg.get_by_test_id("edit-save").click()
-        assert "钱七（示例）" in pg.get_by_test_id("task-detail").inner_text()
         # the server's work clock escalates the overdue task (within a few seconds)
         deadline = time.monotonic() + 20
         while pg.get_by_test_id("task-escalation").get_attribute("data-value") != "3":
@@ -76,6 +72,13 @@ def test_meeting_decision_to_verified_closure(tmp_path, monkeypatch, artifacts):
         assert steps == ["overdue", "chain", "province"]                         # past the deadline: no at-risk step
         assert "督办〔" in pg.get_by_test_id("notice-table").inner_text()
         pg.screenshot(path=str(artifacts / "task-escalated.png"), full_page=True)
+        # the office edits the task — after the clock's escalations: an edit from a page loaded before
+        # one of them carries a stale version and is refused (409), as it should be
+        pg.reload()
+        pg.locator("#edit-form [name=lead_person]").fill("钱七（示例）")        # the office edits the task
+        with pg.expect_navigation():
+            pg.get_by_test_id("edit-save").click()
+        assert "钱七（示例）" in pg.get_by_test_id("task-detail").inner_text()
         # the unit: answers the notice, reports progress with evidence, reports completion
         uctx, upg = new_page(b, server)
         sign_in(upg, server, "grid_unit")
