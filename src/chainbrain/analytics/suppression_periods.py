@@ -86,7 +86,8 @@ def patterns(store, period: str | Period, visible, min_cell: int = MIN_CELL, uni
     :func:`chainbrain.analytics.suppression.universe`."""
     from chainbrain.analytics import suppression
 
-    get = universe_of or (lambda label: suppression.universe(store, label))
+    memo: dict = {}
+    get = universe_of or (lambda label: suppression.universe(store, label, memo=memo))
     us = {p.ytd_label: get(p.ytd_label) for p in family(store, period)}
     return patterns_of(us, suppression._target_base_year(store), visible, min_cell)
 

@@ -105,10 +105,12 @@ class Guard:
         key = ("pattern", p.ytd_label, self.key, self.min_cell)
         pat = cache.lookup(version, key)
         if pat is MISSING:
+            memo: dict = {}                 # memberships shared by the periods of the family
+
             def universe_of(label):
                 u = cache.lookup(version, ("universe", label))
                 if u is MISSING:
-                    u = suppression.universe(self.store, label)
+                    u = suppression.universe(self.store, label, memo=memo)
                     cache.put(version, ("universe", label), u)
                 return u
 
