@@ -1,6 +1,6 @@
 """The loop-by-loop construction of a suppression universe, kept as the tests' reference.
 
-This is how :func:`chainbrain.analytics.suppression.universe` was first written (one Python loop
+This is how :func:`chainbrain.analytics.suppression.universe` and :func:`~chainbrain.analytics.suppression.pattern` were first written (one Python loop
 over enterprises, cells and relations). The vectorized construction
 (:mod:`chainbrain.analytics.suppression_cells`) must give the very same cells, enterprise sets,
 values (to rounding) and relations in the same order: ``tests/test_suppression_cells.py``.
@@ -16,7 +16,7 @@ import pandas as pd
 
 from chainbrain.analytics.indicators import _both_years
 from chainbrain.analytics.scope import SCOPES, Shared, _valid_on, latest, latest_reports
-from chainbrain.analytics.suppression import MEASURES, Relation, Universe, _target_base_year
+from chainbrain.analytics.suppression import MEASURES, MIN_CELL, Pattern, Relation, Universe, _target_base_year
 from chainbrain.periods import Period, parse_period
 
 
@@ -189,3 +189,54 @@ def _relations(store, u: Universe, seg: list[tuple]) -> list[Relation]:
                         coef[e] = coef.get(e, 0) - 1
                 add(("seg", c, t, s), subs, coef)
     return rels
+
+
+def pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, force=frozenset()) -> Pattern:
+    """The withheld cells for a viewer who sees ``visible`` enterprises individually
+    (``None``: every enterprise, e.g. the province administrator — nothing is withheld); ``force``:
+    cells to withhold besides the primary ones (:mod:`chainbrain.analytics.suppression_audit`)."""
+    if visible is None or min_cell <= 1:
+        return Pattern(u.period, min_cell, frozenset(), frozenset(), frozenset(u.sets), len(u.sets))
+    unseen = {k: (v - visible) if visible else v for k, v in u.sets.items()}
+
+    def sensitive(n: int) -> bool:
+        return 0 < n < min_cell
+
+    primary = {k for k, v in unseen.items() if sensitive(len(v))}
+    hidden = set(primary) | {k for k in force if unseen.get(k)}
+    rels_of = collections.defaultdict(list)
+    for i, r in enumerate(u.relations):
+        rels_of[r.parent].append(i)
+        for k in r.children:
+            rels_of[k].append(i)
+    res_unseen = [(r.residual - visible) if visible else r.residual for r in u.relations]
+    todo = collections.deque(range(len(u.relations)))
+    queued = set(todo)
+    while todo:
+        i = todo.popleft()
+        queued.discard(i)
+        r, ru = u.relations[i], res_unseen[i]
+        members = (r.parent,) + r.children
+        unknown = [k for k in members if k in hidden and unseen.get(k)]
+        n = len(unknown) + (1 if ru else 0)
+        need = False
+        if n == 1:
+            need = bool(unknown) or sensitive(len(ru))
+        elif n >= 2 and r.parent not in unknown:
+            union = set(ru)
+            for k in unknown:
+                union |= unseen[k]
+            need = sensitive(len(union))
+        if not need:
+            continue
+        choices = [k for k in members if k not in hidden and unseen.get(k)]
+        if not choices:
+            continue                      # nothing left to withhold here (the audit in the tests checks)
+        pick = min(choices, key=lambda k: (k == r.parent, u.values.get(k, 0.0), str(k)))
+        hidden.add(pick)
+        for j in rels_of[pick] + [i]:
+            if j not in queued:
+                todo.append(j)
+                queued.add(j)
+    known = frozenset(k for k, v in unseen.items() if not v)
+    return Pattern(u.period, min_cell, frozenset(primary), frozenset(hidden), known, len(u.sets))

@@ -63,3 +63,37 @@ def test_breakdown_cells_equal_reference(tiny_store):
     old = ref.universe(tiny_store, "2025-06", breakdowns=True)
     assert any(k[0] == "ops" for k in new.sets)
     _same(new, old)
+
+
+def _viewers(store):
+    """Viewers of every kind: anonymous, one enterprise, a county, a city (their visible sets)."""
+    from chainbrain.analytics.suppression_cells import _located
+    from chainbrain.analytics.scope import Shared
+    from chainbrain.periods import parse_period
+
+    loc = _located(Shared(store, cte=False), parse_period("2025-06").end_date)
+    county = loc.county.value_counts().index[0]
+    city = loc.city.value_counts().index[0]
+    return {"anonymous": frozenset(), "enterprise": frozenset(loc.e.iloc[:1].tolist()),
+            "county": frozenset(loc.e[loc.county == county].tolist()),
+            "city": frozenset(loc.e[loc.city == city].tolist())}
+
+
+def test_pattern_equals_reference_for_every_kind_of_viewer(tiny_store):
+    """The pattern passes over untouched relations and counts unseen enterprises with arrays; the
+    withheld cells are those of the reference loop, for the linked family and with forced cells."""
+    from chainbrain.analytics import suppression_periods
+
+    fam = {p.ytd_label: suppression_cells.universe(tiny_store, p.ytd_label)
+           for p in suppression_periods.family(tiny_store, "2025-06")}
+    joint = suppression_periods.linked(fam, suppression._target_base_year(tiny_store))
+    one = fam["2025-06"]
+    for who, vis in _viewers(tiny_store).items():
+        for u in (one, joint):
+            new, old = suppression.pattern(u, vis), ref.pattern(u, vis)
+            assert (new.primary, new.hidden, new.unseen_empty, new.cells) == \
+                (old.primary, old.hidden, old.unseen_empty, old.cells), who
+            assert new.hidden - new.primary, who               # secondary suppression happens
+    force = frozenset(sorted(one.sets, key=str)[:40])
+    vis = _viewers(tiny_store)["county"]
+    assert suppression.pattern(one, vis, force=force).hidden == ref.pattern(one, vis, force=force).hidden

@@ -56,8 +56,12 @@ index) is withheld with any sum it is computed from.
 from __future__ import annotations
 
 import collections
+import itertools
 from dataclasses import dataclass
 
+import numpy as np
+
+from chainbrain.analytics.gcpause import paused
 from chainbrain.analytics.suppression_cells import MEASURES, Relation, Universe, _target_base_year, universe
 
 MIN_CELL = 3
@@ -119,54 +123,145 @@ class Pattern:
 
 # ---------------------------------------------------------------- the pattern of one viewer
 def pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, force=frozenset()) -> Pattern:
+    """:func:`_pattern` with the garbage collector paused (:mod:`chainbrain.analytics.gcpause`)."""
+    with paused():
+        return _pattern(u, visible, min_cell, force)
+
+
+def _pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, force=frozenset()) -> Pattern:
     """The withheld cells for a viewer who sees ``visible`` enterprises individually
     (``None``: every enterprise, e.g. the province administrator — nothing is withheld); ``force``:
-    cells to withhold besides the primary ones (:mod:`chainbrain.analytics.suppression_audit`)."""
+    cells to withhold besides the primary ones (:mod:`chainbrain.analytics.suppression_audit`).
+
+    Relations are examined in their order, then again whenever one of their members is withheld
+    (a queue); a relation none of whose members is withheld and whose rest is not sensitive
+    cannot need anything and is passed over at its turn. Only counts of unseen enterprises and the
+    sets of the small ones (fewer than ``min_cell``) are needed: a union with a member of
+    ``min_cell`` or more unseen enterprises is not sensitive (:func:`unseen_counts`)."""
     if visible is None or min_cell <= 1:
         return Pattern(u.period, min_cell, frozenset(), frozenset(), frozenset(u.sets), len(u.sets))
-    unseen = {k: (v - visible) if visible else v for k, v in u.sets.items()}
+    ix = _index(u)
+    cells, idx, members, rels_of, values = ix["cells"], ix["idx"], ix["members"], ix["rels_of"], ix["values"]
+    count, small = unseen_counts(ix["cell_sets"], visible, min_cell)
+    rcount, rsmall = unseen_counts(ix["residuals"], visible, min_cell)
 
     def sensitive(n: int) -> bool:
         return 0 < n < min_cell
 
-    primary = {k for k, v in unseen.items() if sensitive(len(v))}
-    hidden = set(primary) | {k for k in force if unseen.get(k)}
-    rels_of = collections.defaultdict(list)
-    for i, r in enumerate(u.relations):
-        rels_of[r.parent].append(i)
-        for k in r.children:
-            rels_of[k].append(i)
-    res_unseen = [(r.residual - visible) if visible else r.residual for r in u.relations]
+    primary = {i for i, n in enumerate(count) if sensitive(n)}
+    hidden = set(primary) | {idx[k] for k in force if k in idx and count[idx[k]]}
+    touched = set()                                # relations with a withheld member
+    for k in hidden:
+        touched.update(rels_of[k])
+    names = {}
+
+    def name(k):
+        if k not in names:
+            names[k] = str(cells[k])
+        return names[k]
+
     todo = collections.deque(range(len(u.relations)))
     queued = set(todo)
     while todo:
         i = todo.popleft()
         queued.discard(i)
-        r, ru = u.relations[i], res_unseen[i]
-        members = (r.parent,) + r.children
-        unknown = [k for k in members if k in hidden and unseen.get(k)]
-        n = len(unknown) + (1 if ru else 0)
+        rn = rcount[i]
+        if i not in touched and not sensitive(rn):
+            continue                                 # nothing withheld and a safe rest: nothing to do
+        ms = members[i]
+        parent = ms[0]
+        unknown = [k for k in ms if k >= 0 and k in hidden]
+        n = len(unknown) + (1 if rn else 0)
         need = False
         if n == 1:
-            need = bool(unknown) or sensitive(len(ru))
-        elif n >= 2 and r.parent not in unknown:
-            union = set(ru)
-            for k in unknown:
-                union |= unseen[k]
-            need = sensitive(len(union))
+            need = bool(unknown) or sensitive(rn)
+        elif n >= 2 and parent not in unknown:
+            if rn < min_cell and all(count[k] < min_cell for k in unknown):
+                union = set(rsmall.get(i, ()))
+                for k in unknown:
+                    union |= small[k]
+                need = sensitive(len(union))
         if not need:
             continue
-        choices = [k for k in members if k not in hidden and unseen.get(k)]
+        choices = [k for k in ms if k >= 0 and k not in hidden and count[k]]
         if not choices:
             continue                      # nothing left to withhold here (the audit in the tests checks)
-        pick = min(choices, key=lambda k: (k == r.parent, u.values.get(k, 0.0), str(k)))
+        pick = min(choices, key=lambda k: (k == parent, values[k], name(k)))
         hidden.add(pick)
+        touched.update(rels_of[pick])
         for j in rels_of[pick] + [i]:
             if j not in queued:
                 todo.append(j)
                 queued.add(j)
-    known = frozenset(k for k, v in unseen.items() if not v)
-    return Pattern(u.period, min_cell, frozenset(primary), frozenset(hidden), known, len(u.sets))
+    known = frozenset(cells[i] for i, n in enumerate(count) if not n)
+    return Pattern(u.period, min_cell, frozenset(cells[i] for i in primary), frozenset(cells[i] for i in hidden),
+                   known, len(u.sets))
+
+
+def _index(u: Universe) -> dict:
+    """The viewer-independent part of :func:`pattern` for ``u`` (cell numbers, each relation's
+    members as numbers, the relations of each cell, costs, the sets as flat arrays), kept in
+    ``u.index`` until cells or relations are added."""
+    sig = (len(u.sets), len(u.relations))
+    if u.index.get("sig") != sig:
+        cells = list(u.sets)
+        idx = {k: i for i, k in enumerate(cells)}
+        members = [(idx.get(r.parent, -1),) + tuple(idx[k] for k in r.children) for r in u.relations]
+        rels_of = collections.defaultdict(list)
+        for i, ms in enumerate(members):
+            for k in ms:
+                if k >= 0:
+                    rels_of[k].append(i)
+        u.index.clear()
+        u.index.update(sig=sig, cells=cells, idx=idx, members=members, rels_of=rels_of,
+                       values=[u.values.get(k, 0.0) for k in cells], cell_sets=_Sets([u.sets[k] for k in cells]),
+                       residuals=_Sets([r.residual for r in u.relations]))
+    return u.index
+
+
+class _Sets:
+    """A list of enterprise sets, with their members as one flat array (built on first use)."""
+
+    def __init__(self, sets: list):
+        self.sets = sets
+        self._flat = None
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(sizes, members, owner): all members in set order and the set number of each."""
+        if self._flat is None:
+            sizes = np.fromiter((len(x) for x in self.sets), dtype=np.int64, count=len(self.sets))
+            members = np.fromiter(itertools.chain.from_iterable(self.sets), dtype=np.int64, count=int(sizes.sum()))
+            if members.max(initial=0) < 2**31:     # half the memory: the arrays are kept with the universe
+                members = members.astype(np.int32)
+            self._flat = (sizes, members, np.repeat(np.arange(len(self.sets), dtype=np.int32), sizes))
+        return self._flat
+
+
+def unseen_counts(sets: _Sets, visible: frozenset, min_cell: int) -> tuple[list[int], dict]:
+    """For each set: how many of its enterprises the viewer does not see (``visible``: those it
+    sees), and, for the sets with 1 … ``min_cell`` − 1 unseen, those enterprises (index → frozenset).
+    One vectorized membership test over all members."""
+    if not visible:
+        count = [len(x) for x in sets.sets]
+        return count, {i: x for i, (x, n) in enumerate(zip(sets.sets, count)) if 0 < n < min_cell}
+    sizes, flat, owner = sets.flat()
+    vis = np.fromiter(visible, dtype=np.int64, count=len(visible))
+    top = int(max(flat.max(initial=0), vis.max(initial=0)))
+    if top < 50_000_000:                           # enterprise ids are dense: a lookup table
+        table = np.zeros(top + 1, dtype=bool)
+        table[vis] = True
+        seen = table[flat]
+    else:
+        seen = np.isin(flat, vis)
+    count = np.bincount(owner[~seen], minlength=len(sizes))
+    few = np.flatnonzero((count > 0) & (count < min_cell))
+    small = {}
+    if len(few):
+        starts = np.r_[0, np.cumsum(sizes)]
+        for i in few.tolist():
+            a, b = starts[i], starts[i + 1]
+            small[i] = frozenset(flat[a:b][~seen[a:b]].tolist())
+    return count.tolist(), small
 
 
 def share_report(store, period: str, min_cell: int = MIN_CELL) -> dict:

@@ -25,6 +25,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from chainbrain.analytics.gcpause import paused
 from chainbrain.analytics.indicators import _both_years
 from chainbrain.analytics.scope import SCOPES, Shared, _valid_on, latest, latest_reports
 from chainbrain.periods import Period, parse_period
@@ -48,6 +49,11 @@ class Universe:
     values: dict = field(default_factory=dict)      # cell → Σ value (yuan; the suppression cost)
     relations: list = field(default_factory=list)
     revised: frozenset = frozenset()                # prior value ≠ previous-year report (prev − cb keeps them)
+    #: viewer-independent arrays :func:`~chainbrain.analytics.suppression.pattern` derives from the
+    #: cells and relations, kept for the next viewer (rebuilt when cells or relations are added)
+    index: dict = field(default_factory=dict, compare=False, repr=False)
+    #: a linked universe's periods (:mod:`suppression_periods`): label → cells of that period
+    parts: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 def _target_base_year(store) -> int | None:
@@ -113,28 +119,51 @@ class _Codes:
 _CX = 21     # bits of a region code in a cell key; chain codes take the next 21 bits, the measure the rest
 
 
+def _repeat_ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """first[0] … first[0]+count[0]−1, first[1] … — the concatenated ranges, without a loop."""
+    total = int(count.sum())
+    return np.repeat(first - (np.cumsum(count) - count), count) + np.arange(total)
+
+
 def _membership(loc: pd.DataFrame, chains: pd.DataFrame, codes: _Codes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cells of the located enterprises on a date, one row per (enterprise, chain|None,
     region|None, scope): ``(uniq, starts, part)`` — the enterprises in ascending order, where each
     one's rows start, and each row's cell key without the measure,
-    ``chain << 22 | region << 1 | scope`` (integer codes; scope 0 = all, 1 = manufacturing)."""
-    e = loc.e.to_numpy()
-    city, county = codes.regions(loc.city.to_numpy()), codes.regions(loc.county.to_numpy())
-    differs = loc.county.to_numpy() != loc.city.to_numpy()
-    reg = pd.DataFrame({"e": np.concatenate([e, e, e[differs]]),
-                        "x": np.concatenate([np.zeros(len(e), np.int64), city, county[differs]])})
-    manu = loc.manu.to_numpy()
-    sco = pd.DataFrame({"e": np.concatenate([e, e[manu]]),
-                        "s": np.concatenate([np.zeros(len(e), np.int64), np.ones(int(manu.sum()), np.int64)])})
-    ch = chains[chains.e.isin(loc.e)]
-    cha = pd.DataFrame({"e": np.concatenate([e, ch.e.to_numpy()]),
-                        "c": np.concatenate([np.zeros(len(e), np.int64), codes.chains(ch.c.to_numpy())])})
-    m = reg.merge(sco, on="e").merge(cha, on="e")
-    order = np.argsort(m.e.to_numpy(), kind="stable")
-    ee = m.e.to_numpy()[order]
-    part = (m.c.to_numpy()[order] << (_CX + 1)) | (m.x.to_numpy()[order] << 1) | m.s.to_numpy()[order]
-    uniq, starts = np.unique(ee, return_index=True)
-    return uniq, np.r_[starts, len(ee)], part
+    ``chain << 22 | region << 1 | scope`` (integer codes; scope 0 = all, 1 = manufacturing).
+
+    Each enterprise's rows are the product of its (region, scope) pairs — province, city and
+    county (when it differs from the city) × all, and manufacturing when its section is — with
+    None and its chains (every chain row, as given)."""
+    order = np.argsort(loc.e.to_numpy(), kind="stable")
+    e = loc.e.to_numpy()[order]
+    n = len(e)
+    city = codes.regions(loc.city.to_numpy()[order])
+    county = codes.regions(loc.county.to_numpy()[order])
+    differs = loc.county.to_numpy()[order] != loc.city.to_numpy()[order]
+    manu = loc.manu.to_numpy()[order]
+    # the six candidate (region, scope) pairs of each enterprise, then the valid ones, grouped by enterprise
+    x6 = np.stack([np.zeros(n, np.int64), city, county] * 2, axis=1)
+    s6 = np.repeat(np.array([[0, 0, 0, 1, 1, 1]], np.int64), n, axis=0)
+    ok6 = np.stack([np.ones(n, bool), np.ones(n, bool), differs, manu, manu, manu & differs], axis=1)
+    rs_e = np.repeat(np.arange(n), 6).reshape(n, 6)[ok6]
+    rs = (x6[ok6] << 1) | s6[ok6]
+    # None and the chains of each enterprise, grouped by enterprise
+    ch = chains[chains.e.isin(e)]
+    ce = np.searchsorted(e, ch.e.to_numpy())
+    corder = np.argsort(ce, kind="stable")
+    cpos = np.concatenate([np.arange(n), ce[corder]])
+    ccode = np.concatenate([np.zeros(n, np.int64), codes.chains(ch.c.to_numpy())[corder]])
+    corder2 = np.argsort(cpos, kind="stable")
+    cpos, ccode = cpos[corder2], ccode[corder2]
+    c_first = np.searchsorted(cpos, np.arange(n))
+    c_count = np.bincount(cpos, minlength=n)
+    # product: each (region, scope) row with each chain of its enterprise
+    reps = c_count[rs_e]
+    row_e = np.repeat(rs_e, reps)
+    chain_idx = _repeat_ranges(c_first[rs_e], reps)
+    part = (ccode[chain_idx] << (_CX + 1)) | np.repeat(rs, reps)
+    counts = np.bincount(row_e, minlength=n)
+    return e, np.r_[0, np.cumsum(counts)], part
 
 
 def _expand(ids: np.ndarray, vals: np.ndarray, memb: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -147,8 +176,7 @@ def _expand(ids: np.ndarray, vals: np.ndarray, memb: tuple) -> tuple[np.ndarray,
     ids, vals, pos = ids[ok], vals[ok], pos[ok]
     first, cnt = starts[pos], starts[pos + 1] - starts[pos]
     which = np.repeat(np.arange(len(ids)), cnt)
-    rows = np.repeat(first - (np.cumsum(cnt) - cnt), cnt) + np.arange(int(cnt.sum()))
-    return part[rows], ids[which], vals[which]
+    return part[_repeat_ranges(first, cnt)], ids[which], vals[which]
 
 
 # ---------------------------------------------------------------- the universe
@@ -185,6 +213,12 @@ def _samples(store, p: Period, sh: Shared, memo: dict) -> tuple[dict, frozenset]
 
 
 def universe(store, period: str | Period, breakdowns: bool = False, memo: dict | None = None):
+    """:func:`_universe` with the garbage collector paused (:mod:`chainbrain.analytics.gcpause`)."""
+    with paused():
+        return _universe(store, period, breakdowns, memo)
+
+
+def _universe(store, period: str | Period, breakdowns: bool = False, memo: dict | None = None):
     """All cells and relations of ``period`` (:mod:`chainbrain.analytics.suppression`). ``breakdowns``:
     also the operations page's division / size / group cells (:mod:`suppression_ops`). They are not part
     of the published pattern: with two breakdowns of the same total, the one-relation rule leaves
@@ -220,9 +254,7 @@ def universe(store, period: str | Period, breakdowns: bool = False, memo: dict |
     if seg is None:
         seg = memo[("segments", p.end_date)] = _segments(store, p.end_date)
     loc = where(p.end_date)[0]
-    cur_ids, cur_vals = samples["cur"][0], samples["cur"][1]
-    seg_rows = _segment_rows(seg, cur_ids, loc)
-    s_sets, s_values = _segment_cells(seg_rows, cur_ids, cur_vals, loc)
+    s_sets, s_values = _segment_cells(seg, samples["cur"][0], samples["cur"][1], loc, codes)
     sets.update(s_sets)
     values.update(s_values)
     u = Universe(p.label, sets=sets, values=values, revised=revised)
@@ -259,32 +291,28 @@ def _group(keys: np.ndarray, eids: np.ndarray, vals: np.ndarray, codes: _Codes) 
     return sets, values
 
 
-def _segment_rows(seg: pd.DataFrame, cur_ids: np.ndarray, loc: pd.DataFrame) -> pd.DataFrame:
-    """(e, chain, code) with code each own segment and each top segment, once, for the enterprises
-    of the current sample that are located."""
+def _segment_cells(seg: pd.DataFrame, cur_ids: np.ndarray, cur_vals: np.ndarray, loc: pd.DataFrame,
+                   codes: _Codes) -> tuple[dict, dict]:
+    """The chain page's segment cells ("seg", chain, segment, scope): the located enterprises of the
+    current sample in the segment — own or as the top of a sub-segment, once per (chain, enterprise,
+    code) — each with its current value."""
     e = seg.enterprise_id.astype("int64").to_numpy()
-    keep = np.isin(e, cur_ids) & np.isin(e, loc.e.to_numpy())
-    s = seg[keep]
-    ee = s.enterprise_id.astype("int64").to_numpy()
-    rows = pd.DataFrame({"e": np.concatenate([ee, ee]),
-                         "chain": np.concatenate([s.chain_code.to_numpy(dtype=object), s.chain_code.to_numpy(dtype=object)]),
-                         "code": np.concatenate([s.own.to_numpy(dtype=object), s.top.to_numpy(dtype=object)])})
-    return rows.drop_duplicates()
-
-
-def _segment_cells(rows: pd.DataFrame, cur_ids, cur_vals, loc: pd.DataFrame) -> tuple[dict, dict]:
-    manu = pd.Series(loc.manu.to_numpy(), index=loc.e.to_numpy())
-    value = pd.Series(cur_vals, index=cur_ids)
-    r = rows.assign(v=value.reindex(rows.e.to_numpy()).to_numpy(), m=manu.reindex(rows.e.to_numpy()).to_numpy())
-    both = pd.concat([r.assign(s="all"), r[r.m.astype(bool)].assign(s="manufacturing")], ignore_index=True)
-    sets, values = {}, {}
-    if not len(both):
-        return sets, values
-    g = both.groupby(["chain", "code", "s"], sort=False)
-    for (c, code, s), idx in g.indices.items():
-        sets[("seg", c, code, s)] = frozenset(both.e.to_numpy()[idx].tolist())
-        values[("seg", c, code, s)] = float(both.v.to_numpy()[idx].sum())
-    return sets, values
+    loc_e = loc.e.to_numpy()
+    keep = np.isin(e, cur_ids) & np.isin(e, loc_e)
+    ee = np.concatenate([e[keep], e[keep]])
+    chain = codes.chains(np.concatenate([seg.chain_code.to_numpy(dtype=object)[keep]] * 2))
+    code = codes.regions(np.concatenate([seg.own.to_numpy(dtype=object)[keep], seg.top.to_numpy(dtype=object)[keep]]))
+    key = (chain << (_CX + 1)) | (code << 1)                      # segment codes share the region book
+    both = np.unique(np.stack([key, ee], axis=1), axis=0)         # once per (chain, code, enterprise)
+    key, ee = both[:, 0], both[:, 1]
+    lpos = np.searchsorted(np.sort(loc_e), ee)
+    manu = loc.manu.to_numpy()[np.argsort(loc_e, kind="stable")][lpos]
+    order = np.argsort(cur_ids, kind="stable")
+    vals = cur_vals[order][np.searchsorted(cur_ids[order], ee)]
+    keys = np.concatenate([key, key[manu] | 1])
+    sets, values = _group(keys, np.concatenate([ee, ee[manu]]), np.concatenate([vals, vals[manu]]), codes)
+    return ({("seg", c, code, sc): v for (_, c, code, sc), v in sets.items()},
+            {("seg", c, code, sc): v for (_, c, code, sc), v in values.items()})
 
 
 def _as_dicts(samples: dict) -> dict:
@@ -324,13 +352,19 @@ def relations(store, u: Universe, seg: list[tuple], memo: dict | None = None) ->
     empty = frozenset()
 
     def add(parent, children):
+        """parent = Σ disjoint children + rest. The children are subsets of the parent by
+        construction (same sample, same date: a county's enterprises are in its city), so equal
+        sizes mean an empty rest."""
         kids = tuple(k for k in children if k in sets)
         if parent not in sets and not kids:
             return
-        if len(kids) == 1:
-            res = sets.get(parent, empty) - sets[kids[0]]
+        par = sets.get(parent, empty)
+        if len(par) == sum(len(sets[k]) for k in kids):
+            res = empty
+        elif len(kids) == 1:
+            res = par - sets[kids[0]]
         else:
-            res = sets.get(parent, empty).difference(*(sets[k] for k in kids))
+            res = par.difference(*(sets[k] for k in kids))
         rels.append(Relation(parent, kids, res))
 
     def add_net(parent, children):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from chainbrain.analytics.gcpause import paused
 from chainbrain.analytics.suppression import MIN_CELL, Pattern, Relation, Universe, pattern
 from chainbrain.periods import Period, parse_period
 
@@ -45,6 +46,12 @@ def family(store, period: str | Period) -> list[Period]:
 
 
 def linked(universes: dict[str, Universe], base_year: int | None) -> Universe:
+    """:func:`_linked` with the garbage collector paused (:mod:`chainbrain.analytics.gcpause`)."""
+    with paused():
+        return _linked(universes, base_year)
+
+
+def _linked(universes: dict[str, Universe], base_year: int | None) -> Universe:
     """The union of one family's universes (label → Universe, labels ``YYYY-MM``) with the identity
     relations of the module docstring; cells named ``(label, *cell)``."""
     out = Universe("+".join(sorted(universes)))
@@ -80,23 +87,40 @@ def slice_of(joint: Pattern, label: str, cells: int) -> Pattern:
                                unseen_empty=own(joint.unseen_empty), cells=cells)
 
 
-def patterns(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> dict[str, Pattern]:
-    """label (``YYYY-MM``) → the viewer's :class:`Pattern` for every period of ``period``'s family.
-    ``universe_of(label)``: the universe of a period (a cache), default
-    :func:`chainbrain.analytics.suppression.universe`."""
+def joint(store, period: str | Period, universe_of=None) -> Universe:
+    """The linked universe of ``period``'s family (:func:`linked`), viewer independent: cache it and
+    give it to :func:`patterns_of_joint` for each viewer. ``universe_of(label)``: the universe of a
+    period (a cache), default :func:`chainbrain.analytics.suppression.universe` (memberships of a
+    date read once for the family)."""
     from chainbrain.analytics import suppression
 
     memo: dict = {}
     get = universe_of or (lambda label: suppression.universe(store, label, memo=memo))
     us = {p.ytd_label: get(p.ytd_label) for p in family(store, period)}
-    return patterns_of(us, suppression._target_base_year(store), visible, min_cell)
+    out = linked(us, suppression._target_base_year(store))
+    out.parts = {label: len(u.sets) for label, u in us.items()}
+    return out
+
+
+def patterns_of_joint(joint_u: Universe, visible, min_cell: int = MIN_CELL) -> dict[str, Pattern]:
+    """label → the viewer's :class:`Pattern` of every period of the family of ``joint_u`` (:func:`joint`)."""
+    parts = joint_u.parts
+    pat = pattern(joint_u, visible, min_cell)
+    return {label: slice_of(pat, label, cells) for label, cells in parts.items()}
+
+
+def patterns(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> dict[str, Pattern]:
+    """label (``YYYY-MM``) → the viewer's :class:`Pattern` for every period of ``period``'s family.
+    ``universe_of(label)``: the universe of a period (a cache), default
+    :func:`chainbrain.analytics.suppression.universe`."""
+    return patterns_of_joint(joint(store, period, universe_of), visible, min_cell)
 
 
 def patterns_of(universes: dict[str, Universe], base_year: int | None, visible,
                 min_cell: int = MIN_CELL) -> dict[str, Pattern]:
     """:func:`patterns` from a family's universes (label → Universe) and the target base year."""
-    joint = pattern(linked(universes, base_year), visible, min_cell)
-    return {label: slice_of(joint, label, len(u.sets)) for label, u in universes.items()}
+    joint_u = pattern(linked(universes, base_year), visible, min_cell)
+    return {label: slice_of(joint_u, label, len(u.sets)) for label, u in universes.items()}
 
 
 def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> Pattern:
@@ -105,4 +129,4 @@ def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CEL
     return dataclasses.replace(patterns(store, p, visible, min_cell, universe_of)[p.ytd_label], period=p.label)
 
 
-__all__ = ["family", "linked", "patterns", "patterns_of", "linked_pattern"]
+__all__ = ["family", "linked", "joint", "patterns_of_joint", "patterns", "patterns_of", "linked_pattern"]

@@ -114,8 +114,12 @@ class Guard:
                     cache.put(version, ("universe", label), u)
                 return u
 
-            for label, x in suppression_periods.patterns(self.store, p, self.visible, self.min_cell,
-                                                         universe_of).items():
+            jkey = ("joint", p.month)
+            joint = cache.lookup(version, jkey)
+            if joint is MISSING:            # viewer independent: computed once per data version
+                joint = suppression_periods.joint(self.store, p, universe_of)
+                cache.put(version, jkey, joint)
+            for label, x in suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell).items():
                 cache.put(version, ("pattern", label, self.key, self.min_cell), x)
                 if label == p.ytd_label:
                     pat = x
