@@ -109,7 +109,7 @@ def masters(store, year: int, chain: str | None = None):
 def describe(store, year: int, ids) -> "pd.DataFrame":     # noqa: F821
     """(id, uscc, name, region_code, segment_code) of enterprises ``ids`` on 31 December of ``year``:
     uscc (``#id`` without one), region (the location valid that day, else ``region_code``, else the
-    USCC registration region), segment (the smallest top-segment code valid that day, NULL if none)."""
+    USCC registration region, else the province of a partner named by name + province), segment (the smallest top-segment code valid that day, NULL if none)."""
     import ibis
     import pandas as pd
 
@@ -127,7 +127,8 @@ def describe(store, year: int, ids) -> "pd.DataFrame":     # noqa: F821
     seg = seg.group_by("enterprise_id").aggregate(_seg=seg.top_segment.min()).rename(_sid="enterprise_id")
     j = ent.left_join(loc, ent.id == loc._lid).left_join(seg, ent.id == seg._sid)
     out = j.select(id=ent.id, uscc=ibis.coalesce(ent.uscc, ibis.literal("#").concat(ent.id.cast("string"))),
-                   name=ent.name, region_code=ibis.coalesce(loc._lreg, ent.region_code, ent.registered_region),
+                   name=ent.name, region_code=ibis.coalesce(loc._lreg, ent.region_code, ent.registered_region,
+                                                 ent.province_code),
                    segment_code=seg._seg).execute()
     out["id"] = out["id"].astype(np.int64)
     return out[out["id"].isin(ids)].reset_index(drop=True)
