@@ -132,3 +132,36 @@ def test_systemic_cascade_equals_linear_without_loops(gstore):
     assert got[U["B2"]].method == "cascade" and got[U["B2"]].score == A((200 + 1090 * h) / 1290)
     assert got[P1].method == "cascade" and got[P1].score == A(1090 * 0.3 / 0.925 / 1290)
     assert [r.uscc for r in df.itertuples()][:3] == [U["B1"], P1, U["B2"]]
+
+
+def test_cli_spof_and_systemic(tmp_path):
+    import csv
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    db = str(tmp_path / "cb.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+        gload(store, tmp_path)
+    runner = CliRunner()
+    r = runner.invoke(app, ["supply", "spof", "--year", "2024", "--chain", "NF", "--db", db])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert [(x["master_uscc"], x["uscc"]) for x in got] == [(U["B3"], U["B1"])]
+    assert got[0]["supply_share"] == A(0.6875) and list(got[0]) == SPOF_COLUMNS
+    r = runner.invoke(app, ["supply", "systemic", "--year", "2024", "--top", "2", "--format", "csv", "--db", db])
+    assert r.exit_code == 0, r.output
+    recs = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["uscc"] for x in recs] == [U["B1"], P1] and list(recs[0]) == SYSTEMIC_COLUMNS
+    assert float(recs[0]["score"]) == A(1090 / 1290) and recs[1]["method"] == "cascade"
+    for args, needle in ((["systemic", "--top", "0"], "--top must be"), (["spof", "--format", "xml"], "--format must"),
+                         (["spof", "--year", "12"], "not a plausible year")):
+        a = [args[0]] + (["--year", "2024"] if "--year" not in args else []) + args[1:]
+        r = runner.invoke(app, ["supply", *a, "--db", db])
+        assert r.exit_code == 2 and needle in r.output and "Traceback" not in r.output
