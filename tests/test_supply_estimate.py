@@ -139,3 +139,43 @@ def test_enterprise_links_gravity(estore):
     assert set(got) == {U["B2"], U["B3"]}            # B4 has no output, B1 is the buyer itself
     assert got[U["B2"]] == A(r[("32", "39")] * 1000 * WAN, abs=0.01)
     assert got[U["B3"]] == A(90 / 1090 * r[("39", "39")] * 1000 * WAN, abs=0.01)
+
+
+def test_cli_estimate_and_local_rate_basis(tmp_path):
+    import csv
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    db = str(tmp_path / "cb.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+        eload(store, tmp_path)
+    run = CliRunner().invoke
+    res = run(app, ["supply", "estimate", "--year", "2024", "--db", db])
+    assert res.exit_code == 0, res.output
+    flows = {(x["supplier_segment"], x["buyer_segment"]): x for x in json.loads(res.stdout)}
+    assert flows[(OUTSIDE, "EI-U1")]["amount_yuan"] == A((0.3 - L39) * 1000 * WAN, abs=0.01)
+    assert {x["basis"] for x in flows.values()} == {"estimated"}
+    res = run(app, ["supply", "estimate", "--year", "2024", "--level", "enterprise", "--buyer", U["B1"],
+                    "--format", "csv", "--db", db])
+    assert res.exit_code == 0, res.output
+    recs = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [x["supplier_uscc"] for x in recs] == [U["B2"], U["B3"]]       # largest first
+    res = run(app, ["supply", "local-rate", "--year", "2024", "--basis", "mixed", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert {x["key"]: x["basis"] for x in json.loads(res.stdout)} == {"EI": "mixed", "NF": "mixed"}
+    for args, needle in ((["estimate", "--level", "firm"], "--level must be"),
+                         (["estimate", "--level", "enterprise"], "needs --buyer"),
+                         (["estimate", "--delta", "1.5"], "--delta must lie"),
+                         (["estimate", "--io-table", "nope"], "no input–output table"),
+                         (["estimate", "--level", "enterprise", "--buyer", "91360000X"], "no enterprise"),
+                         (["local-rate", "--basis", "guess"], "--basis must be"),
+                         (["local-rate", "--basis", "mixed", "--by", "supplier-segment"], "supplier-segment")):
+        res = run(app, ["supply", args[0], "--year", "2024", *args[1:], "--db", db])
+        assert res.exit_code == 2 and needle in res.output and "Traceback" not in res.output, res.output
