@@ -21,8 +21,8 @@ pooled purchases (a supplier selling to two buyers of the key counts once).
 suppliers registered outside the province — ``supplier-segment`` rows of the
 local supporting rate with purchases > 0 and local purchases = 0.
 
-``basis`` is ``observed`` (estimated links are not built yet).  Written once
-in Ibis for DuckDB, PostgreSQL and PySpark.
+``basis`` is ``observed`` here (:mod:`chainbrain.analytics.supply_concentration_basis`
+adds estimated links).  Written once in Ibis for DuckDB, PostgreSQL and PySpark.
 """
 
 from __future__ import annotations
@@ -95,8 +95,14 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return recs
 
 
-def concentration(store, year: int, by: str) -> list[dict]:
-    return _records(concentration_table(store, year, by))
+def concentration(store, year: int, by: str, basis: str = "observed", table: str | None = None,
+                  delta: float | None = None) -> list[dict]:
+    """Records of :func:`concentration_table`; ``basis`` estimated|mixed adds the input–output estimates
+    (:mod:`chainbrain.analytics.supply_concentration_basis`)."""
+    if basis == "observed":
+        return _records(concentration_table(store, year, by))
+    from chainbrain.analytics.supply_concentration_basis import concentration_table as with_estimates
+    return _records(with_estimates(store, year, by, basis, table, delta))
 
 
 def outside_only(store, year: int) -> list[dict]:
