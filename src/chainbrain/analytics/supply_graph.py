@@ -45,23 +45,45 @@ import pandas as pd
 from chainbrain.analytics.supply_network import Network, describe, masters, network
 from chainbrain.analytics.supply_systemic import SYSTEMIC_COLUMNS, systemic_importance  # noqa: F401
 
+PEEL_ROUNDS = 3
 SPOF_COLUMNS = ["master_uscc", "uscc", "name", "region_code", "segment_code", "supply_share"]
 
 
 def dominator_tree(net: Network) -> np.ndarray:
     """idom of every node (int64; the super-source is node ``net.n``, its own entry −1).  igraph's C
-    routine on an integer edge list built with numpy."""
+    routine on an integer edge list built with numpy.  Left out of that graph: firms without links this
+    year (their idom is the super-source) and, peeled off in rounds, firms that supply no one and have
+    exactly one supplier (their idom is that supplier; no path to another firm passes through them)."""
     n = net.n
-    fed = np.flatnonzero(net.fed)
-    e = np.empty((net.src.size + fed.size, 2), dtype=np.int64)
-    e[:net.src.size, 0], e[:net.src.size, 1] = net.src, net.dst
-    e[net.src.size:, 0], e[net.src.size:, 1] = n, fed
-    g = ig.Graph(n=n + 1, directed=True)
-    g.add_edges(e)
-    idom = np.asarray(g.dominator(n, mode="out"), dtype=float)
-    if np.isnan(idom).any():                 # cannot happen: every firm is reachable (supply_network)
+    idom = np.full(n + 1, n, dtype=np.int64)
+    idom[n] = -1
+    src, dst = net.src, net.dst
+    for _ in range(PEEL_ROUNDS):             # a sink with one supplier: that supplier is its idom
+        indeg = np.bincount(dst, minlength=n) + net.fed
+        outdeg = np.bincount(src, minlength=n)
+        leaf = (outdeg == 0) & (indeg == 1)
+        e = leaf[dst]
+        if not e.any():
+            break
+        idom[dst[e]] = src[e]
+        src, dst = src[~e], dst[~e]
+    used = np.zeros(n, bool)
+    used[src] = True
+    used[dst] = True
+    new = np.cumsum(used) - 1
+    m = int(used.sum())
+    fed = np.flatnonzero(net.fed & used)
+    ed = np.empty((src.size + fed.size, 2), dtype=np.int64)
+    ed[:src.size, 0], ed[:src.size, 1] = new[src], new[dst]
+    ed[src.size:, 0], ed[src.size:, 1] = m, new[fed]
+    g = ig.Graph(n=m + 1, directed=True)
+    g.add_edges(ed)
+    sub = np.asarray(g.dominator(m, mode="out"), dtype=float)
+    if np.isnan(sub).any():                  # cannot happen: every firm is reachable (supply_network)
         raise RuntimeError("a firm is unreachable from the super-source (超级源点不可达)")
-    return idom.astype(np.int64)
+    back = np.r_[np.flatnonzero(used), n]    # compact index → node
+    idom[back[:m]] = back[sub[:m].astype(np.int64)]
+    return idom
 
 
 def preorder(parent: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]:
