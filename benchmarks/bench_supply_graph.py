@@ -49,12 +49,12 @@ def latest_year(store) -> int:
 
 def load(store, year: int):
     d = december(store, year)
-    lib = d.column("enterprise_id").to_numpy().astype(np.int64)
+    lib = d["enterprise_id"].to_numpy(dtype=np.int64)
     net = network(store, year, extra_ids=lib)
     idx = net.index(lib)
     x, cost = np.zeros(net.n), np.full(net.n, np.nan)
-    x[idx] = np.nan_to_num(d.column("revenue").to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-    cost[idx] = d.column("cost").to_numpy(zero_copy_only=False).astype(float)
+    x[idx] = np.nan_to_num(d["revenue"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    cost[idx] = d["cost"].to_numpy(dtype=float, na_value=np.nan)
     return net, x, cost
 
 

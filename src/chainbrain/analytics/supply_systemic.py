@@ -141,13 +141,13 @@ def scores(net: Network, x: np.ndarray, cost: np.ndarray, top: int = TOP) -> pd.
 def systemic_importance(backend, year: int, top: int = TOP) -> pd.DataFrame:
     """Rows ``uscc, name, region_code, score, rank, basis, method`` sorted by rank (module docstring)."""
     d = december(backend, year)
-    lib = d.column("enterprise_id").to_numpy().astype(np.int64)
+    lib = d["enterprise_id"].to_numpy(dtype=np.int64)
     net = network(backend, year, extra_ids=lib)
     idx = net.index(lib)
     x = np.zeros(net.n)
     cost = np.full(net.n, np.nan)
-    x[idx] = np.nan_to_num(d.column("revenue").to_numpy(zero_copy_only=False).astype(float), nan=0.0)
-    cost[idx] = d.column("cost").to_numpy(zero_copy_only=False).astype(float)
+    x[idx] = np.nan_to_num(d["revenue"].to_numpy(dtype=float, na_value=np.nan), nan=0.0)
+    cost[idx] = d["cost"].to_numpy(dtype=float, na_value=np.nan)
     s = scores(net, x, cost, top)
     if s.empty:
         return pd.DataFrame(columns=SYSTEMIC_COLUMNS)
