@@ -116,7 +116,8 @@ def masters(store, year: int, chain: str | None = None):
 def describe(store, year: int, ids) -> "pd.DataFrame":     # noqa: F821
     """(id, uscc, name, region_code, segment_code) of enterprises ``ids`` on 31 December of ``year``:
     uscc (``#id`` without one), region (the location valid that day, else ``region_code``, else the
-    USCC registration region, else the province of a partner named by name + province), segment (the smallest top-segment code valid that day, NULL if none)."""
+    USCC registration region, else the province of a partner named by name + province), segment (the
+    smallest top-segment code valid that day, NULL if none)."""
     import ibis
     import pandas as pd
 
