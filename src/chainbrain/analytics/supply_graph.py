@@ -45,35 +45,31 @@ import pandas as pd
 from chainbrain.analytics.supply_network import Network, describe, masters, network
 from chainbrain.analytics.supply_systemic import SYSTEMIC_COLUMNS, systemic_importance  # noqa: F401
 
-PEEL_ROUNDS = 3
+PEEL_ROUNDS = 8                # rounds of peeling firms that supply no one off the igraph graph
 SPOF_COLUMNS = ["master_uscc", "uscc", "name", "region_code", "segment_code", "supply_share"]
 
 
 def dominator_tree(net: Network) -> np.ndarray:
     """idom of every node (int64; the super-source is node ``net.n``, its own entry −1).  igraph's C
-    routine on an integer edge list built with numpy.  Left out of that graph (no path to another firm
-    passes through them): firms without links this year (idom: the super-source), firms that supply no
-    one (idom: their one supplier, or the lowest common ancestor of their suppliers in the tree, by
-    binary lifting), and, peeled off in rounds, the firms that then supply no one and have exactly one
-    supplier."""
+    routine on an integer edge list built with numpy.  Left out of that graph: firms without links this
+    year (idom: the super-source) and, peeled off in rounds, firms that supply no one in the links left
+    (no path to another firm passes through them, so they change no other firm's dominators): their
+    idom is the lowest common ancestor of their suppliers in the tree (binary lifting), resolved from
+    the last round back to the first, each after its suppliers."""
     n = net.n
     idom = np.full(n + 1, n, dtype=np.int64)
     idom[n] = -1
     src, dst = net.src, net.dst
-    # firms that supply no one: no path to another firm passes through them.  Fed: idom s; one supplier:
-    # that supplier; several: the nearest common dominator of their suppliers (after the tree is known)
-    sink = np.bincount(src, minlength=n) == 0
-    e = sink[dst]
-    lca_src, lca_dst = src[e & ~net.fed[dst]], dst[e & ~net.fed[dst]]
-    src, dst = src[~e], dst[~e]
-    for _ in range(PEEL_ROUNDS):             # a sink with one supplier: that supplier is its idom
-        indeg = np.bincount(dst, minlength=n) + net.fed
-        outdeg = np.bincount(src, minlength=n)
-        leaf = (outdeg == 0) & (indeg == 1)
-        e = leaf[dst]
+    # firms that supply no one (in the links left): no path to another firm passes through them.  Fed:
+    # idom s; else the nearest common dominator of their suppliers, resolved once the rest is known
+    peeled = []
+    for _ in range(PEEL_ROUNDS):
+        sink = np.bincount(src, minlength=n) == 0
+        e = sink[dst]
         if not e.any():
             break
-        idom[dst[e]] = src[e]
+        keep = e & ~net.fed[dst]
+        peeled.append((src[keep], dst[keep]))
         src, dst = src[~e], dst[~e]
     used = np.zeros(n, bool)
     used[src] = True
@@ -91,8 +87,9 @@ def dominator_tree(net: Network) -> np.ndarray:
         raise RuntimeError("a firm is unreachable from the super-source (超级源点不可达)")
     back = np.r_[np.flatnonzero(used), n]    # compact index → node
     idom[back[:m]] = back[sub[:m].astype(np.int64)]
-    if lca_dst.size:
-        _sink_idoms(idom, lca_src, lca_dst, n)
+    for ps, pd_ in reversed(peeled):          # a round's suppliers are resolved before it
+        if pd_.size:
+            _sink_idoms(idom, ps, pd_, n)
     return idom
 
 
@@ -113,8 +110,7 @@ def _sink_idoms(idom: np.ndarray, src: np.ndarray, dst: np.ndarray, root: int) -
     """idom of each sink ``dst`` = the lowest common ancestor, in the tree ``idom``, of its suppliers
     (the links ``src → dst``; a firm's immediate dominator is the nearest common dominator of its
     predecessors).  Binary lifting; the suppliers of a sink folded pairwise in log₂ rounds."""
-    sinks = np.unique(dst)
-    idom[sinks] = root                        # leaves of the tree: they change no other depth
+    idom[dst] = root                          # not yet resolved; nobody resolved so far lies below them
     depth = _depths(idom, root)
     p = np.where(idom < 0, root, idom)
     up = [p]
