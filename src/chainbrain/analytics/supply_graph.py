@@ -87,9 +87,8 @@ def dominator_tree(net: Network) -> np.ndarray:
         raise RuntimeError("a firm is unreachable from the super-source (超级源点不可达)")
     back = np.r_[np.flatnonzero(used), n]    # compact index → node
     idom[back[:m]] = back[sub[:m].astype(np.int64)]
-    for ps, pd_ in reversed(peeled):          # a round's suppliers are resolved before it
-        if pd_.size:
-            _sink_idoms(idom, ps, pd_, n)
+    if peeled:
+        _resolve_peeled(idom, peeled, n)
     return idom
 
 
@@ -106,15 +105,18 @@ def _depths(parent: np.ndarray, root: int) -> np.ndarray:
         anc = np.where(more, anc[anc], root)
 
 
-def _sink_idoms(idom: np.ndarray, src: np.ndarray, dst: np.ndarray, root: int) -> None:
-    """idom of each sink ``dst`` = the lowest common ancestor, in the tree ``idom``, of its suppliers
-    (the links ``src → dst``; a firm's immediate dominator is the nearest common dominator of its
-    predecessors).  Binary lifting; the suppliers of a sink folded pairwise in log₂ rounds."""
-    idom[dst] = root                          # not yet resolved; nobody resolved so far lies below them
+def _resolve_peeled(idom: np.ndarray, peeled: list, root: int) -> None:
+    """idom of each peeled firm = the lowest common ancestor, in the tree ``idom``, of its suppliers (the
+    links ``src → dst`` of its round; a firm's immediate dominator is the nearest common dominator of its
+    predecessors).  Rounds from the last back to the first, each after its suppliers; binary lifting
+    tables built once and extended by each round's firms (leaves of the tree); the suppliers of a firm
+    folded pairwise in log₂ steps."""
+    for _, d in peeled:
+        idom[d] = root                        # not yet resolved: leaves, below nobody resolved so far
     depth = _depths(idom, root)
     p = np.where(idom < 0, root, idom)
     up = [p]
-    for _ in range(max(1, int(depth.max()).bit_length())):
+    for _ in range(max(1, int(depth.max() + len(peeled)).bit_length())):
         up.append(up[-1][up[-1]])
 
     def lca(a, b):
@@ -127,26 +129,33 @@ def _sink_idoms(idom: np.ndarray, src: np.ndarray, dst: np.ndarray, root: int) -
         for u in reversed(up):
             move = u[a] != u[b]
             a, b = np.where(move, u[a], a), np.where(move, u[b], b)
-        return np.where(a == b, a, p[a])
+        return np.where(a == b, a, up[0][a])
 
-    order = np.argsort(dst, kind="stable")
-    grp, val = dst[order], src[order]
-    while grp.size:
-        start = np.r_[True, grp[1:] != grp[:-1]]
-        rank = np.arange(grp.size) - np.maximum.accumulate(np.where(start, np.arange(grp.size), 0))
-        last = np.r_[grp[1:] != grp[:-1], True]
-        single = start & last
-        idom[grp[single]] = val[single]
-        keep = ~single
-        grp, val, rank, last = grp[keep], val[keep], rank[keep], last[keep]
-        if not grp.size:
-            break
-        pair = (rank % 2 == 0) & ~last          # element i pairs with i + 1 of the same sink
-        i = np.flatnonzero(pair)
-        val[i] = lca(val[i], val[i + 1])
-        odd_tail = (rank % 2 == 0) & last
-        keep = pair | odd_tail
-        grp, val = grp[keep], val[keep]
+    for src, dst in reversed(peeled):
+        if not dst.size:
+            continue
+        order = np.argsort(dst, kind="stable")
+        grp, val = dst[order], src[order]
+        while grp.size:
+            start = np.r_[True, grp[1:] != grp[:-1]]
+            rank = np.arange(grp.size) - np.maximum.accumulate(np.where(start, np.arange(grp.size), 0))
+            last = np.r_[grp[1:] != grp[:-1], True]
+            single = start & last
+            idom[grp[single]] = val[single]
+            keep = ~single
+            grp, val, rank, last = grp[keep], val[keep], rank[keep], last[keep]
+            if not grp.size:
+                break
+            pair = (rank % 2 == 0) & ~last          # element i pairs with i + 1 of the same firm
+            i = np.flatnonzero(pair)
+            val[i] = lca(val[i], val[i + 1])
+            keep = pair | ((rank % 2 == 0) & last)
+            grp, val = grp[keep], val[keep]
+        done = np.unique(dst)                      # the round's firms join the tables as leaves
+        depth[done] = depth[idom[done]] + 1
+        up[0][done] = idom[done]
+        for k in range(1, len(up)):
+            up[k][done] = up[k - 1][up[k - 1][done]]
 
 
 def preorder(parent: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]:
