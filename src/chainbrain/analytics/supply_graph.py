@@ -136,6 +136,7 @@ def _resolve_peeled(idom: np.ndarray, peeled: list, root: int) -> None:
             continue
         order = np.argsort(dst, kind="stable")
         grp, val = dst[order], src[order]
+        done = grp[np.r_[True, grp[1:] != grp[:-1]]]     # the round's firms, once each
         while grp.size:
             start = np.r_[True, grp[1:] != grp[:-1]]
             rank = np.arange(grp.size) - np.maximum.accumulate(np.where(start, np.arange(grp.size), 0))
@@ -151,8 +152,7 @@ def _resolve_peeled(idom: np.ndarray, peeled: list, root: int) -> None:
             val[i] = lca(val[i], val[i + 1])
             keep = pair | ((rank % 2 == 0) & last)
             grp, val = grp[keep], val[keep]
-        done = np.unique(dst)                      # the round's firms join the tables as leaves
-        depth[done] = depth[idom[done]] + 1
+        depth[done] = depth[idom[done]] + 1          # the round's firms join the tables as leaves
         up[0][done] = idom[done]
         for k in range(1, len(up)):
             up[k][done] = up[k - 1][up[k - 1][done]]
