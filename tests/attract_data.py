@@ -19,6 +19,15 @@ Hand-computed (2024):
   (RCA 0.36), 360400 has NF-M1 only; the two segments never co-occur, so φ = identity
   and density(r, s) = M_rs: province NF-M1 → max over cities = 1 (360400, near),
   360100 NF-M1 → 0 (far).
+
+Attraction (import ``external``, ``designations``): P1 (深圳, EI-U1) revenue 2023 4000,
+2024 5000 → growth 0.25, designation 上市企业 (national, from 2020); P4 浙江链测材料
+(浙江, no USCC, NF-U1) revenue 2024 2000 (no 2023: growth missing); B1 is NF's chain master
+(provincial, from 2020).  Chain NF, province, 2024 — candidates (out-of-province firms in
+gap segments): P1 in EI-U1 (broken risk: gap_fill 0.75, local demand 140 万, sells 120 万 to
+the master B1), P3 in NF-U1 (missing: 1.0, local demand 60 万, sells 60 万 to B2, no master;
+no revenue: size and growth imputed), P4 in NF-U1 (1.0, 60 万, nothing sold).
+链主+ of NF: B1 buys from P1 (EI-U1, broken risk) 120 of its 200 万 → share 0.6.
 """
 
 from __future__ import annotations
@@ -27,7 +36,7 @@ from pathlib import Path
 
 import supply_data
 from chainbrain.ingest.load import import_file
-from supply_data import U, _csv
+from supply_data import P1, U, _csv
 
 ANNUAL = [
     ["统一社会信用代码", "年度", "营业收入", "利润总额", "从业人员"],
@@ -36,7 +45,18 @@ ANNUAL = [
 ]
 
 
+EXT_HEAD = ["企业名称", "所在省份", "统一社会信用代码", "营业收入", "年度", "产业链环节"]
+EXTERNAL_2023 = [EXT_HEAD, ["深圳链测电子有限公司", "广东", P1, "4000", "2023", "EI-U1"]]
+EXTERNAL_2024 = [EXT_HEAD, ["深圳链测电子有限公司", "广东", P1, "5000", "2024", "EI-U1"],
+                 ["浙江链测材料有限公司", "浙江", "", "2000", "2024", "NF-U1"]]
+DESIGNATIONS = [["统一社会信用代码", "认定类型", "认定级别", "认定日期", "有效期至", "产业链代码"],
+                [P1, "上市企业", "国家级", "2020-01-01", "", ""],
+                [U["B1"], "链主企业", "省级", "2020-01-01", "", "NF"]]
+
+
 def load(store, tmp: Path) -> None:
     supply_data.load(store, tmp)
-    res = import_file(store, "annual", _csv(tmp / "a.csv", ANNUAL), unit="万元")
-    assert res.status == "loaded", [i.line() for i in res.issues.items]
+    for name, kind, rows in (("a", "annual", ANNUAL), ("x1", "external", EXTERNAL_2023),
+                             ("x2", "external", EXTERNAL_2024), ("d", "designations", DESIGNATIONS)):
+        res = import_file(store, kind, _csv(tmp / f"{name}.csv", rows), unit="万元")
+        assert res.status == "loaded", [i.line() for i in res.issues.items]
