@@ -28,6 +28,10 @@ gap segments): P1 in EI-U1 (broken risk: gap_fill 0.75, local demand 140 万, se
 the master B1), P3 in NF-U1 (missing: 1.0, local demand 60 万, sells 60 万 to B2, no master;
 no revenue: size and growth imputed), P4 in NF-U1 (1.0, 60 万, nothing sold).
 链主+ of NF: B1 buys from P1 (EI-U1, broken risk) 120 of its 200 万 → share 0.6.
+
+2025 adds B3→B1 5, B4→B3 5, B2→B4 10 (万元) to supply_data's P1→B1 80, P2→B1 20, B1→B2 10:
+in the chain master B1's supply tree B2 is B4's only supplier and B4 B3's, so B2 dominates B4
+and B3, B4 dominates B3 (single points of failure, helper graph's module).
 """
 
 from __future__ import annotations
@@ -54,9 +58,13 @@ DESIGNATIONS = [["统一社会信用代码", "认定类型", "认定级别", "�
                 [U["B1"], "链主企业", "省级", "2020-01-01", "", "NF"]]
 
 
+SUPPLY_2025 = [supply_data.SUP_HEAD, [U["B3"], U["B1"], "2025", "", "5", "", ""],
+               [U["B4"], U["B3"], "2025", "", "5", "", ""], [U["B2"], U["B4"], "2025", "", "10", "", ""]]
+
+
 def load(store, tmp: Path) -> None:
     supply_data.load(store, tmp)
     for name, kind, rows in (("a", "annual", ANNUAL), ("x1", "external", EXTERNAL_2023),
-                             ("x2", "external", EXTERNAL_2024), ("d", "designations", DESIGNATIONS)):
+                             ("x2", "external", EXTERNAL_2024), ("d", "designations", DESIGNATIONS), ("s25", "supply", SUPPLY_2025)):
         res = import_file(store, kind, _csv(tmp / f"{name}.csv", rows), unit="万元")
         assert res.status == "loaded", [i.line() for i in res.issues.items]

@@ -119,3 +119,21 @@ def test_unknown_chain_and_region(gstore):
         gaps(gstore, 2024, "XX")
     with pytest.raises(ValueError, match="未知地区"):
         gaps(gstore, 2024, "NF", "999999")
+
+
+def test_single_points_of_failure_2025(gstore):
+    # P(B1) = 80 + 20 + 5 + 5 + 10 + 10 = 130 万; B2 stops: B1→B2 10, B2→B4 10, B4→B3 5, B3→B1 5 = 30 → 3/13;
+    # B4 stops: B2→B4 10, B4→B3 5, B3→B1 5 = 20 → 2/13 (attract_data.py)
+    def g2025(region=None, **limits):
+        df = gaps(gstore, 2025, "NF", region, limits=thresholds(**limits) if limits else None)
+        return {r["segment_code"]: r for r in records(df)}
+    got = g2025()
+    m1, u1 = got["NF-M1"], got["EI-U1"]
+    assert (m1["spof_firms"], m1["spof_share"]) == (1, A(3 / 13)) and (u1["spof_firms"], u1["spof_share"]) == (1, A(2 / 13))
+    assert m1["status"] == "broken_risk" and m1["reasons"][0].startswith("single point of failure: 1 firm(s) carry up to 23.1%")
+    # the threshold is strict: a share equal to it is no risk (NF-M1 is otherwise ok: local 15 of 15, top 10/15)
+    at = g2025(spof_share_above=30 / 130)["NF-M1"]
+    assert (at["status"], at["reasons"]) == ("ok", [])
+    assert g2025(spof_share_above=30 / 130 - 1e-9)["NF-M1"]["status"] == "broken_risk"
+    # only the masters located in the region count: 九江濂溪 (B2) has none
+    assert g2025("360402")["NF-M1"]["spof_firms"] == 0

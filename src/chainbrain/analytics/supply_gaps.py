@@ -71,7 +71,7 @@ from chainbrain.analytics.scope import Shared, members
 STATUSES = ("missing", "weak", "broken_risk", "ok")
 COLUMNS = ["segment_code", "segment_name", "stage_code", "status", "reasons", "revenue_yuan", "firms", "lq",
            "local_rate", "single_supplier", "density", "feasibility"]
-EXTRA = ["province_firms", "purchases_yuan", "local_yuan", "suppliers", "local_suppliers", "top_supplier_share",
+EXTRA = ["reason_codes", "province_firms", "purchases_yuan", "local_yuan", "suppliers", "local_suppliers", "top_supplier_share",
          "spof_firms", "spof_share", "bottleneck", "density_region", "basis"]
 FEASIBILITY = ("near", "moderate", "far", "unknown")
 
@@ -322,36 +322,48 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
+#: what each reason rests on: ``missing`` (firm count), ``top_share``, ``spof``, ``lq``, ``local_rate``,
+#: ``single`` (firm count) — the codes of ``reason_codes``, in the order of ``reasons``
+REASON_CODES = ("missing", "top_share", "spof", "lq", "local_rate", "single")
+
+
 def classify(row: dict, t: Thresholds, where: str) -> tuple[str, list[str]]:
     """(status, reasons) of one segment row (module docstring); ``where`` names the region in the reasons."""
-    reasons: list[str] = []
+    status, coded = classify_coded(row, t, where)
+    return status, [text for _, text in coded]
+
+
+def classify_coded(row: dict, t: Thresholds, where: str) -> tuple[str, list[tuple[str, str]]]:
+    """(status, [(reason code, text)]) — :func:`classify` with each reason's code (:data:`REASON_CODES`)."""
+    reasons: list[tuple[str, str]] = []
     status = "ok"
     firms = int(row["firms"])
     if firms == 0:
         status = "missing"
-        reasons.append(f"no producer in {where} (firms = 0; province: {int(row['province_firms'])}) "
-                       f"({where}无该环节企业；全省 {int(row['province_firms'])} 家)")
+        reasons.append(("missing", f"no producer in {where} (firms = 0; province: {int(row['province_firms'])}) "
+                       f"({where}无该环节企业；全省 {int(row['province_firms'])} 家)"))
     broken = []
     ts = row.get("top_supplier_share")
     if ts is not None and np.isfinite(ts) and ts > t.top_share_above:
-        broken.append(f"largest supplier holds {_pct(ts)} > {_pct(t.top_share_above)} of local buyers' purchases "
-                      f"from the segment (最大供应商占本地采购 {_pct(ts)}，高于 {_pct(t.top_share_above)})")
+        broken.append(("top_share", f"largest supplier holds {_pct(ts)} > {_pct(t.top_share_above)} of local "
+                                    f"buyers' purchases from the segment (最大供应商占本地采购 {_pct(ts)}，"
+                                    f"高于 {_pct(t.top_share_above)})"))
     ss = row.get("spof_share")
     if ss is not None and np.isfinite(ss) and ss > t.spof_share_above:
         n = int(row.get("spof_firms") or 0)
-        broken.append(f"single point of failure: {n} firm(s) carry up to {_pct(ss)} > {_pct(t.spof_share_above)} "
-                      f"of a chain master's upstream purchases (单点断供风险：{n} 家企业，最高承担链主上游采购 "
-                      f"{_pct(ss)}，高于 {_pct(t.spof_share_above)})")
+        broken.append(("spof", f"single point of failure: {n} firm(s) carry up to {_pct(ss)} > "
+                               f"{_pct(t.spof_share_above)} of a chain master's upstream purchases (单点断供风险："
+                               f"{n} 家企业，最高承担链主上游采购 {_pct(ss)}，高于 {_pct(t.spof_share_above)})"))
     weak = []
     lq = row.get("lq")
     if lq is not None and np.isfinite(lq) and lq < t.lq_below:
-        weak.append(f"location quotient {lq:.2f} < {t.lq_below:g} (区位熵 {lq:.2f}，低于 {t.lq_below:g})")
+        weak.append(("lq", f"location quotient {lq:.2f} < {t.lq_below:g} (区位熵 {lq:.2f}，低于 {t.lq_below:g})"))
     lr = row.get("local_rate")
     if lr is not None and np.isfinite(lr) and lr < t.local_rate_below:
-        weak.append(f"local supporting rate {_pct(lr)} < {_pct(t.local_rate_below)} "
-                    f"(本地配套率 {_pct(lr)}，低于 {_pct(t.local_rate_below)})")
+        weak.append(("local_rate", f"local supporting rate {_pct(lr)} < {_pct(t.local_rate_below)} "
+                                   f"(本地配套率 {_pct(lr)}，低于 {_pct(t.local_rate_below)})"))
     if row.get("single_supplier"):
-        weak.append(f"a single producer in {where} (firms = {firms}) ({where}仅 {firms} 家企业)")
+        weak.append(("single", f"a single producer in {where} (firms = {firms}) ({where}仅 {firms} 家企业)"))
     if status != "missing":
         status = "broken_risk" if broken else "weak" if weak else "ok"
     return status, reasons + broken + weak
@@ -403,13 +415,15 @@ def gaps(backend, year: int, chain: str, region: str | None = None, *, limits: T
     out["bottleneck"] = out["flags"].fillna("").str.split(";").apply(lambda f: "bottleneck" in f)
     out["basis"] = "observed"
     where = _region_name(store, region)
-    st, rs = [], []
+    st, rs, codes = [], [], []
     for r in out.reset_index().to_dict("records"):
-        s, why = classify(r, t, where)
+        s, why = classify_coded(r, t, where)
         st.append(s)
-        rs.append(why)
+        rs.append([text for _, text in why])
+        codes.append([code for code, _ in why])
     out["status"] = st
     out["reasons"] = rs
+    out["reason_codes"] = codes
     out = out.reset_index()
     cols = COLUMNS + (EXTRA if extra else [])
     return out[cols]
