@@ -15,14 +15,17 @@ import numpy as np
 import pandas as pd
 
 from chainbrain.analytics import attract as AT
+from chainbrain.catalog.designations import kind_name
 from chainbrain.analytics import supply_gaps as G
 
 STATUS_LABELS = {"missing": ("缺链", "missing"), "broken_risk": ("断链风险", "broken-link risk"),
                  "weak": ("弱链", "weak"), "ok": ("正常", "ok")}
+STAGE_LABELS = {"upstream": ("上游", "upstream"), "midstream": ("中游", "midstream"),
+                "downstream": ("下游", "downstream")}
 FEAS_LABELS = {"near": ("近（现实的补链目标）", "near (realistic)"), "moderate": ("中", "moderate"),
                "far": ("远（难以补链）", "far"), "unknown": ("无法判断", "unknown")}
-CRIT_LABELS = {"gap_fill": ("补链价值", "Gap fill"), "local_demand": ("本地采购额", "Local demand (yuan)"),
-               "master_link": ("已供链主额", "Sales to chain masters (yuan)"), "size": ("营业收入", "Revenue (yuan)"),
+CRIT_LABELS = {"gap_fill": ("补链价值", "Gap fill"), "local_demand": ("本地采购额", "Local demand"),
+               "master_link": ("已供链主额", "Sales to chain masters"), "size": ("营业收入", "Revenue"),
                "distance": ("距离（公里）", "Distance (km)"), "growth": ("增长率", "Growth"),
                "quality": ("质量标签分", "Quality tags")}
 
@@ -67,6 +70,7 @@ def gaps_answer(store, year: int, chain: str, region: str | None = None, lang: s
     for r in rows:
         r["status_label"] = STATUS_LABELS[r["status"]][i]
         r["feasibility_label"] = FEAS_LABELS[r["feasibility"]][i]
+        r["stage_label"] = STAGE_LABELS.get(r["stage_code"], (r["stage_code"], r["stage_code"]))[i]
         r["key"] = r["segment_code"]
     return {"chain": chain, "year": year, "region": region, "thresholds": t.as_dict(), "spof_available": spof_ok,
             "rows": rows, "tables": [gaps_table(rows, lang, str(year))]}
@@ -83,7 +87,7 @@ def _spof_available() -> bool:
 def gaps_table(rows: list[dict], lang: str, period: str | None) -> dict:
     zh = lang != "en"
     cols = [("segment_code", "环节代码" if zh else "Code", "text"), ("segment_name", "环节" if zh else "Segment", "text"),
-            ("stage_code", "环节位置" if zh else "Stage", "text"), ("status_label", "状态" if zh else "Status", "text"),
+            ("stage_label", "环节位置" if zh else "Stage", "text"), ("status_label", "状态" if zh else "Status", "text"),
             ("firms", "企业数（家）" if zh else "Firms", "count"),
             ("revenue_yuan", "营业收入（元）" if zh else "Revenue (yuan)", "num"),
             ("lq", "区位熵" if zh else "LQ", "num"), ("local_rate", "本地配套率" if zh else "Local rate", "pct"),
@@ -108,7 +112,7 @@ def targets_answer(store, year: int, chain: str, segment: str | None = None, reg
     for r in rows:
         r["gap_label"] = STATUS_LABELS.get(r["gap_status"], ("", ""))[i] if r.get("gap_status") else None
         r["key"] = f"{r['enterprise_id']}|{r['segment_code']}"
-        r["tags_text"] = "、".join(r.get("tags") or [])
+        r["tags_text"] = "、".join(kind_name(k, lang) for k in (r.get("tags") or []))
         r["revenue_year"] = None if r.get("revenue_year") is None else int(r["revenue_year"])
     crit = [{"key": c, "label": CRIT_LABELS[c][i], "weight": res["weights"][c], "pack_weight": cfg["weights"][c],
              "kind": "cost" if c in AT.COST else "benefit"} for c in AT.CRITERIA]
@@ -128,7 +132,8 @@ def targets_table(rows: list[dict], lang: str, period: str | None) -> dict:
             ("segment_name", "环节" if zh else "Segment", "text"), ("gap_label", "缺口状态" if zh else "Gap", "text")]
     for c in AT.CRITERIA:
         kind = "pct" if c == "growth" else "num"
-        cols.append((c, CRIT_LABELS[c][i], kind))
+        money = c in ("local_demand", "master_link", "size")
+        cols.append((c, CRIT_LABELS[c][i] + (("（元）" if zh else " (yuan)") if money else ""), kind))
         cols.append((f"{c}_weighted", ("加权：" if zh else "weighted: ") + CRIT_LABELS[c][i], "num"))
     cols += [("tags_text", "认定" if zh else "Designations", "text"),
              ("sells_to_province_yuan", "已向省内供货（元）" if zh else "Sales into the province (yuan)", "num"),
