@@ -8,7 +8,7 @@ import pytest
 
 from attract_data import load
 from chainbrain.analytics.supply_gaps import COLUMNS, EXTRA, Thresholds, classify, gaps, records, thresholds
-from test_monitor_data import engine_store
+from test_monitor_data import engine_store, spark  # noqa: F401
 
 A = pytest.approx
 
@@ -137,3 +137,20 @@ def test_single_points_of_failure_2025(gstore):
     assert g2025(spof_share_above=30 / 130 - 1e-9)["NF-M1"]["status"] == "broken_risk"
     # only the masters located in the region count: 九江濂溪 (B2) has none
     assert g2025("360402")["NF-M1"]["spof_firms"] == 0
+
+
+def test_same_rows_on_pyspark(tmp_path, spark):   # noqa: F811 (the session's Spark fixture)
+    """The same gaps from a PySpark view of the store (one code path): a city in 2024, the province in 2025."""
+    from chainbrain.analytics.engines import to_pyspark
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    store = open_store(str(tmp_path / "s.duckdb"))
+    try:
+        init_store(store)
+        load(store, tmp_path)
+        view = to_pyspark(store, spark)
+        for year, region in ((2024, "360100"), (2025, None)):
+            assert records(gaps(view, year, "NF", region)) == records(gaps(store, year, "NF", region))
+    finally:
+        store.close()
