@@ -212,10 +212,10 @@ def _revenue_lq(store, year: int, level: str, region: str | None, segs: list[str
         ref = national_reference(store)
         if ref is None:
             return rev.reindex(segs), pd.Series(np.nan, index=segs)
-        share_p = rev / rev.sum()
-        share_n = ref / ref.sum()
-        lq = (share_p / share_n.reindex(share_p.index)).replace([np.inf, -np.inf], np.nan)
-        return rev.reindex(segs), lq.reindex(segs)
+        share_p = rev.reindex(segs).fillna(0.0) / rev.sum()        # a segment the province lacks: 0
+        share_n = (ref / ref.sum()).reindex(segs)
+        lq = (share_p / share_n.where(share_n > 0)).replace([np.inf, -np.inf], np.nan)
+        return rev.reindex(segs), lq
     if level == "prefecture":
         reg = store.table("region")
         pc = reg.select("code", "prefecture_code").execute()
