@@ -246,3 +246,12 @@ def test_external_list_with_two_years(tmp_path):
         assert "重复" in res.issues.errors[0].line() or "duplicate" in res.issues.errors[0].line()
     finally:
         store.close()
+
+
+def test_targets_for_one_chain_master(astore):
+    from supply_data import U
+    store, _ = astore
+    got = _by_name(targets(store, 2024, "NF", master=U["B1"]))
+    assert got["深圳链测电子有限公司"]["master_link"] == A(120 * WAN)
+    with pytest.raises(ValueError, match="不是该地区"):
+        targets(store, 2024, "NF", master=U["B2"])                  # B2 is no chain master

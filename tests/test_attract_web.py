@@ -103,6 +103,10 @@ def test_targets_components_and_weights(clients):
     for bad in ({"w_size": "big"}, {"w_size": "-1"}, {"segment": "NF-M1"}):
         r = c.get("/api/attract/EI/targets", params=bad)
         assert r.status_code == 400 and "(" in r.json()["detail"], bad
+    m = {r["name"]: r for r in c.get("/api/attract/EI/targets", params={"master": W.USCC[1]}).json()["rows"]}
+    assert m[D.X1_NAME]["master_link"] == A(2e8) and m[D.X2_NAME]["master_link"] == 0.0
+    r = c.get("/api/attract/EI/targets", params={"master": W.USCC[2]})
+    assert r.status_code == 400 and "链主企业" in r.json()["detail"]
     one = c.get("/api/attract/EI/targets", params={"segment": "EI-U2"}).json()
     assert [r["name"] for r in one["rows"]] == [D.X2_NAME]
 

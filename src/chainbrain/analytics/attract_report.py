@@ -102,11 +102,11 @@ def gaps_table(rows: list[dict], lang: str, period: str | None) -> dict:
 
 def targets_answer(store, year: int, chain: str, segment: str | None = None, region: str | None = None,
                    weights: dict | None = None, top: int | None = None, lang: str = "zh",
-                   gap_table: pd.DataFrame | None = None) -> dict:
+                   gap_table: pd.DataFrame | None = None, master: str | None = None) -> dict:
     """``{"chain", "year", "region", "segment", "segments", "criteria", "weights", "weights_pack",
     "weights_version", "sourced", "rows", "tables"}``."""
     i = _i(lang)
-    res = AT.targets(store, year, chain, segment, region, weights, top, gap_table=gap_table)
+    res = AT.targets(store, year, chain, segment, region, weights, top, gap_table=gap_table, master=master)
     cfg = res["config"]
     rows = records(res["rows"])
     for r in rows:
@@ -116,7 +116,8 @@ def targets_answer(store, year: int, chain: str, segment: str | None = None, reg
         r["revenue_year"] = None if r.get("revenue_year") is None else int(r["revenue_year"])
     crit = [{"key": c, "label": CRIT_LABELS[c][i], "weight": res["weights"][c], "pack_weight": cfg["weights"][c],
              "kind": "cost" if c in AT.COST else "benefit"} for c in AT.CRITERIA]
-    return {"chain": chain, "year": year, "region": region, "segment": segment, "segments": res["segments"],
+    return {"chain": chain, "year": year, "region": region, "segment": segment, "master": master,
+            "segments": res["segments"],
             "criteria": crit, "weights": res["weights"], "weights_pack": cfg["weights"],
             "weights_version": cfg["version"], "sourced": cfg["sourced"], "note": cfg["note"],
             "gap_points": cfg["gap_points"], "quality_points": cfg["quality_points"],

@@ -75,6 +75,7 @@ def gaps_cmd(chain: str = CHAIN, region: str = REGION, year: int = YEAR, format:
 @app.command("targets")
 def targets_cmd(chain: str = CHAIN, segment: str = typer.Option(None, "--segment", help="one segment (any status)"),
                 region: str = REGION, year: int = YEAR,
+                master: str = typer.Option(None, "--master", help="a chain master's USCC: link to it only"),
                 weights: str = typer.Option(None, "--weights", help="override, e.g. size=0.3,distance=0.2"),
                 top: int = typer.Option(None, "--top", help="first N rows"), format: str = FMT, out: Path = OUT,
                 db: str = DB):
@@ -88,7 +89,8 @@ def targets_cmd(chain: str = CHAIN, segment: str = typer.Option(None, "--segment
         _fail(str(exc))
     if top is not None and top < 1:
         _fail("--top must be ≥ 1 (--top 应不小于 1)")
-    _run(lambda s, y: targets_answer(s, y(s, year), chain, segment, region, w, top), "targets", format, out, db)
+    _run(lambda s, y: targets_answer(s, y(s, year), chain, segment, region, w, top, master=master), "targets",
+         format, out, db)
 
 
 @app.command("masters")

@@ -292,6 +292,7 @@ def _weights(request: Request) -> dict[str, float]:
 
 def _targets(request: Request, chain: str, segment: str | None, region: str | None, year: int | None,
              top: int | None) -> dict:
+    master = request.query_params.get("master") or None
     user = _firm_viewer(request, chain)
     st, lang = get_state(request), lang_of(request.query_params.get("lang"))
     store = st.store
@@ -303,9 +304,9 @@ def _targets(request: Request, chain: str, segment: str | None, region: str | No
         reg = _region(store, region)
         gaps_df = st.cached(("attract-gap-frame", chain, reg, y),
                             lambda: _err(lambda: AT.G.gaps(store, y, chain, reg)))
-        key = ("attract-targets", chain, segment, reg, y, top, tuple(sorted(w.items())), lang)
+        key = ("attract-targets", chain, segment, reg, y, top, tuple(sorted(w.items())), lang, master)
         ans = dict(st.cached(key, lambda: _err(lambda: targets_answer(store, y, chain, segment, reg, w, top, lang,
-                                                                       gap_table=gaps_df))))
+                                                                       gap_table=gaps_df, master=master))))
         with store.engine.connect() as conn:
             ans["leads"] = L.leads(conn, user, chain)
     ans["chain_name"] = info["name_en"] if lang == "en" else info["name_zh"]
@@ -317,7 +318,8 @@ def api_targets(request: Request, chain: str, segment: str | None = None, region
                 year: int | None = YEAR, top: int | None = Query(None, ge=1, le=5000), format: str | None = FORMAT,
                 table: str | None = None):
     """Out-of-province candidates for the chain's gap segments (or ``segment``), ranked by TOPSIS with
-    every criterion's value, normalised and weighted value; ``w_<criterion>`` override the weights."""
+    every criterion's value, normalised and weighted value; ``w_<criterion>`` override the weights;
+    ``master`` (a chain master's USCC) counts the links to that master only."""
     return reply(request, _targets(request, chain, segment, region, year, top), f"targets-{chain}")
 
 
@@ -325,7 +327,7 @@ def api_targets(request: Request, chain: str, segment: str | None = None, region
 def targets_view(request: Request, chain: str, segment: str | None = None, region: str | None = REGION,
                  year: int | None = YEAR, top: int | None = Query(100, ge=1, le=5000)):
     d = _targets(request, chain, segment, region, year, top)
-    keep = ("segment", "region", "year", "top", "lang") + tuple(f"w_{c}" for c in AT.CRITERIA)
+    keep = ("segment", "region", "year", "top", "lang", "master") + tuple(f"w_{c}" for c in AT.CRITERIA)
     excel = page_url(request, "/api" + request.url.path, keep=keep)
     return render(request, "attract_targets.html", d=d, nav="chains", excel_base=excel,
                   actions=L.LABELS, workflow=L.WORKFLOW)
