@@ -176,3 +176,6 @@ def test_leads_api(app, clients):
     assert clients[None].post("/api/attract/leads", json=body).status_code in (401, 403)
     page = admin.get("/attract/EI/targets").text
     assert f'data-testid="lead-{lid}-sign"' in page
+    x = admin.get("/api/attract/EI/targets", params={"format": "xlsx", "table": "leads"})
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert [r["id"] for r in admin.get("/api/attract/EI/targets").json()["tables"][1]["rows"]] == [lid]

@@ -309,6 +309,18 @@ def _targets(request: Request, chain: str, segment: str | None, region: str | No
                                                                        gap_table=gaps_df, master=master))))
         with store.engine.connect() as conn:
             ans["leads"] = L.leads(conn, user, chain)
+    en = lang == "en"
+    cols = [("id", "#", "count"), ("name", "Enterprise" if en else "企业", "text"),
+            ("uscc", "USCC" if en else "统一社会信用代码", "text"), ("segment_code", "Segment" if en else "环节", "text"),
+            ("region_code", "Region" if en else "落地地区", "text"), ("status_label", "Status" if en else "状态", "text"),
+            ("owner", "Owner" if en else "负责人", "text"), ("score", "Score when marked" if en else "标记时得分", "num"),
+            ("followed_up_on", "Followed up" if en else "对接日期", "text"),
+            ("signed_on", "Signed" if en else "签约日期", "text"), ("landed_on", "Landed" if en else "落地日期", "text"),
+            ("created_by", "Marked by" if en else "标记人", "text"), ("created_at", "Marked at" if en else "标记时间", "text")]
+    ans["tables"] = list(ans["tables"]) + [{
+        "id": "leads", "title": "Leads" if en else "招商线索", "unit": "", "period": str(ans["year"]),
+        "columns": [{"key": k, "label": lb, "kind": kd} for k, lb, kd in cols],
+        "rows": [{**x, "key": x["id"]} for x in ans["leads"]]}]
     ans["chain_name"] = info["name_en"] if lang == "en" else info["name_zh"]
     return ans
 
