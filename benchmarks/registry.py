@@ -1,7 +1,7 @@
 """The benchmarks by name (each a function of the scale that records its entry)."""
 
 from benchmarks import (bench_api, bench_complexity, bench_indicators, bench_ingest, bench_io, bench_kpi,
-                        bench_postgres, bench_recompute, bench_supply)
+                        bench_postgres, bench_recompute, bench_supply, bench_supply_graph)
 
 BENCHMARKS = {
     "kpi_province_chain_city": bench_kpi.run,
@@ -14,5 +14,7 @@ BENCHMARKS = {
     "postgres": bench_postgres.run,        # the analytics above on PostgreSQL beside DuckDB (province scale)
     "io_linkages": bench_io.run,
     "supply_local_rate_concentration": bench_supply.run,
+    "supply_dominators": bench_supply_graph.run_dominators,
+    "supply_systemic": bench_supply_graph.run_systemic,
 }
 NAMES = list(BENCHMARKS)

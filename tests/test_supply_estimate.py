@@ -139,3 +139,74 @@ def test_enterprise_links_gravity(estore):
     assert set(got) == {U["B2"], U["B3"]}            # B4 has no output, B1 is the buyer itself
     assert got[U["B2"]] == A(r[("32", "39")] * 1000 * WAN, abs=0.01)
     assert got[U["B3"]] == A(90 / 1090 * r[("39", "39")] * 1000 * WAN, abs=0.01)
+
+
+def test_cli_estimate_and_local_rate_basis(tmp_path):
+    import csv
+    import io
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    db = str(tmp_path / "cb.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+        eload(store, tmp_path)
+    run = CliRunner().invoke
+    res = run(app, ["supply", "estimate", "--year", "2024", "--db", db])
+    assert res.exit_code == 0, res.output
+    flows = {(x["supplier_segment"], x["buyer_segment"]): x for x in json.loads(res.stdout)}
+    assert flows[(OUTSIDE, "EI-U1")]["amount_yuan"] == A((0.3 - L39) * 1000 * WAN, abs=0.01)
+    assert {x["basis"] for x in flows.values()} == {"estimated"}
+    res = run(app, ["supply", "estimate", "--year", "2024", "--level", "enterprise", "--buyer", U["B1"],
+                    "--format", "csv", "--db", db])
+    assert res.exit_code == 0, res.output
+    recs = list(csv.DictReader(io.StringIO(res.stdout)))
+    assert [x["supplier_uscc"] for x in recs] == [U["B2"], U["B3"]]       # largest first
+    res = run(app, ["supply", "local-rate", "--year", "2024", "--basis", "mixed", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert {x["key"]: x["basis"] for x in json.loads(res.stdout)} == {"EI": "mixed", "NF": "mixed"}
+    for args, needle in ((["estimate", "--level", "firm"], "--level must be"),
+                         (["estimate", "--level", "enterprise"], "needs --buyer"),
+                         (["estimate", "--delta", "1.5"], "--delta must lie"),
+                         (["estimate", "--io-table", "nope"], "no input–output table"),
+                         (["estimate", "--level", "enterprise", "--buyer", "91360000X"], "no enterprise"),
+                         (["local-rate", "--basis", "guess"], "--basis must be"),
+                         (["local-rate", "--basis", "mixed", "--by", "supplier-segment"], "supplier-segment")):
+        res = run(app, ["supply", args[0], "--year", "2024", *args[1:], "--db", db])
+        assert res.exit_code == 2 and needle in res.output and "Traceback" not in res.output, res.output
+
+
+def _conc_parts():
+    """Chain EI, 2024 (buyers B1, B4; only B1 has output): sector 32 = {B2}, sector 39 = {B1 1000, B3 90, B4 0}."""
+    h39 = (1000 / 1090) ** 2 + (90 / 1090) ** 2
+    return h39, 1000 / 1090
+
+
+def test_concentration_estimated_and_mixed(estore):
+    from chainbrain.analytics.supply_concentration_basis import concentration_table
+
+    h39, smax39 = _conc_parts()
+    T32, T39 = 1000 * r[("32", "39")], 1000 * r[("39", "39")]
+    M32, M39 = 1000 * 0.2 - T32, 1000 * 0.1 - T39
+    got = {x.key: x for x in concentration_table(estore, 2024, "chain", "estimated").itertuples()}
+    ei = got["EI"]
+    assert ei.basis == "estimated" and ei.purchases_yuan == A(300 * WAN)
+    assert ei.hhi == A((T32 ** 2 + T39 ** 2 * h39 + M32 ** 2 + M39 ** 2) / 300 ** 2)
+    assert ei.top_supplier_share == A(max(T32, T39 * smax39, M32, M39) / 300)
+    assert ei.effective_suppliers == A(1 / ei.hhi)
+    # mixed: B1 observed 200 of 300 estimated → a third of its estimate added
+    t32, t39, m32, m39 = T32 / 3, T39 / 3, M32 / 3, M39 / 3
+    e_b2, e_b3 = t32, t39 * 90 / 1090                       # gravity shares of the observed suppliers B2, B3
+    sq = 120 ** 2 + 50 ** 2 + 30 ** 2 + 2 * (50 * e_b2 + 30 * e_b3) + t32 ** 2 + t39 ** 2 * h39 + m32 ** 2 + m39 ** 2
+    got = {x.key: x for x in concentration_table(estore, 2024, "chain", "mixed").itertuples()}
+    ei = got["EI"]
+    assert ei.basis == "mixed" and ei.purchases_yuan == A(300 * WAN)
+    assert ei.hhi == A(sq / 300 ** 2)
+    assert ei.top_supplier_share == A(max(120, 50 + e_b2, 30 + e_b3, t39 * smax39, m32, m39) / 300)
+    b2 = {x.key: x for x in concentration_table(estore, 2024, "enterprise", "mixed").itertuples()}[U["B2"]]
+    assert b2.basis == "observed" and b2.hhi == A(0.52)     # observed 100 ≥ estimate 30: nothing added

@@ -165,3 +165,56 @@ def test_cli_spof_and_systemic(tmp_path):
         a = [args[0]] + (["--year", "2024"] if "--year" not in args else []) + args[1:]
         r = runner.invoke(app, ["supply", *a, "--db", db])
         assert r.exit_code == 2 and needle in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_dominator_tree_and_preorder_match_networkx(seed):
+    """Random networks with loops, partners, sinks and isolated firms: the igraph tree (with the peeled
+    sinks) equals networkx's immediate dominators, and the preorder intervals are the subtrees."""
+    import networkx as nx
+    import numpy as np
+
+    from chainbrain.analytics.supply_graph import dominator_tree, preorder
+    from chainbrain.analytics.supply_network import Network, _fed
+
+    rng = np.random.default_rng(seed)
+    n, m = [(60, 40), (60, 90), (60, 150), (60, 60), (60, 120), (60, 30), (200, 260), (200, 330), (150, 170),
+            (300, 420)][seed]                  # the larger sparse ones: deep trees, sinks with several suppliers
+    src, dst = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = src != dst
+    pairs = np.unique(np.c_[src[keep], dst[keep]], axis=0)
+    src, dst = pairs[:, 0].astype(np.int64), pairs[:, 1].astype(np.int64)
+    partner = rng.random(n) < 0.2
+    net = Network(2024, np.arange(n) + 100, src, dst, np.ones(src.size), partner, _fed(n, src, dst, partner))
+    idom = dominator_tree(net)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(n + 1))
+    g.add_edges_from(zip(src.tolist(), dst.tolist()))
+    g.add_edges_from((n, int(v)) for v in np.flatnonzero(net.fed))
+    ref = nx.immediate_dominators(g, n)
+    assert [int(idom[v]) for v in range(n)] == [ref[v] for v in range(n)] and idom[n] == -1
+    pre, size = preorder(idom, n)
+    for d in range(0, n + 1, max(1, n // 60)):  # v in d's subtree ⇔ d on v's idom chain
+        for v in range(n):
+            chain, x = set(), v
+            while x != -1:
+                chain.add(x)
+                x = int(idom[x])
+            assert (pre[d] <= pre[v] < pre[d] + size[d]) == (d in chain)
+
+
+def test_linear_exposure_direct_solve_when_the_series_is_slow(monkeypatch):
+    import numpy as np
+    import scipy.sparse as sp
+
+    from chainbrain.analytics import supply_systemic as S
+
+    A = sp.csr_matrix(np.array([[0, 0.9, 0], [0.9, 0, 0.5], [0, 0, 0]]))
+    x = np.array([1.0, 2.0, 3.0])
+    want = np.linalg.solve(np.eye(3) - A.toarray(), x)
+    assert S.linear(A, x) == A_(want)
+    monkeypatch.setattr(S, "NEUMANN_MAX", 3)                 # too few terms: the direct solve answers
+    assert S.linear(A, x) == A_(want)
+
+
+A_ = pytest.approx

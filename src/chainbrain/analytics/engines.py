@@ -26,6 +26,7 @@ ANALYTICS_TABLES = (
     "monthly_report", "annual_report", "supply_link",
     "sei_share", "price_index",
     "power_use",
+    "io_table", "io_label", "io_cell",         # input–output tables (estimated supply links)
 )
 
 

@@ -21,8 +21,8 @@ pooled purchases (a supplier selling to two buyers of the key counts once).
 suppliers registered outside the province — ``supplier-segment`` rows of the
 local supporting rate with purchases > 0 and local purchases = 0.
 
-``basis`` is ``observed`` (estimated links are not built yet).  Written once
-in Ibis for DuckDB, PostgreSQL and PySpark.
+``basis`` is ``observed`` here (:mod:`chainbrain.analytics.supply_concentration_basis`
+adds estimated links).  Written once in Ibis for DuckDB, PostgreSQL and PySpark.
 """
 
 from __future__ import annotations
@@ -44,9 +44,14 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     """One row per key (columns :data:`COLUMNS`), sorted by key."""
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)} (分组方式无效)")
-    from chainbrain.analytics.indicators import _run     # compiled once per (backend, key) on DuckDB
+    from chainbrain.analytics.compiled import run     # compiled once per (backend, key)
 
-    out = _run(store, ("supply_concentration", year, by), lambda: concentration_expr(store, year, by))
+    return finish(store, run(store, ("supply_concentration", year, by), lambda: concentration_expr(store, year, by)),
+                  by)
+
+
+def finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rows of :data:`COLUMNS` from the result of :func:`concentration_expr`."""
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
     out["key"] = out["key"].astype(str)
@@ -64,10 +69,11 @@ def concentration_table(store, year: int, by: str) -> pd.DataFrame:
     return out.sort_values("key").reset_index(drop=True)[COLUMNS]
 
 
-def concentration_expr(store, year: int, by: str):
-    """The one Ibis expression behind :func:`concentration_table` (per key: buyers, Σ, max, Σ² by supplier)."""
+def concentration_expr(store, year: int, by: str, sh: Shared | None = None):
+    """The one Ibis expression behind :func:`concentration_table` (per key: buyers, Σ, max, Σ² by supplier);
+    ``sh``: the building blocks to share with another expression of the same query."""
     date = dt.date(year, 12, 31)
-    sh = Shared(store)
+    sh = sh or Shared(store)
     m = sh.shared(("buyer_keys", date, by), lambda: SL.buyer_keys(store, sh, date, by))
     f = SL.links(store, year)
     j = f.join(m, f.buyer_id == m._bid)
@@ -95,8 +101,14 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return recs
 
 
-def concentration(store, year: int, by: str) -> list[dict]:
-    return _records(concentration_table(store, year, by))
+def concentration(store, year: int, by: str, basis: str = "observed", table: str | None = None,
+                  delta: float | None = None) -> list[dict]:
+    """Records of :func:`concentration_table`; ``basis`` estimated|mixed adds the input–output estimates
+    (:mod:`chainbrain.analytics.supply_concentration_basis`)."""
+    if basis == "observed":
+        return _records(concentration_table(store, year, by))
+    from chainbrain.analytics.supply_concentration_basis import concentration_table as with_estimates
+    return _records(with_estimates(store, year, by, basis, table, delta))
 
 
 def outside_only(store, year: int) -> list[dict]:

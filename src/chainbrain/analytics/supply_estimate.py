@@ -130,6 +130,31 @@ def firms(store, year: int) -> pd.DataFrame:
     return df
 
 
+def load_table(store, name: str):
+    """(sector labels, Z, x, synthetic) of stored table ``name`` in yuan, read through Ibis (any engine);
+    x = Z·1 + f when the table has none."""
+    t = store.table("io_table")
+    meta = t.filter(t.name == name).select("sectors", "has_x", "synthetic").execute()
+    n = int(meta["sectors"].iloc[0])
+    lab = store.table("io_label")
+    lab = lab.filter((lab.table_name == name) & (lab.axis == "row")).select("idx", "label").execute()
+    labels = lab.sort_values("idx")["label"].astype(str).tolist()
+    c = store.table("io_cell")
+    cells = c.filter(c.table_name == name).select("part", "row_idx", "col_idx",
+                                                  value=c.value.cast("float64")).execute()
+    Z, x, f = np.zeros((n, n)), np.zeros(n), np.zeros(n)
+    z = cells[cells.part == "Z"]
+    Z[z.row_idx.to_numpy(int), z.col_idx.to_numpy(int)] = z.value.to_numpy(float)
+    y = cells[cells.part == "Y"]
+    np.add.at(f, y.row_idx.to_numpy(int), y.value.to_numpy(float))
+    if bool(meta["has_x"].iloc[0]):
+        xv = cells[cells.part == "x"]
+        x[xv.row_idx.to_numpy(int)] = xv.value.to_numpy(float)
+    else:
+        x = Z.sum(axis=1) + f
+    return labels, Z, x, bool(meta["synthetic"].iloc[0])
+
+
 @dataclass
 class Estimate:
     year: int
@@ -144,20 +169,15 @@ class Estimate:
 
 def estimate(store, year: int, table: str | None = None, delta: float | None = None) -> Estimate:
     """Coefficients and per-buyer estimates (module docstring, steps 1–3)."""
-    from chainbrain.ingest.io_store import load_io_table
-
     cfg = settings()
     delta = cfg["delta"] if delta is None else delta
     name = choose_table(store, table)
-    io = load_io_table(store, name)
-    it = store.table("io_table")
-    synthetic = bool(it.filter(it.name == name).select("synthetic").execute()["synthetic"].iloc[0])
-    x = io.x if io.x is not None else io.Z.sum(axis=1) + io.f
-    A = technical_coefficients(io.Z, x)
-    codes, industrial = sector_codes(store, io.sectors, cfg["sectors"])
+    sectors, Z, x, synthetic = load_table(store, name)
+    A = technical_coefficients(Z, x)
+    codes, industrial = sector_codes(store, sectors, cfg["sectors"])
     f = firms(store, year)
     f["sector"] = firm_sector(f["industry_code"], codes)
-    n = len(io.sectors)
+    n = len(sectors)
     ok = f["sector"].to_numpy() >= 0
     sec = f["sector"].to_numpy()
     rev = f["revenue"].to_numpy(dtype=float)
@@ -178,7 +198,7 @@ def estimate(store, year: int, table: str | None = None, delta: float | None = N
             rc = flq(Aind, Rc, N, delta).A
             C[m] = rev[m] * rc.sum(axis=0)[sec[m]]
     f["est_purchases"], f["est_local"], f["est_city"] = P, L, C
-    return Estimate(year, name, float(delta), list(io.sectors), industrial, Aind, r, f)
+    return Estimate(year, name, float(delta), list(sectors), industrial, Aind, r, f)
 
 
 def _segments(store, year: int) -> pd.DataFrame:

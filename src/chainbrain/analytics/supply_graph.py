@@ -45,23 +45,108 @@ import pandas as pd
 from chainbrain.analytics.supply_network import Network, describe, masters, network
 from chainbrain.analytics.supply_systemic import SYSTEMIC_COLUMNS, systemic_importance  # noqa: F401
 
+PEEL_ROUNDS = 8                # rounds of peeling firms that supply no one off the igraph graph
 SPOF_COLUMNS = ["master_uscc", "uscc", "name", "region_code", "segment_code", "supply_share"]
 
 
 def dominator_tree(net: Network) -> np.ndarray:
     """idom of every node (int64; the super-source is node ``net.n``, its own entry −1).  igraph's C
-    routine on an integer edge list built with numpy."""
+    routine on an integer edge list built with numpy.  Left out of that graph: firms without links this
+    year (idom: the super-source) and, peeled off in rounds, firms that supply no one in the links left
+    (no path to another firm passes through them, so they change no other firm's dominators): their
+    idom is the lowest common ancestor of their suppliers in the tree (binary lifting), resolved from
+    the last round back to the first, each after its suppliers."""
     n = net.n
-    fed = np.flatnonzero(net.fed)
-    e = np.empty((net.src.size + fed.size, 2), dtype=np.int64)
-    e[:net.src.size, 0], e[:net.src.size, 1] = net.src, net.dst
-    e[net.src.size:, 0], e[net.src.size:, 1] = n, fed
-    g = ig.Graph(n=n + 1, directed=True)
-    g.add_edges(e)
-    idom = np.asarray(g.dominator(n, mode="out"), dtype=float)
-    if np.isnan(idom).any():                 # cannot happen: every firm is reachable (supply_network)
+    idom = np.full(n + 1, n, dtype=np.int64)
+    idom[n] = -1
+    src, dst = net.src, net.dst
+    # firms that supply no one (in the links left): no path to another firm passes through them.  Fed:
+    # idom s; else the nearest common dominator of their suppliers, resolved once the rest is known
+    peeled = []
+    for _ in range(PEEL_ROUNDS):
+        sink = np.bincount(src, minlength=n) == 0
+        e = sink[dst]
+        if not e.any():
+            break
+        keep = e & ~net.fed[dst]
+        peeled.append((src[keep], dst[keep]))
+        src, dst = src[~e], dst[~e]
+    used = np.zeros(n, bool)
+    used[src] = True
+    used[dst] = True
+    new = np.cumsum(used) - 1
+    m = int(used.sum())
+    fed = np.flatnonzero(net.fed & used)
+    ed = np.empty((src.size + fed.size, 2), dtype=np.int64)
+    ed[:src.size, 0], ed[:src.size, 1] = new[src], new[dst]
+    ed[src.size:, 0], ed[src.size:, 1] = m, new[fed]
+    g = ig.Graph(n=m + 1, directed=True)
+    g.add_edges(ed)
+    sub = np.asarray(g.dominator(m, mode="out"), dtype=float)
+    if np.isnan(sub).any():                  # cannot happen: every firm is reachable (supply_network)
         raise RuntimeError("a firm is unreachable from the super-source (超级源点不可达)")
-    return idom.astype(np.int64)
+    back = np.r_[np.flatnonzero(used), n]    # compact index → node
+    idom[back[:m]] = back[sub[:m].astype(np.int64)]
+    for ps, pd_ in reversed(peeled):          # a round's suppliers are resolved before it
+        if pd_.size:
+            _sink_idoms(idom, ps, pd_, n)
+    return idom
+
+
+def _depths(parent: np.ndarray, root: int) -> np.ndarray:
+    """Depth of every node of the tree ``parent`` (``parent[root] = −1``), by pointer jumping."""
+    p = np.where(parent < 0, root, parent)
+    depth = (parent >= 0).astype(np.int64)
+    anc = p.copy()
+    while True:                               # depth[v] = Σ of unit steps to the root, doubling each pass
+        more = anc != root
+        if not more.any():
+            return depth
+        depth = depth + np.where(more, depth[anc], 0)
+        anc = np.where(more, anc[anc], root)
+
+
+def _sink_idoms(idom: np.ndarray, src: np.ndarray, dst: np.ndarray, root: int) -> None:
+    """idom of each sink ``dst`` = the lowest common ancestor, in the tree ``idom``, of its suppliers
+    (the links ``src → dst``; a firm's immediate dominator is the nearest common dominator of its
+    predecessors).  Binary lifting; the suppliers of a sink folded pairwise in log₂ rounds."""
+    idom[dst] = root                          # not yet resolved; nobody resolved so far lies below them
+    depth = _depths(idom, root)
+    p = np.where(idom < 0, root, idom)
+    up = [p]
+    for _ in range(max(1, int(depth.max()).bit_length())):
+        up.append(up[-1][up[-1]])
+
+    def lca(a, b):
+        swap = depth[a] < depth[b]
+        a, b = np.where(swap, b, a), np.where(swap, a, b)
+        diff = depth[a] - depth[b]
+        for k, u in enumerate(up):
+            bit = ((diff >> k) & 1).astype(bool)
+            a = np.where(bit, u[a], a)
+        for u in reversed(up):
+            move = u[a] != u[b]
+            a, b = np.where(move, u[a], a), np.where(move, u[b], b)
+        return np.where(a == b, a, p[a])
+
+    order = np.argsort(dst, kind="stable")
+    grp, val = dst[order], src[order]
+    while grp.size:
+        start = np.r_[True, grp[1:] != grp[:-1]]
+        rank = np.arange(grp.size) - np.maximum.accumulate(np.where(start, np.arange(grp.size), 0))
+        last = np.r_[grp[1:] != grp[:-1], True]
+        single = start & last
+        idom[grp[single]] = val[single]
+        keep = ~single
+        grp, val, rank, last = grp[keep], val[keep], rank[keep], last[keep]
+        if not grp.size:
+            break
+        pair = (rank % 2 == 0) & ~last          # element i pairs with i + 1 of the same sink
+        i = np.flatnonzero(pair)
+        val[i] = lca(val[i], val[i + 1])
+        odd_tail = (rank % 2 == 0) & last
+        keep = pair | odd_tail
+        grp, val = grp[keep], val[keep]
 
 
 def preorder(parent: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,14 +155,7 @@ def preorder(parent: np.ndarray, root: int) -> tuple[np.ndarray, np.ndarray]:
     Vectorized by depth level (pointer jumping for the depths)."""
     n = parent.size
     p = np.where(parent < 0, root, parent)
-    depth = (parent >= 0).astype(np.int64)
-    anc = p.copy()
-    while True:                               # depth[v] = Σ of unit steps to the root, doubling each pass
-        more = anc != root
-        if not more.any():
-            break
-        depth = depth + np.where(more, depth[anc], 0)
-        anc = np.where(more, anc[anc], root)
+    depth = _depths(parent, root)
     levels = np.argsort(depth, kind="stable")
     bounds = np.searchsorted(depth[levels], np.arange(depth.max() + 2))
     size = np.ones(n, dtype=np.int64)

@@ -51,6 +51,7 @@ Written once in Ibis; DuckDB, PostgreSQL and PySpark run the same expression.
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
 import ibis
 import pandas as pd
@@ -62,13 +63,25 @@ COLUMNS = ["key", "name", "purchases_yuan", "local_yuan", "local_rate", "city_lo
            "suppliers", "local_suppliers", "basis", "observed_coverage"]
 
 
+_HOME: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def home_province(store) -> str:
-    """The province the store describes: the region table's province row."""
+    """The province the store describes: the region table's province row (looked up once per store object)."""
+    try:
+        return _HOME[store]
+    except (KeyError, TypeError):
+        pass
     r = store.table("region")
     got = r.filter(r.level == "province").select("code").execute()
     if not len(got):
         raise ValueError("the store has no province in its region table (地区表中没有省级行政区)")
-    return str(got["code"].iloc[0])
+    code = str(got["code"].iloc[0])
+    try:
+        _HOME[store] = code
+    except TypeError:                     # a store object without weak references: no cache
+        pass
+    return code
 
 
 def links(store, year: int):
@@ -101,22 +114,23 @@ def _costs(sh: Shared, year: int):
 
 def local_rate_table(store, year: int, by: str) -> pd.DataFrame:
     """One row per key (columns :data:`COLUMNS`), sorted by key; see the module docstring."""
-    from chainbrain.analytics.indicators import _run     # compiled once per (backend, key) on DuckDB
+    from chainbrain.analytics.compiled import run     # compiled once per (backend, key)
 
     if by not in BY:
         raise ValueError(f"--by must be one of {', '.join(BY)} (分组方式无效)")
     home = home_province(store)
-    out = _run(store, ("supply_local_rate", year, by, home), lambda: local_rate_expr(store, year, by, home))
+    out = run(store, ("supply_local_rate", year, by, home), lambda: local_rate_expr(store, year, by, home))
     if by == "supplier-segment":
         out["covered"] = float("nan")
         out["cost"] = float("nan")
     return _finish(store, out, by)
 
 
-def local_rate_expr(store, year: int, by: str, home: str):
-    """The one Ibis expression behind :func:`local_rate_table` (one row per key, before the rates)."""
+def local_rate_expr(store, year: int, by: str, home: str, sh: Shared | None = None):
+    """The one Ibis expression behind :func:`local_rate_table` (one row per key, before the rates);
+    ``sh``: the building blocks to share with another expression of the same query."""
     date = dt.date(year, 12, 31)
-    sh = Shared(store)
+    sh = sh or Shared(store)
     f = purchases(store, sh, year, date, home)
     if by == "supplier-segment":
         seg = sh.segments(date)
@@ -144,6 +158,14 @@ def local_rate_expr(store, year: int, by: str, home: str):
     sagg = sagg.rename(_k="key")
     j = agg.left_join(sagg, agg.key == sagg._k)                      # one query, one round trip
     return j.select(*agg.columns, "suppliers", "local_suppliers")
+
+
+def finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The rows of :data:`COLUMNS` from the result of :func:`local_rate_expr`."""
+    if by == "supplier-segment":
+        out["covered"] = float("nan")
+        out["cost"] = float("nan")
+    return _finish(store, out, by)
 
 
 def _finish(store, out: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -196,6 +218,8 @@ def name_keys(store, out: pd.DataFrame, by: str) -> None:
     """``out["name"]``: the enterprise's name (from the query) or the chain / segment / region name."""
     if by == "enterprise":
         out["name"] = out["_name"]
+    elif "_nm" in out:                                 # named in the query (supply_measures)
+        out["name"] = out["_nm"]
     else:
         out["name"] = out["key"].map(_names(store, by, out["key"].tolist()))
 

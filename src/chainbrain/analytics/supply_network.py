@@ -30,7 +30,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-import pyarrow as pa
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
@@ -61,22 +60,26 @@ class Network:
         return np.where(self.ids[pos] == ids, pos, -1)
 
 
-def _col(t: pa.Table, name: str, dtype) -> np.ndarray:
-    return t.column(name).to_numpy(zero_copy_only=False).astype(dtype, copy=False)
+def _col(t, name: str, dtype) -> np.ndarray:
+    return t[name].to_numpy(dtype=dtype)
 
 
 def network(store, year: int, extra_ids=()) -> Network:
     """The year's links as a :class:`Network` (module docstring); ``extra_ids`` are made nodes even
-    without links (e.g. chain masters, library firms)."""
-    t = SL.links(store, year).to_pyarrow()
+    without links (e.g. chain masters, library firms).  Statements compiled once per key
+    (:mod:`chainbrain.analytics.compiled`)."""
+    from chainbrain.analytics.compiled import run
+
+    t = run(store, ("supply_graph_links", year), lambda: SL.links(store, year))
     s, b = _col(t, "supplier_id", np.int64), _col(t, "buyer_id", np.int64)
     w = _col(t, "amount", np.float64)
     ids, inv = np.unique(np.concatenate([s, b, np.asarray(list(extra_ids), dtype=np.int64)]),
                          return_inverse=True)
     src, dst = inv[:s.size].astype(np.int64), inv[s.size:2 * s.size].astype(np.int64)
-    ent = store.table("enterprise")
-    p = ent.filter(ent.is_partner.fill_null(False)).select("id").to_pyarrow()
-    partner = np.isin(ids, _col(p, "id", np.int64))
+    def partners():
+        ent = store.table("enterprise")
+        return ent.filter(ent.is_partner.fill_null(False)).select("id")
+    partner = np.isin(ids, _col(run(store, ("supply_graph_partners",), partners), "id", np.int64))
     return Network(year, ids, src, dst, w, partner, _fed(ids.size, src, dst, partner))
 
 
@@ -97,39 +100,50 @@ def masters(store, year: int, chain: str | None = None):
     revision) valid on 31 December of ``year``, optionally of one chain; a master of two chains twice."""
     from chainbrain.store.schema import DESIGNATION_KEY
 
-    end = dt.date(year, 12, 31)
-    d = latest(store.table("designation"), list(DESIGNATION_KEY))
-    d = d.filter((d.kind == "chain_master") & d.chain_code.notnull() & (d.valid_from <= end)
-                 & (d.valid_to.isnull() | (d.valid_to >= end)))
-    if chain is not None:
-        d = d.filter(d.chain_code == chain)
-    return d.select("enterprise_id", "chain_code").distinct().execute()
+    from chainbrain.analytics.compiled import run
+
+    def build():
+        end = dt.date(year, 12, 31)
+        d = latest(store.table("designation"), list(DESIGNATION_KEY))
+        d = d.filter((d.kind == "chain_master") & d.chain_code.notnull() & (d.valid_from <= end)
+                     & (d.valid_to.isnull() | (d.valid_to >= end)))
+        if chain is not None:
+            d = d.filter(d.chain_code == chain)
+        return d.select("enterprise_id", "chain_code").distinct()
+    return run(store, ("supply_graph_masters", year, chain), build)
 
 
 def describe(store, year: int, ids) -> "pd.DataFrame":     # noqa: F821
     """(id, uscc, name, region_code, segment_code) of enterprises ``ids`` on 31 December of ``year``:
     uscc (``#id`` without one), region (the location valid that day, else ``region_code``, else the
-    USCC registration region, else the province of a partner named by name + province), segment (the smallest top-segment code valid that day, NULL if none)."""
+    USCC registration region, else the province of a partner named by name + province), segment (the
+    smallest top-segment code valid that day, NULL if none)."""
     import ibis
     import pandas as pd
 
     ids = np.unique(np.asarray(list(ids), dtype=np.int64))
     if not ids.size:
         return pd.DataFrame(columns=["id", "uscc", "name", "region_code", "segment_code"])
-    date = dt.date(year, 12, 31)
-    sh = Shared(store, cte=False)
-    ent = sh.table("enterprise")
-    if ids.size <= 2000:                      # a short list in the query; a long one filtered here
-        ent = ent.filter(ent.id.isin([int(i) for i in ids]))
-    loc = sh.located(date)
-    loc = loc.select(_lid=loc.enterprise_id, _lreg=loc.region_code)
-    seg = sh.segments(date)
-    seg = seg.group_by("enterprise_id").aggregate(_seg=seg.top_segment.min()).rename(_sid="enterprise_id")
-    j = ent.left_join(loc, ent.id == loc._lid).left_join(seg, ent.id == seg._sid)
-    out = j.select(id=ent.id, uscc=ibis.coalesce(ent.uscc, ibis.literal("#").concat(ent.id.cast("string"))),
-                   name=ent.name, region_code=ibis.coalesce(loc._lreg, ent.region_code, ent.registered_region,
-                                                 ent.province_code),
-                   segment_code=seg._seg).execute()
+    from chainbrain.analytics.compiled import run
+
+    short = tuple(int(i) for i in ids) if ids.size <= 2000 else None   # a short list in the query
+
+    def build():
+        date = dt.date(year, 12, 31)
+        sh = Shared(store, cte=False)
+        ent = sh.table("enterprise")
+        if short is not None:
+            ent = ent.filter(ent.id.isin(list(short)))
+        loc = sh.located(date)
+        loc = loc.select(_lid=loc.enterprise_id, _lreg=loc.region_code)
+        seg = sh.segments(date)
+        seg = seg.group_by("enterprise_id").aggregate(_seg=seg.top_segment.min()).rename(_sid="enterprise_id")
+        j = ent.left_join(loc, ent.id == loc._lid).left_join(seg, ent.id == seg._sid)
+        return j.select(id=ent.id, uscc=ibis.coalesce(ent.uscc, ibis.literal("#").concat(ent.id.cast("string"))),
+                        name=ent.name, region_code=ibis.coalesce(loc._lreg, ent.region_code, ent.registered_region,
+                                                                 ent.province_code),
+                        segment_code=seg._seg)
+    out = run(store, ("supply_graph_describe", year, short), build)
     out["id"] = out["id"].astype(np.int64)
     return out[out["id"].isin(ids)].reset_index(drop=True)
 
@@ -137,11 +151,15 @@ def describe(store, year: int, ids) -> "pd.DataFrame":     # noqa: F821
 def december(store, year: int):
     """(enterprise_id, revenue, cost) of the library firms in scope (sections B–D) on 31 December of
     ``year``: their December year-to-date 营业收入 and 营业成本 (latest revision; NULL when not reported)."""
-    date = dt.date(year, 12, 31)
-    sh = Shared(store, cte=False)
-    b = sh.base(date, "all").select("enterprise_id")
-    t = sh.table("monthly_report")
-    t = latest_reports(t.filter((t.year == year) & (t.month == 12)), ["enterprise_id", "year", "month"])
-    t = t.select(_rid=t.enterprise_id, revenue=t.revenue_ytd.cast("float64"), cost=t.cost_ytd.cast("float64"))
-    j = b.left_join(t, b.enterprise_id == t._rid)
-    return j.select("enterprise_id", "revenue", "cost").to_pyarrow()
+    from chainbrain.analytics.compiled import run
+
+    def build():
+        date = dt.date(year, 12, 31)
+        sh = Shared(store, cte=False)
+        b = sh.base(date, "all").select("enterprise_id")
+        t = sh.table("monthly_report")
+        t = latest_reports(t.filter((t.year == year) & (t.month == 12)), ["enterprise_id", "year", "month"])
+        t = t.select(_rid=t.enterprise_id, revenue=t.revenue_ytd.cast("float64"), cost=t.cost_ytd.cast("float64"))
+        j = b.left_join(t, b.enterprise_id == t._rid)
+        return j.select("enterprise_id", "revenue", "cost")
+    return run(store, ("supply_graph_december", year), build)

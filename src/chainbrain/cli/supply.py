@@ -66,14 +66,20 @@ def local_rate_cmd(
 def concentration_cmd(
     year: int = YEAR,
     by: str = typer.Option("enterprise", "--by", help="enterprise|segment|chain|city|county"),
+    basis: str = typer.Option("observed", "--basis", help="observed|estimated|mixed (estimates from an IO table)"),
+    io_table: str = typer.Option(None, "--io-table", help="stored IO table for estimates (default: the only one)"),
+    delta: float = typer.Option(None, "--delta", help="FLQ δ for estimates (default: the pack's, 0.3)"),
     format: str = FMT,
     db: str = DB,
 ):
     """Supplier concentration per key: largest-supplier share, HHI, effective number of suppliers."""
+    from chainbrain.analytics.supply_basis import BASES
     from chainbrain.analytics.supply_concentration import BY, COLUMNS, concentration
 
     _by(by, BY)
-    _run(lambda store: concentration(store, year, by), COLUMNS, year, format, db)
+    if basis not in BASES:
+        _fail(f"--basis must be one of {', '.join(BASES)}, not {basis!r} (口径应为 observed、estimated 或 mixed)")
+    _run(lambda store: concentration(store, year, by, basis, io_table, delta), COLUMNS, year, format, db)
 
 
 @app.command("outside-only")

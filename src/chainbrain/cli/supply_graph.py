@@ -39,3 +39,28 @@ def register(app: typer.Typer) -> None:
             _fail(f"--top must be at least 1, not {top} (--top 至少为 1)")
         _run(lambda store: _records(systemic_importance(store, year, top).head(top)), SYSTEMIC_COLUMNS,
              year, format, db)
+
+    @app.command("estimate")
+    def estimate_cmd(year: int = YEAR,
+                     level: str = typer.Option("segment", "--level", help="segment (segment-to-segment flows) or "
+                                               "enterprise (the links into one buyer, --buyer)"),
+                     buyer: str = typer.Option(None, "--buyer", help="USCC of the buyer (--level enterprise)"),
+                     io_table: str = typer.Option(None, "--io-table", help="stored IO table (default: the only one)"),
+                     delta: float = typer.Option(None, "--delta", help="FLQ δ (default: the pack's, 0.3)"),
+                     format: str = FMT, db: str = DB):
+        """Estimated links from the input–output table (basis = estimated): segment-to-segment flows
+        (supplier_segment OUTSIDE = bought from outside the province) or one buyer's in-province suppliers."""
+        from chainbrain.analytics import supply_estimate as E
+
+        if level not in ("segment", "enterprise"):
+            _fail(f"--level must be segment or enterprise, not {level!r} (--level 应为 segment 或 enterprise)")
+        if level == "enterprise" and not buyer:
+            _fail("--level enterprise needs --buyer USCC (按企业估算须指定 --buyer)")
+        if delta is not None and not 0 <= delta < 1:
+            _fail(f"--delta must lie in [0, 1), not {delta} (δ 应在 [0, 1) 内)")
+        if level == "segment":
+            _run(lambda store: _records(E.segment_flows(store, year, io_table, delta)), E.FLOW_COLUMNS,
+                 year, format, db)
+        else:
+            _run(lambda store: _records(E.enterprise_links(store, year, buyer, io_table, delta)), E.LINK_COLUMNS,
+                 year, format, db)

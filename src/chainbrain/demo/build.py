@@ -42,9 +42,10 @@ from chainbrain.demo.traits import make_traits
 from chainbrain.demo.world import build_world
 
 DEFAULT_SEED = 2023
-#: bumped when the generated tables change (v7: the form fields and power_use of migration 0007), so an
+#: bumped when the generated tables change (v7: the form fields and power_use of migration 0007; v8: 12 M
+#: supply links at national scale), so an
 #: older cache is rebuilt instead of loaded without them
-CACHE_VERSION = "v7"
+CACHE_VERSION = "v8"
 TABLES = ("enterprise", "enterprise_attr", "enterprise_segment", "enterprise_scale", "designation",
           "supply_link", "annual_report", "monthly_report", "power_use")
 ID_COLUMNS = ("id", "enterprise_id", "supplier_id", "buyer_id")

@@ -51,7 +51,7 @@ class ScaleSpec:
 SCALES = {
     "tiny": ScaleSpec("tiny", 0.005, 3, 60, 1_200, False),
     "province": ScaleSpec("province", 1.0, None, 20_000, 300_000, True),
-    "national": ScaleSpec("national", 25.5, None, 200_000, 6_000_000, True),
+    "national": ScaleSpec("national", 25.5, None, 200_000, 12_000_000, True),   # ≥ 10 M links (issue 13)
 }
 
 
