@@ -669,6 +669,14 @@ NOT_ATTACKED = {
     "/openapi.json": "no figures",
     "/api/my": "an enterprise's own figures, and its chain's and county's KPI through the viewer's Guard "
                "(the pattern /api/kpi is attacked with)",
+    "/api/attract/{chain}": "gaps: revenue and LQ (the focus table's RCA) follow the focus cells' pattern that "
+                            "/api/focus/{region} is attacked with; supply amounts and one-firm shares are withheld "
+                            "from aggregate viewers (test_attract_web)",
+    "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",
+    "/api/attract/{chain}/masters": "firm-level list, province and chain office only (test_attract_web)",
+    "/api/attract/leads": "administrative records, province and chain office only (test_attract)",
+    "/api/attract/leads/{lead_id}": "administrative records, province and chain office only (test_attract)",
+    "/api/attract/leads/{lead_id}/{action}": "administrative records, province and chain office only",
 }
 #: the work system (issue #14): administrative work records — requests, tasks, meetings, notices,
 #: organisation, key projects, the inbox — not statistical survey data; every one is scope-checked
