@@ -127,6 +127,7 @@ def flows(store, year: int, by: str = "chain", key: str | None = None, chain: st
     df["amount_yuan"] = df["amount_yuan"].astype(float).round(2)
     for c in ("firms", "partners"):
         df[c] = df[c].astype(int)
+    df["side"] = df["side"].astype(object).where(df["side"].notna(), None)
     df["basis"] = "observed"
     order = {"total": 0, "local": 1, "outside": 2, "place": 3}
     df["_o"] = df["level"].map(order)

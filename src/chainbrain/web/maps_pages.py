@@ -1,0 +1,441 @@
+"""四图 — what the four maps and the supply-network view show (their JSON twins' answers).
+
+Figures come from :mod:`chainbrain.analytics.chain_map`,
+:mod:`~chainbrain.analytics.regional_map`, :mod:`~chainbrain.analytics.supply_view`,
+:mod:`~chainbrain.analytics.application_fields` and the pack data of
+:mod:`chainbrain.catalog.maps_pack`; here they are labelled, filtered by the
+viewer's scope and passed through disclosure control:
+
+- segment and county revenue: the viewer's one suppression pattern
+  (:class:`~chainbrain.web.disclosure.Guard`, as on the chain and region pages);
+- supply amounts and local supporting rates:
+  :func:`chainbrain.analytics.flow_disclosure.protect_flows` (cells of 1–2 firms
+  or partners withheld, then complementary cells), unless the viewer sees the
+  whole chain (province, the chain's office);
+- counts of enterprises and presence are ordinal and shown;
+- firm-level links (supplier and buyer lists) only for the province and the
+  chain's office; gap reasons (with their figures) likewise, other viewers get
+  the status.
+"""
+
+from __future__ import annotations
+
+from chainbrain.analytics.kpi import kpi
+from chainbrain.analytics import application_fields, chain_map, flow_disclosure, regional_map, supply_view
+from chainbrain.catalog import maps_pack
+from chainbrain.ingest.parse import PROVINCES
+from chainbrain.web import data, model
+from chainbrain.web.disclosure import guard_of
+from chainbrain.web.i18n import strings
+from chainbrain.web.model import BadRequest
+from chainbrain.web.pages import STAGES, _enterprise_rows, _href, _name, _period
+from chainbrain.web.policy import sees_enterprises, visible_ids
+from chainbrain.web.render import table
+
+FIRM_LIMIT = 200
+
+S: dict[str, tuple[str, str]] = {
+    "maps": ("四图", "Chain maps"),
+    "chain_map": ("产业链图", "Chain map"), "roadmap": ("技术路线图", "Technology roadmap"),
+    "fields": ("应用领域图", "Application fields"), "regions": ("区域分布图", "Regional distribution"),
+    "supply": ("供应网络", "Supply network"),
+    "stage": ("环节位置", "Stage"), "segment": ("环节", "Segment"), "level": ("层级", "Level"),
+    "firms": ("企业数（家）", "Enterprises"), "reporting": ("规上企业（家）", "Above scale"),
+    "revenue": ("营业收入（亿元）", "Revenue (亿元)"), "local_rate": ("本地配套率", "Local supporting rate"),
+    "purchases": ("采购额（亿元）", "Purchases (亿元)"), "gap": ("补链状态", "Gap status"),
+    "reasons": ("依据", "Reasons"), "flags": ("标记", "Flags"),
+    "gap_missing": ("缺链", "missing"), "gap_weak": ("弱链", "weak"), "gap_broken_risk": ("断链风险", "broken-link risk"),
+    "gap_ok": ("正常", "ok"), "gap_none": ("—", "—"),
+    "bottleneck": ("卡脖子", "bottleneck"),
+    "targets": ("招商目标", "Targets"), "firm_list": ("企业", "Enterprises"),
+    "firms_title": ("环节企业（您的数据权限内）", "Enterprises of the segment (within your data scope)"),
+    "firms_hidden": ("另有 {n} 家不在您的数据权限内，仅计数", "{n} more outside your data scope (counted only)"),
+    "enterprise": ("企业", "Enterprise"), "uscc": ("统一社会信用代码", "USCC"), "county": ("县（市、区）", "County"),
+    "revenue_wan": ("营业收入（万元）", "Revenue (万元)"),
+    "tech": ("关键技术", "Key technology"), "maturity": ("当前成熟度", "Maturity now"),
+    "target_maturity": ("目标成熟度", "Target maturity"), "target_year": ("目标年份", "Target year"),
+    "source": ("来源", "Source"), "demo": ("演示", "demo"),
+    "field": ("应用领域", "Field"), "field_segments": ("服务环节", "Segments serving it"),
+    "buyer_chain": ("采购方所在产业链", "Buyers' chain"), "sales": ("销售额（亿元）", "Sales (亿元)"),
+    "sellers": ("供货企业（家）", "Selling firms"), "buyers": ("采购企业（家）", "Buying firms"),
+    "region": ("地区", "Region"), "city": ("设区市", "City"), "chain_firms": ("本链企业（家）", "Chain firms"),
+    "present": ("已有环节数", "Segments present"), "counties_present": ("有企业的县数", "Counties present"), "absent": ("缺失环节", "Segments absent"),
+    "chain_revenue": ("本链营业收入（亿元）", "Chain revenue (亿元)"),
+    "direction_in": ("流入（采购）", "Inflows (purchases)"), "direction_out": ("流出（销售）", "Outflows (sales)"),
+    "place": ("地区", "Place"), "amount": ("金额（亿元）", "Amount (亿元)"),
+    "partners_in": ("供应商（家）", "Suppliers"), "partners_out": ("客户（家）", "Buyers"),
+    "key_firms": ("本链（环节）企业（家）", "Firms of the key"),
+    "lvl_total": ("合计", "total"), "lvl_local": ("省内", "in the province"), "lvl_outside": ("省外", "outside"),
+    "suppliers_title": ("供应商明细（保密，仅省级与链办可见）", "Suppliers, firm level (confidential: province and chain office)"),
+    "buyers_title": ("客户明细（保密，仅省级与链办可见）", "Buyers, firm level (confidential: province and chain office)"),
+    "partner": ("合作企业", "Partner"), "local": ("省内", "In province"),
+    "observed": ("实测（发票/采购调查）", "observed (invoices, surveys)"),
+    "no_supply": ("库中没有供应链数据。", "No supply links in the store."),
+    "edit": ("编辑", "Edit"), "save": ("保存", "Save"), "add_row": ("添加一行", "Add a row"),
+    "origin_pack": ("省级数据包（演示结构）", "province pack (demo structure)"),
+    "origin_override": ("链办修改稿", "chain office's edit"),
+    "colour_by": ("着色", "Colour by"), "heat": ("营收强度", "Revenue intensity"),
+}
+
+
+def mstrings(lang: str) -> dict:
+    i = 1 if lang == "en" else 0
+    return {k: v[i] for k, v in S.items()}
+
+
+def check_chain(store, code: str) -> dict:
+    code = model.check_chain(store, code)
+    if not code:
+        raise BadRequest("chain code required (需要产业链代码)")
+    return next(c for c in data.chains(store) if c["code"] == code)
+
+
+def covers_chain(user, chain: str) -> bool:
+    """Firm-level links and unprotected supply figures: the province and the chain's own office."""
+    return user is not None and (user.role == "province_admin"
+                                 or (user.role == "chain_office" and user.chain_code == chain))
+
+
+def _chain_head(ch: dict, lang: str) -> dict:
+    return {"code": ch["code"], "name": _name(ch, lang), "name_zh": ch.get("name_zh"), "category": ch.get("category")}
+
+
+def links_of(code: str) -> dict:
+    return {"chain": f"/maps/{code}/chain", "roadmap": f"/maps/{code}/roadmap", "fields": f"/maps/{code}/fields",
+            "regions": f"/maps/{code}/regions", "supply": f"/maps/{code}/supply"}
+
+
+# ---------------------------------------------------------------- index
+def maps_index(store, lang: str) -> dict:
+    m = mstrings(lang)
+    rows = []
+    for c in data.chains(store):
+        rows.append({"key": c["code"], "code": c["code"], "name": _name(c, lang), "href": f"/maps/{c['code']}/chain",
+                     "links": links_of(c["code"])})
+    return {"chains": rows, "tables": [table("chains", m["maps"], [("name", m["chain_map"], "link"),
+                                                                   ("code", "code", "text")], rows)]}
+
+
+# ---------------------------------------------------------------- chain map
+def _protect_revenue(rule, p, code, segs, scope):
+    """Segment revenue and heat through the viewer's pattern (the chain page's rule)."""
+    relative = set()
+    for s in segs:
+        s["suppressed"] = []
+        if s["above_scale_count"] and rule.segment_hidden(p.label, code, s["code"], scope):
+            if s["heat"] == 1 and s["revenue_ytd_yuan"]:
+                relative.add(s["level"])
+            s["revenue_ytd_yuan"] = None
+            s["heat"] = None
+            s["suppressed"] = ["revenue_ytd_yuan", "heat"]
+    for s in segs:
+        if s["level"] in relative and s["heat"] is not None:
+            s["heat"] = None
+            s["suppressed"] = s["suppressed"] + ["heat"]
+
+
+def _flows_protected(rows: list[dict], rule, covered: bool) -> list[dict]:
+    return flow_disclosure.protect_flows(rows, rule.min_cell if rule.visible is not None else 1,
+                                         seen_firms=covered, seen_partners=covered)
+
+
+def chain_map_page(store, code, period, scope, rule, user, lang, segment: str | None = None) -> dict:
+    t, m = strings(lang), mstrings(lang)
+    scope = model.check_scope(scope)
+    ch = check_chain(store, code)
+    p = _period(store, period)
+    rule = guard_of(store, rule)
+    cm = chain_map.chain_map(store, code, p, scope)
+    segs = cm["segments"]
+    codes = {s["code"] for s in segs}
+    if segment and segment not in codes:
+        raise BadRequest(f"segment {segment} is not a segment of chain {code} (环节 {segment} 不属于产业链 {code})")
+    _protect_revenue(rule, p, code, segs, scope)
+    covered = covers_chain(user, code)
+    for s in segs:
+        s["name"] = s["name_en"] if lang == "en" and s.get("name_en") else s["name_zh"]
+        s["stage_text"] = t[f"stage_{s['stage']}"]
+        flags = [f for f in (s.get("flags") or "").split(";") if f]
+        s["bottleneck"] = "bottleneck" in flags
+        s["flags_text"] = m["bottleneck"] if s["bottleneck"] else ""
+        rows = _flows_protected(cm["flows"].get(s["code"], []), rule, covered)
+        tot = next((r for r in rows if r["direction"] == "in" and r["level"] == "total"), None)
+        top = s["level"] == "segment"                 # flows are kept per top segment
+        s["purchases_yuan"] = tot["amount_yuan"] if tot else (0.0 if cm["supply_year"] and top else None)
+        s["local_rate"] = flow_disclosure.local_rate(rows) if tot else None
+        if tot and tot["amount_yuan"] is None:
+            s["suppressed"] = s["suppressed"] + ["purchases_yuan"]
+        if tot and s["local_rate"] is None and tot["amount_yuan"] not in (0, 0.0):
+            s["suppressed"] = s["suppressed"] + ["local_rate"]
+        s["gap_status_text"] = m[f"gap_{s['gap_status']}"] if s["gap_status"] in chain_map.GAP_STATUSES else "—"
+        if not covered:
+            s["gap_reasons"] = []
+        s["gap_reasons_text"] = "；".join(s["gap_reasons"])
+        s["key"] = s["code"]
+        s["href"] = f"/maps/{code}/chain?segment={s['code']}"
+        s["firms_href"] = f"/maps/{code}/chain?segment={s['code']}#firms"
+        s["targets_href"] = f"/attract/targets?chain={code}&segment={s['code']}"
+        s["supply_href"] = f"/maps/{code}/supply?segment={s['parent_code'] or s['code']}"
+    tree = {"name": _name(ch, lang), "children": []}
+    for stage in STAGES:
+        node = {"name": t[f"stage_{stage}"], "children": []}
+        for s in [x for x in segs if x["stage"] == stage and not x.get("parent_code")]:
+            kids = [c for c in segs if c.get("parent_code") == s["code"]]
+            node["children"].append({**_node(s), "children": [_node(c) for c in kids]})
+        tree["children"].append(node)
+    firms = segment_firm_list(store, code, segment, p, scope, user) if segment else None
+    cols = [("stage_text", m["stage"], "text"), ("name", m["segment"], "link"), ("code", "code", "text"),
+            ("enterprise_count", m["firms"], "count"), ("above_scale_count", m["reporting"], "count"),
+            ("revenue_ytd_yuan", m["revenue"], "yi"), ("purchases_yuan", m["purchases"], "yi"),
+            ("local_rate", m["local_rate"], "pct"), ("gap_status_text", m["gap"], "text"),
+            ("gap_reasons_text", m["reasons"], "text"), ("flags_text", m["flags"], "text")]
+    tables = [table("segments", m["chain_map"], cols, segs, t["unit_yi_short"], p.label)]
+    if firms is not None:
+        tables.append(table("firms", m["firms_title"], [("name", m["enterprise"], "link"), ("uscc", m["uscc"], "text"),
+                                                         ("county_name", m["county"], "text"),
+                                                         ("revenue_ytd_yuan", m["revenue_wan"], "wan")],
+                            firms["rows"], t["unit_wan"], p.label))
+    return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "supply_year": cm["supply_year"],
+            "gap_year": cm["gap_year"], "gaps_available": cm["gaps_available"], "segment": segment,
+            "segments": segs, "tree": tree, "firms": firms, "links": links_of(code), "min_cell": rule.min_cell,
+            "basis": "observed", "tables": tables}
+
+
+def _node(s: dict) -> dict:
+    return {"name": s["name"], "code": s["code"], "value": s["enterprise_count"], "heat": s["heat"],
+            "revenue": s["revenue_ytd_yuan"], "local_rate": s["local_rate"], "gap": s["gap_status"],
+            "suppressed": bool(s["suppressed"]), "href": s["href"]}
+
+
+def segment_firm_list(store, chain, segment, p, scope, user) -> dict:
+    """The segment's firms that ``user`` may see (largest revenue first); the others are counted."""
+    ranked = chain_map.segment_firms(store, chain, segment, p, scope)
+    if not sees_enterprises(user):
+        return {"rows": [], "hidden": len(ranked), "total": len(ranked)}
+    allowed = visible_ids(store, user, [r["enterprise_id"] for r in ranked])
+    shown = [r for r in ranked if r["enterprise_id"] in allowed][:FIRM_LIMIT]
+    info = _enterprise_rows(store, [r["enterprise_id"] for r in shown])
+    rows = []
+    for r in shown:
+        e = info.get(r["enterprise_id"], {})
+        rows.append({"key": e.get("uscc") or r["enterprise_id"], "name": e.get("name"), "uscc": e.get("uscc"),
+                     "county_name": e.get("county_name"), "revenue_ytd_yuan": r["revenue_ytd_yuan"],
+                     "href": _href({**e, "id": r["enterprise_id"]})})
+    return {"rows": rows, "hidden": len(ranked) - len(allowed), "total": len(ranked)}
+
+
+# ---------------------------------------------------------------- roadmap and application fields
+def _segment_names(store, code: str, lang: str) -> dict[str, str]:
+    from chainbrain.analytics.presence import chain_segments
+
+    segs = chain_segments(store, code)
+    return {r.code: (r.name_en if lang == "en" and isinstance(r.name_en, str) and r.name_en else r.name_zh)
+            for r in segs.itertuples()}
+
+
+def roadmap_page(store, code, user, lang) -> dict:
+    m = mstrings(lang)
+    ch = check_chain(store, code)
+    pk = maps_pack.rows_for(store, "roadmap", code)
+    names = _segment_names(store, code, lang)
+    i = 1 if lang == "en" else 0
+    rows = []
+    for r in pk["rows"]:
+        rows.append({**r, "key": r["code"], "name": (r.get("name_en") if lang == "en" and r.get("name_en") else r["name_zh"]),
+                     "segment_name": names.get(r.get("segment") or "", ""),
+                     "maturity_text": maps_pack.MATURITY_TEXT[r["maturity"]][i],
+                     "target_maturity_text": maps_pack.MATURITY_TEXT[r["target_maturity"]][i],
+                     "demo_text": m["demo"] if r.get("demo") else ""})
+    rows.sort(key=lambda r: (r["target_year"], r["code"]))
+    cols = [("name", m["tech"], "text"), ("segment_name", m["segment"], "text"),
+            ("maturity_text", m["maturity"], "text"), ("target_maturity_text", m["target_maturity"], "text"),
+            ("target_year", m["target_year"], "text"), ("demo_text", m["demo"], "text"), ("source", m["source"], "text")]
+    return {"chain": _chain_head(ch, lang), "rows": rows, "version": pk["version"], "origin": pk["origin"],
+            "origin_text": m[f"origin_{pk['origin']}"], "pack_version": pk["pack_version"],
+            "edited_by": pk["edited_by"], "edited_at": pk["edited_at"], "maturity_levels": list(maps_pack.MATURITY),
+            "segments": [{"code": c, "name": n} for c, n in names.items()], "edit_rows": pk["rows"],
+            "can_edit": can_edit(user, code), "links": links_of(code),
+            "tables": [table("roadmap", m["roadmap"], cols, rows)]}
+
+
+def can_edit(user, chain: str) -> bool:
+    """The chain's own office and the province may edit its roadmap and application fields."""
+    return covers_chain(user, chain)
+
+
+def fields_page(store, code, period, rule, user, lang, year: int | None = None) -> dict:
+    m, t = mstrings(lang), strings(lang)
+    ch = check_chain(store, code)
+    rule = guard_of(store, rule)
+    pk = maps_pack.rows_for(store, "fields", code)
+    names = _segment_names(store, code, lang)
+    rows = []
+    for r in pk["rows"]:
+        rows.append({**r, "key": r["code"], "name": (r.get("name_en") if lang == "en" and r.get("name_en") else r["name_zh"]),
+                     "segments_text": "、".join(names.get(s, s) for s in r.get("segments", [])),
+                     "demo_text": m["demo"] if r.get("demo") else ""})
+    p = _period(store, period)
+    sy = year if year is not None else supply_view.supply_year(store, p.year)
+    observed = []
+    if sy is not None:
+        covered = covers_chain(user, code)
+        chains = {c["code"]: _name(c, lang) for c in data.chains(store)}
+        df = application_fields.buyer_chains(store, sy, code)
+        for r in df.to_dict("records"):
+            small = not covered and rule.visible is not None and rule.min_cell > 1 and (
+                0 < r["firms"] < rule.min_cell or 0 < r["partners"] < rule.min_cell)
+            observed.append({**r, "key": r["chain_code"], "name": chains.get(r["chain_code"], r["chain_code"]),
+                             "amount_yuan": None if small else r["amount_yuan"],
+                             "suppressed": ["amount_yuan"] if small else [],
+                             "href": f"/maps/{r['chain_code']}/fields"})
+    cols = [("name", m["field"], "text"), ("segments_text", m["field_segments"], "text"),
+            ("demo_text", m["demo"], "text"), ("source", m["source"], "text")]
+    ocols = [("name", m["buyer_chain"], "link"), ("amount_yuan", m["sales"], "yi"), ("firms", m["sellers"], "count"),
+             ("partners", m["buyers"], "count")]
+    return {"chain": _chain_head(ch, lang), "rows": rows, "observed": observed, "supply_year": sy,
+            "version": pk["version"], "origin": pk["origin"], "origin_text": m[f"origin_{pk['origin']}"],
+            "pack_version": pk["pack_version"], "edited_by": pk["edited_by"], "edited_at": pk["edited_at"],
+            "segments": [{"code": c, "name": n} for c, n in names.items()], "can_edit": can_edit(user, code),
+            "edit_rows": pk["rows"], "links": links_of(code),
+            "tables": [table("fields", m["fields"], cols, rows),
+                       table("observed", m["buyer_chain"], ocols, observed, t["unit_yi_short"],
+                             str(sy) if sy else None)]}
+
+
+# ---------------------------------------------------------------- regional distribution
+def regions_page(store, code, period, scope, rule, user, lang, segment: str | None = None) -> dict:
+    t, m = strings(lang), mstrings(lang)
+    scope = model.check_scope(scope)
+    ch = check_chain(store, code)
+    p = _period(store, period)
+    rule = guard_of(store, rule)
+    names = _segment_names(store, code, lang)
+    from chainbrain.analytics.presence import chain_segments
+
+    tops = [r.code for r in chain_segments(store, code).itertuples() if r.level == "segment"]
+    if segment and segment not in tops:
+        raise BadRequest(f"segment {segment} is not a top segment of chain {code} (环节 {segment} 不是产业链 {code} 的一级环节)")
+    end = p.end_date
+    cs = regional_map.county_segments(store, code, end, scope)
+    cc = regional_map.county_chain(store, code, end, scope)
+    by_county: dict[str, dict[str, int]] = {}
+    for r in cs.itertuples():
+        by_county.setdefault(r.region_code, {})[r.segment_code] = int(r.enterprise_count)
+    firms = {r.region_code: int(r.enterprise_count) for r in cc.itertuples()}
+    head = kpi(store, p.label, chain=code, scope=scope)
+    counties = model._units(store, p, "county", None, scope, data.regions(store, "county"), rule, head, chain=code)
+    cities = {c["code"]: c["name"] for c in data.regions(store, "prefecture")}
+    rows = []
+    for c in counties:
+        segs = by_county.get(c["key"], {})
+        present = [s for s in tops if segs.get(s)]
+        row = {"key": c["key"], "code": c["key"], "name": c.get("name"), "city": cities.get(c.get("prefecture_code"), ""),
+               "chain_firms": firms.get(c["key"], 0), "present": len(present), "segments_total": len(tops),
+               "absent_text": "、".join(names.get(s, s) for s in tops if not segs.get(s)) if present else "",
+               "revenue_ytd_yuan": c.get("revenue_ytd_yuan"), "suppressed": [f for f in c.get("suppressed", [])
+                                                                              if f == "revenue_ytd_yuan"],
+               "segments": segs, "href": f"/regions/{c['key']}"}
+        if segment:
+            row["segment_firms"] = segs.get(segment, 0)
+            row["segment_present"] = bool(segs.get(segment))
+        rows.append(row)
+    rows.sort(key=lambda r: (-r["chain_firms"], r["code"]))
+    gaps = chain_map.gap_table(store, supply_view.supply_year(store, p.year) or p.year, code)
+    seg_rows = []
+    for s in tops:
+        n_c = sum(1 for r in rows if r["segments"].get(s))
+        g = (gaps or {}).get(s)
+        seg_rows.append({"key": s, "code": s, "name": names.get(s, s), "counties": n_c,
+                         "firms": sum(r["segments"].get(s, 0) for r in rows),
+                         "gap_status": g["status"] if g else None,
+                         "gap_status_text": m[f"gap_{g['status']}"] if g and g["status"] in chain_map.GAP_STATUSES else "—",
+                         "href": f"/maps/{code}/regions?segment={s}"})
+    cols = [("name", m["region"], "link"), ("city", m["city"], "text"), ("chain_firms", m["chain_firms"], "count"),
+            ("present", m["present"], "count")] + \
+        ([("segment_firms", names.get(segment, segment) + " · " + m["firms"], "count")] if segment else []) + \
+        [("revenue_ytd_yuan", m["chain_revenue"], "yi"), ("absent_text", m["absent"], "text")]
+    scols = [("name", m["segment"], "link"), ("code", "code", "text"), ("counties", m["counties_present"], "count"),
+             ("firms", m["firms"], "count"), ("gap_status_text", m["gap"], "text")]
+    return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "segment": segment,
+            "segment_name": names.get(segment) if segment else None, "counties": rows, "segments": seg_rows,
+            "links": links_of(code), "gaps_available": gaps is not None,
+            "tables": [table("counties", m["regions"], cols, rows, t["unit_yi_short"], p.label),
+                       table("segments", m["segment"], scols, seg_rows, "", p.label)]}
+
+
+# ---------------------------------------------------------------- supply network
+def _place_name(code: str, regions: dict, lang: str, m: dict) -> str:
+    if code in ("local", "outside", "total"):
+        return m[f"lvl_{code}"]
+    if code in regions:
+        return regions[code]
+    if code and code[:2] in PROVINCES and code.endswith("0000"):
+        return PROVINCES[code[:2]]
+    return code or "—"
+
+
+def supply_page(store, code, period, rule, user, lang, segment: str | None = None, master: str | None = None,
+                year: int | None = None) -> dict:
+    from chainbrain.web.policy import NotVisible, resolve_enterprise
+
+    t, m = strings(lang), mstrings(lang)
+    ch = check_chain(store, code)
+    rule = guard_of(store, rule)
+    p = _period(store, period)
+    sy = year if year is not None else supply_view.supply_year(store, p.year)
+    covered = covers_chain(user, code)
+    regions = {r["code"]: r["name"] for r in data.regions(store, "prefecture")}
+    names = _segment_names(store, code, lang)
+    if segment and segment not in names:
+        raise BadRequest(f"segment {segment} is not a segment of chain {code} (环节 {segment} 不属于产业链 {code})")
+    by, key, seen_firms, title = "chain", code, covered, _name(ch, lang)
+    if master:
+        eid = resolve_enterprise(store, master)
+        if eid is None or not (covered or eid in visible_ids(store, user, [eid])):
+            raise NotVisible()
+        by, key, seen_firms = "enterprise", str(eid), True
+        title = _enterprise_rows(store, [eid]).get(eid, {}).get("name") or master
+    elif segment:
+        by, key, title = "segment", segment, names[segment]
+    rows = []
+    if sy is not None:
+        raw = supply_view.flows(store, sy, by, key).to_dict("records")
+        rows = flow_disclosure.protect_flows(raw, rule.min_cell if rule.visible is not None else 1,
+                                             seen_firms=seen_firms, seen_partners=covered)
+    for r in rows:
+        r["name"] = _place_name(r["place"], regions, lang, m)
+        r["level_text"] = m[f"lvl_{r['level']}"] if r["level"] != "place" else (
+            m["lvl_local"] if r["side"] == "local" else m["lvl_outside"])
+        r["key"] = f"{r['direction']}:{r['level']}:{r['place']}"
+    rate = flow_disclosure.local_rate(rows) if rows else None
+    cols_in = [("level_text", m["level"], "text"), ("name", m["place"], "text"), ("amount_yuan", m["amount"], "yi"),
+               ("partners", m["partners_in"], "count"), ("firms", m["key_firms"], "count")]
+    cols_out = [("level_text", m["level"], "text"), ("name", m["place"], "text"), ("amount_yuan", m["amount"], "yi"),
+                ("partners", m["partners_out"], "count"), ("firms", m["key_firms"], "count")]
+    inflows = [r for r in rows if r["direction"] == "in"]
+    outflows = [r for r in rows if r["direction"] == "out"]
+    tables = [table("inflows", m["direction_in"], cols_in, inflows, t["unit_yi_short"], str(sy) if sy else None),
+              table("outflows", m["direction_out"], cols_out, outflows, t["unit_yi_short"], str(sy) if sy else None)]
+    suppliers = buyers = None
+    if covered and sy is not None:
+        ff = supply_view.firm_flows(store, sy, by, key)
+        info = _enterprise_rows(store, ff["partner_id"].tolist())
+        firm_rows = []
+        for r in ff.to_dict("records"):
+            e = info.get(r["partner_id"], {})
+            firm_rows.append({**r, "key": e.get("uscc") or r["partner_id"], "name": e.get("name"), "uscc": e.get("uscc"),
+                              "place_name": _place_name(r["place"], regions, lang, m),
+                              "local_text": m["local"] if r["is_local"] else "",
+                              "href": _href({**e, "id": r["partner_id"]})})
+        suppliers = [r for r in firm_rows if r["direction"] == "in"][:FIRM_LIMIT]
+        buyers = [r for r in firm_rows if r["direction"] == "out"][:FIRM_LIMIT]
+        fcols = [("name", m["partner"], "link"), ("uscc", m["uscc"], "text"), ("place_name", m["place"], "text"),
+                 ("local_text", m["local"], "text"), ("amount_yuan", m["amount"], "yi"),
+                 ("firms", m["key_firms"], "count")]
+        tables += [table("suppliers", m["suppliers_title"], fcols, suppliers, t["unit_yi_short"], str(sy)),
+                   table("buyers", m["buyers_title"], fcols, buyers, t["unit_yi_short"], str(sy))]
+    return {"chain": _chain_head(ch, lang), "period": p.label, "supply_year": sy, "segment": segment,
+            "master": master, "title": title, "by": by, "local_rate": rate, "basis": "observed",
+            "inflows": inflows, "outflows": outflows, "suppliers": suppliers, "buyers": buyers,
+            "firm_level": covered, "segments": [{"code": c, "name": n} for c, n in names.items()],
+            "links": links_of(code), "tables": tables}
