@@ -11,8 +11,11 @@ partners in a place, so it is built from two sets of enterprises.  Rule
 2. *Secondary*: the table's relations are ``total = local + outside``,
    ``local = Σ local places``, ``outside = Σ outside places`` (per direction).
    While a relation has exactly one withheld member, or its withheld children
-   together hold fewer than min_cell firms or partners while the parent is
-   shown, the smallest shown child (else the parent) is withheld too.  This
+   together may hold fewer than min_cell firms or partners while the parent is
+   shown (partners: the sum of the children's counts — a partner has one place;
+   firms: the largest child's count — a firm of the key can trade with several
+   places, so the children's firms may be the same ones), the smallest shown
+   child (else the parent) is withheld too.  This
    ends (withholding only grows) and is deterministic (fixed relation order,
    ties by place).
 3. Derived: a rate (local / total) is shown only when both sums are.
@@ -65,7 +68,7 @@ def protect_flows(rows: list[dict], min_cell: int = MIN_CELL, seen_firms: bool =
                 continue
             hidden_kids = [i for i in kids if i in hidden]
             small_sum = parent not in hidden and hidden_kids and (
-                (not seen_firms and _small(sum(out[i]["firms"] for i in hidden_kids), min_cell)) or
+                (not seen_firms and _small(max(out[i]["firms"] for i in hidden_kids), min_cell)) or
                 (not seen_partners and _small(sum(out[i]["partners"] for i in hidden_kids), min_cell)))
             if len(unknown) == 1 or small_sum:
                 shown = sorted((i for i in kids if i not in hidden),
