@@ -27,6 +27,12 @@
   function tree(data) {
     var node = document.getElementById("chart-tree");
     if (!node) { return; }
+    var leaves = 0, most = 1;
+    (function count(n) {
+      if (n.code && n.value > most) { most = n.value; }
+      if (!n.children || !n.children.length) { leaves += 1; } else { n.children.forEach(count); }
+    }(data));
+    node.style.height = Math.max(620, leaves * 18) + "px";          // one label line per leaf
     var chart = echarts.init(node);
     function paint(by) {
       (function walk(n) {
@@ -45,7 +51,9 @@
           }
           return s; } },
         series: [{ type: "tree", data: [data], top: "2%", left: "8%", bottom: "2%", right: "28%",
-                   symbolSize: 10, initialTreeDepth: 3, expandAndCollapse: false,
+                   symbolSize: function (v, p) { var d = p.data || {};         // sized by the firm count
+                     return d.code ? 6 + 14 * Math.sqrt((d.value || 0) / most) : 8; },
+                   initialTreeDepth: 3, expandAndCollapse: false,
                    label: { position: "left", verticalAlign: "middle", align: "right", fontSize: 12 },
                    leaves: { label: { position: "right", verticalAlign: "middle", align: "left" } } }]
       }, true);
