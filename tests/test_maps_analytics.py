@@ -142,6 +142,24 @@ def test_protect_flows_small_sum_of_withheld_children():
     assert {r["place"] for r in flow_disclosure.protect_flows(rows, 3) if r["suppressed"]} == {"B", "C"}
 
 
+def test_protect_flows_every_child_withheld_uses_the_parents_counts():
+    # outside = X + Y, both primary (2 firms, 1 partner each); the subtotal itself holds 4 firms, 2 partners…
+    rows = [_row("total", "total", 100.0, 6, 8), _row("local", "local", 60.0, 4, 6, "local"),
+            _row("outside", "outside", 40.0, 4, 2, "outside"), _row("place", "A", 30.0, 3, 3, "local"),
+            _row("place", "B", 30.0, 3, 3, "local"), _row("place", "X", 25.0, 2, 1, "outside"),
+            _row("place", "Y", 15.0, 2, 1, "outside")]
+    got = flow_disclosure.protect_flows(rows, 3)
+    # …so X + Y (= the subtotal) is a sum over 2 partners: the subtotal goes, then local (one unknown in
+    # total = local + outside), then A (the one unknown of local = A + B; A before B at equal amounts, by place)
+    assert {r["place"] for r in got if r["suppressed"]} == {"X", "Y", "outside", "local", "A"}
+    rows[2]["partners"] = rows[5]["partners"] = rows[6]["partners"] = 3     # 3 + 3 partners, subtotal 6 > 2
+    rows[2]["partners"] = 6
+    got = flow_disclosure.protect_flows(rows, 3)
+    # X and Y are still primary (2 firms), but the subtotal counts its own 4 firms and 6 partners: shown
+    assert {r["place"] for r in got if r["suppressed"]} == {"X", "Y"}
+    assert flow_disclosure.local_rate(got) == A(0.6)
+
+
 def test_local_rate_without_local_links():
     rows = [_row("total", "total", 50.0, 4, 4), _row("outside", "outside", 50.0, 4, 4, "outside"),
             _row("place", "X", 50.0, 4, 4, "outside")]

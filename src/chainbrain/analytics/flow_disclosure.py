@@ -14,7 +14,8 @@ partners in a place, so it is built from two sets of enterprises.  Rule
    together may hold fewer than min_cell firms or partners while the parent is
    shown (partners: the sum of the children's counts — a partner has one place;
    firms: the largest child's count — a firm of the key can trade with several
-   places, so the children's firms may be the same ones), the smallest shown
+   places, so the children's firms may be the same ones; when every child is
+   withheld, the parent's own counts), the smallest shown
    child (else the parent) is withheld too.  This
    ends (withholding only grows) and is deterministic (fixed relation order,
    ties by place).
@@ -67,9 +68,13 @@ def protect_flows(rows: list[dict], min_cell: int = MIN_CELL, seen_firms: bool =
             if not unknown:
                 continue
             hidden_kids = [i for i in kids if i in hidden]
+            if len(hidden_kids) == len(kids):            # parent = Σ hidden kids: its own counts are theirs
+                firms_lb, partners_n = out[parent]["firms"], out[parent]["partners"]
+            else:
+                firms_lb = max((out[i]["firms"] for i in hidden_kids), default=0)
+                partners_n = sum(out[i]["partners"] for i in hidden_kids)
             small_sum = parent not in hidden and hidden_kids and (
-                (not seen_firms and _small(max(out[i]["firms"] for i in hidden_kids), min_cell)) or
-                (not seen_partners and _small(sum(out[i]["partners"] for i in hidden_kids), min_cell)))
+                (not seen_firms and _small(firms_lb, min_cell)) or (not seen_partners and _small(partners_n, min_cell)))
             if len(unknown) == 1 or small_sum:
                 shown = sorted((i for i in kids if i not in hidden),
                                key=lambda i: (out[i]["amount_yuan"] or 0, str(out[i]["place"])))
