@@ -34,8 +34,9 @@ Rates are fractions, NULL when the purchases are 0.
   purchases; ``supplier-segment``: the buyers that bought from the segment);
   ``suppliers`` / ``local_suppliers`` — distinct suppliers with a link into the
   key's buyers (local: registered in the province).
-- ``basis`` is ``observed``: estimated links (from input–output structure) are
-  not built yet, so every figure rests on the observed links alone.
+- ``basis`` is ``observed`` here: every figure rests on the observed links
+  alone (:mod:`chainbrain.analytics.supply_basis` adds estimated links,
+  ``basis = estimated | mixed``).
 - ``observed_coverage`` — how much of the buyers' purchases the observed links
   cover, with the buyers' 营业成本 (``cost_ytd`` of the December report, latest
   revision) as the measure of what they buy: Σ observed purchases / Σ cost
@@ -215,9 +216,15 @@ def _names(store, by: str, keys: list[str]) -> dict:
     return {}
 
 
-def local_rate(store, year: int, by: str) -> list[dict]:
-    """:func:`local_rate_table` as JSON-ready records (NaN → None)."""
-    df = local_rate_table(store, year, by)
+def local_rate(store, year: int, by: str, basis: str = "observed", table: str | None = None,
+               delta: float | None = None) -> list[dict]:
+    """:func:`local_rate_table` as JSON-ready records (NaN → None); ``basis`` estimated|mixed adds the
+    input–output estimates (:mod:`chainbrain.analytics.supply_basis`, IO table ``table``, FLQ ``delta``)."""
+    if basis == "observed":
+        df = local_rate_table(store, year, by)
+    else:
+        from chainbrain.analytics.supply_basis import local_rate_table as with_estimates
+        df = with_estimates(store, year, by, basis, table, delta)
     recs = df.astype(object).where(df.notna(), None).to_dict("records")
     for r in recs:
         for c in ("purchases_yuan", "local_yuan"):

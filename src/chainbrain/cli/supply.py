@@ -45,15 +45,21 @@ def _run(compute, columns, year: int, format: str, db: str) -> None:
 def local_rate_cmd(
     year: int = YEAR,
     by: str = typer.Option("chain", "--by", help="chain|segment|supplier-segment|city|county|enterprise"),
+    basis: str = typer.Option("observed", "--basis", help="observed|estimated|mixed (estimates from an IO table)"),
+    io_table: str = typer.Option(None, "--io-table", help="stored IO table for estimates (default: the only one)"),
+    delta: float = typer.Option(None, "--delta", help="FLQ δ for estimates (default: the pack's, 0.3)"),
     format: str = FMT,
     db: str = DB,
 ):
     """本地配套率: rows key, name, purchases_yuan, local_yuan, local_rate, city_local_rate, buyers, suppliers,
     local_suppliers, basis, observed_coverage (docs/supply.md)."""
+    from chainbrain.analytics.supply_basis import BASES
     from chainbrain.analytics.supply_local import BY, COLUMNS, local_rate
 
     _by(by, BY)
-    _run(lambda store: local_rate(store, year, by), COLUMNS, year, format, db)
+    if basis not in BASES:
+        _fail(f"--basis must be one of {', '.join(BASES)}, not {basis!r} (口径应为 observed、estimated 或 mixed)")
+    _run(lambda store: local_rate(store, year, by, basis, io_table, delta), COLUMNS, year, format, db)
 
 
 @app.command("concentration")

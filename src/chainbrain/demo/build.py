@@ -274,6 +274,12 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
     requests = write_requests(store, seed, per_month=per_month)
     from chainbrain.demo.io_table import store_demo_io_table
     store_demo_io_table(store, seed=seed, batch=batch)   # the labelled synthetic IO table (issue 13)
+    from chainbrain.demo.attraction import write_pool     # out-of-province candidates: revenue, designations
+    for name, n in write_pool(store, seed, batch, pack.province_code).items():
+        rows[name] += n
+    with store.begin() as conn:
+        conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
+                     {"n": sum(rows.values()), "id": batch})
     store.analyze()
     progress("write work tasks", 0, None)
     tasks = __import__("chainbrain.demo.work_tasks", fromlist=["x"]).build_work_tasks(store, pack, seed)  # 任务督办
