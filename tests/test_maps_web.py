@@ -198,3 +198,23 @@ def test_bad_input_is_one_bilingual_400(app):
         r = c.get(url)
         assert r.status_code == 400, url
     assert "(" in c.get("/api/maps/XX/supply").json()["detail"]
+
+
+def test_chain_map_gap_status_from_the_gap_function(app):
+    from chainbrain.analytics.supply_gaps import gaps
+
+    store = app.state.web.store
+    with app.state.web.lock:
+        expected = {r["segment_code"]: (r["status"], list(r["reasons"])) for r in gaps(store, 2025, "EI").to_dict("records")}
+    adm = client(app, "admin").get("/api/maps/EI/chain").json()
+    anon = client(app).get("/api/maps/EI/chain").json()
+    assert adm["gaps_available"] and adm["gap_year"] == 2025
+    tops = [s for s in adm["segments"] if s["level"] == "segment"]
+    assert {s["code"]: (s["gap_status"], s["gap_reasons"]) for s in tops} == expected
+    assert seg(adm, "EI-D1")["gap_status"] != "missing" and seg(adm, "EI-U1")["gap_status"] == "missing"
+    assert seg(adm, "EI-U1")["gap_status_text"] == "缺链" and seg(adm, "EI-U1")["gap_reasons"]
+    # the public sees the status (an ordinal reading), not the reasons with their figures
+    assert {s["code"]: s["gap_status"] for s in anon["segments"]} == {s["code"]: s["gap_status"] for s in adm["segments"]}
+    assert all(s["gap_reasons"] == [] for s in anon["segments"])
+    regions = client(app).get("/api/maps/EI/regions").json()
+    assert {s["code"]: s["gap_status"] for s in regions["segments"]} == {k: v[0] for k, v in expected.items()}
