@@ -165,3 +165,34 @@ def test_local_rate_without_local_links():
             _row("place", "X", 50.0, 4, 4, "outside")]
     assert flow_disclosure.local_rate(flow_disclosure.protect_flows(rows, 3)) == 0.0
     assert flow_disclosure.local_rate([]) is None
+
+
+# ---------------------------------------------------------------- estimated buyer chains (IO estimate)
+@pytest.fixture(scope="module")
+def est_store(tmp_path_factory, request):
+    from test_supply_estimate import eload
+
+    view, store = engine_store("duckdb", tmp_path_factory.mktemp("est"), request, loader=eload)
+    yield view
+    store.close()
+
+
+def test_estimated_buyer_chains_regroup_the_segment_flows(est_store):
+    """The 3-sector table of test_supply_estimate.py: segment flows (its hand-computed values) summed by
+    the buyer segment's chains — EI-U1 is listed under EI and NF, NF-M1 under NF."""
+    from test_supply_estimate import r
+
+    q = 90 / 1090
+    nf_to_eiu1 = r[("32", "39")] * 1000 + q * r[("39", "39")] * 1000          # NF-M1 → EI-U1
+    eiu1_to_eiu1 = (1 - q) * r[("39", "39")] * 1000
+    eiu1_to_nfm1 = (1 - q) * (r[("39", "32")] * 200 + r[("39", "39")] * 90)
+    nfm1_to_nfm1 = r[("32", "32")] * 200 + r[("32", "39")] * 90 + q * (r[("39", "32")] * 200 + r[("39", "39")] * 90)
+    ei = application_fields.estimated_buyer_chains(est_store, 2024, "EI")     # supplier segments of EI: EI-U1
+    assert list(ei.columns) == application_fields.EST_COLUMNS and set(ei["basis"]) == {"estimated"}
+    assert dict(zip(ei["chain_code"], ei["amount_yuan"] / WAN)) == {
+        "EI": A(eiu1_to_eiu1, abs=1e-6), "NF": A(eiu1_to_eiu1 + eiu1_to_nfm1, abs=1e-6)}
+    nf = application_fields.estimated_buyer_chains(est_store, 2024, "NF")     # NF-M1 and EI-U1
+    assert dict(zip(nf["chain_code"], nf["amount_yuan"] / WAN)) == {
+        "EI": A(nf_to_eiu1 + eiu1_to_eiu1, abs=1e-6),
+        "NF": A(nf_to_eiu1 + eiu1_to_eiu1 + eiu1_to_nfm1 + nfm1_to_nfm1, abs=1e-6)}
+    assert nf["chain_code"].tolist() == ["NF", "EI"]                            # largest first

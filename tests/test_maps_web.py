@@ -138,6 +138,8 @@ def test_roadmap_and_fields_ship_demo_rows(app):
         [("EI", None, 1, 1)]
     adm = client(app, "admin").get("/api/maps/EI/fields").json()
     assert [(o["chain_code"], o["amount_yuan"]) for o in adm["observed"]] == [("EI", 12 * YI)]
+    # no input–output table in this store: no estimate, and no empty table pretending to be one
+    assert fd["estimated"] is None and [t["id"] for t in fd["tables"]] == ["fields", "observed"]
 
 
 def test_roadmap_edit_by_the_chain_office(app):

@@ -10,8 +10,10 @@ suppliers of C with such sales), ``partners`` (distinct buyers), ``basis``
 (``observed``).  Buyers outside the province have no chain and are in no row
 (they are the outflows of :mod:`chainbrain.analytics.supply_view`).
 
-This is the part of the application-field map that data can give; the named
-fields (消费电子, 储能…) are pack data (:mod:`chainbrain.catalog.maps_pack`).
+:func:`estimated_buyer_chains` gives the same reading from the input–output
+estimate where invoices are missing.  This is the part of the application-field
+map that data can give; the named fields (消费电子, 储能…) are pack data
+(:mod:`chainbrain.catalog.maps_pack`).
 Ibis: the same expression on DuckDB, PostgreSQL and PySpark.
 """
 
@@ -45,3 +47,35 @@ def buyer_chains(store, year: int, chain: str) -> pd.DataFrame:
         g[c] = g[c].astype(int)
     g["basis"] = "observed"
     return g.sort_values(["amount_yuan", "chain_code"], ascending=[False, True])[COLUMNS].reset_index(drop=True)
+
+
+EST_COLUMNS = ["chain_code", "amount_yuan", "basis"]
+
+
+def estimated_buyer_chains(store, year: int, chain: str) -> pd.DataFrame | None:
+    """The estimated part: the input–output estimate of segment-to-segment flows inside the province
+    (:func:`chainbrain.analytics.supply_estimate.segment_flows`: IO coefficients regionalized with the
+    FLQ, allocated by size; ``basis = estimated``), from the segments of ``chain`` to the buyer segments,
+    summed by the buyer segment's chains (``segment_chain``: a segment listed under two chains counts in
+    both).  Rows ``chain_code, amount_yuan, basis``, largest first; None when the store holds no usable
+    input–output table."""
+    from chainbrain.analytics import supply_estimate
+
+    try:
+        flows = supply_estimate.segment_flows(store, year)
+    except ValueError:
+        return None
+    sc = store.table("segment_chain").select("segment_code", "chain_code").execute()
+    mine = set(sc.loc[sc["chain_code"] == chain, "segment_code"])
+    f = flows[flows["supplier_segment"].isin(mine) & (flows["buyer_segment"] != supplier_outside())]
+    j = f.merge(sc, left_on="buyer_segment", right_on="segment_code")
+    g = j.groupby("chain_code", as_index=False)["amount_yuan"].sum()
+    g["amount_yuan"] = g["amount_yuan"].round(2)
+    g["basis"] = "estimated"
+    return g.sort_values(["amount_yuan", "chain_code"], ascending=[False, True])[EST_COLUMNS].reset_index(drop=True)
+
+
+def supplier_outside() -> str:
+    from chainbrain.analytics.supply_estimate import OUTSIDE
+
+    return OUTSIDE

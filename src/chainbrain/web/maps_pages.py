@@ -70,6 +70,8 @@ S: dict[str, tuple[str, str]] = {
     "buyers_title": ("客户明细（保密，仅省级与链办可见）", "Buyers, firm level (confidential: province and chain office)"),
     "partner": ("合作企业", "Partner"), "local": ("省内", "In province"),
     "observed": ("实测（发票/采购调查）", "observed (invoices, surveys)"),
+    "estimated": ("投入产出估算（按规模分配，估计值）", "estimated from input–output (allocated by size)"),
+    "rank": ("位次", "Rank"),
     "no_supply": ("库中没有供应链数据。", "No supply links in the store."),
     "edit": ("编辑", "Edit"), "save": ("保存", "Save"), "add_row": ("添加一行", "Add a row"),
     "origin_pack": ("省级数据包（演示结构）", "province pack (demo structure)"),
@@ -263,10 +265,42 @@ def can_edit(user, chain: str) -> bool:
     return covers_chain(user, chain)
 
 
-def fields_page(store, code, period, rule, user, lang, year: int | None = None) -> dict:
+def fields_derived(store, code, period, rule, user, lang, year: int | None = None) -> dict:
+    """What the links say (cached per data version): ``observed`` — sales of the chain's firms to other
+    chains' firms (amounts withheld when 1–2 firms or buyers, unless the viewer sees the whole chain);
+    ``estimated`` — the input–output estimate by buyer chain, amounts for the province and the chain's
+    office, the order only for everyone else (an estimate is built from firms' revenues)."""
+    check_chain(store, code)
+    rule = guard_of(store, rule)
+    p = _period(store, period)
+    sy = year if year is not None else supply_view.supply_year(store, p.year)
+    covered = covers_chain(user, code)
+    chains = {c["code"]: _name(c, lang) for c in data.chains(store)}
+    observed = []
+    if sy is not None:
+        for r in application_fields.buyer_chains(store, sy, code).to_dict("records"):
+            small = not covered and rule.visible is not None and rule.min_cell > 1 and (
+                0 < r["firms"] < rule.min_cell or 0 < r["partners"] < rule.min_cell)
+            observed.append({**r, "key": r["chain_code"], "name": chains.get(r["chain_code"], r["chain_code"]),
+                             "amount_yuan": None if small else r["amount_yuan"],
+                             "suppressed": ["amount_yuan"] if small else [],
+                             "href": f"/maps/{r['chain_code']}/fields"})
+    est_year = sy if sy is not None else p.year
+    est = application_fields.estimated_buyer_chains(store, est_year, code)
+    estimated = None
+    if est is not None:
+        estimated = [{"key": r["chain_code"], "chain_code": r["chain_code"], "rank": i,
+                      "name": chains.get(r["chain_code"], r["chain_code"]), "basis": "estimated",
+                      "amount_yuan": r["amount_yuan"] if covered else None,
+                      "href": f"/maps/{r['chain_code']}/fields"}
+                     for i, r in enumerate(est.to_dict("records"), 1)]
+    return {"observed": observed, "estimated": estimated, "supply_year": sy, "estimate_year": est_year,
+            "estimate_amounts": covered}
+
+
+def fields_page(store, code, user, lang, derived: dict) -> dict:
     m, t = mstrings(lang), strings(lang)
     ch = check_chain(store, code)
-    rule = guard_of(store, rule)
     pk = maps_pack.rows_for(store, "fields", code)
     names = _segment_names(store, code, lang)
     rows = []
@@ -274,32 +308,24 @@ def fields_page(store, code, period, rule, user, lang, year: int | None = None) 
         rows.append({**r, "key": r["code"], "name": (r.get("name_en") if lang == "en" and r.get("name_en") else r["name_zh"]),
                      "segments_text": "、".join(names.get(s, s) for s in r.get("segments", [])),
                      "demo_text": m["demo"] if r.get("demo") else ""})
-    p = _period(store, period)
-    sy = year if year is not None else supply_view.supply_year(store, p.year)
-    observed = []
-    if sy is not None:
-        covered = covers_chain(user, code)
-        chains = {c["code"]: _name(c, lang) for c in data.chains(store)}
-        df = application_fields.buyer_chains(store, sy, code)
-        for r in df.to_dict("records"):
-            small = not covered and rule.visible is not None and rule.min_cell > 1 and (
-                0 < r["firms"] < rule.min_cell or 0 < r["partners"] < rule.min_cell)
-            observed.append({**r, "key": r["chain_code"], "name": chains.get(r["chain_code"], r["chain_code"]),
-                             "amount_yuan": None if small else r["amount_yuan"],
-                             "suppressed": ["amount_yuan"] if small else [],
-                             "href": f"/maps/{r['chain_code']}/fields"})
+    sy = derived["supply_year"]
     cols = [("name", m["field"], "text"), ("segments_text", m["field_segments"], "text"),
             ("demo_text", m["demo"], "text"), ("source", m["source"], "text")]
     ocols = [("name", m["buyer_chain"], "link"), ("amount_yuan", m["sales"], "yi"), ("firms", m["sellers"], "count"),
              ("partners", m["buyers"], "count")]
-    return {"chain": _chain_head(ch, lang), "rows": rows, "observed": observed, "supply_year": sy,
+    ecols = [("rank", m["rank"], "count"), ("name", m["buyer_chain"], "link")] + \
+        ([("amount_yuan", m["sales"], "yi")] if derived["estimate_amounts"] else [])
+    tables = [table("fields", m["fields"], cols, rows),
+              table("observed", m["buyer_chain"] + " · " + m["observed"], ocols, derived["observed"],
+                    t["unit_yi_short"], str(sy) if sy else None)]
+    if derived["estimated"] is not None:
+        tables.append(table("estimated", m["buyer_chain"] + " · " + m["estimated"], ecols, derived["estimated"],
+                            t["unit_yi_short"], str(derived["estimate_year"])))
+    return {"chain": _chain_head(ch, lang), "rows": rows, **derived,
             "version": pk["version"], "origin": pk["origin"], "origin_text": m[f"origin_{pk['origin']}"],
             "pack_version": pk["pack_version"], "edited_by": pk["edited_by"], "edited_at": pk["edited_at"],
             "segments": [{"code": c, "name": n} for c, n in names.items()], "can_edit": can_edit(user, code),
-            "edit_rows": pk["rows"], "links": links_of(code),
-            "tables": [table("fields", m["fields"], cols, rows),
-                       table("observed", m["buyer_chain"], ocols, observed, t["unit_yi_short"],
-                             str(sy) if sy else None)]}
+            "edit_rows": pk["rows"], "links": links_of(code), "tables": tables}
 
 
 # ---------------------------------------------------------------- regional distribution

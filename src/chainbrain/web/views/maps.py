@@ -94,10 +94,14 @@ def chain_map_page(request: Request, chain: str, period: str | None = PERIOD, sc
 # ---------------------------------------------------------------- roadmap and fields (pack data, editable)
 def _pack_page(request, kind, chain, period=None):
     st, user, lang, rule = _ctx(request)
+    derived = None
+    if kind == "fields":                       # what the links say: cached per data version
+        derived = st.cached(page_key(request, "maps-fields", chain, period),
+                            lambda: MP.fields_derived(st.store, chain, period, rule, user, lang))
     with st.lock:                              # override files are not part of the data version: no cache
         if kind == "roadmap":
             return MP.roadmap_page(st.store, chain, user, lang)
-        return MP.fields_page(st.store, chain, period, rule, user, lang)
+        return MP.fields_page(st.store, chain, user, lang, derived)
 
 
 @router.get("/api/maps/{chain}/roadmap", tags=["api"], dependencies=AGG, response_model=dict)
