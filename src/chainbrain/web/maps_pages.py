@@ -268,8 +268,9 @@ def can_edit(user, chain: str) -> bool:
 def fields_derived(store, code, period, rule, user, lang, year: int | None = None) -> dict:
     """What the links say (cached per data version): ``observed`` — sales of the chain's firms to other
     chains' firms (amounts withheld when 1–2 firms or buyers, unless the viewer sees the whole chain);
-    ``estimated`` — the input–output estimate by buyer chain, amounts for the province and the chain's
-    office, the order only for everyone else (an estimate is built from firms' revenues)."""
+    ``estimated`` — the input–output estimate by buyer chain, amounts for viewers who see every
+    enterprise (the province: an estimate is built from the revenues of the buyers in every chain), the
+    order only for everyone else."""
     check_chain(store, code)
     rule = guard_of(store, rule)
     p = _period(store, period)
@@ -287,15 +288,16 @@ def fields_derived(store, code, period, rule, user, lang, year: int | None = Non
                              "href": f"/maps/{r['chain_code']}/fields"})
     est_year = sy if sy is not None else p.year
     est = application_fields.estimated_buyer_chains(store, est_year, code)
+    amounts = rule.visible is None or rule.min_cell <= 1
     estimated = None
     if est is not None:
         estimated = [{"key": r["chain_code"], "chain_code": r["chain_code"], "rank": i,
                       "name": chains.get(r["chain_code"], r["chain_code"]), "basis": "estimated",
-                      "amount_yuan": r["amount_yuan"] if covered else None,
+                      "amount_yuan": r["amount_yuan"] if amounts else None,
                       "href": f"/maps/{r['chain_code']}/fields"}
                      for i, r in enumerate(est.to_dict("records"), 1)]
     return {"observed": observed, "estimated": estimated, "supply_year": sy, "estimate_year": est_year,
-            "estimate_amounts": covered}
+            "estimate_amounts": amounts}
 
 
 def fields_page(store, code, user, lang, derived: dict) -> dict:
