@@ -196,3 +196,22 @@ def test_estimated_buyer_chains_regroup_the_segment_flows(est_store):
         "EI": A(nf_to_eiu1 + eiu1_to_eiu1, abs=1e-6),
         "NF": A(nf_to_eiu1 + eiu1_to_eiu1 + eiu1_to_nfm1 + nfm1_to_nfm1, abs=1e-6)}
     assert nf["chain_code"].tolist() == ["NF", "EI"]                            # largest first
+
+
+def test_local_rate_of_the_flows_is_supply_locals(sstore):
+    """local inflows / all inflows of a key = ``chainbrain supply local-rate`` for that key (both years)."""
+    from chainbrain.analytics.supply_local import local_rate
+
+    for year in (2024, 2025):
+        for by, keys in (("chain", ("EI", "NF")), ("segment", ("EI-U1", "NF-M1"))):
+            ref = {r["key"]: r for r in local_rate(sstore, year, by)}
+            for key in keys:
+                got = table(supply_view.flows(sstore, year, by, key), "in")
+                tot = got.get(("total", "total"))
+                if ref[key]["purchases_yuan"] == 0:
+                    assert tot is None
+                    continue
+                loc = got.get(("local", "local"), (0.0,))[0]
+                assert tot[0] * WAN == A(ref[key]["purchases_yuan"]) and loc / tot[0] == A(ref[key]["local_rate"])
+                assert (tot[2], got.get(("local", "local"), (0, 0, 0))[2]) == \
+                    (ref[key]["suppliers"], ref[key]["local_suppliers"])
