@@ -78,6 +78,8 @@ def test_chain_map_firms_of_a_segment_within_scope(app, viewer, rows, hidden):
                                                ("admin", True), ("ei_office", True)])
 def test_supply_network_by_place_and_firm_lists(app, viewer, firm_level):
     body = client(app, viewer).get("/api/maps/EI/supply").json()
+    assert [x["key"] for x in body["masters"]] == ([W.USCC[1]] if 1 in W.SEES[viewer]
+                                                   else [])           # E1 is listed only to who sees it
     tot = next(r for r in body["inflows"] if r["level"] == "total")
     place = next(r for r in body["inflows"] if r["level"] == "place")
     assert (place["place"], place["name"], place["firms"], place["partners"]) == ("360100", "南昌市", 1, 1)
@@ -99,6 +101,7 @@ def test_supply_of_a_chain_master_only_for_who_sees_it(app, viewer, status):
     r = client(app, viewer).get("/api/maps/EI/supply", params={"master": W.USCC[1]})
     assert r.status_code == status
     if status == 200:
+        assert [x["key"] for x in r.json()["masters"]] == [W.USCC[1]]           # E1, the EI chain master
         tot = next(x for x in r.json()["inflows"] if x["level"] == "total")
         # the county sees E1, not its supplier E2 (another county): one partner → withheld
         assert tot["amount_yuan"] == (12 * YI if viewer == "admin" else None)

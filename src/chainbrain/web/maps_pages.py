@@ -462,8 +462,28 @@ def supply_page(store, code, period, rule, user, lang, segment: str | None = Non
                  ("firms", m["key_firms"], "count")]
         tables += [table("suppliers", m["suppliers_title"], fcols, suppliers, t["unit_yi_short"], str(sy)),
                    table("buyers", m["buyers_title"], fcols, buyers, t["unit_yi_short"], str(sy))]
+    masters = chain_masters(store, code, p, user)
     return {"chain": _chain_head(ch, lang), "period": p.label, "supply_year": sy, "segment": segment,
-            "master": master, "title": title, "by": by, "local_rate": rate, "basis": "observed",
+            "master": master, "title": title, "masters": masters, "by": by, "local_rate": rate, "basis": "observed",
             "inflows": inflows, "outflows": outflows, "suppliers": suppliers, "buyers": buyers,
             "firm_level": covered, "segments": [{"code": c, "name": n} for c, n in names.items()],
             "links": links_of(code), "tables": tables}
+
+
+def chain_masters(store, code, p, user) -> list[dict]:
+    """The chain's masters (链主, designations valid on the period's last day) that ``user`` may see, each
+    with the link to its supply network; the others are not listed."""
+    from chainbrain.analytics.presence import key_enterprises
+
+    ids = [r["enterprise_id"] for r in key_enterprises(store, code, p) if r["chain_master"]]
+    if not ids or not sees_enterprises(user):
+        return []
+    allowed = visible_ids(store, user, ids)
+    info = _enterprise_rows(store, [i for i in ids if i in allowed])
+    out = []
+    for i in ids:
+        if i in allowed:
+            e = info.get(i, {})
+            key = e.get("uscc") or str(i)
+            out.append({"key": key, "name": e.get("name"), "href": f"/maps/{code}/supply?master={key}"})
+    return out
