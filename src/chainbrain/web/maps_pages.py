@@ -1,5 +1,9 @@
 """四图 — what the four maps and the supply-network view show (their JSON twins' answers).
 
+This module: the strings, the index, the chain map and the regional distribution;
+:mod:`chainbrain.web.maps_plans` the roadmap and application fields,
+:mod:`chainbrain.web.maps_supply` the supply network.
+
 Figures come from :mod:`chainbrain.analytics.chain_map`,
 :mod:`~chainbrain.analytics.regional_map`, :mod:`~chainbrain.analytics.supply_view`,
 :mod:`~chainbrain.analytics.application_fields` and the pack data of
@@ -21,9 +25,7 @@ viewer's scope and passed through disclosure control:
 from __future__ import annotations
 
 from chainbrain.analytics.kpi import kpi
-from chainbrain.analytics import application_fields, chain_map, flow_disclosure, regional_map, supply_view
-from chainbrain.catalog import maps_pack
-from chainbrain.ingest.parse import PROVINCES
+from chainbrain.analytics import chain_map, flow_disclosure, regional_map, supply_view
 from chainbrain.web import data, model
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import strings
@@ -226,7 +228,6 @@ def segment_firm_list(store, chain, segment, p, scope, user) -> dict:
     return {"rows": rows, "hidden": len(ranked) - len(allowed), "total": len(ranked)}
 
 
-# ---------------------------------------------------------------- roadmap and application fields
 def _segment_names(store, code: str, lang: str) -> dict[str, str]:
     from chainbrain.analytics.presence import chain_segments
 
@@ -235,99 +236,9 @@ def _segment_names(store, code: str, lang: str) -> dict[str, str]:
             for r in segs.itertuples()}
 
 
-def roadmap_page(store, code, user, lang) -> dict:
-    m = mstrings(lang)
-    ch = check_chain(store, code)
-    pk = maps_pack.rows_for(store, "roadmap", code)
-    names = _segment_names(store, code, lang)
-    i = 1 if lang == "en" else 0
-    rows = []
-    for r in pk["rows"]:
-        rows.append({**r, "key": r["code"], "name": (r.get("name_en") if lang == "en" and r.get("name_en") else r["name_zh"]),
-                     "segment_name": names.get(r.get("segment") or "", ""),
-                     "maturity_text": maps_pack.MATURITY_TEXT[r["maturity"]][i],
-                     "target_maturity_text": maps_pack.MATURITY_TEXT[r["target_maturity"]][i],
-                     "demo_text": m["demo"] if r.get("demo") else ""})
-    rows.sort(key=lambda r: (r["target_year"], r["code"]))
-    cols = [("name", m["tech"], "text"), ("segment_name", m["segment"], "text"),
-            ("maturity_text", m["maturity"], "text"), ("target_maturity_text", m["target_maturity"], "text"),
-            ("target_year", m["target_year"], "text"), ("demo_text", m["demo"], "text"), ("source", m["source"], "text")]
-    return {"chain": _chain_head(ch, lang), "rows": rows, "version": pk["version"], "origin": pk["origin"],
-            "origin_text": m[f"origin_{pk['origin']}"], "pack_version": pk["pack_version"],
-            "edited_by": pk["edited_by"], "edited_at": pk["edited_at"], "maturity_levels": list(maps_pack.MATURITY),
-            "segments": [{"code": c, "name": n} for c, n in names.items()], "edit_rows": pk["rows"],
-            "can_edit": can_edit(user, code), "links": links_of(code),
-            "tables": [table("roadmap", m["roadmap"], cols, rows)]}
-
-
 def can_edit(user, chain: str) -> bool:
     """The chain's own office and the province may edit its roadmap and application fields."""
     return covers_chain(user, chain)
-
-
-def fields_derived(store, code, period, rule, user, lang, year: int | None = None) -> dict:
-    """What the links say (cached per data version): ``observed`` — sales of the chain's firms to other
-    chains' firms (amounts withheld when 1–2 firms or buyers, unless the viewer sees the whole chain);
-    ``estimated`` — the input–output estimate by buyer chain, amounts for viewers who see every
-    enterprise (the province: an estimate is built from the revenues of the buyers in every chain), the
-    order only for everyone else."""
-    check_chain(store, code)
-    rule = guard_of(store, rule)
-    p = _period(store, period)
-    sy = year if year is not None else supply_view.supply_year(store, p.year)
-    covered = covers_chain(user, code)
-    chains = {c["code"]: _name(c, lang) for c in data.chains(store)}
-    observed = []
-    if sy is not None:
-        for r in application_fields.buyer_chains(store, sy, code).to_dict("records"):
-            small = not covered and rule.visible is not None and rule.min_cell > 1 and (
-                0 < r["firms"] < rule.min_cell or 0 < r["partners"] < rule.min_cell)
-            observed.append({**r, "key": r["chain_code"], "name": chains.get(r["chain_code"], r["chain_code"]),
-                             "amount_yuan": None if small else r["amount_yuan"],
-                             "suppressed": ["amount_yuan"] if small else [],
-                             "href": f"/maps/{r['chain_code']}/fields"})
-    est_year = sy if sy is not None else p.year
-    est = application_fields.estimated_buyer_chains(store, est_year, code)
-    amounts = rule.visible is None or rule.min_cell <= 1
-    estimated = None
-    if est is not None:
-        estimated = [{"key": r["chain_code"], "chain_code": r["chain_code"], "rank": i,
-                      "name": chains.get(r["chain_code"], r["chain_code"]), "basis": "estimated",
-                      "amount_yuan": r["amount_yuan"] if amounts else None,
-                      "href": f"/maps/{r['chain_code']}/fields"}
-                     for i, r in enumerate(est.to_dict("records"), 1)]
-    return {"observed": observed, "estimated": estimated, "supply_year": sy, "estimate_year": est_year,
-            "estimate_amounts": amounts}
-
-
-def fields_page(store, code, user, lang, derived: dict) -> dict:
-    m, t = mstrings(lang), strings(lang)
-    ch = check_chain(store, code)
-    pk = maps_pack.rows_for(store, "fields", code)
-    names = _segment_names(store, code, lang)
-    rows = []
-    for r in pk["rows"]:
-        rows.append({**r, "key": r["code"], "name": (r.get("name_en") if lang == "en" and r.get("name_en") else r["name_zh"]),
-                     "segments_text": "、".join(names.get(s, s) for s in r.get("segments", [])),
-                     "demo_text": m["demo"] if r.get("demo") else ""})
-    sy = derived["supply_year"]
-    cols = [("name", m["field"], "text"), ("segments_text", m["field_segments"], "text"),
-            ("demo_text", m["demo"], "text"), ("source", m["source"], "text")]
-    ocols = [("name", m["buyer_chain"], "link"), ("amount_yuan", m["sales"], "yi"), ("firms", m["sellers"], "count"),
-             ("partners", m["buyers"], "count")]
-    ecols = [("rank", m["rank"], "count"), ("name", m["buyer_chain"], "link")] + \
-        ([("amount_yuan", m["sales"], "yi")] if derived["estimate_amounts"] else [])
-    tables = [table("fields", m["fields"], cols, rows),
-              table("observed", m["buyer_chain"] + " · " + m["observed"], ocols, derived["observed"],
-                    t["unit_yi_short"], str(sy) if sy else None)]
-    if derived["estimated"] is not None:
-        tables.append(table("estimated", m["buyer_chain"] + " · " + m["estimated"], ecols, derived["estimated"],
-                            t["unit_yi_short"], str(derived["estimate_year"])))
-    return {"chain": _chain_head(ch, lang), "rows": rows, **derived,
-            "version": pk["version"], "origin": pk["origin"], "origin_text": m[f"origin_{pk['origin']}"],
-            "pack_version": pk["pack_version"], "edited_by": pk["edited_by"], "edited_at": pk["edited_at"],
-            "segments": [{"code": c, "name": n} for c, n in names.items()], "can_edit": can_edit(user, code),
-            "edit_rows": pk["rows"], "links": links_of(code), "tables": tables}
 
 
 # ---------------------------------------------------------------- regional distribution
@@ -391,99 +302,3 @@ def regions_page(store, code, period, scope, rule, user, lang, segment: str | No
                        table("segments", m["segment"], scols, seg_rows, "", p.label)]}
 
 
-# ---------------------------------------------------------------- supply network
-def _place_name(code: str, regions: dict, lang: str, m: dict) -> str:
-    if code in ("local", "outside", "total"):
-        return m[f"lvl_{code}"]
-    if code in regions:
-        return regions[code]
-    if code and code[:2] in PROVINCES and code.endswith("0000"):
-        return PROVINCES[code[:2]]
-    return code or "—"
-
-
-def supply_page(store, code, period, rule, user, lang, segment: str | None = None, master: str | None = None,
-                year: int | None = None) -> dict:
-    from chainbrain.web.policy import NotVisible, resolve_enterprise
-
-    t, m = strings(lang), mstrings(lang)
-    ch = check_chain(store, code)
-    rule = guard_of(store, rule)
-    p = _period(store, period)
-    sy = year if year is not None else supply_view.supply_year(store, p.year)
-    covered = covers_chain(user, code)
-    regions = {r["code"]: r["name"] for r in data.regions(store, "prefecture")}
-    names = _segment_names(store, code, lang)
-    if segment and segment not in names:
-        raise BadRequest(f"segment {segment} is not a segment of chain {code} (环节 {segment} 不属于产业链 {code})")
-    by, key, seen_firms, title = "chain", code, covered, _name(ch, lang)
-    if master:
-        eid = resolve_enterprise(store, master)
-        if eid is None or not (covered or eid in visible_ids(store, user, [eid])):
-            raise NotVisible()
-        by, key, seen_firms = "enterprise", str(eid), True
-        title = _enterprise_rows(store, [eid]).get(eid, {}).get("name") or master
-    elif segment:
-        by, key, title = "segment", segment, names[segment]
-    rows = []
-    if sy is not None:
-        raw = supply_view.flows(store, sy, by, key).to_dict("records")
-        rows = flow_disclosure.protect_flows(raw, rule.min_cell if rule.visible is not None else 1,
-                                             seen_firms=seen_firms, seen_partners=covered)
-    for r in rows:
-        r["name"] = _place_name(r["place"], regions, lang, m)
-        r["level_text"] = m[f"lvl_{r['level']}"] if r["level"] != "place" else (
-            m["lvl_local"] if r["side"] == "local" else m["lvl_outside"])
-        r["key"] = f"{r['direction']}:{r['level']}:{r['place']}"
-    rate = flow_disclosure.local_rate(rows) if rows else None
-    cols_in = [("level_text", m["level"], "text"), ("name", m["place"], "text"), ("amount_yuan", m["amount"], "yi"),
-               ("partners", m["partners_in"], "count"), ("firms", m["key_firms"], "count")]
-    cols_out = [("level_text", m["level"], "text"), ("name", m["place"], "text"), ("amount_yuan", m["amount"], "yi"),
-                ("partners", m["partners_out"], "count"), ("firms", m["key_firms"], "count")]
-    inflows = [r for r in rows if r["direction"] == "in"]
-    outflows = [r for r in rows if r["direction"] == "out"]
-    tables = [table("inflows", m["direction_in"], cols_in, inflows, t["unit_yi_short"], str(sy) if sy else None),
-              table("outflows", m["direction_out"], cols_out, outflows, t["unit_yi_short"], str(sy) if sy else None)]
-    suppliers = buyers = None
-    if covered and sy is not None:
-        ff = supply_view.firm_flows(store, sy, by, key)
-        info = _enterprise_rows(store, ff["partner_id"].tolist())
-        firm_rows = []
-        for r in ff.to_dict("records"):
-            e = info.get(r["partner_id"], {})
-            firm_rows.append({**r, "key": e.get("uscc") or r["partner_id"], "name": e.get("name"), "uscc": e.get("uscc"),
-                              "place_name": _place_name(r["place"], regions, lang, m),
-                              "local_text": m["local"] if r["is_local"] else "",
-                              "href": _href({**e, "id": r["partner_id"]})})
-        suppliers = [r for r in firm_rows if r["direction"] == "in"][:FIRM_LIMIT]
-        buyers = [r for r in firm_rows if r["direction"] == "out"][:FIRM_LIMIT]
-        fcols = [("name", m["partner"], "link"), ("uscc", m["uscc"], "text"), ("place_name", m["place"], "text"),
-                 ("local_text", m["local"], "text"), ("amount_yuan", m["amount"], "yi"),
-                 ("firms", m["key_firms"], "count")]
-        tables += [table("suppliers", m["suppliers_title"], fcols, suppliers, t["unit_yi_short"], str(sy)),
-                   table("buyers", m["buyers_title"], fcols, buyers, t["unit_yi_short"], str(sy))]
-    masters = chain_masters(store, code, p, user)
-    return {"chain": _chain_head(ch, lang), "period": p.label, "supply_year": sy, "segment": segment,
-            "master": master, "title": title, "masters": masters, "by": by, "local_rate": rate, "basis": "observed",
-            "inflows": inflows, "outflows": outflows, "suppliers": suppliers, "buyers": buyers,
-            "firm_level": covered, "segments": [{"code": c, "name": n} for c, n in names.items()],
-            "links": links_of(code), "tables": tables}
-
-
-def chain_masters(store, code, p, user) -> list[dict]:
-    """The chain's masters (链主, designations valid on the period's last day) that ``user`` may see, each
-    with the link to its supply network; the others are not listed."""
-    from chainbrain.analytics.presence import key_enterprises
-
-    ids = [r["enterprise_id"] for r in key_enterprises(store, code, p) if r["chain_master"]]
-    if not ids or not sees_enterprises(user):
-        return []
-    allowed = visible_ids(store, user, ids)
-    info = _enterprise_rows(store, [i for i in ids if i in allowed])
-    out = []
-    for i in ids:
-        if i in allowed:
-            e = info.get(i, {})
-            key = e.get("uscc") or str(i)
-            out.append({"key": key, "name": e.get("name"), "href": f"/maps/{code}/supply?master={key}"})
-    return out

@@ -25,6 +25,8 @@ from fastapi.responses import JSONResponse
 
 from chainbrain.catalog import maps_pack
 from chainbrain.web import maps_pages as MP
+from chainbrain.web import maps_plans as MPL
+from chainbrain.web import maps_supply as MS
 from chainbrain.web.auth import actor_of, audit, current_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import cell_rule, require_aggregates
@@ -97,11 +99,11 @@ def _pack_page(request, kind, chain, period=None):
     derived = None
     if kind == "fields":                       # what the links say: cached per data version
         derived = st.cached(page_key(request, "maps-fields", chain, period),
-                            lambda: MP.fields_derived(st.store, chain, period, rule, user, lang))
+                            lambda: MPL.fields_derived(st.store, chain, period, rule, user, lang))
     with st.lock:                              # override files are not part of the data version: no cache
         if kind == "roadmap":
-            return MP.roadmap_page(st.store, chain, user, lang)
-        return MP.fields_page(st.store, chain, user, lang, derived)
+            return MPL.roadmap_page(st.store, chain, user, lang)
+        return MPL.fields_page(st.store, chain, user, lang, derived)
 
 
 @router.get("/api/maps/{chain}/roadmap", tags=["api"], dependencies=AGG, response_model=dict)
@@ -202,7 +204,7 @@ def _supply(request, chain, period, segment, master):
     from chainbrain.web.policy import scope_key
 
     return st.cached(("maps-supply", chain, period, segment, master, lang, scope_key(user)),
-                     lambda: MP.supply_page(st.store, chain, period, rule, user, lang, segment, master))
+                     lambda: MS.supply_page(st.store, chain, period, rule, user, lang, segment, master))
 
 
 @router.get("/api/maps/{chain}/supply", tags=["api"], dependencies=AGG, response_model=dict)
