@@ -215,3 +215,19 @@ def test_local_rate_of_the_flows_is_supply_locals(sstore):
                 assert tot[0] * WAN == A(ref[key]["purchases_yuan"]) and loc / tot[0] == A(ref[key]["local_rate"])
                 assert (tot[2], got.get(("local", "local"), (0, 0, 0))[2]) == \
                     (ref[key]["suppliers"], ref[key]["local_suppliers"])
+
+
+def test_segment_firms_largest_first(sstore):
+    """Firms of a segment on the period's last day with revenue YTD (supply_data's December 2024 reports:
+    B1 1000, B2 200, B3 90 万元; B4 none): NF-M1 holds B2 and B3 (from 31 December); EI-U1 holds B1 and,
+    through its sub-segment EI-U1-2, B4 (no report: last)."""
+    from chainbrain.analytics.chain_map import segment_firms
+    from supply_data import U
+
+    ent = sstore.table("enterprise").select("id", "uscc").execute()
+    who = {int(i): k for k, u in U.items() for i in ent.loc[ent["uscc"] == u, "id"]}
+    got = [(who[r["enterprise_id"]], r["revenue_ytd_yuan"]) for r in segment_firms(sstore, "NF", "NF-M1", "2024-12")]
+    assert got == [("B2", A(200 * WAN)), ("B3", A(90 * WAN))]
+    got = [(who[r["enterprise_id"]], r["revenue_ytd_yuan"]) for r in segment_firms(sstore, "EI", "EI-U1", "2024-12")]
+    assert got == [("B1", A(1000 * WAN)), ("B4", None)]
+    assert [who[r["enterprise_id"]] for r in segment_firms(sstore, "EI", "EI-D1", "2024-11")] == ["B3"]
