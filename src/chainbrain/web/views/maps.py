@@ -20,6 +20,8 @@ chain's rows in an override file (:mod:`chainbrain.catalog.maps_pack`) and are a
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -115,7 +117,7 @@ def api_roadmap(request: Request, chain: str, format: str | None = FORMAT, table
 @router.get("/maps/{chain}/roadmap", dependencies=AGG, summary="技术路线图 (twin: /api/maps/{chain}/roadmap)")
 def roadmap_page(request: Request, chain: str):
     d = _pack_page(request, "roadmap", chain)
-    return _page(request, "maps_roadmap.html", d, {"roadmap": d["rows"]})
+    return _page(request, "maps_roadmap.html", d, {"roadmap": d["rows"]}, edit_json=_edit_json(d))
 
 
 @router.get("/api/maps/{chain}/fields", tags=["api"], dependencies=AGG, response_model=dict)
@@ -130,7 +132,12 @@ def api_fields(request: Request, chain: str, period: str | None = PERIOD, format
 def fields_page(request: Request, chain: str, period: str | None = PERIOD):
     d = _pack_page(request, "fields", chain, period)
     return _page(request, "maps_fields.html", d, {"fields": {"chain": d["chain"]["name"], "rows": d["rows"],
-                                                             "observed": d["observed"]}})
+                                                             "observed": d["observed"]}}, edit_json=_edit_json(d))
+
+
+def _edit_json(d: dict) -> str:
+    """The chain's stored rows as the editor shows them (readable JSON; escaped by the template)."""
+    return json.dumps(d["edit_rows"], ensure_ascii=False, indent=1)
 
 
 def _edit(kind):
