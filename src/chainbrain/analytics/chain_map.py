@@ -46,10 +46,11 @@ def gap_table(store, year: int, chain: str, region: str | None = None) -> dict[s
     return out
 
 
-def chain_map(store, chain: str, period, scope: str = "all", year: int | None = None) -> dict:
+def chain_map(store, chain: str, period, scope: str = "all", year: int | None = None, gap_of=None) -> dict:
     """``{"period", "supply_year", "segments": [...], "flows": {segment: [rows]}, "gaps_available"}``:
     every segment record of :func:`presence.segment_presence` with ``gap_status`` / ``gap_reasons``
-    (None when the gap function is not installed or there is no year)."""
+    (None when the gap function is not installed or there is no year).  ``gap_of(year, chain)``: where the
+    gap table comes from (default :func:`gap_table`; a caller may pass a cached one)."""
     p = parse_period(period) if isinstance(period, str) else period
     segs = presence.segment_presence(store, chain, p, scope=scope)
     sy = year if year is not None else supply_year(store, p.year)
@@ -59,7 +60,7 @@ def chain_map(store, chain: str, period, scope: str = "all", year: int | None = 
         for r in df.to_dict("records"):
             by_seg.setdefault(r["key"], []).append(r)
     gap_year = sy if sy is not None else p.year
-    gaps = gap_table(store, gap_year, chain)
+    gaps = gap_of(gap_year, chain) if gap_of is not None else gap_table(store, gap_year, chain)
     for s in segs:
         g = (gaps or {}).get(s["code"])
         s["gap_status"] = g["status"] if g else None

@@ -24,6 +24,8 @@ viewer's scope and passed through disclosure control:
 
 from __future__ import annotations
 
+import copy
+
 from chainbrain.analytics.kpi import kpi
 from chainbrain.analytics import chain_map, flow_disclosure, regional_map, supply_view
 from chainbrain.web import data, model
@@ -143,17 +145,30 @@ def _flows_protected(rows: list[dict], rule, covered: bool) -> list[dict]:
                                          seen_firms=covered, seen_partners=covered)
 
 
-def chain_map_page(store, code, period, scope, rule, user, lang, segment: str | None = None) -> dict:
+def _memo(memo):
+    """``memo(key, compute)``: a cache of viewer-independent analytics shared by the pages (the views pass
+    one keyed by data version); the answer is copied, as pages label and protect it in place."""
+    if memo is None:
+        return lambda key, compute: compute()
+    return lambda key, compute: copy.deepcopy(memo(key, compute))
+
+
+def gap_of(store, memo=None):
+    """``(year, chain) -> gap table`` through ``memo``."""
+    return lambda year, chain: _memo(memo)(("maps-gaps", year, chain),
+                                           lambda: chain_map.gap_table(store, year, chain))
+
+
+def chain_map_page(store, code, period, scope, rule, user, lang, memo=None) -> dict:
+    """The chain map for ``user`` (without a segment's firm list: :func:`with_segment_firms`)."""
     t, m = strings(lang), mstrings(lang)
     scope = model.check_scope(scope)
     ch = check_chain(store, code)
     p = _period(store, period)
     rule = guard_of(store, rule)
-    cm = chain_map.chain_map(store, code, p, scope)
+    cm = _memo(memo)(("maps-cm", code, p.label, scope),
+                     lambda: chain_map.chain_map(store, code, p, scope, gap_of=gap_of(store, memo)))
     segs = cm["segments"]
-    codes = {s["code"] for s in segs}
-    if segment and segment not in codes:
-        raise BadRequest(f"segment {segment} is not a segment of chain {code} (环节 {segment} 不属于产业链 {code})")
     _protect_revenue(rule, p, code, segs, scope)
     covered = covers_chain(user, code)
     for s in segs:
@@ -187,22 +202,31 @@ def chain_map_page(store, code, period, scope, rule, user, lang, segment: str | 
             kids = [c for c in segs if c.get("parent_code") == s["code"]]
             node["children"].append({**_node(s), "children": [_node(c) for c in kids]})
         tree["children"].append(node)
-    firms = segment_firm_list(store, code, segment, p, scope, user) if segment else None
     cols = [("stage_text", m["stage"], "text"), ("name", m["segment"], "link"), ("code", "code", "text"),
             ("enterprise_count", m["firms"], "count"), ("above_scale_count", m["reporting"], "count"),
             ("revenue_ytd_yuan", m["revenue"], "yi"), ("purchases_yuan", m["purchases"], "yi"),
             ("local_rate", m["local_rate"], "pct"), ("gap_status_text", m["gap"], "text"),
             ("gap_reasons_text", m["reasons"], "text"), ("flags_text", m["flags"], "text")]
     tables = [table("segments", m["chain_map"], cols, segs, t["unit_yi_short"], p.label)]
-    if firms is not None:
-        tables.append(table("firms", m["firms_title"], [("name", m["enterprise"], "link"), ("uscc", m["uscc"], "text"),
-                                                         ("county_name", m["county"], "text"),
-                                                         ("revenue_ytd_yuan", m["revenue_wan"], "wan")],
-                            firms["rows"], t["unit_wan"], p.label))
     return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "supply_year": cm["supply_year"],
-            "gap_year": cm["gap_year"], "gaps_available": cm["gaps_available"], "segment": segment,
-            "segments": segs, "tree": tree, "firms": firms, "links": links_of(code), "min_cell": rule.min_cell,
+            "gap_year": cm["gap_year"], "gaps_available": cm["gaps_available"], "segment": None,
+            "segments": segs, "tree": tree, "firms": None, "links": links_of(code), "min_cell": rule.min_cell,
             "basis": "observed", "tables": tables}
+
+
+def with_segment_firms(store, base: dict, segment: str, user, lang) -> dict:
+    """The chain map ``base`` with ``segment``'s firm list (the viewer's scope) and its table."""
+    t, m = strings(lang), mstrings(lang)
+    code = base["chain"]["code"]
+    if segment not in {s["code"] for s in base["segments"]}:
+        raise BadRequest(f"segment {segment} is not a segment of chain {code} (环节 {segment} 不属于产业链 {code})")
+    p = _period(store, base["period"])
+    firms = segment_firm_list(store, code, segment, p, base["scope"], user)
+    tb = table("firms", m["firms_title"], [("name", m["enterprise"], "link"), ("uscc", m["uscc"], "text"),
+                                           ("county_name", m["county"], "text"),
+                                           ("revenue_ytd_yuan", m["revenue_wan"], "wan")],
+               firms["rows"], t["unit_wan"], p.label)
+    return {**base, "segment": segment, "firms": firms, "tables": base["tables"] + [tb]}
 
 
 def _node(s: dict) -> dict:
@@ -242,7 +266,8 @@ def can_edit(user, chain: str) -> bool:
 
 
 # ---------------------------------------------------------------- regional distribution
-def regions_page(store, code, period, scope, rule, user, lang, segment: str | None = None) -> dict:
+def regions_page(store, code, period, scope, rule, user, lang, memo=None) -> dict:
+    """The regional distribution for ``user`` (a segment's column: :func:`with_segment`)."""
     t, m = strings(lang), mstrings(lang)
     scope = model.check_scope(scope)
     ch = check_chain(store, code)
@@ -252,11 +277,10 @@ def regions_page(store, code, period, scope, rule, user, lang, segment: str | No
     from chainbrain.analytics.presence import chain_segments
 
     tops = [r.code for r in chain_segments(store, code).itertuples() if r.level == "segment"]
-    if segment and segment not in tops:
-        raise BadRequest(f"segment {segment} is not a top segment of chain {code} (环节 {segment} 不是产业链 {code} 的一级环节)")
     end = p.end_date
-    cs = regional_map.county_segments(store, code, end, scope)
-    cc = regional_map.county_chain(store, code, end, scope)
+    mm = _memo(memo)
+    cs = mm(("maps-cs", code, end, scope), lambda: regional_map.county_segments(store, code, end, scope))
+    cc = mm(("maps-cc", code, end, scope), lambda: regional_map.county_chain(store, code, end, scope))
     by_county: dict[str, dict[str, int]] = {}
     for r in cs.itertuples():
         by_county.setdefault(r.region_code, {})[r.segment_code] = int(r.enterprise_count)
@@ -274,12 +298,9 @@ def regions_page(store, code, period, scope, rule, user, lang, segment: str | No
                "revenue_ytd_yuan": c.get("revenue_ytd_yuan"), "suppressed": [f for f in c.get("suppressed", [])
                                                                               if f == "revenue_ytd_yuan"],
                "segments": segs, "href": f"/regions/{c['key']}"}
-        if segment:
-            row["segment_firms"] = segs.get(segment, 0)
-            row["segment_present"] = bool(segs.get(segment))
         rows.append(row)
     rows.sort(key=lambda r: (-r["chain_firms"], r["code"]))
-    gaps = chain_map.gap_table(store, supply_view.supply_year(store, p.year) or p.year, code)
+    gaps = gap_of(store, memo)(supply_view.supply_year(store, p.year) or p.year, code)
     seg_rows = []
     for s in tops:
         n_c = sum(1 for r in rows if r["segments"].get(s))
@@ -289,16 +310,33 @@ def regions_page(store, code, period, scope, rule, user, lang, segment: str | No
                          "gap_status": g["status"] if g else None,
                          "gap_status_text": m[f"gap_{g['status']}"] if g and g["status"] in chain_map.GAP_STATUSES else "—",
                          "href": f"/maps/{code}/regions?segment={s}"})
-    cols = [("name", m["region"], "link"), ("city", m["city"], "text"), ("chain_firms", m["chain_firms"], "count"),
-            ("present", m["present"], "count")] + \
-        ([("segment_firms", names.get(segment, segment) + " · " + m["firms"], "count")] if segment else []) + \
-        [("revenue_ytd_yuan", m["chain_revenue"], "yi"), ("absent_text", m["absent"], "text")]
     scols = [("name", m["segment"], "link"), ("code", "code", "text"), ("counties", m["counties_present"], "count"),
              ("firms", m["firms"], "count"), ("gap_status_text", m["gap"], "text")]
-    return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "segment": segment,
-            "segment_name": names.get(segment) if segment else None, "counties": rows, "segments": seg_rows,
+    return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "segment": None,
+            "segment_name": None, "counties": rows, "segments": seg_rows,
             "links": links_of(code), "gaps_available": gaps is not None,
-            "tables": [table("counties", m["regions"], cols, rows, t["unit_yi_short"], p.label),
+            "tables": [table("counties", m["regions"], _county_cols(m, None, None), rows, t["unit_yi_short"], p.label),
                        table("segments", m["segment"], scols, seg_rows, "", p.label)]}
+
+
+def _county_cols(m: dict, segment: str | None, segment_name: str | None) -> list[tuple[str, str, str]]:
+    return [("name", m["region"], "link"), ("city", m["city"], "text"), ("chain_firms", m["chain_firms"], "count"),
+            ("present", m["present"], "count")] + \
+        ([("segment_firms", segment_name + " · " + m["firms"], "count")] if segment else []) + \
+        [("revenue_ytd_yuan", m["chain_revenue"], "yi"), ("absent_text", m["absent"], "text")]
+
+
+def with_segment(base: dict, segment: str, lang: str) -> dict:
+    """The regional distribution ``base`` with ``segment``'s firms and presence per county."""
+    m, t = mstrings(lang), strings(lang)
+    code = base["chain"]["code"]
+    names = {s["code"]: s["name"] for s in base["segments"]}
+    if segment not in names:
+        raise BadRequest(f"segment {segment} is not a top segment of chain {code} (环节 {segment} 不是产业链 {code} 的一级环节)")
+    rows = [{**r, "segment_firms": r["segments"].get(segment, 0), "segment_present": bool(r["segments"].get(segment))}
+            for r in base["counties"]]
+    tables = [table("counties", m["regions"], _county_cols(m, segment, names[segment]), rows, t["unit_yi_short"],
+                    base["period"])] + base["tables"][1:]
+    return {**base, "segment": segment, "segment_name": names[segment], "counties": rows, "tables": tables}
 
 

@@ -73,10 +73,29 @@ def maps_page(request: Request):
 
 
 # ---------------------------------------------------------------- chain map
+def memo(st):
+    """Viewer-independent analytics shared by the maps pages, cached per data version (called while the
+    page's own computation holds the analytics lock)."""
+    from chainbrain.web.cache import MISSING
+
+    def get(key, compute):
+        version = st.versions.current()
+        value = st.cache.lookup(version, key)
+        if value is MISSING:
+            value = compute()
+            st.cache.put(version, key, value)
+        return value
+    return get
+
+
 def _chain(request, chain, period, scope, segment):
     st, user, lang, rule = _ctx(request)
+    base = st.cached(page_key(request, "maps-chain", chain, period, scope),
+                     lambda: MP.chain_map_page(st.store, chain, period, scope, rule, user, lang, memo(st)))
+    if not segment:
+        return base
     return st.cached(page_key(request, "maps-chain", chain, period, scope, segment),
-                     lambda: MP.chain_map_page(st.store, chain, period, scope, rule, user, lang, segment))
+                     lambda: MP.with_segment_firms(st.store, base, segment, user, lang))
 
 
 @router.get("/api/maps/{chain}/chain", tags=["api"], dependencies=AGG, response_model=dict)
@@ -176,8 +195,12 @@ _edit("fields")
 # ---------------------------------------------------------------- regional distribution
 def _regions(request, chain, period, scope, segment):
     st, user, lang, rule = _ctx(request)
+    base = st.cached(page_key(request, "maps-regions", chain, period, scope),
+                     lambda: MP.regions_page(st.store, chain, period, scope, rule, user, lang, memo(st)))
+    if not segment:
+        return base
     return st.cached(page_key(request, "maps-regions", chain, period, scope, segment),
-                     lambda: MP.regions_page(st.store, chain, period, scope, rule, user, lang, segment))
+                     lambda: MP.with_segment(base, segment, lang))
 
 
 @router.get("/api/maps/{chain}/regions", tags=["api"], dependencies=AGG, response_model=dict)
