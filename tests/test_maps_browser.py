@@ -88,6 +88,10 @@ def test_regional_map_against_its_twin(browser, server, artifacts):
                         ".map(d => [d.name, d.value]))")
     assert drawn == {c["code"]: c["segment_firms"] for c in api["counties"]}
     assert drawn["360102"] == 2 and drawn["360103"] == 0
+    outlined = pg.evaluate("window.pageCharts.map.getOption().series[0].data"
+                           ".filter(d => d.itemStyle && d.itemStyle.borderColor === '#c0392b').map(d => d.name)")
+    assert outlined == [c["code"] for c in api["counties"] if c["chain_firms"] and not c["segment_present"]] \
+        == ["360103"]                                       # E2's county has the chain, not EI-D1
     assert pg.locator("#map canvas").count() >= 1
     with pg.expect_navigation():
         pg.get_by_test_id("segment-select").select_option("")

@@ -117,11 +117,14 @@
         var chart = echarts.init(node);
         chart.setOption({
           textStyle: { fontFamily: FONT },
-          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? u.name + ": " + u.value + " 家 · " + u.present + "/" + u.total : ""; } },
+          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? u.name + ": " + u.value + " 家 · " + u.present + "/" + u.total + (u.absent ? " · 缺该环节 / segment absent" : "") : ""; } },
           visualMap: { min: 0, max: Math.max.apply(null, vals.concat([1])), left: 8, bottom: 8, itemHeight: 100,
                        inRange: { color: ["#f3f5f8", "#2f6fb8", "#0b3a75"] } },
           series: [{ type: "map", map: "cb-province-counties", nameProperty: "code", selectedMode: false,
-                     data: M.units.map(function (u) { return { name: u.code, value: u.value }; }) }]
+                     data: M.units.map(function (u) {              // the chain is there, the segment is not
+                       var item = { name: u.code, value: u.value };
+                       if (u.absent) { item.itemStyle = { borderColor: "#c0392b", borderWidth: 2 }; }
+                       return item; }) }]
         });
         chart.on("click", function (p) { if (byCode[p.name]) { window.location.href = "/regions/" + p.name; } });
         charts.push(chart);

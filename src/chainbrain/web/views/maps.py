@@ -223,7 +223,9 @@ def regions_page(request: Request, chain: str, period: str | None = PERIOD, scop
         geo_url = data.map_url(data.pack_meta(st.store), "county")
     units = [{"code": r["code"], "name": r["name"],
               "value": r["segment_firms"] if segment else r["chain_firms"],
-              "present": r["present"], "total": r["segments_total"]} for r in d["counties"]]
+              "present": r["present"], "total": r["segments_total"],
+              "absent": bool(segment) and r["chain_firms"] > 0 and not r["segment_present"]}
+             for r in d["counties"]]
     return _page(request, "maps_regions.html", d, {"map": {"geo_url": geo_url, "units": units,
                                                            "segment": segment}})
 
