@@ -216,3 +216,42 @@ def test_leads_scope_and_validation(astore):
             L.get(conn, EI_OFFICE, lead["id"])
         with pytest.raises(Invalid, match="状态应为"):
             L.leads(conn, ADMIN, status="won")
+
+
+def test_external_list_with_two_years(tmp_path):
+    """A national list brings several years of one firm in one file (growth); a year twice is a duplicate."""
+    from chainbrain.ingest.load import import_file
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+    from supply_data import _csv
+
+    store = open_store(str(tmp_path / "x.duckdb"))
+    try:
+        init_store(store)
+        head = ["企业名称", "所在省份", "统一社会信用代码", "营业收入", "年度", "产业链环节"]
+        rows = [head, ["广东两年有限公司", "广东", P1, "100", "2023", "EI-U1"],
+                ["广东两年有限公司", "广东", P1, "120", "2024", "EI-U1"]]
+        res = import_file(store, "external", _csv(tmp_path / "x.csv", rows), unit="万元")
+        assert res.status == "loaded", [i.line() for i in res.issues.items]
+        with store.engine.connect() as conn:
+            got = conn.execute(sa.text("SELECT year, CAST(revenue AS DOUBLE) FROM annual_report ORDER BY year")).all()
+            assert [tuple(r) for r in got] == [(2023, 1_000_000.0), (2024, 1_200_000.0)]
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM enterprise")).scalar() == 1
+        from chainbrain.analytics.attract import _revenue
+        eid = int(store.table("enterprise").execute()["id"].iloc[0])
+        assert _revenue(store, 2024, [eid]).loc[eid, "growth"] == A(0.2)
+        dup = [head, ["广东两年有限公司", "广东", P1, "100", "2023", ""], ["广东两年有限公司", "广东", P1, "110", "2023", ""]]
+        res = import_file(store, "external", _csv(tmp_path / "d.csv", dup), unit="万元")
+        assert res.status == "rejected" and {(i.row, i.rule) for i in res.issues.errors} == {(3, "duplicate")}
+        assert "重复" in res.issues.errors[0].line() or "duplicate" in res.issues.errors[0].line()
+    finally:
+        store.close()
+
+
+def test_targets_for_one_chain_master(astore):
+    from supply_data import U
+    store, _ = astore
+    got = _by_name(targets(store, 2024, "NF", master=U["B1"]))
+    assert got["深圳链测电子有限公司"]["master_link"] == A(120 * WAN)
+    with pytest.raises(ValueError, match="不是该地区"):
+        targets(store, 2024, "NF", master=U["B2"])                  # B2 is no chain master

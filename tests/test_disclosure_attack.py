@@ -679,6 +679,14 @@ NOT_ATTACKED = {
                                  "buyer chain under the flow primary rule, no total published",
     "/api/maps/{chain}/supply": "supply flows under analytics.flow_disclosure (test_maps_analytics, test_maps_web); "
                                 "firm level for the province and the chain office only",
+    "/api/attract/{chain}": "gaps: revenue and LQ (the focus table's RCA) follow the focus cells' pattern that "
+                            "/api/focus/{region} is attacked with; supply amounts and one-firm shares are withheld "
+                            "from aggregate viewers (test_attract_web)",
+    "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",
+    "/api/attract/{chain}/masters": "firm-level list, province and chain office only (test_attract_web)",
+    "/api/attract/leads": "administrative records, province and chain office only (test_attract)",
+    "/api/attract/leads/{lead_id}": "administrative records, province and chain office only (test_attract)",
+    "/api/attract/leads/{lead_id}/{action}": "administrative records, province and chain office only",
 }
 #: the work system (issue #14): administrative work records — requests, tasks, meetings, notices,
 #: organisation, key projects, the inbox — not statistical survey data; every one is scope-checked

@@ -72,7 +72,8 @@ def test_chain_map_against_its_twin(browser, server, artifacts):
     charts_ready(pg)
     firms = pg.request.get(f"{server}/api/maps/EI/chain?segment=EI-D1").json()["firms"]["rows"]
     assert keys(pg, "firms-table") == [f["key"] for f in firms] == [W.USCC[1], W.USCC[5]]
-    assert pg.get_by_test_id("targets-link").get_attribute("href") == "/attract/targets?chain=EI&segment=EI-D1"
+    assert pg.get_by_test_id("targets-link").get_attribute("href") == "/attract/EI/targets?segment=EI-D1"
+    assert pg.request.get(f"{server}/attract/EI/targets?segment=EI-D1").status == 200     # helper attract's page
     with pg.expect_download() as dl:
         pg.get_by_test_id("excel-firms").click()
     assert dl.value.suggested_filename == "chainbrain-chain-map-EI-firms.xlsx"

@@ -59,7 +59,7 @@ def test_chain_map_rates_and_revenue_follow_the_chain_page(app, viewer, sees_all
     for s in body["segments"]:
         assert s["revenue_ytd_yuan"] == page[s["code"]]["revenue_ytd_yuan"], s["code"]
         assert s["heat"] == page[s["code"]]["heat"], s["code"]
-    assert d1["targets_href"] == "/attract/targets?chain=EI&segment=EI-D1"
+    assert d1["targets_href"] == "/attract/EI/targets?segment=EI-D1"
     tree_codes = {k["code"] for st in body["tree"]["children"] for n in st["children"]
                   for k in [n] + n["children"]}
     assert tree_codes == {s["code"] for s in body["segments"]}

@@ -8,7 +8,7 @@ import pytest
 
 from attract_data import load
 from chainbrain.analytics.supply_gaps import COLUMNS, EXTRA, Thresholds, classify, gaps, records, thresholds
-from test_monitor_data import engine_store
+from test_monitor_data import engine_store, spark  # noqa: F401
 
 A = pytest.approx
 
@@ -137,3 +137,52 @@ def test_single_points_of_failure_2025(gstore):
     assert g2025(spof_share_above=30 / 130 - 1e-9)["NF-M1"]["status"] == "broken_risk"
     # only the masters located in the region count: 九江濂溪 (B2) has none
     assert g2025("360402")["NF-M1"]["spof_firms"] == 0
+
+
+def test_same_rows_on_pyspark(tmp_path, spark):   # noqa: F811 (the session's Spark fixture)
+    """The same gaps from a PySpark view of the store (one code path): a city in 2024, the province in 2025."""
+    from chainbrain.analytics.engines import to_pyspark
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    store = open_store(str(tmp_path / "s.duckdb"))
+    try:
+        init_store(store)
+        load(store, tmp_path)
+        view = to_pyspark(store, spark)
+        for year, region in ((2024, "360100"), (2025, None)):
+            assert records(gaps(view, year, "NF", region)) == records(gaps(store, year, "NF", region))
+    finally:
+        store.close()
+
+
+def test_province_lq_against_a_stored_national_reference(tmp_path):
+    """LQ_s = (x_s / x) / (n_s / n): province revenue shares over the stored national reference's shares."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from chainbrain.analytics.advantage.reference import Reference, segment_industry
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    store = open_store(str(tmp_path / "r.duckdb"))
+    try:
+        init_store(store)
+        load(store, tmp_path)
+        with store.begin() as conn:
+            store.bulk_insert(conn, "advantage_reference", pa.table({
+                "name": ["nat", "nat"], "kind": ["industry", "industry"], "code": ["3211", "3985"],
+                "year": [2024, 2024], "value": [1e10, 3e10], "batch_id": [9, 9], "revision": [1, 1]}))
+        ref = Reference("industry", pd.DataFrame({"industry_code": ["3211", "3985"], "value": [1e10, 3e10]}))
+        nat = ref.by_segment(segment_industry(store))
+        share_n = nat / nat.sum()
+        got = {r["segment_code"]: r for r in records(gaps(store, 2024, "NF"))}
+        # 3211 → NF-M1 alone (1e10); 3985 splits 3e10 over its 12 segments (2.5e9 each): n = 4e10
+        assert share_n["NF-M1"] == A(0.25) and share_n["EI-U1"] == A(2.5e9 / 4e10)
+        # province revenue (万元): EI-U1 1100, NF-M1 290 of 1390
+        assert got["EI-U1"]["lq"] == A((1100 / 1390) / (2.5e9 / 4e10))
+        assert got["NF-M1"]["lq"] == A((290 / 1390) / 0.25) and got["NF-M1"]["status"] == "weak"
+        assert got["NF-D3"]["lq"] == 0.0                       # the nation has it, the province does not
+        assert got["NF-U1"]["lq"] is None                      # no national value to compare with
+    finally:
+        store.close()

@@ -216,9 +216,10 @@ def _sales(store, year: int, ids: list[int], to: list[int] | None) -> pd.Series:
 # ------------------------------------------------------------------ targets
 def targets(store, year: int, chain: str, segment: str | None = None, region: str | None = None,
             weights: dict[str, float] | None = None, top: int | None = None, gap_table: pd.DataFrame | None = None,
-            pack=None) -> dict:
+            pack=None, master: str | None = None) -> dict:
     """Ranked candidates (module docstring) as ``{"rows": DataFrame (TARGET_COLUMNS), "weights", "gaps",
-    "config"}``; ``weights`` override the pack's (bilingual ValueError on bad ones)."""
+    "config"}``; ``weights`` override the pack's (bilingual ValueError on bad ones); ``master`` (a chain
+    master's USCC): ``master_link`` counts sales to that master only (targets for one chain master)."""
     cfg = config(pack)
     w = weights_for(cfg, weights)
     gp = G.gaps(store, year, chain, region) if gap_table is None else gap_table
@@ -236,6 +237,11 @@ def targets(store, year: int, chain: str, segment: str | None = None, region: st
     rev = _revenue(store, year, ids)
     tags = _tags(store, year, ids)
     masters = chain_masters(store, year, chain, None if G._level(store, region) == "province" else region)
+    if master is not None:
+        masters = masters[masters["uscc"] == master]
+        if masters.empty:
+            raise ValueError(f"{master} is not a chain master of {chain} located there in {year} "
+                             f"({master} 不是该地区 {chain} 产业链的链主企业)")
     ml = _sales(store, year, ids, [int(i) for i in masters["enterprise_id"]])
     sp = _sales(store, year, ids, None)
     qp = cfg["quality_points"]

@@ -59,14 +59,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
 
-import ibis
 import numpy as np
 import pandas as pd
 
 from chainbrain.analytics import supply_local as SL
 from chainbrain.analytics.scope import Shared, members
+from chainbrain.analytics.supply_gaps_rules import (REASON_CODES, Thresholds, _feasibility, attract_config,  # noqa: F401
+                                                    classify, classify_coded, thresholds)
 
 STATUSES = ("missing", "weak", "broken_risk", "ok")
 COLUMNS = ["segment_code", "segment_name", "stage_code", "status", "reasons", "revenue_yuan", "firms", "lq",
@@ -74,59 +74,6 @@ COLUMNS = ["segment_code", "segment_name", "stage_code", "status", "reasons", "r
 EXTRA = ["reason_codes", "province_firms", "purchases_yuan", "local_yuan", "suppliers", "local_suppliers", "top_supplier_share",
          "spof_firms", "spof_share", "bottleneck", "density_region", "basis"]
 FEASIBILITY = ("near", "moderate", "far", "unknown")
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """The pack's ``[gaps]`` thresholds (strict inequalities; unsourced unless ``sourced``)."""
-    lq_below: float = 1.0
-    local_rate_below: float = 0.3
-    single_firms: int = 1
-    top_share_above: float = 0.8
-    spof_share_above: float = 0.1
-    density_near_above: float = 0.3
-    density_far_below: float = 0.1
-    version: str = "default"
-    sourced: bool = False
-    note: str = ""
-    extra: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("lq_below", "local_rate_below", "single_firms", "top_share_above",
-                                              "spof_share_above", "density_near_above", "density_far_below",
-                                              "version", "sourced", "note")}
-
-
-def attract_config(pack=None) -> dict:
-    """The pack's ``attract.toml`` (empty when the pack has none)."""
-    import tomllib
-
-    from chainbrain.catalog.pack import load_pack
-
-    pack = pack if pack is not None and not isinstance(pack, str) else load_pack(pack)
-    name = pack.files.get("attract")
-    if not name:
-        return {}
-    with open(pack.path / name, "rb") as f:
-        return tomllib.load(f)
-
-
-def thresholds(pack=None, **override) -> Thresholds:
-    """:class:`Thresholds` from the pack, with ``override`` (e.g. ``lq_below=1.2``) on top."""
-    g = dict(attract_config(pack).get("gaps", {}))
-    known = {k for k in Thresholds.__dataclass_fields__ if k != "extra"}
-    vals = {k: g[k] for k in known if k in g}
-    vals.update({k: v for k, v in override.items() if v is not None})
-    bad = set(vals) - known
-    if bad:
-        raise ValueError(f"unknown gap threshold(s) {', '.join(sorted(bad))} (未知的缺口阈值)")
-    for k in ("lq_below", "local_rate_below", "top_share_above", "spof_share_above", "density_near_above",
-              "density_far_below"):
-        if k in vals and not (isinstance(vals[k], (int, float)) and math.isfinite(vals[k])):
-            raise ValueError(f"gap threshold {k} must be a finite number (阈值 {k} 须为有限数值)")
-    if "single_firms" in vals:
-        vals["single_firms"] = int(vals["single_firms"])
-    return Thresholds(**vals)
 
 
 # ------------------------------------------------------------------ building blocks
@@ -212,10 +159,10 @@ def _revenue_lq(store, year: int, level: str, region: str | None, segs: list[str
         ref = national_reference(store)
         if ref is None:
             return rev.reindex(segs), pd.Series(np.nan, index=segs)
-        share_p = rev / rev.sum()
-        share_n = ref / ref.sum()
-        lq = (share_p / share_n.reindex(share_p.index)).replace([np.inf, -np.inf], np.nan)
-        return rev.reindex(segs), lq.reindex(segs)
+        share_p = rev.reindex(segs).fillna(0.0) / rev.sum()        # a segment the province lacks: 0
+        share_n = (ref / ref.sum()).reindex(segs)
+        lq = (share_p / share_n.where(share_n > 0)).replace([np.inf, -np.inf], np.nan)
+        return rev.reindex(segs), lq
     if level == "prefecture":
         reg = store.table("region")
         pc = reg.select("code", "prefecture_code").execute()
@@ -306,67 +253,6 @@ def _spof(store, year: int, chain: str, region: str | None, segs: list[str]) -> 
         sp = sp[sp["master_uscc"].isin(set(u["uscc"].dropna()))]
     g = sp.groupby("segment_code").agg(spof_firms=("uscc", "nunique"), spof_share=("supply_share", "max"))
     return g, ok
-
-
-def _feasibility(d: float, t: Thresholds) -> str:
-    if d is None or not np.isfinite(d):
-        return "unknown"
-    if d > t.density_near_above:
-        return "near"
-    if d < t.density_far_below:
-        return "far"
-    return "moderate"
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
-
-
-#: what each reason rests on: ``missing`` (firm count), ``top_share``, ``spof``, ``lq``, ``local_rate``,
-#: ``single`` (firm count) — the codes of ``reason_codes``, in the order of ``reasons``
-REASON_CODES = ("missing", "top_share", "spof", "lq", "local_rate", "single")
-
-
-def classify(row: dict, t: Thresholds, where: str) -> tuple[str, list[str]]:
-    """(status, reasons) of one segment row (module docstring); ``where`` names the region in the reasons."""
-    status, coded = classify_coded(row, t, where)
-    return status, [text for _, text in coded]
-
-
-def classify_coded(row: dict, t: Thresholds, where: str) -> tuple[str, list[tuple[str, str]]]:
-    """(status, [(reason code, text)]) — :func:`classify` with each reason's code (:data:`REASON_CODES`)."""
-    reasons: list[tuple[str, str]] = []
-    status = "ok"
-    firms = int(row["firms"])
-    if firms == 0:
-        status = "missing"
-        reasons.append(("missing", f"no producer in {where} (firms = 0; province: {int(row['province_firms'])}) "
-                       f"({where}无该环节企业；全省 {int(row['province_firms'])} 家)"))
-    broken = []
-    ts = row.get("top_supplier_share")
-    if ts is not None and np.isfinite(ts) and ts > t.top_share_above:
-        broken.append(("top_share", f"largest supplier holds {_pct(ts)} > {_pct(t.top_share_above)} of local "
-                                    f"buyers' purchases from the segment (最大供应商占本地采购 {_pct(ts)}，"
-                                    f"高于 {_pct(t.top_share_above)})"))
-    ss = row.get("spof_share")
-    if ss is not None and np.isfinite(ss) and ss > t.spof_share_above:
-        n = int(row.get("spof_firms") or 0)
-        broken.append(("spof", f"single point of failure: {n} firm(s) carry up to {_pct(ss)} > "
-                               f"{_pct(t.spof_share_above)} of a chain master's upstream purchases (单点断供风险："
-                               f"{n} 家企业，最高承担链主上游采购 {_pct(ss)}，高于 {_pct(t.spof_share_above)})"))
-    weak = []
-    lq = row.get("lq")
-    if lq is not None and np.isfinite(lq) and lq < t.lq_below:
-        weak.append(("lq", f"location quotient {lq:.2f} < {t.lq_below:g} (区位熵 {lq:.2f}，低于 {t.lq_below:g})"))
-    lr = row.get("local_rate")
-    if lr is not None and np.isfinite(lr) and lr < t.local_rate_below:
-        weak.append(("local_rate", f"local supporting rate {_pct(lr)} < {_pct(t.local_rate_below)} "
-                                   f"(本地配套率 {_pct(lr)}，低于 {_pct(t.local_rate_below)})"))
-    if row.get("single_supplier"):
-        weak.append(("single", f"a single producer in {where} (firms = {firms}) ({where}仅 {firms} 家企业)"))
-    if status != "missing":
-        status = "broken_risk" if broken else "weak" if weak else "ok"
-    return status, reasons + broken + weak
 
 
 def _region_name(store, region: str | None) -> str:

@@ -26,6 +26,7 @@ app.add_typer(__import__("chainbrain.cli.work", fromlist=["app"]).app, name="wor
 app.add_typer(__import__("chainbrain.cli.io", fromlist=["app"]).app, name="io")   # 投入产出
 __import__("chainbrain.cli.io", fromlist=["register_import"]).register_import(ingest.import_app)
 app.add_typer(__import__("chainbrain.cli.supply", fromlist=["app"]).app, name="supply")   # 供应链
+app.add_typer(__import__("chainbrain.cli.attract", fromlist=["app"]).app, name="attract")   # 补链 · 精准招商
 __import__("chainbrain.cli.supply_graph", fromlist=["register"]).register(__import__("chainbrain.cli.supply", fromlist=["app"]).app)   # 供应链图
 
 

@@ -60,3 +60,59 @@ def write_pool(store, seed: int, batch: int, home: str) -> dict[str, int]:
             "valid_to": pa.nulls(m, pa.date32()),
             "batch_id": np.full(m, batch, dtype=np.int64), "revision": np.ones(m, dtype=np.int32)}))
     return {"annual_report": int(rows), "designation": int(drows)}
+
+
+REFERENCE_NAME = "demo-national-synthetic"
+
+
+def write_reference(store, pack, batch: int) -> int:
+    """The pack's synthetic national reference by industry class (``reference_national_synthetic.csv``,
+    labelled synthetic row by row) stored as ``advantage_reference`` set ``demo-national-synthetic``, so the
+    province-level location quotient of the gaps has a reference; replaces an earlier demo copy."""
+    from chainbrain.analytics.advantage import reference as R
+
+    path = pack.path / "reference_national_synthetic.csv"
+    if not path.exists() or not R.has_table(store):
+        return 0
+    ref = R.read_reference(path)
+    rows = R.to_rows(ref, REFERENCE_NAME)
+    rows["source"] = "demo build: " + path.name
+    rows["batch_id"], rows["revision"] = batch, 1
+    with store.begin() as conn:
+        conn.execute(sa.text("DELETE FROM advantage_reference WHERE name = :n"), {"n": REFERENCE_NAME})
+        return int(store.bulk_insert(conn, R.TABLE, pa.Table.from_pandas(rows, preserve_index=False)))
+
+
+def write_leads(store, seed: int, home: str) -> int:
+    """A few demo leads in every state (chain EI, out-of-province firms of its segments), with their trail."""
+    from chainbrain.web.users import User
+    from chainbrain.work import attract_leads as L
+
+    rng = np.random.default_rng(seed + 17)
+    actor = User(0, "demo", "province_admin")
+    with store.begin() as conn:
+        cands = [int(r[0]) for r in conn.execute(sa.text(
+            "SELECT DISTINCT e.id FROM enterprise e JOIN enterprise_segment es ON es.enterprise_id = e.id "
+            "JOIN segment_chain sc ON sc.segment_code = es.segment_code "
+            "WHERE e.is_demo AND e.province_code <> :h AND sc.chain_code = 'EI' ORDER BY e.id"), {"h": home})]
+        if len(cands) < 6:
+            return 0
+        seg_of = dict(conn.execute(sa.text(
+            "SELECT es.enterprise_id, MIN(COALESCE(s.parent_code, s.code)) FROM enterprise_segment es "
+            "JOIN segment s ON s.code = es.segment_code GROUP BY es.enterprise_id")).all())
+        pick = rng.choice(cands, size=6, replace=False)
+        courses = [[], [], ["follow_up"], ["follow_up", "sign"], ["follow_up", "sign", "land"], ["drop"]]
+        n = 0
+        for eid, course in zip(pick, courses):
+            seg = seg_of.get(int(eid))
+            ok = conn.execute(sa.text("SELECT 1 FROM segment_chain WHERE segment_code = :s AND chain_code = 'EI'"),
+                              {"s": seg}).first()
+            lead = L.mark(conn, actor, {"enterprise_id": int(eid), "chain_code": "EI",
+                                        "segment_code": seg if ok else None, "year": ANNUAL_YEARS[-1],
+                                        "note": "演示线索 / demo lead", "is_demo": True}, home)
+            v = 1
+            for step in course:
+                L.move(conn, actor, lead["id"], step, v)
+                v += 1
+            n += 1
+    return n

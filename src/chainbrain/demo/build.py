@@ -274,9 +274,11 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
     requests = write_requests(store, seed, per_month=per_month)
     from chainbrain.demo.io_table import store_demo_io_table
     store_demo_io_table(store, seed=seed, batch=batch)   # the labelled synthetic IO table (issue 13)
-    from chainbrain.demo.attraction import write_pool     # out-of-province candidates: revenue, designations
-    for name, n in write_pool(store, seed, batch, pack.province_code).items():
+    from chainbrain.demo import attraction              # 精准招商: the out-of-province pool, reference, leads
+    for name, n in attraction.write_pool(store, seed, batch, pack.province_code).items():
         rows[name] += n
+    rows["advantage_reference"] = attraction.write_reference(store, pack, batch)
+    attraction.write_leads(store, seed, pack.province_code)
     with store.begin() as conn:
         conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                      {"n": sum(rows.values()), "id": batch})

@@ -10,7 +10,10 @@ in place, empty cells never erase.
 - ``city`` is kept as text in ``address`` (GB/T 2260 codes outside the province
   are not in the pack);
 - ``revenue`` needs ``year`` (rule ``year_missing``) and a unit; it is stored as an
-  ``annual_report`` revision for that year (revenue only);
+  ``annual_report`` revision for that year (revenue only); one file may give several years
+  of one enterprise (one row per year; the same enterprise twice in one year is ``duplicate``),
+  as national lists do — investment attraction reads growth from two years
+  (:mod:`chainbrain.analytics.attract`);
 - ``segment`` (code or name) is a manual assignment: a ``segment_override`` (add),
   so it survives re-imports; the keyword mapping runs as for every enterprise.
 """
@@ -52,14 +55,15 @@ def check_external(store, conn, p: Parsed, ids) -> dict:
     prov = _col(p, "province")
     p.issues.add_mask(np.array([v == home for v in prov], bool), "province_home", rownum=rn,
                       column=_hdr(p, "province"), values=prov, detail=home)
+    year = p.cols["year"] if "year" in p.cols else np.zeros(p.n, np.int64)
     if "revenue" in p.cols:
         has_rev = ~np.asarray(p.cols["revenue"].is_null().to_numpy(zero_copy_only=False), bool)
-        year = p.cols["year"] if "year" in p.cols else np.zeros(p.n, np.int64)
         p.issues.add_mask(has_rev & (year == 0) & ~p.issues.bad_rows(p.n), "year_missing", rownum=rn,
                           column=_hdr(p, "year"))
     codes, names = _col(p, "uscc"), _col(p, "name")
     key = np.array([c if c is not None else f"{n}|{v}" for c, n, v in zip(codes, names, prov)], dtype=object)
-    _duplicates(p, [key], _hdr(p, "uscc") if "uscc" in p.cols else _hdr(p, "name"))
+    # one row per enterprise and year: a national list may bring several years' revenue (growth)
+    _duplicates(p, [key, np.asarray(year)], _hdr(p, "uscc") if "uscc" in p.cols else _hdr(p, "name"))
     return {}
 
 

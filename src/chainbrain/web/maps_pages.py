@@ -193,7 +193,7 @@ def chain_map_page(store, code, period, scope, rule, user, lang, memo=None) -> d
         s["key"] = s["code"]
         s["href"] = f"/maps/{code}/chain?segment={s['code']}"
         s["firms_href"] = f"/maps/{code}/chain?segment={s['code']}#firms"
-        s["targets_href"] = f"/attract/targets?chain={code}&segment={s['code']}"
+        s["targets_href"] = f"/attract/{code}/targets?segment={s['code']}"
         s["supply_href"] = f"/maps/{code}/supply?segment={s['parent_code'] or s['code']}"
     tree = {"name": _name(ch, lang), "children": []}
     for stage in STAGES:
