@@ -156,6 +156,9 @@ def test_roadmap_edit_by_the_chain_office(app):
     assert bad.status_code == 400 and "row 1" in bad.json()["detail"] and "target_year" in bad.json()["detail"]
     bad = office.post("/api/maps/EI/roadmap", json={"version": 0, "rows": [{**row, "segment": "NF-M1"}]})
     assert bad.status_code == 400 and "segment" in bad.json()["detail"]
+    bad = office.post("/api/maps/EI/roadmap", json={"rows": [row]})                    # no version read
+    assert bad.status_code == 400 and "version" in bad.json()["detail"]
+    assert office.post("/api/maps/EI/roadmap", content=b"[1]").status_code == 400    # not a JSON object
     assert office.get("/api/maps/EI/roadmap").json()["can_edit"]
     r = office.post("/api/maps/EI/roadmap", json={"version": 0, "rows": [row]})
     assert r.status_code == 200 and r.json() == {"version": 1, "rows": 1}

@@ -26,13 +26,16 @@ import re
 import tomllib
 from pathlib import Path
 
-from chainbrain.work.records import Invalid
 
 KINDS = ("roadmap", "fields")
 MATURITY = ("research", "pilot", "industrialization", "scale")
 MATURITY_TEXT = {"research": ("研发", "research"), "pilot": ("中试", "pilot"),
                  "industrialization": ("产业化", "industrialization"), "scale": ("规模化", "scale")}
 MAX_ROWS = 100
+
+
+class Invalid(ValueError):
+    """A bad edit (one bilingual message naming the row and field; HTTP 400)."""
 
 
 class Stale(Exception):

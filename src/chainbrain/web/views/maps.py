@@ -31,6 +31,7 @@ from chainbrain.web import maps_plans as MPL
 from chainbrain.web import maps_supply as MS
 from chainbrain.web.auth import actor_of, audit, current_user
 from chainbrain.web.i18n import lang_of
+from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import cell_rule, require_aggregates
 from chainbrain.web.render import chart_json, render, reply
 from chainbrain.web.state import get_state
@@ -168,12 +169,13 @@ def _edit(kind):
                 raise HTTPException(403, "only the province and the chain's office may edit this "
                                          "(仅省级管理员和本链链长办可以修改)")
             segs = set(MP._segment_names(st.store, chain, "zh"))
-            rows = maps_pack.clean(kind, chain, body.get("rows"), segs)
             try:
+                rows = maps_pack.clean(kind, chain, body.get("rows"), segs)
                 version = int(body.get("version"))
+            except maps_pack.Invalid as exc:
+                raise BadRequest(str(exc)) from None
             except (TypeError, ValueError):
-                raise maps_pack.Invalid("version: the version you read is required (version：需要所读取的版本号)") \
-                    from None
+                raise BadRequest("version: the version you read is required (version：需要所读取的版本号)") from None
             try:
                 change = maps_pack.save(st.store, kind, chain, rows, actor_of(request), version)
             except maps_pack.Stale as exc:
