@@ -669,6 +669,16 @@ NOT_ATTACKED = {
     "/openapi.json": "no figures",
     "/api/my": "an enterprise's own figures, and its chain's and county's KPI through the viewer's Guard "
                "(the pattern /api/kpi is attacked with)",
+    # 四图 (issue #13): their revenue cells are cells of the attacked pages, through the same Guard
+    "/api/maps": "links only",
+    "/api/maps/{chain}/chain": "segment revenue = the chain page's segment cells and pattern (test_maps_web checks "
+                               "they agree); supply rates under analytics.flow_disclosure; counts ordinal",
+    "/api/maps/{chain}/regions": "county × chain revenue = the region pages' cells and pattern (test_maps_web checks "
+                                 "they agree); counts and presence ordinal",
+    "/api/maps/{chain}/roadmap": "pack data, no statistics", "/api/maps/{chain}/fields": "pack data; observed sales by "
+                                 "buyer chain under the flow primary rule, no total published",
+    "/api/maps/{chain}/supply": "supply flows under analytics.flow_disclosure (test_maps_analytics, test_maps_web); "
+                                "firm level for the province and the chain office only",
     "/api/attract/{chain}": "gaps: revenue and LQ (the focus table's RCA) follow the focus cells' pattern that "
                             "/api/focus/{region} is attacked with; supply amounts and one-firm shares are withheld "
                             "from aggregate viewers (test_attract_web)",
