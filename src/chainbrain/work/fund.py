@@ -100,7 +100,9 @@ def invest(conn, user, fund_id, version, data: dict, is_demo: bool = False) -> i
     enterprise_id, amount, co_invest, invested_on, chain_code, segment_code, region_code,
     project_id, follow_on."""
     f = _fund(conn, user, fund_id)
-    chain = pb.check_chain(conn, data.get("chain_code") or f.chain_code)
+    if user.role not in ("province_admin", "chain_office"):
+        raise NotAllowed("only the province or the chain's office records fund investments (只有省级或本链链长办可以登记基金投资)")
+    chain = pb.check_chain(conn, data.get("chain_code") or f.chain_code or getattr(user, "chain_code", None))
     if not pb.manages_chain(user, chain):
         raise NotAllowed("only the province or the chain's office records fund investments (只有省级或本链链长办可以登记基金投资)")
     sent = records.require_version(version)

@@ -19,7 +19,9 @@ States (on the base workflow; any other move is refused with one bilingual messa
 - ``funded_yuan`` = Σ tranches of done milestones; ``funded_share`` = funded ÷ funding (a fraction).
 
 Who: every signed-in role reads the list and a problem (a public call, 张榜); applications are
-read by the managing office, the posting enterprise and — its own — the applicant. The managing
+read by the managing office, the posting enterprise and — its own — the applicant (the first two
+read the applying enterprises' names: they were applied to; anyone else reads an enterprise party
+only if it may see that enterprise). The managing
 office is the province or the lead chain's office; it awards, starts, adds and completes
 milestones, completes and closes. Posting: the province, a chain office (its chain), an enterprise
 (for its firm; lead chain defaults to the firm's main chain). Anonymous: 401 at the route.
@@ -224,8 +226,9 @@ def move(conn, user, pid, version, action: str, today: dt.date, data: dict | Non
     if action == "award":
         conn.execute(app_t.update().where(app_t.c.problem_id == r.id).values(
             status=sa.case((app_t.c.id == values["application_id"], "chosen"), else_="not_chosen")))
-        for eid, st in conn.execute(sa.select(app_t.c.enterprise_id, app_t.c.status).where(
-                app_t.c.problem_id == r.id, app_t.c.enterprise_id.isnot(None))):
+        for row in conn.execute(sa.select(app_t.c.enterprise_id, app_t.c.status).where(
+                app_t.c.problem_id == r.id, app_t.c.enterprise_id.isnot(None))).all():
+            eid, st = row.enterprise_id, row.status
             uscc = conn.execute(sa.text("SELECT uscc FROM enterprise WHERE id = :i"), {"i": int(eid)}).scalar()
             if uscc:
                 inbox.notify(conn, f"攻关榜单「{r.title}」：" + ("贵单位揭榜成功" if st == "chosen" else "揭榜未入选"),
@@ -339,6 +342,8 @@ def get_problem(store, user, pid, today: dt.date, visible=lambda ids: set(), lan
     manager = _manager(user, r)
     poster_firm = own is not None and r.enterprise_id == own[0]
     funded = sum(float(m.tranche) for m in ms if m.done_on is not None)
+    if manager or poster_firm:            # an applicant applies to them: they read who applied
+        seen = seen | {int(a.enterprise_id) for a in apps if a.enterprise_id is not None}
 
     def app_view(a):
         return {"id": int(a.id), "team": pb.party(a.enterprise_id, a.team, seen, lang), "leader": a.leader,
