@@ -250,3 +250,35 @@ def test_five_lists_match_their_workbook(app):
     page = admin.get("/lists?chain=EI")
     assert page.status_code == 200 and all(f'data-testid="list-{k}"' in page.text for k in ents and
                                            ("enterprises", "projects", "clusters", "problems", "policies"))
+
+
+def test_my_enterprise_shows_its_projects_and_rd(app):
+    admin, ent = client(app, "admin"), client(app, "ent3")
+    r = admin.post("/api/projects", json={"name": "铜箔扩产项目", "chain_code": "NF", "region_code": "360402",
+                                          "investor": "E3", "enterprise_id": 3, "amount": "300000000"})
+    assert r.status_code == 201
+    my = ent.get("/api/my").json()
+    assert [p["name"] for p in my["projects"]] == ["铜箔扩产项目"]              # not project 1 (E1 invests)
+    assert [p["id"] for p in my["rd"]["posted"]] == [2]
+    assert [(a["problem_id"], a["status"]) for a in my["rd"]["applications"]] == [(1, "submitted")]
+    page = ent.get("/my")
+    assert page.status_code == 200 and "铜箔扩产项目" in page.text and "车规级芯片封装可靠性" in page.text
+
+
+def test_files_dir_from_the_configuration_file(tmp_path, monkeypatch):
+    from chainbrain.store import open_store as open_
+    from chainbrain.work.files import files_dir
+
+    for k in ("CHAINBRAIN_FILES_DIR", "CHAINBRAIN_CONFIG"):
+        monkeypatch.delenv(k, raising=False)
+    store = open_(str(tmp_path / "x.duckdb"))
+    try:
+        assert files_dir(store) == (tmp_path / "files").resolve()                  # default: next to the store
+        conf = tmp_path / "chainbrain.toml"
+        conf.write_text(f'[work]\nfiles_dir = "{tmp_path / "kept"}"\n', encoding="utf-8")
+        monkeypatch.setenv("CHAINBRAIN_CONFIG", str(conf))
+        assert files_dir(store) == tmp_path / "kept" and (tmp_path / "kept").is_dir()
+        monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "env"))       # the environment wins
+        assert files_dir(store) == tmp_path / "env"
+    finally:
+        store.close()

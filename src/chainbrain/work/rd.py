@@ -375,3 +375,20 @@ def get_problem(store, user, pid, today: dt.date, visible=lambda ids: set(), lan
 
 def _iso(d):
     return d.isoformat() if d else None
+
+
+def of_enterprise(conn, eid: int, lang: str = "zh") -> dict:
+    """An enterprise's own R&D: the problems it posted and its applications (我的企业)."""
+    i = 1 if lang == "en" else 0
+    posted = conn.execute(sa.select(prob.c.id, prob.c.title, prob.c.status, prob.c.apply_by)
+                          .where(prob.c.enterprise_id == eid).order_by(prob.c.id)).all()
+    apps = conn.execute(sa.select(app_t.c.id, app_t.c.problem_id, app_t.c.team, app_t.c.status, prob.c.title,
+                                  prob.c.status.label("problem_status"))
+                        .select_from(app_t.join(prob, prob.c.id == app_t.c.problem_id))
+                        .where(app_t.c.enterprise_id == eid).order_by(app_t.c.id)).all()
+    app_labels = {"submitted": ("已申报", "submitted"), "chosen": ("入选", "chosen"), "not_chosen": ("未入选", "not chosen")}
+    return {"posted": [{"id": int(r.id), "title": r.title, "status": r.status, "status_label": LABELS[r.status][i],
+                        "apply_by": r.apply_by.isoformat()} for r in posted],
+            "applications": [{"id": int(a.id), "problem_id": int(a.problem_id), "title": a.title, "team": a.team,
+                              "status": a.status, "status_label": app_labels[a.status][i],
+                              "problem_status_label": LABELS[a.problem_status][i]} for a in apps]}
