@@ -282,3 +282,47 @@ def test_files_dir_from_the_configuration_file(tmp_path, monkeypatch):
         assert files_dir(store) == tmp_path / "env"
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_concurrent_award_on_postgresql(pg_server, tmp_path, monkeypatch):
+    """Two managers choose different teams for problem 1 at version 1 at once: the second waits on
+    the row lock, then gets the conflict; the first choice stands."""
+    import threading
+
+    from chainbrain.web.users import _row_user, lookup
+    from chainbrain.work import rd, rd_read, records
+
+    monkeypatch.setenv("CHAINBRAIN_FILES_DIR", str(tmp_path / "files"))
+    store = open_store(W.build(pg_server.create_database("cb_rd_concurrent")))
+    try:
+        admin, office = (_row_user(lookup(store, n)) for n in ("admin", "ei_office"))
+        today = dt.date(2026, 10, 8)
+        with store.begin() as conn:
+            other = rd.apply(conn, office, 1, {"team": "高校团队", "leader": "赵", "proposal": "p", "requested": 1,
+                                               "submitted_on": "2026-10-01"}, today)
+        first = store.engine.connect()
+        tx = first.begin()
+        rd.move(first, office, 1, 1, "award", today, {"application_id": 1})      # holds the row lock
+        out = {}
+
+        def second():
+            try:
+                with store.begin() as conn:
+                    rd.move(conn, admin, 1, 1, "award", today, {"application_id": other})
+                out["r"] = "written"
+            except records.Conflict as exc:
+                out["r"] = str(exc)
+        t = threading.Thread(target=second)
+        t.start()
+        t.join(0.5)
+        assert t.is_alive()
+        tx.commit()
+        first.close()
+        t.join(10)
+        assert "now version 2, yours 1" in out["r"]
+        d = rd_read.get_problem(store, admin, 1, today)
+        assert d["status"] == "awarded" and {a["id"]: a["status"] for a in d["applications"]} == {
+            1: "chosen", other: "not_chosen"}
+    finally:
+        store.close()

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from chainbrain.demo import build_demo
 from chainbrain.store import open_store
 from chainbrain.web.users import User
-from chainbrain.work import fund, policies, rd
+from chainbrain.work import fund, policies, rd_read
 from chainbrain.work.rd import STATES
 
 
@@ -22,7 +22,7 @@ def test_demo_programmes(tmp_path):
         counts = result.work_tasks
         today = dt.date.today()
         admin = User(id=0, username="t", role="province_admin")
-        lst = rd.list_problems(store, admin)
+        lst = rd_read.list_problems(store, admin)
         assert {s["status"] for s in lst["by_status"] if s["problems"]} == set(STATES)         # every state
         assert lst["total"] == counts["work_rd_problem"] == 6 * 12
         assert {p["scope_kind"] for p in lst["items"]} == {"intra", "inter", "group"}
@@ -30,7 +30,7 @@ def test_demo_programmes(tmp_path):
         closed = [p for p in lst["items"] if p["status"] == "closed"]
         assert closed and all(p["funded_share"] == 1.0 for p in closed)
         overdue = [m for p in lst["items"] if p["status"] == "in_progress"
-                   for m in rd.get_problem(store, admin, p["id"], today)["milestones"] if m["overdue"]]
+                   for m in rd_read.get_problem(store, admin, p["id"], today)["milestones"] if m["overdue"]]
         assert overdue
         f = fund.funds_overview(store, admin)
         assert len(f["items"]) == 13 and f["items"][0]["investments"] == counts["work_fund_investment"] > 12

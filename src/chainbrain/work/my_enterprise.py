@@ -21,7 +21,7 @@ from chainbrain.analytics.profile import monthly_history
 from chainbrain.store.schema import chain, enterprise, region
 from chainbrain.work import request_list
 from chainbrain.work.projects import list_projects
-from chainbrain.work.rd import of_enterprise
+from chainbrain.work.rd_read import of_enterprise
 from chainbrain.work.requests import enterprise_chain, master_chains
 
 

@@ -20,7 +20,7 @@ from chainbrain.web.render import render
 from chainbrain.web.state import get_state
 from chainbrain.web.views.work_tasks import _reader, item_id, today
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
-from chainbrain.work import rd
+from chainbrain.work import rd, rd_read
 
 router = APIRouter()
 
@@ -36,13 +36,13 @@ def _lang(request):
 
 def _list(request, user, chain, status):
     with answers():
-        return rd.list_problems(_reader(request), user, {"chain": chain, "status": status}, _visible(request, user),
+        return rd_read.list_problems(_reader(request), user, {"chain": chain, "status": status}, _visible(request, user),
                                 _lang(request))
 
 
 def _one(request, user, problem_id):
     with answers():
-        return rd.get_problem(_reader(request), user, item_id(problem_id), today(), _visible(request, user), _lang(request))
+        return rd_read.get_problem(_reader(request), user, item_id(problem_id), today(), _visible(request, user), _lang(request))
 
 
 @router.get("/api/rd", tags=["work"], responses=ERRORS)
