@@ -37,8 +37,13 @@ def _chain(request, user, chain):
 def _data(request, user, chain):
     store, full = _reader(request), get_state(request).store          # analytics run on the full store
     code = _chain(request, user, chain)
-    p = model.resolve_period(full, None)
-    ranked = presence.key_enterprises(full, code, p, scope="all") if p is not None else []
+    st = get_state(request)
+
+    def rank():                                   # the same for every viewer: cached per data version
+        p = model.resolve_period(full, None)
+        return presence.key_enterprises(full, code, p, scope="all") if p is not None else []
+
+    ranked = st.cached(("five-lists-ranked", code), rank)
     with answers():
         return five_lists(store, user, code, today(), ranked, _visible(request, user), _lang(request))
 
