@@ -119,6 +119,8 @@ def test_rd_workflow_funding_and_refusals(app):
     lst = viewer.get("/api/rd?chain=EI").json()
     assert {s["status"]: s["problems"] for s in lst["by_status"]}["closed"] == 1 and lst["total"] == 3
     assert lst["funded_yuan"] == 5_000_000 and lst["funding_yuan"] == 5_000_000 + 5_000_000 + 1_000_000
+    assert [p["id"] for p in viewer.get("/api/rd?chain=NF").json()["items"]] == [pid]   # named as the other chain
+    assert viewer.get("/api/rd?chain=N").json()["total"] == 0                            # whole codes only
     assert viewer.get("/api/rd?status=nope").status_code == 400 and viewer.get("/api/rd/abc").status_code == 404
     # problem 2 was posted by E3: its name only to those who may see E3
     assert {p["id"]: p["poster_name"] for p in lst["items"]}[2] == "（企业，名称不公开）"

@@ -27,6 +27,7 @@ from chainbrain.work import request_scope
 from chainbrain.work.policies import list_policies
 from chainbrain.work.projects import list_projects
 from chainbrain.work.rd import LABELS as RD_LABELS
+from chainbrain.work.rd import involves
 from chainbrain.work.tasks import list_tasks
 
 TOP = 20
@@ -34,6 +35,8 @@ LISTS = ("enterprises", "projects", "clusters", "problems", "policies")
 TITLES = {"enterprises": ("企业清单", "Enterprises"), "projects": ("项目清单", "Projects"),
           "clusters": ("集群清单", "Clusters"), "problems": ("问题清单", "Problems"),
           "policies": ("政策清单", "Policies")}
+RISK = {"red": ("红（逾期）", "red (overdue)"), "yellow": ("黄（临期）", "yellow (at risk)"),
+        "escalated": ("已升级（一事一议）", "escalated"), "": ("", "")}
 REQ_STATUS = {"submitted": "已提交", "accepted": "已受理", "in_progress": "办理中", "answered": "已答复", "closed": "已销号"}
 
 
@@ -107,26 +110,30 @@ def problems(store, user, chain: str, today: dt.date, lang: str) -> list[dict]:
                             .order_by(work_request.c.submitted_at, work_request.c.id)).all()
         rd = conn.execute(sa.select(work_rd_problem.c.id, work_rd_problem.c.title, work_rd_problem.c.status,
                                     work_rd_problem.c.posted_on)
-                          .where((work_rd_problem.c.chain_code == chain) | work_rd_problem.c.other_chains.like(f"%{chain}%"),
+                          .where(involves(chain),
                                  work_rd_problem.c.status.in_(("open", "awarded", "in_progress")))
                           .order_by(work_rd_problem.c.posted_on, work_rd_problem.c.id)).all()
     i = 1 if lang == "en" else 0
+
+    def risk(code):
+        return {"risk": code, "risk_label": RISK[code][i]}
+
     for r in reqs:
         out.append({"key": f"request-{int(r.id)}", "kind": "request", "kind_label": ("企业诉求", "request")[i], "id": int(r.id), "title": r.title,
                     "status": r.status, "status_label": REQ_STATUS.get(r.status, r.status) if i == 0 else r.status,
-                    "since": r.submitted_at.date().isoformat(), "risk": "escalated" if r.escalated else "",
+                    "since": r.submitted_at.date().isoformat(), **risk("escalated" if r.escalated else ""),
                     "href": f"/requests/{int(r.id)}"})
     if user.role in ("province_admin", "chain_office", "city", "county", "unit", "viewer"):
         for t in list_tasks(store, user, today, {"chain": chain}, lang=lang)["items"]:
             if t["rag"] in ("red", "yellow") and t["status"] in ("assigned", "in_progress"):
                 out.append({"key": f"task-{t['id']}", "kind": "task", "kind_label": ("任务风险", "task at risk")[i], "id": t["id"],
                             "title": t["title"], "status": t["status"], "status_label": t["status_label"],
-                            "since": t["deadline"], "risk": t["rag"],
+                            "since": t["deadline"], **risk(t["rag"]),
                             "href": f"/tasks/{t['id']}" if user.role != "viewer" else None})
     for r in rd:
         out.append({"key": f"rd-{int(r.id)}", "kind": "rd", "kind_label": ("技术攻关", "R&D problem")[i], "id": int(r.id), "title": r.title,
                     "status": r.status, "status_label": RD_LABELS[r.status][i], "since": r.posted_on.isoformat(),
-                    "risk": "", "href": f"/rd/{int(r.id)}"})
+                    **risk(""), "href": f"/rd/{int(r.id)}"})
     return out
 
 
@@ -155,7 +162,7 @@ def five_lists(store, user, chain: str, today: dt.date, ranked: list[dict], visi
                      ("cities", "所在设区市" if zh else "Cities", "text")],
         "problems": [("kind_label", "类型" if zh else "Kind", "text"), ("title", "问题" if zh else "Problem", "link"),
                      ("status_label", "状态" if zh else "Status", "text"), ("since", "日期" if zh else "Date", "text"),
-                     ("risk", "风险" if zh else "Risk", "text")],
+                     ("risk_label", "风险" if zh else "Risk", "text")],
         "policies": [("title", "政策" if zh else "Policy", "link"), ("doc_number", "文号" if zh else "Number", "text"),
                      ("issuer", "发文单位" if zh else "Issuer", "text"), ("region_name", "地区" if zh else "Region", "text"),
                      ("valid_from", "生效" if zh else "From", "text"), ("valid_to", "失效" if zh else "To", "text"),

@@ -68,6 +68,12 @@ class ProblemNotFound(Missing):
 READERS = ("province_admin", "chain_office", "city", "county", "unit", "viewer", "enterprise")
 
 
+def involves(chain: str):
+    """Problems led by ``chain`` or naming it among their other chains (a comma list)."""
+    o = prob.c.other_chains
+    return (prob.c.chain_code == chain) | (o == chain) | o.like(f"{chain},%") | o.like(f"%,{chain}") | o.like(f"%,{chain},%")
+
+
 def _row(conn, user, pid):
     try:
         pid = int(pid)

@@ -14,7 +14,7 @@ from chainbrain.store.schema_work_programs import work_rd_milestone as ms_t
 from chainbrain.store.schema_work_programs import work_rd_problem as prob
 from chainbrain.work import program_base as pb
 from chainbrain.work import records
-from chainbrain.work.rd import LABELS, MOVE_LABELS, READERS, SCOPES, STATES, WORKFLOW, ProblemNotFound, _manager, _row
+from chainbrain.work.rd import LABELS, MOVE_LABELS, READERS, SCOPES, STATES, WORKFLOW, ProblemNotFound, _manager, _row, involves
 from chainbrain.work.records import Invalid
 
 
@@ -49,7 +49,7 @@ def list_problems(store, user, filters: dict | None = None, visible=lambda ids: 
         raise ProblemNotFound()
     q = sa.select(prob)
     if f.get("chain"):
-        q = q.where((prob.c.chain_code == f["chain"]) | prob.c.other_chains.like(f"%{f['chain']}%"))
+        q = q.where(involves(f["chain"]))
     if f.get("status"):
         q = q.where(prob.c.status == f["status"])
     with store.engine.connect() as conn:
