@@ -152,7 +152,8 @@ def test_fund_leverage_scope_and_output(app):
     for fid in (1, 2):                                     # the mother fund adds its sub-fund's investments
         f = funds[fid]
         assert f["invested_yuan"] == 1.5 * YI and f["co_invest_yuan"] == 2 * YI
-        assert f["government_yuan"] == pytest.approx(0.45 * YI) and f["leverage"] == pytest.approx(3.05 / 0.45)
+        assert f["government_yuan"] == 3 * YI and f["government_share"] == 0.3
+        assert f["government_invested_yuan"] == pytest.approx(0.45 * YI) and f["leverage"] == pytest.approx(3.05 / 0.45)
         assert f["output_stock_yuan"] == 0 and f["output_covered"] == 0          # the viewer sees no enterprise
     assert admin.get("/api/funds").json()["items"][1]["output_stock_yuan"] == 8 * YI     # E1's 2025 revenue
     # one investment alone: size 10 亿, government 3 亿, 1 亿 + 2 亿 → government 0.3, social 2.7, leverage 9.0

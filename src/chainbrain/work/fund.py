@@ -161,7 +161,7 @@ def leverage(rows, funds: dict) -> dict:
         gov += a * _dec(f.government) / _dec(f.size)
     social = amount + co - gov
     return {"investments": len(rows), "invested_yuan": float(amount), "co_invest_yuan": float(co),
-            "government_yuan": float(gov), "social_yuan": float(social),
+            "government_invested_yuan": float(gov), "social_yuan": float(social),
             "leverage": float(social / gov) if gov else None}
 
 
