@@ -76,9 +76,13 @@ def _rd(conn, rng, chain, others, office, members, today) -> int:
         if k == 0 and chain.seq % 4 == 0:                          # now and then a call withdrawn
             rd.move(conn, office, pid, 1, "withdraw", today, {"date": posted + dt.timedelta(days=10)})
             continue
-        apps = []
+        apps, used = [], set()
         for j in range(int(rng.integers(2, 4))):
             firm = members[1 + (k + j) % max(len(members) - 1, 1)] if len(members) > 1 else None
+            if firm is not None and firm[0] in used:              # a firm applies once
+                firm = None
+            if firm is not None and j % 2 == 0:
+                used.add(firm[0])
             team = (f"{chain.name_zh}创新联合体{j + 1}（示例）" if firm and j % 2 == 0
                     else INSTITUTES[int(rng.integers(len(INSTITUTES)))])
             apps.append(rd.apply(conn, office, pid, {
@@ -175,9 +179,9 @@ def build_programs(store, conn, pack, seed: int, today: dt.date, leads: dict) ->
                 "measures": MEASURES[1:4]}, is_demo=True)
             counts["work_policy"] += 1
         for rid in conn.execute(sa.text("SELECT id FROM work_request WHERE chain_code = :c ORDER BY id LIMIT 3"),
-                                {"c": chain.code}).scalars():
+                                {"c": chain.code}).scalars().all():     # fetched before the next statements
             policies.cite(conn, admin, pid, {"request_id": int(rid)}, today)
         for tid in conn.execute(sa.text("SELECT id FROM work_task WHERE chain_code = :c AND is_demo ORDER BY id LIMIT 2"),
-                                {"c": chain.code}).scalars():
+                                {"c": chain.code}).scalars().all():
             policies.cite(conn, admin, pid, {"task_id": int(tid)}, today)
     return counts
