@@ -687,12 +687,15 @@ NOT_ATTACKED = {
     "/api/attract/leads": "administrative records, province and chain office only (test_attract)",
     "/api/attract/leads/{lead_id}": "administrative records, province and chain office only (test_attract)",
     "/api/attract/leads/{lead_id}/{action}": "administrative records, province and chain office only",
+    "/api/lists": "the five lists: figures of single enterprises the caller may see one by one (as the chain "
+                  "page's key enterprises) and work records (test_web_scope, test_work_programs)",
 }
 #: the work system (issue #14): administrative work records — requests, tasks, meetings, notices,
 #: organisation, key projects, the inbox — not statistical survey data; every one is scope-checked
 #: per role in test_web_scope.py and the work suites (404 outside the caller's scope)
 WORK_RECORDS = ("/api/requests", "/api/request-groups", "/api/request-categories", "/api/tasks", "/api/meetings",
-                "/api/notices", "/api/organisation", "/api/projects", "/api/inbox")
+                "/api/notices", "/api/organisation", "/api/projects", "/api/inbox",
+                "/api/rd", "/api/funds", "/api/policies")     # funds: the output stock adds only firms seen one by one
 
 
 def test_every_json_route_is_attacked_or_explained(tmp_path):

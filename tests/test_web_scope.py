@@ -25,7 +25,8 @@ PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions
           "uscc": E1, "job_id": "0000000000000000", "region": "360102",
           "request_id": "1", "file_id": "1", "group_id": "1",
           "task_id": "1", "meeting_id": "1", "notice_id": "1", "project_id": "1",
-          "chain": "EI", "lead_id": "1", "action": "follow_up"}                          # work tasks: web_fixture
+          "chain": "EI", "lead_id": "1", "action": "follow_up",
+          "problem_id": "1", "fund_id": "1", "policy_id": "1"}                          # work tasks: web_fixture
 VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin", "fin_unit"]
 
 

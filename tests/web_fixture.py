@@ -8,6 +8,10 @@ are worked out by hand in handmade.py; the extra facts here:
 - users (password ``pw-<name>-123``): admin (province_admin), ei_office
   (chain_office EI), nc_city (city 360100), dh_county (county 360102, E1 + E5),
   lx_county (county 360402, E3 + E4), ent3 (enterprise E3), viewer, fin_unit (unit P-FIN).
+- work programmes (with the tasks): R&D problem #1 posted by the EI office (one application
+  from E3, team 揭榜联合体), #2 posted by E3 for its firm; guidance fund #1 (10 亿, government 3 亿)
+  with sub-fund #2 (EI) investing in E1 (1 亿 + 2 亿 co-investment) and in an outside firm; policy
+  #1 (EI, the province) cited by request #1 and task #1.
 - enterprise requests (work system): #1 from E3 (要素保障, routed to county 360402) with
   an attached text file #1; #2 from E3 (融资, routed to the unit P-FIN).
 """
@@ -69,6 +73,7 @@ def build(path, tasks: bool = True) -> str:
         add_requests(store)
         if tasks:
             add_tasks(store)
+            add_programs(store)
     finally:
         store.close()
     return db
@@ -108,3 +113,32 @@ def add_tasks(store) -> None:
         create_project(conn, office, {"name": "智能终端产业园二期", "region_code": "360102", "investor": "示例投资方",
                                       "enterprise_id": 1, "amount": "1200000000",
                                       "plan": [{"year": 2026, "month": 9, "planned": "100000000"}]}, day)
+
+
+def add_programs(store) -> None:
+    """Joint R&D, the guidance fund and a policy (see the module docstring)."""
+    from chainbrain.web.users import lookup, _row_user
+    from chainbrain.work import fund, policies, rd
+
+    admin, office, ent3 = (_row_user(lookup(store, n)) for n in ("admin", "ei_office", "ent3"))
+    day = dt.date(2026, 9, 29)
+    with store.begin() as conn:
+        p1 = rd.post_problem(conn, office, {"title": "车规级芯片封装可靠性", "description": "高温高湿下失效率偏高",
+                                            "funding": "5000000", "apply_by": "2026-12-31"}, day)
+        rd.apply(conn, ent3, p1, {"team": "揭榜联合体", "leader": "王工", "proposal": "联合高校攻关",
+                                  "requested": "4000000"}, day)
+        rd.post_problem(conn, ent3, {"title": "高纯材料提纯工艺", "description": "纯度不足", "chain_code": "EI",
+                                     "funding": "1000000", "apply_by": "2026-12-31"}, day)
+        mother = fund.create_fund(conn, admin, {"name": "省现代产业引导基金", "size": "1000000000",
+                                                "government": "300000000", "set_up_on": "2023-06-01"})
+        sub = fund.create_fund(conn, admin, {"name": "电子信息产业子基金", "parent_id": mother, "chain_code": "EI",
+                                             "size": "1000000000", "government": "300000000", "set_up_on": "2024-01-10"})
+        fund.invest(conn, office, sub, 1, {"enterprise_id": 1, "amount": "100000000", "co_invest": "200000000",
+                                           "invested_on": "2025-03-01", "follow_on": "二期扩产"})
+        fund.invest(conn, admin, sub, 2, {"investee": "省外示例企业", "amount": "50000000", "invested_on": "2025-08-01",
+                                          "region_code": "360402"})
+        pid = policies.create_policy(conn, admin, {"title": "电子信息产业链一链一策", "issuer": "省工业和信息化厅",
+                                                   "chain_code": "EI", "valid_from": "2025-01-01",
+                                                   "measures": ["用地保障", "融资贴息"]})
+        policies.cite(conn, admin, pid, {"request_id": 1}, day)
+        policies.cite(conn, admin, pid, {"task_id": 1}, day)

@@ -25,6 +25,9 @@ optional (docs/operations.md lists them)::
     [logging]
     level = "info"                # debug | info | warning | error
     access_log = "plain"          # plain | json | off
+
+    [work]
+    files_dir = "/var/lib/chainbrain/files"   # attachments of the work system, outside the web root
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class Settings:
     root_path: str = ""
     log_level: str = "info"
     access_log: str = "plain"
+    files_dir: str = ""                                           # "" : next to a DuckDB store, else data/files
     source: str | None = field(default=None, compare=False)     # the file read, if any
 
 
@@ -78,6 +82,7 @@ _KEYS = {
     ("server", "root_path"): ("root_path", "CHAINBRAIN_ROOT_PATH"),
     ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
     ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
+    ("work", "files_dir"): ("files_dir", "CHAINBRAIN_FILES_DIR"),
 }
 _CHOICES = {"log_level": ("debug", "info", "warning", "error"), "access_log": ("plain", "json", "off")}
 

@@ -181,6 +181,8 @@ def build_work_tasks(store, pack, seed: int, today: dt.date | None = None) -> di
         from chainbrain.demo.work_projects import build_projects         # 重点项目
 
         counts["work_project"] = build_projects(store, conn, pack, seed, today, spec)
+        counts.update(__import__("chainbrain.demo.work_programs", fromlist=["x"]).build_programs(
+            store, conn, pack, seed, today, spec))                      # 联合攻关、引导基金、政策清单
         counts["work_notice"] = conn.execute(sa.select(sa.func.count()).select_from(work_notice).where(
             work_notice.c.is_demo)).scalar()
     return {**counts, **{f"escalation_{k}": v for k, v in steps.items()}}

@@ -341,3 +341,4 @@ from chainbrain.store import schema_work_org  # noqa: E402,F401
 from chainbrain.store import schema_work_projects  # noqa: E402,F401
 from chainbrain.store import schema_supply  # noqa: E402,F401
 from chainbrain.store import schema_attract  # noqa: E402,F401
+from chainbrain.store import schema_work_programs  # noqa: E402,F401

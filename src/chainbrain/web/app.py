@@ -117,6 +117,8 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.include_router(__import__("chainbrain.web.views.attract", fromlist=["router"]).router)  # 补链 · 精准招商
     for name in ("requests_api", "requests", "my"):                                              # 企业诉求
         app.include_router(__import__(f"chainbrain.web.views.{name}", fromlist=["router"]).router)
+    for _m in ("work_rd", "work_funds", "work_policies", "work_lists"):                  # 攻关、基金、政策、五清单
+        app.include_router(__import__(f"chainbrain.web.views.{_m}", fromlist=["router"]).router)
     for _m in ("work_tasks", "work_meetings", "work_org", "work_projects"):                                                        # 任务、督办、例会
         app.include_router(__import__(f"chainbrain.web.views.{_m}", fromlist=["router"]).router)
 

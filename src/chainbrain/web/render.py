@@ -19,7 +19,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from chainbrain.web import format as fmt
-from chainbrain.web.auth import actor_of, audit, csrf_token, current_user
+from chainbrain.web.auth import actor_of, audit, csrf_token, current_user, read_store
 from chainbrain.web.i18n import lang_of, strings
 from chainbrain.web.state import get_state
 
@@ -74,7 +74,18 @@ def context(request: Request, **extra) -> dict:
     return {"lang": lg, "t": t, "user": user, "csrf": csrf_token(request), "link": link, "excel_base": excel_base,
             "url": lambda **kw: page_url(request, **kw), "cell": cell_text,
             "role_text": (t.get(f"role_{user.role}") if user else t["anonymous"]),
-            "public": get_state(request).public_aggregates, "path": request.url.path, **extra}
+            "public": get_state(request).public_aggregates, "path": request.url.path,
+            "unread": lambda: unread_count(request, user), **extra}
+
+
+def unread_count(request: Request, user) -> int:
+    """Unread inbox messages of the signed-in user (the nav's badge); 0 when signed out."""
+    if user is None or not getattr(user, "id", None):
+        return 0
+    from chainbrain.work.inbox import unread_count as count
+
+    with read_store(get_state(request).store).engine.connect() as conn:
+        return count(conn, int(user.id))
 
 
 def render(request: Request, template: str, status_code: int = 200, **extra):

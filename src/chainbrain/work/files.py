@@ -4,7 +4,8 @@
   ``CHAINBRAIN_WORK_MAX_FILE_MB``) and only the types of :data:`TYPES`
   (PDF, PNG, JPEG, Word/Excel OOXML, plain text/CSV), checked by extension
   *and* by the file's first bytes (a renamed executable is refused).
-- Storage: outside the web root, in :func:`files_dir` (``CHAINBRAIN_FILES_DIR``,
+- Storage: outside the web root, in :func:`files_dir` (``CHAINBRAIN_FILES_DIR``, else
+  ``[work] files_dir`` of chainbrain.toml,
   else a ``files`` folder next to a DuckDB store, else ``data/files``), under a
   generated name (128 random bits + the extension); the original name, type
   and size are kept in ``work_attachment``. Nothing is served from that folder
@@ -57,9 +58,19 @@ def max_bytes() -> int:
 MAX_BYTES = max_bytes()
 
 
+def _configured() -> str:
+    """``[work] files_dir`` of the configuration file ("" when unset or the file is unreadable)."""
+    from chainbrain.config import ConfigError, load_settings
+
+    try:
+        return load_settings().files_dir
+    except ConfigError:
+        return ""
+
+
 def files_dir(store) -> Path:
     """Where attachments are kept (created on first use)."""
-    env = os.environ.get("CHAINBRAIN_FILES_DIR")
+    env = os.environ.get("CHAINBRAIN_FILES_DIR") or _configured()
     if env:
         out = Path(env)
     elif store.kind == "duckdb" and store.db != ":memory:":

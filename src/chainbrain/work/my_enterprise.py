@@ -1,5 +1,6 @@
 """我的企业 — an enterprise user's home: its own figures against its chain and county, its requests,
-the requests it relayed as a chain master, and what it is asked to do.
+the requests it relayed as a chain master, what it is asked to do, its key projects (where it is
+the investor) and its joint R&D (problems it posted, its applications).
 
 Figures come from the existing engines: the enterprise's monthly history
 (:func:`chainbrain.analytics.profile.monthly_history`: YTD revenue and its
@@ -19,6 +20,8 @@ import sqlalchemy as sa
 from chainbrain.analytics.profile import monthly_history
 from chainbrain.store.schema import chain, enterprise, region
 from chainbrain.work import request_list
+from chainbrain.work.projects import list_projects
+from chainbrain.work.rd_read import of_enterprise
 from chainbrain.work.requests import enterprise_chain, master_chains
 
 
@@ -40,6 +43,8 @@ def home(store, reader, user, kpi_of, lang: str = "zh") -> dict:
                  "county": conn.execute(sa.select(region.c.name).where(region.c.code == e.region_code)).scalar()}
         masters = master_chains(conn, int(e.id), today)
         lst = request_list.listing(conn, user, lang=lang, limit=500)
+        research = of_enterprise(conn, int(e.id), lang)
+    projects = list_projects(reader, user, today.year, today.month, lang=lang)["items"]     # its own (investor)
     own = [r for r in lst["items"] if r["enterprise"]["uscc"] == e.uscc]
     relayed = [r for r in lst["items"] if r["relayed_by"] and r["relayed_by"]["uscc"] == e.uscc]
     todo = [r for r in lst["items"] if set(r["actions"]) & {"confirm", "reopen"} and r["status"] == "answered"]
@@ -61,7 +66,8 @@ def home(store, reader, user, kpi_of, lang: str = "zh") -> dict:
     return {"enterprise": {"uscc": e.uscc, "name": e.name, "region_code": e.region_code,
                            "region_name": names["county"], "chain_code": chain_code, "chain_name": names["chain"],
                            "chain_master_of": masters},
-            "figures": figures, "requests": own, "relayed": relayed, "todo": todo}
+            "figures": figures, "requests": own, "relayed": relayed, "todo": todo, "projects": projects,
+            "rd": research}
 
 
 def _kpi(rec: dict) -> dict:

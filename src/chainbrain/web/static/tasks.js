@@ -46,6 +46,32 @@
           .catch(function (e) { say(e.message, true); });
       });
     }
+    var mt = document.getElementById("task-milestones");
+    function saveMilestones(list) {
+      send("/api/tasks/" + id, {method: "PATCH", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({version: version, milestones: list})}).then(reload).catch(function (e) { say(e.message, true); });
+    }
+    function currentMilestones() {
+      return JSON.parse(mt.getAttribute("data-milestones") || "[]").map(function (m) {
+        return {title: m.title, due_on: m.due_on, done_on: m.done_on || null};
+      });
+    }
+    var mf = document.getElementById("milestone-form");
+    if (mf && mt) {
+      mf.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var list = currentMilestones();
+        list.push({title: mf.querySelector("[name=title]").value, due_on: mf.querySelector("[name=due_on]").value});
+        saveMilestones(list);
+      });
+      document.querySelectorAll(".milestone-done").forEach(function (b) {
+        b.addEventListener("click", function () {
+          var list = currentMilestones(), seq = parseInt(b.getAttribute("data-seq"), 10);
+          list[seq - 1].done_on = new Date().toISOString().slice(0, 10);
+          saveMilestones(list);
+        });
+      });
+    }
     var ef = document.getElementById("edit-form");
     if (ef) {
       ef.addEventListener("submit", function (ev) {
