@@ -165,6 +165,20 @@ def test_bad_parameters_400_bilingual(client, params):
     assert bilingual(r.json()["detail"]), r.json()
 
 
+@pytest.mark.parametrize("url", ["/api/focus/360100?top=abc", "/api/focus/360100?year=twenty", "/focus/360100?top=-x"])
+def test_framework_validation_is_400_not_422(client, url):
+    """A value FastAPI itself fails to parse (an int query parameter) answers 400 with one bilingual
+    line naming the parameter — JSON on /api, the error page otherwise — never FastAPI's 422."""
+    r = client.get(url)
+    assert r.status_code == 400, (url, r.status_code, r.text[:200])
+    name = "top" if "top=" in url else "year"
+    if url.startswith("/api"):
+        detail = r.json()["detail"]
+        assert bilingual(detail) and f"'{name}'" in detail and f"{name} 的值无效" in detail
+    else:
+        assert "text/html" in r.headers["content-type"] and f"{name} 的值无效" in r.text
+
+
 def test_bad_period_on_page_400(client):
     r = client.get("/", params={"period": "2025-13"})
     assert r.status_code == 400

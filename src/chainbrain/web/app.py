@@ -16,6 +16,7 @@ from pathlib import Path
 import psycopg
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -167,6 +168,14 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     async def driver_error(request: Request, exc: psycopg.Error):
         return _database_answer(request, exc)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_input(request: Request, exc: RequestValidationError):
+        """FastAPI's own parsing of a path, query or form value failed: 400 (never 422), naming the field."""
+        message = validation_message(exc.errors())
+        if _wants_json(request):
+            return JSONResponse({"detail": message}, status_code=400)
+        return _error_page(request, 400, "error_title", message)
+
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
         message = both("auth_body")
@@ -176,6 +185,22 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         return _error_page(request, 401, "auth_title", message)
 
     return app
+
+
+_WHERE = {"path": ("path parameter", "路径参数"), "query": ("query parameter", "查询参数"),
+          "body": ("field", "字段"), "header": ("header", "请求头"), "cookie": ("cookie", "Cookie")}
+
+
+def validation_message(errors) -> str:
+    """One bilingual line for FastAPI's validation errors: where, which field, the value's problem."""
+    parts_en, parts_zh = [], []
+    for e in list(errors)[:3]:
+        loc = [str(x) for x in e.get("loc", ())]
+        where = _WHERE.get(loc[0] if loc else "", ("value", "值"))
+        name = ".".join(loc[1:]) or "?"
+        parts_en.append(f"{where[0]} '{name}': {e.get('msg', 'invalid')}")
+        parts_zh.append(f"{where[1]} {name} 的值无效")
+    return f"Invalid {'; '.join(parts_en)} ({'；'.join(parts_zh)})"
 
 
 def app_from_settings() -> FastAPI:
