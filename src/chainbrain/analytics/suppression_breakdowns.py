@@ -42,6 +42,9 @@ from chainbrain.analytics.suppression import MIN_CELL, Pattern, Universe
 from chainbrain.analytics.suppression_audit import P, _reduce
 
 
+_DEBUG = bool(__import__("os").environ.get("CHAINBRAIN_SUPPRESSION_DEBUG"))
+
+
 def is_breakdown(k) -> bool:
     return isinstance(k, tuple) and bool(k) and k[0] == "ops"
 
@@ -52,6 +55,7 @@ class Result:
     left: list                  # unknowns still determined (empty unless something could not be withheld)
     rounds: int
     fallback: int               # components withheld whole
+    already: list               # unknowns the published pattern's own relations determine (not the breakdowns')
     ops_cells: int              # non-empty breakdown cells
     ops_primary: int
     ops_hidden: int
@@ -61,7 +65,13 @@ class Result:
         sec = self.ops_hidden - self.ops_primary
         return {"ops_cells": self.ops_cells, "ops_primary": self.ops_primary, "ops_secondary": sec,
                 "ops_primary_share": self.ops_primary / n, "ops_secondary_share": sec / n,
-                "rounds": self.rounds, "components_withheld_whole": self.fallback, "determined_left": len(self.left)}
+                "rounds": self.rounds, "components_withheld_whole": self.fallback, "determined_left": len(self.left),
+                "determined_by_the_published_pattern": len(self.already)}
+
+
+def _table_key(k, level: int) -> tuple:
+    """A breakdown cell's table: (chain, family) at level 2, (chain,) at level 1."""
+    return (k[3], k[2].split(":")[0]) if level == 2 else (k[3],)
 
 
 class _Table:
@@ -116,8 +126,9 @@ class _Table:
                     queued.add(j)
 
     # ------------------------------------------------------------ the linear system by components
-    def components(self, hidden) -> list[tuple[dict, list[dict], set]]:
-        """[(unknown → column, rows, relation indices)] per connected component of the system."""
+    def components(self, hidden, only=None) -> list[tuple[dict, list[dict], set]]:
+        """[(unknown → column, rows, relation indices)] per connected component of the system
+        (``only``: these relations only)."""
         u = self.u
         parent: dict = {}
 
@@ -129,6 +140,8 @@ class _Table:
 
         rows = []
         for i, r in enumerate(u.relations):
+            if only is not None and i not in only:
+                continue
             row = {}
             for k, c in [(r.parent, 1)] + [(k, -1) for k in r.children]:
                 if k in hidden and self.unseen.get(k):
@@ -157,7 +170,9 @@ class _Table:
     def determined(self, cols: dict, rows: list[dict]) -> list:
         name = {j: k for k, j in cols.items()}
         out = [name[c] for c, r in _reduce(rows).items() if len(r) == 1]
-        return [k for k in out if k[0] != "rest" or self.small(len(self.res[k[1]]))]
+        # a determined secondary cell (≥ min_cell unseen enterprises) discloses nothing by itself, and
+        # what it gives further is in the same reduced system: only sensitive unknowns count
+        return [k for k in out if self.small(len(self.res[k[1]]) if k[0] == "rest" else len(self.unseen[k]))]
 
 
 def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min_cell: int = MIN_CELL,
@@ -167,33 +182,41 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
     states stay as they are). See the module docstring."""
     ops = [k for k in u.sets if is_breakdown(k)]
     if visible is None or min_cell <= 1:
-        return Result(base, [], 0, 0, len(ops), 0, 0)
+        return Result(base, [], 0, 0, [], len(ops), 0, 0)
     t = _Table(u, visible, min_cell)
     primary = {k for k in ops if t.small(len(t.unseen[k]))}
     hidden = {k for k in base.hidden if not is_breakdown(k)} | primary
     t.close(hidden, range(len(u.relations)))
+    # what the published pattern's own relations determine already is not the breakdowns' doing (and
+    # stays determined whatever they withhold): the audit looks for anything beyond it
+    own = {i for i, r in enumerate(u.relations) if not any(map(is_breakdown, (r.parent, *r.children)))}
+    already = {k for cols, rows, _ in t.components(hidden, own) for k in t.determined(cols, rows)}
     todo = t.components(hidden)
     left: list = []
     fallback = 0
     done_rounds = 0
-    for rnd in range(rounds + 2):
+    for rnd in range(rounds + 3):
         done_rounds = rnd
         bad = []
         for cols, rows, rels in todo:
-            det = t.determined(cols, rows)
+            det = [k for k in t.determined(cols, rows) if k not in already]
             if det:
                 bad.append((cols, rels, det))
-        if not bad or rnd == rounds + 1:
+        if _DEBUG:
+            print("round", rnd, "components", len(todo), "bad", len(bad), "determined", sum(len(b[2]) for b in bad),
+                  "hidden", len(hidden), flush=True)
+        if not bad or rnd == rounds + 2:
             left += [k for _, _, det in bad for k in det]
             break
         before = set(hidden)
         for cols, rels, det in bad:
             grew: set = set()
-            if rnd == rounds:                           # withheld whole
+            if rnd >= rounds:                           # withheld whole: the tables of the component's chains
                 fallback += 1
-                for i in rels:
-                    r = u.relations[i]
-                    grew |= {k for k in (r.parent, *r.children) if t.can_hide(k, hidden)}
+                level = 2 if rnd == rounds else 1       # (chain, family), then every family of the chain
+                keys = {_table_key(k, level) for i in rels for k in (u.relations[i].parent, *u.relations[i].children)
+                        if is_breakdown(k)}
+                grew |= {k for k in ops if _table_key(k, level) in keys and t.can_hide(k, hidden)}
             else:
                 others = collections.Counter()
                 for k in cols:
@@ -220,7 +243,8 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
     pat = dataclasses.replace(base, primary=frozenset(base.primary | primary), hidden=frozenset(base.hidden | ops_hidden),
                               unseen_empty=frozenset(base.unseen_empty | {k for k in ops if not t.unseen[k]}),
                               cells=base.cells + len(ops))
-    return Result(pat, sorted(left, key=str), done_rounds, fallback, len(ops), len(primary), len(ops_hidden))
+    return Result(pat, sorted(left, key=str), done_rounds, fallback, sorted(already, key=str), len(ops), len(primary),
+                  len(ops_hidden))
 
 
 __all__ = ["breakdown_pattern", "Result", "is_breakdown"]
