@@ -18,16 +18,21 @@ checked by the exact linear audit (:mod:`chainbrain.analytics.suppression_audit`
    relation with a single unknown member, no known parent over a small unknown sum.
 4. **Exact audit and repair** (the GAUSS idea of sdcTable): the relations as one linear system
    over GF(2⁶¹ − 1), unknowns = withheld cells with unseen enterprises and rests with unseen
-   enterprises; a withheld cell or a rest of 1 … min_cell − 1 unseen enterprises is *determined*
-   iff its reduced row has no other entry. The system falls into independent connected components
-   (a shown KPI cell cuts the tables apart), reduced one by one; after a repair only the components
-   it touched are reduced again. Repair of a determined unknown k: withhold the published breakdown
-   cell of k's relations that shares relations with the most *other* unknowns of k's component
-   (it closes a cycle around the bridge), the smallest value first; then step 3 again. After
-   ``rounds`` rounds a component still determined is withheld whole (every breakdown cell of it with
-   unseen enterprises): the breakdown relations then only restate the relations among the
-   published cells (each breakdown total equals its KPI cell up to its rest), so nothing new is
-   determined — the final audit checks it and the result lists what is still determined (empty).
+   enterprises. The system falls into independent connected components (a shown KPI cell cuts the
+   tables apart), reduced one by one (:func:`chainbrain.analytics.suppression_audit._reduce`); after
+   a repair only the components it touched are reduced again. A *sensitive* unknown — a cell or a
+   rest of 1 … ``min_cell`` − 1 unseen enterprises — is determined iff its reduced row has no other
+   entry; a determined secondary cell (≥ ``min_cell`` unseen enterprises) discloses nothing itself,
+   and what it would give further is in the same reduced system. What the published pattern's own
+   relations determine already (without any breakdown relation) is not the breakdowns' doing and is
+   reported apart (``already``). Repair of a determined unknown k: withhold the published breakdown
+   cell of k's relations that lies in the most relations of k's component (it closes a cycle
+   around the bridge), the smallest value first; then step 3 again; at most ``rounds`` rounds.
+5. **Safe or not published.** :attr:`Result.safe` is true only when the final audit finds nothing
+   (``left`` empty). The page publishes the breakdowns to a partial viewer only then; otherwise the
+   viewer gets the enterprise counts only, as before (``web.operations_page.COVERED_ONLY``). Above
+   :data:`MAX_CELLS` breakdown cells the repair is not attempted (time; the province demo's 82,768
+   cells took 80 s for six rounds without converging — docs/web.md).
 
 The result is a :class:`~chainbrain.analytics.suppression.Pattern` whose ``hidden`` is the
 published pattern's plus the breakdown cells withheld; :func:`stats` counts the breakdown cells.
@@ -54,24 +59,26 @@ class Result:
     pattern: Pattern            # the published pattern + the withheld breakdown cells
     left: list                  # unknowns still determined (empty unless something could not be withheld)
     rounds: int
-    fallback: int               # components withheld whole
     already: list               # unknowns the published pattern's own relations determine (not the breakdowns')
     ops_cells: int              # non-empty breakdown cells
     ops_primary: int
     ops_hidden: int
+
+    @property
+    def safe(self) -> bool:
+        return not self.left
 
     def stats(self) -> dict:
         n = max(self.ops_cells, 1)
         sec = self.ops_hidden - self.ops_primary
         return {"ops_cells": self.ops_cells, "ops_primary": self.ops_primary, "ops_secondary": sec,
                 "ops_primary_share": self.ops_primary / n, "ops_secondary_share": sec / n,
-                "rounds": self.rounds, "components_withheld_whole": self.fallback, "determined_left": len(self.left),
+                "rounds": self.rounds, "determined_left": len(self.left),
                 "determined_by_the_published_pattern": len(self.already)}
 
 
-def _table_key(k, level: int) -> tuple:
-    """A breakdown cell's table: (chain, family) at level 2, (chain,) at level 1."""
-    return (k[3], k[2].split(":")[0]) if level == 2 else (k[3],)
+#: above this many breakdown cells the pattern is not attempted (not safe: counts only) — a time limit
+MAX_CELLS = int(__import__("os").environ.get("CHAINBRAIN_BREAKDOWN_CELLS", "40000"))
 
 
 class _Table:
@@ -176,13 +183,16 @@ class _Table:
 
 
 def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min_cell: int = MIN_CELL,
-                      rounds: int = 8) -> Result:
+                      rounds: int = 6, max_cells: int | None = None) -> Result:
     """The viewer's pattern with the operations breakdown cells of ``u`` (a universe built with
     ``breakdowns=True``) added to ``base`` (the viewer's published pattern of the period, whose
     states stay as they are). See the module docstring."""
     ops = [k for k in u.sets if is_breakdown(k)]
+    max_cells = MAX_CELLS if max_cells is None else max_cells
     if visible is None or min_cell <= 1:
-        return Result(base, [], 0, 0, [], len(ops), 0, 0)
+        return Result(base, [], 0, [], len(ops), 0, 0)
+    if len(ops) > max_cells:
+        return Result(base, [("too many cells", len(ops))], 0, [], len(ops), 0, 0)
     t = _Table(u, visible, min_cell)
     primary = {k for k in ops if t.small(len(t.unseen[k]))}
     hidden = {k for k in base.hidden if not is_breakdown(k)} | primary
@@ -193,9 +203,8 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
     already = {k for cols, rows, _ in t.components(hidden, own) for k in t.determined(cols, rows)}
     todo = t.components(hidden)
     left: list = []
-    fallback = 0
     done_rounds = 0
-    for rnd in range(rounds + 3):
+    for rnd in range(rounds + 1):
         done_rounds = rnd
         bad = []
         for cols, rows, rels in todo:
@@ -205,31 +214,24 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
         if _DEBUG:
             print("round", rnd, "components", len(todo), "bad", len(bad), "determined", sum(len(b[2]) for b in bad),
                   "hidden", len(hidden), flush=True)
-        if not bad or rnd == rounds + 2:
+        if not bad or rnd == rounds:
             left += [k for _, _, det in bad for k in det]
             break
         before = set(hidden)
         for cols, rels, det in bad:
             grew: set = set()
-            if rnd >= rounds:                           # withheld whole: the tables of the component's chains
-                fallback += 1
-                level = 2 if rnd == rounds else 1       # (chain, family), then every family of the chain
-                keys = {_table_key(k, level) for i in rels for k in (u.relations[i].parent, *u.relations[i].children)
-                        if is_breakdown(k)}
-                grew |= {k for k in ops if _table_key(k, level) in keys and t.can_hide(k, hidden)}
-            else:
-                others = collections.Counter()
-                for k in cols:
-                    if k[0] != "rest":
-                        for i in t.rels_of[k]:
-                            others[i] += 1
-                for k in det:
-                    rels_k = [k[1]] if k[0] == "rest" else t.rels_of[k]
-                    cand = {m for i in rels_k for m in (u.relations[i].parent, *u.relations[i].children)
-                            if t.can_hide(m, hidden) and m not in grew}
-                    if cand:
-                        grew.add(min(cand, key=lambda m: (-sum(others[i] > 0 for i in t.rels_of[m]),
-                                                          u.values.get(m, 0.0), str(m))))
+            others = collections.Counter()
+            for k in cols:
+                if k[0] != "rest":
+                    for i in t.rels_of[k]:
+                        others[i] += 1
+            for k in det:
+                rels_k = [k[1]] if k[0] == "rest" else t.rels_of[k]
+                cand = {m for i in rels_k for m in (u.relations[i].parent, *u.relations[i].children)
+                        if t.can_hide(m, hidden) and m not in grew}
+                if cand:
+                    grew.add(min(cand, key=lambda m: (-sum(others[i] > 0 for i in t.rels_of[m]),
+                                                      u.values.get(m, 0.0), str(m))))
             if not grew:
                 left += det                                 # nothing left to withhold here
             hidden |= grew
@@ -243,8 +245,8 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
     pat = dataclasses.replace(base, primary=frozenset(base.primary | primary), hidden=frozenset(base.hidden | ops_hidden),
                               unseen_empty=frozenset(base.unseen_empty | {k for k in ops if not t.unseen[k]}),
                               cells=base.cells + len(ops))
-    return Result(pat, sorted(left, key=str), done_rounds, fallback, sorted(already, key=str), len(ops), len(primary),
+    return Result(pat, sorted(left, key=str), done_rounds, sorted(already, key=str), len(ops), len(primary),
                   len(ops_hidden))
 
 
-__all__ = ["breakdown_pattern", "Result", "is_breakdown"]
+__all__ = ["breakdown_pattern", "Result", "is_breakdown", "MAX_CELLS"]
