@@ -235,4 +235,14 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     breadth = {k: div[k] for k in ("growth_breadth", "divisions_counted", "divisions_growing", "divisions_total",
                                    "min_n")}
     return {**head, "days": one.get("days"), "enterprises": one.get("enterprises"), "growth_breadth": breadth,
-            "tables": tables}
+            "tables": tables, "unsourced": unsourced_notes(lang), "breakdowns_published": whole != COVERED_ONLY}
+
+
+def unsourced_notes(lang: str = "zh") -> list[dict]:
+    """The pack's conventions of this page not yet backed by a reference ([K], ``sourced = false``):
+    the 装备制造业 divisions and the turnover-day convention — shown on the page, visibly marked."""
+    from chainbrain.analytics.sizes import classifications
+
+    c = classifications()
+    return [{"key": k, "note": c[k].get("note_en" if lang == "en" else "note", "")}
+            for k in ("equipment", "turnover") if k in c and c[k].get("sourced") is False]
