@@ -100,21 +100,11 @@ def test_overlapping_breakdowns_repaired(tiny):
 
 
 def _sensitive_determined(u, hidden, visible):
-    """Sensitive unknowns (cells or rests of 1–2 unseen firms) the whole system determines (SVD)."""
-    unknown, rows = suppression_audit.system(u, hidden, visible)
-    m = np.zeros((len(rows), len(unknown)))
-    for j, row in enumerate(rows):
-        for i, c in row.items():
-            m[j, i] = c if c < suppression_audit.P // 2 else c - suppression_audit.P
-    _, s, vt = np.linalg.svd(m, full_matrices=False)
-    rank = int((s > 1e-9 * s.max()).sum())
-    lev = (vt[:rank] ** 2).sum(axis=0)
-    out = []
-    for k, i in unknown.items():
-        n = len(u.relations[k[1]].residual - visible) if k[0] == "rest" else len(u.sets[k] - visible)
-        if lev[i] > 1 - 1e-9 and 0 < n < 3:
-            out.append(k)
-    return out
+    """Sensitive unknowns (cells or rests of 1–2 unseen firms) the whole system determines — the
+    audit on the system as one (:func:`suppression_audit.determined`, checked against the SVD above),
+    not the per-component reduction of :mod:`suppression_breakdowns`."""
+    return [k for k in suppression_audit.determined(u, hidden, visible)
+            if k[0] == "rest" or 0 < len(u.sets[k] - visible) < 3]
 
 
 @pytest.mark.parametrize("who", ["anonymous", "county"])
