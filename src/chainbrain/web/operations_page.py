@@ -12,8 +12,11 @@ viewer's one suppression pattern (``rule`` is the viewer's
 KPI cell (region × chain × scope), divisions / size classes / groups their
 breakdown cells, ranking rows the region's comparable cells — complementary
 suppression over summary = Σ divisions = Σ sizes, groups ⊂ summary, parent
-region = Σ children and the in-record relations, computed in
-:mod:`chainbrain.analytics.suppression_ops`; this module only applies it.
+region = Σ children and the in-record relations (cells in
+:mod:`chainbrain.analytics.suppression_ops`, the pattern audited exactly in
+:mod:`chainbrain.analytics.suppression_breakdowns`); this module only applies it.
+A viewer who does not see the whole scope gets the breakdown tables only when
+that audit passes (else the enterprise counts, :data:`COVERED_ONLY`).
 """
 
 from __future__ import annotations
