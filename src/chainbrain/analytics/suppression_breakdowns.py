@@ -245,7 +245,7 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
     pat = dataclasses.replace(base, primary=frozenset(base.primary | primary), hidden=frozenset(base.hidden | ops_hidden),
                               unseen_empty=frozenset(base.unseen_empty | {k for k in ops if not t.unseen[k]}),
                               cells=base.cells + len(ops))
-    return Result(pat, sorted(left, key=str), done_rounds, sorted(already, key=str), len(ops), len(primary),
+    return Result(pat, sorted(set(left), key=str), done_rounds, sorted(already, key=str), len(ops), len(primary),
                   len(ops_hidden))
 
 
