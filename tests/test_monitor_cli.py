@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 import pytest
 import sqlalchemy as sa
 import typer
@@ -141,10 +143,26 @@ def test_refresh_stores_aggregates(mstore):
     v = stored_values(mstore, "2025-06", "chain")
     ei = v[(v.key == "EI") & (v.indicator == "revenue")].iloc[0]
     assert ei["value"] == A(920 * WAN) and ei["n"] == 2
+    # the department's indicator set (运行分析) is stored too (issue #12): by hand, 2025-06, province —
+    # profit A 24 + B 6 + C 10 + E −4 + F 8 = 44 on revenue 1340 (all five report both); losses: E alone, 4
+    assert out["operations_values"] > 0 and out["operations_periods"] == 1
+    ops = stored_values(mstore, "2025-06", "all").set_index("indicator")
+    assert ops.loc["profit_margin", "value"] == A(44 / 1340) and ops.loc["profit_margin", "n"] == 5
+    assert ops.loc["loss_amount", "value"] == A(4 * WAN) and ops.loc["loss_amount", "n"] == 1
+    assert ops.loc["profit_margin", "key"] == "all" and "growth_breadth" in ops.index
+    ei = stored_values(mstore, "2025-06", "chain")
+    ei = ei[(ei.key == "EI") & (ei.indicator == "loss_amount")].iloc[0]
+    assert ei["value"] == 0 and ei["n"] == 0                                 # EI (A, B) has no loss-maker: 0 yuan
+    assert {"division", "size"} <= set(pd.read_sql("SELECT DISTINCT grouping FROM indicator_value",
+                                                   mstore.engine)["grouping"])
     refresh(mstore, ["2025-06"], modernization_index=False)                  # idempotent: replaced, not added
     with mstore.engine.connect() as c:
         assert c.execute(sa.text("SELECT COUNT(*) FROM indicator_value")).scalar() == out["indicator_values"]
         assert c.execute(sa.text("SELECT COUNT(*) FROM compute_run WHERE status = 'done'")).scalar() == 2
+    off = refresh(mstore, ["2025-06"], modernization_index=False, alerts=False, operations="off")
+    assert off["operations_values"] == 0 and off["indicator_values"] == out["indicator_values"] - out["operations_values"]
+    with pytest.raises(ValueError):
+        refresh(mstore, ["2025-06"], operations="some")
 
 
 def test_projection_fallback_and_sentences(mstore):

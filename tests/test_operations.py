@@ -162,6 +162,28 @@ def test_period_days():
     assert period_days(parse_period("2025-12")) == 365 and period_days(parse_period("2025-Q2")) == 181
 
 
+def test_period_days_convention_from_the_pack():
+    """The turnover-day D is pack data ([turnover] days, unsourced [K]): calendar days by default, or
+    30 a month; anything else is refused with a bilingual message; the page marks both conventions."""
+    from chainbrain.analytics.sizes import classifications
+    from chainbrain.web.operations_page import unsourced_notes
+
+    class Pack:                                        # the pack's classifications with another convention
+        def __init__(self, days):
+            self.c = {**classifications(), "turnover": {**classifications()["turnover"], "days": days}}
+
+        def _toml(self, key):
+            return self.c
+
+    assert classifications()["turnover"]["days"] == "calendar" and classifications()["turnover"]["sourced"] is False
+    assert period_days(parse_period("2025-06"), Pack("month30")) == 180
+    assert period_days(parse_period("2025-02"), Pack("month30")) == 60
+    with pytest.raises(ValueError, match="calendar or month30"):
+        period_days(parse_period("2025-06"), Pack("weeks"))
+    notes = {n["key"]: n["note"] for n in unsourced_notes("zh")}
+    assert set(notes) == {"equipment", "turnover"} and all(v.startswith("[K]") for v in notes.values())
+
+
 # ------------------------------------------------------------------ import
 
 def _enterprises(store, tmp):

@@ -125,8 +125,10 @@ def test_operations_page_applies_the_pattern(dbstore):
         assert "revenue_yoy" in divs["39"]["suppressed"]
         assert d["growth_breadth"]["divisions_counted"] == 0
         assert d["enterprises"] == 6
-    # the all-seeing viewer (province administrator) gets the hand values; one who sees only G5 and G6
-    # does not see the whole scope: breakdowns are published only whole (COVERED_ONLY), counts stay
+    # the all-seeing viewer (province administrator) gets the hand values; one who sees G5 and G6 knows
+    # the medium cell, and the small one (4 unseen firms) needs no protection: the audited breakdown
+    # pattern (analytics.suppression_breakdowns) publishes small (before: counts only, COVERED_ONLY);
+    # medium keeps the per-figure rule on its reporter count
     d = operations_page(gstore, "2025-06", "all", None, None, Guard(gstore, None, 3, key=("t", None)))
     sizes = {r["key"]: r for r in {t["id"]: t for t in d["tables"]}["sizes"]["rows"]}
     assert sizes["small"]["revenue"] == pytest.approx(800 * 1e4)
@@ -135,5 +137,12 @@ def test_operations_page_applies_the_pattern(dbstore):
     visible = _ids(gstore, *MEDIUM)
     d = operations_page(gstore, "2025-06", "all", None, None, Guard(gstore, visible, 3, key=("t", visible)))
     sizes = {r["key"]: r for r in {t["id"]: t for t in d["tables"]}["sizes"]["rows"]}
-    assert sizes["small"]["revenue"] is None and sizes["medium"]["revenue"] is None
+    assert sizes["small"]["revenue"] == pytest.approx(800 * 1e4)
+    assert sizes["medium"]["revenue"] is None          # the per-figure count rule (<key>_n = 2) still applies
     assert sizes["small"]["enterprises"] == 4 and d["enterprises"] == 6
+    # the enterprise user of G5 alone: G6 is unseen, medium (1 unseen) and small (its complement) withheld
+    visible = _ids(gstore, "G5")
+    d = operations_page(gstore, "2025-06", "all", None, None, Guard(gstore, visible, 3, key=("t", visible)))
+    sizes = {r["key"]: r for r in {t["id"]: t for t in d["tables"]}["sizes"]["rows"]}
+    assert sizes["small"]["revenue"] is None and sizes["medium"]["revenue"] is None
+    assert "revenue" in sizes["medium"]["suppressed"]

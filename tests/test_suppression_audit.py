@@ -97,3 +97,56 @@ def test_overlapping_breakdowns_repaired(tiny):
     for r in u.relations:
         unknown = [k for k in (r.parent, *r.children) if k in fixed.hidden]
         assert len(unknown) != 1 or r.residual, r.parent
+
+
+def _sensitive_determined(u, hidden, visible):
+    """Sensitive unknowns (cells or rests of 1–2 unseen firms) the whole system determines — the
+    audit on the system as one (:func:`suppression_audit.determined`, checked against the SVD above),
+    not the per-component reduction of :mod:`suppression_breakdowns`."""
+    return [k for k in suppression_audit.determined(u, hidden, visible)
+            if k[0] == "rest" or 0 < len(u.sets[k] - visible) < 3]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "county"])
+def test_breakdown_pattern_passes_the_audit(tiny, who):
+    """The operations breakdowns on top of the published pattern (analytics.suppression_breakdowns):
+    the published cells keep their state, the exact audit passes (no cell or rest of 1–2 unseen
+    firms determined by all relations at once — checked again by an SVD), few cells are added."""
+    from chainbrain.analytics import suppression_breakdowns as sb
+
+    u_kpi, u = tiny
+    visible = frozenset() if who == "anonymous" else frozenset(
+        e for k, v in u_kpi.sets.items() if k[0] == "cur" and k[1] is None and k[2] == _county(u_kpi)
+        and k[3] == "all" for e in v)
+    base = suppression.pattern(u_kpi, visible)
+    res = sb.breakdown_pattern(u, base, visible)
+    assert res.safe and res.left == [] and res.already == []
+    kpi = {k for k in u.sets if not sb.is_breakdown(k)}
+    assert res.pattern.hidden & kpi == base.hidden                 # one pattern: the published states stay
+    assert {k for k in res.pattern.hidden if sb.is_breakdown(k)} >= {
+        k for k in u.sets if sb.is_breakdown(k) and 0 < len(u.sets[k] - visible) < 3}        # primary
+    assert not _sensitive_determined(u, res.pattern.hidden, visible)
+    st = res.stats()
+    assert 0 < st["ops_secondary_share"] < 0.15, st
+    # the one-relation rule alone leaves determined cells: the audit's repair was needed
+    t = sb._Table(u, visible, 3)
+    plain = {k for k in base.hidden} | {k for k in u.sets if sb.is_breakdown(k) and t.small(len(t.unseen[k]))}
+    t.close(plain, range(len(u.relations)))
+    assert _sensitive_determined(u, plain, visible)
+
+
+def _county(u):
+    """The county (6-digit code, not a city) with the most enterprises in the tiny demo."""
+    counties = [(len(v), k[2]) for k, v in u.sets.items()
+                if k[0] == "cur" and k[1] is None and k[3] == "all" and k[2] and not k[2].endswith("00")]
+    return max(counties)[1]
+
+
+def test_breakdown_pattern_too_large_is_not_published(tiny):
+    """Above the cell limit the repair is not attempted: not safe (the page shows counts only)."""
+    from chainbrain.analytics import suppression_breakdowns as sb
+
+    u_kpi, u = tiny
+    res = sb.breakdown_pattern(u, suppression.pattern(u_kpi, frozenset()), frozenset(), max_cells=100)
+    assert not res.safe
+    assert sb.breakdown_pattern(u, suppression.pattern(u_kpi, frozenset()), None).safe      # the administrator

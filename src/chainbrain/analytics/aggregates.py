@@ -1,7 +1,9 @@
 """Stored aggregates: recompute indicator values, alerts and modernization scores into the store.
 
 ``refresh(store)`` evaluates every period with monthly reports (YTD basis) for
-the groupings :data:`GROUPINGS` in one query (:mod:`chainbrain.analytics.panel`), the alerts of the newest period and the
+the groupings :data:`GROUPINGS` in one query (:mod:`chainbrain.analytics.panel`), the department's
+indicator set (运行分析, :mod:`chainbrain.analytics.operations_store`: one query per period, also by
+division and size class), the alerts of the newest period and the
 modernization index of the newest full year (chain and city × chain), and
 replaces the rows of those periods/years in ``indicator_value``,
 ``monitor_alert`` and ``modernization_score`` in one transaction, logging a
@@ -20,6 +22,7 @@ import sqlalchemy as sa
 
 from chainbrain.analytics import alerts as alerts_mod
 from chainbrain.analytics import modernization
+from chainbrain.analytics.operations_store import long_operations
 from chainbrain.analytics.panel import long_values
 from chainbrain.store import schema_monitoring as M
 
@@ -37,11 +40,16 @@ def _noop(*a, **k):
 
 
 def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: bool = True,
-            modernization_index: bool = True) -> dict:
-    """Recompute and store every aggregate (module docstring); ``progress(done, total, label)``."""
+            modernization_index: bool = True, operations: str = "year") -> dict:
+    """Recompute and store every aggregate (module docstring); ``progress(done, total, label)``.
+    ``operations``: the periods whose 运行分析 indicators are stored — ``year`` (default: the periods of
+    the newest year among ``periods``; one query per period, so all 60-odd periods take minutes),
+    ``all`` or ``off``."""
+    if operations not in ("year", "all", "off"):
+        raise ValueError(f"operations must be year, all or off (运行分析指标范围应为 year、all 或 off): {operations}")
     t0 = time.perf_counter()
     periods = periods or available_periods(store)
-    steps = len(periods) * len(GROUPINGS) + int(alerts) + int(modernization_index)
+    steps = len(periods) * len(GROUPINGS) + int(alerts) + int(modernization_index) + int(operations != "off")
     done = 0
     values = pd.DataFrame()
     if periods:
@@ -50,6 +58,16 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
                              progress=lambda i, n: progress(done + len(periods) * len(GROUPINGS) * i // n, steps,
                                                             f"indicators {i}/{n}"))
         done += len(periods) * len(GROUPINGS)
+    n_ops = 0
+    ops_periods = [] if operations == "off" else periods if operations == "all" else [
+        p for p in periods if p[:4] == max(periods)[:4]]
+    if ops_periods:
+        progress(done, steps, f"operations {ops_periods[0]} … {ops_periods[-1]}")
+        ops = long_operations(store, ops_periods, progress=lambda i, n: progress(done, steps, f"operations {i}/{n}"))
+        n_ops = len(ops)
+        values = pd.concat([values.astype({c: object for c in ("period", "basis", "scope", "by", "key", "indicator")
+                                           if c in values}), ops], ignore_index=True) if len(values) else ops
+        done += 1
     alert_rows = []
     if alerts and periods:
         progress(done, steps, f"alerts {periods[-1]}")
@@ -101,7 +119,8 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
         conn.execute(M.compute_run.update().where(M.compute_run.c.id == run_id).values(
             finished_at=dt.datetime.now(), rows=n, seconds=secs, status="done"))
     progress(steps, steps, "done")
-    return {"run_id": run_id, "periods": len(periods), "indicator_values": len(values), "alerts": len(alert_rows),
+    return {"run_id": run_id, "periods": len(periods), "indicator_values": len(values),
+            "operations_values": n_ops, "operations_periods": len(ops_periods), "alerts": len(alert_rows),
             "modernization_scores": len(score_rows), "modernization_year": year, "seconds": round(secs, 2)}
 
 

@@ -89,8 +89,16 @@ GROUPINGS = BY + ("division", "hightech", "equipment", "size")
 WAN = 10_000.0
 
 
-def period_days(p: Period) -> int:
-    """Calendar days from 1 January to the period end (the D of the turnover days)."""
+def period_days(p: Period, pack=None) -> int:
+    """The D of the turnover days: calendar days from 1 January to the period end, or 30 a month when
+    the pack's ``classifications.toml [turnover] days = "month30"`` (unsourced, configurable)."""
+    from chainbrain.analytics.sizes import classifications
+
+    mode = classifications(pack).get("turnover", {}).get("days", "calendar")
+    if mode == "month30":
+        return 30 * p.month
+    if mode != "calendar":
+        raise ValueError(f"[turnover] days must be calendar or month30 (周转天数的天数口径应为 calendar 或 month30): {mode}")
     return (p.end_date - dt.date(p.year, 1, 1)).days + 1
 
 
@@ -339,11 +347,12 @@ def operations_many(store, period: str | Period, bys=("all",), *, scope: str = "
     sc = Scope(scope, region, chain, segment, cluster, sei, park)
     bys = list(dict.fromkeys(bys))
     frames = aggregate_ops(store, p, [(by, sc) for by in bys], pack=pack)
-    head = {"period": p.label, "period_end": p.ytd_label, "basis": "ytd", "scope": scope, "days": period_days(p)}
+    head = {"period": p.label, "period_end": p.ytd_label, "basis": "ytd", "scope": scope,
+            "days": period_days(p, pack)}
     out = {}
     for by, df in zip(bys, frames):
         keys = [str(k) for k in df.index]
-        vals = values(df, period_days(p), period_days(p.shifted(-1)))
+        vals = values(df, period_days(p, pack), period_days(p.shifted(-1), pack))
         out[by] = [{**head, "by": by, **sc.filters(), **r} for r in _records(vals, keys)]
     return out
 

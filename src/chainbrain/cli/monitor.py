@@ -28,10 +28,14 @@ def compute(
     period: list[str] = typer.Option(None, "--period", "-p", help="only these YYYY-MM periods (repeatable)"),
     no_alerts: bool = typer.Option(False, "--no-alerts"),
     no_index: bool = typer.Option(False, "--no-index", help="skip the modernization index"),
+    operations: str = typer.Option("year", "--operations",
+                                   help="运行分析 indicators for: year (the newest year's periods), all, off"),
 ):
     """Refresh every stored aggregate (indicator values, alerts, modernization scores)."""
     from chainbrain.analytics.aggregates import refresh
 
+    if operations not in ("year", "all", "off"):
+        raise typer.BadParameter("--operations must be year, all or off (应为 year、all 或 off)")
     with open_store(db) as store, Progress(TextColumn("{task.description}"), BarColumn(),
                                            TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                                            transient=True) as bar:
@@ -40,7 +44,8 @@ def compute(
         def progress(done, total, label):
             bar.update(task, completed=done, total=total, description=label)
 
-        out = refresh(store, period or None, progress, alerts=not no_alerts, modernization_index=not no_index)
+        out = refresh(store, period or None, progress, alerts=not no_alerts, modernization_index=not no_index,
+                      operations=operations)
     emit_json(out)
 
 

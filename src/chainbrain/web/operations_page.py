@@ -12,8 +12,11 @@ viewer's one suppression pattern (``rule`` is the viewer's
 KPI cell (region × chain × scope), divisions / size classes / groups their
 breakdown cells, ranking rows the region's comparable cells — complementary
 suppression over summary = Σ divisions = Σ sizes, groups ⊂ summary, parent
-region = Σ children and the in-record relations, computed in
-:mod:`chainbrain.analytics.suppression_ops`; this module only applies it.
+region = Σ children and the in-record relations (cells in
+:mod:`chainbrain.analytics.suppression_ops`, the pattern audited exactly in
+:mod:`chainbrain.analytics.suppression_breakdowns`); this module only applies it.
+A viewer who does not see the whole scope gets the breakdown tables only when
+that audit passes (else the enterprise counts, :data:`COVERED_ONLY`).
 """
 
 from __future__ import annotations
@@ -77,9 +80,10 @@ SIZE_COLS = ("enterprises", "revenue", "revenue_yoy", "value_added_yoy", "profit
 DIV_COLS = ("enterprises", "value_added_yoy", "revenue_yoy", "profit_margin")
 NOT_CONFIDENTIAL = ("enterprises",)
 #: the breakdown tables (divisions, size classes, high-tech / equipment) split the scope's total several ways;
-#: complementary suppression of each relation alone does not protect them when solved together (see
-#: analytics.suppression.universe), so their figures are published only to viewers who see every
-#: enterprise of the scope (min_cell 1); other viewers get the enterprise counts
+#: complementary suppression of each relation alone does not protect them when solved together, so a
+#: partial viewer gets them only under the pattern of analytics.suppression_breakdowns whose exact audit
+#: passes; when it does not (or the table is above its size limit), only viewers who see every enterprise
+#: of the scope (min_cell 1) get the figures, other viewers the enterprise counts
 COVERED_ONLY = 10 ** 9          # counts of enterprises are published (DESIGN.md §4)
 
 
@@ -101,12 +105,34 @@ def withhold(rec: dict, min_cell: int) -> dict:
     return out
 
 
-def _hidden_cells(rule, period: str) -> frozenset:
-    """The cells the viewer's pattern withholds (none for a bare per-cell rule or an all-seeing viewer)."""
-    from chainbrain.web.disclosure import Guard
+def _hidden_cells(rule, period: str, breakdowns: bool = True) -> tuple[frozenset, bool]:
+    """(the cells the viewer's pattern withholds, whether the breakdown tables may be published to it).
+
+    The pattern is the viewer's published one (``Guard.pattern``, linked across periods) with the
+    breakdown cells added by :func:`chainbrain.analytics.suppression_breakdowns.breakdown_pattern`,
+    cached per data version like the published one; the breakdowns are publishable when its exact
+    audit passes (``breakdowns`` False: the published pattern alone). A bare per-cell rule or an
+    all-seeing viewer: nothing withheld, publishable."""
+    from chainbrain.analytics import suppression, suppression_breakdowns
+    from chainbrain.periods import parse_period
+    from chainbrain.web.cache import MISSING, data_version
+    from chainbrain.web.disclosure import Guard, _cache_of
     if not isinstance(rule, Guard) or rule.visible is None or rule.min_cell <= 1:
-        return frozenset()
-    return rule.pattern(period).hidden
+        return frozenset(), True
+    label = parse_period(period).ytd_label
+    if not breakdowns:                      # the viewer sees the scope whole: the published pattern
+        return rule.pattern(label).hidden, True
+    cache, version = _cache_of(rule.store), data_version(rule.store)
+    key = ("ops-pattern", label, rule.key, rule.min_cell)
+    res = cache.lookup(version, key)
+    if res is MISSING:
+        u = cache.lookup(version, ("ops-universe", label))
+        if u is MISSING:
+            u = suppression.universe(rule.store, label, breakdowns=True)
+            cache.put(version, ("ops-universe", label), u)
+        res = suppression_breakdowns.breakdown_pattern(u, rule.pattern(label), rule.visible, rule.min_cell)
+        cache.put(version, key, res)
+    return (res.pattern.hidden, True) if res.safe else (rule.pattern(label).hidden, False)
 
 
 def _apply(rec: dict, gone: list[str]) -> dict:
@@ -149,8 +175,9 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     groups = operations_many(store, p, ("all", "size", "division", "hightech", "equipment"), **kw)   # one query
     cell = rule(chain, region)
     sees_all = cell <= 1 or getattr(rule, "visible", ()) is None      # covers the scope, or the administrator
-    whole = cell if sees_all else COVERED_ONLY           # breakdowns: only for viewers who see the whole scope
-    hid = _hidden_cells(rule, p.label)
+    hid, audited = _hidden_cells(rule, p.label, breakdowns=not sees_all)
+    # breakdowns: to viewers who see the whole scope, and to others when the audited pattern passes
+    whole = cell if sees_all or audited else COVERED_ONLY
     one = withhold(groups["all"][0], cell) if groups["all"] else {"suppressed": []}
     one = _apply(one, suppression_ops.fields(hid, one, None, chain, region, scope))
     zh = lang != "en"
@@ -211,4 +238,14 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
     breadth = {k: div[k] for k in ("growth_breadth", "divisions_counted", "divisions_growing", "divisions_total",
                                    "min_n")}
     return {**head, "days": one.get("days"), "enterprises": one.get("enterprises"), "growth_breadth": breadth,
-            "tables": tables}
+            "tables": tables, "unsourced": unsourced_notes(lang), "breakdowns_published": whole != COVERED_ONLY}
+
+
+def unsourced_notes(lang: str = "zh") -> list[dict]:
+    """The pack's conventions of this page not yet backed by a reference ([K], ``sourced = false``):
+    the 装备制造业 divisions and the turnover-day convention — shown on the page, visibly marked."""
+    from chainbrain.analytics.sizes import classifications
+
+    c = classifications()
+    return [{"key": k, "note": c[k].get("note_en" if lang == "en" else "note", "")}
+            for k in ("equipment", "turnover") if k in c and c[k].get("sourced") is False]
