@@ -102,12 +102,13 @@ class _Codes:
 
     @staticmethod
     def _code(book: dict, values: np.ndarray) -> np.ndarray:
-        uniq, inv = np.unique(pd.Series(values, dtype=object).fillna("\x00").to_numpy(dtype=str), return_inverse=True)
-        codes = np.empty(len(uniq), dtype=np.int64)
-        for i, name in enumerate(uniq.tolist()):
-            key = None if name == "\x00" else name
-            codes[i] = book.setdefault(key, len(book))
-        return codes[inv] if len(values) else np.empty(0, dtype=np.int64)
+        """The codes of ``values`` in ``book`` (names not yet in it are added; None/NaN is 0)."""
+        if not len(values):
+            return np.empty(0, dtype=np.int64)
+        inv, uniq = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        codes = np.fromiter((book.setdefault(name, len(book)) for name in uniq.tolist()), dtype=np.int64,
+                            count=len(uniq))
+        return np.where(inv < 0, 0, codes[np.maximum(inv, 0)]) if len(codes) else np.zeros(len(inv), np.int64)
 
     def chains(self, values) -> np.ndarray:
         return self._code(self.chain, values)
@@ -303,8 +304,8 @@ def _segment_cells(seg: pd.DataFrame, cur_ids: np.ndarray, cur_vals: np.ndarray,
     chain = codes.chains(np.concatenate([seg.chain_code.to_numpy(dtype=object)[keep]] * 2))
     code = codes.regions(np.concatenate([seg.own.to_numpy(dtype=object)[keep], seg.top.to_numpy(dtype=object)[keep]]))
     key = (chain << (_CX + 1)) | (code << 1)                      # segment codes share the region book
-    both = np.unique(np.stack([key, ee], axis=1), axis=0)         # once per (chain, code, enterprise)
-    key, ee = both[:, 0], both[:, 1]
+    both = pd.DataFrame({"k": key, "e": ee}).drop_duplicates()    # once per (chain, code, enterprise)
+    key, ee = both.k.to_numpy(), both.e.to_numpy()
     lpos = np.searchsorted(np.sort(loc_e), ee)
     manu = loc.manu.to_numpy()[np.argsort(loc_e, kind="stable")][lpos]
     order = np.argsort(cur_ids, kind="stable")
