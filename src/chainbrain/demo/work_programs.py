@@ -66,7 +66,7 @@ def _rd(conn, rng, chain, others, office, members, today) -> int:
         funding = int(rng.integers(3, 30)) * 1_000_000
         poster = office
         if k in (1, 4) and members:                               # posted by a chain master for its firm
-            poster = User(id=0, username=f"demo_master_{chain}", role="enterprise", uscc=members[0][1])
+            poster = User(id=0, username=f"demo_master_{chain.code}", role="enterprise", uscc=members[0][1])
         pid = rd.post_problem(conn, poster, {
             "title": TOPICS[k].format(c=chain.name_zh) + "（示例）", "chain_code": chain.code, "scope_kind": kind,
             "other_chains": [o.code for o in other], "funding": funding, "posted_on": posted,
