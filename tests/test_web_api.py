@@ -308,6 +308,15 @@ def test_period_without_reports(client):
     assert r.status_code == 200 and 'data-testid="no-period-data"' in r.text
 
 
+def test_period_without_reports_after_a_period_of_its_month(client):
+    """The linked pattern is cached per family: 2023-06 (no reports) has a family of its own, not the
+    one 2025-06 computed before it (a cache keyed by the month alone answered with a missing pattern)."""
+    assert client.get("/api/kpi", params={"period": "2025-06"}).status_code == 200
+    r = client.get("/", params={"period": "2023-06"})
+    assert r.status_code == 200 and 'data-testid="no-period-data"' in r.text
+    assert client.get("/api/kpi", params={"period": "2023-06"}).status_code in (200, 400)
+
+
 # ---------------------------------------------------------------- units
 def test_formatting():
     assert fmt.yi(405 * YI) == "405.00"

@@ -114,9 +114,12 @@ class Guard:
                     cache.put(version, ("universe", label), u)
                 return u
 
-            jkey = ("joint", p.month)
+            # viewer independent: computed once per data version and family (the years with reports for
+            # the month, and the period's own year — a period without reports has a family of its own)
+            fam = tuple(x.ytd_label for x in suppression_periods.family(self.store, p))
+            jkey = ("joint", fam)
             joint = cache.lookup(version, jkey)
-            if joint is MISSING:            # viewer independent: computed once per data version
+            if joint is MISSING:
                 joint = suppression_periods.joint(self.store, p, universe_of)
                 cache.put(version, jkey, joint)
             for label, x in suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell).items():
