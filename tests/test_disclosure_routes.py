@@ -1,0 +1,61 @@
+"""Every JSON route is either fetched by the differencing attacker (``test_disclosure_attack.py``)
+or explained: why its figures are not KPI-family tables, or which other test covers them."""
+from __future__ import annotations
+
+from chainbrain.web import create_app
+
+
+#: JSON routes the attacker fetches (test_disclosure_attack.py), and the others with why they are not KPI-family tables
+ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/api/regions/{code}",
+            "/api/operations", "/api/focus/{region}"}
+NOT_ATTACKED = {
+    "/api/health": "no figures", "/api/live": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
+    "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",
+    "/api/enterprises/{uscc}": "one enterprise, scope-checked (test_web_scope)",
+    "/api/audit": "administrators only", "/api/imports": "administrators only",
+    "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
+    "/api/imports/{job_id}/errors": "administrators only",
+    "/openapi.json": "no figures",
+    "/api/my": "an enterprise's own figures, and its chain's and county's KPI through the viewer's Guard "
+               "(the pattern /api/kpi is attacked with)",
+    # 四图 (issue #13): their revenue cells are cells of the attacked pages, through the same Guard
+    "/api/maps": "links only",
+    "/api/maps/{chain}/chain": "segment revenue = the chain page's segment cells and pattern (test_maps_web checks "
+                               "they agree); supply rates under analytics.flow_disclosure; counts ordinal",
+    "/api/maps/{chain}/regions": "county × chain revenue = the region pages' cells and pattern (test_maps_web checks "
+                                 "they agree); counts and presence ordinal",
+    "/api/maps/{chain}/roadmap": "pack data, no statistics", "/api/maps/{chain}/fields": "pack data; observed sales by "
+                                 "buyer chain under the flow primary rule, no total published",
+    "/api/maps/{chain}/supply": "supply flows under analytics.flow_disclosure (test_maps_analytics, test_maps_web); "
+                                "firm level for the province and the chain office only",
+    "/api/attract/{chain}": "gaps: revenue and LQ (the focus table's RCA) follow the focus cells' pattern that "
+                            "/api/focus/{region} is attacked with; supply amounts and one-firm shares are withheld "
+                            "from aggregate viewers (test_attract_web)",
+    "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",
+    "/api/attract/{chain}/masters": "firm-level list, province and chain office only (test_attract_web)",
+    "/api/attract/leads": "administrative records, province and chain office only (test_attract)",
+    "/api/attract/leads/{lead_id}": "administrative records, province and chain office only (test_attract)",
+    "/api/attract/leads/{lead_id}/{action}": "administrative records, province and chain office only",
+    "/api/lists": "the five lists: figures of single enterprises the caller may see one by one (as the chain "
+                  "page's key enterprises) and work records (test_web_scope, test_work_programs)",
+}
+#: the work system (issue #14): administrative work records — requests, tasks, meetings, notices,
+#: organisation, key projects, the inbox — not statistical survey data; every one is scope-checked
+#: per role in test_web_scope.py and the work suites (404 outside the caller's scope)
+WORK_RECORDS = ("/api/requests", "/api/request-groups", "/api/request-categories", "/api/tasks", "/api/meetings",
+                "/api/notices", "/api/organisation", "/api/projects", "/api/inbox",
+                "/api/rd", "/api/funds", "/api/policies")     # funds: the output stock adds only firms seen one by one
+
+
+def test_every_json_route_is_attacked_or_explained(tmp_path):
+    """Enumerated like test_web_scope.py: a new JSON route must join the attack or say why not."""
+    from test_web_scope import routes
+
+    import web_fixture as W
+    app = create_app(W.build(tmp_path / "routes.duckdb"), public_aggregates=True)
+    paths = {p for m, p in routes(app) if m == "GET" and (p.startswith("/api") or p == "/openapi.json")}
+    paths |= {p for m, p in routes(app) if p.startswith("/api")}
+    unknown = {p for p in paths - ATTACKED - set(NOT_ATTACKED)
+               if not any(p == w or p.startswith(w + "/") for w in WORK_RECORDS)}
+    assert not unknown, f"JSON routes neither attacked nor explained: {sorted(unknown)}"
+    assert ATTACKED <= paths
