@@ -78,3 +78,20 @@ def duck_store(tmp_path):
     init_store(store)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def province(tmp_path_factory):
+    """The province-scale demo (built once per session, ≈ 45 s; read only)."""
+    import time
+
+    from chainbrain.demo import build_demo
+
+    db = str(tmp_path_factory.mktemp("demo-province") / "province.duckdb")
+    t0 = time.perf_counter()
+    with open_store(db) as store:
+        result = build_demo(store, scale="province", seed=2023)
+    print(f"province demo built in {time.perf_counter() - t0:.1f} s: {result.rows}")
+    store = open_store(db)
+    yield store
+    store.close()

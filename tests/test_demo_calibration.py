@@ -14,29 +14,13 @@ Definitions (as users compute them):
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import sqlalchemy as sa
 
 from chainbrain.catalog.pack import load_pack
-from chainbrain.demo import build_demo
-from chainbrain.store import open_store
 
 pytestmark = pytest.mark.slow
 YI = 1e8
-
-
-@pytest.fixture(scope="session")
-def province(tmp_path_factory):
-    db = str(tmp_path_factory.mktemp("demo-province") / "province.duckdb")
-    t0 = time.perf_counter()
-    with open_store(db) as store:
-        result = build_demo(store, scale="province", seed=2023)
-    print(f"province demo built in {time.perf_counter() - t0:.1f} s: {result.rows}")
-    store = open_store(db)
-    yield store
-    store.close()
 
 
 @pytest.fixture(scope="module")

@@ -131,71 +131,100 @@ def pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, fo
 def _pattern(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, force=frozenset()) -> Pattern:
     """The withheld cells for a viewer who sees ``visible`` enterprises individually
     (``None``: every enterprise, e.g. the province administrator — nothing is withheld); ``force``:
-    cells to withhold besides the primary ones (:mod:`chainbrain.analytics.suppression_audit`).
+    cells to withhold besides the primary ones (:mod:`chainbrain.analytics.suppression_audit`)."""
+    if visible is None or min_cell <= 1:
+        return Pattern(u.period, min_cell, frozenset(), frozenset(), frozenset(u.sets), len(u.sets))
+    rule = Rule(u, visible, min_cell)
+    rule.withhold({rule.idx[k] for k in force if k in rule.idx})
+    rule.close()
+    return rule.result()
+
+
+class Rule:
+    """The rule of the module docstring for one viewer, as a state that can grow: :meth:`withhold`
+    more cells, then :meth:`close` from the relations they touch (the audit's repair does so).
 
     Relations are examined in their order, then again whenever one of their members is withheld
     (a queue); a relation none of whose members is withheld and whose rest is not sensitive
     cannot need anything and is passed over at its turn. Only counts of unseen enterprises and the
     sets of the small ones (fewer than ``min_cell``) are needed: a union with a member of
-    ``min_cell`` or more unseen enterprises is not sensitive (:func:`unseen_counts`)."""
-    if visible is None or min_cell <= 1:
-        return Pattern(u.period, min_cell, frozenset(), frozenset(), frozenset(u.sets), len(u.sets))
-    ix = _index(u)
-    cells, idx, members, rels_of, values = ix["cells"], ix["idx"], ix["members"], ix["rels_of"], ix["values"]
-    count, small = unseen_counts(ix["cell_sets"], visible, min_cell)
-    rcount, rsmall = unseen_counts(ix["residuals"], visible, min_cell)
+    ``min_cell`` or more unseen enterprises is not sensitive (:func:`unseen_counts`). Cells are
+    numbers (:func:`_index`); ``hidden`` holds the withheld ones with unseen enterprises."""
 
-    def sensitive(n: int) -> bool:
-        return 0 < n < min_cell
+    def __init__(self, u: Universe, visible: frozenset, min_cell: int = MIN_CELL):
+        self.u, self.min_cell = u, min_cell
+        self.ix = ix = _index(u)
+        self.cells, self.idx, self.members, self.rels_of = ix["cells"], ix["idx"], ix["members"], ix["rels_of"]
+        self.values = ix["values"]
+        self.count, self.small = unseen_counts(ix["cell_sets"], visible, min_cell)
+        self.rcount, self.rsmall = unseen_counts(ix["residuals"], visible, min_cell)
+        self.primary = {i for i, n in enumerate(self.count) if self.sensitive(n)}
+        self.hidden: set = set()
+        self.touched: set = set()                  # relations with a withheld member
+        self.withhold(self.primary)
+        self._names: dict = {}
 
-    primary = {i for i, n in enumerate(count) if sensitive(n)}
-    hidden = set(primary) | {idx[k] for k in force if k in idx and count[idx[k]]}
-    touched = set()                                # relations with a withheld member
-    for k in hidden:
-        touched.update(rels_of[k])
-    names = {}
+    def sensitive(self, n: int) -> bool:
+        return 0 < n < self.min_cell
 
-    def name(k):
-        if k not in names:
-            names[k] = str(cells[k])
-        return names[k]
+    def withhold(self, cells) -> None:
+        for k in cells:
+            if self.count[k] and k not in self.hidden:
+                self.hidden.add(k)
+                self.touched.update(self.rels_of[k])
 
-    todo = collections.deque(range(len(u.relations)))
-    queued = set(todo)
-    while todo:
-        i = todo.popleft()
-        queued.discard(i)
-        rn = rcount[i]
-        if i not in touched and not sensitive(rn):
-            continue                                 # nothing withheld and a safe rest: nothing to do
-        ms = members[i]
-        parent = ms[0]
-        unknown = [k for k in ms if k >= 0 and k in hidden]
-        n = len(unknown) + (1 if rn else 0)
-        need = False
-        if n == 1:
-            need = bool(unknown) or sensitive(rn)
-        elif n >= 2 and parent not in unknown:
-            if rn < min_cell and all(count[k] < min_cell for k in unknown):
-                union = set(rsmall.get(i, ()))
-                for k in unknown:
-                    union |= small[k]
-                need = sensitive(len(union))
-        if not need:
-            continue
-        choices = [k for k in ms if k >= 0 and k not in hidden and count[k]]
-        if not choices:
-            continue                      # nothing left to withhold here (the audit in the tests checks)
-        pick = min(choices, key=lambda k: (k == parent, values[k], name(k)))
-        hidden.add(pick)
-        touched.update(rels_of[pick])
-        for j in rels_of[pick] + [i]:
-            if j not in queued:
-                todo.append(j)
-                queued.add(j)
-    known = frozenset(cells[i] for i, n in enumerate(count) if not n)
-    return Pattern(u.period, min_cell, frozenset(cells[i] for i in primary), frozenset(cells[i] for i in hidden),
-                   known, len(u.sets))
+    def _name(self, k) -> str:
+        if k not in self._names:
+            self._names[k] = str(self.cells[k])
+        return self._names[k]
+
+    def close(self, todo=None) -> set:
+        """Run the queue from ``todo`` (relation indices; all when None) to the fixed point; the
+        cells it withheld."""
+        count, small, rcount, rsmall = self.count, self.small, self.rcount, self.rsmall
+        hidden, touched, members, min_cell = self.hidden, self.touched, self.members, self.min_cell
+        sensitive = self.sensitive
+        todo = collections.deque(range(len(members)) if todo is None else sorted(todo))
+        queued = set(todo)
+        added = set()
+        while todo:
+            i = todo.popleft()
+            queued.discard(i)
+            rn = rcount[i]
+            if i not in touched and not sensitive(rn):
+                continue                                 # nothing withheld and a safe rest: nothing to do
+            ms = members[i]
+            parent = ms[0]
+            unknown = [k for k in ms if k >= 0 and k in hidden]
+            n = len(unknown) + (1 if rn else 0)
+            need = False
+            if n == 1:
+                need = bool(unknown) or sensitive(rn)
+            elif n >= 2 and parent not in unknown:
+                if rn < min_cell and all(count[k] < min_cell for k in unknown):
+                    union = set(rsmall.get(i, ()))
+                    for k in unknown:
+                        union |= small[k]
+                    need = sensitive(len(union))
+            if not need:
+                continue
+            choices = [k for k in ms if k >= 0 and k not in hidden and count[k]]
+            if not choices:
+                continue                      # nothing left to withhold here (the audit decides)
+            pick = min(choices, key=lambda k: (k == parent, self.values[k], self._name(k)))
+            self.withhold((pick,))
+            added.add(pick)
+            for j in self.rels_of[pick] + [i]:
+                if j not in queued:
+                    todo.append(j)
+                    queued.add(j)
+        return added
+
+    def result(self) -> Pattern:
+        cells = self.cells
+        known = frozenset(cells[i] for i, n in enumerate(self.count) if not n)
+        return Pattern(self.u.period, self.min_cell, frozenset(cells[i] for i in self.primary),
+                       frozenset(cells[i] for i in self.hidden), known, len(self.u.sets))
 
 
 def _index(u: Universe) -> dict:
@@ -274,5 +303,5 @@ def share_report(store, period: str, min_cell: int = MIN_CELL) -> dict:
     return out
 
 
-__all__ = ["MIN_CELL", "MEASURES", "Relation", "Universe", "Pattern", "universe", "pattern", "share_report", "FIELDS",
+__all__ = ["MIN_CELL", "MEASURES", "Relation", "Universe", "Pattern", "Rule", "universe", "pattern", "share_report", "FIELDS",
            "INDEX_FIELDS", "_target_base_year"]

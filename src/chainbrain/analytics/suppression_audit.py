@@ -12,18 +12,34 @@ pivot whose reduced row has no other entry. On the tiny demo with the operations
 (8,775 relations × 5,768 unknowns) this takes 0.14 s and agrees with the SVD audit of the tests
 (which takes minutes).
 
-:func:`audited` repairs a pattern the way τ-ARGUS iterates its audit: while some withheld cell or
-small rest is determined, withhold one more published cell (with unseen enterprises, the
-smallest value, a child before a parent) of a relation it belongs to — one per group of relations
-each round, as one cell may cover several — re-run the rule with those cells forced, and audit
-again. Suppression only grows, so it ends.
+:func:`audited` repairs a pattern until the audit passes (sdcTable's GAUSS idea, τ-ARGUS's
+audit-and-repair loop), and is what every page publishes (``suppression_periods.audited_pattern``):
+
+1. the rule (:class:`chainbrain.analytics.suppression.Rule`) to its fixed point;
+2. the system split into connected components — two relations are connected when they share an
+   unknown; a published cell is a constant and cuts the table apart — each reduced on its own,
+   with the published cells as extra columns *after* the unknowns: a determined unknown's reduced
+   row then names the published cells its solution uses (its *support*);
+3. for each *sensitive* determined unknown (a withheld cell or a rest of 1 … min_cell − 1 unseen
+   enterprises; a determined cell of ≥ min_cell discloses nothing by itself, and what it would give
+   further is in the same system), withhold one cell of its support — a cell of its own relations
+   if there is one, else any — the smallest value first; one pick per support per round, since one
+   pick may break several solutions;
+4. the rule again from the relations those cells touch, and the audit again on the components
+   they touch only. Suppression only grows, so it ends.
+
+Measured on the province demo (family of 2026-10: 6 years, 86,815 cells, 127,620 relations,
+anonymous viewer): the rule leaves 142 sensitive unknowns determined (all of them rests: single
+entrants or exits given back by cycles through the years, scopes and the region tree); the repair
+converges in 37 rounds and 4.5 s, withholding 1,402 more cells (1.6 %).
 """
 
 from __future__ import annotations
 
 import collections
 
-from chainbrain.analytics.suppression import MIN_CELL, Pattern, Universe, pattern
+from chainbrain.analytics.gcpause import paused
+from chainbrain.analytics.suppression import MIN_CELL, Pattern, Rule, Universe, pattern
 
 P = (1 << 61) - 1
 
@@ -103,40 +119,135 @@ def determined(u: Universe, hidden, visible: frozenset | None, min_cell: int = M
                   key=str)
 
 
-def audited(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, rounds: int = 50) -> tuple[Pattern, list]:
+def audited(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, rounds: int = 300) -> tuple[Pattern, list]:
     """The viewer's pattern repaired until the audit passes: (pattern, what is still determined —
-    empty unless no published cell was left to withhold)."""
+    empty unless nothing published was left to withhold). See the module docstring."""
     if visible is None or min_cell <= 1:
         return pattern(u, visible, min_cell), []
-    rels_of = collections.defaultdict(list)
-    for i, r in enumerate(u.relations):
-        for k in (r.parent, *r.children):
-            rels_of[k].append(i)
-    force: set = set()
-    pat = pattern(u, visible, min_cell)
-    for _ in range(rounds):
-        det = determined(u, pat.hidden, visible, min_cell)
-        if not det:
-            return pat, []
-        grew, touched = False, set()
-        for k in det:
-            rels = [k[1]] if k[0] == "rest" else rels_of[k]
-            if touched & set(rels):              # a cell withheld this round may already cover it
+    with paused():
+        return _audited(u, visible, min_cell, rounds)
+
+
+def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int) -> tuple[Pattern, list]:
+    rule = Rule(u, visible, min_cell)
+    rule.close()
+    n_cell = len(rule.cells)
+    todo = None                                          # relations to audit again (None: all)
+    stuck: set = set()
+    for rnd in range(rounds + 1):
+        found = [f for rels in _components(rule, todo) for f in _solve(rule, rels)]
+        if _DEBUG:
+            print("audit round", rnd, "determined", len(found), "withheld", len(rule.hidden), flush=True)
+        if not found or rnd == rounds:
+            stuck.update(k for k, _ in found)
+            break
+        picks: set = set()
+        for k, support in found:
+            if support & picks:
+                continue                                 # this round's pick already breaks it
+            if not support:
+                stuck.add(k)                             # nothing published left to withhold
                 continue
-            choices = {m for i in rels for m in (u.relations[i].parent, *u.relations[i].children)
-                       if m not in pat.hidden and m not in force and (u.sets.get(m, frozenset()) - visible)}
-            if choices:
-                parents = {u.relations[i].parent for i in rels}
-                pick = min(choices, key=lambda m: (m in parents, u.values.get(m, 0.0), str(m)))
-                force.add(pick)
-                touched |= set(rels) | set(rels_of[pick])
-                grew = True
-        if not grew and det:
-            det = [k for k in det if not touched & set([k[1]] if k[0] == "rest" else rels_of[k])]
-        if not grew:
-            return pat, det
-        pat = pattern(u, visible, min_cell, frozenset(force))
-    return pat, determined(u, pat.hidden, visible, min_cell)
+            own = support & _own(rule, k)
+            picks.add(min(own or support, key=lambda m: (rule.values[m], str(rule.cells[m]))))
+        if not picks:
+            break
+        rule.withhold(picks)
+        added = picks | rule.close({i for m in picks for i in rule.rels_of[m]})
+        todo = {i for m in added for i in rule.rels_of[m]}
+    name = lambda k: rule.cells[k] if k < n_cell else ("rest", k - n_cell)  # noqa: E731
+    return rule.result(), sorted((name(k) for k in stuck), key=str)
 
 
-__all__ = ["system", "determined", "audited", "P"]
+_DEBUG = bool(__import__("os").environ.get("CHAINBRAIN_SUPPRESSION_DEBUG"))
+
+
+def _own(rule: Rule, k: int) -> set:
+    """The cells of the relations an unknown belongs to (a rest: its relation's)."""
+    n = len(rule.cells)
+    rels = [k - n] if k >= n else rule.rels_of[k]
+    return {m for i in rels for m in rule.members[i] if m >= 0}
+
+
+def components(u: Universe, hidden, visible: frozenset | None, min_cell: int = MIN_CELL) -> list[list[int]]:
+    """The relations (indices) of each connected component of the viewer's linear system."""
+    rule = Rule(u, visible or frozenset(), min_cell)
+    rule.withhold({rule.idx[k] for k in hidden if k in rule.idx})
+    return _components(rule)
+
+
+def _components(rule: Rule, only=None) -> list[list[int]]:
+    """Two relations are connected when they share an unknown (a withheld cell with unseen
+    enterprises; a rest belongs to its relation alone). Published cells are constants and connect
+    nothing, so a shown cell cuts the table apart. ``only``: the components holding one of these
+    relations (a search from them; all when None)."""
+    members, rels_of, hidden, rcount = rule.members, rule.rels_of, rule.hidden, rule.rcount
+    seen: set = set()
+    out = []
+    for start in (range(len(members)) if only is None else sorted(only)):
+        if start in seen:
+            continue
+        seen.add(start)
+        comp, stack = [], [start]
+        while stack:
+            i = stack.pop()
+            cells = [k for k in members[i] if k >= 0 and k in hidden]
+            if not cells and not rcount[i]:
+                continue                                 # no unknown: a check among constants
+            comp.append(i)
+            for k in cells:
+                for j in rels_of[k]:
+                    if j not in seen:
+                        seen.add(j)
+                        stack.append(j)
+        if comp:
+            out.append(sorted(comp))
+    return out
+
+
+def _solve(rule: Rule, rels: list[int]) -> list[tuple[int, set]]:
+    """[(unknown, support)] for the sensitive unknowns of one component that its relations solved
+    together give back: unknown = a cell number, or ``len(cells) + i`` for the rest of relation i;
+    support = the published cells (with unseen enterprises) the solution uses. Columns: unknowns
+    first, then published cells, so every pivot is an unknown while the row has one; an unknown is
+    determined iff its reduced row holds no other unknown."""
+    members, n_cell, count, rcount, hid = rule.members, len(rule.cells), rule.count, rule.rcount, rule.hidden
+    col: dict = {}
+    pub: dict = {}
+    raw = []
+    for i in rels:
+        ms = members[i]
+        row = []
+        for pos, k in enumerate(ms):
+            if k < 0 or not count[k]:
+                continue                                  # a cell the viewer knows whole: a constant
+            row.append((k, k in hid, 1 if pos == 0 else P - 1))
+        if rcount[i]:
+            row.append((n_cell + i, True, P - 1))
+        raw.append(row)
+        for k, unknown, _ in row:
+            (col if unknown else pub).setdefault(k, None)
+    nu = len(col)
+    col = {k: j for j, k in enumerate(col)}
+    col.update({k: nu + j for j, k in enumerate(pub)})
+    rows = []
+    for row in raw:
+        d: dict = {}
+        for k, _, c in row:
+            j = col[k]
+            d[j] = (d.get(j, 0) + c) % P
+        d = {j: c for j, c in d.items() if c}
+        if d:
+            rows.append(d)
+    name = {j: k for k, j in col.items()}
+    out = []
+    for c, r in _reduce(rows).items():
+        if c >= nu or any(j < nu for j in r if j != c):
+            continue
+        k = name[c]
+        if rule.sensitive(rcount[k - n_cell] if k >= n_cell else count[k]):
+            out.append((k, {name[j] for j in r if j != c}))
+    return out
+
+
+__all__ = ["system", "determined", "audited", "components", "P"]

@@ -29,10 +29,13 @@ figure of a cell is published; if one is ever added, it joins the family as a me
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from chainbrain.analytics.gcpause import paused
-from chainbrain.analytics.suppression import MIN_CELL, Pattern, Relation, Universe, pattern
+from chainbrain.analytics.suppression import MIN_CELL, Pattern, Relation, Universe
 from chainbrain.periods import Period, parse_period
+
+_log = logging.getLogger(__name__)
 
 
 def family(store, period: str | Period) -> list[Period]:
@@ -105,7 +108,7 @@ def joint(store, period: str | Period, universe_of=None) -> Universe:
 def patterns_of_joint(joint_u: Universe, visible, min_cell: int = MIN_CELL) -> dict[str, Pattern]:
     """label → the viewer's :class:`Pattern` of every period of the family of ``joint_u`` (:func:`joint`)."""
     parts = joint_u.parts
-    pat = pattern(joint_u, visible, min_cell)
+    pat = audited_pattern(joint_u, visible, min_cell)
     return {label: slice_of(pat, label, cells) for label, cells in parts.items()}
 
 
@@ -119,8 +122,22 @@ def patterns(store, period: str | Period, visible, min_cell: int = MIN_CELL, uni
 def patterns_of(universes: dict[str, Universe], base_year: int | None, visible,
                 min_cell: int = MIN_CELL) -> dict[str, Pattern]:
     """:func:`patterns` from a family's universes (label → Universe) and the target base year."""
-    joint_u = pattern(linked(universes, base_year), visible, min_cell)
+    joint_u = audited_pattern(linked(universes, base_year), visible, min_cell)
     return {label: slice_of(joint_u, label, len(u.sets)) for label, u in universes.items()}
+
+
+def audited_pattern(u: Universe, visible, min_cell: int = MIN_CELL) -> Pattern:
+    """The rule's pattern repaired until the exact linear audit passes
+    (:func:`chainbrain.analytics.suppression_audit.audited`). Should a sensitive figure stay
+    determined with nothing published left to withhold (not seen on the demos), every cell with
+    unseen enterprises is withheld instead — safe, and logged."""
+    from chainbrain.analytics import suppression_audit
+
+    pat, left = suppression_audit.audited(u, visible, min_cell)
+    if left:
+        _log.warning("suppression: %d sensitive figures of %s stay determined; every cell withheld", len(left), u.period)
+        pat = dataclasses.replace(pat, hidden=frozenset(u.sets) - pat.unseen_empty)
+    return pat
 
 
 def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> Pattern:
@@ -129,4 +146,4 @@ def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CEL
     return dataclasses.replace(patterns(store, p, visible, min_cell, universe_of)[p.ytd_label], period=p.label)
 
 
-__all__ = ["family", "linked", "joint", "patterns_of_joint", "patterns", "patterns_of", "linked_pattern"]
+__all__ = ["family", "linked", "joint", "patterns_of_joint", "patterns", "patterns_of", "linked_pattern", "audited_pattern"]

@@ -131,7 +131,7 @@ class Guard:
     def focus_pattern(self, year: int):
         """The pattern of the focus pages' annual region × segment cells of ``year``
         (:mod:`chainbrain.analytics.suppression_focus`; cached per data version)."""
-        from chainbrain.analytics import suppression, suppression_focus
+        from chainbrain.analytics import suppression_focus, suppression_periods
         from chainbrain.web.cache import MISSING, data_version
 
         cache, version = _cache_of(self.store), data_version(self.store)
@@ -142,7 +142,7 @@ class Guard:
             if u is MISSING:
                 u = suppression_focus.universe(self.store, int(year))
                 cache.put(version, ("focus-universe", int(year)), u)
-            pat = suppression.pattern(u, self.visible, self.min_cell)
+            pat = suppression_periods.audited_pattern(u, self.visible, self.min_cell)
             cache.put(version, key, pat)
         return pat
 
