@@ -151,8 +151,10 @@ class Rule:
     ``min_cell`` or more unseen enterprises is not sensitive (:func:`unseen_counts`). Cells are
     numbers (:func:`_index`); ``hidden`` holds the withheld ones with unseen enterprises."""
 
-    def __init__(self, u: Universe, visible: frozenset, min_cell: int = MIN_CELL):
-        self.u, self.min_cell = u, min_cell
+    def __init__(self, u: Universe, visible: frozenset, min_cell: int = MIN_CELL, allowed=None):
+        """``allowed``: the cells (numbers) the rule may withhold beyond the primary ones and those
+        it is given (None: any) — e.g. only breakdown cells on top of a published pattern."""
+        self.u, self.min_cell, self.allowed = u, min_cell, allowed
         self.ix = ix = _index(u)
         self.cells, self.idx, self.members, self.rels_of = ix["cells"], ix["idx"], ix["members"], ix["rels_of"]
         self.values = ix["values"]
@@ -208,7 +210,8 @@ class Rule:
                     need = sensitive(len(union))
             if not need:
                 continue
-            choices = [k for k in ms if k >= 0 and k not in hidden and count[k]]
+            choices = [k for k in ms if k >= 0 and k not in hidden and count[k]
+                       and (self.allowed is None or k in self.allowed)]
             if not choices:
                 continue                      # nothing left to withhold here (the audit decides)
             pick = min(choices, key=lambda k: (k == parent, self.values[k], self._name(k)))

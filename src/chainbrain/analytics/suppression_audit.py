@@ -39,7 +39,7 @@ from __future__ import annotations
 import collections
 
 from chainbrain.analytics.gcpause import paused
-from chainbrain.analytics.suppression import MIN_CELL, Pattern, Rule, Universe, pattern
+from chainbrain.analytics.suppression import MIN_CELL, Pattern, Rule, Universe, _index, pattern
 
 P = (1 << 61) - 1
 
@@ -119,17 +119,25 @@ def determined(u: Universe, hidden, visible: frozenset | None, min_cell: int = M
                   key=str)
 
 
-def audited(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, rounds: int = 300) -> tuple[Pattern, list]:
+def audited(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, rounds: int = 300,
+            base=frozenset(), allowed=None) -> tuple[Pattern, list]:
     """The viewer's pattern repaired until the audit passes: (pattern, what is still determined —
-    empty unless nothing published was left to withhold). See the module docstring."""
+    empty unless nothing published was left to withhold). See the module docstring. ``base``:
+    cells withheld from the start; ``allowed(cell)``: whether the rule and the repair may withhold
+    a cell besides those and the primary ones (None: any) — a published pattern kept as it is, with
+    breakdown cells added on top (:mod:`chainbrain.analytics.suppression_breakdowns`)."""
     if visible is None or min_cell <= 1:
         return pattern(u, visible, min_cell), []
     with paused():
-        return _audited(u, visible, min_cell, rounds)
+        return _audited(u, visible, min_cell, rounds, base, allowed)
 
 
-def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int) -> tuple[Pattern, list]:
-    rule = Rule(u, visible, min_cell)
+def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int, base=frozenset(),
+             allowed=None) -> tuple[Pattern, list]:
+    ix = _index(u)
+    ok = None if allowed is None else {i for i, k in enumerate(ix["cells"]) if allowed(k)}
+    rule = Rule(u, visible, min_cell, ok)
+    rule.withhold({rule.idx[k] for k in base if k in rule.idx})
     rule.close()
     n_cell = len(rule.cells)
     todo = None                                          # relations to audit again (None: all)
@@ -145,6 +153,8 @@ def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int) -> tup
         for k, support in found:
             if support & picks:
                 continue                                 # this round's pick already breaks it
+            if ok is not None:
+                support = support & ok
             if not support:
                 stuck.add(k)                             # nothing published left to withhold
                 continue

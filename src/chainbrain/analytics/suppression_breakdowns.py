@@ -51,7 +51,8 @@ _DEBUG = bool(__import__("os").environ.get("CHAINBRAIN_SUPPRESSION_DEBUG"))
 
 
 def is_breakdown(k) -> bool:
-    return isinstance(k, tuple) and bool(k) and k[0] == "ops"
+    """A breakdown cell: ``("ops", …)``, or ``(label, "ops", …)`` in a family of periods."""
+    return isinstance(k, tuple) and bool(k) and (k[0] == "ops" or (len(k) > 1 and k[1] == "ops"))
 
 
 @dataclasses.dataclass
@@ -249,4 +250,72 @@ def breakdown_pattern(u: Universe, base: Pattern, visible: frozenset | None, min
                   len(ops_hidden))
 
 
-__all__ = ["breakdown_pattern", "Result", "is_breakdown", "MAX_CELLS"]
+# ---------------------------------------------------------------- linked across the years of a month
+def linked_family(universes: dict, base_year: int | None) -> Universe:
+    """The family's universes built with ``breakdowns=True`` (label → Universe) as one table
+    (:func:`chainbrain.analytics.suppression_periods.linked`), plus the breakdowns' own link across
+    years: a group's comparable base this year and its current sum last year are the same firms'
+    values but for exits, entrants to the group, and revised prior values —
+    ``("ops", "cur", g, …)@Y−1 = ("ops", "cb", g, …)@Y + rest``, the rest being the firms in only one
+    of the two and the revised ones (``Universe.revised``). Without it, a group's 上年同期 this year
+    shown beside last year's figure gives its exits back."""
+    from chainbrain.analytics.suppression import Relation
+    from chainbrain.analytics.suppression_periods import linked
+
+    out = linked(universes, base_year)
+    years = {int(label[:4]): label for label in universes}
+    for y, label in sorted(years.items()):
+        if y - 1 not in years:
+            continue
+        prev, revised = years[y - 1], universes[label].revised
+        for k in sorted((k for k in universes[label].sets if k[0] == "ops" and k[1] == "cb"), key=str):
+            a, b = (prev, "ops", "cur", *k[2:]), (label, *k)
+            if a in out.sets:
+                x, z = out.sets[a], out.sets[b]
+                out.relations.append(Relation(a, (b,), (x ^ z) | (x & z & revised)))
+    out.parts = {label: len(u.sets) for label, u in universes.items()}
+    return out
+
+
+def family_base(patterns: dict) -> Pattern:
+    """The viewer's published patterns of a family (label → :class:`Pattern`) as one pattern with
+    cells ``(label, *cell)``."""
+    def lab(attr):
+        return frozenset((x, *k) for x, p in patterns.items() for k in getattr(p, attr))
+    return Pattern("+".join(sorted(patterns)), next(iter(patterns.values())).min_cell, lab("primary"), lab("hidden"),
+                   lab("unseen_empty"), sum(p.cells for p in patterns.values()))
+
+
+def family_pattern(u: Universe, base: Pattern, visible: frozenset | None, min_cell: int = MIN_CELL,
+                   max_cells: int | None = None) -> Result:
+    """The breakdown cells' pattern over a linked family (:func:`linked_family`) on top of the
+    viewer's published pattern of the family (``base``, cells ``(label, *cell)``, kept as it is),
+    by the audit's repair restricted to breakdown cells
+    (:func:`chainbrain.analytics.suppression_audit.audited` with ``allowed``). ``already``: the
+    sensitive figures the relations determine even with *every* breakdown cell withheld — not the
+    breakdowns' doing, since publishing none would not change them; what is left beyond them makes
+    the result unsafe (then the viewer gets the counts only)."""
+    from chainbrain.analytics import suppression_audit
+
+    ops = [k for k in u.sets if is_breakdown(k)]
+    max_cells = MAX_CELLS * 6 if max_cells is None else max_cells
+    if visible is None or min_cell <= 1:
+        return Result(base, [], 0, [], len(ops), 0, 0)
+    if len(ops) > max_cells:
+        return Result(base, [("too many cells", len(ops))], 0, [], len(ops), 0, 0)
+    never = lambda k: False                                                   # noqa: E731
+    _, already = suppression_audit.audited(u, visible, min_cell, base=base.hidden | frozenset(ops), allowed=never)
+    pat, left = suppression_audit.audited(u, visible, min_cell, base=base.hidden, allowed=is_breakdown)
+    left = [k for k in left if k not in set(already)]
+    kept = {k for k in pat.hidden if not is_breakdown(k)}
+    if kept != set(base.hidden) - set(ops):
+        raise RuntimeError("breakdown pattern: the published pattern changed")          # an invariant
+    primary = {k for k in pat.primary if is_breakdown(k)}
+    hidden = {k for k in pat.hidden if is_breakdown(k)}
+    out = dataclasses.replace(base, primary=frozenset(base.primary | primary), hidden=frozenset(base.hidden | hidden),
+                              unseen_empty=frozenset(base.unseen_empty | (pat.unseen_empty & set(ops))),
+                              cells=base.cells + len(ops))
+    return Result(out, sorted(left, key=str), 0, sorted(already, key=str), len(ops), len(primary), len(hidden))
+
+
+__all__ = ["breakdown_pattern", "family_pattern", "family_base", "linked_family", "Result", "is_breakdown", "MAX_CELLS"]

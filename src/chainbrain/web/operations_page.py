@@ -109,11 +109,12 @@ def _hidden_cells(rule, period: str, breakdowns: bool = True) -> tuple[frozenset
     """(the cells the viewer's pattern withholds, whether the breakdown tables may be published to it).
 
     The pattern is the viewer's published one (``Guard.pattern``, linked across periods) with the
-    breakdown cells added by :func:`chainbrain.analytics.suppression_breakdowns.breakdown_pattern`,
-    cached per data version like the published one; the breakdowns are publishable when its exact
-    audit passes (``breakdowns`` False: the published pattern alone). A bare per-cell rule or an
+    breakdown cells of every year of the month added by
+    :func:`chainbrain.analytics.suppression_breakdowns.family_pattern` (linked across years as
+    the published one is), cached per data version and family; the breakdowns are publishable when
+    its exact audit passes (``breakdowns`` False: the published pattern alone). A bare per-cell rule or an
     all-seeing viewer: nothing withheld, publishable."""
-    from chainbrain.analytics import suppression, suppression_breakdowns
+    from chainbrain.analytics import suppression, suppression_breakdowns, suppression_periods
     from chainbrain.periods import parse_period
     from chainbrain.web.cache import MISSING, data_version
     from chainbrain.web.disclosure import Guard, _cache_of
@@ -123,16 +124,31 @@ def _hidden_cells(rule, period: str, breakdowns: bool = True) -> tuple[frozenset
     if not breakdowns:                      # the viewer sees the scope whole: the published pattern
         return rule.pattern(label).hidden, True
     cache, version = _cache_of(rule.store), data_version(rule.store)
-    key = ("ops-pattern", label, rule.key, rule.min_cell)
+    labels = [x.ytd_label for x in suppression_periods.family(rule.store, label)]
+    key = ("ops-pattern", tuple(labels), rule.key, rule.min_cell)
     res = cache.lookup(version, key)
     if res is MISSING:
-        u = cache.lookup(version, ("ops-universe", label))
-        if u is MISSING:
-            u = suppression.universe(rule.store, label, breakdowns=True)
-            cache.put(version, ("ops-universe", label), u)
-        res = suppression_breakdowns.breakdown_pattern(u, rule.pattern(label), rule.visible, rule.min_cell)
+        def universe(x):
+            u = cache.lookup(version, ("ops-universe", x))
+            if u is MISSING:
+                u = suppression.universe(rule.store, x, breakdowns=True)
+                cache.put(version, ("ops-universe", x), u)
+            return u
+        n = sum(1 for k in universe(label).sets if suppression_breakdowns.is_breakdown(k))
+        if n * len(labels) > suppression_breakdowns.MAX_CELLS * 6:       # counts only, without building the rest
+            res = suppression_breakdowns.Result(None, [("too many cells", n * len(labels))], 0, [], n, 0, 0)
+        else:
+            joint = cache.lookup(version, ("ops-joint", tuple(labels)))
+            if joint is MISSING:
+                joint = suppression_breakdowns.linked_family({x: universe(x) for x in labels},
+                                                            suppression._target_base_year(rule.store))
+                cache.put(version, ("ops-joint", tuple(labels)), joint)
+            base = suppression_breakdowns.family_base({x: rule.pattern(x) for x in labels})
+            res = suppression_breakdowns.family_pattern(joint, base, rule.visible, rule.min_cell)
         cache.put(version, key, res)
-    return (res.pattern.hidden, True) if res.safe else (rule.pattern(label).hidden, False)
+    if not res.safe:
+        return rule.pattern(label).hidden, False
+    return frozenset(k[1:] for k in res.pattern.hidden if k[0] == label), True
 
 
 def _apply(rec: dict, gone: list[str]) -> dict:
