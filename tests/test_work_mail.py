@@ -1,0 +1,172 @@
+"""E-mail copies of inbox notifications, against a REAL SMTP server started here
+(``smtp_receiver.py``), on DuckDB and PostgreSQL; users' e-mail addresses (validation, CLI).
+
+Fixture: the hand-made web dataset (web_fixture, no tasks). ``lx_county`` (county 360402) gets
+the address lx@county.example; an enterprise request of ent3 for 要素保障 is routed to county
+360402, so it notifies exactly one user — lx_county — and must give exactly one mail.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+import web_fixture as W
+from chainbrain.cli import app as cli_app
+from chainbrain.store import open_store
+from chainbrain.store.schema_work import inbox_message as im
+from chainbrain.web import create_app
+from chainbrain.web.users import UserError, check_email, lookup, set_email
+from chainbrain.work import inbox, mail
+from smtp_receiver import SMTPReceiver
+
+ADDRESS = "lx@county.example"
+REQUEST = {"title": "用电增容", "category": "要素保障", "description": "新产线需要增容 2000 千伏安"}
+
+
+def _mail_env(monkeypatch, port: int, enabled: bool = True) -> None:
+    monkeypatch.setenv("CHAINBRAIN_MAIL_ENABLED", "true" if enabled else "false")
+    monkeypatch.setenv("CHAINBRAIN_MAIL_HOST", "127.0.0.1")
+    monkeypatch.setenv("CHAINBRAIN_MAIL_PORT", str(port))
+    monkeypatch.setenv("CHAINBRAIN_MAIL_STARTTLS", "false")
+    monkeypatch.setenv("CHAINBRAIN_MAIL_FROM", "chainbrain@prov.example")
+    monkeypatch.setenv("CHAINBRAIN_MAIL_BASE_URL", "https://cb.prov.example/")
+    monkeypatch.setenv("CHAINBRAIN_MAIL_TIMEOUT", "5")
+
+
+def _free_port() -> int:
+    """A port nobody listens on (bound, then released): connecting to it is refused."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.fixture
+def db(db_any, monkeypatch):
+    for k in ("CHAINBRAIN_CONFIG", "CHAINBRAIN_MAIL_ENABLED"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.chdir(W.__file__.rsplit("/", 1)[0])          # no chainbrain.toml here
+    W.build(db_any, tasks=False)
+    store = open_store(db_any)
+    try:
+        assert set_email(store, "lx_county", ADDRESS)
+    finally:
+        store.close()
+    return db_any
+
+
+def _submit(db_path):
+    app = create_app(db_path)
+    with TestClient(app) as c:
+        r = c.post("/api/login", json={"username": "ent3", "password": W.password("ent3")})
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        r = c.post("/api/requests", json=REQUEST)
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    store = open_store(db_path)
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.select(im).where(im.c.entity == "request", im.c.entity_id == rid)).all()
+    finally:
+        store.close()
+    return rid, rows
+
+
+def test_one_notification_one_mail(db, monkeypatch):
+    with SMTPReceiver() as rx:
+        _mail_env(monkeypatch, rx.port)
+        rid, rows = _submit(db)
+    assert len(rows) == 1                                         # lx_county only
+    assert len(rx.messages) == 1
+    sender, rcpts, msg = rx.messages[0]
+    assert (sender, rcpts, msg["To"]) == ("chainbrain@prov.example", [ADDRESS], ADDRESS)
+    assert msg["Subject"] == f"【产业链大脑】新诉求 #{rid}：用电增容"
+    body = msg.get_content()
+    assert f"新诉求 #{rid}：用电增容" in body and f"查看详情：https://cb.prov.example/requests/{rid}" in body
+    row = rows[0]
+    assert (row.mail_state, row.mail_error) == ("sent", None) and row.mail_sent_at is not None
+
+
+def test_disabled_sends_nothing(db, monkeypatch):
+    with SMTPReceiver() as rx:
+        _mail_env(monkeypatch, rx.port, enabled=False)
+        _, rows = _submit(db)
+        monkeypatch.setenv("CHAINBRAIN_MAIL_ENABLED", "true")    # enabling later does not mail old notices
+        store = open_store(db)
+        try:
+            assert mail.dispatch(store) == {"sent": 0, "failed": 0}
+        finally:
+            store.close()
+    assert rx.messages == []
+    assert [(r.mail_state, r.mail_error) for r in rows] == [(None, None)]
+
+
+def test_server_down_request_succeeds_and_error_is_recorded(db, monkeypatch):
+    _mail_env(monkeypatch, _free_port())
+    _, rows = _submit(db)                                         # 201 checked inside
+    assert [r.mail_state for r in rows] == ["failed"]
+    assert "ConnectionRefusedError" in rows[0].mail_error and rows[0].mail_sent_at is None
+
+
+def test_nothing_is_sent_from_a_rolled_back_transaction(db, monkeypatch):
+    store = open_store(db)
+    uid = lookup(store, "lx_county").id
+    try:
+        with SMTPReceiver() as rx:
+            _mail_env(monkeypatch, rx.port)
+            with pytest.raises(RuntimeError), store.begin() as conn:
+                assert inbox.notify(conn, "回滚的通知", "/tasks/1", user=uid) == 1
+                raise RuntimeError("the work write fails after notifying")
+            assert mail.dispatch(store) == {"sent": 0, "failed": 0}
+            with store.begin() as conn:
+                inbox.notify(conn, "提交的通知 / committed", "/tasks/1", user=uid)
+                if store.kind != "duckdb":          # (DuckDB: one connection, no second transaction beside it)
+                    assert mail.dispatch(store) == {"sent": 0, "failed": 0}     # not yet committed: not visible
+            assert mail.dispatch(store) == {"sent": 1, "failed": 0}
+            assert mail.dispatch(store) == {"sent": 0, "failed": 0}         # never twice
+        assert [m[2]["Subject"] for m in rx.messages] == ["【产业链大脑】提交的通知"]
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("value,ok", [
+    ("a@b.cn", True), ("first.last+tag@mail.gov.cn", True), (" lx@county.example ", True),
+    ("", True), (None, True),
+    ("plainaddress", False), ("a@b", False), ("a@@b.cn", False), (".a@b.cn", False), ("a..b@c.cn", False),
+    ("a b@c.cn", False), ("a@-b.cn", False), ("a@b.cn.", False), ("x" * 65 + "@b.cn", False),
+    ("a@" + "b" * 250 + ".cn", False)])
+def test_email_validation(value, ok):
+    if ok:
+        assert check_email(value) == (value.strip() if value and value.strip() else None)
+    else:
+        with pytest.raises(UserError, match=r"is not a valid e-mail address \(.*不是有效的电子邮件地址\)"):
+            check_email(value)
+
+
+def test_users_cli_email(tmp_path):
+    db = W.build(tmp_path / "cli.duckdb", tasks=False)
+    run = CliRunner().invoke
+    r = run(cli_app, ["users", "add", "--db", db, "--username", "mailer", "--role", "viewer",
+                      "--password", "pw-mailer-123", "--email", "not-an-address"])
+    assert r.exit_code == 2 and "not a valid e-mail address" in r.output and "不是有效的电子邮件地址" in r.output
+    r = run(cli_app, ["users", "add", "--db", db, "--username", "mailer", "--role", "viewer",
+                      "--password", "pw-mailer-123", "--email", "m@prov.example"])
+    assert r.exit_code == 0, r.output
+    r = run(cli_app, ["users", "set", "mailer", "--db", db, "--email", "bad@"])
+    assert r.exit_code == 2 and "不是有效的电子邮件地址" in r.output
+    r = run(cli_app, ["users", "set", "nobody", "--db", db, "--email", "n@prov.example"])
+    assert r.exit_code == 2 and "无此用户" in r.output
+    r = run(cli_app, ["users", "list", "--db", db, "--json"])
+    assert {u["username"]: u["email"] for u in __import__("json").loads(r.output)}["mailer"] == "m@prov.example"
+    assert run(cli_app, ["users", "set", "mailer", "--db", db, "--email", ""]).exit_code == 0
+    store = open_store(db)
+    try:
+        assert lookup(store, "mailer").email is None
+    finally:
+        store.close()
