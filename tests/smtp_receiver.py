@@ -1,6 +1,7 @@
 """A real SMTP server for tests: a ``socketserver`` thread on 127.0.0.1 that speaks enough of
-RFC 5321 (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT) for ``smtplib``
-and keeps every message it accepts (no STARTTLS, no AUTH).
+RFC 5321 (EHLO/HELO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT, and AUTH PLAIN
+with an initial response, RFC 4616) for ``smtplib`` and keeps every message it accepts and every
+(user, password) it was given (``logins``); no STARTTLS.
 
     with SMTPReceiver() as rx:          # rx.port
         ...
@@ -9,6 +10,7 @@ and keeps every message it accepts (no STARTTLS, no AUTH).
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 import socketserver
@@ -32,6 +34,7 @@ class _Handler(socketserver.StreamRequestHandler):
             if verb == "EHLO":
                 self._say("250-localhost")
                 self._say("250-8BITMIME")
+                self._say("250-AUTH PLAIN")
                 self._say("250 SMTPUTF8")
             elif verb == "HELO":
                 self._say("250 localhost")
@@ -53,6 +56,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 with rx.lock:
                     rx.messages.append((mail_from, rcpts, msg))
                 self._say("250 OK queued")
+            elif verb == "AUTH" and line.split()[1].upper() == "PLAIN" and len(line.split()) == 3:
+                _, user, password = base64.b64decode(line.split()[2]).decode("utf-8").split("\0")
+                with rx.lock:
+                    rx.logins.append((user, password))
+                self._say("235 2.7.0 authenticated")
             elif verb in ("RSET", "NOOP"):
                 self._say("250 OK")
             elif verb == "QUIT":
@@ -70,6 +78,7 @@ class _Server(socketserver.ThreadingTCPServer):
 class SMTPReceiver:
     def __init__(self) -> None:
         self.messages: list = []
+        self.logins: list = []
         self.lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.receiver = self

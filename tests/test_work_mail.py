@@ -170,3 +170,62 @@ def test_users_cli_email(tmp_path):
         assert lookup(store, "mailer").email is None
     finally:
         store.close()
+
+
+def test_settings_from_the_file_and_password_from_the_named_variable(db, monkeypatch, tmp_path):
+    """[mail] read from chainbrain.toml (off unless enabled); the password comes from the variable the
+    file names, and a missing variable fails the sending with the error recorded."""
+    from chainbrain.config import load_settings
+
+    for k in ("HOST", "PORT", "STARTTLS", "FROM", "BASE_URL", "TIMEOUT"):
+        monkeypatch.delenv(f"CHAINBRAIN_MAIL_{k}", raising=False)
+    f = tmp_path / "chainbrain.toml"
+    monkeypatch.setenv("CHAINBRAIN_CONFIG", str(f))
+    f.write_text("[mail]\nhost = \"127.0.0.1\"\n", encoding="utf-8")
+    assert (load_settings().mail_enabled, mail.enabled()) == (False, False)          # off by default
+    store = open_store(db)
+    uid = lookup(store, "lx_county").id
+    try:
+        with SMTPReceiver() as rx:
+            f.write_text(f"[mail]\nenabled = true\nhost = \"127.0.0.1\"\nport = {rx.port}\nstarttls = false\n"
+                         "username = \"cb\"\npassword_env = \"CB_TEST_SMTP_PW\"\nfrom = \"产业链大脑 <cb@prov.example>\"\n",
+                         encoding="utf-8")
+            monkeypatch.delenv("CB_TEST_SMTP_PW", raising=False)
+            with store.begin() as conn:
+                inbox.notify(conn, "第一条", "/tasks/1", user=uid)
+            assert mail.dispatch(store) == {"sent": 0, "failed": 1}
+            monkeypatch.setenv("CB_TEST_SMTP_PW", "s3cret-pw")
+            with store.begin() as conn:
+                inbox.notify(conn, "第二条", None, user=uid)
+            assert mail.dispatch(store) == {"sent": 1, "failed": 0}
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.select(im.c.text, im.c.mail_state, im.c.mail_error)
+                                .where(im.c.user_id == uid, im.c.mail_state.isnot(None)).order_by(im.c.id)).all()
+    finally:
+        store.close()
+    assert rx.logins == [("cb", "s3cret-pw")]
+    assert rows[0].mail_state == "failed" and "CB_TEST_SMTP_PW is not set" in rows[0].mail_error
+    assert (rows[1].text, rows[1].mail_state) == ("第二条", "sent")
+    (_, rcpts, msg), = rx.messages
+    assert rcpts == [ADDRESS] and msg["From"].addresses[0].addr_spec == "cb@prov.example"
+    assert "查看详情" not in msg.get_content()                             # no link, no link line
+
+
+def test_work_tick_mails_its_reminders_after_its_jobs(tmp_path, monkeypatch):
+    """``chainbrain work tick``: task #1 of web_fixture (unit P-FIN, due 2026-10-30) is overdue on
+    2026-11-20; the overdue reminder to fin_unit (fin@unit.example) is mailed, the summary says so."""
+    import json
+
+    monkeypatch.delenv("CHAINBRAIN_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    db = W.build(tmp_path / "tick.duckdb")
+    with open_store(db) as store:
+        set_email(store, "fin_unit", "fin@unit.example")
+    with SMTPReceiver() as rx:
+        _mail_env(monkeypatch, rx.port)
+        r = CliRunner().invoke(cli_app, ["work", "tick", "--db", db, "--today", "2026-11-20"])
+        assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    fin = [m for m in rx.messages if m[1] == ["fin@unit.example"]]
+    assert out["mail"] == {"sent": len(rx.messages), "failed": 0} and len(fin) >= 1
+    assert any(m[2]["Subject"].startswith("【产业链大脑】逾期提醒：设立链上企业专项信贷产品") for m in fin)

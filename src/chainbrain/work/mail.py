@@ -130,7 +130,7 @@ def dispatch(store, lock=None) -> dict:
         smtp = _connect(cfg)
     except Exception as exc:                 # server down, refused, TLS or login failure: every message fails
         err = f"{type(exc).__name__}: {exc}"
-        log.warning("mail: cannot reach %s:%s — %s", cfg.mail_host, cfg.mail_port, err)
+        log.warning("mail: cannot connect or sign in to %s:%s — %s", cfg.mail_host, cfg.mail_port, err)
         results = {int(c.id): err for c in claimed}
     if smtp is not None:
         try:
