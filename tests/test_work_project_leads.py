@@ -136,3 +136,33 @@ def test_routes_and_pages(world):
     targets = office.get("/attract/EI/targets")
     assert targets.status_code == 200
     assert f'id="lead-{ei}"' in targets.text and 'href="/projects/1">智能终端产业园二期</a>' in targets.text
+
+
+def test_migration_0013_up_down_up(db_any):
+    """0012 → 0013 (the new columns exist, nullable), back to 0012 (gone), and up again."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from chainbrain.store.migrate import alembic_config, current_revision, upgrade
+
+    cols = sa.text("SELECT table_name || '.' || column_name FROM information_schema.columns WHERE table_schema = "
+                   "current_schema() AND column_name IN ('lead_id', 'email', 'mail_state', 'mail_error', "
+                   "'mail_sent_at') AND table_name IN ('work_project', 'user_account', 'inbox_message')")
+    new = {"work_project.lead_id", "user_account.email", "inbox_message.mail_state", "inbox_message.mail_error",
+           "inbox_message.mail_sent_at"}
+    store = open_store(db_any)
+    try:
+        upgrade(store, "0012_work_programs")
+        with store.engine.connect() as conn:
+            assert set(conn.execute(cols).scalars()) == set()
+        upgrade(store)
+        assert current_revision(store) == "0013_work_links"
+        with store.engine.connect() as conn:
+            assert set(conn.execute(cols).scalars()) == new
+        command.downgrade(alembic_config(store), "0012_work_programs")
+        with store.engine.connect() as conn:
+            assert set(conn.execute(cols).scalars()) == set()
+        upgrade(store)
+        assert current_revision(store) == "0013_work_links"
+    finally:
+        store.close()

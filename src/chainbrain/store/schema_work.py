@@ -64,7 +64,6 @@ inbox_message = sa.Table(
     sa.Column("mail_error", sa.String(500)),
     sa.Column("mail_sent_at", sa.DateTime),
     sa.Index("ix_inbox_message_user", "user_id"),
-    sa.Index("ix_inbox_message_mail", "mail_state"),
 )
 
 work_attachment = sa.Table(

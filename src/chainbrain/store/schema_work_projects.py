@@ -36,7 +36,6 @@ work_project = sa.Table(
     sa.Column("operating_on", sa.Date),
     sa.Column("full_output_on", sa.Date),
     *_stamp(),
-    sa.Index("ix_work_project_lead", "lead_id"),
 )
 
 work_project_month = sa.Table(

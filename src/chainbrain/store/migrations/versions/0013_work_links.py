@@ -6,6 +6,10 @@
 - ``inbox_message.mail_state`` (NULL: not to be mailed; ``pending`` → ``sending`` → ``sent`` |
   ``failed``), ``mail_error`` (why the last attempt failed), ``mail_sent_at``.
 
+No index on the new columns: DuckDB cannot drop, in one transaction, an index and the column it
+covers (so the downgrade would fail), and both tables are small or scanned rarely (the mail
+claim runs only when mail is enabled).
+
 Revision ID: 0013_work_links
 Revises: 0012_work_programs
 """
@@ -20,19 +24,18 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("work_project", sa.Column("lead_id", sa.BigInteger(), nullable=True))
-    op.create_index("ix_work_project_lead", "work_project", ["lead_id"])
     op.add_column("user_account", sa.Column("email", sa.String(254), nullable=True))
     op.add_column("inbox_message", sa.Column("mail_state", sa.String(8), nullable=True))
     op.add_column("inbox_message", sa.Column("mail_error", sa.String(500), nullable=True))
     op.add_column("inbox_message", sa.Column("mail_sent_at", sa.DateTime(), nullable=True))
-    op.create_index("ix_inbox_message_mail", "inbox_message", ["mail_state"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_inbox_message_mail", table_name="inbox_message")
+    # DuckDB drops no column of a table that has an index: drop 0008's index first, then recreate it
+    op.drop_index("ix_inbox_message_user", table_name="inbox_message")
     op.drop_column("inbox_message", "mail_sent_at")
     op.drop_column("inbox_message", "mail_error")
     op.drop_column("inbox_message", "mail_state")
+    op.create_index("ix_inbox_message_user", "inbox_message", ["user_id"])
     op.drop_column("user_account", "email")
-    op.drop_index("ix_work_project_lead", table_name="work_project")
     op.drop_column("work_project", "lead_id")
