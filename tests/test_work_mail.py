@@ -229,3 +229,14 @@ def test_work_tick_mails_its_reminders_after_its_jobs(tmp_path, monkeypatch):
     fin = [m for m in rx.messages if m[1] == ["fin@unit.example"]]
     assert out["mail"] == {"sent": len(rx.messages), "failed": 0} and len(fin) >= 1
     assert any(m[2]["Subject"].startswith("【产业链大脑】逾期提醒：设立链上企业专项信贷产品") for m in fin)
+
+
+@pytest.mark.parametrize("text,subject", [
+    ("新任务：甲（完成时限 2026-10-30） / New task: 甲 (due 2026-10-30)", "【产业链大脑】新任务：甲（完成时限 2026-10-30）"),
+    ("\n第二行才有字\n第三行", "【产业链大脑】第二行才有字"),
+    (" / English only", "【产业链大脑】工作通知"), ("", "【产业链大脑】工作通知"),
+    ("长" * 81, "【产业链大脑】" + "长" * 79 + "…"), ("长" * 80, "【产业链大脑】" + "长" * 80)])
+def test_subject_is_the_chinese_first_line_at_most_80(text, subject, monkeypatch):
+    monkeypatch.delenv("CHAINBRAIN_CONFIG", raising=False)
+    msg = mail.compose(text, "/tasks/1", "a@b.cn", mail.settings())
+    assert msg["Subject"] == subject and "查看详情：/tasks/1" in msg.get_content()

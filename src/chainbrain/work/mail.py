@@ -60,7 +60,8 @@ def enabled() -> bool:
 
 def compose(text: str, link: str | None, to: str, cfg) -> EmailMessage:
     """The mail for one notice (module docstring)."""
-    head = (text or "").split(" / ")[0].strip().splitlines()[0] if (text or "").strip() else "工作通知"
+    first = [ln.strip() for ln in (text or "").split(" / ")[0].splitlines() if ln.strip()]
+    head = first[0] if first else "工作通知"
     subject = SUBJECT_PREFIX + (head if len(head) <= 80 else head[:79] + "…")
     lines = ["您好：", "", "产业链大脑有一条新的工作通知：", "", text, ""]
     if link:
