@@ -30,9 +30,21 @@ PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions
 VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin", "fin_unit"]
 
 
+LEAD_SEERS = ("admin", "ei_office")        # attraction leads (and their out-of-province firm): province, EI office
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     db = W.build(tmp_path_factory.mktemp("scope") / "scope.duckdb")
+    from chainbrain.store import open_store
+    from chainbrain.web.users import _row_user, lookup
+    from chainbrain.work.project_leads import set_lead
+
+    with open_store(db) as store:                  # leads #1 (EI) and #2 (NF); project #1 came from lead #1
+        ei, _ = W.add_leads(store)
+        office = _row_user(lookup(store, "ei_office"))
+        with store.begin() as conn:
+            set_lead(conn, office, 1, 1, ei)
     return create_app(db, public_aggregates=True)
 
 
@@ -103,6 +115,8 @@ def test_every_route_respects_scope(app, viewer):
             for i in hidden:
                 assert W.USCC[i] not in body, (viewer, method, url, i)
                 assert W.NAME[i] not in body, (viewer, method, url, i)
+            if viewer not in LEAD_SEERS:               # a lead's firm, and the link to it, stay hidden
+                assert W.OUTSIDE_NAME not in body and "#lead-" not in body, (viewer, method, url)
             if "{uscc}" in path:
                 if viewer is None:
                     assert r.status_code == 401, (method, url, r.status_code)
@@ -171,5 +185,27 @@ def test_request_lists_hold_only_visible_requests(app, viewer, total):
     try:
         body = c.get("/api/requests").json()
         assert body["total"] == total and len(body["items"]) == total
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("viewer,status,link", [
+    ("admin", 200, True), ("ei_office", 200, True), ("nc_city", 200, False), ("dh_county", 200, False),
+    ("viewer", 200, False), ("lx_county", 404, False), ("ent3", 404, False), ("fin_unit", 404, False)])
+def test_project_lead_link_only_for_who_sees_the_lead(app, viewer, status, link):
+    """Project #1 came from lead #1: its page links the lead for the province and the EI office only;
+    a viewer who sees the project but not the lead gets "—", and the JSON carries no lead either."""
+    c = client_for(app, viewer)
+    try:
+        page, api = c.get("/projects/1"), c.get("/api/projects/1")
+        assert (page.status_code, api.status_code) == (status, status), viewer
+        if status == 200:
+            assert ('href="/attract/EI/targets#lead-1"' in page.text) is link
+            assert ('data-testid="project-lead">—' in page.text) is not link
+            assert (api.json()["lead_id"], (api.json()["lead"] or {}).get("id")) == ((1, 1) if link else (None, None))
+        lead = c.get("/api/attract/leads/1")
+        assert lead.status_code == (200 if link else 401 if viewer is None else 404), viewer
+        if link:
+            assert [p["id"] for p in lead.json()["projects"]] == [1]
     finally:
         c.close()

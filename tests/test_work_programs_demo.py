@@ -41,5 +41,9 @@ def test_demo_programmes(tmp_path):
         with store.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT COUNT(*) FROM work_audit WHERE entity = 'work_rd_problem' "
                                         "AND action = 'post'")).scalar() == 72
+            # the demo's signed and landed attraction leads (EI: one each) each link a project under way
+            linked = conn.execute(sa.text("SELECT l.status, p.chain_code, p.stage FROM work_project p "
+                                          "JOIN attraction_lead l ON l.id = p.lead_id ORDER BY l.status")).all()
+        assert [tuple(r) for r in linked] == [("landed", "EI", "started"), ("signed", "EI", "signed")]
     finally:
         store.close()

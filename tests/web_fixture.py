@@ -142,3 +142,23 @@ def add_programs(store) -> None:
                                                    "measures": ["用地保障", "融资贴息"]})
         policies.cite(conn, admin, pid, {"request_id": 1}, day)
         policies.cite(conn, admin, pid, {"task_id": 1}, day)
+
+
+OUTSIDE_ID, OUTSIDE_NAME = 900, "广东链外示例科技有限公司"
+
+
+def add_leads(store) -> tuple[int, int]:
+    """An out-of-province firm (id 900, 广东 440000) and two attraction leads on it, marked by the
+    province administrator: one for chain EI, one for chain NF. Not part of :func:`build` (suites
+    that test the project ↔ lead link call it)."""
+    from chainbrain.web.users import lookup, _row_user
+    from chainbrain.work import attract_leads as L
+
+    admin = _row_user(lookup(store, "admin"))
+    with store.begin() as conn:
+        conn.execute(sa.text("INSERT INTO enterprise (id, uscc, name, province_code, region_code, industry_code, "
+                             "is_industrial, is_demo, batch_id, revision) VALUES (:i, NULL, :n, '440000', NULL, "
+                             "'3985', TRUE, FALSE, 1, 1)"), {"i": OUTSIDE_ID, "n": OUTSIDE_NAME})
+        ei = L.mark(conn, admin, {"enterprise_id": OUTSIDE_ID, "chain_code": "EI", "year": 2025}, "360000")["id"]
+        nf = L.mark(conn, admin, {"enterprise_id": OUTSIDE_ID, "chain_code": "NF", "year": 2025}, "360000")["id"]
+    return ei, nf

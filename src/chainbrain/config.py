@@ -28,6 +28,17 @@ optional (docs/operations.md lists them)::
 
     [work]
     files_dir = "/var/lib/chainbrain/files"   # attachments of the work system, outside the web root
+
+    [mail]                        # e-mail copies of inbox notifications (chainbrain.work.mail)
+    enabled = false               # off by default: nothing is sent
+    host = "smtp.example.gov.cn"
+    port = 587
+    starttls = true
+    username = "chainbrain"
+    password_env = "CHAINBRAIN_SMTP_PASSWORD"   # the NAME of the variable holding the password
+    from = "产业链大脑 <chainbrain@example.gov.cn>"
+    timeout_s = 10
+    base_url = "https://chainbrain.example.gov.cn"   # prefixed to the link path in the mail ("": path only)
 """
 
 from __future__ import annotations
@@ -63,6 +74,15 @@ class Settings:
     log_level: str = "info"
     access_log: str = "plain"
     files_dir: str = ""                                           # "" : next to a DuckDB store, else data/files
+    mail_enabled: bool = False
+    mail_host: str = "localhost"
+    mail_port: int = 25
+    mail_starttls: bool = True
+    mail_username: str = ""
+    mail_password_env: str = ""                                   # name of the environment variable
+    mail_from: str = "chainbrain@localhost"
+    mail_timeout_s: float = 10.0
+    mail_base_url: str = ""
     source: str | None = field(default=None, compare=False)     # the file read, if any
 
 
@@ -83,6 +103,15 @@ _KEYS = {
     ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
     ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
     ("work", "files_dir"): ("files_dir", "CHAINBRAIN_FILES_DIR"),
+    ("mail", "enabled"): ("mail_enabled", "CHAINBRAIN_MAIL_ENABLED"),
+    ("mail", "host"): ("mail_host", "CHAINBRAIN_MAIL_HOST"),
+    ("mail", "port"): ("mail_port", "CHAINBRAIN_MAIL_PORT"),
+    ("mail", "starttls"): ("mail_starttls", "CHAINBRAIN_MAIL_STARTTLS"),
+    ("mail", "username"): ("mail_username", "CHAINBRAIN_MAIL_USERNAME"),
+    ("mail", "password_env"): ("mail_password_env", "CHAINBRAIN_MAIL_PASSWORD_ENV"),
+    ("mail", "from"): ("mail_from", "CHAINBRAIN_MAIL_FROM"),
+    ("mail", "timeout_s"): ("mail_timeout_s", "CHAINBRAIN_MAIL_TIMEOUT"),
+    ("mail", "base_url"): ("mail_base_url", "CHAINBRAIN_MAIL_BASE_URL"),
 }
 _CHOICES = {"log_level": ("debug", "info", "warning", "error"), "access_log": ("plain", "json", "off")}
 
@@ -102,7 +131,7 @@ def _convert(name: str, value, where: str):
     try:
         if kind == "int":
             out = int(value)
-            if out < 0 or (name in ("port", "workers", "work_mem_mb") and out < 1):
+            if out < 0 or (name in ("port", "workers", "work_mem_mb", "mail_port") and out < 1):
                 raise ValueError
         elif kind == "float":
             out = float(value)

@@ -1,8 +1,10 @@
 """Demo key projects (重点项目): per chain a handful of investment projects in the counties of its
 leading cities, at every stage (洽谈, 签约, 开工, 投产, 达产), with a monthly investment plan over
 the year and actual investment reported for the months past (60–115 % of plan for projects
-under way). Investors are invented (示例); some come from a 招商 lead. Deterministic for a seed
-and a build date."""
+under way). Investors are invented (示例); some come from a 招商 lead — as free text
+(``lead_source``, the old field), and the demo's signed and landed attraction leads (chain EI,
+:mod:`chainbrain.demo.attraction`) each linked to a project under way (``lead_id``).
+Deterministic for a seed and a build date."""
 
 from __future__ import annotations
 
@@ -35,6 +37,14 @@ def build_projects(store, conn, pack, seed: int, today: dt.date, leads_by_chain:
     counties = {}
     for c in pack.counties():
         counties.setdefault(c.parent_code, []).append(c.code)
+    import sqlalchemy as sa
+
+    from chainbrain.store.schema_attract import attraction_lead as al
+
+    landed: dict[str, list[int]] = {}
+    for lid, chain_code in conn.execute(sa.select(al.c.id, al.c.chain_code).where(
+            al.c.is_demo, al.c.status.in_(("signed", "landed"))).order_by(al.c.id)):
+        landed.setdefault(chain_code, []).append(int(lid))
     n = 0
     for chain in pack.chains:
         office = User(id=0, username=f"demo_office_{chain.code}", role="chain_office", chain_code=chain.code)
@@ -59,7 +69,8 @@ def build_projects(store, conn, pack, seed: int, today: dt.date, leads_by_chain:
             create_project(conn, office, {
                 "name": KINDS[k % len(KINDS)].format(c=chain.name_zh, n=int(rng.integers(10, 200))), "chain_code": chain.code,
                 "region_code": county, "investor": f"示例{chain.name_zh}投资有限公司{k + 1}（示例）", "amount": amount,
-                "stage": stage, "lead_source": LEADS[int(rng.integers(len(LEADS)))], "plan": plan, **dates},
+                "stage": stage, "lead_source": LEADS[int(rng.integers(len(LEADS)))], "plan": plan, **dates,
+                "lead_id": landed[chain.code].pop(0) if stage in ("signed", "started") and landed.get(chain.code) else None},
                 today, is_demo=True)
             n += 1
     return n

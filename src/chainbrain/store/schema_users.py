@@ -9,7 +9,8 @@ the logs rather than among the data tables.
   apply to the role are set (``region_code`` for city/county, ``chain_code``
   for chain_office, ``uscc`` for enterprise, ``unit_code`` for unit — a department a
   request or task is routed to, column added by migration ``0008_work_requests``,
-  :mod:`chainbrain.store.schema_work`).
+  :mod:`chainbrain.store.schema_work`); ``email`` (optional, migration ``0013_work_links``) is
+  where notifications are also mailed when ``[mail] enabled`` (:mod:`chainbrain.work.mail`).
 - ``web_session``: the SHA-256 of the session token (the cookie holds the
   token itself), its CSRF token, and its expiry.
 - ``login_attempt``: every sign-in attempt, for rate limiting and audit.
@@ -34,6 +35,7 @@ user_account = sa.Table(
     sa.Column("uscc", sa.String(18)),
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("email", sa.String(254)),                            # optional (0013_work_links)
 )
 
 web_session = sa.Table(

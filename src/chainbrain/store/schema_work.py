@@ -5,7 +5,9 @@ Base (shared by every part of the work system):
 - ``work_audit``: the audit trail of work items — who (user name, role), when,
   entity and id, action, the item before and after (JSON text), a note.
 - ``inbox_message``: one row per recipient user — text, link, the item it is
-  about, when it was read (NULL: unread).
+  about, when it was read (NULL: unread); its e-mail copy (migration ``0013_work_links``):
+  ``mail_state`` NULL (not mailed) | pending | sending | sent | failed, ``mail_error``,
+  ``mail_sent_at`` (:mod:`chainbrain.work.mail`).
 - ``work_attachment``: files attached to work items (stored outside the web
   root under a generated name; original name, type and size kept here).
 - ``user_account.unit_code``: the scope of role ``unit`` (a code of the pack's
@@ -58,6 +60,9 @@ inbox_message = sa.Table(
     sa.Column("entity", sa.String(32)),
     sa.Column("entity_id", sa.BigInteger),
     sa.Column("read_at", sa.DateTime),
+    sa.Column("mail_state", sa.String(8)),                         # 0013: NULL|pending|sending|sent|failed
+    sa.Column("mail_error", sa.String(500)),
+    sa.Column("mail_sent_at", sa.DateTime),
     sa.Index("ix_inbox_message_user", "user_id"),
 )
 

@@ -3,7 +3,9 @@
 - ``work_project``: an investment project of a chain (and segment) in a county: investor,
   total planned investment (yuan, NUMERIC(20,2)), ``stage`` (洽谈 negotiating → 签约 signed →
   开工 started → 投产 operating → 达产 full_output, :mod:`chainbrain.work.projects`), the 招商
-  lead it came from (free text), dates, ``version``.
+  lead it came from — ``lead_id``, a reference to ``attraction_lead.id`` (migration
+  ``0013_work_links``), and the older free-text ``lead_source`` kept for existing data —, dates,
+  ``version``.
 - ``work_project_month``: planned and actual investment of a project in a calendar month
   (yuan; ``actual`` NULL until reported). Completion rate = Σ actual ÷ Σ planned over the
   months reported.
@@ -27,7 +29,8 @@ work_project = sa.Table(
     sa.Column("enterprise_id", sa.BigInteger),                     # the investor when it is a known enterprise
     sa.Column("amount", Money, nullable=False),                    # total planned investment, yuan
     sa.Column("stage", sa.String(16), nullable=False),
-    sa.Column("lead_source", sa.String(200)),                      # the 招商 lead it came from
+    sa.Column("lead_source", sa.String(200)),                      # the 招商 lead as free text (old field)
+    sa.Column("lead_id", sa.BigInteger),                           # attraction_lead.id it came from (0013)
     sa.Column("signed_on", sa.Date),
     sa.Column("started_on", sa.Date),
     sa.Column("operating_on", sa.Date),

@@ -124,6 +124,17 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         app.include_router(__import__(f"chainbrain.web.views.{_m}", fromlist=["router"]).router)
 
     @app.middleware("http")
+    async def mail_after_commit(request: Request, call_next):      # [mail]: e-mail copies once the request committed
+        from starlette.concurrency import run_in_threadpool
+
+        from chainbrain.work import mail
+
+        response = await call_next(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and response.status_code < 400 and mail.enabled():
+            await run_in_threadpool(mail.dispatch, store, app.state.web.lock)
+        return response
+
+    @app.middleware("http")
     async def csrf_cookie(request: Request, call_next):
         response = await call_next(request)
         token = getattr(request.state, "new_csrf_cookie", None)

@@ -12,6 +12,7 @@ RFC 9106 second recommended option); the plain text is never stored.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -92,10 +93,33 @@ def check_scope(conn, role: str, region: str | None, chain: str | None, uscc: st
     return out
 
 
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+
+
+def check_email(value: str | None) -> str | None:
+    """A user's e-mail address, trimmed (None or "" → None); :class:`UserError` when malformed.
+
+    The accepted form is the usual ``local@domain`` of RFC 5321 in ASCII: a local part of the
+    characters RFC 5322 allows unquoted (no leading, trailing or doubled dot), a domain of at
+    least two dot-separated labels of letters, digits and inner hyphens, 254 characters at most."""
+    if value is None or not str(value).strip():
+        return None
+    v = str(value).strip()
+    local = v.rpartition("@")[0]
+    if (len(v) > 254 or len(local) > 64 or not _EMAIL.fullmatch(v) or local.startswith(".")
+            or local.endswith(".") or ".." in local):
+        raise UserError(f"email: {v!r} is not a valid e-mail address (email：{v} 不是有效的电子邮件地址)")
+    return v
+
+
 def add_user(store, username: str, password: str, role: str, region: str | None = None,
-             chain: str | None = None, uscc: str | None = None, unit: str | None = None) -> User:
-    """Create an account; raises :class:`UserError` on a bad role/scope, short password or taken name."""
+             chain: str | None = None, uscc: str | None = None, unit: str | None = None,
+             email: str | None = None) -> User:
+    """Create an account; raises :class:`UserError` on a bad role/scope, short password, taken name
+    or malformed e-mail address."""
     username = (username or "").strip()
+    email = check_email(email)
     if not username or len(username) > 64:
         raise UserError("username must be 1–64 characters (用户名应为 1–64 个字符)")
     if len(password or "") < MIN_PASSWORD:
@@ -107,7 +131,7 @@ def add_user(store, username: str, password: str, role: str, region: str | None 
         uid = store.next_id(conn, "user_account")
         conn.execute(user_account.insert().values(
             id=uid, username=username, password_hash=hash_password(password), role=role, disabled=False,
-            created_at=dt.datetime.now().replace(microsecond=0), **scope))
+            created_at=dt.datetime.now().replace(microsecond=0), email=email, **scope))
     return User(id=uid, username=username, role=role, **scope)
 
 
@@ -115,7 +139,8 @@ def list_users(store) -> list[dict]:
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(user_account).order_by(user_account.c.id)).all()
     return [{"id": int(r.id), "username": r.username, "role": r.role, "region_code": r.region_code,
-             "chain_code": r.chain_code, "uscc": r.uscc, "unit_code": r.unit_code, "disabled": bool(r.disabled),
+             "chain_code": r.chain_code, "uscc": r.uscc, "unit_code": r.unit_code, "email": r.email,
+             "disabled": bool(r.disabled),
              "created_at": r.created_at.isoformat(sep=" ") if r.created_at else None} for r in rows]
 
 
@@ -131,6 +156,16 @@ def set_disabled(store, username: str, disabled: bool = True) -> bool:
         if disabled:
             conn.execute(web_session.delete().where(web_session.c.user_id == uid))
     return True
+
+
+def set_email(store, username: str, email: str | None) -> bool:
+    """Set (``None`` or "": clear) a user's e-mail address; False when no such user,
+    :class:`UserError` when the address is malformed."""
+    email = check_email(email)
+    with store.begin() as conn:
+        n = conn.execute(user_account.update().where(user_account.c.username == username).values(email=email)
+                         .returning(user_account.c.id)).all()
+    return bool(n)
 
 
 def get_user(conn, user_id: int) -> User | None:

@@ -11,7 +11,8 @@ entity ``attraction_lead``) with who and when.
 Scope: firm-level lists are for the province (``province_admin``) and the chain offices
 (their own chains): they see, mark and move leads; everybody else sees none. A candidate is
 an enterprise registered outside the province; one open lead (not dropped) per
-candidate × chain × segment × region.
+candidate × chain × segment × region. A lead carries ``projects``: the key projects that came
+from it (``work_project.lead_id``) which the viewer may see.
 """
 
 from __future__ import annotations
@@ -109,14 +110,25 @@ def leads(conn, user, chain: str | None = None, status: str | None = None) -> li
             raise Invalid(f"status: one of {', '.join(STATES)} (状态应为 {'、'.join(STATES)} 之一)")
         cond = sa.and_(cond, attraction_lead.c.status == status)
     rows = conn.execute(_with_names(conn, cond).order_by(attraction_lead.c.id.desc())).all()
-    return [_row(r) for r in rows]
+    return _with_projects(conn, user, [_row(r) for r in rows])
+
+
+def _with_projects(conn, user, items: list[dict]) -> list[dict]:
+    """Each lead with ``projects``: the key projects that came from it, those ``user`` may see
+    (:mod:`chainbrain.work.project_leads`)."""
+    from chainbrain.work.project_leads import projects_of
+
+    by_lead = projects_of(conn, user, [d["id"] for d in items])
+    for d in items:
+        d["projects"] = by_lead[d["id"]]
+    return items
 
 
 def get(conn, user, lead_id: int, with_history: bool = False) -> dict:
     r = conn.execute(_with_names(conn, attraction_lead.c.id == lead_id)).first()
     if r is None or not sees_firms(user, r.chain_code):
         raise Missing(f"attraction lead {lead_id} not found or outside your scope (未找到该招商线索，或不在您的权限范围内)")
-    out = _row(r)
+    out = _with_projects(conn, user, [_row(r)])[0]
     if with_history:
         out["history"] = history(conn, "attraction_lead", lead_id)
     return out

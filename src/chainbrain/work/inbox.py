@@ -1,11 +1,13 @@
-"""The in-application inbox: notices to users about work items (no e-mail, nothing leaves the server).
+"""The in-application inbox: notices to users about work items.
 
 :func:`notify` addresses a user, a unit (every user of role ``unit`` with that
 unit code), a region (the city or county bureau's users of that code), a chain
 office (its ``chain_office`` users), an enterprise (its ``enterprise`` users,
 by USCC) or the province (``province_admin`` users); the recipients are
 resolved when the notice is sent, one ``inbox_message`` row each, in the
-caller's transaction. Disabled accounts get nothing.
+caller's transaction. Disabled accounts get nothing. When ``[mail] enabled`` (off by default),
+a message for a user with an e-mail address is marked ``mail_state = 'pending'``, and
+:func:`chainbrain.work.mail.dispatch` mails it once the transaction has committed.
 """
 
 from __future__ import annotations
@@ -44,12 +46,18 @@ def notify(conn: sa.Connection, text: str, link: str | None = None, *, entity: s
            entity_id: int | None = None, **to) -> int:
     """Send ``text`` (with ``link``, a path in the application) to the addressees ``to``
     (keywords of :func:`recipients`); returns the number of messages written."""
+    from chainbrain.work import mail
+
     ids = recipients(conn, **to)
     at = now()
+    mailed = set()
+    if ids and mail.enabled():
+        mailed = {int(r[0]) for r in conn.execute(sa.select(ua.c.id).where(
+            ua.c.id.in_(ids), ua.c.email.isnot(None), ua.c.email != ""))}
     for uid in ids:
         conn.execute(inbox_message.insert().values(
             id=new_id(conn, "inbox_message"), user_id=uid, created_at=at, text=text, link=link,
-            entity=entity, entity_id=entity_id, read_at=None))
+            entity=entity, entity_id=entity_id, read_at=None, mail_state="pending" if uid in mailed else None))
     return len(ids)
 
 

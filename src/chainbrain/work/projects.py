@@ -11,6 +11,10 @@ report counts neither side), a fraction; money in yuan. Dashboards (by chain, by
 add up the projects the caller may see: the numbers of a group are built only from items the
 caller sees one by one, so no disclosure control is needed.
 
+The 招商 lead a project came from is a link to an attraction lead (``lead_id``,
+:mod:`chainbrain.work.project_leads`); ``lead_source`` is the older free-text field, kept for
+existing data.
+
 Scope: province, viewer — every project; chain office — its chain's; city/county bureau — its
 region's; enterprise — its own (the investor is its firm); unit — none. Changes: the province,
 the chain's office, the region's bureau.
@@ -80,7 +84,10 @@ def _money(value, field: str) -> Decimal:
 
 def create_project(conn, user, data: dict, today: dt.date, is_demo: bool = False) -> int:
     """A key project; ``data``: name, chain_code, region_code (a county), investor, amount (yuan),
-    segment_code, enterprise_id, lead_source, stage (default 洽谈), plan ([{year, month, planned}])."""
+    segment_code, enterprise_id, lead_id (an attraction lead of the chain the user may see),
+    lead_source (old free text), stage (default 洽谈), plan ([{year, month, planned}])."""
+    from chainbrain.work.project_leads import check_lead
+
     chain = data.get("chain_code") or getattr(user, "chain_code", None)
     region = data.get("region_code") or getattr(user, "region_code", None)
     if not chain or not conn.execute(sa.text("SELECT 1 FROM chain WHERE code = :c"), {"c": chain}).scalar():
@@ -99,6 +106,7 @@ def create_project(conn, user, data: dict, today: dt.date, is_demo: bool = False
                   enterprise_id=int(data["enterprise_id"]) if data.get("enterprise_id") else None,
                   amount=_money(data.get("amount"), "amount 总投资"), stage=stage,
                   lead_source=_text(data.get("lead_source"), "lead_source 招商线索", 200, False),
+                  lead_id=check_lead(conn, user, data.get("lead_id"), chain),
                   version=1, created_at=now, created_by=user.username, updated_at=now, is_demo=is_demo,
                   **{DATE_OF[m]: (_date(data[DATE_OF[m]], DATE_OF[m]) if data.get(DATE_OF[m]) else None)
                      for m in DATE_OF})
@@ -207,6 +215,9 @@ def list_projects(store, user, year: int, upto_month: int, filters: dict | None 
                 sums[int(pid)][2] = Decimal(total or 0)
         chains = {r[0]: r[1] for r in conn.execute(sa.text("SELECT code, name_zh FROM chain"))}
         regions = {r[0]: (r[1], r[2]) for r in conn.execute(sa.text("SELECT code, name, prefecture_code FROM region"))}
+        from chainbrain.work.project_leads import visible_lead_ids
+
+        seen_leads = visible_lead_ids(conn, user, [r.lead_id for r in rows])
     items = []
     for r in rows:
         p, a, y = sums[int(r.id)]
@@ -216,7 +227,8 @@ def list_projects(store, user, year: int, upto_month: int, filters: dict | None 
                       "region_name": regions.get(r.region_code, (r.region_code,))[0], "city_code": city,
                       "city_name": regions.get(city, (None,))[0] if city else None, "investor": r.investor,
                       "amount_yuan": float(r.amount), "stage": r.stage, "stage_label": STAGE_LABELS[r.stage][i],
-                      "lead_source": r.lead_source, "planned_ytd_yuan": float(p), "actual_ytd_yuan": float(a),
+                      "lead_source": r.lead_source, "lead_id": r.lead_id if r.lead_id in seen_leads else None,
+                      "planned_ytd_yuan": float(p), "actual_ytd_yuan": float(a),
                       "planned_year_yuan": float(y), "completion_rate": _rate(a, p), "version": r.version})
 
     def board(key):
@@ -254,6 +266,10 @@ def get_project(store, user, pid: int, lang: str = "zh") -> dict:
                               .order_by(work_project_month.c.year, work_project_month.c.month)).all()
         manages = user.role in scope.MANAGERS and scope.may_assign(conn, user, r.chain_code, r.region_code) is None
         from chainbrain.store.schema_work_tasks import work_task
+        from chainbrain.work.project_leads import lead_of, lead_options
+
+        lead = lead_of(conn, user, r.lead_id, lang)
+        options = lead_options(conn, user, r.chain_code) if manages else []
 
         problems = conn.execute(sa.select(work_task.c.id, work_task.c.title, work_task.c.status, work_task.c.deadline,
                                           work_task.c.lead_unit).where(work_task.c.project_id == pid,
@@ -263,6 +279,7 @@ def get_project(store, user, pid: int, lang: str = "zh") -> dict:
     return {**{k: (v.isoformat() if isinstance(v, dt.date) else float(v) if isinstance(v, Decimal) else v)
                for k, v in snapshot(r).items() if k != "is_demo"},
             "amount_yuan": float(r.amount), "stage_label": STAGE_LABELS[r.stage][i],
+            "lead_id": lead["id"] if lead else None, "lead": lead, "lead_options": options,
             "months": [{"year": m.year, "month": m.month, "planned_yuan": float(m.planned),
                         "actual_yuan": float(m.actual) if m.actual is not None else None,
                         "rate": _rate(m.actual, m.planned) if m.actual is not None else None} for m in months],

@@ -1,4 +1,4 @@
-/* Project page: stage moves and monthly investment reports go to the JSON API (X-CSRF-Token). */
+/* Project page: stage moves, the 招商 lead and monthly investment reports go to the JSON API (X-CSRF-Token). */
 (function () {
   "use strict";
   var box = document.getElementById("project");
@@ -21,6 +21,13 @@
       ev.preventDefault();
       post("/api/tasks", {project_id: parseInt(id, 10), title: pf.title.value, lead_unit: pf.lead_unit.value,
         deadline: pf.deadline.value});
+    });
+  }
+  var lf = document.getElementById("lead-form");
+  if (lf) {
+    lf.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      post("/api/projects/" + id + "/lead", {version: version, lead_id: lf.lead_id.value ? parseInt(lf.lead_id.value, 10) : null});
     });
   }
   var f = document.getElementById("investment-form");

@@ -316,11 +316,13 @@ def _targets(request: Request, chain: str, segment: str | None, region: str | No
             ("owner", "Owner" if en else "负责人", "text"), ("score", "Score when marked" if en else "标记时得分", "num"),
             ("followed_up_on", "Followed up" if en else "对接日期", "text"),
             ("signed_on", "Signed" if en else "签约日期", "text"), ("landed_on", "Landed" if en else "落地日期", "text"),
-            ("created_by", "Marked by" if en else "标记人", "text"), ("created_at", "Marked at" if en else "标记时间", "text")]
+            ("created_by", "Marked by" if en else "标记人", "text"), ("created_at", "Marked at" if en else "标记时间", "text"),
+            ("projects_text", "Projects from it" if en else "落地项目", "text")]
     ans["tables"] = list(ans["tables"]) + [{
         "id": "leads", "title": "Leads" if en else "招商线索", "unit": "", "period": str(ans["year"]),
         "columns": [{"key": k, "label": lb, "kind": kd} for k, lb, kd in cols],
-        "rows": [{**x, "key": x["id"]} for x in ans["leads"]]}]
+        "rows": [{**x, "key": x["id"], "projects_text": "、".join(p["name"] for p in x["projects"])}
+                 for x in ans["leads"]]}]
     ans["chain_name"] = info["name_en"] if lang == "en" else info["name_zh"]
     return ans
 

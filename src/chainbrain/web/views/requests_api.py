@@ -62,14 +62,18 @@ def tick_interval() -> float:
 
 
 def tick_once(st) -> dict | None:
+    from chainbrain.work import mail
     from chainbrain.work.tick import run
 
     try:
         with st.lock:
-            return run(st.store)
+            out = run(st.store, send_mail=False)
     except Exception:                       # logged, never fatal: the next run tries again
         log.exception("work clock failed")
         return None
+    if mail.enabled():                      # after the jobs committed, the lock held only for the store
+        out["mail"] = mail.dispatch(st.store, st.lock)
+    return out
 
 
 async def _ticker(st, interval: float) -> None:

@@ -3,7 +3,8 @@
 
 ``GET /api/projects?year&month&chain&region&stage``; ``POST /api/projects`` (201);
 ``GET /api/projects/{project_id}``; ``POST /api/projects/{project_id}/investment``
-(``{"version", "year", "month", "actual", "planned"?}``); ``POST
+(``{"version", "year", "month", "actual", "planned"?}``); ``POST /api/projects/{project_id}/lead``
+(``{"version", "lead_id"}``, null clears: the 招商 lead the project came from); ``POST
 /api/projects/{project_id}/{sign|start|operate|reach}`` (``{"version"}``; a refused move 409).
 Money in yuan, rates as fractions. Work layer: :mod:`chainbrain.work.projects`.
 """
@@ -23,6 +24,7 @@ from chainbrain.web.render import render
 from chainbrain.web.state import get_state
 from chainbrain.web.views.work_tasks import _reader, item_id, today
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
+from chainbrain.work.project_leads import set_lead
 from chainbrain.work.projects import DATE_OF, STAGES, create_project, get_project, list_projects, move, report_month
 
 router = APIRouter()
@@ -61,7 +63,9 @@ def api_projects(request: Request, user=Depends(reader_user), year: str | None =
 @router.post("/api/projects", tags=["work"], status_code=201, responses=ERRORS,
              openapi_extra=body_doc({"name": {"type": "string"}, "chain_code": {"type": "string"},
                                      "region_code": {"type": "string"}, "investor": {"type": "string"},
-                                     "amount": {"type": "number", "description": "yuan"}, "lead_source": {"type": "string"},
+                                     "amount": {"type": "number", "description": "yuan"},
+                                     "lead_id": {"type": "integer", "description": "attraction lead it came from"},
+                                     "lead_source": {"type": "string", "description": "old free-text field"},
                                      "plan": {"type": "array", "items": {"type": "object"}}},
                                     ["name", "investor", "amount"]))
 def api_create_project(request: Request, user=Depends(acting_user), body: dict = Depends(json_body)):
@@ -92,6 +96,21 @@ def api_investment(request: Request, project_id: str, user=Depends(acting_user),
                          body.get("actual"), body.get("planned"))
     with answers():
         return get_project(_reader(request), user, item_id(project_id))
+
+
+@router.post("/api/projects/{project_id}/lead", tags=["work"], responses=ERRORS,
+             openapi_extra=body_doc({"version": {"type": "integer"},
+                                     "lead_id": {"type": ["integer", "null"], "description": "null clears"}},
+                                    ["version"]))
+def api_project_lead(request: Request, project_id: str, user=Depends(acting_user), body: dict = Depends(json_body)):
+    """Name (or clear) the 招商 lead the project came from — a lead of the project's chain the caller
+    may see; a stale ``version`` answers 409."""
+    st = get_state(request)
+    with answers(), st.lock:
+        with st.store.begin() as conn:
+            set_lead(conn, user, item_id(project_id), body.get("version"), body.get("lead_id"))
+    with answers():
+        return get_project(_reader(request), user, item_id(project_id), lang_of(request.query_params.get("lang")))
 
 
 def _move_route(action: str):
