@@ -37,6 +37,7 @@ converges in 37 rounds and 4.5 s, withholding 1,402 more cells (1.6 %).
 from __future__ import annotations
 
 import collections
+import logging
 
 from chainbrain.analytics.gcpause import paused
 from chainbrain.analytics.suppression import MIN_CELL, Pattern, Rule, Universe, _index, pattern
@@ -166,10 +167,54 @@ def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int, base=f
         added = picks | rule.close({i for m in picks for i in rule.rels_of[m]})
         todo = {i for m in added for i in rule.rels_of[m]}
     name = lambda k: rule.cells[k] if k < n_cell else ("rest", k - n_cell)  # noqa: E731
-    return rule.result(), sorted((name(k) for k in stuck), key=str)
+    stuck_firms = _firm_rounds(u, rule, visible, min_cell, ok, rounds) if u.parts else []
+    return rule.result(), sorted((name(k) for k in stuck), key=str) + stuck_firms
+
+
+#: the firm-level audit runs on families of at most this many cells (time: ≈ 40 s a round on the
+#: province demo's 86,815; docs/web.md)
+FIRM_AUDIT_CELLS = int(__import__("os").environ.get("CHAINBRAIN_FIRM_AUDIT_CELLS", "40000"))
+
+
+def _firm_rounds(u: Universe, rule: Rule, visible: frozenset, min_cell: int, ok, rounds: int) -> list:
+    """The firm-level audit (:mod:`chainbrain.analytics.suppression_firms`) and its repair, after
+    the cell audit passes: withhold a published cell of each disclosed atom's support (the smallest
+    value; one pick per support and round), the rule again, until nothing is disclosed. Withholding
+    more never makes anything determined, so the cell audit's result stands. Families above
+    :data:`FIRM_AUDIT_CELLS` cells are not audited here (logged)."""
+    from chainbrain.analytics import suppression_firms
+
+    if len(u.sets) > FIRM_AUDIT_CELLS:
+        _log.info("firm-level audit skipped: %d cells > %d (CHAINBRAIN_FIRM_AUDIT_CELLS)", len(u.sets), FIRM_AUDIT_CELLS)
+        return []
+    for rnd in range(rounds + 1):
+        hidden = {rule.cells[k] for k in rule.hidden}
+        found = suppression_firms.disclosed(u, hidden, visible, min_cell)
+        if _DEBUG:
+            print("firm audit round", rnd, "disclosed", len(found), "withheld", len(rule.hidden), flush=True)
+        if not found or rnd == rounds:
+            return [("firms", tuple(sorted(a))) for a, _ in found]
+        picks: set = set()
+        left = []
+        for firms, support in found:
+            cand = {rule.idx[k] for k in support if k in rule.idx}
+            if ok is not None:
+                cand &= ok
+            if cand & picks:
+                continue
+            if not cand:
+                left.append(("firms", tuple(sorted(firms))))
+                continue
+            picks.add(min(cand, key=lambda m: (rule.values[m], str(rule.cells[m]))))
+        if not picks:
+            return left
+        rule.withhold(picks)
+        rule.close({i for m in picks for i in rule.rels_of[m]})
+    return []
 
 
 _DEBUG = bool(__import__("os").environ.get("CHAINBRAIN_SUPPRESSION_DEBUG"))
+_log = logging.getLogger(__name__)
 
 
 def _own(rule: Rule, k: int) -> set:

@@ -54,6 +54,10 @@ class Universe:
     index: dict = field(default_factory=dict, compare=False, repr=False)
     #: a linked universe's periods (:mod:`suppression_periods`): label → cells of that period
     parts: dict = field(default_factory=dict, compare=False, repr=False)
+    #: a linked universe's revised enterprises per period and the target base year (the firm-level
+    #: audit, :mod:`suppression_firms`)
+    revised_by: dict = field(default_factory=dict, compare=False, repr=False)
+    base_year: int | None = None
 
 
 def _target_base_year(store) -> int | None:

@@ -58,6 +58,8 @@ def _linked(universes: dict[str, Universe], base_year: int | None) -> Universe:
     """The union of one family's universes (label → Universe, labels ``YYYY-MM``) with the identity
     relations of the module docstring; cells named ``(label, *cell)``."""
     out = Universe("+".join(sorted(universes)))
+    out.revised_by = {label: u.revised for label, u in universes.items()}
+    out.base_year = base_year
     for label, u in sorted(universes.items()):
         out.sets.update({(label, *k): v for k, v in u.sets.items()})
         out.values.update({(label, *k): v for k, v in u.values.items()})

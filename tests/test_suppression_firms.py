@@ -1,0 +1,69 @@
+"""The firm-level audit (``analytics/suppression_firms.py``) and its repair in
+``suppression_audit.audited``: hand-made tables whose leaks no relation of the cell model states —
+two overlapping chains of one county, and last year's revenue against this year's comparable base
+(an exit), with and without a revised prior value."""
+
+from __future__ import annotations
+
+from chainbrain.analytics import suppression, suppression_audit, suppression_firms
+from chainbrain.analytics.suppression import Universe
+from chainbrain.analytics.suppression_periods import linked
+
+
+def _family(cells: dict[str, dict], revised: dict | None = None) -> Universe:
+    """label → {cell: firm ids}; every firm's value is 10 × its id (the cost only)."""
+    us = {}
+    for label, cs in cells.items():
+        u = Universe(label, sets={k: frozenset(v) for k, v in cs.items()},
+                     values={k: 10.0 * sum(v) for k, v in cs.items()},
+                     revised=frozenset((revised or {}).get(label, ())))
+        us[label] = u
+    out = linked(us, None)
+    out.parts = {label: len(u.sets) for label, u in us.items()}
+    return out
+
+
+def test_overlapping_chains_are_caught_and_repaired():
+    """County X: chain A = firms 1–5, chain B = firms 1–3 (a firm can be in both chains), all
+    industry = 1–6. Every cell holds ≥ 3 firms and no relation links A and B, so the rule and
+    the cell audit withhold nothing — but A − B = firms 4 + 5 and total − A = firm 6."""
+    u = _family({"2025-06": {("cur", "A", "X", "all"): {1, 2, 3, 4, 5}, ("cur", "B", "X", "all"): {1, 2, 3},
+                             ("cur", None, "X", "all"): {1, 2, 3, 4, 5, 6}}})
+    rule = suppression.pattern(u, frozenset())
+    assert rule.hidden == frozenset()
+    assert suppression_audit.determined(u, rule.hidden, frozenset()) == []          # the cell model sees nothing
+    found = {a for a, _ in suppression_firms.disclosed(u, rule.hidden, frozenset(), 3)}
+    assert found == {frozenset({4, 5}), frozenset({6})}
+    pat, left = suppression_audit.audited(u, frozenset())
+    assert not left and not suppression_firms.disclosed(u, pat.hidden, frozenset(), 3)
+    assert 0 < len(pat.hidden) < 3
+    # a viewer who sees firms 4, 5 and 6 (e.g. their county office) knows them: nothing to hide
+    seen = frozenset({4, 5, 6})
+    assert not suppression_firms.disclosed(u, frozenset(), seen, 3)
+
+
+def _exit(revised):
+    """2025: firms 1–4 in X; 2026: firm 4 has left, so the comparable base of 2026 holds 1–3."""
+    return _family({"2025-06": {("cur", None, "X", "all"): {1, 2, 3, 4}},
+                    "2026-06": {("cur", None, "X", "all"): {1, 2, 3, 5}, ("cc", None, "X", "all"): {1, 2, 3},
+                                ("cb", None, "X", "all"): {1, 2, 3}}}, revised)
+
+
+def test_an_exit_from_last_year_minus_this_years_comparable_base():
+    """Unrevised, firm 1–3's prior values in 2026 *are* their 2025 values: cur@2025 − cb@2026 =
+    firm 4. The cell model has no prev cell here to relate them."""
+    u = _exit(None)
+    found = {a for a, _ in suppression_firms.disclosed(u, frozenset(), frozenset(), 3)}
+    assert frozenset({4}) in found
+    pat, left = suppression_audit.audited(u, frozenset())
+    assert not left and not suppression_firms.disclosed(u, pat.hidden, frozenset(), 3)
+
+
+def test_a_revised_prior_value_is_a_value_of_its_own():
+    """Firm 1 revised its 2025 value in its 2026 report: cb@2026 − cur@2025 no longer cancels (it is
+    firm 1's revision plus firm 4), so firm 4 is not disclosed — but cur − cc of 2026 still gives
+    the entrant, firm 5."""
+    u = _exit({"2026-06": {1}})
+    found = {a for a, _ in suppression_firms.disclosed(u, frozenset(), frozenset(), 3)}
+    assert frozenset({4}) not in found and not any(4 in a for a in found)
+    assert frozenset({5}) in found
