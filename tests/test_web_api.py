@@ -119,7 +119,9 @@ def test_kpi_default_period_is_latest(client):
 
 def test_kpi_chain_region_scope(client):
     ei = client.get("/api/kpi", params={"period": "2025-06", "chain": "EI"}).json()
-    assert ei["revenue_ytd_yuan"] == pytest.approx(195 * YI)
+    # 3 enterprises (195 亿), but the province (405) − EI = E3 + E6, two firms: the firm-level
+    # audit withholds EI's revenue (a chain is no relation of the province's regions or scopes)
+    assert ei["revenue_ytd_yuan"] is None and "revenue_ytd_yuan" in ei["suppressed"]
     assert ei["above_scale_count"] == 3
     # the path is built from the base-year sample (E1, E2 in 2022): 2 enterprises, withheld
     assert ei["target_base_count"] == 2 and ei["target_status"] is None

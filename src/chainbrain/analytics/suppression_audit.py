@@ -26,7 +26,10 @@ audit-and-repair loop), and is what every page publishes (``suppression_periods.
    if there is one, else any — the smallest value first; one pick per support per round, since one
    pick may break several solutions;
 4. the rule again from the relations those cells touch, and the audit again on the components
-   they touch only. Suppression only grows, so it ends.
+   they touch only. Suppression only grows, so it ends;
+5. on a linked family of at most :data:`FIRM_AUDIT_CELLS` cells, the firm-level audit
+   (:mod:`chainbrain.analytics.suppression_firms`: what the relations do not state — overlapping
+   chains, segments across regions, unrevised prior values) and the same repair from its supports.
 
 Measured on the province demo (family of 2026-10: 6 years, 86,815 cells, 127,620 relations,
 anonymous viewer): the rule leaves 142 sensitive unknowns determined (all of them rests: single
@@ -121,20 +124,22 @@ def determined(u: Universe, hidden, visible: frozenset | None, min_cell: int = M
 
 
 def audited(u: Universe, visible: frozenset | None, min_cell: int = MIN_CELL, rounds: int = 300,
-            base=frozenset(), allowed=None) -> tuple[Pattern, list]:
+            base=frozenset(), allowed=None, firms: str = "repair") -> tuple[Pattern, list]:
     """The viewer's pattern repaired until the audit passes: (pattern, what is still determined —
     empty unless nothing published was left to withhold). See the module docstring. ``base``:
     cells withheld from the start; ``allowed(cell)``: whether the rule and the repair may withhold
     a cell besides those and the primary ones (None: any) — a published pattern kept as it is, with
-    breakdown cells added on top (:mod:`chainbrain.analytics.suppression_breakdowns`)."""
+    breakdown cells added on top (:mod:`chainbrain.analytics.suppression_breakdowns`). ``firms``:
+    the firm-level audit of a linked family (:func:`_firm_rounds`) with its repair (``repair``),
+    as a check whose findings are returned as left (``check``), or not at all (``off``)."""
     if visible is None or min_cell <= 1:
         return pattern(u, visible, min_cell), []
     with paused():
-        return _audited(u, visible, min_cell, rounds, base, allowed)
+        return _audited(u, visible, min_cell, rounds, base, allowed, firms)
 
 
 def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int, base=frozenset(),
-             allowed=None) -> tuple[Pattern, list]:
+             allowed=None, firms: str = "repair") -> tuple[Pattern, list]:
     ix = _index(u)
     ok = None if allowed is None else {i for i, k in enumerate(ix["cells"]) if allowed(k)}
     rule = Rule(u, visible, min_cell, ok)
@@ -167,7 +172,8 @@ def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int, base=f
         added = picks | rule.close({i for m in picks for i in rule.rels_of[m]})
         todo = {i for m in added for i in rule.rels_of[m]}
     name = lambda k: rule.cells[k] if k < n_cell else ("rest", k - n_cell)  # noqa: E731
-    stuck_firms = _firm_rounds(u, rule, visible, min_cell, ok, rounds) if u.parts else []
+    stuck_firms = (_firm_rounds(u, rule, visible, min_cell, ok, 0 if firms == "check" else rounds)
+                   if u.parts and firms != "off" else [])
     return rule.result(), sorted((name(k) for k in stuck), key=str) + stuck_firms
 
 

@@ -303,10 +303,15 @@ def family_pattern(u: Universe, base: Pattern, visible: frozenset | None, min_ce
         return Result(base, [], 0, [], len(ops), 0, 0)
     if len(ops) > max_cells:
         return Result(base, [("too many cells", len(ops))], 0, [], len(ops), 0, 0)
-    never = lambda k: False                                                   # noqa: E731
-    _, already = suppression_audit.audited(u, visible, min_cell, base=base.hidden | frozenset(ops), allowed=never)
-    pat, left = suppression_audit.audited(u, visible, min_cell, base=base.hidden, allowed=is_breakdown)
-    left = [k for k in left if k not in set(already)]
+    pat, left = suppression_audit.audited(u, visible, min_cell, base=base.hidden, allowed=is_breakdown,
+                                          firms="check")
+    already: list = []
+    if left and not any(k[0] == "firms" for k in left):     # (a disclosed firm: unsafe, whatever else)
+        # what would stay with every breakdown cell withheld is not the breakdowns' doing
+        never = lambda k: False                                               # noqa: E731
+        _, already = suppression_audit.audited(u, visible, min_cell, base=base.hidden | frozenset(ops),
+                                               allowed=never, firms="check")
+        left = [k for k in left if k not in set(already)]
     kept = {k for k in pat.hidden if not is_breakdown(k)}
     if kept != set(base.hidden) - set(ops):
         raise RuntimeError("breakdown pattern: the published pattern changed")          # an invariant
