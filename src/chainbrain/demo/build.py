@@ -177,8 +177,10 @@ def bounded_memory(store) -> Iterator[None]:
     raw.execute(f"SET memory_limit = '{os.environ.get('CHAINBRAIN_LOAD_MEMORY') or LOAD_MEMORY}'")
     try:
         yield
-    finally:
-        raw.execute(f"SET memory_limit = '{before}'")
+    finally:                 # back to the default (exactly), else to the earlier setting as DuckDB prints it
+        raw.execute("RESET memory_limit")
+        if raw.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before:
+            raw.execute(f"SET memory_limit = '{before}'")
 
 
 def cache_path(seed: int, cache_dir: str | os.PathLike | None = None) -> Path:
