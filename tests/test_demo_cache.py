@@ -54,7 +54,8 @@ def test_load_in_pieces_holds_exactly_the_cached_rows(cache, tmp_path):
     with open_store(str(tmp_path / "d.duckdb")) as store:
         init_store(store)
         pack = load_pack()
-        limit = store._raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        setting = lambda k: store._raw.execute(f"SELECT current_setting('{k}')").fetchone()[0]  # noqa: E731
+        before = {k: setting(k) for k in ("memory_limit",)}
         rows, batch = _load_pieces(store, _read_cache(cache, rows=50), False, 2023, "tiny", pack.calibration,
                                    lambda *a: None)
         for name in TABLES:
@@ -64,7 +65,7 @@ def test_load_in_pieces_holds_exactly_the_cached_rows(cache, tmp_path):
             n, = conn.execute(sa.text("SELECT row_count FROM import_batch WHERE id = :b"), {"b": batch}).one()
         assert n == sum(rows.values())
         # the memory limit of the load is lifted again afterwards
-        assert store._raw.execute("SELECT current_setting('memory_limit')").fetchone()[0] == limit
+        assert {k: setting(k) for k in before} == before
 
 
 def test_a_failure_part_way_leaves_no_demo_row(cache, tmp_path):

@@ -160,9 +160,10 @@ def _sort_parquet(path: Path) -> None:
     out.replace(path)
 
 
-#: DuckDB's buffer-pool limit while the demo is loaded (``CHAINBRAIN_LOAD_MEMORY`` overrides it): without
-#: one DuckDB keeps every written block of the one load transaction in memory up to its default of 80 % of
-#: RAM (12.7 GB and growing at the national demo's monthly reports); with it, it writes them out and evicts
+#: DuckDB's memory limit while the national demo is loaded in committed pieces (``CHAINBRAIN_LOAD_MEMORY``
+#: overrides it; :func:`_load_pieces`).  DuckDB's default checkpoint after every piece keeps the indexes
+#: written out: a larger ``checkpoint_threshold`` (256 MB or 1 GB) ran out of this limit in the annual
+#: reports, as the indexes of the rows not yet checkpointed stay in memory
 LOAD_MEMORY = "3GB"
 
 
@@ -173,14 +174,17 @@ def bounded_memory(store) -> Iterator[None]:
         yield
         return
     raw = store._raw
-    before = raw.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    raw.execute(f"SET memory_limit = '{os.environ.get('CHAINBRAIN_LOAD_MEMORY') or LOAD_MEMORY}'")
+    settings = {"memory_limit": os.environ.get("CHAINBRAIN_LOAD_MEMORY") or LOAD_MEMORY}
+    before = {k: raw.execute(f"SELECT current_setting('{k}')").fetchone()[0] for k in settings}
+    for k, v in settings.items():
+        raw.execute(f"SET {k} = '{v}'")
     try:
         yield
     finally:                 # back to the default (exactly), else to the earlier setting as DuckDB prints it
-        raw.execute("RESET memory_limit")
-        if raw.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before:
-            raw.execute(f"SET memory_limit = '{before}'")
+        for k, v in before.items():
+            raw.execute(f"RESET {k}")
+            if raw.execute(f"SELECT current_setting('{k}')").fetchone()[0] != v:
+                raw.execute(f"SET {k} = '{v}'")
 
 
 def cache_path(seed: int, cache_dir: str | os.PathLike | None = None) -> Path:
@@ -272,7 +276,8 @@ def _load_pieces(store, pieces, force: bool, seed: int, scale: str, calibration,
             offset = store.next_id(conn, "enterprise") - 1
             batch = store.next_id(conn, "import_batch")
             store.bulk_insert(conn, "import_batch", import_batch_row(batch, seed, scale, 0))
-        try:
+    try:
+        with bounded_memory(store):
             for name, piece in pieces:
                 progress(f"write {name}", piece.num_rows, None)
                 with store.begin() as conn:
@@ -283,10 +288,10 @@ def _load_pieces(store, pieces, force: bool, seed: int, scale: str, calibration,
                 rows |= write_statistics(store, conn, calibration, batch)     # SEI shares, deflators (0006)
                 conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                              {"n": sum(rows.values()), "id": batch})
-        except BaseException:
-            with store.begin() as conn:
-                delete_demo(conn)
-            raise
+    except BaseException:        # outside the memory limit: the deletion must not fail for the same reason
+        with store.begin() as conn:
+            delete_demo(conn)
+        raise
     return rows, batch
 
 
