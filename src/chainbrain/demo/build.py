@@ -264,7 +264,7 @@ def delete_demo(conn) -> None:
 def _load_pieces(store, pieces, force: bool, seed: int, scale: str, calibration,
                  progress: Progress) -> tuple[dict[str, int], int]:
     """The national demo into a DuckDB store: one transaction per piece (~1 M rows) under
-    :func:`bounded_memory`.  One transaction for all ~110 M rows kept the uncommitted rows' index
+    :func:`bounded_memory`.  One transaction for all ~99 M rows kept the uncommitted rows' index
     entries in memory (12.7 GB and growing at the monthly reports, stopped); committed pieces go to the
     file.  All or nothing by compensation: if any piece fails, the demo rows written so far are deleted
     again (:func:`delete_demo`) before the error is raised."""
