@@ -151,6 +151,13 @@ def compare(store, year: int, repeat: int = 3):
 def run(scale: str) -> dict:
     store = demo_store(scale)
     year = latest_year(store)
+    load0 = os.getloadavg()[0]
     t_ours, t_base, peak, keys, links, t_sep = compare(store, year)
     return record("supply_local_rate_concentration", scale, t_ours, t_base, peak, year=year, chains=keys,
-                  links=links, ours_separate_s=round(t_sep, 4), load_1min=round(os.getloadavg()[0], 2))
+                  links=links, links_in_store=links_in_store(store), input=f"demo store ({scale}), year {year}",
+                  ours_separate_s=round(t_sep, 4), load_1min=[round(load0, 2), round(os.getloadavg()[0], 2)])
+
+
+def links_in_store(store) -> int:
+    """All supply_link rows of the store (every year and revision)."""
+    return int(pd.read_sql("SELECT COUNT(*) AS n FROM supply_link", store.engine)["n"].iloc[0])

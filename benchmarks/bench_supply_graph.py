@@ -83,10 +83,12 @@ def inputs(scale: str):
         net, x, cost = synthetic_national()
         return net, x, cost, 2025, ("synthetic network of the national demo's size (the national demo store "
                                     "was not built on this machine)")
+    from benchmarks.bench_supply import links_in_store
+
     store = demo_store(scale)
     year = latest_year(store)
     net, x, cost = load(store, year)
-    return net, x, cost, year, f"demo store ({scale}), year {year}"
+    return net, x, cost, year, f"demo store ({scale}, {links_in_store(store):,} links in all years), year {year}"
 
 
 def latest_year(store) -> int:
