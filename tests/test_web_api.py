@@ -203,8 +203,9 @@ def test_cockpit_json(client):
     chains = d["chains"]
     assert len(chains) == 12
     assert [c["key"] for c in chains[:2]] == ["EI", "NF"]
-    assert chains[0]["name_zh"] == "电子信息" and chains[0]["rank"] == 1
-    assert chains[0]["revenue_ytd_yuan"] == pytest.approx(195 * YI)
+    # EI (195 亿 of 3 firms) is withheld since province − EI = E3 + E6 (the firm-level audit)
+    assert chains[0]["name_zh"] == "电子信息" and chains[0]["rank"] is None
+    assert chains[0]["revenue_ytd_yuan"] is None and chains[0]["above_scale_count"] == 3
     assert chains[1]["rank"] is None                                      # withheld: not ranked
     assert d["demo"] is False
 
@@ -434,5 +435,5 @@ def test_api_on_each_engine(db_any, engine_name):
         assert k["yoy_comparable"] is None and k["suppressed"][:2] == ["comparable_current_yuan", "yoy_comparable"]
         assert "target_index_comparable" in k["suppressed"]        # the index derives from the hidden side
         d = c.get("/api/cockpit", params={"period": "2025-06"}).json()
-        assert {ch["key"]: ch["revenue_ytd_yuan"] for ch in d["chains"]}["EI"] == pytest.approx(195 * YI)
+        assert {ch["key"]: ch["revenue_ytd_yuan"] for ch in d["chains"]}["EI"] is None    # province − EI: 2 firms
         assert "405.00" in c.get("/").text
