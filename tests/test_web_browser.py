@@ -6,8 +6,9 @@ compared with values worked out by hand (see handmade.py), not with the
 API's answer: 405.00 亿元 from 5 enterprises, comparable 375/338 − 1 = 10.9 %,
 naive 405/220 − 1 = 84.1 %, path 371.5 × 1.09³ = 481.10 亿元 → red; chain
 EI 195.00 亿元; 南昌 205.00 亿元. Chain NF (one enterprise) must be withheld, and with
-complementary suppression (issue #12) 南昌 too (province − 南昌 = 九江's one enterprise) and the
-comparable growth (405 − 375 = E5, the only entrant).
+complementary suppression (issue #12) 南昌 too (province − 南昌 = 九江's one enterprise), the
+comparable growth (405 − 375 = E5, the only entrant) and, by the firm-level audit, EI
+(province − EI = E3 + E6, two firms).
 Any request leaving the server fails the test (deployments are offline).
 Screenshots go to test-artifacts/.
 """
@@ -108,7 +109,7 @@ def test_cockpit_figures(page, server, artifacts):
     assert rows.count() == 12
     assert rows.nth(0).get_attribute("data-key") == "EI"
     ei = cells(page, "chain-row-EI")
-    assert ei["revenue_ytd_yuan"] == "195.00"
+    assert ei["revenue_ytd_yuan"] == "—*"        # 195 亿 of 3 firms, but province − EI = E3 + E6 (two firms)
     assert ei["above_scale_count"] == "3"
     assert "电子信息" in page.get_by_test_id("chain-row-EI").inner_text()
     nf = cells(page, "chain-row-NF")

@@ -58,7 +58,7 @@ def test_chain_presence_hand_values(app):
     assert asegs["EI-D1"]["revenue_ytd_yuan"] is None and "revenue_ytd_yuan" in asegs["EI-D1"]["suppressed"]
     assert asegs["EI-D1"]["enterprise_count"] == 2
     assert a["key_enterprises"]["rows"] == [] and a["key_enterprises"]["hidden"] == 3
-    assert a["kpi"]["revenue_ytd_yuan"] == pytest.approx(195 * YI)          # 3 firms: shown
+    assert a["kpi"]["revenue_ytd_yuan"] is None                             # 3 firms, but province − EI = E3 + E6
     assert a["kpi"]["yoy_comparable"] is None                                # comparable sample of 2
 
 
