@@ -261,6 +261,17 @@ def delete_demo(conn) -> None:
                          "WHERE kind = 'demo'"))
 
 
+def _begin(store, conn, force: bool, seed: int, scale: str) -> tuple[int, int]:
+    """Start a demo load in ``conn``: the old demo rows deleted when ``force``, the import batch
+    row written; (enterprise id offset, batch id)."""
+    if force:
+        delete_demo(conn)
+    offset = store.next_id(conn, "enterprise") - 1
+    batch = store.next_id(conn, "import_batch")
+    store.bulk_insert(conn, "import_batch", import_batch_row(batch, seed, scale, 0))
+    return offset, batch
+
+
 def _load_pieces(store, pieces, force: bool, seed: int, scale: str, calibration,
                  progress: Progress) -> tuple[dict[str, int], int]:
     """The national demo into a DuckDB store: one transaction per piece (~1 M rows) under
@@ -271,11 +282,7 @@ def _load_pieces(store, pieces, force: bool, seed: int, scale: str, calibration,
     rows = {t: 0 for t in TABLES}
     with bounded_memory(store):
         with store.begin() as conn:
-            if force:
-                delete_demo(conn)
-            offset = store.next_id(conn, "enterprise") - 1
-            batch = store.next_id(conn, "import_batch")
-            store.bulk_insert(conn, "import_batch", import_batch_row(batch, seed, scale, 0))
+            offset, batch = _begin(store, conn, force, seed, scale)
     try:
         with bounded_memory(store):
             for name, piece in pieces:
@@ -330,11 +337,7 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
     else:
         rows = {t: 0 for t in TABLES}
         with store.begin() as conn:
-            if force:
-                delete_demo(conn)
-            offset = store.next_id(conn, "enterprise") - 1
-            batch = store.next_id(conn, "import_batch")
-            store.bulk_insert(conn, "import_batch", import_batch_row(batch, seed, scale, 0))
+            offset, batch = _begin(store, conn, force, seed, scale)
             for name, piece in pieces:
                 progress(f"write {name}", piece.num_rows, None)
                 rows[name] += store.bulk_insert(conn, name, _rebase(piece, offset, batch))
