@@ -309,11 +309,12 @@ def _withhold(rec: dict, fields, small: bool) -> dict:
     return rec
 
 
-def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: str = "all") -> dict:
+def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: str = "all",
+                       chain: str | None = None) -> dict:
     """Disclosure control for target and projection figures, with the viewer's pattern.
 
     A revenue target (growth, level) and the projection show the current sum and the base-year
-    path of cell (province or ``region``, ``scope``): they are withheld with either sum (or when
+    path of cell (``chain`` × province or ``region``, ``scope``; ``chain`` None on the pages): they are withheld with either sum (or when
     their ``n`` is small and the viewer does not see every enterprise); other targets (shares)
     by their ``n``. The projection chart's past annual totals are the December cells of earlier
     years: each is withheld with that period's pattern."""
@@ -322,15 +323,15 @@ def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: st
     out = dict(mon)
     if not period:
         return out
-    known = g.knows(period, None, region, scope)
-    level_hidden = g.hidden(period, "cur", None, region, scope) or g.hidden(period, "base", None, region, scope)
+    known = g.knows(period, chain, region, scope)
+    level_hidden = g.hidden(period, "cur", chain, region, scope) or g.hidden(period, "base", chain, region, scope)
 
     def small(n) -> bool:
         return n is not None and 0 < int(n) < g.min_cell and not known
 
-    cur_hidden = g.hidden(period, "cur", None, region, scope)
-    base_hidden = g.hidden(period, "base", None, region, scope)
-    comparable_hidden = g.hidden(period, "cc", None, region, scope) or g.hidden(period, "cb", None, region, scope)
+    cur_hidden = g.hidden(period, "cur", chain, region, scope)
+    base_hidden = g.hidden(period, "base", chain, region, scope)
+    comparable_hidden = g.hidden(period, "cc", chain, region, scope) or g.hidden(period, "cb", chain, region, scope)
 
     def target(t: dict) -> dict:
         if small(t.get("n")):
@@ -352,7 +353,7 @@ def protect_monitoring(store, mon: dict, min_cell, region: str | None, scope: st
             rows = []
             for r in series["rows"]:
                 r = dict(r)
-                if r.get("actual_yuan") is not None and g.hidden(f"{r['year']}-12", "cur", None, region, scope):
+                if r.get("actual_yuan") is not None and g.hidden(f"{r['year']}-12", "cur", chain, region, scope):
                     r["actual_yuan"] = None
                 rows.append(r)
             proj["series"] = {**series, "rows": rows}
