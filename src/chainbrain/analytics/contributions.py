@@ -106,3 +106,22 @@ def decompose(store, period: str | Period, scope: str = "all", region: str | Non
             in_region.update(parent_chain=None, parent_region=reg)
             out["chains_in_region"].setdefault(reg, []).append(in_region)
     return out
+
+
+def growth_of(store, period: str | Period, bys=("all",), scope: str = "all", region: str | None = None,
+              chain: str | None = None) -> dict[str, dict[str, dict]]:
+    """Comparable revenue growth of each key of each grouping in ``bys``, one light query:
+    ``{by: {key: {"cc", "cb", "n", "growth"}}}`` (the KPI's ``yoy_comparable`` without its target
+    figures; used for the previous periods a report compares with)."""
+    p = parse_period(period) if isinstance(period, str) else period
+    sc = Scope(scope, region, chain)
+    specs = [(by, sc) for by in dict.fromkeys(bys)]
+    out = {}
+    for (by, _), df in zip(specs, aggregate_many(store, p, "ytd", specs, measures=("revenue",))):
+        recs = {}
+        for k in df.index:
+            r = _row(df, k)
+            r["growth"] = r["cc"] / r["cb"] - 1 if r["cb"] else None
+            recs[str(k)] = r
+        out[by] = recs
+    return out

@@ -131,8 +131,13 @@ def compose(m, charts: bool = True) -> Document:
         Column("yoy_comparable", "可比口径同比（%）", "rate"), Column("yoy_naive", "总量口径同比（%）", "rate"),
         Column("comparable_count", "可比样本（家）", "int"),
         Column("target_ratio", "目标进度（%，序时=100）", "ratio"), Column("status", "状态", "text")],
-        _unit_rows([{**h, "period": m.period_zh}] + [{**r, "period": f"{m.year}年1—{int(r['period'][-2:])}月"}
-                                                      for r in m.previous]), "K1"))
+        _unit_rows([{**h, "period": m.period_zh}]), "K1"))
+    if m.previous:
+        trend = [{**r, "period": f"{m.year}年1—{int(r['period'][-2:])}月"} for r in reversed(m.previous)]
+        doc.t(Table(f"表{len(doc.tables) + 1}", f"{m.subject_zh}营业收入可比口径增速走势", "%、家", [
+            Column("period", "统计期"), Column("yoy_comparable", "可比口径同比（%）", "rate"),
+            Column("comparable_count", "可比样本（家）", "int")],
+            trend + [{**h, "period": m.period_zh}], "K4, K5, K1"))
     sub = 0
     tp = N.target_paragraph(m)
     if tp:

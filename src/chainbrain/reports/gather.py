@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from chainbrain.analytics.alerts import previous_periods
-from chainbrain.analytics.contributions import decompose
+from chainbrain.analytics.contributions import decompose, growth_of
 from chainbrain.analytics.kpi import kpi_tables
 from chainbrain.analytics.projection import projection
 from chainbrain.analytics.targets import target_progress
@@ -176,19 +176,24 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
         m.source("K3", "分地区营业收入与增速", f"analytics.kpi.kpi_tables({args}) ['{level}']")
 
     # ---- the two periods before P in the same year: change of growth, turning points
-    for q in previous_periods(p, 3)[1:]:
+    for i, q in enumerate(previous_periods(p, 3)[1:]):
         if q.year != p.year:
             break
-        t = kpi_tables(store, q, bys, chain=chain, region=code, scope=scope)
-        if t["all"]:
-            m.previous.append(guard.protect(t["all"][0], chain, code))
-        if q == previous_periods(p, 2)[1]:
-            for by in bys[1:]:
-                for r in t[by]:
-                    cell = (r["key"], code) if by == "chain" else (chain, r["key"])
-                    m.previous_units[(by, r["key"])] = guard.protect(r, *cell).get("yoy_comparable")
-        m.source(f"K{len(m.previous) + 3}", f"{period_zh(q)}增速（比较上期、判断拐点）",
-                 f"analytics.kpi.kpi_tables(period='{q.label}', bys={bys!r}, chain={chain!r}, region={code!r})")
+        t = growth_of(store, q, bys if i == 0 else ("all",), scope, code, chain)
+        for by, rows in t.items():
+            for key, r in rows.items():
+                cell = (chain, code) if by == "all" else ((key, code) if by == "chain" else (chain, key))
+                gone = any(guard.hidden(q.label, x, *cell, scope) for x in ("cc", "cb"))
+                g = None if gone else r["growth"]
+                if by == "all":
+                    m.previous.append({"period": q.label, "yoy_comparable": g, "comparable_count": r["n"],
+                                       "comparable_current_yuan": None if gone else r["cc"],
+                                       "comparable_base_yuan": None if gone else r["cb"]})
+                else:
+                    m.previous_units[(by, key)] = g
+        m.source(f"K{len(m.previous) + 3}", f"{period_zh(q)}可比口径增速（比较上期、判断拐点）",
+                 f"analytics.contributions.growth_of(period='{q.label}', bys={bys if i == 0 else ('all',)!r}, "
+                 f"scope='{scope}', region={code!r}, chain={chain!r})")
 
     # ---- pulls and contributions
     dec = decompose(store, p, scope, code, chain)

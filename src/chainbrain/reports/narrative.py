@@ -14,7 +14,8 @@ that some figures are withheld. Rules:
   the growth still required for the year and, before the target year, a year to the target;
 - strongest / weakest: the three highest and lowest comparable growth rates among the units;
 - pulls and drags (拉动): per chain, the three sub-regions with the largest positive pull on the
-  chain and the three with the most negative; per region, the same for its chains;
+  chain and the three with the most negative (|pull| ≥ 0.005 point, so that it shows as ≥ 0.01);
+  per region, the same for its chains; units whose pull is withheld are counted, not named;
 - alerts: each alert's own sentence (:mod:`chainbrain.analytics.alerts`), highest severity first.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 from chainbrain.reports import text as T
 
 TURN_MIN = 0.0005          # a step of growth counts as a rise / fall from 0.05 percentage points
+PULL_MIN = 0.005           # a pull or drag is named from 0.005 points (it shows as at least 0.01)
 
 
 def _prev_label(m) -> str | None:
@@ -103,13 +105,16 @@ def target_items(m) -> list[str]:
         if t.get("kind") == "growth":
             continue
         name = t.get("name_zh") or t.get("code")
+        if t.get("kind") == "coverage":
+            out.append(f"{name}：尚无覆盖率数据，暂不评价。")
+            continue
         if t.get("status") is None and t.get("value") is None:
-            out.append(f"{name}：{t.get('note') or '暂无可评价数据或按规定不予公布'}。")
+            out.append(f"{name}：暂无可评价数据或按规定不予公布。")
             continue
         val = t.get("value")
         if t.get("kind") == "share":
             out.append(f"{name}：本期估计为{T.pct(val)}（区间{T.pct(t.get('low'))}—{T.pct(t.get('high'))}），"
-                       f"目标{T.pct(t.get('target'))}，{T.STATUS_ZH.get(t.get('status'), '—')}。")
+                       f"目标{T.pct(t.get('target'))}，{T.SHARE_STATUS_ZH.get(t.get('status'), '—')}。")
         elif t.get("kind") == "level":
             req = t.get("required_annual_growth_to_target")
             out.append(f"{name}：按季节占比折算全年约{T.yi(val)}，当年目标路径{T.yi(t.get('target'))}，"
@@ -151,9 +156,9 @@ def ranking_paragraph(units: list[dict], what: str, parent: str) -> str | None:
 def pulls_sentence(children: list[dict], what: str, parent: str) -> str:
     """The top three pulls and the top three drags of ``children`` on ``parent``."""
     shown = [c for c in children if c.get("pull_pp") is not None]
-    hidden = len(children) - len(shown)
-    pos = sorted([c for c in shown if c["pull_pp"] > 0], key=lambda c: -c["pull_pp"])[:3]
-    neg = sorted([c for c in shown if c["pull_pp"] < 0], key=lambda c: c["pull_pp"])[:3]
+    hidden = sum(1 for c in children if c.get("suppressed"))
+    pos = sorted([c for c in shown if c["pull_pp"] >= PULL_MIN], key=lambda c: -c["pull_pp"])[:3]
+    neg = sorted([c for c in shown if c["pull_pp"] <= -PULL_MIN], key=lambda c: c["pull_pp"])[:3]
     fmt = lambda x: f"{x:.2f}个百分点"  # noqa: E731
     if not shown:
         return f"分{what}的拉动数据不足或按规定不予公布。"

@@ -13,6 +13,8 @@ YI = 1e8
 
 STATUS_ZH = {"green": "达到序时进度", "yellow": "略低于序时进度", "red": "明显低于序时进度",
              "undetermined": "数据尚不足以判定"}
+SHARE_STATUS_ZH = {"green": "已达到目标", "yellow": "接近目标", "red": "低于目标",
+                   "undetermined": "估计区间跨越目标值，尚不能判定"}
 STATUS_SHORT = {"green": "绿", "yellow": "黄", "red": "红", "undetermined": "待定"}
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 

@@ -1,0 +1,57 @@
+"""``chainbrain report monthly``: the monthly analysis report (月度产业链运行分析) as Word, PDF or Excel.
+
+Without ``--as`` the report is the operator's full view (its cover says so); ``--as USERNAME``
+writes what that user may see (their suppression pattern and alerts, as on the pages).
+Bad input is one bilingual line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from chainbrain.cli.common import CHAIN, DB, PERIOD, REGION, SCOPE
+
+app = typer.Typer(help="Analysis reports 分析报告 (Word, PDF, Excel).", no_args_is_help=True)
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command("monthly")
+def monthly(
+    period: str = PERIOD,
+    db: str = DB,
+    chain: str = CHAIN,
+    region: str = REGION,
+    scope: str = SCOPE,
+    as_user: str = typer.Option(None, "--as", help="write the report as this user may see it (scope, suppression)"),
+    format: str = typer.Option(None, "--format", "-f", help="docx, pdf or xlsx [default: from --out's suffix]"),
+    out: str = typer.Option(..., "--out", "-o", help="the file to write"),
+    charts: bool = typer.Option(True, "--charts/--no-charts", help="draw the charts (Word, PDF)"),
+):
+    """The monthly analysis report of the province, a chain, a region, or a chain in a region."""
+    from chainbrain.reports import FORMATS, write
+    from chainbrain.reports.gather import gather
+    from chainbrain.reports.viewer import ReportError, as_user as viewer_as, operator
+    from chainbrain.store import open_store
+
+    fmt = (format or Path(out).suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        _fail(f"--format {fmt or '(none)'}: must be docx, pdf or xlsx (格式应为 docx、pdf 或 xlsx)")
+    if not Path(out).parent.exists():
+        _fail(f"--out {out}: directory {Path(out).parent} does not exist (输出目录不存在)")
+    if "://" not in db and not Path(db).exists():
+        _fail(f"--db {db}: no such store (数据库文件不存在)")
+    try:
+        with open_store(db) as store:
+            viewer = viewer_as(store, as_user) if as_user else operator(store)
+            model = gather(store, period, chain, region, scope, viewer)
+            write(model, fmt, out, charts=charts)
+    except ReportError as exc:
+        _fail(str(exc))
+    typer.echo(f"{out}: {model.title} ({fmt}; {'as ' + as_user if as_user else 'operator full view'}; "
+               f"data batch #{model.data_version['batch_id']})")
