@@ -1,0 +1,100 @@
+"""The reports page, its JSON twin and the download, per viewer (hand-made data, period 2025-06).
+
+A download is the report as the requesting viewer may see it: its figures are the ones
+:func:`chainbrain.reports.gather.gather` gives for that viewer (:func:`~chainbrain.reports.viewer.for_user`,
+the pages' pattern), never the operator's full view; no enterprise outside the viewer's scope
+is named in it; bad parameters are a bilingual 400.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+
+import web_fixture as W
+from chainbrain.web import create_app
+
+P = "2025-06"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    db = W.build(tmp_path_factory.mktemp("report-web") / "web.duckdb", tasks=False)
+    return create_app(db, public_aggregates=True)
+
+
+def client_for(app, name):
+    c = TestClient(app)
+    if name:
+        r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+        assert r.status_code == 200, r.text
+        c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    return c
+
+
+def test_listing_and_page(app):
+    c = client_for(app, "viewer")
+    body = c.get("/api/reports").json()
+    assert body["period"] == P and body["formats"] == ["docx", "pdf", "xlsx"]
+    kinds = [i["kind"] for i in body["items"]]
+    assert kinds.count("province") == 1 and "chain" in kinds and "region" in kinds
+    prov = body["items"][0]
+    assert prov["links"]["pdf"] == f"/reports/monthly?period={P}&format=pdf"
+    page = c.get("/reports")
+    assert page.status_code == 200 and 'data-testid="reports-table"' in page.text
+    assert 'data-testid="nav-reports"' in page.text
+
+
+def _ei_revenue(content: bytes):
+    wb = openpyxl.load_workbook(io.BytesIO(content))
+    sh = next(wb[n] for n in wb.sheetnames if wb[n]["A1"].value and "分产业链" in str(wb[n]["A1"].value))
+    head = [c.value for c in sh[2]]
+    row = next(r for r in sh.iter_rows(min_row=3, values_only=True) if r[0] == "电子信息")
+    return row[head.index("营业收入（亿元）")], "\n".join(str(c.value) for c in wb["封面"]["A"])
+
+
+@pytest.mark.parametrize("viewer,ei,label", [(None, "—", "公开视图"), ("viewer", "—", "按用户 viewer"),
+                                             ("ei_office", 195.0, "按用户 ei_office"),
+                                             ("admin", 195.0, "按用户 admin")])
+def test_download_is_the_viewers_view(app, viewer, ei, label):
+    c = client_for(app, viewer)
+    r = c.get("/reports/monthly", params={"period": P, "format": "xlsx"})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in r.headers["content-disposition"]
+    value, cover = _ei_revenue(r.content)
+    assert value == (pytest.approx(ei) if isinstance(ei, float) else ei)
+    assert label in cover and "全量视图" not in cover
+
+
+@pytest.mark.parametrize("viewer", ["lx_county", "ent3", "viewer"])
+def test_docx_names_no_enterprise_outside_scope(app, viewer):
+    c = client_for(app, viewer)
+    r = c.get("/reports/monthly", params={"period": P, "format": "docx"})
+    assert r.status_code == 200
+    xml = zipfile.ZipFile(io.BytesIO(r.content)).read("word/document.xml").decode()
+    for i in W.USCC:
+        if i not in W.SEES[viewer]:
+            assert W.NAME[i] not in xml and W.USCC[i] not in xml
+
+
+@pytest.mark.parametrize("params,needle", [({"period": P}, "格式"), ({"period": P, "format": "txt"}, "格式"),
+                                           ({"period": "2025-13", "format": "pdf"}, "月份"),
+                                           ({"period": "2019-06", "format": "pdf"}, "没有"),
+                                           ({"period": P, "chain": "XX", "format": "pdf"}, "未知产业链")])
+def test_bad_parameters_400(app, params, needle):
+    c = client_for(app, "viewer")
+    r = c.get("/reports/monthly", params=params, headers={"accept": "application/json"})
+    assert r.status_code == 400 and needle in r.text
+    assert c.get("/api/reports", params={"period": "2019-06"}).status_code == 400
+
+
+def test_private_deployment_needs_sign_in(tmp_path):
+    db = W.build(tmp_path / "private.duckdb", tasks=False)
+    with TestClient(create_app(db, public_aggregates=False)) as c:
+        for path in ("/reports", "/api/reports", f"/reports/monthly?period={P}&format=pdf"):
+            assert c.get(path).status_code == 401
