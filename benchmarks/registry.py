@@ -1,7 +1,7 @@
 """The benchmarks by name (each a function of the scale that records its entry)."""
 
 from benchmarks import (bench_api, bench_complexity, bench_indicators, bench_ingest, bench_io, bench_kpi,
-                        bench_postgres, bench_recompute, bench_supply, bench_supply_graph)
+                        bench_postgres, bench_recompute, bench_report, bench_supply, bench_supply_graph)
 
 BENCHMARKS = {
     "kpi_province_chain_city": bench_kpi.run,
@@ -16,5 +16,6 @@ BENCHMARKS = {
     "supply_local_rate_concentration": bench_supply.run,
     "supply_dominators": bench_supply_graph.run_dominators,
     "supply_systemic": bench_supply_graph.run_systemic,
+    "report_monthly": bench_report.run,     # the monthly analysis report (province, a chain; Word, PDF, Excel)
 }
 NAMES = list(BENCHMARKS)

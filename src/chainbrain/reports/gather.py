@@ -25,6 +25,7 @@ reports) — the report's appendix.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -79,6 +80,7 @@ class ReportModel:
     projection: dict | None = None
     alerts: list[dict] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)             # seconds per step (benchmark, logs)
 
     def source(self, sid: str, figure: str, query: str, inputs: str = INPUTS_KPI) -> str:
         self.sources.append(Source(sid, figure, query, inputs, self.data_version["text"]))
@@ -139,6 +141,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
     """The :class:`ReportModel` of the monthly report for one scope, as ``viewer`` may see it."""
     from chainbrain.reports.viewer import operator
 
+    t0 = time.perf_counter()
     p, chain, reg = _check(store, period, chain, region, scope)
     viewer = viewer or operator(store)
     guard = viewer.guard
@@ -158,6 +161,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
                     viewer=viewer, generated_at=dt.datetime.now().isoformat(sep=" ", timespec="seconds"),
                     data_version=data_version(store, p), headline={})
 
+    m.timings["checks"], t0 = time.perf_counter() - t0, time.perf_counter()
     # ---- KPI: the scope, its chains, its sub-regions (one call, three queries)
     from chainbrain.analytics.contributions import sub_level
 
@@ -175,6 +179,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
         m.regions = _named([{**guard.protect(r, chain, r["key"]), "key": r["key"]} for r in kt[level]], region_names)
         m.source("K3", "分地区营业收入与增速", f"analytics.kpi.kpi_tables({args}) ['{level}']")
 
+    m.timings["kpi"], t0 = time.perf_counter() - t0, time.perf_counter()
     # ---- the two periods before P in the same year: change of growth, turning points
     for i, q in enumerate(previous_periods(p, 3)[1:]):
         if q.year != p.year:
@@ -195,6 +200,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
                  f"analytics.contributions.growth_of(period='{q.label}', bys={bys if i == 0 else ('all',)!r}, "
                  f"scope='{scope}', region={code!r}, chain={chain!r})")
 
+    m.timings["previous"], t0 = time.perf_counter() - t0, time.perf_counter()
     # ---- pulls and contributions
     dec = decompose(store, p, scope, code, chain)
     pulls = {(r["chain"], r["region"]): _protect_pull(guard, p.label, r, scope) for r in dec["chains"] + dec["regions"]}
@@ -209,6 +215,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
     m.source("C1", "拉动（百分点）与贡献率：产业链、地区及其交叉",
              f"analytics.contributions.decompose(period='{p.label}', scope='{scope}', region={code!r}, chain={chain!r})")
 
+    m.timings["pulls"], t0 = time.perf_counter() - t0, time.perf_counter()
     # ---- targets and projection (protected as on the cockpit)
     mon = {"period": p.label, "targets": target_progress(store, p, chain=chain, region=code, scope=scope),
            "projection": projection(store, p.label, chain=chain, region=code, scope=scope)}
@@ -227,11 +234,13 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
              f"analytics.projection.projection(period='{p.label}', chain={chain!r}, region={code!r}, scope='{scope}')",
              "monthly_report（基年以来各月累计）+ target")
 
+    m.timings["targets_projection"], t0 = time.perf_counter() - t0, time.perf_counter()
     # ---- alerts of the scope that the viewer may see
     every = web_model.period_alerts(store, p.label)
     m.alerts = [a for a in viewer.alerts(store, every["alerts"]) if _in_scope(a, chain, code, reg)]
     m.source("A1", "运行预警", f"analytics.alerts.alerts(period='{p.label}') [{every['alerts_source']}]",
              "KPI 与指标记录、designation（链主企业）")
+    m.timings["alerts"] = time.perf_counter() - t0
     return m
 
 
