@@ -247,7 +247,11 @@ def test_pdf_text_fonts_and_page(files, engine):
     for page in reader.pages[:2]:
         for f in (page["/Resources"].get("/Font") or {}).values():
             used.add(str(f.get_object()["/BaseFont"]))
-    assert any("CJK" in f for f in used), used                                        # Chinese in a CJK font
+    # the fonts the Word file names (here the Noto fallbacks), in their Chinese faces — a broken CSS
+    # font list falls back to fontconfig's default, Noto's Japanese face (Japanese glyph forms)
+    for role in ("body", "heading1"):
+        assert any(fonts.font(role).replace(" ", "-") in f for f in used), (role, used)
+    assert not any("JP" in f for f in used), used
     assert "—1—" in re.sub(r"\s+", "", reader.pages[0].extract_text())                # page number
     assert len(reader.pages) >= 3
 

@@ -111,7 +111,7 @@ def compose(m, charts: bool = True) -> Document:
     """The :class:`Document` of report model ``m``."""
     from chainbrain.reports import charts as C
 
-    doc = Document(m.title, f"（{m.period_zh}）", [
+    doc = Document(m.title, f"（根据{m.period_zh}规模以上工业企业月报数据生成）", [
         f"范围：{m.subject_zh}；行业范围：{'制造业' if m.scope == 'manufacturing' else '规模以上工业（B、C、D门类）'}",
         f"数据：{m.data_version['text']}",
         f"视图：{m.viewer.label_zh}",

@@ -57,8 +57,11 @@ def fonts() -> dict[str, str]:
 
 
 def css_stack(role: str) -> str:
-    """A CSS font-family list: the preferred names, then the fallback (WeasyPrint picks the first found)."""
-    return ", ".join(f'"{f}"' for f in PREFERRED[role] + (FALLBACK[role], "Noto Sans CJK SC"))
+    """A CSS font-family list: the installed font of ``role`` (:func:`font`), then its fallback.
+
+    Only installed names are listed: fontconfig answers a missing family (e.g. 黑体) with its
+    default substitute, which for CJK may be the Japanese face of Noto (Japanese glyph forms)."""
+    return ", ".join(f'"{f}"' for f in dict.fromkeys((font(role), FALLBACK[role])))
 
 
 @functools.lru_cache(maxsize=4)
