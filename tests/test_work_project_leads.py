@@ -155,14 +155,14 @@ def test_migration_0013_up_down_up(db_any):
         upgrade(store, "0012_work_programs")
         with store.engine.connect() as conn:
             assert set(conn.execute(cols).scalars()) == set()
-        upgrade(store)
+        upgrade(store, "0013_work_links")           # pinned: later migrations (0014_reports) follow it
         assert current_revision(store) == "0013_work_links"
         with store.engine.connect() as conn:
             assert set(conn.execute(cols).scalars()) == new
         command.downgrade(alembic_config(store), "0012_work_programs")
         with store.engine.connect() as conn:
             assert set(conn.execute(cols).scalars()) == set()
-        upgrade(store)
+        upgrade(store, "0013_work_links")
         assert current_revision(store) == "0013_work_links"
     finally:
         store.close()

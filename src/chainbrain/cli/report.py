@@ -32,6 +32,7 @@ def monthly(
     format: str = typer.Option(None, "--format", "-f", help="docx, pdf or xlsx [default: from --out's suffix]"),
     out: str = typer.Option(..., "--out", "-o", help="the file to write"),
     charts: bool = typer.Option(True, "--charts/--no-charts", help="draw the charts (Word, PDF)"),
+    keep: bool = typer.Option(False, "--keep", help="also keep the file in the store with its data version"),
 ):
     """The monthly analysis report of the province, a chain, a region, or a chain in a region."""
     from chainbrain.reports import FORMATS, write
@@ -51,7 +52,29 @@ def monthly(
             viewer = viewer_as(store, as_user) if as_user else operator(store)
             model = gather(store, period, chain, region, scope, viewer)
             write(model, fmt, out, charts=charts)
+            if keep:
+                from chainbrain.reports.archive import keep as keep_file
+
+                kept = keep_file(store, model, fmt, Path(out).read_bytes(), "cli")
     except ReportError as exc:
         _fail(str(exc))
     typer.echo(f"{out}: {model.title} ({fmt}; {'as ' + as_user if as_user else 'operator full view'}; "
-               f"data batch #{model.data_version['batch_id']})")
+               f"data batch #{model.data_version['batch_id']})" + (f"; kept as report #{kept}" if keep else ""))
+
+
+@app.command("list")
+def list_reports(db: str = DB, period: str = typer.Option(None, "--period", "-p", help="only this YYYY-MM"),
+                 format: str = typer.Option("table", "--format", "-f", help="table or csv")):
+    """Reports kept in the store (``monthly --keep``), newest first, with their data version."""
+    from chainbrain.cli.output import emit
+    from chainbrain.reports.archive import listing
+    from chainbrain.store import open_store
+
+    if format not in ("table", "csv"):
+        _fail(f"--format {format}: must be table or csv (格式应为 table 或 csv)")
+    if "://" not in db and not Path(db).exists():
+        _fail(f"--db {db}: no such store (数据库文件不存在)")
+    with open_store(db) as store:
+        rows = listing(store, period)
+    emit(["id", "period", "chain_code", "region_code", "format", "viewer", "data_batch_id", "data_loaded_at",
+          "size_bytes", "created_at", "title"], rows, format, "Kept reports 已保存的报告")

@@ -342,3 +342,4 @@ from chainbrain.store import schema_work_projects  # noqa: E402,F401
 from chainbrain.store import schema_supply  # noqa: E402,F401
 from chainbrain.store import schema_attract  # noqa: E402,F401
 from chainbrain.store import schema_work_programs  # noqa: E402,F401
+from chainbrain.store import schema_reports  # noqa: E402,F401
