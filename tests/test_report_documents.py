@@ -131,6 +131,11 @@ def test_docx_chain_report_matches_kpi(files, engine):
     h = engine["ei"]
     assert d.paragraphs[0].text.endswith("电子信息产业链运行分析")
     assert f"电子信息产业链规模以上工业企业{h['above_scale_count']}家，实现营业收入{h['revenue_ytd_yuan'] / YI:.2f}亿元" in text
+    # the chain's top pulls, largest first, from the indicator engine's pulls
+    top = sorted((r for r in engine["pull_ei"].values() if (r["revenue_pull"] or 0) >= 0.005),
+                 key=lambda r: -r["revenue_pull"])[:3]
+    named = "、".join(f"{engine['city_names'][r['key']]}（{r['revenue_pull']:.2f}个百分点）" for r in top)
+    assert f"分地区看，拉动全省电子信息产业链增长最多的是{named}" in text
     rows = _table(d, "分市主要指标")
     head = rows[0]
     cities = {r[0]: r for r in rows[1:]}

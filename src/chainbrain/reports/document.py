@@ -176,6 +176,8 @@ def compose(m, charts: bool = True) -> Document:
         doc.h(1, number(1, sec) + "分地区运行情况")
         doc.h(2, number(2, 1) + "总体格局")
         doc.p(N.ranking_paragraph(m.regions, "地区", m.subject_zh))
+        if m.chain:                          # a chain's report: its regions' top three pulls and drags
+            doc.p(N.pulls_sentence(m.regions, "地区", m.subject_zh))
         doc.t(Table(f"表{len(doc.tables) + 1}", f"分{what}主要指标", "亿元、%、百分点", _unit_columns("地区"),
                     _unit_rows(m.regions), "K3, C1"))
         if charts:
