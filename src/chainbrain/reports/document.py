@@ -161,7 +161,7 @@ def compose(m, charts: bool = True) -> Document:
         doc.t(Table(f"表{len(doc.tables) + 1}", "分产业链主要指标", "亿元、%、百分点", _unit_columns("产业链"),
                     _unit_rows(m.chains), "K2, C1"))
         if charts:
-            doc.c(C.growth_chart(m, m.chains, "各产业链营业收入可比口径增速", f"chains"))
+            doc.c(C.growth_chart(m, m.chains, "各产业链营业收入可比口径增速", "chains"))
         doc.h(2, number(2, 2) + "各产业链情况")
         for i, u in enumerate(m.chains, 1):
             doc.h(3, number(3, i) + f"{u['name']}产业链")
