@@ -65,3 +65,26 @@ def test_keep_stores_the_file_with_its_data_version(tmp_path):
         assert content(store, 1) == body and content(store, 2) is None
     res = CliRunner().invoke(root, ["report", "list", "--db", db, "-p", P, "--format", "csv"])
     assert res.exit_code == 0 and res.output.splitlines()[1].startswith(f"1,{P},EI,,xlsx,ei_office,")
+
+
+def test_monthly_set_writes_every_unit(tmp_path):
+    """The month's set on the hand-made data: the province, the pack's 12 chains and its cities."""
+    db = web_fixture.build(tmp_path / "set.duckdb", tasks=False)
+    with open_store(db) as store:
+        from chainbrain.web import data
+
+        n = 1 + len(data.chains(store)) + len(data.regions(store, "prefecture"))
+    root = typer.Typer()
+    root.add_typer(report_cli.app, name="report")
+    out = tmp_path / "set"
+    out.mkdir()
+    res = CliRunner().invoke(root, ["report", "monthly-set", "--db", db, "-p", P, "--out-dir", str(out),
+                                    "-f", "xlsx", "--keep"])
+    assert res.exit_code == 0, res.output
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) == n and f"{P}-province.xlsx" in files and f"{P}-EI.xlsx" in files
+    assert f"{P}-360100.xlsx" in files
+    with open_store(db) as store:
+        assert len(listing(store, P)) == n
+    bad = CliRunner().invoke(root, ["report", "monthly-set", "--db", db, "-p", P, "--out-dir", str(tmp_path / "no")])
+    assert bad.exit_code == 2 and "输出目录不存在" in bad.output

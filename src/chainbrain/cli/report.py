@@ -62,6 +62,56 @@ def monthly(
                f"data batch #{model.data_version['batch_id']})" + (f"; kept as report #{kept}" if keep else ""))
 
 
+@app.command("monthly-set")
+def monthly_set(
+    period: str = PERIOD,
+    db: str = DB,
+    out_dir: str = typer.Option(..., "--out-dir", help="the directory to write into"),
+    format: list[str] = typer.Option(None, "--format", "-f", help="docx, pdf, xlsx (repeatable) [default: all three]"),
+    as_user: str = typer.Option(None, "--as", help="write the reports as this user may see them"),
+    keep: bool = typer.Option(False, "--keep", help="also keep the files in the store with their data version"),
+):
+    """The month's set: the province's report, each chain's and each city's (what a scheduler runs
+    after ``chainbrain compute``). Files: ``PERIOD-province.docx``, ``PERIOD-EI.pdf``, ``PERIOD-360100.xlsx``."""
+    import io
+
+    from chainbrain.reports import FORMATS, write
+    from chainbrain.reports.archive import keep as keep_file
+    from chainbrain.reports.gather import gather
+    from chainbrain.reports.viewer import ReportError, as_user as viewer_as, operator
+    from chainbrain.store import open_store
+    from chainbrain.web import data
+
+    fmts = format or list(FORMATS)
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad:
+        _fail(f"--format {bad[0]}: must be docx, pdf or xlsx (格式应为 docx、pdf 或 xlsx)")
+    if not Path(out_dir).is_dir():
+        _fail(f"--out-dir {out_dir}: no such directory (输出目录不存在)")
+    if "://" not in db and not Path(db).exists():
+        _fail(f"--db {db}: no such store (数据库文件不存在)")
+    written = 0
+    try:
+        with open_store(db) as store:
+            viewer = viewer_as(store, as_user) if as_user else operator(store)
+            units = [(None, None)] + [(c["code"], None) for c in data.chains(store)] + \
+                [(None, r["code"]) for r in data.regions(store, "prefecture")]
+            for chain, region in units:
+                model = gather(store, period, chain, region, "all", viewer)
+                for fmt in fmts:
+                    buf = io.BytesIO()
+                    write(model, fmt, buf)
+                    path = Path(out_dir) / f"{model.period}-{chain or region or 'province'}.{fmt}"
+                    path.write_bytes(buf.getvalue())
+                    if keep:
+                        keep_file(store, model, fmt, buf.getvalue(), "cli")
+                    written += 1
+    except ReportError as exc:
+        _fail(str(exc))
+    typer.echo(f"{written} files in {out_dir} ({len(units)} reports × {len(fmts)} formats"
+               f"{'; kept in the store' if keep else ''})")
+
+
 @app.command("list")
 def list_reports(db: str = DB, period: str = typer.Option(None, "--period", "-p", help="only this YYYY-MM"),
                  format: str = typer.Option("table", "--format", "-f", help="table or csv")):

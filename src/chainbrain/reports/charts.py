@@ -63,8 +63,9 @@ def growth_chart(m, units: list[dict], title: str, cid: str) -> dict | None:
 def path_chart(m) -> dict | None:
     series = (m.projection or {}).get("series") or {}
     rows = series.get("rows") or []
-    if not rows:
-        return None
+    keys = ("actual_yuan", "required_yuan", "projected_yuan", "actual_ytd_yuan")
+    if not any(r.get(k) is not None for r in rows for k in keys):
+        return None                          # nothing to draw (an empty scope, or every figure withheld)
     plt = _plt()
     fig, ax = plt.subplots(figsize=(6.3, 3.0))
     years = [r["year"] for r in rows]

@@ -319,7 +319,7 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text),
 )
 
-LOG_TABLES = ("import_batch", "audit_log", "alembic_version")
+LOG_TABLES = ("import_batch", "audit_log", "alembic_version", "report_file")   # report_file: generated files
 CATALOG_TABLES = (
     "pack_meta", "region", "industry", "chain", "segment", "segment_industry",
     "segment_chain", "cluster", "cluster_segment", "cluster_city", "park", "target",
