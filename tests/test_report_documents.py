@@ -277,3 +277,19 @@ def test_bad_input_one_bilingual_line(tiny, tmp_path, args, needle):
     lines = [x for x in res.output.splitlines() if x.strip()]
     assert len(lines) == 1 and needle in lines[0] and "(" in lines[0] and "Traceback" not in res.output
     assert not (tmp_path / "r.docx").exists()
+
+
+def test_charts_use_the_chinese_face():
+    """A chart's CJK text is set in the SC face of the collection (not its first, Japanese, face)."""
+    from matplotlib import font_manager
+
+    from chainbrain.reports import charts
+
+    plt = charts._plt()
+    fig, ax = plt.subplots()
+    ax.set_title("营业收入")
+    used = font_manager.findfont(font_manager.FontProperties(family=plt.rcParams["font.family"]))
+    plt.close(fig)
+    assert plt.rcParams["font.family"] == [fonts.font("heading1")]
+    face = next(f for f in font_manager.fontManager.ttflist if f.fname == used and f.name == fonts.font("heading1"))
+    assert "JP" not in face.name

@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import io
 
-from chainbrain.reports.fonts import font_file
+from chainbrain.reports.fonts import font, font_file
+
+
+def chart_family() -> str:
+    """The charts' font: the heading-1 font of :mod:`fonts` (黑体, else Noto Sans CJK SC)."""
+    return font("heading1")
 
 
 def _plt():
@@ -21,11 +26,14 @@ def _plt():
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    path = font_file("Noto Sans CJK SC")
-    prop = font_manager.FontProperties(fname=path) if path else None
+    family = chart_family()
+    path = font_file(family)
     if path:
+        # a .ttc holds several faces (JP, KR, SC, …): register them all and ask for the family by
+        # name — FontProperties(fname=…) would take the file's first face, Noto's Japanese one
         font_manager.fontManager.addfont(path)
-        matplotlib.rcParams["font.family"] = prop.get_name()
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    matplotlib.rcParams["font.family"] = [family] if family in known else ["sans-serif"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     return plt
 

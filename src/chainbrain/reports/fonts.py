@@ -69,6 +69,6 @@ def font_file(family: str = "Noto Sans CJK SC") -> str | None:
     """The file of ``family`` (for matplotlib), via fc-match; None when unknown."""
     if not shutil.which("fc-match"):
         return None
-    out = subprocess.run(["fc-match", "-f", "%{file}", f"{family}:lang=zh-cn"], capture_output=True, text=True,
+    out = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True,
                          check=False).stdout.strip()
     return out or None
