@@ -28,6 +28,7 @@ __import__("chainbrain.cli.io", fromlist=["register_import"]).register_import(in
 app.add_typer(__import__("chainbrain.cli.supply", fromlist=["app"]).app, name="supply")   # 供应链
 app.add_typer(__import__("chainbrain.cli.attract", fromlist=["app"]).app, name="attract")   # 补链 · 精准招商
 __import__("chainbrain.cli.supply_graph", fromlist=["register"]).register(__import__("chainbrain.cli.supply", fromlist=["app"]).app)   # 供应链图
+app.add_typer(__import__("chainbrain.cli.cultivate", fromlist=["app"]).app, name="cultivate")   # 优质中小企业梯度培育
 
 
 def main() -> None:

@@ -1,0 +1,107 @@
+"""Batch assessment of firms against the SME tiers: one output row per ``case_id`` (issue #15).
+
+Input: the typed frame of :func:`chainbrain.ingest.cultivate_csv.parse`.  Rules: the pack's
+``cultivation.toml`` (:mod:`chainbrain.analytics.cultivate_rules`), evaluated by
+:mod:`chainbrain.analytics.cultivate_tiers`, what-ifs by
+:mod:`chainbrain.analytics.cultivate_whatif`.  Output columns (points are whole numbers;
+statuses ``1`` / ``0`` / ``unknown``; ``;``-joined code lists; empty = none):
+
+- ``innovative_score``, ``innov_innovation_pts``, ``innov_growth_pts``,
+  ``innov_specialisation_pts``, ``innovative_qualifies`` (0/1), ``innovative_routes``
+  (shortcut routes held), ``innovative_reason``, ``innovative_whatif``;
+- ``srdi_gates_met`` (1 | 0 | unknown), ``srdi_failed_gate`` (gates that fail; an undecided
+  gate is not listed), ``srdi_unknown_gate``, ``srdi_score_known`` (sourced indicators
+  only), ``srdi_score_max`` (what the unknown indicators could add), ``srdi_routes``
+  (G4 routes held), ``srdi_whatif``;
+- ``giant_status`` (0 | unknown), ``giant_failed``, ``giant_unknown`` (dimension codes;
+  ``[I]`` marks a recalled dimension);
+- ``size_class`` (micro | small | medium | large; empty when employees or revenue is missing).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from chainbrain.analytics import cultivate_tiers as T
+from chainbrain.analytics.cultivate_rules import rules as load_rules
+from chainbrain.analytics.cultivate_whatif import fmt, innov_whatif, join, srdi_whatif
+
+OUTPUT = ["case_id", "innovative_score", "innov_innovation_pts", "innov_growth_pts", "innov_specialisation_pts",
+          "innovative_qualifies", "innovative_routes", "innovative_reason", "innovative_whatif",
+          "srdi_gates_met", "srdi_failed_gate", "srdi_unknown_gate", "srdi_score_known", "srdi_score_max",
+          "srdi_routes", "srdi_whatif", "giant_status", "giant_failed", "giant_unknown", "size_class"]
+STATUS = {T.MET: "1", T.FAILED: "0", T.UNKNOWN: "unknown"}
+
+
+def codes(flags: dict[str, np.ndarray]) -> np.ndarray:
+    """``;``-joined names of the true flags, row by row."""
+    return join([np.where(v, k, "") for k, v in flags.items()], ";")
+
+
+def assess(df: pd.DataFrame, pack=None, r: dict | None = None) -> pd.DataFrame:
+    """The assessment of every firm (vectorized; see the module docstring for the columns)."""
+    r = r or load_rules(pack)
+    n = len(df)
+    # 创新型
+    pts = T.innov_indicator_points(df, r)
+    cat = T.innov_totals(pts, r)
+    ok = T.innov_score_ok(cat, r)
+    routes = T.innov_routes(df, r)
+    anyroute = np.logical_or.reduce(list(routes.values())) if n else np.zeros(0, bool)
+    qualifies = ok | anyroute
+    # 专精特新
+    known_d, possible_d = T.srdi_indicator_points(df, r)
+    known, possible = sum(known_d.values()), sum(possible_d.values())
+    sroutes = T.srdi_routes(df, r)
+    gates = T.srdi_gates(df, r, known, possible, sroutes)
+    # 小巨人
+    dims = T.giant_dims(df, r)
+    recalled = {k for k, v in r["giant"]["dims"].items() if v.get("recalled")}
+    out = pd.DataFrame({
+        "case_id": df["case_id"].to_numpy(),
+        "innovative_score": cat["total"].astype(np.int64),
+        "innov_innovation_pts": cat["innovation"].astype(np.int64),
+        "innov_growth_pts": cat["growth"].astype(np.int64),
+        "innov_specialisation_pts": cat["specialisation"].astype(np.int64),
+        "innovative_qualifies": qualifies.astype(np.int64),
+        "innovative_routes": codes(routes),
+        "innovative_reason": _innov_reason(df, r, cat, ok, qualifies, routes),
+        "innovative_whatif": innov_whatif(df, r, pts, cat, qualifies),
+        "srdi_gates_met": np.vectorize(STATUS.get, otypes=[object])(T.combine(list(gates.values())))
+        if n else np.zeros(0, object),
+        "srdi_failed_gate": codes({k: v == T.FAILED for k, v in gates.items()}),
+        "srdi_unknown_gate": codes({k: v == T.UNKNOWN for k, v in gates.items()}),
+        "srdi_score_known": np.round(known).astype(np.int64),
+        "srdi_score_max": np.round(possible).astype(np.int64),
+        "srdi_routes": codes(sroutes),
+        "srdi_whatif": srdi_whatif(df, r, gates, known, possible),
+        "giant_status": np.where(T.combine(list(dims.values())) == T.FAILED, "0", "unknown") if n
+        else np.zeros(0, object),
+        "giant_failed": codes({k: v == T.FAILED for k, v in dims.items()}),
+        "giant_unknown": codes({(f"{k}[I]" if k in recalled else k): v == T.UNKNOWN for k, v in dims.items()}),
+        "size_class": T.size_class(df, pack),
+    })
+    return out[OUTPUT]
+
+
+def _innov_reason(df, r, cat, ok, qualifies, routes) -> np.ndarray:
+    cfg = r["innovative"]
+    head = np.where(qualifies, "qualifies: ", "does not qualify: ")
+    score = np.char.add(np.char.add("score ", fmt(cat["total"])), np.where(
+        ok, " meets the score rule", ""))
+    fails = [np.where(cat["total"] < cfg["total_min"],
+                      np.char.add(np.char.add("total ", fmt(cat["total"])), f" < {cfg['total_min']}"), "")]
+    for c, m in cfg["category_min"].items():
+        fails.append(np.where(cat[c] < m, np.char.add(np.char.add(f"{c} ", fmt(cat[c])), f" < {m}"), ""))
+    held = codes(routes)
+    route = np.where(held != "", np.char.add("routes held: ", held.astype(str)), "no shortcut route")
+    missing = {}
+    for name, spec in cfg["indicators"].items():
+        x = np.asarray(df[spec["input"]])
+        if x.dtype.kind == "f":
+            missing[spec["input"]] = np.isnan(x)
+    miss = codes(missing)
+    miss = np.where(miss != "", np.char.add("not reported (0 points): ", miss.astype(str)), "")
+    body = join([score, *fails, route, miss], "; ")
+    return np.char.add(head.astype(str), body.astype(str)).astype(object) if len(body) else body
