@@ -156,7 +156,7 @@ def srdi_whatif(df, r: dict, gates: dict, known, possible) -> np.ndarray:
     ro = {x["code"]: x for x in g["G4_score_or_alt"]["routes"]}
     short = r["srdi"]["score_min"] - known[m] - possible[m]
     txt = np.char.add(np.char.add("G4_score_or_alt: score short by ", fmt(short)),
-                      " points even with every unknown indicator at its maximum; or R&D 2-year average +")
+                      " points even with every unknown indicator at its maximum, or R&D 2-year average +")
     txt = np.char.add(np.char.add(txt, fmt(ro["rd_2y_avg"]["min_wan"] - avg[m])), " 万元, or equity (2 years) +")
     out[m] = np.char.add(np.char.add(txt, fmt(ro["equity_2y"]["min_wan"] - eq2[m])), " 万元")
     pieces.append(out)
