@@ -16,5 +16,6 @@ BENCHMARKS = {
     "supply_local_rate_concentration": bench_supply.run,
     "supply_dominators": bench_supply_graph.run_dominators,
     "supply_systemic": bench_supply_graph.run_systemic,
+    "cultivate_assess": __import__("benchmarks.bench_cultivate", fromlist=["run"]).run,   # SME tiers, 100k / 1M firms
 }
 NAMES = list(BENCHMARKS)

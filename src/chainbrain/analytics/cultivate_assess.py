@@ -25,18 +25,13 @@ import pandas as pd
 
 from chainbrain.analytics import cultivate_tiers as T
 from chainbrain.analytics.cultivate_rules import rules as load_rules
-from chainbrain.analytics.cultivate_whatif import fmt, innov_whatif, join, srdi_whatif
+from chainbrain.analytics.cultivate_text import cat, codes, fmt, join
+from chainbrain.analytics.cultivate_whatif import innov_whatif, srdi_whatif
 
 OUTPUT = ["case_id", "innovative_score", "innov_innovation_pts", "innov_growth_pts", "innov_specialisation_pts",
           "innovative_qualifies", "innovative_routes", "innovative_reason", "innovative_whatif",
           "srdi_gates_met", "srdi_failed_gate", "srdi_unknown_gate", "srdi_score_known", "srdi_score_max",
           "srdi_routes", "srdi_whatif", "giant_status", "giant_failed", "giant_unknown", "size_class"]
-STATUS = {T.MET: "1", T.FAILED: "0", T.UNKNOWN: "unknown"}
-
-
-def codes(flags: dict[str, np.ndarray]) -> np.ndarray:
-    """``;``-joined names of the true flags, row by row."""
-    return join([np.where(v, k, "") for k, v in flags.items()], ";")
 
 
 def assess(df: pd.DataFrame, pack=None, r: dict | None = None) -> pd.DataFrame:
@@ -68,16 +63,14 @@ def assess(df: pd.DataFrame, pack=None, r: dict | None = None) -> pd.DataFrame:
         "innovative_routes": codes(routes),
         "innovative_reason": _innov_reason(df, r, cat, ok, qualifies, routes),
         "innovative_whatif": innov_whatif(df, r, pts, cat, qualifies),
-        "srdi_gates_met": np.vectorize(STATUS.get, otypes=[object])(T.combine(list(gates.values())))
-        if n else np.zeros(0, object),
+        "srdi_gates_met": _status(T.combine(list(gates.values()))),
         "srdi_failed_gate": codes({k: v == T.FAILED for k, v in gates.items()}),
         "srdi_unknown_gate": codes({k: v == T.UNKNOWN for k, v in gates.items()}),
         "srdi_score_known": np.round(known).astype(np.int64),
         "srdi_score_max": np.round(possible).astype(np.int64),
         "srdi_routes": codes(sroutes),
         "srdi_whatif": srdi_whatif(df, r, gates, known, possible),
-        "giant_status": np.where(T.combine(list(dims.values())) == T.FAILED, "0", "unknown") if n
-        else np.zeros(0, object),
+        "giant_status": np.where(T.combine(list(dims.values())) == T.FAILED, "0", "unknown"),
         "giant_failed": codes({k: v == T.FAILED for k, v in dims.items()}),
         "giant_unknown": codes({(f"{k}[I]" if k in recalled else k): v == T.UNKNOWN for k, v in dims.items()}),
         "size_class": T.size_class(df, pack),
@@ -85,23 +78,25 @@ def assess(df: pd.DataFrame, pack=None, r: dict | None = None) -> pd.DataFrame:
     return out[OUTPUT]
 
 
-def _innov_reason(df, r, cat, ok, qualifies, routes) -> np.ndarray:
+def _status(s: np.ndarray) -> np.ndarray:
+    return np.select([s == T.MET, s == T.FAILED], ["1", "0"], "unknown")
+
+
+def _innov_reason(df, r, cat_, ok, qualifies, routes) -> np.ndarray:
     cfg = r["innovative"]
     head = np.where(qualifies, "qualifies: ", "does not qualify: ")
-    score = np.char.add(np.char.add("score ", fmt(cat["total"])), np.where(
-        ok, " meets the score rule", ""))
-    fails = [np.where(cat["total"] < cfg["total_min"],
-                      np.char.add(np.char.add("total ", fmt(cat["total"])), f" < {cfg['total_min']}"), "")]
+    score = cat("score ", fmt(cat_["total"]), np.where(ok, " meets the score rule", ""))
+    fails = [np.where(cat_["total"] < cfg["total_min"], cat("total ", fmt(cat_["total"]), f" < {cfg['total_min']}"),
+                      "")]
     for c, m in cfg["category_min"].items():
-        fails.append(np.where(cat[c] < m, np.char.add(np.char.add(f"{c} ", fmt(cat[c])), f" < {m}"), ""))
+        fails.append(np.where(cat_[c] < m, cat(f"{c} ", fmt(cat_[c]), f" < {m}"), ""))
     held = codes(routes)
-    route = np.where(held != "", np.char.add("routes held: ", held.astype(str)), "no shortcut route")
+    route = np.where(held != "", cat("routes held: ", held), "no shortcut route")
     missing = {}
-    for name, spec in cfg["indicators"].items():
+    for spec in cfg["indicators"].values():
         x = np.asarray(df[spec["input"]])
         if x.dtype.kind == "f":
             missing[spec["input"]] = np.isnan(x)
     miss = codes(missing)
-    miss = np.where(miss != "", np.char.add("not reported (0 points): ", miss.astype(str)), "")
-    body = join([score, *fails, route, miss], "; ")
-    return np.char.add(head.astype(str), body.astype(str)).astype(object) if len(body) else body
+    miss = np.where(miss != "", cat("not reported (0 points): ", miss), "")
+    return cat(head, join([score, *fails, route, miss], "; "))

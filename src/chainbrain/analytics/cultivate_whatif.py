@@ -25,14 +25,9 @@ import math
 
 import numpy as np
 
+from chainbrain.analytics.cultivate_text import blank, fmt, join
+from chainbrain.analytics.cultivate_text import cat as tcat
 from chainbrain.analytics.cultivate_tiers import FAILED, innov_score_ok
-
-
-def fmt(a) -> np.ndarray:
-    """Numbers as short text (2 decimals, trailing zeros dropped)."""
-    s = np.char.mod("%.2f", np.round(np.asarray(a, dtype=float), 2))
-    s = np.char.rstrip(np.char.rstrip(s, "0"), ".")
-    return np.where(s == "-0", "0", s)
 
 
 def ceil2(a) -> np.ndarray:
@@ -59,7 +54,7 @@ def innov_whatif(df, r: dict, pts: dict, cat: dict, qualifies: np.ndarray) -> np
         spec = ind[name]
         x = np.asarray(df[spec["input"]], dtype=float)
         bs = spec["_bands"]
-        out = np.full(n, "", dtype=object)
+        out = blank(n)
         todo = ~qualifies & ~np.isnan(x)
         if name == "rd_ratio":
             todo &= rev > 0
@@ -82,9 +77,9 @@ def innov_whatif(df, r: dict, pts: dict, cat: dict, qualifies: np.ndarray) -> np
     pieces.append(_ip_whatif(df, r, pts, cat, qualifies))
     eq = next(x for x in r["innovative"]["routes"] if x["code"] == "equity_3y")["min"]
     e3 = np.asarray(df["equity_financing_3y_wan"], dtype=float)
-    out = np.full(n, "", dtype=object)
+    out = blank(n)
     m = ~qualifies
-    out[m] = np.char.add(np.char.add("equity financing (3 years) +", fmt(eq - e3[m])), " 万元 → qualifies (route)")
+    out[m] = tcat("equity financing (3 years) +", fmt(eq - e3[m]), " 万元 → qualifies (route)")
     pieces.append(out)
     return join(pieces)
 
@@ -93,15 +88,14 @@ def _text(name, bound, incl, x, rev) -> np.ndarray:
     b = str(fmt(bound))
     if name == "rd_ratio":
         d = ceil2((bound - x) * rev / 100)
-        return np.char.add(np.char.add(np.char.add("R&D +", fmt(d)), f" 万元 (R&D ratio to {b}%"),
-                           ") → qualifies")
+        return tcat("R&D +", fmt(d), f" 万元 (R&D ratio to {b}%) → qualifies")
     if name == "main_share":
-        return np.char.add(np.char.add("main-business share +", fmt(bound - x)), f" pp (to {b}%) → qualifies")
+        return tcat("main-business share +", fmt(bound - x), f" pp (to {b}%) → qualifies")
     if name == "growth":
-        return np.char.add(np.char.add("revenue growth +", fmt(bound - x)), f" pp (to {b}%) → qualifies")
+        return tcat("revenue growth +", fmt(bound - x), f" pp (to {b}%) → qualifies")
     if incl:
-        return np.char.add(np.char.add("debt ratio −", fmt(x - bound)), f" pp (to {b}%) → qualifies")
-    return np.char.add(np.char.add(f"debt ratio below {b}% (now ", fmt(x)), "%) → qualifies")
+        return tcat("debt ratio −", fmt(x - bound), f" pp (to {b}%) → qualifies")
+    return tcat(f"debt ratio below {b}% (now ", fmt(x), "%) → qualifies")
 
 
 def _ip_whatif(df, r, pts, cat, qualifies) -> np.ndarray:
@@ -109,11 +103,11 @@ def _ip_whatif(df, r, pts, cat, qualifies) -> np.ndarray:
     levels = sorted(r["innovative"]["indicators"]["ip"]["levels"].items(), key=lambda kv: kv[1])
     cur = np.asarray(df["ip_class"]).astype(str)
     curp = np.nan_to_num(pts["ip"])
-    out = np.full(n, "", dtype=object)
+    out = blank(n)
     todo = ~qualifies
     for level, p in levels:
         hit = todo & (curp < p) & _with("ip", np.full(n, float(p)), pts, cat, r)
-        out[hit] = np.char.add(np.char.add("IP class ", cur[hit]), f" → {level} → qualifies")
+        out[hit] = tcat("IP class ", cur[hit], f" → {level} → qualifies")
         todo &= ~hit
     return out
 
@@ -127,42 +121,34 @@ def srdi_whatif(df, r: dict, gates: dict, known, possible) -> np.ndarray:
     eq2, avg = col("equity_financing_2y_wan"), col("rd_expense_2y_avg_wan")
     pieces = []
 
-    out = np.full(n, "", dtype=object)
+    out = blank(n)
     m = gates["G1_niche_years"] == FAILED
-    out[m] = np.char.add(np.char.add("G1_niche_years: +", fmt(g["G1_niche_years"]["min_years"] - years[m])),
-                         " year(s) in the niche")
+    out[m] = tcat("G1_niche_years: +", fmt(g["G1_niche_years"]["min_years"] - years[m]), " year(s) in the niche")
     pieces.append(out)
 
-    out = np.full(n, "", dtype=object)
+    out = blank(n)
     m = gates["G2_rd"] == FAILED
     c = g["G2_rd"]
     need = np.maximum(c["min_rd_wan"] - rd, np.where(rev > 0, c["min_rd_ratio_pct"] * rev / 100 - rd, np.nan))
     ok = m & ~np.isnan(need)
-    out[ok] = np.char.add(np.char.add("G2_rd: R&D +", fmt(ceil2(need[ok]))),
-                          f" 万元 (≥ {c['min_rd_wan']} 万元 and ≥ {c['min_rd_ratio_pct']}%)")
+    out[ok] = tcat("G2_rd: R&D +", fmt(ceil2(need[ok])), f" 万元 (≥ {c['min_rd_wan']} 万元 and ≥ {c['min_rd_ratio_pct']}%)")
     out[m & np.isnan(need)] = f"G2_rd: R&D to ≥ {c['min_rd_wan']} 万元 and ≥ {c['min_rd_ratio_pct']}% of revenue"
     pieces.append(out)
 
-    out = np.full(n, "", dtype=object)
+    out = blank(n)
     m = gates["G3_revenue"] == FAILED
     c = g["G3_revenue"]
-    out[m] = np.char.add(np.char.add(np.char.add(np.char.add("G3_revenue: revenue +", fmt(c["min_revenue_wan"] - rev[m])),
-                                                 " 万元, or equity (2 years) +"), fmt(c["alt_min_equity_2y_wan"] - eq2[m])),
-                         " 万元")
+    out[m] = tcat("G3_revenue: revenue +", fmt(c["min_revenue_wan"] - rev[m]), " 万元, or equity (2 years) +",
+                 fmt(c["alt_min_equity_2y_wan"] - eq2[m]), " 万元")
     pieces.append(out)
 
-    out = np.full(n, "", dtype=object)
+    out = blank(n)
     m = gates["G4_score_or_alt"] == FAILED
     ro = {x["code"]: x for x in g["G4_score_or_alt"]["routes"]}
     short = r["srdi"]["score_min"] - known[m] - possible[m]
-    txt = np.char.add(np.char.add("G4_score_or_alt: score short by ", fmt(short)),
-                      " points even with every unknown indicator at its maximum, or R&D 2-year average +")
-    txt = np.char.add(np.char.add(txt, fmt(ro["rd_2y_avg"]["min_wan"] - avg[m])), " 万元, or equity (2 years) +")
-    out[m] = np.char.add(np.char.add(txt, fmt(ro["equity_2y"]["min_wan"] - eq2[m])), " 万元")
+    out[m] = tcat("G4_score_or_alt: score short by ", fmt(short),
+                 " points even with every unknown indicator at its maximum, or R&D 2-year average +",
+                 fmt(ro["rd_2y_avg"]["min_wan"] - avg[m]), " 万元, or equity (2 years) +",
+                 fmt(ro["equity_2y"]["min_wan"] - eq2[m]), " 万元")
     pieces.append(out)
     return join(pieces)
-
-
-def join(pieces: list[np.ndarray], sep: str = "; ") -> np.ndarray:
-    """Row-wise join of text columns, skipping empty pieces."""
-    return np.array([sep.join(p for p in t if p) for t in zip(*pieces)], dtype=object)

@@ -24,7 +24,7 @@ def assess(input: Path = typer.Option(..., "--input", "-i", help="assessment CSV
            output: Path = typer.Option(..., "--output", "-o", help="result file (.csv, or .xlsx)")) -> None:
     """Score every firm: 创新型 points and routes, 专精特新 gates and score, 小巨人 dimensions, size class."""
     from chainbrain.analytics.cultivate_assess import assess as run
-    from chainbrain.ingest.cultivate_csv import AssessInputError, read
+    from chainbrain.ingest.cultivate_csv import AssessInputError, read, write
 
     try:
         df = read(input)
@@ -32,10 +32,7 @@ def assess(input: Path = typer.Option(..., "--input", "-i", help="assessment CSV
         _fail(str(exc))
     out = run(df)
     try:
-        if output.suffix.lower() == ".xlsx":
-            out.to_excel(output, index=False, sheet_name="assessment")
-        else:
-            out.to_csv(output, index=False, encoding="utf-8")
+        write(out, output)
     except OSError as exc:
         _fail(f"{output}: cannot write: {exc.strerror} (无法写入)")
     n, q = len(out), int(out["innovative_qualifies"].sum())

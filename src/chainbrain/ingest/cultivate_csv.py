@@ -20,6 +20,7 @@ naming the file, the row (the file's line, header = row 1) and the field.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -67,71 +68,85 @@ def _fail(path, row: int | None, field: str, msg: str) -> None:
 
 def read(path: str | Path) -> pd.DataFrame:
     """The checked, typed firms of one CSV file (raises :class:`AssessInputError`)."""
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    if not Path(path).is_file():
+        raise AssessInputError(f"{path}: file not found (文件不存在)")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
-    except FileNotFoundError:
-        raise AssessInputError(f"{path}: file not found (文件不存在)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={c: pa.string() for c in header}, strings_can_be_null=False,
+            quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise AssessInputError(f"{path}: not a readable UTF-8 CSV file: {str(exc).splitlines()[0]} "
                                f"(不是可读取的 UTF-8 CSV 文件)") from None
-    return parse(raw, path)
+    return parse(table, path)
 
 
-def parse(raw: pd.DataFrame, path="input") -> pd.DataFrame:
-    """Check and type a frame of text cells (the columns above)."""
-    raw = raw.rename(columns=lambda c: str(c).strip())
+def parse(raw, path="input") -> pd.DataFrame:
+    """Check and type a table of text cells (a ``pyarrow.Table`` or a DataFrame; the columns above)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(raw, pd.DataFrame):
+        raw = pa.Table.from_pandas(raw.astype(str), preserve_index=False)
+    cols = {str(c).strip(): raw.column(k) for k, c in enumerate(raw.column_names)}
     for c in NAMES:
-        if c not in raw.columns:
+        if c not in cols:
             _fail(path, 1, c, f"required column missing (缺少必需列 {c})")
     out = {}
     for c in NAMES:
         spec = COLUMNS[c]
-        s = raw[c].astype(str).str.strip()
-        empty = s.eq("").to_numpy()
+        col = pc.utf8_trim_whitespace(cols[c].combine_chunks() if cols[c].num_chunks != 1 else cols[c].chunk(0))
+        empty = pc.equal(col, "").to_numpy(zero_copy_only=False)
         kind = spec[0]
-        if kind == "id":
-            _first(path, empty, c, lambda i: "case_id is empty (case_id 为空)")
-            dup = s.duplicated().to_numpy()
-            _first(path, dup, c, lambda i: f"case_id {s.iloc[i]!r} repeats an earlier row (case_id 重复)")
-            out[c] = s.to_numpy(dtype=object)
-            continue
-        if kind == "class":
+        if kind in ("id", "class"):
+            s = col.to_numpy(zero_copy_only=False)
+            if kind == "id":
+                _first(path, empty, c, lambda i: "case_id is empty (case_id 为空)")
+                dup = pd.Series(s).duplicated().to_numpy()
+                _first(path, dup, c, lambda i: f"case_id {s[i]!r} repeats an earlier row (case_id 重复)")
+                out[c] = s
+                continue
             allowed = spec[1]
-            v = s.where(~empty, "none")
-            bad = ~v.isin(allowed).to_numpy()
-            _first(path, bad, c, lambda i: f"{s.iloc[i]!r} is not one of {'|'.join(allowed)} "
+            v = np.where(empty, "none", s).astype(object)
+            bad = ~pc.is_in(pa.array(v, pa.string()), value_set=pa.array(allowed)).to_numpy(zero_copy_only=False)
+            _first(path, bad, c, lambda i: f"{s[i]!r} is not one of {'|'.join(allowed)} "
                                            f"(取值须为 {'|'.join(allowed)} 之一)")
-            out[c] = v.to_numpy(dtype=object)
+            out[c] = v
             continue
-        x = pd.to_numeric(s.where(~empty, None), errors="coerce").to_numpy(dtype=float)
+        x = _numbers(col, empty)
+        text = lambda i: col[i].as_py()  # noqa: E731
         notnum = ~empty & (np.isnan(x) | np.isinf(x))
-        _first(path, notnum, c, lambda i: f"{s.iloc[i]!r} is not a number (不是数字)")
+        _first(path, notnum, c, lambda i: f"{text(i)!r} is not a number (不是数字)")
         if kind == "flag":
             bad = ~empty & ~np.isin(x, (0.0, 1.0))
-            _first(path, bad, c, lambda i: f"{s.iloc[i]!r} must be 0 or 1 (须为 0 或 1)")
+            _first(path, bad, c, lambda i: f"{text(i)!r} must be 0 or 1 (须为 0 或 1)")
             x = np.where(empty, 0.0, x)
         elif kind == "amount":
-            _first(path, ~empty & (x < 0), c, lambda i: f"{s.iloc[i]!r} must not be negative (万元, 不得为负)")
+            _first(path, ~empty & (x < 0), c, lambda i: f"{text(i)!r} must not be negative (万元, 不得为负)")
             x = np.where(empty, 0.0, x)
         elif kind == "rank":
             bad = ~empty & ((x < 1) | (x != np.floor(x)))
-            _first(path, bad, c, lambda i: f"{s.iloc[i]!r} must be a whole number ≥ 1 (名次须为 ≥1 的整数)")
+            _first(path, bad, c, lambda i: f"{text(i)!r} must be a whole number ≥ 1 (名次须为 ≥1 的整数)")
         elif kind in ("level", "count"):
             lo, hi = spec[1], spec[2]
             bad = ~empty & ((x < lo) | (x > hi) | (x != np.floor(x)))
-            _first(path, bad, c, lambda i: f"{s.iloc[i]!r} must be a whole number {lo}–{hi} "
+            _first(path, bad, c, lambda i: f"{text(i)!r} must be a whole number {lo}–{hi} "
                                            f"(须为 {lo}–{hi} 的整数)")
             if kind == "count":
                 x = np.where(empty, 0.0, x)
         else:                                   # measured
             lo, hi, whole = spec[1], spec[2], spec[3]
             if lo is not None:
-                _first(path, ~empty & (x < lo), c, lambda i: f"{s.iloc[i]!r} is below {lo} (不得小于 {lo})")
+                _first(path, ~empty & (x < lo), c, lambda i: f"{text(i)!r} is below {lo} (不得小于 {lo})")
             if hi is not None:
-                _first(path, ~empty & (x > hi), c, lambda i: f"{s.iloc[i]!r} is above {hi} (不得大于 {hi})")
+                _first(path, ~empty & (x > hi), c, lambda i: f"{text(i)!r} is above {hi} (不得大于 {hi})")
             if whole:
                 _first(path, ~empty & (x != np.floor(x)), c,
-                       lambda i: f"{s.iloc[i]!r} must be a whole number (须为整数)")
+                       lambda i: f"{text(i)!r} must be a whole number (须为整数)")
         out[c] = x
     df = pd.DataFrame(out)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -141,7 +156,33 @@ def parse(raw: pd.DataFrame, path="input") -> pd.DataFrame:
     return df
 
 
+def _numbers(col, empty: np.ndarray) -> np.ndarray:
+    """Floats of a text column (NaN where empty or not a number), cast by Arrow when every cell parses."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        return pc.cast(pc.if_else(pa.array(empty), pa.scalar(None, pa.string()), col), pa.float64()) \
+            .to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pd.to_numeric(pd.Series(col.to_numpy(zero_copy_only=False)).where(~empty, None),
+                             errors="coerce").to_numpy(dtype=float)
+
+
 def _first(path, bad: np.ndarray, field: str, message) -> None:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         _fail(path, i + 2, field, message(i))
+
+
+def write(out: pd.DataFrame, path: str | Path) -> None:
+    """The assessment as UTF-8 CSV (Arrow's writer, quoting only where needed), or .xlsx by suffix."""
+    if str(path).lower().endswith(".xlsx"):
+        out.to_excel(path, index=False, sheet_name="assessment")
+        return
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    table = pa.table({c: pa.array(np.asarray(out[c]).tolist() if out[c].dtype.kind not in "iuf" else out[c])
+                      for c in out.columns})
+    pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
