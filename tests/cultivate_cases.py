@@ -25,6 +25,10 @@ BASE = {
     "field_contribution": "none",
 }
 
+# the what-if: revenue 3500 万元, R&D 70 万元 (2 %), IP II → innovation 15; +35 万元 reaches 3 %
+WHATIF = dict(revenue_prev_year_wan=3500, rd_expense_prev_year_wan=70, rd_ratio_pct="", ip_class="II",
+              revenue_growth_prev_year_pct=10, sei_field=1, main_business_share_pct=70)
+
 
 def firm(**over) -> dict:
     row = dict(BASE)

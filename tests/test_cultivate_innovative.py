@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from cultivate_cases import firm, one, run
+from cultivate_cases import WHATIF, firm, one, run
 
 # (column, value, category column, expected category points)
 BANDS = [
@@ -115,8 +115,6 @@ def test_shortcut_routes(over, routes, q):
 
 # What-if: revenue 3500 万元, R&D 70 万元 (ratio derived: 2 % → 10) + IP II (5) = innovation 15 < 20;
 # growth 10 % → 15; 战略性新兴 10 + share 70 → 20: specialisation 30.  3 % needs 3500 × 1 % = 35 万元 more.
-WHATIF = dict(revenue_prev_year_wan=3500, rd_expense_prev_year_wan=70, rd_ratio_pct="", ip_class="II",
-              revenue_growth_prev_year_pct=10, sei_field=1, main_business_share_pct=70)
 
 
 def test_whatif_rd_35_wan():
