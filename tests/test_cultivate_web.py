@@ -22,11 +22,11 @@ from cultivate_cases import WHATIF
 D = dt.date
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def build(path) -> str:
+    """The web fixture with the three designations above."""
     from chainbrain.store import open_store
 
-    db = W.build(tmp_path_factory.mktemp("cultivate-web") / "c.duckdb", tasks=False)
+    db = W.build(path, tasks=False)
     with open_store(db) as store, store.begin() as conn:
         store.bulk_insert(conn, "designation", pa.table({
             "enterprise_id": [1, 2, 3], "kind": ["innovative_sme", "srdi", "little_giant"],
@@ -34,7 +34,12 @@ def app(tmp_path_factory):
             "valid_from": [D(2024, 7, 1), D(2025, 1, 1), D(2021, 7, 1)],
             "valid_to": pa.array([D(2027, 6, 30), None, D(2024, 6, 30)], pa.date32()),
             "batch_id": [1, 1, 1], "revision": [1, 1, 1]}))
-    return create_app(db, public_aggregates=True)
+    return db
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_app(build(tmp_path_factory.mktemp("cultivate-web") / "c.duckdb"), public_aggregates=True)
 
 
 @contextlib.contextmanager

@@ -77,7 +77,9 @@ def funnel_page(request: Request, by: str = BY, date: str | None = DATE, region:
     st = get_state(request)
     with st.lock:
         chains = data.chains(st.store)
-    return render(request, "cultivate.html", d=d, nav="cultivate", chains=chains)
+    query = str(request.url.query)
+    return render(request, "cultivate.html", d=d, nav="cultivate", chains=chains,
+                  excel_base="/api/cultivate/funnel" + (f"?{query}" if query else ""))
 
 
 @router.post("/api/cultivate/check", tags=["cultivate"], responses=ERRORS,
