@@ -42,9 +42,8 @@ ROWS = [  # enterprise, kind, level, valid_from, valid_to, revision
 ]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = open_store(str(tmp_path_factory.mktemp("funnel") / "f.duckdb"))
+def _load(db: str):
+    s = open_store(db)
     init_store(s)
     handmade.load(s)
     cols = list(zip(*ROWS))
@@ -54,6 +53,12 @@ def store(tmp_path_factory):
             "chain_code": pa.array([None] * len(ROWS), pa.string()),
             "valid_from": list(cols[3]), "valid_to": pa.array(list(cols[4]), pa.date32()),
             "batch_id": [1] * len(ROWS), "revision": list(cols[5])}))
+    return s
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    s = _load(str(tmp_path_factory.mktemp("funnel") / "f.duckdb"))
     yield s
     s.close()
 
@@ -101,3 +106,15 @@ def test_horizon_is_inclusive(store):
 def test_bad_grouping(store):
     with pytest.raises(ValueError):
         funnel(store, D(2025, 12, 31), "county")
+
+
+@pytest.mark.postgres
+def test_same_funnel_on_postgres(store, pg_server):
+    pg = _load(pg_server.create_database("cultivate_funnel"))
+    try:
+        for by in ("city", "chain", "city_chain"):
+            for day in (D(2025, 12, 31), D(2026, 1, 1)):
+                assert funnel(pg, day, by) == funnel(store, day, by), (by, day)
+        assert counts(pick(funnel(pg, D(2025, 12, 31), "city"), "360100")) == (4, 3, 1, 1, 0)
+    finally:
+        pg.close()
