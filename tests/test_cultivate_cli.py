@@ -103,3 +103,21 @@ def test_extra_columns_ignored_and_bom(tmp_path):
         w.writeheader()
         w.writerow({"name": "某公司", **BASE})
     assert invoke("--input", path, "--output", tmp_path / "o.csv").exit_code == 0
+
+
+def test_unreadable_files(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(",".join(NAMES) + "\n" + ",".join(BASE[n] for n in NAMES[:-2]) + "\n", encoding="utf-8")
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((",".join(NAMES) + "\n").encode() + b"\xff\xfe," * 5 + b"\n")
+    for path in (empty, ragged, latin):
+        res = invoke("--input", path, "--output", tmp_path / "o.csv")
+        assert res.exit_code == 2, (path, res.output)
+        assert f"{path}: " in res.output and "(" in res.output and "Traceback" not in res.output
+    assert "Empty CSV file" in invoke("--input", empty, "--output", tmp_path / "o.csv").output
+    # the short row is named with the first field it lacks
+    assert f"{ragged}: row 2, field {NAMES[-2]}: 22 fields where the header has 24 (字段数 22 与表头 24 不符)" in \
+        invoke("--input", ragged, "--output", tmp_path / "o.csv").output
+    assert "UTF-8" in invoke("--input", latin, "--output", tmp_path / "o.csv").output

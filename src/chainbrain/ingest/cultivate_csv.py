@@ -80,9 +80,27 @@ def read(path: str | Path) -> pd.DataFrame:
             column_types={c: pa.string() for c in header}, strings_can_be_null=False,
             quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        _ragged(path)
         raise AssessInputError(f"{path}: not a readable UTF-8 CSV file: {str(exc).splitlines()[0]} "
                                f"(不是可读取的 UTF-8 CSV 文件)") from None
     return parse(table, path)
+
+
+def _ragged(path) -> None:
+    """Name the first row whose number of fields differs from the header's (Arrow's error does not)."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = csv.reader(f)
+            header = next(rows, None)
+            if not header:
+                return
+            for i, row in enumerate(rows, start=2):
+                if row and len(row) != len(header):
+                    field = header[len(row)] if len(row) < len(header) else f"(column {len(row)})"
+                    _fail(path, i, field, f"{len(row)} fields where the header has {len(header)} "
+                                          f"(字段数 {len(row)} 与表头 {len(header)} 不符)")
+    except (UnicodeDecodeError, csv.Error):
+        return
 
 
 def parse(raw, path="input") -> pd.DataFrame:
