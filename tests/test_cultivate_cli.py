@@ -95,6 +95,14 @@ def test_missing_column_and_missing_file(tmp_path):
     assert res.exit_code == 2 and "文件不存在" in res.output
 
 
+def test_none_reads_as_empty_in_number_columns():
+    from cultivate_cases import one
+
+    a = one(st_award_rank="none", equity_financing_3y_wan="None", net_margin_pct="none")
+    b = one(st_award_rank="", equity_financing_3y_wan="", net_margin_pct="")
+    assert a == b and a["srdi_score_max"] == 40            # net margin not reported: +10
+
+
 def test_extra_columns_ignored_and_bom(tmp_path):
     path = tmp_path / "in.csv"
     names = ["name", *NAMES]

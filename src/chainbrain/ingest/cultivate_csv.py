@@ -11,7 +11,7 @@ Columns (money in 万元, ratios in percent, an empty cell = none)::
     two_year_avg_main_growth_pct, field_contribution (key|basic|none)
 
 "Empty = none" reads as: a class → ``none``, a 0/1 flag → 0, an amount (R&D, equity) → 0,
-a rank → no rank; a measured figure (employees, revenue, growth, ratios, years, digital
+a rank → no rank (in a number column the word ``none`` reads as empty); a measured figure (employees, revenue, growth, ratios, years, digital
 level) → not reported (NaN): the indicator that needs it is unknown.  An empty
 ``rd_ratio_pct`` is derived as R&D ÷ revenue × 100 when both are given (revenue > 0).
 Other columns are ignored.  Any bad value stops the whole file with one bilingual error
@@ -118,8 +118,10 @@ def parse(raw, path="input") -> pd.DataFrame:
     for c in NAMES:
         spec = COLUMNS[c]
         col = pc.utf8_trim_whitespace(cols[c].combine_chunks() if cols[c].num_chunks != 1 else cols[c].chunk(0))
-        empty = pc.equal(col, "").to_numpy(zero_copy_only=False)
         kind = spec[0]
+        if kind not in ("id", "class"):            # a number column: "none" is written out as empty
+            col = pc.if_else(pc.equal(pc.utf8_lower(col), "none"), "", col)
+        empty = pc.equal(col, "").to_numpy(zero_copy_only=False)
         if kind in ("id", "class"):
             s = col.to_numpy(zero_copy_only=False)
             if kind == "id":
