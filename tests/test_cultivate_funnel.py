@@ -118,3 +118,25 @@ def test_same_funnel_on_postgres(store, pg_server):
         assert counts(pick(funnel(pg, D(2025, 12, 31), "city"), "360100")) == (4, 3, 1, 1, 0)
     finally:
         pg.close()
+
+
+def test_cli_funnel(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    db = str(tmp_path / "cli.duckdb")
+    _load(db).close()
+    run = lambda *a: CliRunner().invoke(app, ["cultivate", "funnel", "--db", db, *a])  # noqa: E731
+    res = run("--by", "city", "--date", "2025-12-31")
+    assert res.exit_code == 0, res.output
+    rows = {r["key"]: r for r in json.loads(res.output)["rows"]}
+    assert counts(rows["360100"]) == (4, 3, 1, 1, 0) and expiring(rows["360100"]) == (3, 0, 0, 0)
+    res = run("--by", "chain", "--date", "2025-12-31", "--format", "xlsx", "--out", str(tmp_path / "f.xlsx"))
+    assert res.exit_code == 0 and (tmp_path / "f.xlsx").stat().st_size > 0
+    for args, msg in ((("--by", "county"), "分组"), (("--date", "31.12.2025"), "日期格式"),
+                      (("--region", "999999"), "未知地区"), (("--format", "xlsx"), "--out")):
+        res = run(*args)
+        assert res.exit_code == 2 and msg in res.output, (args, res.output)
