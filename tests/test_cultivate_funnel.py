@@ -140,3 +140,15 @@ def test_cli_funnel(tmp_path):
                       (("--region", "999999"), "未知地区"), (("--format", "xlsx"), "--out")):
         res = run(*args)
         assert res.exit_code == 2 and msg in res.output, (args, res.output)
+
+
+def test_renewals(store):
+    from chainbrain.analytics.cultivate_funnel import renewals
+
+    rows = renewals(store, D(2025, 12, 31))
+    assert [(r["enterprise_id"], r["kind"], r["ends_on"], r["end_basis"]) for r in rows] == [
+        (2, "innovative_sme", "2025-12-31", "validity"), (1, "innovative_sme", "2026-06-30", "stored"),
+        (5, "innovative_sme", "2026-12-31", "stored")]
+    # EI, 200 days (to 2026-07-19): E2 and E1; 九江: E3's champion has no end, E4's srdi is over
+    assert [r["enterprise_id"] for r in renewals(store, D(2025, 12, 31), chain="EI", within_days=200)] == [2, 1]
+    assert renewals(store, D(2025, 12, 31), region="360400") == []

@@ -109,3 +109,30 @@ def test_self_check_bad_input(app, body, msg):
     with client(app, "ent3") as c:
         r = c.post("/api/cultivate/check", json=body)
         assert r.status_code == 400 and msg in r.json()["detail"]
+
+
+# on 2026-12-31 + 365 days (to 2027-12-31): E1's innovative (2027-06-30) and E2's srdi (2025-01-01 + 3 years
+# → 2027-12-31) end; E3's little giant ended in 2024
+@pytest.mark.parametrize("viewer,ids", [("admin", [1, 2]), ("ei_office", [1, 2]), ("dh_county", [1]),
+                                        ("nc_city", [1, 2]), ("lx_county", []), ("ent3", []), ("viewer", [])])
+def test_renewals_scope(app, viewer, ids):
+    with client(app, viewer) as c:
+        r = c.get("/api/cultivate/renewals", params={"date": "2026-12-31"})
+        assert r.status_code == 200, r.text
+        assert [x["enterprise_id"] for x in r.json()["rows"]] == ids
+        for i, name in W.NAME.items():
+            if i not in ids:
+                assert name not in r.text
+        page = c.get("/cultivate/renewals", params={"date": "2026-12-31"})
+        assert page.status_code == 200 and page.text.count('data-key="') == len(ids)
+
+
+def test_renewals_need_sign_in_and_good_params(app):
+    with client(app) as c:
+        assert c.get("/api/cultivate/renewals").status_code == 401
+    with client(app, "admin") as c:
+        r = c.get("/api/cultivate/renewals", params={"date": "2026-12-31", "format": "xlsx"})
+        assert r.status_code == 200 and r.content[:2] == b"PK"
+        rows = c.get("/api/cultivate/renewals", params={"date": "2026-12-31"}).json()["rows"]
+        assert [(x["ends_on"], x["end_basis"]) for x in rows] == [("2027-06-30", "stored"), ("2027-12-31", "validity")]
+        assert c.get("/api/cultivate/renewals", params={"within_days": 0}).status_code == 400

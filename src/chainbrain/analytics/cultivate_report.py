@@ -13,7 +13,7 @@ import datetime as dt
 
 import pandas as pd
 
-from chainbrain.analytics.cultivate_funnel import STAGES, funnel
+from chainbrain.analytics.cultivate_funnel import STAGES, funnel, renewals
 
 STAGE_NAMES = {"library": ("库", "Library"), "innovative_sme": ("创新型中小企业", "Innovative SMEs"),
                "srdi": ("专精特新中小企业", "SRDI SMEs"), "little_giant": ("专精特新“小巨人”", "Little giants"),
@@ -45,6 +45,32 @@ def funnel_answer(store, date: dt.date, by: str, region: str | None, chain: str 
                      "认定按三年有效期计算（工信部企业〔2022〕63号）。"),
             "tables": [{"id": "funnel", "title": "Tier funnel" if en else "梯度培育漏斗", "period": date.isoformat(),
                         "unit": "家", "columns": cols, "rows": rows}]}
+
+
+def renewals_answer(store, date: dt.date, region: str | None, chain: str | None, within_days: int,
+                    visible, lang: str = "zh") -> dict:
+    """The renewal list, keeping only the enterprises ``visible(ids)`` returns (the viewer's scope)."""
+    from chainbrain.catalog.designations import kind_name, level_name
+
+    rows = renewals(store, date, region, chain, within_days)
+    seen = visible({r["enterprise_id"] for r in rows})
+    rows = [dict(r, kind_name=kind_name(r["kind"], lang), level_name=level_name(r["level"], lang),
+                 key=f"{r['enterprise_id']}|{r['kind']}|{r['valid_from']}",
+                 href=f"/enterprises/{r['uscc'] or r['enterprise_id']}")
+            for r in rows if r["enterprise_id"] in seen]
+    en = lang == "en"
+    cols = [{"key": "name", "label": "Enterprise" if en else "企业", "kind": "link"},
+            {"key": "kind_name", "label": "Designation" if en else "认定", "kind": "text"},
+            {"key": "level_name", "label": "Level" if en else "级别", "kind": "text"},
+            {"key": "valid_from", "label": "From" if en else "起始日", "kind": "text"},
+            {"key": "ends_on", "label": "Ends on" if en else "到期日", "kind": "text"},
+            {"key": "end_basis", "label": "End from" if en else "到期日依据", "kind": "text"}]
+    return {"date": date.isoformat(), "region": region, "chain": chain, "within_days": within_days,
+            "rows": rows, "note": ("end_basis: stored = the designation's end date; validity = start + 3 years "
+                                   "(工信部企业〔2022〕63号, [Q-2nd])") if en else
+            "到期日依据：stored＝认定记录的到期日；validity＝起始日起三年有效期（工信部企业〔2022〕63号）",
+            "tables": [{"id": "renewals", "title": "Expiring designations" if en else "即将到期的认定",
+                        "period": date.isoformat(), "columns": cols, "rows": rows}]}
 
 
 def check_answer(body: dict) -> dict:
