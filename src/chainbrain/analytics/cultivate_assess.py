@@ -40,8 +40,8 @@ def assess(df: pd.DataFrame, pack=None, r: dict | None = None) -> pd.DataFrame:
     n = len(df)
     # 创新型
     pts = T.innov_indicator_points(df, r)
-    cat = T.innov_totals(pts, r)
-    ok = T.innov_score_ok(cat, r)
+    cats = T.innov_totals(pts, r)
+    ok = T.innov_score_ok(cats, r)
     routes = T.innov_routes(df, r)
     anyroute = np.logical_or.reduce(list(routes.values())) if n else np.zeros(0, bool)
     qualifies = ok | anyroute
@@ -55,14 +55,14 @@ def assess(df: pd.DataFrame, pack=None, r: dict | None = None) -> pd.DataFrame:
     recalled = {k for k, v in r["giant"]["dims"].items() if v.get("recalled")}
     out = pd.DataFrame({
         "case_id": df["case_id"].to_numpy(),
-        "innovative_score": cat["total"].astype(np.int64),
-        "innov_innovation_pts": cat["innovation"].astype(np.int64),
-        "innov_growth_pts": cat["growth"].astype(np.int64),
-        "innov_specialisation_pts": cat["specialisation"].astype(np.int64),
+        "innovative_score": cats["total"].astype(np.int64),
+        "innov_innovation_pts": cats["innovation"].astype(np.int64),
+        "innov_growth_pts": cats["growth"].astype(np.int64),
+        "innov_specialisation_pts": cats["specialisation"].astype(np.int64),
         "innovative_qualifies": qualifies.astype(np.int64),
         "innovative_routes": codes(routes),
-        "innovative_reason": _innov_reason(df, r, cat, ok, qualifies, routes),
-        "innovative_whatif": innov_whatif(df, r, pts, cat, qualifies),
+        "innovative_reason": _innov_reason(df, r, cats, ok, qualifies, routes),
+        "innovative_whatif": innov_whatif(df, r, pts, cats, qualifies),
         "srdi_gates_met": _status(T.combine(list(gates.values()))),
         "srdi_failed_gate": codes({k: v == T.FAILED for k, v in gates.items()}),
         "srdi_unknown_gate": codes({k: v == T.UNKNOWN for k, v in gates.items()}),
@@ -82,14 +82,14 @@ def _status(s: np.ndarray) -> np.ndarray:
     return np.select([s == T.MET, s == T.FAILED], ["1", "0"], "unknown")
 
 
-def _innov_reason(df, r, cat_, ok, qualifies, routes) -> np.ndarray:
+def _innov_reason(df, r, cats, ok, qualifies, routes) -> np.ndarray:
     cfg = r["innovative"]
     head = np.where(qualifies, "qualifies: ", "does not qualify: ")
-    score = cat("score ", fmt(cat_["total"]), np.where(ok, " meets the score rule", ""))
-    fails = [np.where(cat_["total"] < cfg["total_min"], cat("total ", fmt(cat_["total"]), f" < {cfg['total_min']}"),
+    score = cat("score ", fmt(cats["total"]), np.where(ok, " meets the score rule", ""))
+    fails = [np.where(cats["total"] < cfg["total_min"], cat("total ", fmt(cats["total"]), f" < {cfg['total_min']}"),
                       "")]
     for c, m in cfg["category_min"].items():
-        fails.append(np.where(cat_[c] < m, cat(f"{c} ", fmt(cat_[c]), f" < {m}"), ""))
+        fails.append(np.where(cats[c] < m, cat(f"{c} ", fmt(cats[c]), f" < {m}"), ""))
     held = codes(routes)
     route = np.where(held != "", cat("routes held: ", held), "no shortcut route")
     missing = {}

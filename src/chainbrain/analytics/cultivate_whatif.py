@@ -25,8 +25,7 @@ import math
 
 import numpy as np
 
-from chainbrain.analytics.cultivate_text import blank, fmt, join
-from chainbrain.analytics.cultivate_text import cat as tcat
+from chainbrain.analytics.cultivate_text import blank, cat, fmt, join
 from chainbrain.analytics.cultivate_tiers import FAILED, innov_score_ok
 
 
@@ -35,16 +34,16 @@ def ceil2(a) -> np.ndarray:
     return np.ceil(np.round(np.asarray(a, dtype=float) * 100, 6)) / 100
 
 
-def _with(name: str, new_pts, pts, cat, r) -> np.ndarray:
+def _with(name: str, new_pts, pts, cats, r) -> np.ndarray:
     spec = r["innovative"]["indicators"][name]
     delta = new_pts - np.nan_to_num(pts[name])
-    new = dict(cat)
-    new[spec["category"]] = cat[spec["category"]] + delta
-    new["total"] = cat["total"] + delta
+    new = dict(cats)
+    new[spec["category"]] = cats[spec["category"]] + delta
+    new["total"] = cats["total"] + delta
     return innov_score_ok(new, r)
 
 
-def innov_whatif(df, r: dict, pts: dict, cat: dict, qualifies: np.ndarray) -> np.ndarray:
+def innov_whatif(df, r: dict, pts: dict, cats: dict, qualifies: np.ndarray) -> np.ndarray:
     """``; ``-joined single-lever changes that qualify each non-qualifying firm ("" otherwise)."""
     n = len(df)
     ind = r["innovative"]["indicators"]
@@ -68,18 +67,18 @@ def innov_whatif(df, r: dict, pts: dict, cat: dict, qualifies: np.ndarray) -> np
                 below = x < bound if incl else x <= bound
             else:
                 below = x > bound if incl else x >= bound
-            hit = todo & below & _with(name, np.full(n, p), pts, cat, r)
+            hit = todo & below & _with(name, np.full(n, p), pts, cats, r)
             if not hit.any():
                 continue
             out[hit] = _text(name, bound, incl, x[hit], rev[hit])
             todo &= ~hit
         pieces.append(out)
-    pieces.append(_ip_whatif(df, r, pts, cat, qualifies))
+    pieces.append(_ip_whatif(df, r, pts, cats, qualifies))
     eq = next(x for x in r["innovative"]["routes"] if x["code"] == "equity_3y")["min"]
     e3 = np.asarray(df["equity_financing_3y_wan"], dtype=float)
     out = blank(n)
     m = ~qualifies
-    out[m] = tcat("equity financing (3 years) +", fmt(eq - e3[m]), " 万元 → qualifies (route)")
+    out[m] = cat("equity financing (3 years) +", fmt(eq - e3[m]), " 万元 → qualifies (route)")
     pieces.append(out)
     return join(pieces)
 
@@ -88,17 +87,17 @@ def _text(name, bound, incl, x, rev) -> np.ndarray:
     b = str(fmt(bound))
     if name == "rd_ratio":
         d = ceil2((bound - x) * rev / 100)
-        return tcat("R&D +", fmt(d), f" 万元 (R&D ratio to {b}%) → qualifies")
+        return cat("R&D +", fmt(d), f" 万元 (R&D ratio to {b}%) → qualifies")
     if name == "main_share":
-        return tcat("main-business share +", fmt(bound - x), f" pp (to {b}%) → qualifies")
+        return cat("main-business share +", fmt(bound - x), f" pp (to {b}%) → qualifies")
     if name == "growth":
-        return tcat("revenue growth +", fmt(bound - x), f" pp (to {b}%) → qualifies")
+        return cat("revenue growth +", fmt(bound - x), f" pp (to {b}%) → qualifies")
     if incl:
-        return tcat("debt ratio −", fmt(x - bound), f" pp (to {b}%) → qualifies")
-    return tcat(f"debt ratio below {b}% (now ", fmt(x), "%) → qualifies")
+        return cat("debt ratio −", fmt(x - bound), f" pp (to {b}%) → qualifies")
+    return cat(f"debt ratio below {b}% (now ", fmt(x), "%) → qualifies")
 
 
-def _ip_whatif(df, r, pts, cat, qualifies) -> np.ndarray:
+def _ip_whatif(df, r, pts, cats, qualifies) -> np.ndarray:
     n = len(df)
     levels = sorted(r["innovative"]["indicators"]["ip"]["levels"].items(), key=lambda kv: kv[1])
     cur = np.asarray(df["ip_class"]).astype(str)
@@ -106,8 +105,8 @@ def _ip_whatif(df, r, pts, cat, qualifies) -> np.ndarray:
     out = blank(n)
     todo = ~qualifies
     for level, p in levels:
-        hit = todo & (curp < p) & _with("ip", np.full(n, float(p)), pts, cat, r)
-        out[hit] = tcat("IP class ", cur[hit], f" → {level} → qualifies")
+        hit = todo & (curp < p) & _with("ip", np.full(n, float(p)), pts, cats, r)
+        out[hit] = cat("IP class ", cur[hit], f" → {level} → qualifies")
         todo &= ~hit
     return out
 
@@ -123,7 +122,7 @@ def srdi_whatif(df, r: dict, gates: dict, known, possible) -> np.ndarray:
 
     out = blank(n)
     m = gates["G1_niche_years"] == FAILED
-    out[m] = tcat("G1_niche_years: +", fmt(g["G1_niche_years"]["min_years"] - years[m]), " year(s) in the niche")
+    out[m] = cat("G1_niche_years: +", fmt(g["G1_niche_years"]["min_years"] - years[m]), " year(s) in the niche")
     pieces.append(out)
 
     out = blank(n)
@@ -131,14 +130,14 @@ def srdi_whatif(df, r: dict, gates: dict, known, possible) -> np.ndarray:
     c = g["G2_rd"]
     need = np.maximum(c["min_rd_wan"] - rd, np.where(rev > 0, c["min_rd_ratio_pct"] * rev / 100 - rd, np.nan))
     ok = m & ~np.isnan(need)
-    out[ok] = tcat("G2_rd: R&D +", fmt(ceil2(need[ok])), f" 万元 (≥ {c['min_rd_wan']} 万元 and ≥ {c['min_rd_ratio_pct']}%)")
+    out[ok] = cat("G2_rd: R&D +", fmt(ceil2(need[ok])), f" 万元 (≥ {c['min_rd_wan']} 万元 and ≥ {c['min_rd_ratio_pct']}%)")
     out[m & np.isnan(need)] = f"G2_rd: R&D to ≥ {c['min_rd_wan']} 万元 and ≥ {c['min_rd_ratio_pct']}% of revenue"
     pieces.append(out)
 
     out = blank(n)
     m = gates["G3_revenue"] == FAILED
     c = g["G3_revenue"]
-    out[m] = tcat("G3_revenue: revenue +", fmt(c["min_revenue_wan"] - rev[m]), " 万元, or equity (2 years) +",
+    out[m] = cat("G3_revenue: revenue +", fmt(c["min_revenue_wan"] - rev[m]), " 万元, or equity (2 years) +",
                  fmt(c["alt_min_equity_2y_wan"] - eq2[m]), " 万元")
     pieces.append(out)
 
@@ -146,7 +145,7 @@ def srdi_whatif(df, r: dict, gates: dict, known, possible) -> np.ndarray:
     m = gates["G4_score_or_alt"] == FAILED
     ro = {x["code"]: x for x in g["G4_score_or_alt"]["routes"]}
     short = r["srdi"]["score_min"] - known[m] - possible[m]
-    out[m] = tcat("G4_score_or_alt: score short by ", fmt(short),
+    out[m] = cat("G4_score_or_alt: score short by ", fmt(short),
                  " points even with every unknown indicator at its maximum, or R&D 2-year average +",
                  fmt(ro["rd_2y_avg"]["min_wan"] - avg[m]), " 万元, or equity (2 years) +",
                  fmt(ro["equity_2y"]["min_wan"] - eq2[m]), " 万元")
