@@ -25,7 +25,7 @@ import pandas as pd
 
 from chainbrain.analytics import cultivate_tiers as T
 from chainbrain.analytics.cultivate_rules import rules as load_rules
-from chainbrain.analytics.cultivate_text import cat, codes, fmt, join
+from chainbrain.analytics.cultivate_text import by_combination, codes
 from chainbrain.analytics.cultivate_whatif import innov_whatif, srdi_whatif
 
 OUTPUT = ["case_id", "innovative_score", "innov_innovation_pts", "innov_growth_pts", "innov_specialisation_pts",
@@ -83,20 +83,32 @@ def _status(s: np.ndarray) -> np.ndarray:
 
 
 def _innov_reason(df, r, cats, ok, qualifies, routes) -> np.ndarray:
+    """The reason, built once per combination of the points, the routes held and the missing inputs."""
     cfg = r["innovative"]
-    head = np.where(qualifies, "qualifies: ", "does not qualify: ")
-    score = cat("score ", fmt(cats["total"]), np.where(ok, " meets the score rule", ""))
-    fails = [np.where(cats["total"] < cfg["total_min"], cat("total ", fmt(cats["total"]), f" < {cfg['total_min']}"),
-                      "")]
-    for c, m in cfg["category_min"].items():
-        fails.append(np.where(cats[c] < m, cat(f"{c} ", fmt(cats[c]), f" < {m}"), ""))
-    held = codes(routes)
-    route = np.where(held != "", cat("routes held: ", held), "no shortcut route")
-    missing = {}
+    names = list(routes)
+    route_key = sum((np.asarray(v, dtype=np.int64) << i for i, v in enumerate(routes.values())),
+                    np.zeros(len(df), dtype=np.int64))
+    missing = []
     for spec in cfg["indicators"].values():
         x = np.asarray(df[spec["input"]])
         if x.dtype.kind == "f":
-            missing[spec["input"]] = np.isnan(x)
-    miss = codes(missing)
-    miss = np.where(miss != "", cat("not reported (0 points): ", miss), "")
-    return cat(head, join([score, *fails, route, miss], "; "))
+            missing.append((spec["input"], np.isnan(x)))
+    miss_key = sum((np.asarray(v, dtype=np.int64) << i for i, (_, v) in enumerate(missing)),
+                   np.zeros(len(df), dtype=np.int64))
+    order = ("innovation", "growth", "specialisation")
+
+    def text(q, good, total, inn, gro, spe, rk, mk):
+        cat_pts = dict(zip(order, (inn, gro, spe)))
+        parts = [f"score {total}" + (" meets the score rule" if good else "")]
+        if total < cfg["total_min"]:
+            parts.append(f"total {total} < {cfg['total_min']}")
+        parts += [f"{c} {cat_pts[c]} < {m}" for c, m in cfg["category_min"].items() if cat_pts[c] < m]
+        held = [n for i, n in enumerate(names) if rk >> i & 1]
+        parts.append(f"routes held: {';'.join(held)}" if held else "no shortcut route")
+        miss = [n for i, (n, _) in enumerate(missing) if mk >> i & 1]
+        if miss:
+            parts.append("not reported (0 points): " + ";".join(miss))
+        return ("qualifies: " if q else "does not qualify: ") + "; ".join(parts)
+
+    return by_combination([qualifies, ok, cats["total"], cats["innovation"], cats["growth"],
+                           cats["specialisation"], route_key, miss_key], text)

@@ -73,11 +73,13 @@ def band_targets(bs: list[Band]) -> list[tuple[float, bool, float]]:
 
 
 def level_points(values: np.ndarray, levels: dict) -> np.ndarray:
-    """Points of a class-valued input (``levels`` maps the class, as text, to points); NaN if unlisted."""
-    v = np.asarray(values).astype(str)
+    """Points of a class-valued input (``levels`` maps the class, as text, to points); NaN if unlisted.
+    A numeric input (flags, levels) is compared with the keys read as numbers; NaN stays NaN."""
+    v = np.asarray(values)
+    numeric = v.dtype.kind in "fiu"
     out = np.full(v.shape, np.nan)
     for k, p in levels.items():
-        out = np.where(v == str(k), float(p), out)
+        out = np.where(v == (float(k) if numeric else str(k)), float(p), out)
     return out
 
 

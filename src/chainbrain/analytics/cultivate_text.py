@@ -2,7 +2,9 @@
 
 - :func:`fmt`: numbers rounded to 0.01, whole numbers without decimals ("35", "2.5", "0.01");
 - :func:`cat`: element-wise concatenation of text arrays and literals;
-- :func:`join`: row-wise join of text columns with a separator, skipping empty pieces.
+- :func:`join`: row-wise join of text columns with a separator, skipping empty pieces;
+- :func:`codes`, :func:`by_combination`: texts that depend on a few discrete values, built once per
+  combination and looked up.
 """
 
 from __future__ import annotations
@@ -47,14 +49,45 @@ def join(pieces: list, sep: str = "; ") -> np.ndarray:
 
 
 def codes(flags: dict[str, np.ndarray], sep: str = ";") -> np.ndarray:
-    """``sep``-joined names of the true flags, row by row."""
-    n = len(next(iter(flags.values()))) if flags else 0
-    out = np.full(n, "", dtype=S)
-    for k, v in flags.items():
-        idx = np.flatnonzero(v)
-        if idx.size:
-            _append(out, idx, k, sep)
-    return out
+    """``sep``-joined names of the true flags, row by row: each row's flags as bits of one integer,
+    looked up in the table of all 2^k joins (k flags; no text work per row)."""
+    names = list(flags)
+    if not names:
+        return np.zeros(0, dtype=object)
+    key = np.zeros(len(flags[names[0]]), dtype=np.int64)
+    for i, k in enumerate(names):
+        key |= np.asarray(flags[k], dtype=bool).astype(np.int64) << i
+    table = np.array([sep.join(k for i, k in enumerate(names) if c >> i & 1) for c in range(1 << len(names))],
+                     dtype=object)
+    return table[key]
+
+
+def by_combination(columns: list[np.ndarray], text) -> np.ndarray:
+    """``text(*values)`` for each distinct combination of the (integer-valued) columns, spread to every row:
+    the texts are built once per combination in Python, not once per row (the columns are packed into one
+    integer key, mixed radix, and hashed)."""
+    import pandas as pd
+
+    cols = [np.asarray(c, dtype=np.int64) for c in columns]
+    n = len(cols[0])
+    if not n:
+        return np.zeros(0, dtype=object)
+    lows = [int(c.min()) for c in cols]
+    spans = [int(c.max()) - lo + 1 for c, lo in zip(cols, lows)]
+    if float(np.prod([float(s) for s in spans])) >= 2.0 ** 62:
+        raise ValueError("too many combinations to pack into one key")
+    key = np.zeros(n, dtype=np.int64)
+    for c, lo, span in zip(cols, lows, spans):
+        key = key * span + (c - lo)
+    codes_, uniq = pd.factorize(key)
+    table = []
+    for k in np.asarray(uniq).tolist():
+        values = []
+        for lo, span in zip(reversed(lows), reversed(spans)):
+            k, v = divmod(k, span)
+            values.append(v + lo)
+        table.append(text(*reversed(values)))
+    return np.array(table, dtype=object)[codes_]
 
 
 def _append(out: np.ndarray, idx: np.ndarray, text, sep: str) -> None:

@@ -36,11 +36,6 @@ def _col(df, name) -> np.ndarray:
     return np.asarray(df[name])
 
 
-def _flag_text(x: np.ndarray) -> np.ndarray:
-    """Whole numbers as the text keys of a ``levels`` table ("" where missing)."""
-    return np.where(np.isnan(x), "", np.nan_to_num(x).astype(np.int64).astype(str))
-
-
 # ------------------------------------------------------------------------ 创新型
 def innov_indicator_points(df, r: dict) -> dict[str, np.ndarray]:
     """Points of each 创新型 indicator (NaN where the input is not reported)."""
@@ -49,7 +44,7 @@ def innov_indicator_points(df, r: dict) -> dict[str, np.ndarray]:
     for name, spec in ind.items():
         x = _col(df, spec["input"])
         if "levels" in spec:
-            out[name] = level_points(_flag_text(x) if x.dtype.kind == "f" else x, spec["levels"])
+            out[name] = level_points(x, spec["levels"])
         else:
             out[name] = band_points(x, spec["_bands"])
     return out
@@ -93,7 +88,7 @@ def srdi_indicator_points(df, r: dict) -> tuple[dict[str, np.ndarray], dict[str,
             continue
         x = _col(df, spec["input"])
         if "levels" in spec:
-            p = level_points(_flag_text(x) if x.dtype.kind == "f" else x, spec["levels"])
+            p = level_points(x, spec["levels"])
         elif "per_step" in spec:
             st = spec["per_step"]
             p = np.minimum(np.floor(x / st["step"]) * st["points"], mx)

@@ -203,6 +203,5 @@ def write(out: pd.DataFrame, path: str | Path) -> None:
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    table = pa.table({c: pa.array(np.asarray(out[c]).tolist() if out[c].dtype.kind not in "iuf" else out[c])
-                      for c in out.columns})
+    table = pa.Table.from_pandas(out, preserve_index=False)
     pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
