@@ -17,5 +17,6 @@ BENCHMARKS = {
     "supply_dominators": bench_supply_graph.run_dominators,
     "supply_systemic": bench_supply_graph.run_systemic,
     "report_monthly": bench_report.run,     # the monthly analysis report (province, a chain; Word, PDF, Excel)
+    "cultivate_assess": __import__("benchmarks.bench_cultivate", fromlist=["run"]).run,   # SME tiers, 100k / 1M firms
 }
 NAMES = list(BENCHMARKS)

@@ -89,7 +89,9 @@ def test_route_list_is_complete(app):
     paths = {p for _, p in routes(app)}
     assert {"/api/enterprises/{uscc}", "/enterprises/{uscc}", "/api/chains/{code}", "/api/search",
             "/api/imports", "/api/audit", "/api/login", "/operations", "/api/operations",
-            "/reports", "/api/reports", "/reports/monthly"} <= paths
+            "/reports", "/api/reports", "/reports/monthly",
+            "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
+            "/cultivate/renewals", "/api/cultivate/renewals"} <= paths
     for _, p in routes(app):
         fill(p)
     documented = set(app.openapi()["paths"])

@@ -29,6 +29,7 @@ app.add_typer(__import__("chainbrain.cli.supply", fromlist=["app"]).app, name="s
 app.add_typer(__import__("chainbrain.cli.attract", fromlist=["app"]).app, name="attract")   # 补链 · 精准招商
 __import__("chainbrain.cli.supply_graph", fromlist=["register"]).register(__import__("chainbrain.cli.supply", fromlist=["app"]).app)   # 供应链图
 app.add_typer(__import__("chainbrain.cli.report", fromlist=["app"]).app, name="report")   # 分析报告
+app.add_typer(__import__("chainbrain.cli.cultivate", fromlist=["app"]).app, name="cultivate")   # 优质中小企业梯度培育
 
 
 def main() -> None:
