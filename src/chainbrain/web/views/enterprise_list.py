@@ -9,6 +9,7 @@ rows are cut from it on every request.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
@@ -43,7 +44,8 @@ def _xlsx(request: Request, d: dict) -> Response:
     st = get_state(request)
     with st.lock:
         audit(st.store, actor_of(request), "export", path=request.url.path, table="enterprises", rows=len(d["items"]))
-    body = drill.workbook(d, str(st.versions.current()), lang_of(request.query_params.get("lang")))
+    version = hashlib.sha1(repr(st.versions.current()).encode()).hexdigest()[:8]     # short, stable per data
+    body = drill.workbook(d, version, lang_of(request.query_params.get("lang")))
     name = "-".join(x for x in ("enterprises", d["period"], d["region"], d["chain"], d["segment"], d["cluster"]) if x)
     return Response(body, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="chainbrain-{name}.xlsx"'})
 
