@@ -140,3 +140,27 @@ def test_page_lists_sorts_and_links(app):
     assert "/enterprises?period=2025-06&amp;chain=EI&amp;region=360100" in chain
     assert c.get("/enterprises", params={"scale": "nope"}).status_code == 400
     c.close()
+
+
+@pytest.mark.parametrize("viewer,q,expected,withheld", [
+    ("admin", "南昌 电子信息", {1, 2, 5}, 0), ("dh_county", "南昌 电子信息", {1, 5}, 1), ("viewer", "南昌 电子信息", set(), 3),
+    ("admin", "南昌 手机", {1, 5}, 0),                       # 手机 → segment EI-D1 (its keywords)
+    ("admin", "九江 铜", {3, 4}, 0), ("lx_county", "九江 铜", {3, 4}, 0), ("ent3", "九江 铜", {3}, 1),
+    ("admin", "手工样例 电路板", {2}, 0),                     # a name word and a segment
+    ("admin", "南昌 供电", {6}, 0)])                         # no segment matches 供电: a name word
+def test_two_word_search(app, viewer, q, expected, withheld):
+    c = client_for(app, viewer)
+    body = c.get("/api/search", params={"q": q}).json()
+    assert ids(body["enterprises"] and {"items": body["enterprises"]} or {"items": []}) == expected
+    assert body["enterprises_withheld"] == withheld
+    assert body["lists"] and all(x["href"].startswith("/enterprises?") for x in body["lists"])
+    c.close()
+
+
+def test_two_word_search_links_the_list(app):
+    c = client_for(app, "admin")
+    body = c.get("/api/search", params={"q": "南昌 电子信息"}).json()
+    assert body["lists"] == [{"title": "南昌市 · 电子信息", "href": "/enterprises?region=360100&chain=EI"}]
+    page = c.get("/search", params={"q": "南昌 电子信息"}).text
+    assert 'data-testid="search-lists"' in page and "/enterprises?region=360100&amp;chain=EI" in page
+    c.close()
