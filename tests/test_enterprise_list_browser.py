@@ -122,3 +122,25 @@ def test_county_user_from_the_region_page(browser, server):
     assert W.NAME[1] in rows and W.NAME[5] in rows and W.NAME[2] not in rows and W.NAME[6] not in rows
     assert pg.get_by_test_id("ents-withheld").is_visible()
     finish(ctx, pg)
+
+
+def test_region_chain_bar_leads_to_the_citys_enterprises(browser, server):
+    """A click on the EI bar of 南昌's chain chart (195.00 亿元) opens 南昌 × EI's list."""
+    ctx, pg = new_page(browser, server)
+    sign_in(pg, server, "admin")
+    pg.goto(f"{server}/regions/360100?period=2025-06")
+    pg.wait_for_selector("body[data-charts-ready]", timeout=20_000)
+    box = pg.locator("#chart-chains canvas").first.bounding_box()
+    x, y = pg.evaluate("""() => {
+        const c = window.pageCharts.chains, names = c.getOption().yAxis[0].data;
+        const i = names.indexOf('电子信息'), v = c.getOption().series[0].data[i];
+        return c.convertToPixel({seriesIndex: 0}, [v / 2, i]); }""")
+    pg.wait_for_timeout(1500)                              # the bars' entry animation
+    pg.mouse.move(box["x"] + x - 5, box["y"] + y)          # ECharts finds the bar under the pointer on hover
+    pg.mouse.move(box["x"] + x, box["y"] + y)
+    pg.wait_for_timeout(300)
+    with pg.expect_navigation():
+        pg.mouse.click(box["x"] + x, box["y"] + y)
+    assert "region=360100" in pg.url and "chain=EI" in pg.url
+    assert pg.get_by_test_id("ent-total").get_attribute("data-value") == "3"
+    finish(ctx, pg)
