@@ -106,3 +106,22 @@ def test_visibility_sort_and_paging(hand):
         EL.listing(hand, frame, "2025-06", sort="-revenue")
     with pytest.raises(ValueError):
         EL.listing(hand, frame, "2025-06", scale="big")
+
+
+def test_web_reads_on_both_engines(hand):
+    """The web layer's own SQL (parameter checks, two-word search) runs on DuckDB and PostgreSQL."""
+    from chainbrain.web import drill, search_words
+    from chainbrain.web.model import BadRequest
+    from chainbrain.web.users import User
+
+    c = drill.check(hand, {"period": "2025-06", "region": "360100", "county": "360102", "segment": "EI-D1",
+                           "cluster": "CL-EI", "scale": "all", "sort": "name", "limit": "10", "offset": "0"})
+    assert (c["region"], c["segment"], c["cluster"], c["limit"]) == ("360102", "EI-D1", "CL-EI", 10)
+    with pytest.raises(BadRequest):
+        drill.check(hand, {"segment": "NOPE"})
+    admin = User(id=1, username="a", role="province_admin")
+    w = search_words.read(hand, ["南昌", "电子信息"], admin)
+    assert sorted(e["id"] for e in w["enterprises"]) == [1, 2, 5]
+    assert w["lists"][0]["href"] == "/enterprises?region=360100&chain=EI"
+    w = search_words.read(hand, ["九江", "铜冶炼"], admin)
+    assert sorted(e["id"] for e in w["enterprises"]) == [3, 4]
