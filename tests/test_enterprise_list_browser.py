@@ -55,7 +55,10 @@ def cell(pg, key, field):
 def test_cockpit_chain_row_to_its_enterprises_and_excel(browser, server, artifacts):
     ctx, pg = new_page(browser, server)
     sign_in(pg, server, "admin")
-    pg.goto(f"{server}/?period=2025-06&region=360100")
+    pg.goto(f"{server}/?period=2025-06")                  # province cockpit → 南昌 → its EI row
+    with pg.expect_navigation():
+        pg.get_by_test_id("region-row-360100").locator("a").click()
+    assert "region=360100" in pg.url
     with pg.expect_navigation():
         pg.get_by_test_id("chain-row-EI").locator("a").click()
     assert "/enterprises?" in pg.url and "region=360100" in pg.url and "chain=EI" in pg.url
@@ -81,7 +84,13 @@ def test_cockpit_chain_row_to_its_enterprises_and_excel(browser, server, artifac
     with pg.expect_download() as dl:
         pg.get_by_test_id("excel-enterprises").click()
     ws = openpyxl.load_workbook(io.BytesIO(open(dl.value.path(), "rb").read())).active
-    assert len([r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]) == 3
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(rows) == int(pg.get_by_test_id("ent-total").get_attribute("data-value")) == 3
+    head = [c.value for c in ws[3]]
+    e1 = next(r for r in rows if r[1] == W.USCC[1])           # the same figures as the page's
+    assert f"{e1[head.index('营业收入（万元）')]:,.2f}" == cell(pg, W.USCC[1], "revenue_ytd_yuan")
+    assert f"{e1[head.index('拉动（百分点）')]:.2f}" == cell(pg, W.USCC[1], "contribution_pp")
+    assert f"{e1[head.index('可比增速（%）')] * 100:.1f}%" == cell(pg, W.USCC[1], "yoy_comparable")
     # the chain page from here stays in the city, and its list link too
     with pg.expect_navigation():
         pg.get_by_test_id("ctx-chain").click()

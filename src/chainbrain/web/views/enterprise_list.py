@@ -86,7 +86,11 @@ def _options(request: Request, d: dict) -> dict:
 
     def nm(r):
         return (r.get("name_en") if lang == "en" else None) or r.get("name_zh") or r.get("name")
+    years: dict[str, list[str]] = {}
+    for x in periods:                                       # newest first, grouped by year
+        years.setdefault(x[:4], []).append(x)
     return {"city": city, "cities": cities, "counties": counties, "periods": periods,
+            "period_years": list(years.items()),
             "chains": [{"code": c["code"], "name": nm(c)} for c in chains],
             "segments": [{"code": s["code"], "name": nm(s)} for s in segs],
             "clusters": [{"code": c["code"], "name": nm(c)} for c in clusters]}
