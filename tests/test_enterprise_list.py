@@ -52,6 +52,7 @@ def test_province_figures_and_contributions_add_up(hand):
     assert r[6]["change_yuan"] == pytest.approx(2 * YI)
     assert r[5]["contribution_pp"] is None and r[5]["yoy_comparable"] is None     # new firm: outside C
     assert r[4]["above_scale"] is False and r[4]["revenue_ytd_yuan"] is None
+    assert r[4]["sample_status"] == "unreported" and r[1]["sample_status"] == "above"   # no sample list loaded
     assert r[1]["industry_name"] == "通信终端设备制造" and r[1]["county_name"] == "东湖区"
     assert r[1]["city_name"] == "南昌市"
     assert r[1]["designations"] == ["省级链主企业"]       # the 小巨人 title starts after the period end
@@ -106,6 +107,15 @@ def test_visibility_sort_and_paging(hand):
         EL.listing(hand, frame, "2025-06", sort="-revenue")
     with pytest.raises(ValueError):
         EL.listing(hand, frame, "2025-06", scale="big")
+
+
+def test_below_scale_status_from_the_years_sample_list(hand):
+    with hand.begin() as conn:
+        hand.bulk_insert(conn, "enterprise_scale", pa.table({
+            "enterprise_id": [4, 4], "year": [2025, 2025], "above_scale": [True, False], "batch_id": [1, 2],
+            "revision": [1, 2]}))                              # revision 2 (below scale) counts
+    frame, _ = EL.scope_frame(hand, "2025-06", region="360402")
+    assert dict(zip(frame["enterprise_id"], frame["sample_status"])) == {3: "above", 4: "below"}
 
 
 def test_web_reads_on_both_engines(hand):

@@ -120,7 +120,7 @@ def test_excel_has_every_row_with_formats(app):
     assert rev.value == 1_250_000 and rev.number_format == "#,##0.00"   # 125 亿元 = 1,250,000 万元
     assert yoy.value == pytest.approx(0.25) and yoy.number_format == "0.0%"
     assert pp.value == pytest.approx(25 / 338 * 100) and pp.number_format == "0.00"
-    assert "规下" in [row[6] for row in rows]
+    assert "本期无月报" in [row[6] for row in rows]
     assert "2025年1–6月" in ws["A1"].value
     c.close()
 

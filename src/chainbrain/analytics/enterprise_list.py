@@ -25,6 +25,9 @@ Per enterprise e (YTD basis, latest revision of each report):
   outside C have None.
 - ``revenue_last_year_yuan`` = its annual report of the previous year (the
   one figure below-scale enterprises have), ``above_scale`` = in S_t;
+  ``sample_status``: ``above`` (in S_t), ``below`` (the year's sample list,
+  ``enterprise_scale``, has it below scale) or ``unreported`` (no report for the
+  period and not listed below scale: left the sample, or a report is missing);
 - catalogue facts: USCC, name, county and city names, industry class and its
   name (GB/T 4754), the designations valid at the period end (kind, level).
 
@@ -68,6 +71,12 @@ def _expr(store, p, scope, region, chain, segment, cluster):
     ann = latest(ann.filter(ann.year == p.year - 1), ["enterprise_id", "year"])
     ann = ann.select(_aid=ann.enterprise_id, last_year=ann.revenue)
     x = x.left_join(ann, x.enterprise_id == ann._aid).drop("_aid")
+    sc = sh.table("enterprise_scale")
+    sc = latest(sc.filter(sc.year == p.year), ["enterprise_id", "year"])
+    sc = sc.select(_sid=sc.enterprise_id, _sample=sc.above_scale)
+    x = x.left_join(sc, x.enterprise_id == sc._sid)
+    x = x.mutate(status=ibis.cases((x.above, "above"), (x._sample == ibis.literal(False), "below"),
+                                   else_="unreported")).drop("_sid", "_sample")
     loc = sh.located(p.end_date)
     loc = loc.select(_lid=loc.enterprise_id, region_code=loc.region_code, industry_code=loc.industry_code)
     x = x.join(loc, x.enterprise_id == loc._lid).drop("_lid")
@@ -83,7 +92,7 @@ def _expr(store, p, scope, region, chain, segment, cluster):
     city = reg.select(_pc=reg.code, city_name=reg.name)
     x = x.left_join(city, x.prefecture_code == city._pc).drop("_pc")
     return x.select("enterprise_id", "uscc", "name", "region_code", "county_name", "prefecture_code",
-                    "city_name", "industry_code", "industry_name", "above",
+                    "city_name", "industry_code", "industry_name", "above", "status",
                     v=x.v.cast("float64"), b=x.b.cast("float64"),
                     last_year=x.last_year.cast("float64"))
 
@@ -150,7 +159,8 @@ def scope_frame(store, period: str, scope: str = "all", region: str | None = Non
     df["yoy_comparable"] = (df["v"] / df["b"] - 1).where(ok & (df["b"] > 0))
     df["contribution_pp"] = (df["change_yuan"] / cb * 100).where(ok) if cb and cb > 0 else float("nan")
     df = df.rename(columns={"v": "revenue_ytd_yuan", "b": "prior_comparable_yuan",
-                            "last_year": "revenue_last_year_yuan", "above": "above_scale"})
+                            "last_year": "revenue_last_year_yuan", "above": "above_scale",
+                            "status": "sample_status"})
     return df, summary
 
 

@@ -43,7 +43,9 @@ def list_url(period: str | None = None, region: str | None = None, chain: str | 
 
     q = {"period": period, "region": region, "chain": chain, "segment": segment, "scale": scale}
     return "/enterprises?" + urlencode({k: v for k, v in q.items() if v})
-SCALE_ZH = {"above": "规上", "below": "规下", "all": "全部"}
+#: sample_status → (中文, English)
+STATUS = {"above": ("规上", "Above scale"), "below": ("规下", "Below scale"),
+          "unreported": ("本期无月报", "No report this period")}
 
 
 def _int(value, name: str, default: int, low: int, high: int | None = None) -> int:
@@ -171,7 +173,7 @@ COLUMNS = [  # key, 中文 header, English header, kind
     ("name", "企业名称", "Enterprise", "text"), ("uscc", "统一社会信用代码", "USCC", "text"),
     ("city_name", "设区市", "City", "text"), ("county_name", "县（市、区）", "County", "text"),
     ("industry_code", "行业代码", "Industry class", "text"), ("industry_name", "行业名称", "Industry", "text"),
-    ("above_scale", "规模", "Scale", "scale"),
+    ("sample_status", "规模", "Scale", "scale"),
     ("revenue_ytd_yuan", "营业收入（万元）", "Revenue (10k yuan)", "wan"),
     ("yoy_comparable", "可比增速（%）", "Comparable growth (%)", "pct"),
     ("contribution_pp", "拉动（百分点）", "Contribution (pp)", "pp"),
@@ -209,7 +211,7 @@ def workbook(d: dict, version: str | None, lang: str) -> bytes:
         for c, (key, _, _, kind) in enumerate(COLUMNS):
             v = row.get(key)
             if kind == "scale":
-                ws.write(r, c, ("Above" if v else "Below") if en else ("规上" if v else "规下"))
+                ws.write(r, c, STATUS[v][1 if en else 0] if v in STATUS else "")
             elif v is None:
                 continue
             elif kind == "wan":
