@@ -12,6 +12,9 @@ NOT_ATTACKED = {
     "/api/health": "no figures", "/api/live": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
     "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",
     "/api/enterprises/{uscc}": "one enterprise, scope-checked (test_web_scope)",
+    "/api/enterprises": "the viewer's own enterprises one by one (test_web_scope); the scope's comparable sums and "
+                        "contribution_pp only when the viewer sees the whole comparable sample or the Guard "
+                        "publishes the cell's cc and cb (test_web_enterprise_list)",
     "/api/audit": "administrators only", "/api/imports": "administrators only",
     "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
     "/api/imports/{job_id}/errors": "administrators only",

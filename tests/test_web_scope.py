@@ -91,7 +91,8 @@ def test_route_list_is_complete(app):
             "/api/imports", "/api/audit", "/api/login", "/operations", "/api/operations",
             "/reports", "/api/reports", "/reports/monthly",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
-            "/cultivate/renewals", "/api/cultivate/renewals"} <= paths
+            "/cultivate/renewals", "/api/cultivate/renewals",
+            "/api/enterprises", "/enterprises"} <= paths
     for _, p in routes(app):
         fill(p)
     documented = set(app.openapi()["paths"])
@@ -135,6 +136,46 @@ def test_every_route_respects_scope(app, viewer):
     finally:
         c.close()
     assert checked >= 20
+
+
+@pytest.mark.parametrize("viewer", VIEWERS + ["nc_city"])
+def test_enterprise_list_holds_only_the_viewers_firms(app, viewer):
+    """企业清单 with every scale, sort and filter: names and USCCs of exactly the viewer's firms."""
+    c = client_for(app, viewer)
+    sees = W.SEES[viewer] if viewer != "fin_unit" else set()
+    try:
+        for query in ({"scale": "all"}, {"scale": "below"}, {"scale": "all", "chain": "EI", "sort": "name"},
+                      {"scale": "all", "region": "360100"}, {"scale": "all", "format": "xlsx"}):
+            for path in ("/api/enterprises", "/enterprises"):
+                if path == "/enterprises" and "format" in query:
+                    continue
+                r = c.get(path, params=query)
+                assert r.status_code == 200, (viewer, path, query, r.text[:200])
+                body = r.text if "format" not in query else _xlsx_text(r.content)
+                for i in W.USCC:
+                    if path == "/enterprises":         # the page also names the viewer's own scope (userbox)
+                        assert i in sees or (W.USCC[i] not in body and W.NAME[i] not in body), (viewer, query, i)
+                    else:
+                        assert (W.USCC[i] in body) == (i in sees and _in(i, query)), (viewer, path, query, i)
+    finally:
+        c.close()
+
+
+def _in(i, query) -> bool:
+    """Whether E_i belongs to the query's scope (handmade.py: E4 below scale in 2025-06)."""
+    if query.get("scale") == "below" and i != 4:
+        return False
+    if query.get("chain") == "EI" and i not in (1, 2, 5):
+        return False
+    return not (query.get("region") == "360100" and i in (3, 4))
+
+
+def _xlsx_text(content: bytes) -> str:
+    import io
+
+    import openpyxl
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    return " ".join(str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None)
 
 
 @pytest.mark.parametrize("viewer,uscc_of,status", [

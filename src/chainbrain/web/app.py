@@ -112,6 +112,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.include_router(cockpit.router)
     for module in (auth_views, chains, regions, enterprises, search, imports, audit):
         app.include_router(module.router)
+    app.include_router(__import__("chainbrain.web.views.enterprise_list", fromlist=["router"]).router)  # 企业清单
     app.include_router(__import__("chainbrain.web.views.focus", fromlist=["router"]).router)  # focus pages
     app.include_router(__import__("chainbrain.web.views.operations", fromlist=["router"]).router)  # 运行分析
     app.include_router(__import__("chainbrain.web.views.maps", fromlist=["router"]).router)  # 四图

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from chainbrain.analytics import presence, profile
 from chainbrain.analytics.kpi import kpi
 from chainbrain.catalog.designations import kind_name, level_name
-from chainbrain.web import data, model
+from chainbrain.web import data, drill, model
 from chainbrain.web import format as fmt
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import strings
@@ -221,7 +221,7 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
     chains = model.rank(model._units(store, p, "chain", code, scope, data.chains(store), rule, head), "seq")
     for c in chains:
         c["name"] = _name(c, lang)
-        c["href"] = f"/chains/{c['key']}"
+        c["href"] = drill.list_url(p.label, code, c["key"])            # the city's firms of the chain
     counties = model._units(store, p, "county", city, scope, data.regions(store, "county", city), rule, head)
     for c in counties:
         c["href"] = f"/regions/{c['key']}"
@@ -235,6 +235,7 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
     return {
         "period": p.label, "scope": scope, "region": reg, "kpi": k, "chains": chains, "counties": counties,
         "parks": parks, "enterprises": ents, "breadcrumb": crumbs,
+        "enterprise_list_href": drill.list_url(p.label, code),
         "map": {"level": "county", "parent": city, "selected": code if reg["level"] == "county" else None},
         "tables": [
             table("chains", t["chains_here"], kpi_columns(t, ("name", t["chain"], "link")), chains,

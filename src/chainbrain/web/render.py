@@ -57,7 +57,8 @@ def page_url(request: Request, path: str | None = None, keep=("period", "scope",
     params = {k: v for k, v in request.query_params.items() if k in keep}
     params.update(changes)
     query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
-    return (path or request.url.path) + (f"?{query}" if query else "")
+    path = path or request.url.path
+    return path + (("&" if "?" in path else "?") + query if query else "")
 
 
 def context(request: Request, **extra) -> dict:

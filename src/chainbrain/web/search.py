@@ -82,9 +82,19 @@ def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
 
     Queries the store: callers hold the analytics lock (the web view caches the answer)."""
     q = normalize(q)
-    out = {"q": q, "chains": [], "regions": [], "enterprises": [], "enterprises_withheld": 0}
+    out = {"q": q, "chains": [], "regions": [], "enterprises": [], "enterprises_withheld": 0, "lists": []}
     if not q:
         return out
+    words = q.split()
+    if len(words) > 1:                     # "新余 锂电": place × chain / segment (+ name words)
+        from chainbrain.web import search_words
+
+        w = search_words.read(store, words, user)
+        out["lists"] = w["lists"]
+        if w["lists"]:
+            for r in w["enterprises"]:
+                r["initials"] = initials(r["name"])
+            return out | {"enterprises": w["enterprises"], "enterprises_withheld": w["withheld"]}
     like = f"%{q}%"
     with store.engine.connect() as conn:
         out["chains"] = [dict(r._mapping) | {"href": f"/chains/{r.code}"} for r in conn.execute(sa.text(

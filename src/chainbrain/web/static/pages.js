@@ -17,7 +17,8 @@
     var t = document.getElementById("table-" + id);
     if (!t) { return []; }
     return Array.prototype.map.call(t.querySelectorAll("tbody tr[data-key]"), function (tr) {
-      var r = { key: tr.getAttribute("data-key") };
+      var a = tr.querySelector("a[href]");
+      var r = { key: tr.getAttribute("data-key"), href: a ? a.getAttribute("href") : null };
       tr.querySelectorAll("td[data-field]").forEach(function (td) {
         r[td.getAttribute("data-field")] = { text: td.textContent.trim(), value: td.getAttribute("data-value") };
       });
@@ -41,6 +42,10 @@
       series: [{ type: "bar", barMaxWidth: 20, itemStyle: { color: "#2f6fb8" },
                  data: rows.map(function (r) { var v = r[spec.value].value; return v ? Number(v) / spec.scale : null; }),
                  label: { show: true, position: "right", formatter: function (p) { return rows[p.dataIndex][spec.value].text; } } }]
+    });
+    chart.on("click", function (p) {           // a bar leads where its table row's link leads (drill-down)
+      var r = rows[p.dataIndex];
+      if (r && r.href) { window.location.href = r.href; }
     });
     charts.push(chart);
     window.pageCharts[spec.id] = chart;
