@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from chainbrain.analytics import suppression, suppression_audit, suppression_periods
+from chainbrain.analytics import suppression, suppression_audit, suppression_firms, suppression_periods
 from chainbrain.analytics.kpi import latest_period
 
 pytestmark = pytest.mark.slow
@@ -50,6 +50,11 @@ def test_published_pattern_passes_the_audit(family, viewer):
     assert rule.primary == pat.primary
     extra = len(pat.hidden - rule.hidden)
     assert 0 < extra < 0.05 * len(family.sets)          # a repair, not "hide everything"
+    # the firm-level audit (overlapping chains, segments across regions, unrevised prior values)
+    # runs at province scale too: the cell-audited pattern alone still gives back 1–2-firm sums
+    cells_only, _ = suppression_audit.audited(family, visible, firms="off")
+    assert suppression_firms.disclosed(family, cells_only.hidden, visible, suppression.MIN_CELL)
+    assert not suppression_firms.disclosed(family, pat.hidden, visible, suppression.MIN_CELL)
 
 
 def test_pages_publish_the_audited_pattern(province, family):

@@ -177,15 +177,16 @@ def _audited(u: Universe, visible: frozenset, min_cell: int, rounds: int, base=f
     return rule.result(), sorted((name(k) for k in stuck), key=str) + stuck_firms
 
 
-#: the firm-level audit runs on families of at most this many cells (time: ≈ 40 s a round on the
-#: province demo's 86,815; docs/web.md)
-FIRM_AUDIT_CELLS = int(__import__("os").environ.get("CHAINBRAIN_FIRM_AUDIT_CELLS", "40000"))
+#: the firm-level audit runs on families of at most this many cells: a time limit, not a policy
+#: (province demo, 86,815 cells: ≈ 40 s of CPU for the anonymous viewer, 5 rounds; docs/web.md)
+FIRM_AUDIT_CELLS = int(__import__("os").environ.get("CHAINBRAIN_FIRM_AUDIT_CELLS", "250000"))
 
 
 def _firm_rounds(u: Universe, rule: Rule, visible: frozenset, min_cell: int, ok, rounds: int) -> list:
     """The firm-level audit (:mod:`chainbrain.analytics.suppression_firms`) and its repair, after
     the cell audit passes: withhold a published cell of each disclosed atom's support (the smallest
-    value; one pick per support and round), the rule again, until nothing is disclosed. Withholding
+    value, with the cells showing the same figure — :meth:`System.twins`; one pick per support and
+    round), the rule again, until nothing is disclosed. Withholding
     more never makes anything determined, so the cell audit's result stands. Families above
     :data:`FIRM_AUDIT_CELLS` cells are not audited here (logged)."""
     from chainbrain.analytics import suppression_firms
@@ -193,9 +194,10 @@ def _firm_rounds(u: Universe, rule: Rule, visible: frozenset, min_cell: int, ok,
     if len(u.sets) > FIRM_AUDIT_CELLS:
         _log.info("firm-level audit skipped: %d cells > %d (CHAINBRAIN_FIRM_AUDIT_CELLS)", len(u.sets), FIRM_AUDIT_CELLS)
         return []
+    system = suppression_firms.System(u, visible, min_cell)
     for rnd in range(rounds + 1):
         hidden = {rule.cells[k] for k in rule.hidden}
-        found = suppression_firms.disclosed(u, hidden, visible, min_cell)
+        found = system.disclosed(hidden)
         if _DEBUG:
             print("firm audit round", rnd, "disclosed", len(found), "withheld", len(rule.hidden), flush=True)
         if not found or rnd == rounds:
@@ -211,7 +213,9 @@ def _firm_rounds(u: Universe, rule: Rule, visible: frozenset, min_cell: int, ok,
             if not cand:
                 left.append(("firms", tuple(sorted(firms))))
                 continue
-            picks.add(min(cand, key=lambda m: (rule.values[m], str(rule.cells[m]))))
+            pick = min(cand, key=lambda m: (rule.values[m], str(rule.cells[m])))
+            picks.update(rule.idx[k] for k in system.twins(rule.cells[pick]) if k in rule.idx)
+            picks.add(pick)
         if not picks:
             return left
         rule.withhold(picks)

@@ -142,10 +142,25 @@ def audited_pattern(u: Universe, visible, min_cell: int = MIN_CELL) -> Pattern:
     return pat
 
 
+def to_plain(pat: Pattern) -> dict:
+    """A :class:`Pattern` as plain data (cell keys as lists) to keep (:mod:`chainbrain.store.patterns`)."""
+    cells = lambda keys: sorted((list(k) for k in keys), key=str)  # noqa: E731
+    return {"period": pat.period, "min_cell": pat.min_cell, "primary": cells(pat.primary),
+            "hidden": cells(pat.hidden), "unseen_empty": cells(pat.unseen_empty), "cells": pat.cells}
+
+
+def from_plain(d: dict) -> Pattern:
+    """The :class:`Pattern` of :func:`to_plain`'s data."""
+    cells = lambda keys: frozenset(tuple(k) for k in keys)  # noqa: E731
+    return Pattern(period=d["period"], min_cell=int(d["min_cell"]), primary=cells(d["primary"]),
+                   hidden=cells(d["hidden"]), unseen_empty=cells(d["unseen_empty"]), cells=int(d["cells"]))
+
+
 def linked_pattern(store, period: str | Period, visible, min_cell: int = MIN_CELL, universe_of=None) -> Pattern:
     """The viewer's pattern of ``period``, consistent with every period of its family."""
     p = parse_period(period) if isinstance(period, str) else period
     return dataclasses.replace(patterns(store, p, visible, min_cell, universe_of)[p.ytd_label], period=p.label)
 
 
-__all__ = ["family", "linked", "joint", "patterns_of_joint", "patterns", "patterns_of", "linked_pattern", "audited_pattern"]
+__all__ = ["family", "linked", "joint", "patterns_of_joint", "patterns", "patterns_of", "linked_pattern", "audited_pattern",
+           "to_plain", "from_plain"]

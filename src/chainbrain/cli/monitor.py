@@ -30,8 +30,13 @@ def compute(
     no_index: bool = typer.Option(False, "--no-index", help="skip the modernization index"),
     operations: str = typer.Option("year", "--operations",
                                    help="运行分析 indicators for: year (the newest year's periods), all, off"),
+    disclosure: bool = typer.Option(True, "--disclosure/--no-disclosure",
+                                    help="compute and keep the published disclosure patterns of the newest period "
+                                         "(or of --period) for the anonymous viewer and every account's scope"),
+    min_cell: int = typer.Option(3, "--min-cell", help="the server's minimum cell size (chainbrain serve --min-cell)"),
 ):
-    """Refresh every stored aggregate (indicator values, alerts, modernization scores)."""
+    """Refresh every stored aggregate (indicator values, alerts, modernization scores) and the
+    disclosure patterns pages publish (docs/web.md, "Disclosure")."""
     from chainbrain.analytics.aggregates import refresh
 
     if operations not in ("year", "all", "off"):
@@ -46,7 +51,24 @@ def compute(
 
         out = refresh(store, period or None, progress, alerts=not no_alerts, modernization_index=not no_index,
                       operations=operations)
+        if disclosure:
+            out["disclosure"] = _disclosure(store, period, min_cell, progress)
     emit_json(out)
+
+
+def _disclosure(store, period, min_cell: int, progress) -> list[dict]:
+    """The published patterns of the newest period's family (or each of ``period``'s), kept."""
+    from chainbrain.analytics.kpi import latest_period
+    from chainbrain.web.disclosure import precompute
+
+    labels = list(period or [])
+    if not labels:
+        latest = latest_period(store)
+        labels = [latest] if latest else []
+    out = []
+    for label in labels:
+        out += [{"period": label, **row} for row in precompute(store, label, min_cell, progress)]
+    return out
 
 
 def alerts(

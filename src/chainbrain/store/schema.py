@@ -319,7 +319,8 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text),
 )
 
-LOG_TABLES = ("import_batch", "audit_log", "alembic_version", "report_file")   # report_file: generated files
+LOG_TABLES = ("import_batch", "audit_log", "alembic_version", "report_file",   # report_file: generated files
+              "disclosure_pattern")                                                # kept disclosure patterns
 CATALOG_TABLES = (
     "pack_meta", "region", "industry", "chain", "segment", "segment_industry",
     "segment_chain", "cluster", "cluster_segment", "cluster_city", "park", "target",
@@ -343,3 +344,4 @@ from chainbrain.store import schema_supply  # noqa: E402,F401
 from chainbrain.store import schema_attract  # noqa: E402,F401
 from chainbrain.store import schema_work_programs  # noqa: E402,F401
 from chainbrain.store import schema_reports  # noqa: E402,F401
+from chainbrain.store import schema_disclosure  # noqa: E402,F401

@@ -153,7 +153,9 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
     Keys are those the endpoints use for an anonymous viewer (public deployments) with the
     default query parameters (period = newest, scope all, Chinese).
     """
+    from chainbrain.analytics.kpi import latest_period
     from chainbrain.web import pages
+    from chainbrain.web.disclosure import scopes
 
     store = store or st.store
     anon, zh, lang_key = None, "zh", ("anon",)
@@ -201,4 +203,10 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
     for code in cities:
         jobs.append((("cockpit", None, code, "all", disclosure_key(anon)),
                      lambda code=code: model.build(store, None, code, "all", rule)))
+    # last: every account's disclosure pattern of the newest period (kept by ``chainbrain compute``
+    # or computed here once and kept), so that no one's first page waits for the audit
+    label = latest_period(store)
+    for key, user in (scopes(store).items() if label else ()):
+        jobs.append((("disclosure scope", label, key),
+                     lambda user=user: cell_rule(store, user, st.min_cell).pattern(label).cells))
     return jobs

@@ -30,16 +30,11 @@ from typing import Callable
 
 import sqlalchemy as sa
 
+from chainbrain.store.patterns import DATA_SQL
+
 TTL = 1.0                     # seconds a checked data version is trusted
 
-VERSION_SQL = """
-SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_attr),
-       (SELECT COUNT(*) FROM enterprise_segment), (SELECT COUNT(*) FROM enterprise),
-       (SELECT COUNT(*) FROM target), (SELECT MAX(id) FROM import_batch), (SELECT COUNT(*) FROM import_batch),
-       (SELECT MAX(loaded_at) FROM pack_meta), (SELECT COUNT(*) FROM designation),
-       (SELECT COUNT(*) FROM annual_report), (SELECT COUNT(*) FROM segment_override),
-       (SELECT COUNT(*) FROM supply_link), (SELECT COUNT(*) FROM enterprise_scale){extra}
-"""
+VERSION_SQL = DATA_SQL.rstrip() + "{extra}\n"          # the data counters, then the computed ones
 COMPUTE_SQL = ", (SELECT MAX(id) FROM compute_run), (SELECT COUNT(*) FROM monitor_alert)"
 
 MISSING = object()

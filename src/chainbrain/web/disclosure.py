@@ -89,10 +89,12 @@ class Guard:
     def __call__(self, chain, region) -> int:
         return 1 if self._covers is not None and self._covers(chain, region) else self.min_cell
 
-    def pattern(self, period: str):
+    def pattern(self, period: str, fresh: bool = False):
         """The :class:`~chainbrain.analytics.suppression.Pattern` of ``period``, computed with every
         year of the same month (:mod:`chainbrain.analytics.suppression_periods`: a sum shown in one
-        period is never withheld in another); cached per data version."""
+        period is never withheld in another); cached per data version, and kept in the store
+        (:mod:`chainbrain.store.patterns`) for the next process. ``fresh``: compute it again and
+        keep it (``chainbrain compute``)."""
         import dataclasses
 
         from chainbrain.analytics import suppression, suppression_periods
@@ -103,7 +105,7 @@ class Guard:
         version = data_version(self.store)
         p = parse_period(period)
         key = ("pattern", p.ytd_label, self.key, self.min_cell)
-        pat = cache.lookup(version, key)
+        pat = MISSING if fresh else cache.lookup(version, key)
         if pat is MISSING:
             memo: dict = {}                 # memberships shared by the periods of the family
 
@@ -117,12 +119,16 @@ class Guard:
             # viewer independent: computed once per data version and family (the years with reports for
             # the month, and the period's own year — a period without reports has a family of its own)
             fam = tuple(x.ytd_label for x in suppression_periods.family(self.store, p))
-            jkey = ("joint", fam)
-            joint = cache.lookup(version, jkey)
-            if joint is MISSING:
-                joint = suppression_periods.joint(self.store, p, universe_of)
-                cache.put(version, jkey, joint)
-            for label, x in suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell).items():
+            pats = None if fresh else _kept(self.store, cache, version, fam, self.key, self.min_cell)
+            if pats is None:
+                jkey = ("joint", fam)
+                joint = cache.lookup(version, jkey)
+                if joint is MISSING:
+                    joint = suppression_periods.joint(self.store, p, universe_of)
+                    cache.put(version, jkey, joint)
+                pats = suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell)
+                _keep(self.store, cache, version, fam, self.key, self.min_cell, pats)
+            for label, x in pats.items():
                 cache.put(version, ("pattern", label, self.key, self.min_cell), x)
                 if label == p.ytd_label:
                     pat = x
@@ -185,6 +191,7 @@ class Guard:
         return self.visible is None or ("cur", chain, region, scope) in self.pattern(period).unseen_empty
 
 
+_log = __import__("logging").getLogger(__name__)
 _CACHES: dict = {}
 _CACHES_LOCK = threading.Lock()
 
@@ -199,6 +206,82 @@ def _cache_of(store):
         if key not in _CACHES:
             _CACHES[key] = ResultCache(size=256, enabled=True)
         return _CACHES[key]
+
+
+def _data_key(store, cache, version) -> str:
+    from chainbrain.store.patterns import data_key
+    from chainbrain.web.cache import MISSING
+
+    k = cache.lookup(version, ("data-key",))
+    if k is MISSING:
+        k = data_key(store)
+        cache.put(version, ("data-key",), k)
+    return k
+
+
+def _kept(store, cache, version, fam, viewer, min_cell):
+    """The family's patterns kept in the store at the current data, or None."""
+    from chainbrain.analytics.suppression_periods import from_plain
+    from chainbrain.store import patterns
+
+    try:
+        plain = patterns.load(store, fam, viewer, min_cell, _data_key(store, cache, version))
+    except Exception:                                    # noqa: BLE001 — a store without the table: compute
+        _log.debug("no kept disclosure pattern", exc_info=True)
+        return None
+    return None if plain is None else {label: from_plain(x) for label, x in plain.items()}
+
+
+def _keep(store, cache, version, fam, viewer, min_cell, pats) -> None:
+    """Keep the family's patterns for the next process (best effort: a read-only store keeps none)."""
+    from chainbrain.analytics.suppression_periods import to_plain
+    from chainbrain.store import patterns
+
+    try:
+        patterns.save(store, fam, viewer, min_cell, _data_key(store, cache, version),
+                      {label: to_plain(x) for label, x in pats.items()})
+    except Exception:                                    # noqa: BLE001
+        _log.info("disclosure pattern not kept (read-only store?)", exc_info=True)
+
+
+def scopes(store) -> dict:
+    """Disclosure key → a user of that scope (None: the anonymous viewer): the anonymous viewer and
+    every enabled account's scope that needs a pattern of its own (not a province administrator,
+    who sees everything; not enterprise users, one pattern each, computed when they sign in)."""
+    from chainbrain.web.policy import disclosure_key
+    from chainbrain.web.users import User, list_users
+
+    viewers: dict = {("anon",): None}
+    for r in list_users(store):
+        if r["disabled"] or r["role"] in ("enterprise", "province_admin"):
+            continue
+        user = User(id=r["id"], username=r["username"], role=r["role"], region_code=r["region_code"],
+                    chain_code=r["chain_code"], uscc=r["uscc"], unit_code=r["unit_code"])
+        viewers.setdefault(disclosure_key(user), user)
+    return viewers
+
+
+def precompute(store, period: str, min_cell: int = MIN_CELL, progress=None, fresh: bool = True) -> list[dict]:
+    """Compute and keep the published pattern of ``period``'s family for the anonymous viewer and
+    every scope of :func:`scopes`: ``chainbrain compute`` runs it so that no request waits for the audit
+    (tens of seconds per scope at province scale); ``fresh=False`` uses what is kept at the current
+    data (the server's warm-up does that, scope by scope). [{viewer, hidden, cells, seconds}]"""
+    import time
+
+    from chainbrain.web.policy import cell_rule
+
+    viewers = scopes(store)
+    out = []
+    for i, (key, user) in enumerate(viewers.items()):
+        if progress:
+            progress(i, len(viewers), f"disclosure {'/'.join(str(x) for x in key if x)}")
+        t0 = time.perf_counter()
+        pat = cell_rule(store, user, min_cell).pattern(period, fresh=fresh)
+        out.append({"viewer": ":".join(str(x) for x in key if x), "hidden": len(pat.hidden), "cells": pat.cells,
+                    "seconds": round(time.perf_counter() - t0, 1)})
+    if progress:
+        progress(len(viewers), len(viewers), "disclosure")
+    return out
 
 
 def guard_of(store, min_cell) -> Guard:
