@@ -53,16 +53,21 @@ SORTS = ("revenue_ytd_yuan", "yoy_comparable", "contribution_pp", "change_yuan",
 MAX_LIMIT = 500
 
 
-def _expr(store, p, scope, region, chain, segment, cluster):
+def _sample(store, p, scope, region, chain, segment, cluster):
+    """(shared tables, the scope's enterprises, the period's sample with v = YTD revenue and
+    prior = the report's own 上年同期, else the firm's own report a year earlier)."""
     sh = Shared(store)
     f = sh.shared(("facts", p.year, p.month, "ytd", ("revenue",)),
                   lambda: _both_years(store, p, "ytd", sh, ("revenue",)))
     m = members(store, p.end_date, scope, region, chain, "all", segment=segment, cluster=cluster, shared=sh)
     m = m.select("enterprise_id").distinct()
     cur = f.filter(f._in_cur.notnull())
-    cur = cur.select(_cid=cur._eid, v=cur.revenue,
-                     prior=ibis.coalesce(cur.revenue_rep_prev,
-                                         ibis.cases((cur._p_adj.notnull(), cur._p_revenue), else_=None)))
+    prior = ibis.coalesce(cur.revenue_rep_prev, ibis.cases((cur._p_adj.notnull(), cur._p_revenue), else_=None))
+    return sh, m, cur.select(_cid=cur._eid, v=cur.revenue, prior=prior)
+
+
+def _expr(store, p, scope, region, chain, segment, cluster):
+    sh, m, cur = _sample(store, p, scope, region, chain, segment, cluster)
     x = m.left_join(cur, m.enterprise_id == cur._cid)
     ok = x.v.notnull() & x.prior.notnull()
     x = x.select("enterprise_id", v=x.v, above=x._cid.notnull(),
@@ -99,14 +104,7 @@ def _expr(store, p, scope, region, chain, segment, cluster):
 
 def _scope_sums_expr(store, p, scope, region, chain, segment, cluster):
     """Σ_C v and Σ_C b of the scope as exact decimal sums (the KPI's definitions)."""
-    sh = Shared(store)
-    f = sh.shared(("facts", p.year, p.month, "ytd", ("revenue",)),
-                  lambda: _both_years(store, p, "ytd", sh, ("revenue",)))
-    m = members(store, p.end_date, scope, region, chain, "all", segment=segment, cluster=cluster, shared=sh)
-    m = m.select("enterprise_id").distinct()
-    cur = f.filter(f._in_cur.notnull())
-    prior = ibis.coalesce(cur.revenue_rep_prev, ibis.cases((cur._p_adj.notnull(), cur._p_revenue), else_=None))
-    cur = cur.select(_cid=cur._eid, v=cur.revenue, prior=prior)
+    _, m, cur = _sample(store, p, scope, region, chain, segment, cluster)
     x = m.join(cur, m.enterprise_id == cur._cid)
     ok = x.v.notnull() & x.prior.notnull()
     return x.aggregate(cc=_exact(ibis.cases((ok, x.v), else_=None).sum()),
