@@ -34,6 +34,13 @@ NOT_ATTACKED = {
     "/api/attract/{chain}": "gaps: revenue and LQ (the focus table's RCA) follow the focus cells' pattern that "
                             "/api/focus/{region} is attacked with; supply amounts and one-firm shares are withheld "
                             "from aggregate viewers (test_attract_web)",
+    # 梯度培育 (issue #15) and 分析报告 (issue #18)
+    "/api/cultivate/funnel": "counts of designated enterprises (the designation lists are published by MIIT and the "
+                             "province), no money (test_cultivate_web)",
+    "/api/cultivate/renewals": "the viewer's own enterprises one by one (policy.visible_ids; test_cultivate_web)",
+    "/api/cultivate/check": "the caller's own input scored, nothing read from the store or kept",
+    "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
+                    "and equals the cockpit's published figures (test_report_scope, test_report_web)",
     "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",
     "/api/attract/{chain}/masters": "firm-level list, province and chain office only (test_attract_web)",
     "/api/attract/leads": "administrative records, province and chain office only (test_attract)",
