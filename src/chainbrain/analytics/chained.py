@@ -68,7 +68,10 @@ def _links_expr(store, years: list[int], specs: list[tuple[str, Scope]]):
     sh = Shared(store)
     t = sh.table("monthly_report")
     wanted = sorted(set(years) | {y - 1 for y in years})
-    r = latest_reports(t.filter((t.month == 12) & t.year.isin(wanted)), ["enterprise_id", "year", "month"])
+    t = t.filter((t.month == 12) & t.year.isin(wanted))
+    # the columns used, before the step is kept: a row store (PostgreSQL) copies whole rows into it
+    t = t.select("enterprise_id", "year", "month", "revision", "revenue_ytd", "revenue_ytd_prev")
+    r = latest_reports(t, ["enterprise_id", "year", "month"])
     r = sh.shared(("links_reports", tuple(wanted)), lambda: r)
     cur = r.filter(r.year.isin(years))
     own = r.select(_eid=r.enterprise_id, _y=(r.year + 1).cast("int32"), own=r.revenue_ytd)

@@ -106,9 +106,16 @@ class Scope:
 
 # ------------------------------------------------------------------ enterprise-level flows
 
+def _narrow(t):
+    """The report columns the indicators read (keys, revision, the measures and their 上年同期): a row
+    store (PostgreSQL) copies whole rows into every intermediate step, and a report has ~40 columns."""
+    return t.select("enterprise_id", "year", "month", "revision", *dict.fromkeys(COLUMN.values()),
+                    *dict.fromkeys(REPORTED_PREV.values()))
+
+
 def _latest_reports(store, year: int, table=None):
     t = (table or store.table)("monthly_report")
-    return latest_reports(t.filter(t.year == year), ["enterprise_id", "year", "month"])
+    return latest_reports(_narrow(t.filter(t.year == year)), ["enterprise_id", "year", "month"])
 
 
 def facts(store, year: int, month: int, basis: str = "ytd", *, shared: Shared | None = None):
@@ -188,7 +195,7 @@ def _both_years(store, p: Period, basis: str, shared: Shared, measures=MEASURES)
         def reports():
             t = shared.table("monthly_report")
             t = t.filter(((t.year == p.year) | (t.year == prev.year)) & (t.month == p.month))
-            return latest_reports(t, ["enterprise_id", "year", "month"])
+            return latest_reports(_narrow(t), ["enterprise_id", "year", "month"])
         r = shared.shared(("reports", p.year, p.month), reports)
         cur = _facts_of(r.filter(r.year == p.year), p.month, basis, measures)
         prv = _facts_of(r.filter(r.year == prev.year), p.month, basis, measures)

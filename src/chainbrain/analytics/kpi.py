@@ -59,7 +59,10 @@ class Query:
 def _base_expr(store, base: Period, specs, sh: Shared):
     """Σ revenue_ytd and report count per (spec, key) at the base period, in one query."""
     t = sh.table("monthly_report")
-    r = latest_reports(t.filter((t.year == base.year) & (t.month == base.month)), ["enterprise_id", "year", "month"])
+    t = t.filter((t.year == base.year) & (t.month == base.month))
+    r = latest_reports(t.select("enterprise_id", "year", "month", "revision", "revenue_ytd"),
+                       ["enterprise_id", "year", "month"]).alias("cb_kpi_base_reports")
+    sh.universe = r.select("enterprise_id")           # only reporters can survive the join below
     stacks = []
     for i, (by, sc) in enumerate(specs):
         m = members(store, base.end_date, sc.scope, sc.region, sc.chain, by, shared=sh)

@@ -122,6 +122,9 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
 
     a = store.table("enterprise_attr")
     a = a.filter(a.attr.isin(("region_code", "industry_code")))
+    # only enterprises with a report here: a piece depends on its enterprise's own rows alone, so the
+    # result is the same, from a fifth of the registry's rows (most registered firms never report)
+    a = a.semi_join(f, a.enterprise_id == f.enterprise_id)
     a = a.select(_ae=a.enterprise_id, _attr=a.attr, _val=a.attr_value, _vf=a.valid_from, _vt=a.valid_to,
                  _rev=a.revision)
     span = _pieces(a, "_ae")
@@ -132,21 +135,26 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
     ind = store.table("industry")
     loc = loc.join(ind.select(industry_code=ind.code, _section=ind.section, sei=ind.sei), "industry_code")
     loc = loc.filter(loc._section.isin(SCOPES[scope]) & loc.region_code.notnull())
-    base = _on_report_dates(x, loc.select("_e", "_from", "_to", "region_code", "sei", _ic=loc.industry_code))
+    # a step of its own (PostgreSQL: an analyzed table, so the joins below are planned from its true
+    # size and join plain columns, not expressions of aggregates); the division of the class once per piece
+    loc = loc.select("_e", "_from", "_to", "region_code", "sei", _ic=loc.industry_code,
+                     _icd=loc.industry_code.substr(0, 2)).alias("cb_panel_loc")
+    base = _on_report_dates(x, loc)
     years = sorted({q.year for p in periods for q in (p, p.shifted(-1))})
     shares = [sei_shares(store.table, y).mutate(_sy=ibis.literal(y, "int32")) for y in years]
-    shares = shares[0].union(*shares[1:], distinct=False) if len(shares) > 1 else shares[0]
+    shares = (shares[0].union(*shares[1:], distinct=False) if len(shares) > 1 else shares[0]).alias("cb_panel_sei")
     base = base.left_join(shares, [base._ic == shares._sc, base.year == shares._sy])   # the report year's shares
     pi = store.table("price_index")
     pi = latest_reports(pi.filter((pi.year * 100 + pi.month).isin([y * 100 + m for y, m in needed])),
                         ["division", "year", "month"])
-    pi = pi.select(_dv=pi.division, _dy=pi.year, _dm=pi.month, ppi=pi.ppi_ytd.cast("float64"))
-    base = base.left_join(pi, [base._ic.substr(0, 2) == pi._dv, base.year == pi._dy, base.month == pi._dm])
-    base = base.drop("_e", "_from", "_to", "_ic", "_sc", "_sy", "_dv", "_dy", "_dm").alias("cb_panel_base")
+    pi = pi.select(_dv=pi.division, _dy=pi.year, _dm=pi.month, ppi=pi.ppi_ytd.cast("float64")).alias("cb_panel_ppi")
+    base = base.left_join(pi, [base._icd == pi._dv, base.year == pi._dy, base.month == pi._dm])
+    base = base.drop("_e", "_from", "_to", "_ic", "_icd", "_sc", "_sy", "_dv", "_dy", "_dm").alias("cb_panel_base")
 
     s = base
     if with_chains:        # the set of chains valid on each piece, as a bit mask (one bit per chain code)
         es = store.table("enterprise_segment")
+        es = es.semi_join(f, es.enterprise_id == f.enterprise_id)      # as the attributes above
         es = es.select(_se=es.enterprise_id, segment_code=es.segment_code, _vf=es.valid_from, _vt=es.valid_to)
         seg, sc = store.table("segment"), store.table("segment_chain")
         es = es.join(seg.select(segment_code=seg.code), "segment_code").join(sc, "segment_code")
@@ -155,7 +163,8 @@ def _panel_expr(store, periods: list[Period], codes: list[str] | None, scope: st
         cj = cj.select("_e", "_from", "_to", "chain_code").distinct()
         cj = cj.mutate(_bit=_bit_of(cj.chain_code, codes))
         # distinct chains per piece, so the sum of their bits is the mask (a DOUBLE: exact below 2**53)
-        masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum().cast("float64"))
+        masks = cj.group_by("_e", "_from", "_to").aggregate(_mask=cj._bit.sum().cast("float64")).alias(
+            "cb_panel_masks")
         keys = base.select("enterprise_id", "year", "month", "_n")
         per_report = _on_report_dates(keys, masks).select("enterprise_id", "year", "month", "_mask")
         s = base.left_join(per_report, ["enterprise_id", "year", "month"])     # no chain: mask 0
