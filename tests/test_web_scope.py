@@ -21,7 +21,7 @@ from chainbrain.web import create_app
 
 E1 = W.USCC[1]
 PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
-                   "/api/regions/{code}": "360102"},
+                   "/api/regions/{code}": "360102", "/clusters/{code}": "CL-EI", "/api/clusters/{code}": "CL-EI"},
           "uscc": E1, "job_id": "0000000000000000", "region": "360102",
           "request_id": "1", "file_id": "1", "group_id": "1",
           "task_id": "1", "meeting_id": "1", "notice_id": "1", "project_id": "1",

@@ -58,7 +58,10 @@ def compute(store, year: int | None = None) -> dict:
         f = figs.get(c["code"]) or _no_figures(c["code"], r, specs)
         cards.append(SC.scorecard(c, f, r))
     table, measure = star_table(CF.category_frame(store, y), r.get("stars")) if y.month else (None, None)
-    stars = [] if table is None else table.to_dict("records")
+    stars = [] if table is None else [{k: _plain(v) for k, v in rec.items()} for rec in table.to_dict("records")]
+    names = _region_names(store)
+    for s in stars:
+        s["location_name"] = names.get(s["location"], s["location"])
     revenue = {c["code"]: (figs.get(c["code"]) or {}).get("revenue", {}).get("value") for c in clusters}
     union = SC.union_totals(frames)
     tg = progress(store, r, clusters, revenue, union, y.date, y.month is not None)
@@ -88,6 +91,22 @@ def _monitoring(store, y) -> dict:
         out[rec["key"]] = {k: rec.get(k) for k in MONITOR} | \
             {f"{k}_n": rec.get(f"{k}_n") for k in MONITOR if k not in COUNTS}
     return out
+
+
+def _region_names(store) -> dict:
+    import sqlalchemy as sa
+
+    with store.engine.connect() as conn:
+        return dict(conn.execute(sa.text("SELECT code, name FROM region WHERE level = 'prefecture'")).all())
+
+
+def _plain(v):
+    """numpy scalars → Python; NaN → None (JSON has no NaN)."""
+    if isinstance(v, list):
+        return v
+    if hasattr(v, "item"):
+        v = v.item()
+    return None if isinstance(v, float) and v != v else v
 
 
 def _no_figures(code: str, r: dict, specs: dict) -> dict:
