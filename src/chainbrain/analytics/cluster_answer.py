@@ -65,11 +65,20 @@ def compute(store, year: int | None = None) -> dict:
     revenue = {c["code"]: (figs.get(c["code"]) or {}).get("revenue", {}).get("value") for c in clusters}
     union = SC.union_totals(frames)
     tg = progress(store, r, clusters, revenue, union, y.date, y.month is not None)
-    return {"year": y.year, "period": y.period, "partial_year": y.partial, "date": y.date.isoformat(),
+    return _deep({"year": y.year, "period": y.period, "partial_year": y.partial, "date": y.date.isoformat(),
             "clusters": clusters, "cards": cards, "stars": stars, "measure": measure,
             "star_rule": {k: v for k, v in r.get("stars", {}).items()}, "targets": tg, "union": union,
             "membership_rule": RULE, "monitoring": kpi,
-            "reporting": {c: (figs.get(c) or {}).get("revenue", {}).get("firms", []) for c in kpi}}
+            "reporting": {c: (figs.get(c) or {}).get("revenue", {}).get("firms", []) for c in kpi}})
+
+
+def _deep(x):
+    """numpy scalars → Python, NaN → None, all the way down (the answer is JSON)."""
+    if isinstance(x, dict):
+        return {k: _deep(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_deep(v) for v in x]
+    return _plain(x)
 
 
 #: the monitoring indicators shown for a cluster scope (docs/monitoring.md); counts stay public
@@ -104,7 +113,7 @@ def _plain(v):
     """numpy scalars → Python; NaN → None (JSON has no NaN)."""
     if isinstance(v, list):
         return v
-    if hasattr(v, "item"):
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
         v = v.item()
     return None if isinstance(v, float) and v != v else v
 
