@@ -198,5 +198,6 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
                                     if x and x.get("suppressed")],
                      "score": card["score"],
                      "best_city": None if top is None else top["location"],
+                     "best_city_name": None if top is None else top.get("location_name"),
                      "best_city_stars": None if top is None else top["stars"]})
     return {**head, "clusters": rows, "targets": d["targets"]}
