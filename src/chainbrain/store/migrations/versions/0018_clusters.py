@@ -1,4 +1,4 @@
-"""cluster membership as data: cluster_info, cluster_place, cluster_member (#17)
+"""cluster membership as data: cluster_info, cluster_place, cluster_member; cluster_progress (#17)
 
 See ``chainbrain.store.schema_clusters``.
 
@@ -40,9 +40,33 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("cluster_code", "enterprise_id"),
     )
+    op.create_table(
+        "cluster_progress",
+        sa.Column("id", sa.BigInteger(), nullable=False, autoincrement=False),
+        sa.Column("cluster_code", sa.String(16), nullable=False),
+        sa.Column("city_code", sa.String(6), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("figures", sa.Text()),
+        sa.Column("review_note", sa.Text()),
+        sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_by", sa.String(64), nullable=False),
+        sa.Column("submitted_at", sa.DateTime()),
+        sa.Column("reviewed_at", sa.DateTime()),
+        sa.Column("reviewed_by", sa.String(64)),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("cluster_code", "city_code", "year", name="uq_cluster_progress"),
+    )
+    op.execute("CREATE SEQUENCE cluster_progress_id_seq")
 
 
 def downgrade() -> None:
+    op.execute("DROP SEQUENCE cluster_progress_id_seq")
+    op.drop_table("cluster_progress")
     op.drop_table("cluster_member")
     op.drop_table("cluster_place")
     op.drop_table("cluster_info")
