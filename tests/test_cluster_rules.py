@@ -226,7 +226,7 @@ def test_migration_0018_up_down_up(db_any):
     from chainbrain.store.migrate import alembic_config, current_revision, upgrade
 
     has = sa.text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
-                  "AND table_name IN ('cluster_info', 'cluster_place', 'cluster_member')")
+                  "AND table_name IN ('cluster_info', 'cluster_place', 'cluster_member', 'cluster_progress')")
     store = open_store(db_any)
     try:
         upgrade(store, "0017_digital")
@@ -235,7 +235,8 @@ def test_migration_0018_up_down_up(db_any):
         upgrade(store, "0018_clusters")
         assert current_revision(store) == "0018_clusters"
         with store.begin() as conn:
-            assert conn.execute(has).scalar() == 3
+            assert conn.execute(has).scalar() == 4
+            assert conn.execute(sa.text("SELECT nextval('cluster_progress_id_seq')")).scalar() == 1
             conn.execute(sa.text("INSERT INTO cluster_member (cluster_code, enterprise_id, batch_id) "
                                  "VALUES ('CL-EI', 1, 1)"))
         command.downgrade(alembic_config(store), "0017_digital")
@@ -243,8 +244,9 @@ def test_migration_0018_up_down_up(db_any):
             assert conn.execute(has).scalar() == 0
         upgrade(store, "0018_clusters")
         with store.engine.connect() as conn:
-            assert conn.execute(has).scalar() == 3
+            assert conn.execute(has).scalar() == 4
             assert conn.execute(sa.text("SELECT COUNT(*) FROM cluster_member")).scalar() == 0
+            assert conn.execute(sa.text("SELECT nextval('cluster_progress_id_seq')")).scalar() == 1
     finally:
         store.close()
 

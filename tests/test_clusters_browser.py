@@ -66,3 +66,58 @@ def test_clusters_pages(server, artifacts):
         pg.screenshot(path=str(artifacts / "cluster-CL-EI.png"), full_page=True)
         assert pg.errors == [] and pg.external == []
         ctx.close()
+
+
+def test_progress_report_city_drafts_province_reviews(server, artifacts):
+    """南昌 (nc_city) drafts CL-EI's 2025 report, submits it; the province returns it with a note, the city
+    resubmits, the province approves — each step read back from the JSON twin."""
+    from test_work_tasks_browser import sign_in
+
+    url = f"{server}/clusters/CL-EI/progress?year=2025"
+    api = f"{server}/api/clusters/CL-EI/progress?year=2025"
+
+    def status(pg):
+        return [(r["city_code"], r["status"]) for r in pg.request.get(api).json()["reports"]]
+
+    with chromium() as browser:
+        ctx, city = new_page(browser, server)
+        sign_in(city, server, "nc_city")
+        city.goto(url)
+        twin = city.request.get(api).json()
+        assert twin["may_draft"] and not twin["may_review"] and twin["due"] == "2026-03-31"
+        assert _num(city.get_by_test_id("fig-revenue_yuan").get_attribute("data-value")) == twin["figures"]["revenue_yuan"]
+        city.get_by_test_id("progress-body").fill("南昌电子信息集群 2025 年进展：营收 195 亿元。")
+        with city.expect_navigation():
+            city.get_by_test_id("save-draft").click()
+        assert status(city) == [("360100", "draft")]
+        with city.expect_navigation():
+            city.get_by_test_id("submit-report").click()
+        assert status(city) == [("360100", "submitted")]
+        rid = city.request.get(api).json()["reports"][0]["id"]
+        assert city.request.get(api).json()["reports"][0]["figures"]["revenue_yuan"] == 195 * 100_000_000
+
+        actx, prov = new_page(browser, server)
+        sign_in(prov, server, "admin")
+        prov.goto(url)
+        assert prov.get_by_test_id(f"status-{rid}").get_attribute("data-value") == "submitted"
+        prov.get_by_test_id(f"review-note-{rid}").fill("请补充省内配套率")
+        with prov.expect_navigation():
+            prov.get_by_test_id(f"return-{rid}").click()
+        assert status(prov) == [("360100", "returned")]
+
+        city.goto(url)
+        assert "请补充省内配套率" in city.get_by_test_id("my-review-note").inner_text()
+        city.get_by_test_id("progress-body").fill("第二稿：省内配套率数据暂缺。")
+        with city.expect_navigation():
+            city.get_by_test_id("save-draft").click()
+        with city.expect_navigation():
+            city.get_by_test_id("submit-report").click()
+        prov.goto(url)
+        with prov.expect_navigation():
+            prov.get_by_test_id(f"approve-{rid}").click()
+        assert status(prov) == [("360100", "approved")]
+        assert prov.get_by_test_id(f"kept-figures-{rid}").get_attribute("data-value") != ""
+        prov.screenshot(path=str(artifacts / "cluster-progress.png"), full_page=True)
+        assert city.errors == [] and city.external == [] and prov.errors == [] and prov.external == []
+        ctx.close()
+        actx.close()

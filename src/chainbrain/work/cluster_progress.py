@@ -92,6 +92,9 @@ def reports(store, user, cluster: str, year) -> dict:
         if user.role == "city":
             q = q.where(T.c.city_code == user.region_code)
         rows = [_row(r) for r in conn.execute(q)]
+        names = dict(conn.execute(sa.text("SELECT code, name FROM region WHERE level = 'prefecture'")).all())
+        for r in rows:
+            r["city_name"] = names.get(r["city_code"], r["city_code"])
         draft = may_draft(conn, user, cluster)
     return {"cluster": cluster, "year": y, "due": due(y).isoformat(), "may_draft": draft,
             "may_review": user.role == "province_admin", "reports": rows}
