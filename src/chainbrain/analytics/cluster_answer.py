@@ -5,7 +5,8 @@ returns the full, undisclosed result with the firm sets of every figure; :func:`
 viewer's disclosure (:mod:`.cluster_disclosure`) to a copy and shapes one answer:
 
 - ``overview``: every cluster with programme, places, headline figures (revenue, growth, member
-  firms), score, its best city's stars, and the targets' progress;
+  firms), score, the stars of its best own city (a listed city, or the city of a listed county or
+  park), and the targets' progress;
 - ``cluster``: one cluster's scorecard (five dimensions, indicators with value, reference, gap,
   score and sources), star table by city and its places;
 - ``scorecards``: every cluster's scorecard (``chainbrain clusters scorecard``).
@@ -182,9 +183,10 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
                 "stars": sorted(stars, key=lambda s: s["location"])}
     rows = []
     for info, card in zip(d["clusters"], d["cards"]):
-        best = [s for s in d["stars"] if s["cluster"] == info["code"] and s.get("stars") is not None]
-        top = max(best, key=lambda s: (s["stars"], s["location"] == (info["cities"] or [{}])[0].get("code")),
-                  default=None)
+        home = {x["code"] for x in info["cities"]} | {x["city"] for x in info["places"] if x.get("city")}
+        best = [s for s in d["stars"] if s["cluster"] == info["code"] and s["location"] in home
+                and s.get("stars") is not None]
+        top = max(best, key=lambda s: (s["stars"], -int(s["location"])), default=None)   # its own cities only
         rev, gr = _indicator(card, "revenue"), _indicator(card, "revenue_growth")
         mem = _indicator(card, "member_firms")
         rows.append({"code": info["code"], "name": _name(info, lang), "name_zh": info["name_zh"],

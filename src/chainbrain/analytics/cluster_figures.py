@@ -67,16 +67,19 @@ def clusters(store) -> list[dict]:
             "SELECT cc.cluster_code, cc.city_code, cc.role, r.name FROM cluster_city cc "
             "LEFT JOIN region r ON r.code = cc.city_code ORDER BY cc.role, cc.city_code")).all()
         places = conn.execute(sa.text(
-            "SELECT p.cluster_code, p.kind, p.code, COALESCE(r.name, k.name) AS name FROM cluster_place p "
+            "SELECT p.cluster_code, p.kind, p.code, COALESCE(r.name, k.name) AS name, "
+            "COALESCE(r.prefecture_code, r2.prefecture_code) AS city FROM cluster_place p "
             "LEFT JOIN region r ON p.kind = 'county' AND r.code = p.code "
-            "LEFT JOIN park k ON p.kind = 'park' AND k.code = p.code ORDER BY p.kind, p.code")).all()
+            "LEFT JOIN park k ON p.kind = 'park' AND k.code = p.code "
+            "LEFT JOIN region r2 ON r2.code = k.region_code ORDER BY p.kind, p.code")).all()
         designated = dict(conn.execute(sa.text(
             "SELECT cluster_code, COUNT(*) FROM cluster_member GROUP BY cluster_code")).all())
     for c in rows:
         c["program"] = c["program"] or "1269"
         c["segments"] = [s for k, s in segs if k == c["code"]]
         c["cities"] = [{"code": x, "role": role, "name": nm} for k, x, role, nm in cities if k == c["code"]]
-        c["places"] = [{"kind": kind, "code": x, "name": nm} for k, kind, x, nm in places if k == c["code"]]
+        c["places"] = [{"kind": kind, "code": x, "name": nm, "city": city}
+                       for k, kind, x, nm, city in places if k == c["code"]]
         c["designated_members"] = int(designated.get(c["code"], 0))
     return rows
 
