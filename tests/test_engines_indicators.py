@@ -105,4 +105,3 @@ def test_cluster_scope_by_place(mstore):
     assert rows["CL-CU"]["revenue"] == A(w(400 + 250)) and rows["CL-CU"]["above_scale_count"] == 2
     assert rows["CL-EI"]["revenue"] == A(w(400 + 520))                      # A and B, 南昌
     assert "CL-P-YT-CU" not in rows
-    assert evaluate_one(mstore, "2025-06", cluster="CL-P-YT-CU")["above_scale_count"] == 0
