@@ -53,6 +53,9 @@ def test_overview_per_viewer(app, viewer, cu_shown):
     assert (cu["revenue_yuan"] == 200 * YI) if cu_shown else (cu["revenue_yuan"] is None
                                                                and "revenue_yuan" in cu["suppressed"])
     assert _row(d, "CL-AV")["revenue_yuan"] is None and _row(d, "CL-AV")["suppressed"] == []   # no data
+    # growth against +10 %: CL-EI 165/150 − 1 = 10 % exactly is not below; withheld growth gives no flag
+    assert _row(d, "CL-EI")["below_target_growth"] is (None if viewer in (None, "lx_county", "dh_county") else False)
+    assert _row(d, "CL-AV")["below_target_growth"] is None
     items = {x["code"]: x for x in d["targets"]["items"]}
     assert items["provincial_clusters"]["value"] == 10 and items["clusters_over_1000yi"]["target"] == 10
 

@@ -181,6 +181,7 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
         return {**head, "cluster": {**info, "name": _name(info, lang)}, "scorecard": card,
                 "monitoring": d["monitoring"].get(code),
                 "stars": sorted(stars, key=lambda s: s["location"])}
+    rate = next((it["target"] for it in d["targets"]["items"] if it["code"] == "cluster_revenue_growth"), None)
     rows = []
     for info, card in zip(d["clusters"], d["cards"]):
         home = {x["code"] for x in info["cities"]} | {x["city"] for x in info["places"] if x.get("city")}
@@ -199,6 +200,9 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
                      "suppressed": [k for k, x in (("revenue_yuan", rev), ("revenue_growth", gr))
                                     if x and x.get("suppressed")],
                      "score": card["score"],
+                     # warning: comparable growth below the upgrade plan's +10 % a year (None: no figure)
+                     "below_target_growth": None if rate is None or not gr or gr["value"] is None
+                     else gr["value"] < rate,
                      "best_city": None if top is None else top["location"],
                      "best_city_name": None if top is None else top.get("location_name"),
                      "best_city_stars": None if top is None else top["stars"]})
