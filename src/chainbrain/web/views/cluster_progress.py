@@ -28,8 +28,9 @@ from chainbrain.work import cluster_progress as P
 router = APIRouter()
 
 
-def _year(year) -> int:
-    return int(year) if year not in (None, "") and str(year).isdigit() else dt.date.today().year - 1
+def _year(year):
+    """The requested year (checked by the work layer: 400 when not a year), else last year."""
+    return year if year not in (None, "") else dt.date.today().year - 1
 
 
 def _figures(request: Request, code: str, year: int, city: str | None) -> dict:
