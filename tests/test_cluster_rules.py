@@ -81,6 +81,8 @@ def test_scoring_rule():
     assert score(0.14, {"reference": 0.07}, 1.0) == 100.0                # capped at the reference
     assert score(2.0, {"reference": 1.0, "direction": "lower"}, 1.0) == 50.0
     assert score(None, {"reference": 1.0}, 1.0) is None                  # no data is no score, not 0
+    assert score(-0.037, {"reference": 0.10}, 1.0) == 0.0                # a fall scores 0, never below
+    assert score(0.0, {"reference": 0.10}, 1.0) == 0.0
     assert score(5.0, {}, 1.0) is None                                   # no reference: not scored
 
 

@@ -22,7 +22,7 @@ year's period (:mod:`.cluster_figures`); ``n`` = the firms a figure is built fro
   false`` (innovation carriers, digital level, national market share) have no data in the store.
 
 A figure without data is None ("no data"), never 0. Score of an indicator with a reference:
-min(value / reference, cap) × 100 (``direction = "lower"``: reference / value); a dimension's score is
+max(0, min(value / reference, cap)) × 100 (``direction = "lower"``: reference / value); a dimension's score is
 the weighted mean of its scored indicators, the cluster's of its scored dimensions (None when none).
 """
 
@@ -90,7 +90,7 @@ def score(value, spec: dict, cap: float):
         return None
     if spec.get("direction") == "lower":
         return None if value <= 0 else min(ref / value, cap) * 100
-    return None if ref == 0 else min(value / ref, cap) * 100
+    return None if ref == 0 else max(0.0, min(value / ref, cap)) * 100     # a fall scores 0, not below
 
 
 def _mean(pairs):
