@@ -120,11 +120,20 @@ def test_chains_json_cli():
 
 def test_clusters(pack):
     data = json.loads(run("catalog", "clusters", "--format", "json"))
-    assert [c["name_zh"] for c in data] == OFFICIAL_CLUSTERS
+    # #17: the six of the plan first, then the provincial (2024 list) and national clusters
+    assert [c["name_zh"] for c in data if c["program"] == "1269"] == OFFICIAL_CLUSTERS
+    assert [c["name_zh"] for c in data][:6] == OFFICIAL_CLUSTERS
+    assert sum(c["program"] == "provincial" for c in data) == 9
+    assert [c["name_zh"] for c in data if c["program"] == "national"] == ["赣州市稀土新材料及应用集群"]
     seg_codes = {s.code for s in pack.segments}
+    counties = {r.code for r in pack.counties()}
+    parks = {p["code"] for p in pack.parks}
     for c in data:
         assert c["segments"] and set(c["segments"]) <= seg_codes
-        assert c["cities"] and set(c["cities"]) <= set(CITIES)
+        assert set(c["cities"]) <= set(CITIES)
+        assert c["cities"] or c["places"], c["code"]         # somewhere to be a member
+        for x in c["places"]:
+            assert x["code"] in (counties if x["kind"] == "county" else parks), x
 
 
 def test_parks(pack):

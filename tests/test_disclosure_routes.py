@@ -46,6 +46,15 @@ NOT_ATTACKED = {
     "/api/attract/leads": "administrative records, province and chain office only (test_attract)",
     "/api/attract/leads/{lead_id}": "administrative records, province and chain office only (test_attract)",
     "/api/attract/leads/{lead_id}/{action}": "administrative records, province and chain office only",
+    # 先进制造业集群 (issue #17)
+    "/api/clusters": "cluster sums over member firms under analytics.cluster_disclosure (primary rule, nested "
+                     "clusters, complementary star cells) for the viewer's visible firms (test_web_clusters)",
+    "/api/clusters/{code}": "the same cluster figures, the monitoring engine's cluster-scope figures by their firm "
+                            "counts, star cells with their complement (test_web_clusters, test_cluster_rules)",
+    "/api/clusters/{code}/progress": "progress reports (administrative records of a city and the province, "
+                                     "scope-checked); their figures are /api/clusters/{code}'s for the caller",
+    "/api/clusters/{code}/progress/{report_id}/submit": "a city's own report; figures as /api/clusters/{code}",
+    "/api/clusters/{code}/progress/{report_id}/review": "province only; administrative record",
     "/api/lists": "the five lists: figures of single enterprises the caller may see one by one (as the chain "
                   "page's key enterprises) and work records (test_web_scope, test_work_programs)",
 }

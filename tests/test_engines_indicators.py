@@ -95,3 +95,13 @@ def test_only_and_counts_everywhere(mstore):
     full = evaluate_one(mstore, "2025-06")
     missing = [k for k in REGISTRY if f"{k}_n" not in full]
     assert not missing
+
+
+def test_cluster_scope_by_place(mstore):
+    """#17: a cluster counts its segments' firms in its listed places only (docs/clusters.md).
+    A (电子铜箔, 南昌) and C (阴极铜, 九江) are copper-cluster firms; 南昌 and 九江 are CL-CU cities, so
+    CL-CU = A + C = 400 + 250; 鹰潭's copper cluster lists 鹰潭 alone: no member, no row."""
+    rows = {r["key"]: r for r in evaluate(mstore, "2025-06", "cluster")}
+    assert rows["CL-CU"]["revenue"] == A(w(400 + 250)) and rows["CL-CU"]["above_scale_count"] == 2
+    assert rows["CL-EI"]["revenue"] == A(w(400 + 520))                      # A and B, 南昌
+    assert "CL-P-YT-CU" not in rows

@@ -21,7 +21,11 @@ from chainbrain.web import create_app
 
 E1 = W.USCC[1]
 PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
-                   "/api/regions/{code}": "360102"},
+                   "/api/regions/{code}": "360102", "/clusters/{code}": "CL-EI", "/api/clusters/{code}": "CL-EI",
+                   "/clusters/{code}/progress": "CL-EI", "/api/clusters/{code}/progress": "CL-EI",
+                   "/api/clusters/{code}/progress/{report_id}/submit": "CL-EI",
+                   "/api/clusters/{code}/progress/{report_id}/review": "CL-EI"},
+          "report_id": "1",
           "uscc": E1, "job_id": "0000000000000000", "region": "360102",
           "request_id": "1", "file_id": "1", "group_id": "1",
           "task_id": "1", "meeting_id": "1", "notice_id": "1", "project_id": "1",

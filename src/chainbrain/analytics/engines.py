@@ -27,6 +27,7 @@ ANALYTICS_TABLES = (
     "sei_share", "price_index",
     "power_use",
     "io_table", "io_label", "io_cell",         # input–output tables (estimated supply links)
+    "cluster_info", "cluster_place", "cluster_member",    # cluster membership (#17)
 )
 
 

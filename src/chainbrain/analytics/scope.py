@@ -220,7 +220,8 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
 
     Filters: ``region`` (province / prefecture / county code), ``park`` (the
     enterprise's registered park), ``chain``, ``segment`` (a top segment
-    includes its sub-segments), ``cluster`` (its segments), ``sei`` (classes
+    includes its sub-segments), ``cluster`` (its members: designated firms, or firms of its segments
+    in its listed cities, counties or parks — :mod:`chainbrain.analytics.cluster_members`), ``sei`` (classes
     flagged ``true`` or ``partial`` in the SEI catalogue; the ``sei`` column
     says which, see :mod:`chainbrain.analytics.indicators`).
     ``by``: one of :data:`BY`; an enterprise counts once per key.
@@ -243,29 +244,31 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
     if park:
         ent = sh.table("enterprise")
         m = m.join(ent.filter(ent.park_code == park).select(enterprise_id=ent.id), "enterprise_id")
-    needs_seg = segment or cluster or by in ("segment", "cluster")
+    needs_seg = segment or by == "segment"
     needs_chain = chain or by in ("chain", "city_chain", "county_chain")
+    with_cluster = bool(cluster) or by == "cluster"
+    if with_cluster:      # membership rule: analytics/cluster_members.py (designated, or segment × place)
+        from chainbrain.analytics.cluster_members import cluster_members
+
+        cm = cluster_members(sh, date)
+        if cluster:
+            cm = cm.filter(cm.cluster_code == cluster)
+        m = m.join(cm, "enterprise_id")
     if needs_chain and not needs_seg:
         es = sh.enterprise_chains(date)
         if chain:
             es = es.filter(es.chain_code == chain)
         m = m.join(es, "enterprise_id")
-    elif needs_seg or needs_chain:
+    elif needs_seg:
         es = sh.segments(date)
         if segment:
             es = es.filter((es.segment_code == segment) | (es.top_segment == segment))
-        if cluster or by == "cluster":
-            cs = sh.table("cluster_segment")
-            if cluster:
-                cs = cs.filter(cs.cluster_code == cluster)
-            es = es.join(cs, es.top_segment == cs.segment_code).select(
-                es.enterprise_id, es.segment_code, es.top_segment, cs.cluster_code)
         if needs_chain:
             es = es.join(sh.table("segment_chain"), "segment_code")
             if chain:
                 es = es.filter(es.chain_code == chain)
         cols = ["enterprise_id"] + (["chain_code"] if needs_chain else []) + \
-            (["top_segment"] if by == "segment" else []) + (["cluster_code"] if by == "cluster" else [])
+            (["top_segment"] if by == "segment" else [])
         m = m.join(es.select(*cols).distinct(), "enterprise_id")
     key = {"all": lambda: ibis.literal("all"), "chain": lambda: m.chain_code,
            "city": lambda: m.prefecture_code, "county": lambda: m.region_code,
@@ -274,8 +277,8 @@ def members(store, date: dt.date, scope: str = "all", region: str | None = None,
            "county_chain": lambda: m.region_code.concat("|", m.chain_code)}[by]()
     extra = {"sei_share": m.sei_share, "ppi_ytd": m.ppi_ytd} if stats else {}
     out = m.select("enterprise_id", key=key, sei=m.sei, **extra)
-    # one row per enterprise (× chain, from the distinct enterprise_chains) unless segments were joined
-    return out.distinct() if needs_seg or sh.cte is False else out
+    # one row per enterprise (× chain, from the distinct enterprise_chains) unless segments or clusters were joined
+    return out.distinct() if needs_seg or with_cluster or sh.cte is False else out
 
 
 def membership(store, date: dt.date, scope: str = "all", region: str | None = None,

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from chainbrain.catalog.industries import industries
 from chainbrain.catalog.pack import Pack
 from chainbrain.store.schema import CATALOG_TABLES
+from chainbrain.store.schema_clusters import CATALOG as CLUSTER_CATALOG
 
 
 def _arrow(rows: list[dict], columns: list[str]) -> pa.Table:
@@ -60,6 +61,11 @@ def catalog_tables(pack: Pack) -> dict[str, pa.Table]:
     t["cluster_city"] = _arrow(
         [{"cluster_code": c["code"], "city_code": x["code"], "role": x["role"]} for c in pack.clusters
          for x in c["cities"]], ["cluster_code", "city_code", "role"])
+    t["cluster_info"] = _arrow([{"cluster_code": c["code"], "program": c["program"],
+                                 "designated_year": c["designated_year"]} for c in pack.clusters],
+                               ["cluster_code", "program", "designated_year"])
+    t["cluster_place"] = _arrow([{"cluster_code": c["code"], **x} for c in pack.clusters for x in c["places"]],
+                                ["cluster_code", "kind", "code", "source"])
     t["park"] = _arrow(pack.parks, ["code", "name", "level", "kind", "region_code", "chain_focus", "source"])
     trows = []
     for x in pack.targets:
@@ -88,7 +94,7 @@ def load_catalog(store, pack: Pack) -> dict[str, int]:
     tables = catalog_tables(pack)
     counts = {}
     with store.begin() as conn:
-        for name in CATALOG_TABLES:
+        for name in CATALOG_TABLES + CLUSTER_CATALOG:
             conn.execute(sa.text(f'DELETE FROM "{name}"'))
             counts[name] = store.bulk_insert(conn, name, tables[name])
     return counts

@@ -141,12 +141,24 @@ class Pack:
         cities: dict[str, list[dict]] = {}
         for r in self._csv("cluster_cities"):
             cities.setdefault(r["cluster_code"], []).append({"code": r["city_code"], "role": r["role"]})
+        places: dict[str, list[dict]] = {}
+        for r in (self._csv("cluster_places") if "cluster_places" in self.files else []):
+            places.setdefault(r["cluster_code"], []).append({"kind": r["kind"], "code": r["code"],
+                                                              "source": r.get("source")})
         out = []
         for r in sorted(self._csv("clusters"), key=lambda r: int(r["seq"])):
             out.append({"code": r["code"], "seq": int(r["seq"]), "name_zh": r["name_zh"],
-                        "name_en": r["name_en"], "segments": segs.get(r["code"], []),
-                        "cities": cities.get(r["code"], []), "source": r["source"]})
+                        "name_en": r["name_en"], "program": r.get("program") or "1269",
+                        "designated_year": int(r["designated_year"]) if r.get("designated_year") else None,
+                        "segments": segs.get(r["code"], []),
+                        "cities": cities.get(r["code"], []), "places": places.get(r["code"], []),
+                        "source": r["source"]})
         return out
+
+    @cached_property
+    def cluster_rules(self) -> dict:
+        """``clusters.toml``: star rule, scorecard, national reference profile, cluster targets (#17)."""
+        return self._toml("cluster_rules") if "cluster_rules" in self.files else {}
 
     @cached_property
     def parks(self) -> list[dict]:

@@ -30,6 +30,8 @@ app.add_typer(__import__("chainbrain.cli.attract", fromlist=["app"]).app, name="
 __import__("chainbrain.cli.supply_graph", fromlist=["register"]).register(__import__("chainbrain.cli.supply", fromlist=["app"]).app)   # 供应链图
 app.add_typer(__import__("chainbrain.cli.report", fromlist=["app"]).app, name="report")   # 分析报告
 app.add_typer(__import__("chainbrain.cli.cultivate", fromlist=["app"]).app, name="cultivate")   # 优质中小企业梯度培育
+app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name="clusters")   # 先进制造业集群 (#17)
+app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name="cluster", hidden=True)   # alias
 
 
 def main() -> None:
