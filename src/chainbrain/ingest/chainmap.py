@@ -1,0 +1,109 @@
+"""Registry enterprise → chain segments, decided after the main activity (``ingest.activity``).
+
+Rules (mapping guide §2, the pack's catalog decides what a chain contains):
+
+- the catalog's keyword and class matching (``ingest.mapping.Mapper``) sees only the
+  main activity: for a producer the production items (their text and objects), for
+  anyone else the objects of the first three items; never the whole scope;
+- an enterprise that is not industrial never sits in an *industrial-only* segment
+  (every class of the segment in divisions 06–46: mining, manufacturing, utilities);
+  it may sit in a segment with a non-industrial class (farming, wholesale of drugs,
+  scrap trade 5191, software services) when its main activity matches it;
+- at most ``MAX_SEGMENTS`` (3) segments, strongest first;
+- confidence = isotonic(keyword confidence × confidence of the main activity), the map
+  fitted on the labelled tune part (probability that the chain is right).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from chainbrain.ingest.activity import Activity, classify, load_model
+from chainbrain.ingest.mapping import Candidate, default_mapper
+
+MAX_SEGMENTS = 3
+
+
+@lru_cache(maxsize=1)
+def industrial_only() -> frozenset[str]:
+    """Segments all of whose classes lie in divisions 06–46 (sections B, C, D)."""
+    out = set()
+    for code, seg in default_mapper().segments.items():
+        classes = list(seg.industry_codes)
+        if not classes and seg.parent_code:
+            classes = list(default_mapper().segments[seg.parent_code].industry_codes)
+        if classes and all("06" <= c[:2] <= "46" for c in classes):
+            out.add(code)
+    return frozenset(out)
+
+
+@dataclass
+class Mapped:
+    activity: Activity
+    segments: list[Candidate]
+    class_code: str | None = None          # GB/T 4754 class of the main activity, where the text allows
+    class_similarity: float = 0.0
+
+    def chains(self) -> set[str]:
+        segs = default_mapper().segments
+        return {segs[c.segment].chain_code for c in self.segments}
+
+
+def chain_confidence(model: dict, raw: float) -> float:
+    x, y = model.get("chain_x") or [], model.get("chain_y") or []
+    return float(np.interp(raw, x, y)) if x else raw
+
+
+def main_class(act: Activity, industry_code: str | None = None) -> tuple[str | None, float]:
+    """The stated industry class, else the class matched from the producer's main item objects."""
+    if industry_code:
+        return industry_code, 1.0
+    if not act.industrial:
+        return None, 0.0
+    from chainbrain.ingest.classmatch import match
+
+    objs = [i.object for i in act.main_items() if i.role == "produce"]
+    code, sim = match(objs[0]) if objs else (None, 0.0)
+    if code is None and len(objs) > 1:
+        code, sim = match("，".join(objs))
+    if code and code[:1] != "" and act.section == "B" and not ("06" <= code[:2] <= "12"):
+        return None, sim
+    return code, sim
+
+
+def segments_for(act: Activity, name: str | None, products: str | None = None, industry_code: str | None = None,
+                 model: dict | None = None) -> list[Candidate]:
+    model = model or load_model()
+    mapper = default_mapper()
+    main = act.main_items()
+    objs = "，".join(i.object for i in main)
+    prods = "，".join(p for p in (products, objs) if p)
+    scope = "，".join(i.text for i in main if i.role == "produce") if act.industrial else ""
+    cands = mapper.candidates(name, prods, scope, industry_code, act.section)
+    if not act.industrial:
+        only = industrial_only()
+        cands = [c for c in cands if c.segment not in only]
+    out = []
+    for c in cands[:MAX_SEGMENTS]:
+        raw = c.confidence * act.confidence
+        conf = chain_confidence(model, raw) if c.method != "manual" else 1.0
+        out.append(Candidate(c.segment, round(conf, 3), c.method, c.evidence + [f"activity:{act.section}"], c.terms))
+    return out
+
+
+def map_firm(name: str | None, entity_type: str | None = None, capital_yuan=None, scope: str | None = None,
+             products: str | None = None, industry_code: str | None = None, model: dict | None = None) -> Mapped:
+    model = model or load_model()
+    act = classify(name, entity_type, capital_yuan, scope, model)
+    code, sim = main_class(act, industry_code)
+    return Mapped(act, segments_for(act, name, products, code, model), code, sim)
+
+
+def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, float]]:
+    """(segment, uncalibrated chain score) — used when fitting the chain calibration."""
+    bare = dict(model, chain_x=[], chain_y=[])
+    code, _ = main_class(act)
+    return [(c.segment, c.confidence) for c in segments_for(act, name, None, code, bare)]
