@@ -6,7 +6,8 @@ Evidence (all offline, all shown by ``chainbrain map explain``):
   first three items are production / trade / service, share of production items, a
   licensed production item (许可项目), position of the first production item;
 - the name's industry word (``NAME_WORDS``: e.g. 厂/制品/水泥 → manufacturing word,
-  贸易/商行/药房 → trade word, 工程/物业/运输 → service word, 合作社/农业 → farming word);
+  贸易/商行/药房 → trade word, 工程/物业/运输 → service word, 合作社/农业 → farming word)
+  and whether the name holds a product keyword of the pack's segment catalog;
 - the enterprise type (个体工商户, 农民专业合作社, 分公司) and the registered capital (log10 yuan);
 
 combined by a logistic model trained on the labelled tune part
@@ -64,12 +65,12 @@ _UTILITY = re.compile(r"(发电|供电|电力生产|供水|自来水|燃气供�
 _ORG = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|分公司|.店$|合作社)")
 _PAREN = re.compile(r"[（(][^）)]*[)）]")
 
-FEATURES = ("first_produce", "first_trade", "first_service", "produce_lead", "trade_lead", "service_lead",
-            "produce_share", "produce_first_two", "name_mfg", "name_trade", "name_service", "name_farm", "name_mining",
-            "branch", "individual", "coop", "log_capital", "no_capital")
-LABELS_ZH = {"first_produce": "首项为生产", "first_trade": "首项为销售", "first_service": "首项为服务",
+FEATURES = ("first_produce", "first_trade", "first_service", "first_other", "produce_lead", "trade_lead", "service_lead",
+            "produce_share", "produce_first_two", "name_mfg", "name_product", "name_trade", "name_service", "name_farm",
+            "name_mining", "branch", "individual", "coop", "log_capital", "no_capital")
+LABELS_ZH = {"first_produce": "首项为生产", "first_trade": "首项为销售", "first_service": "首项为服务", "first_other": "首项无动词(产品清单)",
              "produce_lead": "前三项中生产项", "trade_lead": "前三项中销售项", "service_lead": "前三项中服务项",
-             "produce_share": "生产项占比", "produce_first_two": "前两项内有生产(或许可生产项目)", "name_mfg": "字号含制造业词",
+             "produce_share": "生产项占比", "produce_first_two": "前两项内有生产(或许可生产项目)", "name_mfg": "字号含制造业词", "name_product": "字号含产业链目录产品词",
              "name_trade": "字号含商贸词", "name_service": "字号含服务业词", "name_farm": "字号含农业词",
              "name_mining": "字号含矿业词", "branch": "分支机构", "individual": "个体工商户", "coop": "农民专业合作社",
              "log_capital": "注册资本(log10元−6)", "no_capital": "无注册资本"}
@@ -79,12 +80,17 @@ def name_words(name: str | None) -> dict[str, list[str]]:
     """Industry words of the enterprise's own name part (group prefix and brackets dropped)."""
     from chainbrain.ingest.mapping import own_name
 
+    from chainbrain.ingest.mapping import default_mapper
+
     s = _PAREN.sub("", own_name(name or ""))
     out: dict[str, list[str]] = {}
     for cat, words in NAME_WORDS.items():
         hits = [w for w in words if w in s]
         if hits:
             out[cat] = hits
+    products = default_mapper().regex.findall(s)         # a product word of the pack's catalog
+    if products:
+        out["product"] = products
     return out
 
 
@@ -122,13 +128,13 @@ def featurize(name: str | None, entity_type: str | None, capital_yuan, scope: st
     cap = float(capital_yuan) if capital_yuan not in (None, "") else None
     f = {
         "first_produce": float(s["first_role"] == "produce"), "first_trade": float(s["first_role"] == "trade"),
-        "first_service": float(s["first_role"] == "service"),
+        "first_service": float(s["first_role"] == "service"), "first_other": float(s["first_role"] == "other"),
         "produce_lead": s["produce_lead"] / 3, "trade_lead": s["trade_lead"] / 3, "service_lead": s["service_lead"] / 3,
         "produce_share": s["produce"] / n,
         # a licensed production item (许可项目, post-2021 only) counts as a leading production item
         "produce_first_two": float((s["first_produce_at"] is not None and s["first_produce_at"] <= 1)
                                    or s["licensed_produce"]),
-        "name_mfg": float("mfg" in words), "name_trade": float("trade" in words),
+        "name_mfg": float("mfg" in words), "name_product": float("product" in words), "name_trade": float("trade" in words),
         "name_service": float("service" in words), "name_farm": float("farm" in words),
         "name_mining": float("mining" in words),
         "branch": float(bool(re.search(r"分公司|分店|分厂|支行|分行|营业部|加油站|门市部|收购点|收购站|分支", nm + et))),
