@@ -162,6 +162,19 @@ def explain(uscc: str, db: str = DB, as_json: bool = typer.Option(False, "--json
         return
     console.print(f"{info['uscc']}  {info['name']}  industry {info['industry_code'] or '—'}  section {info['guessed_section'] or '—'}",
                   highlight=False)
+    act = info.get("activity")
+    if act:
+        console.print("经营范围条目 scope items (role / 角色):", highlight=False)
+        for it in act["items"]:
+            sec = {"licensed": "许可", "general": "一般"}.get(it["section"], "")
+            console.print(f"  {it['index'] + 1:>2}. [{it['role']:<7}] {sec + ' ' if sec else ''}{it['text']}"
+                          f"  → {it['object'] or '—'}", highlight=False, markup=False)
+        console.print(f"主营 main activity: section {act['section'] or '—'}  class {act['class_code'] or '—'}  "
+                      f"{'工业 industrial' if act['industrial'] else '非工业 not industrial'}  "
+                      f"P(industrial) {act['probability']:.2f}  confidence {act['confidence']:.2f}  model {act['model']}",
+                      highlight=False)
+        console.print("证据 evidence (log-odds pull vs. an average firm): " + "; ".join(
+            f"{e['label_zh']} {e['pull']:+.2f}" for e in act["evidence"]), highlight=False)
     if not info["segments"]:
         console.print("no segment matched / 未匹配到产业链环节")
     for s in info["segments"]:

@@ -102,6 +102,38 @@ def map_firm(name: str | None, entity_type: str | None = None, capital_yuan=None
     return Mapped(act, segments_for(act, name, products, code, model), code, sim)
 
 
+def model_version(model: dict | None = None) -> str:
+    import hashlib
+    import json
+
+    m = model or load_model()
+    return f"lr{m.get('trained_on', 0)}-" + hashlib.sha256(json.dumps(m, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None) -> None:
+    """Replace the ``enterprise_activity`` rows of these enterprises."""
+    import json
+
+    import pyarrow as pa
+
+    from chainbrain.store import schema as S
+
+    t = S.metadata.tables["enterprise_activity"]
+    ids = list(acts)
+    for i in range(0, len(ids), 5000):
+        conn.execute(t.delete().where(t.c.enterprise_id.in_(ids[i:i + 5000])))
+    version = model_version()
+    rows = [{"enterprise_id": eid, "section": m.activity.section, "class_code": m.class_code,
+             "industrial": bool(m.activity.industrial), "probability": round(m.activity.probability, 4),
+             "items": json.dumps([it.as_dict() for it in m.activity.items], ensure_ascii=False),
+             "evidence": json.dumps(m.activity.evidence, ensure_ascii=False), "model": version, "batch_id": batch}
+            for eid, m in acts.items()]
+    store.bulk_insert(conn, "enterprise_activity", pa.Table.from_pylist(rows, schema=pa.schema([
+        ("enterprise_id", pa.int64()), ("section", pa.string()), ("class_code", pa.string()), ("industrial", pa.bool_()),
+        ("probability", pa.float64()), ("items", pa.string()), ("evidence", pa.string()), ("model", pa.string()),
+        ("batch_id", pa.int64())])))
+
+
 def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, float]]:
     """(segment, uncalibrated chain score) — used when fitting the chain calibration."""
     bare = dict(model, chain_x=[], chain_y=[])

@@ -13,7 +13,10 @@ dropping rows:
   registering-authority code (positions 3–8, resolved to a current code) when
   it lies in that city; else the city itself. ``region_evidence`` says which;
 - branch flag (分公司, 分店, 支行, 营业部, 分支机构 …);
-- industrial or not with a guessed GB/T 4754 section from name and scope.
+- industrial or not and the GB/T 4754 section from the main activity
+  (``ingest.activity``: parsed scope items, name, type, capital; calibrated model).
+  ``guess_section`` (name and scope keywords only) is the older rule, kept for
+  callers that have no scope.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from chainbrain.catalog.pack import load_pack
 from chainbrain.catalog.regions import resolve
 from chainbrain.catalog.uscc import problem
 from chainbrain.ingest import rules as R
+from chainbrain.ingest.activity import classify
 from chainbrain.ingest.errors import Issues
 from chainbrain.ingest.parse import Parsed, parse
 from chainbrain.ingest.readers import read_table
@@ -171,9 +175,9 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
         out["registered_capital_text"].append(caps[i])
         nm = names[i] or ""
         out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
-        sec = guess_section(nm, scopes[i] or "")
-        out["guessed_section"].append(sec or None)
-        out["is_industrial"].append(sec in ("B", "C", "D"))
+        act = classify(nm, types[i], yuan, scopes[i] or "")
+        out["guessed_section"].append(act.section or None)
+        out["is_industrial"].append(bool(act.industrial))
     step("validate", n, n)
     return p, out
 

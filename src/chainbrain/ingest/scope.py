@@ -12,7 +12,8 @@ Rules (the registry's own structure, SAMR 经营范围登记规范 2021 and the 
   sentence (up to ``；;。``), as enumerations are written;
 - the verb decides the role: ``produce`` (生产, 制造, 加工, 冶炼, 铸造, 织造, 酿造, 开采 …),
   ``rd`` (研发, 研制, 技术开发), ``trade`` (销售, 批发, 零售, 进出口, 代理 …),
-  ``service`` (租赁, 维修, 安装, 施工, 服务, 咨询 …); a clause with a production verb is
+  ``service`` (租赁, 维修, 安装, 施工, 服务, 咨询 …, or a clause ending in 工程 / 建筑业 /
+  物流 / 业务 with no verb); a clause with a production verb is
   ``produce`` whatever else it lists ("X 生产、销售"); ``other`` when no verb is found;
 - the object is the clause without its verbs and connecting words.
 """
@@ -24,13 +25,14 @@ from dataclasses import dataclass, field
 
 PRODUCE = ("生产", "制造", "加工", "冶炼", "铸造", "织造", "酿造", "开采", "采选", "精炼", "压延", "锻造", "纺纱",
            "印染", "印刷", "彩印", "制作", "屠宰", "采掘", "开发生产", "焙烤", "烘焙", "炼制", "提炼", "浇铸", "来料加工", "研制生产",
-           "生产经营", "发电", "供水", "采石", "碾米", "榨油", "熔炼", "电镀", "冲压", "注塑", "成套", "组装", "装配")
+           "生产经营", "发电", "供水", "采石", "碾米", "榨油", "熔炼", "电镀", "冲压", "注塑", "成套", "组装", "装配", "搅拌")
 RD = ("研发", "研制", "技术开发", "技术研究", "开发")
 TRADE = ("销售", "批发", "零售", "批零", "批兼零", "零兼批", "采购", "经销", "代销", "代购", "购销", "进出口", "出口", "进口", "贸易", "代理", "收购", "经营",
          "供应", "销", "网上销售", "电子商务")
 SERVICE = ("租赁", "维修", "修理", "安装", "施工", "服务", "咨询", "设计", "运输", "仓储", "培训", "中介", "推广",
            "承包", "房地产开发", "开发经营", "装修", "装饰", "检测", "策划", "管理", "开发经营", "回收", "配送", "派遣", "劳务", "种植", "养殖",
            "饲养", "培育", "育苗", "保洁", "清洗", "餐饮", "住宿", "代办", "代理记账", "广告", "信息", "托管")
+NOMINAL = ("工程", "建筑业", "物流", "业务")   # a clause ending in these names a service, not a product
 ROLES = ("produce", "rd", "trade", "service", "other")
 
 _BOILER = re.compile(
@@ -68,7 +70,7 @@ def role_of(verbs: list[str]) -> str:
         return "rd"
     if any(v in TRADE for v in verbs):
         return "trade"
-    if any(v in SERVICE for v in verbs):
+    if any(v in SERVICE or v in NOMINAL for v in verbs):
         return "service"
     if any(v in RD for v in verbs):
         return "rd"
@@ -143,6 +145,8 @@ def parse_scope(text: str | None) -> list[Item]:
             for c in clauses:
                 for sub in _split_runs(c):
                     verbs = list(dict.fromkeys(_VERB.findall(sub)))
+                    if not verbs and sub.endswith(NOMINAL):
+                        verbs = [next(n for n in NOMINAL if sub.endswith(n))]
                     obj = _JOIN.sub("", _VERB.sub("、", sub)).strip("、 ")
                     obj = re.sub(r"、{2,}", "、", obj)
                     parsed.append([sub, obj, verbs])
