@@ -121,15 +121,15 @@ _make("external", "Out-of-province candidates (name,province[,uscc,city,industry
 
 
 @import_app.command("registry")
-def registry(file: Path, db: str = DB, errors: Optional[Path] = ERRORS, sheet: Optional[str] = SHEET,
-             as_json: bool = typer.Option(False, "--json")):
+def registry(file: Path, db: str = DB, skip_invalid: bool = SKIP, errors: Optional[Path] = ERRORS,
+             sheet: Optional[str] = SHEET, as_json: bool = typer.Option(False, "--json")):
     """Market-regulation registry export (企业名称,统一社会信用代码,…,注册地址). 市场监管登记数据"""
     from chainbrain.ingest.registry import import_registry
     from chainbrain.store import open_store
 
     with open_store(db) as store:
         with ImportProgress(file.name, enabled=not as_json and err.is_terminal) as bar:
-            res = import_registry(store, file, errors_path=errors, sheet=sheet, progress=bar)
+            res = import_registry(store, file, errors_path=errors, sheet=sheet, progress=bar, skip_invalid=skip_invalid)
     _report(res, as_json)
 
 

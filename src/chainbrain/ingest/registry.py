@@ -182,36 +182,49 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
     return p, out
 
 
-def import_registry(store, path, *, errors_path=None, sheet=None, progress=None):
-    """Import a registry export (every row kept; problems are warnings) in one transaction."""
+def import_registry(store, path, *, errors_path=None, sheet=None, progress=None, skip_invalid: bool = False):
+    """Import a registry export in one transaction.
+
+    Problems of content are warnings and every such row is kept; rows with errors (e.g. no
+    name) reject the file, or with ``skip_invalid`` are left out and written to
+    ``errors_path`` with the other kinds' error file (status ``partial``).
+    """
     from chainbrain.ingest.batch import Result, log_batch, new_batch_id
     from chainbrain.ingest.errors import write_error_file
     from chainbrain.ingest.load import _reject
+    from chainbrain.ingest.readers import ReadError
     from chainbrain.ingest.write import write_enterprises
 
     step = progress or (lambda stage, done=None, total=None: None)
-    p, extra = prepare(path, sheet, step)
-    if p.issues.fatal() or any(i.rule == "required" for i in p.issues.errors):
+    try:
+        p, extra = prepare(path, sheet, step)
+    except ReadError as e:
+        issues = Issues(str(path))
+        issues.add("read", detail=str(e))
+        return _reject(store, "registry", path, None, issues, errors_path)
+    bad = p.issues.bad_rows(p.n)
+    if p.issues.fatal() or (bad.any() and not skip_invalid) or (p.n == 0 and p.issues.errors):
         return _reject(store, "registry", path, p.raw, p.issues, errors_path)
     # the registry columns map onto enterprise fields; uscc was normalised above
     p.cols["uscc"] = np.array(extra.pop("uscc"), dtype=object)
     for k in ("region_code", "region_evidence"):
         p.cols[k] = np.array(extra.pop(k), dtype=object)
-    p.cols["region_code"] = p.cols["region_code"]
-    keep = np.arange(p.n)
+    keep = np.flatnonzero(~bad)
+    status = "partial" if bad.any() else "loaded"
     with store.begin() as conn:
         batch = new_batch_id(store, conn)
-        step("write", 0, p.n)
-        res = Result("registry", str(path), "loaded", rows=p.n, batch_id=batch, issues=p.issues, progress=step)
+        step("write", 0, len(keep))
+        res = Result("registry", str(path), status, rows=p.n, skipped=int(bad.sum()), batch_id=batch,
+                     issues=p.issues, progress=step)
         cols = {k: list(v) for k, v in extra.items()}
         for k in ("entity_type", "legal_rep", "address"):
             if k in p.cols:
                 cols[k] = list(R.to_np_str(p.cols[k]))
         cols["region_evidence"] = list(p.cols.pop("region_evidence"))
         write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
-        log_batch(store, conn, batch, "registry", str(path), p.n, "loaded",
+        log_batch(store, conn, batch, "registry", str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
-    step("write", p.n, p.n)
+    step("write", len(keep), len(keep))
     if errors_path and p.issues.items:
         write_error_file(errors_path, p.raw, p.issues,
                          rows=np.array(sorted({i.index for i in p.issues.items if i.index is not None}), np.int64))
