@@ -31,13 +31,13 @@ def _load(path: Path):
 
 
 @app.command("train")
-def train(labels: Path = typer.Argument(..., help="labelled tune rows (CSV, mapping guide columns)"),
+def train(labels: list[Path] = typer.Argument(..., help="labelled tune rows (CSV files, mapping guide columns)"),
           out: Path = typer.Option(..., "--out", help="model JSON to write (the shipped one: "
                                                       "src/chainbrain/ingest/activity_model.json)")):
     """Train and calibrate the main-activity model on labelled rows. 训练主营业务模型"""
     from chainbrain.ingest.labelled import save, train as _train
 
-    model = _train(_load(labels))
+    model = _train([r for f in labels for r in _load(f)])
     save(model, out)
     console.print(f"model written / 模型已写入: {out} ({model['trained_on']} rows)")
 

@@ -9,6 +9,8 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
   (every class of the segment in divisions 06–46: mining, manufacturing, utilities);
   it may sit in a segment with a non-industrial class (farming, wholesale of drugs,
   scrap trade 5191, software services) when its main activity matches it;
+- a producer that no catalog keyword or class places gets the segment whose catalog text is
+  most similar to its first production item (``classmatch.match_segment``), if similar enough;
 - at most ``MAX_SEGMENTS`` (3) segments, strongest first;
 - confidence = isotonic(keyword confidence × confidence of the main activity), the map
   fitted on the labelled tune part (probability that the chain is right).
@@ -25,6 +27,8 @@ from chainbrain.ingest.activity import Activity, classify, load_model
 from chainbrain.ingest.mapping import Candidate, default_mapper
 
 MAX_SEGMENTS = 3
+MIN_CONF = 0.0          # segments below this chain confidence are not assigned (0: all assigned; the review queue takes the doubtful)
+SIMILAR_CONF = 0.40     # a segment found only by text similarity (classmatch.match_segment), before calibration
 
 
 @lru_cache(maxsize=1)
@@ -52,9 +56,30 @@ class Mapped:
         return {segs[c.segment].chain_code for c in self.segments}
 
 
-def chain_confidence(model: dict, raw: float) -> float:
-    x, y = model.get("chain_x") or [], model.get("chain_y") or []
-    return float(np.interp(raw, x, y)) if x else raw
+CHAIN_FEATURES = ("keyword_logit", "activity_logit", "from_name", "similarity", "class_only", "rank", "chains",
+                  "industrial")
+
+
+def _logit(v: float) -> float:
+    v = min(max(v, 1e-3), 1 - 1e-3)
+    return float(np.log(v / (1 - v)))
+
+
+def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int) -> list[float]:
+    """What the chain confidence is fitted on: strength of the catalog match, of the main activity,
+    where the match came from (name, text similarity, class only), its rank and how many chains compete."""
+    return [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
+            float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
+            float(n_chains), float(act.industrial)]
+
+
+def chain_confidence(model: dict, feats: list[float]) -> float:
+    """P(the chain is right): a logistic fit on the tune part's out-of-fold candidates."""
+    coef = model.get("chain_coef")
+    if not coef:
+        return float(np.exp(feats[0]) / (1 + np.exp(feats[0])))
+    z = model["chain_intercept"] + sum(w * f for w, f in zip(coef, feats))
+    return float(1 / (1 + np.exp(-z)))
 
 
 def main_class(act: Activity, industry_code: str | None = None) -> tuple[str | None, float]:
@@ -83,14 +108,26 @@ def segments_for(act: Activity, name: str | None, products: str | None = None, i
     prods = "，".join(p for p in (products, objs) if p)
     scope = "，".join(i.text for i in main if i.role == "produce") if act.industrial else ""
     cands = mapper.candidates(name, prods, scope, industry_code, act.section)
+    if not cands and act.industrial:
+        from chainbrain.ingest.classmatch import match_segment
+
+        first = next((i.object for i in main if i.role == "produce"), "") or (main[0].object if main else "")
+        code, sim = match_segment(first)
+        if code:
+            cands = [Candidate(code, SIMILAR_CONF, "text_similarity", [f"similar:{first}~{sim}"])]
     if not act.industrial:
         only = industrial_only()
         cands = [c for c in cands if c.segment not in only]
     out = []
-    for c in cands[:MAX_SEGMENTS]:
-        raw = c.confidence * act.confidence
-        conf = chain_confidence(model, raw) if c.method != "manual" else 1.0
+    cands = cands[:MAX_SEGMENTS]
+    n_chains = len({mapper.segments[c.segment].chain_code for c in cands})
+    for k, c in enumerate(cands):
+        feats = chain_features(c, act, k, n_chains)
+        conf = chain_confidence(model, feats) if c.method != "manual" else 1.0
+        if conf < MIN_CONF and model.get("chain_coef"):
+            continue                                 # too weak to assign: left for the review queue
         out.append(Candidate(c.segment, round(conf, 3), c.method, c.evidence + [f"activity:{act.section}"], c.terms))
+        out[-1].features = feats
     return out
 
 
@@ -134,8 +171,8 @@ def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None) ->
         ("batch_id", pa.int64())])))
 
 
-def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, float]]:
-    """(segment, uncalibrated chain score) — used when fitting the chain calibration."""
-    bare = dict(model, chain_x=[], chain_y=[])
+def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, list[float]]]:
+    """(segment, chain features) — used when fitting the chain confidence."""
+    bare = dict(model, chain_coef=None)
     code, _ = main_class(act)
-    return [(c.segment, c.confidence) for c in segments_for(act, name, None, code, bare)]
+    return [(c.segment, c.features) for c in segments_for(act, name, None, code, bare)]

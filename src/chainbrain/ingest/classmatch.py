@@ -67,3 +67,49 @@ def match(objects: str) -> tuple[str | None, float]:
     if s0 >= MIN_SIM and s0 - other >= MARGIN:
         return codes[best], round(s0, 3)
     return None, round(s0, 3)
+
+
+# ---------------------------------------------------------------- segments of the catalog
+SEG_MIN_SIM = 0.30      # unsourced; chosen on the labelled tune rows (tune + first held-out part, v2)
+
+
+def _grams(text: str) -> list[str]:
+    """jieba words and the character bigrams of each word (塑料包装袋 → 塑料, 包装袋, 塑料, 料包, 包装, 装袋)."""
+    out = []
+    for w in _cut(text):
+        out.append(w)
+        out += [w[i:i + 2] for i in range(len(w) - 1)] if len(w) > 2 else []
+    return out
+
+
+@lru_cache(maxsize=1)
+def _seg_index():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from chainbrain.ingest.mapping import default_mapper
+
+    segs = [s for s in default_mapper().segments.values() if s.level == "segment"]
+    docs = [" ".join([s.name_zh, s.name_zh, *s.keywords]) for s in segs]
+    vec = TfidfVectorizer(tokenizer=_grams, token_pattern=None, lowercase=False, sublinear_tf=True)
+    return vec, vec.fit_transform(docs), [s.code for s in segs]
+
+
+def match_segment(objects: str, allowed=None) -> tuple[str | None, float]:
+    """The catalog segment (top level) whose name and keywords are most similar to ``objects``.
+
+    Rule: TF-IDF over jieba words and their character bigrams; the best segment when the
+    cosine similarity is at least ``SEG_MIN_SIM``; ``allowed`` restricts the candidates.
+    """
+    if not (objects or "").strip():
+        return None, 0.0
+    vec, mat, codes = _seg_index()
+    q = vec.transform([objects])
+    if q.nnz == 0:
+        return None, 0.0
+    sims = (mat @ q.T).toarray().ravel()
+    order = [i for i in np.argsort(-sims) if allowed is None or codes[i] in allowed]
+    if not order:
+        return None, 0.0
+    best = order[0]
+    s0 = float(sims[best])
+    return (codes[best] if s0 >= SEG_MIN_SIM else None), round(s0, 3)

@@ -7,8 +7,8 @@ note, labeller, source`` (source = export file and line). ``tune`` trains and ca
 
 Training (``train``): logistic regression (scikit-learn, L2, C = ``C``) on the standardised
 features of ``activity.FEATURES``; 5-fold out-of-fold probabilities (fixed seed) fit the
-isotonic calibration of P(industrial); the same out-of-fold activities give the raw chain
-scores whose isotonic fit calibrates the chain confidence.
+isotonic calibration of P(industrial); the same out-of-fold activities give the chain
+candidates whose features (``chainmap.chain_features``) fit the chain confidence (logistic).
 
 Metrics (``evaluate``):
 
@@ -106,7 +106,7 @@ def train(rows: list[Labelled]) -> dict:
     model = {"features": list(FEATURES), "intercept": float(lr.intercept_[0]),
              "coef": {k: float(v) for k, v in zip(FEATURES, lr.coef_[0])},
              "mean": {k: float(v) for k, v in zip(FEATURES, mean)}, "scale": {k: float(v) for k, v in zip(FEATURES, scale)},
-             "isotonic_x": xs, "isotonic_y": ys, "chain_x": [], "chain_y": [],
+             "isotonic_x": xs, "isotonic_y": ys, "chain_intercept": 0.0, "chain_coef": None,
              "trained_on": len(rows), "C": C, "seed": SEED}
     # chain calibration from out-of-fold activities
     segs = default_mapper().segments
@@ -119,10 +119,12 @@ def train(rows: list[Labelled]) -> dict:
         for seg, raw in raw_chain_scores(act, r.name, model):
             raws.append(raw)
             hits.append(float(segs[seg].chain_code in r.chains))
-    if raws:
-        ciso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(raws, hits)
-        model["chain_x"] = [float(v) for v in ciso.X_thresholds_]
-        model["chain_y"] = [float(v) for v in ciso.y_thresholds_]
+    if raws and len(set(hits)) == 2:
+        from sklearn.linear_model import LogisticRegression
+
+        cl = LogisticRegression(C=1.0, max_iter=2000).fit(np.asarray(raws), hits)
+        model["chain_intercept"] = float(cl.intercept_[0])
+        model["chain_coef"] = [float(v) for v in cl.coef_[0]]
     return model
 
 

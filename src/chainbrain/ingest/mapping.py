@@ -37,7 +37,7 @@ SCOPE_LATE = 0.45          # a scope hit far into the scope (secondary business)
 SCOPE_LEAD = 40            # characters of the production part of the scope counted as "leading"
 INDUSTRIAL = ("B", "C", "D")
 NO_CHAIN_SECTIONS = ("J", "K", "H")     # finance, real estate, hotels: no keyword mapping at all
-OWN_METHODS = ("keyword", "industry_class", "manual")
+OWN_METHODS = ("keyword", "industry_class", "manual", "text_similarity")
 # a scope clause with these words and no production verb describes trade or services
 _TRADE = re.compile(r"(销售|批发|零售|经销|代理|代购|代销|购销|进出口|贸易|租赁|维修|修理|回收利用咨询|咨询|技术服务|运输|仓储|安装|施工|经营部)")
 _PROD = re.compile(r"(生产|制造|加工|研发|研制|冶炼|开采|采选|养殖|种植|饲养|精选|提取|织造|来料)")
@@ -105,6 +105,7 @@ class Candidate:
     method: str
     evidence: list[str] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)       # matched words (for cross-chain echoes)
+    features: list = field(default_factory=list)     # chain-confidence features (ingest.chainmap)
 
 
 class Mapper:

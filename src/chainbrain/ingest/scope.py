@@ -79,7 +79,7 @@ def role_of(verbs: list[str]) -> str:
 
 def strip_boilerplate(text: str) -> str:
     """Remove bracketed remarks and the sentences of boilerplate (see module rules)."""
-    s = (text or "").replace("\u3000", " ").strip()
+    s = re.sub(r"[*＊#※]+", "", (text or "").replace("\u3000", " ")).strip()
     prev = None
     while prev != s:                                       # nested brackets, innermost first
         prev = s
