@@ -94,7 +94,8 @@ def main_class(act: Activity, industry_code: str | None = None) -> tuple[str | N
     code, sim = match(objs[0]) if objs else (None, 0.0)
     if code is None and len(objs) > 1:
         code, sim = match("，".join(objs))
-    if code and code[:1] != "" and act.section == "B" and not ("06" <= code[:2] <= "12"):
+    lo, hi = {"B": ("06", "12"), "C": ("13", "43"), "D": ("44", "46")}.get(act.section, ("06", "46"))
+    if code and not (lo <= code[:2] <= hi):                # a class of another section: only the section is known
         return None, sim
     return code, sim
 

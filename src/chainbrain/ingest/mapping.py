@@ -296,8 +296,10 @@ def map_enterprises(store, conn, ids: list[int], batch: int) -> dict:
     result = compute(store, conn, ids, acts)
     if acts:
         from chainbrain.ingest.chainmap import write_activities
+        from chainbrain.ingest.review import refresh
 
         write_activities(store, conn, acts, batch)
+        refresh(store, conn, acts, batch)
     for chunk in range(0, len(ids), 5000):
         part = ids[chunk:chunk + 5000]
         conn.execute(S.enterprise_segment.delete().where(S.enterprise_segment.c.enterprise_id.in_(part)
