@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Optional
 
+from chainbrain.cli.common import DB
+
 import typer
 from rich.console import Console
 
@@ -65,3 +67,22 @@ def evaluate(labels: Path = typer.Argument(..., help="labelled rows (e.g. the he
         for ch, c in v["per_chain"].items():
             console.print(f"   {ch:<4} n {c['n']:>3}  precision {f(c['precision'])}  recall {f(c['recall'])}",
                           highlight=False)
+
+
+@app.command("reviewed")
+def reviewed(out: Path = typer.Option(..., "--out", help="CSV in the labelled-data columns"), db: str = DB):
+    """Chain offices' decisions as labelled rows, for the next training run. 导出复核结果（用于再训练）"""
+    import csv
+
+    from chainbrain.ingest.review import reviewed_rows
+    from chainbrain.store import open_store
+
+    with open_store(db) as store:
+        rows = reviewed_rows(store)
+    cols = ["uscc", "name", "entity_type", "capital", "business_scope", "industrial", "main_activity", "segments",
+            "ambiguous", "note", "labeller", "source"]
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    console.print(f"{len(rows)} reviewed firms → {out} (已导出复核结果)")
