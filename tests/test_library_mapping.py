@@ -147,7 +147,8 @@ def test_migration_0019_up_down_up(db_any):
     from chainbrain.store.migrate import alembic_config, upgrade
 
     has = sa.text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
-                  "AND table_name IN ('enterprise_activity', 'mapping_review')")
+                  "AND table_name IN ('enterprise_activity', 'mapping_review', 'enterprise_registry', "
+                  "'enterprise_registry_history')")
     store = open_store(db_any)
     try:
         upgrade(store, "0018_clusters")
@@ -155,12 +156,12 @@ def test_migration_0019_up_down_up(db_any):
             assert conn.execute(has).scalar() == 0
         upgrade(store, "0019_library")
         with store.engine.connect() as conn:
-            assert conn.execute(has).scalar() == 2
+            assert conn.execute(has).scalar() == 4
         command.downgrade(alembic_config(store), "0018_clusters")
         with store.engine.connect() as conn:
             assert conn.execute(has).scalar() == 0
         upgrade(store, "0019_library")
         with store.engine.connect() as conn:
-            assert conn.execute(has).scalar() == 2
+            assert conn.execute(has).scalar() == 4
     finally:
         store.close()

@@ -182,6 +182,30 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
     return p, out
 
 
+def _dates(values, n: int) -> list:
+    """Parsed date column → list of ``datetime.date`` or None."""
+    import datetime as dt
+
+    if values is None:
+        return [None] * n
+    out = []
+    for v in list(values):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out.append(None)
+        elif isinstance(v, dt.datetime):
+            out.append(v.date())
+        elif isinstance(v, dt.date):
+            out.append(v)
+        elif isinstance(v, np.datetime64):
+            out.append(None if np.isnat(v) else v.astype("datetime64[D]").item())
+        else:
+            try:
+                out.append(dt.date.fromisoformat(str(v)[:10]))
+            except ValueError:
+                out.append(None)
+    return out
+
+
 def import_registry(store, path, *, errors_path=None, sheet=None, progress=None, skip_invalid: bool = False):
     """Import a registry export in one transaction.
 
@@ -211,7 +235,14 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None,
         p.cols[k] = np.array(extra.pop(k), dtype=object)
     keep = np.flatnonzero(~bad)
     status = "partial" if bad.any() else "loaded"
+    from chainbrain.ingest import resolve
+
+    col = lambda k: list(R.to_np_str(p.cols[k])) if k in p.cols else [None] * p.n  # noqa: E731
     with store.begin() as conn:
+        codes = list(p.cols["uscc"])
+        resolve.fill_from_former_names(conn, col("name"), codes, col("former_names"))
+        p.cols["uscc"] = np.array(codes, dtype=object)
+        known = resolve.before(conn, codes)
         batch = new_batch_id(store, conn)
         step("write", 0, len(keep))
         res = Result("registry", str(path), status, rows=p.n, skipped=int(bad.sum()), batch_id=batch,
@@ -222,6 +253,11 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None,
                 cols[k] = list(R.to_np_str(p.cols[k]))
         cols["region_evidence"] = list(p.cols.pop("region_evidence"))
         write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
+        dates = _dates(p.cols.get("status_date"), p.n)
+        recs = [{"uscc": codes[i], "name": col("name")[i], "address": col("address")[i], "status": col("status")[i],
+                 "status_date": dates[i], "former_names": col("former_names")[i], "parent_uscc": col("parent_uscc")[i],
+                 "parent_name": col("parent_name")[i], "is_branch": cols["is_branch"][i]} for i in keep]
+        res.extra["registry"] = resolve.apply(store, conn, recs, known, batch)
         log_batch(store, conn, batch, "registry", str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
     step("write", len(keep), len(keep))

@@ -9,6 +9,10 @@ and the import batch that wrote it (``ingest.chainmap``).
 (``work``/docs/ingest.md) wait here as ``pending`` with the suggested segments; a chain
 office's decision (``accepted``, ``changed``, ``rejected``) is stored with actor and time,
 written as ``segment_override`` rows (which survive re-imports) and audited in ``audit_log``.
+
+``enterprise_registry``: the registry status (存续, 迁出, 注销, 吊销 …) and its date, a branch's
+parent and the former names; ``enterprise_registry_history``: every change of name, address,
+status or parent that an import found, with its date and batch (``ingest.resolve``).
 """
 
 from __future__ import annotations
@@ -44,3 +48,24 @@ mapping_review = sa.Table(
     sa.Column("batch_id", sa.BigInteger),
 )
 sa.Index("ix_mapping_review_status", mapping_review.c.status, mapping_review.c.chain_code)
+
+enterprise_registry = sa.Table(
+    "enterprise_registry", metadata,
+    sa.Column("enterprise_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("status", sa.String(16)),                          # 存续 | 在业 | 迁出 | 注销 | 吊销 …
+    sa.Column("status_on", sa.Date),                             # date of the current status, where given
+    sa.Column("parent_id", sa.BigInteger),                       # a branch's parent enterprise
+    sa.Column("former_names", sa.Text),                          # |-joined
+    sa.Column("batch_id", sa.BigInteger),
+)
+
+enterprise_registry_history = sa.Table(
+    "enterprise_registry_history", metadata,
+    sa.Column("enterprise_id", sa.BigInteger, nullable=False),
+    sa.Column("field", sa.String(16), nullable=False),           # name | address | status | parent
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+    sa.Column("changed_on", sa.Date),                            # the export's status date, else the import day
+    sa.Column("batch_id", sa.BigInteger, nullable=False),
+    sa.Index("ix_registry_history_ent", "enterprise_id"),
+)
