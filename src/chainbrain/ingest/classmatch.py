@@ -46,9 +46,28 @@ def _index():
             codes.append(c.code)
             docs.append(" ".join([c.name, c.name, *extra.get(c.code, [])]))
     vec = TfidfVectorizer(tokenizer=_cut, token_pattern=None, lowercase=False, sublinear_tf=True)
-    mat = vec.fit_transform(docs)
+    mat = vec.fit_transform(docs).tocsc()
     del DATA
     return vec, mat, codes
+
+
+def _query(vec, tokens: list[str]):
+    """The TF-IDF row of ``tokens`` as (column indices, l2-normalised weights) — what
+    ``vec.transform`` computes (sublinear tf × idf, l2), without its per-call overhead."""
+    counts: dict[int, int] = {}
+    for tok in tokens:
+        j = vec.vocabulary_.get(tok)
+        if j is not None:
+            counts[j] = counts.get(j, 0) + 1
+    if not counts:
+        return None, None
+    cols = np.fromiter(counts, dtype=np.int64)
+    w = (1.0 + np.log(np.fromiter(counts.values(), dtype=float))) * vec.idf_[cols]
+    return cols, w / np.linalg.norm(w)
+
+
+def _sims(mat, cols, w):
+    return np.asarray(mat[:, cols] @ w).ravel()
 
 
 def match(objects: str) -> tuple[str | None, float]:
@@ -56,10 +75,10 @@ def match(objects: str) -> tuple[str | None, float]:
     if not (objects or "").strip():
         return None, 0.0
     vec, mat, codes = _index()
-    q = vec.transform([objects])
-    if q.nnz == 0:
+    cols, w = _query(vec, _cut(objects))
+    if cols is None:
         return None, 0.0
-    sims = (mat @ q.T).toarray().ravel()
+    sims = _sims(mat, cols, w)
     order = np.argsort(-sims)
     best = order[0]
     s0 = float(sims[best])
@@ -91,7 +110,7 @@ def _seg_index():
     segs = [s for s in default_mapper().segments.values() if s.level == "segment"]
     docs = [" ".join([s.name_zh, s.name_zh, *s.keywords]) for s in segs]
     vec = TfidfVectorizer(tokenizer=_grams, token_pattern=None, lowercase=False, sublinear_tf=True)
-    return vec, vec.fit_transform(docs), [s.code for s in segs]
+    return vec, vec.fit_transform(docs).tocsc(), [s.code for s in segs]
 
 
 def match_segment(objects: str, allowed=None) -> tuple[str | None, float]:
@@ -103,10 +122,10 @@ def match_segment(objects: str, allowed=None) -> tuple[str | None, float]:
     if not (objects or "").strip():
         return None, 0.0
     vec, mat, codes = _seg_index()
-    q = vec.transform([objects])
-    if q.nnz == 0:
+    cols, w = _query(vec, _grams(objects))
+    if cols is None:
         return None, 0.0
-    sims = (mat @ q.T).toarray().ravel()
+    sims = _sims(mat, cols, w)
     order = [i for i in np.argsort(-sims) if allowed is None or codes[i] in allowed]
     if not order:
         return None, 0.0
