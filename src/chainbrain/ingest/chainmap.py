@@ -132,8 +132,31 @@ def segments_for(act: Activity, name: str | None, products: str | None = None, i
     return out
 
 
+_MEMO: dict[tuple, Mapped] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
+
+
+def _key(name, entity_type, capital_yuan, scope, products, industry_code) -> tuple:
+    cap = None if capital_yuan in (None, "") else round(float(capital_yuan), 2)
+    return (name or "", entity_type or "", cap, scope or "", products or "", industry_code or "")
+
+
+def remember(on: bool) -> None:
+    """Keep (``True``) or forget and stop keeping (``False``) the results of :func:`map_firm`."""
+    _MEMO.clear()
+    _MEMO[("__on__",)] = on  # type: ignore[assignment]
+
+
 def map_firm(name: str | None, entity_type: str | None = None, capital_yuan=None, scope: str | None = None,
              products: str | None = None, industry_code: str | None = None, model: dict | None = None) -> Mapped:
+    if model is None and _MEMO.get(("__on__",)):
+        k = _key(name, entity_type, capital_yuan, scope, products, industry_code)
+        if k not in _MEMO:
+            _MEMO[k] = _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, None)
+        return _MEMO[k]
+    return _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, model)
+
+
+def _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, model) -> Mapped:
     model = model or load_model()
     act = classify(name, entity_type, capital_yuan, scope, model)
     code, sim = main_class(act, industry_code)

@@ -30,7 +30,7 @@ from chainbrain.catalog.pack import load_pack
 from chainbrain.catalog.regions import resolve
 from chainbrain.catalog.uscc import problem
 from chainbrain.ingest import rules as R
-from chainbrain.ingest.activity import classify
+from chainbrain.ingest.chainmap import map_firm, remember
 from chainbrain.ingest.errors import Issues
 from chainbrain.ingest.parse import Parsed, parse
 from chainbrain.ingest.readers import read_table
@@ -175,7 +175,7 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
         out["registered_capital_text"].append(caps[i])
         nm = names[i] or ""
         out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
-        act = classify(nm, types[i], yuan, scopes[i] or "")
+        act = map_firm(nm, types[i], yuan, scopes[i] or "").activity
         out["guessed_section"].append(act.section or None)
         out["is_industrial"].append(bool(act.industrial))
     step("validate", n, n)
@@ -213,13 +213,21 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None,
     name) reject the file, or with ``skip_invalid`` are left out and written to
     ``errors_path`` with the other kinds' error file (status ``partial``).
     """
+    step = progress or (lambda stage, done=None, total=None: None)
+    remember(True)                       # each row is mapped once: in prepare, reused when segments are written
+    try:
+        return _import(store, path, errors_path, sheet, step, skip_invalid)
+    finally:
+        remember(False)
+
+
+def _import(store, path, errors_path, sheet, step, skip_invalid):
     from chainbrain.ingest.batch import Result, log_batch, new_batch_id
     from chainbrain.ingest.errors import write_error_file
     from chainbrain.ingest.load import _reject
     from chainbrain.ingest.readers import ReadError
     from chainbrain.ingest.write import write_enterprises
 
-    step = progress or (lambda stage, done=None, total=None: None)
     try:
         p, extra = prepare(path, sheet, step)
     except ReadError as e:
