@@ -245,7 +245,12 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
     status = "partial" if bad.any() else "loaded"
     from chainbrain.ingest import resolve
 
-    col = lambda k: list(R.to_np_str(p.cols[k])) if k in p.cols else [None] * p.n  # noqa: E731
+    cache: dict[str, list] = {}
+
+    def col(k: str) -> list:
+        if k not in cache:
+            cache[k] = list(R.to_np_str(p.cols[k])) if k in p.cols else [None] * p.n
+        return cache[k]
     with store.begin() as conn:
         codes = list(p.cols["uscc"])
         resolve.fill_from_former_names(conn, col("name"), codes, col("former_names"))

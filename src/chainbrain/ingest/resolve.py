@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pyarrow as pa
 import sqlalchemy as sa
 
 from chainbrain.store import schema as S
@@ -39,16 +40,27 @@ def ended(status: str | None) -> bool:
 
 
 def fill_from_former_names(conn, names, codes, former) -> int:
-    """Give rows without a USCC the USCC of the known enterprise their 曾用名 names (in place)."""
+    """Give rows without a USCC the USCC of the known enterprise their name or 曾用名 names (in place)."""
+    want = {}
+    for i, code in enumerate(codes):
+        if not code:
+            olds = [o.strip() for o in [names[i] or "", *re.split(r"[;；,，|、]", former[i] or "")] if o.strip()]
+            if olds:
+                want[i] = olds
+    if not want:
+        return 0
     e = S.enterprise
+    found: dict[str, str] = {}
+    allnames = sorted({n for olds in want.values() for n in olds})
+    for i in range(0, len(allnames), 5000):
+        for nm, u in conn.execute(sa.select(e.c.name, e.c.uscc).where(e.c.name.in_(allnames[i:i + 5000])
+                                                                      & e.c.uscc.isnot(None))):
+            found.setdefault(nm, u)
     n = 0
-    for i, (code, old) in enumerate(zip(codes, former)):
-        if code or not (old or names[i]):
-            continue
-        olds = [o.strip() for o in [names[i] or "", *re.split(r"[;；,，|、]", old or "")] if o.strip()]
-        hit = conn.execute(sa.select(e.c.uscc).where(e.c.name.in_(olds) & e.c.uscc.isnot(None))).first() if olds else None
+    for i, olds in want.items():
+        hit = next((found[o] for o in olds if o in found), None)
         if hit:
-            codes[i] = hit[0]
+            codes[i] = hit
             n += 1
     return n
 
@@ -68,69 +80,89 @@ def before(conn, codes) -> dict[str, dict]:
     return out
 
 
-def _parent_id(conn, rec) -> int | None:
+def _lookup(conn, col, values) -> dict:
+    """value → enterprise id for an enterprise column (uscc or name), in chunks."""
     e = S.enterprise
-    if rec.get("parent_uscc"):
-        v = conn.execute(sa.select(e.c.id).where(e.c.uscc == rec["parent_uscc"].strip().upper())).scalar()
-        if v is not None:
-            return int(v)
-    names = [rec.get("parent_name")]
+    values = sorted({v for v in values if v})
+    out: dict = {}
+    for i in range(0, len(values), 5000):
+        for eid, v in conn.execute(sa.select(e.c.id, e.c[col]).where(e.c[col].in_(values[i:i + 5000]))):
+            out.setdefault(v, int(eid))
+    return out
+
+
+def _parent_names(rec) -> list[str]:
+    names = [(rec.get("parent_name") or "").strip()]
     if rec.get("is_branch"):
         m = _PARENT.match(rec.get("name") or "")
-        names.append(m.group(1) if m else None)
-    for nm in filter(None, names):
-        v = conn.execute(sa.select(e.c.id).where(e.c.name == nm.strip())).scalar()
-        if v is not None:
-            return int(v)
-    return None
+        names.append(m.group(1) if m else "")
+    return [n for n in names if n]
 
 
 def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, today: dt.date | None = None) -> dict:
-    """After the enterprise rows are written: registry status, parents, history, ended locations."""
+    """After the enterprise rows are written: registry status, parents, history, ended locations (set-wise)."""
     today = today or dt.date.today()
-    e, reg, hist, attr = S.enterprise, _t("enterprise_registry"), _t("enterprise_registry_history"), S.enterprise_attr
+    reg, hist, attr = _t("enterprise_registry"), _t("enterprise_registry_history"), S.enterprise_attr
     stats = {"history": 0, "ended": 0, "branches": 0}
-    for rec in recs:
+    by_uscc = _lookup(conn, "uscc", [r.get("uscc") for r in recs] + [(r.get("parent_uscc") or "").strip().upper()
+                                                                      for r in recs])
+    by_name = _lookup(conn, "name", [r["name"] for r in recs if not r.get("uscc")]
+                      + [n for r in recs for n in _parent_names(r)])
+    eids = {}
+    for k, rec in enumerate(recs):
+        eid = by_uscc.get(rec["uscc"]) if rec.get("uscc") else by_name.get(rec["name"])
+        if eid is not None:
+            eids[k] = eid
+    current: dict[int, dict] = {}
+    ids = sorted(set(eids.values()))
+    for i in range(0, len(ids), 5000):
+        for r in conn.execute(sa.select(reg).where(reg.c.enterprise_id.in_(ids[i:i + 5000]))).mappings():
+            current[int(r["enterprise_id"])] = dict(r)
+    history, rows, ends = [], {}, {}
+    for k, eid in eids.items():
+        rec = recs[k]
         u = rec.get("uscc")
-        if u:
-            eid = conn.execute(sa.select(e.c.id).where(e.c.uscc == u)).scalar()
-        else:
-            eid = conn.execute(sa.select(e.c.id).where(e.c.name == rec["name"])).scalar()
-        if eid is None:
-            continue
-        eid = int(eid)
         old = known.get(u) if u else None
-        parent = _parent_id(conn, rec)
+        parent = by_uscc.get((rec.get("parent_uscc") or "").strip().upper()) or next(
+            (by_name[n] for n in _parent_names(rec) if n in by_name), None)
         stats["branches"] += parent is not None
         when = rec.get("status_date") or today
         new = {"name": rec.get("name"), "address": rec.get("address"), "status": rec.get("status"),
                "parent": None if parent is None else str(parent)}
         if old is not None:
-            rows = [{"enterprise_id": eid, "field": f, "old_value": old.get(f), "new_value": new[f],
-                     "changed_on": when if f == "status" else today, "batch_id": batch}
-                    for f in FIELDS if new[f] is not None and new[f] != old.get(f)]
-        else:
-            rows = [{"enterprise_id": eid, "field": "status", "old_value": None, "new_value": new["status"],
-                     "changed_on": when, "batch_id": batch}] if new["status"] else []
-        if rows:
-            conn.execute(hist.insert(), rows)
-            stats["history"] += len(rows)
-        former = set(filter(None, ((old or {}).get("former_names") or "").split("|")))
+            history += [{"enterprise_id": eid, "field": f, "old_value": old.get(f), "new_value": new[f],
+                         "changed_on": when if f == "status" else today, "batch_id": batch}
+                        for f in FIELDS if new[f] is not None and new[f] != old.get(f)]
+        elif new["status"] and not (current.get(eid) or {}).get("status"):
+            history.append({"enterprise_id": eid, "field": "status", "old_value": None, "new_value": new["status"],
+                            "changed_on": when, "batch_id": batch})
+        cur = current.get(eid) or rows.get(eid) or {}
+        former = set(filter(None, ((old or {}).get("former_names") or cur.get("former_names") or "").split("|")))
         former |= {o.strip() for o in re.split(r"[;；,，|、]", rec.get("former_names") or "") if o.strip()}
         if old is not None and old.get("name") and old["name"] != new["name"]:
             former.add(old["name"])
-        cur = conn.execute(sa.select(reg).where(reg.c.enterprise_id == eid)).mappings().first()
-        values = {"status": new["status"] or (cur["status"] if cur else None),
-                  "status_on": rec.get("status_date") if new["status"] else (cur["status_on"] if cur else None),
-                  "parent_id": parent if parent is not None else (cur["parent_id"] if cur else None),
-                  "former_names": "|".join(sorted(former)) or None, "batch_id": batch}
-        if cur:
-            conn.execute(reg.update().where(reg.c.enterprise_id == eid).values(**values))
-        else:
-            conn.execute(reg.insert().values(enterprise_id=eid, **values))
-        if ended(new["status"]) and not ended((old or {}).get("status")):
-            last = when - dt.timedelta(days=1)
-            n = conn.execute(attr.update().where((attr.c.enterprise_id == eid) & (attr.c.attr == "region_code")
-                                                 & attr.c.valid_to.is_(None)).values(valid_to=last)).rowcount
-            stats["ended"] += int(bool(n))
+        rows[eid] = {"enterprise_id": eid, "status": new["status"] or cur.get("status"),
+                     "status_on": rec.get("status_date") if new["status"] else cur.get("status_on"),
+                     "parent_id": parent if parent is not None else cur.get("parent_id"),
+                     "former_names": "|".join(sorted(former)) or None, "batch_id": batch}
+        if ended(new["status"]) and not ended((old or {}).get("status") or cur.get("status")):
+            ends[eid] = when - dt.timedelta(days=1)
+    changed = [r for eid, r in rows.items() if {k: v for k, v in r.items() if k != "batch_id"}
+               != {k: v for k, v in (current.get(eid) or {}).items() if k != "batch_id"}]
+    ch_ids = [r["enterprise_id"] for r in changed]
+    for i in range(0, len(ch_ids), 5000):
+        conn.execute(reg.delete().where(reg.c.enterprise_id.in_(ch_ids[i:i + 5000])))
+    if changed:
+        store.bulk_insert(conn, "enterprise_registry", pa.Table.from_pylist(changed, schema=pa.schema([
+            ("enterprise_id", pa.int64()), ("status", pa.string()), ("status_on", pa.date32()),
+            ("parent_id", pa.int64()), ("former_names", pa.string()), ("batch_id", pa.int64())])))
+    if history:
+        store.bulk_insert(conn, "enterprise_registry_history", pa.Table.from_pylist(history, schema=pa.schema([
+            ("enterprise_id", pa.int64()), ("field", pa.string()), ("old_value", pa.string()),
+            ("new_value", pa.string()), ("changed_on", pa.date32()), ("batch_id", pa.int64())])))
+        stats["history"] = len(history)
+    for eid, last in ends.items():
+        n = conn.execute(attr.update().where((attr.c.enterprise_id == eid) & (attr.c.attr == "region_code")
+                                             & attr.c.valid_to.is_(None)).values(valid_to=last)).rowcount
+        stats["ended"] += int(bool(n))
     return stats

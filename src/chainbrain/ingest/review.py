@@ -57,7 +57,11 @@ def refresh(store, conn, mapped: dict, batch: int | None, lower: float = LOWER, 
                          "suggested": "|".join(c.segment for c in cands), "confidence": best.confidence,
                          "batch_id": batch})
     if rows:
-        conn.execute(t.insert(), rows)
+        import pyarrow as pa
+
+        store.bulk_insert(conn, "mapping_review", pa.Table.from_pylist(rows, schema=pa.schema([
+            ("enterprise_id", pa.int64()), ("chain_code", pa.string()), ("status", pa.string()),
+            ("suggested", pa.string()), ("confidence", pa.float64()), ("batch_id", pa.int64())])))
     return len(rows)
 
 
