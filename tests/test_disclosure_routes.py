@@ -39,6 +39,9 @@ NOT_ATTACKED = {
                              "province), no money (test_cultivate_web)",
     "/api/cultivate/renewals": "the viewer's own enterprises one by one (policy.visible_ids; test_cultivate_web)",
     "/api/cultivate/check": "the caller's own input scored, nothing read from the store or kept",
+    # 企业库复核 (issue #19)
+    "/api/library/review": "province admin and chain offices only; firms one by one filtered by policy.visible_ids, "
+                           "counts of queued firms per chain, no money (test_library_review)",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",
     "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",

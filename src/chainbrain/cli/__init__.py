@@ -32,6 +32,7 @@ app.add_typer(__import__("chainbrain.cli.report", fromlist=["app"]).app, name="r
 app.add_typer(__import__("chainbrain.cli.cultivate", fromlist=["app"]).app, name="cultivate")   # 优质中小企业梯度培育
 app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name="clusters")   # 先进制造业集群 (#17)
 app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name="cluster", hidden=True)   # alias
+app.add_typer(__import__("chainbrain.cli.library", fromlist=["app"]).app, name="library")   # 企业库
 
 
 def main() -> None:

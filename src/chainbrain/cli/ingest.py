@@ -121,15 +121,15 @@ _make("external", "Out-of-province candidates (name,province[,uscc,city,industry
 
 
 @import_app.command("registry")
-def registry(file: Path, db: str = DB, errors: Optional[Path] = ERRORS, sheet: Optional[str] = SHEET,
-             as_json: bool = typer.Option(False, "--json")):
+def registry(file: Path, db: str = DB, skip_invalid: bool = SKIP, errors: Optional[Path] = ERRORS,
+             sheet: Optional[str] = SHEET, as_json: bool = typer.Option(False, "--json")):
     """Market-regulation registry export (企业名称,统一社会信用代码,…,注册地址). 市场监管登记数据"""
     from chainbrain.ingest.registry import import_registry
     from chainbrain.store import open_store
 
     with open_store(db) as store:
         with ImportProgress(file.name, enabled=not as_json and err.is_terminal) as bar:
-            res = import_registry(store, file, errors_path=errors, sheet=sheet, progress=bar)
+            res = import_registry(store, file, errors_path=errors, sheet=sheet, progress=bar, skip_invalid=skip_invalid)
     _report(res, as_json)
 
 
@@ -162,6 +162,19 @@ def explain(uscc: str, db: str = DB, as_json: bool = typer.Option(False, "--json
         return
     console.print(f"{info['uscc']}  {info['name']}  industry {info['industry_code'] or '—'}  section {info['guessed_section'] or '—'}",
                   highlight=False)
+    act = info.get("activity")
+    if act:
+        console.print("经营范围条目 scope items (role / 角色):", highlight=False)
+        for it in act["items"]:
+            sec = {"licensed": "许可", "general": "一般"}.get(it["section"], "")
+            console.print(f"  {it['index'] + 1:>2}. [{it['role']:<7}] {sec + ' ' if sec else ''}{it['text']}"
+                          f"  → {it['object'] or '—'}", highlight=False, markup=False)
+        console.print(f"主营 main activity: section {act['section'] or '—'}  class {act['class_code'] or '—'}  "
+                      f"{'工业 industrial' if act['industrial'] else '非工业 not industrial'}  "
+                      f"P(industrial) {act['probability']:.2f}  confidence {act['confidence']:.2f}  model {act['model']}",
+                      highlight=False)
+        console.print("证据 evidence (log-odds pull vs. an average firm): " + "; ".join(
+            f"{e['label_zh']} {e['pull']:+.2f}" for e in act["evidence"]), highlight=False)
     if not info["segments"]:
         console.print("no segment matched / 未匹配到产业链环节")
     for s in info["segments"]:

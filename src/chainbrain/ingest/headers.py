@@ -180,6 +180,12 @@ KINDS: dict[str, list[Field]] = {
         F("province", "所在省份", "text", syn=("省份",)),
         F("city", "地区", "text", syn=("所在城市", "城市", "所在地区")),
         F("address", "注册地址", "text", syn=("地址", "住所")),
+        # entity resolution (#19, ingest/resolve.py): optional columns of newer exports
+        F("status", "登记状态", "text", syn=("经营状态", "企业状态", "登记状态(经营状态)")),
+        F("status_date", "状态日期", "date", syn=("注销日期", "吊销日期", "迁出日期", "状态变更日期")),
+        F("former_names", "曾用名", "text", syn=("曾用名称", "历史名称")),
+        F("parent_uscc", "总公司统一社会信用代码", "text", syn=("隶属企业统一社会信用代码", "上级单位统一社会信用代码")),
+        F("parent_name", "总公司名称", "text", syn=("隶属企业", "隶属企业名称", "上级单位名称")),
     ],
     "sei-shares": [
         F("industry_code", "行业代码", "industry", True, ("国民经济行业代码", "行业小类代码", "行业类别代码"),

@@ -37,7 +37,7 @@ SCOPE_LATE = 0.45          # a scope hit far into the scope (secondary business)
 SCOPE_LEAD = 40            # characters of the production part of the scope counted as "leading"
 INDUSTRIAL = ("B", "C", "D")
 NO_CHAIN_SECTIONS = ("J", "K", "H")     # finance, real estate, hotels: no keyword mapping at all
-OWN_METHODS = ("keyword", "industry_class", "manual")
+OWN_METHODS = ("keyword", "industry_class", "manual", "text_similarity")
 # a scope clause with these words and no production verb describes trade or services
 _TRADE = re.compile(r"(销售|批发|零售|经销|代理|代购|代销|购销|进出口|贸易|租赁|维修|修理|回收利用咨询|咨询|技术服务|运输|仓储|安装|施工|经营部)")
 _PROD = re.compile(r"(生产|制造|加工|研发|研制|冶炼|开采|采选|养殖|种植|饲养|精选|提取|织造|来料)")
@@ -105,6 +105,7 @@ class Candidate:
     method: str
     evidence: list[str] = field(default_factory=list)
     terms: set[str] = field(default_factory=set)       # matched words (for cross-chain echoes)
+    features: list = field(default_factory=list)     # chain-confidence features (ingest.chainmap)
 
 
 class Mapper:
@@ -257,9 +258,13 @@ def _apply_overrides(cands: list[Candidate], overrides: list[tuple[str, str, str
     return sorted(out.values(), key=lambda c: (-c.confidence, c.segment))
 
 
-def compute(store, conn, ids: list[int]) -> dict[int, list[Candidate]]:
+def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict[int, list[Candidate]]:
+    """Segments of ``ids``; firms with a business scope go through the main activity first
+    (``ingest.chainmap``), whose result is put in ``activities`` (id → ``chainmap.Mapped``)."""
     if not ids:
         return {}
+    from chainbrain.ingest.chainmap import map_firm
+
     mapper = default_mapper()
     out: dict[int, list[Candidate]] = {}
     ov: dict[int, list] = {}
@@ -267,19 +272,34 @@ def compute(store, conn, ids: list[int]) -> dict[int, list[Candidate]]:
         part = ids[chunk:chunk + 5000]
         rows = conn.execute(sa.select(S.enterprise.c.id, S.enterprise.c.name, S.enterprise.c.main_products,
                                       S.enterprise.c.business_scope, S.enterprise.c.industry_code,
-                                      S.enterprise.c.guessed_section).where(S.enterprise.c.id.in_(part))).fetchall()
+                                      S.enterprise.c.guessed_section, S.enterprise.c.entity_type,
+                                      S.enterprise.c.registered_capital).where(S.enterprise.c.id.in_(part))).fetchall()
         for eid, seg, action, note in conn.execute(sa.select(
                 S.segment_override.c.enterprise_id, S.segment_override.c.segment_code, S.segment_override.c.action,
                 S.segment_override.c.note).where(S.segment_override.c.enterprise_id.in_(part))):
             ov.setdefault(int(eid), []).append((seg, action, note))
-        for eid, name, products, scope, ind, sec in rows:
-            out[int(eid)] = _apply_overrides(mapper.candidates(name, products, scope, ind, sec), ov.get(int(eid), []))
+        for eid, name, products, scope, ind, sec, etype, cap in rows:
+            if scope and scope.strip():
+                m = map_firm(name, etype, cap, scope, products, ind)
+                if activities is not None:
+                    activities[int(eid)] = m
+                cands = m.segments
+            else:
+                cands = mapper.candidates(name, products, scope, ind, sec)
+            out[int(eid)] = _apply_overrides(cands, ov.get(int(eid), []))
     return out
 
 
 def map_enterprises(store, conn, ids: list[int], batch: int) -> dict:
     """Recompute the mapping of ``ids`` (rows of other methods, e.g. ``demo``, are left alone)."""
-    result = compute(store, conn, ids)
+    acts: dict = {}
+    result = compute(store, conn, ids, acts)
+    if acts:
+        from chainbrain.ingest.chainmap import write_activities
+        from chainbrain.ingest.review import refresh
+
+        write_activities(store, conn, acts, batch)
+        refresh(store, conn, acts, batch)
     for chunk in range(0, len(ids), 5000):
         part = ids[chunk:chunk + 5000]
         conn.execute(S.enterprise_segment.delete().where(S.enterprise_segment.c.enterprise_id.in_(part)
@@ -313,6 +333,8 @@ def explain(store, uscc: str) -> dict | None:
             .order_by(S.enterprise_segment.c.confidence.desc())).mappings()]
         overrides = [dict(r) for r in conn.execute(sa.select(S.segment_override).where(
             S.segment_override.c.enterprise_id == eid)).mappings()]
+        ta = S.metadata.tables["enterprise_activity"]
+        act = conn.execute(sa.select(ta).where(ta.c.enterprise_id == eid)).mappings().first()
     segs = default_mapper().segments
     for s in stored:
         seg = segs.get(s["segment_code"])
@@ -320,8 +342,24 @@ def explain(store, uscc: str) -> dict | None:
         s["chain_code"] = seg.chain_code if seg else ""
     return {"uscc": e["uscc"], "name": e["name"], "industry_code": e["industry_code"],
             "guessed_section": e["guessed_section"], "main_products": e["main_products"],
-            "business_scope": e["business_scope"], "segments": stored,
+            "business_scope": e["business_scope"], "segments": stored, "activity": _activity_info(act),
             "overrides": [{k: (str(v) if isinstance(v, dt.datetime) else v) for k, v in o.items()} for o in overrides]}
+
+
+def _activity_info(act) -> dict | None:
+    """The stored main activity: parsed items, section/class, P(industrial), evidence."""
+    if act is None:
+        return None
+    import json
+
+    from chainbrain.ingest.activity import LABELS_ZH
+
+    return {"section": act["section"], "class_code": act["class_code"], "industrial": bool(act["industrial"]),
+            "probability": act["probability"],
+            "confidence": act["probability"] if act["industrial"] else 1 - act["probability"],
+            "items": json.loads(act["items"] or "[]"),
+            "evidence": [{"feature": k, "label_zh": LABELS_ZH.get(k, k), "pull": v} for k, v in json.loads(act["evidence"] or "[]")],
+            "model": act["model"]}
 
 
 def set_override(store, uscc: str, segment: str, action: str = "add", note: str = "", actor: str = "cli") -> bool:

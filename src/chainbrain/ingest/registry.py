@@ -13,7 +13,10 @@ dropping rows:
   registering-authority code (positions 3–8, resolved to a current code) when
   it lies in that city; else the city itself. ``region_evidence`` says which;
 - branch flag (分公司, 分店, 支行, 营业部, 分支机构 …);
-- industrial or not with a guessed GB/T 4754 section from name and scope.
+- industrial or not and the GB/T 4754 section from the main activity
+  (``ingest.activity``: parsed scope items, name, type, capital; calibrated model).
+  ``guess_section`` (name and scope keywords only) is the older rule, kept for
+  callers that have no scope.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from chainbrain.catalog.pack import load_pack
 from chainbrain.catalog.regions import resolve
 from chainbrain.catalog.uscc import problem
 from chainbrain.ingest import rules as R
+from chainbrain.ingest.chainmap import map_firm, remember
 from chainbrain.ingest.errors import Issues
 from chainbrain.ingest.parse import Parsed, parse
 from chainbrain.ingest.readers import read_table
@@ -171,43 +175,105 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
         out["registered_capital_text"].append(caps[i])
         nm = names[i] or ""
         out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
-        sec = guess_section(nm, scopes[i] or "")
-        out["guessed_section"].append(sec or None)
-        out["is_industrial"].append(sec in ("B", "C", "D"))
+        act = map_firm(nm, types[i], yuan, scopes[i] or "").activity
+        out["guessed_section"].append(act.section or None)
+        out["is_industrial"].append(bool(act.industrial))
     step("validate", n, n)
     return p, out
 
 
-def import_registry(store, path, *, errors_path=None, sheet=None, progress=None):
-    """Import a registry export (every row kept; problems are warnings) in one transaction."""
+def _dates(values, n: int) -> list:
+    """Parsed date column → list of ``datetime.date`` or None."""
+    import datetime as dt
+
+    if values is None:
+        return [None] * n
+    out = []
+    for v in list(values):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            out.append(None)
+        elif isinstance(v, dt.datetime):
+            out.append(v.date())
+        elif isinstance(v, dt.date):
+            out.append(v)
+        elif isinstance(v, np.datetime64):
+            out.append(None if np.isnat(v) else v.astype("datetime64[D]").item())
+        else:
+            try:
+                out.append(dt.date.fromisoformat(str(v)[:10]))
+            except ValueError:
+                out.append(None)
+    return out
+
+
+def import_registry(store, path, *, errors_path=None, sheet=None, progress=None, skip_invalid: bool = False):
+    """Import a registry export in one transaction.
+
+    Problems of content are warnings and every such row is kept; rows with errors (e.g. no
+    name) reject the file, or with ``skip_invalid`` are left out and written to
+    ``errors_path`` with the other kinds' error file (status ``partial``).
+    """
+    step = progress or (lambda stage, done=None, total=None: None)
+    remember(True)                       # each row is mapped once: in prepare, reused when segments are written
+    try:
+        return _import(store, path, errors_path, sheet, step, skip_invalid)
+    finally:
+        remember(False)
+
+
+def _import(store, path, errors_path, sheet, step, skip_invalid):
     from chainbrain.ingest.batch import Result, log_batch, new_batch_id
     from chainbrain.ingest.errors import write_error_file
     from chainbrain.ingest.load import _reject
+    from chainbrain.ingest.readers import ReadError
     from chainbrain.ingest.write import write_enterprises
 
-    step = progress or (lambda stage, done=None, total=None: None)
-    p, extra = prepare(path, sheet, step)
-    if p.issues.fatal() or any(i.rule == "required" for i in p.issues.errors):
+    try:
+        p, extra = prepare(path, sheet, step)
+    except ReadError as e:
+        issues = Issues(str(path))
+        issues.add("read", detail=str(e))
+        return _reject(store, "registry", path, None, issues, errors_path)
+    bad = p.issues.bad_rows(p.n)
+    if p.issues.fatal() or (bad.any() and not skip_invalid) or (p.n == 0 and p.issues.errors):
         return _reject(store, "registry", path, p.raw, p.issues, errors_path)
     # the registry columns map onto enterprise fields; uscc was normalised above
     p.cols["uscc"] = np.array(extra.pop("uscc"), dtype=object)
     for k in ("region_code", "region_evidence"):
         p.cols[k] = np.array(extra.pop(k), dtype=object)
-    p.cols["region_code"] = p.cols["region_code"]
-    keep = np.arange(p.n)
+    keep = np.flatnonzero(~bad)
+    status = "partial" if bad.any() else "loaded"
+    from chainbrain.ingest import resolve
+
+    cache: dict[str, list] = {}
+
+    def col(k: str) -> list:
+        if k not in cache:
+            cache[k] = list(R.to_np_str(p.cols[k])) if k in p.cols else [None] * p.n
+        return cache[k]
     with store.begin() as conn:
+        codes = list(p.cols["uscc"])
+        resolve.fill_from_former_names(conn, col("name"), codes, col("former_names"))
+        p.cols["uscc"] = np.array(codes, dtype=object)
+        known = resolve.before(conn, codes)
         batch = new_batch_id(store, conn)
-        step("write", 0, p.n)
-        res = Result("registry", str(path), "loaded", rows=p.n, batch_id=batch, issues=p.issues, progress=step)
+        step("write", 0, len(keep))
+        res = Result("registry", str(path), status, rows=p.n, skipped=int(bad.sum()), batch_id=batch,
+                     issues=p.issues, progress=step)
         cols = {k: list(v) for k, v in extra.items()}
         for k in ("entity_type", "legal_rep", "address"):
             if k in p.cols:
                 cols[k] = list(R.to_np_str(p.cols[k]))
         cols["region_evidence"] = list(p.cols.pop("region_evidence"))
         write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
-        log_batch(store, conn, batch, "registry", str(path), p.n, "loaded",
+        dates = _dates(p.cols.get("status_date"), p.n)
+        recs = [{"uscc": codes[i], "name": col("name")[i], "address": col("address")[i], "status": col("status")[i],
+                 "status_date": dates[i], "former_names": col("former_names")[i], "parent_uscc": col("parent_uscc")[i],
+                 "parent_name": col("parent_name")[i], "is_branch": cols["is_branch"][i]} for i in keep]
+        res.extra["registry"] = resolve.apply(store, conn, recs, known, batch)
+        log_batch(store, conn, batch, "registry", str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
-    step("write", p.n, p.n)
+    step("write", len(keep), len(keep))
     if errors_path and p.issues.items:
         write_error_file(errors_path, p.raw, p.issues,
                          rows=np.array(sorted({i.index for i in p.issues.items if i.index is not None}), np.int64))

@@ -1,0 +1,88 @@
+"""``chainbrain library``: the enterprise library's main-activity model — train, evaluate, review queue.
+
+Exit codes: 0 done, 1 usage errors (a missing or malformed label file).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+from chainbrain.cli.common import DB
+
+import typer
+from rich.console import Console
+
+console = Console()
+err = Console(stderr=True)
+app = typer.Typer(help="Enterprise library: main activity model and review. 企业库：主营业务模型与人工复核", no_args_is_help=True)
+
+
+def _load(path: Path):
+    from chainbrain.ingest.labelled import load
+
+    try:
+        return load(path)
+    except FileNotFoundError:
+        err.print(f"file not found (文件不存在): {path}")
+        raise typer.Exit(1)
+    except (KeyError, ValueError) as e:
+        err.print(f"{path}: malformed label file, column or value {e} (标注文件格式错误)")
+        raise typer.Exit(1)
+
+
+@app.command("train")
+def train(labels: list[Path] = typer.Argument(..., help="labelled tune rows (CSV files, mapping guide columns)"),
+          out: Path = typer.Option(..., "--out", help="model JSON to write (the shipped one: "
+                                                      "src/chainbrain/ingest/activity_model.json)")):
+    """Train and calibrate the main-activity model on labelled rows. 训练主营业务模型"""
+    from chainbrain.ingest.labelled import save, train as _train
+
+    model = _train([r for f in labels for r in _load(f)])
+    save(model, out)
+    console.print(f"model written / 模型已写入: {out} ({model['trained_on']} rows)")
+
+
+@app.command("evaluate")
+def evaluate(labels: Path = typer.Argument(..., help="labelled rows (e.g. the held-out part)"),
+             model: Optional[Path] = typer.Option(None, "--model", help="model JSON (default: the shipped one)"),
+             as_json: bool = typer.Option(False, "--json")):
+    """Industrial-flag and chain precision/recall, calibration error on labelled rows. 评估"""
+    from chainbrain.ingest.labelled import evaluate as _evaluate
+
+    m = json.loads(model.read_text(encoding="utf-8")) if model else None
+    res = _evaluate(_load(labels), m)
+    if as_json:
+        console.print_json(json.dumps(res, default=str))
+        return
+    f = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+    console.print(f"rows {res['rows']}  industrial precision {f(res['industrial_precision'])}  recall "
+                  f"{f(res['industrial_recall'])}  ECE {f(res['ece_industrial'])}  non-industrial in industrial-only "
+                  f"segments {f(res['nonmfg_in_mfg'])}", highlight=False)
+    for tag in ("clear", "all"):
+        v = res[tag]
+        console.print(f"{tag:<6} rows {v['rows']}  chain precision {f(v['chain_precision'])}  recall "
+                      f"{f(v['chain_recall'])}  ECE {f(v['ece_chain'])}", highlight=False)
+        for ch, c in v["per_chain"].items():
+            console.print(f"   {ch:<4} n {c['n']:>3}  precision {f(c['precision'])}  recall {f(c['recall'])}",
+                          highlight=False)
+
+
+@app.command("reviewed")
+def reviewed(out: Path = typer.Option(..., "--out", help="CSV in the labelled-data columns"), db: str = DB):
+    """Chain offices' decisions as labelled rows, for the next training run. 导出复核结果（用于再训练）"""
+    import csv
+
+    from chainbrain.ingest.review import reviewed_rows
+    from chainbrain.store import open_store
+
+    with open_store(db) as store:
+        rows = reviewed_rows(store)
+    cols = ["uscc", "name", "entity_type", "capital", "business_scope", "industrial", "main_activity", "segments",
+            "ambiguous", "note", "labeller", "source"]
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=cols)
+        w.writeheader()
+        w.writerows(rows)
+    console.print(f"{len(rows)} reviewed firms → {out} (已导出复核结果)")

@@ -1,0 +1,202 @@
+"""Registry enterprise → chain segments, decided after the main activity (``ingest.activity``).
+
+Rules (mapping guide §2, the pack's catalog decides what a chain contains):
+
+- the catalog's keyword and class matching (``ingest.mapping.Mapper``) sees only the
+  main activity: for a producer the production items (their text and objects), for
+  anyone else the objects of the first three items; never the whole scope;
+- an enterprise that is not industrial never sits in an *industrial-only* segment
+  (every class of the segment in divisions 06–46: mining, manufacturing, utilities);
+  it may sit in a segment with a non-industrial class (farming, wholesale of drugs,
+  scrap trade 5191, software services) when its main activity matches it;
+- a producer that no catalog keyword or class places gets the segment whose catalog text is
+  most similar to its first production item (``classmatch.match_segment``), if similar enough;
+- at most ``MAX_SEGMENTS`` (3) segments, strongest first;
+- confidence = isotonic(keyword confidence × confidence of the main activity), the map
+  fitted on the labelled tune part (probability that the chain is right).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from chainbrain.ingest.activity import Activity, classify, load_model
+from chainbrain.ingest.mapping import Candidate, default_mapper
+
+MAX_SEGMENTS = 3
+MIN_CONF = 0.0          # segments below this chain confidence are not assigned (0: all assigned; the review queue takes the doubtful)
+SIMILAR_CONF = 0.40     # a segment found only by text similarity (classmatch.match_segment), before calibration
+
+
+@lru_cache(maxsize=1)
+def industrial_only() -> frozenset[str]:
+    """Segments all of whose classes lie in divisions 06–46 (sections B, C, D)."""
+    out = set()
+    for code, seg in default_mapper().segments.items():
+        classes = list(seg.industry_codes)
+        if not classes and seg.parent_code:
+            classes = list(default_mapper().segments[seg.parent_code].industry_codes)
+        if classes and all("06" <= c[:2] <= "46" for c in classes):
+            out.add(code)
+    return frozenset(out)
+
+
+@dataclass
+class Mapped:
+    activity: Activity
+    segments: list[Candidate]
+    class_code: str | None = None          # GB/T 4754 class of the main activity, where the text allows
+    class_similarity: float = 0.0
+
+    def chains(self) -> set[str]:
+        segs = default_mapper().segments
+        return {segs[c.segment].chain_code for c in self.segments}
+
+
+CHAIN_FEATURES = ("keyword_logit", "activity_logit", "from_name", "similarity", "class_only", "rank", "chains",
+                  "industrial")
+
+
+def _logit(v: float) -> float:
+    v = min(max(v, 1e-3), 1 - 1e-3)
+    return float(np.log(v / (1 - v)))
+
+
+def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int) -> list[float]:
+    """What the chain confidence is fitted on: strength of the catalog match, of the main activity,
+    where the match came from (name, text similarity, class only), its rank and how many chains compete."""
+    return [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
+            float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
+            float(n_chains), float(act.industrial)]
+
+
+def chain_confidence(model: dict, feats: list[float]) -> float:
+    """P(the chain is right): a logistic fit on the tune part's out-of-fold candidates."""
+    coef = model.get("chain_coef")
+    if not coef:
+        return float(np.exp(feats[0]) / (1 + np.exp(feats[0])))
+    z = model["chain_intercept"] + sum(w * f for w, f in zip(coef, feats))
+    return float(1 / (1 + np.exp(-z)))
+
+
+def main_class(act: Activity, industry_code: str | None = None) -> tuple[str | None, float]:
+    """The stated industry class, else the class matched from the producer's main item objects."""
+    if industry_code:
+        return industry_code, 1.0
+    if not act.industrial:
+        return None, 0.0
+    from chainbrain.ingest.classmatch import match
+
+    objs = [i.object for i in act.main_items() if i.role == "produce"]
+    code, sim = match(objs[0]) if objs else (None, 0.0)
+    if code is None and len(objs) > 1:
+        code, sim = match("，".join(objs))
+    lo, hi = {"B": ("06", "12"), "C": ("13", "43"), "D": ("44", "46")}.get(act.section, ("06", "46"))
+    if code and not (lo <= code[:2] <= hi):                # a class of another section: only the section is known
+        return None, sim
+    return code, sim
+
+
+def segments_for(act: Activity, name: str | None, products: str | None = None, industry_code: str | None = None,
+                 model: dict | None = None) -> list[Candidate]:
+    model = model or load_model()
+    mapper = default_mapper()
+    main = act.main_items()
+    objs = "，".join(i.object for i in main)
+    prods = "，".join(p for p in (products, objs) if p)
+    scope = "，".join(i.text for i in main if i.role == "produce") if act.industrial else ""
+    cands = mapper.candidates(name, prods, scope, industry_code, act.section)
+    if not cands and act.industrial:
+        from chainbrain.ingest.classmatch import match_segment
+
+        first = next((i.object for i in main if i.role == "produce"), "") or (main[0].object if main else "")
+        code, sim = match_segment(first)
+        if code:
+            cands = [Candidate(code, SIMILAR_CONF, "text_similarity", [f"similar:{first}~{sim}"])]
+    if not act.industrial:
+        only = industrial_only()
+        cands = [c for c in cands if c.segment not in only]
+    out = []
+    cands = cands[:MAX_SEGMENTS]
+    n_chains = len({mapper.segments[c.segment].chain_code for c in cands})
+    for k, c in enumerate(cands):
+        feats = chain_features(c, act, k, n_chains)
+        conf = chain_confidence(model, feats) if c.method != "manual" else 1.0
+        if conf < MIN_CONF and model.get("chain_coef"):
+            continue                                 # too weak to assign: left for the review queue
+        out.append(Candidate(c.segment, round(conf, 3), c.method, c.evidence + [f"activity:{act.section}"], c.terms))
+        out[-1].features = feats
+    return out
+
+
+_MEMO: dict[tuple, Mapped] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
+
+
+def _key(name, entity_type, capital_yuan, scope, products, industry_code) -> tuple:
+    cap = None if capital_yuan in (None, "") else round(float(capital_yuan), 2)
+    return (name or "", entity_type or "", cap, scope or "", products or "", industry_code or "")
+
+
+def remember(on: bool) -> None:
+    """Keep (``True``) or forget and stop keeping (``False``) the results of :func:`map_firm`."""
+    _MEMO.clear()
+    _MEMO[("__on__",)] = on  # type: ignore[assignment]
+
+
+def map_firm(name: str | None, entity_type: str | None = None, capital_yuan=None, scope: str | None = None,
+             products: str | None = None, industry_code: str | None = None, model: dict | None = None) -> Mapped:
+    if model is None and _MEMO.get(("__on__",)):
+        k = _key(name, entity_type, capital_yuan, scope, products, industry_code)
+        if k not in _MEMO:
+            _MEMO[k] = _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, None)
+        return _MEMO[k]
+    return _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, model)
+
+
+def _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, model) -> Mapped:
+    model = model or load_model()
+    act = classify(name, entity_type, capital_yuan, scope, model)
+    code, sim = main_class(act, industry_code)
+    return Mapped(act, segments_for(act, name, products, code, model), code, sim)
+
+
+def model_version(model: dict | None = None) -> str:
+    import hashlib
+    import json
+
+    m = model or load_model()
+    return f"lr{m.get('trained_on', 0)}-" + hashlib.sha256(json.dumps(m, sort_keys=True).encode()).hexdigest()[:8]
+
+
+def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None) -> None:
+    """Replace the ``enterprise_activity`` rows of these enterprises."""
+    import json
+
+    import pyarrow as pa
+
+    from chainbrain.store import schema as S
+
+    t = S.metadata.tables["enterprise_activity"]
+    ids = list(acts)
+    for i in range(0, len(ids), 5000):
+        conn.execute(t.delete().where(t.c.enterprise_id.in_(ids[i:i + 5000])))
+    version = model_version()
+    rows = [{"enterprise_id": eid, "section": m.activity.section, "class_code": m.class_code,
+             "industrial": bool(m.activity.industrial), "probability": round(m.activity.probability, 4),
+             "items": json.dumps([it.as_dict() for it in m.activity.items], ensure_ascii=False),
+             "evidence": json.dumps(m.activity.evidence, ensure_ascii=False), "model": version, "batch_id": batch}
+            for eid, m in acts.items()]
+    store.bulk_insert(conn, "enterprise_activity", pa.Table.from_pylist(rows, schema=pa.schema([
+        ("enterprise_id", pa.int64()), ("section", pa.string()), ("class_code", pa.string()), ("industrial", pa.bool_()),
+        ("probability", pa.float64()), ("items", pa.string()), ("evidence", pa.string()), ("model", pa.string()),
+        ("batch_id", pa.int64())])))
+
+
+def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, list[float]]]:
+    """(segment, chain features) — used when fitting the chain confidence."""
+    bare = dict(model, chain_coef=None)
+    code, _ = main_class(act)
+    return [(c.segment, c.features) for c in segments_for(act, name, None, code, bare)]

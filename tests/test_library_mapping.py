@@ -1,0 +1,167 @@
+"""Enterprise library (#19): scope parsing, main activity, chain mapping after it, and the held-out labels.
+
+The scope and activity cases are hand-made in the post-2021 format (许可项目/一般项目), which
+the shared 2000–2003 exports do not carry. The held-out floors are the values measured once,
+after the model was frozen (docs/ingest.md, "Main activity"), rounded down by 0.02 so that a
+regression fails; the goals of the issue that are not met there are not asserted as met.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from chainbrain.ingest import labelled as L
+from chainbrain.ingest.activity import classify
+from chainbrain.ingest.chainmap import industrial_only, map_firm
+from chainbrain.ingest.scope import parse_scope, strip_boilerplate
+
+LAB = Path(__file__).resolve().parent / "fixtures" / "registry" / "labelled"
+
+MODERN = ("许可项目：食品生产；食品销售（依法须经批准的项目，经相关部门批准后方可开展经营活动，具体经营项目以相关部门"
+          "批准文件或许可证件为准）一般项目：农副产品销售，五金产品零售，机械设备租赁（除许可业务外，可自主依法经营法律法规"
+          "非禁止或限制的项目）")
+
+
+def test_modern_scope_sections_items_roles():
+    items = parse_scope(MODERN)
+    assert [(i.section, i.text, i.role) for i in items] == [
+        ("licensed", "食品生产", "produce"), ("licensed", "食品销售", "trade"),
+        ("general", "农副产品销售", "trade"), ("general", "五金产品零售", "trade"),
+        ("general", "机械设备租赁", "service")]
+    assert items[0].object == "食品" and items[4].verbs == ["租赁"]
+
+
+def test_boilerplate_and_old_enumerations():
+    assert strip_boilerplate("水泥制造、销售。(依法须经批准的项目，经相关部门批准后方可开展经营活动)") == "水泥制造、销售"
+    assert strip_boilerplate("五金销售；除依法须经批准的项目外，凭营业执照依法自主开展经营活动") == "五金销售"
+    # "A、B的批发、零售、C维修、安装": two items; a verbless clause takes the next clause's verb
+    items = parse_scope("纸及纸制品、纸浆的批发、零售、普通机械及配件维修、安装；纸箱，塑料制品，五金加工")
+    assert [(i.text, i.role) for i in items] == [
+        ("纸及纸制品、纸浆的批发、零售", "trade"), ("普通机械及配件维修、安装", "service"),
+        ("纸箱", "produce"), ("塑料制品", "produce"), ("五金加工", "produce")]
+    assert [i.carried for i in items] == [False, False, True, True, False]
+    # verb first, and a clause naming a service by its noun
+    items = parse_scope("生产销售塑料制品、加工经营编织袋，房屋建筑工程")
+    assert [(i.object, i.role) for i in items] == [("塑料制品", "produce"), ("编织袋", "produce"),
+                                                   ("房屋建筑工程", "service")]
+
+
+@pytest.mark.parametrize("name, etype, scope, industrial", [
+    # a trader that lists one production item last is not a producer
+    ("南昌某某商贸有限公司", "有限责任公司", "一般项目：五金产品批发，建筑材料销售，日用百货销售，电线电缆销售，塑料制品制造", False),
+    # named after its product, first item "X 生产、销售"
+    ("江西某某塑料制品有限公司", "有限责任公司", "一般项目：塑料制品制造，塑料制品销售，货物进出口", True),
+    # a licensed production item leads
+    ("吉安某某食品有限公司", "有限责任公司", MODERN, True),
+    # HR / labour dispatch and equipment rental: services whatever else they list
+    ("江西某某人力资源有限公司", "有限责任公司", "许可项目：劳务派遣服务。一般项目：人力资源服务，电子元器件制造", False),
+    ("赣州某某机械设备租赁有限公司", "有限责任公司", "一般项目：建筑工程机械与设备租赁，机械设备销售，通用设备修理", False),
+])
+def test_main_activity_cases(name, etype, scope, industrial):
+    act = classify(name, etype, 1_000_000, scope)
+    assert act.industrial is industrial, (act.probability, act.evidence)
+    assert act.section == ("C" if industrial else act.section) and 0.0 <= act.probability <= 1.0
+    assert act.evidence and all(isinstance(v, float) for _, v in act.evidence)
+
+
+def test_non_industrial_never_in_industrial_only_segments():
+    only = industrial_only()
+    assert "PC-D3" in only and "NF-U6" not in only and "FD-U2" not in only     # 5191 / farming are not industrial
+    m = map_firm("江西某某劳务派遣有限公司", "有限责任公司", 2_000_000,
+                 "许可项目：劳务派遣服务。一般项目：塑料制品制造，电子元器件制造，汽车零部件及配件制造，纺织品销售")
+    assert not m.activity.industrial and not [c for c in m.segments if c.segment in only]
+    m = map_firm("萍乡市某某塑料制品厂", "个人独资企业", 400_000, "塑料制品、编织袋生产、销售")
+    assert m.activity.industrial and {c.segment.split("-")[0] for c in m.segments} == {"PC"}
+    assert all(0.0 < c.confidence <= 1.0 for c in m.segments)
+
+
+def test_labelled_parts_are_real_disjoint_and_sourced():
+    tune, held1, held = L.load(LAB / "tune.csv"), L.load(LAB / "heldout1.csv"), L.load(LAB / "heldout2.csv")
+    assert (len(tune), len(held1), len(held)) == (370, 240, 210)
+    assert not {r.uscc for r in tune + held1} & {r.uscc for r in held} and not {r.uscc for r in tune} & {r.uscc for r in held1}
+    for path in ("tune.csv", "heldout1.csv", "heldout2.csv"):
+        with open(LAB / path, encoding="utf-8") as f:
+            assert all(r["source"].startswith("shared/data/registry-jiangxi/20") for r in csv.DictReader(f))
+    assert sum(r.industrial for r in held) >= 60 and sum(bool(r.chains) for r in held if not r.ambiguous) >= 45
+
+
+@pytest.fixture(scope="module")
+def held_result():
+    return L.evaluate(L.load(LAB / "heldout2.csv"))
+
+
+def test_heldout_industrial_flag(held_result):
+    """Goals of #19 met on held-out part 2: precision ≥ 0.85, non-industrial firms in industrial-only
+    segments ≤ 5 %, ECE ≤ 0.05; recall (goal 0.90) measured 0.894 — floor 0.87."""
+    r = held_result
+    assert r["industrial_precision"] >= 0.85 and r["industrial_recall"] >= 0.87
+    assert r["nonmfg_in_mfg"] <= 0.05
+    assert r["ece_industrial"] <= 0.05
+
+
+def test_heldout_chain_floors(held_result):
+    """Chain precision/recall on clear rows are below the goal (0.85; measured 0.71 / 0.79);
+    chain ECE 0.13 (goal 0.05). Floors guard the measured values."""
+    c = held_result["clear"]
+    assert c["chain_precision"] >= 0.69 and c["chain_recall"] >= 0.77 and c["ece_chain"] <= 0.16
+
+
+def test_ece_by_hand():
+    # bins 0.9 (two right of two → |1 − 0.9|) and 0.3 (one of two right → |0.5 − 0.3|)
+    assert L.ece([0.9, 0.9, 0.3, 0.3], [1, 1, 1, 0]) == pytest.approx((2 * 0.1 + 2 * 0.2) / 4)
+    assert L.ece([], []) is None
+
+
+def test_import_skip_invalid_and_explain(store_any, tmp_path):
+    from chainbrain.ingest.mapping import explain
+    from chainbrain.ingest.registry import import_registry
+
+    head = "企业名称,统一社会信用代码,注册日期,企业类型,法人代表,注册资金,经营范围,所在省份,地区,注册地址\n"
+    rows = ["萍乡市某某塑料制品厂,91360300MA35L0001G,2021-05-01,个人独资企业,张三,40万人民币,"
+            "\"一般项目：塑料制品制造，塑料制品销售\",江西,萍乡,江西省萍乡市湘东区",
+            ",91360100MA35ABCD1R,2021-05-01,有限责任公司,李四,100万人民币,一般项目：五金产品零售,江西,南昌,江西省南昌市东湖区"]
+    f = tmp_path / "r.csv"
+    f.write_text(head + "\n".join(rows) + "\n", encoding="utf-8")
+    res = import_registry(store_any, f, errors_path=tmp_path / "e.csv")
+    assert res.status == "rejected"
+    with store_any.engine.connect() as c:
+        assert c.execute(sa.text("SELECT COUNT(*) FROM enterprise")).scalar() == 0
+    res = import_registry(store_any, f, errors_path=tmp_path / "e.csv", skip_invalid=True)
+    assert (res.status, res.new, res.skipped) == ("partial", 1, 1)
+    assert "五金产品零售" in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    info = explain(store_any, "91360300MA35L0001G")
+    act = info["activity"]
+    assert act["industrial"] and act["section"] == "C"
+    assert [i["role"] for i in act["items"]] == ["produce", "trade"] and act["items"][0]["section"] == "general"
+    assert act["evidence"] and {s["chain_code"] for s in info["segments"]} == {"PC"}
+
+
+def test_migration_0019_up_down_up(db_any):
+    from alembic import command
+
+    from chainbrain.store import open_store
+    from chainbrain.store.migrate import alembic_config, upgrade
+
+    has = sa.text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                  "AND table_name IN ('enterprise_activity', 'mapping_review', 'enterprise_registry', "
+                  "'enterprise_registry_history')")
+    store = open_store(db_any)
+    try:
+        upgrade(store, "0018_clusters")
+        with store.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 0
+        upgrade(store, "0019_library")
+        with store.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 4
+        command.downgrade(alembic_config(store), "0018_clusters")
+        with store.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 0
+        upgrade(store, "0019_library")
+        with store.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 4
+    finally:
+        store.close()
