@@ -1,0 +1,75 @@
+"""``chainbrain cultivate scale-up``: 升规入统 candidates and 退规 risks of a target year, per county and chain.
+
+``--year Y``: the revenue year predicted (crossing = main-business revenue of Y ≥ 20,000,000 yuan; the
+firm enters the sample in Y+1), from the store's annual figures up to Y−1 (and the monthly YTD growth
+through ``--month`` of Y where firms report it). JSON (stdout or ``--out``) or Excel (``--out``).
+Model and backtest: docs/cultivation.md, "Scale-up pipeline".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from chainbrain.cli.common import DB
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenue of Y ≥ 20,000,000 yuan"),
+             region: str = typer.Option(None, "--region", help="city or county code"),
+             chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
+             month: int = typer.Option(None, "--month", help="use monthly YTD growth of Y through this month (2–12)"),
+             format: str = typer.Option("json", "--format", "-f", help="json or xlsx"),
+             out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
+             lang: str = typer.Option("zh", "--lang", help="zh or en (reasons)"),
+             db: str = DB) -> None:
+    """升规入统 / 退规: each firm's probability of crossing the 2000万 line in Y, with reasons and outcomes."""
+    from chainbrain.analytics.scaleup_report import answer
+    from chainbrain.cli.output import dumps
+    from chainbrain.store import open_store
+
+    if format not in ("json", "xlsx"):
+        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
+    if format == "xlsx" and out is None:
+        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    if not 2000 <= year <= 2100:
+        _fail(f"--year {year} is out of range 2000–2100 (年份超出范围)")
+    if month is not None and not 2 <= month <= 12:
+        _fail(f"--month {month} must be 2–12 (月份须为 2–12；1 月与 2 月合并发布)")
+    try:
+        with open_store(db) as store:
+            _check(store, region, chain)
+            ans = answer(store, year, region, chain, lang, month)
+    except ValueError as exc:
+        _fail(str(exc))
+    n_up = sum(r["direction"] == "up" for r in ans["rows"])
+    msg = f"scale-up {year}: {n_up} candidates, {len(ans['rows']) - n_up} drop-out risks listed"
+    if format == "xlsx":
+        from chainbrain.web.render import xlsx
+
+        out.write_bytes(xlsx(ans["tables"]))
+        typer.echo(f"{msg} → {out}")
+        return
+    text = dumps({k: v for k, v in ans.items() if k != "tables"})
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"{msg} → {out}")
+
+
+def _check(store, region: str | None, chain: str | None) -> None:
+    if region:
+        reg = store.table("region")
+        lv = reg.filter(reg.code == region).select("level").execute()
+        if lv.empty or lv["level"].iloc[0] not in ("province", "prefecture", "county"):
+            raise ValueError(f"--region {region}: not a city or county code (不是设区市或县级代码)")
+    if chain:
+        ch = store.table("chain")
+        if ch.filter(ch.code == chain).count().execute() == 0:
+            raise ValueError(f"--chain {chain}: unknown chain (未知产业链)")
