@@ -39,6 +39,8 @@ NOT_ATTACKED = {
                              "province), no money (test_cultivate_web)",
     "/api/cultivate/renewals": "the viewer's own enterprises one by one (policy.visible_ids; test_cultivate_web)",
     "/api/cultivate/check": "the caller's own input scored, nothing read from the store or kept",
+    "/api/cultivate/scale-up": "the viewer's own enterprises one by one (policy.visible_ids), counts made from those "
+                               "firms only (test_scaleup_web)",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",
     "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",
