@@ -110,7 +110,7 @@ def score(panel: Panel, year: int, direction: str = "up") -> Result:
     pm = learned.predict(X) if learned is not None and idx.size else np.full(idx.size, np.nan)
     cur = ft["cur"]
     outcome = np.where(np.isfinite(cur), _event(np.nan_to_num(cur), direction).astype(int), -1)
-    ent = np.array([next((int(v) for v in panel.entered[i] if v >= year + 1), 0) for i in idx], dtype=np.int64)
+    ent = panel.first_in_sample(idx, year + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         g1 = ft["prev"] / ft["prev2"] - 1
     return Result(year, direction, idx, ft["prev"], g1, pb, n, pm, outcome, ent, X, learned)

@@ -32,10 +32,20 @@ class Panel:
     profit: np.ndarray
     rd: np.ndarray
     employees: np.ndarray
-    entered: np.ndarray           # firms: sorted years in which the firm was in the sample (list of arrays)
+    scale_years: np.ndarray       # years of ``sample``'s columns
+    sample: np.ndarray            # firms × scale_years: in the direct-reporting sample (enterprise_scale)
     ytd_years: np.ndarray         # years of ``ytd_growth``'s columns
     ytd_growth: np.ndarray        # firms × ytd_years: log(YTD_t / YTD_{t−1}) through ``month``, NaN where unknown
     month: int | None
+
+    def first_in_sample(self, rows: np.ndarray, from_year: int) -> np.ndarray:
+        """First year ≥ ``from_year`` the firms of ``rows`` were in the sample; 0 when none."""
+        cols = self.scale_years >= from_year
+        if not cols.any() or rows.size == 0:
+            return np.zeros(rows.size, dtype=np.int64)
+        sub = self.sample[np.ix_(rows, np.flatnonzero(cols))]
+        first = self.scale_years[cols][np.argmax(sub, axis=1)]
+        return np.where(sub.any(axis=1), first, 0).astype(np.int64)
 
     def col(self, arr: np.ndarray, year: int) -> np.ndarray:
         j = np.flatnonzero(self.years == year)
@@ -51,7 +61,10 @@ def load(store, last_year: int, month: int | None = None, first_year: int | None
     reg = store.table("region").select("code", "prefecture_code").execute()
     loc["city"] = loc["county"].map(dict(zip(reg["code"], reg["prefecture_code"])))
     ch = sh.enterprise_chains(day).execute().sort_values(["enterprise_id", "chain_code"])
-    chains = ch.groupby("enterprise_id")["chain_code"].agg(lambda s: ";".join(s))
+    cid, codes = ch["enterprise_id"].to_numpy(np.int64), ch["chain_code"].to_numpy(str)
+    cut = np.flatnonzero(cid[1:] != cid[:-1]) + 1
+    chains = pd.Series([";".join(g) for g in np.split(codes, cut)] if cid.size else [],
+                       index=cid[np.r_[0, cut]] if cid.size else [], dtype=object)
     e = store.table("enterprise")
     ent = e.select(enterprise_id=e.id, uscc=e.uscc, name=e.name, founded_on=e.founded_on).execute()
     firms = loc.merge(ent, on="enterprise_id", how="left")
@@ -64,8 +77,10 @@ def load(store, last_year: int, month: int | None = None, first_year: int | None
 
     a = store.table("annual_report")
     a = a.filter(a.year <= last_year) if first_year is None else a.filter((a.year <= last_year) & (a.year >= first_year))
-    a = latest_reports(a, ["enterprise_id", "year"]).select("enterprise_id", "year", "revenue", "profit",
-                                                           "rd_expense", "employees")
+    a = latest_reports(a, ["enterprise_id", "year"])
+    # NUMERIC → DOUBLE in the query (decimals in pandas are slow): exact to the fen below 2**53 fen
+    a = a.select("enterprise_id", "year", **{c: a[c].cast("float64") for c in ("revenue", "profit", "rd_expense",
+                                                                              "employees")})
     ann = a.execute()
     years = np.array(sorted(int(y) for y in ann["year"].unique())) if len(ann) else np.array([last_year], int)
     pos = np.searchsorted(ids, ann["enterprise_id"].to_numpy(np.int64))
@@ -80,15 +95,18 @@ def load(store, last_year: int, month: int | None = None, first_year: int | None
     s = store.table("enterprise_scale")
     s = latest_reports(s, ["enterprise_id", "year"])
     sc = s.filter(s.above_scale).select("enterprise_id", "year").execute()
-    by_firm = sc.groupby("enterprise_id")["year"].apply(lambda v: np.sort(v.to_numpy(int)))
-    entered = np.array([by_firm.get(i, np.array([], int)) for i in ids], dtype=object)
+    scale_years = np.arange(int(sc["year"].min()), int(sc["year"].max()) + 1) if len(sc) else np.array([], int)
+    sample = np.zeros((ids.size, scale_years.size), dtype=bool)
+    sp = np.searchsorted(ids, sc["enterprise_id"].to_numpy(np.int64))
+    sok = (sp < ids.size) & (ids[np.minimum(sp, max(ids.size - 1, 0))] == sc["enterprise_id"].to_numpy(np.int64))
+    sample[sp[sok], sc["year"].to_numpy(int)[sok] - (scale_years[0] if scale_years.size else 0)] = True
 
     ytd_years = np.arange(int(years[0]), last_year + 2)
     growth = np.full((ids.size, ytd_years.size), np.nan)
     if month:
         growth = _ytd_growth(store, ids, ytd_years, month)
     return Panel(firms, years, grid("revenue"), grid("profit"), grid("rd_expense"), grid("employees"),
-                 entered, ytd_years, growth, month)
+                 scale_years, sample, ytd_years, growth, month)
 
 
 def _ytd_growth(store, ids: np.ndarray, ytd_years: np.ndarray, month: int) -> np.ndarray:
