@@ -164,3 +164,40 @@ def test_cli_scale_up(tmp_path):
                       (("--year", "1900",), "超出范围")):
         res = run(*args)
         assert res.exit_code == 2 and msg in res.output, (args, res.output)
+
+
+# ------------------------------------------------------------------ backtest measures (hand-computed)
+def test_brier_and_top_k_precision():
+    from chainbrain.analytics.scaleup_backtest import brier, precision_at_k, reliability
+
+    p = np.array([0.9, 0.6, 0.6, 0.1, 0.8, 0.2])
+    y = np.array([1.0, 0.0, 1.0, 0.0, 0.0, 1.0])
+    # (0.01 + 0.36 + 0.16 + 0.01 + 0.64 + 0.64) / 6 = 1.82 / 6
+    assert brier(p, y) == pytest.approx(1.82 / 6)
+    county = np.array(["A", "A", "A", "A", "B", "B"])
+    ids = np.array([1, 3, 2, 4, 5, 6])
+    # k = 2: A's top two are 0.9 (id 1, event) and the tie at 0.6 → smaller id 2 (event): 2/2;
+    # B: both (0.8 no, 0.2 yes): 1/2 → pooled 3/4, county mean (1 + 0.5) / 2
+    assert precision_at_k(p, y, county, ids, 2) == (0.75, 0.75)
+    # k = 3: A 0.9, 0.6 (id 2), 0.6 (id 3) → 2/3; B both → 1/2: pooled 3/5, mean (2/3 + 1/2) / 2
+    pooled, mean = precision_at_k(p, y, county, ids, 3)
+    assert pooled == pytest.approx(0.6) and mean == pytest.approx((2 / 3 + 0.5) / 2)
+    rel = {r["bin"]: (r["firms"], r["event_rate"]) for r in reliability(p, y)}
+    assert rel == {"0.9–1.0": (1, 1.0), "0.6–0.7": (2, 0.5), "0.1–0.2": (1, 0.0), "0.8–0.9": (1, 0.0),
+                   "0.2–0.3": (1, 1.0)}
+
+
+def test_backtest_on_the_hand_made_history(store):
+    from chainbrain.analytics.scaleup_backtest import backtest
+
+    res = {(r["year"], r["direction"]): r for r in backtest(load(store, 2024), [2024], k=1)}
+    up = res[(2024, "up")]
+    # E2 (0.5, crossed), E3 (0.5, crossed), E5 (0, not); E6 has no 2024 report: left out
+    assert (up["firms"], up["events"], up["model"]) == (3, 2, "baseline only")
+    assert up["brier_baseline"] == pytest.approx((0.25 + 0.25 + 0) / 3, abs=1e-5)
+    # constant = the history's rate: 2023 below-line firms E2, E3, E5, E6 (2022 < T), none reached T in 2023 → 0
+    assert up["brier_constant"] == pytest.approx(2 / 3, abs=1e-5)
+    # top-1 per county: 360103 E2 (crossed), 360402 E3 (crossed), 360102 E5 (not) → 2/3
+    assert up["top1_precision_baseline"] == pytest.approx(2 / 3, abs=1e-4)
+    down = res[(2024, "down")]
+    assert (down["firms"], down["events"], down["brier_baseline"]) == (2, 1, 0.0)

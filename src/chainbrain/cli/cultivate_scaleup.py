@@ -73,3 +73,36 @@ def _check(store, region: str | None, chain: str | None) -> None:
         ch = store.table("chain")
         if ch.filter(ch.code == chain).count().execute() == 0:
             raise ValueError(f"--chain {chain}: unknown chain (未知产业链)")
+
+
+def scale_up_backtest(years: str = typer.Option(..., "--years", help="test years, e.g. 2023,2024,2025"),
+                      month: int = typer.Option(None, "--month", help="monthly YTD growth through this month (2–12)"),
+                      k: int = typer.Option(None, "--k", help="top-k per county (default: pack scaleup.toml top_k)"),
+                      out: Path = typer.Option(None, "--out", help="JSON file (default stdout)"),
+                      db: str = DB) -> None:
+    """Backtest: each test year scored from the history before it (Brier, top-k precision per county)."""
+    from chainbrain.analytics.scaleup_backtest import backtest
+    from chainbrain.analytics.scaleup_data import load
+    from chainbrain.analytics.scaleup_rules import rules
+    from chainbrain.cli.output import dumps
+    from chainbrain.store import open_store
+
+    try:
+        ys = sorted({int(y) for y in years.split(",") if y.strip()})
+    except ValueError:
+        _fail(f"--years {years!r}: comma-separated years (年份以逗号分隔)")
+    if not ys or not all(2000 <= y <= 2100 for y in ys):
+        _fail(f"--years {years!r}: years 2000–2100 (年份超出范围)")
+    if month is not None and not 2 <= month <= 12:
+        _fail(f"--month {month} must be 2–12 (月份须为 2–12)")
+    k = k or int(rules()["model"]["top_k"])
+    if k < 1:
+        _fail(f"--k {k} must be ≥ 1 (k 须 ≥ 1)")
+    with open_store(db) as store:
+        panel = load(store, ys[-1], month)
+    text = dumps({"years": ys, "month": month, "k": k, "results": backtest(panel, ys, k)})
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"backtest {ys} → {out}")
