@@ -124,6 +124,8 @@ def test_answer_filters_region_chain_and_visibility(store):
     a = answer(store, 2024, visible=lambda ids: ids & {3})
     assert [r["enterprise_id"] for r in a["rows"]] == [3]
     assert {(c["direction"], c["county"]) for c in a["counts"]} == {("up", "360402")}   # counts from E3 alone
+    assert a["targets"] == []                       # the province target is not set against a viewer's part
+    assert answer(store, 2024, visible=lambda ids: ids)["targets"][0]["new_above_scale"] == 2000
     assert answer(store, 2024, region="360100")["targets"] == []        # the province target only province-wide
 
 

@@ -23,6 +23,7 @@ from chainbrain.analytics.scaleup_model import FEATURES
 from chainbrain.analytics.scaleup_rules import rules, targets_for, threshold
 
 WAN = 10_000.0
+DIRECTION_NAMES = {"up": ("升规", "scale-up"), "down": ("退规风险", "drop-out risk")}
 
 
 def _pct(x: float) -> str:
@@ -123,12 +124,15 @@ def answer(store, year: int, region: str | None = None, chain: str | None = None
         df = df[(df["county"] == region) | (df["city"] == region)]
     if chain:
         df = df[df["chains"].str.split(";").apply(lambda cs: chain in cs)]
+    restricted = False
     if visible is not None:
-        seen = visible(set(df["enterprise_id"].tolist()))
+        everyone = set(df["enterprise_id"].tolist())
+        seen = visible(everyone)
+        restricted = len(set(seen) & everyone) < len(everyone)
         df = df[df["enterprise_id"].isin(seen)]
     df = df.sort_values(["direction", "county", "p", "enterprise_id"], ascending=[False, True, False, True])
     df["rank_in_county"] = df.groupby(["direction", "county"]).cumcount() + 1
-    counts = _counts(df, names, year)
+    counts = _counts(df, names, year, lang)
     listed = df[df["p"] >= min_p]
     rows = []
     for rec in listed.to_dict("records"):
@@ -136,6 +140,7 @@ def answer(store, year: int, region: str | None = None, chain: str | None = None
         why = reasons(r, int(rec.pop("_i")), lang)
         rows.append({**{k: _py(v) for k, v in rec.items()},
                      "county_name": names["region"].get(rec["county"]), "city_name": names["region"].get(rec["city"]),
+                     "direction_name": DIRECTION_NAMES[rec["direction"]][lang == "en"],
                      "crossed": None if rec["outcome"] < 0 else int(rec["outcome"]),
                      "entered_year": int(rec["entered_year"]) or None,
                      "reasons": why, "reason_text": "; ".join(x["text"] for x in why),
@@ -146,7 +151,8 @@ def answer(store, year: int, region: str | None = None, chain: str | None = None
     model = {d: ({"kind": "logistic regression + isotonic calibration", "fit_years": list(sc[d].model.fit_years),
                   "calibration_year": sc[d].model.calibration_year, "training_rows": sc[d].model.n_train}
                  if sc[d].model is not None else {"kind": "Gibrat baseline only (history too short)"}) for d in ("up", "down")}
-    tgt = [dict(t) for t in targets_for(year) if not region and not chain]
+    # a target is shown against the whole province only (not a region's, chain's or viewer's part of it)
+    tgt = [dict(t) for t in targets_for(year) if not region and not chain and not restricted]
     expected_up = float(sum(c["expected"] for c in counts if c["direction"] == "up"))
     for t in tgt:
         t["expected_entries"] = round(expected_up, 1)
@@ -166,11 +172,11 @@ def _py(v):
     return None if v is pd.NA or (isinstance(v, float) and np.isnan(v)) else v
 
 
-def _counts(df: pd.DataFrame, names: dict, year: int) -> list[dict]:
+def _counts(df: pd.DataFrame, names: dict, year: int, lang: str) -> list[dict]:
     out = []
     for (d, county), g in df.groupby(["direction", "county"], sort=True):
         known = g["outcome"] >= 0
-        out.append({"direction": d, "county": county, "county_name": names["region"].get(county),
+        out.append({"direction": d, "direction_name": DIRECTION_NAMES[d][lang == "en"], "county": county, "county_name": names["region"].get(county),
                     "firms": int(len(g)), "expected": round(float(g["p"].sum()), 2),
                     "crossed": int((g["outcome"] == 1).sum()) if known.any() else None,
                     "entered_next_year": int((g["entered_year"] == year + 1).sum()) if d == "up" else None})
@@ -191,7 +197,7 @@ def _note(year: int, lang: str, learned: bool) -> str:
 def _tables(rows: list[dict], counts: list[dict], tgt: list[dict], year: int, lang: str) -> list[dict]:
     en = lang == "en"
     cols = [{"key": "name", "label": "Enterprise" if en else "企业", "kind": "link"},
-            {"key": "direction", "label": "Direction" if en else "方向", "kind": "text"},
+            {"key": "direction_name", "label": "Direction" if en else "方向", "kind": "text"},
             {"key": "county_name", "label": "County" if en else "县（市、区）", "kind": "text"},
             {"key": "chains", "label": "Chains" if en else "产业链", "kind": "text"},
             {"key": "revenue_prev_yuan", "label": (f"Revenue {year - 1} (10k yuan)" if en else f"{year - 1}年营收（万元）"),
@@ -202,7 +208,7 @@ def _tables(rows: list[dict], counts: list[dict], tgt: list[dict], year: int, la
             {"key": "crossed", "label": "Crossed" if en else "是否越线", "kind": "count"},
             {"key": "entered_year", "label": "Entered in" if en else "入统年份", "kind": "text"},
             {"key": "reason_text", "label": "Reasons" if en else "依据", "kind": "text"}]
-    ccols = [{"key": "direction", "label": "Direction" if en else "方向", "kind": "text"},
+    ccols = [{"key": "direction_name", "label": "Direction" if en else "方向", "kind": "text"},
              {"key": "county_name", "label": "County" if en else "县（市、区）", "kind": "text"},
              {"key": "firms", "label": "Firms" if en else "企业数", "kind": "count"},
              {"key": "expected", "label": "Expected (Σp)" if en else "预期数（Σp）", "kind": "num"},
