@@ -142,6 +142,14 @@ def test_same_panel_and_lists_on_postgres(store, pg_server):
         assert a.firms["enterprise_id"].tolist() == b.firms["enterprise_id"].tolist()
         assert np.array_equal(np.nan_to_num(a.revenue, nan=-1), np.nan_to_num(b.revenue, nan=-1))
         assert answer(pg, 2024)["rows"] == answer(store, 2024)["rows"]
+        from chainbrain.analytics.scaleup_kept import keep, kept
+        from chainbrain.analytics.scaleup_report import score_year
+
+        assert keep(pg, 2024, None, score_year(pg, 2024)) == 6
+        assert keep(pg, 2024, None, score_year(pg, 2024)) == 6                   # replaces on PostgreSQL too
+        k = kept(pg, 2024)
+        assert dict(zip(k["enterprise_id"], k["p"])) == {2: 0.5, 3: 0.5, 5: 0.0, 6: 0.5, 1: 0.0, 4: 1.0}
+        assert answer(pg, 2024)["tracking"]["crossed"] == 2
     finally:
         pg.close()
 
@@ -159,6 +167,8 @@ def test_cli_scale_up(tmp_path):
     out = json.loads(res.output)
     assert {(r["direction"], r["enterprise_id"]) for r in out["rows"]} == {("up", 3), ("down", 4)}
     assert "tables" not in out
+    res = run("--year", "2024", "--keep")
+    assert res.exit_code == 0 and json.loads(res.stdout)["tracking"]["listed_then"] == 3, res.output
     res = run("--year", "2024", "--format", "xlsx", "--out", str(tmp_path / "s.xlsx"))
     assert res.exit_code == 0 and (tmp_path / "s.xlsx").stat().st_size > 0 and "3 candidates" in res.output
     for args, msg in ((("--year", "2024", "--chain", "XX"), "未知产业链"), (("--year", "2024", "--region", "999999"), "不是设区市"),
@@ -203,3 +213,57 @@ def test_backtest_on_the_hand_made_history(store):
     assert up["top1_precision_baseline"] == pytest.approx(2 / 3, abs=1e-4)
     down = res[(2024, "down")]
     assert (down["firms"], down["events"], down["brier_baseline"]) == (2, 1, 0.0)
+
+
+# ------------------------------------------------------------------ kept assessments (migration 0016)
+def test_keep_and_track(tmp_path):
+    import datetime as dt
+
+    from chainbrain.analytics.scaleup_kept import keep, kept
+    from chainbrain.analytics.scaleup_report import score_year
+
+    s = _load(str(tmp_path / "k.duckdb"))
+    try:
+        assert answer(s, 2024)["tracking"] is None                          # nothing kept yet
+        n = keep(s, 2024, None, score_year(s, 2024), now=dt.datetime(2024, 1, 15))
+        assert n == 6                                                       # 4 candidates + 2 at risk
+        k = kept(s, 2024)
+        assert dict(zip(k["enterprise_id"], k["p"])) == {2: 0.5, 3: 0.5, 5: 0.0, 6: 0.5, 1: 0.0, 4: 1.0}
+        assert float(k.set_index("enterprise_id").loc[6, "revenue_prev"]) == 19_999_999.99
+        a = answer(s, 2024)
+        # kept candidates listed then (p ≥ 0.10): E2, E3, E6 → E2, E3 crossed, E6 unknown; E2, E3 entered 2025
+        assert a["tracking"] == {"kept_at": "2024-01-15 00:00:00", "listed_then": 3, "crossed": 2,
+                                 "not_crossed": 0, "entered_next_year": 2}
+        assert {r["enterprise_id"]: r["p_kept"] for r in a["rows"]} == {2: 0.5, 3: 0.5, 6: 0.5, 4: 1.0}
+        assert keep(s, 2024, None, score_year(s, 2024)) == 6 and len(kept(s, 2024)) == 6      # replaced
+        assert len(kept(s, 2024, 6)) == 0 and len(kept(s, 2025)) == 0
+    finally:
+        s.close()
+
+
+def test_migration_0016_up_down_up(db_any):
+    """``scaleup_assessment`` comes with 0016 and goes with its downgrade, on DuckDB and PostgreSQL."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from chainbrain.store.migrate import alembic_config, current_revision, upgrade
+
+    has = sa.text("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                  "AND table_name = 'scaleup_assessment'")
+    s = open_store(db_any)
+    try:
+        upgrade(s, "0015_disclosure_patterns")
+        with s.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 0
+        upgrade(s, "0016_cultivation")
+        assert current_revision(s) == "0016_cultivation"
+        with s.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 10
+        command.downgrade(alembic_config(s), "0015_disclosure_patterns")
+        with s.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 0
+        upgrade(s, "0016_cultivation")
+        with s.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 10
+    finally:
+        s.close()

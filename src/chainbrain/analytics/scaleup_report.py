@@ -19,6 +19,7 @@ import pandas as pd
 
 from chainbrain.analytics.scaleup import score
 from chainbrain.analytics.scaleup_data import load
+from chainbrain.analytics.scaleup_kept import kept as kept_scores
 from chainbrain.analytics.scaleup_model import FEATURES
 from chainbrain.analytics.scaleup_rules import rules, targets_for, threshold
 
@@ -133,6 +134,9 @@ def answer(store, year: int, region: str | None = None, chain: str | None = None
     df = df.sort_values(["direction", "county", "p", "enterprise_id"], ascending=[False, True, False, True])
     df["rank_in_county"] = df.groupby(["direction", "county"]).cumcount() + 1
     counts = _counts(df, names, year, lang)
+    keptrows = kept_scores(store, year, month)
+    kp = dict(zip(zip(keptrows["direction"], keptrows["enterprise_id"].astype(int)), keptrows["p"].astype(float)))
+    df["p_kept"] = [kp.get((d, int(e))) for d, e in zip(df["direction"], df["enterprise_id"])]
     listed = df[df["p"] >= min_p]
     rows = []
     for rec in listed.to_dict("records"):
@@ -157,7 +161,13 @@ def answer(store, year: int, region: str | None = None, chain: str | None = None
     for t in tgt:
         t["expected_entries"] = round(expected_up, 1)
         t["share_of_target"] = round(expected_up / t["new_above_scale"], 4) if t.get("new_above_scale") else None
-    return {"year": year, "region": region, "chain": chain, "month": month,
+    tracking = None
+    if len(keptrows):
+        was = df[(df["direction"] == "up") & (df["p_kept"].fillna(-1) >= min_p)]
+        tracking = {"kept_at": str(keptrows["kept_at"].max()), "listed_then": int(len(was)),
+                    "crossed": int((was["outcome"] == 1).sum()), "not_crossed": int((was["outcome"] == 0).sum()),
+                    "entered_next_year": int((was["entered_year"] == year + 1).sum())}
+    return {"year": year, "region": region, "chain": chain, "month": month, "tracking": tracking,
             "threshold_yuan": threshold(), "line_source": cfg["line"]["document"],
             "list_min_probability": min_p, "model": model, "rows": rows, "counts": counts, "targets": tgt,
             "unit": "probability (fraction); revenue yuan; counts enterprises (家)",
@@ -204,6 +214,7 @@ def _tables(rows: list[dict], counts: list[dict], tgt: list[dict], year: int, la
              "kind": "wan"},
             {"key": "p_baseline", "label": "Baseline p" if en else "基线概率", "kind": "pct"},
             {"key": "p", "label": "Probability" if en else "概率", "kind": "pct"},
+            {"key": "p_kept", "label": "Kept p" if en else "留存概率", "kind": "pct"},
             {"key": "rank_in_county", "label": "Rank in county" if en else "县内排名", "kind": "count"},
             {"key": "crossed", "label": "Crossed" if en else "是否越线", "kind": "count"},
             {"key": "entered_year", "label": "Entered in" if en else "入统年份", "kind": "text"},

@@ -27,9 +27,12 @@ def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenu
              format: str = typer.Option("json", "--format", "-f", help="json or xlsx"),
              out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
              lang: str = typer.Option("zh", "--lang", help="zh or en (reasons)"),
+             keep: bool = typer.Option(False, "--keep", help="keep every firm's probabilities in the store "
+                                       "(scaleup_assessment; replaces the year's kept rows)"),
              db: str = DB) -> None:
     """升规入统 / 退规: each firm's probability of crossing the 2000万 line in Y, with reasons and outcomes."""
-    from chainbrain.analytics.scaleup_report import answer
+    from chainbrain.analytics.scaleup_kept import keep as keep_scores
+    from chainbrain.analytics.scaleup_report import answer, score_year
     from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
@@ -44,7 +47,11 @@ def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenu
     try:
         with open_store(db) as store:
             _check(store, region, chain)
-            ans = answer(store, year, region, chain, lang, month)
+            scored = score_year(store, year, month)
+            if keep:
+                n = keep_scores(store, year, month, scored)
+                typer.echo(f"kept {n} assessments for {year} (已留存)", err=True)
+            ans = answer(store, year, region, chain, lang, month, scored=scored)
     except ValueError as exc:
         _fail(str(exc))
     n_up = sum(r["direction"] == "up" for r in ans["rows"])
