@@ -113,3 +113,61 @@ def scale_up_backtest(years: str = typer.Option(..., "--years", help="test years
     else:
         out.write_text(text + "\n", encoding="utf-8")
         typer.echo(f"backtest {ys} → {out}")
+
+
+def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, buyer_uscc, segment_code, product, city"),
+          date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: today): segments and tiers valid then"),
+          top: int = typer.Option(None, "--top", help="proposals per need (default: pack scaleup.toml [matching] top)"),
+          format: str = typer.Option("json", "--format", "-f", help="json or xlsx"),
+          out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
+          db: str = DB) -> None:
+    """融通: for each chain master's need, the capable small suppliers ranked with their reasons."""
+    import datetime as dt
+
+    from chainbrain.analytics.cultivate_match import counts, match as run
+    from chainbrain.cli.output import dumps
+    from chainbrain.ingest.match_needs import NeedsError, read
+    from chainbrain.store import open_store
+
+    if format not in ("json", "xlsx"):
+        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
+    if format == "xlsx" and out is None:
+        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    if top is not None and top < 1:
+        _fail(f"--top {top} must be ≥ 1 (须 ≥ 1)")
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    try:
+        df = read(needs)
+    except NeedsError as exc:
+        _fail(str(exc))
+    try:
+        with open_store(db) as store:
+            rows = run(store, df, day, top)
+            seg = store.table("segment").select("code", "chain_code").execute()
+    except ValueError as exc:
+        _fail(str(exc))
+    per_chain = counts(rows, df, dict(zip(seg["code"], seg["chain_code"])))
+    msg = f"match: {len(df)} needs, {len(rows)} proposals"
+    if format == "xlsx":
+        from chainbrain.web.render import xlsx
+
+        cols = [{"key": k, "label": k, "kind": "text" if k not in ("points", "rank") else "count"}
+                for k in ("need_id", "rank", "name", "uscc", "city", "points", "tier", "existing", "reasons")]
+        ccols = [{"key": k, "label": k, "kind": "text" if k == "chain_code" else "count"}
+                 for k in ("chain_code", "needs", "needs_matched", "proposals", "existing")]
+        out.write_bytes(xlsx([{"id": "matches", "title": "融通 matches", "period": day.isoformat(), "columns": cols,
+                               "rows": rows},
+                              {"id": "per-chain", "title": "per chain", "period": day.isoformat(), "columns": ccols,
+                               "rows": per_chain}]))
+        typer.echo(f"{msg} → {out}")
+        return
+    text = dumps({"date": day.isoformat(), "rows": rows, "per_chain": per_chain,
+                  "note": "points: pack scaleup.toml [matching] (unsourced weights)"})
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"{msg} → {out}")
