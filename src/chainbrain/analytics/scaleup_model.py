@@ -74,10 +74,13 @@ def baseline(p: Pools, prev: np.ndarray, chain: np.ndarray) -> tuple[np.ndarray,
     need = T / prev                                   # growth ratio needed to reach the line
     b = band_of(prev / T, p.edges)
     out, n = np.full(prev.size, np.nan), np.zeros(prev.size, dtype=np.int64)
-    keys = np.array([f"{c}\x00{k}" for c, k in zip(chain, b)]) if prev.size else np.array([], str)
-    for key in np.unique(keys):
-        idx = np.flatnonzero(keys == key)
-        c, k = key.split("\x00")
+    names, code = np.unique(chain, return_inverse=True) if prev.size else (np.array([], str), np.array([], int))
+    keys = code.astype(np.int64) * 1000 + b                   # chain × band as one integer (bands < 1000)
+    order = np.argsort(keys, kind="stable")
+    uniq, start = np.unique(keys[order], return_index=True)
+    for key, lo, hi in zip(uniq, start, np.r_[start[1:], order.size]):
+        idx = order[lo:hi]
+        c, k = names[key // 1000], int(key % 1000)
         pool = p.cells.get((c, int(k)))
         if pool is None or pool.size < p.min_pool:
             pool = p.bands.get(int(k))
