@@ -100,3 +100,19 @@ def test_page_filters_and_bad_input(app):
         assert c.get("/cultivate").text.count('data-testid="scaleup-link"') == 1
     finally:
         c.close()
+
+
+def test_long_page_shows_the_top_of_each_county(app, monkeypatch):
+    from chainbrain.web.views import scaleup
+
+    monkeypatch.setattr(scaleup, "PAGE_ROWS", 2)
+    monkeypatch.setattr(scaleup, "PAGE_TOP", 1)
+    c = _client(app, "admin")
+    try:
+        page = c.get("/cultivate/scale-up", params={"year": 2024})
+        assert page.status_code == 200 and 'data-testid="scaleup-trimmed"' in page.text
+        # rank 1 per county and side: up 360103 E2 (E6 is 2nd), up 360402 E3, down 360402 E4
+        assert all(W.NAME[i] in page.text for i in (2, 3, 4)) and W.NAME[6] not in page.text
+        assert W.NAME[6] in _xlsx_text(c.get("/api/cultivate/scale-up", params={"year": 2024, "format": "xlsx"}).content)
+    finally:
+        c.close()

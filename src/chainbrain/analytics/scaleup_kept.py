@@ -40,9 +40,11 @@ def keep(store, year: int, month: int | None, scored: dict, now: dt.datetime | N
 
 
 def kept(store, year: int, month: int | None = None) -> pd.DataFrame:
-    """The kept rows of a target year and month (empty when none were kept)."""
+    """The kept rows of a target year and month (empty when none were kept, or before migration 0016)."""
     q = sa.select(T).where((T.c.year == year) & (T.c.month == int(month or 0)))
+    cols = [c.name for c in T.columns]
+    if not sa.inspect(store.engine).has_table("scaleup_assessment"):     # a store before 0016: nothing kept
+        return pd.DataFrame(columns=cols)
     with store.engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
-    cols = [c.name for c in T.columns]
     return pd.DataFrame([dict(r) for r in rows], columns=cols)

@@ -25,6 +25,7 @@ from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS
 
 router = APIRouter()
+PAGE_ROWS, PAGE_TOP = 1000, 20
 YEAR = Query(None, description="target year Y (default: the current year): revenue of Y ≥ 20,000,000 yuan")
 
 
@@ -72,6 +73,10 @@ def api_scaleup(request: Request, user=Depends(require_user), year: int | None =
 def scaleup_page(request: Request, user=Depends(require_user), year: int | None = YEAR, region: str | None = None,
                  chain: str | None = None, month: int | None = None, direction: str | None = None):
     d = _answer(request, user, year, region, chain, month, direction)
+    rows = d["tables"][0]["rows"]
+    if len(rows) > PAGE_ROWS:          # a page stays readable: the top of each county (the Excel file has all)
+        d = dict(d, tables=[dict(d["tables"][0], rows=[r for r in rows if r["rank_in_county"] <= PAGE_TOP]),
+                            d["tables"][1]], trimmed={"shown_per_county": PAGE_TOP, "rows": len(rows)})
     st = get_state(request)
     with st.lock:
         chains = data.chains(st.store)
