@@ -57,7 +57,7 @@ def test_baseline_counts_growth_landing_exactly_on_the_line():
     # pool of one chain × band: 16,000,000 → ratios 1.0, 1.1, 1.25, 1.5 (band 3: 0.8 of the line)
     prev = np.full(4, 16e6)
     p = M.pools(prev, prev * np.array([1.0, 1.1, 1.25, 1.5]), np.array(["EI"] * 4), [0.25, 0.5, 0.75, 1.0], 1)
-    got, n = M.baseline(p, np.array([16e6, 16_000_000.01, 15_999_999.99, 20e6 / 1.1, 19e6]), np.array(["EI"] * 5))
+    got, n, _ = M.baseline(p, np.array([16e6, 16_000_000.01, 15_999_999.99, 20e6 / 1.1, 19e6]), np.array(["EI"] * 5))
     # 16,000,000 needs exactly 1.25 (included) → 2/4; 16,000,000.01 needs a bit less → 2/4;
     # 15,999,999.99 needs 1.25000000078 → only 1.5 → 1/4; 20e6/1.1 needs 1.1 → 3/4; 19e6 needs 1.0526 → 3/4
     assert got.tolist() == [0.5, 0.5, 0.25, 0.75, 0.75] and n.tolist() == [4] * 5
@@ -66,9 +66,22 @@ def test_baseline_counts_growth_landing_exactly_on_the_line():
 def test_baseline_small_cell_falls_back_to_the_band():
     prev = np.array([16e6, 16e6, 16e6])
     p = M.pools(prev, prev * np.array([1.3, 1.0, 1.0]), np.array(["EI", "NF", "NF"]), [0.75, 1.0], 2)
-    got, n = M.baseline(p, np.array([16e6, 16e6]), np.array(["EI", "NF"]))
+    got, n, level = M.baseline(p, np.array([16e6, 16e6]), np.array(["EI", "NF"]))
     # EI has 1 ratio (< min_pool 2): the band's 3 ratios → 1/3; NF has 2 ({1.0, 1.0}) → 0
-    assert got[0] == pytest.approx(1 / 3) and got[1] == 0.0 and n.tolist() == [3, 2]
+    assert got[0] == pytest.approx(1 / 3) and got[1] == 0.0 and n.tolist() == [3, 2] and level.tolist() == [1, 0]
+
+
+def test_baseline_prefers_segment_then_chain_then_band():
+    # five firms at 16,000,000 (band 3 of edges 0.75, 1.0); segments S1 (2 ratios), S2 (1), S3 (2); chains A, A, B
+    prev = np.full(5, 16e6)
+    seg = np.array(["S1", "S1", "S2", "S3", "S3"])
+    chain = np.array(["A", "A", "A", "B", "B"])
+    p = M.pools(prev, prev * np.array([1.3, 1.3, 1.0, 1.0, 1.1]), [seg, chain], [0.75, 1.0], 2)
+    got, n, level = M.baseline(p, np.full(4, 16e6), [np.array(["S1", "S2", "S3", "S9"]), np.array(["A", "A", "B", "C"])])
+    # S1: its own 2 ratios {1.3, 1.3} → 1; S2 has 1 (< 2): chain A's 3 {1.3, 1.3, 1.0} → 2/3;
+    # S3: {1.0, 1.1} → 0; S9 / chain C unknown: the band's 5 → 2/5 (need 1.25)
+    assert got.tolist() == [1.0, pytest.approx(2 / 3), 0.0, 0.4] and n.tolist() == [2, 3, 2, 5]
+    assert level.tolist() == [0, 1, 0, 2]
 
 
 def test_learned_model_needs_history():
@@ -106,7 +119,7 @@ def test_answer_lists_counts_and_target(store):
     e2 = listed[("up", 2)]
     assert (e2["p"], e2["crossed"], e2["entered_year"], e2["revenue_prev_yuan"]) == (0.5, 1, 2025, 16_000_000.0)
     assert listed[("up", 6)]["crossed"] is None and listed[("up", 6)]["entered_year"] is None
-    assert "Gibrat baseline 50% (2 growth ratios" in e2["reason_text"]
+    assert "Gibrat baseline 50% (2 growth ratios of its province-wide size band)" in e2["reason_text"]
     counts = {(c["direction"], c["county"]): (c["firms"], c["expected"], c["crossed"], c["entered_next_year"])
               for c in a["counts"]}
     assert counts == {("up", "360103"): (2, 1.0, 1, 1), ("up", "360402"): (1, 0.5, 1, 1),

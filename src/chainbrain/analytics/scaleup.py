@@ -34,6 +34,7 @@ class Result:
     g1: np.ndarray            # R_{Y−1}/R_{Y−2} − 1 (NaN unknown)
     p_baseline: np.ndarray
     pool_n: np.ndarray
+    pool_level: np.ndarray    # 0 segment × band, 1 chain × band, 2 band, −1 none
     p_model: np.ndarray       # NaN where no learned model
     outcome: np.ndarray       # 1/0, or −1 where R_Y is unknown
     entered: np.ndarray       # first sample year ≥ Y+1, 0 when none
@@ -78,12 +79,14 @@ def score(panel: Panel, year: int, direction: str = "up") -> Result:
     cfg = rules()
     edges, min_pool = cfg["bands"]["edges"], int(cfg["bands"]["min_pool"])
     chain = panel.firms["chain"].to_numpy(str)
+    segment = panel.firms["segment"].to_numpy(str)
     hist = [int(t) for t in panel.years if t < year and (t - 1) in panel.years]
     # Gibrat pools: every survivor's growth of the history, both sides of the line
     prevs = [panel.col(panel.revenue, t - 1) for t in hist]
     curs = [panel.col(panel.revenue, t) for t in hist]
     pool = M.pools(np.concatenate(prevs) if hist else np.array([]), np.concatenate(curs) if hist else np.array([]),
-                   np.concatenate([chain] * len(hist)) if hist else np.array([], str), edges, min_pool)
+                   [np.concatenate([segment] * len(hist)), np.concatenate([chain] * len(hist))] if hist
+                   else [np.array([], str), np.array([], str)], edges, min_pool)
     # training rows of the learned model
     Xs, ys, yrs = [], [], []
     for t in hist:
@@ -92,7 +95,7 @@ def score(panel: Panel, year: int, direction: str = "up") -> Result:
         if not m.any():
             continue
         ft = _take(f, m)
-        pb, _ = M.baseline(pool, ft["prev"], chain[m])
+        pb, _, _ = M.baseline(pool, ft["prev"], [segment[m], chain[m]])
         Xs.append(M.features(ft, pb))
         ys.append(_event(ft["cur"], direction))
         yrs.append(np.full(int(m.sum()), t))
@@ -104,7 +107,7 @@ def score(panel: Panel, year: int, direction: str = "up") -> Result:
     m = _side(f["prev"], direction)
     idx = np.flatnonzero(m)
     ft = _take(f, m)
-    p_up, n = M.baseline(pool, ft["prev"], chain[m])
+    p_up, n, level = M.baseline(pool, ft["prev"], [segment[m], chain[m]])
     X = M.features(ft, p_up)                  # the baseline feature is P(up) on both sides, as in training
     pb = p_up if direction == "up" else 1.0 - p_up
     pm = learned.predict(X) if learned is not None and idx.size else np.full(idx.size, np.nan)
@@ -113,4 +116,4 @@ def score(panel: Panel, year: int, direction: str = "up") -> Result:
     ent = panel.first_in_sample(idx, year + 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         g1 = ft["prev"] / ft["prev2"] - 1
-    return Result(year, direction, idx, ft["prev"], g1, pb, n, pm, outcome, ent, X, learned)
+    return Result(year, direction, idx, ft["prev"], g1, pb, n, level, pm, outcome, ent, X, learned)

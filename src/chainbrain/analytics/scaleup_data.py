@@ -2,8 +2,8 @@
 
 - Firms: the industrial enterprises in scope (sections B–D, :func:`chainbrain.analytics.scope.members`)
   on 31 December of ``last_year``, with their county, city and chains (``enterprise_segment`` valid on
-  that day through ``segment_chain``; ``chain`` = the first chain code, the Gibrat cell; ``chains``
-  = all of them, for the lists' chain filter). Location and chains are those of that day for every
+  that day through ``segment_chain``; ``segment`` = the first top segment and ``chain`` = the first
+  chain code, the Gibrat cells; ``chains`` = all of them, for the lists' chain filter). Location and chains are those of that day for every
   year of the history.
 - Annual figures: ``annual_report`` (above- and below-scale firms), newest revision per firm × year:
   revenue (main-business revenue, yuan), profit, R&D expense, employees.
@@ -26,7 +26,7 @@ from chainbrain.analytics.scope import Shared, latest_reports, members
 
 @dataclass
 class Panel:
-    firms: pd.DataFrame           # enterprise_id, uscc, name, county, city, chain, chains, founded_year
+    firms: pd.DataFrame           # enterprise_id, uscc, name, county, city, segment, chain, chains, founded_year
     years: np.ndarray             # the panel's years, ascending
     revenue: np.ndarray           # firms × years, NaN where no annual report
     profit: np.ndarray
@@ -70,6 +70,9 @@ def load(store, last_year: int, month: int | None = None, first_year: int | None
     firms = loc.merge(ent, on="enterprise_id", how="left")
     firms["chains"] = firms["enterprise_id"].map(chains).fillna("")
     firms["chain"] = firms["chains"].str.split(";").str[0].replace("", "-")
+    sg = sh.segments(day).select("enterprise_id", "top_segment").execute().sort_values(["enterprise_id", "top_segment"])
+    first_seg = sg.drop_duplicates("enterprise_id").set_index("enterprise_id")["top_segment"]
+    firms["segment"] = firms["enterprise_id"].map(first_seg).fillna("-")
     founded = pd.to_datetime(firms["founded_on"], errors="coerce")
     firms["founded_year"] = founded.dt.year.astype(float)
     firms = firms.drop(columns="founded_on").sort_values("enterprise_id").reset_index(drop=True)

@@ -7,9 +7,9 @@ revenue R_Y ≥ T is above scale. For target year Y a firm with R_{Y-1} < T is a
 1. Gibrat baseline (stated model). Log revenue follows a random walk whose step does not depend on
    the level within a cell (Gibrat's law of proportionate effect): the growth ratios
    G = R_t / R_{t-1} observed in the history (target years t < Y, survivors reporting both years)
-   are pooled per chain × size band of R_{t-1}/T (bands: pack ``[bands]``; a cell with fewer than
-   ``min_pool`` ratios uses the band's pool over all chains). The baseline probability is the
-   pool's empirical share
+   are pooled per segment × size band of R_{t-1}/T (bands: pack ``[bands]``); a cell with fewer
+   than ``min_pool`` ratios falls back to chain × band, then to the band over all firms. The
+   baseline probability is the pool's empirical share
        p_up = #{G ≥ T / R_{Y-1}} / n,      p_down = #{G < T / R_{Y-1}} / n,
    compared as ratios with a relative tolerance of 1e-12, so growth that lands exactly on the line
    counts as crossing (a ratio 1.25 from 16,000,000 reaches 20,000,000: crossed).
@@ -41,56 +41,76 @@ def band_of(ratio: np.ndarray, edges) -> np.ndarray:
 
 @dataclass
 class Pools:
-    """Growth ratios per cell, sorted: ``cells[(chain, band)]`` and ``bands[band]``."""
+    """Growth ratios per cell, sorted: ``cells[(level, label, band)]`` (level 0 the finest) and ``bands[band]``."""
     cells: dict
     bands: dict
     edges: tuple
     min_pool: int
+    levels: int = 1
 
 
-def pools(prev: np.ndarray, cur: np.ndarray, chain: np.ndarray, edges, min_pool: int) -> Pools:
-    """Pools of G = cur / prev (prev > 0, both known) by chain × band of prev/T."""
+def _levels(groups) -> list[np.ndarray]:
+    """One label array (e.g. chains) or a list of them, finest first (e.g. [segments, chains])."""
+    return [np.asarray(groups)] if isinstance(groups, np.ndarray) else [np.asarray(x) for x in groups]
+
+
+def pools(prev: np.ndarray, cur: np.ndarray, groups, edges, min_pool: int) -> Pools:
+    """Pools of G = cur / prev (prev > 0, both known) by group × band of prev/T, for each level of groups."""
     from chainbrain.analytics.scaleup_rules import threshold
 
     ok = np.isfinite(prev) & np.isfinite(cur) & (prev > 0) & (cur > 0)
-    g, b, c = cur[ok] / prev[ok], band_of(prev[ok] / threshold(), edges), chain[ok]
+    g, b = cur[ok] / prev[ok], band_of(prev[ok] / threshold(), edges)
+    levels = _levels(groups)
     cells, bands = {}, {}
-    order = np.lexsort((g, b, c))
-    g, b, c = g[order], b[order], c[order]
-    if g.size:
-        key_change = np.flatnonzero((c[1:] != c[:-1]) | (b[1:] != b[:-1])) + 1
-        for lo, hi in zip(np.r_[0, key_change], np.r_[key_change, g.size]):
-            cells[(c[lo], int(b[lo]))] = g[lo:hi]
+    for lv, labels in enumerate(levels):
+        c = labels[ok]
+        order = np.lexsort((g, b, c))
+        gs, bs, cs = g[order], b[order], c[order]
+        if gs.size:
+            key_change = np.flatnonzero((cs[1:] != cs[:-1]) | (bs[1:] != bs[:-1])) + 1
+            for lo, hi in zip(np.r_[0, key_change], np.r_[key_change, gs.size]):
+                cells[(lv, cs[lo], int(bs[lo]))] = gs[lo:hi]
     for band in np.unique(b):
         bands[int(band)] = np.sort(g[b == band])
-    return Pools(cells, bands, tuple(edges), min_pool)
+    return Pools(cells, bands, tuple(edges), min_pool, len(levels))
 
 
-def baseline(p: Pools, prev: np.ndarray, chain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(P(R_Y ≥ T), pool size) for each firm with last year's revenue ``prev``."""
+def baseline(p: Pools, prev: np.ndarray, groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(P(R_Y ≥ T), pool size, pool level: 0 the finest groups … len(groups) the band) for each firm with last year's revenue ``prev``: the finest level's cell
+    with at least ``min_pool`` ratios, else the next level's, else the band's pool."""
     from chainbrain.analytics.scaleup_rules import threshold
 
     T = threshold()
     need = T / prev                                   # growth ratio needed to reach the line
     b = band_of(prev / T, p.edges)
     out, n = np.full(prev.size, np.nan), np.zeros(prev.size, dtype=np.int64)
-    names, code = np.unique(chain, return_inverse=True) if prev.size else (np.array([], str), np.array([], int))
-    keys = code.astype(np.int64) * 1000 + b                   # chain × band as one integer (bands < 1000)
-    order = np.argsort(keys, kind="stable")
-    uniq, start = np.unique(keys[order], return_index=True)
-    for key, lo, hi in zip(uniq, start, np.r_[start[1:], order.size]):
-        idx = order[lo:hi]
-        c, k = names[key // 1000], int(key % 1000)
-        pool = p.cells.get((c, int(k)))
-        if pool is None or pool.size < p.min_pool:
-            pool = p.bands.get(int(k))
-        if pool is None or pool.size == 0:
-            continue
+    pool_of = np.full(prev.size, -1, dtype=np.int64)  # which pool each firm uses (index into ``chosen``)
+    chosen, chosen_level = [], []
+    levels = _levels(groups)
+    for lv in range(len(levels) + 1):
+        todo = np.flatnonzero(pool_of < 0)
+        if todo.size == 0:
+            break
+        labels = levels[lv][todo] if lv < len(levels) else np.zeros(todo.size, dtype=np.int64)
+        names, code = np.unique(labels, return_inverse=True)
+        keys = code.astype(np.int64) * 1000 + b[todo]          # group × band as one integer (bands < 1000)
+        uniq, inv = np.unique(keys, return_inverse=True)
+        for u, key in enumerate(uniq):
+            k = int(key % 1000)
+            pool = p.cells.get((lv, names[key // 1000], k)) if lv < len(levels) else p.bands.get(k)
+            if pool is None or (lv < len(levels) and pool.size < p.min_pool) or pool.size == 0:
+                continue
+            chosen.append(pool)
+            chosen_level.append(lv)
+            pool_of[todo[inv == u]] = len(chosen) - 1
+    for j, pool in enumerate(chosen):
+        idx = np.flatnonzero(pool_of == j)
         # share of ratios ≥ need·(1 − TOL): the sorted pool's tail from the first such ratio
         first = np.searchsorted(pool, need[idx] * (1 - TOL), side="left")
         out[idx] = (pool.size - first) / pool.size
         n[idx] = pool.size
-    return out, n
+    level = np.where(pool_of >= 0, np.array(chosen_level + [0])[pool_of], -1)
+    return out, n, level
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -24,6 +24,8 @@ from chainbrain.analytics.scaleup_model import FEATURES
 from chainbrain.analytics.scaleup_rules import rules, targets_for, threshold
 
 WAN = 10_000.0
+POOL_EN = {0: "segment's", 1: "chain's", 2: "province-wide", -1: ""}
+POOL_ZH = {0: "同环节", 1: "同链", 2: "全省", -1: ""}
 DIRECTION_NAMES = {"up": ("升规", "scale-up"), "down": ("退规风险", "drop-out risk")}
 
 
@@ -69,8 +71,9 @@ def reasons(r, i: int, lang: str = "zh", top: int = 3) -> list[dict]:
     out = []
     if not np.isnan(r.p_baseline[i]):
         out.append({"feature": "baseline", "effect": None,
-                    "text": (f"Gibrat baseline {r.p_baseline[i]:.0%} ({r.pool_n[i]} growth ratios of its chain × size band)"
-                             if en else f"吉布拉基线 {r.p_baseline[i]:.0%}（同链同规模档 {r.pool_n[i]} 个增速样本）")})
+                    "text": (f"Gibrat baseline {r.p_baseline[i]:.0%} ({r.pool_n[i]} growth ratios of its "
+                             f"{POOL_EN[r.pool_level[i]]} size band)" if en else
+                             f"吉布拉基线 {r.p_baseline[i]:.0%}（{POOL_ZH[r.pool_level[i]]}同规模档 {r.pool_n[i]} 个增速样本）")})
     if r.model is None:
         return out
     c = r.model.contributions(r.X[i:i + 1])[0]
