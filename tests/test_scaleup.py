@@ -226,6 +226,8 @@ def test_backtest_on_the_hand_made_history(store):
     assert up["top1_precision_baseline"] == pytest.approx(2 / 3, abs=1e-4)
     down = res[(2024, "down")]
     assert (down["firms"], down["events"], down["brier_baseline"]) == (2, 1, 0.0)
+    later = backtest(load(store, 2025), [2025])                  # no 2025 revenue yet: nothing compared, no NaN
+    assert [(r["firms"], r["brier_constant"], "brier_baseline" in r) for r in later] == [(0, None, False)] * 2
 
 
 # ------------------------------------------------------------------ kept assessments (migration 0016)

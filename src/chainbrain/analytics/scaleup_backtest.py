@@ -60,7 +60,10 @@ def backtest(panel: Panel, years: list[int], k: int = 10) -> list[dict]:
             rec = {"year": year, "direction": direction, "firms": int(known.sum()), "events": int(y.sum()),
                    "event_rate": round(float(y.mean()), 4) if y.size else None,
                    "model": "learned" if r.model is not None else "baseline only",
-                   "brier_constant": round(brier(np.full(y.size, rate), y), 5)}
+                   "brier_constant": round(brier(np.full(y.size, rate), y), 5) if y.size else None}
+            if not y.size:                   # no reported revenue for the year yet: nothing to compare
+                out.append(rec)
+                continue
             for name, p in (("baseline", r.p_baseline[known]), ("model", r.p_model[known])):
                 if np.isnan(p).all():
                     continue
