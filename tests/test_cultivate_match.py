@@ -115,3 +115,48 @@ def test_cli_match(db, tmp_path):
         assert res.exit_code == 2 and msg in res.output, (text, res.output)
     res = run("--needs", str(f), "--top", "0")
     assert res.exit_code == 2
+
+
+def test_match_events_by_latest_stage(db_any):
+    """Events on DuckDB and PostgreSQL: the pairs counted by the stage of their latest day (then id)."""
+    from chainbrain.work.match_events import record, summary
+
+    db = W.build(db_any, tasks=False)
+    D = dt.date
+    with open_store(db) as s:
+        ev = [("N1", 1, 2, "proposed", D(2025, 1, 5), "EI"), ("N1", 1, 2, "contacted", D(2025, 2, 1), "EI"),
+              ("N1", 1, 2, "trial_order", D(2025, 3, 1), "EI"), ("N2", 1, 3, "proposed", D(2025, 1, 5), "NF"),
+              ("N2", 1, 3, "declined", D(2025, 2, 10), "NF"), ("N2", 1, 4, "contacted", D(2025, 2, 1), "NF"),
+              ("N2", 1, 4, "proposed", D(2025, 1, 10), "NF")]          # entered late, dated earlier: not the latest
+        ids = [record(s, n, W.USCC[b], W.USCC[x], st, d, "ei_office", ch) for n, b, x, st, d, ch in ev]
+        assert ids == list(range(1, 8))
+        got = {r["chain_code"]: r for r in summary(s)}
+        assert (got["EI"]["pairs"], got["EI"]["trial_order"], got["EI"]["contacted"]) == (1, 1, 0)
+        assert (got["NF"]["pairs"], got["NF"]["declined"], got["NF"]["contacted"], got["NF"]["proposed"]) == (2, 1, 1, 0)
+        assert [r["chain_code"] for r in summary(s, "EI")] == ["EI"]
+        for args, msg in ((("N1", W.USCC[1], W.USCC[2], "won"), "阶段须为"),
+                          (("N1", W.USCC[1], "9" * 18, "contacted"), "不在企业库"),
+                          (("N1", W.USCC[1], W.USCC[1], "contacted"), "相同"),
+                          (("", W.USCC[1], W.USCC[2], "contacted"), "不能为空")):
+            with pytest.raises(ValueError, match=msg):
+                record(s, *args, D(2025, 4, 1), "ei_office")
+        assert len(summary(s)) == 2                                     # nothing written by the refusals
+
+
+def test_cli_match_event(tmp_path):
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    db = W.build(tmp_path / "e.duckdb", tasks=False)
+    run = lambda *a: CliRunner().invoke(app, ["cultivate", *a, "--db", db])  # noqa: E731
+    res = run("match-event", "--need", "N1", "--buyer", W.USCC[1], "--supplier", W.USCC[2], "--stage", "supplier",
+              "--date", "2025-05-01", "--chain", "EI")
+    assert res.exit_code == 0 and "match event #1" in res.output, res.output
+    out = json.loads(run("match-events").output)
+    assert out["rows"] == [{"chain_code": "EI", "pairs": 1, "proposed": 0, "contacted": 0, "trial_order": 0,
+                            "supplier": 1, "declined": 0}]
+    for args, msg in ((("--stage", "won"), "阶段须为"), (("--stage", "supplier", "--chain", "XX"), "未知产业链"),
+                      (("--stage", "supplier", "--date", "May 1"), "日期格式")):
+        res = run("match-event", "--need", "N1", "--buyer", W.USCC[1], "--supplier", W.USCC[2], *args)
+        assert res.exit_code == 2 and msg in res.output, (args, res.output)

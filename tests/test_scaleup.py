@@ -257,14 +257,15 @@ def test_keep_and_track(tmp_path):
 
 
 def test_migration_0016_up_down_up(db_any):
-    """``scaleup_assessment`` comes with 0016 and goes with its downgrade, on DuckDB and PostgreSQL."""
+    """``scaleup_assessment`` and ``match_event`` (10 columns each) come with 0016 and go with its downgrade,
+    on DuckDB and PostgreSQL."""
     import sqlalchemy as sa
     from alembic import command
 
     from chainbrain.store.migrate import alembic_config, current_revision, upgrade
 
     has = sa.text("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
-                  "AND table_name = 'scaleup_assessment'")
+                  "AND table_name IN ('scaleup_assessment', 'match_event')")
     s = open_store(db_any)
     try:
         upgrade(s, "0015_disclosure_patterns")
@@ -273,12 +274,12 @@ def test_migration_0016_up_down_up(db_any):
         upgrade(s, "0016_cultivation")
         assert current_revision(s) == "0016_cultivation"
         with s.engine.connect() as conn:
-            assert conn.execute(has).scalar() == 10
+            assert conn.execute(has).scalar() == 20
         command.downgrade(alembic_config(s), "0015_disclosure_patterns")
         with s.engine.connect() as conn:
             assert conn.execute(has).scalar() == 0
         upgrade(s, "0016_cultivation")
         with s.engine.connect() as conn:
-            assert conn.execute(has).scalar() == 10
+            assert conn.execute(has).scalar() == 20
     finally:
         s.close()

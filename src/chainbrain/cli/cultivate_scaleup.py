@@ -171,3 +171,42 @@ def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, b
     else:
         out.write_text(text + "\n", encoding="utf-8")
         typer.echo(f"{msg} → {out}")
+
+
+def match_event(need: str = typer.Option(..., "--need", help="need id (from the needs file)"),
+                buyer: str = typer.Option(..., "--buyer", help="buyer's USCC"),
+                supplier: str = typer.Option(..., "--supplier", help="supplier's USCC"),
+                stage: str = typer.Option(..., "--stage", help="proposed, contacted, trial_order, supplier or declined"),
+                date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: today)"),
+                chain: str = typer.Option(None, "--chain", help="chain code"),
+                note: str = typer.Option(None, "--note"),
+                actor: str = typer.Option("cli", "--actor", help="who records it"),
+                db: str = DB) -> None:
+    """融通: record what happened to a proposed match (contacted, trial order, supplier, declined)."""
+    import datetime as dt
+
+    from chainbrain.store import open_store
+    from chainbrain.work.match_events import record
+
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    try:
+        with open_store(db) as store:
+            if chain:
+                _check(store, None, chain)
+            i = record(store, need, buyer, supplier, stage, day, actor, chain, note)
+    except ValueError as exc:
+        _fail(str(exc))
+    typer.echo(f"match event #{i}: {need} {supplier} → {stage} ({day})")
+
+
+def match_events(chain: str = typer.Option(None, "--chain", help="chain code"), db: str = DB) -> None:
+    """融通: per chain, the need × supplier pairs by their latest stage (JSON)."""
+    from chainbrain.cli.output import dumps
+    from chainbrain.store import open_store
+    from chainbrain.work.match_events import summary
+
+    with open_store(db) as store:
+        typer.echo(dumps({"chain": chain, "rows": summary(store, chain)}))

@@ -1,4 +1,4 @@
-"""Scale-up assessments kept per enterprise (migration 0016_cultivation).
+"""Scale-up assessments kept per enterprise and 融通 match events (migration 0016_cultivation).
 
 ``scaleup_assessment``: one row per target year, month of the monthly signal (0: annual figures
 only), direction (``up`` scale-up candidate, ``down`` drop-out risk) and enterprise — the
@@ -28,4 +28,24 @@ scaleup_assessment = sa.Table(
     sa.Column("model", sa.String(64), nullable=False),
     sa.Column("kept_at", sa.DateTime, nullable=False),
     sa.Index("ix_scaleup_assessment_ent", "enterprise_id"),
+)
+
+#: stages of a 融通 match, in order (``declined`` ends it)
+MATCH_STAGES = ("proposed", "contacted", "trial_order", "supplier", "declined")
+
+# ``match_event``: what happened to a proposed match (融通) — one row per event, entered by the chain
+# office: the need (its id in the needs file), the chain, buyer and supplier, the stage reached, the day.
+match_event = sa.Table(
+    "match_event", metadata,
+    sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("need_id", sa.String(64), nullable=False),
+    sa.Column("chain_code", sa.String(8)),
+    sa.Column("buyer_id", sa.BigInteger, nullable=False),
+    sa.Column("supplier_id", sa.BigInteger, nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),            # MATCH_STAGES
+    sa.Column("occurred_on", sa.Date, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_match_event_need", "need_id", "supplier_id"),
 )

@@ -1,4 +1,4 @@
-"""scale-up assessments kept per enterprise (``scaleup_assessment``, issue #15)
+"""scale-up assessments kept per enterprise (``scaleup_assessment``) and 融通 match events (``match_event``), issue #15
 
 One row per target year, month of the monthly signal (0 = none), direction and enterprise: the
 probabilities as computed and kept (see ``chainbrain.store.schema_cultivation``).
@@ -31,8 +31,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year", "month", "direction", "enterprise_id"),
     )
     op.create_index("ix_scaleup_assessment_ent", "scaleup_assessment", ["enterprise_id"])
+    op.create_table(
+        "match_event",
+        sa.Column("id", sa.BigInteger(), nullable=False, autoincrement=False),
+        sa.Column("need_id", sa.String(64), nullable=False),
+        sa.Column("chain_code", sa.String(8)),
+        sa.Column("buyer_id", sa.BigInteger(), nullable=False),
+        sa.Column("supplier_id", sa.BigInteger(), nullable=False),
+        sa.Column("stage", sa.String(16), nullable=False),
+        sa.Column("occurred_on", sa.Date(), nullable=False),
+        sa.Column("note", sa.Text()),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_match_event_need", "match_event", ["need_id", "supplier_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_match_event_need", table_name="match_event")
+    op.drop_table("match_event")
     op.drop_index("ix_scaleup_assessment_ent", table_name="scaleup_assessment")
     op.drop_table("scaleup_assessment")
