@@ -18,5 +18,6 @@ BENCHMARKS = {
     "supply_systemic": bench_supply_graph.run_systemic,
     "report_monthly": bench_report.run,     # the monthly analysis report (province, a chain; Word, PDF, Excel)
     "cultivate_assess": __import__("benchmarks.bench_cultivate", fromlist=["run"]).run,   # SME tiers, 100k / 1M firms
+    "cultivate_scaleup_baseline": __import__("benchmarks.bench_scaleup", fromlist=["run"]).run,   # 升规 Gibrat pools
 }
 NAMES = list(BENCHMARKS)

@@ -42,6 +42,8 @@ NOT_ATTACKED = {
     # 企业库复核 (issue #19)
     "/api/library/review": "province admin and chain offices only; firms one by one filtered by policy.visible_ids, "
                            "counts of queued firms per chain, no money (test_library_review)",
+    "/api/cultivate/scale-up": "the viewer's own enterprises one by one (policy.visible_ids), counts made from those "
+                               "firms only (test_scaleup_web)",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",
     "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",

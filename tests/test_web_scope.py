@@ -95,7 +95,7 @@ def test_route_list_is_complete(app):
             "/api/imports", "/api/audit", "/api/login", "/operations", "/api/operations",
             "/reports", "/api/reports", "/reports/monthly",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
-            "/cultivate/renewals", "/api/cultivate/renewals",
+            "/cultivate/renewals", "/api/cultivate/renewals", "/cultivate/scale-up", "/api/cultivate/scale-up",
             "/api/enterprises", "/enterprises"} <= paths
     for _, p in routes(app):
         fill(p)

@@ -15,6 +15,11 @@ import typer
 from chainbrain.cli.common import DB
 
 app = typer.Typer(help="Growing enterprises: SME tier assessment (优质中小企业梯度培育).", no_args_is_help=True)
+app.command("scale-up")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["scale_up"]).scale_up)
+app.command("scale-up-backtest")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).scale_up_backtest)
+app.command("match")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match)
+app.command("match-event")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match_event)
+app.command("match-events")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match_events)
 
 
 def _fail(msg: str) -> None:

@@ -347,3 +347,4 @@ from chainbrain.store import schema_reports  # noqa: E402,F401
 from chainbrain.store import schema_disclosure  # noqa: E402,F401
 from chainbrain.store import schema_clusters  # noqa: E402,F401
 from chainbrain.store import schema_library  # noqa: E402,F401
+from chainbrain.store import schema_cultivation  # noqa: E402,F401
