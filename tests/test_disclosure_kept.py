@@ -57,7 +57,9 @@ def test_compute_keeps_every_scope_and_a_new_process_uses_them(db):
         assert "anon" in viewers and any(v.startswith("county:") for v in viewers)
         assert all(row["period"] == label and row["hidden"] > 0 for row in out["disclosure"])
         with store.engine.connect() as c:
-            assert c.execute(sa.text("SELECT COUNT(*) FROM disclosure_pattern")).scalar() == len(viewers)
+            # the period's family and the Decembers' (the cockpit's projection chart), per scope
+            families = 1 if label.endswith("-12") else 2
+            assert c.execute(sa.text("SELECT COUNT(*) FROM disclosure_pattern")).scalar() == families * len(viewers)
         user = _county(store)
         vis = visible_set(store, user)
         direct = suppression_periods.linked_pattern(store, label, vis)       # computed here, not kept
@@ -66,6 +68,9 @@ def test_compute_keeps_every_scope_and_a_new_process_uses_them(db):
         fam = tuple(p.ytd_label for p in suppression_periods.family(store, label))
         plain = kept.load(store, fam, guard.key, 3, kept.data_key(store))
         assert plain is not None and label in plain
+        december = f"{int(label[:4]) - 1}-12"
+        dfam = tuple(p.ytd_label for p in suppression_periods.family(store, december))
+        assert december in kept.load(store, dfam, guard.key, 3, kept.data_key(store))
         assert guard.pattern(label).hidden == direct.hidden
 
 

@@ -263,20 +263,28 @@ def scopes(store) -> dict:
 
 def precompute(store, period: str, min_cell: int = MIN_CELL, progress=None, fresh: bool = True) -> list[dict]:
     """Compute and keep the published pattern of ``period``'s family for the anonymous viewer and
-    every scope of :func:`scopes`: ``chainbrain compute`` runs it so that no request waits for the audit
-    (tens of seconds per scope at province scale); ``fresh=False`` uses what is kept at the current
-    data (the server's warm-up does that, scope by scope). [{viewer, hidden, cells, seconds}]"""
+    every scope of :func:`scopes`, and of the Decembers' family (the cockpit's projection chart shows
+    each earlier year's December total with that period's pattern, ``model.protect_monitoring``):
+    ``chainbrain compute`` runs it so that no request waits for the audit (tens of seconds per scope
+    and family at province scale); ``fresh=False`` uses what is kept at the current data (the
+    server's warm-up does that, scope by scope). [{viewer, hidden, cells, seconds}]"""
     import time
 
+    from chainbrain.periods import parse_period
     from chainbrain.web.policy import cell_rule
 
+    p = parse_period(period)
+    december = None if p.month == 12 else f"{p.year - 1}-12"
     viewers = scopes(store)
     out = []
     for i, (key, user) in enumerate(viewers.items()):
         if progress:
             progress(i, len(viewers), f"disclosure {'/'.join(str(x) for x in key if x)}")
         t0 = time.perf_counter()
-        pat = cell_rule(store, user, min_cell).pattern(period, fresh=fresh)
+        guard = cell_rule(store, user, min_cell)
+        if december:
+            guard.pattern(december, fresh=fresh)
+        pat = guard.pattern(period, fresh=fresh)
         out.append({"viewer": ":".join(str(x) for x in key if x), "hidden": len(pat.hidden), "cells": pat.cells,
                     "seconds": round(time.perf_counter() - t0, 1)})
     if progress:
