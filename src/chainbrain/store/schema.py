@@ -345,3 +345,4 @@ from chainbrain.store import schema_attract  # noqa: E402,F401
 from chainbrain.store import schema_work_programs  # noqa: E402,F401
 from chainbrain.store import schema_reports  # noqa: E402,F401
 from chainbrain.store import schema_disclosure  # noqa: E402,F401
+from chainbrain.store import schema_digital  # noqa: E402,F401
