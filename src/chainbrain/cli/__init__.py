@@ -30,6 +30,7 @@ app.add_typer(__import__("chainbrain.cli.attract", fromlist=["app"]).app, name="
 __import__("chainbrain.cli.supply_graph", fromlist=["register"]).register(__import__("chainbrain.cli.supply", fromlist=["app"]).app)   # 供应链图
 app.add_typer(__import__("chainbrain.cli.report", fromlist=["app"]).app, name="report")   # 分析报告
 app.add_typer(__import__("chainbrain.cli.cultivate", fromlist=["app"]).app, name="cultivate")   # 优质中小企业梯度培育
+app.add_typer(__import__("chainbrain.cli.digital", fromlist=["app"]).app, name="digital")   # 智改数转网联
 
 
 def main() -> None:

@@ -1,0 +1,119 @@
+"""Answers shared by ``chainbrain digital …``, the /digital page and its JSON twins.
+
+- :func:`coverage_answer`: :func:`chainbrain.analytics.digital_coverage.coverage` with the table
+  the page and the Excel download show.
+- :func:`targets_answer`: progress against each coverage target of the pack (``digital.toml``:
+  the plan's deadline, the 2027 national ones, local targets) in the viewer's area, and the firms
+  still to reach each. For a target of share s over a population of n firms of which a meet its
+  measure: ``required = ⌈s·n⌉``, ``remaining = max(0, required − a)`` firms,
+  ``days_left = deadline − period end``; status ``met`` (remaining 0), ``overdue`` (remaining > 0
+  and the deadline passed), else ``open``; ``per_month = remaining / months left`` (whole calendar
+  months from the period end to the deadline, at least 1). A local target (with a region) is
+  evaluated in its own region, and shown for the province and within that region only. The firm
+  lists keep only the enterprises ``visible(ids)`` returns (the viewer's scope).
+"""
+
+from __future__ import annotations
+
+import math
+
+from chainbrain.analytics.digital_coverage import coverage, firms_to_reach
+from chainbrain.analytics.digital_rules import rules, unsourced
+from chainbrain.periods import parse_period
+
+POP_NAMES = {"above_scale": ("规上工业企业", "above-scale industrial enterprises"),
+             "srdi": ("专精特新企业", "SRDI firms")}
+MEASURE_NAMES = {"assessed": ("已诊断评测", "assessed"), "level2_plus": ("达到二级及以上", "at level 2 or above")}
+BY_NAMES = {"province": ("全省", "Province"), "city": ("设区市", "City"), "county": ("县（市、区）", "County"),
+            "chain": ("产业链", "Chain")}
+
+
+def coverage_answer(store, period: str, by: str = "province", pop: str = "above_scale", region: str | None = None,
+                    chain: str | None = None, scope: str = "all", lang: str = "zh") -> dict:
+    rows = coverage(store, period, by, scope, pop, region, chain)
+    en = lang == "en"
+    i = 1 if en else 0
+    for r in rows:
+        if by in ("city", "county"):
+            r["href"] = f"/digital?region={r['key']}&period={period}"
+        elif by == "chain":
+            r["href"] = f"/digital?chain={r['key']}&period={period}"
+    cols = [{"key": "name", "label": BY_NAMES[by][i], "kind": "link"},
+            {"key": "firms", "label": "Firms" if en else "企业数", "kind": "count"},
+            {"key": "assessed", "label": "Assessed" if en else "已评测", "kind": "count"},
+            {"key": "level2_plus", "label": "Level ≥ 2" if en else "二级及以上", "kind": "count"},
+            {"key": "assessed_share", "label": "Assessed share" if en else "评测覆盖率", "kind": "pct"},
+            {"key": "level2_plus_share", "label": "Level ≥ 2 share" if en else "二级及以上占比", "kind": "pct"}]
+    note = ("Firms: above-scale industrial enterprises reporting in the period (SRDI: those holding a valid "
+            "专精特新 or 小巨人 designation). Assessed: any assessment dated on or before the period's end. A firm's "
+            "level: the highest over the schemes of its latest assessment in each.") if en else \
+        ("企业数：本期联网直报的规上工业企业（专精特新口径：持有有效专精特新或小巨人认定者）。已评测：期末及以前有任一评测结果。"
+         "企业等级：各评测体系中最近一次结果的最高等级。")
+    return {"period": period, "by": by, "population": pop, "region": region, "chain": chain, "rows": rows,
+            "unit": "enterprises (家); shares are fractions", "note": note,
+            "tables": [{"id": "coverage", "title": ("Digital assessment coverage" if en else "数字化评测覆盖")
+                        + f" · {POP_NAMES[pop][i]}", "period": period, "unit": "家", "columns": cols,
+                        "rows": rows}]}
+
+
+def _contains(store, outer: str, inner: str | None) -> bool:
+    """Whether region ``inner`` (None: the province) lies within ``outer``."""
+    if inner is None:
+        return False
+    if inner == outer:
+        return True
+    r = store.table("region")
+    df = r.filter(r.code == inner).select("parent_code", "prefecture_code").execute()
+    return bool(len(df)) and outer in (df["parent_code"].iloc[0], df["prefecture_code"].iloc[0])
+
+
+def _months_between(a, b) -> int:
+    return (b.year - a.year) * 12 + (b.month - a.month)
+
+
+def targets_answer(store, period: str, region: str | None, chain: str | None, visible, lang: str = "zh",
+                   limit: int = 200) -> dict:
+    """Each target's progress in the area and its firms still to reach (module docstring)."""
+    p = parse_period(period)
+    end = p.end_date
+    en = lang == "en"
+    i = 1 if en else 0
+    out = []
+    for t in rules()["targets"]:
+        if t.region is not None and region is not None and not _contains(store, t.region, region):
+            continue
+        area = t.region if t.region is not None and region is None else region
+        row = coverage(store, period, "province", "all", t.population, area, chain)[0]
+        n, a = row["firms"], row[t.measure]
+        required = math.ceil(t.share * n - 1e-9)
+        remaining = max(0, required - a)
+        days_left = (t.deadline - end).days
+        months = max(1, _months_between(end, t.deadline))
+        status = "met" if remaining == 0 else ("overdue" if days_left < 0 else "open")
+        firms = firms_to_reach(store, period, t.measure, "all", t.population, area, chain)
+        seen = visible(firms["enterprise_id"].tolist())
+        shown = firms[firms["enterprise_id"].isin(seen)]
+        items = [{"enterprise_id": int(f.enterprise_id), "uscc": f.uscc, "name": f.name,
+                  "county_name": f.county_name, "city_name": f.city_name,
+                  "level": None if f.level != f.level or f.level is None else int(f.level),
+                  "assessed_on": None if f.assessed_on is None or f.assessed_on != f.assessed_on
+                  else str(f.assessed_on)[:10],
+                  "href": f"/enterprises/{f.uscc or f.enterprise_id}"} for f in shown.head(limit).itertuples()]
+        out.append({"code": t.code, "title": t.title_en if en else t.title, "population": t.population,
+                    "population_name": POP_NAMES[t.population][i], "measure": t.measure,
+                    "measure_name": MEASURE_NAMES[t.measure][i], "share_target": t.share,
+                    "deadline": t.deadline.isoformat(), "deadline_source": t.deadline_source,
+                    "region": area, "source": t.source, "firms": n, "achieved": a,
+                    "share": a / n if n else None, "required": required, "remaining": remaining,
+                    "days_left": days_left, "per_month": remaining / months if remaining else 0.0,
+                    "status": status, "to_reach_total": len(firms), "to_reach_visible": len(shown),
+                    "to_reach": items})
+    cols = [{"key": "name", "label": "Enterprise" if en else "企业", "kind": "link"},
+            {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
+            {"key": "county_name", "label": "County" if en else "县（市、区）", "kind": "text"},
+            {"key": "level", "label": "Level" if en else "当前等级", "kind": "text"},
+            {"key": "assessed_on", "label": "Last assessed" if en else "最近评测", "kind": "text"}]
+    tables = [{"id": f"reach-{t['code']}"[:31], "title": ("Still to reach: " if en else "尚待达标：") + t["title"],
+               "period": period, "columns": cols, "rows": t["to_reach"]} for t in out]
+    return {"period": period, "region": region, "chain": chain, "targets": out, "unsourced": unsourced(),
+            "tables": tables}
