@@ -154,3 +154,14 @@ def firms_to_reach(store, period: str, measure: str = "level2_plus", scope: str 
     df["_l"] = df["level"].fillna(-1)
     df = df.sort_values(["_l", "uscc", "enterprise_id"], na_position="last", kind="mergesort").drop(columns="_l")
     return df.reset_index(drop=True)
+
+
+def assessments_of(store, enterprise_id: int) -> list[dict]:
+    """One enterprise's assessments (newest revision of each), newest first: scheme, level, score,
+    assessed_on, source."""
+    t = store.table("digital_assessment")
+    t = latest(t.filter(t.enterprise_id == int(enterprise_id)), ["enterprise_id", "scheme", "assessed_on"])
+    df = t.select("scheme", "level", "score", "assessed_on", "source").execute()
+    df = df.sort_values(["assessed_on", "scheme"], ascending=[False, True])
+    return [{"scheme": r.scheme, "level": int(r.level), "score": None if pd.isna(r.score) else float(r.score),
+             "assessed_on": str(r.assessed_on)[:10], "source": r.source} for r in df.itertuples()]

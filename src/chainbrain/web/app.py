@@ -119,6 +119,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.include_router(__import__("chainbrain.web.views.attract", fromlist=["router"]).router)  # 补链 · 精准招商
     app.include_router(__import__("chainbrain.web.views.reports", fromlist=["router"]).router)  # 分析报告
     app.include_router(__import__("chainbrain.web.views.cultivate", fromlist=["router"]).router)  # 梯度培育
+    app.include_router(__import__("chainbrain.web.views.digital", fromlist=["router"]).router)  # 智改数转网联
     for name in ("requests_api", "requests", "my"):                                              # 企业诉求
         app.include_router(__import__(f"chainbrain.web.views.{name}", fromlist=["router"]).router)
     for _m in ("work_rd", "work_funds", "work_policies", "work_lists"):                  # 攻关、基金、政策、五清单
