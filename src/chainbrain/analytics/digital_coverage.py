@@ -98,8 +98,8 @@ def coverage(store, period: str, by: str = "province", scope: str = "all", pop: 
     x = m.left_join(lv, m.enterprise_id == lv.enterprise_id)
     agg = x.group_by("key").aggregate(
         firms=x.count(),
-        assessed=x.level.notnull().cast("int64").sum(),
-        level2_plus=(x.level >= 2).fill_null(False).cast("int64").sum())
+        assessed=ibis.cases((x.level.notnull(), 1), else_=0).sum(),
+        level2_plus=ibis.cases((x.level >= 2, 1), else_=0).sum())
     got = agg.execute()
     keys = _keys(store, by, region)
     if by == "chain" and chain:

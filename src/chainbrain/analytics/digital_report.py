@@ -71,6 +71,20 @@ def _months_between(a, b) -> int:
     return (b.year - a.year) * 12 + (b.month - a.month)
 
 
+def progress(share: float, firms: int, achieved: int, deadline, end) -> dict:
+    """required = ⌈share·firms⌉ (a product within 1e-9 of an integer counts as that integer: 0.9 × 10 is
+    9, not 10), remaining = max(0, required − achieved), days_left = deadline − end, per_month =
+    remaining / max(1, calendar months from end to deadline); status met | overdue (remaining > 0 and
+    days_left < 0: the deadline day itself is still open) | open."""
+    required = math.ceil(share * firms - 1e-9)
+    remaining = max(0, required - achieved)
+    days_left = (deadline - end).days
+    months = max(1, _months_between(end, deadline))
+    status = "met" if remaining == 0 else ("overdue" if days_left < 0 else "open")
+    return {"required": required, "remaining": remaining, "days_left": days_left,
+            "per_month": remaining / months if remaining else 0.0, "status": status}
+
+
 def targets_answer(store, period: str, region: str | None, chain: str | None, visible, lang: str = "zh",
                    limit: int = 200) -> dict:
     """Each target's progress in the area and its firms still to reach (module docstring)."""
@@ -85,11 +99,7 @@ def targets_answer(store, period: str, region: str | None, chain: str | None, vi
         area = t.region if t.region is not None and region is None else region
         row = coverage(store, period, "province", "all", t.population, area, chain)[0]
         n, a = row["firms"], row[t.measure]
-        required = math.ceil(t.share * n - 1e-9)
-        remaining = max(0, required - a)
-        days_left = (t.deadline - end).days
-        months = max(1, _months_between(end, t.deadline))
-        status = "met" if remaining == 0 else ("overdue" if days_left < 0 else "open")
+        pr = progress(t.share, n, a, t.deadline, end)
         firms = firms_to_reach(store, period, t.measure, "all", t.population, area, chain)
         seen = visible(firms["enterprise_id"].tolist())
         shown = firms[firms["enterprise_id"].isin(seen)]
@@ -104,9 +114,7 @@ def targets_answer(store, period: str, region: str | None, chain: str | None, vi
                     "measure_name": MEASURE_NAMES[t.measure][i], "share_target": t.share,
                     "deadline": t.deadline.isoformat(), "deadline_source": t.deadline_source,
                     "region": area, "source": t.source, "firms": n, "achieved": a,
-                    "share": a / n if n else None, "required": required, "remaining": remaining,
-                    "days_left": days_left, "per_month": remaining / months if remaining else 0.0,
-                    "status": status, "to_reach_total": len(firms), "to_reach_visible": len(shown),
+                    "share": a / n if n else None, **pr, "to_reach_total": len(firms), "to_reach_visible": len(shown),
                     "to_reach": items})
     cols = [{"key": "name", "label": "Enterprise" if en else "企业", "kind": "link"},
             {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
