@@ -11,7 +11,8 @@ Reporting at 2025-06: E1, E2, E3, E5, E6 (E4 exited after 2024-06). Assessments 
 | E5 | gbt39116 L2 2025-07-01 (the day after) | none |
 | E6 | — | none |
 
-Designations: E2 专精特新 (provincial, from 2025-01-01, open); E3 小巨人 ended 2024-06-30.
+Designations: E2 专精特新 (provincial, from 2025-01-01, open); E3 小巨人 ended 2024-06-30; E1 数字化转型标杆
+(provincial, from 2025-01-01); E5 灯塔工厂 from 2025-07-01 (after the period).
 """
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def load(store, tmp) -> None:
         assert res.status == "loaded", [i.line() for i in res.issues.errors]
     with store.begin() as conn:
         store.bulk_insert(conn, "designation", pa.table({
-            "enterprise_id": [2, 3], "kind": ["srdi", "little_giant"], "level": ["provincial", "national"],
-            "chain_code": pa.array([None, None], pa.string()), "valid_from": [D(2025, 1, 1), D(2021, 7, 1)],
-            "valid_to": pa.array([None, D(2024, 6, 30)], pa.date32()), "batch_id": [1, 1], "revision": [1, 1]}))
+            "enterprise_id": [2, 3, 1, 5], "kind": ["srdi", "little_giant", "benchmark", "lighthouse"],
+            "level": ["provincial", "national", "provincial", "provincial"],
+            "chain_code": pa.array([None] * 4, pa.string()),
+            "valid_from": [D(2025, 1, 1), D(2021, 7, 1), D(2025, 1, 1), D(2025, 7, 1)],
+            "valid_to": pa.array([None, D(2024, 6, 30), None, None], pa.date32()), "batch_id": [1] * 4,
+            "revision": [1] * 4}))

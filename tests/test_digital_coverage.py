@@ -152,3 +152,25 @@ def test_migration_0017_up_down_up(db_any):
             assert conn.execute(sa.text("SELECT revision FROM digital_assessment")).scalar() == 1
     finally:
         st.close()
+
+
+def test_benchmarks_and_configured_candidates(store):
+    """E1 holds a 标杆 title on 2025-06-30 (E5's lighthouse starts the day after). Candidates only once the
+    pack sets min_level; the bound includes itself (E3 at level 2 qualifies for min_level 2)."""
+    import copy
+
+    from chainbrain.analytics import digital_rules as R
+    from chainbrain.analytics.digital_benchmarks import benchmarks
+
+    b = benchmarks(store, "2025-06")
+    assert b["designated"]["enterprise_id"].tolist() == [1] and b["designated"]["titles"].tolist() == ["省级数字化转型标杆"]
+    assert (b["configured"], len(b["candidates"])) == (False, 0)
+
+    def with_min(level):
+        raw = copy.deepcopy(R.rules()["raw"])
+        raw["benchmark"]["min_level"] = level
+        return benchmarks(store, "2025-06", r=R._checked(raw))["candidates"]["enterprise_id"].tolist()
+    assert with_min(2) == [3]
+    assert with_min(3) == []
+    assert with_min(1) == [3, 2]                       # level 2, then level 1; E1 holds the title already
+    assert benchmarks(store, "2025-06", region="360100", r=None)["designated"]["enterprise_id"].tolist() == [1]

@@ -99,3 +99,13 @@ def test_self_assessment_bad_input_is_400_naming_the_field(app, body, field):
     with client(app, "ent3") as c:
         r = c.post("/api/digital/self-assessment", json=body)
         assert r.status_code == 400 and r.json()["detail"].startswith(field + ":"), r.text
+
+
+@pytest.mark.parametrize("viewer, seen", [(None, []), ("dh_county", [1]), ("lx_county", []), ("admin", [1])])
+def test_benchmarks_in_the_viewers_scope(app, viewer, seen):
+    with client(app, viewer) as c:
+        j = c.get("/api/digital/benchmarks", params={"period": "2025-06"}).json()
+        assert j["designated"]["total"] == 1 and [r["enterprise_id"] for r in j["designated"]["rows"]] == seen
+        assert j["configured"] is False and j["candidates"] == {"total": 0, "rows": []}
+        page = c.get("/digital", params={"period": "2025-06"})
+        assert ('data-testid="benchmarks-table"' in page.text) == (viewer is not None)

@@ -125,3 +125,40 @@ def targets_answer(store, period: str, region: str | None, chain: str | None, vi
                "period": period, "columns": cols, "rows": t["to_reach"]} for t in out]
     return {"period": period, "region": region, "chain": chain, "targets": out, "unsourced": unsourced(),
             "tables": tables}
+
+
+def benchmarks_answer(store, period: str, region: str | None, chain: str | None, visible, lang: str = "zh") -> dict:
+    """:func:`chainbrain.analytics.digital_benchmarks.benchmarks` as two tables of the firms ``visible(ids)``
+    keeps (the viewer's scope), with the totals before that filter."""
+    from chainbrain.analytics.digital_benchmarks import benchmarks
+
+    b = benchmarks(store, period, region, chain)
+    en = lang == "en"
+    cols = [{"key": "name", "label": "Enterprise" if en else "企业", "kind": "link"},
+            {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
+            {"key": "county_name", "label": "County" if en else "县（市、区）", "kind": "text"},
+            {"key": "level", "label": "Level" if en else "当前等级", "kind": "text"},
+            {"key": "titles", "label": "Titles" if en else "称号", "kind": "text"}]
+    out, tables = {}, []
+    for key, zh, e in (("designated", "数字化转型标杆 / 灯塔工厂", "Benchmarks and lighthouses"),
+                       ("candidates", "标杆候选", "Benchmark candidates")):
+        df = b[key]
+        seen = visible(df["enterprise_id"].tolist())
+        rows = [{"enterprise_id": int(f.enterprise_id), "uscc": f.uscc, "name": f.name, "city_name": f.city_name,
+                 "county_name": f.county_name, "level": None if pd_na(f.level) else int(f.level),
+                 "titles": f.titles, "key": str(f.enterprise_id), "href": f"/enterprises/{f.uscc or f.enterprise_id}"}
+                for f in df.itertuples() if int(f.enterprise_id) in seen]
+        out[key] = {"total": len(df), "rows": rows}
+        tables.append({"id": key, "title": e if en else zh, "period": period, "columns": cols, "rows": rows})
+    note = (f"Candidates: firms at level ≥ {b['min_level']} without a title (digital.toml [benchmark] min_level)."
+            if b["configured"] else
+            "The selection criteria of benchmarks and 小灯塔 are not in the references: no candidates until the "
+            "province sets digital.toml [benchmark] min_level.") if en else \
+        (f"候选：当前等级 ≥ {b['min_level']} 且尚无称号的企业（digital.toml [benchmark] min_level）。" if b["configured"] else
+         "标杆、小灯塔的遴选标准资料未载明：在本省设置 digital.toml [benchmark] min_level 之前不列候选。")
+    return {"period": period, "region": region, "chain": chain, "configured": b["configured"],
+            "min_level": b["min_level"], **out, "note": note, "tables": tables}
+
+
+def pd_na(v) -> bool:
+    return v is None or v != v

@@ -7,6 +7,8 @@
 - ``/api/digital/targets?period&region&chain``: progress against each target of the pack (deadlines)
   and the firms still to reach each — only the enterprises the viewer may see
   (:func:`chainbrain.web.policy.visible_ids`; anonymous and aggregate-only viewers: none).
+- ``/api/digital/benchmarks?period&region&chain``: firms holding a 标杆 / 灯塔工厂 title and the candidates
+  at the pack's configured level (:mod:`chainbrain.analytics.digital_benchmarks`), filtered like the targets.
 - ``/digital/self-assessment`` (form) → ``POST /api/digital/self-assessment`` (an enterprise user, CSRF;
   body ``{"scheme", "level", "assessed_on", "score"?}``): stored for the user's own firm only, source
   ``self`` (:func:`chainbrain.ingest.digital.record_self_assessment`). Other roles 403; bad input 400
@@ -19,7 +21,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from chainbrain.analytics.digital_report import coverage_answer, targets_answer
+from chainbrain.analytics.digital_report import benchmarks_answer, coverage_answer, targets_answer
 from chainbrain.analytics.digital_rules import rules
 from chainbrain.analytics.kpi import latest_period
 from chainbrain.periods import parse_period
@@ -92,6 +94,23 @@ def api_targets(request: Request, period: str | None = None, region: str | None 
     return reply(request, _targets(request, period, region, chain), "digital-targets")
 
 
+def _benchmarks(request: Request, period, region, chain) -> dict:
+    st, lang = get_state(request), lang_of(request.query_params.get("lang"))
+    user = current_user(request)
+    with st.lock:
+        period, region, chain = _params(st, period, "province", "above_scale", region, chain)
+        return benchmarks_answer(st.store, period, region, chain, lambda ids: visible_ids(st.store, user, ids), lang)
+
+
+@router.get("/api/digital/benchmarks", tags=["digital"], dependencies=[Depends(require_aggregates)],
+            response_model=dict)
+def api_benchmarks(request: Request, period: str | None = None, region: str | None = None, chain: str | None = None,
+                   format: str | None = None):
+    """Firms holding a 数字化转型标杆 / 灯塔工厂 title, and candidates at the pack's configured level (none while the
+    criteria are unsourced) — the firms the caller may see one by one, with the totals."""
+    return reply(request, _benchmarks(request, period, region, chain), "digital-benchmarks")
+
+
 @router.get("/digital", dependencies=[Depends(require_aggregates)], summary="智改数转网联 digital coverage")
 def page(request: Request, period: str | None = None, by: str | None = None, population: str = "above_scale",
          region: str | None = None, chain: str | None = None):
@@ -100,13 +119,15 @@ def page(request: Request, period: str | None = None, by: str | None = None, pop
         by = "county" if region else "city"
     d = _coverage(request, period, by, population, region, chain)
     tg = _targets(request, d["period"], region, chain)
+    bm = _benchmarks(request, d["period"], region, chain)
     with st.lock:
         chains = data.chains(st.store)
         area = data.region(st.store, region) if region else None
     query = str(request.url.query)
-    return render(request, "digital.html", d=d, tg=tg, nav="digital", chains=chains, area=area,
+    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", chains=chains, area=area,
                   excel_base="/api/digital/coverage" + (f"?{query}" if query else ""),
-                  targets_excel="/api/digital/targets" + (f"?{query}" if query else ""))
+                  targets_excel="/api/digital/targets" + (f"?{query}" if query else ""),
+                  benchmarks_excel="/api/digital/benchmarks" + (f"?{query}" if query else ""))
 
 
 def _own_enterprise(st, user) -> int:
