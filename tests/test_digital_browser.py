@@ -92,8 +92,11 @@ def test_coverage_targets_and_self_assessment(browser, server, artifacts):
     pg.get_by_test_id("in-level").fill("3")
     with pg.expect_navigation():
         pg.get_by_test_id("self-submit").click()
-    rows = pg.get_by_test_id("own-table").locator("tbody tr").all_inner_texts()
-    assert any(r.startswith("gbt39116\t3") and "2025-03-04" in r for r in rows), rows
+    rows = pg.get_by_test_id("own-table").locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => [r.querySelector('[data-field=scheme]').getAttribute('data-value'),"
+        " r.querySelector('[data-field=level]').innerText, r.querySelector('[data-field=assessed_on]').innerText])")
+    assert ["gbt39116", "3", "2025-03-04"] in rows, rows
+    assert "智能制造能力成熟度模型" in pg.get_by_test_id("own-table").inner_text()
     pg.screenshot(path=str(artifacts / "digital-self.png"), full_page=True)
     assert [e for e in pg.errors if "400" not in e] == [] and pg.external == []
     ctx.close()

@@ -98,7 +98,11 @@ def test_targets(store):
     assert (p["firms"], p["achieved"], p["required"], p["remaining"], p["status"]) == (5, 3, 5, 2, "open")
     assert p["days_left"] == 549 and p["per_month"] == 2 / 18          # 2025-06-30 → 2026-12-31: 18 months
     assert [f["enterprise_id"] for f in p["to_reach"]] == [5, 6]
+    prov = coverage(store, "2025-06", "province")[0]                  # the same firms as the coverage query
+    assert (p["firms"], p["achieved"]) == (prov["firms"], prov["assessed"])
     s = t["miit_2027_srdi"]
+    srdi = coverage(store, "2025-06", "province", pop="srdi")[0]
+    assert (s["firms"], s["achieved"]) == (srdi["firms"], srdi["assessed"])
     assert (s["firms"], s["achieved"], s["remaining"], s["status"]) == (1, 1, 0, "met")
     j = t["jiujiang_2026_level2"]             # in 九江: E3 at level 2 → ⌈0.9 × 1⌉ = 1 required, met
     assert (j["region"], j["firms"], j["achieved"], j["required"], j["status"]) == ("360400", 1, 1, 1, "met")

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from chainbrain.analytics.digital_coverage import levels_on, population
+from chainbrain.analytics.digital_coverage import firm_frame
 from chainbrain.analytics.digital_rules import rules
-from chainbrain.analytics.scope import Shared, _valid_on
+from chainbrain.analytics.scope import _valid_on
 from chainbrain.periods import parse_period
 
 KINDS = ("benchmark", "lighthouse")
@@ -40,29 +40,13 @@ def benchmarks(store, period: str, region: str | None = None, chain: str | None 
     """``{"designated": DataFrame, "candidates": DataFrame, "configured": bool, "min_level"}``; frames with
     enterprise_id, uscc, name, county_name, city_name, level (None: not assessed), titles."""
     p = parse_period(period)
-    sh = Shared(store, cte=False)
-    m = population(store, period, "province", "all", "above_scale", region, chain, sh).select("enterprise_id").distinct()
-    lv = levels_on(store, p.end_date, sh)
-    x = m.left_join(lv, m.enterprise_id == lv.enterprise_id).select(m.enterprise_id, lv.level)
-    ent = sh.table("enterprise")
-    ent = ent.select(_id=ent.id, uscc=ent.uscc, name=ent.name)
-    x = x.join(ent, x.enterprise_id == ent._id)
-    loc = sh.located(p.end_date)
-    loc = loc.select(_lid=loc.enterprise_id, region_code=loc.region_code)
-    x = x.join(loc, x.enterprise_id == loc._lid)
-    reg = sh.table("region")
-    county = reg.select(_rc=reg.code, county_name=reg.name, prefecture_code=reg.prefecture_code)
-    x = x.left_join(county, x.region_code == county._rc)
-    city = reg.select(_pc=reg.code, city_name=reg.name)
-    x = x.left_join(city, x.prefecture_code == city._pc)
-    df = x.select("enterprise_id", "uscc", "name", "county_name", "city_name", "level").execute()
-    d = _valid_on(sh.table("designation"), p.end_date)
+    df = firm_frame(store, period, "all", region, chain)
+    d = _valid_on(store.table("designation"), p.end_date)
     d = d.filter(d.kind.isin(KINDS)).select("enterprise_id", "kind", "level").distinct().execute()
     titles: dict[int, list[str]] = {}
     from chainbrain.catalog.designations import kind_name, level_name
     for t in d.sort_values(["enterprise_id", "kind", "level"]).itertuples():
         titles.setdefault(int(t.enterprise_id), []).append(f"{level_name(t.level)}{kind_name(t.kind)}")
-    df["enterprise_id"] = df["enterprise_id"].astype("int64")
     df["titles"] = [", ".join(titles.get(int(e), [])) for e in df["enterprise_id"]]
     held = df["enterprise_id"].isin(titles)
     bound = min_level(r)

@@ -122,21 +122,21 @@ def _province(store) -> str:
     return str(df["code"].iloc[0])
 
 
-def firms_to_reach(store, period: str, measure: str = "level2_plus", scope: str = "all",
-                   pop: str = "above_scale", region: str | None = None, chain: str | None = None) -> pd.DataFrame:
-    """The firms of the population at ``period`` (in the region / chain) that do not yet meet
-    ``measure`` (``assessed``: no assessment on or before the period end; ``level2_plus``: level < 2
-    or none): enterprise_id, uscc, name, region_code, county and city names, level (None: never
-    assessed), last assessment date — ordered by level (unassessed first), then USCC."""
-    if measure not in ("assessed", "level2_plus"):
-        raise ValueError("measure must be assessed or level2_plus (指标须为 assessed 或 level2_plus)")
+def firm_frame(store, period: str, scope: str = "all", region: str | None = None,
+               chain: str | None = None) -> pd.DataFrame:
+    """One row per above-scale firm reporting at ``period`` (in the region / chain): enterprise_id, uscc,
+    name, region_code, prefecture_code, county_name, city_name, level (None: never assessed),
+    assessed_on (its latest assessment), srdi (a 专精特新 / 小巨人 designation valid at the period end).
+    One query; the targets and benchmark lists filter it (the same firms and levels as :func:`coverage`)."""
     p = parse_period(period)
     sh = Shared(store, cte=False)
-    m = population(store, period, "province", scope, pop, region, chain, sh).select("enterprise_id").distinct()
+    m = population(store, period, "province", scope, "above_scale", region, chain, sh).select("enterprise_id").distinct()
     lv = levels_on(store, p.end_date, sh)
-    x = m.left_join(lv, m.enterprise_id == lv.enterprise_id).select(
-        m.enterprise_id, lv.level, lv.assessed_on)
-    x = x.filter(x.level.isnull()) if measure == "assessed" else x.filter(x.level.isnull() | (x.level < 2))
+    x = m.left_join(lv, m.enterprise_id == lv.enterprise_id).select(m.enterprise_id, lv.level, lv.assessed_on)
+    d = _valid_on(sh.table("designation"), p.end_date)
+    d = d.filter(d.kind.isin(SRDI_KINDS)).select(_did=d.enterprise_id).distinct()
+    x = x.left_join(d, x.enterprise_id == d._did)
+    x = x.mutate(srdi=x._did.notnull()).drop("_did")
     loc = sh.located(p.end_date)
     loc = loc.select(_lid=loc.enterprise_id, region_code=loc.region_code)
     x = x.join(loc, x.enterprise_id == loc._lid)
@@ -148,12 +148,40 @@ def firms_to_reach(store, period: str, measure: str = "level2_plus", scope: str 
     x = x.left_join(county, x.region_code == county._rc)
     city = reg.select(_pc=reg.code, city_name=reg.name)
     x = x.left_join(city, x.prefecture_code == city._pc)
-    df = x.select("enterprise_id", "uscc", "name", "region_code", "county_name", "city_name", "level",
-                  "assessed_on").execute()
+    df = x.select("enterprise_id", "uscc", "name", "region_code", "prefecture_code", "county_name", "city_name",
+                  "level", "assessed_on", "srdi").execute()
     df["enterprise_id"] = df["enterprise_id"].astype("int64")
-    df["_l"] = df["level"].fillna(-1)
-    df = df.sort_values(["_l", "uscc", "enterprise_id"], na_position="last", kind="mergesort").drop(columns="_l")
-    return df.reset_index(drop=True)
+    df["srdi"] = df["srdi"].astype(bool)
+    return df
+
+
+def meets(df: pd.DataFrame, measure: str) -> pd.Series:
+    """Whether each firm of a :func:`firm_frame` meets ``measure`` (assessed | level2_plus)."""
+    if measure not in ("assessed", "level2_plus"):
+        raise ValueError("measure must be assessed or level2_plus (指标须为 assessed 或 level2_plus)")
+    lvl = pd.to_numeric(df["level"], errors="coerce")
+    return lvl.notna() if measure == "assessed" else lvl >= 2
+
+
+def to_reach(df: pd.DataFrame, measure: str, pop: str = "above_scale") -> pd.DataFrame:
+    """The firms of ``df`` (:func:`firm_frame`) in the population not meeting ``measure``, ordered by level
+    (unassessed first), then USCC."""
+    if pop not in POPULATIONS:
+        raise ValueError(f"population must be one of {', '.join(POPULATIONS)}")
+    x = df[df["srdi"]] if pop == "srdi" else df
+    x = x[~meets(x, measure)]
+    x = x.assign(_l=pd.to_numeric(x["level"], errors="coerce").fillna(-1))
+    x = x.sort_values(["_l", "uscc", "enterprise_id"], na_position="last", kind="mergesort").drop(columns="_l")
+    return x.reset_index(drop=True)
+
+
+def firms_to_reach(store, period: str, measure: str = "level2_plus", scope: str = "all",
+                   pop: str = "above_scale", region: str | None = None, chain: str | None = None) -> pd.DataFrame:
+    """The firms of the population at ``period`` (in the region / chain) that do not yet meet
+    ``measure`` (``assessed``: no assessment on or before the period end; ``level2_plus``: level < 2
+    or none), with their place, level (None: never assessed) and last assessment date — ordered by
+    level (unassessed first), then USCC."""
+    return to_reach(firm_frame(store, period, scope, region, chain), measure, pop)
 
 
 def assessments_of(store, enterprise_id: int) -> list[dict]:

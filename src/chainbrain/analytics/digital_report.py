@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import math
 
-from chainbrain.analytics.digital_coverage import coverage, firms_to_reach
+import pandas as pd
+
+from chainbrain.analytics.digital_coverage import coverage, firm_frame, meets, to_reach
 from chainbrain.analytics.digital_rules import rules, unsourced
 from chainbrain.periods import parse_period
 
@@ -92,22 +94,25 @@ def targets_answer(store, period: str, region: str | None, chain: str | None, vi
     end = p.end_date
     en = lang == "en"
     i = 1 if en else 0
+    frame = firm_frame(store, period, "all", region, chain)
     out = []
     for t in rules()["targets"]:
         if t.region is not None and region is not None and not _contains(store, t.region, region):
             continue
         area = t.region if t.region is not None and region is None else region
-        row = coverage(store, period, "province", "all", t.population, area, chain)[0]
-        n, a = row["firms"], row[t.measure]
+        df = frame
+        if area is not None and area != region:           # a local target seen from the province
+            df = df[(df["prefecture_code"] == area) | (df["region_code"] == area)]
+        pop = df[df["srdi"]] if t.population == "srdi" else df
+        n, a = len(pop), int(meets(pop, t.measure).sum())
         pr = progress(t.share, n, a, t.deadline, end)
-        firms = firms_to_reach(store, period, t.measure, "all", t.population, area, chain)
+        firms = to_reach(df, t.measure, t.population)
         seen = visible(firms["enterprise_id"].tolist())
         shown = firms[firms["enterprise_id"].isin(seen)]
         items = [{"enterprise_id": int(f.enterprise_id), "uscc": f.uscc, "name": f.name,
                   "county_name": f.county_name, "city_name": f.city_name,
-                  "level": None if f.level != f.level or f.level is None else int(f.level),
-                  "assessed_on": None if f.assessed_on is None or f.assessed_on != f.assessed_on
-                  else str(f.assessed_on)[:10],
+                  "level": None if pd_na(f.level) else int(f.level),
+                  "assessed_on": None if pd_na(f.assessed_on) else str(f.assessed_on)[:10],
                   "href": f"/enterprises/{f.uscc or f.enterprise_id}"} for f in shown.head(limit).itertuples()]
         out.append({"code": t.code, "title": t.title_en if en else t.title, "population": t.population,
                     "population_name": POP_NAMES[t.population][i], "measure": t.measure,
@@ -161,4 +166,4 @@ def benchmarks_answer(store, period: str, region: str | None, chain: str | None,
 
 
 def pd_na(v) -> bool:
-    return v is None or v != v
+    return v is None or v is pd.NaT or v != v
