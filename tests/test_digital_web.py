@@ -109,3 +109,19 @@ def test_benchmarks_in_the_viewers_scope(app, viewer, seen):
         assert j["configured"] is False and j["candidates"] == {"total": 0, "rows": []}
         page = c.get("/digital", params={"period": "2025-06"})
         assert ('data-testid="benchmarks-table"' in page.text) == (viewer is not None)
+
+
+def test_map_only_for_city_and_county_groupings(app):
+    import json
+    import re
+
+    with client(app) as c:
+        page = c.get("/digital", params={"period": "2025-06"}).text          # default: cities of the province
+        data = json.loads(re.search(r'id="digital-map-data">(.*?)</script>', page, re.S).group(1))
+        assert data["level"] == "city" and data["geo_url"].endswith("jiangxi_cities.geojson")
+        nc = next(u for u in data["units"] if u["code"] == "360100")
+        assert (nc["value"], nc["firms"], nc["assessed"]) == (0.5, 4, 2)       # the coverage row as computed
+        county = c.get("/digital", params={"period": "2025-06", "region": "360100"}).text
+        assert '"parent": "360100"' in county and "jiangxi_counties.geojson" in county
+        for params in ({"by": "chain"}, {"region": "360102"}):
+            assert 'id="digital-map"' not in c.get("/digital", params={"period": "2025-06", **params}).text

@@ -124,10 +124,28 @@ def page(request: Request, period: str | None = None, by: str | None = None, pop
         chains = data.chains(st.store)
         area = data.region(st.store, region) if region else None
     query = str(request.url.query)
-    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", chains=chains, area=area,
+    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", map_json=_map(st, d, area), chains=chains, area=area,
                   excel_base="/api/digital/coverage" + (f"?{query}" if query else ""),
                   targets_excel="/api/digital/targets" + (f"?{query}" if query else ""),
                   benchmarks_excel="/api/digital/benchmarks" + (f"?{query}" if query else ""))
+
+
+def _map(st, d: dict, area: dict | None) -> str | None:
+    """The JSON for digital_map.js: the coverage rows' assessed shares on the city map (province) or the
+    county map of a city — the rows as computed, nothing new; None for other groupings."""
+    import json
+
+    level = d["by"]
+    if level not in ("city", "county") or (level == "city" and area) or \
+            (level == "county" and (area is None or area["level"] != "prefecture")):
+        return None
+    with st.lock:
+        pack = data.pack_meta(st.store)
+    units = [{"code": r["key"], "name": r["name"], "value": r["assessed_share"], "firms": r["firms"],
+              "assessed": r["assessed"]} for r in d["rows"]]
+    return json.dumps({"level": level, "parent": area["code"] if area else None, "period": d["period"],
+                       "population": d["population"], "geo_url": data.map_url(pack, level), "units": units},
+                      ensure_ascii=False)
 
 
 def _own_enterprise(st, user) -> int:
