@@ -31,6 +31,15 @@ FIRST = [  # uscc, scheme, level, assessed_on, score, source
     (5, "gbt39116", 2, "2025-07-01", "", ""),
 ]
 CORRECTION = [(2, "miit_sme_2022", 1, "2024-06-01", "", "")]
+# 一链一场景 (uscc, chain, scenario, adopted_on, provider): on 2025-06-30 EI 智能排产 has E1 and E2 (two providers),
+# NF 能耗监测 has E3 (no provider); EI 设备联网 (E5) comes on 2025-07-02.
+SCENARIOS = [(1, "EI", "智能排产", "2024-03-01", "甲数字科技"), (2, "EI", "智能排产", "2025-02-01", "乙工业互联网"),
+             (3, "NF", "能耗监测", "2024-05-01", ""), (5, "EI", "设备联网", "2025-07-02", "甲数字科技")]
+
+
+def scenarios_csv(rows) -> str:
+    return "uscc,chain_code,scenario,adopted_on,provider\n" + "".join(
+        f"{W.USCC[e]},{c},{s},{d},{p}\n" for e, c, s, d, p in rows)
 
 
 def csv_text(rows) -> str:
@@ -48,6 +57,10 @@ def load(store, tmp) -> None:
         f.write_text(csv_text(rows), encoding="utf-8")
         res = import_file(store, "digital", f)
         assert res.status == "loaded", [i.line() for i in res.issues.errors]
+    f = tmp / "scenarios.csv"
+    f.write_text(scenarios_csv(SCENARIOS), encoding="utf-8")
+    res = import_file(store, "digital-scenarios", f)
+    assert res.status == "loaded" and res.new == 4, [i.line() for i in res.issues.errors]
     with store.begin() as conn:
         store.bulk_insert(conn, "designation", pa.table({
             "enterprise_id": [2, 3, 1, 5], "kind": ["srdi", "little_giant", "benchmark", "lighthouse"],

@@ -146,9 +146,11 @@ def test_migration_0017_up_down_up(db_any):
         assert current_revision(st) == "0017_digital"
         with st.engine.connect() as conn:
             assert conn.execute(has).scalar() == 8
+            assert conn.execute(sa.text(str(has).replace("digital_assessment", "digital_adoption"))).scalar() == 7
         command.downgrade(alembic_config(st), "0016_cultivation")
         with st.engine.connect() as conn:
             assert conn.execute(has).scalar() == 0
+            assert conn.execute(sa.text(str(has).replace("digital_assessment", "digital_adoption"))).scalar() == 0
         upgrade(st, "0017_digital")
         with st.engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO digital_assessment (enterprise_id, scheme, assessed_on, level, source, "
@@ -178,3 +180,19 @@ def test_benchmarks_and_configured_candidates(store):
     assert with_min(3) == []
     assert with_min(1) == [3, 2]                       # level 2, then level 1; E1 holds the title already
     assert benchmarks(store, "2025-06", region="360100", r=None)["designated"]["enterprise_id"].tolist() == [1]
+
+
+def test_scenarios_catalogue(store):
+    import datetime as dt
+
+    from chainbrain.analytics.digital_scenarios import adoptions, catalogue
+
+    day = dt.date(2025, 6, 30)
+    assert catalogue(adoptions(store, day)) == [
+        {"chain_code": "EI", "scenario": "智能排产", "firms": 2, "providers": 2,
+         "first_adopted": "2024-03-01", "last_adopted": "2025-02-01"},
+        {"chain_code": "NF", "scenario": "能耗监测", "firms": 1, "providers": 0,
+         "first_adopted": "2024-05-01", "last_adopted": "2024-05-01"}]
+    assert [r["scenario"] for r in catalogue(adoptions(store, dt.date(2025, 7, 2), chain="EI"))] == ["智能排产", "设备联网"]
+    assert [(r["scenario"], r["firms"]) for r in catalogue(adoptions(store, day, region="360402"))] == [("能耗监测", 1)]
+    assert adoptions(store, day, region="360100")["enterprise_id"].tolist() == [1, 2]

@@ -136,3 +136,32 @@ def test_cli_import_and_xlsx(tmp_path):
     wb.save(tmp_path / "d.xlsx")
     r = CliRunner().invoke(app, ["import", "digital", str(tmp_path / "d.xlsx"), "--db", db])
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("row, rule, field", [
+    ((1, "XX", "智能排产", "2024-03-01", ""), "chain_unknown", "chain_code"),
+    ((1, "EI", "智能排产", (dt.date.today() + dt.timedelta(days=1)).isoformat(), ""), "digital_future", "adopted_on"),
+    ((1, "EI", "场" * 101, "2024-03-01", ""), "too_long", "scenario"),
+    ((1, "EI", "智能排产", "2024-03-01", ""), "duplicate", "uscc"),
+])
+def test_scenario_rows_refused_naming_row_and_field(store, tmp_path, row, rule, field):
+    f = tmp_path / "s.csv"
+    good = (2, "EI", "智能排产", "2024-03-01", "")
+    rows = [good, row] if rule != "duplicate" else [row, row]
+    f.write_text(C.scenarios_csv(rows), encoding="utf-8")
+    res = import_file(store, "digital-scenarios", f)
+    assert res.status == "rejected" and len(res.issues.errors) == 1, [e.line() for e in res.issues.errors]
+    line = res.issues.errors[0].line()
+    assert line.startswith("s.csv row 3 ") and f"[{rule}]" in line and f" {field}" in line, line
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM digital_adoption")).scalar() == 0
+
+
+def test_scenarios_load_and_revise(store, tmp_path):
+    f = tmp_path / "s.csv"
+    f.write_text(C.scenarios_csv(C.SCENARIOS), encoding="utf-8")
+    res = import_file(store, "digital-scenarios", f)
+    assert (res.status, res.new, res.updated, res.unchanged) == ("loaded", 4, 0, 0)
+    f.write_text(C.scenarios_csv([(3, "NF", "能耗监测", "2024-05-01", "丙服务商")]), encoding="utf-8")
+    res = import_file(store, "digital-scenarios", f)
+    assert (res.new, res.updated, res.unchanged) == (0, 1, 0)

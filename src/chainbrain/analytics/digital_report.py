@@ -167,3 +167,38 @@ def benchmarks_answer(store, period: str, region: str | None, chain: str | None,
 
 def pd_na(v) -> bool:
     return v is None or v is pd.NaT or v != v
+
+
+def scenarios_answer(store, date, chain: str | None, region: str | None, visible, lang: str = "zh") -> dict:
+    """一链一场景: the catalogue (counts) and the adopters ``visible(ids)`` keeps (the viewer's scope)."""
+    from chainbrain.analytics.digital_scenarios import adoptions, catalogue
+
+    df = adoptions(store, date, chain, region)
+    names = {c: n for c, n in store.table("chain").select("code", "name_zh").execute().itertuples(index=False)}
+    cat = [dict(r, chain_name=names.get(r["chain_code"], r["chain_code"]), key=f"{r['chain_code']}|{r['scenario']}")
+           for r in catalogue(df)]
+    seen = visible(df["enterprise_id"].tolist())
+    rows = [{"enterprise_id": int(f.enterprise_id), "uscc": f.uscc, "name": f.name, "city_name": f.city_name,
+             "county_name": f.county_name, "chain_name": names.get(f.chain_code, f.chain_code), "scenario": f.scenario,
+             "provider": f.provider, "adopted_on": str(f.adopted_on)[:10],
+             "href": f"/enterprises/{f.uscc or f.enterprise_id}"}
+            for f in df.itertuples() if int(f.enterprise_id) in seen]
+    en = lang == "en"
+    cat_cols = [{"key": "chain_name", "label": "Chain" if en else "产业链", "kind": "text"},
+                {"key": "scenario", "label": "Scenario" if en else "场景", "kind": "text"},
+                {"key": "firms", "label": "Firms" if en else "应用企业数", "kind": "count"},
+                {"key": "providers", "label": "Providers" if en else "服务商数", "kind": "count"},
+                {"key": "first_adopted", "label": "First" if en else "首次应用", "kind": "text"},
+                {"key": "last_adopted", "label": "Latest" if en else "最近应用", "kind": "text"}]
+    ad_cols = [{"key": "name", "label": "Enterprise" if en else "企业", "kind": "link"},
+               {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
+               {"key": "chain_name", "label": "Chain" if en else "产业链", "kind": "text"},
+               {"key": "scenario", "label": "Scenario" if en else "场景", "kind": "text"},
+               {"key": "provider", "label": "Provider" if en else "服务商", "kind": "text"},
+               {"key": "adopted_on", "label": "Adopted" if en else "应用日期", "kind": "text"}]
+    return {"date": date.isoformat(), "chain": chain, "region": region, "catalogue": cat,
+            "adopters": {"total": len(df), "rows": rows},
+            "tables": [{"id": "scenarios", "title": "One chain, one scenario" if en else "一链一场景",
+                        "period": date.isoformat(), "unit": "家", "columns": cat_cols, "rows": cat},
+                       {"id": "adopters", "title": "Adopters" if en else "应用企业", "period": date.isoformat(),
+                        "columns": ad_cols, "rows": rows}]}

@@ -182,6 +182,13 @@ KINDS: dict[str, list[Field]] = {
         F("source", "来源", "text", syn=("评测来源", "数据来源"),
           zh_doc="自评 / 第三方（默认第三方）", en_doc="self | third_party (default third_party)"),
     ],
+    "digital-scenarios": [  # 一链一场景: scenario adoptions (issue #16, chainbrain.ingest.digital_scenarios)
+        F("uscc", "统一社会信用代码", "uscc", True, USCC_SYN),
+        F("chain_code", "产业链代码", "text", True, ("所属产业链", "产业链"), zh_doc="如 EI", en_doc="e.g. EI"),
+        F("scenario", "场景名称", "text", True, ("转型场景", "应用场景", "场景")),
+        F("adopted_on", "应用日期", "date", True, ("上线日期", "实施日期", "验收日期"), zh_doc="YYYY-MM-DD"),
+        F("provider", "服务商", "text", syn=("数字化服务商", "服务商名称", "实施单位")),
+    ],
     "registry": [
         F("name", "企业名称", "text", True, ("单位名称", "名称")),
         F("uscc", "统一社会信用代码", "text", True, USCC_SYN, not_null=False),

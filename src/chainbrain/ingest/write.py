@@ -304,3 +304,6 @@ WRITERS |= {"sei-shares": write_sei_shares, "deflators": write_deflators}
 from chainbrain.ingest.digital import write_digital  # noqa: E402  (issue #16)
 
 WRITERS["digital"] = write_digital
+from chainbrain.ingest.digital_scenarios import write_digital_scenarios  # noqa: E402
+
+WRITERS["digital-scenarios"] = write_digital_scenarios

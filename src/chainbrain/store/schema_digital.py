@@ -7,6 +7,11 @@ imported result of an assessing body). Written by ``chainbrain import digital`` 
 same key with other values is a new revision; the newest revision counts). For coverage a firm's
 level at a date is the highest, over the schemes, of its latest assessment dated on or before it
 (:mod:`chainbrain.analytics.digital_coverage`).
+
+``digital_adoption`` (一链一场景): one row per enterprise × chain × scenario × adoption date and revision —
+which transformation scenario of a chain a firm adopted, and the service provider that delivered it
+(the project). Written by ``chainbrain import digital-scenarios``; the catalogue of a chain is the
+scenarios its rows name (:mod:`chainbrain.analytics.digital_scenarios`).
 """
 
 from __future__ import annotations
@@ -26,4 +31,16 @@ digital_assessment = sa.Table(
     sa.Column("batch_id", sa.BigInteger, nullable=False),
     sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
     sa.Index("ix_digital_assessment_ent", "enterprise_id"),
+)
+
+digital_adoption = sa.Table(
+    "digital_adoption", metadata,
+    sa.Column("enterprise_id", sa.BigInteger, primary_key=True),
+    sa.Column("chain_code", sa.String(8), primary_key=True),
+    sa.Column("scenario", sa.String(100), primary_key=True),   # the scenario's name (场景名称)
+    sa.Column("adopted_on", sa.Date, primary_key=True),
+    sa.Column("provider", sa.String(200)),                      # service provider (服务商) of the project
+    sa.Column("batch_id", sa.BigInteger, nullable=False),
+    sa.Column("revision", sa.Integer, primary_key=True, server_default="1"),
+    sa.Index("ix_digital_adoption_chain", "chain_code"),
 )

@@ -9,6 +9,9 @@
   (:func:`chainbrain.web.policy.visible_ids`; anonymous and aggregate-only viewers: none).
 - ``/api/digital/benchmarks?period&region&chain``: firms holding a 标杆 / 灯塔工厂 title and the candidates
   at the pack's configured level (:mod:`chainbrain.analytics.digital_benchmarks`), filtered like the targets.
+- ``/digital/scenarios`` ⇄ ``/api/digital/scenarios?date&region&chain``: 一链一场景, the scenarios per chain
+  (counts of adopters and providers) and the adopters the viewer may see one by one
+  (:mod:`chainbrain.analytics.digital_scenarios`).
 - ``/digital/self-assessment`` (form) → ``POST /api/digital/self-assessment`` (an enterprise user, CSRF;
   body ``{"scheme", "level", "assessed_on", "score"?}``): stored for the user's own firm only, source
   ``self`` (:func:`chainbrain.ingest.digital.record_self_assessment`). Other roles 403; bad input 400
@@ -21,7 +24,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from chainbrain.analytics.digital_report import benchmarks_answer, coverage_answer, targets_answer
+from chainbrain.analytics.digital_report import benchmarks_answer, coverage_answer, scenarios_answer, targets_answer
 from chainbrain.analytics.digital_rules import rules
 from chainbrain.analytics.kpi import latest_period
 from chainbrain.periods import parse_period
@@ -146,6 +149,38 @@ def _map(st, d: dict, area: dict | None) -> str | None:
     return json.dumps({"level": level, "parent": area["code"] if area else None, "period": d["period"],
                        "population": d["population"], "geo_url": data.map_url(pack, level), "units": units},
                       ensure_ascii=False)
+
+
+def _scenarios(request: Request, date: str | None, region: str | None, chain: str | None) -> dict:
+    st, lang = get_state(request), lang_of(request.query_params.get("lang"))
+    user = current_user(request)
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        raise BadRequest(f"date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)") from None
+    with st.lock:
+        _, region, chain = _params(st, None, "province", "above_scale", region, chain)
+        return scenarios_answer(st.store, day, chain, region, lambda ids: visible_ids(st.store, user, ids), lang)
+
+
+@router.get("/api/digital/scenarios", tags=["digital"], dependencies=[Depends(require_aggregates)],
+            response_model=dict)
+def api_scenarios(request: Request, date: str | None = None, region: str | None = None, chain: str | None = None,
+                  format: str | None = None):
+    """一链一场景: scenarios per chain with the number of adopting firms and providers (counts), and the adopters
+    the caller may see one by one (provider, date)."""
+    return reply(request, _scenarios(request, date, region, chain), "digital-scenarios")
+
+
+@router.get("/digital/scenarios", dependencies=[Depends(require_aggregates)], summary="一链一场景 scenarios")
+def scenarios_page(request: Request, date: str | None = None, region: str | None = None, chain: str | None = None):
+    d = _scenarios(request, date, region, chain)
+    st = get_state(request)
+    with st.lock:
+        chains = data.chains(st.store)
+    query = str(request.url.query)
+    return render(request, "digital_scenarios.html", d=d, nav="digital", chains=chains,
+                  excel_base="/api/digital/scenarios" + (f"?{query}" if query else ""))
 
 
 def _own_enterprise(st, user) -> int:
