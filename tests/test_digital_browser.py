@@ -75,6 +75,14 @@ def test_coverage_targets_and_self_assessment(browser, server, artifacts):
         pg.get_by_test_id("excel-reach-plan_full_coverage").click()
     assert dl.value.suggested_filename.endswith(".xlsx")
     pg.screenshot(path=str(artifacts / "digital-coverage.png"), full_page=True)
+    with pg.expect_navigation():
+        pg.get_by_test_id("scenarios-link").click()
+    sc = pg.request.get(f"{server}/api/digital/scenarios").json()
+    cells = pg.get_by_test_id("scenarios-table").locator("tbody tr[data-key]").evaluate_all(
+        "rows => rows.map(r => [r.getAttribute('data-key'), r.querySelector('[data-field=firms]').getAttribute('data-value')])")
+    assert cells == [[r["key"], str(r["firms"])] for r in sc["catalogue"]] and len(cells) == 3    # today: 设备联网 too
+    assert [r.split("\t")[0] for r in pg.get_by_test_id("adopters-table").locator("tbody tr").all_inner_texts()] == \
+        [W.NAME[1], W.NAME[5]]                                  # 东湖: E1 (智能排产), E5 (设备联网)
     assert pg.errors == [] and pg.external == []
     ctx.close()
 

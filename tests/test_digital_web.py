@@ -125,3 +125,15 @@ def test_map_only_for_city_and_county_groupings(app):
         assert '"parent": "360100"' in county and "jiangxi_counties.geojson" in county
         for params in ({"by": "chain"}, {"region": "360102"}):
             assert 'id="digital-map"' not in c.get("/digital", params={"period": "2025-06", **params}).text
+
+
+@pytest.mark.parametrize("viewer, seen", [(None, []), ("dh_county", [1]), ("lx_county", [3]), ("admin", [1, 2, 3])])
+def test_scenarios_counts_and_adopters_in_scope(app, viewer, seen):
+    with client(app, viewer) as c:
+        j = c.get("/api/digital/scenarios", params={"date": "2025-06-30"}).json()
+        assert [(r["chain_code"], r["scenario"], r["firms"], r["providers"]) for r in j["catalogue"]] == \
+            [("EI", "智能排产", 2, 2), ("NF", "能耗监测", 1, 0)]
+        assert j["adopters"]["total"] == 3 and sorted(r["enterprise_id"] for r in j["adopters"]["rows"]) == seen
+        page = c.get("/digital/scenarios", params={"date": "2025-06-30"})
+        assert page.status_code == 200 and 'data-testid="scenarios-table"' in page.text
+        assert c.get("/api/digital/scenarios", params={"date": "2025-13-01"}).status_code == 400

@@ -46,6 +46,8 @@ NOT_ATTACKED = {
                             "one (policy.visible_ids; test_digital_web, test_web_scope)",
     "/api/digital/benchmarks": "titles (published lists) of the viewer's own enterprises one by one, and totals "
                                "(test_digital_web)",
+    "/api/digital/scenarios": "counts of adopting firms and providers per scenario; adopters are the viewer's own "
+                              "enterprises one by one (test_digital_web)",
     "/api/digital/self-assessment": "the caller's own firm's input, stored; nothing read back but its echo",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",

@@ -93,7 +93,7 @@ def test_route_list_is_complete(app):
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
             "/cultivate/renewals", "/api/cultivate/renewals",
             "/api/enterprises", "/enterprises",
-            "/digital", "/api/digital/coverage", "/api/digital/targets", "/api/digital/benchmarks", "/digital/self-assessment",
+            "/digital", "/api/digital/coverage", "/api/digital/targets", "/api/digital/benchmarks", "/digital/scenarios", "/api/digital/scenarios", "/digital/self-assessment",
             "/api/digital/self-assessment"} <= paths
     for _, p in routes(app):
         fill(p)
