@@ -295,3 +295,10 @@ def test_digital_assessments_every_level_and_a_rising_path(tiny):
     y, m = divmod(ym, 100)
     shares = [coverage(store, f"{year}-{m:02d}")[0]["assessed_share"] for year in (y - 2, y - 1, y)]
     assert shares[0] < shares[1] < shares[2] < 1
+    # 一链一场景: adoptions after the firm's first assessment, on a chain of the firm
+    assert result.rows["digital_adoption"] == one(store, "SELECT COUNT(*) FROM digital_adoption") > 0
+    assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE a.adopted_on <= (SELECT MIN(assessed_on) "
+                      "FROM digital_assessment d WHERE d.enterprise_id = a.enterprise_id)") == 0
+    assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE NOT EXISTS (SELECT 1 FROM enterprise_segment es "
+                      "JOIN segment s ON s.code = es.segment_code WHERE es.enterprise_id = a.enterprise_id "
+                      "AND s.chain_code = a.chain_code)") == 0

@@ -12,7 +12,10 @@ with a monthly report in the last two report years (the above-scale sample):
   often), and a third of the firms diagnosed before 2024-07 are re-assessed later, one level up
   at most (the "pyramid to olive" shift); a level of a scheme that the draw left out is given to
   one diagnosed firm, so even the tiny demo carries every level of every scheme;
-- sources: one in four results is a self-assessment.
+- sources: one in four results is a self-assessment;
+- 一链一场景: a quarter of the diagnosed firms adopted one of five generic scenarios of their primary
+  chain after their diagnosis, delivered by one of twelve providers. Scenario and provider names are
+  invented for the demo (the references name none), like every demo name.
 """
 
 from __future__ import annotations
@@ -24,14 +27,17 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 EDITION_2024 = dt.date(2024, 9, 4)
+SCENARIOS = ("设备联网与数据采集", "智能排产", "质量在线检测", "能耗监测", "供应链协同")
+PROVIDERS = tuple(f"演示数字化服务商{i:02d}" for i in range(1, 13))
 
 
-def write_assessments(store, seed: int, batch: int) -> int:
+def write_assessments(store, seed: int, batch: int) -> dict[str, int]:
+    """Write the demo's assessments and scenario adoptions; rows written per table."""
     rng = np.random.default_rng(seed + 16)
     with store.engine.connect() as conn:
         ym = conn.execute(sa.text("SELECT MAX(year * 100 + month) FROM monthly_report")).scalar()
         if ym is None:
-            return 0
+            return {}
         y, m = divmod(int(ym), 100)
         ids = np.array(sorted(r[0] for r in conn.execute(sa.text(
             "SELECT DISTINCT r.enterprise_id FROM monthly_report r JOIN enterprise e ON e.id = r.enterprise_id "
@@ -39,7 +45,7 @@ def write_assessments(store, seed: int, batch: int) -> int:
         srdi = {r[0] for r in conn.execute(sa.text(
             "SELECT DISTINCT enterprise_id FROM designation WHERE kind IN ('srdi', 'little_giant')"))}
     if not len(ids):
-        return 0
+        return {}
     end = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
     start = dt.date(2023, 1, 1)
     span = (end - start).days
@@ -95,5 +101,29 @@ def write_assessments(store, seed: int, batch: int) -> int:
             keys[k] = i
             keep.append(i)
     t = t.take(pa.array(keep))
+    with store.engine.connect() as conn:
+        chain_of = dict(conn.execute(sa.text(
+            "SELECT es.enterprise_id, MIN(s.chain_code) FROM enterprise_segment es JOIN segment s "
+            "ON s.code = es.segment_code GROUP BY es.enterprise_id")).fetchall())
+    first = {}
+    for e, day in zip(rows["enterprise_id"], rows["assessed_on"]):
+        first[e] = min(day, first.get(e, day))
+    ad = {k: [] for k in ("enterprise_id", "chain_code", "scenario", "adopted_on", "provider")}
+    for e in sorted(first):
+        if e in chain_of and rng.random() < 0.25:
+            day = first[e] + dt.timedelta(days=int(30 + rng.random() * 300))
+            if day <= end:
+                ad["enterprise_id"].append(e)
+                ad["chain_code"].append(chain_of[e])
+                ad["scenario"].append(SCENARIOS[int(rng.integers(len(SCENARIOS)))])
+                ad["adopted_on"].append(day)
+                ad["provider"].append(PROVIDERS[int(rng.integers(len(PROVIDERS)))])
+    m = len(ad["enterprise_id"])
+    adopt = pa.table({"enterprise_id": pa.array(ad["enterprise_id"], pa.int64()), "chain_code": ad["chain_code"],
+                      "scenario": ad["scenario"], "adopted_on": pa.array(ad["adopted_on"], pa.date32()),
+                      "provider": ad["provider"], "batch_id": pa.array([batch] * m, pa.int64()),
+                      "revision": pa.array([1] * m, pa.int32())})
     with store.begin() as conn:
-        return store.bulk_insert(conn, "digital_assessment", t)
+        n = store.bulk_insert(conn, "digital_assessment", t)
+        k = store.bulk_insert(conn, "digital_adoption", adopt) if m else 0
+    return {"digital_assessment": n, "digital_adoption": k}
