@@ -66,6 +66,9 @@ def test_filters(store):
         {"360102", "360103", "360104", "360111", "360112", "360113", "360121", "360123", "360124"}
     assert _pick(coverage(store, "2025-06", "province", chain="EI"), "360000") == (3, 2, 1, 2 / 3, 1 / 3)
     assert _pick(coverage(store, "2025-06", "province", pop="srdi"), "360000") == (1, 1, 0, 1.0, 0.0)
+    # one row named after the region filtered to
+    assert [(r["key"], r["name"], r["firms"]) for r in coverage(store, "2025-06", "province", region="360100")] == \
+        [("360100", "南昌市", 4)]
 
 
 def test_earlier_period_entries_exits_reassessment(store):

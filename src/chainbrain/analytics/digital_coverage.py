@@ -72,6 +72,8 @@ def _keys(store, by: str, region: str | None) -> pd.DataFrame:
         c = store.table("chain")
         return c.order_by("seq").select(key=c.code, name=c.name_zh).execute()
     r = store.table("region")
+    if by == "province" and region:
+        return r.filter(r.code == region).select(key=r.code, name=r.name).execute()
     level = {"province": "province", "city": "prefecture", "county": "county"}[by]
     r = r.filter((r.level == level) & (r.status == "current"))
     df = r.select(key=r.code, name=r.name, prefecture_code=r.prefecture_code, parent_code=r.parent_code) \
@@ -92,8 +94,8 @@ def coverage(store, period: str, by: str = "province", scope: str = "all", pop: 
     p = parse_period(period)
     sh = Shared(store, cte=False)
     m = population(store, period, by, scope, pop, region, chain, sh)
-    if by == "province":
-        m = m.mutate(key=ibis.literal(_province(store)))
+    if by == "province":                       # one row: the province, or the region filtered to
+        m = m.mutate(key=ibis.literal(region or _province(store)))
     lv = levels_on(store, p.end_date, sh)
     x = m.left_join(lv, m.enterprise_id == lv.enterprise_id)
     agg = x.group_by("key").aggregate(
