@@ -278,3 +278,27 @@ def test_form_fields_and_power_are_plausible(tiny):
                             OR (revenue_ytd_prev IS NULL) <> (assets_prev IS NULL)""") == 0
     assert one(store, "SELECT COUNT(*) FROM monthly_report WHERE receivables > assets OR finished_goods > assets") == 0
     assert one(store, "SELECT COUNT(*) FROM power_use WHERE month = 1") > 0            # calendar months
+
+
+def test_digital_assessments_every_level_and_a_rising_path(tiny):
+    """智改数转 (issue #16): every level of every scheme; each firm's keys unique; coverage rises over the years."""
+    from chainbrain.analytics.digital_coverage import coverage
+
+    store, result = tiny
+    got = set(q(store, "SELECT scheme, level FROM digital_assessment"))
+    assert got == {("miit_sme_2022", lv) for lv in (1, 2, 3, 4)} | {("miit_sme_2024", lv) for lv in (1, 2, 3, 4)} \
+        | {("gbt39116", lv) for lv in (1, 2, 3, 4, 5)}
+    assert result.rows["digital_assessment"] == one(store, "SELECT COUNT(*) FROM digital_assessment")
+    assert one(store, "SELECT COUNT(*) FROM digital_assessment WHERE scheme = 'miit_sme_2024' "
+                      "AND assessed_on < DATE '2024-09-04'") == 0
+    ym = one(store, "SELECT MAX(year * 100 + month) FROM monthly_report")
+    y, m = divmod(ym, 100)
+    shares = [coverage(store, f"{year}-{m:02d}")[0]["assessed_share"] for year in (y - 2, y - 1, y)]
+    assert shares[0] < shares[1] < shares[2] < 1
+    # 一链一场景: adoptions after the firm's first assessment, on a chain of the firm
+    assert result.rows["digital_adoption"] == one(store, "SELECT COUNT(*) FROM digital_adoption") > 0
+    assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE a.adopted_on <= (SELECT MIN(assessed_on) "
+                      "FROM digital_assessment d WHERE d.enterprise_id = a.enterprise_id)") == 0
+    assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE NOT EXISTS (SELECT 1 FROM enterprise_segment es "
+                      "JOIN segment s ON s.code = es.segment_code WHERE es.enterprise_id = a.enterprise_id "
+                      "AND s.chain_code = a.chain_code)") == 0

@@ -44,6 +44,16 @@ NOT_ATTACKED = {
                            "counts of queued firms per chain, no money (test_library_review)",
     "/api/cultivate/scale-up": "the viewer's own enterprises one by one (policy.visible_ids), counts made from those "
                                "firms only (test_scaleup_web)",
+    # 智改数转网联 (issue #16)
+    "/api/digital/coverage": "counts of enterprises assessed and at level ≥ 2 (administrative assessment records, "
+                             "not survey data), no money (test_digital_web)",
+    "/api/digital/targets": "target progress as counts; the firms to reach are the viewer's own enterprises one by "
+                            "one (policy.visible_ids; test_digital_web, test_web_scope)",
+    "/api/digital/benchmarks": "titles (published lists) of the viewer's own enterprises one by one, and totals "
+                               "(test_digital_web)",
+    "/api/digital/scenarios": "counts of adopting firms and providers per scenario; adopters are the viewer's own "
+                              "enterprises one by one (test_digital_web)",
+    "/api/digital/self-assessment": "the caller's own firm's input, stored; nothing read back but its echo",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",
     "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",

@@ -96,7 +96,9 @@ def test_route_list_is_complete(app):
             "/reports", "/api/reports", "/reports/monthly",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
             "/cultivate/renewals", "/api/cultivate/renewals", "/cultivate/scale-up", "/api/cultivate/scale-up",
-            "/api/enterprises", "/enterprises"} <= paths
+            "/api/enterprises", "/enterprises",
+            "/digital", "/api/digital/coverage", "/api/digital/targets", "/api/digital/benchmarks", "/digital/scenarios", "/api/digital/scenarios", "/digital/self-assessment",
+            "/api/digital/self-assessment"} <= paths
     for _, p in routes(app):
         fill(p)
     documented = set(app.openapi()["paths"])

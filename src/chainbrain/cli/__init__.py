@@ -33,6 +33,7 @@ app.add_typer(__import__("chainbrain.cli.cultivate", fromlist=["app"]).app, name
 app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name="clusters")   # 先进制造业集群 (#17)
 app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name="cluster", hidden=True)   # alias
 app.add_typer(__import__("chainbrain.cli.library", fromlist=["app"]).app, name="library")   # 企业库
+app.add_typer(__import__("chainbrain.cli.digital", fromlist=["app"]).app, name="digital")   # 智改数转网联
 
 
 def main() -> None:

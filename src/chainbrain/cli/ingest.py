@@ -117,6 +117,8 @@ _make("designations", "Designations (uscc,kind,level,valid_from,valid_to). 认�
 _make("sei-shares", "SEI share of partial classes' value added (industry_code,year,share). 战略性新兴产业部分行业占比")
 _make("deflators", "Producer price index by division (division,period,ppi_ytd; previous year = 100). 分行业出厂价格指数")
 _make("power", "Grid company's monthly industrial electricity per enterprise (uscc,period YYYY-MM,kwh). 工业用电量（当月）")
+_make("digital", "Digital-maturity assessments (uscc,scheme,level,assessed_on[,score,source]). 数字化水平/智能制造成熟度评测")
+_make("digital-scenarios", "Scenario adoptions, 一链一场景 (uscc,chain_code,scenario,adopted_on[,provider]). 数字化转型场景应用")
 _make("external", "Out-of-province candidates (name,province[,uscc,city,industry_code,main_products,revenue,year,unit,segment]). 省外目标企业")
 
 
@@ -133,7 +135,7 @@ def registry(file: Path, db: str = DB, skip_invalid: bool = SKIP, errors: Option
     _report(res, as_json)
 
 
-def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry|sei-shares|deflators|power"),
+def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry|sei-shares|deflators|power|digital|digital-scenarios"),
              out: Path = typer.Option(..., "--out", help=".xlsx or .csv")):
     """Write a fill-in template. 生成导入模板"""
     from chainbrain.ingest.templates import write_template

@@ -356,6 +356,8 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
         rows[name] += n
     rows["advantage_reference"] = attraction.write_reference(store, pack, batch)
     attraction.write_leads(store, seed, pack.province_code)
+    from chainbrain.demo.digital import write_assessments   # 智改数转网联: maturity assessments (issue #16)
+    rows |= write_assessments(store, seed, batch)
     with store.begin() as conn:
         conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                      {"n": sum(rows.values()), "id": batch})

@@ -194,3 +194,10 @@ CHECKS = {"enterprises": check_enterprises, "monthly": check_monthly_forms, "ann
 from chainbrain.ingest.statistics import check_deflators, check_sei_shares  # noqa: E402
 
 CHECKS |= {"sei-shares": check_sei_shares, "deflators": check_deflators}
+
+from chainbrain.ingest.digital import check_digital  # noqa: E402  (issue #16)
+
+CHECKS["digital"] = check_digital
+from chainbrain.ingest.digital_scenarios import check_digital_scenarios  # noqa: E402
+
+CHECKS["digital-scenarios"] = check_digital_scenarios

@@ -41,7 +41,8 @@ from chainbrain.ingest.parse import RegionLookup, parse
 from chainbrain.ingest.readers import RawTable, ReadError, read_table
 from chainbrain.ingest.write import WRITERS
 
-KINDS = ("enterprises", "monthly", "annual", "supply", "designations", "external", "sei-shares", "deflators", "power")
+KINDS = ("enterprises", "monthly", "annual", "supply", "designations", "external", "sei-shares", "deflators", "power",
+         "digital", "digital-scenarios")
 
 
 # ---------------------------------------------------------------- entry point

@@ -300,3 +300,10 @@ WRITERS["power"] = write_power
 from chainbrain.ingest.statistics import write_deflators, write_sei_shares  # noqa: E402
 
 WRITERS |= {"sei-shares": write_sei_shares, "deflators": write_deflators}
+
+from chainbrain.ingest.digital import write_digital  # noqa: E402  (issue #16)
+
+WRITERS["digital"] = write_digital
+from chainbrain.ingest.digital_scenarios import write_digital_scenarios  # noqa: E402
+
+WRITERS["digital-scenarios"] = write_digital_scenarios

@@ -1,0 +1,90 @@
+"""``chainbrain digital coverage|targets``: digital-transformation coverage (智改数转网联) from the store.
+
+``coverage`` prints the JSON list of rows ``key, name, firms, assessed, level2_plus, assessed_share,
+level2_plus_share`` (:mod:`chainbrain.analytics.digital_coverage`) or writes it as Excel; ``targets``
+prints each coverage target of the pack (deadlines, shares) with the firms still to reach it. The
+command line sees every enterprise (it runs with the store's own rights). Rules: docs/digital.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from chainbrain.cli.common import DB
+
+app = typer.Typer(help="Digital transformation: assessment coverage and targets (智改数转网联).", no_args_is_help=True)
+
+
+def _fail(msg: str) -> None:
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+def _period(period: str) -> str:
+    from chainbrain.periods import parse_period
+
+    try:
+        parse_period(period)
+    except ValueError as exc:
+        _fail(f"--period {period!r}: {exc}")
+    return period
+
+
+@app.command("coverage")
+def coverage(period: str = typer.Option(..., "--period", help="YTD period, e.g. 2025-06"),
+             by: str = typer.Option("province", "--by", help="province, city, county or chain"),
+             population: str = typer.Option("above_scale", "--population", help="above_scale or srdi"),
+             region: str = typer.Option(None, "--region", help="city or county code"),
+             chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
+             format: str = typer.Option("json", "--format", "-f", help="json or xlsx"),
+             out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
+             db: str = DB) -> None:
+    """Share of firms assessed and at level ≥ 2, per province / city / county / chain."""
+    from chainbrain.analytics.digital_report import coverage_answer
+    from chainbrain.cli.output import dumps
+    from chainbrain.store import open_store
+
+    if format not in ("json", "xlsx"):
+        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
+    if format == "xlsx" and out is None:
+        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    _period(period)
+    try:
+        with open_store(db) as store:
+            ans = coverage_answer(store, period, by, population, region, chain)
+    except ValueError as exc:
+        _fail(str(exc))
+    if format == "xlsx":
+        from chainbrain.web.render import xlsx
+
+        out.write_bytes(xlsx(ans["tables"]))
+        typer.echo(f"coverage: {len(ans['rows'])} rows → {out}")
+        return
+    keys = ("key", "name", "firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share")
+    text = dumps([{k: r[k] for k in keys} for r in ans["rows"]])
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"coverage: {len(ans['rows'])} rows → {out}")
+
+
+@app.command("targets")
+def targets(period: str = typer.Option(..., "--period", help="YTD period, e.g. 2025-06"),
+            region: str = typer.Option(None, "--region", help="city or county code"),
+            chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
+            db: str = DB) -> None:
+    """Each target (the plan's deadline, the 2027 national ones, local targets) with the firms still to reach it."""
+    from chainbrain.analytics.digital_report import targets_answer
+    from chainbrain.cli.output import dumps
+    from chainbrain.store import open_store
+
+    _period(period)
+    try:
+        with open_store(db) as store:
+            ans = targets_answer(store, period, region, chain, lambda ids: set(ids), limit=10**9)
+    except ValueError as exc:
+        _fail(str(exc))
+    typer.echo(dumps({k: v for k, v in ans.items() if k != "tables"}))

@@ -1,0 +1,139 @@
+"""/digital and its JSON twins; the enterprise self-assessment (roles, CSRF, bounds)."""
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from fastapi.testclient import TestClient
+
+import digital_cases as C
+import web_fixture as W
+from chainbrain.store import open_store
+from chainbrain.web import create_app
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("digital-web")
+    db = W.build(tmp / "d.duckdb", tasks=False)
+    with open_store(db) as st:
+        C.load(st, tmp)
+    return create_app(db, public_aggregates=True)
+
+
+@contextlib.contextmanager
+def client(app, name=None):
+    c = TestClient(app)
+    try:
+        if name:
+            r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+            c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        yield c
+    finally:
+        c.close()
+
+
+def test_coverage_json_page_and_excel(app):
+    with client(app) as c:
+        j = c.get("/api/digital/coverage", params={"period": "2025-06", "by": "county", "region": "360100"}).json()
+        rows = {r["key"]: r for r in j["rows"]}
+        assert (rows["360102"]["firms"], rows["360102"]["assessed"], rows["360102"]["level2_plus"]) == (2, 1, 1)
+        assert rows["360103"]["level2_plus_share"] == 0.0
+        page = c.get("/digital", params={"period": "2025-06", "region": "360100"})
+        assert page.status_code == 200
+        assert 'data-field="assessed_share" data-value="0.5"' in page.text
+        x = c.get("/api/digital/coverage", params={"period": "2025-06", "format": "xlsx", "table": "coverage"})
+        assert x.status_code == 200 and x.content[:2] == b"PK"
+        # the default period is the newest with reports
+        assert c.get("/api/digital/coverage").json()["period"] == "2025-06"
+
+
+@pytest.mark.parametrize("params, msg", [
+    ({"by": "town"}, "by must be"), ({"population": "all"}, "population must be"),
+    ({"period": "2025-13"}, "period"), ({"region": "999999"}, "unknown region"), ({"chain": "ZZ"}, "unknown chain")])
+def test_bad_params_are_400(app, params, msg):
+    with client(app) as c:
+        for path in ("/api/digital/coverage", "/digital"):
+            r = c.get(path, params=params)
+            assert r.status_code == 400 and msg in r.text, (path, r.text)
+
+
+@pytest.mark.parametrize("viewer, seen", [
+    (None, []), ("viewer", []), ("dh_county", [5]), ("ei_office", [5]), ("admin", [5, 6]), ("ent3", [])])
+def test_firms_to_reach_in_the_viewers_scope(app, viewer, seen):
+    with client(app, viewer) as c:
+        t = c.get("/api/digital/targets", params={"period": "2025-06"}).json()["targets"]
+        plan = next(x for x in t if x["code"] == "plan_full_coverage")
+        assert plan["to_reach_total"] == 2
+        assert [f["enterprise_id"] for f in plan["to_reach"]] == seen
+
+
+def test_self_assessment_roles(app):
+    body = {"scheme": "gbt39116", "level": 2, "assessed_on": "2025-01-02"}
+    with client(app) as c:
+        assert c.post("/api/digital/self-assessment", json=body).status_code == 401
+    with client(app, "dh_county") as c:
+        assert c.post("/api/digital/self-assessment", json=body).status_code == 403
+    with client(app, "ent3") as c:
+        token = c.headers.pop("X-CSRF-Token")
+        assert c.post("/api/digital/self-assessment", json=body).status_code == 403     # no CSRF token
+        c.headers["X-CSRF-Token"] = token
+        r = c.post("/api/digital/self-assessment", json=body)
+        assert r.status_code == 200 and r.json()["new"] == 1 and r.json()["uscc"] == W.USCC[3]
+        page = c.get("/digital/self-assessment")
+        assert page.status_code == 200 and "2025-01-02" in page.text
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"scheme": "x", "level": 2, "assessed_on": "2025-01-02"}, "scheme"),
+    ({"scheme": "miit_sme_2022", "level": 5, "assessed_on": "2024-01-02"}, "level"),
+    ({"scheme": "miit_sme_2022", "level": 0, "assessed_on": "2024-01-02"}, "level"),
+    ({"scheme": "miit_sme_2022", "level": "two", "assessed_on": "2024-01-02"}, "level"),
+    ({"scheme": "miit_sme_2022", "level": 2, "assessed_on": "2024-01-02", "score": 39.99}, "level"),
+    ({"scheme": "miit_sme_2022", "level": 2, "assessed_on": "2024-01-02", "score": 101}, "score"),
+    ({"scheme": "miit_sme_2024", "level": 2, "assessed_on": "2024-09-03"}, "assessed_on"),
+    ({"scheme": "gbt39116", "level": 2, "assessed_on": "2999-01-01"}, "assessed_on"),
+    ({"scheme": "gbt39116", "level": 2, "assessed_on": "yesterday"}, "assessed_on"),
+])
+def test_self_assessment_bad_input_is_400_naming_the_field(app, body, field):
+    with client(app, "ent3") as c:
+        r = c.post("/api/digital/self-assessment", json=body)
+        assert r.status_code == 400 and r.json()["detail"].startswith(field + ":"), r.text
+
+
+@pytest.mark.parametrize("viewer, seen", [(None, []), ("dh_county", [1]), ("lx_county", []), ("admin", [1])])
+def test_benchmarks_in_the_viewers_scope(app, viewer, seen):
+    with client(app, viewer) as c:
+        j = c.get("/api/digital/benchmarks", params={"period": "2025-06"}).json()
+        assert j["designated"]["total"] == 1 and [r["enterprise_id"] for r in j["designated"]["rows"]] == seen
+        assert j["configured"] is False and j["candidates"] == {"total": 0, "rows": []}
+        page = c.get("/digital", params={"period": "2025-06"})
+        assert ('data-testid="benchmarks-table"' in page.text) == (viewer is not None)
+
+
+def test_map_only_for_city_and_county_groupings(app):
+    import json
+    import re
+
+    with client(app) as c:
+        page = c.get("/digital", params={"period": "2025-06"}).text          # default: cities of the province
+        data = json.loads(re.search(r'id="digital-map-data">(.*?)</script>', page, re.S).group(1))
+        assert data["level"] == "city" and data["geo_url"].endswith("jiangxi_cities.geojson")
+        nc = next(u for u in data["units"] if u["code"] == "360100")
+        assert (nc["value"], nc["firms"], nc["assessed"]) == (0.5, 4, 2)       # the coverage row as computed
+        county = c.get("/digital", params={"period": "2025-06", "region": "360100"}).text
+        assert '"parent": "360100"' in county and "jiangxi_counties.geojson" in county
+        for params in ({"by": "chain"}, {"region": "360102"}):
+            assert 'id="digital-map"' not in c.get("/digital", params={"period": "2025-06", **params}).text
+
+
+@pytest.mark.parametrize("viewer, seen", [(None, []), ("dh_county", [1]), ("lx_county", [3]), ("admin", [1, 2, 3])])
+def test_scenarios_counts_and_adopters_in_scope(app, viewer, seen):
+    with client(app, viewer) as c:
+        j = c.get("/api/digital/scenarios", params={"date": "2025-06-30"}).json()
+        assert [(r["chain_code"], r["scenario"], r["firms"], r["providers"]) for r in j["catalogue"]] == \
+            [("EI", "智能排产", 2, 2), ("NF", "能耗监测", 1, 0)]
+        assert j["adopters"]["total"] == 3 and sorted(r["enterprise_id"] for r in j["adopters"]["rows"]) == seen
+        page = c.get("/digital/scenarios", params={"date": "2025-06-30"})
+        assert page.status_code == 200 and 'data-testid="scenarios-table"' in page.text
+        assert c.get("/api/digital/scenarios", params={"date": "2025-13-01"}).status_code == 400
