@@ -138,7 +138,17 @@ def _protect_pull(guard, period: str, rec: dict, scope: str) -> dict:
 
 def gather(store, period: str, chain: str | None = None, region: str | None = None, scope: str = "all",
            viewer: Viewer | None = None) -> ReportModel:
-    """The :class:`ReportModel` of the monthly report for one scope, as ``viewer`` may see it."""
+    """The :class:`ReportModel` of the monthly report for one scope, as ``viewer`` may see it.
+
+    The year series are read once for the target path, the projection and its chart
+    (:func:`chainbrain.analytics.targets.shared_series`)."""
+    from chainbrain.analytics.targets import shared_series
+
+    with shared_series():
+        return _gather(store, period, chain, region, scope, viewer)
+
+
+def _gather(store, period, chain, region, scope, viewer) -> ReportModel:
     from chainbrain.reports.viewer import operator
 
     t0 = time.perf_counter()
