@@ -22,7 +22,18 @@ from chainbrain.reports.viewer import ReportError
 from chainbrain.store import open_store
 from chainbrain.store.schema_reports import report_run
 
-P = "2025-06"                    # the hand-made data's newest month
+P = "2025-06"
+
+
+def first_chain(store):
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT code FROM chain ORDER BY seq LIMIT 1")).scalar()
+
+
+def store_regions(store):
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT code FROM region WHERE level = 'prefecture' AND status = 'current' "
+                                    "ORDER BY code")).mappings().all()                    # the hand-made data's newest month
 
 
 def test_migration_0020_up_down_up(db_any):
@@ -72,7 +83,7 @@ def test_schedules_due_run_and_fail(hand):
     monthly = schedule.add(store, "monthly", units="province", formats="xlsx")
     with pytest.raises(ReportError, match="已存在"):
         schedule.add(store, "monthly")
-    day = schedule.add(store, "day10", units="cities", formats="xlsx", trigger="day", day_of_month=10,
+    day = schedule.add(store, "day10", units="province", formats="xlsx", trigger="day", day_of_month=10,
                        as_user="nc_city")
     assert schedule.add(store, "day28", units="province", formats="xlsx", trigger="day", day_of_month=28)
     with store.engine.connect() as conn:
@@ -89,9 +100,10 @@ def test_schedules_due_run_and_fail(hand):
     # ---- run what is due on the 10th of this month: the province (1 file) and the cities as nc_city
     today = dt.date.today().replace(day=10)
     done = schedule.run_due(store, today)
-    n_cities = len(schedule.units_of(store, {"units": "cities"}))
-    assert [(r["schedule"], r["status"], r["files"]) for r in done] == [("monthly", "done", 1),
-                                                                         ("day10", "done", n_cities)]
+    assert [(r["schedule"], r["status"], r["files"]) for r in done] == [("monthly", "done", 1), ("day10", "done", 1)]
+    cities = [(None, r["code"]) for r in store_regions(store)]
+    assert schedule.units_of(store, {"units": "chains,cities,province"})[:2] == [(None, None), (first_chain(store), None)]
+    assert schedule.units_of(store, {"units": "cities"}) == cities and len(cities) > 1
     kept = listing(store, P, run_id=done[0]["id"])
     assert [(k["chain_code"], k["region_code"], k["format"], k["viewer"], k["data_batch_id"]) for k in kept] == \
         [(None, None, "xlsx", "operator", batch)]
@@ -122,20 +134,20 @@ def test_schedule_cli(tmp_path):
     root = typer.Typer()
     root.add_typer(report_cli.app, name="report")
     run = lambda *a: CliRunner().invoke(root, ["report", "schedule", *a])            # noqa: E731
-    r = run("add", "prov", "--db", db, "--units", "province", "--formats", "docx,xlsx")
+    r = run("add", "prov", "--db", db, "--units", "province", "--formats", "xlsx")
     assert r.exit_code == 0 and "schedule #1 prov" in r.output, r.output
     bad = run("add", "x", "--db", db, "--trigger", "day", "--day", "31")
     assert bad.exit_code == 2 and "1 至 28" in bad.output
     r = run("list", "--db", db, "-f", "csv")
-    assert r.output.splitlines()[1] == "1,prov,province,\"docx,xlsx\",data,,,True"
+    assert r.output.splitlines()[1] == "1,prov,province,xlsx,data,,,True"
     r = run("run", "--db", db)
-    assert r.exit_code == 0 and f"prov {P}: done, 2 files" in r.output, r.output
+    assert r.exit_code == 0 and f"prov {P}: done, 1 files" in r.output, r.output
     assert "nothing due" in run("run", "--db", db).output
     r = run("run", "--db", db, "--force", "prov")
-    assert r.exit_code == 0 and "done, 2 files" in r.output
+    assert r.exit_code == 0 and "done, 1 files" in r.output
     r = run("list", "--db", db, "--runs", "-f", "csv")
     assert [ln.split(",")[2] for ln in r.output.splitlines()[1:]] == ["manual", "data"]
     assert run("run", "--db", db, "--force", "nope").exit_code == 2
     assert run("remove", "prov", "--db", db).exit_code == 0
     with open_store(db) as store:
-        assert len(listing(store, P)) == 4
+        assert len(listing(store, P)) == 2
