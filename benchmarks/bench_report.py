@@ -11,6 +11,12 @@ full view) + writing one format to memory, best of 3 in one process (``ours_s``:
 report in Word); the first (cold) run of each is recorded too, with the chain report (EI),
 PDF and Excel, and the gather's step timings.
 
+Cold (``cold_cli_s``): the command ``chainbrain report monthly`` run as a new process on the
+same computed store (Python start, imports, the first compilation of every query, the fonts),
+province and EI in Word, wall clock and the process's CPU time (``cold_cli_cpu_s``, less
+sensitive to the machine's load, which is recorded too) — what an official running the command
+once waits for.
+
 Baseline: there is no other implementation; ``baseline_s`` is the issue's goal (10 s), so
 ``ratio`` = goal / ours (≥ 1: the goal is met).
 """
@@ -19,7 +25,10 @@ from __future__ import annotations
 
 import io
 import os
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -43,6 +52,18 @@ def _one(store, period, chain, fmt):
     return m
 
 
+def _cli_cold(db: Path, period: str, chain: str | None, out: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``chainbrain report monthly`` as a new process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "chainbrain", "report", "monthly", "--db", str(db), "-p", period,
+                    "--out", str(out), *(["--chain", chain] if chain else [])], check=True, capture_output=True,
+                   env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def run(scale: str) -> dict:
     src = demo_store(scale)
     path = Path(str(src.db))
@@ -56,6 +77,12 @@ def run(scale: str) -> dict:
         t0 = time.perf_counter()
         refresh(store, [period], alerts=True, modernization_index=False, operations="off")
         compute_s = time.perf_counter() - t0
+        store.close()
+        cold, cold_cpu = {}, {}
+        for chain in (None, CHAIN):
+            wall, cpu = _cli_cold(db, period, chain, tmp / f"{chain or 'province'}.docx")
+            cold[f"{chain or 'province'}_docx"], cold_cpu[f"{chain or 'province'}_docx"] = round(wall, 3), round(cpu, 3)
+        store = open_store(str(db))
         first, best, steps = {}, {}, {}
         for chain in (None, CHAIN):
             for fmt in ("docx", "pdf", "xlsx"):
@@ -73,5 +100,5 @@ def run(scale: str) -> dict:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return record("report_monthly", scale, best["province_docx"], GOAL_S, peak, period=period, best_s=best,
-                  first_s=first, gather_steps_first_s=steps, compute_before_s=round(compute_s, 2),
+                  cold_cli_s=cold, cold_cli_cpu_s=cold_cpu, first_s=first, gather_steps_first_s=steps, compute_before_s=round(compute_s, 2),
                   goal_s=GOAL_S, load_1min=round(os.getloadavg()[0], 2))
