@@ -117,13 +117,16 @@ def _newest(store) -> tuple[str | None, int | None]:
 def due(store, today: dt.date | None = None) -> list[tuple[dict, str, int | None]]:
     """``[(schedule, period, data batch)]`` of the enabled schedules due now (module docstring)."""
     today = today or dt.date.today()
+    with store.engine.connect() as conn:
+        every = conn.execute(sa.select(report_schedule).where(report_schedule.c.enabled)
+                             .order_by(report_schedule.c.id)).mappings().all()
+    if not every:                                  # the server asks every minute: no schedule, no query
+        return []
     period, batch = _newest(store)
     if period is None:
         return []
     out = []
     with store.engine.connect() as conn:
-        every = conn.execute(sa.select(report_schedule).where(report_schedule.c.enabled)
-                             .order_by(report_schedule.c.id)).mappings().all()
         for s in every:
             r = report_run.c
             if s["trigger"] == "data":
