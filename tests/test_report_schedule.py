@@ -151,3 +151,29 @@ def test_schedule_cli(tmp_path):
     assert run("remove", "prov", "--db", db).exit_code == 0
     with open_store(db) as store:
         assert len(listing(store, P)) == 2
+
+
+def test_the_server_runs_due_schedules_in_the_background(tmp_path):
+    """The web server's schedule thread (its own connection, not the analytics lock) runs what is due."""
+    import threading
+    import time
+
+    from chainbrain.web import create_app
+    from chainbrain.web.report_jobs import start_scheduler
+
+    db = web_fixture.build(tmp_path / "bg.duckdb", tasks=False)
+    app = create_app(db)
+    st = app.state.web
+    schedule.add(st.store, "bg", units="province", formats="xlsx")
+    stop = threading.Event()
+    with st.lock:                                  # held by "another request" the whole time
+        thread = start_scheduler(st, stop, every=0.2)
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 120 and not [r for r in schedule.runs(st.store) if r["status"] != "running"]:
+            time.sleep(0.2)
+    stop.set()
+    thread.join(10)
+    runs = schedule.runs(st.store)
+    assert [(r["name"], r["trigger"], r["status"], r["files"]) for r in runs] == [("bg", "data", "done", 1)]
+    assert not thread.is_alive()
+    st.store.close()
