@@ -56,6 +56,9 @@ NOT_ATTACKED = {
     "/api/digital/self-assessment": "the caller's own firm's input, stored; nothing read back but its echo",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",
+    "/api/reports/jobs": "starts writing a report of /api/reports in the background, as the caller may see it "
+                         "(the same Guard; test_report_web)",
+    "/api/reports/jobs/{job_id}": "a job's progress and link, only to the user who started it (test_report_web)",
     "/api/attract/{chain}/targets": "firm-level list, province and chain office only (test_attract_web)",
     "/api/attract/{chain}/masters": "firm-level list, province and chain office only (test_attract_web)",
     "/api/attract/leads": "administrative records, province and chain office only (test_attract)",

@@ -167,3 +167,31 @@ def test_top_three_pulls_and_drags():
     few = N.pulls_sentence(kids[4:6], "地区", "X")
     assert "己（0.01个百分点）" in few and "戊" not in few           # 0.005 named, 0.004 not
     assert "没有地区正向拉动X增长" in few
+
+
+def test_every_narrative_threshold_on_both_sides():
+    """Each rule of the narrative just below and at (or just above) its threshold."""
+    # turning point: both steps ≥ TURN_MIN (0.05 point); 0.049 vs 0.051 point steps
+    assert N.turning(0.06 - 0.00049, 0.06, 0.06 - 0.00049) is None
+    assert N.turning(0.06 - 0.00051, 0.06, 0.06 - 0.00051) == "增速由升转降，出现回落拐点"
+    assert N.turning(0.06 + 0.00051, 0.06, 0.06 + 0.00051) == "增速由降转升，出现企稳回升拐点"
+    assert N.turning(0.06 - 0.00049, 0.06, 0.06 - 0.00051) is None          # one step below: no turn
+    # change of growth: |Δ| < 0.05 point is 持平
+    assert T.change(0.06049, 0.06, "1—9月") == "增速与1—9月持平"
+    assert T.change(0.06051, 0.06, "1—9月") == "增速比1—9月加快0.1个百分点"
+    assert T.change(0.05949, 0.06, "1—9月") == "增速比1—9月回落0.1个百分点"
+    # growth wording: |g| < 0.05 % is 持平, on both signs
+    assert T.growth(-0.00049) == "与上年同期持平" and T.growth(-0.0005) == "下降0.1%"
+    # total vs comparable growth: the total basis is named from a 0.1-point difference
+    rec = {"above_scale_count": 3, "revenue_ytd_yuan": 1e8, "yoy_comparable": 0.05}
+    assert "总量口径" not in N.level_sentence("全省", {**rec, "yoy_naive": 0.05099}, "1—6月")
+    assert "按总量口径增长5.1%" in N.level_sentence("全省", {**rec, "yoy_naive": 0.0511}, "1—6月")
+    assert "按总量口径增长4.9%" in N.level_sentence("全省", {**rec, "yoy_naive": 0.0489}, "1—6月")
+    # pulls named from ±PULL_MIN (0.005 point), on the positive side too
+    kids = [{"name": "甲", "pull_pp": 0.005, "suppressed": False}, {"name": "乙", "pull_pp": 0.0049, "suppressed": False}]
+    s = N.pulls_sentence(kids, "地区", "X")
+    assert "甲（0.01个百分点）" in s and "乙" not in s
+    # ranking: a growth of exactly 0 is not counted as growing
+    units = [{"name": "甲", "yoy_comparable": 0.0}, {"name": "乙", "yoy_comparable": 0.0001},
+             {"name": "丙", "yoy_comparable": None}]
+    assert "3个地区中2个可比口径增速可公布，其中1个实现增长" in N.ranking_paragraph(units, "地区", "全省")

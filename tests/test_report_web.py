@@ -98,3 +98,69 @@ def test_private_deployment_needs_sign_in(tmp_path):
     with TestClient(create_app(db, public_aggregates=False)) as c:
         for path in ("/reports", "/api/reports", f"/reports/monthly?period={P}&format=pdf"):
             assert c.get(path).status_code == 401
+
+
+def test_background_job_is_off_the_lock_and_its_owners(app):
+    """A report job runs while another request holds the analytics lock; only its owner sees it."""
+    import time
+
+    st = app.state.web
+    c, other, anon = client_for(app, "ei_office"), client_for(app, "viewer"), client_for(app, None)
+    with st.lock:                                   # another user's computation holds the lock
+        r = c.post("/api/reports/jobs", params={"period": P, "format": "xlsx"})
+        assert r.status_code == 202, r.text
+        job = r.json()
+        assert job["status"] in ("queued", "running", "done") and job["chain"] is None and job["period"] == P
+        t0 = time.monotonic()
+        while job["status"] not in ("done", "failed") and time.monotonic() - t0 < 120:
+            time.sleep(0.2)
+            job = c.get(f"/api/reports/jobs/{job['id']}").json()
+        assert job["status"] == "done" and job["progress"] == 1.0, job
+    assert other.get(f"/api/reports/jobs/{job['id']}").status_code == 404
+    assert anon.get(job["file"]).status_code == 404
+    f = c.get(job["file"])
+    assert f.status_code == 200 and f.content[:2] == b"PK"
+    value, cover = _ei_revenue(f.content)
+    assert value == pytest.approx(195.0) and "按用户 ei_office" in cover
+    # asked again: the cached file, done at once; the plain link gives the same bytes
+    again = c.post("/api/reports/jobs", params={"period": P, "format": "xlsx"}).json()
+    assert again["status"] == "done" and again["id"] != job["id"]
+    assert c.get("/reports/monthly", params={"period": P, "format": "xlsx"}).content == f.content
+    # bad input: bilingual 400; no CSRF token: 403; a failed job says why
+    bad = c.post("/api/reports/jobs", params={"period": P, "format": "odt"})
+    assert bad.status_code == 400 and "格式应为" in bad.json()["detail"]
+    nocsrf = TestClient(app).post("/api/reports/jobs", params={"period": P, "format": "xlsx"})
+    assert nocsrf.status_code == 403
+    failed = c.post("/api/reports/jobs", params={"period": "2025-13", "format": "xlsx"}).json()
+    t0 = time.monotonic()
+    while failed["status"] not in ("done", "failed") and time.monotonic() - t0 < 30:
+        time.sleep(0.1)
+        failed = c.get(f"/api/reports/jobs/{failed['id']}").json()
+    assert failed["status"] == "failed" and failed["error"] == "2025-13: month must be 02–12 (月份应为02–12)"
+
+
+def test_failed_scheduled_run_shows_on_the_page(app):
+    """The administrator sees the schedules' runs, a failed one with its error, and downloads kept files."""
+    from chainbrain.reports import schedule
+
+    st = app.state.web
+    with st.lock:
+        schedule.add(st.store, "web-set", units="province", formats="xlsx")
+        schedule.add(st.store, "web-as-gone", units="province", formats="xlsx", as_user="lx_county")
+        import sqlalchemy as sa
+        with st.store.begin() as conn:
+            conn.execute(sa.text("UPDATE user_account SET disabled = TRUE WHERE username = 'lx_county'"))
+        done = schedule.run_due(st.store)
+        with st.store.begin() as conn:
+            conn.execute(sa.text("UPDATE user_account SET disabled = FALSE WHERE username = 'lx_county'"))
+    assert [(r["schedule"], r["status"]) for r in done] == [("web-set", "done"), ("web-as-gone", "failed")]
+    admin = client_for(app, "admin")
+    page = admin.get("/reports").text
+    assert 'data-testid="report-runs"' in page and "web-as-gone" in page and "已停用" in page
+    link = page.split('href="/reports/kept/')[1].split('"')[0]
+    f = admin.get(f"/reports/kept/{link}")
+    assert f.status_code == 200 and f.content[:2] == b"PK" and "全量视图" in _ei_revenue(f.content)[1]
+    assert admin.get("/reports/kept/99999").status_code == 404
+    viewer = client_for(app, "viewer")
+    assert 'data-testid="report-runs"' not in viewer.get("/reports").text
+    assert viewer.get(f"/reports/kept/{link}").status_code == 403

@@ -30,7 +30,7 @@ PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions
           "request_id": "1", "file_id": "1", "group_id": "1",
           "task_id": "1", "meeting_id": "1", "notice_id": "1", "project_id": "1",
           "chain": "EI", "lead_id": "1", "action": "follow_up",
-          "problem_id": "1", "fund_id": "1", "policy_id": "1"}                          # work tasks: web_fixture
+          "problem_id": "1", "fund_id": "1", "policy_id": "1", "report_id": "1"}                          # work tasks: web_fixture
 VIEWERS = [None, "viewer", "lx_county", "ent3", "ei_office", "dh_county", "admin", "fin_unit"]
 
 
@@ -93,7 +93,8 @@ def test_route_list_is_complete(app):
     paths = {p for _, p in routes(app)}
     assert {"/api/enterprises/{uscc}", "/enterprises/{uscc}", "/api/chains/{code}", "/api/search",
             "/api/imports", "/api/audit", "/api/login", "/operations", "/api/operations",
-            "/reports", "/api/reports", "/reports/monthly",
+            "/reports", "/api/reports", "/reports/monthly", "/api/reports/jobs", "/api/reports/jobs/{job_id}",
+            "/reports/jobs/{job_id}/file", "/reports/kept/{report_id}",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
             "/cultivate/renewals", "/api/cultivate/renewals", "/cultivate/scale-up", "/api/cultivate/scale-up",
             "/api/enterprises", "/enterprises",

@@ -44,10 +44,16 @@ status graded on ``value / target`` as above; ``required_annual_growth_to_target
 Coverage targets: ``status`` null (no coverage data is stored yet).
 Values on the YTD basis use each year's sample (as published); a year's
 monthly YTD series uses the membership at its last month's end (one query).
+Inside :func:`shared_series` a series already read for the same scope, measure, year and
+last month is reused for any subset of its months (the membership depends on the last
+month only, so the figures are the same): the monthly report asks the same years for the
+target path, the projection and its chart.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
 
 import pandas as pd
@@ -62,6 +68,19 @@ from chainbrain.periods import Period, parse_period
 DEFAULT_BAND = 0.03
 
 
+_SERIES: contextvars.ContextVar = contextvars.ContextVar("chainbrain_ytd_series", default=None)
+
+
+@contextlib.contextmanager
+def shared_series():
+    """Within the block, :func:`ytd_series` answers from a series it already read (module docstring)."""
+    token = _SERIES.set({})
+    try:
+        yield
+    finally:
+        _SERIES.reset(token)
+
+
 def ytd_series(store, year: int, months: list[int] | None = None, sc: Scope = Scope(),
                measure: str = "revenue") -> pd.DataFrame:
     """Σ YTD of ``measure`` per month of ``year`` for the scope, one query.
@@ -71,6 +90,11 @@ def ytd_series(store, year: int, months: list[int] | None = None, sc: Scope = Sc
     Returns columns month, value, n (months without reports are absent).
     """
     months = months or list(range(2, 13))
+    memo = _SERIES.get()
+    mkey = (id(store), year, max(months), sc, measure)
+    if memo is not None and mkey in memo and set(months) <= memo[mkey][0]:
+        df = memo[mkey][1]
+        return df[df["month"].isin(months)].reset_index(drop=True)
     end = Period(f"{year}-{max(months):02d}", year, max(months))
 
     def build():
@@ -88,6 +112,8 @@ def ytd_series(store, year: int, months: list[int] | None = None, sc: Scope = Sc
     df["value"] = df["value"].astype(float)
     df["month"] = df["month"].astype(int)
     df["n"] = df["n"].astype(int)
+    if memo is not None:
+        memo[mkey] = (set(months), df.copy())
     return df
 
 

@@ -14,6 +14,7 @@ import typer
 from chainbrain.cli.common import CHAIN, DB, PERIOD, REGION, SCOPE
 
 app = typer.Typer(help="Analysis reports 分析报告 (Word, PDF, Excel).", no_args_is_help=True)
+app.add_typer(__import__("chainbrain.cli.report_schedule", fromlist=["app"]).app, name="schedule")  # 定期生成
 
 
 def _fail(msg: str) -> None:

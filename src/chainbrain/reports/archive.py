@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from chainbrain.store.schema_reports import report_file
 
 
-def keep(store, model, fmt: str, body: bytes, created_by: str) -> int:
-    """Store ``body`` (the report ``model`` written as ``fmt``); returns its id."""
+def keep(store, model, fmt: str, body: bytes, created_by: str, run_id: int | None = None) -> int:
+    """Store ``body`` (the report ``model`` written as ``fmt``; ``run_id``: the scheduled run it
+    belongs to); returns its id."""
     dv = model.data_version
     loaded = dv.get("loaded_at")
     loaded = dt.datetime.fromisoformat(loaded) if isinstance(loaded, str) else loaded
@@ -29,16 +30,18 @@ def keep(store, model, fmt: str, body: bytes, created_by: str) -> int:
                                                               else "public"),
             data_batch_id=dv.get("batch_id"), data_loaded_at=loaded, title=model.title,
             sha256=hashlib.sha256(body).hexdigest(), size_bytes=len(body), content=body,
-            created_at=dt.datetime.now().replace(microsecond=0), created_by=created_by[:64]))
+            created_at=dt.datetime.now().replace(microsecond=0), created_by=created_by[:64], run_id=run_id))
     return rid
 
 
-def listing(store, period: str | None = None) -> list[dict]:
-    """Kept reports (newest first), without their content."""
+def listing(store, period: str | None = None, run_id: int | None = None) -> list[dict]:
+    """Kept reports (newest first), without their content; only ``period``'s / ``run_id``'s if given."""
     cols = [c for c in report_file.c if c.name != "content"]
     q = sa.select(*cols).order_by(report_file.c.id.desc())
     if period:
         q = q.where(report_file.c.period == period)
+    if run_id is not None:
+        q = q.where(report_file.c.run_id == run_id)
     with store.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q)]
 

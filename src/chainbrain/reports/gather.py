@@ -136,9 +136,23 @@ def _protect_pull(guard, period: str, rec: dict, scope: str) -> dict:
     return rec
 
 
+#: the steps of :func:`gather`, in order (``progress`` is called with each one's name when it is done)
+STEPS = ("checks", "kpi", "previous", "pulls", "targets_projection", "alerts")
+
+
 def gather(store, period: str, chain: str | None = None, region: str | None = None, scope: str = "all",
-           viewer: Viewer | None = None) -> ReportModel:
-    """The :class:`ReportModel` of the monthly report for one scope, as ``viewer`` may see it."""
+           viewer: Viewer | None = None, progress=None) -> ReportModel:
+    """The :class:`ReportModel` of the monthly report for one scope, as ``viewer`` may see it.
+
+    The year series are read once for the target path, the projection and its chart
+    (:func:`chainbrain.analytics.targets.shared_series`)."""
+    from chainbrain.analytics.targets import shared_series
+
+    with shared_series():
+        return _gather(store, period, chain, region, scope, viewer, progress or (lambda step: None))
+
+
+def _gather(store, period, chain, region, scope, viewer, progress) -> ReportModel:
     from chainbrain.reports.viewer import operator
 
     t0 = time.perf_counter()
@@ -162,6 +176,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
                     data_version=data_version(store, p), headline={})
 
     m.timings["checks"], t0 = time.perf_counter() - t0, time.perf_counter()
+    progress("checks")
     # ---- KPI: the scope, its chains, its sub-regions (one call, three queries)
     from chainbrain.analytics.contributions import sub_level
 
@@ -180,6 +195,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
         m.source("K3", "分地区营业收入与增速", f"analytics.kpi.kpi_tables({args}) ['{level}']")
 
     m.timings["kpi"], t0 = time.perf_counter() - t0, time.perf_counter()
+    progress("kpi")
     # ---- the two periods before P in the same year: change of growth, turning points
     for i, q in enumerate(previous_periods(p, 3)[1:]):
         if q.year != p.year:
@@ -201,6 +217,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
                  f"scope='{scope}', region={code!r}, chain={chain!r})")
 
     m.timings["previous"], t0 = time.perf_counter() - t0, time.perf_counter()
+    progress("previous")
     # ---- pulls and contributions
     dec = decompose(store, p, scope, code, chain)
     pulls = {(r["chain"], r["region"]): _protect_pull(guard, p.label, r, scope) for r in dec["chains"] + dec["regions"]}
@@ -216,6 +233,7 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
              f"analytics.contributions.decompose(period='{p.label}', scope='{scope}', region={code!r}, chain={chain!r})")
 
     m.timings["pulls"], t0 = time.perf_counter() - t0, time.perf_counter()
+    progress("pulls")
     # ---- targets and projection (protected as on the cockpit)
     mon = {"period": p.label, "targets": target_progress(store, p, chain=chain, region=code, scope=scope),
            "projection": projection(store, p.label, chain=chain, region=code, scope=scope)}
@@ -235,12 +253,14 @@ def gather(store, period: str, chain: str | None = None, region: str | None = No
              "monthly_report（基年以来各月累计）+ target")
 
     m.timings["targets_projection"], t0 = time.perf_counter() - t0, time.perf_counter()
+    progress("targets_projection")
     # ---- alerts of the scope that the viewer may see
     every = web_model.period_alerts(store, p.label)
     m.alerts = [a for a in viewer.alerts(store, every["alerts"]) if _in_scope(a, chain, code, reg)]
     m.source("A1", "运行预警", f"analytics.alerts.alerts(period='{p.label}') [{every['alerts_source']}]",
              "KPI 与指标记录、designation（链主企业）")
     m.timings["alerts"] = time.perf_counter() - t0
+    progress("alerts")
     return m
 
 
