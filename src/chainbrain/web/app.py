@@ -28,6 +28,7 @@ from chainbrain.web import format as fmt
 from chainbrain.web import auth
 from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
+from chainbrain.web.carry import CarryPeriod
 from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
@@ -107,6 +108,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
                              secure_cookies=secure_cookies)
     app.state.templates = templates()
     app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
+    app.add_middleware(CarryPeriod, secure=secure_cookies)          # one period everywhere (web/carry.py)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(cockpit.router)

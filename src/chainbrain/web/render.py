@@ -76,7 +76,17 @@ def context(request: Request, **extra) -> dict:
             "url": lambda **kw: page_url(request, **kw), "cell": cell_text,
             "role_text": (t.get(f"role_{user.role}") if user else t["anonymous"]),
             "public": get_state(request).public_aggregates, "path": request.url.path,
-            "unread": lambda: unread_count(request, user), **extra}
+            "unread": lambda: unread_count(request, user),
+            "ptext": lambda p: fmt.period_words(p, lg), "period_groups": lambda: period_groups(request),
+            "carried_period": request.query_params.get("period"), **extra}
+
+
+def period_groups(request: Request) -> list[tuple[str, list[str]]]:
+    """The months on file grouped by year, newest first (every page's period selector)."""
+    from chainbrain.web import data
+
+    st = get_state(request)
+    return fmt.period_years(st.cached(("periods-on-file",), lambda: data.periods(st.store)))
 
 
 def unread_count(request: Request, user) -> int:

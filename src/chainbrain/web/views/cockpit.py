@@ -163,7 +163,7 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
     ctx = {
         **context(request), "nav": "cockpit",
         "d": d, "lang": lg, "t": strings(lg),
-        "period_text": period_label(p, lg) if p else "",
+        "period_text": fmt.period_words(d["period"], lg) if p else "",
         "status_text": lambda s: UNDETERMINED[lg == "en"] if s == "undetermined" else status_label(s, lg),
         "url": lambda **kw: page_url(request, **kw),
         "chart_json": json.dumps(chart_payload(d, lg), ensure_ascii=False).replace("</", "<\\/"),
