@@ -222,7 +222,7 @@ def test_cockpit_drill_down_to_city(client):
     d = client.get("/api/cockpit", params={"period": "2025-06", "region": "360103"}).json()
     assert d["kpi"]["above_scale_count"] == 2 and d["kpi"]["revenue_ytd_yuan"] is None   # E2 + E6: withheld
     assert d["map"] == {"level": "county", "parent": "360100", "selected": "360103"}
-    assert [c["code"] for c in d["breadcrumb"]] == [None, "360100", "360103"]
+    assert [c["code"] for c in d["breadcrumb"]] == ["360000", "360100", "360103"]
     html = client.get("/", params={"period": "2025-06", "region": "360103"}).text
     assert 'data-testid="kpi-revenue" data-value="" data-suppressed="true"' in html
 

@@ -79,8 +79,10 @@ class CarryPeriod:
     async def __call__(self, scope, receive, send):
         if not _is_page(scope):
             return await self.app(scope, receive, send)
-        query, changes = plan(scope.get("query_string", b"").decode("latin-1"), _cookies(scope))
-        scope = {**scope, "query_string": query.encode("latin-1")}
+        raw = scope.get("query_string", b"").decode("latin-1")
+        query, changes = plan(raw, _cookies(scope))
+        scope = {**scope, "query_string": query.encode("latin-1"),
+                 "state": {**scope.get("state", {}), "raw_query": raw}}     # what the visitor asked for
         if not changes:
             return await self.app(scope, receive, send)
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from chainbrain.periods import parse_period
 from chainbrain.web import format as fmt
-from chainbrain.web import api, data
+from chainbrain.web import api, data, home
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.policy import require_aggregates
@@ -153,10 +153,12 @@ def chart_payload(d: dict, lang: str) -> dict:
 def cockpit_page(request: Request, period: str | None = Query(None), region: str | None = Query(None),
                  scope: str = Query("all"), lang: str | None = Query(None)):
     st, user = get_state(request), current_user(request)
-    if user is not None and user.role == "enterprise" and not request.query_params.get("region"):
-        from fastapi.responses import RedirectResponse                 # an enterprise's home is its firm (我的企业)
+    target = home.home_of(user)                                        # a home for every role (web/home.py)
+    raw = getattr(request.state, "raw_query", request.url.query)
+    if target and (home.asked_nothing(raw) or (user.role == "enterprise" and not request.query_params.get("region"))):
+        from fastapi.responses import RedirectResponse
 
-        return RedirectResponse("/my" + ("?lang=en" if lang_of(lang) == "en" else ""), status_code=303)
+        return RedirectResponse(home.with_lang(target, lang_of(lang)), status_code=303)
     lg = lang_of(lang)
     d = api.cockpit_full(st, user, period, region, scope)
     p = parse_period(d["period"]) if d["period"] else None
