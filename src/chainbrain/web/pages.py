@@ -229,7 +229,7 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
         "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
     parks = _named_parks(store, _rows(store, f"SELECT code, name, level, region_code, chain_focus FROM park "
                                              f"WHERE {where_region} ORDER BY level, code", code=code), lang)
-    ents = region_enterprises(store, reg, p, user)
+    ents = region_enterprises(store, reg, p, user, rule, scope, lang)
     prov = data.province(store)
     crumbs = model.breadcrumb(store, reg, prov)
     return {
@@ -245,32 +245,26 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
             table("parks", t["parks_title"], [("name", t["park"], "text"), ("level_text", t["level"], "text"),
                                               ("chain_focus_text", t["chain_focus"], "text")], parks),
             table("enterprises", t["enterprises_title"],
-                  [("name", t["enterprise"], "link"), ("uscc", t["uscc"], "text"),
-                   ("county_name", t["county"], "text"), ("industry_code", t["industry"], "text"),
-                   ("revenue_ytd_yuan", t["revenue_wan_col"], "wan")], ents["rows"], t["unit_wan"], p.label),
+                  [("name", t["enterprise"], "link"), ("county_name", t["county"], "text"),
+                   ("industry_name", t["industry"], "text"), ("revenue_ytd_yuan", t["revenue_wan_col"], "wan"),
+                   ("yoy_comparable", t["yoy_comparable_col"], "pct"),
+                   ("contribution_pp", "Contribution (pp)" if lang == "en" else "拉动（百分点）", "num")],
+                  ents["rows"], t["unit_wan"], p.label),
         ]}
 
 
-def region_enterprises(store, reg, p, user) -> dict:
-    """Enterprises located in the region that ``user`` may see, largest revenue for the period first."""
-    params = {"code": reg["code"]}
-    loc = "e.region_code = :code" if reg["level"] == "county" else \
-        "e.region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
-    with store.engine.connect() as conn:
-        total = conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise e WHERE {loc}"), params).scalar()
-    if not sees_enterprises(user):
-        return {"rows": [], "hidden": int(total), "total": int(total)}
-    where, wp = enterprise_where(user)
-    rows = _rows(store, "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name, e.industry_code "
-                        "FROM enterprise e LEFT JOIN region r ON r.code = e.region_code "
-                        f"WHERE {loc} AND {where}", **params, **wp)
-    revenue = profile.revenue_for(store, [r["id"] for r in rows], p)
-    for r in rows:
-        r["revenue_ytd_yuan"] = revenue.get(int(r["id"]))
-        r["href"] = _href(r)
-    rows.sort(key=lambda r: (r["revenue_ytd_yuan"] is None, -(r["revenue_ytd_yuan"] or 0), r["name"]))
-    return {"rows": rows[:ENT_LIMIT], "hidden": int(total) - len(rows), "total": int(total),
-            "visible": len(rows)}
+def region_enterprises(store, reg, p, user, rule=None, scope: str = "all", lang: str = "zh") -> dict:
+    """Enterprises located in the region that ``user`` may see, largest revenue for the period first:
+    the first :data:`ENT_LIMIT` rows of the region's enterprise list (:mod:`chainbrain.web.drill`,
+    every scale), so the region page shows the same industry names, comparable growth and
+    contribution as the list its "all enterprises" link opens."""
+    c = drill.check(store, {"period": p.label, "region": reg["code"], "scope": scope, "scale": "all",
+                            "limit": str(ENT_LIMIT)})
+    d = drill.answer(store, c, drill.frame(store, c), guard_of(store, rule), user, lang)
+    rows = [{**r, "id": r.get("enterprise_id")} for r in d["items"]]
+    total = d["total"] + d["withheld"]
+    return {"rows": rows, "hidden": d["withheld"], "total": total, "visible": d["total"],
+            "more": max(0, d["total"] - len(rows))}
 
 
 # ---------------------------------------------------------------- enterprise
