@@ -28,7 +28,7 @@ import copy
 
 from chainbrain.analytics.kpi import kpi
 from chainbrain.analytics import chain_map, flow_disclosure, regional_map, supply_view
-from chainbrain.web import data, model
+from chainbrain.web import data, drill, model
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import strings
 from chainbrain.web.model import BadRequest
@@ -297,7 +297,7 @@ def regions_page(store, code, period, scope, rule, user, lang, memo=None) -> dic
                "absent_text": "、".join(names.get(s, s) for s in tops if not segs.get(s)) if present else "",
                "revenue_ytd_yuan": c.get("revenue_ytd_yuan"), "suppressed": [f for f in c.get("suppressed", [])
                                                                               if f == "revenue_ytd_yuan"],
-               "segments": segs, "href": f"/regions/{c['key']}"}
+               "segments": segs, "href": drill.list_url(p.label, c["key"], code, scale="all")}   # its firms
         rows.append(row)
     rows.sort(key=lambda r: (-r["chain_firms"], r["code"]))
     gaps = gap_of(store, memo)(supply_view.supply_year(store, p.year) or p.year, code)
@@ -333,8 +333,8 @@ def with_segment(base: dict, segment: str, lang: str) -> dict:
     names = {s["code"]: s["name"] for s in base["segments"]}
     if segment not in names:
         raise BadRequest(f"segment {segment} is not a top segment of chain {code} (环节 {segment} 不是产业链 {code} 的一级环节)")
-    rows = [{**r, "segment_firms": r["segments"].get(segment, 0), "segment_present": bool(r["segments"].get(segment))}
-            for r in base["counties"]]
+    rows = [{**r, "segment_firms": r["segments"].get(segment, 0), "segment_present": bool(r["segments"].get(segment)),
+             "href": drill.list_url(base["period"], r["key"], code, segment, "all")} for r in base["counties"]]
     tables = [table("counties", m["regions"], _county_cols(m, segment, names[segment]), rows, t["unit_yi_short"],
                     base["period"])] + base["tables"][1:]
     return {**base, "segment": segment, "segment_name": names[segment], "counties": rows, "tables": tables}

@@ -143,7 +143,7 @@ def xlsx(tables: list[dict], lang: str = "zh", note: str = "") -> bytes:
         for r, row in enumerate(tb["rows"], start=2):
             hidden = row.get("suppressed") or []
             for c, col in enumerate(tb["columns"]):
-                v, kind = row.get(col["key"]), col["kind"]
+                v, kind = row.get(col["key"]), (row.get("_kinds") or {}).get(col["key"], col["kind"])
                 if col["key"] in hidden:
                     ws.write(r, c, "—*")
                 elif v is None or v == "":
