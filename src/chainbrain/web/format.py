@@ -55,7 +55,7 @@ def raw(value) -> str:
 def period_words(text: str | None, lang: str = "zh") -> str:
     """A period as the statistics bureau writes it: ``2026-10`` → "2026年1–10月",
     ``2026-02`` → "2026年1–2月" (January is published with February), ``2025-12`` or
-    ``2025`` → "2025年", ``2026-Q2`` → "2026年二季度"; English "Jan–Oct 2026", "2025".
+    ``2025`` → "2025年", ``2026-Q2`` → "2026年二季度"; English "Jan–Oct 2026 (YTD)", "2025".
     Anything else is returned as given ("—" when empty)."""
     import calendar
     import re
@@ -68,7 +68,7 @@ def period_words(text: str | None, lang: str = "zh") -> str:
         y, mo = m.group(1), max(2, int(m.group(2)))
         if mo == 12:
             return y if lang == "en" else f"{y}年"
-        return f"Jan–{calendar.month_abbr[mo]} {y}" if lang == "en" else f"{y}年1–{mo}月"
+        return f"Jan–{calendar.month_abbr[mo]} {y} (YTD)" if lang == "en" else f"{y}年1–{mo}月"
     m = re.match(r"^(\d{4})-Q([1-4])$", s, re.IGNORECASE)
     if m:
         q = int(m.group(2))
