@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from chainbrain.periods import parse_period
 from chainbrain.web import format as fmt
-from chainbrain.web import api, data, home
+from chainbrain.web import alerts_view, api, data, home
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.policy import require_aggregates
@@ -81,7 +81,8 @@ MON_TEXT = {
     "method_actual": ("全年实际", "full-year actual"),
     "alerts_title": ("预警", "Early warnings"), "alerts_none": ("本期无预警", "No alerts this period"),
     "rule": ("规则", "Rule"), "figures": ("数据", "Figures"), "period": ("统计期", "Period"),
-    "alerts_stored": ("来自 chainbrain compute 预计算", "precomputed by chainbrain compute"),
+    "severity": ("严重程度", "Severity"), "subject": ("对象", "Subject"),
+    "alerts_stored": ("数据导入后预先计算", "precomputed after the import"),
     "alerts_computed": ("即时计算", "computed on request"),
     "confidential_note": ("涉及单个企业的预警仅对数据权限覆盖该企业的登录用户显示",
                           "alerts about individual enterprises are shown only to signed-in users whose scope covers them"),
@@ -171,5 +172,6 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
         "chart_json": json.dumps(chart_payload(d, lg), ensure_ascii=False).replace("</", "<\\/"),
         "has_data": bool(d["kpi"] and d["kpi"]["above_scale_count"]),
         "m": mon_text(lg), "figures_text": figures_text,
+        "alert_rows": alerts_view.view(d.get("alerts") or [], d.get("region"), lg),
     }
     return request.app.state.templates.TemplateResponse(request, "cockpit.html", ctx)
