@@ -118,8 +118,7 @@ def maps_index(store, lang: str) -> dict:
     for c in data.chains(store):
         rows.append({"key": c["code"], "code": c["code"], "name": _name(c, lang), "href": f"/maps/{c['code']}/chain",
                      "links": links_of(c["code"])})
-    return {"chains": rows, "tables": [table("chains", m["maps"], [("name", m["chain_map"], "link"),
-                                                                   ("code", "code", "text")], rows)]}
+    return {"chains": rows, "tables": [table("chains", m["maps"], [("name", m["chain_map"], "link")], rows)]}
 
 
 # ---------------------------------------------------------------- chain map
@@ -202,7 +201,7 @@ def chain_map_page(store, code, period, scope, rule, user, lang, memo=None) -> d
             kids = [c for c in segs if c.get("parent_code") == s["code"]]
             node["children"].append({**_node(s), "children": [_node(c) for c in kids]})
         tree["children"].append(node)
-    cols = [("stage_text", m["stage"], "text"), ("name", m["segment"], "link"), ("code", "code", "text"),
+    cols = [("stage_text", m["stage"], "text"), ("name", m["segment"], "link"),
             ("enterprise_count", m["firms"], "count"), ("above_scale_count", m["reporting"], "count"),
             ("revenue_ytd_yuan", m["revenue"], "yi"), ("purchases_yuan", m["purchases"], "yi"),
             ("local_rate", m["local_rate"], "pct"), ("gap_status_text", m["gap"], "text"),
@@ -310,7 +309,7 @@ def regions_page(store, code, period, scope, rule, user, lang, memo=None) -> dic
                          "gap_status": g["status"] if g else None,
                          "gap_status_text": m[f"gap_{g['status']}"] if g and g["status"] in chain_map.GAP_STATUSES else "—",
                          "href": f"/maps/{code}/regions?segment={s}"})
-    scols = [("name", m["segment"], "link"), ("code", "code", "text"), ("counties", m["counties_present"], "count"),
+    scols = [("name", m["segment"], "link"), ("counties", m["counties_present"], "count"),
              ("firms", m["firms"], "count"), ("gap_status_text", m["gap"], "text")]
     return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "segment": None,
             "segment_name": None, "counties": rows, "segments": seg_rows,

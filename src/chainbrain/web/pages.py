@@ -156,7 +156,7 @@ def chain_page(store, code, period, scope, rule, user, lang, region: str | None 
         _target_value(tg, t)
     _named_parks(store, parks, lang)
     keys = key_enterprises(store, code, p, scope, user, here)
-    seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"), ("code", "code", "text"),
+    seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"),
                 ("enterprise_count", t["ent_count_col"], "count"), ("above_scale_count", t["reporting_col"], "count"),
                 ("revenue_ytd_yuan", t["revenue_col"], "yi"), ("heat", t["heat"], "pct")]
     return {
