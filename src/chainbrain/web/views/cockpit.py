@@ -149,6 +149,23 @@ def chart_payload(d: dict, lang: str) -> dict:
     }
 
 
+def cockpit_tables(d: dict, lang: str) -> list[dict]:
+    """The cockpit's region and chain tables as page tables (:func:`chainbrain.web.render.table`), the
+    rows exactly as the page shows them (already disclosure-controlled), for its Excel downloads."""
+    from chainbrain.web.render import table
+
+    t = strings(lang)
+    cols = [("revenue_ytd_yuan", t["revenue_col"], "yi"), ("yoy_comparable", t["yoy_comparable_col"], "pct"),
+            ("yoy_naive", t["yoy_naive_col"], "pct"), ("above_scale_count", t["count_col"], "count"),
+            ("target_status", t["status_col"], "status")]
+    units = d["counties"] if (d.get("map") or {}).get("level") == "county" else d["cities"]
+    chains = [{**c, "name": (c.get("name_en") if lang == "en" else None) or c.get("name_zh")} for c in d["chains"]]
+    return [table("regions", t["region_table"], [("name", t["region"], "text")] + cols, units, t["unit_yi_short"],
+                  d["period"]),
+            table("chains", t["chain_title"], [("rank", t["rank"], "count"), ("name", t["chain"], "text")] + cols,
+                  chains, t["unit_yi_short"], d["period"])]
+
+
 @router.get("/", response_class=HTMLResponse, dependencies=[Depends(require_aggregates)],
             summary="驾驶舱 cockpit page (JSON twin: /api/cockpit)")
 def cockpit_page(request: Request, period: str | None = Query(None), region: str | None = Query(None),
@@ -162,6 +179,10 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
         return RedirectResponse(home.with_lang(target, lang_of(lang)), status_code=303)
     lg = lang_of(lang)
     d = api.cockpit_full(st, user, period, region, scope)
+    if request.query_params.get("format") == "xlsx":                  # the page's tables, as shown
+        from chainbrain.web.render import reply
+
+        return reply(request, {"tables": cockpit_tables(d, lg)}, "cockpit")
     p = parse_period(d["period"]) if d["period"] else None
     ctx = {
         **context(request), "nav": "cockpit",
