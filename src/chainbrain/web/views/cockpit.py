@@ -50,6 +50,11 @@ MON_TEXT = {
     "gap": ("差距", "Gap"), "status": ("状态", "Status"),
     "req_rest": ("年内剩余月份需增长", "Growth still required this year"),
     "req_year": ("至目标年每年需增长", "Growth still required per year to target"),
+    "req_rest_tip": ("本年剩余月份的营业收入须比上年同期增长多少，全年才能达到本年目标路径（可比口径）",
+                     "how much the remaining months of this year must grow on a year earlier for the year to "
+                     "reach this year's target path (comparable basis)"),
+    "req_year_tip": ("从本年起至目标年，每年须保持的增速，才能达到目标值",
+                     "the growth needed every year from now to the target year to reach the target value"),
     "target_value": ("目标值", "Target value"), "bounds": ("区间", "bounds"),
     "share_vs": ("占比 {v}（{lo}–{hi}），目标 ≥ {t}，差 {g} 个百分点",
                  "share {v} ({lo}–{hi}) vs target ≥ {t}, gap {g} pp"),
