@@ -50,6 +50,11 @@ def test_admin_from_the_cockpit_to_the_enterprises_and_excel(browser, server):
     with pg.expect_navigation():
         pg.get_by_test_id("region-row-360100").locator("a").click()
     assert pg.get_by_test_id("headline").inner_text().startswith("南昌市") and _period(pg) == "2025-06"
+    table = pg.get_by_test_id("region-table")             # every table sorts by a click on its header
+    table.locator("thead th").nth(1).click()
+    vals = table.locator("tbody [data-field=revenue_ytd_yuan]").evaluate_all("cs => cs.map(c => c.dataset.value)")
+    nums = [float(v) for v in vals if v]
+    assert len(nums) >= 2 and nums == sorted(nums)
     ei_row = pg.get_by_test_id("chain-row-EI")
     shown = ei_row.locator("[data-field=revenue_ytd_yuan]").inner_text()
     assert shown == "195.00"
