@@ -267,6 +267,12 @@ def region_enterprises(store, reg, p, user, rule=None, scope: str = "all", lang:
     the first :data:`ENT_LIMIT` rows of the region's enterprise list (:mod:`chainbrain.web.drill`,
     every scale), so the region page shows the same industry names, comparable growth and
     contribution as the list its "all enterprises" link opens."""
+    if not sees_enterprises(user):                   # no rows to show: count them, spare the list's frame
+        loc = "region_code = :code" if reg["level"] == "county" else \
+            "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
+        with store.engine.connect() as conn:
+            total = int(conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise WHERE {loc}"), {"code": reg["code"]}).scalar())
+        return {"rows": [], "hidden": total, "total": total, "visible": 0, "more": 0}
     c = drill.check(store, {"period": p.label, "region": reg["code"], "scope": scope, "scale": "all",
                             "limit": str(ENT_LIMIT)})
     d = drill.answer(store, c, drill.frame(store, c), guard_of(store, rule), user, lang)
