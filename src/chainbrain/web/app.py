@@ -54,8 +54,17 @@ def _error_page(request: Request, status: int, title_key: str, message: str) -> 
 
     lang = lang_of(request.query_params.get("lang"))
     ctx = {**context(request), "t": strings(lang), "lang": lang, "title_key": title_key,
-           "message": message, "status": status}
+           "message": chinese_first(message) if lang != "en" else message, "status": status}
     return request.app.state.templates.TemplateResponse(request, "error.html", ctx, status_code=status)
+
+
+_BILINGUAL = __import__("re").compile(r"^(?P<en>.*?\S)\s*\((?P<zh>[^()]*[\u4e00-\u9fff][^()]*)\)$", __import__("re").S)
+
+
+def chinese_first(message: str) -> str:
+    """"English (中文)" → "中文（English）" for a page in Chinese; anything else unchanged."""
+    m = _BILINGUAL.match(message or "")
+    return f"{m['zh']}（{m['en']}）" if m else message
 
 
 def _answer(request: Request, status: int, title_key: str, body_key: str):
