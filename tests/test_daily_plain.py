@@ -139,3 +139,30 @@ def test_homes_and_the_province_link(app):
     assert client(app, "ent3").get("/", follow_redirects=False).headers["location"] == "/my"
     assert client(app, "fin_unit").get("/", follow_redirects=False).headers["location"] == "/requests"
     assert client(app).get("/", follow_redirects=False).status_code == 200
+
+
+def test_alert_sentence_and_message_in_words():
+    from chainbrain.web.alerts_view import message, sentence, view
+
+    figs = [{"period": "2026-10", "basis": "comparable", "index": 1.1085, "ratio": 0.7853, "n": 5,
+             "revenue_ytd_yuan": 916_819_707.11, "chain": "AV"}]
+    assert sentence(figs) == "2026年1–10月（可比口径）：可比累计指数 110.9%，为路径的 78.5%，企业 5 家，营业收入 9.17 亿元"
+    assert message({"message_zh": "航空（2026-10为路径的78.5%）"}, "zh") == "航空（2026年1–10月为路径的78.5%）"
+    alerts = [{"rule": "below_path", "severity": "high", "subject_kind": "chain", "subject": "AV", "subject_name": "航空",
+               "period": "2026-10", "figures": figs},
+              {"rule": "city_share_shrinking", "severity": "medium", "subject_kind": "city_chain", "subject": "360500",
+               "subject_name": "新余市 · 新能源", "period": "2026-10", "figures": []}]
+    prov = view(alerts, None, "zh")
+    assert [a["severity_text"] for a in prov] == ["高", "中"]
+    assert prov[0]["href"] == "/enterprises?period=2026-10&chain=AV" and prov[1]["href"] == "/?region=360500"
+    xinyu = view(alerts, {"code": "360500", "level": "prefecture", "prefecture_code": None}, "zh")
+    assert [a["subject"] for a in xinyu] == ["360500"]                   # province-wide chain alerts stay above
+    assert view(alerts, {"code": "360100", "level": "prefecture", "prefecture_code": None}, "zh") == []
+
+
+def test_error_pages_lead_with_chinese():
+    from chainbrain.web.app import chinese_first
+
+    assert chinese_first("unknown region code 999999 (未知地区代码 999999)") == "未知地区代码 999999（unknown region code 999999）"
+    assert chinese_first("no Chinese here (none)") == "no Chinese here (none)"
+    assert chinese_first("") == ""
