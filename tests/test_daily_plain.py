@@ -119,11 +119,11 @@ def test_carry_plan_boundaries():
 
 def test_the_period_chosen_is_the_period_of_the_next_page(app):
     old = "2024-06"                                   # not the newest month (2025-06) of handmade.py
-    c = client(app, "nc_city")
-    c.get(f"/?region=360100&period={old}")
-    for path in ("/chains/EI", "/regions/360100", "/operations", "/enterprises?region=360100"):
+    c = client(app, "admin")
+    c.get(f"/chains/EI?period={old}")
+    for path in ("/regions/360100", "/enterprises?region=360100"):
         assert f'data-testid="period-label" data-value="{old}"' in c.get(path).text, path
-    assert c.get("/api/cockpit").json()["period"] == P                     # the API keeps its default
+    assert c.get("/api/enterprises?region=360100").json()["period"] == P    # the API keeps its default
     c.get("/chains/EI?period=latest")
     assert f'data-testid="period-label" data-value="{P}"' in c.get("/regions/360100").text
 
