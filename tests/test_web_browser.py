@@ -78,7 +78,7 @@ def cells(page, row_testid: str) -> dict[str, str]:
 
 def test_cockpit_figures(page, server, artifacts):
     open_cockpit(page, server)
-    assert "2025年1–6月累计" in page.get_by_test_id("period-label").inner_text()
+    assert "2025年1–6月" in page.get_by_test_id("period-label").inner_text()
 
     text, value = fig(page, "kpi-revenue")
     assert text == "405.00 亿元"

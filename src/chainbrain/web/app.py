@@ -28,6 +28,7 @@ from chainbrain.web import format as fmt
 from chainbrain.web import auth
 from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
+from chainbrain.web.carry import CarryPeriod
 from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
@@ -53,8 +54,17 @@ def _error_page(request: Request, status: int, title_key: str, message: str) -> 
 
     lang = lang_of(request.query_params.get("lang"))
     ctx = {**context(request), "t": strings(lang), "lang": lang, "title_key": title_key,
-           "message": message, "status": status}
+           "message": chinese_first(message) if lang != "en" else message, "status": status}
     return request.app.state.templates.TemplateResponse(request, "error.html", ctx, status_code=status)
+
+
+_BILINGUAL = __import__("re").compile(r"^(?P<en>.*?\S)\s*\((?P<zh>[^()]*[\u4e00-\u9fff][^()]*)\)$", __import__("re").S)
+
+
+def chinese_first(message: str) -> str:
+    """"English (中文)" → "中文（English）" for a page in Chinese; anything else unchanged."""
+    m = _BILINGUAL.match(message or "")
+    return f"{m['zh']}（{m['en']}）" if m else message
 
 
 def _answer(request: Request, status: int, title_key: str, body_key: str):
@@ -107,6 +117,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
                              secure_cookies=secure_cookies)
     app.state.templates = templates()
     app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
+    app.add_middleware(CarryPeriod, secure=secure_cookies)          # one period everywhere (web/carry.py)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(cockpit.router)

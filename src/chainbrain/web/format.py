@@ -50,3 +50,37 @@ def raw(value) -> str:
     if _missing(value):
         return ""
     return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def period_words(text: str | None, lang: str = "zh") -> str:
+    """A period as the statistics bureau writes it: ``2026-10`` → "2026年1–10月",
+    ``2026-02`` → "2026年1–2月" (January is published with February), ``2025-12`` or
+    ``2025`` → "2025年", ``2026-Q2`` → "2026年二季度"; English "Jan–Oct 2026 (YTD)", "2025".
+    Anything else is returned as given ("—" when empty)."""
+    import calendar
+    import re
+
+    s = (text or "").strip()
+    if not s:
+        return DASH
+    m = re.match(r"^(\d{4})-(\d{2})$", s)
+    if m and 1 <= int(m.group(2)) <= 12:
+        y, mo = m.group(1), max(2, int(m.group(2)))
+        if mo == 12:
+            return y if lang == "en" else f"{y}年"
+        return f"Jan–{calendar.month_abbr[mo]} {y} (YTD)" if lang == "en" else f"{y}年1–{mo}月"
+    m = re.match(r"^(\d{4})-Q([1-4])$", s, re.IGNORECASE)
+    if m:
+        q = int(m.group(2))
+        return f"Q{q} {m.group(1)}" if lang == "en" else f"{m.group(1)}年{'一二三四'[q - 1]}季度"
+    if re.match(r"^\d{4}$", s):
+        return s if lang == "en" else f"{s}年"
+    return s
+
+
+def period_years(periods: list[str]) -> list[tuple[str, list[str]]]:
+    """``YYYY-MM`` periods (newest first) grouped by year, for a selector with one group per year."""
+    years: dict[str, list[str]] = {}
+    for p in periods:
+        years.setdefault(p[:4], []).append(p)
+    return list(years.items())

@@ -28,7 +28,7 @@ import copy
 
 from chainbrain.analytics.kpi import kpi
 from chainbrain.analytics import chain_map, flow_disclosure, regional_map, supply_view
-from chainbrain.web import data, model
+from chainbrain.web import data, drill, model
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import strings
 from chainbrain.web.model import BadRequest
@@ -118,8 +118,7 @@ def maps_index(store, lang: str) -> dict:
     for c in data.chains(store):
         rows.append({"key": c["code"], "code": c["code"], "name": _name(c, lang), "href": f"/maps/{c['code']}/chain",
                      "links": links_of(c["code"])})
-    return {"chains": rows, "tables": [table("chains", m["maps"], [("name", m["chain_map"], "link"),
-                                                                   ("code", "code", "text")], rows)]}
+    return {"chains": rows, "tables": [table("chains", m["maps"], [("name", m["chain_map"], "link")], rows)]}
 
 
 # ---------------------------------------------------------------- chain map
@@ -202,7 +201,7 @@ def chain_map_page(store, code, period, scope, rule, user, lang, memo=None) -> d
             kids = [c for c in segs if c.get("parent_code") == s["code"]]
             node["children"].append({**_node(s), "children": [_node(c) for c in kids]})
         tree["children"].append(node)
-    cols = [("stage_text", m["stage"], "text"), ("name", m["segment"], "link"), ("code", "code", "text"),
+    cols = [("stage_text", m["stage"], "text"), ("name", m["segment"], "link"),
             ("enterprise_count", m["firms"], "count"), ("above_scale_count", m["reporting"], "count"),
             ("revenue_ytd_yuan", m["revenue"], "yi"), ("purchases_yuan", m["purchases"], "yi"),
             ("local_rate", m["local_rate"], "pct"), ("gap_status_text", m["gap"], "text"),
@@ -297,7 +296,7 @@ def regions_page(store, code, period, scope, rule, user, lang, memo=None) -> dic
                "absent_text": "、".join(names.get(s, s) for s in tops if not segs.get(s)) if present else "",
                "revenue_ytd_yuan": c.get("revenue_ytd_yuan"), "suppressed": [f for f in c.get("suppressed", [])
                                                                               if f == "revenue_ytd_yuan"],
-               "segments": segs, "href": f"/regions/{c['key']}"}
+               "segments": segs, "href": drill.list_url(p.label, c["key"], code, scale="all")}   # its firms
         rows.append(row)
     rows.sort(key=lambda r: (-r["chain_firms"], r["code"]))
     gaps = gap_of(store, memo)(supply_view.supply_year(store, p.year) or p.year, code)
@@ -310,7 +309,7 @@ def regions_page(store, code, period, scope, rule, user, lang, memo=None) -> dic
                          "gap_status": g["status"] if g else None,
                          "gap_status_text": m[f"gap_{g['status']}"] if g and g["status"] in chain_map.GAP_STATUSES else "—",
                          "href": f"/maps/{code}/regions?segment={s}"})
-    scols = [("name", m["segment"], "link"), ("code", "code", "text"), ("counties", m["counties_present"], "count"),
+    scols = [("name", m["segment"], "link"), ("counties", m["counties_present"], "count"),
              ("firms", m["firms"], "count"), ("gap_status_text", m["gap"], "text")]
     return {"chain": _chain_head(ch, lang), "period": p.label, "scope": scope, "segment": None,
             "segment_name": None, "counties": rows, "segments": seg_rows,
@@ -333,8 +332,8 @@ def with_segment(base: dict, segment: str, lang: str) -> dict:
     names = {s["code"]: s["name"] for s in base["segments"]}
     if segment not in names:
         raise BadRequest(f"segment {segment} is not a top segment of chain {code} (环节 {segment} 不是产业链 {code} 的一级环节)")
-    rows = [{**r, "segment_firms": r["segments"].get(segment, 0), "segment_present": bool(r["segments"].get(segment))}
-            for r in base["counties"]]
+    rows = [{**r, "segment_firms": r["segments"].get(segment, 0), "segment_present": bool(r["segments"].get(segment)),
+             "href": drill.list_url(base["period"], r["key"], code, segment, "all")} for r in base["counties"]]
     tables = [table("counties", m["regions"], _county_cols(m, segment, names[segment]), rows, t["unit_yi_short"],
                     base["period"])] + base["tables"][1:]
     return {**base, "segment": segment, "segment_name": names[segment], "counties": rows, "tables": tables}

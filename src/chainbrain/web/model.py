@@ -150,7 +150,7 @@ def build(store, period: str | None = None, region: str | None = None, scope: st
 
 def breadcrumb(store, reg: dict | None, prov: dict | None) -> list[dict]:
     """Province → city → county links for the selected region."""
-    crumbs = [{"code": None, "name": prov["name"] if prov else None}]
+    crumbs = [{"code": prov["code"] if prov else None, "name": prov["name"] if prov else None}]
     if reg is None or reg["level"] == "province":
         return crumbs
     if reg["level"] == "county" and reg["prefecture_code"]:

@@ -25,7 +25,7 @@ from chainbrain.analytics import suppression_ops
 from chainbrain.analytics.breakdowns import divisions_of, growth_breadth, rank_regions, structure_of
 from chainbrain.analytics.operations import operations_many
 from chainbrain.analytics.sizes import size_labels
-from chainbrain.web import data
+from chainbrain.web import data, drill
 from chainbrain.web.model import BadRequest, check_scope, resolve_period
 from chainbrain.web.render import table
 
@@ -203,7 +203,9 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
                      "base": one.get(base) if base else None, "change": one.get(change) if change else None,
                      "n": one.get(f"{key}_n", 0),
                      "suppressed": [c for c, k in (("value", key), ("base", base), ("change", change))
-                                    if k and k in one["suppressed"]], "_kind": kind, "_ckind": ckind})
+                                    if k and k in one["suppressed"]], "_kind": kind, "_ckind": ckind,
+                     "_kinds": {"value": kind, "base": kind, "change": ckind},          # the Excel's formats
+                     "list_href": drill.list_url(p.label, region, chain)})
     summary = table("summary", lab["summary"], [("name", lab["indicator"], "text"), ("value", lab["value"], "num"),
                                                  ("base", lab["base"], "num"), ("change", lab["change"], "num"),
                                                  ("n", lab["enterprises"], "count")], rows, "", p.label)
@@ -245,7 +247,8 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
             continue
         ranked = rank_regions(store, p, lv, scope=scope, region=region, chain=chain)
         rrows = [withhold({**r, "name": names.get(r["key"], r["key"]),
-                           "href": f"/operations?region={r['key']}"}, rule(chain, r["key"])) for r in ranked]
+                           "href": f"/operations?region={r['key']}" + (f"&chain={chain}" if chain else ""),
+                           "list_href": drill.list_url(p.label, r["key"], chain)}, rule(chain, r["key"])) for r in ranked]
         rrows = [_apply(r, [f for f in ("value", "rank") if f in r])
                  if suppression_ops.rank_hidden(hid, chain, r["key"], scope) else r for r in rrows]
         tables.append(table(tid, lab[tid], [("rank", lab["rank"], "count"), ("name", lab["name"], "link"),

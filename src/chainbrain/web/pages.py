@@ -93,7 +93,10 @@ def _target_value(tg: dict, t: dict) -> None:
         tg["value_text"] = f"{v:,g} {unit or ''}".strip()
 
 
-def chain_page(store, code, period, scope, rule, user, lang) -> dict:
+def chain_page(store, code, period, scope, rule, user, lang, region: str | None = None) -> dict:
+    """A chain's page; with ``region`` (a city or county) the KPI cards and key enterprises are the
+    chain's in that region (the same disclosure-controlled cell as the region's chain row); the
+    segment tree and the cities stay province-wide (segment × region cells are not published)."""
     t = strings(lang)
     scope = model.check_scope(scope)
     code = model.check_chain(store, code)
@@ -102,9 +105,14 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
     ch = next(c for c in data.chains(store) if c["code"] == code)
     p = _period(store, period)
     rule = guard_of(store, rule)
+    reg = model.check_region(store, region)
+    if reg is not None and reg["level"] == "province":
+        reg = None
+    here = reg["code"] if reg else None
     head = kpi(store, p.label, chain=code, scope=scope)
-    k = protect(store, head, rule, code, None)
-    limit = cell_min(rule, code, None)
+    k = protect(store, kpi(store, p.label, chain=code, region=here, scope=scope) if here else head,
+                rule, code, here)
+    limit = cell_min(rule, code, here)
     segs = presence.segment_presence(store, code, p, scope=scope)
     relative = set()              # levels whose heat is revenue ÷ the level's largest withheld revenue
     for s in segs:
@@ -147,12 +155,12 @@ def chain_page(store, code, period, scope, rule, user, lang) -> dict:
         tg["name"] = tg["name_en"] if lang == "en" and tg.get("name_en") else tg["name_zh"]
         _target_value(tg, t)
     _named_parks(store, parks, lang)
-    keys = key_enterprises(store, code, p, scope, user)
-    seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"), ("code", "code", "text"),
+    keys = key_enterprises(store, code, p, scope, user, here)
+    seg_cols = [("stage_text", t["stage"], "text"), ("name", t["segment"], "text"),
                 ("enterprise_count", t["ent_count_col"], "count"), ("above_scale_count", t["reporting_col"], "count"),
                 ("revenue_ytd_yuan", t["revenue_col"], "yi"), ("heat", t["heat"], "pct")]
     return {
-        "period": p.label, "scope": scope, "chain": ch, "kpi": k, "tree": tree, "segments": segs,
+        "period": p.label, "scope": scope, "chain": ch, "kpi": k, "tree": tree, "segments": segs, "region": reg,
         "cities": cities, "parks": parks, "targets": targets, "key_enterprises": keys,
         "min_cell": limit,
         "tables": [
@@ -190,9 +198,10 @@ def _href(r: dict) -> str:
     return f"/enterprises/{r['uscc'] or r['id']}"
 
 
-def key_enterprises(store, code, p, scope, user) -> dict:
-    """The chain's chain masters and largest enterprises that ``user`` may see (others are counted only)."""
-    ranked = presence.key_enterprises(store, code, p, scope=scope)
+def key_enterprises(store, code, p, scope, user, region: str | None = None) -> dict:
+    """The chain's chain masters and largest enterprises (in ``region`` when given) that ``user`` may
+    see (others are counted only)."""
+    ranked = presence.key_enterprises(store, code, p, region=region, scope=scope)
     if not sees_enterprises(user):
         return {"rows": [], "hidden": len(ranked), "total": len(ranked)}
     allowed = visible_ids(store, user, [r["enterprise_id"] for r in ranked])
@@ -229,7 +238,7 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
         "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
     parks = _named_parks(store, _rows(store, f"SELECT code, name, level, region_code, chain_focus FROM park "
                                              f"WHERE {where_region} ORDER BY level, code", code=code), lang)
-    ents = region_enterprises(store, reg, p, user)
+    ents = region_enterprises(store, reg, p, user, rule, scope, lang)
     prov = data.province(store)
     crumbs = model.breadcrumb(store, reg, prov)
     return {
@@ -245,32 +254,32 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
             table("parks", t["parks_title"], [("name", t["park"], "text"), ("level_text", t["level"], "text"),
                                               ("chain_focus_text", t["chain_focus"], "text")], parks),
             table("enterprises", t["enterprises_title"],
-                  [("name", t["enterprise"], "link"), ("uscc", t["uscc"], "text"),
-                   ("county_name", t["county"], "text"), ("industry_code", t["industry"], "text"),
-                   ("revenue_ytd_yuan", t["revenue_wan_col"], "wan")], ents["rows"], t["unit_wan"], p.label),
+                  [("name", t["enterprise"], "link"), ("county_name", t["county"], "text"),
+                   ("industry_name", t["industry"], "text"), ("revenue_ytd_yuan", t["revenue_wan_col"], "wan"),
+                   ("yoy_comparable", t["yoy_comparable_col"], "pct"),
+                   ("contribution_pp", "Contribution (pp)" if lang == "en" else "拉动（百分点）", "num")],
+                  ents["rows"], t["unit_wan"], p.label),
         ]}
 
 
-def region_enterprises(store, reg, p, user) -> dict:
-    """Enterprises located in the region that ``user`` may see, largest revenue for the period first."""
-    params = {"code": reg["code"]}
-    loc = "e.region_code = :code" if reg["level"] == "county" else \
-        "e.region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
-    with store.engine.connect() as conn:
-        total = conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise e WHERE {loc}"), params).scalar()
-    if not sees_enterprises(user):
-        return {"rows": [], "hidden": int(total), "total": int(total)}
-    where, wp = enterprise_where(user)
-    rows = _rows(store, "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name, e.industry_code "
-                        "FROM enterprise e LEFT JOIN region r ON r.code = e.region_code "
-                        f"WHERE {loc} AND {where}", **params, **wp)
-    revenue = profile.revenue_for(store, [r["id"] for r in rows], p)
-    for r in rows:
-        r["revenue_ytd_yuan"] = revenue.get(int(r["id"]))
-        r["href"] = _href(r)
-    rows.sort(key=lambda r: (r["revenue_ytd_yuan"] is None, -(r["revenue_ytd_yuan"] or 0), r["name"]))
-    return {"rows": rows[:ENT_LIMIT], "hidden": int(total) - len(rows), "total": int(total),
-            "visible": len(rows)}
+def region_enterprises(store, reg, p, user, rule=None, scope: str = "all", lang: str = "zh") -> dict:
+    """Enterprises located in the region that ``user`` may see, largest revenue for the period first:
+    the first :data:`ENT_LIMIT` rows of the region's enterprise list (:mod:`chainbrain.web.drill`,
+    every scale), so the region page shows the same industry names, comparable growth and
+    contribution as the list its "all enterprises" link opens."""
+    if not sees_enterprises(user):                   # no rows to show: count them, spare the list's frame
+        loc = "region_code = :code" if reg["level"] == "county" else \
+            "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
+        with store.engine.connect() as conn:
+            total = int(conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise WHERE {loc}"), {"code": reg["code"]}).scalar())
+        return {"rows": [], "hidden": total, "total": total, "visible": 0, "more": 0}
+    c = drill.check(store, {"period": p.label, "region": reg["code"], "scope": scope, "scale": "all",
+                            "limit": str(ENT_LIMIT)})
+    d = drill.answer(store, c, drill.frame(store, c), guard_of(store, rule), user, lang)
+    rows = [{**r, "id": r.get("enterprise_id")} for r in d["items"]]
+    total = d["total"] + d["withheld"]
+    return {"rows": rows, "hidden": d["withheld"], "total": total, "visible": d["total"],
+            "more": max(0, d["total"] - len(rows))}
 
 
 # ---------------------------------------------------------------- enterprise

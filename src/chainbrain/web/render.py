@@ -76,7 +76,17 @@ def context(request: Request, **extra) -> dict:
             "url": lambda **kw: page_url(request, **kw), "cell": cell_text,
             "role_text": (t.get(f"role_{user.role}") if user else t["anonymous"]),
             "public": get_state(request).public_aggregates, "path": request.url.path,
-            "unread": lambda: unread_count(request, user), **extra}
+            "unread": lambda: unread_count(request, user),
+            "ptext": lambda p: fmt.period_words(p, lg), "period_groups": lambda: period_groups(request),
+            "carried_period": request.query_params.get("period"), **extra}
+
+
+def period_groups(request: Request) -> list[tuple[str, list[str]]]:
+    """The months on file grouped by year, newest first (every page's period selector)."""
+    from chainbrain.web import data
+
+    st = get_state(request)
+    return fmt.period_years(st.cached(("periods-on-file",), lambda: data.periods(st.store)))
 
 
 def unread_count(request: Request, user) -> int:
@@ -99,36 +109,75 @@ def chart_json(payload) -> str:
     return json.dumps(payload, ensure_ascii=False, default=str).replace("</", "<\\/")
 
 
-def xlsx(tables: list[dict]) -> bytes:
-    """An Excel workbook with one sheet per table: header row with units, exact values."""
+#: how a column kind is shown on screen → (divisor, Excel number format, unit added to the header)
+XLSX_KINDS = {"yi": (fmt.YI, "#,##0.00", ("亿元", "100m yuan")), "wan": (WAN, "#,##0.00", ("万元", "10k yuan")),
+              "pct": (1, "0.0%", None), "count": (1, "#,##0", None), "num": (1, "#,##0.00", None)}
+
+
+def xlsx(tables: list[dict], lang: str = "zh", note: str = "") -> bytes:
+    """An Excel workbook with one sheet per table that matches the screen: the caption (title, unit,
+    period in the bureau's words, ``note``: scope and data version) in row 1, the page's column
+    labels in row 2 (with the unit where the screen shows one), then every row: money in the unit the
+    page shows (亿元 / 万元) as numbers with two decimals, rates as percent-formatted fractions,
+    counts as whole numbers, statuses in words, withheld cells as "—*" like the page."""
     import xlsxwriter
 
+    en = lang == "en"
+    t = strings(lang)
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
-    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F8"})
-    note = wb.add_format({"italic": True, "font_color": "#5B6B80"})
+    bold = wb.add_format({"bold": True, "bg_color": "#EEF2F8", "text_wrap": True})
+    italic = wb.add_format({"italic": True, "font_color": "#5B6B80"})
+    nums = {k: wb.add_format({"num_format": v[1]}) for k, v in XLSX_KINDS.items()}
     for tb in tables:
         ws = wb.add_worksheet(tb["id"][:31])
-        ws.write(0, 0, f"{tb['title']}" + (f" · {tb['period']}" if tb.get("period") else ""), note)
+        parts = [tb["title"], tb.get("unit") or "", fmt.period_words(tb["period"], lang) if tb.get("period") else "",
+                 note, (f"{len(tb['rows'])} rows" if en else f"共 {len(tb['rows'])} 行")]
+        ws.write(0, 0, " · ".join(x for x in parts if x), italic)
         for c, col in enumerate(tb["columns"]):
-            label = col["label"]
-            if col["kind"] in ("yi", "wan"):
-                label = label.split("（")[0].split(" (")[0] + "（元）/ yuan"
+            label, unit = col["label"], (XLSX_KINDS.get(col["kind"]) or (0, 0, None))[2]
+            if unit and unit[1 if en else 0] not in label and unit[1 if en else 0] not in (tb.get("unit") or ""):
+                label += f" ({unit[1]})" if en else f"（{unit[0]}）"
             ws.write(1, c, label, bold)
-            ws.set_column(c, c, 14 if col["kind"] != "text" else 24)
+            ws.set_column(c, c, 14 if col["kind"] not in ("text", "link") else 24)
         for r, row in enumerate(tb["rows"], start=2):
+            hidden = row.get("suppressed") or []
             for c, col in enumerate(tb["columns"]):
-                v = row.get(col["key"])
-                if v is None:
+                v, kind = row.get(col["key"]), (row.get("_kinds") or {}).get(col["key"], col["kind"])
+                if col["key"] in hidden:
+                    ws.write(r, c, "—*")
+                elif v is None or v == "":
                     continue
-                if isinstance(v, bool):
-                    v = "✓" if v else ""
-                elif col["kind"] in ("yi", "wan") and isinstance(v, (int, float)):
-                    v = fmt.fen(v)                      # yuan, half up to the fen
-                ws.write(r, c, v if isinstance(v, (int, float)) else str(v))
+                elif isinstance(v, bool):
+                    ws.write(r, c, "✓" if v else "")
+                elif kind in XLSX_KINDS and isinstance(v, (int, float)):
+                    ws.write_number(r, c, v / XLSX_KINDS[kind][0], nums[kind])
+                elif kind == "status":
+                    ws.write(r, c, t.get(f"status_{v}", str(v)))
+                elif isinstance(v, (list, tuple)):
+                    ws.write(r, c, "、".join(str(x) for x in v))
+                else:
+                    ws.write(r, c, v if isinstance(v, (int, float)) else str(v))
         ws.freeze_panes(2, 0)
     wb.close()
     return buf.getvalue()
+
+
+def data_version(request: Request) -> str:
+    """A short, stable tag of the data the page was computed from (printed on downloads)."""
+    import hashlib
+
+    return hashlib.sha1(repr(get_state(request).versions.current()).encode()).hexdigest()[:8]
+
+
+def export_note(request: Request, lang: str) -> str:
+    """Scope and data version for a download's caption, e.g. "数据范围：南昌市 · 数据版本 1a2b3c4d"."""
+    user = current_user(request)
+    t = strings(lang)
+    who = t.get(f"role_{user.role}", user.role) + (f" {user.scope.split(':', 1)[1]}" if ":" in user.scope else "") \
+        if user else t["anonymous"]
+    return (f"viewer: {who} · data version {data_version(request)}" if lang == "en"
+            else f"导出者权限：{who} · 数据版本 {data_version(request)}")
 
 
 def reply(request: Request, payload: dict, name: str):
@@ -142,5 +191,6 @@ def reply(request: Request, payload: dict, name: str):
         audit(st.store, actor_of(request), "export", path=request.url.path, table=wanted or "all",
               rows=sum(len(tb["rows"]) for tb in tables))
     fname = f"chainbrain-{name}{'-' + wanted if wanted else ''}.xlsx"
-    return Response(xlsx(tables), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    lang = lang_of(request.query_params.get("lang"))
+    return Response(xlsx(tables, lang, export_note(request, lang)), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{fname}"'})

@@ -126,7 +126,8 @@
                        if (u.absent) { item.itemStyle = { borderColor: "#c0392b", borderWidth: 2 }; }
                        return item; }) }]
         });
-        chart.on("click", function (p) { if (byCode[p.name]) { window.location.href = "/regions/" + p.name; } });
+        chart.on("click", function (p) {            // an area leads to the enterprises behind its figure
+          var u = byCode[p.name]; if (u) { window.location.href = u.href || ("/regions/" + p.name); } });
         charts.push(chart);
         window.pageCharts.map = chart;
       });

@@ -41,9 +41,10 @@ def _list(request, period, scope):
 
 def _chain(request, code, period, scope):
     st, user, lang = get_state(request), current_user(request), lang_of(request.query_params.get("lang"))
-    return st.cached(page_key(request, "chain", code, period, scope),
+    region = request.query_params.get("region") or None           # reached from a city: the chain there
+    return st.cached(page_key(request, "chain", code, period, scope, *((region,) if region else ())),
                      lambda: pages.chain_page(st.store, code, period, scope,
-                                              cell_rule(st.store, user, st.min_cell), user, lang))
+                                              cell_rule(st.store, user, st.min_cell), user, lang, region))
 
 
 def json_reply(request, key: tuple, build, name: str):
@@ -76,7 +77,8 @@ def chains_page(request: Request, period: str | None = PERIOD, scope: str = SCOP
 def api_chain(request: Request, code: str, period: str | None = PERIOD, scope: str = SCOPE,
               format: str | None = FORMAT, table: str | None = None):
     """One chain: segment tree with local presence, KPI, cities, parks, targets, key enterprises (scoped)."""
-    return json_reply(request, page_key(request, "chain", code, period, scope),
+    region = request.query_params.get("region") or None          # the warm-up's key when there is none
+    return json_reply(request, page_key(request, "chain", code, period, scope, *((region,) if region else ())),
                       lambda: _chain(request, code, period, scope), f"chain-{code}")
 
 

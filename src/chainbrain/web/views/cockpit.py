@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from chainbrain.periods import parse_period
 from chainbrain.web import format as fmt
-from chainbrain.web import api, data
+from chainbrain.web import alerts_view, api, data, home
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.policy import require_aggregates
@@ -50,6 +50,11 @@ MON_TEXT = {
     "gap": ("差距", "Gap"), "status": ("状态", "Status"),
     "req_rest": ("年内剩余月份需增长", "Growth still required this year"),
     "req_year": ("至目标年每年需增长", "Growth still required per year to target"),
+    "req_rest_tip": ("本年剩余月份的营业收入须比上年同期增长多少，全年才能达到本年目标路径（可比口径）",
+                     "how much the remaining months of this year must grow on a year earlier for the year to "
+                     "reach this year's target path (comparable basis)"),
+    "req_year_tip": ("从本年起至目标年，每年须保持的增速，才能达到目标值",
+                     "the growth needed every year from now to the target year to reach the target value"),
     "target_value": ("目标值", "Target value"), "bounds": ("区间", "bounds"),
     "share_vs": ("占比 {v}（{lo}–{hi}），目标 ≥ {t}，差 {g} 个百分点",
                  "share {v} ({lo}–{hi}) vs target ≥ {t}, gap {g} pp"),
@@ -81,7 +86,8 @@ MON_TEXT = {
     "method_actual": ("全年实际", "full-year actual"),
     "alerts_title": ("预警", "Early warnings"), "alerts_none": ("本期无预警", "No alerts this period"),
     "rule": ("规则", "Rule"), "figures": ("数据", "Figures"), "period": ("统计期", "Period"),
-    "alerts_stored": ("来自 chainbrain compute 预计算", "precomputed by chainbrain compute"),
+    "severity": ("严重程度", "Severity"), "subject": ("对象", "Subject"),
+    "alerts_stored": ("数据导入后预先计算", "precomputed after the import"),
     "alerts_computed": ("即时计算", "computed on request"),
     "confidential_note": ("涉及单个企业的预警仅对数据权限覆盖该企业的登录用户显示",
                           "alerts about individual enterprises are shown only to signed-in users whose scope covers them"),
@@ -148,26 +154,50 @@ def chart_payload(d: dict, lang: str) -> dict:
     }
 
 
+def cockpit_tables(d: dict, lang: str) -> list[dict]:
+    """The cockpit's region and chain tables as page tables (:func:`chainbrain.web.render.table`), the
+    rows exactly as the page shows them (already disclosure-controlled), for its Excel downloads."""
+    from chainbrain.web.render import table
+
+    t = strings(lang)
+    cols = [("revenue_ytd_yuan", t["revenue_col"], "yi"), ("yoy_comparable", t["yoy_comparable_col"], "pct"),
+            ("yoy_naive", t["yoy_naive_col"], "pct"), ("above_scale_count", t["count_col"], "count"),
+            ("target_status", t["status_col"], "status")]
+    units = d["counties"] if (d.get("map") or {}).get("level") == "county" else d["cities"]
+    chains = [{**c, "name": (c.get("name_en") if lang == "en" else None) or c.get("name_zh")} for c in d["chains"]]
+    return [table("regions", t["region_table"], [("name", t["region"], "text")] + cols, units, t["unit_yi_short"],
+                  d["period"]),
+            table("chains", t["chain_title"], [("rank", t["rank"], "count"), ("name", t["chain"], "text")] + cols,
+                  chains, t["unit_yi_short"], d["period"])]
+
+
 @router.get("/", response_class=HTMLResponse, dependencies=[Depends(require_aggregates)],
             summary="驾驶舱 cockpit page (JSON twin: /api/cockpit)")
 def cockpit_page(request: Request, period: str | None = Query(None), region: str | None = Query(None),
                  scope: str = Query("all"), lang: str | None = Query(None)):
     st, user = get_state(request), current_user(request)
-    if user is not None and user.role == "enterprise" and not request.query_params.get("region"):
-        from fastapi.responses import RedirectResponse                 # an enterprise's home is its firm (我的企业)
+    target = home.home_of(user)                                        # a home for every role (web/home.py)
+    raw = getattr(request.state, "raw_query", request.url.query)
+    if target and (home.asked_nothing(raw) or (user.role == "enterprise" and not request.query_params.get("region"))):
+        from fastapi.responses import RedirectResponse
 
-        return RedirectResponse("/my" + ("?lang=en" if lang_of(lang) == "en" else ""), status_code=303)
+        return RedirectResponse(home.with_lang(target, lang_of(lang)), status_code=303)
     lg = lang_of(lang)
     d = api.cockpit_full(st, user, period, region, scope)
+    if request.query_params.get("format") == "xlsx":                  # the page's tables, as shown
+        from chainbrain.web.render import reply
+
+        return reply(request, {"tables": cockpit_tables(d, lg)}, "cockpit")
     p = parse_period(d["period"]) if d["period"] else None
     ctx = {
         **context(request), "nav": "cockpit",
         "d": d, "lang": lg, "t": strings(lg),
-        "period_text": period_label(p, lg) if p else "",
+        "period_text": fmt.period_words(d["period"], lg) if p else "",
         "status_text": lambda s: UNDETERMINED[lg == "en"] if s == "undetermined" else status_label(s, lg),
         "url": lambda **kw: page_url(request, **kw),
         "chart_json": json.dumps(chart_payload(d, lg), ensure_ascii=False).replace("</", "<\\/"),
         "has_data": bool(d["kpi"] and d["kpi"]["above_scale_count"]),
         "m": mon_text(lg), "figures_text": figures_text,
+        "alert_rows": alerts_view.view(d.get("alerts") or [], d.get("region"), lg),
     }
     return request.app.state.templates.TemplateResponse(request, "cockpit.html", ctx)

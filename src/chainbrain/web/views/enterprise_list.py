@@ -115,5 +115,5 @@ def enterprises_page(request: Request):
         return url(sort=("-" + field) if now != "-" + field else field, offset=None)
     xlsx = "/api/enterprises?" + urlencode({**{k: v for k, v in keep.items() if k not in ("limit", "offset")},
                                            "format": "xlsx"})
-    return render(request, "enterprise_list.html", d=d, nav="", o=_options(request, d), page_link=url,
+    return render(request, "enterprise_list.html", d=d, nav="enterprises", o=_options(request, d), page_link=url,
                   sort_url=sort_url, xlsx_url=xlsx)

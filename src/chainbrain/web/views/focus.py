@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
-from chainbrain.web import data, model
+from chainbrain.web import data, drill, model
 from chainbrain.web.auth import current_user
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import lang_of, strings
@@ -98,6 +98,24 @@ S: dict[str, tuple[str, str]] = {
     "region": ("地区", "Region"), "top_targets": ("突破点", "Breakthrough points"),
     "eci": ("地区复杂度 ECI", "Region ECI"), "eci_sub": ("次国家法 ECI（PCI 均值）", "Subnational ECI (mean PCI)"),
     "coi": ("复杂度前景 COI", "Complexity outlook COI"),
+    "year_note": ("年度：企业年报（全年）", "year: enterprises' annual reports (full year)"),
+    "glossary": ("指标说明", "What the measures mean"),
+    "x_rca": ("显示性比较优势 RCA：本地该环节营收占本地营收的比重 ÷ 全省同一比重；大于 1 即本地相对更集中、已有优势。",
+              "RCA: the segment's share of local revenue ÷ its share of provincial revenue; above 1, the region is "
+              "relatively specialised in it."),
+    "x_density": ("关联密度：本地已具优势的环节中，与该环节“常在同一地区一起出现”的程度（0–1），越高越容易发展起来。",
+                  "Density (0–1): how much of what the region already does well usually goes with this segment; "
+                  "higher means easier to develop."),
+    "x_distance": ("距离：1 − 关联密度，越小越近。", "Distance: 1 − density; smaller is closer."),
+    "x_pci": ("复杂度 PCI：该环节需要的能力有多少、多难；分布越少、越集中在能力多的地区，PCI 越高。",
+              "PCI: how many and how rare the capabilities a segment needs are; segments found in few, "
+              "diversified regions score high."),
+    "x_cog": ("机会增益 COG：发展该环节后，本地向更多高复杂度环节延伸的机会增加多少。",
+              "COG: how much developing the segment opens the way to more complex segments."),
+    "x_eci": ("地区复杂度 ECI：本地产业结构的能力水平（全省同级地区相比，0 为平均）。",
+              "ECI: the capability level of the region's industry mix (0 = average of its level)."),
+    "x_coi": ("复杂度前景 COI：本地尚未具优势、但离得近的高复杂度环节有多少。",
+              "COI: how many complex segments the region does not yet have are close to what it has."),
     "no_data": ("库中没有该年度的企业年报，无法测算。", "No annual reports for the year: nothing to compute."),
     "not_here": ("该地区本年度没有营收记录。", "No revenue recorded for this region in the year."),
     "method_note": ("方法：Hidalgo & Hausmann (2009) 经济复杂度（与 Growth Lab ecomplexity 0.5.3 一致）；"
@@ -200,23 +218,32 @@ def focus_page(st, code: str, strategy: str, year: int | None, top: int, rule, l
             "diversity": int(adv.cx.diversity[i])}
     unit = t["unit_yi_short"]
     period = str(year) if year else None
+    chain_names = {c["code"]: (c.get("name_en") if lang == "en" else None) or c["name_zh"] for c in data.chains(store)}
+    month = f"{year}-12" if year else None                   # the focus year's enterprises (1–12月)
+
+    def list_href(seg):
+        return drill.list_url(month, code, segment=seg, scale="all") if month else None
+    for p in out["points"]:
+        p["chain_name"] = chain_names.get(p["chain_code"], p["chain_code"])
+        p["list_href"] = list_href(p["segment"])
 
     def flat(items):
         rows = []
         for it in items:
             ev = it["evidence"]
             rows.append({"key": it["segment"], "segment": it["segment"], "name": it["name"],
-                         "chain_code": it["chain_code"], "score": it["score"], **{x: ev.get(x) for x in (
+                         "chain_code": it["chain_code"], "chain_name": chain_names.get(it["chain_code"], it["chain_code"]),
+                         "list_href": list_href(it["segment"]), "score": it["score"], **{x: ev.get(x) for x in (
                              "rca", "density", "distance", "pci", "cog", "ubiquity", "share_of_province",
                              "revenue_yuan", "enterprises")},
                          "suppressed": ev.get("suppressed_fields", [])})
         return rows
 
-    a_cols = [("name", f["segment"], "text"), ("segment", f["code"], "text"), ("chain_code", f["chain"], "text"),
+    a_cols = [("name", f["segment"], "text"), ("chain_name", f["chain"], "text"),
               ("score", f["score"], "num"), ("rca", f["rca"], "num"), ("pci", f["pci"], "num"),
               ("share_of_province", f["share"], "pct"), ("revenue_yuan", f["revenue"], "yi"),
               ("enterprises", f["enterprises"], "count")]
-    b_cols = [("name", f["segment"], "text"), ("segment", f["code"], "text"), ("chain_code", f["chain"], "text"),
+    b_cols = [("name", f["segment"], "text"), ("chain_name", f["chain"], "text"),
               ("score", f["score"], "num"), ("density", f["density"], "num"), ("distance", f["distance"], "num"),
               ("pci", f["pci"], "num"), ("cog", f["cog"], "num"), ("ubiquity", f["ubiquity"], "count")]
     p_rows = [{**p, "key": p["segment"]} for p in out["points"]]
@@ -224,12 +251,12 @@ def focus_page(st, code: str, strategy: str, year: int | None, top: int, rule, l
         table("attack", f["attack"], a_cols, flat(out["attack"]), unit, period),
         table("breakthrough", f["breakthrough"], b_cols, flat(out["breakthrough"]), "", period),
         table("points", f["points_title"],
-              [("name", f["segment"], "text"), ("segment", f["code"], "text"), ("chain_code", f["chain"], "text"),
+              [("name", f["segment"], "text"), ("chain_name", f["chain"], "text"),
                ("kind_text", f["kind"], "text"), ("density", f["density"], "num"), ("pci", f["pci"], "num"),
                ("cog", f["cog"], "num"), ("score", f["score"], "num"), ("enterprises", f["enterprises"], "count")],
               p_rows, "", period),
         table("crowded", f["crowded_title"],
-              [("name", f["segment"], "text"), ("segment", f["code"], "text"),
+              [("name", f["segment"], "text"),
                ("regions_targeting", f["regions_targeting"], "count"),
                ("stronger_case_name", f["stronger_case"], "text"), ("ranking_text", f["ranking"], "text")],
               [{**c, "key": c["segment"]} for c in out["crowded"]], "", period),

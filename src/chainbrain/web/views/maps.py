@@ -223,7 +223,7 @@ def regions_page(request: Request, chain: str, period: str | None = PERIOD, scop
     st = get_state(request)
     with st.lock:
         geo_url = data.map_url(data.pack_meta(st.store), "county")
-    units = [{"code": r["code"], "name": r["name"],
+    units = [{"code": r["code"], "name": r["name"], "href": r["href"],
               "value": r["segment_firms"] if segment else r["chain_firms"],
               "present": r["present"], "total": r["segments_total"],
               "absent": bool(segment) and r["chain_firms"] > 0 and not r["segment_present"]}
