@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
+from chainbrain.cli.output import check_format, fail
 
 app = typer.Typer(help="Gaps and investment-attraction targets (补链 · 精准招商 · 链主+).", no_args_is_help=True)
 CHAIN = typer.Option(..., "--chain", help="chain code, e.g. EI")
@@ -20,9 +21,7 @@ FMT = typer.Option("json", "--format", "-f", help="json or xlsx")
 OUT = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)")
 
 
-def _fail(msg: str) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(2)
+_fail = fail                      # one bilingual line, exit 2 (cli.output.fail)
 
 
 def _year(store, year: int | None) -> int:
@@ -40,10 +39,7 @@ def _run(compute, name: str, format: str, out: Path | None, db: str) -> None:
     from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
-    if format not in ("json", "xlsx"):
-        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
-    if format == "xlsx" and out is None:
-        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    check_format(format, out)
     try:
         with open_store(db) as store:
             ans = compute(store, _year)

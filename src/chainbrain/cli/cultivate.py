@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
+from chainbrain.cli.output import check_format, fail
 
 app = typer.Typer(help="Growing enterprises: SME tier assessment (优质中小企业梯度培育).", no_args_is_help=True)
 app.command("scale-up")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["scale_up"]).scale_up)
@@ -22,9 +23,7 @@ app.command("match-event")(__import__("chainbrain.cli.cultivate_scaleup", fromli
 app.command("match-events")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match_events)
 
 
-def _fail(msg: str) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(2)
+_fail = fail                      # one bilingual line, exit 2 (cli.output.fail)
 
 
 @app.command("assess")
@@ -64,10 +63,7 @@ def funnel(date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: t
     from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
-    if format not in ("json", "xlsx"):
-        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
-    if format == "xlsx" and out is None:
-        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    check_format(format, out)
     try:
         day = dt.date.fromisoformat(date) if date else dt.date.today()
     except ValueError:

@@ -13,11 +13,10 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
+from chainbrain.cli.output import check_format, fail
 
 
-def _fail(msg: str) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(2)
+_fail = fail                      # one bilingual line, exit 2 (cli.output.fail)
 
 
 def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenue of Y ≥ 20,000,000 yuan"),
@@ -36,10 +35,7 @@ def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenu
     from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
-    if format not in ("json", "xlsx"):
-        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
-    if format == "xlsx" and out is None:
-        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    check_format(format, out)
     if not 2000 <= year <= 2100:
         _fail(f"--year {year} is out of range 2000–2100 (年份超出范围)")
     if month is not None and not 2 <= month <= 12:
@@ -129,10 +125,7 @@ def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, b
     from chainbrain.ingest.match_needs import NeedsError, read
     from chainbrain.store import open_store
 
-    if format not in ("json", "xlsx"):
-        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
-    if format == "xlsx" and out is None:
-        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    check_format(format, out)
     if top is not None and top < 1:
         _fail(f"--top {top} must be ≥ 1 (须 ≥ 1)")
     try:

@@ -13,13 +13,12 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
+from chainbrain.cli.output import check_format, fail
 
 app = typer.Typer(help="Digital transformation: assessment coverage and targets (智改数转网联).", no_args_is_help=True)
 
 
-def _fail(msg: str) -> None:
-    typer.echo(f"error: {msg}", err=True)
-    raise typer.Exit(2)
+_fail = fail                      # one bilingual line, exit 2 (cli.output.fail)
 
 
 def _period(period: str) -> str:
@@ -46,10 +45,7 @@ def coverage(period: str = typer.Option(..., "--period", help="YTD period, e.g. 
     from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
-    if format not in ("json", "xlsx"):
-        _fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
-    if format == "xlsx" and out is None:
-        _fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+    check_format(format, out)
     _period(period)
     try:
         with open_store(db) as store:

@@ -45,3 +45,19 @@ def emit(columns: list[str], rows: list[dict], fmt: str, title: str = "") -> Non
 
 def emit_json(obj) -> None:
     print(dumps(obj))
+
+
+def fail(msg: str) -> None:
+    """One line ``error: …`` on stderr and exit status 2 (a bad option: the message is bilingual)."""
+    import typer
+
+    typer.echo(f"error: {msg}", err=True)
+    raise typer.Exit(2)
+
+
+def check_format(format: str, out) -> None:
+    """``--format json|xlsx`` with ``--out``: xlsx needs a file (json defaults to stdout)."""
+    if format not in ("json", "xlsx"):
+        fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
+    if format == "xlsx" and out is None:
+        fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
