@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail
+from chainbrain.cli.output import check_format, fail, write_answer
 
 app = typer.Typer(help="Gaps and investment-attraction targets (补链 · 精准招商 · 链主+).", no_args_is_help=True)
 CHAIN = typer.Option(..., "--chain", help="chain code, e.g. EI")
@@ -36,7 +36,6 @@ def _year(store, year: int | None) -> int:
 
 
 def _run(compute, name: str, format: str, out: Path | None, db: str) -> None:
-    from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
     check_format(format, out)
@@ -45,18 +44,9 @@ def _run(compute, name: str, format: str, out: Path | None, db: str) -> None:
             ans = compute(store, _year)
     except (ValueError, KeyError) as exc:
         _fail(str(exc).strip("'\""))
-    if format == "xlsx":
-        from chainbrain.web.render import xlsx
-        out.write_bytes(xlsx(ans["tables"]))
-        typer.echo(f"{name}: {sum(len(t['rows']) for t in ans['tables'])} rows → {out}")
-        return
     body = {k: v for k, v in ans.items() if k != "tables"}
-    text = dumps(body)
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"{name}: {len(body.get('rows', []))} rows → {out}")
+    n = sum(len(t["rows"]) for t in ans["tables"]) if format == "xlsx" else len(body.get("rows", []))
+    write_answer(format, out, ans["tables"], body, f"{name}: {n} rows")
 
 
 @app.command("gaps")

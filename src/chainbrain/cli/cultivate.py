@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail
+from chainbrain.cli.output import check_format, fail, write_answer
 
 app = typer.Typer(help="Growing enterprises: SME tier assessment (优质中小企业梯度培育).", no_args_is_help=True)
 app.command("scale-up")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["scale_up"]).scale_up)
@@ -60,7 +60,6 @@ def funnel(date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: t
     import datetime as dt
 
     from chainbrain.analytics.cultivate_report import funnel_answer
-    from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
     check_format(format, out)
@@ -73,15 +72,5 @@ def funnel(date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: t
             ans = funnel_answer(store, day, by, region, chain, "zh", within_days)
     except ValueError as exc:
         _fail(str(exc))
-    if format == "xlsx":
-        from chainbrain.web.render import xlsx
-
-        out.write_bytes(xlsx(ans["tables"]))
-        typer.echo(f"funnel: {len(ans['rows'])} rows → {out}")
-        return
-    text = dumps({k: v for k, v in ans.items() if k != "tables"})
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"funnel: {len(ans['rows'])} rows → {out}")
+    write_answer(format, out, ans["tables"], {k: v for k, v in ans.items() if k != "tables"},
+                 f"funnel: {len(ans['rows'])} rows")

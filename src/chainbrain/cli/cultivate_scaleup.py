@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail
+from chainbrain.cli.output import check_format, fail, write_answer
 
 
 _fail = fail                      # one bilingual line, exit 2 (cli.output.fail)
@@ -32,7 +32,6 @@ def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenu
     """升规入统 / 退规: each firm's probability of crossing the 2000万 line in Y, with reasons and outcomes."""
     from chainbrain.analytics.scaleup_kept import keep as keep_scores
     from chainbrain.analytics.scaleup_report import answer, score_year
-    from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
     check_format(format, out)
@@ -52,18 +51,7 @@ def scale_up(year: int = typer.Option(..., "--year", help="target year Y: revenu
         _fail(str(exc))
     n_up = sum(r["direction"] == "up" for r in ans["rows"])
     msg = f"scale-up {year}: {n_up} candidates, {len(ans['rows']) - n_up} drop-out risks listed"
-    if format == "xlsx":
-        from chainbrain.web.render import xlsx
-
-        out.write_bytes(xlsx(ans["tables"]))
-        typer.echo(f"{msg} → {out}")
-        return
-    text = dumps({k: v for k, v in ans.items() if k != "tables"})
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"{msg} → {out}")
+    write_answer(format, out, ans["tables"], {k: v for k, v in ans.items() if k != "tables"}, msg)
 
 
 def _check(store, region: str | None, chain: str | None) -> None:
@@ -121,7 +109,6 @@ def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, b
     import datetime as dt
 
     from chainbrain.analytics.cultivate_match import counts, match as run
-    from chainbrain.cli.output import dumps
     from chainbrain.ingest.match_needs import NeedsError, read
     from chainbrain.store import open_store
 
@@ -144,26 +131,14 @@ def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, b
         _fail(str(exc))
     per_chain = counts(rows, df, dict(zip(seg["code"], seg["chain_code"])))
     msg = f"match: {len(df)} needs, {len(rows)} proposals"
-    if format == "xlsx":
-        from chainbrain.web.render import xlsx
-
-        cols = [{"key": k, "label": k, "kind": "text" if k not in ("points", "rank") else "count"}
-                for k in ("need_id", "rank", "name", "uscc", "city", "points", "tier", "existing", "reasons")]
-        ccols = [{"key": k, "label": k, "kind": "text" if k == "chain_code" else "count"}
-                 for k in ("chain_code", "needs", "needs_matched", "proposals", "existing")]
-        out.write_bytes(xlsx([{"id": "matches", "title": "融通 matches", "period": day.isoformat(), "columns": cols,
-                               "rows": rows},
-                              {"id": "per-chain", "title": "per chain", "period": day.isoformat(), "columns": ccols,
-                               "rows": per_chain}]))
-        typer.echo(f"{msg} → {out}")
-        return
-    text = dumps({"date": day.isoformat(), "rows": rows, "per_chain": per_chain,
-                  "note": "points: pack scaleup.toml [matching] (unsourced weights)"})
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"{msg} → {out}")
+    cols = [{"key": k, "label": k, "kind": "text" if k not in ("points", "rank") else "count"}
+            for k in ("need_id", "rank", "name", "uscc", "city", "points", "tier", "existing", "reasons")]
+    ccols = [{"key": k, "label": k, "kind": "text" if k == "chain_code" else "count"}
+             for k in ("chain_code", "needs", "needs_matched", "proposals", "existing")]
+    tables = [{"id": "matches", "title": "融通 matches", "period": day.isoformat(), "columns": cols, "rows": rows},
+              {"id": "per-chain", "title": "per chain", "period": day.isoformat(), "columns": ccols, "rows": per_chain}]
+    write_answer(format, out, tables, {"date": day.isoformat(), "rows": rows, "per_chain": per_chain,
+                                       "note": "points: pack scaleup.toml [matching] (unsourced weights)"}, msg)
 
 
 def match_event(need: str = typer.Option(..., "--need", help="need id (from the needs file)"),

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail
+from chainbrain.cli.output import check_format, fail, write_answer
 
 app = typer.Typer(help="Digital transformation: assessment coverage and targets (智改数转网联).", no_args_is_help=True)
 
@@ -42,7 +42,6 @@ def coverage(period: str = typer.Option(..., "--period", help="YTD period, e.g. 
              db: str = DB) -> None:
     """Share of firms assessed and at level ≥ 2, per province / city / county / chain."""
     from chainbrain.analytics.digital_report import coverage_answer
-    from chainbrain.cli.output import dumps
     from chainbrain.store import open_store
 
     check_format(format, out)
@@ -52,19 +51,9 @@ def coverage(period: str = typer.Option(..., "--period", help="YTD period, e.g. 
             ans = coverage_answer(store, period, by, population, region, chain)
     except ValueError as exc:
         _fail(str(exc))
-    if format == "xlsx":
-        from chainbrain.web.render import xlsx
-
-        out.write_bytes(xlsx(ans["tables"]))
-        typer.echo(f"coverage: {len(ans['rows'])} rows → {out}")
-        return
     keys = ("key", "name", "firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share")
-    text = dumps([{k: r[k] for k in keys} for r in ans["rows"]])
-    if out is None:
-        typer.echo(text)
-    else:
-        out.write_text(text + "\n", encoding="utf-8")
-        typer.echo(f"coverage: {len(ans['rows'])} rows → {out}")
+    write_answer(format, out, ans["tables"], [{k: r[k] for k in keys} for r in ans["rows"]],
+                 f"coverage: {len(ans['rows'])} rows")
 
 
 @app.command("targets")

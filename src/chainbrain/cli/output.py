@@ -61,3 +61,22 @@ def check_format(format: str, out) -> None:
         fail(f"--format must be json or xlsx, not {format!r} (输出格式应为 json 或 xlsx)")
     if format == "xlsx" and out is None:
         fail("--format xlsx needs --out FILE (Excel 输出须指定 --out 文件)")
+
+
+def write_answer(format: str, out, tables, body, done: str) -> None:
+    """An answer of a json|xlsx command: ``tables`` as an Excel workbook (``web.render.xlsx``) to
+    ``out``, or ``body`` as JSON to ``out`` or stdout; ``done`` names what was written."""
+    import typer
+
+    if format == "xlsx":
+        from chainbrain.web.render import xlsx
+
+        out.write_bytes(xlsx(tables))
+        typer.echo(f"{done} → {out}")
+        return
+    text = dumps(body)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"{done} → {out}")
