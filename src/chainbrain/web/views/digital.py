@@ -70,12 +70,18 @@ def _coverage(request: Request, period, by, population, region, chain) -> dict:
                          lambda: coverage_answer(st.store, period, by, population, region, chain, lang=lang))
 
 
-def _targets(request: Request, period, region, chain) -> dict:
+def _with_firms(answer, request: Request, period, region, chain) -> dict:
+    """``answer(store, period, region, chain, visible, lang)`` — the firms in it limited to those the
+    caller may see one by one (``policy.visible_ids``)."""
     st, lang = get_state(request), lang_of(request.query_params.get("lang"))
     user = current_user(request)
     with st.lock:
         period, region, chain = _params(st, period, "province", "above_scale", region, chain)
-        return targets_answer(st.store, period, region, chain, lambda ids: visible_ids(st.store, user, ids), lang)
+        return answer(st.store, period, region, chain, lambda ids: visible_ids(st.store, user, ids), lang)
+
+
+def _targets(request: Request, period, region, chain) -> dict:
+    return _with_firms(targets_answer, request, period, region, chain)
 
 
 @router.get("/api/digital/coverage", tags=["digital"], dependencies=[Depends(require_aggregates)],
@@ -98,11 +104,7 @@ def api_targets(request: Request, period: str | None = None, region: str | None 
 
 
 def _benchmarks(request: Request, period, region, chain) -> dict:
-    st, lang = get_state(request), lang_of(request.query_params.get("lang"))
-    user = current_user(request)
-    with st.lock:
-        period, region, chain = _params(st, period, "province", "above_scale", region, chain)
-        return benchmarks_answer(st.store, period, region, chain, lambda ids: visible_ids(st.store, user, ids), lang)
+    return _with_firms(benchmarks_answer, request, period, region, chain)
 
 
 @router.get("/api/digital/benchmarks", tags=["digital"], dependencies=[Depends(require_aggregates)],
