@@ -1,7 +1,7 @@
-"""Write a province pack (and the national industry table) into a store's catalog tables.
+"""A province pack (and the national industry table) as the rows of the catalog tables.
 
-Loading replaces the catalog tables in one transaction and records the pack's
-name, version and effective date in ``pack_meta``.
+Pure: pack in, Arrow tables out. Writing them into a store is
+:func:`chainbrain.store.admin.load_catalog` (loading belongs to ``store/``).
 """
 
 from __future__ import annotations
@@ -9,12 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pyarrow as pa
-import sqlalchemy as sa
 
 from chainbrain.catalog.industries import industries
 from chainbrain.catalog.pack import Pack
-from chainbrain.store.schema import CATALOG_TABLES
-from chainbrain.store.schema_clusters import CATALOG as CLUSTER_CATALOG
 
 
 def _arrow(rows: list[dict], columns: list[str]) -> pa.Table:
@@ -87,14 +84,3 @@ def catalog_tables(pack: Pack) -> dict[str, pa.Table]:
         ("target_value", pa.float64()), ("deadline", pa.date32()), ("unit", pa.string()),
         ("yellow_band", pa.float64()), ("source", pa.string())]))
     return t
-
-
-def load_catalog(store, pack: Pack) -> dict[str, int]:
-    """Replace the store's catalog with ``pack``; returns rows per table."""
-    tables = catalog_tables(pack)
-    counts = {}
-    with store.begin() as conn:
-        for name in CATALOG_TABLES + CLUSTER_CATALOG:
-            conn.execute(sa.text(f'DELETE FROM "{name}"'))
-            counts[name] = store.bulk_insert(conn, name, tables[name])
-    return counts

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.catalog.load import load_catalog
-from chainbrain.catalog.pack import load_pack
+from chainbrain.catalog.load import catalog_tables
+from chainbrain.catalog.pack import Pack, load_pack
 from chainbrain.store.migrate import upgrade
-from chainbrain.store.schema import LOG_TABLES, metadata
+from chainbrain.store.schema import CATALOG_TABLES, LOG_TABLES, metadata
+from chainbrain.store.schema_clusters import CATALOG as CLUSTER_CATALOG
 from chainbrain.store.schema_users import AUX_TABLES
 from chainbrain.store.schema_work import AUX_WORK_TABLES
+
+
+def load_catalog(store, pack: Pack) -> dict[str, int]:
+    """Replace the store's catalog with ``pack`` in one transaction; returns rows per table.
+
+    Records the pack's name, version and effective date in ``pack_meta``.
+    """
+    tables = catalog_tables(pack)
+    counts = {}
+    with store.begin() as conn:
+        for name in CATALOG_TABLES + CLUSTER_CATALOG:
+            conn.execute(sa.text(f'DELETE FROM "{name}"'))
+            counts[name] = store.bulk_insert(conn, name, tables[name])
+    return counts
 
 
 def init_store(store, pack: str | None = None) -> dict[str, int]:
