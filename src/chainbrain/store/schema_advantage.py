@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 
 advantage_reference = sa.Table(
     "advantage_reference", metadata,

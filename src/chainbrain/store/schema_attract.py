@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import Code, metadata
+from chainbrain.store.schema_core import Code, metadata
 from chainbrain.store.schema_work_common import stamp as _stamp
 
 SEQUENCES = ("attraction_lead",)

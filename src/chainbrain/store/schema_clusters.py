@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 
 cluster_info = sa.Table(
     "cluster_info", metadata,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import Money, metadata
+from chainbrain.store.schema_core import Money, metadata
 
 scaleup_assessment = sa.Table(
     "scaleup_assessment", metadata,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 
 enterprise_activity = sa.Table(
     "enterprise_activity", metadata,

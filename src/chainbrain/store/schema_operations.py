@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import Money, annual_report, metadata, monthly_report
+from chainbrain.store.schema_core import Money, annual_report, metadata, monthly_report
 
 MONTHLY_COLUMNS = (
     ("gross_output_ytd", Money), ("gross_output_ytd_prev", Money),

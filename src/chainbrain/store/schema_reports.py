@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 
 report_file = sa.Table(
     "report_file", metadata,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import Money, enterprise, metadata
+from chainbrain.store.schema_core import Money, enterprise, metadata
 
 ENTERPRISE_COLUMNS = (("registered_region", sa.String(6)), ("is_partner", sa.Boolean))
 for _name, _type in ENTERPRISE_COLUMNS:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 
 ROLES = ("province_admin", "chain_office", "city", "county", "enterprise", "viewer", "unit")
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 from chainbrain.store.schema_users import user_account
 
 user_account.append_column(sa.Column("unit_code", sa.String(16)))

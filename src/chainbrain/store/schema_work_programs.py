@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import Money, metadata
+from chainbrain.store.schema_core import Money, metadata
 from chainbrain.store.schema_work_common import stamp as _stamp
 
 work_rd_problem = sa.Table(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from chainbrain.store.schema import metadata
+from chainbrain.store.schema_core import metadata
 from chainbrain.store.schema_work_common import stamp as _stamp
 
 
