@@ -97,6 +97,7 @@ def test_route_list_is_complete(app):
             "/reports/jobs/{job_id}/file", "/reports/kept/{report_id}",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
             "/cultivate/renewals", "/api/cultivate/renewals", "/cultivate/scale-up", "/api/cultivate/scale-up",
+            "/cultivate/match", "/api/cultivate/match", "/api/cultivate/match/needs", "/api/cultivate/match/events",
             "/api/enterprises", "/enterprises",
             "/digital", "/api/digital/coverage", "/api/digital/targets", "/api/digital/benchmarks", "/digital/scenarios", "/api/digital/scenarios", "/digital/self-assessment",
             "/api/digital/self-assessment"} <= paths
