@@ -94,3 +94,24 @@ def test_enter_need_match_and_scope(app):
     text = " ".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None)
     assert W.NAME[2] in text and W.NAME[3] not in text
     assert _client(app).get("/api/cultivate/match").status_code == 401
+
+
+def test_cli_import_needs_and_match_stored(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app as cli
+
+    db = _build(tmp_path / "c.duckdb")
+    run = lambda *a: CliRunner().invoke(cli, ["cultivate", *a, "--db", db])  # noqa: E731
+    f = tmp_path / "needs.csv"
+    NEEDS.assign(segment_code=["EI-M1", "XX-9"]).to_csv(f, index=False)
+    res = run("import-needs", str(f))
+    assert res.exit_code == 2 and "row 3, field segment_code" in res.output, res.output
+    assert json.loads(run("match", "--date", DAY).output)["rows"] == []       # all or nothing: none kept
+    NEEDS.to_csv(f, index=False)
+    res = run("import-needs", str(f))
+    assert res.exit_code == 0 and "2 needs" in res.output, res.output
+    rows = json.loads(run("match", "--date", DAY).output)["rows"]
+    assert [(r["need_id"], r["supplier_id"], r["points"]) for r in rows] == [("N1", 2, 7), ("N2", 3, 9)]
