@@ -1,4 +1,4 @@
-"""``chainbrain clusters list|scorecard|stars|targets|import-members``: the advanced manufacturing clusters.
+"""``chainbrain clusters list|scorecard|stars|targets|alerts|report|import-members``: the advanced manufacturing clusters.
 
 Membership, scorecard, star rule and targets: docs/clusters.md. Figures are the operator's full view
 (the CLI runs on the store itself); money in yuan, rates as fractions, None = no data.
@@ -88,6 +88,14 @@ def targets(year: int = YEAR, format: str = FORMAT, db: str = DB) -> None:
     ans = _answer(db, year, "overview")
     out = {k: ans[k] for k in ("year", "period", "partial_year", "targets")}
     _emit(out, format, ["code", "name_zh", "value", "target", "share", "met"], ans["targets"]["items"])
+
+
+@app.command("alerts")
+def alerts(year: int = YEAR, format: str = FORMAT, db: str = DB) -> None:
+    """Cluster alerts: growth below the upgrade plan's target, scorecard below the pack's threshold."""
+    ans = _answer(db, year, "overview")
+    out = {k: ans[k] for k in ("year", "period", "partial_year", "alert_rule", "alerts")}
+    _emit(out, format, ["rule", "severity", "subject", "period", "message_zh", "message_en"], ans["alerts"])
 
 
 @app.command("import-members")
