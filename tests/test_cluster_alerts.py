@@ -62,31 +62,27 @@ def test_no_rule_no_period():
     assert alerts([card(growth=-0.5)], TARGETS, RULE, None) == []
 
 
-def test_pages_and_cli(tmp_path):
-    """Web fixture, 2025-06: CL-EI (E1, E2, E5) growth 10 % exactly → no growth alert; both scored clusters
-    are below 60. Anonymous sees CL-EI's score from its disclosed figures (growth withheld), and the page
-    shows the alerts with a link to the cluster; the CLI lists the operator's."""
-    from fastapi.testclient import TestClient
+def test_cli_alerts_and_report(tmp_path):
+    """Web fixture, 2025-06 (operator's view): CL-EI growth 10 % exactly and CL-CU 11.1 % → no growth alert;
+    both scored clusters are below 60. The progress report as Word (PDF: tests/test_web_clusters.py)."""
+    import docx
     from typer.testing import CliRunner
 
     import web_fixture as W
     from chainbrain.cli import app as cli
-    from chainbrain.web import create_app
 
     db = W.build(tmp_path / "c.duckdb", tasks=False)
-    app = create_app(db, public_aggregates=True)
-    c = TestClient(app)
-    anon = c.get("/api/clusters", params={"year": "2025"}).json()
-    assert {(a["subject"], a["rule"]) for a in anon["alerts"]} == {("CL-EI", "cluster_score_below"),
-                                                                   ("CL-CU", "cluster_score_below")}
-    row = next(x for x in anon["clusters"] if x["code"] == "CL-EI")
-    assert next(a for a in anon["alerts"] if a["subject"] == "CL-EI")["figures"][0]["score"] == row["score"]
-    one = c.get("/api/clusters/CL-EI", params={"year": "2025"}).json()
-    assert [a["subject"] for a in one["alerts"]] == ["CL-EI"] and one["alert_rule"]["version"] == "2026.12.2"
-    page = c.get("/clusters", params={"year": "2025"}).text
-    assert 'data-testid="cluster-alerts"' in page and 'href="/clusters/CL-EI' in page and "低于60分" in page
-    res = CliRunner().invoke(cli, ["clusters", "alerts", "--year", "2025", "--db", db])
+    run = lambda *a: CliRunner().invoke(cli, ["clusters", *a, "--db", db])  # noqa: E731
+    res = run("alerts", "--year", "2025")
     assert res.exit_code == 0, res.output
     out = json.loads(res.output)
-    assert {a["subject"] for a in out["alerts"]} == {"CL-EI", "CL-CU"}
-    assert all(a["rule"] == "cluster_score_below" for a in out["alerts"])     # 10.0 % and 11.1 %: not below 10 %
+    assert {(a["subject"], a["rule"]) for a in out["alerts"]} == {("CL-EI", "cluster_score_below"),
+                                                                  ("CL-CU", "cluster_score_below")}
+    assert out["alert_rule"]["version"] == "2026.12.2"
+    res = run("report", "CL-EI", "--year", "2025", "--out", str(tmp_path / "r.docx"))
+    assert res.exit_code == 0, res.output
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
+    assert "2025年度发展进展报告" in text
+    assert "195.00亿元" in text and "集群预警" in text and "评分低于60" in text
+    res = run("report", "CL-EI", "--format", "odt", "--out", str(tmp_path / "r.odt"))
+    assert res.exit_code == 2 and "docx 或 pdf" in res.output
