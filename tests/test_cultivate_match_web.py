@@ -115,3 +115,31 @@ def test_cli_import_needs_and_match_stored(tmp_path):
     assert res.exit_code == 0 and "2 needs" in res.output, res.output
     rows = json.loads(run("match", "--date", DAY).output)["rows"]
     assert [(r["need_id"], r["supplier_id"], r["points"]) for r in rows] == [("N1", 2, 7), ("N2", 3, 9)]
+
+
+def test_migration_0026_up_down_up_and_needs(db_any, tmp_path):
+    """match_need on both engines: the migration goes down and up, and stored needs read back the same."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from chainbrain.store.migrate import alembic_config, upgrade
+    from chainbrain.work.match_needs import import_csv, needs
+
+    has = sa.text("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                  "AND table_name = 'match_need'")
+    db = W.build(db_any, tasks=False)
+    with open_store(db) as s:
+        command.downgrade(alembic_config(s), "0020_report_schedule")
+        with s.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 0
+        upgrade(s)
+        with s.engine.connect() as conn:
+            assert conn.execute(has).scalar() == 1
+    f = tmp_path / "n.csv"
+    NEEDS.to_csv(f, index=False)
+    with open_store(db) as s:
+        assert import_csv(s, f, "test") == 2
+        assert import_csv(s, f, "test") == 2                              # replaced, not doubled
+        got = needs(s)
+    assert list(got["need_id"]) == ["N1", "N2"] and list(got["chain_code"]) == ["EI", "NF"]
+    assert list(got["city"]) == ["", "360400"] and list(got["buyer_id"].astype(int)) == [1, 1]
