@@ -47,7 +47,9 @@ def _names(store) -> tuple[dict, dict, dict]:
 
 
 def answer(store, day: dt.date, chain: str | None = None, visible=None, lang: str = "zh", top: int | None = None,
-           needs=None) -> dict:
+           needs=None, matched: list[dict] | None = None) -> dict:
+    """The answer; ``matched``: :func:`match` of every stored open need on ``day`` with ``top`` (the
+    viewer-independent part, which the web caches), else matched here."""
     from chainbrain.work.match_needs import needs as stored
 
     en = lang == "en"
@@ -58,7 +60,11 @@ def answer(store, day: dt.date, chain: str | None = None, visible=None, lang: st
         seen = visible(set(int(i) for i in df["buyer_id"]))
         df = df[df["buyer_id"].astype(int).isin(seen)]
     df = df.reset_index(drop=True)
-    rows = match(store, df, day, top) if len(df) else []
+    if matched is not None:
+        keep = set(df["need_id"])
+        rows = [r for r in matched if r["need_id"] in keep]
+    else:
+        rows = match(store, df, day, top) if len(df) else []
     shown_ids = visible({r["supplier_id"] for r in rows}) if visible is not None and rows else None
     stages = latest_stages(store)
     reg, seg, chn = _names(store)

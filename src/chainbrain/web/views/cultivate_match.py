@@ -3,7 +3,8 @@
 - ``/cultivate/match`` ⇄ ``/api/cultivate/match?date&chain`` (signed in; ``format=xlsx`` downloads the
   tables): the open needs whose buyer the viewer may see, the suppliers proposed for each with points
   and reasons — named only when the viewer may see them, otherwise counted — their latest outcome, and
-  counts per chain (:func:`chainbrain.analytics.cultivate_match_report.answer`).
+  counts per chain (:func:`chainbrain.analytics.cultivate_match_report.answer`). The ranking of every open need is
+  cached per date and needs/events stamp (the same for every viewer); each viewer's filter on top.
 - ``POST /api/cultivate/match/needs`` {buyer_uscc, segment_code, product, city, need_id?} (CSRF): a need
   entered by the province, the chain office of the need's chain, or a chain master for itself;
 - ``POST /api/cultivate/match/events`` {need_id, supplier_uscc, stage, date?, note?} (CSRF): what
@@ -19,6 +20,7 @@ import datetime as dt
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request
 
+from chainbrain.analytics.cultivate_match import match
 from chainbrain.analytics.cultivate_match_report import answer
 from chainbrain.web import data
 from chainbrain.web.auth import require_user
@@ -30,6 +32,7 @@ from chainbrain.web.state import get_state
 from chainbrain.web.views.cultivate import _date
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
 from chainbrain.work import match_needs as N
+from chainbrain.work.match_needs import needs as stored
 
 router = APIRouter()
 DATE = Query(None, description="YYYY-MM-DD (default: today): segments and tiers valid then")
@@ -49,9 +52,11 @@ def _answer(request: Request, user, date: str | None, chain: str | None) -> dict
     with st.lock:
         if chain and chain not in {c["code"] for c in data.chains(st.store)}:
             raise BadRequest(f"unknown chain {chain} (未知产业链 {chain})")
-        key = ("cultivate-match", day, chain or None, lang, disclosure_key(user), scope_key(user), _stamp(st.store))
+        stamp = _stamp(st.store)
+        matched = st.cached(("cultivate-match-rows", day, stamp), lambda: match(st.store, stored(st.store), day))
+        key = ("cultivate-match", day, chain or None, lang, disclosure_key(user), scope_key(user), stamp)
         d = st.cached(key, lambda: answer(st.store, day, chain or None,
-                                          lambda ids: visible_ids(st.store, user, ids), lang))
+                                          lambda ids: visible_ids(st.store, user, ids), lang, matched=matched))
         d = dict(d, may_enter=user.role in N.ROLES)
     return d
 
