@@ -1,13 +1,11 @@
-"""Cluster alerts (analytics/cluster_alerts.py, pack clusters.toml [alerts]) at their boundaries, on the
-pages' JSON twins per viewer, and on the command line.
+"""Cluster alerts (analytics/cluster_alerts.py, pack clusters.toml [alerts]) at their boundaries (the
+pages and the CLI: tests/test_web_clusters.py).
 
 Hand-made cards against the pack's rule (growth target +10 %, high below 0; score < 60, dimensions
 < 40 named): every threshold is strict, so a value exactly at it raises nothing.
 """
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
@@ -60,29 +58,3 @@ def test_score_boundary(score, dims, named):
 def test_no_rule_no_period():
     assert alerts([card(growth=-0.5)], TARGETS, {}, "2025-12") == []
     assert alerts([card(growth=-0.5)], TARGETS, RULE, None) == []
-
-
-def test_cli_alerts_and_report(tmp_path):
-    """Web fixture, 2025-06 (operator's view): CL-EI growth 10 % exactly and CL-CU 11.1 % → no growth alert;
-    both scored clusters are below 60. The progress report as Word (PDF: tests/test_web_clusters.py)."""
-    import docx
-    from typer.testing import CliRunner
-
-    import web_fixture as W
-    from chainbrain.cli import app as cli
-
-    db = W.build(tmp_path / "c.duckdb", tasks=False)
-    run = lambda *a: CliRunner().invoke(cli, ["clusters", *a, "--db", db])  # noqa: E731
-    res = run("alerts", "--year", "2025")
-    assert res.exit_code == 0, res.output
-    out = json.loads(res.output)
-    assert {(a["subject"], a["rule"]) for a in out["alerts"]} == {("CL-EI", "cluster_score_below"),
-                                                                  ("CL-CU", "cluster_score_below")}
-    assert out["alert_rule"]["version"] == "2026.12.2"
-    res = run("report", "CL-EI", "--year", "2025", "--out", str(tmp_path / "r.docx"))
-    assert res.exit_code == 0, res.output
-    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
-    assert "2025年度发展进展报告" in text
-    assert "195.00亿元" in text and "集群预警" in text and "评分低于60" in text
-    res = run("report", "CL-EI", "--format", "odt", "--out", str(tmp_path / "r.odt"))
-    assert res.exit_code == 2 and "docx 或 pdf" in res.output
