@@ -143,3 +143,9 @@ def test_migration_0026_up_down_up_and_needs(db_any, tmp_path):
         got = needs(s)
     assert list(got["need_id"]) == ["N1", "N2"] and list(got["chain_code"]) == ["EI", "NF"]
     assert list(got["city"]) == ["", "360400"] and list(got["buyer_id"].astype(int)) == [1, 1]
+
+
+def test_forms_only_for_those_who_may_enter(app):
+    for who, shown in (("admin", True), ("ei_office", True), ("ent3", False), ("dh_county", False)):
+        page = _client(app, who).get("/cultivate/match", params={"date": DAY}).text
+        assert ('data-testid="need-form"' in page) is shown, who

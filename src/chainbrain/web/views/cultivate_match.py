@@ -57,8 +57,17 @@ def _answer(request: Request, user, date: str | None, chain: str | None) -> dict
         key = ("cultivate-match", day, chain or None, lang, disclosure_key(user), scope_key(user), stamp)
         d = st.cached(key, lambda: answer(st.store, day, chain or None,
                                           lambda ids: visible_ids(st.store, user, ids), lang, matched=matched))
-        d = dict(d, may_enter=user.role in N.ROLES)
+        d = dict(d, may_enter=_may_enter(st.store, user))
     return d
+
+
+def _may_enter(store, user) -> bool:
+    """Whether the page offers the forms: the province, a chain office, an enterprise that is a chain master."""
+    if user.role != "enterprise":
+        return user.role in N.ROLES
+    with store.engine.connect() as conn:
+        own = conn.execute(sa.text("SELECT id FROM enterprise WHERE uscc = :u"), {"u": user.uscc}).scalar()
+        return own is not None and N.is_chain_master(conn, int(own), dt.date.today())
 
 
 @router.get("/api/cultivate/match", tags=["cultivate"], responses=ERRORS, response_model=dict)
