@@ -121,7 +121,7 @@ def answer(store, day: dt.date, chain: str | None = None, visible=None, lang: st
             "分值：省包 scaleup.toml [matching]（权重未找到出处，可配置）：同环节 3／相关环节 2，同城 2，产品词 2，"
             "梯度培育层级 1–3；大型企业（工信部联企业〔2011〕300号）不推荐。超出您数据权限的供应商只计数、不列名。")
     return {"date": day.isoformat(), "chain": chain, "needs": need_rows, "rows": shown, "counts": counts,
-            "stages": list(MATCH_STAGES), "top": top or int(rules()["matching"]["top"]),
+            "stages": list(MATCH_STAGES), "stage_names": {k: STAGE_NAMES[k][li] for k in MATCH_STAGES}, "top": top or int(rules()["matching"]["top"]),
             "unit": "points; counts of needs and enterprises (家)", "note": note,
             "tables": _tables(need_rows, shown, counts, day, en)}
 
