@@ -2,7 +2,7 @@
 
 Fixture: the hand-made web fixture. An anonymous visitor (public aggregates) opens /clusters: every
 cluster row shows the twin's revenue, growth and member count ("—*" where withheld, "无数据" where
-there are no data); follows CL-EI to its page: the scorecard's values and scores and the star table
+there are no data), and the cluster alerts are the twin's; follows CL-EI to its page: the scorecard's values and scores and the star table
 are the twin's. Console errors, page errors and off-server requests fail the test.
 """
 
@@ -47,6 +47,9 @@ def test_clusters_pages(server, artifacts):
         assert pg.get_by_test_id("revenue-CL-AV").inner_text() == "无数据"        # no members: no data
         rows = pg.get_by_test_id("target-row").evaluate_all("rows => rows.map(r => r.getAttribute('data-code'))")
         assert rows == [x["code"] for x in api["targets"]["items"]]
+        shown = pg.get_by_test_id("alert-row").evaluate_all(
+            "rows => rows.map(r => [r.getAttribute('data-subject'), r.getAttribute('data-rule')])")
+        assert shown == [[a["subject"], a["rule"]] for a in api["alerts"]] and shown    # cluster alerts as the twin's
         pg.screenshot(path=str(artifacts / "clusters.png"), full_page=True)
 
         with pg.expect_navigation():

@@ -302,3 +302,19 @@ def test_digital_assessments_every_level_and_a_rising_path(tiny):
     assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE NOT EXISTS (SELECT 1 FROM enterprise_segment es "
                       "JOIN segment s ON s.code = es.segment_code WHERE es.enterprise_id = a.enterprise_id "
                       "AND s.chain_code = a.chain_code)") == 0
+
+
+def test_matching_needs_and_outcomes(tiny):
+    """融通 (#15): every chain master asks for suppliers; the page's answer proposes some for most needs."""
+    import datetime as dt
+
+    from chainbrain.analytics.cultivate_match_report import answer
+
+    store, _ = tiny
+    needs = q(store, "SELECT n.need_id, d.kind FROM match_need n LEFT JOIN designation d ON d.enterprise_id = "
+                     "n.buyer_id AND d.kind = 'chain_master' AND d.chain_code = n.chain_code")
+    assert len(needs) >= 4 and all(k == "chain_master" for _, k in needs)
+    ans = answer(store, dt.date.today())
+    assert sum(n["proposals"] > 0 for n in ans["needs"]) >= len(needs) // 2
+    assert one(store, "SELECT COUNT(*) FROM match_event") > 0
+    assert any(c["pairs"] > 0 for c in ans["counts"])

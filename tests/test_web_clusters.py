@@ -18,9 +18,13 @@ YI = 100_000_000
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return create_app(W.build(tmp_path_factory.mktemp("clusters-web") / "c.duckdb", tasks=False),
-                      public_aggregates=True)
+def db(tmp_path_factory):
+    return W.build(tmp_path_factory.mktemp("clusters-web") / "c.duckdb", tasks=False)
+
+
+@pytest.fixture(scope="module")
+def app(db):
+    return create_app(db, public_aggregates=True)
 
 
 @contextlib.contextmanager
@@ -86,3 +90,60 @@ def test_cluster_detail_and_errors(app):
         page = c.get("/clusters", params={"year": "2025"})
         assert page.status_code == 200 and 'data-testid="clusters-table"' in page.text
         assert "无数据" in page.text                                      # CL-AV: no data, not 0
+
+
+def test_cluster_alerts_and_progress_document(app):
+    """Cluster alerts from the disclosed figures (anonymous: CL-EI's score as shown), on the pages; the
+    progress report as Word/PDF for the province and the drafting city only."""
+    import io
+
+    import docx
+
+    with client(app) as c:
+        anon = c.get("/api/clusters", params={"year": "2025"}).json()
+        row = _row(anon, "CL-EI")
+        (a,) = [x for x in anon["alerts"] if x["subject"] == "CL-EI"]
+        assert a["rule"] == "cluster_score_below" and a["figures"][0]["score"] == row["score"]
+        one = c.get("/api/clusters/CL-EI", params={"year": "2025"}).json()
+        assert [x["subject"] for x in one["alerts"]] == ["CL-EI"]
+        page = c.get("/clusters", params={"year": "2025"}).text
+        assert 'data-testid="cluster-alerts"' in page and 'href="/clusters/CL-EI' in page
+        assert c.get("/clusters/CL-EI/progress/document", params={"year": "2025"}).status_code == 401
+    with client(app, "nc_city") as c:
+        r = c.post("/api/clusters/CL-EI/progress", json={"year": 2025, "body": "南昌市推进电子信息集群建设情况（测试）"})
+        assert r.status_code == 200, r.text
+        r = c.get("/clusters/CL-EI/progress/document", params={"year": "2025"})
+        assert r.status_code == 200 and "wordprocessingml" in r.headers["content-type"]
+        text = "\n".join(p.text for p in docx.Document(io.BytesIO(r.content)).paragraphs)
+        assert "南昌市推进电子信息集群建设情况（测试）" in text and "草稿" in text and "195.00亿元" in text
+        assert c.get("/clusters/CL-EI/progress/document", params={"year": "2025", "format": "odt"}).status_code == 400
+    with client(app, "admin") as c:
+        r = c.get("/clusters/CL-EI/progress/document", params={"year": "2025", "format": "pdf"})
+        assert r.status_code == 200 and r.content[:4] == b"%PDF"
+    with client(app, "ei_office") as c:
+        assert c.get("/clusters/CL-EI/progress/document", params={"year": "2025"}).status_code == 404
+
+
+def test_cli_alerts_and_report(app, db, tmp_path):
+    """The operator's view on the same store: CL-EI growth 10 % exactly and CL-CU 11.1 % → no growth
+    alert; both scored clusters are below 60. The progress report as Word (PDF: above)."""
+    import json
+
+    import docx
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app as cli
+
+    run = lambda *a: CliRunner().invoke(cli, ["clusters", *a, "--db", db])  # noqa: E731
+    res = run("alerts", "--year", "2025")
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert {(a["subject"], a["rule"]) for a in out["alerts"]} == {("CL-EI", "cluster_score_below"),
+                                                                  ("CL-CU", "cluster_score_below")}
+    assert out["alert_rule"]["version"] == "2026.12.2"
+    res = run("report", "CL-EI", "--year", "2025", "--out", str(tmp_path / "r.docx"))
+    assert res.exit_code == 0, res.output
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "r.docx")).paragraphs)
+    assert "2025年度发展进展报告" in text and "195.00亿元" in text and "评分低于60" in text
+    res = run("report", "CL-EI", "--format", "odt", "--out", str(tmp_path / "r.odt"))
+    assert res.exit_code == 2 and "docx 或 pdf" in res.output

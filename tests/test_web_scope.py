@@ -22,7 +22,8 @@ from chainbrain.web import create_app
 E1 = W.USCC[1]
 PARAMS = {"code": {"/chains/{code}": "EI", "/api/chains/{code}": "EI", "/regions/{code}": "360102",
                    "/api/regions/{code}": "360102", "/clusters/{code}": "CL-EI", "/api/clusters/{code}": "CL-EI",
-                   "/clusters/{code}/progress": "CL-EI", "/api/clusters/{code}/progress": "CL-EI",
+                   "/clusters/{code}/progress": "CL-EI", "/clusters/{code}/progress/document": "CL-EI",
+                   "/api/clusters/{code}/progress": "CL-EI",
                    "/api/clusters/{code}/progress/{report_id}/submit": "CL-EI",
                    "/api/clusters/{code}/progress/{report_id}/review": "CL-EI"},
           "report_id": "1",
@@ -97,6 +98,8 @@ def test_route_list_is_complete(app):
             "/reports/jobs/{job_id}/file", "/reports/kept/{report_id}",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",
             "/cultivate/renewals", "/api/cultivate/renewals", "/cultivate/scale-up", "/api/cultivate/scale-up",
+            "/cultivate/match", "/api/cultivate/match", "/api/cultivate/match/needs", "/api/cultivate/match/events",
+            "/clusters/{code}/progress/document",
             "/api/enterprises", "/enterprises",
             "/digital", "/api/digital/coverage", "/api/digital/targets", "/api/digital/benchmarks", "/digital/scenarios", "/api/digital/scenarios", "/digital/self-assessment",
             "/api/digital/self-assessment"} <= paths

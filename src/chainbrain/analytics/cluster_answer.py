@@ -11,6 +11,9 @@ viewer's disclosure (:mod:`.cluster_disclosure`) to a copy and shapes one answer
   score and sources), star table by city and its places;
 - ``scorecards``: every cluster's scorecard (``chainbrain clusters scorecard``).
 
+``overview`` and ``cluster`` carry the cluster alerts (:mod:`.cluster_alerts`) made from the
+disclosed figures, and the pack's alert rule (``alert_rule``, with its version).
+
 A figure without data is None and the pages say "no data" (无数据), never 0.
 """
 
@@ -21,6 +24,7 @@ import copy
 from chainbrain.analytics import cluster_disclosure as CD
 from chainbrain.analytics import cluster_figures as CF
 from chainbrain.analytics import cluster_scorecard as SC
+from chainbrain.analytics.cluster_alerts import alerts as cluster_alerts
 from chainbrain.analytics.cluster_stars import star_table
 from chainbrain.analytics.cluster_targets import progress
 from chainbrain.catalog.pack import load_pack
@@ -69,6 +73,7 @@ def compute(store, year: int | None = None) -> dict:
     return _deep({"year": y.year, "period": y.period, "partial_year": y.partial, "date": y.date.isoformat(),
             "clusters": clusters, "cards": cards, "stars": stars, "measure": measure,
             "star_rule": {k: v for k, v in r.get("stars", {}).items()}, "targets": tg, "union": union,
+            "alert_rule": dict(r.get("alerts", {})),
             "membership_rule": RULE, "monitoring": kpi,
             "reporting": {c: (figs.get(c) or {}).get("revenue", {}).get("firms", []) for c in kpi}})
 
@@ -172,6 +177,7 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
     d = _disclosed(full, visible, min_cell)
     head = {"year": d["year"], "period": d["period"], "partial_year": d["partial_year"], "date": d["date"],
             "membership_rule": d["membership_rule"], "measure": d["measure"], "star_rule": d["star_rule"]}
+    warn = cluster_alerts(d["cards"], d["targets"], d.get("alert_rule") or {}, d["period"])
     if kind == "scorecards":
         return {**head, "clusters": d["cards"]}
     if kind == "cluster":
@@ -179,7 +185,8 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
         card = next(c for c in d["cards"] if c["code"] == code)
         stars = [s for s in d["stars"] if s["cluster"] == code]
         return {**head, "cluster": {**info, "name": _name(info, lang)}, "scorecard": card,
-                "monitoring": d["monitoring"].get(code),
+                "monitoring": d["monitoring"].get(code), "alerts": [a for a in warn if a["subject"] == code],
+                "alert_rule": d.get("alert_rule"),
                 "stars": sorted(stars, key=lambda s: s["location"])}
     rate = next((it["target"] for it in d["targets"]["items"] if it["code"] == "cluster_revenue_growth"), None)
     rows = []
@@ -206,4 +213,4 @@ def view(full: dict, kind: str, visible, min_cell: int, lang: str = "zh", code: 
                      "best_city": None if top is None else top["location"],
                      "best_city_name": None if top is None else top.get("location_name"),
                      "best_city_stars": None if top is None else top["stars"]})
-    return {**head, "clusters": rows, "targets": d["targets"]}
+    return {**head, "clusters": rows, "targets": d["targets"], "alerts": warn, "alert_rule": d.get("alert_rule")}

@@ -58,6 +58,16 @@ def _library(store, date: dt.date) -> pd.DataFrame:
     return ent
 
 
+def _s(v) -> str:
+    """A text cell as str: missing (None, NaN, NA) → ''."""
+    return v if isinstance(v, str) else ""
+
+
+def _true(v) -> bool:
+    """A flag cell: True only when it is a real true value (missing → False)."""
+    return v is not None and v is not pd.NA and not (isinstance(v, float) and v != v) and bool(v)
+
+
 def match(store, needs: pd.DataFrame, date: dt.date, top: int | None = None) -> list[dict]:
     """One row per need × proposed supplier (best ``top`` per need): points, reasons, ``existing``."""
     cfg = rules()["matching"]
@@ -69,9 +79,17 @@ def match(store, needs: pd.DataFrame, date: dt.date, top: int | None = None) -> 
     parent = dict(zip(seg_t["code"], seg_t["parent_code"]))
     sl = latest(store.table("supply_link"), ["supplier_id", "buyer_id", "year"]).select("supplier_id", "buyer_id")
     links = set(map(tuple, sl.execute().drop_duplicates().to_numpy().tolist()))
-    info = ent.set_index("enterprise_id")
+    todo = needs.to_dict("records")
+    wanted = set()                                     # the needs' segments and their related ones
+    for need in todo:
+        seg = need["segment_code"]
+        if seg in parent:
+            wanted |= {seg} | {c for c, p in parent.items() if p == seg} | ({parent[seg]} if parent.get(seg) else set())
+    ids = set(segs.loc[segs["segment_code"].isin(wanted), "enterprise_id"])
+    ids |= {by_uscc[n["buyer_uscc"]] for n in todo if n["buyer_uscc"] in by_uscc}
+    info = ent[ent["enterprise_id"].isin(ids)].set_index("enterprise_id").to_dict("index")   # plain dicts per row
     out = []
-    for need in needs.to_dict("records"):
+    for need in todo:
         buyer = by_uscc.get(need["buyer_uscc"])
         if buyer is None:
             raise ValueError(f"need {need['need_id']}: buyer {need['buyer_uscc']} is not in the library "
@@ -83,12 +101,12 @@ def match(store, needs: pd.DataFrame, date: dt.date, top: int | None = None) -> 
         cand = segs[segs["segment_code"].isin({seg} | related)]
         exact = set(cand.loc[cand["segment_code"] == seg, "enterprise_id"])
         ids = sorted(set(cand["enterprise_id"]) - {buyer})
-        city = need.get("city") or info.at[buyer, "city"]
+        city = need.get("city") or _s(info[buyer]["city"])
         words = [w for w in re.split(r"[\s,，、;；]+", str(need.get("product") or "")) if w]
         rows = []
         for i in ids:
-            f = info.loc[i]
-            if bool(f["large"]):
+            f = info[i]
+            if _true(f["large"]):
                 continue
             pts, why = 0, []
             if i in exact:
@@ -97,10 +115,10 @@ def match(store, needs: pd.DataFrame, date: dt.date, top: int | None = None) -> 
             else:
                 pts += cfg["segment_sub"]
                 why.append(f"相关环节 +{cfg['segment_sub']}")
-            if city and f["city"] == city:
+            if city and _s(f["city"]) == city:
                 pts += cfg["same_city"]
                 why.append(f"同城 {city} +{cfg['same_city']}")
-            text = f"{f['name'] or ''} {f['main_products'] or ''}"
+            text = f"{_s(f['name'])} {_s(f['main_products'])}"
             hit = [w for w in words if w in text]
             if hit:
                 pts += cfg["keyword"]
@@ -109,14 +127,14 @@ def match(store, needs: pd.DataFrame, date: dt.date, top: int | None = None) -> 
             if tier:
                 pts += cfg["tier"][tier]
                 why.append(f"{TIER_NAMES[tier]} +{cfg['tier'][tier]}")
-            if not bool(f["size_known"]):
+            if not _true(f["size_known"]):
                 why.append("规模未知（未核实为中小企业）")
             existing = (i, buyer) in links
             if existing:
                 why.append("已是其供应商")
             rows.append({"need_id": str(need["need_id"]), "buyer_id": int(buyer), "supplier_id": int(i),
                          "uscc": f["uscc"] if isinstance(f["uscc"], str) else None, "name": f["name"],
-                         "city": f["city"], "points": int(pts), "tier": tier, "existing": existing,
+                         "city": _s(f["city"]) or None, "points": int(pts), "tier": tier, "existing": existing,
                          "reasons": "; ".join(why)})
         rows.sort(key=lambda r: (-r["points"], r["supplier_id"]))
         for k, r in enumerate(rows[:top], start=1):

@@ -1,4 +1,4 @@
-"""``chainbrain clusters list|scorecard|stars|targets|import-members``: the advanced manufacturing clusters.
+"""``chainbrain clusters list|scorecard|stars|targets|alerts|report|import-members``: the advanced manufacturing clusters.
 
 Membership, scorecard, star rule and targets: docs/clusters.md. Figures are the operator's full view
 (the CLI runs on the store itself); money in yuan, rates as fractions, None = no data.
@@ -88,6 +88,49 @@ def targets(year: int = YEAR, format: str = FORMAT, db: str = DB) -> None:
     ans = _answer(db, year, "overview")
     out = {k: ans[k] for k in ("year", "period", "partial_year", "targets")}
     _emit(out, format, ["code", "name_zh", "value", "target", "share", "met"], ans["targets"]["items"])
+
+
+@app.command("alerts")
+def alerts(year: int = YEAR, format: str = FORMAT, db: str = DB) -> None:
+    """Cluster alerts: growth below the upgrade plan's target, scorecard below the pack's threshold."""
+    ans = _answer(db, year, "overview")
+    out = {k: ans[k] for k in ("year", "period", "partial_year", "alert_rule", "alerts")}
+    _emit(out, format, ["rule", "severity", "subject", "period", "message_zh", "message_en"], ans["alerts"])
+
+
+@app.command("report")
+def report(cluster: str = typer.Argument(..., help="cluster code, e.g. CL-EI"), year: int = YEAR,
+           format: str = typer.Option("docx", "--format", "-f", help="docx or pdf"),
+           out: Path = typer.Option(..., "--out", help="file to write"),
+           city: str = typer.Option(None, "--city", help="only this city's progress report (city code)"),
+           db: str = DB) -> None:
+    """The annual progress report of a cluster as Word or PDF (figures from the store, the cities' texts)."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from chainbrain.reports.cluster_progress import FORMATS, write
+    from chainbrain.store import open_store
+    from chainbrain.store.schema_clusters import cluster_progress as T
+    from chainbrain.work.cluster_progress import _row, due
+
+    if format not in FORMATS:
+        _fail(f"--format must be docx or pdf, not {format!r} (格式应为 docx 或 pdf)")
+    ans = _answer(db, year, "cluster", cluster)
+    y = ans["year"]
+    with open_store(db) as store, store.engine.connect() as conn:
+        q = sa.select(T).where(T.c.cluster_code == cluster, T.c.year == y).order_by(T.c.city_code)
+        if city:
+            q = q.where(T.c.city_code == city)
+        reps = [_row(r) for r in conn.execute(q)]
+        names = dict(conn.execute(sa.text("SELECT code, name FROM region WHERE level = 'prefecture'")).all())
+    for r in reps:
+        r["city_name"] = names.get(r["city_code"], r["city_code"])
+    try:
+        write(ans, {"due": due(y).isoformat(), "reports": reps}, "operator（全量视图）", format, out)
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror} (无法写入)")
+    typer.echo(f"cluster progress report {cluster} {y}: {len(reps)} city reports → {out} ({dt.date.today()})")
 
 
 @app.command("import-members")

@@ -19,6 +19,7 @@ app = typer.Typer(help="Growing enterprises: SME tier assessment (优质中小�
 app.command("scale-up")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["scale_up"]).scale_up)
 app.command("scale-up-backtest")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).scale_up_backtest)
 app.command("match")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match)
+app.command("import-needs")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).import_needs)
 app.command("match-event")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match_event)
 app.command("match-events")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["x"]).match_events)
 

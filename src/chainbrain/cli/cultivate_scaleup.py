@@ -99,7 +99,8 @@ def scale_up_backtest(years: str = typer.Option(..., "--years", help="test years
         typer.echo(f"backtest {ys} → {out}")
 
 
-def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, buyer_uscc, segment_code, product, city"),
+def match(needs: Path = typer.Option(None, "--needs", help="needs CSV: need_id, buyer_uscc, segment_code, product, "
+                                    "city (default: the store's open needs, match_need)"),
           date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: today): segments and tiers valid then"),
           top: int = typer.Option(None, "--top", help="proposals per need (default: pack scaleup.toml [matching] top)"),
           format: str = typer.Option("json", "--format", "-f", help="json or xlsx"),
@@ -120,11 +121,15 @@ def match(needs: Path = typer.Option(..., "--needs", help="needs CSV: need_id, b
     except ValueError:
         _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
     try:
-        df = read(needs)
+        df = read(needs) if needs is not None else None
     except NeedsError as exc:
         _fail(str(exc))
     try:
         with open_store(db) as store:
+            if df is None:
+                from chainbrain.work.match_needs import needs as stored
+
+                df = stored(store)
             rows = run(store, df, day, top)
             seg = store.table("segment").select("code", "chain_code").execute()
     except ValueError as exc:
@@ -178,3 +183,19 @@ def match_events(chain: str = typer.Option(None, "--chain", help="chain code"), 
 
     with open_store(db) as store:
         typer.echo(dumps({"chain": chain, "rows": summary(store, chain)}))
+
+
+def import_needs(path: Path = typer.Argument(..., help="needs CSV: need_id, buyer_uscc, segment_code, product, city"),
+                 actor: str = typer.Option("cli", "--actor", help="who imports them"),
+                 db: str = DB) -> None:
+    """融通: keep chain masters' needs in the store (all or nothing; a stored need id is replaced)."""
+    from chainbrain.ingest.match_needs import NeedsError
+    from chainbrain.store import open_store
+    from chainbrain.work.match_needs import import_csv
+
+    try:
+        with open_store(db) as store:
+            n = import_csv(store, path, actor)
+    except (NeedsError, ValueError) as exc:
+        _fail(str(exc))
+    typer.echo(f"{n} needs kept (已导入 {n} 条需求)")

@@ -362,6 +362,9 @@ def build_demo(store, scale: str = "province", seed: int = DEFAULT_SEED, force: 
         conn.execute(sa.text("UPDATE import_batch SET row_count = :n WHERE id = :id"),
                      {"n": sum(rows.values()), "id": batch})
     store.analyze()
+    progress("write matching needs", 0, None)
+    from chainbrain.demo.matching import write_needs        # 融通: chain masters' needs and outcomes (issue #15)
+    write_needs(store, seed)
     progress("write work tasks", 0, None)
     tasks = __import__("chainbrain.demo.work_tasks", fromlist=["x"]).build_work_tasks(store, pack, seed)  # 任务督办
     return DemoResult(store.db, scale, seed, batch, rows, time.perf_counter() - t0, from_cache,

@@ -1,4 +1,4 @@
-"""Scale-up assessments kept per enterprise and 融通 match events (migration 0016_cultivation).
+"""Scale-up assessments kept per enterprise, 融通 match events (migration 0016_cultivation) and needs (0026).
 
 ``scaleup_assessment``: one row per target year, month of the monthly signal (0: annual figures
 only), direction (``up`` scale-up candidate, ``down`` drop-out risk) and enterprise — the
@@ -48,4 +48,25 @@ match_event = sa.Table(
     sa.Column("actor", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Index("ix_match_event_need", "need_id", "supplier_id"),
+)
+
+#: states of a 融通 need
+NEED_STATES = ("open", "closed")
+
+# ``match_need``: a chain master's procurement need (融通, migration 0026) — imported from the needs CSV
+# (``chainbrain cultivate import-needs``) or entered on the matching page by the chain master, its chain
+# office or the province: the buyer, the segment bought from (its chain), the product words, the city
+# preferred (empty = the buyer's), open or closed. Written by :mod:`chainbrain.work.match_needs`.
+match_need = sa.Table(
+    "match_need", metadata,
+    sa.Column("need_id", sa.String(64), primary_key=True),
+    sa.Column("buyer_id", sa.BigInteger, nullable=False),
+    sa.Column("segment_code", sa.String(32), nullable=False),
+    sa.Column("chain_code", sa.String(8)),
+    sa.Column("product", sa.Text),
+    sa.Column("city", sa.String(12)),
+    sa.Column("status", sa.String(8), nullable=False),            # NEED_STATES
+    sa.Column("entered_by", sa.String(64), nullable=False),
+    sa.Column("entered_at", sa.DateTime, nullable=False),
+    sa.Index("ix_match_need_buyer", "buyer_id"),
 )

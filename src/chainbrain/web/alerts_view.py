@@ -24,6 +24,8 @@ LABELS = {
     "loss_share": ("亏损面", "loss-making share", "pct"), "loss_share_prev": ("上年同期", "a year earlier", "pct"),
     "share": ("占比", "share", "pct"), "share_prev": ("上年同期", "a year earlier", "pct"),
     "n": ("企业", "enterprises", "count"),
+    "growth": ("可比增速", "comparable growth", "pct"), "growth_target": ("目标增速", "target growth", "pct"),
+    "score": ("评分", "score", "points"), "min_score": ("阈值", "threshold", "points"),
 }
 
 
@@ -32,6 +34,8 @@ def _value(v, kind: str, en: bool) -> str:
         return fmt.pct(v)
     if kind == "yi":
         return fmt.yi(v) + (" 100m yuan" if en else " 亿元")
+    if kind == "points":
+        return f"{v:.1f}"
     if kind == "count":
         return f"{fmt.count(v)}{'' if en else ' 家'}"
     return str(v)
@@ -82,9 +86,11 @@ def view(alerts: list[dict], region: dict | None, lang: str) -> list[dict]:
             href = f"/?region={subj[:6]}"
         elif kind == "enterprise":
             href = f"/enterprises/{subj}"
+        elif kind == "cluster":
+            href = f"/clusters/{subj}"
         else:
             href = list_url(a.get("period"), city)
-        wide = kind in ("chain", "province")
+        wide = kind in ("chain", "province", "cluster")
         out.append({**a, "severity_text": SEVERITY.get(a.get("severity"), ("—", "—"))[1 if en else 0],
                     "scope_text": ("Province" if en else "全省") if wide else (a.get("subject_name") or ""),
                     "subject_text": a.get("subject_name") or ("Province" if en else "全省"),

@@ -130,6 +130,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.include_router(__import__("chainbrain.web.views.attract", fromlist=["router"]).router)  # 补链 · 精准招商
     app.include_router(__import__("chainbrain.web.views.reports", fromlist=["router"]).router)  # 分析报告
     app.include_router(__import__("chainbrain.web.views.cultivate", fromlist=["router"]).router)  # 梯度培育
+    app.include_router(__import__("chainbrain.web.views.cultivate_match", fromlist=["router"]).router)  # 融通
     app.include_router(__import__("chainbrain.web.views.clusters", fromlist=["router"]).router)  # 先进制造业集群
     app.include_router(__import__("chainbrain.web.views.cluster_progress", fromlist=["router"]).router)  # 集群进展报告
     app.include_router(__import__("chainbrain.web.views.library", fromlist=["router"]).router)  # 企业库复核

@@ -7,6 +7,9 @@
 - ``POST /api/clusters/{code}/progress`` {year, body, version?}: the city saves its draft;
 - ``POST /api/clusters/{code}/progress/{report_id}/submit``: the city submits (figures kept);
 - ``POST /api/clusters/{code}/progress/{report_id}/review`` {action: approve|return, note}: the province.
+- ``GET /clusters/{code}/progress/document?year=&format=docx|pdf``: the report as a Word (GB/T 9704) or
+  PDF document — the cluster's figures, scorecard, stars and alerts through the caller's disclosure and
+  the city reports the caller may read (:mod:`chainbrain.reports.cluster_progress`); same readers.
 
 Rules: :mod:`chainbrain.work.cluster_progress`. Errors: 400 (field), 403 (role), 404 (scope), 409
 (state or stale version), all ``{"detail": "English (中文)"}``; POSTs need the CSRF token.
@@ -17,8 +20,10 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
-from chainbrain.web.auth import require_user
+from chainbrain.web.auth import actor_of, audit, require_user
+from chainbrain.web.model import BadRequest
 from chainbrain.web.render import render
 from chainbrain.web.state import get_state
 from chainbrain.web.views.clusters import _answer
@@ -96,3 +101,31 @@ def api_review(request: Request, code: str, report_id: str, user=Depends(acting_
 def progress_page(request: Request, code: str, user=Depends(require_user), year: str | None = None):
     d = _view(request, user, code, _year(year))
     return render(request, "cluster_progress.html", d=d, nav="clusters")
+
+
+MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "pdf": "application/pdf"}
+
+
+@router.get("/clusters/{code}/progress/document", summary="进展报告文档 progress report (Word/PDF)",
+            responses=ERRORS)
+def progress_document(request: Request, code: str, user=Depends(require_user), year: str | None = None,
+                      format: str = "docx"):
+    """The annual progress report as Word or PDF, with the figures the caller may see."""
+    import io
+
+    from chainbrain.reports.cluster_progress import write
+
+    if format not in MEDIA:
+        raise BadRequest(f"format {format!r}: must be docx or pdf (格式应为 docx 或 pdf)")
+    st = get_state(request)
+    with answers(), st.lock:
+        prog = P.reports(st.store, user, code, _year(year))          # 404 unless the province or a city
+    ans = _answer(request, "cluster", str(prog["year"]), code)
+    buf = io.BytesIO()
+    write(ans, prog, f"{user.username}（{user.role}）", format, buf)
+    with st.lock:
+        audit(st.store, actor_of(request), "export", path=request.url.path, report="cluster-progress",
+              cluster=code, year=prog["year"], format=format)
+    name = f"cluster-progress-{code}-{prog['year']}.{format}"
+    return Response(buf.getvalue(), media_type=MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -67,10 +67,17 @@ def api_cluster(request: Request, code: str, year: str | None = None, format: st
 @router.get("/clusters", dependencies=[Depends(require_aggregates)], summary="先进制造业集群 clusters")
 def clusters_page(request: Request, year: str | None = None):
     d = _answer(request, "overview", year)
-    return render(request, "clusters.html", d=d, nav="clusters")
+    return render(request, "clusters.html", d=d, nav="clusters", alert_rows=_alert_rows(request, d))
 
 
 @router.get("/clusters/{code}", dependencies=[Depends(require_aggregates)], summary="集群 cluster")
 def cluster_page(request: Request, code: str, year: str | None = None):
     d = _answer(request, "cluster", year, code)
-    return render(request, "cluster.html", d=d, nav="clusters")
+    return render(request, "cluster.html", d=d, nav="clusters", alert_rows=_alert_rows(request, d))
+
+
+def _alert_rows(request: Request, d: dict) -> list[dict]:
+    """The answer's cluster alerts as the cockpit shows alerts (severity text, link, figures in words)."""
+    from chainbrain.web.alerts_view import view as alert_view
+
+    return alert_view(d.get("alerts") or [], None, lang_of(request.query_params.get("lang")))
