@@ -1,7 +1,7 @@
 """``chainbrain digital coverage|targets``: digital-transformation coverage (智改数转网联) from the store.
 
 ``coverage`` prints the JSON list of rows ``key, name, firms, assessed, level2_plus, assessed_share,
-level2_plus_share`` (:mod:`chainbrain.analytics.digital_coverage`) or writes it as Excel; ``targets``
+level2_plus_share`` (issue #16) and ``transformed, transformed_share`` (已完成改造) (:mod:`chainbrain.analytics.digital_coverage`) or writes it as Excel; ``targets``
 prints each coverage target of the pack (deadlines, shares) with the firms still to reach it. The
 command line sees every enterprise (it runs with the store's own rights). Rules: docs/digital.md.
 """
@@ -51,7 +51,8 @@ def coverage(period: str = typer.Option(..., "--period", help="YTD period, e.g. 
             ans = coverage_answer(store, period, by, population, region, chain)
     except ValueError as exc:
         _fail(str(exc))
-    keys = ("key", "name", "firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share")
+    keys = ("key", "name", "firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share",
+            "transformed", "transformed_share")
     write_answer(format, out, ans["tables"], [{k: r[k] for k in keys} for r in ans["rows"]],
                  f"coverage: {len(ans['rows'])} rows")
 
