@@ -106,3 +106,17 @@ def test_loader_refuses_inconsistent_rules(raw):
     def no_deadline(r):
         r["target"][0]["deadline"] = ""
     assert "deadline" in _broken(raw, no_deadline)
+
+
+@pytest.mark.parametrize("rated, visible, withheld", [
+    ({1, 2, 3}, set(), False),            # 3 firms the viewer cannot see: the primary rule's bound, shown
+    ({1, 2}, set(), True),                # 2 hidden: withheld
+    ({1}, set(), True),                   # 1 hidden: withheld
+    ({1, 2, 3}, {1}, True),               # the viewer sees one: the other two would be isolated
+    ({1, 2, 3, 4}, {1}, False),           # 3 hidden: shown
+    ({1, 2}, {1, 2, 9}, False),           # sees every rating firm: shown
+    (set(), set(), False),                # no rating: nothing to withhold
+])
+def test_provider_rating_disclosure_bound(rated, visible, withheld):
+    from chainbrain.analytics.digital_providers import rating_withheld
+    assert rating_withheld(rated, visible) is withheld

@@ -25,7 +25,7 @@ def providers_answer(store, date: dt.date, chain: str | None, scenario: str | No
     df = providers(store, date, chain, scenario, visible)
     rows = [{**r, "chain_names": "、".join(cname(c) for c in r["chains"]), "scenario_names": "、".join(r["scenarios"]),
              "key": r["uscc"], "href": f"/digital/providers?provider={r['uscc']}&date={date.isoformat()}"}
-            for r in df.to_dict("records")]
+            for r in df]
     pj = projects(store, date, reg)
     if provider:
         pj = pj[pj["provider_key"] == provider]

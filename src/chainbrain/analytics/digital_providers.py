@@ -35,6 +35,10 @@ def rating_withheld(rated_firms: set, visible: set, min_cell: int = MIN_CELL) ->
     return 0 < hidden < min_cell
 
 
+def _text(v):
+    return None if v is None or (isinstance(v, float) and v != v) else str(v)
+
+
 def register(store) -> pd.DataFrame:
     """The register (newest revision of each provider): uscc, name, region_code, region_name, chains (list of
     codes), scenarios (list of names), listed_on; ordered by name."""
@@ -62,8 +66,8 @@ def projects(store, date: dt.date, reg: pd.DataFrame | None = None) -> pd.DataFr
 
 
 def providers(store, date: dt.date, chain: str | None = None, scenario: str | None = None,
-              visible=None) -> pd.DataFrame:
-    """One row per provider listed under ``chain`` / ``scenario`` (module docstring): the register's columns
+              visible=None) -> list[dict]:
+    """One row (dict) per provider listed under ``chain`` / ``scenario`` (module docstring): the register's columns
     and projects, firms, rated, rating (None when withheld for the viewer ``visible(ids)``; no rating:
     None), suppressed (``["rating"]`` when withheld), last_project. ``projects`` / ``firms`` count the projects on the chain /
     scenario asked; ``rating`` covers all the provider's rated projects."""
@@ -85,15 +89,14 @@ def providers(store, date: dt.date, chain: str | None = None, scenario: str | No
         rr = rated[rated["provider_key"] == r.uscc]
         firms_rated = set(int(e) for e in rr["enterprise_id"])
         withheld = rating_withheld(firms_rated, seen)
-        out.append({"uscc": r.uscc, "name": r.name, "region_code": r.region_code, "region_name": r.region_name,
+        out.append({"uscc": r.uscc, "name": r.name, "region_code": _text(r.region_code), "region_name": _text(r.region_name),
                     "chains": r.chains, "scenarios": r.scenarios,
                     "listed_on": None if pd.isna(r.listed_on) else str(r.listed_on)[:10],
                     "projects": len(mine), "firms": int(mine["enterprise_id"].nunique()), "rated": len(firms_rated),
                     "rating": None if withheld or not len(rr) else round(float(rr["rating"].astype(float).mean()), 2),
                     "suppressed": ["rating"] if withheld else [],
                     "last_project": str(mine["adopted_on"].max())[:10] if len(mine) else None})
-    return pd.DataFrame(out, columns=["uscc", "name", "region_code", "region_name", "chains", "scenarios", "listed_on",
-                                      "projects", "firms", "rated", "rating", "suppressed", "last_project"])
+    return out
 
 
 def providers_of_firms(store, date: dt.date, ids) -> dict[int, list[tuple[str, str]]]:
