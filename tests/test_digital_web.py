@@ -94,6 +94,9 @@ def test_self_assessment_roles(app):
     ({"scheme": "miit_sme_2024", "level": 2, "assessed_on": "2024-09-03"}, "assessed_on"),
     ({"scheme": "gbt39116", "level": 2, "assessed_on": "2999-01-01"}, "assessed_on"),
     ({"scheme": "gbt39116", "level": 2, "assessed_on": "yesterday"}, "assessed_on"),
+    # GB/T 39117 requirement answers: refused while the pack's scoring is unsourced and empty; GB/T 39116 only
+    ({"scheme": "gbt39116", "answers": {"1a": "yes"}, "assessed_on": "2025-01-02"}, "answers"),
+    ({"scheme": "miit_sme_2024", "answers": {"1a": "yes"}, "assessed_on": "2025-01-02"}, "answers"),
 ])
 def test_self_assessment_bad_input_is_400_naming_the_field(app, body, field):
     with client(app, "ent3") as c:

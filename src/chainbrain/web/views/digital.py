@@ -13,8 +13,10 @@
   (counts of adopters and providers) and the adopters the viewer may see one by one
   (:mod:`chainbrain.analytics.digital_scenarios`).
 - ``/digital/self-assessment`` (form) → ``POST /api/digital/self-assessment`` (an enterprise user, CSRF;
-  body ``{"scheme", "level", "assessed_on", "score"?}``): stored for the user's own firm only, source
-  ``self`` (:func:`chainbrain.ingest.digital.record_self_assessment`). Other roles 403; bad input 400
+  body ``{"scheme", "level", "assessed_on", "score"?, "answers"?}``): stored for the user's own firm only,
+  source ``self`` (:func:`chainbrain.ingest.digital.record_self_assessment`). ``answers`` (GB/T 39116 only:
+  requirement id → answer option) give the level by the pack's GB/T 39117 rule
+  (:mod:`chainbrain.analytics.digital_gbt39117`) — refused while that rule is not configured (unsourced). Other roles 403; bad input 400
   naming the field.
 """
 
@@ -196,18 +198,30 @@ def _own_enterprise(st, user) -> int:
 
 @router.post("/api/digital/self-assessment", tags=["digital"], responses=ERRORS,
              openapi_extra=body_doc({"scheme": {"type": "string"}, "level": {"type": "integer"},
-                                     "assessed_on": {"type": "string"}, "score": {"type": "number"}},
-                                    ["scheme", "level", "assessed_on"]))
+                                     "assessed_on": {"type": "string"}, "score": {"type": "number"},
+                                     "answers": {"type": "object"}},
+                                    ["scheme", "assessed_on"]))
 def api_self_assessment(request: Request, user=Depends(acting_user), body: dict = Depends(json_body)):
     """An enterprise user's self-assessment of its own firm (stored, source ``self``)."""
     from chainbrain.ingest.digital import record_self_assessment
 
     st = get_state(request)
+    if user.role != "enterprise" or not user.uscc:        # the role first: others get 403 whatever the body
+        raise Forbidden()
     scheme = str(body.get("scheme") or "").strip()
-    try:
-        level = int(str(body.get("level", "")).strip())
-    except ValueError:
-        raise BadRequest("level: not an integer (等级须为整数)") from None
+    answers = body.get("answers")
+    level = None
+    if answers is not None:                       # GB/T 39117 requirement answers → the level (pack rule)
+        level = _level_of_answers(scheme, answers)
+    if level is None or body.get("level") not in (None, ""):
+        try:
+            given = int(str(body.get("level", "")).strip())
+        except ValueError:
+            raise BadRequest("level: not an integer (等级须为整数)") from None
+        if level is not None and given != level:
+            raise BadRequest(f"level: {given} differs from the level {level} the answers reach "
+                             f"(等级与作答得出的等级 {level} 不符)")
+        level = given
     try:
         day = dt.date.fromisoformat(str(body.get("assessed_on") or ""))
     except ValueError:
@@ -230,6 +244,25 @@ def api_self_assessment(request: Request, user=Depends(acting_user), body: dict 
             "source": "self", **res}
 
 
+def _level_of_answers(scheme: str, answers) -> int:
+    """The GB/T 39116 level the requirement ``answers`` reach (:mod:`chainbrain.analytics.digital_gbt39117`);
+    400 when the scheme is not GB/T 39116, the scoring is not configured, an answer is bad or no level is reached."""
+    from chainbrain.analytics.digital_gbt39117 import CODE, score
+    from chainbrain.analytics.digital_rules import RuleError
+
+    if scheme != CODE or not isinstance(answers, dict):
+        raise BadRequest("answers: requirement answers are an object and only for gbt39116 (仅智能制造能力成熟度可按要求项作答)")
+    try:
+        got = score(answers)
+    except RuleError as exc:
+        raise BadRequest(f"answers: {exc}") from None
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    if got["level"] is None:
+        raise BadRequest("answers: level 1 is not reached (作答未达到一级)")
+    return got["level"]
+
+
 @router.get("/digital/self-assessment", summary="数字化水平自评 self-assessment")
 def self_assessment_page(request: Request, user=Depends(require_user)):
     st = get_state(request)
@@ -243,5 +276,7 @@ def self_assessment_page(request: Request, user=Depends(require_user)):
             if eid is not None:
                 from chainbrain.analytics.digital_coverage import assessments_of
                 own = assessments_of(st.store, eid)
-    return render(request, "digital_self.html", nav="digital", schemes=schemes, own=own,
+    from chainbrain.analytics.digital_gbt39117 import method
+
+    return render(request, "digital_self.html", nav="digital", schemes=schemes, own=own, gbt39117=method(),
                   allowed=user.role == "enterprise", today=dt.date.today().isoformat())
