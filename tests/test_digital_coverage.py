@@ -221,3 +221,31 @@ def test_scenarios_catalogue(store):
     assert [r["scenario"] for r in catalogue(adoptions(store, dt.date(2025, 7, 2), chain="EI"))] == ["智能排产", "设备联网"]
     assert [(r["scenario"], r["firms"]) for r in catalogue(adoptions(store, day, region="360402"))] == [("能耗监测", 1)]
     assert adoptions(store, day, region="360100")["enterprise_id"].tolist() == [1, 2]
+
+
+def test_migration_0027_up_down_up(db_any):
+    """``digital_provider`` and the projects' provider_uscc / rating come with 0027 and go with its downgrade."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from chainbrain.store.migrate import alembic_config, upgrade
+
+    cols = sa.text("SELECT table_name, COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                   "AND table_name IN ('digital_provider', 'digital_adoption') GROUP BY table_name")
+    st = open_store(db_any)
+    try:
+        upgrade(st, "0020_report_schedule")
+        with st.engine.connect() as conn:
+            assert dict(conn.execute(cols).fetchall()) == {"digital_adoption": 7}
+        upgrade(st, "0027_digital_providers")
+        with st.engine.connect() as conn:
+            assert dict(conn.execute(cols).fetchall()) == {"digital_adoption": 9, "digital_provider": 8}
+        command.downgrade(alembic_config(st), "0020_report_schedule")
+        with st.engine.connect() as conn:
+            assert dict(conn.execute(cols).fetchall()) == {"digital_adoption": 7}
+        upgrade(st, "0027_digital_providers")
+        with st.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO digital_provider (uscc, name, batch_id) VALUES ('X', '甲', 1)"))
+            assert conn.execute(sa.text("SELECT revision FROM digital_provider")).scalar() == 1
+    finally:
+        st.close()

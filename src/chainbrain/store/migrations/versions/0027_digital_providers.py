@@ -33,6 +33,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # DuckDB cannot drop a column of a table that has an index: drop it and make it again
+    op.drop_index("ix_digital_adoption_chain", table_name="digital_adoption")
     op.drop_column("digital_adoption", "rating")
     op.drop_column("digital_adoption", "provider_uscc")
+    op.create_index("ix_digital_adoption_chain", "digital_adoption", ["chain_code"])
     op.drop_table("digital_provider")
