@@ -249,3 +249,21 @@ def test_migration_0027_up_down_up(db_any):
             assert conn.execute(sa.text("SELECT revision FROM digital_provider")).scalar() == 1
     finally:
         st.close()
+
+
+def test_providers_register_projects_and_ratings(store):
+    """On both stores: 甲 (P1) has E1's project by name and E5's by USCC (after 2025-06-30); 丙 none."""
+    import datetime as dt
+
+    from chainbrain.analytics.digital_providers import providers, providers_of_firms
+
+    def rows(day, **kw):
+        return {r["name"]: (r["projects"], r["firms"], r["rated"], r["rating"], r["chains"])
+                for r in providers(store, day, **kw)}
+    assert rows(dt.date(2025, 7, 2)) == {"甲数字科技": (2, 2, 2, 3.5, ["EI"]), "乙工业互联网": (1, 1, 1, 4.0, ["EI", "NF"]),
+                                         "丙智造服务": (0, 0, 0, None, ["NF"])}
+    assert rows(dt.date(2025, 6, 30), chain="NF") == {"乙工业互联网": (0, 0, 1, 4.0, ["EI", "NF"]),
+                                                      "丙智造服务": (0, 0, 0, None, ["NF"])}
+    assert rows(dt.date(2025, 6, 30))["甲数字科技"][:4] == (1, 1, 1, 5.0)
+    assert providers_of_firms(store, dt.date(2025, 6, 30), {1, 2, 3}) == {1: [(C.PROVIDER[1], "甲数字科技")],
+                                                                         2: [(C.PROVIDER[2], "乙工业互联网")]}
