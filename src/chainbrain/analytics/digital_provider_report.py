@@ -23,6 +23,8 @@ def providers_answer(store, date: dt.date, chain: str | None, scenario: str | No
     if provider and provider not in set(reg["uscc"]):
         raise ValueError(f"provider {provider!r} is not in the register (服务商不在名录中)")
     df = providers(store, date, chain, scenario, visible)
+    if provider:                                  # one provider: its row (whatever it serves) and its projects
+        df = [r for r in providers(store, date, None, None, visible) if r["uscc"] == provider]
     rows = [{**r, "chain_names": "、".join(cname(c) for c in r["chains"]), "scenario_names": "、".join(r["scenarios"]),
              "key": r["uscc"], "href": f"/digital/providers?provider={r['uscc']}&date={date.isoformat()}"}
             for r in df]
@@ -66,6 +68,7 @@ def providers_answer(store, date: dt.date, chain: str | None, scenario: str | No
         ("完成项目：截至该日、注明该服务商（统一社会信用代码或名录名称）的一链一场景应用。平均评价覆盖其全部有评价的项目；"
          "评价企业中您不能逐家查看的有 1–2 家时不显示（—）。")
     return {"date": date.isoformat(), "chain": chain, "scenario": scenario, "provider": provider,
+            "provider_name": pname.get(provider) if provider else None,
             "providers": rows, "projects": {"total": len(pj), "rows": prow}, "rating_scale": [lo, hi],
             "rating_source": rules()["raw"].get("provider", {}).get("rating_source", ""), "note": note,
             "tables": [{"id": "providers", "title": "Service providers" if en else "数字化服务商", "unit": unit,
