@@ -267,3 +267,23 @@ def test_providers_register_projects_and_ratings(store):
     assert rows(dt.date(2025, 6, 30))["甲数字科技"][:4] == (1, 1, 1, 5.0)
     assert providers_of_firms(store, dt.date(2025, 6, 30), {1, 2, 3}) == {1: [(C.PROVIDER[1], "甲数字科技")],
                                                                          2: [(C.PROVIDER[2], "乙工业互联网")]}
+
+
+def test_cli_providers_json_xlsx_and_bad_options(store, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    run = CliRunner()
+    r = run.invoke(app, ["digital", "providers", "--db", store.db, "--date", "2025-07-02", "--chain", "EI"])
+    assert r.exit_code == 0, r.output
+    got = {p["name"]: (p["projects"], p["rating"]) for p in json.loads(r.output)["providers"]}
+    assert got == {"甲数字科技": (2, 3.5), "乙工业互联网": (1, 4.0)}
+    r = run.invoke(app, ["digital", "providers", "--db", store.db, "--format", "xlsx", "--out", str(tmp_path / "p.xlsx")])
+    assert r.exit_code == 0 and (tmp_path / "p.xlsx").read_bytes()[:2] == b"PK"
+    for args, msg in ((["--date", "2025-02-30"], "YYYY-MM-DD"), (["--chain", "ZZ"], "unknown chain"),
+                      (["--provider", "X"], "not in the register")):
+        r = run.invoke(app, ["digital", "providers", "--db", store.db, *args])
+        assert r.exit_code == 2 and msg in r.output and "Traceback" not in r.output, r.output
