@@ -171,6 +171,8 @@ def test_providers_per_scenario_provider_and_excel(app):
         assert [(r["enterprise_id"], r["rating"]) for r in j["projects"]["rows"]] == [(1, 5)]   # E5's is later
         assert [(r["uscc"], r["rating"]) for r in j["providers"]] == [(C.PROVIDER[1], 5.0)]
         assert j["provider_name"] == "甲数字科技"
+        en = c.get("/digital/providers", params={"date": "2025-06-30", "provider": C.PROVIDER[1], "lang": "en"})
+        assert en.status_code == 200 and "Digital service providers · 甲数字科技" in en.text and "unsourced" in en.text
         x = c.get("/api/digital/providers", params={"date": "2025-06-30", "format": "xlsx", "table": "providers"})
         assert x.status_code == 200 and x.content[:2] == b"PK"
         for params, msg in (({"provider": "91360102MA0000000X"}, "not in the register"), ({"chain": "ZZ"}, "unknown chain"),

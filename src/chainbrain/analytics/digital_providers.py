@@ -80,13 +80,16 @@ def providers(store, date: dt.date, chain: str | None = None, scenario: str | No
         sel = sel[sel["scenario"] == scenario]
     rated = pj[pj["rating"].notna()]
     seen = set(visible(rated["enterprise_id"].tolist())) if visible is not None else set(rated["enterprise_id"])
+    by_sel = dict(tuple(sel.groupby("provider_key"))) if len(sel) else {}
+    by_rated = dict(tuple(rated.groupby("provider_key"))) if len(rated) else {}
+    none = sel.iloc[0:0]
     out = []
     for r in reg.itertuples(index=False):
-        mine = sel[sel["provider_key"] == r.uscc]
+        mine = by_sel.get(r.uscc, none)
         listed = (not chain or chain in r.chains) and (not scenario or scenario in r.scenarios)
         if not listed and not len(mine):
             continue
-        rr = rated[rated["provider_key"] == r.uscc]
+        rr = by_rated.get(r.uscc, none)
         firms_rated = set(int(e) for e in rr["enterprise_id"])
         withheld = rating_withheld(firms_rated, seen)
         out.append({"uscc": r.uscc, "name": r.name, "region_code": _text(r.region_code), "region_name": _text(r.region_name),
