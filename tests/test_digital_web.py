@@ -123,7 +123,14 @@ def test_map_only_for_city_and_county_groupings(app):
         data = json.loads(re.search(r'id="digital-map-data">(.*?)</script>', page, re.S).group(1))
         assert data["level"] == "city" and data["geo_url"].endswith("jiangxi_cities.geojson")
         nc = next(u for u in data["units"] if u["code"] == "360100")
-        assert (nc["value"], nc["firms"], nc["assessed"]) == (0.5, 4, 2)       # the coverage row as computed
+        assert (nc["value"], nc["firms"], nc["count"]) == (0.5, 4, 2)          # the coverage row as computed
+        for measure, want in (("transformed", (0.5, 4, 2)), ("level2_plus", (0.25, 4, 1))):   # E1 E2 done; E1 ≥ 2
+            page = c.get("/digital", params={"period": "2025-06", "measure": measure}).text
+            data = json.loads(re.search(r'id="digital-map-data">(.*?)</script>', page, re.S).group(1))
+            nc = next(u for u in data["units"] if u["code"] == "360100")
+            assert (data["measure"], (nc["value"], nc["firms"], nc["count"])) == (measure, want)
+        r = c.get("/digital", params={"measure": "firms"})
+        assert r.status_code == 400 and "measure must be" in r.text
         county = c.get("/digital", params={"period": "2025-06", "region": "360100"}).text
         assert '"parent": "360100"' in county and "jiangxi_counties.geojson" in county
         for params in ({"by": "chain"}, {"region": "360102"}):

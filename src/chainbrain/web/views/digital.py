@@ -118,10 +118,16 @@ def api_benchmarks(request: Request, period: str | None = None, region: str | No
     return reply(request, _benchmarks(request, period, region, chain), "digital-benchmarks")
 
 
+MAP_MEASURES = ("assessed", "transformed", "level2_plus")
+
+
 @router.get("/digital", dependencies=[Depends(require_aggregates)], summary="智改数转网联 digital coverage")
 def page(request: Request, period: str | None = None, by: str | None = None, population: str = "above_scale",
-         region: str | None = None, chain: str | None = None):
+         region: str | None = None, chain: str | None = None, measure: str = "assessed"):
     st = get_state(request)
+    if measure not in MAP_MEASURES:
+        raise BadRequest(f"measure must be assessed, transformed or level2_plus (地图指标须为 assessed、transformed 或 "
+                         f"level2_plus): {measure}")
     if by is None:
         by = "county" if region else "city"
     d = _coverage(request, period, by, population, region, chain)
@@ -131,15 +137,17 @@ def page(request: Request, period: str | None = None, by: str | None = None, pop
         chains = data.chains(st.store)
         area = data.region(st.store, region) if region else None
     query = str(request.url.query)
-    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", map_json=_map(st, d, area), chains=chains, area=area,
+    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", map_json=_map(st, d, area, measure),
+                  chains=chains, area=area, measure=measure,
                   excel_base="/api/digital/coverage" + (f"?{query}" if query else ""),
                   targets_excel="/api/digital/targets" + (f"?{query}" if query else ""),
                   benchmarks_excel="/api/digital/benchmarks" + (f"?{query}" if query else ""))
 
 
-def _map(st, d: dict, area: dict | None) -> str | None:
-    """The JSON for digital_map.js: the coverage rows' assessed shares on the city map (province) or the
-    county map of a city — the rows as computed, nothing new; None for other groupings."""
+def _map(st, d: dict, area: dict | None, measure: str = "assessed") -> str | None:
+    """The JSON for digital_map.js: the coverage rows' shares of ``measure`` (assessed | transformed |
+    level2_plus) on the city map (province) or the county map of a city — the rows as computed, nothing new;
+    None for other groupings."""
     import json
 
     level = d["by"]
@@ -148,9 +156,10 @@ def _map(st, d: dict, area: dict | None) -> str | None:
         return None
     with st.lock:
         pack = data.pack_meta(st.store)
-    units = [{"code": r["key"], "name": r["name"], "value": r["assessed_share"], "firms": r["firms"],
-              "assessed": r["assessed"]} for r in d["rows"]]
+    units = [{"code": r["key"], "name": r["name"], "value": r[f"{measure}_share"], "firms": r["firms"],
+              "count": r[measure]} for r in d["rows"]]
     return json.dumps({"level": level, "parent": area["code"] if area else None, "period": d["period"],
+                       "measure": measure,
                        "population": d["population"], "geo_url": data.map_url(pack, level), "units": units},
                       ensure_ascii=False)
 
