@@ -21,6 +21,7 @@ import datetime as dt
 import pyarrow as pa
 
 import web_fixture as W
+from chainbrain.catalog.uscc import make
 
 D = dt.date
 FIRST = [  # uscc, scheme, level, assessed_on, score, source
@@ -31,15 +32,30 @@ FIRST = [  # uscc, scheme, level, assessed_on, score, source
     (5, "gbt39116", 2, "2025-07-01", "", ""),
 ]
 CORRECTION = [(2, "miit_sme_2022", 1, "2024-06-01", "", "")]
-# 一链一场景 (uscc, chain, scenario, adopted_on, provider): on 2025-06-30 EI 智能排产 has E1 and E2 (two providers),
-# NF 能耗监测 has E3 (no provider); EI 设备联网 (E5) comes on 2025-07-02.
-SCENARIOS = [(1, "EI", "智能排产", "2024-03-01", "甲数字科技"), (2, "EI", "智能排产", "2025-02-01", "乙工业互联网"),
-             (3, "NF", "能耗监测", "2024-05-01", ""), (5, "EI", "设备联网", "2025-07-02", "甲数字科技")]
+# Service-provider register (uscc, name, chains, scenarios, region, listed_on): P1 甲 serves EI (by name),
+# P2 乙 serves EI and NF, P3 丙 serves NF 能耗监测 and has no project.
+PROVIDER = {1: make("360102", 7001), 2: make("360402", 7002), 3: make("360103", 7003)}
+PROVIDERS = [(1, "甲数字科技", "EI", "智能排产；设备联网", "360102", "2023-06-01"),
+             (2, "乙工业互联网", "EI、NF", "智能排产、能耗监测", "", ""),
+             (3, "丙智造服务", "NF", "能耗监测", "360103", "2024-01-01")]
+# 一链一场景 (uscc, chain, scenario, adopted_on, provider, provider key in PROVIDER or None, rating): on 2025-06-30
+# EI 智能排产 has E1 (甲, by name, rated 5) and E2 (乙 by USCC, rated 4), NF 能耗监测 has E3 (no provider);
+# EI 设备联网 (E5, 甲 by USCC, rated 2) comes on 2025-07-02. So on 2025-06-30 E1, E2, E3 are transformed (E5 the
+# day after the period); 甲's mean rating is 5 (E1) on 2025-06-30 and 3.5 (E1, E5) on 2025-07-02.
+SCENARIOS = [(1, "EI", "智能排产", "2024-03-01", "甲数字科技", None, 5),
+             (2, "EI", "智能排产", "2025-02-01", "乙工业互联网", 2, 4),
+             (3, "NF", "能耗监测", "2024-05-01", "", None, None), (5, "EI", "设备联网", "2025-07-02", "", 1, 2)]
+
+
+def providers_csv(rows) -> str:
+    return "uscc,name,chains,scenarios,region,listed_on\n" + "".join(
+        f"{PROVIDER[k]},{n},{c},{s},{r},{d}\n" for k, n, c, s, r, d in rows)
 
 
 def scenarios_csv(rows) -> str:
-    return "uscc,chain_code,scenario,adopted_on,provider\n" + "".join(
-        f"{W.USCC[e]},{c},{s},{d},{p}\n" for e, c, s, d, p in rows)
+    return "uscc,chain_code,scenario,adopted_on,provider,provider_uscc,rating\n" + "".join(
+        f"{W.USCC[e]},{c},{s},{d},{p},{PROVIDER[k] if k else ''},{'' if r is None else r}\n"
+        for e, c, s, d, p, k, r in ((*row, None, None)[:7] for row in rows))
 
 
 def csv_text(rows) -> str:
@@ -57,6 +73,10 @@ def load(store, tmp) -> None:
         f.write_text(csv_text(rows), encoding="utf-8")
         res = import_file(store, "digital", f)
         assert res.status == "loaded", [i.line() for i in res.issues.errors]
+    f = tmp / "providers.csv"
+    f.write_text(providers_csv(PROVIDERS), encoding="utf-8")
+    res = import_file(store, "digital-providers", f)
+    assert res.status == "loaded" and res.new == 3, [i.line() for i in res.issues.errors]
     f = tmp / "scenarios.csv"
     f.write_text(scenarios_csv(SCENARIOS), encoding="utf-8")
     res = import_file(store, "digital-scenarios", f)

@@ -302,6 +302,15 @@ def test_digital_assessments_every_level_and_a_rising_path(tiny):
     assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE NOT EXISTS (SELECT 1 FROM enterprise_segment es "
                       "JOIN segment s ON s.code = es.segment_code WHERE es.enterprise_id = a.enterprise_id "
                       "AND s.chain_code = a.chain_code)") == 0
+    # service providers: a register; each project names a registered provider that serves the project's chain
+    assert result.rows["digital_provider"] == one(store, "SELECT COUNT(*) FROM digital_provider") == 12
+    assert one(store, "SELECT COUNT(*) FROM digital_adoption a WHERE NOT EXISTS (SELECT 1 FROM digital_provider p "
+                      "WHERE p.uscc = a.provider_uscc AND p.name = a.provider "
+                      "AND ';' || p.chains || ';' LIKE '%;' || a.chain_code || ';%')") == 0
+    assert set(x[0] for x in q(store, "SELECT DISTINCT rating FROM digital_adoption WHERE rating IS NOT NULL")) \
+        <= {1, 2, 3, 4, 5}
+    latest = coverage(store, f"{y}-{m:02d}")[0]                      # transformed trails assessed
+    assert 0 < latest["transformed"] < latest["assessed"]
 
 
 def test_matching_needs_and_outcomes(tiny):

@@ -18,7 +18,7 @@ from browser import chromium, new_page, serve
 from chainbrain.store import open_store
 
 pytestmark = pytest.mark.browser
-FIELDS = ["firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share"]
+FIELDS = ["firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share", "transformed", "transformed_share"]
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_coverage_targets_and_self_assessment(browser, server, artifacts):
     for s, a in zip(shown, api["rows"]):
         assert {f: _num(s[f]) for f in FIELDS} == {f: a[f] for f in FIELDS}, s["key"]
     dh = next(s for s in shown if s["key"] == "360102")
-    assert [_num(dh[f]) for f in FIELDS] == [2, 1, 1, 0.5, 0.5]
+    assert [_num(dh[f]) for f in FIELDS] == [2, 1, 1, 0.5, 0.5, 1, 0.5]
     tg = pg.request.get(f"{server}/api/digital/targets?{q}").json()["targets"]
     for t in tg:
         row = pg.get_by_test_id(f"target-{t['code']}")
@@ -83,6 +83,22 @@ def test_coverage_targets_and_self_assessment(browser, server, artifacts):
     assert cells == [[r["key"], str(r["firms"])] for r in sc["catalogue"]] and len(cells) == 3    # today: 设备联网 too
     assert [r.split("\t")[0] for r in pg.get_by_test_id("adopters-table").locator("tbody tr").all_inner_texts()] == \
         [W.NAME[1], W.NAME[5]]                                  # 东湖: E1 (智能排产), E5 (设备联网)
+    # a scenario opens its providers (P1 甲 and P2 乙 serve EI 智能排产): the table is the JSON twin's, 乙's mean
+    # rating withheld (its one rating firm E2 is outside 东湖), 甲's shown (E1 and E5 are 东湖's)
+    with pg.expect_navigation():
+        pg.get_by_test_id("scenarios-table").locator("tbody tr[data-key='EI|智能排产'] a").click()
+    pv = pg.request.get(f"{server}/api/digital/providers?{pg.url.split('?', 1)[1]}").json()
+    got = pg.get_by_test_id("providers-table").locator("tbody tr[data-key]").evaluate_all(
+        "rows => rows.map(r => [r.getAttribute('data-key'), r.querySelector('[data-field=projects]').getAttribute("
+        "'data-value'), r.querySelector('[data-field=rating]').getAttribute('data-value')])")
+    assert got == [[r["uscc"], str(r["projects"]), "" if r["rating"] is None else str(r["rating"])]
+                   for r in pv["providers"]]
+    assert got == [[C.PROVIDER[2], "1", ""], [C.PROVIDER[1], "1", "3.5"]]          # by name: 乙 before 甲
+    with pg.expect_navigation():
+        pg.get_by_test_id("providers-table").locator(f"tbody tr[data-key='{C.PROVIDER[1]}'] a").click()
+    assert [r.split("\t")[0] for r in pg.get_by_test_id("projects-table").locator("tbody tr").all_inner_texts()] == \
+        [W.NAME[1], W.NAME[5]]                                  # 甲's projects: E1 and E5
+    pg.screenshot(path=str(artifacts / "digital-providers.png"), full_page=True)
     assert pg.errors == [] and pg.external == []
     ctx.close()
 

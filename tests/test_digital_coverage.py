@@ -6,6 +6,8 @@ not its older L3), E3 2 (dated the period's last day), E5 none (assessed the day
 E4 (L4) exited. Counties: 360102 {E1, E5}, 360103 {E2, E6}, 360402 {E3}. Chains: EI {E1, E2, E5},
 NF {E3}. SRDI on 2025-06-30: E2 only (E3's 小巨人 ended 2024-06-30).
 2024-06: reporting E1 E2 E4; E1 1 (2023), E2 1 (2024-06-01, revised), E4 4 → 3 firms, 3 assessed, 1 at ≥ 2.
+Transformed (a completed project on or before the end): 2025-06 E1 (2024-03-01), E2 (2025-02-01), E3
+(2024-05-01), not E5 (2025-07-02, after the period); 2024-06 only E1 of E1 E2 E4.
 """
 from __future__ import annotations
 
@@ -38,8 +40,24 @@ def _pick(rows, key):
 
 def test_province(store):
     assert coverage(store, "2025-06", "province") == [
-        {"key": "360000", "name": "江西省", "firms": 5, "assessed": 3, "level2_plus": 2,
-         "assessed_share": 0.6, "level2_plus_share": 0.4}]
+        {"key": "360000", "name": "江西省", "firms": 5, "assessed": 3, "transformed": 3, "level2_plus": 2,
+         "assessed_share": 0.6, "transformed_share": 0.6, "level2_plus_share": 0.4}]
+
+
+def test_transformed(store):
+    """已完成改造: a completed project on or before the period's end, counted like the other measures."""
+    def tf(rows, key):
+        r = next(x for x in rows if x["key"] == key)
+        return r["firms"], r["transformed"], r["transformed_share"]
+    county = coverage(store, "2025-06", "county")
+    assert [tf(county, k) for k in ("360102", "360103", "360402", "360403")] == \
+        [(2, 1, 0.5), (2, 1, 0.5), (1, 1, 1.0), (0, 0, None)]          # E5's project is after the period
+    chain = coverage(store, "2025-06", "chain")
+    assert (tf(chain, "EI"), tf(chain, "NF")) == ((3, 2, 2 / 3), (1, 1, 1.0))
+    assert tf(coverage(store, "2024-06", "province"), "360000") == (3, 1, 1 / 3)   # E2's project came in 2025
+    assert tf(coverage(store, "2025-06", "province", pop="srdi"), "360000") == (1, 1, 1.0)
+    assert firms_to_reach(store, "2025-06", "transformed")["enterprise_id"].tolist() == [5, 6]
+    assert firms_to_reach(store, "2024-06", "transformed")["enterprise_id"].tolist() == [2, 4]
 
 
 def test_counties_cities_chains(store):
@@ -97,21 +115,25 @@ def test_firms_to_reach(store):
 
 def test_targets(store):
     t = {x["code"]: x for x in targets_answer(store, "2025-06", None, None, lambda ids: set(ids))["targets"]}
-    p = t["plan_full_coverage"]               # 5 firms, 3 assessed, share 1.0 → 5 required, 2 remaining
+    p = t["plan_full_coverage"]               # 5 firms, 3 transformed, share 1.0 → 5 required, 2 remaining
     assert (p["firms"], p["achieved"], p["required"], p["remaining"], p["status"]) == (5, 3, 5, 2, "open")
     assert p["days_left"] == 549 and p["per_month"] == 2 / 18          # 2025-06-30 → 2026-12-31: 18 months
     assert [f["enterprise_id"] for f in p["to_reach"]] == [5, 6]
     prov = coverage(store, "2025-06", "province")[0]                  # the same firms as the coverage query
-    assert (p["firms"], p["achieved"]) == (prov["firms"], prov["assessed"])
+    assert (p["measure"], p["firms"], p["achieved"]) == ("transformed", prov["firms"], prov["transformed"])
     s = t["miit_2027_srdi"]
     srdi = coverage(store, "2025-06", "province", pop="srdi")[0]
-    assert (s["firms"], s["achieved"]) == (srdi["firms"], srdi["assessed"])
+    assert (s["firms"], s["achieved"]) == (srdi["firms"], srdi["transformed"])
     assert (s["firms"], s["achieved"], s["remaining"], s["status"]) == (1, 1, 0, "met")
     j = t["jiujiang_2026_level2"]             # in 九江: E3 at level 2 → ⌈0.9 × 1⌉ = 1 required, met
     assert (j["region"], j["firms"], j["achieved"], j["required"], j["status"]) == ("360400", 1, 1, 1, "met")
     only = targets_answer(store, "2025-06", "360102", None, lambda ids: {5} & set(ids))["targets"]
     assert [x["code"] for x in only] == ["plan_full_coverage", "jx_2027_above_scale", "miit_2027_srdi"]
     assert only[0]["to_reach_total"] == 1 and [f["enterprise_id"] for f in only[0]["to_reach"]] == [5]
+    # 2024-06: the 改造 targets count projects (E1 only), not assessments (E1, E2, E4 all assessed)
+    t = {x["code"]: x for x in targets_answer(store, "2024-06", None, None, lambda ids: set(ids))["targets"]}
+    assert [(t[c]["firms"], t[c]["achieved"]) for c in ("plan_full_coverage", "jx_2027_above_scale")] == [(3, 1)] * 2
+    assert [f["enterprise_id"] for f in t["jx_2027_above_scale"]["to_reach"]] == [2, 4]
 
 
 @pytest.mark.parametrize("share, firms, achieved, deadline, required, remaining, status", [
@@ -199,3 +221,69 @@ def test_scenarios_catalogue(store):
     assert [r["scenario"] for r in catalogue(adoptions(store, dt.date(2025, 7, 2), chain="EI"))] == ["智能排产", "设备联网"]
     assert [(r["scenario"], r["firms"]) for r in catalogue(adoptions(store, day, region="360402"))] == [("能耗监测", 1)]
     assert adoptions(store, day, region="360100")["enterprise_id"].tolist() == [1, 2]
+
+
+def test_migration_0027_up_down_up(db_any):
+    """``digital_provider`` and the projects' provider_uscc / rating come with 0027 and go with its downgrade."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from chainbrain.store.migrate import alembic_config, upgrade
+
+    cols = sa.text("SELECT table_name, COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                   "AND table_name IN ('digital_provider', 'digital_adoption') GROUP BY table_name")
+    st = open_store(db_any)
+    try:
+        upgrade(st, "0020_report_schedule")
+        with st.engine.connect() as conn:
+            assert dict(conn.execute(cols).fetchall()) == {"digital_adoption": 7}
+        upgrade(st, "0027_digital_providers")
+        with st.engine.connect() as conn:
+            assert dict(conn.execute(cols).fetchall()) == {"digital_adoption": 9, "digital_provider": 8}
+        command.downgrade(alembic_config(st), "0020_report_schedule")
+        with st.engine.connect() as conn:
+            assert dict(conn.execute(cols).fetchall()) == {"digital_adoption": 7}
+        upgrade(st, "0027_digital_providers")
+        with st.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO digital_provider (uscc, name, batch_id) VALUES ('X', '甲', 1)"))
+            assert conn.execute(sa.text("SELECT revision FROM digital_provider")).scalar() == 1
+    finally:
+        st.close()
+
+
+def test_providers_register_projects_and_ratings(store):
+    """On both stores: 甲 (P1) has E1's project by name and E5's by USCC (after 2025-06-30); 丙 none."""
+    import datetime as dt
+
+    from chainbrain.analytics.digital_providers import providers, providers_of_firms
+
+    def rows(day, **kw):
+        return {r["name"]: (r["projects"], r["firms"], r["rated"], r["rating"], r["chains"])
+                for r in providers(store, day, **kw)}
+    assert rows(dt.date(2025, 7, 2)) == {"甲数字科技": (2, 2, 2, 3.5, ["EI"]), "乙工业互联网": (1, 1, 1, 4.0, ["EI", "NF"]),
+                                         "丙智造服务": (0, 0, 0, None, ["NF"])}
+    assert rows(dt.date(2025, 6, 30), chain="NF") == {"乙工业互联网": (0, 0, 1, 4.0, ["EI", "NF"]),
+                                                      "丙智造服务": (0, 0, 0, None, ["NF"])}
+    assert rows(dt.date(2025, 6, 30))["甲数字科技"][:4] == (1, 1, 1, 5.0)
+    assert providers_of_firms(store, dt.date(2025, 6, 30), {1, 2, 3}) == {1: [(C.PROVIDER[1], "甲数字科技")],
+                                                                         2: [(C.PROVIDER[2], "乙工业互联网")]}
+
+
+def test_cli_providers_json_xlsx_and_bad_options(store, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    run = CliRunner()
+    r = run.invoke(app, ["digital", "providers", "--db", store.db, "--date", "2025-07-02", "--chain", "EI"])
+    assert r.exit_code == 0, r.output
+    got = {p["name"]: (p["projects"], p["rating"]) for p in json.loads(r.output)["providers"]}
+    assert got == {"甲数字科技": (2, 3.5), "乙工业互联网": (1, 4.0)}
+    r = run.invoke(app, ["digital", "providers", "--db", store.db, "--format", "xlsx", "--out", str(tmp_path / "p.xlsx")])
+    assert r.exit_code == 0 and (tmp_path / "p.xlsx").read_bytes()[:2] == b"PK"
+    for args, msg in ((["--date", "2025-02-30"], "YYYY-MM-DD"), (["--chain", "ZZ"], "unknown chain"),
+                      (["--provider", "X"], "not in the register")):
+        r = run.invoke(app, ["digital", "providers", "--db", store.db, *args])
+        assert r.exit_code == 2 and msg in r.output and "Traceback" not in r.output, r.output

@@ -157,6 +157,75 @@ def test_scenario_rows_refused_naming_row_and_field(store, tmp_path, row, rule, 
         assert conn.execute(sa.text("SELECT COUNT(*) FROM digital_adoption")).scalar() == 0
 
 
+def _providers(store):
+    with store.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT uscc, name, region_code, chains, scenarios, listed_on, revision "
+                                    "FROM digital_provider ORDER BY uscc, revision")).fetchall()
+
+
+def test_providers_register_load_and_revise(store, tmp_path):
+    """服务商名录: chains by code or Chinese name, any of ; ； , 、 as separator; a change is a new revision."""
+    f = tmp_path / "p.csv"
+    f.write_text(C.providers_csv(C.PROVIDERS), encoding="utf-8")
+    res = import_file(store, "digital-providers", f)
+    assert (res.status, res.new, res.updated, res.unchanged) == ("loaded", 3, 0, 0), [e.line() for e in res.issues.errors]
+    got = {r.uscc: r for r in _providers(store)}
+    p2 = got[C.PROVIDER[2]]
+    assert (p2.chains, p2.scenarios, p2.region_code, p2.listed_on) == ("EI;NF", "智能排产;能耗监测", None, None)
+    assert (got[C.PROVIDER[1]].scenarios, got[C.PROVIDER[1]].region_code) == ("智能排产;设备联网", "360102")
+    f.write_text("统一社会信用代码,服务商名称,服务产业链,服务场景\n"
+                 f"{C.PROVIDER[3]},丙智造服务,新能源;EI,能耗监测\n", encoding="utf-8")
+    with store.engine.connect() as conn:
+        nf = conn.execute(sa.text("SELECT name_zh FROM chain WHERE code = 'NF'")).scalar()
+    f.write_text(f.read_text(encoding="utf-8").replace("新能源", nf), encoding="utf-8")
+    res = import_file(store, "digital-providers", f)
+    assert (res.status, res.new, res.updated) == ("loaded", 0, 1), [e.line() for e in res.issues.errors]
+    p3 = [r for r in _providers(store) if r.uscc == C.PROVIDER[3]]
+    assert [(r.chains, r.region_code, r.revision) for r in p3] == [("NF", "360103", 1), ("NF;EI", None, 2)]
+
+
+@pytest.mark.parametrize("cells, rule, field", [
+    ("{u},丁服务,XX,,,", "chain_unknown", "chains"),
+    ("{u},丁服务,EI,{long},,", "too_long", "scenarios"),
+    ("{u},丁服务,EI,,,{tomorrow}", "digital_future", "listed_on"),
+    ("{u},丁服务,EI,,999999,", "region_unknown", "region"),
+    ("{bad},丁服务,EI,,,", "uscc", "uscc"),
+    ("{u0},丁服务,EI,,,", "duplicate", "uscc"),
+])
+def test_provider_rows_refused(store, tmp_path, cells, rule, field):
+    from chainbrain.catalog.uscc import make
+
+    before = _providers(store)
+    u = make("360102", 7100)
+    row = cells.format(u=u, u0=make("360102", 7099), long="场" * 101, bad=u[:-1] + ("0" if u[-1] != "0" else "1"),
+                       tomorrow=(dt.date.today() + dt.timedelta(days=1)).isoformat())
+    f = tmp_path / "p.csv"
+    f.write_text(f"uscc,name,chains,scenarios,region,listed_on\n{make('360102', 7099)},戊服务,EI,,,\n{row}\n",
+                 encoding="utf-8")
+    res = import_file(store, "digital-providers", f)
+    assert res.status == "rejected" and len(res.issues.errors) == 1, [e.line() for e in res.issues.errors]
+    line = res.issues.errors[0].line()
+    assert line.startswith("p.csv row 3 ") and f"[{rule}]" in line and f" {field}" in line and " / " in line, line
+    assert _providers(store) == before                                  # all-or-nothing
+
+
+@pytest.mark.parametrize("rating, provider, rule, field", [
+    (0, 2, "digital_rating", "rating"), (6, 2, "digital_rating", "rating"),      # the scale is 1–5
+    ("4.5", 2, "integer", "rating"), (3, "unregistered", "provider_unknown", "provider_uscc")])
+def test_project_rating_and_provider_refused(store, tmp_path, rating, provider, rule, field):
+    from chainbrain.catalog.uscc import make
+
+    pu = make("360102", 7200) if provider == "unregistered" else C.PROVIDER[provider]
+    f = tmp_path / "s.csv"
+    f.write_text("uscc,chain_code,scenario,adopted_on,provider_uscc,rating\n"
+                 f"{W.USCC[2]},EI,智能排产,2024-03-01,,\n{W.USCC[1]},EI,智能排产,2024-03-01,{pu},{rating}\n",
+                 encoding="utf-8")
+    res = import_file(store, "digital-scenarios", f)
+    assert res.status == "rejected" and len(res.issues.errors) == 1, [e.line() for e in res.issues.errors]
+    line = res.issues.errors[0].line()
+    assert line.startswith("s.csv row 3 ") and f"[{rule}]" in line and f" {field}" in line, line
+
+
 def test_scenarios_load_and_revise(store, tmp_path):
     f = tmp_path / "s.csv"
     f.write_text(C.scenarios_csv(C.SCENARIOS), encoding="utf-8")
@@ -165,3 +234,11 @@ def test_scenarios_load_and_revise(store, tmp_path):
     f.write_text(C.scenarios_csv([(3, "NF", "能耗监测", "2024-05-01", "丙服务商")]), encoding="utf-8")
     res = import_file(store, "digital-scenarios", f)
     assert (res.new, res.updated, res.unchanged) == (0, 1, 0)
+    with store.engine.connect() as conn:       # the name comes from the register when only the USCC is given
+        got = conn.execute(sa.text("SELECT provider, provider_uscc, rating FROM digital_adoption WHERE enterprise_id = 5"
+                                   )).fetchall()
+    assert [tuple(r) for r in got] == [("甲数字科技", C.PROVIDER[1], 2)]
+    for rating in (1, 5):                      # the scale's bounds load
+        f.write_text(C.scenarios_csv([(2, "EI", "智能排产", "2025-02-01", "乙工业互联网", 2, rating)]), encoding="utf-8")
+        res = import_file(store, "digital-scenarios", f)
+        assert (res.status, res.updated) == ("loaded", 1), [e.line() for e in res.issues.errors]

@@ -46,7 +46,7 @@ def test_unsourced_skeletons_are_listed_not_invented(raw):
     assert R.unsourced() == ["miit_sme_2022: per-dimension weights", "miit_sme_2024: per-dimension weights",
                              "miit_sme_2024: score-to-level rule",
                              "gbt39116: GB/T 39117-2020 requirement lists and level rule",
-                             "benchmark / 小灯塔 selection criteria"]
+                             "service-provider rating scale", "benchmark / 小灯塔 selection criteria"]
     for s in raw["scheme"]:
         assert s["weights"]["values"] == {} if "weights" in s else True
     assert raw["scheme"][2]["assessment"]["pass_share"] == ""
@@ -58,6 +58,9 @@ def test_targets_and_deadlines():
     assert t["jx_2027_above_scale"].deadline == dt.date(2027, 12, 31) and t["jx_2027_above_scale"].share == 1.0
     assert t["miit_2027_srdi"].population == "srdi"
     assert t["plan_full_coverage"].deadline_source == "I"          # the two-year document was not found
+    # 数字化改造 targets count transformed firms (a completed project), not assessments
+    assert [t[c].measure for c in ("plan_full_coverage", "jx_2027_above_scale", "miit_2027_srdi")] == ["transformed"] * 3
+    assert R.rules()["rating"] == (1, 5)
     assert (t["jiujiang_2026_level2"].share, t["jiujiang_2026_level2"].measure,
             t["jiujiang_2026_level2"].region) == (0.9, "level2_plus", "360400")
 
@@ -100,9 +103,87 @@ def test_loader_refuses_inconsistent_rules(raw):
     assert "(0, 1]" in _broken(raw, zero_share)
 
     def measure(r):
-        r["target"][0]["measure"] = "transformed"
+        r["target"][0]["measure"] = "renovated"
     assert "measure" in _broken(raw, measure)
+
+    def transformed_rule(r):
+        r["transformed"]["rule"] = "level3"
+    assert "[transformed]" in _broken(raw, transformed_rule)
+
+    def rating(r):
+        r["provider"]["rating_min"] = 6
+    assert "rating_min" in _broken(raw, rating)
 
     def no_deadline(r):
         r["target"][0]["deadline"] = ""
     assert "deadline" in _broken(raw, no_deadline)
+
+
+@pytest.mark.parametrize("rated, visible, withheld", [
+    ({1, 2, 3}, set(), False),            # 3 firms the viewer cannot see: the primary rule's bound, shown
+    ({1, 2}, set(), True),                # 2 hidden: withheld
+    ({1}, set(), True),                   # 1 hidden: withheld
+    ({1, 2, 3}, {1}, True),               # the viewer sees one: the other two would be isolated
+    ({1, 2, 3, 4}, {1}, False),           # 3 hidden: shown
+    ({1, 2}, {1, 2, 9}, False),           # sees every rating firm: shown
+    (set(), set(), False),                # no rating: nothing to withhold
+])
+def test_provider_rating_disclosure_bound(rated, visible, withheld):
+    from chainbrain.analytics.digital_providers import rating_withheld
+    assert rating_withheld(rated, visible) is withheld
+
+
+# ------------------------------------------------------------------ GB/T 39117 scoring (analytics.digital_gbt39117)
+def _configured(raw, pass_share=0.75):
+    """A test configuration — NOT the standard's values (which are not in the references): options yes 1,
+    partly 0.5, no 0; L1 two requirements (weights 1, 1); L2 one of weight 3 and one of weight 1; no L3 list."""
+    r = copy.deepcopy(raw)
+    a = r["scheme"][2]["assessment"]
+    a.update(answers={"yes": 1, "partly": 0.5, "no": 0}, pass_share=pass_share, requirements=[
+        {"id": "1a", "level": 1, "element": "人员", "domain": "组织战略", "text": "t"},
+        {"id": "1b", "level": 1, "element": "制造", "domain": "生产", "text": "t"},
+        {"id": "2a", "level": 2, "element": "技术", "domain": "数据", "text": "t", "weight": 3},
+        {"id": "2b", "level": 2, "element": "资源", "domain": "装备", "text": "t"}])
+    return R._checked(r)
+
+
+def test_gbt39117_not_configured_as_shipped():
+    from chainbrain.analytics import digital_gbt39117 as G
+    m = G.method()
+    assert (m.configured, m.unsourced, m.document, m.pass_share) == (False, True, "GB/T 39117-2020", None)
+    with pytest.raises(R.RuleError, match="not configured"):
+        G.score({})
+
+
+@pytest.mark.parametrize("answers, scores, level", [
+    ({"1a": "yes", "1b": "partly", "2a": "yes", "2b": "no"}, {1: 0.75, 2: 0.75}, 2),      # both exactly at 0.75
+    ({"1a": "partly", "1b": "partly", "2a": "yes", "2b": "yes"}, {1: 0.5, 2: 1.0}, None),  # L2 without L1: none
+    ({"1a": "yes", "1b": "yes", "2a": "partly", "2b": "yes"}, {1: 1.0, 2: 0.625}, 1),     # (3·0.5 + 1)/4
+    ({"1a": "yes", "1b": "yes", "2a": "yes", "2b": "yes"}, {1: 1.0, 2: 1.0}, 2),          # no L3 list: stops at 2
+])
+def test_gbt39117_levels_at_the_bound(raw, answers, scores, level):
+    from chainbrain.analytics import digital_gbt39117 as G
+    got = G.score(answers, _configured(raw))
+    assert (got["scores"], got["level"], got["unsourced"]) == (scores, level, True)
+    assert G.score(answers, _configured(raw, pass_share=0.76))["level"] == (None if scores[1] < 0.76 else
+                                                                            (2 if scores[2] >= 0.76 else 1))
+
+
+def test_gbt39117_bad_answers_and_config(raw):
+    from chainbrain.analytics import digital_gbt39117 as G
+    r = _configured(raw)
+    with pytest.raises(ValueError, match="requirement 2b .*no answer"):
+        G.score({"1a": "yes", "1b": "yes", "2a": "yes"}, r)
+    with pytest.raises(ValueError, match="unknown answer"):
+        G.score({"1a": "maybe", "1b": "yes", "2a": "yes", "2b": "yes"}, r)
+    with pytest.raises(ValueError, match="unknown requirement"):
+        G.score({"9z": "yes"}, r)
+    for edit, msg in ((lambda a: a.update(pass_share=1.2), "pass_share"),
+                      (lambda a: a["answers"].update(yes=1.5), "answer scores"),
+                      (lambda a: a["requirements"][0].update(level=6), "not a level"),
+                      (lambda a: a["requirements"][0].update(element="资金"), "element"),
+                      (lambda a: a["requirements"][1].update(id="1a"), "twice")):
+        bad = copy.deepcopy(r["raw"])
+        edit(bad["scheme"][2]["assessment"])
+        with pytest.raises(R.RuleError, match=msg):
+            G.method(R._checked(bad))

@@ -54,6 +54,10 @@ NOT_ATTACKED = {
     "/api/digital/scenarios": "counts of adopting firms and providers per scenario; adopters are the viewer's own "
                               "enterprises one by one (test_digital_web)",
     "/api/digital/self-assessment": "the caller's own firm's input, stored; nothing read back but its echo",
+    "/api/digital/providers": "counts of projects and firms per provider; the firms' mean rating of a provider (one "
+                              "figure per provider, never broken down) withheld when 1–2 rating firms are outside the "
+                              "viewer's view (analytics.digital_providers.rating_withheld); projects are the viewer's "
+                              "own enterprises one by one (test_digital_web)",
     "/api/reports": "the list of reports a viewer may download; each document is written through the viewer's Guard "
                     "and equals the cockpit's published figures (test_report_scope, test_report_web)",
     "/api/reports/jobs": "starts writing a report of /api/reports in the background, as the caller may see it "

@@ -10,8 +10,10 @@ For a YTD period P with end date d (policy-facts.md §2.4, §4; issue #16):
 - A firm's level on d: for each scheme, its latest assessment dated on or before d (newest
   revision of that date); the firm's level is the highest of these. ``assessed``: the firms with
   any assessment dated on or before d; ``level2_plus``: those whose level is ≥ 2.
-- ``assessed_share = assessed / firms``, ``level2_plus_share = level2_plus / firms``
-  (fractions; None when ``firms`` is 0).
+- ``transformed`` (已完成改造, pack ``digital.toml [transformed]``): the firms with at least one completed
+  transformation project (a ``digital_adoption`` row, any chain or scenario) dated on or before d.
+- ``assessed_share = assessed / firms``, ``transformed_share = transformed / firms``,
+  ``level2_plus_share = level2_plus / firms`` (fractions; None when ``firms`` is 0).
 
 Keys with no firm are listed (firms 0): every current city / county of the pack, every chain.
 Counts of enterprises are not confidential (web/disclosure.py); firm lists go through the
@@ -43,6 +45,14 @@ def levels_on(store, date, sh: Shared | None = None):
     w = ibis.window(group_by=[t.enterprise_id, t.scheme], order_by=ibis.desc(t.assessed_on))
     t = t.mutate(_k=ibis.row_number().over(w)).filter(lambda x: x._k == 0)
     return t.group_by("enterprise_id").aggregate(level=t.level.max(), assessed_on=t.assessed_on.max())
+
+
+def transformed_on(store, date, sh: Shared | None = None):
+    """(enterprise_id, transformed_on): the firms with a completed transformation project (``digital_adoption``)
+    dated on or before ``date``, and the date of their first one (already 改造 on ``date``)."""
+    t = sh.table("digital_adoption") if sh is not None else store.table("digital_adoption")
+    t = t.filter(t.adopted_on <= ibis.literal(date))
+    return t.group_by("enterprise_id").aggregate(transformed_on=t.adopted_on.min())
 
 
 def population(store, period: str, by: str = "province", scope: str = "all", pop: str = "above_scale",
@@ -89,18 +99,22 @@ def _keys(store, by: str, region: str | None) -> pd.DataFrame:
 
 def coverage(store, period: str, by: str = "province", scope: str = "all", pop: str = "above_scale",
              region: str | None = None, chain: str | None = None) -> list[dict]:
-    """Rows ``key, name, firms, assessed, level2_plus, assessed_share, level2_plus_share`` (module
-    docstring), in key order (chains in the pack's order)."""
+    """Rows ``key, name, firms, assessed, transformed, level2_plus, assessed_share, transformed_share,
+    level2_plus_share`` (module docstring), in key order (chains in the pack's order)."""
     p = parse_period(period)
     sh = Shared(store, cte=False)
     m = population(store, period, by, scope, pop, region, chain, sh)
     if by == "province":                       # one row: the province, or the region filtered to
         m = m.mutate(key=ibis.literal(region or _province(store)))
     lv = levels_on(store, p.end_date, sh)
-    x = m.left_join(lv, m.enterprise_id == lv.enterprise_id)
+    x = m.left_join(lv, m.enterprise_id == lv.enterprise_id).select(m.enterprise_id, m.key, lv.level)
+    tr = transformed_on(store, p.end_date, sh)
+    tr = tr.select(_tid=tr.enterprise_id, _t=tr.transformed_on)
+    x = x.left_join(tr, x.enterprise_id == tr._tid)
     agg = x.group_by("key").aggregate(
         firms=x.count(),
         assessed=ibis.cases((x.level.notnull(), 1), else_=0).sum(),
+        transformed=ibis.cases((x._t.notnull(), 1), else_=0).sum(),
         level2_plus=ibis.cases((x.level >= 2, 1), else_=0).sum())
     got = agg.execute()
     keys = _keys(store, by, region)
@@ -112,8 +126,10 @@ def coverage(store, period: str, by: str = "province", scope: str = "all", pop: 
         firms = 0 if pd.isna(r.firms) else int(r.firms)
         assessed = 0 if pd.isna(r.assessed) else int(r.assessed)
         l2 = 0 if pd.isna(r.level2_plus) else int(r.level2_plus)
-        rows.append({"key": r.key, "name": r.name, "firms": firms, "assessed": assessed, "level2_plus": l2,
-                     "assessed_share": assessed / firms if firms else None,
+        tf = 0 if pd.isna(r.transformed) else int(r.transformed)
+        rows.append({"key": r.key, "name": r.name, "firms": firms, "assessed": assessed, "transformed": tf,
+                     "level2_plus": l2, "assessed_share": assessed / firms if firms else None,
+                     "transformed_share": tf / firms if firms else None,
                      "level2_plus_share": l2 / firms if firms else None})
     return rows
 
@@ -128,13 +144,16 @@ def firm_frame(store, period: str, scope: str = "all", region: str | None = None
                chain: str | None = None) -> pd.DataFrame:
     """One row per above-scale firm reporting at ``period`` (in the region / chain): enterprise_id, uscc,
     name, region_code, prefecture_code, county_name, city_name, level (None: never assessed),
-    assessed_on (its latest assessment), srdi (a 专精特新 / 小巨人 designation valid at the period end).
+    assessed_on (its latest assessment), transformed_on (its first completed project; None: not transformed), srdi (a 专精特新 / 小巨人 designation valid at the period end).
     One query; the targets and benchmark lists filter it (the same firms and levels as :func:`coverage`)."""
     p = parse_period(period)
     sh = Shared(store, cte=False)
     m = population(store, period, "province", scope, "above_scale", region, chain, sh).select("enterprise_id").distinct()
     lv = levels_on(store, p.end_date, sh)
     x = m.left_join(lv, m.enterprise_id == lv.enterprise_id).select(m.enterprise_id, lv.level, lv.assessed_on)
+    tr = transformed_on(store, p.end_date, sh)
+    tr = tr.select(_tid=tr.enterprise_id, transformed_on=tr.transformed_on)
+    x = x.left_join(tr, x.enterprise_id == tr._tid).drop("_tid")
     d = _valid_on(sh.table("designation"), p.end_date)
     d = d.filter(d.kind.isin(SRDI_KINDS)).select(_did=d.enterprise_id).distinct()
     x = x.left_join(d, x.enterprise_id == d._did)
@@ -151,16 +170,20 @@ def firm_frame(store, period: str, scope: str = "all", region: str | None = None
     city = reg.select(_pc=reg.code, city_name=reg.name)
     x = x.left_join(city, x.prefecture_code == city._pc)
     df = x.select("enterprise_id", "uscc", "name", "region_code", "prefecture_code", "county_name", "city_name",
-                  "level", "assessed_on", "srdi").execute()
+                  "level", "assessed_on", "transformed_on", "srdi").execute()
     df["enterprise_id"] = df["enterprise_id"].astype("int64")
     df["srdi"] = df["srdi"].astype(bool)
     return df
 
 
 def meets(df: pd.DataFrame, measure: str) -> pd.Series:
-    """Whether each firm of a :func:`firm_frame` meets ``measure`` (assessed | level2_plus)."""
+    """Whether each firm of a :func:`firm_frame` meets ``measure`` (assessed | transformed | level2_plus) —
+    the same definitions as :func:`coverage`."""
+    if measure == "transformed":
+        return df["transformed_on"].notna()
     if measure not in ("assessed", "level2_plus"):
-        raise ValueError("measure must be assessed or level2_plus (指标须为 assessed 或 level2_plus)")
+        raise ValueError("measure must be assessed, transformed or level2_plus "
+                         "(指标须为 assessed、transformed 或 level2_plus)")
     lvl = pd.to_numeric(df["level"], errors="coerce")
     return lvl.notna() if measure == "assessed" else lvl >= 2
 
@@ -180,8 +203,8 @@ def to_reach(df: pd.DataFrame, measure: str, pop: str = "above_scale") -> pd.Dat
 def firms_to_reach(store, period: str, measure: str = "level2_plus", scope: str = "all",
                    pop: str = "above_scale", region: str | None = None, chain: str | None = None) -> pd.DataFrame:
     """The firms of the population at ``period`` (in the region / chain) that do not yet meet
-    ``measure`` (``assessed``: no assessment on or before the period end; ``level2_plus``: level < 2
-    or none), with their place, level (None: never assessed) and last assessment date — ordered by
+    ``measure`` (``assessed``: no assessment on or before the period end; ``transformed``: no completed
+    project on or before it; ``level2_plus``: level < 2 or none), with their place, level (None: never assessed) and last assessment date — ordered by
     level (unassessed first), then USCC."""
     return to_reach(firm_frame(store, period, scope, region, chain), measure, pop)
 

@@ -25,7 +25,8 @@ from chainbrain.periods import parse_period
 
 POP_NAMES = {"above_scale": ("规上工业企业", "above-scale industrial enterprises"),
              "srdi": ("专精特新企业", "SRDI firms")}
-MEASURE_NAMES = {"assessed": ("已诊断评测", "assessed"), "level2_plus": ("达到二级及以上", "at level 2 or above")}
+MEASURE_NAMES = {"assessed": ("已诊断评测", "assessed"), "transformed": ("已完成改造", "transformed"),
+                 "level2_plus": ("达到二级及以上", "at level 2 or above")}
 BY_NAMES = {"province": ("全省", "Province"), "city": ("设区市", "City"), "county": ("县（市、区）", "County"),
             "chain": ("产业链", "Chain")}
 
@@ -43,13 +44,17 @@ def coverage_answer(store, period: str, by: str = "province", pop: str = "above_
     cols = [{"key": "name", "label": BY_NAMES[by][i], "kind": "link"},
             {"key": "firms", "label": "Firms" if en else "企业数", "kind": "count"},
             {"key": "assessed", "label": "Assessed" if en else "已评测", "kind": "count"},
+            {"key": "transformed", "label": "Transformed" if en else "已完成改造", "kind": "count"},
             {"key": "level2_plus", "label": "Level ≥ 2" if en else "二级及以上", "kind": "count"},
             {"key": "assessed_share", "label": "Assessed share" if en else "评测覆盖率", "kind": "pct"},
+            {"key": "transformed_share", "label": "Transformed share" if en else "改造覆盖率", "kind": "pct"},
             {"key": "level2_plus_share", "label": "Level ≥ 2 share" if en else "二级及以上占比", "kind": "pct"}]
     note = ("Firms: above-scale industrial enterprises reporting in the period (SRDI: those holding a valid "
-            "专精特新 or 小巨人 designation). Assessed: any assessment dated on or before the period's end. A firm's "
-            "level: the highest over the schemes of its latest assessment in each.") if en else \
+            "专精特新 or 小巨人 designation). Assessed: any assessment dated on or before the period's end. Transformed: "
+            "a completed transformation project (一链一场景) dated on or before the period's end (our reading, marked "
+            "[I] in the pack). A firm's level: the highest over the schemes of its latest assessment in each.") if en else \
         ("企业数：本期联网直报的规上工业企业（专精特新口径：持有有效专精特新或小巨人认定者）。已评测：期末及以前有任一评测结果。"
+         "已完成改造：期末及以前有已验收的改造项目（一链一场景应用；本系统口径，数据包标注 [I]）。"
          "企业等级：各评测体系中最近一次结果的最高等级。")
     return {"period": period, "by": by, "population": pop, "region": region, "chain": chain, "rows": rows,
             "unit": "enterprises (家); shares are fractions", "note": note,
@@ -113,6 +118,7 @@ def targets_answer(store, period: str, region: str | None, chain: str | None, vi
                   "county_name": f.county_name, "city_name": f.city_name,
                   "level": None if pd_na(f.level) else int(f.level),
                   "assessed_on": None if pd_na(f.assessed_on) else str(f.assessed_on)[:10],
+                  "transformed_on": None if pd_na(f.transformed_on) else str(f.transformed_on)[:10],
                   "href": f"/enterprises/{f.uscc or f.enterprise_id}"} for f in shown.head(limit).itertuples()]
         out.append({"code": t.code, "title": t.title_en if en else t.title, "population": t.population,
                     "population_name": POP_NAMES[t.population][i], "measure": t.measure,
@@ -125,7 +131,8 @@ def targets_answer(store, period: str, region: str | None, chain: str | None, vi
             {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
             {"key": "county_name", "label": "County" if en else "县（市、区）", "kind": "text"},
             {"key": "level", "label": "Level" if en else "当前等级", "kind": "text"},
-            {"key": "assessed_on", "label": "Last assessed" if en else "最近评测", "kind": "text"}]
+            {"key": "assessed_on", "label": "Last assessed" if en else "最近评测", "kind": "text"},
+            {"key": "transformed_on", "label": "First project" if en else "首个改造项目", "kind": "text"}]
     tables = [{"id": f"reach-{t['code']}"[:31], "title": ("Still to reach: " if en else "尚待达标：") + t["title"],
                "period": period, "columns": cols, "rows": t["to_reach"]} for t in out]
     return {"period": period, "region": region, "chain": chain, "targets": out, "unsourced": unsourced(),
@@ -143,7 +150,12 @@ def benchmarks_answer(store, period: str, region: str | None, chain: str | None,
             {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
             {"key": "county_name", "label": "County" if en else "县（市、区）", "kind": "text"},
             {"key": "level", "label": "Level" if en else "当前等级", "kind": "text"},
-            {"key": "titles", "label": "Titles" if en else "称号", "kind": "text"}]
+            {"key": "titles", "label": "Titles" if en else "称号", "kind": "text"},
+            {"key": "providers", "label": "Providers" if en else "服务商", "kind": "link", "href": "providers_href"}]
+    from chainbrain.analytics.digital_providers import providers_of_firms
+
+    did = providers_of_firms(store, parse_period(period).end_date,
+                             set(b["designated"]["enterprise_id"]) | set(b["candidates"]["enterprise_id"]))
     out, tables = {}, []
     for key, zh, e in (("designated", "数字化转型标杆 / 灯塔工厂", "Benchmarks and lighthouses"),
                        ("candidates", "标杆候选", "Benchmark candidates")):
@@ -151,7 +163,9 @@ def benchmarks_answer(store, period: str, region: str | None, chain: str | None,
         seen = visible(df["enterprise_id"].tolist())
         rows = [{"enterprise_id": int(f.enterprise_id), "uscc": f.uscc, "name": f.name, "city_name": f.city_name,
                  "county_name": f.county_name, "level": None if pd_na(f.level) else int(f.level),
-                 "titles": f.titles, "key": str(f.enterprise_id), "href": f"/enterprises/{f.uscc or f.enterprise_id}"}
+                 "titles": f.titles, "key": str(f.enterprise_id), "href": f"/enterprises/{f.uscc or f.enterprise_id}",
+                 "providers": "、".join(n for _, n in did.get(int(f.enterprise_id), [])) or None,
+                 "providers_href": _providers_href(did.get(int(f.enterprise_id), []), period)}
                 for f in df.itertuples() if int(f.enterprise_id) in seen]
         out[key] = {"total": len(df), "rows": rows}
         tables.append({"id": key, "title": e if en else zh, "period": period, "columns": cols, "rows": rows})
@@ -165,8 +179,24 @@ def benchmarks_answer(store, period: str, region: str | None, chain: str | None,
             "min_level": b["min_level"], **out, "note": note, "tables": tables}
 
 
+def _providers_href(did: list, period: str) -> str | None:
+    """The providers page of a firm's provider (the first one's when several: the names list them all)."""
+    if not did:
+        return None
+    return f"/digital/providers?provider={did[0][0]}&date={parse_period(period).end_date.isoformat()}"
+
+
 def pd_na(v) -> bool:
     return v is None or v is pd.NaT or v != v
+
+
+def _provider_keys(store, df) -> list:
+    """The register USCC of each adoption's provider in ``df`` (by provider_uscc, else the registered name), or None."""
+    from chainbrain.analytics.digital_providers import register
+
+    reg = register(store)
+    known, by_name = set(reg["uscc"]), dict(zip(reg["name"], reg["uscc"]))
+    return [u if isinstance(u, str) and u in known else by_name.get(n) for u, n in zip(df["provider_uscc"], df["provider"])]
 
 
 def scenarios_answer(store, date, chain: str | None, region: str | None, visible, lang: str = "zh") -> dict:
@@ -175,17 +205,23 @@ def scenarios_answer(store, date, chain: str | None, region: str | None, visible
 
     df = adoptions(store, date, chain, region)
     names = {c: n for c, n in store.table("chain").select("code", "name_zh").execute().itertuples(index=False)}
-    cat = [dict(r, chain_name=names.get(r["chain_code"], r["chain_code"]), key=f"{r['chain_code']}|{r['scenario']}")
+    from urllib.parse import urlencode
+
+    cat = [dict(r, chain_name=names.get(r["chain_code"], r["chain_code"]), key=f"{r['chain_code']}|{r['scenario']}",
+                href="/digital/providers?" + urlencode({"chain": r["chain_code"], "scenario": r["scenario"],
+                                                        "date": date.isoformat()}))
            for r in catalogue(df)]
+    keys = _provider_keys(store, df)
     seen = visible(df["enterprise_id"].tolist())
     rows = [{"enterprise_id": int(f.enterprise_id), "uscc": f.uscc, "name": f.name, "city_name": f.city_name,
              "county_name": f.county_name, "chain_name": names.get(f.chain_code, f.chain_code), "scenario": f.scenario,
              "provider": f.provider, "adopted_on": str(f.adopted_on)[:10],
-             "href": f"/enterprises/{f.uscc or f.enterprise_id}"}
-            for f in df.itertuples() if int(f.enterprise_id) in seen]
+             "href": f"/enterprises/{f.uscc or f.enterprise_id}",
+             "provider_href": f"/digital/providers?provider={keys[i]}" if keys[i] else None}
+            for i, f in enumerate(df.itertuples()) if int(f.enterprise_id) in seen]
     en = lang == "en"
     cat_cols = [{"key": "chain_name", "label": "Chain" if en else "产业链", "kind": "text"},
-                {"key": "scenario", "label": "Scenario" if en else "场景", "kind": "text"},
+                {"key": "scenario", "label": "Scenario" if en else "场景", "kind": "link"},
                 {"key": "firms", "label": "Firms" if en else "应用企业数", "kind": "count"},
                 {"key": "providers", "label": "Providers" if en else "服务商数", "kind": "count"},
                 {"key": "first_adopted", "label": "First" if en else "首次应用", "kind": "text"},
@@ -194,7 +230,7 @@ def scenarios_answer(store, date, chain: str | None, region: str | None, visible
                {"key": "city_name", "label": "City" if en else "设区市", "kind": "text"},
                {"key": "chain_name", "label": "Chain" if en else "产业链", "kind": "text"},
                {"key": "scenario", "label": "Scenario" if en else "场景", "kind": "text"},
-               {"key": "provider", "label": "Provider" if en else "服务商", "kind": "text"},
+               {"key": "provider", "label": "Provider" if en else "服务商", "kind": "link", "href": "provider_href"},
                {"key": "adopted_on", "label": "Adopted" if en else "应用日期", "kind": "text"}]
     return {"date": date.isoformat(), "chain": chain, "region": region, "catalogue": cat,
             "adopters": {"total": len(df), "rows": rows},

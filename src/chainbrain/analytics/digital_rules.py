@@ -12,7 +12,10 @@ and checks them (:class:`RuleError`):
   scheme. Reading: a band holds ``lo ≤ s < hi`` (a printed a–b includes a); below the lowest band
   there is no level;
 - targets name a known population (``above_scale`` | ``srdi``) and measure (``assessed`` |
-  ``level2_plus``), a share in (0, 1] and a deadline date.
+  ``transformed`` | ``level2_plus``), a share in (0, 1] and a deadline date;
+- ``[transformed] rule`` is ``project`` (已完成改造: a completed transformation project on or before the
+  date — our reading, policy-facts §2.4 gives diagnosed and implemented counts but no definition);
+- ``[provider]`` rating bounds are integers with min ≤ max (an unsourced 1–5 scale).
 
 Unsourced skeletons (weights, GB/T 39117 requirement lists and pass rule, 标杆 / 小灯塔 criteria)
 are loaded as they are and never applied: :func:`level_of_score` refuses a scheme without sourced
@@ -29,7 +32,7 @@ from functools import lru_cache
 from chainbrain.catalog.pack import load_pack
 
 POPULATIONS = ("above_scale", "srdi")
-MEASURES = ("assessed", "level2_plus")
+MEASURES = ("assessed", "transformed", "level2_plus")
 SOURCES = ("self", "third_party")
 
 
@@ -136,7 +139,14 @@ def _checked(r: dict) -> dict:
         targets.append(Target(t["code"], t["title"], t.get("title_en", ""), t["population"], t["measure"], share,
                               deadline, str(t.get("deadline_source", "")), t.get("region") or None,
                               t.get("source", "")))
-    return {"schemes": schemes, "targets": targets, "raw": r}
+    rule = r.get("transformed", {}).get("rule", "project")
+    if rule != "project":
+        raise RuleError(f"digital.toml [transformed] rule must be 'project', not {rule!r} (改造口径须为 project)")
+    pv = r.get("provider", {})
+    lo, hi = int(pv.get("rating_min", 1)), int(pv.get("rating_max", 5))
+    if lo > hi:
+        raise RuleError("digital.toml [provider] rating_min above rating_max (评价分值下限高于上限)")
+    return {"schemes": schemes, "targets": targets, "raw": r, "rating": (lo, hi)}
 
 
 def rules(pack=None) -> dict:
@@ -183,6 +193,8 @@ def unsourced(r: dict | None = None) -> list[str]:
             out.append(f"{s['code']}: score-to-level rule")
         if s.get("assessment", {}).get("unsourced"):
             out.append(f"{s['code']}: {s['assessment'].get('document', '')} requirement lists and level rule")
+    if raw.get("provider", {}).get("rating_source") == "unsourced":
+        out.append("service-provider rating scale")
     if raw.get("benchmark", {}).get("unsourced"):
         out.append("benchmark / 小灯塔 selection criteria")
     return out

@@ -23,7 +23,7 @@ from chainbrain.analytics.scope import Shared, latest
 
 def adoptions(store, date: dt.date, chain: str | None = None, region: str | None = None) -> pd.DataFrame:
     """The adopters (module docstring): enterprise_id, uscc, name, county_name, city_name, chain_code,
-    scenario, provider, adopted_on."""
+    scenario, provider, provider_uscc, rating, adopted_on."""
     sh = Shared(store, cte=False)
     t = sh.table("digital_adoption")
     t = latest(t.filter(t.adopted_on <= ibis.literal(date)), ["enterprise_id", "chain_code", "scenario", "adopted_on"])
@@ -47,7 +47,7 @@ def adoptions(store, date: dt.date, chain: str | None = None, region: str | None
     ent = ent.select(_id=ent.id, uscc=ent.uscc, name=ent.name)
     x = x.join(ent, x.enterprise_id == ent._id)
     df = x.select("enterprise_id", "uscc", "name", "county_name", "city_name", "chain_code", "scenario", "provider",
-                  "adopted_on").execute()
+                  "provider_uscc", "rating", "adopted_on").execute()
     df["enterprise_id"] = df["enterprise_id"].astype("int64")
     return df.sort_values(["chain_code", "scenario", "adopted_on", "uscc"], kind="mergesort").reset_index(drop=True)
 

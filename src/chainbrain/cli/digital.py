@@ -1,8 +1,10 @@
-"""``chainbrain digital coverage|targets``: digital-transformation coverage (智改数转网联) from the store.
+"""``chainbrain digital coverage|targets|providers``: digital-transformation coverage (智改数转网联) from the store.
 
 ``coverage`` prints the JSON list of rows ``key, name, firms, assessed, level2_plus, assessed_share,
-level2_plus_share`` (:mod:`chainbrain.analytics.digital_coverage`) or writes it as Excel; ``targets``
-prints each coverage target of the pack (deadlines, shares) with the firms still to reach it. The
+level2_plus_share`` (issue #16) and ``transformed, transformed_share`` (已完成改造) (:mod:`chainbrain.analytics.digital_coverage`) or writes it as Excel; ``targets``
+prints each coverage target of the pack (deadlines, shares) with the firms still to reach it; ``providers``
+the service-provider register per chain / scenario with projects and ratings (every firm: no disclosure
+filter, as for the other commands). The
 command line sees every enterprise (it runs with the store's own rights). Rules: docs/digital.md.
 """
 
@@ -51,7 +53,8 @@ def coverage(period: str = typer.Option(..., "--period", help="YTD period, e.g. 
             ans = coverage_answer(store, period, by, population, region, chain)
     except ValueError as exc:
         _fail(str(exc))
-    keys = ("key", "name", "firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share")
+    keys = ("key", "name", "firms", "assessed", "level2_plus", "assessed_share", "level2_plus_share",
+            "transformed", "transformed_share")
     write_answer(format, out, ans["tables"], [{k: r[k] for k in keys} for r in ans["rows"]],
                  f"coverage: {len(ans['rows'])} rows")
 
@@ -73,3 +76,33 @@ def targets(period: str = typer.Option(..., "--period", help="YTD period, e.g. 2
     except ValueError as exc:
         _fail(str(exc))
     typer.echo(dumps({k: v for k, v in ans.items() if k != "tables"}))
+
+
+@app.command("providers")
+def providers(date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default today)"),
+              chain: str = typer.Option(None, "--chain", help="chain code, e.g. EI"),
+              scenario: str = typer.Option(None, "--scenario", help="scenario name"),
+              provider: str = typer.Option(None, "--provider", help="a provider's USCC: its projects"),
+              format: str = typer.Option("json", "--format", "-f", help="json or xlsx"),
+              out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
+              db: str = DB) -> None:
+    """Service providers (服务商) per chain / scenario: projects, firms served, mean rating; and their projects."""
+    import datetime as dt
+
+    from chainbrain.analytics.digital_provider_report import providers_answer
+    from chainbrain.store import open_store
+
+    check_format(format, out)
+    try:
+        day = dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    try:
+        with open_store(db) as store:
+            if chain and chain not in {c for c in store.table("chain").select("code").execute()["code"]}:
+                _fail(f"--chain: unknown chain {chain!r} (未知的产业链)")
+            ans = providers_answer(store, day, chain, scenario, provider, lambda ids: set(ids))
+    except ValueError as exc:
+        _fail(str(exc))
+    write_answer(format, out, ans["tables"], {k: v for k, v in ans.items() if k != "tables"},
+                 f"providers: {len(ans['providers'])} rows")

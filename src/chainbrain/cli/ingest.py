@@ -118,7 +118,8 @@ _make("sei-shares", "SEI share of partial classes' value added (industry_code,ye
 _make("deflators", "Producer price index by division (division,period,ppi_ytd; previous year = 100). 分行业出厂价格指数")
 _make("power", "Grid company's monthly industrial electricity per enterprise (uscc,period YYYY-MM,kwh). 工业用电量（当月）")
 _make("digital", "Digital-maturity assessments (uscc,scheme,level,assessed_on[,score,source]). 数字化水平/智能制造成熟度评测")
-_make("digital-scenarios", "Scenario adoptions, 一链一场景 (uscc,chain_code,scenario,adopted_on[,provider]). 数字化转型场景应用")
+_make("digital-scenarios", "Scenario adoptions, 一链一场景 (uscc,chain_code,scenario,adopted_on[,provider,provider_uscc,rating]). 数字化转型场景应用")
+_make("digital-providers", "智改数转 service-provider register (uscc,name[,chains,scenarios,region,listed_on]). 数字化服务商名录")
 _make("external", "Out-of-province candidates (name,province[,uscc,city,industry_code,main_products,revenue,year,unit,segment]). 省外目标企业")
 
 
@@ -135,7 +136,7 @@ def registry(file: Path, db: str = DB, skip_invalid: bool = SKIP, errors: Option
     _report(res, as_json)
 
 
-def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry|sei-shares|deflators|power|digital|digital-scenarios"),
+def template(kind: str = typer.Argument(..., help="enterprises|monthly|annual|supply|designations|external|registry|sei-shares|deflators|power|digital|digital-scenarios|digital-providers"),
              out: Path = typer.Option(..., "--out", help=".xlsx or .csv")):
     """Write a fill-in template. 生成导入模板"""
     from chainbrain.ingest.templates import write_template

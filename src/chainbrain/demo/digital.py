@@ -13,9 +13,13 @@ with a monthly report in the last two report years (the above-scale sample):
   at most (the "pyramid to olive" shift); a level of a scheme that the draw left out is given to
   one diagnosed firm, so even the tiny demo carries every level of every scheme;
 - sources: one in four results is a self-assessment;
-- 一链一场景: a quarter of the diagnosed firms adopted one of five generic scenarios of their primary
-  chain after their diagnosis, delivered by one of twelve providers. Scenario and provider names are
-  invented for the demo (the references name none), like every demo name.
+- 一链一场景: about two thirds of the diagnosed firms complete a project — one of five generic scenarios of
+  their primary chain, after their diagnosis (policy-facts §2.4: 10900 implemented of 16030 diagnosed) —
+  so "transformed" trails "assessed";
+- service providers: a register of twelve (USCC, a home county, two to four chains and three scenarios
+  each, every chain served); each project goes to a provider serving the firm's chain and carries the
+  firm's rating (1–5, mostly 4) four times in five. Scenario and provider names are invented for the demo
+  (the references name none), like every demo name.
 """
 
 from __future__ import annotations
@@ -29,6 +33,36 @@ import sqlalchemy as sa
 EDITION_2024 = dt.date(2024, 9, 4)
 SCENARIOS = ("设备联网与数据采集", "智能排产", "质量在线检测", "能耗监测", "供应链协同")
 PROVIDERS = tuple(f"演示数字化服务商{i:02d}" for i in range(1, 13))
+RATINGS = (1, 2, 3, 4, 5)
+RATING_P = (0.03, 0.07, 0.25, 0.4, 0.25)
+
+
+def _register(conn, rng, batch: int) -> tuple[pa.Table, dict[str, list[int]]]:
+    """The demo's provider register and, per chain, the providers (indices) serving it."""
+    from chainbrain.catalog.uscc import make
+
+    chains = [r[0] for r in conn.execute(sa.text("SELECT code FROM chain ORDER BY seq"))]
+    counties = [r[0] for r in conn.execute(sa.text(
+        "SELECT code FROM region WHERE level = 'county' AND status = 'current' ORDER BY code"))]
+    serve: dict[str, list[int]] = {c: [] for c in chains}
+    rows = {k: [] for k in ("uscc", "name", "region_code", "chains", "scenarios", "listed_on")}
+    for i, name in enumerate(PROVIDERS):
+        mine = [chains[i % len(chains)]] + [str(c) for c in rng.choice(chains, int(rng.integers(1, 4)), replace=False)]
+        mine = list(dict.fromkeys(mine))
+        for c in mine:
+            serve[c].append(i)
+        region = counties[int(rng.integers(len(counties)))] if counties else "360102"
+        rows["uscc"].append(make(region, 880000 + i))
+        rows["name"].append(name)
+        rows["region_code"].append(region)
+        rows["chains"].append(";".join(mine))
+        rows["scenarios"].append(";".join(str(x) for x in rng.choice(SCENARIOS, 3, replace=False)))
+        rows["listed_on"].append(dt.date(2022, 6, 1) + dt.timedelta(days=int(rng.integers(0, 500))))
+    n = len(PROVIDERS)
+    t = pa.table({**{k: rows[k] for k in ("uscc", "name", "region_code", "chains", "scenarios")},
+                  "listed_on": pa.array(rows["listed_on"], pa.date32()), "batch_id": pa.array([batch] * n, pa.int64()),
+                  "revision": pa.array([1] * n, pa.int32())})
+    return t, serve
 
 
 def write_assessments(store, seed: int, batch: int) -> dict[str, int]:
@@ -105,25 +139,32 @@ def write_assessments(store, seed: int, batch: int) -> dict[str, int]:
         chain_of = dict(conn.execute(sa.text(
             "SELECT es.enterprise_id, MIN(s.chain_code) FROM enterprise_segment es JOIN segment s "
             "ON s.code = es.segment_code GROUP BY es.enterprise_id")).fetchall())
+        register, serve = _register(conn, rng, batch)
     first = {}
     for e, day in zip(rows["enterprise_id"], rows["assessed_on"]):
         first[e] = min(day, first.get(e, day))
-    ad = {k: [] for k in ("enterprise_id", "chain_code", "scenario", "adopted_on", "provider")}
+    ad = {k: [] for k in ("enterprise_id", "chain_code", "scenario", "adopted_on", "provider", "provider_uscc", "rating")}
     for e in sorted(first):
-        if e in chain_of and rng.random() < 0.25:
+        if e in chain_of and rng.random() < 0.68:
             day = first[e] + dt.timedelta(days=int(30 + rng.random() * 300))
             if day <= end:
+                who = serve.get(chain_of[e]) or list(range(len(PROVIDERS)))
+                i = who[int(rng.integers(len(who)))]
                 ad["enterprise_id"].append(e)
                 ad["chain_code"].append(chain_of[e])
                 ad["scenario"].append(SCENARIOS[int(rng.integers(len(SCENARIOS)))])
                 ad["adopted_on"].append(day)
-                ad["provider"].append(PROVIDERS[int(rng.integers(len(PROVIDERS)))])
+                ad["provider"].append(PROVIDERS[i])
+                ad["provider_uscc"].append(register["uscc"][i].as_py())
+                ad["rating"].append(int(rng.choice(RATINGS, p=RATING_P)) if rng.random() < 0.8 else None)
     m = len(ad["enterprise_id"])
     adopt = pa.table({"enterprise_id": pa.array(ad["enterprise_id"], pa.int64()), "chain_code": ad["chain_code"],
                       "scenario": ad["scenario"], "adopted_on": pa.array(ad["adopted_on"], pa.date32()),
-                      "provider": ad["provider"], "batch_id": pa.array([batch] * m, pa.int64()),
+                      "provider": ad["provider"], "provider_uscc": pa.array(ad["provider_uscc"], pa.string()),
+                      "rating": pa.array(ad["rating"], pa.int32()), "batch_id": pa.array([batch] * m, pa.int64()),
                       "revision": pa.array([1] * m, pa.int32())})
     with store.begin() as conn:
         n = store.bulk_insert(conn, "digital_assessment", t)
         k = store.bulk_insert(conn, "digital_adoption", adopt) if m else 0
-    return {"digital_assessment": n, "digital_adoption": k}
+        p = store.bulk_insert(conn, "digital_provider", register)
+    return {"digital_assessment": n, "digital_adoption": k, "digital_provider": p}

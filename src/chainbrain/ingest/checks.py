@@ -201,3 +201,6 @@ CHECKS["digital"] = check_digital
 from chainbrain.ingest.digital_scenarios import check_digital_scenarios  # noqa: E402
 
 CHECKS["digital-scenarios"] = check_digital_scenarios
+from chainbrain.ingest.digital_providers import check_digital_providers  # noqa: E402
+
+CHECKS["digital-providers"] = check_digital_providers

@@ -42,7 +42,7 @@ from chainbrain.ingest.readers import RawTable, ReadError, read_table
 from chainbrain.ingest.write import WRITERS
 
 KINDS = ("enterprises", "monthly", "annual", "supply", "designations", "external", "sei-shares", "deflators", "power",
-         "digital", "digital-scenarios")
+         "digital", "digital-scenarios", "digital-providers")
 
 
 # ---------------------------------------------------------------- entry point

@@ -307,3 +307,6 @@ WRITERS["digital"] = write_digital
 from chainbrain.ingest.digital_scenarios import write_digital_scenarios  # noqa: E402
 
 WRITERS["digital-scenarios"] = write_digital_scenarios
+from chainbrain.ingest.digital_providers import write_digital_providers  # noqa: E402
+
+WRITERS["digital-providers"] = write_digital_providers

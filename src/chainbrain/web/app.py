@@ -136,6 +136,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.include_router(__import__("chainbrain.web.views.library", fromlist=["router"]).router)  # 企业库复核
     app.include_router(__import__("chainbrain.web.views.scaleup", fromlist=["router"]).router)  # 升规入统
     app.include_router(__import__("chainbrain.web.views.digital", fromlist=["router"]).router)  # 智改数转网联
+    app.include_router(__import__("chainbrain.web.views.digital_providers", fromlist=["router"]).router)  # 服务商
     for name in ("requests_api", "requests", "my"):                                              # 企业诉求
         app.include_router(__import__(f"chainbrain.web.views.{name}", fromlist=["router"]).router)
     for _m in ("work_rd", "work_funds", "work_policies", "work_lists"):                  # 攻关、基金、政策、五清单

@@ -1,4 +1,4 @@
-/* 智改数转: the assessed share of each city (or of each county of a city) on the local boundary map.
+/* 智改数转: the assessed (or transformed, or level ≥ 2) share of each city (or of each county of a city) on the local boundary map.
  * Reads the coverage rows the server embedded in #digital-map-data (no figures computed here);
  * clicking an area opens its own page (?region=<code>). */
 (function () {
@@ -25,7 +25,7 @@
         textStyle: { fontFamily: FONT },
         tooltip: { trigger: "item", formatter: function (p) {
           var u = byCode[p.name];
-          return u ? "<b>" + u.name + "</b><br>" + pct(u.value) + " (" + u.assessed + " / " + u.firms + ")" : "";
+          return u ? "<b>" + u.name + "</b><br>" + pct(u.value) + " (" + u.count + " / " + u.firms + ")" : "";
         } },
         visualMap: { min: 0, max: 1, calculable: false, left: 8, bottom: 8, itemHeight: 110, text: ["100%", "0%"],
                      inRange: { color: ["#f5e6c8", "#9fd0a6", "#3f9a5a", "#145c2e"] } },

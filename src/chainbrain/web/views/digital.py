@@ -13,8 +13,10 @@
   (counts of adopters and providers) and the adopters the viewer may see one by one
   (:mod:`chainbrain.analytics.digital_scenarios`).
 - ``/digital/self-assessment`` (form) → ``POST /api/digital/self-assessment`` (an enterprise user, CSRF;
-  body ``{"scheme", "level", "assessed_on", "score"?}``): stored for the user's own firm only, source
-  ``self`` (:func:`chainbrain.ingest.digital.record_self_assessment`). Other roles 403; bad input 400
+  body ``{"scheme", "level", "assessed_on", "score"?, "answers"?}``): stored for the user's own firm only,
+  source ``self`` (:func:`chainbrain.ingest.digital.record_self_assessment`). ``answers`` (GB/T 39116 only:
+  requirement id → answer option) give the level by the pack's GB/T 39117 rule
+  (:mod:`chainbrain.analytics.digital_gbt39117`) — refused while that rule is not configured (unsourced). Other roles 403; bad input 400
   naming the field.
 """
 
@@ -116,10 +118,16 @@ def api_benchmarks(request: Request, period: str | None = None, region: str | No
     return reply(request, _benchmarks(request, period, region, chain), "digital-benchmarks")
 
 
+MAP_MEASURES = ("assessed", "transformed", "level2_plus")
+
+
 @router.get("/digital", dependencies=[Depends(require_aggregates)], summary="智改数转网联 digital coverage")
 def page(request: Request, period: str | None = None, by: str | None = None, population: str = "above_scale",
-         region: str | None = None, chain: str | None = None):
+         region: str | None = None, chain: str | None = None, measure: str = "assessed"):
     st = get_state(request)
+    if measure not in MAP_MEASURES:
+        raise BadRequest(f"measure must be assessed, transformed or level2_plus (地图指标须为 assessed、transformed 或 "
+                         f"level2_plus): {measure}")
     if by is None:
         by = "county" if region else "city"
     d = _coverage(request, period, by, population, region, chain)
@@ -129,15 +137,17 @@ def page(request: Request, period: str | None = None, by: str | None = None, pop
         chains = data.chains(st.store)
         area = data.region(st.store, region) if region else None
     query = str(request.url.query)
-    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", map_json=_map(st, d, area), chains=chains, area=area,
+    return render(request, "digital.html", d=d, tg=tg, bm=bm, nav="digital", map_json=_map(st, d, area, measure),
+                  chains=chains, area=area, measure=measure,
                   excel_base="/api/digital/coverage" + (f"?{query}" if query else ""),
                   targets_excel="/api/digital/targets" + (f"?{query}" if query else ""),
                   benchmarks_excel="/api/digital/benchmarks" + (f"?{query}" if query else ""))
 
 
-def _map(st, d: dict, area: dict | None) -> str | None:
-    """The JSON for digital_map.js: the coverage rows' assessed shares on the city map (province) or the
-    county map of a city — the rows as computed, nothing new; None for other groupings."""
+def _map(st, d: dict, area: dict | None, measure: str = "assessed") -> str | None:
+    """The JSON for digital_map.js: the coverage rows' shares of ``measure`` (assessed | transformed |
+    level2_plus) on the city map (province) or the county map of a city — the rows as computed, nothing new;
+    None for other groupings."""
     import json
 
     level = d["by"]
@@ -146,9 +156,10 @@ def _map(st, d: dict, area: dict | None) -> str | None:
         return None
     with st.lock:
         pack = data.pack_meta(st.store)
-    units = [{"code": r["key"], "name": r["name"], "value": r["assessed_share"], "firms": r["firms"],
-              "assessed": r["assessed"]} for r in d["rows"]]
+    units = [{"code": r["key"], "name": r["name"], "value": r[f"{measure}_share"], "firms": r["firms"],
+              "count": r[measure]} for r in d["rows"]]
     return json.dumps({"level": level, "parent": area["code"] if area else None, "period": d["period"],
+                       "measure": measure,
                        "population": d["population"], "geo_url": data.map_url(pack, level), "units": units},
                       ensure_ascii=False)
 
@@ -196,18 +207,30 @@ def _own_enterprise(st, user) -> int:
 
 @router.post("/api/digital/self-assessment", tags=["digital"], responses=ERRORS,
              openapi_extra=body_doc({"scheme": {"type": "string"}, "level": {"type": "integer"},
-                                     "assessed_on": {"type": "string"}, "score": {"type": "number"}},
-                                    ["scheme", "level", "assessed_on"]))
+                                     "assessed_on": {"type": "string"}, "score": {"type": "number"},
+                                     "answers": {"type": "object"}},
+                                    ["scheme", "assessed_on"]))
 def api_self_assessment(request: Request, user=Depends(acting_user), body: dict = Depends(json_body)):
     """An enterprise user's self-assessment of its own firm (stored, source ``self``)."""
     from chainbrain.ingest.digital import record_self_assessment
 
     st = get_state(request)
+    if user.role != "enterprise" or not user.uscc:        # the role first: others get 403 whatever the body
+        raise Forbidden()
     scheme = str(body.get("scheme") or "").strip()
-    try:
-        level = int(str(body.get("level", "")).strip())
-    except ValueError:
-        raise BadRequest("level: not an integer (等级须为整数)") from None
+    answers = body.get("answers")
+    level = None
+    if answers is not None:                       # GB/T 39117 requirement answers → the level (pack rule)
+        level = _level_of_answers(scheme, answers)
+    if level is None or body.get("level") not in (None, ""):
+        try:
+            given = int(str(body.get("level", "")).strip())
+        except ValueError:
+            raise BadRequest("level: not an integer (等级须为整数)") from None
+        if level is not None and given != level:
+            raise BadRequest(f"level: {given} differs from the level {level} the answers reach "
+                             f"(等级与作答得出的等级 {level} 不符)")
+        level = given
     try:
         day = dt.date.fromisoformat(str(body.get("assessed_on") or ""))
     except ValueError:
@@ -230,6 +253,25 @@ def api_self_assessment(request: Request, user=Depends(acting_user), body: dict 
             "source": "self", **res}
 
 
+def _level_of_answers(scheme: str, answers) -> int:
+    """The GB/T 39116 level the requirement ``answers`` reach (:mod:`chainbrain.analytics.digital_gbt39117`);
+    400 when the scheme is not GB/T 39116, the scoring is not configured, an answer is bad or no level is reached."""
+    from chainbrain.analytics.digital_gbt39117 import CODE, score
+    from chainbrain.analytics.digital_rules import RuleError
+
+    if scheme != CODE or not isinstance(answers, dict):
+        raise BadRequest("answers: requirement answers are an object and only for gbt39116 (仅智能制造能力成熟度可按要求项作答)")
+    try:
+        got = score(answers)
+    except RuleError as exc:
+        raise BadRequest(f"answers: {exc}") from None
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    if got["level"] is None:
+        raise BadRequest("answers: level 1 is not reached (作答未达到一级)")
+    return got["level"]
+
+
 @router.get("/digital/self-assessment", summary="数字化水平自评 self-assessment")
 def self_assessment_page(request: Request, user=Depends(require_user)):
     st = get_state(request)
@@ -243,5 +285,7 @@ def self_assessment_page(request: Request, user=Depends(require_user)):
             if eid is not None:
                 from chainbrain.analytics.digital_coverage import assessments_of
                 own = assessments_of(st.store, eid)
-    return render(request, "digital_self.html", nav="digital", schemes=schemes, own=own,
+    from chainbrain.analytics.digital_gbt39117 import method
+
+    return render(request, "digital_self.html", nav="digital", schemes=schemes, own=own, gbt39117=method(),
                   allowed=user.role == "enterprise", today=dt.date.today().isoformat())
