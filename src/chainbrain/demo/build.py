@@ -252,7 +252,7 @@ def delete_demo(conn) -> None:
             continue
         refs = [c for c in ("enterprise_id", "supplier_id", "buyer_id") if c in t.c]
         where = [f"{c} IN ({ents})" for c in refs]
-        if "batch_id" in t.c and refs:
+        if "batch_id" in t.c:             # rows of demo batches, also where no enterprise is referred to
             where.append(f"batch_id IN ({batches})")
         if where:
             conn.execute(sa.text(f'DELETE FROM "{t.name}" WHERE ' + " OR ".join(where)))
