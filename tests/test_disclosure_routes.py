@@ -38,6 +38,10 @@ NOT_ATTACKED = {
     "/api/cultivate/funnel": "counts of designated enterprises (the designation lists are published by MIIT and the "
                              "province), no money (test_cultivate_web)",
     "/api/cultivate/renewals": "the viewer's own enterprises one by one (policy.visible_ids; test_cultivate_web)",
+    "/api/cultivate/match": "needs of buyers the viewer may see, suppliers named only when visible (others "
+                            "counted as hidden), counts of needs/proposals/outcomes, no money (test_cultivate_match_web)",
+    "/api/cultivate/match/needs": "a form post: enters one need for a buyer the caller may act for, returns its id",
+    "/api/cultivate/match/events": "a form post: records one outcome for a supplier the caller may see",
     "/api/cultivate/check": "the caller's own input scored, nothing read from the store or kept",
     # 企业库复核 (issue #19)
     "/api/library/review": "province admin and chain offices only; firms one by one filtered by policy.visible_ids, "
