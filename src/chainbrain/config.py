@@ -149,16 +149,17 @@ def _convert(name: str, value, where: str):
         elif name == "trusted_proxies":
             items = value if isinstance(value, list) else str(value).split(",")
             out = tuple(str(x).strip() for x in items if str(x).strip())
-            from chainbrain.web.proxies import parse
-
-            try:
-                parse(out)
-            except ValueError as exc:
-                raise ConfigError(f"{where}: {exc}") from None
         else:
             out = str(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a valid {name} ({name} 的取值无效)") from None
+    if name == "trusted_proxies":
+        from chainbrain.web.proxies import parse
+
+        try:
+            parse(out)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     if name in _CHOICES and out not in _CHOICES[name]:
         raise ConfigError(f"{where}: {out!r} must be one of {', '.join(_CHOICES[name])} "
                           f"({name} 应为 {'、'.join(_CHOICES[name])} 之一)")

@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from chainbrain.store.schema_users import login_attempt, login_throttle
+from chainbrain.web.cache import per_store
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ RULES = (Rule("pair", 5, 900.0, 60.0, 3600.0), Rule("addr", 20, 60.0, 60.0, 3600
          Rule("user", 50, 60.0, 30.0, 900.0))
 STALE = dt.timedelta(seconds=60)            # a reservation older than this is no longer in flight
 FORGET = dt.timedelta(days=2)               # rows idle this long (and not pausing) are deleted
+SWEEP = dt.timedelta(minutes=10)            # ... looked for at most this often per process
 INFLIGHT_AUDIT = dt.timedelta(seconds=60)   # audit window of refusals caused by attempts in flight
 
 
@@ -130,11 +132,14 @@ def reserve(store, username: str, client: str, now: dt.datetime | None = None) -
     counted; ``audit`` is True for the first refusal of the refusing key's pause."""
     now = now or dt.datetime.now()
     order = keys(username, client)
+    swept = per_store(store, "throttle-swept", lambda: [None])
     with store.begin() as conn:
-        conn.execute(login_throttle.delete().where(
-            login_throttle.c.updated_at < now - FORGET,
-            sa.or_(login_throttle.c.reserved_at.is_(None), login_throttle.c.reserved_at < now - FORGET),
-            sa.or_(login_throttle.c.blocked_until.is_(None), login_throttle.c.blocked_until < now)))
+        if swept[0] is None or abs(now - swept[0]) >= SWEEP:        # idle rows, now and then
+            swept[0] = now
+            conn.execute(login_throttle.delete().where(
+                login_throttle.c.updated_at < now - FORGET,
+                sa.or_(login_throttle.c.reserved_at.is_(None), login_throttle.c.reserved_at < now - FORGET),
+                sa.or_(login_throttle.c.blocked_until.is_(None), login_throttle.c.blocked_until < now)))
         rows = _rows(conn, store, [k for _, k in order], now)
         for rule, key in order:
             row = rows[key]
