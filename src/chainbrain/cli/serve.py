@@ -34,6 +34,14 @@ def serve(
 
     if config:
         os.environ["CHAINBRAIN_CONFIG"] = config
+    if trusted_proxy:
+        from chainbrain.web.proxies import parse
+
+        try:
+            parse(trusted_proxy)
+        except ValueError as exc:
+            typer.echo(f"error: --trusted-proxy: {exc}", err=True)
+            raise typer.Exit(2) from None
     # what the options say wins; the worker processes read it back from the environment
     env = {"CHAINBRAIN_DB": db, "CHAINBRAIN_PUBLIC_AGGREGATES": public_aggregates, "CHAINBRAIN_WORKERS": workers,
            "CHAINBRAIN_SECURE_COOKIES": secure_cookies,
