@@ -36,7 +36,9 @@ class SecurityHeaders:
     async def __call__(self, scope, receive, send):
         if scope.get("type") != "http":
             return await self.app(scope, receive, send)
-        static = scope.get("path", "").startswith("/static/")
+        path, root = scope.get("path", ""), scope.get("root_path", "")
+        static = path[len(root):].startswith("/static/") if root and path.startswith(root) else \
+            path.startswith("/static/")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
