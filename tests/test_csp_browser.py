@@ -81,7 +81,7 @@ def test_key_pages_raise_no_policy_violation(page, server):
         page.select_option("select[name=period]", other)
 
     found += visit(page, f"{server}/chains/EI")
-    page.wait_for_function("window.pageCharts && window.pageCharts.tree")
+    page.wait_for_function("() => window.pageCharts && window.pageCharts.tree")
     assert page.evaluate(SHOW_ROOT_TIP) >= 0
     tip = page.locator("#chart-tree > div").filter(has_text="电子信息")          # ECharts' tooltip box
     tip.wait_for(timeout=5_000)

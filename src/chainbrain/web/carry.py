@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode
 
+from chainbrain.web.headers import HOST_PREFIX
+
 PERIOD_COOKIE = "cb_period"
 SCOPE_COOKIE = "cb_scope"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -80,8 +82,6 @@ class CarryPeriod:
     async def __call__(self, scope, receive, send):
         if not _is_page(scope):
             return await self.app(scope, receive, send)
-        from chainbrain.web.headers import HOST_PREFIX
-
         raw = scope.get("query_string", b"").decode("latin-1")
         jar = _cookies(scope)
         if self.secure:                        # only the __Host- cookies count, under their plain names
