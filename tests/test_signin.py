@@ -228,8 +228,11 @@ def test_users_passwd_reset_and_password_stdin(db, app, tmp_path):
     assert r.exit_code == 2 and "not both" in r.output
     r = run(users_app, ["passwd", "nobody", "--db", db], input="fresh-secret-2026\nfresh-secret-2026\n")
     assert r.exit_code == 2 and "no user 'nobody'" in r.output
+    _seed(app.state.web.store, "user:newbie", 60, dt.datetime.now())             # paused everywhere ...
+    _seed(app.state.web.store, "pair:198.51.100.30|newbie", 9, dt.datetime.now())
     r = run(users_app, ["reset", "newbie", "--db", db])
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 0, r.output                                             # ... until reset
+    assert rows(app, "SELECT key FROM login_throttle WHERE key LIKE '%newbie%'") == []
     once = r.output.strip().rsplit(" ", 1)[1]
     out = tmp_path / "newbie.txt"
     r = run(users_app, ["reset", "newbie", "--db", db, "--output", str(out)])

@@ -179,3 +179,12 @@ def release(store, username: str, client: str, ok: bool, now: dt.datetime | None
         conn.execute(login_attempt.insert().values(id=store.next_id(conn, "login_attempt"), username=username[:64],
                                                    client=client[:64], attempted_at=now.replace(microsecond=0),
                                                    ok=ok))
+
+
+def forget_user(conn, username: str) -> None:
+    """Lift ``username``'s pauses: its ``user`` key and its pairs at every address (a new password
+    was set by an administrator); the addresses' own counts stay."""
+    name = username.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    conn.execute(login_throttle.delete().where(sa.or_(
+        login_throttle.c.key == f"user:{username}",
+        login_throttle.c.key.like(f"pair:%|{name}", escape="!"))))

@@ -184,9 +184,10 @@ def set_email(store, username: str, email: str | None) -> bool:
 
 
 def set_password(store, username: str, password: str) -> bool:
-    """Give ``username`` a new password (policy checked) and end its sessions; False when no such
-    user, :class:`UserError` when the password breaks the policy."""
+    """Give ``username`` a new password (policy checked), end its sessions and lift its sign-in
+    pauses; False when no such user, :class:`UserError` when the password breaks the policy."""
     from chainbrain.store.schema_users import web_session
+    from chainbrain.web.throttle import forget_user
 
     check_password(password, username)
     digest = hash_password(password)                         # slow: before the transaction
@@ -196,6 +197,7 @@ def set_password(store, username: str, password: str) -> bool:
             return False
         conn.execute(user_account.update().where(user_account.c.id == uid).values(password_hash=digest))
         conn.execute(web_session.delete().where(web_session.c.user_id == uid))
+        forget_user(conn, username)
     return True
 
 
