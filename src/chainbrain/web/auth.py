@@ -263,23 +263,27 @@ def sign_in(request: Request, username: str, password: str) -> tuple[U.User, str
     st = get_state(request)
     client = client_of(request)
     username = (username or "").strip()[:64]
-    with st.lock:
+    with st.lock:                                           # the lock twice only: it also serves analytics
         verdict = throttle.reserve(st.store, username, client)
         if not verdict.allowed:
             if verdict.audit:
                 audit(st.store, username or "?", "login_blocked", client=client, rule=verdict.rule,
                       until=verdict.until)
             raise TooManyAttempts(verdict.retry_after)
-    user = rehash = None
-    try:
-        with st.lock:
+        try:
             row = U.lookup(st.store, username)               # the shared connection is used under the lock
+        except BaseException:
+            throttle.release(st.store, username, client, False)
+            raise
+    try:
         user = U.verify(st.store, username, password, row)  # argon2: slow on purpose, outside the lock
         rehash = U.new_hash_if_needed(row, password) if user else None
-    finally:
+    except BaseException:
         with st.lock:
-            throttle.release(st.store, username, client, user is not None)
+            throttle.release(st.store, username, client, False)
+        raise
     with st.lock:
+        throttle.release(st.store, username, client, user is not None)
         if user is None:
             audit(st.store, username or "?", "login_failed", client=client)
             raise SignInRequired()
