@@ -69,7 +69,7 @@ def demo(tmp_path_factory):
                  "county": ("county", {"region": county}), "city": ("city", {"region": city}),
                  "chain": ("chain_office", {"chain": chain}), "admin": ("province_admin", {})}
         for name, (role, scope) in users.items():
-            add_user(store, name, f"pw-{name}-1234", role, **scope)
+            add_user(store, name, f"pw-{name}-123456", role, **scope)
         truth = suppression.universe(store, period, breakdowns=True)    # everything the attacker may know
         published = suppression.universe(store, period)                 # the cells of the published pattern
         # other periods a viewer can request with cells identical to this period's (prev = last
@@ -139,7 +139,7 @@ def identities(u) -> list:
 def client(app, name):
     c = TestClient(app)
     if name:
-        r = c.post("/api/login", json={"username": name, "password": f"pw-{name}-1234"})
+        r = c.post("/api/login", json={"username": name, "password": f"pw-{name}-123456"})
         assert r.status_code == 200, r.text
     return c
 

@@ -56,7 +56,7 @@ def app(tmp_path_factory):
         have = set(rows[rows.region == region].segment) | {two_seg[1]}
         seg = next(s for s in sorted(rows.segment.unique()) if s not in have)
         _one_small_cell(store, region, seg)
-        add_user(store, "admin", "pw-admin-123", "province_admin")
+        add_user(store, "admin", "pw-admin-12345", "province_admin")
     finally:
         store.close()
     a = create_app(db, public_aggregates=True)
@@ -98,7 +98,7 @@ def test_focus_small_cell_withheld_from_public_shown_to_admin(app):
         row = next(r for r in d["tables"][0]["rows"] if r["segment"] == seg)
         assert set(row["suppressed"]) == {"revenue_yuan", "share_of_province", "rca"}
         assert "独家样例企业" not in c.get(f"/focus/{region}").text
-        r = c.post("/api/login", json={"username": "admin", "password": "pw-admin-123"})
+        r = c.post("/api/login", json={"username": "admin", "password": "pw-admin-12345"})
         assert r.status_code == 200
         ev = next(it for it in c.get(f"/api/focus/{region}", params={"top": 100}).json()["attack"]
                   if it["segment"] == seg)["evidence"]
@@ -122,7 +122,7 @@ def test_focus_row_total_minus_shown_cells_gives_no_single_enterprise(app):
             assert {"revenue_yuan", "share_of_province", "rca"} <= set(it["evidence"]["suppressed_fields"])
         shown = [it for it in items if it["evidence"]["revenue_yuan"] is not None]
         assert shown and all(it["evidence"]["rca"] is not None for it in shown)
-        r = c.post("/api/login", json={"username": "admin", "password": "pw-admin-123"})
+        r = c.post("/api/login", json={"username": "admin", "password": "pw-admin-12345"})
         assert r.status_code == 200
         d = c.get(f"/api/focus/{region}", params={"top": 100}).json()
         assert all(it["evidence"]["revenue_yuan"] is not None for it in d["attack"] + d["breakthrough"]

@@ -54,7 +54,7 @@ def test_coverage_targets_and_self_assessment(browser, server, artifacts):
     q = "period=2025-06&by=county&region=360100"
     pg.goto(f"{server}/digital?{q}")
     assert pg.get_by_test_id("userbox").inner_text().startswith("dh_county")
-    pg.wait_for_function("document.body.getAttribute('data-map-ready') === 'true'")   # 南昌's counties
+    pg.wait_for_function("() => document.body.getAttribute('data-map-ready') === 'true'")   # 南昌's counties
     api = pg.request.get(f"{server}/api/digital/coverage?{q}").json()
     shown = pg.get_by_test_id("coverage-table").locator("tbody tr[data-key]").evaluate_all(
         "(rows, fields) => rows.map(r => Object.fromEntries([['key', r.getAttribute('data-key')]].concat("

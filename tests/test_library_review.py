@@ -149,12 +149,12 @@ def test_review_page_keyboard_walk(review_db, tmp_path):
         first = items.nth(0)
         first.click()
         pg.keyboard.press("r")                                      # reject by key
-        pg.wait_for_function("document.querySelector('[data-testid=review-item]').dataset.status === 'rejected'")
+        pg.wait_for_function("() => document.querySelector('[data-testid=review-item]').dataset.status === 'rejected'")
         if n > 1:                                                   # the next firm is current: change by key
             pg.keyboard.press("c")
             pg.keyboard.type("PC-D3")
             pg.keyboard.press("Enter")
-            pg.wait_for_function("document.querySelectorAll('[data-testid=review-item]')[1].dataset.status === 'changed'")
+            pg.wait_for_function("() => document.querySelectorAll('[data-testid=review-item]')[1].dataset.status === 'changed'")
         pg.reload()
         assert int(pg.get_by_test_id(f"pending-{chain}").inner_text()) == pending_before - min(n, 2)
         assert int(pg.get_by_test_id(f"reviewed-{chain}").inner_text()) >= min(n, 2)

@@ -53,7 +53,7 @@ def test_report_job_with_progress_and_failed_run(server, tmp_path):
         assert "月报全省" in runs and "全省.xlsx" in runs
         with pg.expect_download(timeout=120_000) as dl:
             pg.get_by_test_id("report-province-province-xlsx").click()
-            pg.wait_for_function("['queued', 'running', 'done'].includes("
+            pg.wait_for_function("() => ['queued', 'running', 'done'].includes("
                                  "document.getElementById('report-status').dataset.state)")
         path = tmp_path / "r.xlsx"
         dl.value.save_as(path)

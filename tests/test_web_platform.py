@@ -226,14 +226,14 @@ def test_users_cli(tmp_path):
     r = run(users_app, ["add", "--db", db, "--username", "bad", "--role", "county", "--region", "360400",
                         "--password", "long-enough-1"])
     assert r.exit_code == 2 and "county" in r.output
-    r = run(users_app, ["add", "--db", db, "--username", "p", "--role", "viewer"], input="secret-pass\nsecret-pass\n")
+    r = run(users_app, ["add", "--db", db, "--username", "p", "--role", "viewer"], input="secret-pass-2026\nsecret-pass-2026\n")
     assert r.exit_code == 0, r.output
     r = run(users_app, ["list", "--db", db, "--json"])
     assert '"jj"' in r.output and "password" not in r.output
     assert run(users_app, ["disable", "jj", "--db", db]).exit_code == 0
     with TestClient(create_app(db)) as c:
         assert c.post("/api/login", json={"username": "jj", "password": "long-enough-1"}).status_code == 401
-        assert c.post("/api/login", json={"username": "p", "password": "secret-pass"}).status_code == 200
+        assert c.post("/api/login", json={"username": "p", "password": "secret-pass-2026"}).status_code == 200
 
 
 def test_demo_users(tmp_path):

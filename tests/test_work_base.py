@@ -125,12 +125,12 @@ def test_require_version():
 
 
 def test_unit_role_and_inbox(store_any):
-    u = add_user(store_any, "drc", "password-1", "unit", unit="P-DRC")
+    u = add_user(store_any, "drc", "nf-work-pass-2026", "unit", unit="P-DRC")
     assert u.scope == "unit:P-DRC"
     with pytest.raises(UserError, match="unit code"):
-        add_user(store_any, "nobody", "password-1", "unit", unit="NOPE")
-    c = add_user(store_any, "county", "password-1", "county", region="360102")
-    add_user(store_any, "other", "password-1", "county", region="360402")
+        add_user(store_any, "nobody", "nf-work-pass-2026", "unit", unit="NOPE")
+    c = add_user(store_any, "county", "nf-work-pass-2026", "county", region="360102")
+    add_user(store_any, "other", "nf-work-pass-2026", "county", region="360402")
     with store_any.begin() as conn:
         assert inbox.notify(conn, "new request", "/requests/1", unit="P-DRC", region="360102") == 2
         assert inbox.notify(conn, "nobody", region="369999") == 0

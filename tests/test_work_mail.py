@@ -153,10 +153,10 @@ def test_users_cli_email(tmp_path):
     db = W.build(tmp_path / "cli.duckdb", tasks=False)
     run = CliRunner().invoke
     r = run(cli_app, ["users", "add", "--db", db, "--username", "mailer", "--role", "viewer",
-                      "--password", "pw-mailer-123", "--email", "not-an-address"])
+                      "--password", "pw-mailer-12345", "--email", "not-an-address"])
     assert r.exit_code == 2 and "not a valid e-mail address" in r.output and "不是有效的电子邮件地址" in r.output
     r = run(cli_app, ["users", "add", "--db", db, "--username", "mailer", "--role", "viewer",
-                      "--password", "pw-mailer-123", "--email", "m@prov.example"])
+                      "--password", "pw-mailer-12345", "--email", "m@prov.example"])
     assert r.exit_code == 0, r.output
     r = run(cli_app, ["users", "set", "mailer", "--db", db, "--email", "bad@"])
     assert r.exit_code == 2 and "不是有效的电子邮件地址" in r.output

@@ -79,7 +79,7 @@ def test_rd_walk_and_five_lists(tmp_path):
         assert rd_status(pg) == "in_progress"
         pg.get_by_test_id("rd-result-input").fill("样片良率 92%")
         pg.get_by_test_id("rd-complete").click()                                   # refused: the milestone is open
-        pg.wait_for_function("document.getElementById('program-message').textContent.length > 0")
+        pg.wait_for_function("() => document.getElementById('program-message').textContent.length > 0")
         assert "milestone(s) not done" in pg.locator("#program-message").inner_text()
         click_reload(pg, "rd-ms-done-1")
         assert pg.get_by_test_id("rd-funded").get_attribute("data-value") == "6000000.0"

@@ -33,10 +33,10 @@ def world(db_any):
     with store.begin() as conn:                  # start without the web fixture's two requests
         for table in ("work_request", "inbox_message", "work_audit", "work_attachment"):
             conn.execute(sa.text(f"DELETE FROM {table}"))
-    add_user(store, "nf_office", "password-1", "chain_office", chain="NF")
-    add_user(store, "drc_unit", "password-1", "unit", unit="P-DRC")
-    add_user(store, "ent1", "password-1", "enterprise", uscc=W.USCC[1])
-    add_user(store, "jj_city", "password-1", "city", region="360400")
+    add_user(store, "nf_office", "nf-work-pass-2026", "chain_office", chain="NF")
+    add_user(store, "drc_unit", "nf-work-pass-2026", "unit", unit="P-DRC")
+    add_user(store, "ent1", "nf-work-pass-2026", "enterprise", uscc=W.USCC[1])
+    add_user(store, "jj_city", "nf-work-pass-2026", "city", region="360400")
     for name in list(W.USERS) + ["nf_office", "drc_unit", "ent1", "jj_city"]:
         U(store, name)
     yield store

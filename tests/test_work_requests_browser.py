@@ -47,7 +47,7 @@ def status(pg) -> str:
 def test_request_from_enterprise_through_county_and_chain_office_to_closure(tmp_path):
     db = W.build(tmp_path / "walk.duckdb")
     with open_store(db) as store:
-        add_user(store, "nf_office", "password-nf-1", "chain_office", chain="NF")
+        add_user(store, "nf_office", "password-nf-2026-q4", "chain_office", chain="NF")
     with serve(db, public_aggregates=True) as base, chromium() as browser:
         ctx, pg = new_page(browser, base)
         # the enterprise: its home is its firm, it submits a request
@@ -78,7 +78,7 @@ def test_request_from_enterprise_through_county_and_chain_office_to_closure(tmp_
         assert pg.get_by_test_id("request-escalated").is_visible()
         sign_out(pg)
         # the chain office sees it now and answers
-        sign_in(pg, base, "nf_office", "password-nf-1")
+        sign_in(pg, base, "nf_office", "password-nf-2026-q4")
         pg.goto(f"{base}/requests")
         pg.get_by_test_id(f"req-link-{rid}").click()
         pg.wait_for_load_state()

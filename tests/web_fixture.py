@@ -5,7 +5,7 @@ are worked out by hand in handmade.py; the extra facts here:
 
 - USCCs: E_i gets ``make(county, 9000 + i)``;
 - supply link E2 → E1 (2025, 12 亿元); designation: E1 chain master of EI;
-- users (password ``pw-<name>-123``): admin (province_admin), ei_office
+- users (password ``pw-<name>-12345``): admin (province_admin), ei_office
   (chain_office EI), nc_city (city 360100), dh_county (county 360102, E1 + E5),
   lx_county (county 360402, E3 + E4), ent3 (enterprise E3), viewer, fin_unit (unit P-FIN).
 - work programmes (with the tasks): R&D problem #1 posted by the EI office (one application
@@ -48,7 +48,7 @@ SEES = {"admin": {1, 2, 3, 4, 5, 6}, "ei_office": {1, 2, 5}, "nc_city": {1, 2, 5
 
 
 def password(name: str) -> str:
-    return f"pw-{name}-123"
+    return f"pw-{name}-12345"
 
 
 def build(path, tasks: bool = True) -> str:

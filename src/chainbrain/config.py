@@ -18,8 +18,8 @@ optional (docs/operations.md lists them)::
     port = 8000
     workers = 1                   # processes (PostgreSQL only; DuckDB allows one writer)
     public_aggregates = false
-    secure_cookies = false        # mark cookies Secure (behind HTTPS)
-    trusted_proxies = ["127.0.0.1"]   # whose X-Forwarded-For / -Proto is believed
+    secure_cookies = false        # Secure + __Host- cookies and HSTS (served over HTTPS)
+    trusted_proxies = []          # addresses / CIDRs whose X-Forwarded-For / -Proto is believed (none)
     root_path = ""                # the path prefix a reverse proxy serves ChainBrain under
 
     [logging]
@@ -69,7 +69,7 @@ class Settings:
     workers: int = 1
     public_aggregates: bool = False
     secure_cookies: bool = False
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1",)
+    trusted_proxies: tuple[str, ...] = ()
     root_path: str = ""
     log_level: str = "info"
     access_log: str = "plain"
@@ -153,6 +153,13 @@ def _convert(name: str, value, where: str):
             out = str(value)
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a valid {name} ({name} 的取值无效)") from None
+    if name == "trusted_proxies":
+        from chainbrain.web.proxies import parse
+
+        try:
+            parse(out)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
     if name in _CHOICES and out not in _CHOICES[name]:
         raise ConfigError(f"{where}: {out!r} must be one of {', '.join(_CHOICES[name])} "
                           f"({name} 应为 {'、'.join(_CHOICES[name])} 之一)")

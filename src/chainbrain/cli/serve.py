@@ -19,6 +19,11 @@ def serve(
                                 help="worker processes (PostgreSQL only) [default: config, 1]"),
     config: str = typer.Option(None, "--config", help="configuration file [default: $CHAINBRAIN_CONFIG, "
                                                       "./chainbrain.toml, /etc/chainbrain/chainbrain.toml]"),
+    trusted_proxy: list[str] = typer.Option(None, "--trusted-proxy", metavar="CIDR",
+                                            help="a reverse proxy (address or CIDR network) whose X-Forwarded-For "
+                                                 "and -Proto are believed; repeatable [default: config, none]"),
+    secure_cookies: bool = typer.Option(None, "--secure-cookies/--no-secure-cookies",
+                                        help="served over HTTPS: Secure __Host- cookies and HSTS [default: config, off]"),
 ):
     """Serve the cockpit at http://HOST:PORT/ until Ctrl-C or SIGTERM (offline: all assets are local)."""
     import uvicorn
@@ -29,21 +34,32 @@ def serve(
 
     if config:
         os.environ["CHAINBRAIN_CONFIG"] = config
-    cfg = load_settings()
+    if trusted_proxy:
+        from chainbrain.web.proxies import parse
+
+        try:
+            parse(trusted_proxy)
+        except ValueError as exc:
+            typer.echo(f"error: --trusted-proxy: {exc}", err=True)
+            raise typer.Exit(2) from None
     # what the options say wins; the worker processes read it back from the environment
-    env = {"CHAINBRAIN_DB": db, "CHAINBRAIN_PUBLIC_AGGREGATES": public_aggregates, "CHAINBRAIN_WORKERS": workers}
+    env = {"CHAINBRAIN_DB": db, "CHAINBRAIN_PUBLIC_AGGREGATES": public_aggregates, "CHAINBRAIN_WORKERS": workers,
+           "CHAINBRAIN_SECURE_COOKIES": secure_cookies,
+           "CHAINBRAIN_TRUSTED_PROXIES": ",".join(trusted_proxy) if trusted_proxy else None}
     os.environ.update({k: str(v) for k, v in env.items() if v is not None})
-    cfg = load_settings()
+    cfg = load_settings()                      # a bad value: one line (chainbrain.cli.main)
     host, port = host or cfg.host, port or cfg.port
     if cfg.workers > 1 and not is_postgres(cfg.db):
         typer.echo(f"error: --workers {cfg.workers} needs PostgreSQL: a DuckDB file allows one process "
                    f"(多进程仅支持 PostgreSQL：DuckDB 文件只允许一个进程打开)", err=True)
         raise typer.Exit(2)
     typer.echo(f"ChainBrain 产业链大脑: http://{host}:{port}{cfg.root_path}/  (db: {redact(cfg.db)}; "
-               f"public aggregates: {'on' if cfg.public_aggregates else 'off'}; workers: {cfg.workers}"
+               f"public aggregates: {'on' if cfg.public_aggregates else 'off'}; workers: {cfg.workers}; "
+               f"secure cookies: {'on' if cfg.secure_cookies else 'off'}; "
+               f"trusted proxies: {', '.join(cfg.trusted_proxies) or 'none'}"
                f"{'; config: ' + cfg.source if cfg.source else ''}) — Ctrl-C to stop")
     uvicorn.run("chainbrain.web.app:app_from_settings", factory=True, host=host, port=port,
-                workers=cfg.workers, root_path=cfg.root_path, proxy_headers=True,
-                forwarded_allow_ips=",".join(cfg.trusted_proxies), log_level=cfg.log_level,
+                workers=cfg.workers, root_path=cfg.root_path, proxy_headers=bool(cfg.trusted_proxies),
+                forwarded_allow_ips=",".join(cfg.trusted_proxies) or None, log_level=cfg.log_level,
                 access_log=cfg.access_log != "off", log_config=log_config(cfg.access_log),
                 timeout_graceful_shutdown=10)

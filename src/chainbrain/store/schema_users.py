@@ -13,7 +13,11 @@ the logs rather than among the data tables.
   where notifications are also mailed when ``[mail] enabled`` (:mod:`chainbrain.work.mail`).
 - ``web_session``: the SHA-256 of the session token (the cookie holds the
   token itself), its CSRF token, and its expiry.
-- ``login_attempt``: every sign-in attempt, for rate limiting and audit.
+- ``login_attempt``: every sign-in attempt whose password was checked (for audit).
+- ``login_throttle`` (migration ``0023_sign_in_attempts``): one row per throttled key — a
+  user name at one address (``pair:``), an address (``addr:``), a user name from anywhere
+  (``user:``) — with its failures (one forgotten per interval), the attempts in flight, the end of
+  its back-off and of its audited block (:mod:`chainbrain.web.throttle`).
 """
 
 from __future__ import annotations
@@ -56,4 +60,15 @@ login_attempt = sa.Table(
     sa.Column("ok", sa.Boolean, nullable=False),
 )
 
-AUX_TABLES = ("user_account", "web_session", "login_attempt")
+login_throttle = sa.Table(
+    "login_throttle", metadata,
+    sa.Column("key", sa.String(160), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),              # failures, less those forgotten
+    sa.Column("pending", sa.Integer, nullable=False),               # attempts reserved, password not yet checked
+    sa.Column("updated_at", sa.DateTime, nullable=False),           # the clock of the leak (one forgotten per interval)
+    sa.Column("reserved_at", sa.DateTime),                          # the last reservation (stale after a minute)
+    sa.Column("blocked_until", sa.DateTime),                        # the back-off's end
+    sa.Column("audited_until", sa.DateTime),                        # blocked attempts until then are not audited again
+)
+
+AUX_TABLES = ("user_account", "web_session", "login_attempt", "login_throttle")

@@ -86,7 +86,7 @@ def _database_answer(request: Request, exc: Exception):
 
 
 def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL,
-               secure_cookies: bool = False) -> FastAPI:
+               secure_cookies: bool = False, trusted_proxies=()) -> FastAPI:
     """A ChainBrain web app over the store ``db`` (DuckDB file path or postgresql:// URL).
 
     ``public_aggregates``: serve aggregate figures to anonymous visitors (the
@@ -94,8 +94,15 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     ``min_cell``: aggregates built from fewer enterprises are withheld from
     viewers who cannot see those enterprises individually (Statistics Law;
     DESIGN.md §4; :mod:`chainbrain.web.policy`).
-    ``secure_cookies``: mark the session cookie ``Secure`` (deployments behind HTTPS).
+    ``secure_cookies``: ``Secure`` + ``__Host-`` cookies and HSTS (deployments behind HTTPS;
+    :mod:`chainbrain.web.headers`, which also sets the CSP and ``Cache-Control: no-store``).
+    ``trusted_proxies``: addresses or CIDR networks whose ``X-Forwarded-For`` is believed
+    (:mod:`chainbrain.web.proxies`); none by default.
     """
+    from chainbrain.web.headers import SecurityHeaders, cookie_name
+    from chainbrain.web.proxies import parse as parse_proxies
+
+    networks = parse_proxies(trusted_proxies)
     store = open_store(db)
 
     @asynccontextmanager
@@ -115,9 +122,11 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
                               "growth as fractions, periods YYYY-MM year-to-date.")
     app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell,
                              secure_cookies=secure_cookies)
+    app.state.web.trusted_networks = networks
     app.state.templates = templates()
     app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
     app.add_middleware(CarryPeriod, secure=secure_cookies)          # one period everywhere (web/carry.py)
+    app.add_middleware(SecurityHeaders, secure=secure_cookies)      # CSP, no-store, HSTS (web/headers.py)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(cockpit.router)
@@ -160,8 +169,8 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         response = await call_next(request)
         token = getattr(request.state, "new_csrf_cookie", None)
         if token:
-            response.set_cookie(auth.CSRF_COOKIE, token, httponly=True, samesite="strict", path="/",
-                                secure=secure_cookies)
+            response.set_cookie(cookie_name(auth.CSRF_COOKIE, secure_cookies), token, httponly=True,
+                                samesite="strict", path="/", secure=secure_cookies)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -177,7 +186,9 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @app.exception_handler(auth.TooManyAttempts)
     async def too_many(request: Request, exc):
-        return _answer(request, 429, "limited_title", "login_limited")
+        response = _answer(request, 429, "limited_title", "login_limited")
+        response.headers["Retry-After"] = str(getattr(exc, "retry_after", 60))
+        return response
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc):
@@ -241,4 +252,5 @@ def app_from_settings() -> FastAPI:
     from chainbrain.config import load_settings
 
     cfg = load_settings()
-    return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies)
+    return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies,
+                      trusted_proxies=cfg.trusted_proxies)

@@ -1,7 +1,8 @@
 """Sign-in, sessions, CSRF tokens, login rate limiting and the audit trail.
 
 - Session: a random 256-bit token in the ``cb_session`` cookie (HttpOnly,
-  SameSite=Lax, ``Secure`` when the deployment says so); the store keeps only
+  SameSite=Lax; ``Secure`` and named ``__Host-cb_session`` with ``serve --secure-cookies``,
+  :mod:`chainbrain.web.headers`); the store keeps only
   its SHA-256 (``web_session``) with an expiry (8 hours) and the session's
   CSRF token.
 - CSRF (OWASP synchronizer token): every state-changing request made with the
@@ -9,9 +10,12 @@
   field or the ``X-CSRF-Token`` header. Before sign-in, the login form uses a
   double-submit cookie (``cb_csrf`` cookie = form field). ``POST /api/login``
   with a JSON body needs no token: a cross-site form cannot send JSON.
-- Rate limiting: at most :data:`MAX_FAILURES` failed attempts per user name
-  and per client address within :data:`WINDOW`; further attempts get 429
-  without the password being checked (``login_attempt`` table).
+- Rate limiting (:mod:`chainbrain.web.throttle`): each attempt is counted per user name at its
+  address, per address and per user name, in one transaction *before* the password is checked,
+  with exponential back-off; a refused attempt gets 429 with ``Retry-After`` and is audited once
+  per pause. The client address is the peer's, or with trusted proxies configured the rightmost
+  untrusted ``X-Forwarded-For`` hop (:mod:`chainbrain.web.proxies`).
+- A hash made with older argon2 parameters is replaced at sign-in (:func:`chainbrain.web.users.new_hash_if_needed`).
 - Audit (``audit_log``): sign-in, sign-out, failed sign-in, import, export,
   edit — actor, action and a JSON detail.
 """
@@ -30,16 +34,17 @@ from fastapi import Request
 from sqlalchemy.pool import QueuePool
 
 from chainbrain.store.schema import audit_log
-from chainbrain.store.schema_users import login_attempt, web_session
+from chainbrain.store.schema_users import web_session
+from chainbrain.web import throttle
 from chainbrain.web import users as U
 from chainbrain.web.cache import per_store
+from chainbrain.web.headers import cookie_name
+from chainbrain.web.proxies import client_address
 from chainbrain.web.state import get_state
 
 COOKIE = "cb_session"
 CSRF_COOKIE = "cb_csrf"
 SESSION_HOURS = 8
-MAX_FAILURES = 5
-WINDOW = dt.timedelta(minutes=15)
 
 
 class SignInRequired(Exception):
@@ -55,7 +60,11 @@ class CsrfFailed(Exception):
 
 
 class TooManyAttempts(Exception):
-    """Raised when sign-in is rate limited (429)."""
+    """Raised when sign-in is rate limited (429); ``retry_after`` in seconds."""
+
+    def __init__(self, retry_after: int = 60):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
 
 
 def _now() -> dt.datetime:
@@ -67,7 +76,21 @@ def _digest(token: str) -> str:
 
 
 def client_of(request: Request) -> str:
-    return (request.client.host if request.client else "unknown")[:64]
+    """The client's address: the peer's, or behind a trusted proxy the rightmost untrusted
+    ``X-Forwarded-For`` hop (:mod:`chainbrain.web.proxies`)."""
+    peer = request.client.host if request.client else "unknown"
+    networks = getattr(get_state(request), "trusted_networks", ())
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), networks)[:64]
+
+
+def session_cookie(request: Request) -> str:
+    """The session cookie's name in this deployment (``__Host-`` prefixed with secure cookies)."""
+    return cookie_name(COOKIE, get_state(request).secure_cookies)
+
+
+def csrf_cookie(request: Request) -> str:
+    """The pre-sign-in CSRF cookie's name in this deployment."""
+    return cookie_name(CSRF_COOKIE, get_state(request).secure_cookies)
 
 
 # ---------------------------------------------------------------- audit
@@ -157,7 +180,7 @@ def current_user(request: Request) -> U.User | None:
         return request.state.user
     request.state.user = None
     request.state.csrf = None
-    token = request.cookies.get(COOKIE)
+    token = request.cookies.get(session_cookie(request))
     if token:
         st = get_state(request)
         request.state.user, request.state.csrf = _lookup_session(st.store, _digest(token))
@@ -199,8 +222,12 @@ def end_session(store, token: str | None) -> None:
 
 
 def set_session_cookie(response, token: str, secure: bool = False) -> None:
-    response.set_cookie(COOKIE, token, max_age=SESSION_HOURS * 3600, httponly=True, samesite="lax",
-                        secure=secure, path="/")
+    response.set_cookie(cookie_name(COOKIE, secure), token, max_age=SESSION_HOURS * 3600, httponly=True,
+                        samesite="lax", secure=secure, path="/")
+
+
+def clear_session_cookie(response, secure: bool = False) -> None:
+    response.delete_cookie(cookie_name(COOKIE, secure), path="/", secure=secure, httponly=True, samesite="lax")
 
 
 # ---------------------------------------------------------------- CSRF
@@ -209,7 +236,7 @@ def csrf_token(request: Request) -> str:
     current_user(request)
     if request.state.csrf:
         return request.state.csrf
-    token = request.cookies.get(CSRF_COOKIE)
+    token = request.cookies.get(csrf_cookie(request))
     if not token:
         token = getattr(request.state, "new_csrf_cookie", None) or secrets.token_urlsafe(24)
         request.state.new_csrf_cookie = token          # app middleware sets the cookie
@@ -220,48 +247,48 @@ def check_csrf(request: Request, sent: str | None) -> None:
     """Raise :class:`CsrfFailed` unless ``sent`` (form field or header) is this client's token."""
     sent = sent or request.headers.get("x-csrf-token") or ""
     current_user(request)
-    expected = request.state.csrf or request.cookies.get(CSRF_COOKIE) or ""
+    expected = request.state.csrf or request.cookies.get(csrf_cookie(request)) or ""
     if not expected or not hmac.compare_digest(sent, expected):
         raise CsrfFailed()
 
 
 # ---------------------------------------------------------------- sign-in
-def _record_attempt(store, username: str, client: str, ok: bool) -> None:
-    with store.begin() as conn:
-        conn.execute(login_attempt.insert().values(id=store.next_id(conn, "login_attempt"),
-                                                   username=username[:64], client=client,
-                                                   attempted_at=_now(), ok=ok))
-
-
-def rate_limited(store, username: str, client: str) -> bool:
-    since = _now() - WINDOW
-    with store.engine.connect() as conn:
-        q = sa.select(sa.func.count()).select_from(login_attempt).where(
-            login_attempt.c.attempted_at >= since, sa.not_(login_attempt.c.ok))
-        by_name = conn.execute(q.where(login_attempt.c.username == username[:64])).scalar()
-        by_client = conn.execute(q.where(login_attempt.c.client == client)).scalar()
-    return by_name >= MAX_FAILURES or by_client >= MAX_FAILURES * 4
-
-
 def sign_in(request: Request, username: str, password: str) -> tuple[U.User, str, str]:
-    """Check the password (rate limited, audited); returns (user, cookie token, CSRF token).
+    """Check the password (throttled, audited); returns (user, cookie token, CSRF token).
 
-    Raises :class:`TooManyAttempts` or :class:`SignInRequired` (wrong name/password).
+    The attempt is counted (:func:`chainbrain.web.throttle.reserve`) before the password is checked
+    and settled after it; a refused attempt raises :class:`TooManyAttempts` (audited once per
+    pause) and a wrong name or password :class:`SignInRequired`.
     """
     st = get_state(request)
     client = client_of(request)
     username = (username or "").strip()[:64]
+    with st.lock:                                           # the lock twice only: it also serves analytics
+        verdict = throttle.reserve(st.store, username, client)
+        if not verdict.allowed:
+            if verdict.audit:
+                audit(st.store, username or "?", "login_blocked", client=client, rule=verdict.rule,
+                      until=verdict.until)
+            raise TooManyAttempts(verdict.retry_after)
+        try:
+            row = U.lookup(st.store, username)               # the shared connection is used under the lock
+        except BaseException:
+            throttle.release(st.store, username, client, False)
+            raise
+    try:
+        user = U.verify(st.store, username, password, row)  # argon2: slow on purpose, outside the lock
+        rehash = U.new_hash_if_needed(row, password) if user else None
+    except BaseException:
+        with st.lock:
+            throttle.release(st.store, username, client, False)
+        raise
     with st.lock:
-        if rate_limited(st.store, username, client):
-            audit(st.store, username or "?", "login_blocked", client=client)
-            raise TooManyAttempts()
-        row = U.lookup(st.store, username)                   # the shared connection is used under the lock
-    user = U.verify(st.store, username, password, row)     # argon2: slow on purpose, outside the lock
-    with st.lock:
-        _record_attempt(st.store, username, client, user is not None)
+        throttle.release(st.store, username, client, user is not None)
         if user is None:
             audit(st.store, username or "?", "login_failed", client=client)
             raise SignInRequired()
+        if rehash:
+            U.replace_hash(st.store, row, rehash)
         token, csrf = start_session(st.store, user)
         audit(st.store, user.username, "login", client=client, role=user.role)
     return user, token, csrf
@@ -270,8 +297,9 @@ def sign_in(request: Request, username: str, password: str) -> tuple[U.User, str
 def sign_out(request: Request) -> None:
     st = get_state(request)
     user = current_user(request)
-    forget_session(st.store, request.cookies.get(COOKIE))
+    token = request.cookies.get(session_cookie(request))
+    forget_session(st.store, token)
     with st.lock:
-        end_session(st.store, request.cookies.get(COOKIE))
+        end_session(st.store, token)
         if user:
             audit(st.store, user.username, "logout", client=client_of(request))

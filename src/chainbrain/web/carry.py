@@ -9,13 +9,16 @@ forgets the choice (the newest month on file again). Only page requests
 its documented default (the newest month) unless asked for a period.
 
 The cookie holds only a validated month (``YYYY-MM``) or scope word, never
-anything else, so a forged cookie cannot inject parameters.
+anything else, so a forged cookie cannot inject parameters. With secure cookies the
+names carry the ``__Host-`` prefix (:mod:`chainbrain.web.headers`).
 """
 
 from __future__ import annotations
 
 import re
 from urllib.parse import parse_qsl, urlencode
+
+from chainbrain.web.headers import HOST_PREFIX
 
 PERIOD_COOKIE = "cb_period"
 SCOPE_COOKIE = "cb_scope"
@@ -80,7 +83,10 @@ class CarryPeriod:
         if not _is_page(scope):
             return await self.app(scope, receive, send)
         raw = scope.get("query_string", b"").decode("latin-1")
-        query, changes = plan(raw, _cookies(scope))
+        jar = _cookies(scope)
+        if self.secure:                        # only the __Host- cookies count, under their plain names
+            jar = {k[len(HOST_PREFIX):]: v for k, v in jar.items() if k.startswith(HOST_PREFIX)}
+        query, changes = plan(raw, jar)
         scope = {**scope, "query_string": query.encode("latin-1"),
                  "state": {**scope.get("state", {}), "raw_query": raw}}     # what the visitor asked for
         if not changes:
@@ -91,6 +97,7 @@ class CarryPeriod:
                 headers = list(message.get("headers", []))
                 for name, value in changes.items():
                     attrs = "; Path=/; SameSite=Lax; HttpOnly" + ("; Secure" if self.secure else "")
+                    name = (HOST_PREFIX + name) if self.secure else name
                     cookie = (f"{name}={value}; Max-Age=2592000" if value is not None
                               else f"{name}=; Max-Age=0") + attrs
                     headers.append((b"set-cookie", cookie.encode("latin-1")))

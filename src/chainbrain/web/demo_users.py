@@ -3,18 +3,16 @@
 Scopes are picked from the store so each role has something to see: the
 chain office of the chain with the most enterprises, the city with the most
 enterprises and its largest county, and the enterprise with the highest
-revenue in the newest monthly report. Passwords are random (``secrets``);
-existing demo users are replaced.
+revenue in the newest monthly report. Passwords are random (20 characters from
+``secrets``, meeting the policy of :mod:`chainbrain.web.passwords`); existing demo users are replaced.
 """
 
 from __future__ import annotations
 
-import secrets
-
 import sqlalchemy as sa
 
 from chainbrain.store.schema_users import user_account, web_session
-from chainbrain.web.users import add_user
+from chainbrain.web.users import add_user, new_password
 
 PREFIX = "demo_"
 
@@ -55,7 +53,7 @@ def create_demo_users(store) -> list[tuple[str, str, str, str]]:
     for suffix, role, scope in plan:
         if any(v is None for v in scope.values()):
             continue                                 # e.g. no enterprise with a USCC yet
-        password = secrets.token_urlsafe(9)
+        password = new_password()
         user = add_user(store, PREFIX + suffix, password, role, **scope)
         out.append((user.username, password, role, user.scope))
     return out

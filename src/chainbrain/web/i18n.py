@@ -106,7 +106,7 @@ STRINGS.update({
     "username": ("用户名", "User name"), "password": ("密码", "Password"),
     "login_title": ("登录产业链大脑", "Sign in to ChainBrain"),
     "login_failed": ("用户名或密码错误。", "Wrong user name or password."),
-    "login_limited": ("尝试次数过多，请 15 分钟后再试。", "Too many attempts; try again in 15 minutes."),
+    "login_limited": ("尝试次数过多，请稍后再试。", "Too many attempts; please wait a while and try again."),
     "forbidden_title": ("无权访问", "Forbidden"),
     "forbidden_body": ("您的角色无权执行此操作。", "Your role may not do this."),
     "csrf_title": ("请求已过期", "Request expired"),

@@ -105,8 +105,10 @@ def render(request: Request, template: str, status_code: int = 200, **extra):
 
 
 def chart_json(payload) -> str:
-    """JSON for a ``<script type="application/json">`` block (safe against ``</script>``)."""
-    return json.dumps(payload, ensure_ascii=False, default=str).replace("</", "<\\/")
+    """JSON for a ``<script type="application/json">`` block: ``<``, ``>`` and ``&`` as ``\\u003c`` …,
+    so no ``</script>`` or ``<!--`` in a name can end the block or change how it is parsed."""
+    text = json.dumps(payload, ensure_ascii=False, default=str)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 #: how a column kind is shown on screen → (divisor, Excel number format, unit added to the header)

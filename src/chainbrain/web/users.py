@@ -5,8 +5,13 @@ Used by the ``chainbrain users`` command, the demo build
 A role's scope is checked against the catalog when the account is created:
 a ``city`` user needs a prefecture code, a ``county`` user a county code, a
 ``chain_office`` user a chain code, an ``enterprise`` user a valid USCC
-(GB 32100-2015), a ``unit`` user a unit code of the pack (``work/units.csv``). Passwords are hashed with argon2id (argon2-cffi defaults,
-RFC 9106 second recommended option); the plain text is never stored.
+(GB 32100-2015), a ``unit`` user a unit code of the pack (``work/units.csv``).
+
+Passwords follow the policy of :mod:`chainbrain.web.passwords` (at least 12 characters, not
+common, not the user name) whenever one is set: :func:`add_user`, :func:`set_password`,
+:func:`reset_password`. They are hashed with argon2id with :data:`HASH_PARAMS` (RFC 9106
+§4 second recommended option: t=3, m=64 MiB, p=4); the plain text is never stored. A hash
+made with other parameters is replaced at the next successful sign-in (:func:`new_hash_if_needed`).
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from chainbrain.catalog.uscc import problem as uscc_problem
 from chainbrain.store.schema_users import ROLES, user_account
 
-_hasher = PasswordHasher()
-MIN_PASSWORD = 8
+#: argon2id parameters of new hashes (RFC 9106 §4, second recommended option); changing them makes
+#: every older hash be replaced at its user's next sign-in
+HASH_PARAMS = {"time_cost": 3, "memory_cost": 64 * 1024, "parallelism": 4, "hash_len": 32, "salt_len": 16}
+_hasher = PasswordHasher(**HASH_PARAMS)
 
 
 class UserError(ValueError):
@@ -57,6 +64,15 @@ def _row_user(r) -> User:
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def check_password(password: str | None, username: str | None) -> None:
+    """Raise :class:`UserError` when ``password`` breaks the policy (:mod:`chainbrain.web.passwords`)."""
+    from chainbrain.web.passwords import problem
+
+    why = problem(password, username)
+    if why:
+        raise UserError(why)
 
 
 def check_scope(conn, role: str, region: str | None, chain: str | None, uscc: str | None,
@@ -122,8 +138,7 @@ def add_user(store, username: str, password: str, role: str, region: str | None 
     email = check_email(email)
     if not username or len(username) > 64:
         raise UserError("username must be 1–64 characters (用户名应为 1–64 个字符)")
-    if len(password or "") < MIN_PASSWORD:
-        raise UserError(f"password must have at least {MIN_PASSWORD} characters (密码至少 {MIN_PASSWORD} 位)")
+    check_password(password, username)
     with store.begin() as conn:
         scope = check_scope(conn, role, region, chain, uscc, unit)
         if conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).first():
@@ -166,6 +181,62 @@ def set_email(store, username: str, email: str | None) -> bool:
         n = conn.execute(user_account.update().where(user_account.c.username == username).values(email=email)
                          .returning(user_account.c.id)).all()
     return bool(n)
+
+
+def set_password(store, username: str, password: str) -> bool:
+    """Give ``username`` a new password (policy checked), end its sessions and lift its sign-in
+    pauses; False when no such user, :class:`UserError` when the password breaks the policy."""
+    from chainbrain.store.schema_users import web_session
+    from chainbrain.web.throttle import forget_user
+
+    check_password(password, username)
+    digest = hash_password(password)                         # slow: before the transaction
+    with store.begin() as conn:
+        uid = conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).scalar()
+        if uid is None:
+            return False
+        conn.execute(user_account.update().where(user_account.c.id == uid).values(password_hash=digest))
+        conn.execute(web_session.delete().where(web_session.c.user_id == uid))
+        forget_user(conn, username)
+    return True
+
+
+def new_password() -> str:
+    """A random password of 20 URL-safe characters (120 bits, ``secrets``) that meets the policy."""
+    import secrets
+
+    from chainbrain.web.passwords import problem
+
+    while True:
+        password = secrets.token_urlsafe(15)
+        if problem(password) is None:
+            return password
+
+
+def reset_password(store, username: str) -> str | None:
+    """Give ``username`` a new random one-time password (:func:`new_password`) and end its sessions;
+    the password, or None when no such user."""
+    password = new_password()
+    return password if set_password(store, username, password) else None
+
+
+def new_hash_if_needed(row, password: str) -> str | None:
+    """After a successful check of ``password`` against ``row`` (its account row): a new hash when the
+    stored one was made with other parameters than :data:`HASH_PARAMS` (slow: argon2), else None."""
+    try:
+        if not _hasher.check_needs_rehash(row.password_hash):
+            return None
+    except InvalidHashError:
+        return None
+    return hash_password(password)
+
+
+def replace_hash(store, row, digest: str) -> None:
+    """Store ``digest`` (:func:`new_hash_if_needed`) as ``row``'s hash if it is still the one checked."""
+    with store.begin() as conn:
+        conn.execute(user_account.update().where(user_account.c.id == row.id,
+                                                 user_account.c.password_hash == row.password_hash)
+                     .values(password_hash=digest))
 
 
 def get_user(conn, user_id: int) -> User | None:

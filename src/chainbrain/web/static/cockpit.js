@@ -6,6 +6,7 @@
  */
 (function () {
   "use strict";
+  var esc = window.cbHtml.esc;          // tooltips are HTML: names escaped (html.js)
   var el = document.getElementById("cockpit-data");
   if (!el || typeof echarts === "undefined") { return; }
   var D = JSON.parse(el.textContent);
@@ -23,10 +24,10 @@
   function tip(u) {
     if (!u) { return ""; }
     if (u.suppressed) {
-      return "<b>" + u.name + "</b><br>" + T.suppressed + "<br>" + T.count_col + ": " + u.count;
+      return "<b>" + esc(u.name) + "</b><br>" + T.suppressed + "<br>" + T.count_col + ": " + esc(u.count);
     }
-    return "<b>" + u.name + "</b><br>" + T.revenue_col + ": " + u.revenue +
-      "<br>" + T.yoy_comparable_col + ": " + u.yoy_comparable + "<br>" + T.count_col + ": " + u.count;
+    return "<b>" + esc(u.name) + "</b><br>" + T.revenue_col + ": " + esc(u.revenue) +
+      "<br>" + T.yoy_comparable_col + ": " + esc(u.yoy_comparable) + "<br>" + T.count_col + ": " + esc(u.count);
   }
 
   function drawMap(geo) {

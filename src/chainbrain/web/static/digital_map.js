@@ -3,6 +3,7 @@
  * clicking an area opens its own page (?region=<code>). */
 (function () {
   "use strict";
+  var esc = window.cbHtml.esc;          // tooltips are HTML: names escaped (html.js)
   var el = document.getElementById("digital-map-data");
   var node = document.getElementById("digital-map");
   if (!el || !node || typeof echarts === "undefined") { return; }
@@ -25,7 +26,7 @@
         textStyle: { fontFamily: FONT },
         tooltip: { trigger: "item", formatter: function (p) {
           var u = byCode[p.name];
-          return u ? "<b>" + u.name + "</b><br>" + pct(u.value) + " (" + u.count + " / " + u.firms + ")" : "";
+          return u ? "<b>" + esc(u.name) + "</b><br>" + pct(u.value) + " (" + u.count + " / " + u.firms + ")" : "";
         } },
         visualMap: { min: 0, max: 1, calculable: false, left: 8, bottom: 8, itemHeight: 110, text: ["100%", "0%"],
                      inRange: { color: ["#f5e6c8", "#9fd0a6", "#3f9a5a", "#145c2e"] } },

@@ -4,6 +4,7 @@
  */
 (function () {
   "use strict";
+  var esc = window.cbHtml.esc;          // tooltips are HTML: names escaped (html.js)
   var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var COLORS = { attack: "#c2410c", breakthrough: "#2f6fb8", other: "#b8c2cf" };
   var charts = [];
@@ -41,7 +42,7 @@
       grid: { left: 8, right: 24, top: 36, bottom: 30, containLabel: true },
       tooltip: { trigger: "item", formatter: function (p) {
         var d = p.data.raw;
-        return "<b>" + d.name + "</b> (" + d.segment + ")<br>" + (L.density || "density") + ": " + fmt(d.density) +
+        return "<b>" + esc(d.name) + "</b> (" + esc(d.segment) + ")<br>" + (L.density || "density") + ": " + fmt(d.density) +
           "<br>PCI: " + fmt(d.pci) + "<br>COG: " + fmt(d.cog) + "<br>score: " + fmt(d.score); } },
       xAxis: { type: "value", name: L.density || "density", nameLocation: "middle", nameGap: 24, scale: true,
                splitLine: { lineStyle: { color: "#e3e8ef" } } },
@@ -117,10 +118,10 @@
             legend: { show: false },
             tooltip: { trigger: "item", formatter: function (p) {
               var r = mine[p.name]; if (!r) { return ""; }
-              var s = "<b>" + r.name + "</b><br>" + (L.top_targets || "") + ": " + (r.targets_text || "—");
+              var s = "<b>" + esc(r.name) + "</b><br>" + (L.top_targets || "") + ": " + esc(r.targets_text || "—");
               if (crowd) {
                 var k = rank[p.name];
-                s += "<br>" + crowd.name + ": " + (k ? (L.map_rank || "{r} {s}").replace("{r}", k.i).replace("{s}", fmt(k.score))
+                s += "<br>" + esc(crowd.name) + ": " + (k ? (L.map_rank || "{r} {s}").replace("{r}", k.i).replace("{s}", fmt(k.score))
                                                       : (L.map_not_targeting || "—"));
                 if (p.name === crowd.stronger_case) { s += " · " + (L.stronger_case || ""); }
               }

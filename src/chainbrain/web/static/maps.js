@@ -7,6 +7,7 @@
  */
 (function () {
   "use strict";
+  var esc = window.cbHtml.esc;          // tooltips are HTML: names escaped (html.js)
   var el = document.getElementById("page-data");
   var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var charts = [];
@@ -42,12 +43,12 @@
       chart.setOption({
         textStyle: { fontFamily: FONT },
         tooltip: { trigger: "item", formatter: function (p) {
-          var d = p.data; var s = "<b>" + p.name + "</b>";
+          var d = p.data; var s = "<b>" + esc(p.name) + "</b>";
           if (d.code) {
             s += "<br>企业 / firms: " + d.value;
             s += "<br>营业收入 / revenue: " + (d.revenue === null ? "—*" : (d.revenue / 1e8).toFixed(2) + " 亿元");
             s += "<br>本地配套率 / local rate: " + (d.local_rate === null || d.local_rate === undefined ? "—" : (d.local_rate * 100).toFixed(1) + " %");
-            if (d.gap) { s += "<br>状态 / gap: " + d.gap; }
+            if (d.gap) { s += "<br>状态 / gap: " + esc(d.gap); }
           }
           return s; } },
         series: [{ type: "tree", data: [data], top: "2%", left: "8%", bottom: "2%", right: "28%",
@@ -75,7 +76,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) { var r = rows[p.dataIndex]; return "<b>" + r.name + "</b>" + (r.demo ? "（演示）" : "") + "<br>" + names[r.maturity] + " → " + names[r.target_maturity] + " · " + r.target_year; } },
+      tooltip: { trigger: "item", formatter: function (p) { var r = rows[p.dataIndex]; return "<b>" + esc(r.name) + "</b>" + (r.demo ? "（演示）" : "") + "<br>" + esc(names[r.maturity]) + " → " + esc(names[r.target_maturity]) + " · " + esc(r.target_year); } },
       xAxis: { type: "value", name: "年 / year", minInterval: 1,
                min: Math.min.apply(null, rows.map(function (r) { return r.target_year; }).concat([new Date().getFullYear()])) - 1,
                max: Math.max.apply(null, rows.map(function (r) { return r.target_year; }).concat([new Date().getFullYear()])) + 1,
@@ -117,7 +118,7 @@
         var chart = echarts.init(node);
         chart.setOption({
           textStyle: { fontFamily: FONT },
-          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? u.name + ": " + u.value + " 家 · " + u.present + "/" + u.total + (u.absent ? " · 缺该环节 / segment absent" : "") : ""; } },
+          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? esc(u.name) + ": " + u.value + " 家 · " + u.present + "/" + u.total + (u.absent ? " · 缺该环节 / segment absent" : "") : ""; } },
           visualMap: { min: 0, max: Math.max.apply(null, vals.concat([1])), left: 8, bottom: 8, itemHeight: 100,
                        inRange: { color: ["#f3f5f8", "#2f6fb8", "#0b3a75"] } },
           series: [{ type: "map", map: "cb-province-counties", nameProperty: "code", selectedMode: false,

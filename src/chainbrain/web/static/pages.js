@@ -5,6 +5,7 @@
  */
 (function () {
   "use strict";
+  var esc = window.cbHtml.esc;          // tooltips are HTML: names escaped (html.js)
   var el = document.getElementById("page-data");
   var FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif';
   var charts = [];
@@ -67,7 +68,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       tooltip: { trigger: "item", formatter: function (p) {
-        var d = p.data; var s = "<b>" + p.name + "</b>";
+        var d = p.data; var s = "<b>" + esc(p.name) + "</b>";
         if (d.value !== undefined) { s += "<br>企业 / firms: " + d.value; }
         if (d.revenue !== undefined) { s += "<br>营业收入 / revenue: " + (d.suppressed ? "—*" : (d.revenue === null ? "—" : (d.revenue / 1e8).toFixed(2) + " 亿元")); }
         return s; } },
@@ -110,7 +111,7 @@
         var chart = echarts.init(node);
         chart.setOption({
           textStyle: { fontFamily: FONT },
-          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? u.name + (u.value === null ? ": —*" : ": " + u.value.toFixed(2) + " 亿元") : ""; } },
+          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? esc(u.name) + (u.value === null ? ": —*" : ": " + u.value.toFixed(2) + " 亿元") : ""; } },
           visualMap: { min: 0, max: vals.length ? Math.max.apply(null, vals) || 1 : 1, left: 8, bottom: 8, itemHeight: 100,
                        inRange: { color: ["#dbe9f8", "#2f6fb8", "#0b3a75"] } },
           series: [{ type: "map", map: "cb-" + M.parent, nameProperty: "code", selectedMode: false,

@@ -45,8 +45,10 @@ def login_form(request: Request, username: str = Form(""), password: str = Form(
     lang = "&lang=en" if lang_of(request.query_params.get("lang")) == "en" else ""
     try:
         user, token, _ = auth.sign_in(request, username, password)
-    except auth.TooManyAttempts:
-        return render(request, "login.html", status_code=429, next=_safe_next(next), error="login_limited")
+    except auth.TooManyAttempts as exc:
+        resp = render(request, "login.html", status_code=429, next=_safe_next(next), error="login_limited")
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
     except auth.SignInRequired:
         return render(request, "login.html", status_code=401, next=_safe_next(next), error="login_failed")
     resp = RedirectResponse(_safe_next(next) + ("" if not lang else ("&" if "?" in next else "?") + lang[1:]),
@@ -60,7 +62,7 @@ def logout_form(request: Request, csrf_token: str = Form("")):
     auth.check_csrf(request, csrf_token)
     auth.sign_out(request)
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(auth.COOKIE, path="/")
+    auth.clear_session_cookie(resp, get_state(request).secure_cookies)
     return resp
 
 
@@ -86,7 +88,7 @@ def api_logout(request: Request):
     from fastapi.responses import JSONResponse
 
     resp = JSONResponse({"signed_in": False})
-    resp.delete_cookie(auth.COOKIE, path="/")
+    auth.clear_session_cookie(resp, get_state(request).secure_cookies)
     return resp
 
 
