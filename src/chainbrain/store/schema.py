@@ -350,3 +350,4 @@ from chainbrain.store import schema_clusters  # noqa: E402,F401
 from chainbrain.store import schema_library  # noqa: E402,F401
 from chainbrain.store import schema_cultivation  # noqa: E402,F401
 from chainbrain.store import schema_digital  # noqa: E402,F401
+from chainbrain.store import schema_audit  # noqa: E402,F401
