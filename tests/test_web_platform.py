@@ -204,7 +204,7 @@ def test_import_flow(app, tmp_path):
     assert job["status"] == "done", (job["message"], job["issues"])
     assert job["result"]["new"] == 1 and job["result"]["skipped"] == 1
     assert admin.get("/api/search", params={"q": "导入测试甲"}).json()["enterprises"]
-    assert "import" in [e["action"] for e in admin.get("/api/audit").json()["entries"]]
+    assert "import_end" in [e["action"] for e in admin.get("/api/audit").json()["entries"]]
     # CSRF and role
     no_token = TestClient(app)
     no_token.cookies = admin.cookies

@@ -222,15 +222,21 @@ def _anchors(rows: list[dict]) -> dict[int, str]:
     return out
 
 
-def verify_rows(rows: list[dict]) -> Verdict:
-    """Check a chain given as entries in id order (from the store or an export)."""
+def verify_rows(rows: list[dict], excerpt: bool = False) -> Verdict:
+    """Check a chain given as entries in id order (from the store or an export). ``excerpt``: the rows
+    are a filtered export — every entry's own hash is checked, the link only between consecutive ids."""
     if not rows:
         return Verdict(True, 0, GENESIS)
     anchors = _anchors(rows)
-    prev = None
+    prev, prev_id = None, None
     for r in rows:
         rid = int(r["id"])
-        if prev is None:
+        if excerpt and prev_id is not None and rid != prev_id + 1:
+            prev = None
+        prev_id = rid
+        if prev is None and excerpt:
+            pass
+        elif prev is None:
             first_prev = r.get("prev_hash")
             if first_prev != GENESIS and anchors.get(rid) != first_prev:
                 return Verdict(False, len(rows), rows[-1].get("row_hash") or "", rid,
@@ -273,3 +279,50 @@ def prune(store, older_than_days: int, actor: str = "cli") -> dict:
                                                             "deleted": deleted, "older_than_days": older_than_days,
                                                             "cutoff": _iso(cutoff)})
     return {"deleted": deleted, "anchor_id": aid if deleted else None, "cutoff": _iso(cutoff)}
+
+
+# ---------------------------------------------------------------- imports that died
+def process_mark() -> dict:
+    """Who is running this: host and process id (written on ``import_start``)."""
+    import os
+    import socket
+
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def close_dead_imports(store) -> list[str]:
+    """An ``import_died`` entry for every ``import_start`` of this host with no ``import_end`` whose
+    process is gone (killed during the import); the ids of the jobs closed. Run at server start."""
+    import os
+
+    me = process_mark()
+    with store.engine.connect() as conn:
+        starts = conn.execute(sa.text(
+            "SELECT s.actor, s.object, s.detail FROM audit_log s WHERE s.action = 'import_start'")).all()
+        ended = {json.loads(d or "{}").get("job") for (d,) in conn.execute(sa.text(
+            "SELECT detail FROM audit_log WHERE action IN ('import_end', 'import_died')"))}
+    closed = []
+    for actor, obj, detail in starts:
+        d = json.loads(detail or "{}")
+        job, pid = d.get("job"), d.get("pid")
+        if job in ended or d.get("host") != me["host"] or not isinstance(pid, int):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        append(store, actor, "import_died", obj, job=job, kind=d.get("kind"), file=d.get("file"), pid=pid,
+               note="the process running the import ended before it finished; nothing of it was kept "
+                    "(imports are all-or-nothing) (导入进程中途终止，未写入任何数据)")
+        closed.append(job)
+    return closed

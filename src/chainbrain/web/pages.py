@@ -357,21 +357,4 @@ def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None,
         ]}
 
 
-# ---------------------------------------------------------------- audit
-def audit_page(store, lang, action: str | None = None, limit: int = 500) -> dict:
-    t = strings(lang)
-    sql = "SELECT id, logged_at, actor, action, detail FROM audit_log"
-    params = {}
-    if action:
-        sql += " WHERE action = :a"
-        params["a"] = action
-    rows = _rows(store, sql + f" ORDER BY id DESC LIMIT {int(limit)}", **params)
-    for r in rows:
-        r["logged_at"] = r["logged_at"].isoformat(sep=" ") if r["logged_at"] else None
-    return {"entries": rows, "tables": [table("audit", t["audit_title"],
-                                              [("logged_at", t["time"], "text"), ("actor", t["actor"], "text"),
-                                               ("action", t["action"], "text"), ("detail", t["detail"], "text")],
-                                              rows)]}
-
-
-__all__ = ["chains_list", "chain_page", "region_page", "enterprise_page", "audit_page", "empty_like"]
+__all__ = ["chains_list", "chain_page", "region_page", "enterprise_page", "empty_like"]

@@ -2,7 +2,8 @@
 
 Individual enterprise data: only for signed-in users whose scope covers the
 enterprise (401 anonymous, 404 otherwise; :func:`chainbrain.web.policy.visible_enterprise`,
-checked on every request, before any cached answer is used).
+checked on every request, before any cached answer is used). Every read and every refusal
+is written to the audit log (``profile_read``, ``scope_refused``; :mod:`chainbrain.store.audit`).
 ``{uscc}`` also accepts the numeric id of partners without a USCC.
 
 The profile (:func:`chainbrain.web.pages.enterprise_page`) is built without the
@@ -27,7 +28,7 @@ from fastapi.responses import Response
 from chainbrain.analytics.profile import catalog_names
 from chainbrain.web import format as fmt
 from chainbrain.web import pages, profiles
-from chainbrain.web.auth import current_user, read_store
+from chainbrain.web.auth import audit, current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache, per_store
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import NotVisible, scope_key, visible_enterprise
@@ -71,7 +72,10 @@ def _visible(request, uscc: str) -> int:
             eid = None
         cache.put(version, key, eid)
     if eid is None:
-        raise NotVisible()
+        raise NotVisible(f"enterprise:{uscc}")                 # audited by the 404 handler, cached or not
+    api = request.url.path.startswith("/api")
+    audit(st.store, user.username, "profile_read", f"enterprise:{uscc}", path=request.url.path,
+          enterprise_id=eid, format=request.query_params.get("format") or ("json" if api else "html"))
     return eid
 
 
