@@ -14,6 +14,11 @@ by anyone who does not also recompute every later hash: keep the head hash
 Appends are serialised: one lock per store in this process, and on PostgreSQL
 a transaction-level advisory lock (several server processes). On DuckDB the
 entry is written on a cursor of its own (no analytics lock needed).
+:func:`append` commits before it returns (sign-ins, imports, exports, edits);
+:func:`append_soon` queues entries of frequent request-path events (profile
+reads, refusals) for a background writer that chains them in one transaction
+every 0.2 s (a DuckDB commit costs ≈ 15 ms): a process killed within that
+window loses those entries, never the chain's integrity.
 
 Retention (:func:`prune`): entries older than the cut-off are deleted except
 the newest of them, which stays as the chain's *anchor* (its own hash still
@@ -25,6 +30,7 @@ is not :data:`GENESIS` only if such a prune entry vouches for it.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import hashlib
@@ -73,11 +79,11 @@ def chain_rows(rows: list[dict], prev: str = GENESIS):
         prev = h
 
 
-def _lock(store) -> threading.Lock:
+def _lock(store) -> threading.RLock:
     with _guard:
         lk = _locks.get(store)
         if lk is None:
-            lk = _locks[store] = threading.Lock()
+            lk = _locks[store] = threading.RLock()
         return lk
 
 
@@ -110,40 +116,139 @@ class _Tx:
 @contextlib.contextmanager
 def _chain(store):
     """A transaction holding the chain's head: this process's lock, and PostgreSQL's advisory lock."""
-    with _lock(store):
-        if store.kind == "duckdb" and getattr(store, "_raw", None) is not None:
-            cur = _duck_cursor(store)
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield _Tx(cur=cur)
-                cur.execute("COMMIT")
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            return
-        with store.engine.begin() as conn:
-            if store.kind == "postgres":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
-            yield _Tx(conn=conn)
+    with _lock(store), _chain_locked(store) as tx:
+        yield tx
+
+
+@contextlib.contextmanager
+def _chain_locked(store):
+    """:func:`_chain` for a caller that holds this process's lock already."""
+    if store.kind == "duckdb" and getattr(store, "_raw", None) is not None:
+        cur = _duck_cursor(store)
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield _Tx(cur=cur)
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        return
+    with store.engine.begin() as conn:
+        if store.kind == "postgres":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_LOCK_KEY})
+        yield _Tx(conn=conn)
+
+
+INSERT = ("INSERT INTO audit_log (id, logged_at, actor, action, object, detail, prev_hash, row_hash) "
+          "VALUES (:id, :logged_at, :actor, :action, :object, :detail, :prev_hash, :row_hash)")
+FIELDS = ("id", "logged_at", "actor", "action", "object", "detail", "prev_hash", "row_hash")
+
+
+def entry(actor: str, action: str, object: str | None, detail: dict) -> dict:
+    """An entry not yet chained (no id or hashes): stamped now."""
+    return {"logged_at": _now(), "actor": (actor or "anonymous")[:64], "action": action[:32],
+            "object": (object or None) and str(object)[:128],
+            "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)}
+
+
+def _write(tx: _Tx, rows: list[dict]) -> list[dict]:
+    """Chain ``rows`` onto the head (one read of the head, one insert of all) inside ``tx``."""
+    head = tx.run("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    nid, prev = (int(head[0][0]) + 1, head[0][1] or GENESIS) if head else (1, GENESIS)
+    for row in rows:
+        row["id"], row["prev_hash"] = nid, prev
+        row["row_hash"] = prev = row_hash(prev, row)
+        nid += 1
+    if tx.cur is not None:
+        tx.cur.executemany("INSERT INTO audit_log (id, logged_at, actor, action, object, detail, prev_hash, row_hash) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [[r[k] for k in FIELDS] for r in rows])
+    else:
+        tx.conn.execute(sa.text(INSERT), rows)
+    return rows
 
 
 def _append(tx: _Tx, actor: str, action: str, object: str | None, detail: dict) -> dict:
-    row = {"logged_at": _now(), "actor": (actor or "anonymous")[:64], "action": action[:32],
-           "object": (object or None) and str(object)[:128],
-           "detail": json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True)}
-    head = tx.run("SELECT id, row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
-    row["id"] = int(head[0][0]) + 1 if head else 1
-    row["prev_hash"] = (head[0][1] or GENESIS) if head else GENESIS
-    row["row_hash"] = row_hash(row["prev_hash"], row)
-    tx.run("INSERT INTO audit_log (id, logged_at, actor, action, object, detail, prev_hash, row_hash) "
-           "VALUES (:id, :logged_at, :actor, :action, :object, :detail, :prev_hash, :row_hash)", row)
-    return row
+    return _write(tx, [entry(actor, action, object, detail)])[0]
 
 
 def append(store, actor: str, action: str, object: str | None = None, **detail) -> dict:
-    """Append one entry at the head of the chain; the entry written (with its hashes)."""
+    """Append one entry at the head of the chain now (committed on return); the entry written."""
+    flush(store)                                   # queued entries first: ids follow the order of events
     with _chain(store) as tx:
         return _append(tx, actor, action, object, detail)
+
+
+# ---------------------------------------------------------------- entries written in batches
+class _Writer:
+    """Entries of frequent events (profile reads, refusals) queued by request threads and chained in one
+    transaction every :data:`BATCH_S` seconds by a background thread: a commit costs ≈ 15 ms on DuckDB
+    (measured), a queued entry ≈ 0.01 ms. :func:`flush` writes the queue at once (reads of the log,
+    shutdown, process exit)."""
+
+    def __init__(self, store):
+        self.store = weakref.ref(store)
+        self.items: list[dict] = []
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True, name="chainbrain-audit")
+        self.thread.start()
+
+    def put(self, row: dict) -> None:
+        with self.lock:
+            self.items.append(row)
+            if len(self.items) >= BATCH_ROWS:
+                self.wake.set()
+
+    def flush(self) -> None:
+        store = self.store()
+        with _lock(store) if store is not None else contextlib.nullcontext():
+            with self.lock:
+                rows, self.items = self.items, []
+            if rows and store is not None:
+                with _chain_locked(store) as tx:
+                    _write(tx, rows)
+
+    def _run(self) -> None:
+        while self.store() is not None:
+            self.wake.wait(BATCH_S)
+            self.wake.clear()
+            try:
+                self.flush()
+            except Exception as exc:                     # a closed store (shutdown): stop; else retry later
+                import logging
+
+                logging.getLogger("chainbrain.audit").warning("audit entries not written yet: %s", exc)
+                if getattr(self.store(), "_raw", 1) is None:
+                    return
+
+
+BATCH_S = 0.2
+BATCH_ROWS = 200
+_writers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def append_soon(store, actor: str, action: str, object: str | None = None, **detail) -> None:
+    """Queue one entry (stamped now) for the background writer (:class:`_Writer`): for events on the
+    request path that must not wait for a commit."""
+    with _guard:
+        w = _writers.get(store)
+        if w is None:
+            w = _writers[store] = _Writer(store)
+    w.put(entry(actor, action, object, detail))
+
+
+def flush(store) -> None:
+    """Write the queued entries of ``store`` now (no-op when none)."""
+    w = _writers.get(store)
+    if w is not None and w.items:
+        w.flush()
+
+
+@atexit.register
+def _flush_all() -> None:
+    for store in list(_writers.keys()):
+        with contextlib.suppress(Exception):
+            flush(store)
 
 
 # ---------------------------------------------------------------- reading
@@ -255,6 +360,7 @@ def verify_rows(rows: list[dict], excerpt: bool = False) -> Verdict:
 
 def verify(store) -> Verdict:
     """:func:`verify_rows` over the whole ``audit_log`` of ``store``."""
+    flush(store)
     with store.engine.connect() as conn:
         return verify_rows(entries(conn, Filters(), newest_first=False))
 
@@ -266,6 +372,7 @@ def prune(store, older_than_days: int, actor: str = "cli") -> dict:
     if older_than_days < 1:
         raise ValueError("--older-than must be at least 1 day (保留天数至少为 1 天)")
     cutoff = _now() - dt.timedelta(days=older_than_days)
+    flush(store)
     with _chain(store) as tx:
         anchor = tx.run("SELECT id, prev_hash FROM audit_log WHERE logged_at < :c ORDER BY id DESC LIMIT 1",
                         {"c": cutoff})

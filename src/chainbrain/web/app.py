@@ -107,6 +107,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         app.state.web.stop_warmup(timeout=10)
         if app.state.web.lock.acquire(timeout=10):
             try:
+                _flush_audit(store)                 # queued audit entries (profile reads, refusals)
                 store.close()
             finally:
                 app.state.web.lock.release()
@@ -227,6 +228,17 @@ _WHERE = {"path": ("path parameter", "路径参数"), "query": ("query parameter
           "body": ("field", "字段"), "header": ("header", "请求头"), "cookie": ("cookie", "Cookie")}
 
 
+def _flush_audit(store) -> None:
+    from chainbrain.store.audit import flush
+
+    try:
+        flush(store)
+    except Exception as exc:                # never block the shutdown
+        import logging
+
+        logging.getLogger("chainbrain.web").warning("audit entries not written at shutdown: %s", exc)
+
+
 def _close_dead_imports(store) -> None:
     """``import_died`` audit entries for the imports a killed server left open (:mod:`chainbrain.store.audit`)."""
     import logging
@@ -250,10 +262,12 @@ async def audit_refusal(request: Request, action: str, object: str | None = None
 
 
 def _audit_refusal(request: Request, action: str, object: str | None) -> None:
+    from chainbrain.store.audit import append_soon
+
     user = auth.current_user(request)
-    auth.audit(request.app.state.web.store, auth.actor_of(request), action, object or f"path:{request.url.path}",
-               path=request.url.path, method=request.method, role=user.role if user else None,
-               client=auth.client_of(request))
+    append_soon(request.app.state.web.store, auth.actor_of(request), action, object or f"path:{request.url.path}",
+                path=request.url.path, method=request.method, role=user.role if user else None,
+                client=auth.client_of(request))
 
 
 def validation_message(errors) -> str:

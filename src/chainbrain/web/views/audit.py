@@ -59,6 +59,7 @@ def _audit(request: Request, every: bool = False) -> dict:
     """The page of entries asked for (``every``: all matching entries — the Excel download)."""
     f, pg = filters_of(request), Paging.from_query(request.query_params)
     t = strings(lang_of(request.query_params.get("lang")))
+    A.flush(get_state(request).store)                     # entries still queued (profile reads, refusals)
     with read_store(get_state(request).store).engine.connect() as conn:
         total = A.count(conn, f)
         rows = [_text(r) for r in A.entries(conn, f, None if every else pg.limit, 0 if every else pg.offset)]
@@ -97,6 +98,7 @@ def api_audit_export(request: Request, format: str = Query("csv", description="c
         raise BadRequest("format must be csv or json (format 应为 csv 或 json)")
     f = filters_of(request)
     st = get_state(request)
+    A.flush(st.store)
     with read_store(st.store).engine.connect() as conn:
         rows = [_text(r) for r in A.entries(conn, f, newest_first=False)]
     filtered = any(getattr(f, k) for k in FILTERS)

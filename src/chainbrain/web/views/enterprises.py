@@ -28,7 +28,8 @@ from fastapi.responses import Response
 from chainbrain.analytics.profile import catalog_names
 from chainbrain.web import format as fmt
 from chainbrain.web import pages, profiles
-from chainbrain.web.auth import audit, current_user, read_store
+from chainbrain.store.audit import append_soon
+from chainbrain.web.auth import current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache, per_store
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import NotVisible, scope_key, visible_enterprise
@@ -75,8 +76,8 @@ def _visible(request, uscc: str) -> int:
     if eid is None:
         raise NotVisible(f"enterprise:{uscc}")                 # audited by the 404 handler, cached or not
     api = request.url.path.startswith("/api")
-    audit(st.store, user.username, "profile_read", f"enterprise:{uscc}", path=request.url.path,
-          enterprise_id=eid, format=request.query_params.get("format") or ("json" if api else "html"))
+    append_soon(st.store, user.username, "profile_read", f"enterprise:{uscc}", path=request.url.path,
+                enterprise_id=eid, format=request.query_params.get("format") or ("json" if api else "html"))
     return eid
 
 
