@@ -89,3 +89,18 @@ class Paging:
         prev = url(**{p + "offset": max(0, self.offset - self.limit) or None}) if self.offset > 0 else None
         nxt = url(**{p + "offset": self.offset + self.limit}) if self.offset + self.limit < total else None
         return {"prev": prev, "next": nxt}
+
+
+def page_rows(query, d: dict, url=None, rows_key: str = "rows", table_id: str | None = None, prefix: str = "",
+              sorts: tuple[str, ...] = (), default_sort: str = "", text_fields: tuple[str, ...] = ("name",),
+              default_limit: int = DEFAULT_LIMIT) -> dict:
+    """``d`` with its list ``d[rows_key]`` (and the rows of the table ``table_id``, the same list as
+    shown) cut to the page asked for in ``query``, and ``d[prefix + "page"]`` = :meth:`Paging.meta`
+    plus ``prev``/``next`` links when ``url(**changes)`` is given. Callers skip it for Excel."""
+    pg = Paging.from_query(query, prefix=prefix, sorts=sorts, default_sort=default_sort, default_limit=default_limit)
+    rows, meta = pg.apply(d[rows_key], text_fields)
+    out = {**d, rows_key: rows, prefix + "page": {**meta, **(pg.links(url, meta["total"]) if url else {})}}
+    if table_id:
+        out["tables"] = [{**tb, "rows": pg.apply(tb["rows"], text_fields)[0]} if tb["id"] == table_id else tb
+                         for tb in d["tables"]]
+    return out
