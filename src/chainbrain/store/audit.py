@@ -171,7 +171,7 @@ def _append(tx: _Tx, actor: str, action: str, object: str | None, detail: dict) 
     return _write(tx, [entry(actor, action, object, detail)])[0]
 
 
-def append(store, actor: str, action: str, object: str | None = None, **detail) -> dict:
+def append(store, actor: str, action: str, object: str | None = None, /, **detail) -> dict:
     """Append one entry at the head of the chain now (committed on return); the entry written."""
     flush(store)                                   # queued entries first: ids follow the order of events
     with _chain(store) as tx:
@@ -227,7 +227,7 @@ BATCH_ROWS = 200
 _writers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def append_soon(store, actor: str, action: str, object: str | None = None, **detail) -> None:
+def append_soon(store, actor: str, action: str, object: str | None = None, /, **detail) -> None:
     """Queue one entry (stamped now) for the background writer (:class:`_Writer`): for events on the
     request path that must not wait for a commit."""
     with _guard:

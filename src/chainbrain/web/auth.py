@@ -69,7 +69,7 @@ def client_of(request: Request) -> str:
 
 
 # ---------------------------------------------------------------- audit
-def audit(store, actor: str, action: str, object: str | None = None, **detail) -> None:
+def audit(store, actor: str, action: str, object: str | None = None, /, **detail) -> None:
     """Append one entry to the hash-chained audit log (:func:`chainbrain.store.audit.append`; no lock needed)."""
     from chainbrain.store.audit import append
 
