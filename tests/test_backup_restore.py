@@ -58,12 +58,19 @@ def test_duckdb_drill_with_the_store_open(tmp_path):
 def test_postgres_drill(tmp_path, pg_server):
     src = pg_server.create_database("cb_backup_src")
     W.build(src, tasks=False)
+    with open_store(src) as store:                                 # the audit chain on PostgreSQL too
+        for i in range(3):
+            A.append(store, "admin", "login", f"user:u{i}", client="127.0.0.1")
+        A.append_soon(store, "admin", "profile_read", "enterprise:x")
+        assert A.verify(store).ok and A.verify(store).entries >= 4
     out = tmp_path / "pg.dump"
     b = _ok(runner.invoke(cli, ["db", "backup", "--db", src, "--out", str(out)]))
     assert b["tables"] > 50 and out.exists() and (tmp_path / "pg.dump.manifest.json").exists()
     dst = pg_server.create_database("cb_backup_dst")
     res = _ok(runner.invoke(cli, ["db", "restore", "--db", dst, "--from", str(out)]))
     assert res["ok"] and res["rows"] == b["rows"]
+    with open_store(dst) as store:
+        assert A.verify(store).ok
     r = runner.invoke(cli, ["db", "restore", "--db", dst, "--from", str(out)])           # not empty now
     assert r.exit_code == 2 and "not empty" in r.output
     with open_store(dst) as store, store.engine.begin() as conn:
