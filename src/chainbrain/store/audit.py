@@ -337,17 +337,16 @@ def verify_rows(rows: list[dict], excerpt: bool = False) -> Verdict:
     for r in rows:
         rid = int(r["id"])
         if excerpt and prev_id is not None and rid != prev_id + 1:
-            prev = None
+            prev = None                                   # a gap of the filter: the link is not checked
+        first = prev_id is None
         prev_id = rid
-        if prev is None and excerpt:
-            pass
-        elif prev is None:
+        if first and not excerpt:
             first_prev = r.get("prev_hash")
             if first_prev != GENESIS and anchors.get(rid) != first_prev:
                 return Verdict(False, len(rows), rows[-1].get("row_hash") or "", rid,
                                "the first entry is not the start of the chain, and no prune entry names it as "
                                "the anchor (entries before it were deleted)")
-        elif r.get("prev_hash") != prev:
+        elif prev is not None and r.get("prev_hash") != prev:
             return Verdict(False, len(rows), rows[-1].get("row_hash") or "", rid,
                            "prev_hash differs from the entry before (an entry was changed, removed or inserted)")
         expected = row_hash(r.get("prev_hash") or "", r)
