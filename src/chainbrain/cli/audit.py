@@ -10,7 +10,7 @@ import typer
 
 from chainbrain.cli.common import DB
 from chainbrain.cli.output import emit_json, fail
-from chainbrain.store import open_store
+from chainbrain.cli.db import open_or_fail
 
 app = typer.Typer(help="Check and prune the hash-chained audit log.", no_args_is_help=True)
 
@@ -50,7 +50,7 @@ def verify(db: str = DB, file: Path = typer.Option(None, "--file", help="check a
         rows, filtered = _read_export(file)
         verdict = verify_rows(rows, excerpt=filtered)
     else:
-        with open_store(db) as store:
+        with open_or_fail(db) as store:
             verdict = check(store)
     if not verdict.ok:
         typer.echo(f"error: audit chain broken at entry {verdict.broken_id}: {verdict.reason} "
@@ -72,7 +72,7 @@ def prune(db: str = DB, older_than: int = typer.Option(None, "--older-than", hel
         fail("no retention: give --older-than DAYS or set [audit] retention_days "
              "(未设置保留期限：请给出 --older-than 或配置 [audit] retention_days)")
     try:
-        with open_store(db) as store:
+        with open_or_fail(db) as store:
             emit_json(run(store, int(days)))
     except ValueError as exc:
         fail(str(exc))

@@ -39,7 +39,7 @@ def stats_cmd(db: str = DB, format: str = typer.Option("json", "--format", "-f")
         emit_json(stats(store))
 
 
-def _open(db: str):
+def open_or_fail(db: str):
     """The store, or one bilingual line when another process (a running server) holds the DuckDB file."""
     import duckdb
 
@@ -48,8 +48,8 @@ def _open(db: str):
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise
-        fail(f"{db} is held by another process (a running server): stop it, back up while it is stopped, "
-             f"or back up a copy (数据库文件被其他进程占用：请先停止服务器再备份)")
+        fail(f"{db} is held by another process (a running server): stop it and run the command again "
+             f"(数据库文件被其他进程占用：请先停止服务器再执行)")
 
 
 @app.command()
@@ -60,7 +60,7 @@ def backup(db: str = DB, out: Path = typer.Option(..., "--out", help="the backup
     from chainbrain.store.backup import backup as run
 
     try:
-        with _open(db) as store:
+        with open_or_fail(db) as store:
             man = run(store, out)
     except BackupError as exc:
         fail(str(exc))
