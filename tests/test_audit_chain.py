@@ -192,3 +192,22 @@ def test_store_chain_tamper_delete_and_prune(tmp_path):
     r = runner.invoke(cli, ["audit", "verify", "--db", db])
     assert r.exit_code == 1 and "entry 6" in r.output
     assert runner.invoke(cli, ["audit", "prune", "--db", db, "--older-than", "0"]).exit_code == 2
+
+
+def test_command_line_import_is_audited(tmp_path):
+    from chainbrain.store.admin import init_store
+
+    db = str(tmp_path / "cli.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+    f = tmp_path / "企业名录.csv"
+    f.write_text("统一社会信用代码,企业名称,行政区划代码,行业代码,成立日期,从业人员,主要产品\n"
+                 f"{make('360102', 8802)},命令行导入测试公司,360102,3985,2010-03-01,120,电子铜箔\n", encoding="utf-8")
+    r = runner.invoke(cli, ["import", "enterprises", str(f), "--db", db, "--json"])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as store:
+        with store.engine.connect() as conn:
+            log = A.entries(conn, A.Filters(object="企业名录.csv"), newest_first=False)
+        assert A.verify(store).ok
+    assert [e["action"] for e in log] == ["import_start", "import_end"]
+    assert all(e["actor"].startswith("cli:") for e in log) and json.loads(log[1]["detail"])["status"] == "loaded"

@@ -408,6 +408,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def import_span(store, actor: str, kind: str, file_name: str, **extra):
+    """``import_start`` before the block and ``import_end`` after it (status from the dict the block
+    fills: ``status``, ``result``; ``failed`` with the error when it raises) — the command line's
+    imports; a killed process is closed later by :func:`close_dead_imports`."""
+    import uuid
+
+    job, obj = uuid.uuid4().hex[:16], f"import:{file_name}"
+    append(store, actor, "import_start", obj, job=job, kind=kind, file=file_name, **extra, **process_mark())
+    out: dict = {}
+    try:
+        yield out
+    except BaseException as exc:
+        append(store, actor, "import_end", obj, job=job, kind=kind, file=file_name, status="failed",
+               message=f"{type(exc).__name__}: {exc}")
+        raise
+    append(store, actor, "import_end", obj, job=job, kind=kind, file=file_name, status=out.get("status"),
+           result=out.get("result"))
+
+
 def close_dead_imports(store) -> list[str]:
     """An ``import_died`` entry for every ``import_start`` of this host with no ``import_end`` whose
     process is gone (killed during the import); the ids of the jobs closed. Run at server start."""
