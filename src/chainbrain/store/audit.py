@@ -430,25 +430,32 @@ def import_span(store, actor: str, kind: str, file_name: str, **extra):
 
 def close_dead_imports(store) -> list[str]:
     """An ``import_died`` entry for every ``import_start`` of this host with no ``import_end`` whose
-    process is gone (killed during the import); the ids of the jobs closed. Run at server start."""
+    process is gone (killed during the import); the ids of the jobs closed. Run at server start, in one
+    chain transaction (several server processes starting together close each import once)."""
     import os
 
     me = process_mark()
-    with store.engine.connect() as conn:
-        starts = conn.execute(sa.text(
-            "SELECT s.actor, s.object, s.detail FROM audit_log s WHERE s.action = 'import_start'")).all()
-        ended = {json.loads(d or "{}").get("job") for (d,) in conn.execute(sa.text(
-            "SELECT detail FROM audit_log WHERE action IN ('import_end', 'import_died')"))}
+    flush(store)
     closed = []
-    for actor, obj, detail in starts:
-        d = json.loads(detail or "{}")
-        job, pid = d.get("job"), d.get("pid")
-        if job in ended or d.get("host") != me["host"] or not isinstance(pid, int):
-            continue
-        if pid == os.getpid() or _alive(pid):
-            continue
-        append(store, actor, "import_died", obj, job=job, kind=d.get("kind"), file=d.get("file"), pid=pid,
-               note="the process running the import ended before it finished; nothing of it was kept "
-                    "(imports are all-or-nothing) (导入进程中途终止，未写入任何数据)")
-        closed.append(job)
+    with _chain(store) as tx:
+        starts = tx.run("SELECT actor, object, detail FROM audit_log WHERE action = 'import_start'")
+        if not starts:
+            return closed
+        ended = {json.loads(d or "{}").get("job") for (d,) in
+                 tx.run("SELECT detail FROM audit_log WHERE action IN ('import_end', 'import_died')")}
+        rows = []
+        for actor, obj, detail in starts:
+            d = json.loads(detail or "{}")
+            job, pid = d.get("job"), d.get("pid")
+            if job in ended or d.get("host") != me["host"] or not isinstance(pid, int):
+                continue
+            if pid == os.getpid() or _alive(pid):
+                continue
+            rows.append(entry(actor, "import_died", obj, {
+                "job": job, "kind": d.get("kind"), "file": d.get("file"), "pid": pid,
+                "note": "the process running the import ended before it finished; nothing of it was kept "
+                        "(imports are all-or-nothing) (导入进程中途终止，未写入任何数据)"}))
+            closed.append(job)
+        if rows:
+            _write(tx, rows)
     return closed
