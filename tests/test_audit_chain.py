@@ -18,6 +18,7 @@ import web_fixture as W
 from chainbrain.catalog.uscc import make
 from chainbrain.cli import app as cli
 from chainbrain.store import audit as A
+from chainbrain.store import audit_imports as AI
 from chainbrain.store import open_store
 from chainbrain.store.migrate import upgrade
 from chainbrain.web import create_app
@@ -110,10 +111,10 @@ def test_dead_import_is_closed_at_restart(tmp_path):
     store = open_store(db)
     upgrade(store)
     A.append(store, "admin", "import_start", "import:x.csv", job="j1", kind="enterprises", file="x.csv",
-             host=A.process_mark()["host"], pid=2 ** 22 + 12345)          # no such process
-    A.append(store, "admin", "import_start", "import:y.csv", job="j2", **A.process_mark())   # this one: alive
-    assert A.close_dead_imports(store) == ["j1"]
-    assert A.close_dead_imports(store) == []                             # closed once
+             host=AI.process_mark()["host"], pid=2 ** 22 + 12345)          # no such process
+    A.append(store, "admin", "import_start", "import:y.csv", job="j2", **AI.process_mark())   # this one: alive
+    assert AI.close_dead_imports(store) == ["j1"]
+    assert AI.close_dead_imports(store) == []                             # closed once
     assert A.verify(store).ok
     store.close()
 

@@ -102,7 +102,7 @@ def _os_user() -> str:
 def _run(kind: str, file: Path, db: str, unit, skip_invalid, errors, sheet, as_json) -> None:
     from chainbrain.ingest.load import import_file
     from chainbrain.store import open_store
-    from chainbrain.store.audit import import_span
+    from chainbrain.store.audit_imports import import_span
 
     with open_store(db) as store:
         with import_span(store, f"cli:{_os_user()}", kind, file.name) as span, \

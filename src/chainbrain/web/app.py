@@ -243,7 +243,7 @@ def _close_dead_imports(store) -> None:
     """``import_died`` audit entries for the imports a killed server left open (:mod:`chainbrain.store.audit`)."""
     import logging
 
-    from chainbrain.store.audit import close_dead_imports
+    from chainbrain.store.audit_imports import close_dead_imports
 
     try:
         closed = close_dead_imports(store)

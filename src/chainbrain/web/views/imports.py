@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse
 
 from chainbrain.ingest.load import KINDS
 from chainbrain.ingest.units import FACTORS
-from chainbrain.store import audit as A
+from chainbrain.store import audit_imports as A
 from chainbrain.web import imports as J
 from chainbrain.web.auth import audit, check_csrf, require_admin
 from chainbrain.web.render import render
