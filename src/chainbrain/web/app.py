@@ -240,7 +240,7 @@ def _flush_audit(store) -> None:
 
 
 def _close_dead_imports(store) -> None:
-    """``import_died`` audit entries for the imports a killed server left open (:mod:`chainbrain.store.audit`)."""
+    """``import_died`` audit entries for the imports a killed server left open (:mod:`chainbrain.store.audit_imports`)."""
     import logging
 
     from chainbrain.store.audit_imports import close_dead_imports

@@ -8,7 +8,7 @@ from ``GET /api/imports/{job_id}/errors``. Audited (:mod:`chainbrain.store.audit
 (``import_upload``), its validation (``import_validate``), the start of the import
 (``import_start``, by the user who confirmed it, with the original file name) and its end
 (``import_end``, done or failed); an import whose process died is closed as ``import_died``
-when the server starts again (:func:`chainbrain.store.audit.close_dead_imports`).
+when the server starts again (:func:`chainbrain.store.audit_imports.close_dead_imports`).
 """
 
 from __future__ import annotations
