@@ -135,4 +135,7 @@ def test_renewals_need_sign_in_and_good_params(app):
         assert r.status_code == 200 and r.content[:2] == b"PK"
         rows = c.get("/api/cultivate/renewals", params={"date": "2026-12-31"}).json()["rows"]
         assert [(x["ends_on"], x["end_basis"]) for x in rows] == [("2027-06-30", "stored"), ("2027-12-31", "validity")]
+        second = c.get("/api/cultivate/renewals", params={"date": "2026-12-31", "limit": 1, "offset": 1}).json()
+        assert second["rows"] == rows[1:] and second["page"]["total"] == 2 and second["page"]["prev"]   # paged (#20)
+        assert c.get("/api/cultivate/renewals", params={"limit": 501}).status_code == 400
         assert c.get("/api/cultivate/renewals", params={"within_days": 0}).status_code == 400

@@ -15,7 +15,8 @@ NOT_ATTACKED = {
     "/api/enterprises": "the viewer's own enterprises one by one (test_web_scope); the scope's comparable sums and "
                         "contribution_pp only when the viewer sees the whole comparable sample or the Guard "
                         "publishes the cell's cc and cb (test_web_enterprise_list)",
-    "/api/audit": "administrators only", "/api/imports": "administrators only",
+    "/api/audit": "administrators only", "/api/audit/export": "administrators only",
+    "/api/imports": "administrators only",
     "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
     "/api/imports/{job_id}/errors": "administrators only",
     "/openapi.json": "no figures",

@@ -102,7 +102,11 @@ def test_api_scope_and_errors(review_db):
     app = create_app(db, public_aggregates=True)
     prov, office, county = client(app, "prov"), client(app, "office"), client(app, "county")
     try:
-        all_rows = prov.get("/api/library/review").json()["rows"]
+        whole = prov.get("/api/library/review", params={"limit": 500}).json()
+        all_rows = whole["rows"]
+        assert whole["page"]["total"] == len(all_rows) >= 3                     # paged on the server (#20)
+        two = prov.get("/api/library/review", params={"limit": 2, "offset": 1}).json()
+        assert two["rows"] == all_rows[1:3] and two["page"]["total"] == len(all_rows) and two["page"]["next"]
         mine = office.get("/api/library/review").json()
         assert mine["chain"] == chain and mine["rows"] and all(r["chain_code"] == chain for r in mine["rows"])
         assert {c["chain_code"] for c in mine["counts"]} == {chain}

@@ -72,6 +72,11 @@ def test_chain_map_firms_of_a_segment_within_scope(app, viewer, rows, hidden):
     assert [r["name"] for r in body["firms"]["rows"]] == [W.NAME[i] for i in rows]      # E1 125 亿 before E5 30 亿
     assert body["firms"]["hidden"] == hidden and body["firms"]["total"] == 2
     assert client(app, viewer).get("/api/maps/EI/chain", params={"segment": "NF-M1"}).status_code == 400
+    if len(rows) == 2:                                       # paged on the server (#20): the second of two
+        two = client(app, viewer).get("/api/maps/EI/chain", params={"segment": "EI-D1", "firms_limit": 1,
+                                                                     "firms_offset": 1}).json()["firms"]
+        assert [r["name"] for r in two["rows"]] == [W.NAME[rows[1]]] and two["page"]["total"] == 2
+        assert two["page"]["prev"] and not two["page"]["next"]
 
 
 @pytest.mark.parametrize("viewer,firm_level", [(None, False), ("nc_city", False), ("dh_county", False),

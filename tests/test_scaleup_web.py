@@ -102,17 +102,24 @@ def test_page_filters_and_bad_input(app):
         c.close()
 
 
-def test_long_page_shows_the_top_of_each_county(app, monkeypatch):
-    from chainbrain.web.views import scaleup
-
-    monkeypatch.setattr(scaleup, "PAGE_ROWS", 2)
-    monkeypatch.setattr(scaleup, "PAGE_TOP", 1)
+def test_long_list_is_paged_on_the_server(app):
+    """The firm list is paged on the page and in the JSON twin (web/paging.py); Excel keeps every row."""
     c = _client(app, "admin")
     try:
-        page = c.get("/cultivate/scale-up", params={"year": 2024})
-        assert page.status_code == 200 and 'data-testid="scaleup-trimmed"' in page.text
-        # rank 1 per county and side: up 360103 E2 (E6 is 2nd), up 360402 E3, down 360402 E4
-        assert all(W.NAME[i] in page.text for i in (2, 3, 4)) and W.NAME[6] not in page.text
-        assert W.NAME[6] in _xlsx_text(c.get("/api/cultivate/scale-up", params={"year": 2024, "format": "xlsx"}).content)
+        whole = c.get("/api/cultivate/scale-up", params={"year": 2024}).json()
+        n = whole["page"]["total"]
+        assert n == len(whole["rows"]) >= 3
+        one = c.get("/api/cultivate/scale-up", params={"year": 2024, "limit": 1, "offset": 1}).json()
+        assert one["page"]["total"] == n and one["rows"] == whole["rows"][1:2] and one["page"]["next"]
+        assert len(one["tables"][0]["rows"]) == 1 and len(one["tables"][1]["rows"]) == len(whole["tables"][1]["rows"])
+        by_p = c.get("/api/cultivate/scale-up", params={"year": 2024, "sort": "-p"}).json()["rows"]
+        assert [r["p"] for r in by_p] == sorted((r["p"] for r in by_p), reverse=True)
+        assert c.get("/api/cultivate/scale-up", params={"year": 2024, "sort": "nope"}).status_code == 400
+        page = c.get("/cultivate/scale-up", params={"year": 2024, "limit": 1})
+        assert page.status_code == 200 and 'data-testid="scaleup-next"' in page.text
+        shown = [i for i in (2, 3, 4, 6) if W.NAME[i] in page.text.split('data-testid="scaleup-table"')[1]]
+        assert len(shown) == 1
+        xlsx = _xlsx_text(c.get("/api/cultivate/scale-up", params={"year": 2024, "format": "xlsx", "limit": 1}).content)
+        assert all(W.NAME[i] in xlsx for i in (2, 3, 4, 6))
     finally:
         c.close()

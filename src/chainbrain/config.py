@@ -26,6 +26,9 @@ optional (docs/operations.md lists them)::
     level = "info"                # debug | info | warning | error
     access_log = "plain"          # plain | json | off
 
+    [audit]
+    retention_days = 0            # `chainbrain audit prune` default: delete entries older than this (0: keep all)
+
     [work]
     files_dir = "/var/lib/chainbrain/files"   # attachments of the work system, outside the web root
 
@@ -73,6 +76,7 @@ class Settings:
     root_path: str = ""
     log_level: str = "info"
     access_log: str = "plain"
+    audit_retention_days: int = 0                                 # 0: keep the audit log forever
     files_dir: str = ""                                           # "" : next to a DuckDB store, else data/files
     mail_enabled: bool = False
     mail_host: str = "localhost"
@@ -102,6 +106,7 @@ _KEYS = {
     ("server", "root_path"): ("root_path", "CHAINBRAIN_ROOT_PATH"),
     ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
     ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
+    ("audit", "retention_days"): ("audit_retention_days", "CHAINBRAIN_AUDIT_RETENTION_DAYS"),
     ("work", "files_dir"): ("files_dir", "CHAINBRAIN_FILES_DIR"),
     ("mail", "enabled"): ("mail_enabled", "CHAINBRAIN_MAIL_ENABLED"),
     ("mail", "host"): ("mail_host", "CHAINBRAIN_MAIL_HOST"),

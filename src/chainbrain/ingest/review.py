@@ -21,6 +21,8 @@ import json
 
 import sqlalchemy as sa
 
+from chainbrain.store import audit
+
 from chainbrain.store import schema as S
 
 LOWER = 0.30
@@ -150,15 +152,14 @@ def decide(store, eid: int, action: str, segments: list[str] | None, actor: str,
         conn.execute(t.update().where(t.c.enterprise_id == eid).values(
             status={"accept": "accepted", "change": "changed", "reject": "rejected"}[action],
             decided="|".join(keep), actor=actor[:64], decided_at=now, note=note or None))
-        conn.execute(S.audit_log.insert().values(
-            id=store.next_id(conn, "audit_log"), logged_at=now, actor=actor[:64], action="library_review",
-            detail=json.dumps({"enterprise_id": eid, "action": action, "suggested": suggested, "decided": keep,
-                               "note": note}, ensure_ascii=False)))
         batch = store.next_id(conn, "import_batch")
         conn.execute(S.import_batch.insert().values(id=batch, kind="map_review", source=str(eid), created_at=now,
                                                      row_count=1, status="loaded", note=f"{action} {'|'.join(keep)}"))
         map_enterprises(store, conn, [eid], batch)
-        return dict(conn.execute(sa.select(t).where(t.c.enterprise_id == eid)).mappings().one())
+        out = dict(conn.execute(sa.select(t).where(t.c.enterprise_id == eid)).mappings().one())
+    audit.append(store, actor, "library_review", f"enterprise:{eid}", enterprise_id=eid, action=action,
+                 suggested=suggested, decided=keep, note=note)     # the hash chain (store.audit), once committed
+    return out
 
 
 def reviewed_rows(store) -> list[dict]:

@@ -32,6 +32,7 @@ from chainbrain.web.carry import CarryPeriod
 from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
+from chainbrain.web.policy import NotVisible
 from chainbrain.web.state import WebState, connection_lost
 from chainbrain.web.views import audit, chains, cockpit, enterprises, imports, regions, search
 from chainbrain.web.views import auth as auth_views
@@ -104,6 +105,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     networks = parse_proxies(trusted_proxies)
     store = open_store(db)
+    _close_dead_imports(store)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -112,6 +114,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         app.state.web.stop_warmup(timeout=10)
         if app.state.web.lock.acquire(timeout=10):
             try:
+                _flush_audit(store)                 # queued audit entries (profile reads, refusals)
                 store.close()
             finally:
                 app.state.web.lock.release()
@@ -178,10 +181,12 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @app.exception_handler(auth.Forbidden)
     async def forbidden(request: Request, exc):
+        await audit_refusal(request, "role_refused")
         return _answer(request, 403, "forbidden_title", "forbidden_body")
 
     @app.exception_handler(auth.CsrfFailed)
     async def csrf_failed(request: Request, exc):
+        await audit_refusal(request, "csrf_failed")
         return _answer(request, 403, "csrf_title", "csrf_body")
 
     @app.exception_handler(auth.TooManyAttempts)
@@ -192,6 +197,8 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc):
+        if isinstance(exc, NotVisible):
+            await audit_refusal(request, "scope_refused", exc.object)
         detail = getattr(exc, "detail", None) or both("notfound_body")
         if _wants_json(request) or request.url.path.startswith("/static"):
             return JSONResponse({"detail": detail}, status_code=404)
@@ -232,6 +239,48 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
 _WHERE = {"path": ("path parameter", "路径参数"), "query": ("query parameter", "查询参数"),
           "body": ("field", "字段"), "header": ("header", "请求头"), "cookie": ("cookie", "Cookie")}
+
+
+def _flush_audit(store) -> None:
+    from chainbrain.store.audit import flush
+
+    try:
+        flush(store)
+    except Exception as exc:                # never block the shutdown
+        import logging
+
+        logging.getLogger("chainbrain.web").warning("audit entries not written at shutdown: %s", exc)
+
+
+def _close_dead_imports(store) -> None:
+    """``import_died`` audit entries for the imports a killed server left open (:mod:`chainbrain.store.audit_imports`)."""
+    import logging
+
+    from chainbrain.store.audit_imports import close_dead_imports
+
+    try:
+        closed = close_dead_imports(store)
+    except sa.exc.DBAPIError:               # a store not yet migrated: `chainbrain db upgrade` comes first
+        return
+    if closed:
+        logging.getLogger("chainbrain.web").warning("imports ended by a dead process: %s", ", ".join(closed))
+
+
+async def audit_refusal(request: Request, action: str, object: str | None = None) -> None:
+    """One audit entry for a refused request (``scope_refused``, ``role_refused``, ``csrf_failed``):
+    who, what (``object``, default the path), the path, method and client address."""
+    from starlette.concurrency import run_in_threadpool
+
+    await run_in_threadpool(_audit_refusal, request, action, object)
+
+
+def _audit_refusal(request: Request, action: str, object: str | None) -> None:
+    from chainbrain.store.audit import append_soon
+
+    user = auth.current_user(request)
+    append_soon(request.app.state.web.store, auth.actor_of(request), action, object or f"path:{request.url.path}",
+                path=request.url.path, method=request.method, role=user.role if user else None,
+                client=auth.client_of(request))
 
 
 def validation_message(errors) -> str:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
 import time
 
@@ -33,7 +32,6 @@ import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.pool import QueuePool
 
-from chainbrain.store.schema import audit_log
 from chainbrain.store.schema_users import web_session
 from chainbrain.web import throttle
 from chainbrain.web import users as U
@@ -94,12 +92,11 @@ def csrf_cookie(request: Request) -> str:
 
 
 # ---------------------------------------------------------------- audit
-def audit(store, actor: str, action: str, **detail) -> None:
-    """Append one audit entry (caller holds the app lock)."""
-    with store.begin() as conn:
-        conn.execute(audit_log.insert().values(
-            id=store.next_id(conn, "audit_log"), logged_at=_now(), actor=(actor or "anonymous")[:64],
-            action=action[:32], detail=json.dumps(detail, ensure_ascii=False, default=str)))
+def audit(store, actor: str, action: str, object: str | None = None, /, **detail) -> None:
+    """Append one entry to the hash-chained audit log (:func:`chainbrain.store.audit.append`; no lock needed)."""
+    from chainbrain.store.audit import append
+
+    append(store, actor, action, object, **detail)
 
 
 def actor_of(request: Request) -> str:

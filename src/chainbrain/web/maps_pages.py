@@ -235,12 +235,13 @@ def _node(s: dict) -> dict:
 
 
 def segment_firm_list(store, chain, segment, p, scope, user) -> dict:
-    """The segment's firms that ``user`` may see (largest revenue first); the others are counted."""
+    """The segment's firms that ``user`` may see (largest revenue first), all of them (the page shows one
+    page of them: :mod:`chainbrain.web.paging`); the others are counted."""
     ranked = chain_map.segment_firms(store, chain, segment, p, scope)
     if not sees_enterprises(user):
         return {"rows": [], "hidden": len(ranked), "total": len(ranked)}
     allowed = visible_ids(store, user, [r["enterprise_id"] for r in ranked])
-    shown = [r for r in ranked if r["enterprise_id"] in allowed][:FIRM_LIMIT]
+    shown = [r for r in ranked if r["enterprise_id"] in allowed]
     info = _enterprise_rows(store, [r["enterprise_id"] for r in shown])
     rows = []
     for r in shown:

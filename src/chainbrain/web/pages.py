@@ -27,7 +27,7 @@ from chainbrain.web.render import table
 
 STAGES = ("upstream", "midstream", "downstream")
 KEY_LIMIT = 30
-ENT_LIMIT = 200
+ENT_LIMIT = 50                   # a region page's enterprise table: rows per page
 
 
 def _rows(store, sql: str, **params) -> list[dict]:
@@ -216,7 +216,9 @@ def key_enterprises(store, code, p, scope, user, region: str | None = None) -> d
 
 
 # ---------------------------------------------------------------- regions
-def region_page(store, code, period, scope, rule, user, lang) -> dict:
+def region_page(store, code, period, scope, rule, user, lang, ents=None, every: bool = False) -> dict:
+    """A city or county page; its enterprise table is the page ``ents`` (:class:`~chainbrain.web.paging.Paging`,
+    default the first :data:`ENT_LIMIT` by revenue) of the region's list, ``every``: the whole list (Excel)."""
     t = strings(lang)
     scope = model.check_scope(scope)
     reg = model.check_region(store, code)
@@ -238,7 +240,7 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
         "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
     parks = _named_parks(store, _rows(store, f"SELECT code, name, level, region_code, chain_focus FROM park "
                                              f"WHERE {where_region} ORDER BY level, code", code=code), lang)
-    ents = region_enterprises(store, reg, p, user, rule, scope, lang)
+    ents = region_enterprises(store, reg, p, user, rule, scope, lang, ents, every)
     prov = data.province(store)
     crumbs = model.breadcrumb(store, reg, prov)
     return {
@@ -262,24 +264,40 @@ def region_page(store, code, period, scope, rule, user, lang) -> dict:
         ]}
 
 
-def region_enterprises(store, reg, p, user, rule=None, scope: str = "all", lang: str = "zh") -> dict:
-    """Enterprises located in the region that ``user`` may see, largest revenue for the period first:
-    the first :data:`ENT_LIMIT` rows of the region's enterprise list (:mod:`chainbrain.web.drill`,
-    every scale), so the region page shows the same industry names, comparable growth and
-    contribution as the list its "all enterprises" link opens."""
+def region_enterprise_page(store, d: dict, rule, user, lang, paging, every: bool = False) -> dict:
+    """The region page ``d`` with another page of its enterprise table (:func:`region_enterprises`):
+    the rest of the page is reused as it is."""
+    ents = region_enterprises(store, d["region"], _period(store, d["period"]), user, rule, d["scope"], lang,
+                              paging, every)
+    tables = [{**tb, "rows": ents["rows"]} if tb["id"] == "enterprises" else tb for tb in d["tables"]]
+    return {**d, "enterprises": ents, "tables": tables}
+
+
+def region_enterprises(store, reg, p, user, rule=None, scope: str = "all", lang: str = "zh", paging=None,
+                       every: bool = False) -> dict:
+    """Enterprises located in the region that ``user`` may see: the page ``paging`` (``limit``,
+    ``offset``, ``sort`` of :data:`chainbrain.analytics.enterprise_list.SORTS`; default the first
+    :data:`ENT_LIMIT` by revenue for the period) of the region's enterprise list
+    (:mod:`chainbrain.web.drill`, every scale), so the region page shows the same industry names,
+    comparable growth and contribution as the list its "all enterprises" link opens. ``every``: all
+    rows (the Excel download)."""
+    from chainbrain.web.paging import Paging
+
+    paging = paging or Paging(limit=ENT_LIMIT, sort="-revenue_ytd_yuan", prefix="ents_")
     if not sees_enterprises(user):                   # no rows to show: count them, spare the list's frame
         loc = "region_code = :code" if reg["level"] == "county" else \
             "region_code IN (SELECT code FROM region WHERE prefecture_code = :code)"
         with store.engine.connect() as conn:
             total = int(conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise WHERE {loc}"), {"code": reg["code"]}).scalar())
-        return {"rows": [], "hidden": total, "total": total, "visible": 0, "more": 0}
+        return {"rows": [], "hidden": total, "total": total, "visible": 0, "more": 0, **paging.meta(0)}
     c = drill.check(store, {"period": p.label, "region": reg["code"], "scope": scope, "scale": "all",
-                            "limit": str(ENT_LIMIT)})
-    d = drill.answer(store, c, drill.frame(store, c), guard_of(store, rule), user, lang)
+                            "limit": str(paging.limit), "offset": str(paging.offset),
+                            "sort": paging.sort or "-revenue_ytd_yuan"})
+    d = drill.answer(store, c, drill.frame(store, c), guard_of(store, rule), user, lang, limit_all=every)
     rows = [{**r, "id": r.get("enterprise_id")} for r in d["items"]]
     total = d["total"] + d["withheld"]
     return {"rows": rows, "hidden": d["withheld"], "total": total, "visible": d["total"],
-            "more": max(0, d["total"] - len(rows))}
+            "more": max(0, d["total"] - paging.offset - len(rows)), "page": paging.meta(d["total"])}
 
 
 # ---------------------------------------------------------------- enterprise
@@ -357,21 +375,4 @@ def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None,
         ]}
 
 
-# ---------------------------------------------------------------- audit
-def audit_page(store, lang, action: str | None = None, limit: int = 500) -> dict:
-    t = strings(lang)
-    sql = "SELECT id, logged_at, actor, action, detail FROM audit_log"
-    params = {}
-    if action:
-        sql += " WHERE action = :a"
-        params["a"] = action
-    rows = _rows(store, sql + f" ORDER BY id DESC LIMIT {int(limit)}", **params)
-    for r in rows:
-        r["logged_at"] = r["logged_at"].isoformat(sep=" ") if r["logged_at"] else None
-    return {"entries": rows, "tables": [table("audit", t["audit_title"],
-                                              [("logged_at", t["time"], "text"), ("actor", t["actor"], "text"),
-                                               ("action", t["action"], "text"), ("detail", t["detail"], "text")],
-                                              rows)]}
-
-
-__all__ = ["chains_list", "chain_page", "region_page", "enterprise_page", "audit_page", "empty_like"]
+__all__ = ["chains_list", "chain_page", "region_page", "enterprise_page", "empty_like"]

@@ -45,8 +45,12 @@ CHAIN_MEMBERS = ("SELECT es.enterprise_id FROM enterprise_segment es "
 
 
 class NotVisible(HTTPException):
-    def __init__(self):
+    """404 for what is unknown or outside the viewer's scope (one answer for both); the application's
+    404 handler writes a ``scope_refused`` audit entry naming ``object`` (default: the path)."""
+
+    def __init__(self, object: str | None = None):
         super().__init__(404, "not found or outside your data scope (未找到，或不在您的数据权限范围内)")
+        self.object = object
 
 
 def require_aggregates(request: Request) -> None:
@@ -111,7 +115,7 @@ def visible_enterprise(request: Request, key: str) -> int:
     index = profiles.current(st)                          # USCC → id without a query, while it is current
     eid = index.resolve(key) if index is not None else resolve_enterprise(reader, key)
     if eid is None or eid not in visible_ids(reader, user, [eid]):
-        raise NotVisible()
+        raise NotVisible(f"enterprise:{key}")
     return eid
 
 

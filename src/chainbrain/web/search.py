@@ -4,8 +4,10 @@ Pinyin initials come from ``pypinyin`` (first letter of each syllable, e.g.
 南昌电子 → ``ncdz``); the index of enterprise names is built once per data
 version of the store and kept in memory. Enterprise hits are filtered by the
 viewer's scope (:mod:`chainbrain.web.policy`): a viewer who may see no
-enterprise gets chains and regions only, plus the number of enterprise hits
-withheld.
+enterprise gets chains and regions only. Nothing in the answer depends on the
+enterprises the viewer may not see — no count of withheld hits — so a USCC
+outside the viewer's scope gets exactly the answer of an unknown one (same
+body, same status; issue #20).
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
 
     Queries the store: callers hold the analytics lock (the web view caches the answer)."""
     q = normalize(q)
-    out = {"q": q, "chains": [], "regions": [], "enterprises": [], "enterprises_withheld": 0, "lists": []}
+    out = {"q": q, "chains": [], "regions": [], "enterprises": [], "lists": []}
     if not q:
         return out
     words = q.split()
@@ -94,7 +96,7 @@ def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
         if w["lists"]:
             for r in w["enterprises"]:
                 r["initials"] = initials(r["name"])
-            return out | {"enterprises": w["enterprises"], "enterprises_withheld": w["withheld"]}
+            return out | {"enterprises": w["enterprises"]}
     like = f"%{q}%"
     with store.engine.connect() as conn:
         out["chains"] = [dict(r._mapping) | {"href": f"/chains/{r.code}"} for r in conn.execute(sa.text(
@@ -105,11 +107,12 @@ def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
             "AND (name LIKE :l OR code = :q) ORDER BY code LIMIT 30"), {"l": like, "q": q})]
     index.refresh(store)
     hits = index.match(q)
+    # the scope query runs whether or not anything matched (id 0 is no enterprise), so the time of an
+    # answer does not tell a firm outside the scope from an unknown one (measured: 5.1 vs 4.3 ms without)
+    allowed = visible_ids(store, user, hits or [0]) if sees_enterprises(user) else set()
     if not hits:
         return out
-    allowed = visible_ids(store, user, hits) if sees_enterprises(user) else set()
     shown = [i for i in hits if i in allowed][:LIMIT]
-    out["enterprises_withheld"] = len(hits) - len(allowed)
     if shown:
         marks = ",".join(str(i) for i in shown)
         with store.engine.connect() as conn:

@@ -31,9 +31,9 @@ def _rows(conn, sql: str, **params) -> list[dict]:
 
 
 def read(store, words: list[str], user, period: str | None = None, limit: int = 50) -> dict:
-    """``{"place", "chain", "segments", "name_words", "lists", "enterprises", "withheld"}`` for ``words``."""
-    out = {"place": None, "chain": None, "segments": [], "name_words": [], "lists": [], "enterprises": [],
-           "withheld": 0}
+    """``{"place", "chain", "segments", "name_words", "lists", "enterprises"}`` for ``words`` (no count of
+    the enterprises outside the viewer's scope: it would tell that a named firm exists)."""
+    out = {"place": None, "chain": None, "segments": [], "name_words": [], "lists": [], "enterprises": []}
     with store.engine.connect() as conn:
         for w in words:
             like = f"%{w}%"
@@ -89,15 +89,12 @@ def read(store, words: list[str], user, period: str | None = None, limit: int = 
             conds.append(f"e.name LIKE :n{i}")
             params[f"n{i}"] = f"%{w}%"
         where = " AND ".join(conds)
-        total = conn.execute(sa.text(f"SELECT COUNT(*) FROM enterprise e WHERE {where}"), params).scalar()
         if not sees_enterprises(user):
-            out["withheld"] = int(total)
             return out
         scope, sp = enterprise_where(user)
         rows = _rows(conn, "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name FROM enterprise e "
                            f"LEFT JOIN region r ON r.code = e.region_code WHERE {where} AND {scope} "
                            "ORDER BY e.uscc, e.id", **params, **sp)
-    out["withheld"] = int(total) - len(rows)
     for r in rows[:limit]:
         r["href"] = f"/enterprises/{r['uscc'] or r['id']}"
         out["enterprises"].append(r)

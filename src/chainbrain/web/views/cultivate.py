@@ -27,7 +27,8 @@ from chainbrain.web.auth import require_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import require_aggregates, visible_ids
-from chainbrain.web.render import render, reply
+from chainbrain.web.paging import page_rows
+from chainbrain.web.render import page_url, render, reply
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS, acting_user, body_doc, json_body
 
@@ -102,16 +103,32 @@ def _renewals(request: Request, user, date: str | None, region: str | None, chai
 
 @router.get("/api/cultivate/renewals", tags=["cultivate"], responses=ERRORS, response_model=dict)
 def api_renewals(request: Request, user=Depends(require_user), date: str | None = DATE, region: str | None = None,
-                 chain: str | None = None, within_days: int = 365, format: str | None = None):
+                 chain: str | None = None, within_days: int = 365, format: str | None = None,
+                 limit: str | None = None, offset: str | None = None, sort: str | None = None, q: str | None = None):
     """Designations (创新型, 专精特新, 小巨人, 单项冠军) valid on the date that end within ``within_days``:
-    the next round's renewals — only the enterprises the caller may see (an enterprise user: its own)."""
-    return reply(request, _renewals(request, user, date, region, chain, within_days), "cultivate-renewals")
+    the next round's renewals — only the enterprises the caller may see (an enterprise user: its own);
+    paged (``limit`` ≤ 500 default 50, ``offset``, ``sort`` ends_on|name|kind_name|level_name, ``q``;
+    ``page`` gives ``total``); ``format=xlsx``: every row."""
+    d = _renewals(request, user, date, region, chain, within_days)
+    if format == "xlsx":
+        return reply(request, d, "cultivate-renewals")
+    return _paged_renewals(request, d)
+
+
+def _paged_renewals(request: Request, d: dict) -> dict:
+    """One page of the renewal list (:func:`chainbrain.web.paging.page_rows`)."""
+    url = lambda **kw: page_url(request, keep=("date", "region", "chain", "within_days", "lang", "limit",  # noqa: E731
+                                               "sort", "q"), **kw)
+    return page_rows(request.query_params, d, url, table_id="renewals",
+                     sorts=("ends_on", "name", "kind_name", "level_name", "valid_from"),
+                     text_fields=("name", "uscc", "kind_name", "level_name"))
 
 
 @router.get("/cultivate/renewals", summary="即将到期的认定 renewals")
 def renewals_page(request: Request, user=Depends(require_user), date: str | None = DATE, region: str | None = None,
-                  chain: str | None = None, within_days: int = 365):
-    d = _renewals(request, user, date, region, chain, within_days)
+                  chain: str | None = None, within_days: int = 365, limit: str | None = None,
+                  offset: str | None = None, sort: str | None = None, q: str | None = None):
+    d = _paged_renewals(request, _renewals(request, user, date, region, chain, within_days))
     query = str(request.url.query)
     return render(request, "cultivate_renewals.html", d=d, nav="cultivate",
                   excel_base="/api/cultivate/renewals" + (f"?{query}" if query else ""))

@@ -2,7 +2,8 @@
 
 Individual enterprise data: only for signed-in users whose scope covers the
 enterprise (401 anonymous, 404 otherwise; :func:`chainbrain.web.policy.visible_enterprise`,
-checked on every request, before any cached answer is used).
+checked on every request, before any cached answer is used). Every read and every refusal
+is written to the audit log (``profile_read``, ``scope_refused``; :mod:`chainbrain.store.audit`).
 ``{uscc}`` also accepts the numeric id of partners without a USCC.
 
 The profile (:func:`chainbrain.web.pages.enterprise_page`) is built without the
@@ -27,11 +28,13 @@ from fastapi.responses import Response
 from chainbrain.analytics.profile import catalog_names
 from chainbrain.web import format as fmt
 from chainbrain.web import pages, profiles
+from chainbrain.store.audit import append_soon
 from chainbrain.web.auth import current_user, read_store
 from chainbrain.web.cache import MISSING, ResultCache, per_store
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import NotVisible, scope_key, visible_enterprise
-from chainbrain.web.render import chart_json, render, reply
+from chainbrain.web.paging import Paging
+from chainbrain.web.render import chart_json, page_url, render, reply
 from chainbrain.web.search import encode
 from chainbrain.web.state import get_state
 from chainbrain.web.views.chains import page_key
@@ -71,26 +74,56 @@ def _visible(request, uscc: str) -> int:
             eid = None
         cache.put(version, key, eid)
     if eid is None:
-        raise NotVisible()
+        raise NotVisible(f"enterprise:{uscc}")                 # audited by the 404 handler, cached or not
+    api = request.url.path.startswith("/api")
+    append_soon(st.store, user.username, "profile_read", f"enterprise:{uscc}", path=request.url.path,
+                enterprise_id=eid, format=request.query_params.get("format") or ("json" if api else "html"))
     return eid
+
+
+#: the supply links' sort fields (``partners_sort``; newest year first by default)
+PARTNER_SORTS = ("year", "amount", "name", "direction_text")
+PARTNER_FIELDS = ("name", "direction_text", "uscc")          # what ``partners_q`` looks in
+
+
+def _paged(request, d: dict) -> dict:
+    """The profile with its supply links paged, sorted and filtered (:mod:`chainbrain.web.paging`,
+    ``partners_limit`` / ``partners_offset`` / ``partners_sort`` / ``partners_q``; the answer's
+    ``partners_page`` says ``limit``, ``offset``, ``total``). The Excel download gives every link."""
+    if request.query_params.get("format") == "xlsx":
+        return d
+    pg = Paging.from_query(request.query_params, prefix="partners_", sorts=PARTNER_SORTS, default_sort="-year")
+    rows, meta = pg.apply(d["partners"], PARTNER_FIELDS)
+    url = lambda **kw: page_url(request, keep=("lang",) + tuple("partners_" + k for k in  # noqa: E731
+                                                              ("limit", "sort", "q")), **kw)
+    tables = [{**tb, "rows": rows} if tb["id"] == "partners" else tb for tb in d["tables"]]
+    return {**d, "partners": rows, "partners_page": {**meta, **pg.links(url, meta["total"])}, "tables": tables}
 
 
 @router.get("/api/enterprises/{uscc}", tags=["api"],
             responses={401: {"description": "sign-in required"}, 404: {"description": "not found or out of scope"}})
-def api_enterprise(request: Request, uscc: str, format: str | None = None, table: str | None = None):
-    """One enterprise: identity, segments with mapping evidence, indicator history, partners, designations."""
+def api_enterprise(request: Request, uscc: str, format: str | None = None, table: str | None = None,
+                   partners_limit: str | None = None, partners_offset: str | None = None,
+                   partners_sort: str | None = None, partners_q: str | None = None):
+    """One enterprise: identity, segments with mapping evidence, indicator history, designations, and
+    its supply links paged (``partners_limit`` ≤ 500, default 50; ``partners_offset``; ``partners_sort``
+    year|amount|name|direction_text, ``-`` descending; ``partners_q`` filters by name or direction;
+    ``partners_page`` gives ``limit``, ``offset``, ``total``). ``format=xlsx``: every link."""
     eid = _visible(request, uscc)
     if format == "xlsx":
         return reply(request, _profile(request, eid), f"enterprise-{uscc}")
     st = get_state(request)
-    body = profile_cache(st).derived(st.versions.current(), ("json",) + page_key(request, "enterprise", eid),
-                                     lambda: encode(_profile(request, eid)))
+    pg = Paging.from_query(request.query_params, prefix="partners_", sorts=PARTNER_SORTS, default_sort="-year")
+    body = profile_cache(st).derived(st.versions.current(), ("json", pg) + page_key(request, "enterprise", eid),
+                                     lambda: encode(_paged(request, _profile(request, eid))))
     return Response(body, media_type="application/json")
 
 
 @router.get("/enterprises/{uscc}", summary="企业画像 enterprise profile page")
-def enterprise_page(request: Request, uscc: str):
-    d = _profile(request, _visible(request, uscc))
+def enterprise_page(request: Request, uscc: str, partners_limit: str | None = None,
+                    partners_offset: str | None = None, partners_sort: str | None = None,
+                    partners_q: str | None = None):
+    d = _paged(request, _profile(request, _visible(request, uscc)))
     m = d["monthly"]
     line = {"x": [r["period"] for r in m],
             "ytd": [None if r["revenue_ytd"] is None else float(fmt.half_up(r["revenue_ytd"], 2, -4)) for r in m],

@@ -4,7 +4,11 @@
 the file and returns the job with its issues and error-file link;
 ``GET /api/imports/{job_id}`` polls; ``POST /api/imports/{job_id}/confirm``
 imports (``skip_invalid`` for a partial import); the error file downloads
-from ``GET /api/imports/{job_id}/errors``. Each import is audited.
+from ``GET /api/imports/{job_id}/errors``. Audited (:mod:`chainbrain.store.audit`): the upload
+(``import_upload``), its validation (``import_validate``), the start of the import
+(``import_start``, by the user who confirmed it, with the original file name) and its end
+(``import_end``, done or failed); an import whose process died is closed as ``import_died``
+when the server starts again (:func:`chainbrain.store.audit_imports.close_dead_imports`).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from fastapi.responses import FileResponse
 
 from chainbrain.ingest.load import KINDS
 from chainbrain.ingest.units import FACTORS
+from chainbrain.store import audit_imports as A
 from chainbrain.web import imports as J
 from chainbrain.web.auth import audit, check_csrf, require_admin
 from chainbrain.web.render import render
@@ -43,11 +48,16 @@ def api_upload(request: Request, file: UploadFile = File(...), kind: str = Form(
     content = file.file.read(J.MAX_BYTES + 1)
     if len(content) > J.MAX_BYTES:
         raise HTTPException(413, "file too large (文件过大)")
+    user = require_admin(request).username
     try:
-        job = st.jobs.create(kind, file.filename, content, unit, require_admin(request).username)
+        job = st.jobs.create(kind, file.filename, content, unit, user)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
+    audit(st.store, user, "import_upload", f"import:{job.filename}", job=job.id, kind=kind, file=job.filename,
+          bytes=len(content), unit=unit or None)
     J.validate(job, st.store, st.lock)
+    audit(st.store, user, "import_validate", f"import:{job.filename}", job=job.id, kind=kind, file=job.filename,
+          status=job.status, rows=job.rows, errors=job.errors, warnings=job.warnings)
     return job.public()
 
 
@@ -67,11 +77,13 @@ def api_confirm(request: Request, job_id: str, skip_invalid: bool = Form(False),
     if job.status == "invalid" and not skip_invalid:
         raise HTTPException(409, "the file has errors: fix them or skip invalid rows (文件有错误：请修正或选择跳过错误行)")
     st = get_state(request)
+    uploaded_by, job.actor = job.actor, require_admin(request).username   # the import is the confirmer's
+    audit(st.store, job.actor, "import_start", f"import:{job.filename}", job=job.id, kind=job.kind,
+          file=job.filename, uploaded_by=uploaded_by, skip_invalid=skip_invalid, **A.process_mark())
 
     def done(j):
-        with st.lock:
-            audit(st.store, j.actor, "import", kind=j.kind, file=j.filename, status=j.status,
-                  result=j.result, message=j.message)
+        audit(st.store, j.actor, "import_end", f"import:{j.filename}", job=j.id, kind=j.kind, file=j.filename,
+              status=j.status, result=j.result, message=j.message)
 
     J.run_import(job, st.store, st.lock, skip_invalid, done)
     return job.public()

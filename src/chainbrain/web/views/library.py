@@ -4,7 +4,8 @@
   province admin sees every chain, a chain office only its own; others 403): queued firms with
   their parsed scope items, main activity and suggested segments, most doubtful first, and the
   counts of pending and reviewed firms per chain (:mod:`chainbrain.ingest.review`); only firms
-  the viewer may see (:func:`chainbrain.web.policy.visible_ids`).
+  the viewer may see (:func:`chainbrain.web.policy.visible_ids`); the queue paged on the server
+  (:mod:`chainbrain.web.paging`).
 - ``POST /api/library/review`` (signed in, CSRF; body ``{"uscc", "action": accept|change|reject,
   "segments": [...], "note"}``): the decision, stored as overrides that survive re-imports and
   audited. 404 for a firm that is not queued or outside the caller's scope; 400 for bad input.
@@ -18,7 +19,8 @@ from chainbrain.ingest import review as RV
 from chainbrain.web.auth import Forbidden, require_user
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import visible_ids
-from chainbrain.web.render import render
+from chainbrain.web.paging import page_rows
+from chainbrain.web.render import page_url, render
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS, acting_user, body_doc, json_body
 
@@ -50,17 +52,24 @@ def _answer(request: Request, user, chain: str | None, status: str) -> dict:
               "items": [{"text": i["text"], "role": i["role"], "section": i["section"]} for i in r["items"]],
               "suggested": r["suggested_segments"], "decided": r["decided_segments"], "actor": r["actor"],
               "note": r["note"]} for r in rows]
-    return {"chain": chain, "status": status, "bounds": [RV.LOWER, RV.UPPER], "counts": counts, "rows": items}
+    d = {"chain": chain, "status": status, "bounds": [RV.LOWER, RV.UPPER], "counts": counts, "rows": items}
+    url = lambda **kw: page_url(request, keep=("chain", "status", "lang", "limit", "sort", "q"), **kw)  # noqa: E731
+    return page_rows(request.query_params, d, url, sorts=("confidence", "name", "uscc"),
+                     text_fields=("name", "uscc", "chain_code"))         # one page of the queue (web/paging.py)
 
 
 @router.get("/api/library/review", tags=["library"], responses=ERRORS, response_model=dict)
-def api_review(request: Request, user=Depends(require_user), chain: str | None = None, status: str = "pending"):
-    """Firms whose chain mapping waits for a chain office's decision (confidence between the bounds)."""
+def api_review(request: Request, user=Depends(require_user), chain: str | None = None, status: str = "pending",
+               limit: str | None = None, offset: str | None = None, sort: str | None = None, q: str | None = None):
+    """Firms whose chain mapping waits for a chain office's decision (confidence between the bounds),
+    most doubtful first, paged (``limit`` ≤ 500 default 50, ``offset``, ``sort`` confidence|name|uscc,
+    ``q``; ``page`` gives ``total``)."""
     return _answer(request, user, chain, status)
 
 
 @router.get("/library/review", summary="企业库复核 review queue")
-def review_page(request: Request, user=Depends(require_user), chain: str | None = None, status: str = "pending"):
+def review_page(request: Request, user=Depends(require_user), chain: str | None = None, status: str = "pending",
+                limit: str | None = None, offset: str | None = None, sort: str | None = None, q: str | None = None):
     d = _answer(request, user, chain, status)
     return render(request, "library_review.html", d=d, nav="library")
 

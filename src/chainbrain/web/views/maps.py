@@ -33,7 +33,8 @@ from chainbrain.web.auth import actor_of, audit, current_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import cell_rule, require_aggregates
-from chainbrain.web.render import chart_json, render, reply
+from chainbrain.web.paging import Paging
+from chainbrain.web.render import chart_json, page_url, render, reply
 from chainbrain.web.state import get_state
 from chainbrain.web.views.chains import json_reply, page_key
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
@@ -95,22 +96,44 @@ def _chain(request, chain, period, scope, segment):
                      lambda: MP.chain_map_page(st.store, chain, period, scope, rule, user, lang, memo(st)))
     if not segment:
         return base
-    return st.cached(page_key(request, "maps-chain", chain, period, scope, segment),
-                     lambda: MP.with_segment_firms(st.store, base, segment, user, lang))
+    d = st.cached(page_key(request, "maps-chain", chain, period, scope, segment),
+                  lambda: MP.with_segment_firms(st.store, base, segment, user, lang))
+    if request.query_params.get("format") == "xlsx":           # Excel: every firm
+        return d
+    return _paged_firms(request, d)
+
+
+def _paged_firms(request, d: dict) -> dict:
+    """The segment's firm list paged, sorted and filtered (:mod:`chainbrain.web.paging`, prefix ``firms_``:
+    ``firms_limit``, ``firms_offset``, ``firms_sort`` revenue_ytd_yuan|name|county_name, ``firms_q``);
+    ``firms.page`` says ``total``."""
+    pg = Paging.from_query(request.query_params, prefix="firms_", sorts=("revenue_ytd_yuan", "name", "county_name"))
+    rows, meta = pg.apply(d["firms"]["rows"], ("name", "uscc", "county_name"))
+    url = lambda **kw: page_url(request, keep=("period", "scope", "segment", "lang", "firms_limit", "firms_sort",  # noqa: E731
+                                               "firms_q"), **kw)
+    tables = [{**tb, "rows": rows} if tb["id"] == "firms" else tb for tb in d["tables"]]
+    return {**d, "firms": {**d["firms"], "rows": rows, "page": {**meta, **pg.links(url, meta["total"])}},
+            "tables": tables}
 
 
 @router.get("/api/maps/{chain}/chain", tags=["api"], dependencies=AGG, response_model=dict)
 def api_chain_map(request: Request, chain: str, period: str | None = PERIOD, scope: str = SCOPE,
-                  segment: str | None = SEGMENT, format: str | None = FORMAT, table: str | None = None):
+                  segment: str | None = SEGMENT, format: str | None = FORMAT, table: str | None = None,
+                  firms_limit: str | None = None, firms_offset: str | None = None, firms_sort: str | None = None,
+                  firms_q: str | None = None):
     """产业链图: stages → segments → sub-segments with firms, revenue, local supporting rate and gap status;
-    with ``segment``, that segment's firms within the viewer's scope."""
-    return json_reply(request, page_key(request, "maps-chain", chain, period, scope, segment),
+    with ``segment``, that segment's firms within the viewer's scope, paged (``firms_limit`` ≤ 500 default
+    50, ``firms_offset``, ``firms_sort`` revenue_ytd_yuan|name|county_name, ``firms_q``; ``firms.page``
+    gives ``total``; ``format=xlsx``: every firm)."""
+    pg = Paging.from_query(request.query_params, prefix="firms_", sorts=("revenue_ytd_yuan", "name", "county_name"))
+    return json_reply(request, page_key(request, "maps-chain", chain, period, scope, segment, pg),
                       lambda: _chain(request, chain, period, scope, segment), f"chain-map-{chain}")
 
 
 @router.get("/maps/{chain}/chain", dependencies=AGG, summary="产业链图 (twin: /api/maps/{chain}/chain)")
 def chain_map_page(request: Request, chain: str, period: str | None = PERIOD, scope: str = SCOPE,
-                   segment: str | None = SEGMENT):
+                   segment: str | None = SEGMENT, firms_limit: str | None = None, firms_offset: str | None = None,
+                   firms_sort: str | None = None, firms_q: str | None = None):
     d = _chain(request, chain, period, scope, segment)
     return _page(request, "maps_chain.html", d, {"tree": d["tree"]})
 

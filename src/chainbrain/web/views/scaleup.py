@@ -1,7 +1,8 @@
 """升规入统 — the scale-up candidates and drop-out risks of a target year (JSON twin as always).
 
 ``/cultivate/scale-up`` ⇄ ``/api/cultivate/scale-up?year&region&chain&month&direction`` (signed in;
-``format=xlsx`` downloads the tables): firm by firm, only the enterprises the viewer may see
+the firm list paged on the server — ``limit``, ``offset``, ``sort``, ``q``, answered with ``page``
+— and ``format=xlsx`` downloads the whole tables): firm by firm, only the enterprises the viewer may see
 (:func:`chainbrain.web.policy.visible_ids`, as in the other firm lists: an enterprise user sees only
 its own), with the per-county counts made from those firms alone
 (:func:`chainbrain.analytics.scaleup_report.answer`). The scoring of the whole province is cached per
@@ -20,12 +21,12 @@ from chainbrain.web.auth import require_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import visible_ids
-from chainbrain.web.render import render, reply
+from chainbrain.web.paging import page_rows
+from chainbrain.web.render import page_url, render, reply
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS
 
 router = APIRouter()
-PAGE_ROWS, PAGE_TOP = 1000, 20
 YEAR = Query(None, description="target year Y (default: the current year): revenue of Y ≥ 20,000,000 yuan")
 
 
@@ -62,21 +63,36 @@ def _answer(request: Request, user, year: int | None, region: str | None, chain:
 @router.get("/api/cultivate/scale-up", tags=["cultivate"], responses=ERRORS, response_model=dict)
 def api_scaleup(request: Request, user=Depends(require_user), year: int | None = YEAR, region: str | None = None,
                 chain: str | None = None, month: int | None = None, direction: str | None = None,
-                format: str | None = None):
+                format: str | None = None, limit: str | None = None, offset: str | None = None,
+                sort: str | None = None, q: str | None = None):
     """升规入统 candidates (direction ``up``: revenue of Y−1 below 20,000,000 yuan, probability that Y's is
     ≥ 20,000,000) and 退规 risks (``down``), with reasons, outcome and entry year — only the enterprises
     the caller may see (an enterprise user: its own)."""
-    return reply(request, _answer(request, user, year, region, chain, month, direction), "cultivate-scale-up")
+    d = _answer(request, user, year, region, chain, month, direction)
+    if format == "xlsx":                                   # Excel: every row
+        return reply(request, d, "cultivate-scale-up")
+    return _paged(request, d)
+
+
+#: the list's sort fields (``sort``; default: the analysis's order — each county's ranking)
+SORTS = ("p", "p_baseline", "revenue_prev_yuan", "rank_in_county", "name", "county_name")
+
+
+def _paged(request: Request, d: dict) -> dict:
+    """The firm list paged, sorted and filtered (:func:`chainbrain.web.paging.page_rows`: ``limit``,
+    ``offset``, ``sort``, ``q``; ``page`` says ``total``); the per-county counts stay whole."""
+    url = lambda **kw: page_url(request, keep=("year", "region", "chain", "month", "direction", "lang", "limit",  # noqa: E731
+                                               "sort", "q"), **kw)
+    return page_rows(request.query_params, d, url, table_id="scaleup", sorts=SORTS,
+                     text_fields=("name", "county_name", "chains"))
 
 
 @router.get("/cultivate/scale-up", summary="升规入统培育清单 scale-up pipeline")
 def scaleup_page(request: Request, user=Depends(require_user), year: int | None = YEAR, region: str | None = None,
-                 chain: str | None = None, month: int | None = None, direction: str | None = None):
+                 chain: str | None = None, month: int | None = None, direction: str | None = None,
+                 limit: str | None = None, offset: str | None = None, sort: str | None = None, q: str | None = None):
     d = _answer(request, user, year, region, chain, month, direction)
-    rows = d["tables"][0]["rows"]
-    if len(rows) > PAGE_ROWS:          # a page stays readable: the top of each county (the Excel file has all)
-        d = dict(d, tables=[dict(d["tables"][0], rows=[r for r in rows if r["rank_in_county"] <= PAGE_TOP]),
-                            d["tables"][1]], trimmed={"shown_per_county": PAGE_TOP, "rows": len(rows)})
+    d = _paged(request, d)             # a page stays readable: one page of the list (the Excel file has all)
     st = get_state(request)
     with st.lock:
         chains = data.chains(st.store)

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from chainbrain.web import search as S
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of
-from chainbrain.web.policy import require_aggregates, scope_key
+from chainbrain.web.policy import require_aggregates, scope_key, sees_enterprises
 from chainbrain.web.render import render
 from chainbrain.web.state import get_state
 
@@ -37,8 +37,8 @@ def _search(request, q):
 
 @router.get("/api/search", tags=["api"], response_model=dict)
 def api_search(request: Request, q: str = Q):
-    """Matches: ``chains``, ``regions``, ``enterprises`` (those in the viewer's scope) and
-    ``enterprises_withheld`` (matches outside it)."""
+    """Matches: ``chains``, ``regions``, ``enterprises`` (those in the viewer's scope; nothing tells
+    whether others matched)."""
     if current_user(request) is None:
         require_aggregates(request)
     st = get_state(request)
@@ -49,4 +49,5 @@ def api_search(request: Request, q: str = Q):
 
 @router.get("/search", summary="搜索 search page")
 def search_page(request: Request, q: str = Q):
-    return render(request, "search.html", d=_search(request, q), nav="search")
+    return render(request, "search.html", d=_search(request, q), nav="search",
+                  sees_enterprises=sees_enterprises(current_user(request)))
