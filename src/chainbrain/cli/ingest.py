@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import DB, cli_actor
 
 console = Console(stderr=False)
 err = Console(stderr=True)
@@ -96,7 +96,7 @@ def _run(kind: str, file: Path, db: str, unit, skip_invalid, errors, sheet, as_j
     with open_store(db) as store:
         with ImportProgress(file.name, enabled=not as_json and err.is_terminal) as bar:
             res = import_file(store, kind, file, unit=unit, skip_invalid=skip_invalid, errors_path=errors,
-                              sheet=sheet, progress=bar)
+                              sheet=sheet, progress=bar, actor=cli_actor())
     _report(res, as_json)
 
 

@@ -15,9 +15,10 @@ app = typer.Typer(help="Web users: roles province_admin|chain_office|city|county
 
 
 def _audit(store, action: str, **detail) -> None:
+    from chainbrain.cli.common import cli_actor
     from chainbrain.web.auth import audit
 
-    audit(store, "cli", action, **detail)
+    audit(store, cli_actor(), action, **detail)
 
 
 @app.command()

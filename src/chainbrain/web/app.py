@@ -86,7 +86,7 @@ def _database_answer(request: Request, exc: Exception):
 
 
 def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL,
-               secure_cookies: bool = False) -> FastAPI:
+               secure_cookies: bool = False, control: bool = False) -> FastAPI:
     """A ChainBrain web app over the store ``db`` (DuckDB file path or postgresql:// URL).
 
     ``public_aggregates``: serve aggregate figures to anonymous visitors (the
@@ -95,12 +95,21 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     viewers who cannot see those enterprises individually (Statistics Law;
     DESIGN.md §4; :mod:`chainbrain.web.policy`).
     ``secure_cookies``: mark the session cookie ``Secure`` (deployments behind HTTPS).
+    ``control``: a DuckDB file's control socket, through which the command line runs its commands
+    in this server while it holds the file (:mod:`chainbrain.web.control`; ``chainbrain serve``).
     """
     store = open_store(db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        ctl = None
+        if control and store.kind == "duckdb" and db != ":memory:":
+            from chainbrain.web.control import ControlServer
+
+            ctl = ControlServer(app.state.web).start()
         yield
+        if ctl is not None:
+            ctl.stop(timeout=10)
         store.cancel()                          # SIGTERM: a running query stops now, not when it ends
         app.state.web.stop_warmup(timeout=10)
         if app.state.web.lock.acquire(timeout=10):
@@ -239,4 +248,5 @@ def app_from_settings() -> FastAPI:
     from chainbrain.config import load_settings
 
     cfg = load_settings()
-    return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies)
+    return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies,
+                      control=True)
