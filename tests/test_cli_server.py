@@ -141,3 +141,26 @@ def test_after_the_server_a_held_file_gives_one_line(served):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and f"PID {os.getpid()}" in lines[0] and "no ChainBrain server answers" in lines[0]
     assert "数据库文件被另一进程" in lines[0]
+
+
+def test_lock_message_socket_path_and_absolute_arguments(tmp_path):
+    """In-process pieces: DuckDB's lock error parsed, the socket path for a long directory, and the
+    file arguments a forwarded command carries (absolute: the server's working directory differs)."""
+    from chainbrain.cli.remote import absolutize, command_words
+    from chainbrain.store.lock import control_path, locked_error
+
+    err = locked_error("x.duckdb", Exception('IO Error: Could not set lock on file "/d/x.duckdb": Conflicting '
+                                             'lock is held in /usr/bin/python3.11 (PID 4242). See also https://…'))
+    assert err.pid == 4242 and err.program == "/usr/bin/python3.11" and "(PID 4242, python3.11)" in err.message()
+    assert locked_error("x.duckdb", Exception("Catalog Error: no such table")) is None
+    assert control_path("/srv/cb/demo.duckdb") == Path("/srv/cb/demo.duckdb.sock")
+    deep = "/" + "d" * 120 + "/demo.duckdb"
+    long = control_path(deep)
+    assert long.name.endswith(".sock") and len(str(long)) < 100 and long.parent.name == f"chainbrain-{os.getuid()}"
+    argv = ["import", "monthly", "in/m.xlsx", "--db=data/demo.duckdb", "--errors", "e.xlsx", "--unit", "万元",
+            "--json"]
+    assert command_words(argv) == ("import", "monthly")
+    assert absolutize(argv, "/w") == ["import", "monthly", "/w/in/m.xlsx", "--db=/w/data/demo.duckdb", "--errors",
+                                      "/w/e.xlsx", "--unit", "万元", "--json"]
+    assert absolutize(["users", "disable", "bob", "--db", "postgresql://h/cb"], "/w")[2:] == \
+        ["bob", "--db", "postgresql://h/cb"]

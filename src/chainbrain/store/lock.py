@@ -41,7 +41,7 @@ class StoreLocked(Exception):
     def holder(self) -> str:
         if self.pid is None:
             return "another process"
-        return f"process {self.pid}" + (f" ({Path(self.program).name})" if self.program else "")
+        return f"another process (PID {self.pid}" + (f", {Path(self.program).name})" if self.program else ")")
 
     def message(self) -> str:
         """The one line when no ChainBrain server answers for the file."""
