@@ -106,7 +106,12 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         if control and store.kind == "duckdb" and db != ":memory:":
             from chainbrain.web.control import ControlServer
 
-            ctl = ControlServer(app.state.web).start()
+            try:
+                ctl = ControlServer(app.state.web).start()
+            except OSError as exc:              # e.g. a read-only directory: serve without the socket
+                import logging
+
+                logging.getLogger("chainbrain.web").warning("no control socket for %s: %s", db, exc)
         yield
         if ctl is not None:
             ctl.stop(timeout=10)

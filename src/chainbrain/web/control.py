@@ -232,7 +232,9 @@ class ControlServer:
             if uid not in (os.getuid(), 0):    # the socket is 0600; belt and braces
                 log.warning("control socket: refused peer uid %s (pid %s)", uid, pid)
                 return
+            conn.settimeout(30)                # a caller that connects and says nothing
             req = _request(conn)
+            conn.settimeout(None)
             if req is None:
                 return
             if req.get("op") == "ping":
