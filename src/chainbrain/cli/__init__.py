@@ -38,10 +38,19 @@ app.add_typer(__import__("chainbrain.cli.audit", fromlist=["app"]).app, name="au
 
 
 def main() -> None:
-    from chainbrain.config import ConfigError
+    """The ``chainbrain`` command. A DuckDB file held by a running server: the command runs in that
+    server through its control socket (:mod:`chainbrain.cli.remote`), or one line says what holds it."""
+    import sys
 
+    from chainbrain.cli import remote
+    from chainbrain.config import ConfigError
+    from chainbrain.store.lock import StoreLocked
+
+    remote.record()                            # prompt answers and stdin travel with a forwarded command
     try:
         app()
     except ConfigError as exc:                 # one line, no traceback (configuration file or variable)
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
+    except StoreLocked as exc:                 # a server (or another process) holds the DuckDB file
+        raise SystemExit(remote.forward(exc, sys.argv[1:])) from None

@@ -1,5 +1,7 @@
 """Options shared by commands."""
 
+import os
+
 import typer
 
 from chainbrain.config import default_db
@@ -12,3 +14,20 @@ CHAIN = typer.Option(None, "--chain", help="chain code, e.g. EI")
 REGION = typer.Option(None, "--region", help="region code (province, city or county)")
 SCOPE = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)")
 FORMAT = typer.Option("table", "--format", "-f", help="json or table")
+
+#: the OS user a server runs a command for (its control socket's peer); None in a command run directly
+PEER_USER = __import__("contextvars").ContextVar("chainbrain_peer_user", default=None)
+
+
+def cli_actor() -> str:
+    """Who the audit log names for a command: ``cli:<OS user>`` (the control socket's peer when a
+    server runs the command for the command line, else this process's user)."""
+    import pwd
+
+    user = PEER_USER.get()
+    if user is None:
+        try:
+            user = pwd.getpwuid(os.getuid()).pw_name
+        except KeyError:                       # a uid without a passwd entry (containers)
+            user = str(os.getuid())
+    return f"cli:{user}"

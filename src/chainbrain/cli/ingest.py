@@ -14,7 +14,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import DB, cli_actor
 
 console = Console(stderr=False)
 err = Console(stderr=True)
@@ -89,26 +89,16 @@ class ImportProgress:
         self.bar.update(self.tasks[stage], completed=done or 0, total=total)
 
 
-def _os_user() -> str:
-    """Who runs the command (the audit log's actor ``cli:NAME``)."""
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except Exception:                       # no login name in the environment (containers)
-        return "unknown"
-
-
 def _run(kind: str, file: Path, db: str, unit, skip_invalid, errors, sheet, as_json) -> None:
     from chainbrain.ingest.load import import_file
     from chainbrain.store import open_store
     from chainbrain.store.audit_imports import import_span
 
     with open_store(db) as store:
-        with import_span(store, f"cli:{_os_user()}", kind, file.name) as span, \
+        with import_span(store, cli_actor(), kind, file.name) as span, \
                 ImportProgress(file.name, enabled=not as_json and err.is_terminal) as bar:   # audited (#20)
             res = import_file(store, kind, file, unit=unit, skip_invalid=skip_invalid, errors_path=errors,
-                              sheet=sheet, progress=bar)
+                              sheet=sheet, progress=bar, actor=cli_actor())
             span.update(status=res.status, result={"rows": res.rows, "new": res.new, "updated": res.updated,
                                                    "skipped": res.skipped, "batch_id": res.batch_id})
     _report(res, as_json)

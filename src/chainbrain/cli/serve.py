@@ -7,7 +7,6 @@ import os
 import typer
 
 
-
 def serve(
     db: str = typer.Option(None, "--db", help="DuckDB file or postgresql:// URL [default: $CHAINBRAIN_DB, "
                                               "the configuration file's store.url, data/chainbrain.duckdb]"),
@@ -53,6 +52,8 @@ def serve(
         typer.echo(f"error: --workers {cfg.workers} needs PostgreSQL: a DuckDB file allows one process "
                    f"(多进程仅支持 PostgreSQL：DuckDB 文件只允许一个进程打开)", err=True)
         raise typer.Exit(2)
+    if not is_postgres(cfg.db):
+        _refuse_if_held(cfg.db)
     typer.echo(f"ChainBrain 产业链大脑: http://{host}:{port}{cfg.root_path}/  (db: {redact(cfg.db)}; "
                f"public aggregates: {'on' if cfg.public_aggregates else 'off'}; workers: {cfg.workers}; "
                f"secure cookies: {'on' if cfg.secure_cookies else 'off'}; "
@@ -63,3 +64,24 @@ def serve(
                 forwarded_allow_ips=",".join(cfg.trusted_proxies) or None, log_level=cfg.log_level,
                 access_log=cfg.access_log != "off", log_config=log_config(cfg.access_log),
                 timeout_graceful_shutdown=10)
+
+
+def _refuse_if_held(db: str) -> None:
+    """One line and exit 2 when another process (another server) holds the DuckDB file."""
+    from chainbrain.cli.remote import ping
+    from chainbrain.store import open_store
+    from chainbrain.store.lock import StoreLocked
+
+    try:
+        open_store(db).close()
+    except StoreLocked as exc:
+        info = ping(db)
+        if info is None:
+            typer.echo(f"error: {exc}", err=True)
+        else:
+            pid = info.get("pid")
+            typer.echo(f"error: {db} is already served by a ChainBrain server (PID {pid}); stop it first or "
+                       f"serve another --db; commands of the command line run through it "
+                       f"(该文件已由另一 ChainBrain 服务（PID {pid}）提供服务：请先停止它或换用其他 --db；"
+                       f"命令行命令可经由该服务执行)", err=True)
+        raise typer.Exit(2) from None

@@ -56,9 +56,10 @@ def read_password(password: str | None, from_stdin: bool, username: str | None =
 
 
 def _audit(store, action: str, **detail) -> None:
+    from chainbrain.cli.common import cli_actor
     from chainbrain.web.auth import audit
 
-    audit(store, "cli", action, **detail)
+    audit(store, cli_actor(), action, **detail)
 
 
 @app.command()

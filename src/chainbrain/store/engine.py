@@ -262,5 +262,21 @@ def fetch_arrow(conn: sa.Connection, sql: str, chunk_rows: int = 100_000) -> pa.
 
 
 def open_store(db: str | None = None, read_only: bool = False) -> Store:
-    """Open the store named by ``db`` (default: ``$CHAINBRAIN_DB`` or data/chainbrain.duckdb)."""
-    return Store(db or default_db(), read_only=read_only)
+    """Open the store named by ``db`` (default: ``$CHAINBRAIN_DB`` or data/chainbrain.duckdb).
+
+    A DuckDB file another process holds raises :class:`~chainbrain.store.lock.StoreLocked`; inside a
+    server running a command for the command line, its own store is handed out
+    (:func:`chainbrain.store.lock.hosted`)."""
+    from chainbrain.store.lock import hosted, locked_error
+
+    db = db or default_db()
+    own = hosted(db)
+    if own is not None:
+        return own
+    try:
+        return Store(db, read_only=read_only)
+    except Exception as exc:
+        locked = locked_error(db, exc)
+        if locked is None:
+            raise
+        raise locked from None

@@ -87,7 +87,7 @@ def _database_answer(request: Request, exc: Exception):
 
 
 def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CELL,
-               secure_cookies: bool = False, trusted_proxies=()) -> FastAPI:
+               secure_cookies: bool = False, trusted_proxies=(), control: bool = False) -> FastAPI:
     """A ChainBrain web app over the store ``db`` (DuckDB file path or postgresql:// URL).
 
     ``public_aggregates``: serve aggregate figures to anonymous visitors (the
@@ -99,6 +99,8 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     :mod:`chainbrain.web.headers`, which also sets the CSP and ``Cache-Control: no-store``).
     ``trusted_proxies``: addresses or CIDR networks whose ``X-Forwarded-For`` is believed
     (:mod:`chainbrain.web.proxies`); none by default.
+    ``control``: a DuckDB file's control socket, through which the command line runs its commands
+    in this server while it holds the file (:mod:`chainbrain.web.control`; ``chainbrain serve``).
     """
     from chainbrain.web.headers import SecurityHeaders, cookie_name
     from chainbrain.web.proxies import parse as parse_proxies
@@ -109,7 +111,19 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        ctl = None
+        if control and store.kind == "duckdb" and db != ":memory:":
+            from chainbrain.web.control import ControlServer
+
+            try:
+                ctl = ControlServer(app.state.web).start()
+            except OSError as exc:              # e.g. a read-only directory: serve without the socket
+                import logging
+
+                logging.getLogger("chainbrain.web").warning("no control socket for %s: %s", db, exc)
         yield
+        if ctl is not None:
+            ctl.stop(timeout=10)
         store.cancel()                          # SIGTERM: a running query stops now, not when it ends
         app.state.web.stop_warmup(timeout=10)
         if app.state.web.lock.acquire(timeout=10):
@@ -302,4 +316,4 @@ def app_from_settings() -> FastAPI:
 
     cfg = load_settings()
     return create_app(cfg.db, public_aggregates=cfg.public_aggregates, secure_cookies=cfg.secure_cookies,
-                      trusted_proxies=cfg.trusted_proxies)
+                      trusted_proxies=cfg.trusted_proxies, control=True)
