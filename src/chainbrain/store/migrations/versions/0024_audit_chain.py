@@ -3,13 +3,13 @@
 (:mod:`chainbrain.store.schema_audit`, :mod:`chainbrain.store.audit`)
 
 Revision ID: 0024_audit_chain
-Revises: 0020_report_schedule
+Revises: 0023_sign_in_attempts
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0024_audit_chain"
-down_revision = "0020_report_schedule"
+down_revision = "0023_sign_in_attempts"
 branch_labels = None
 depends_on = None
 
