@@ -245,7 +245,7 @@ def test_users_passwd_reset_and_password_stdin(db, app, tmp_path):
     c = client(app, "198.51.100.30")
     assert c.post("/api/login", json={"username": "newbie", "password": once}).status_code == 401
     assert c.post("/api/login", json={"username": "newbie", "password": written}).status_code == 200
-    ops = [json.loads(r.detail)["op"] for r in rows(app, "SELECT detail FROM audit_log WHERE actor = 'cli' "
+    ops = [json.loads(r.detail)["op"] for r in rows(app, "SELECT detail FROM audit_log WHERE actor LIKE 'cli:%' "
                                                         "AND detail LIKE '%newbie%' ORDER BY id")]
     assert ops == ["add", "reset", "reset"]
 

@@ -143,6 +143,11 @@ def _session_memo(store) -> dict:
     return per_store(store, "sessions", dict)
 
 
+def forget_sessions(store) -> None:
+    """Drop this process's memo of every session (a user disabled or a password changed elsewhere)."""
+    _session_memo(store).clear()
+
+
 def forget_session(store, token: str | None) -> None:
     """Drop this process's memo of a session (sign-out)."""
     if token:

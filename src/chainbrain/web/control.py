@@ -36,13 +36,14 @@ import threading
 import time
 
 from chainbrain.store.lock import HOSTED, control_path, real
+from chainbrain.web.auth import forget_sessions
 
 log = logging.getLogger("chainbrain.web")
 
 _LOCAL = threading.local()               # .session: the _Session this thread runs a command for
 MAX_REQUEST = 64 << 20                   # bytes of one request (argv, answers, stdin)
 #: commands that only read data: the answer cache stays (every other command drops it)
-READS = {("kpi",), ("targets",), ("indicators",), ("alerts",), ("operations",), ("catalog",), ("users",),
+READS = {("kpi",), ("targets",), ("indicators",), ("alerts",), ("operations",), ("catalog",), ("users", "list"),
          ("export",), ("template",), ("db", "stats"), ("map", "explain")}
 
 
@@ -319,6 +320,7 @@ class ControlServer:
                     status = 1
             if not any(words[:len(r)] == r for r in READS):
                 self.state.invalidate()        # data written by the command show at once
+                forget_sessions(self.state.store)   # a disabled user or changed password ends sessions now
         finally:
             _LOCAL.session = None
             HOSTED.reset(hosted)
