@@ -116,6 +116,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell,
                              secure_cookies=secure_cookies)
     app.state.templates = templates()
+    _recover_imports(app.state.web)
     app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
     app.add_middleware(CarryPeriod, secure=secure_cookies)          # one period everywhere (web/carry.py)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -206,6 +207,10 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
             return JSONResponse({"detail": message}, status_code=400)
         return _error_page(request, 400, "error_title", message)
 
+    from chainbrain.web.limits import BodyLimit                     # caps and sign-in before a body is read
+
+    app.add_middleware(BodyLimit, answer=refusal, who=auth.current_user)
+
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
         message = both("auth_body")
@@ -215,6 +220,30 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         return _error_page(request, 401, "auth_title", message)
 
     return app
+
+
+def _recover_imports(st: WebState) -> None:
+    """Import jobs a stopped server left running are marked died (:meth:`chainbrain.web.imports.Jobs.recover`)."""
+    import logging
+
+    try:
+        died = st.jobs.recover()
+    except sa.exc.SQLAlchemyError as exc:            # a store not yet upgraded to 0022: jobs start empty
+        logging.getLogger("chainbrain.web").warning("import jobs not recovered: %s", exc)
+        return
+    if died:
+        logging.getLogger("chainbrain.web").warning("import jobs marked died: %s", ", ".join(died))
+
+
+_TITLES = {401: "auth_title", 403: "forbidden_title", 404: "notfound_title"}
+
+
+def refusal(request: Request, status: int, message: str):
+    """A bilingual refusal ``message`` with ``status``: JSON under ``/api``, the error page elsewhere."""
+    if _wants_json(request):
+        headers = {"WWW-Authenticate": 'Cookie realm="chainbrain"'} if status == 401 else None
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    return _error_page(request, status, _TITLES.get(status, "error_title"), message)
 
 
 _WHERE = {"path": ("path parameter", "路径参数"), "query": ("query parameter", "查询参数"),

@@ -221,7 +221,7 @@ def check_csrf(request: Request, sent: str | None) -> None:
     sent = sent or request.headers.get("x-csrf-token") or ""
     current_user(request)
     expected = request.state.csrf or request.cookies.get(CSRF_COOKIE) or ""
-    if not expected or not hmac.compare_digest(sent, expected):
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):   # bytes: any text
         raise CsrfFailed()
 
 

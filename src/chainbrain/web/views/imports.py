@@ -2,14 +2,18 @@
 
 ``POST /api/imports`` (multipart: file, kind, unit; CSRF token) validates
 the file and returns the job with its issues and error-file link;
+``GET /api/imports`` lists the jobs (newest first, ``limit``/``offset``, ``total``);
 ``GET /api/imports/{job_id}`` polls; ``POST /api/imports/{job_id}/confirm``
-imports (``skip_invalid`` for a partial import); the error file downloads
-from ``GET /api/imports/{job_id}/errors``. Each import is audited.
+imports (``skip_invalid`` for a partial import); ``POST /api/imports/{job_id}/cancel``
+cancels; the error file downloads from ``GET /api/imports/{job_id}/errors``.
+Each import is audited. The sign-in and the 200 MiB cap are checked before the
+upload is read (:mod:`chainbrain.web.limits`); jobs live in the store
+(:mod:`chainbrain.web.imports`).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from chainbrain.ingest.load import KINDS
@@ -20,6 +24,9 @@ from chainbrain.web.render import render
 from chainbrain.web.state import get_state
 
 router = APIRouter()
+
+
+JOB_ID = Path(..., pattern=r"^[0-9a-f]{16}$", description="the job's id (16 hex digits)")
 
 
 def _job(request: Request, job_id: str) -> J.Job:
@@ -35,30 +42,55 @@ def import_page(request: Request):
 
 
 @router.post("/api/imports", tags=["import"], dependencies=[Depends(require_admin)])
-def api_upload(request: Request, file: UploadFile = File(...), kind: str = Form(...), unit: str = Form(""),
-               csrf_token: str = Form("")) -> dict:
+def api_upload(request: Request, file: UploadFile = File(...), kind: str = Form(..., max_length=32),
+               unit: str = Form("", max_length=16), csrf_token: str = Form("", max_length=256)) -> dict:
     """Upload and validate (nothing is written): the job with its validation report."""
     check_csrf(request, csrf_token)
     st = get_state(request)
-    content = file.file.read(J.MAX_BYTES + 1)
-    if len(content) > J.MAX_BYTES:
-        raise HTTPException(413, "file too large (文件过大)")
+    file.file.seek(0, 2)
+    if file.file.tell() > J.MAX_BYTES:
+        raise HTTPException(413, f"{(file.filename or 'upload')[:255]}: file too large, at most 200 MiB "
+                                 f"(文件过大，最多 200 MiB)")
+    file.file.seek(0)
     try:
-        job = st.jobs.create(kind, file.filename, content, unit, require_admin(request).username)
+        job = st.jobs.create(kind, file.filename, file.file, unit, require_admin(request).username)
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
-    J.validate(job, st.store, st.lock)
+    J.validate(job, st.store, st.lock, st.jobs)
+    return job.public()
+
+
+@router.get("/api/imports", tags=["import"], dependencies=[Depends(require_admin)])
+def api_jobs(request: Request, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10**6)) -> dict:
+    """The import jobs, newest first: id, kind, file name, who uploaded it, status, counts, times."""
+    jobs, total = get_state(request).jobs.list(limit, offset)
+    return {"jobs": jobs, "total": total, "limit": limit, "offset": offset}
+
+
+@router.post("/api/imports/{job_id}/cancel", tags=["import"], dependencies=[Depends(require_admin)])
+def api_cancel(request: Request, job_id: str = JOB_ID, csrf_token: str = Form("", max_length=256)) -> dict:
+    """Cancel a job that has not ended (a running import stops and rolls back; its upload is deleted)."""
+    check_csrf(request, csrf_token)
+    st = get_state(request)
+    job = _job(request, job_id)
+    try:
+        job = st.jobs.cancel(job)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    with st.lock:
+        audit(st.store, require_admin(request).username, "import_cancel", job=job.id, file=job.filename)
     return job.public()
 
 
 @router.get("/api/imports/{job_id}", tags=["import"], dependencies=[Depends(require_admin)])
-def api_job(request: Request, job_id: str) -> dict:
+def api_job(request: Request, job_id: str = JOB_ID) -> dict:
     """The job's status (uploaded|validating|invalid|valid|importing|done|failed), step and report."""
     return _job(request, job_id).public()
 
 
 @router.post("/api/imports/{job_id}/confirm", tags=["import"], dependencies=[Depends(require_admin)])
-def api_confirm(request: Request, job_id: str, skip_invalid: bool = Form(False), csrf_token: str = Form("")) -> dict:
+def api_confirm(request: Request, job_id: str = JOB_ID, skip_invalid: bool = Form(False),
+                csrf_token: str = Form("", max_length=256)) -> dict:
     """Start the import (all-or-nothing unless ``skip_invalid``); poll ``/api/imports/{job_id}``."""
     check_csrf(request, csrf_token)
     job = _job(request, job_id)
@@ -73,12 +105,12 @@ def api_confirm(request: Request, job_id: str, skip_invalid: bool = Form(False),
             audit(st.store, j.actor, "import", kind=j.kind, file=j.filename, status=j.status,
                   result=j.result, message=j.message)
 
-    J.run_import(job, st.store, st.lock, skip_invalid, done)
+    J.run_import(job, st.store, st.lock, skip_invalid, done, st.jobs)
     return job.public()
 
 
 @router.get("/api/imports/{job_id}/errors", tags=["import"], dependencies=[Depends(require_admin)])
-def api_errors(request: Request, job_id: str):
+def api_errors(request: Request, job_id: str = JOB_ID):
     """The rows with issues as uploaded, plus a bilingual error column (Excel)."""
     job = _job(request, job_id)
     if not job.error_file or not job.error_file.exists():
