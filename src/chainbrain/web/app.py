@@ -25,7 +25,8 @@ from chainbrain import __version__
 from chainbrain.store import open_store
 from chainbrain.web import api
 from chainbrain.web import format as fmt
-from chainbrain.web import auth
+from chainbrain.web import auth, errors
+from chainbrain.web.errors import bilingual
 from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.carry import CarryPeriod
@@ -109,8 +110,12 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
             finally:
                 app.state.web.lock.release()
 
+    from fastapi import Depends
+
+    from chainbrain.web.params import check_params
+
     app = FastAPI(title="ChainBrain 产业链大脑", version=__version__, docs_url=None, redoc_url=None,
-                  lifespan=lifespan,
+                  lifespan=lifespan, dependencies=[Depends(check_params)],      # bounds on every parameter
                   description="Aggregates of the province's key industrial chains. Money in yuan, "
                               "growth as fractions, periods YYYY-MM year-to-date.")
     app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell,
@@ -180,16 +185,17 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc):
-        detail = getattr(exc, "detail", None) or both("notfound_body")
+        detail = bilingual(getattr(exc, "detail", None) or both("notfound_body"), 404)
         if _wants_json(request) or request.url.path.startswith("/static"):
             return JSONResponse({"detail": detail}, status_code=404)
         return _error_page(request, 404, "notfound_title", both("notfound_body"))
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest):
+        message = bilingual(str(exc))
         if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return _error_page(request, 400, "error_title", str(exc))
+            return JSONResponse({"detail": message}, status_code=400)
+        return _error_page(request, 400, "error_title", message)
 
     @app.exception_handler(sa.exc.DBAPIError)
     async def database_error(request: Request, exc: sa.exc.DBAPIError):
@@ -208,6 +214,8 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         return _error_page(request, 400, "error_title", message)
 
     from chainbrain.web.limits import BodyLimit                     # caps and sign-in before a body is read
+
+    errors.install(app)                                             # every HTTPException: "English (中文)"
 
     app.add_middleware(BodyLimit, answer=refusal, who=auth.current_user)
 
@@ -240,6 +248,7 @@ _TITLES = {401: "auth_title", 403: "forbidden_title", 404: "notfound_title"}
 
 def refusal(request: Request, status: int, message: str):
     """A bilingual refusal ``message`` with ``status``: JSON under ``/api``, the error page elsewhere."""
+    message = bilingual(message, status)
     if _wants_json(request):
         headers = {"WWW-Authenticate": 'Cookie realm="chainbrain"'} if status == 401 else None
         return JSONResponse({"detail": message}, status_code=status, headers=headers)
@@ -258,7 +267,7 @@ def validation_message(errors) -> str:
         where = _WHERE.get(loc[0] if loc else "", ("value", "值"))
         name = ".".join(loc[1:]) or "?"
         parts_en.append(f"{where[0]} '{name}': {e.get('msg', 'invalid')}")
-        parts_zh.append(f"{where[1]} {name} 的值无效")
+        parts_zh.append(f"{where[1]} {name.replace('(', '').replace(')', '')[:40]} 的值无效")
     return f"Invalid {'; '.join(parts_en)} ({'；'.join(parts_zh)})"
 
 

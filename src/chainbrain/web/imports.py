@@ -173,10 +173,11 @@ class Jobs:
     def save(self, job: Job) -> None:
         job.updated_at = _now()
         row = job.row()
-        with self.store_lock, self.store.begin() as conn:
-            done = conn.execute(import_job.update().where(import_job.c.id == job.id).values(
-                {k: v for k, v in row.items() if k != "id"})).rowcount
-            if not done:
+        with self.store_lock, self.store.begin() as conn:      # (DuckDB's rowcount does not tell)
+            if conn.execute(sa.select(import_job.c.id).where(import_job.c.id == job.id)).first():
+                conn.execute(import_job.update().where(import_job.c.id == job.id).values(
+                    {k: v for k, v in row.items() if k != "id"}))
+            else:
                 conn.execute(import_job.insert().values(row))
 
     def create(self, kind: str, filename: str, content, unit: str | None, actor: str) -> Job:
