@@ -61,6 +61,8 @@ def main(argv=None) -> int:
           f"{rep.unsendable} cases the client could not encode")
     for took, method, url in rep.slowest[:5]:
         print(f"  slow: {took:.2f} s {method} {url}")
+    for op, took in sorted(rep.per_operation.items(), key=lambda x: -x[1])[:10]:
+        print(f"  operation: {took:.2f} s {op}")
     out = ROOT / "test-artifacts" / "fuzz_api.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps([f.__dict__ for f in rep.findings], ensure_ascii=False, indent=1))

@@ -52,6 +52,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
     slowest: list = field(default_factory=list)
+    per_operation: dict = field(default_factory=dict)        # "METHOD path" → seconds
 
 
 def clients(app, roles=ROLES, passwords=None) -> dict:
@@ -161,10 +162,12 @@ def fuzz(app, examples: int = 3, roles=ROLES, seed: int = 20, budget_s: float | 
             if f is not None:
                 rep.findings.append(f)
 
+        started_op = time.perf_counter()
         try:
             run()
         except hypothesis.errors.Unsatisfiable:
             pass
+        rep.per_operation[f"{method} {path}"] = time.perf_counter() - started_op
     for c in cs.values():
         c.close()
     rep.seconds = time.perf_counter() - t0

@@ -293,3 +293,21 @@ def test_bilingual_shapes_every_message():
     assert bilingual("Not found (未找到)") == "Not found (未找到)"
     assert SHAPE.match(bilingual("something odd", 409))
     assert SHAPE.match(bilingual("x" * 5000 + " (中文): " + "y" * 5000)) and len(bilingual("z" * 5000)) < 200
+
+
+def test_jobs_table_on_both_engines(store_any, tmp_path, monkeypatch):
+    """The job rows round-trip on DuckDB and PostgreSQL; recover() marks a dead process's job died."""
+    monkeypatch.setenv("CHAINBRAIN_IMPORT_DIR", str(tmp_path / "jobs"))
+    jobs = J.Jobs(store_any)
+    job = jobs.create("enterprises", "上传/甲.csv", b"a,b\n1,2\n", None, "admin")
+    job.status, job.issues, job.result = "valid", [{"row": 2, "message_en": "x"}], {"new": 1}
+    jobs.save(job)
+    jobs.live.clear()
+    back = jobs.get(job.id)
+    assert (back.filename, back.status, back.issues, back.result) == ("甲.csv", "valid", job.issues, {"new": 1})
+    assert [j["id"] for j in jobs.list()[0]] == [job.id]
+    with store_any.begin() as conn:
+        conn.execute(import_job.update().values(status="validating", owner=f"{J.socket.gethostname()}:{2**22 + 7}"))
+    assert jobs.recover() == [job.id]
+    died = jobs.get(job.id)
+    assert died.status == "died" and died.path is None and not back.path.exists()

@@ -10,7 +10,9 @@ with one bilingual message naming the parameter when:
 - ``year`` is not a whole number in :data:`YEARS` (a focus ``year`` of −1 or 10²⁰);
 - ``table`` (the Excel download's table) is not a plain identifier (letters, digits, ``_``, ``-``);
 - ``limit``, ``offset``, ``top``, ``page``, ``month``, ``within_days`` are not whole numbers
-  in 0–:data:`MAX_COUNT`.
+  in 0–:data:`MAX_COUNT`;
+- a path parameter (a code, a USCC, an id) is not printable ASCII of at most 64 characters
+  (``/api/tasks/²/notices`` once reached ``int("²")``).
 
 Routes check the meaning of their own values (which chain, which region) as before; this is
 the floor under all of them.
@@ -32,6 +34,7 @@ MAX_COUNT = 1_000_000
 YEARS = (MIN_YEAR, MAX_YEAR)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _TABLE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_PATH = re.compile(r"^[\x21-\x7e]{1,64}$")
 _COUNTS = ("limit", "offset", "top", "page", "month", "within_days")
 
 
@@ -55,6 +58,9 @@ def check_value(where: str, name: str, value: str) -> None:
         raise _bad(where, name, f"at most {limit} characters", f"最多 {limit} 个字符")
     if _CONTROL.search(value):
         raise _bad(where, name, "control characters such as line breaks are not allowed", "不能含有换行等控制字符")
+    if where == "path" and not _PATH.match(value):
+        raise _bad(where, name, "expected a code or id of at most 64 letters, digits or ASCII signs",
+                   "应为不超过 64 个字母、数字或 ASCII 符号的代码或编号")
     if where != "query" or value == "":
         return
     if name == "period":
