@@ -163,6 +163,12 @@ class Jobs:
         self.lock = threading.Lock()
         self._dir: Path | None = None
 
+    def _reader(self):
+        """An engine for reads without the store lock (:func:`chainbrain.web.auth.read_store`)."""
+        from chainbrain.web.auth import read_store
+
+        return read_store(self.store).engine
+
     @property
     def dir(self) -> Path:
         if self._dir is None:
@@ -207,7 +213,7 @@ class Jobs:
         job = self.live.get(jid)
         if job is not None:
             return job
-        with self.store.engine.connect() as conn:
+        with self._reader().connect() as conn:
             row = conn.execute(sa.select(import_job).where(import_job.c.id == jid[:16])).first()
         return Job.from_row(row) if row else None
 
@@ -215,7 +221,7 @@ class Jobs:
         """The newest jobs first (summaries without their issues) and the total."""
         self.expire()
         cols = [c for c in import_job.c if c.name != "issues"]
-        with self.store.engine.connect() as conn:
+        with self._reader().connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(import_job)).scalar()
             rows = conn.execute(sa.select(*cols).order_by(import_job.c.created_at.desc(), import_job.c.id)
                                 .limit(limit).offset(offset)).all()
@@ -260,7 +266,7 @@ class Jobs:
     def expire(self) -> int:
         """Jobs untouched for :data:`TTL` expire (files deleted); ended rows older than :data:`KEEP` go."""
         now = _now()
-        with self.store.engine.connect() as conn:
+        with self._reader().connect() as conn:
             old = conn.execute(sa.select(import_job).where(
                 import_job.c.updated_at < now - TTL,
                 sa.or_(import_job.c.status.in_(OPEN + ("uploaded",)), import_job.c.error_path.is_not(None),
@@ -286,7 +292,7 @@ class Jobs:
     def recover(self) -> list[str]:
         """At start-up: jobs left uploaded/validating/importing by a server process that is gone are
         marked ``died`` and their files deleted (an import rolled back with its transaction)."""
-        with self.store.engine.connect() as conn:
+        with self._reader().connect() as conn:
             rows = conn.execute(sa.select(import_job).where(import_job.c.status.in_(RUNNING))).all()
         died = []
         for r in rows:

@@ -41,7 +41,7 @@ _COUNTS = ("limit", "offset", "top", "page", "month", "within_days")
 def _bad(where: str, name: str, en: str, zh: str) -> BadRequest:
     shown = _CONTROL.sub("?", name)[:40].replace("(", "").replace(")", "")
     zh_where = "查询参数" if where == "query" else "路径参数"
-    return BadRequest(f"Invalid {where} parameter '{shown}': {en} ({zh_where} {shown}：{zh})")
+    return BadRequest(f"Invalid {where} parameter '{shown}': {en} ({zh_where} {shown} 的值无效：{zh})")
 
 
 def _whole(value: str, lo: int, hi: int) -> bool:
@@ -66,9 +66,8 @@ def check_value(where: str, name: str, value: str) -> None:
     if name == "period":
         try:
             parse_period(value)
-        except PeriodError:
-            raise _bad(where, name, f"expected YYYY-MM, YYYY-Qn or YYYY with a year in {MIN_YEAR}–{MAX_YEAR}",
-                       f"应为 YYYY-MM、YYYY-Qn 或 YYYY，年份在 {MIN_YEAR}–{MAX_YEAR} 之间") from None
+        except PeriodError as exc:                     # its own message: "English (中文)"
+            raise BadRequest(f"Invalid query parameter 'period': {exc}") from None
     elif name == "year":
         if not _whole(value, *YEARS):
             raise _bad(where, name, f"expected a year {YEARS[0]}–{YEARS[1]}", f"应为 {YEARS[0]}–{YEARS[1]} 之间的年份")
