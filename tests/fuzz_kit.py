@@ -39,9 +39,11 @@ class Finding:
     status: int
     body: str
     rule: str
+    sent: str = ""                                  # the request's body (JSON or form), to replay it
 
     def __str__(self) -> str:
-        return f"[{self.rule}] {self.role or 'anonymous'} {self.method} {self.url} → {self.status}: {self.body[:300]}"
+        sent = f" with {self.sent[:300]}" if self.sent else ""
+        return f"[{self.rule}] {self.role or 'anonymous'} {self.method} {self.url}{sent} → {self.status}: {self.body[:300]}"
 
 
 @dataclass
@@ -160,6 +162,7 @@ def fuzz(app, examples: int = 3, roles=ROLES, seed: int = 20, budget_s: float | 
             rep.slowest = sorted(rep.slowest + [(took, method, kw["url"][:120])], reverse=True)[:10]
             f = check(role, method, str(r.request.url), path, r)
             if f is not None:
+                f.sent = repr(kw.get("json", kw.get("data", "")))
                 rep.findings.append(f)
 
         started_op = time.perf_counter()

@@ -311,3 +311,15 @@ def test_jobs_table_on_both_engines(store_any, tmp_path, monkeypatch):
     assert jobs.recover() == [job.id]
     died = jobs.get(job.id)
     assert died.status == "died" and died.path is None and not back.path.exists()
+
+
+def test_server_errors_the_fuzz_found_are_400s(admin):
+    """Each case was a 500 found by benchmarks/fuzz_api.py."""
+    r = admin.post("/api/tasks/²/notices", json={"text": "x"})                  # int("²")
+    assert r.status_code == 400 and "task_id" in _detail(r.content)
+    r = admin.post("/api/organisation/interactions",                            # NOT NULL chain_code
+                   json={"kind": "visit", "held_on": "2025-01-01", "leader": "x", "summary": "y"})
+    assert r.status_code == 400 and "chain_code" in _detail(r.content)
+    r = admin.post("/api/organisation/interactions", json={"kind": "visit", "held_on": "2025-01-01", "leader": "x",
+                                                           "summary": "y", "chain_code": "EI", "task_id": "abc"})
+    assert r.status_code == 400 and "task_id" in _detail(r.content)

@@ -79,6 +79,13 @@ def _database_answer(request: Request, exc: Exception):
     """A database failure as one bilingual 503 (server unreachable or restarting) or 504 (statement
     timeout); any other database error is the program's and goes on to the 500 handler."""
     orig = getattr(exc, "orig", exc)
+    if isinstance(exc, (sa.exc.DataError, sa.exc.IntegrityError)):   # a value the store refuses: the request's fault
+        import logging
+
+        logging.getLogger("chainbrain.web").warning("store refused a value: %s", orig)
+        status = 400 if isinstance(exc, sa.exc.DataError) else 409
+        return refusal(request, status, "The store refused a value of this request: out of range, of the wrong "
+                                        "type, missing or a duplicate (数据库拒绝了请求中的值：超出范围、类型不符、缺失或重复)")
     if isinstance(orig, psycopg.errors.QueryCanceled):
         return _answer(request, 504, "timeout_title", "timeout_body")
     if connection_lost(exc) or isinstance(orig, psycopg.OperationalError):
