@@ -18,7 +18,7 @@ NOT_ATTACKED = {
     "/api/audit": "administrators only", "/api/audit/export": "administrators only",
     "/api/imports": "administrators only",
     "/api/imports/{job_id}": "administrators only", "/api/imports/{job_id}/confirm": "administrators only",
-    "/api/imports/{job_id}/errors": "administrators only",
+    "/api/imports/{job_id}/errors": "administrators only", "/api/imports/{job_id}/cancel": "administrators only",
     "/openapi.json": "no figures",
     "/api/my": "an enterprise's own figures, and its chain's and county's KPI through the viewer's Guard "
                "(the pattern /api/kpi is attacked with)",

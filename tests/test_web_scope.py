@@ -93,7 +93,8 @@ def routes(app):
 def test_route_list_is_complete(app):
     paths = {p for _, p in routes(app)}
     assert {"/api/enterprises/{uscc}", "/enterprises/{uscc}", "/api/chains/{code}", "/api/search",
-            "/api/imports", "/api/audit", "/api/audit/export", "/api/login", "/operations", "/api/operations",
+            "/api/imports", "/api/imports/{job_id}/cancel", "/api/audit", "/api/audit/export", "/api/login",
+            "/operations", "/api/operations",
             "/reports", "/api/reports", "/reports/monthly", "/api/reports/jobs", "/api/reports/jobs/{job_id}",
             "/reports/jobs/{job_id}/file", "/reports/kept/{report_id}",
             "/cultivate", "/api/cultivate/funnel", "/cultivate/check", "/api/cultivate/check",

@@ -93,8 +93,20 @@ def _canonical(s: str) -> str:
     return s
 
 
+#: years a period may name (the statistics system's monthly reports start in the 1950s; targets end by 2100)
+MIN_YEAR, MAX_YEAR = 1949, 2100
+
+
 def parse_period(text: str) -> Period:
-    """Parse ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``, or the bureau's labels (see module docstring)."""
+    """Parse ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``, or the bureau's labels (see module docstring);
+    the year must lie in :data:`MIN_YEAR`–:data:`MAX_YEAR`."""
+    p = _parse_period(text)
+    if not MIN_YEAR <= p.year <= MAX_YEAR:
+        raise PeriodError(f"{p.label}: the year must be {MIN_YEAR}–{MAX_YEAR} (期间年份应在 {MIN_YEAR}–{MAX_YEAR} 之间)")
+    return p
+
+
+def _parse_period(text: str) -> Period:
     s = _canonical((text or "").strip())
     if m := _MONTH.match(s):
         year, month = int(m[1]), int(m[2])

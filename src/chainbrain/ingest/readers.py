@@ -10,7 +10,9 @@ so that every problem can be reported with the original value.
   superset of GBK/GB2312 used by Chinese Excel); parsing is pyarrow's
   multithreaded reader with every column typed as string. Rows with the wrong
   number of fields become issues, not silent drops.
-- XLSX/XLS/ODS: python-calamine (Rust); the header row is searched in the first
+  UTF-16 and binary files (NUL bytes) are refused with one message.
+- XLSX/XLS/ODS: python-calamine (Rust), after :mod:`chainbrain.ingest.workbook_guard` has
+  refused a zip bomb (compression ratio > 100, > 10 M cells); the header row is searched in the first
   ten rows (statistics extracts often start with a title); numbers are written
   as Excel shows them (15 significant digits), dates as ``YYYY-MM-DD``.
 - Parquet: pyarrow; non-string columns are cast to their text form.
@@ -75,7 +77,20 @@ def _first_record(path: Path, encoding: str) -> list[str]:
     return []
 
 
+def _text_or_refuse(path: Path) -> None:
+    """A UTF-16/UTF-32 or binary file (NUL bytes in its first 64 KiB) is not a CSV this reader takes."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 16)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in head:
+        what = "UTF-16/UTF-32 text" if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or \
+            head[1::2].count(0) > len(head) // 4 else "binary data"
+        raise ReadError(f"{path.name}: the file holds {what}, not CSV text in UTF-8 or GB18030; "
+                        f"in Excel save it as \"CSV UTF-8\" "
+                        f"({path.name}：文件不是 UTF-8 或 GB18030 编码的 CSV 文本，请在 Excel 中另存为“CSV UTF-8”)")
+
+
 def read_csv(path: Path, kind: str) -> RawTable:
+    _text_or_refuse(path)
     enc = detect_encoding(path)
     header = _first_record(path, enc)
     if not header:
@@ -158,6 +173,13 @@ def _cell_text(v) -> str | None:
 def read_excel(path: Path, kind: str, sheet: str | None = None) -> RawTable:
     from python_calamine import CalamineWorkbook
 
+    from chainbrain.ingest.workbook_guard import WorkbookRefused, check_workbook
+
+    if path.suffix.lower() in (".xlsx", ".xlsm", ".xlsb", ".ods"):
+        try:
+            check_workbook(path)                     # a bomb is refused before calamine unpacks it
+        except WorkbookRefused as e:
+            raise ReadError(str(e)) from e
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception as e:  # calamine raises its own error types

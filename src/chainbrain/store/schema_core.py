@@ -324,7 +324,8 @@ audit_log = sa.Table(
 
 LOG_TABLES = ("import_batch", "audit_log", "alembic_version", "report_file",   # report_file: generated files
               "disclosure_pattern",                                                # kept disclosure patterns
-              "report_schedule", "report_run")                                     # report schedules and their runs
+              "report_schedule", "report_run",                                     # report schedules and their runs
+              "import_job")                                                        # the web's import jobs
 CATALOG_TABLES = (
     "pack_meta", "region", "industry", "chain", "segment", "segment_industry",
     "segment_chain", "cluster", "cluster_segment", "cluster_city", "park", "target",

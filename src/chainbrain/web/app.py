@@ -25,7 +25,8 @@ from chainbrain import __version__
 from chainbrain.store import open_store
 from chainbrain.web import api
 from chainbrain.web import format as fmt
-from chainbrain.web import auth
+from chainbrain.web import auth, errors
+from chainbrain.web.errors import bilingual
 from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.carry import CarryPeriod
@@ -79,6 +80,13 @@ def _database_answer(request: Request, exc: Exception):
     """A database failure as one bilingual 503 (server unreachable or restarting) or 504 (statement
     timeout); any other database error is the program's and goes on to the 500 handler."""
     orig = getattr(exc, "orig", exc)
+    if isinstance(exc, (sa.exc.DataError, sa.exc.IntegrityError)):   # a value the store refuses: the request's fault
+        import logging
+
+        logging.getLogger("chainbrain.web").warning("store refused a value: %s", orig)
+        status = 400 if isinstance(exc, sa.exc.DataError) else 409
+        return refusal(request, status, "The store refused a value of this request: out of range, of the wrong "
+                                        "type, missing or a duplicate (数据库拒绝了请求中的值：超出范围、类型不符、缺失或重复)")
     if isinstance(orig, psycopg.errors.QueryCanceled):
         return _answer(request, 504, "timeout_title", "timeout_body")
     if connection_lost(exc) or isinstance(orig, psycopg.OperationalError):
@@ -133,14 +141,19 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
             finally:
                 app.state.web.lock.release()
 
+    from fastapi import Depends
+
+    from chainbrain.web.params import check_params
+
     app = FastAPI(title="ChainBrain 产业链大脑", version=__version__, docs_url=None, redoc_url=None,
-                  lifespan=lifespan,
+                  lifespan=lifespan, dependencies=[Depends(check_params)],      # bounds on every parameter
                   description="Aggregates of the province's key industrial chains. Money in yuan, "
                               "growth as fractions, periods YYYY-MM year-to-date.")
     app.state.web = WebState(store=store, public_aggregates=public_aggregates, min_cell=min_cell,
                              secure_cookies=secure_cookies)
     app.state.web.trusted_networks = networks
     app.state.templates = templates()
+    _recover_imports(app.state.web)
     app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
     app.add_middleware(CarryPeriod, secure=secure_cookies)          # one period everywhere (web/carry.py)
     app.add_middleware(SecurityHeaders, secure=secure_cookies)      # CSP, no-store, HSTS (web/headers.py)
@@ -213,16 +226,17 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     async def not_found(request: Request, exc):
         if isinstance(exc, NotVisible):
             await audit_refusal(request, "scope_refused", exc.object)
-        detail = getattr(exc, "detail", None) or both("notfound_body")
+        detail = bilingual(getattr(exc, "detail", None) or both("notfound_body"), 404)
         if _wants_json(request) or request.url.path.startswith("/static"):
             return JSONResponse({"detail": detail}, status_code=404)
         return _error_page(request, 404, "notfound_title", both("notfound_body"))
 
     @app.exception_handler(BadRequest)
     async def bad_request(request: Request, exc: BadRequest):
+        message = bilingual(str(exc))
         if _wants_json(request):
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return _error_page(request, 400, "error_title", str(exc))
+            return JSONResponse({"detail": message}, status_code=400)
+        return _error_page(request, 400, "error_title", message)
 
     @app.exception_handler(sa.exc.DBAPIError)
     async def database_error(request: Request, exc: sa.exc.DBAPIError):
@@ -240,6 +254,12 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
             return JSONResponse({"detail": message}, status_code=400)
         return _error_page(request, 400, "error_title", message)
 
+    from chainbrain.web.limits import BodyLimit                     # caps and sign-in before a body is read
+
+    errors.install(app)                                             # every HTTPException: "English (中文)"
+
+    app.add_middleware(BodyLimit, answer=refusal, who=auth.current_user)
+
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
         message = both("auth_body")
@@ -249,6 +269,31 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         return _error_page(request, 401, "auth_title", message)
 
     return app
+
+
+def _recover_imports(st: WebState) -> None:
+    """Import jobs a stopped server left running are marked died (:meth:`chainbrain.web.imports.Jobs.recover`)."""
+    import logging
+
+    try:
+        died = st.jobs.recover()
+    except sa.exc.SQLAlchemyError as exc:            # a store not yet upgraded to 0022: jobs start empty
+        logging.getLogger("chainbrain.web").warning("import jobs not recovered: %s", exc)
+        return
+    if died:
+        logging.getLogger("chainbrain.web").warning("import jobs marked died: %s", ", ".join(died))
+
+
+_TITLES = {401: "auth_title", 403: "forbidden_title", 404: "notfound_title"}
+
+
+def refusal(request: Request, status: int, message: str):
+    """A bilingual refusal ``message`` with ``status``: JSON under ``/api``, the error page elsewhere."""
+    message = bilingual(message, status)
+    if _wants_json(request):
+        headers = {"WWW-Authenticate": 'Cookie realm="chainbrain"'} if status == 401 else None
+        return JSONResponse({"detail": message}, status_code=status, headers=headers)
+    return _error_page(request, status, _TITLES.get(status, "error_title"), message)
 
 
 _WHERE = {"path": ("path parameter", "路径参数"), "query": ("query parameter", "查询参数"),
@@ -305,7 +350,7 @@ def validation_message(errors) -> str:
         where = _WHERE.get(loc[0] if loc else "", ("value", "值"))
         name = ".".join(loc[1:]) or "?"
         parts_en.append(f"{where[0]} '{name}': {e.get('msg', 'invalid')}")
-        parts_zh.append(f"{where[1]} {name} 的值无效")
+        parts_zh.append(f"{where[1]} {name.replace('(', '').replace(')', '')[:40]} 的值无效")
     return f"Invalid {'; '.join(parts_en)} ({'；'.join(parts_zh)})"
 
 

@@ -250,7 +250,7 @@ def check_csrf(request: Request, sent: str | None) -> None:
     sent = sent or request.headers.get("x-csrf-token") or ""
     current_user(request)
     expected = request.state.csrf or request.cookies.get(csrf_cookie(request)) or ""
-    if not expected or not hmac.compare_digest(sent, expected):
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):   # bytes: any text
         raise CsrfFailed()
 
 

@@ -205,9 +205,10 @@ def strings(lang: str) -> dict[str, str]:
 
 
 def both(key: str, **fmt) -> str:
-    """A bilingual message "中文 / English" (for errors that reach API clients)."""
+    """A bilingual message "English (中文)" (for errors that reach API clients; pages in Chinese
+    turn it round, :func:`chainbrain.web.app.chinese_first`)."""
     zh, en = STRINGS[key]
-    return f"{zh.format(**fmt)} / {en.format(**fmt)}"
+    return f"{en.format(**fmt).rstrip('.')} ({zh.format(**fmt).rstrip('。')})"
 
 
 def period_label(p: Period, lang: str) -> str:

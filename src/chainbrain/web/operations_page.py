@@ -241,7 +241,7 @@ def operations_page(store, period: str | None, scope: str, region: str | None, c
                                              ("rev_yoy", lab["rev_yoy"], "pct")], grp_rows, "", p.label)
     tables = [summary, div_tb, size_tb, grp_tb]
     names = _names(store)
-    level = None if region is None else data.region(store, region)["level"]
+    level = None if not region else (data.region(store, region) or {}).get("level")   # "" = the province
     for lv, tid in (("city", "city_rank"), ("county", "county_rank")):
         if level == "county" or (level == "prefecture" and lv == "city"):
             continue

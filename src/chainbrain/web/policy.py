@@ -100,7 +100,7 @@ def resolve_enterprise(store, key: str) -> int | None:
     """Enterprise id for a USCC (or a numeric id, for partners without one)."""
     with store.engine.connect() as conn:
         eid = conn.execute(sa.text("SELECT id FROM enterprise WHERE uscc = :k"), {"k": key.upper()}).scalar()
-        if eid is None and key.isdigit() and len(key) < 18:
+        if eid is None and key.isascii() and key.isdigit() and len(key) < 18:
             eid = conn.execute(sa.text("SELECT id FROM enterprise WHERE id = :k"), {"k": int(key)}).scalar()
     return int(eid) if eid is not None else None
 

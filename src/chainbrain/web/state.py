@@ -10,7 +10,7 @@ analytics lock nor a query (the data version is re-checked at most once per
 second, on its own cursor).
 
 Writes the application performs itself call :meth:`WebState.invalidate`
-(the import flow does so through its jobs, see :func:`_jobs`), so their
+(the import flow does so through its jobs, :class:`chainbrain.web.imports.Jobs`), so their
 effect shows at once; writes by other processes (``chainbrain import``,
 ``chainbrain compute``) show within :data:`chainbrain.web.cache.TTL`.
 
@@ -35,31 +35,6 @@ log = logging.getLogger("chainbrain.web")
 
 #: seconds between checks of the data version by the warm-up thread (a command-line import)
 REWARM_S = 5.0
-
-
-def _write_aware_jobs(on_write):
-    """The import jobs, with ``on_write()`` called when an import has finished writing.
-
-    :func:`chainbrain.web.imports.run_import` sets ``job.status`` to ``done`` or
-    ``failed`` after :func:`~chainbrain.ingest.load.import_file` returns; the
-    hook runs *before* the status changes, so a client that sees ``done``
-    already gets the new figures.
-    """
-    from chainbrain.web.imports import Job, Jobs
-
-    class WriteAwareJob(Job):
-        def __setattr__(self, name, value):
-            if name == "status" and value in ("done", "failed") and getattr(self, "status", None) == "importing":
-                on_write()
-            super().__setattr__(name, value)
-
-    class WriteAwareJobs(Jobs):
-        def create(self, *args, **kwargs):
-            job = super().create(*args, **kwargs)
-            job.__class__ = WriteAwareJob          # same fields; only status changes are observed
-            return job
-
-    return WriteAwareJobs()
 
 
 def _index():
@@ -100,8 +75,10 @@ class WebState:
     warm: bool = True
 
     def __post_init__(self):
-        if self.jobs is None:
-            self.jobs = _write_aware_jobs(self.invalidate)
+        if self.jobs is None:                  # the store's import jobs (web/imports.py)
+            from chainbrain.web.imports import Jobs
+
+            self.jobs = Jobs(self.store, on_write=self.invalidate, lock=self.lock)
         self.versions = version_of(self.store)
         self._stop = threading.Event()
         self._changed = threading.Event()

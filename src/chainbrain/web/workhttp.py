@@ -66,6 +66,11 @@ def answers():
         raise HTTPException(403, str(exc)) from None
     except (Conflict, Refused) as exc:
         raise HTTPException(409, str(exc)) from None
+    except (ValueError, TypeError, OverflowError) as exc:   # a value of the wrong type in a body: 400, not 500
+        import logging
+
+        logging.getLogger("chainbrain.web").info("work request refused: %r", exc)
+        raise BadRequest(f"Invalid value in the request: {str(exc)[:120]} (请求中的值无效)") from None
 
 
 def body_doc(schema: dict, required: list[str] | None = None) -> dict:

@@ -103,7 +103,15 @@ def _stamp(user, is_demo: bool) -> dict:
                 is_demo=is_demo)
 
 
+def _chain_needed(chain) -> None:
+    """Relations and interactions belong to one chain (the province's administrator names it)."""
+    if not chain:
+        raise Invalid("chain_code is required (缺少产业链代码 chain_code)")
+
+
 def _chain_ok(conn, chain) -> None:
+    if chain is not None and not isinstance(chain, str):
+        raise Invalid("chain_code must be a chain code such as EI (产业链代码应为文本，如 EI)")
     if chain and not conn.execute(sa.text("SELECT 1 FROM chain WHERE code = :c"), {"c": chain}).scalar():
         raise Invalid(f"chain_code: unknown chain {chain!r} (未知的产业链)")
 
@@ -118,6 +126,14 @@ def _enterprise_ok(conn, eid) -> int | None:
     if not conn.execute(sa.text("SELECT 1 FROM enterprise WHERE id = :i"), {"i": eid}).scalar():
         raise Invalid(f"enterprise_id: no enterprise {eid} (企业不存在)")
     return eid
+
+
+def _task_id(value) -> int | None:
+    if value in (None, ""):
+        return None
+    if not (str(value).isascii() and str(value).isdigit()) or len(str(value)) > 18:
+        raise Invalid("task_id must be a task number (task_id 应为任务编号)")
+    return int(value)
 
 
 def add_member(conn, user, data: dict, is_demo: bool = False) -> int:
@@ -146,6 +162,7 @@ def add_relation(conn, user, data: dict, is_demo: bool = False) -> int:
     """A working-mode relationship (链长+链主 …) of a chain."""
     chain = data.get("chain_code") or getattr(user, "chain_code", None)
     _chain_ok(conn, chain)
+    _chain_needed(chain)
     _manages(user, chain)
     if data.get("mode") not in MODES:
         raise Invalid(f"mode must be one of {', '.join(MODES)} (工作模式取值无效)")
@@ -165,6 +182,7 @@ def add_interaction(conn, user, data: dict, is_demo: bool = False) -> int:
     """An entry of the interaction log (visit, talk, commitment) between a chain leader and a chain master."""
     chain = data.get("chain_code") or getattr(user, "chain_code", None)
     _chain_ok(conn, chain)
+    _chain_needed(chain)
     _manages(user, chain)
     if data.get("kind") not in KINDS:
         raise Invalid(f"kind must be one of {', '.join(KINDS)} (类型取值无效)")
@@ -174,7 +192,7 @@ def add_interaction(conn, user, data: dict, is_demo: bool = False) -> int:
                   enterprise_id=_enterprise_ok(conn, data.get("enterprise_id")),
                   summary=_text(data.get("summary"), "summary 内容", 4000),
                   commitment=_text(data.get("commitment"), "commitment 承诺事项", 2000, False),
-                  task_id=int(data["task_id"]) if data.get("task_id") else None, **_stamp(user, is_demo))
+                  task_id=_task_id(data.get("task_id")), **_stamp(user, is_demo))
     conn.execute(work_interaction.insert().values(**values))
     base.audit(conn, user, "work_interaction", xid, "create", None, {k: v for k, v in values.items()
                                                                    if k not in ("created_at", "updated_at")})

@@ -197,7 +197,7 @@ def kept_file(request: Request, report_id: str):
 
     require_admin(request)
     st = get_state(request)
-    if not report_id.isdigit():
+    if not (report_id.isascii() and report_id.isdigit()):
         raise HTTPException(404, "no such kept report (没有该报告文件)")
     with st.lock:
         body = content(st.store, int(report_id))

@@ -27,7 +27,7 @@ router = APIRouter()
 def _year(year):
     if year in (None, ""):
         return None
-    if not str(year).isdigit() or len(str(year)) != 4:
+    if not (str(year).isascii() and str(year).isdigit()) or len(str(year)) != 4:
         raise BadRequest("year must be YYYY (year 应为四位年份)")
     return int(year)
 

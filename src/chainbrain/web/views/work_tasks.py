@@ -67,7 +67,7 @@ def _filters(request: Request) -> dict:
 
 def item_id(value: str) -> int:
     """A path id; anything but a positive integer is simply not found (404, never 422)."""
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise NotVisible()
     return int(value)
 
@@ -88,7 +88,7 @@ def api_tasks(request: Request, user=Depends(lister),
     if status and status not in STATES:
         raise BadRequest(f"status must be one of {', '.join(STATES)} (状态取值无效)")
     for name, v in (("year", year), ("meeting", meeting)):
-        if v is not None and not v.isdigit():
+        if v is not None and not (v.isascii() and v.isdigit()):
             raise BadRequest(f"{name} must be an integer ({name} 应为整数)")
     if rag and rag not in ("red", "yellow", "green"):
         raise BadRequest("rag must be red, yellow or green (颜色应为 red/yellow/green)")
