@@ -127,3 +127,6 @@ def test_statement_memo_per_data_version(store):
     assert memo.misses == misses and memo.hits == misses
     version_of(store).bump()                                   # the data moved on: run again
     assert kpi(store, label) == first and memo.misses == 2 * misses
+    hits = memo.hits
+    assert latest_period(store) == label and latest_period(store) == label   # a look-up remembered too
+    assert memo.hits == hits + 1

@@ -232,13 +232,13 @@ class Results:
                 return None
             self.hits += 1
             self.items.move_to_end(key)
-            return df.copy()
+            return df.copy() if isinstance(df, pd.DataFrame) else df
 
     def put(self, version, key, df) -> None:
         with self.lock:
             if version != self.version:              # the data moved on while it ran
                 return
-            self.items[key] = df.copy()
+            self.items[key] = df.copy() if isinstance(df, pd.DataFrame) else df
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
 
@@ -257,6 +257,23 @@ def remember_results(store, size: int = 32) -> Results:
     from chainbrain.store.version import per_store
 
     return per_store(store, RESULTS, lambda: Results(size))
+
+
+def remembered(store, key: tuple, compute):
+    """``compute()``, or its result at the current data version when :func:`remember_results` is on
+    for ``store`` (small look-ups asked several times per page: the newest period, the periods on
+    file; each a scan of ``monthly_report``). The result must not be changed by the caller."""
+    from chainbrain.store.version import data_version, existing
+
+    memo = existing(store, RESULTS)
+    if memo is None:
+        return compute()
+    version = data_version(store)
+    value = memo.get(version, key)
+    if value is None:
+        value = compute()
+        memo.put(version, key, value)
+    return value
 
 
 _COMPILED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # backend → OrderedDict(key → SQL)
