@@ -48,7 +48,8 @@ def _county(store):
 def test_compute_keeps_every_scope_and_a_new_process_uses_them(db):
     from chainbrain.cli import app
 
-    res = CliRunner().invoke(app, ["compute", "--db", db, "--no-index", "--no-alerts", "--operations", "off"])
+    res = CliRunner().invoke(app, ["compute", "--db", db, "--no-index", "--no-alerts", "--operations", "off",
+                                 "--no-cockpit"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout[res.stdout.index("{"):])
     with open_store(db) as store:

@@ -211,6 +211,71 @@ def _both_years(store, p: Period, basis: str, shared: Shared, measures=MEASURES)
     return j.select(_eid=ibis.coalesce(j.enterprise_id, j._pid), **{c: j[c] for c in cols})
 
 
+class Results:
+    """Results of statements at one data version: a thread-safe LRU of ``size`` frames keyed by
+    the statement (its key and SQL), emptied when the data version moves on. Frames are copied
+    in and out (callers change the frames they get)."""
+
+    def __init__(self, size: int):
+        self.size, self.version, self.items = size, None, OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, version, key):
+        with self.lock:
+            if version != self.version:
+                self.items.clear()
+                self.version = version
+            df = self.items.get(key)
+            if df is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self.items.move_to_end(key)
+            return df.copy() if isinstance(df, pd.DataFrame) else df
+
+    def put(self, version, key, df) -> None:
+        with self.lock:
+            if version != self.version:              # the data moved on while it ran
+                return
+            self.items[key] = df.copy() if isinstance(df, pd.DataFrame) else df
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+RESULTS = "statement results"
+
+
+def remember_results(store, size: int = 32) -> Results:
+    """Turn on the statement memo for ``store`` (one per open store and process; the web
+    application's stores): :func:`_run` serves a statement it already ran at the store's current
+    data version (:func:`chainbrain.store.version.data_version`, re-read at most once a second;
+    the application's own writes bump it at once) from memory instead of running it again — the
+    cockpit runs some statements twice (the KPI record and the KPI tables share their base-year
+    and chained-index statements). Off by default: a process that writes and reads within a second
+    (tests, imports) must not see an older result."""
+    from chainbrain.store.version import per_store
+
+    return per_store(store, RESULTS, lambda: Results(size))
+
+
+def remembered(store, key: tuple, compute):
+    """``compute()``, or its result at the current data version when :func:`remember_results` is on
+    for ``store`` (small look-ups asked several times per page: the newest period, the periods on
+    file; each a scan of ``monthly_report``). The result must not be changed by the caller."""
+    from chainbrain.store.version import data_version, existing
+
+    memo = existing(store, RESULTS)
+    if memo is None:
+        return compute()
+    version = data_version(store)
+    value = memo.get(version, key)
+    if value is None:
+        value = compute()
+        memo.put(version, key, value)
+    return value
+
+
 _COMPILED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # backend → OrderedDict(key → SQL)
 _COMPILED_SIZE = 64
 _COMPILED_LOCK = threading.Lock()
@@ -228,6 +293,8 @@ def _run(store, key: tuple, build):
     membership snapshots' fingerprint, since the SQL names the snapshot tables of the
     data it was compiled against (:mod:`chainbrain.store.snapshots`). Other engines
     execute ``build()`` through Ibis. ``key`` must determine the SQL completely.
+    With :func:`remember_results` on, a statement already run at the current data version is
+    not run again (its result is kept in memory, per store).
     """
     be = store.ibis()
     name = getattr(be, "name", None)
@@ -251,6 +318,22 @@ def _run(store, key: tuple, build):
             while len(per) > _COMPILED_SIZE:
                 per.popitem(last=False)
     sql, schema = hit
+    from chainbrain.store.version import data_version, existing
+
+    memo = existing(store, RESULTS)
+    if memo is not None:
+        version = data_version(store)
+        df = memo.get(version, (key, sql))
+        if df is not None:
+            return df
+    df = _execute(be, name, sql, schema)
+    if memo is not None:
+        memo.put(version, (key, sql), df)
+    return df
+
+
+def _execute(be, name: str, sql: str, schema):
+    """The result of compiled ``sql`` on backend ``be`` (DuckDB or PostgreSQL) as a frame of ``schema``."""
     if name == "duckdb":
         return be.con.sql(sql).to_arrow_table().to_pandas()
     from ibis.backends.postgres.converter import PostgresPandasData

@@ -231,6 +231,12 @@ def kpi(store, period: str, chain: str | None = None, region: str | None = None,
 
 def latest_period(store) -> str | None:
     """The newest ``YYYY-MM`` with monthly reports in the store (None when empty)."""
+    from chainbrain.analytics.indicators import remembered
+
+    return remembered(store, ("latest period",), lambda: _latest_period(store))
+
+
+def _latest_period(store) -> str | None:
     t = store.table("monthly_report")
     row = t.aggregate(ym=(t.year * 100 + t.month).max()).execute()
     ym = row["ym"].iloc[0]

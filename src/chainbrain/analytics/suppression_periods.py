@@ -40,9 +40,12 @@ _log = logging.getLogger(__name__)
 
 def family(store, period: str | Period) -> list[Period]:
     """The YTD periods of every year with monthly reports for ``period``'s month, oldest first."""
+    from chainbrain.analytics.indicators import remembered
+
     p = parse_period(period) if isinstance(period, str) else period
     t = store.table("monthly_report")
-    years = sorted(int(y) for y in t.filter(t.month == p.month).select("year").distinct().execute()["year"])
+    years = remembered(store, ("years of month", p.month), lambda: sorted(
+        int(y) for y in t.filter(t.month == p.month).select("year").distinct().execute()["year"]))
     if p.year not in years:
         years = sorted(set(years) | {p.year})
     return [p.shifted(y - p.year) for y in years]

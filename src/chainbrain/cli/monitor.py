@@ -34,9 +34,12 @@ def compute(
                                     help="compute and keep the published disclosure patterns of the newest period "
                                          "(or of --period) for the anonymous viewer and every account's scope"),
     min_cell: int = typer.Option(3, "--min-cell", help="the server's minimum cell size (chainbrain serve --min-cell)"),
+    cockpit: bool = typer.Option(True, "--cockpit/--no-cockpit",
+                                 help="compute and keep the cockpit's figures of the newest period (or of --period) "
+                                      "for the province and every city"),
 ):
-    """Refresh every stored aggregate (indicator values, alerts, modernization scores) and the
-    disclosure patterns pages publish (docs/web.md, "Disclosure")."""
+    """Refresh every stored aggregate (indicator values, alerts, modernization scores), the
+    disclosure patterns pages publish (docs/web.md, "Disclosure") and the cockpit's figures."""
     from chainbrain.analytics.aggregates import refresh
 
     if operations not in ("year", "all", "off"):
@@ -53,7 +56,20 @@ def compute(
                       operations=operations)
         if disclosure:
             out["disclosure"] = _disclosure(store, period, min_cell, progress)
+        if cockpit:
+            out["cockpit"] = _cockpit(store, period, progress)
     emit_json(out)
+
+
+def _cockpit(store, period, progress) -> list[dict]:
+    """The cockpit's figures of the newest period (or each of ``period``), kept (web.kept)."""
+    from chainbrain.analytics.kpi import latest_period
+    from chainbrain.web.kept import precompute
+
+    out = []
+    for label in list(period or []) or [latest_period(store)]:
+        out += [{"period": label, **row} for row in precompute(store, label, progress)]
+    return out
 
 
 def _disclosure(store, period, min_cell: int, progress) -> list[dict]:

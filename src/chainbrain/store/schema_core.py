@@ -323,7 +323,7 @@ audit_log = sa.Table(
 )
 
 LOG_TABLES = ("import_batch", "audit_log", "alembic_version", "report_file",   # report_file: generated files
-              "disclosure_pattern",                                                # kept disclosure patterns
+              "disclosure_pattern", "cockpit_figure",                              # kept patterns, cockpit figures
               "report_schedule", "report_run",                                     # report schedules and their runs
               "import_job")                                                        # the web's import jobs
 CATALOG_TABLES = (

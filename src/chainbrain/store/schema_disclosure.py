@@ -24,3 +24,16 @@ disclosure_pattern = sa.Table(
     sa.Column("patterns", sa.LargeBinary, nullable=False),
     sa.Column("computed_at", sa.DateTime, nullable=False),
 )
+
+# Cockpit figures kept between runs (migration 0025_cockpit_figures): the analytics results the
+# cockpit shows before disclosure control — one row per figure (its name: what, period, region,
+# scope), plain data as zlib-compressed JSON, with the data key it was computed at
+# (:mod:`chainbrain.store.figures`). Written by ``chainbrain compute`` and by the first request
+# (or the server's warm-up after an import) that computes the default period's cockpit.
+cockpit_figure = sa.Table(
+    "cockpit_figure", metadata,
+    sa.Column("name", sa.String(400), primary_key=True),
+    sa.Column("data_key", sa.String(64), nullable=False),
+    sa.Column("figures", sa.LargeBinary, nullable=False),
+    sa.Column("computed_at", sa.DateTime, nullable=False),
+)

@@ -61,9 +61,14 @@ def pack_meta(store) -> dict | None:
 
 
 def periods(store) -> list[str]:
-    """Months with monthly reports on file, newest first, as ``YYYY-MM``."""
-    rows = _rows(store, "SELECT DISTINCT year, month FROM monthly_report ORDER BY year DESC, month DESC")
-    return [f"{r['year']}-{r['month']:02d}" for r in rows]
+    """Months with monthly reports on file, newest first, as ``YYYY-MM`` (remembered per data version
+    in the web application: :func:`chainbrain.analytics.indicators.remembered`)."""
+    from chainbrain.analytics.indicators import remembered
+
+    def read():
+        rows = _rows(store, "SELECT DISTINCT year, month FROM monthly_report ORDER BY year DESC, month DESC")
+        return [f"{r['year']}-{r['month']:02d}" for r in rows]
+    return list(remembered(store, ("periods on file",), read))
 
 
 def is_demo(store) -> bool:

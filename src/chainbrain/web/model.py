@@ -14,7 +14,7 @@ from __future__ import annotations
 from chainbrain.analytics.kpi import kpi, kpi_table, latest_period
 from chainbrain.analytics.scope import SCOPES
 from chainbrain.periods import Period, PeriodError, parse_period
-from chainbrain.web import data
+from chainbrain.web import data, kept
 from chainbrain.web.disclosure import MIN_CELL, guard_of
 
 
@@ -81,9 +81,11 @@ def protect(store, rec: dict, min_cell, chain: str | None, region: str | None) -
 
 
 def _units(store, p: Period, by: str, region: str | None, scope: str, catalog: list[dict],
-           min_cell, template: dict, chain: str | None = None) -> list[dict]:
+           min_cell, template: dict, chain: str | None = None, keep: bool = False) -> list[dict]:
     """One protected KPI record per catalog unit (units without reports get an empty record)."""
-    rows = {r["key"]: r for r in kpi_table(store, p, by=by, region=region, scope=scope, chain=chain)}
+    table = kept.figure(store, ("kpi_table", p.label, by, region, scope, chain),
+                        lambda: kpi_table(store, p, by=by, region=region, scope=scope, chain=chain), keep)
+    rows = {r["key"]: dict(r) for r in table}
     min_cell = guard_of(store, min_cell)
     out = []
     for unit in catalog:
@@ -113,8 +115,13 @@ def rank(records: list[dict], order: str = "seq") -> list[dict]:
 
 
 def build(store, period: str | None = None, region: str | None = None, scope: str = "all",
-          min_cell=MIN_CELL) -> dict:
-    """Everything the cockpit shows for one period × region × scope."""
+          min_cell=MIN_CELL, keep: bool | None = None) -> dict:
+    """Everything the cockpit shows for one period × region × scope.
+
+    The KPI figures come from the store when ``chainbrain compute`` (or an earlier request) kept
+    them at the current data (:mod:`chainbrain.web.kept`), else from the analytics; ``keep``
+    (default: for the newest period, ``period`` None) keeps what is computed."""
+    keep = period is None if keep is None else keep
     scope = check_scope(scope)
     reg = check_region(store, region)
     p = resolve_period(store, period)
@@ -129,21 +136,22 @@ def build(store, period: str | None = None, region: str | None = None, scope: st
     if p is None:
         return out
     code = reg["code"] if reg and reg["level"] != "province" else None
-    headline = kpi(store, p.label, region=code, scope=scope)
+    headline = kept.figure(store, ("kpi", p.label, code, scope), lambda: kpi(store, p.label, region=code, scope=scope),
+                           keep)
     out["kpi"] = protect(store, headline, min_cell, None, code)
     out["cities"] = _units(store, p, "city", code, scope,
                            [c for c in data.regions(store, "prefecture")
                             if code is None or c["code"] == (reg["prefecture_code"] or reg["code"])],
-                           min_cell, headline)
+                           min_cell, headline, keep=keep)
     if code is None:
         out["map"] = {"level": "city", "parent": None, "selected": None}
     else:
         city = reg["prefecture_code"] or reg["code"]
         out["counties"] = _units(store, p, "county", city, scope, data.regions(store, "county", city),
-                                 min_cell, headline)
+                                 min_cell, headline, keep=keep)
         out["map"] = {"level": "county", "parent": city,
                       "selected": code if reg["level"] == "county" else None}
-    chains = _units(store, p, "chain", code, scope, data.chains(store), min_cell, headline)
+    chains = _units(store, p, "chain", code, scope, data.chains(store), min_cell, headline, keep=keep)
     out["chains"] = rank(chains, "seq")
     return out
 
@@ -269,7 +277,7 @@ def period_alerts(store, period: str | None) -> dict:
 
 
 def monitoring(store, period: str | None, region: str | None = None, scope: str = "all",
-               with_alerts: bool = True) -> dict:
+               with_alerts: bool = True, keep: bool | None = None) -> dict:
     """Targets (progress on every pack target that applies), projection, alerts for one scope.
 
     ``targets``: :func:`chainbrain.analytics.targets.target_progress` records;
@@ -278,11 +286,9 @@ def monitoring(store, period: str | None, region: str | None = None, scope: str 
     projected with interval); ``alerts``: every alert of the period (province
     level, confidential ones included — filter with :func:`alerts_for`);
     ``alerts_source``: ``stored`` (``chainbrain compute``) or ``computed``.
+    Targets and projection are kept in the store as :func:`build`'s figures are (``keep``).
     """
-    from chainbrain.analytics.indicators import Scope
-    from chainbrain.analytics.projection import projection
-    from chainbrain.analytics.targets import target_progress
-
+    keep = period is None if keep is None else keep
     scope = check_scope(scope)
     reg = check_region(store, region)
     p = resolve_period(store, period)
@@ -290,15 +296,25 @@ def monitoring(store, period: str | None, region: str | None = None, scope: str 
     if p is None:
         return out
     code = reg["code"] if reg and reg["level"] != "province" else None
-    out["targets"] = target_progress(store, p, region=code, scope=scope)
-    growth = next((t for t in out["targets"] if t["kind"] == "growth"), None)
-    proj = projection(store, p.label, region=code, scope=scope)
-    proj["series"] = _annual_series(store, p, growth, proj, Scope(scope, code, None))
-    proj["n"] = growth.get("n") if growth else None
-    out["projection"] = proj
+    out.update(kept.figure(store, ("monitoring", p.label, code, scope),
+                           lambda: _targets_projection(store, p, code, scope), keep))
     if with_alerts:
         out.update({k: v for k, v in period_alerts(store, p.label).items() if k != "period"})
     return out
+
+
+def _targets_projection(store, p: Period, code: str | None, scope: str) -> dict:
+    """``{"targets", "projection"}`` of :func:`monitoring` (the analytics)."""
+    from chainbrain.analytics.indicators import Scope
+    from chainbrain.analytics.projection import projection
+    from chainbrain.analytics.targets import target_progress
+
+    targets = target_progress(store, p, region=code, scope=scope)
+    growth = next((t for t in targets if t["kind"] == "growth"), None)
+    proj = projection(store, p.label, region=code, scope=scope)
+    proj["series"] = _annual_series(store, p, growth, proj, Scope(scope, code, None))
+    proj["n"] = growth.get("n") if growth else None
+    return {"targets": targets, "projection": proj}
 
 
 def _withhold(rec: dict, fields, small: bool) -> dict:

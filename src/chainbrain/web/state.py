@@ -80,6 +80,10 @@ class WebState:
 
             self.jobs = Jobs(self.store, on_write=self.invalidate, lock=self.lock)
         self.versions = version_of(self.store)
+        if self.cache.enabled:                 # with answers cached, statements are remembered too
+            from chainbrain.analytics.indicators import remember_results
+
+            remember_results(self.store)
         self._stop = threading.Event()
         self._changed = threading.Event()
         self.running = None                    # the request token computing under the lock, if any
@@ -166,6 +170,10 @@ class WebState:
             own = None
             try:
                 own = self._warm_store = side_store(self.store)
+                if self.cache.enabled:
+                    from chainbrain.analytics.indicators import remember_results
+
+                    remember_results(own)
                 warmed_at = self.versions.current()
                 one_pass(own)
                 self.warmed.set()

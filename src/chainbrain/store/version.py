@@ -1,0 +1,127 @@
+"""The store's *data version*: what writers leave behind, read cheaply (one small query at most
+every :data:`TTL` seconds), for memos that are valid while the data stay the same.
+
+Every import through :func:`chainbrain.ingest.load.import_file` adds an ``import_batch`` row,
+``chainbrain compute`` adds a ``compute_run`` row, and direct corrections change the row counts
+of the fact tables — :data:`VERSION_SQL` reads these counters. A process that writes itself calls
+:meth:`DataVersion.bump`, which invalidates at once. Used by the web's answer cache
+(:mod:`chainbrain.web.cache`) and the analytics' statement memo
+(:func:`chainbrain.analytics.indicators._run`).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+
+import sqlalchemy as sa
+
+from chainbrain.store.patterns import DATA_SQL
+
+TTL = 1.0                     # seconds a checked data version is trusted
+
+VERSION_SQL = DATA_SQL.rstrip() + "{extra}\n"          # the data counters, then the computed ones
+COMPUTE_SQL = ", (SELECT MAX(id) FROM compute_run), (SELECT COUNT(*) FROM monitor_alert)"
+
+
+class DataVersion:
+    """The store's data version, re-read at most every ``ttl`` seconds, plus local bumps.
+
+    :meth:`current` returns ``(bumps, counters)``; :meth:`bump` (the application
+    wrote) increments ``bumps`` and forces the next call to re-read the counters.
+    """
+
+    def __init__(self, store, ttl: float = TTL):
+        self.store = store
+        self.ttl = ttl
+        self.bumps = 0
+        self._lock = threading.Lock()
+        self._value: tuple | None = None
+        self._checked = float("-inf")
+        self._cursor = None
+        self._sql: str | None = None
+        self.queries = 0                       # how often the counters were read (tests, benchmarks)
+
+    def _read(self) -> tuple:
+        self.queries += 1
+        if self._sql is None:
+            self._sql = VERSION_SQL.format(extra=COMPUTE_SQL)
+        try:
+            return self._execute(self._sql)
+        except Exception:                      # a store without the monitoring tables (old schema)
+            if self._sql == VERSION_SQL.format(extra=""):
+                raise
+            self._sql = VERSION_SQL.format(extra="")
+            self._cursor = None
+            return self._execute(self._sql)
+
+    def _execute(self, sql: str) -> tuple:
+        raw = getattr(self.store, "_raw", None)
+        if self.store.kind == "duckdb" and raw is not None:
+            if self._cursor is None:           # its own connection to the database: no app lock needed
+                self._cursor = raw.cursor()
+            return tuple(self._cursor.execute(sql).fetchone())
+        with self.store.engine.connect() as conn:
+            return tuple(conn.execute(sa.text(sql)).one())
+
+    def current(self) -> tuple:
+        value, checked = self._value, self._checked
+        if value is not None and time.monotonic() - checked < self.ttl:
+            return value
+        with self._lock:
+            if time.monotonic() - self._checked >= self.ttl or self._value is None:
+                started = time.monotonic()
+                counters = self._read()
+                self._value = (self.bumps, counters)
+                self._checked = started
+            return self._value
+
+    def bump(self) -> None:
+        """The application has written: invalidate now (the next check re-reads the counters)."""
+        with self._lock:
+            self.bumps += 1
+            self._checked = float("-inf")
+            self._value = None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._cursor is not None:
+                try:
+                    self._cursor.close()
+                except Exception:
+                    pass
+                self._cursor = None
+
+
+_per_store: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → {name: object}
+_per_store_lock = threading.Lock()
+
+
+def per_store(store, name: str, make):
+    """The object ``name`` of ``store``, made by ``make()`` on first use: one per open store and
+    process (data version, reader pool, session memo, profile cache), gone with the store."""
+    with _per_store_lock:
+        objects = _per_store.get(store)
+        if objects is None:
+            objects = _per_store[store] = {}
+        if name not in objects:
+            objects[name] = make()
+        return objects[name]
+
+
+def version_of(store) -> DataVersion:
+    """The :class:`DataVersion` of ``store`` (one per open store)."""
+    return per_store(store, "version", lambda: DataVersion(store))
+
+
+def data_version(store) -> tuple:
+    """The store's data version (cheap: re-read at most every :data:`TTL` seconds)."""
+    return version_of(store).current()
+
+
+def existing(store, name: str):
+    """The object ``name`` of ``store`` if :func:`per_store` made one, else None (nothing is made)."""
+    with _per_store_lock:
+        objects = _per_store.get(store)
+        return None if objects is None else objects.get(name)
