@@ -3,13 +3,13 @@
 Adds ``login_throttle`` (:mod:`chainbrain.store.schema_users`, :mod:`chainbrain.web.throttle`).
 
 Revision ID: 0023_sign_in_attempts
-Revises: 0020_report_schedule
+Revises: 0022_import_jobs
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0023_sign_in_attempts"
-down_revision = "0020_report_schedule"
+down_revision = "0022_import_jobs"
 branch_labels = None
 depends_on = None
 

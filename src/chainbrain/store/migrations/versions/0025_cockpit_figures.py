@@ -5,13 +5,13 @@ region × scope), before disclosure control, compressed, with the data key it wa
 ``chainbrain.store.schema_disclosure`` and ``chainbrain.store.figures``).
 
 Revision ID: 0025_cockpit_figures
-Revises: 0020_report_schedule
+Revises: 0024_audit_chain
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0025_cockpit_figures"
-down_revision = "0020_report_schedule"
+down_revision = "0024_audit_chain"
 branch_labels = None
 depends_on = None
 

@@ -5,13 +5,13 @@ preferred, who entered it and when, and whether it is still open (see
 ``chainbrain.store.schema_cultivation``).
 
 Revision ID: 0026_match_needs
-Revises: 0024_audit_chain
+Revises: 0025_cockpit_figures
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0026_match_needs"
-down_revision = "0024_audit_chain"
+down_revision = "0025_cockpit_figures"
 branch_labels = None
 depends_on = None
 
