@@ -18,6 +18,7 @@ BENCHMARKS = {
     "supply_systemic": bench_supply_graph.run_systemic,
     "report_monthly": bench_report.run,     # the monthly analysis report (province, a chain; Word, PDF, Excel)
     "cultivate_assess": __import__("benchmarks.bench_cultivate", fromlist=["run"]).run,   # SME tiers, 100k / 1M firms
+    "import_validate_small": __import__("benchmarks.bench_import_small", fromlist=["run"]).run,   # #22: < 1 s
     "cultivate_scaleup_baseline": __import__("benchmarks.bench_scaleup", fromlist=["run"]).run,   # 升规 Gibrat pools
 }
 NAMES = list(BENCHMARKS)

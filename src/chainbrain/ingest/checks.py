@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chainbrain.ingest import rules as R
-from chainbrain.ingest.batch import cents, fetch_df
+from chainbrain.ingest.batch import cents, fetch_df, only_ids
 from chainbrain.ingest.parse import Parsed
 
 UNIT_RATIO = 500.0
@@ -64,9 +64,9 @@ def _history(store, conn, eids: np.ndarray) -> pd.Series:
     if not len(ids):
         return pd.Series(dtype=float)
     m = fetch_df(store, conn, "SELECT enterprise_id, CAST(revenue_ytd AS DOUBLE PRECISION) / month AS v "
-                              "FROM monthly_report WHERE revenue_ytd > 0")
+                              "FROM monthly_report WHERE revenue_ytd > 0" + only_ids(ids))
     a = fetch_df(store, conn, "SELECT enterprise_id, CAST(revenue AS DOUBLE PRECISION) / 12 AS v "
-                              "FROM annual_report WHERE revenue > 0")
+                              "FROM annual_report WHERE revenue > 0" + only_ids(ids))
     h = pd.concat([m, a])
     if h.empty:
         return pd.Series(dtype=float)
@@ -109,7 +109,7 @@ def check_monthly(store, conn, p: Parsed, ids) -> dict:
         stored = fetch_df(store, conn, f"""
             SELECT m.enterprise_id, m.year, m.month, CAST(m.revenue_ytd AS DOUBLE PRECISION) AS rev
             FROM monthly_report m JOIN (SELECT enterprise_id, year, month, MAX(revision) AS r FROM monthly_report
-                WHERE year IN ({','.join(map(str, years))}) GROUP BY enterprise_id, year, month) l
+                WHERE year IN ({','.join(map(str, years))}){only_ids(eid[valid])} GROUP BY enterprise_id, year, month) l
               ON m.enterprise_id = l.enterprise_id AND m.year = l.year AND m.month = l.month AND m.revision = l.r""")
     f = pd.DataFrame({"enterprise_id": eid, "year": year, "month": month, "rev": rev, "i": np.arange(p.n)})[valid & ~np.isnan(rev)]
     if not stored.empty:

@@ -41,6 +41,7 @@ from chainbrain.ingest.checks import CHECKS
 from chainbrain.ingest.errors import write_error_file
 from chainbrain.ingest.load import KINDS, import_file
 from chainbrain.ingest.parse import RegionLookup, parse
+from chainbrain.ingest.rules import to_np_str
 from chainbrain.ingest.readers import ReadError, read_table
 from chainbrain.store.schema_imports import import_job
 
@@ -353,7 +354,8 @@ def _validate(job: Job, store, lock) -> None:
     job.step = "validate"
     p = parse(raw, job.kind, job.unit, RegionLookup())
     with lock, store.engine.connect() as conn:
-        CHECKS[job.kind](store, conn, p, uscc_ids(store, conn))
+        codes = [c for k, col in p.cols.items() if k.endswith("uscc") for c in to_np_str(col)]
+        CHECKS[job.kind](store, conn, p, uscc_ids(store, conn, codes))     # the file's firms only
     issues = p.issues
     job.rows = int(p.n)
     job.errors, job.warnings = len(issues.errors), len(issues.warnings)
