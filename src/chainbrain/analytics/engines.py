@@ -106,6 +106,34 @@ def _partition_type(table: str, column: str, info: dict, types: dict) -> str:
     return types[kind]
 
 
+_SPARK_SCALARS = {"bool": "boolean", "int8": "tinyint", "int16": "smallint", "int32": "int", "int64": "bigint",
+                  "float": "float", "double": "double", "string": "string", "large_string": "string",
+                  "date32[day]": "date", "binary": "binary", "large_binary": "binary"}
+
+
+def _spark_type(arrow: str) -> str | None:
+    """Spark SQL type of an Arrow type name from a lake manifest (None: unknown, let Spark infer)."""
+    import re
+
+    if arrow in _SPARK_SCALARS:
+        return _SPARK_SCALARS[arrow]
+    if m := re.fullmatch(r"decimal(?:128)?\((\d+), ?(\d+)\)", arrow):
+        return f"decimal({m[1]},{m[2]})"
+    if arrow.startswith("timestamp["):
+        return "timestamp_ntz" if "tz=" not in arrow else "timestamp"
+    return None
+
+
+def _spark_schema(info: dict) -> str | None:
+    """The table's schema as Spark DDL (file columns, then partition columns), or None."""
+    cols = [c for c in info["columns"] if c["name"] not in info["partition_by"]] + \
+           [c for p in info["partition_by"] for c in info["columns"] if c["name"] == p]
+    types = [_spark_type(c["type"]) for c in cols]
+    if None in types:
+        return None
+    return ", ".join(f"`{c['name']}` {t}" for c, t in zip(cols, types))
+
+
 def spark_lake(path, session) -> IbisStore:
     """An :class:`IbisStore` over the lake at ``path`` (:mod:`chainbrain.store.lake`) in ``session``:
     one temporary view per table, columns in the manifest's order, partition columns cast back."""
@@ -115,7 +143,9 @@ def spark_lake(path, session) -> IbisStore:
 
     manifest = read_manifest(path)
     for name, info in manifest["tables"].items():
-        df = session.read.option("basePath", str(table_dir(path, name))).parquet(str(table_dir(path, name)))
+        reader = session.read.option("basePath", str(table_dir(path, name)))
+        schema = _spark_schema(info)            # given: Spark need not open files to infer it
+        df = (reader.schema(schema) if schema else reader).parquet(str(table_dir(path, name)))
         cols = [F.col(c["name"]).cast(_partition_type(name, c["name"], info, _SPARK_TYPES)).alias(c["name"])
                 if c["name"] in info["partition_by"] else F.col(c["name"]) for c in info["columns"]]
         df.select(*cols).createOrReplaceTempView(name)
