@@ -19,5 +19,6 @@ BENCHMARKS = {
     "report_monthly": bench_report.run,     # the monthly analysis report (province, a chain; Word, PDF, Excel)
     "cultivate_assess": __import__("benchmarks.bench_cultivate", fromlist=["run"]).run,   # SME tiers, 100k / 1M firms
     "cultivate_scaleup_baseline": __import__("benchmarks.bench_scaleup", fromlist=["run"]).run,   # 升规 Gibrat pools
+    "spark_vs_duckdb_lake": __import__("benchmarks.bench_spark", fromlist=["run"]).run,   # #21: same lake, both engines
 }
 NAMES = list(BENCHMARKS)
