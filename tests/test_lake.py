@@ -18,6 +18,7 @@ from chainbrain.analytics.aggregates import refresh
 from chainbrain.analytics.engines import ANALYTICS_TABLES, duckdb_lake
 from chainbrain.cli import app
 from chainbrain.store.lake import MANIFEST, LakeError, export, read_manifest
+from chainbrain.store.lake_scale import ENTERPRISE_KEYS
 from chainbrain.store.patterns import data_key
 from test_monitor_data import load
 
@@ -114,3 +115,25 @@ def test_cli_lake_and_engine_errors(duck_store, tmp_path):
             assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output, (cmd, extra, r.output)
     with duck_store.engine.connect() as c:
         assert c.execute(sa.text("SELECT COUNT(*) FROM compute_run")).scalar() == 0
+
+
+def test_scaled_lake_multiplies_sums_and_keeps_rates(duck_store, tmp_path):
+    """lake scale ×3: three copies of every firm — rows, counts and sums × 3 (rates therefore unchanged)."""
+    load(duck_store, tmp_path)
+    src = export(duck_store, tmp_path / "lake")
+    r = CliRunner().invoke(app, ["lake", "scale", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "x3"),
+                                 "--factor", "3"])
+    assert r.exit_code == 0, r.output
+    big = read_manifest(tmp_path / "x3")
+    for name, info in src["tables"].items():
+        assert big["tables"][name]["rows"] == info["rows"] * (3 if name in ENTERPRISE_KEYS else 1), name
+    assert src["tables"]["monthly_report"]["rows"] > 0 and big["data_version"] != src["data_version"]
+    def sums(path):
+        t = duckdb_lake(path).table("monthly_report")
+        return t.aggregate(n=t.enterprise_id.nunique(), rev=t.revenue_ytd.sum(),
+                           prev=t.revenue_ytd_prev.sum()).to_pyarrow().to_pylist()[0]
+    one, three = sums(tmp_path / "lake"), sums(tmp_path / "x3")
+    assert three["n"] == 3 * one["n"] > 0 and three["rev"] == 3 * one["rev"] and three["prev"] == 3 * one["prev"]
+    r = CliRunner().invoke(app, ["lake", "scale", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "x0"),
+                                 "--factor", "0"])
+    assert r.exit_code == 2 and "at least 1" in r.output and not (tmp_path / "x0").exists()
