@@ -137,3 +137,23 @@ def test_scaled_lake_multiplies_sums_and_keeps_rates(duck_store, tmp_path):
     r = CliRunner().invoke(app, ["lake", "scale", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "x0"),
                                  "--factor", "0"])
     assert r.exit_code == 2 and "at least 1" in r.output and not (tmp_path / "x0").exists()
+
+
+def test_migration_0028_up_and_down(db_any):
+    """compute_run.engine and data_version come and go with the migration (DuckDB and PostgreSQL)."""
+    from alembic import command
+
+    from chainbrain.store import open_store
+    from chainbrain.store.migrate import alembic_config, upgrade
+
+    store = open_store(db_any)
+    names = lambda: {c["name"] for c in sa.inspect(store.engine).get_columns("compute_run")}  # noqa: E731
+    try:
+        upgrade(store, "0028_compute_engine")
+        assert {"engine", "data_version"} <= names()
+        command.downgrade(alembic_config(store), "0020_report_schedule")
+        assert not {"engine", "data_version"} & names() and "status" in names()
+        upgrade(store, "0028_compute_engine")
+        assert {"engine", "data_version"} <= names()
+    finally:
+        store.close()
