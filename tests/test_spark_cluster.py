@@ -91,10 +91,11 @@ def run_cli(cluster, args: list[str], kill_when_executor: float | None = None, t
     cmd = [sys.executable, "-m", "chainbrain", *args, "--db", cluster["db"], "--engine", "spark",
            "--lake", cluster["lake"], "--spark-master", MASTER]
     proc = subprocess.Popen(cmd, env=cluster["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen, t0, killed = None, time.monotonic(), False
+    seen, t0, killed, known = None, time.monotonic(), False, {}
     try:
         while proc.poll() is None and time.monotonic() - t0 < timeout:
             tree = _descendants(proc.pid)
+            known |= tree
             if seen is None and any("CoarseGrainedExecutorBackend" in c for c in tree.values()):
                 seen = time.monotonic()
             if seen is not None and kill_when_executor is not None and not killed \
@@ -108,9 +109,10 @@ def run_cli(cluster, args: list[str], kill_when_executor: float | None = None, t
     finally:
         if proc.poll() is None:
             proc.kill()
-        for pid in _descendants(proc.pid):
+        for pid, cmdline in known.items():          # JVMs left behind (re-parented once the command exited)
             try:
-                os.kill(pid, signal.SIGKILL)
+                if (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode() == cmdline:
+                    os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
     return proc.returncode, out, err, seen is not None
