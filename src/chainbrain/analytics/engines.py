@@ -1,11 +1,11 @@
-"""Run the analytics on another Ibis engine: a PySpark adapter over a store's tables.
+"""Run the analytics on another Ibis engine: Spark or DuckDB over a Parquet lake, or a test copy.
 
 The analytics only ever call ``store.table(name)`` (and ``store.kind``), so any
 object that hands out Ibis tables of the same names and columns runs the same
-expressions. :func:`to_pyspark` copies the tables the analytics read from a
-store into a local Spark session (Arrow → Spark DataFrame → temporary view)
-and returns such an object; a deployment that outgrows one machine points
-:class:`IbisStore` at its own Spark catalog instead.
+expressions (:class:`IbisStore`). :func:`spark_lake` and :func:`duckdb_lake` make one over a
+lake (:mod:`chainbrain.store.lake`, docs/spark.md): a temporary view per table, the schema
+from the lake's manifest. :func:`to_pyspark` copies a store's tables into a local Spark
+session (Arrow → Spark DataFrame → temporary view) for the engine-parity tests.
 
 PySpark is an optional extra (``pip install 'pyspark<4.1'``: Ibis 12 caps it)
 and needs a Java runtime (Debian: ``default-jre-headless``). Local mode binds
