@@ -74,8 +74,9 @@ def run(scale: str) -> dict:
     _same(duck_kpi, spark_kpi)
     spark_panel_s, spark_panel = best_of(lambda: panel(view), 2)
     cols = ["period", "basis", "scope", "by", "key", "indicator"]
-    a = duck_panel.astype({c: str for c in cols}).sort_values(cols).reset_index(drop=True)
-    b = spark_panel.astype({c: str for c in cols}).sort_values(cols).reset_index(drop=True)
+    order = cols + ["n", "value"]                 # value too: rows whose labels repeat pair up the same way
+    a = duck_panel.astype({c: str for c in cols}).sort_values(order, kind="stable").reset_index(drop=True)
+    b = spark_panel.astype({c: str for c in cols}).sort_values(order, kind="stable").reset_index(drop=True)
     assert a[cols + ["n"]].equals(b[cols + ["n"]]), "panel rows differ"
     assert ((a["value"] - b["value"]).abs().fillna(0) <= (a["value"].abs() * 1e-9).clip(lower=0.005)).all()
     session.stop()
