@@ -7,6 +7,7 @@ on a multi-process cluster: ``test_spark_cluster.py``.
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 
 import pyarrow.dataset as ds
@@ -157,3 +158,28 @@ def test_migration_0028_up_and_down(db_any):
         assert {"engine", "data_version"} <= names()
     finally:
         store.close()
+
+
+def test_spark_settings_from_file_and_environment(tmp_path, monkeypatch):
+    """[spark] in the configuration file, CHAINBRAIN_SPARK_* over it, bad sizes refused in one line."""
+    from chainbrain.analytics.engine_select import spark_conf
+    from chainbrain.config import ConfigError, load_settings
+
+    for var in [v for v in os.environ if v.startswith("CHAINBRAIN_SPARK_")]:
+        monkeypatch.delenv(var)
+    f = tmp_path / "cb.toml"
+    f.write_text('[spark]\nmaster = "spark://m:7077"\nexecutor_memory = "4g"\ncores_max = 0\nshuffle_partitions = 64\n')
+    s = load_settings(str(f))
+    assert (s.spark_master, s.spark_executor_memory, s.spark_driver_memory) == ("spark://m:7077", "4g", "1g")
+    conf = spark_conf(s)
+    assert conf["spark.executor.memory"] == "4g" and conf["spark.sql.shuffle.partitions"] == "64"
+    assert "spark.cores.max" not in conf                                     # 0: all the cluster's cores
+    monkeypatch.setenv("CHAINBRAIN_SPARK_EXECUTOR_MEMORY", "512m")
+    assert spark_conf(load_settings(str(f)))["spark.executor.memory"] == "512m"
+    monkeypatch.setenv("CHAINBRAIN_SPARK_EXECUTOR_MEMORY", "lots")
+    with pytest.raises(ConfigError, match="CHAINBRAIN_SPARK_EXECUTOR_MEMORY.*spark_executor_memory"):
+        load_settings(str(f))
+    monkeypatch.delenv("CHAINBRAIN_SPARK_EXECUTOR_MEMORY")
+    f.write_text("[spark]\nshuffle_partitions = 0\n")
+    with pytest.raises(ConfigError, match="shuffle_partitions"):
+        load_settings(str(f))
