@@ -42,11 +42,21 @@ optional (docs/operations.md lists them)::
     from = "产业链大脑 <chainbrain@example.gov.cn>"
     timeout_s = 10
     base_url = "https://chainbrain.example.gov.cn"   # prefixed to the link path in the mail ("": path only)
+
+    [spark]                       # --engine spark (docs/spark.md)
+    master = "local[*]"           # or spark://host:7077, yarn, k8s://https://…
+    lake = "/data/chainbrain-lake"   # the lake --engine spark reads when no --lake is given
+    driver_memory = "1g"
+    executor_memory = "1g"
+    executor_cores = 1
+    cores_max = 2                 # cores the application takes from a standalone cluster (0: all)
+    shuffle_partitions = 8        # spark.sql.shuffle.partitions
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -87,6 +97,13 @@ class Settings:
     mail_from: str = "chainbrain@localhost"
     mail_timeout_s: float = 10.0
     mail_base_url: str = ""
+    spark_master: str = "local[*]"
+    spark_lake: str = ""
+    spark_driver_memory: str = "1g"
+    spark_executor_memory: str = "1g"
+    spark_executor_cores: int = 1
+    spark_cores_max: int = 2
+    spark_shuffle_partitions: int = 8
     source: str | None = field(default=None, compare=False)     # the file read, if any
 
 
@@ -117,7 +134,15 @@ _KEYS = {
     ("mail", "from"): ("mail_from", "CHAINBRAIN_MAIL_FROM"),
     ("mail", "timeout_s"): ("mail_timeout_s", "CHAINBRAIN_MAIL_TIMEOUT"),
     ("mail", "base_url"): ("mail_base_url", "CHAINBRAIN_MAIL_BASE_URL"),
+    ("spark", "master"): ("spark_master", "CHAINBRAIN_SPARK_MASTER"),
+    ("spark", "lake"): ("spark_lake", "CHAINBRAIN_SPARK_LAKE"),
+    ("spark", "driver_memory"): ("spark_driver_memory", "CHAINBRAIN_SPARK_DRIVER_MEMORY"),
+    ("spark", "executor_memory"): ("spark_executor_memory", "CHAINBRAIN_SPARK_EXECUTOR_MEMORY"),
+    ("spark", "executor_cores"): ("spark_executor_cores", "CHAINBRAIN_SPARK_EXECUTOR_CORES"),
+    ("spark", "cores_max"): ("spark_cores_max", "CHAINBRAIN_SPARK_CORES_MAX"),
+    ("spark", "shuffle_partitions"): ("spark_shuffle_partitions", "CHAINBRAIN_SPARK_SHUFFLE_PARTITIONS"),
 }
+_MEMORY = re.compile(r"[0-9]+[kmgtKMGT]?")          # Spark's memory sizes: 512m, 2g
 _CHOICES = {"log_level": ("debug", "info", "warning", "error"), "access_log": ("plain", "json", "off")}
 
 
@@ -136,7 +161,8 @@ def _convert(name: str, value, where: str):
     try:
         if kind == "int":
             out = int(value)
-            if out < 0 or (name in ("port", "workers", "work_mem_mb", "mail_port") and out < 1):
+            if out < 0 or (name in ("port", "workers", "work_mem_mb", "mail_port", "spark_executor_cores",
+                                    "spark_shuffle_partitions") and out < 1):
                 raise ValueError
         elif kind == "float":
             out = float(value)
@@ -156,6 +182,8 @@ def _convert(name: str, value, where: str):
             out = tuple(str(x).strip() for x in items if str(x).strip())
         else:
             out = str(value)
+            if name in ("spark_driver_memory", "spark_executor_memory") and not _MEMORY.fullmatch(out.strip()):
+                raise ValueError
     except (TypeError, ValueError):
         raise ConfigError(f"{where}: {value!r} is not a valid {name} ({name} 的取值无效)") from None
     if name == "trusted_proxies":

@@ -7,7 +7,8 @@ division and size class), the alerts of the newest period and the
 modernization index of the newest full year (chain and city × chain), and
 replaces the rows of those periods/years in ``indicator_value``,
 ``monitor_alert`` and ``modernization_score`` in one transaction, logging a
-``compute_run``. Pages may read these tables instead of recomputing.
+``compute_run`` (with the engine and data version read: the analytics may run on another
+engine, e.g. Spark over a lake, and write back here). Pages may read these tables instead of recomputing.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from chainbrain.analytics import modernization
 from chainbrain.analytics.operations_store import long_operations
 from chainbrain.analytics.panel import long_values
 from chainbrain.store import schema_monitoring as M
+from chainbrain.store.patterns import data_key
 
 GROUPINGS = ("all", "chain", "city", "county", "city_chain")
 
@@ -40,11 +42,15 @@ def _noop(*a, **k):
 
 
 def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: bool = True,
-            modernization_index: bool = True, operations: str = "year") -> dict:
+            modernization_index: bool = True, operations: str = "year", source=None) -> dict:
     """Recompute and store every aggregate (module docstring); ``progress(done, total, label)``.
     ``operations``: the periods whose 运行分析 indicators are stored — ``year`` (default: the periods of
     the newest year among ``periods``; one query per period, so all 60-odd periods take minutes),
-    ``all`` or ``off``."""
+    ``all`` or ``off``. ``source``: where the analytics read (default ``store``; another engine's
+    :class:`~chainbrain.analytics.engines.IbisStore`, e.g. Spark over a lake); the results are
+    written to ``store`` only after everything is computed, in one transaction, and the run
+    records the engine and the data version read (a failure before that leaves ``store`` as it was)."""
+    target, store = store, source if source is not None else store
     if operations not in ("year", "all", "off"):
         raise ValueError(f"operations must be year, all or off (运行分析指标范围应为 year、all 或 off): {operations}")
     t0 = time.perf_counter()
@@ -94,25 +100,27 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
                                    "weights": json.dumps({k: v["weight"] for k, v in r["indicators"].items()})})
         done += 1
     progress(done, steps, "writing")
-    with store.begin() as conn:
-        run_id = store.next_id(conn, "compute_run")
+    engine = "spark" if store.kind == "pyspark" else store.kind
+    version = getattr(store, "data_version", None) or data_key(target)
+    with target.begin() as conn:
+        run_id = target.next_id(conn, "compute_run")
         conn.execute(M.compute_run.insert().values(id=run_id, started_at=dt.datetime.now(), periods=",".join(periods),
-                                                   rows=0, status="running"))
+                                                   rows=0, status="running", engine=engine, data_version=version))
         if periods:
             conn.execute(M.indicator_value.delete().where(M.indicator_value.c.period.in_(periods)))
         if len(values):
             v = values.rename(columns={"by": "grouping"}).assign(run_id=run_id)
             v["value"] = v["value"].astype("float64")
-            store.bulk_insert(conn, "indicator_value", pa.Table.from_pandas(v, preserve_index=False))
+            target.bulk_insert(conn, "indicator_value", pa.Table.from_pandas(v, preserve_index=False))
         if alerts and periods:
             conn.execute(M.monitor_alert.delete().where(M.monitor_alert.c.period == periods[-1]))
             if alert_rows:
-                store.bulk_insert(conn, "monitor_alert", pa.Table.from_pylist(
+                target.bulk_insert(conn, "monitor_alert", pa.Table.from_pylist(
                     [r | {"run_id": run_id} for r in alert_rows]))
         if year:
             conn.execute(M.modernization_score.delete().where(M.modernization_score.c.year == year))
             if score_rows:
-                store.bulk_insert(conn, "modernization_score", pa.Table.from_pylist(
+                target.bulk_insert(conn, "modernization_score", pa.Table.from_pylist(
                     [r | {"run_id": run_id} for r in score_rows]))
         secs = time.perf_counter() - t0
         n = len(values) + len(alert_rows) + len(score_rows)
@@ -121,7 +129,8 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
     progress(steps, steps, "done")
     return {"run_id": run_id, "periods": len(periods), "indicator_values": len(values),
             "operations_values": n_ops, "operations_periods": len(ops_periods), "alerts": len(alert_rows),
-            "modernization_scores": len(score_rows), "modernization_year": year, "seconds": round(secs, 2)}
+            "modernization_scores": len(score_rows), "modernization_year": year, "seconds": round(secs, 2),
+            "engine": engine, "data_version": version}
 
 
 def stored_values(store, period: str, grouping: str = "all", scope: str = "all") -> pd.DataFrame:

@@ -35,6 +35,7 @@ app.add_typer(__import__("chainbrain.cli.clusters", fromlist=["app"]).app, name=
 app.add_typer(__import__("chainbrain.cli.library", fromlist=["app"]).app, name="library")   # 企业库
 app.add_typer(__import__("chainbrain.cli.digital", fromlist=["app"]).app, name="digital")   # 智改数转网联
 app.add_typer(__import__("chainbrain.cli.audit", fromlist=["app"]).app, name="audit")   # 审计日志 (#20)
+app.add_typer(__import__("chainbrain.cli.lake", fromlist=["app"]).app, name="lake")   # 数据湖 (Spark, #21)
 
 
 def main() -> None:

@@ -14,6 +14,11 @@ CHAIN = typer.Option(None, "--chain", help="chain code, e.g. EI")
 REGION = typer.Option(None, "--region", help="region code (province, city or county)")
 SCOPE = typer.Option("all", "--scope", help="all (sections B–D) or manufacturing (C)")
 FORMAT = typer.Option("table", "--format", "-f", help="json or table")
+ENGINE = typer.Option(None, "--engine", help="duckdb, postgres or spark [default: the store's own]; spark reads "
+                                            "--lake (docs/spark.md)")
+LAKE = typer.Option(None, "--lake", help="a lake written by `chainbrain lake export` (or an ETL, docs/spark.md)")
+SPARK_MASTER = typer.Option(None, "--spark-master", help="Spark master URL [default: the configuration's "
+                                                        "spark.master, local[*]]")
 
 #: the OS user a server runs a command for (its control socket's peer); None in a command run directly
 PEER_USER = __import__("contextvars").ContextVar("chainbrain_peer_user", default=None)

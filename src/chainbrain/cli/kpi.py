@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from chainbrain.analytics.kpi import kpi as compute_kpi
-from chainbrain.cli.common import CHAIN, DB, FORMAT, PERIOD, REGION, SCOPE
+from chainbrain.cli.common import CHAIN, DB, ENGINE, FORMAT, LAKE, PERIOD, REGION, SCOPE, SPARK_MASTER
+from chainbrain.cli.engine import source
 from chainbrain.cli.output import emit, emit_json
 from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
@@ -27,10 +28,14 @@ def kpi(
     indicator: list[str] = typer.Option(None, "--indicator", "-i",
                                         help="also return this indicator (repeatable; see `chainbrain indicators`)"),
     basis: str = typer.Option("ytd", "--basis", help="for --indicator: ytd, month or quarter"),
+    engine: str = ENGINE,
+    lake: str = LAKE,
+    spark_master: str = SPARK_MASTER,
 ):
     """Above-scale revenue YTD, naive and comparable growth, target verdict (comparable) and level path.
 
     ``--indicator KEY`` adds ``KEY`` and ``KEY_n`` (contributing enterprises) to the same record.
+    ``--engine spark --lake PATH`` computes on Spark over the lake (docs/spark.md).
     """
     from chainbrain.analytics.indicators import evaluate_one
     from chainbrain.analytics.registry import REGISTRY
@@ -40,7 +45,7 @@ def kpi(
         typer.echo(f"error: unknown indicator {', '.join(unknown)} (未知指标); see `chainbrain indicators`", err=True)
         raise typer.Exit(2)
     try:
-        with open_store(db) as store:
+        with open_store(db) as st, source(st, engine, lake, spark_master) as store:
             rec = compute_kpi(store, period, chain=chain, region=region, scope=scope)
             if indicator:
                 extra = evaluate_one(store, period, scope=scope, region=region, chain=chain, basis=basis,

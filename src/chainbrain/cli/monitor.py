@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import DB, ENGINE, LAKE, SPARK_MASTER
+from chainbrain.cli.engine import source
 from chainbrain.cli.output import emit, emit_json
 from chainbrain.periods import PeriodError
 from chainbrain.store import open_store
@@ -37,23 +38,31 @@ def compute(
     cockpit: bool = typer.Option(True, "--cockpit/--no-cockpit",
                                  help="compute and keep the cockpit's figures of the newest period (or of --period) "
                                       "for the province and every city"),
+    engine: str = ENGINE,
+    lake: str = LAKE,
+    spark_master: str = SPARK_MASTER,
 ):
     """Refresh every stored aggregate (indicator values, alerts, modernization scores), the
-    disclosure patterns pages publish (docs/web.md, "Disclosure") and the cockpit's figures."""
+    disclosure patterns pages publish (docs/web.md, "Disclosure") and the cockpit's figures.
+
+    ``--engine spark --lake PATH``: the aggregates are computed on Spark over the lake and written
+    to the store in one transaction, tagged with the lake's data version; a failed job changes
+    nothing. The disclosure patterns and the cockpit's figures are keyed to the store's own data
+    and computed on it."""
     from chainbrain.analytics.aggregates import refresh
 
     if operations not in ("year", "all", "off"):
         raise typer.BadParameter("--operations must be year, all or off (应为 year、all 或 off)")
     with open_store(db) as store, Progress(TextColumn("{task.description}"), BarColumn(),
                                            TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                                           transient=True) as bar:
+                                           transient=True) as bar, source(store, engine, lake, spark_master) as view:
         task = bar.add_task("compute", total=1)
 
         def progress(done, total, label):
             bar.update(task, completed=done, total=total, description=label)
 
         out = refresh(store, period or None, progress, alerts=not no_alerts, modernization_index=not no_index,
-                      operations=operations)
+                      operations=operations, source=view)
         if disclosure:
             out["disclosure"] = _disclosure(store, period, min_cell, progress)
         if cockpit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import DB, ENGINE, LAKE, SPARK_MASTER
 
 app = typer.Typer(help="Supply network (供应链网络): local supporting rate, supplier concentration.",
                   no_args_is_help=True)
@@ -22,7 +22,9 @@ def _by(by: str, allowed) -> None:
         _fail(f"--by must be one of {', '.join(allowed)}, not {by!r} (分组方式应为 {'、'.join(allowed)})")
 
 
-def _run(compute, columns, year: int, format: str, db: str) -> None:
+def _run(compute, columns, year: int, format: str, db: str, engine=None, lake=None, master=None) -> None:
+    """Validate, compute on the chosen engine (``--engine/--lake/--spark-master``, docs/spark.md), print."""
+    from chainbrain.cli.engine import source
     from chainbrain.cli.output import emit, emit_json
     from chainbrain.store import open_store
 
@@ -31,7 +33,7 @@ def _run(compute, columns, year: int, format: str, db: str) -> None:
     if not 1900 <= year <= 2200:
         _fail(f"--year {year} is not a plausible year (年度无效)")
     try:
-        with open_store(db) as store:
+        with open_store(db) as st, source(st, engine, lake, master) as store:
             rows = compute(store)
     except ValueError as exc:
         _fail(str(exc))
@@ -50,6 +52,9 @@ def local_rate_cmd(
     delta: float = typer.Option(None, "--delta", help="FLQ δ for estimates (default: the pack's, 0.3)"),
     format: str = FMT,
     db: str = DB,
+    engine: str = ENGINE,
+    lake: str = LAKE,
+    spark_master: str = SPARK_MASTER,
 ):
     """本地配套率: rows key, name, purchases_yuan, local_yuan, local_rate, city_local_rate, buyers, suppliers,
     local_suppliers, basis, observed_coverage (docs/supply.md)."""
@@ -59,7 +64,8 @@ def local_rate_cmd(
     _by(by, BY)
     if basis not in BASES:
         _fail(f"--basis must be one of {', '.join(BASES)}, not {basis!r} (口径应为 observed、estimated 或 mixed)")
-    _run(lambda store: local_rate(store, year, by, basis, io_table, delta), COLUMNS, year, format, db)
+    _run(lambda store: local_rate(store, year, by, basis, io_table, delta), COLUMNS, year, format, db, engine, lake,
+         spark_master)
 
 
 @app.command("concentration")
@@ -71,6 +77,9 @@ def concentration_cmd(
     delta: float = typer.Option(None, "--delta", help="FLQ δ for estimates (default: the pack's, 0.3)"),
     format: str = FMT,
     db: str = DB,
+    engine: str = ENGINE,
+    lake: str = LAKE,
+    spark_master: str = SPARK_MASTER,
 ):
     """Supplier concentration per key: largest-supplier share, HHI, effective number of suppliers."""
     from chainbrain.analytics.supply_basis import BASES
@@ -79,12 +88,15 @@ def concentration_cmd(
     _by(by, BY)
     if basis not in BASES:
         _fail(f"--basis must be one of {', '.join(BASES)}, not {basis!r} (口径应为 observed、estimated 或 mixed)")
-    _run(lambda store: concentration(store, year, by, basis, io_table, delta), COLUMNS, year, format, db)
+    _run(lambda store: concentration(store, year, by, basis, io_table, delta), COLUMNS, year, format, db, engine, lake,
+         spark_master)
 
 
 @app.command("outside-only")
-def outside_only_cmd(year: int = YEAR, format: str = FMT, db: str = DB):
+def outside_only_cmd(year: int = YEAR, format: str = FMT, db: str = DB, engine: str = ENGINE, lake: str = LAKE,
+                     spark_master: str = SPARK_MASTER):
     """Supplier segments whose sales to in-province buyers all come from outside the province."""
     from chainbrain.analytics.supply_concentration import OUTSIDE_COLUMNS, outside_only
 
-    _run(lambda store: outside_only(store, year), OUTSIDE_COLUMNS, year, format, db)
+    _run(lambda store: outside_only(store, year), OUTSIDE_COLUMNS, year, format, db, engine, lake,
+         spark_master)

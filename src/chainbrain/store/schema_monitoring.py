@@ -7,7 +7,8 @@
   figures as JSON text.
 - ``modernization_score``: :mod:`chainbrain.analytics.modernization` scores per
   chain and city×chain, with the breakdown and weights as JSON text.
-- ``compute_run``: one row per refresh (what was computed, when, how long).
+- ``compute_run``: one row per refresh (what was computed, when, how long, on which engine and
+  data version).
 """
 
 from __future__ import annotations
@@ -67,4 +68,6 @@ compute_run = sa.Table(
     sa.Column("rows", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("seconds", sa.Double),
     sa.Column("status", sa.String(16), nullable=False),          # running|done|failed
+    sa.Column("engine", sa.String(16)),                          # duckdb|postgres|spark (#21)
+    sa.Column("data_version", sa.String(64)),                    # data key of the store or lake read
 )
