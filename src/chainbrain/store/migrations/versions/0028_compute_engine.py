@@ -4,13 +4,13 @@ Adds ``compute_run.engine`` (duckdb | postgres | spark) and ``compute_run.data_v
 (the data key of the store or of the lake read, :mod:`chainbrain.store.lake`).
 
 Revision ID: 0028_compute_engine
-Revises: 0020_report_schedule
+Revises: 0027_digital_providers
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0028_compute_engine"
-down_revision = "0020_report_schedule"
+down_revision = "0027_digital_providers"
 branch_labels = None
 depends_on = None
 
