@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail, write_answer
+from chainbrain.cli.output import check_format, fail, parse_day, write_answer
 
 app = typer.Typer(help="Growing enterprises: SME tier assessment (优质中小企业梯度培育).", no_args_is_help=True)
 app.command("scale-up")(__import__("chainbrain.cli.cultivate_scaleup", fromlist=["scale_up"]).scale_up)
@@ -58,16 +58,11 @@ def funnel(date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default: t
            out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
            db: str = DB) -> None:
     """库 → 创新型 → 专精特新 → 小巨人 → 单项冠军: enterprises holding each designation, per city / chain."""
-    import datetime as dt
-
     from chainbrain.analytics.cultivate_report import funnel_answer
     from chainbrain.store import open_store
 
     check_format(format, out)
-    try:
-        day = dt.date.fromisoformat(date) if date else dt.date.today()
-    except ValueError:
-        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    day = parse_day(date)
     try:
         with open_store(db) as store:
             ans = funnel_answer(store, day, by, region, chain, "zh", within_days)

@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail, write_answer
+from chainbrain.cli.output import check_format, fail, parse_day, write_answer
 
 
 _fail = fail                      # one bilingual line, exit 2 (cli.output.fail)
@@ -107,8 +107,6 @@ def match(needs: Path = typer.Option(None, "--needs", help="needs CSV: need_id, 
           out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
           db: str = DB) -> None:
     """融通: for each chain master's need, the capable small suppliers ranked with their reasons."""
-    import datetime as dt
-
     from chainbrain.analytics.cultivate_match import counts, match as run
     from chainbrain.ingest.match_needs import NeedsError, read
     from chainbrain.store import open_store
@@ -116,10 +114,7 @@ def match(needs: Path = typer.Option(None, "--needs", help="needs CSV: need_id, 
     check_format(format, out)
     if top is not None and top < 1:
         _fail(f"--top {top} must be ≥ 1 (须 ≥ 1)")
-    try:
-        day = dt.date.fromisoformat(date) if date else dt.date.today()
-    except ValueError:
-        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    day = parse_day(date)
     try:
         df = read(needs) if needs is not None else None
     except NeedsError as exc:
@@ -156,15 +151,10 @@ def match_event(need: str = typer.Option(..., "--need", help="need id (from the 
                 actor: str = typer.Option("cli", "--actor", help="who records it"),
                 db: str = DB) -> None:
     """融通: record what happened to a proposed match (contacted, trial order, supplier, declined)."""
-    import datetime as dt
-
     from chainbrain.store import open_store
     from chainbrain.work.match_events import record
 
-    try:
-        day = dt.date.fromisoformat(date) if date else dt.date.today()
-    except ValueError:
-        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    day = parse_day(date)
     try:
         with open_store(db) as store:
             if chain:

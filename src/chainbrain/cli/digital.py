@@ -15,7 +15,7 @@ from pathlib import Path
 import typer
 
 from chainbrain.cli.common import DB
-from chainbrain.cli.output import check_format, fail, write_answer
+from chainbrain.cli.output import check_format, fail, parse_day, write_answer
 
 app = typer.Typer(help="Digital transformation: assessment coverage and targets (智改数转网联).", no_args_is_help=True)
 
@@ -87,16 +87,11 @@ def providers(date: str = typer.Option(None, "--date", help="YYYY-MM-DD (default
               out: Path = typer.Option(None, "--out", help="file to write (required for xlsx; json: default stdout)"),
               db: str = DB) -> None:
     """Service providers (服务商) per chain / scenario: projects, firms served, mean rating; and their projects."""
-    import datetime as dt
-
     from chainbrain.analytics.digital_provider_report import providers_answer
     from chainbrain.store import open_store
 
     check_format(format, out)
-    try:
-        day = dt.date.fromisoformat(date) if date else dt.date.today()
-    except ValueError:
-        _fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+    day = parse_day(date)
     try:
         with open_store(db) as store:
             if chain and chain not in {c for c in store.table("chain").select("code").execute()["code"]}:

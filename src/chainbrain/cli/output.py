@@ -55,6 +55,16 @@ def fail(msg: str) -> None:
     raise typer.Exit(2)
 
 
+def parse_day(date: str | None):
+    """``--date YYYY-MM-DD`` as a date (today when not given); a bad date is :func:`fail`."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(date) if date else dt.date.today()
+    except ValueError:
+        fail(f"--date {date!r} is not YYYY-MM-DD (日期格式应为 YYYY-MM-DD)")
+
+
 def check_format(format: str, out) -> None:
     """``--format json|xlsx`` with ``--out``: xlsx needs a file (json defaults to stdout)."""
     if format not in ("json", "xlsx"):
