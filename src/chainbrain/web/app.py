@@ -30,6 +30,7 @@ from chainbrain.web.errors import bilingual
 from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.carry import CarryPeriod
+from chainbrain.web.admission import Busy
 from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
@@ -215,6 +216,16 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     async def csrf_failed(request: Request, exc):
         await audit_refusal(request, "csrf_failed")
         return _answer(request, 403, "csrf_title", "csrf_body")
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, exc: Busy):
+        title = "limited_title"
+        if _wants_json(request):
+            response = JSONResponse({"detail": exc.message()}, status_code=exc.status)
+        else:
+            response = _error_page(request, exc.status, title, exc.message())
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.exception_handler(auth.TooManyAttempts)
     async def too_many(request: Request, exc):

@@ -16,6 +16,8 @@ from __future__ import annotations
 import asyncio
 import contextvars
 
+from chainbrain.web.admission import CALLER, caller_of
+
 #: the token of the request whose code runs in this context (None outside requests)
 REQUEST: contextvars.ContextVar = contextvars.ContextVar("chainbrain_request", default=None)
 
@@ -30,6 +32,8 @@ class CancelOnDisconnect:
             return await self.app(scope, receive, send)
         token = object()
         REQUEST.set(token)
+        st = self.state_of()
+        CALLER.set(caller_of(scope, getattr(st, "trusted_networks", ())))   # whose uncached work (admission.py)
         queue: asyncio.Queue = asyncio.Queue()
         finished = asyncio.Event()
 

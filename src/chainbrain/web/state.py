@@ -84,6 +84,9 @@ class WebState:
             from chainbrain.analytics.indicators import remember_results
 
             remember_results(self.store)
+        from chainbrain.web.admission import Admission
+
+        self.admission = Admission()           # bounds on queued uncached work (web/admission.py)
         self._stop = threading.Event()
         self._changed = threading.Event()
         self.running = None                    # the request token computing under the lock, if any
@@ -101,7 +104,7 @@ class WebState:
         value = self.cache.lookup(version, key)
         if value is not MISSING:
             return value
-        with self.lock:
+        with self.admission.admit(), self.lock:   # 429/503 when a caller or the server has too much queued
             version = self.versions.current()
             value = self.cache.lookup(version, key)
             if value is MISSING:

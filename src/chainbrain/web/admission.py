@@ -1,0 +1,109 @@
+"""Bound the uncached work one caller, and everyone together, can queue (#20).
+
+Cached answers take no lock and are never refused. A request whose answer must be
+computed is admitted only while
+
+- its caller (a signed-in session, else the client address) has fewer than
+  ``per_caller`` computations waiting or running — else **429** ``Too Many Requests``;
+- fewer than ``total`` computations wait or run in this process — else **503**
+  ``Service Unavailable``;
+
+both with ``Retry-After`` and one bilingual message. Work of the server itself (the
+warm-up, report schedules, the control socket) has no caller and is always admitted; a
+computation nested in an admitted one is not counted again. Limits:
+``CHAINBRAIN_COMPUTE_PER_USER`` (default 4: a page and its chart fetches) and
+``CHAINBRAIN_COMPUTE_TOTAL`` (default 16).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import os
+import threading
+from collections import Counter
+from contextlib import contextmanager
+
+#: who the request's work is for: ``session:<digest>`` or ``addr:<ip>``; None for the server's own work
+CALLER: contextvars.ContextVar = contextvars.ContextVar("chainbrain_caller", default=None)
+_ADMITTED: contextvars.ContextVar = contextvars.ContextVar("chainbrain_admitted", default=False)
+
+RETRY_AFTER = 5          # seconds: an uncached answer takes about that long at province scale
+
+
+class Busy(Exception):
+    """Refused for now: ``status`` 429 (this caller) or 503 (the server), retry after ``retry_after`` s."""
+
+    def __init__(self, status: int, retry_after: int = RETRY_AFTER):
+        super().__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+    def message(self) -> str:
+        if self.status == 429:
+            return ("too many of your requests are being computed; try again in a few seconds "
+                    "(您的请求正在计算中，请几秒后再试)")
+        return "the server is busy computing other requests; try again in a few seconds (服务器繁忙，请几秒后再试)"
+
+
+def _limit(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError:
+        value = default
+    return max(1, value)
+
+
+class Admission:
+    """Counts of computations waiting or running, per caller and in all."""
+
+    def __init__(self, per_caller: int | None = None, total: int | None = None):
+        self.per_caller = per_caller or _limit("CHAINBRAIN_COMPUTE_PER_USER", 4)
+        self.total = total or _limit("CHAINBRAIN_COMPUTE_TOTAL", 16)
+        self.counts: Counter = Counter()
+        self.running = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def admit(self):
+        """Hold a place for one computation of the current caller, or raise :class:`Busy`."""
+        caller = CALLER.get()
+        if caller is None or _ADMITTED.get():
+            yield
+            return
+        with self._lock:
+            if self.counts[caller] >= self.per_caller:
+                raise Busy(429)
+            if self.running >= self.total:
+                raise Busy(503)
+            self.counts[caller] += 1
+            self.running += 1
+        token = _ADMITTED.set(True)
+        try:
+            yield
+        finally:
+            _ADMITTED.reset(token)
+            with self._lock:
+                self.counts[caller] -= 1
+                if self.counts[caller] <= 0:
+                    del self.counts[caller]
+                self.running -= 1
+
+
+def caller_of(scope, networks=()) -> str:
+    """The caller of an ASGI request: its session cookie (hashed) when it has one, else its client
+    address (``X-Forwarded-For`` believed from the trusted proxies only: :mod:`chainbrain.web.proxies`)."""
+    from chainbrain.web.proxies import client_address
+
+    forwarded = []
+    for name, value in scope.get("headers") or ():
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                if key in ("cb_session", "__Host-cb_session") and val:
+                    return "session:" + hashlib.sha256(val.encode()).hexdigest()[:16]
+        elif name == b"x-forwarded-for":
+            forwarded.append(value.decode("latin-1"))
+    client = scope.get("client")
+    return "addr:" + client_address(client[0] if client else "?", forwarded, tuple(networks or ()))

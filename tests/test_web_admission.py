@@ -1,0 +1,108 @@
+"""Bounds on queued uncached work (#20, web/admission.py): 429 for a caller with too much queued,
+503 when the server has, both with Retry-After and one bilingual message; cached answers and the
+server's own work are never refused."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+import handmade
+from chainbrain.store import open_store
+from chainbrain.store.admin import init_store
+from chainbrain.web.admission import CALLER, Admission, Busy, caller_of
+from chainbrain.web.app import create_app
+
+SHAPE = re.compile(r"^[^\u4e00-\u9fff]+ \(.*[\u4e00-\u9fff].*\)$")      # "English (中文)"
+
+
+def _in_thread(adm: Admission, caller: str | None):
+    """Try to be admitted as ``caller`` in another thread: the refusal's status, or None when admitted."""
+    out = {}
+
+    def run():
+        CALLER.set(caller)
+        try:
+            with adm.admit():
+                out["status"] = None
+        except Busy as exc:
+            out["status"] = exc.status
+
+    th = threading.Thread(target=run)
+    th.start()
+    th.join(5)
+    return out["status"]
+
+
+def test_admission_bounds_per_caller_and_in_all():
+    adm = Admission(per_caller=1, total=2)
+    CALLER.set("session:a")
+    with adm.admit():
+        with adm.admit():                              # nested work of the same request: not counted again
+            assert adm.counts["session:a"] == 1 and adm.running == 1
+        assert _in_thread(adm, "session:a") == 429     # the same caller again: at its bound
+        assert _in_thread(adm, None) is None           # the server's own work: always admitted
+        held, release = threading.Event(), threading.Event()
+
+        def hold_b():
+            CALLER.set("session:b")
+            with adm.admit():
+                held.set()
+                release.wait(5)
+
+        th = threading.Thread(target=hold_b)
+        th.start()
+        assert held.wait(5) and adm.running == 2       # b admitted: 2 of 2
+        assert _in_thread(adm, "session:c") == 503     # a third caller: the server is at its bound
+        release.set()
+        th.join(5)
+        assert _in_thread(adm, "session:c") is None    # one left: c is admitted again
+    assert adm.running == 0 and not adm.counts
+    assert _in_thread(adm, "session:a") is None
+
+
+def test_the_caller_is_the_session_else_the_trusted_address():
+    from chainbrain.web.proxies import parse
+
+    cookie = {"type": "http", "client": ("10.0.0.9", 1), "headers": [(b"cookie", b"x=1; cb_session=tok")]}
+    host = dict(cookie, headers=[(b"cookie", b"__Host-cb_session=tok")])
+    assert caller_of(cookie) == caller_of(host) and caller_of(cookie).startswith("session:")
+    fwd = {"type": "http", "client": ("10.0.0.9", 1), "headers": [(b"x-forwarded-for", b"203.0.113.7")]}
+    assert caller_of(fwd) == "addr:10.0.0.9"                            # no trusted proxy: the peer
+    assert caller_of(fwd, parse(["10.0.0.0/8"])) == "addr:203.0.113.7"   # behind a trusted proxy
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    db = str(tmp_path_factory.mktemp("admission") / "hand.duckdb")
+    with open_store(db) as store:
+        init_store(store)
+        handmade.load(store)
+    with TestClient(create_app(db, public_aggregates=True)) as c:
+        yield c
+
+
+def test_refusals_over_http_and_cached_answers_still_served(client):
+    st = client.app.state.web
+    st.admission = Admission(per_caller=1, total=3)
+    me = "addr:testclient"
+    assert client.get("/api/kpi", params={"period": "2025-05"}).status_code == 200      # now cached
+    st.admission.counts[me] = 1                     # as if one computation of this caller were queued
+    try:
+        r = client.get("/api/kpi", params={"period": "2025-04"})                       # uncached: refused
+        assert r.status_code == 429 and r.headers["Retry-After"] == "5"
+        assert SHAPE.match(r.json()["detail"]), r.json()
+        page = client.get("/", params={"period": "2025-03"}, headers={"accept": "text/html"})
+        assert page.status_code == 429 and "请几秒后再试" in page.text and page.headers["Retry-After"] == "5"
+        assert client.get("/api/kpi", params={"period": "2025-05"}).status_code == 200  # a cached answer
+        st.admission.counts.clear()
+        st.admission.running = 3                    # the server's bound reached by other callers
+        r = client.get("/api/kpi", params={"period": "2025-04"})
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5" and SHAPE.match(r.json()["detail"])
+    finally:
+        st.admission.counts.clear()
+        st.admission.running = 0
+    assert client.get("/api/kpi", params={"period": "2025-04"}).status_code == 200
