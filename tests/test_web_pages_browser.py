@@ -170,7 +170,21 @@ def test_import_flow_in_browser(browser, server, artifacts, tmp_path):
     pg.get_by_test_id("import-confirm").click()
     pg.wait_for_selector("body[data-job-status=done]", timeout=30_000)
     assert "新增 1" in pg.get_by_test_id("job-summary").inner_text()
+    assert pg.get_by_test_id("confirm-form").is_hidden()          # imported: the confirm button is gone
     pg.screenshot(path=str(artifacts / "import-done.png"), full_page=True)
+    pg.goto(f"{server}/import")                                   # the past imports, newest first
+    first = pg.get_by_test_id("import-history-table").locator("tbody tr").first.inner_text()
+    assert "ents.csv" in first and "已完成" in first and "enterprises" in first
+    assert pg.get_by_test_id("import-cancel").count() == 0        # nothing left running
+    pg.get_by_test_id("import-kind").select_option("enterprises")  # a valid upload left unconfirmed …
+    pg.get_by_test_id("import-file").set_input_files(str(path))
+    pg.get_by_test_id("import-upload").click()
+    pg.wait_for_selector("body[data-job-status=invalid]", timeout=20_000)
+    pg.goto(f"{server}/import")
+    pg.get_by_test_id("import-cancel").first.click()              # … is cancelled from the history
+    pg.wait_for_selector("[data-testid=import-history-table] tbody tr:first-child td[data-status=cancelled]",
+                         timeout=20_000)
+    assert pg.get_by_test_id("import-cancel").count() == 0
     pg.goto(f"{server}/audit")
     assert "import" in pg.get_by_test_id("audit-table").inner_text()
     pg.screenshot(path=str(artifacts / "audit.png"), full_page=True)

@@ -28,6 +28,7 @@
         var td = document.createElement("td"); td.textContent = v; tr.appendChild(td); });
       tb.appendChild(tr);
     });
+    conf.style.display = j.status === "done" ? "none" : "";   // imported: nothing left to confirm
     var btn = conf.querySelector("button");
     var skip = conf.querySelector("input[name=skip_invalid]").checked;
     btn.disabled = !(j.status === "valid" || (j.status === "invalid" && skip));
@@ -44,6 +45,16 @@
       .then(function (r) { return r.ok ? r.json() : fail(r); }).then(show)
       .catch(function (e) { document.getElementById("job-summary").textContent = String(e); box.hidden = false;
                             document.body.setAttribute("data-job-status", "error"); });
+  });
+  document.querySelectorAll("button[data-cancel]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var body = new FormData();
+      body.append("csrf_token", document.getElementById("history-csrf").value);
+      fetch("/api/imports/" + b.getAttribute("data-cancel") + "/cancel", { method: "POST", body: body })
+        .then(function (r) { return r.ok ? r.json() : fail(r); })
+        .then(function () { window.location.reload(); })
+        .catch(function (e) { b.replaceWith(document.createTextNode(String(e))); });
+    });
   });
   conf.querySelector("input[name=skip_invalid]").addEventListener("change", function () { if (job) { show(job); } });
   conf.addEventListener("submit", function (ev) {

@@ -41,9 +41,16 @@ def _job(request: Request, job_id: str) -> J.Job:
     return job
 
 
+HISTORY_PAGE = 20
+
+
 @router.get("/import", dependencies=[Depends(require_admin)], summary="数据导入 import page")
-def import_page(request: Request):
-    return render(request, "import.html", nav="import", kinds=KINDS, units=list(FACTORS))
+def import_page(request: Request, offset: int = Query(0, ge=0, le=10**6)):
+    """Upload, validate and confirm; below, the past imports (newest first, 20 a page) with their
+    state, and a cancel button for those that have not ended."""
+    history, total = get_state(request).jobs.list(HISTORY_PAGE, offset)
+    return render(request, "import.html", nav="import", kinds=KINDS, units=list(FACTORS), history=history,
+                  history_total=total, history_offset=offset, history_page=HISTORY_PAGE, ended=J.ENDED)
 
 
 @router.post("/api/imports", tags=["import"], dependencies=[Depends(require_admin)])
