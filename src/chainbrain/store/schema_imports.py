@@ -40,5 +40,4 @@ import_job = sa.Table(
     sa.Column("owner", sa.String(96), nullable=False),                # host:pid
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
-    sa.Index("ix_import_job_status", "status"),
-)
+)   # no index on status: DuckDB lost an updated row from it after a crash (migration 0022)
