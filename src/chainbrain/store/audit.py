@@ -209,9 +209,11 @@ class _Writer:
                     _write(tx, rows)
 
     def _run(self) -> None:
-        while self.store() is not None:
+        while self.store() is not None and not _stopping.is_set():
             self.wake.wait(BATCH_S)
             self.wake.clear()
+            if _stopping.is_set():                       # process exit: the main thread writes the rest
+                return
             try:
                 self.flush()
             except Exception as exc:                     # a closed store (shutdown): stop; else retry later
@@ -224,6 +226,10 @@ class _Writer:
 
 BATCH_S = 0.2
 BATCH_ROWS = 200
+#: set at process exit: the writer threads stop before the interpreter (and DuckDB) is torn down — a
+#: daemon thread inside DuckDB at that moment aborted the process ("terminate called without an active
+#: exception", exit status 134, seen in the test suite)
+_stopping = threading.Event()
 _writers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
@@ -246,7 +252,14 @@ def flush(store) -> None:
 
 @atexit.register
 def _flush_all() -> None:
-    for store in list(_writers.keys()):
+    """At exit: stop the writer threads (each finishes the batch it is writing), then write what is left."""
+    _stopping.set()
+    writers = list(_writers.items())
+    for _, w in writers:
+        w.wake.set()
+    for _, w in writers:
+        w.thread.join(timeout=10)
+    for store, _ in writers:
         with contextlib.suppress(Exception):
             flush(store)
 
