@@ -32,6 +32,18 @@ def _work_files(tmp_path_factory):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _chainbrain_environment():
+    """Each test starts with the same CHAINBRAIN_* environment: a command run in process (``serve``
+    writes its options there for its worker processes) must not reach later tests' subprocesses
+    (seen: CHAINBRAIN_WORKERS=2 left by a serve test made a later real server refuse a DuckDB file)."""
+    before = {k: v for k, v in os.environ.items() if k.startswith("CHAINBRAIN_")}
+    yield
+    for k in [k for k in os.environ if k.startswith("CHAINBRAIN_") and k not in before]:
+        del os.environ[k]
+    os.environ.update(before)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     srv = PGServer().start()
