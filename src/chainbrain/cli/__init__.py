@@ -55,3 +55,28 @@ def main() -> None:
         raise SystemExit(2) from None
     except StoreLocked as exc:                 # a server (or another process) holds the DuckDB file
         raise SystemExit(remote.forward(exc, sys.argv[1:])) from None
+    except Exception as exc:
+        table = missing_table(exc)
+        if table is None:
+            raise
+        typer.echo(f"error: the store has no table {table!r}: it is new or of an older version; run "
+                   f"`chainbrain db init --db …` (a new store) or `chainbrain db upgrade --db …` first "
+                   f"(数据库中没有数据表 {table}：新库请先运行 db init，旧版本请先运行 db upgrade)", err=True)
+        raise SystemExit(2) from None
+
+
+def missing_table(exc: BaseException) -> str | None:
+    """The table a store lacks when ``exc`` (or what caused it) says so — DuckDB's catalog error or
+    PostgreSQL's undefined table — else None."""
+    import re
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        text = str(exc)
+        m = re.search(r"Table with name (\w+) does not exist", text) or \
+            re.search(r'relation "(\w+)" does not exist', text)
+        if m:
+            return m.group(1)
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return None
