@@ -125,7 +125,7 @@ def test_after_the_server_a_held_file_gives_one_line(served):
 
     work, db, base, proc = served
     os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=60)
+    assert proc.wait(timeout=60) == 0                         # a stop asked for is a clean exit
     assert not Path(str(db) + ".sock").exists()               # removed on a clean shutdown
     con = duckdb.connect(str(db))
     try:

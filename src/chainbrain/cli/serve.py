@@ -59,11 +59,22 @@ def serve(
                f"secure cookies: {'on' if cfg.secure_cookies else 'off'}; "
                f"trusted proxies: {', '.join(cfg.trusted_proxies) or 'none'}"
                f"{'; config: ' + cfg.source if cfg.source else ''}) — Ctrl-C to stop")
+    _exit_zero_after_a_graceful_stop()
     uvicorn.run("chainbrain.web.app:app_from_settings", factory=True, host=host, port=port,
                 workers=cfg.workers, root_path=cfg.root_path, proxy_headers=bool(cfg.trusted_proxies),
                 forwarded_allow_ips=",".join(cfg.trusted_proxies) or None, log_level=cfg.log_level,
                 access_log=cfg.access_log != "off", log_config=log_config(cfg.access_log),
                 timeout_graceful_shutdown=10)
+
+
+def _exit_zero_after_a_graceful_stop() -> None:
+    """uvicorn stops gracefully on SIGTERM/SIGINT, then raises the signal again under the handler it found:
+    with Python's defaults the process dies of it (exit 143) or prints "Aborted!" (exit 1). A handler that
+    only notes the signal lets ``serve`` return, so a stop asked for is a clean exit 0 (systemd, docker)."""
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
 
 
 def _refuse_if_held(db: str) -> None:
