@@ -7,7 +7,6 @@ come from :func:`chainbrain.web.model.build`; this module only formats them.
 
 from __future__ import annotations
 
-import json
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,7 +18,7 @@ from chainbrain.web import alerts_view, api, data, home
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.policy import require_aggregates
-from chainbrain.web.render import context
+from chainbrain.web.render import chart_json, context
 from chainbrain.web.state import get_state
 
 router = APIRouter()
@@ -195,7 +194,7 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
         "period_text": fmt.period_words(d["period"], lg) if p else "",
         "status_text": lambda s: UNDETERMINED[lg == "en"] if s == "undetermined" else status_label(s, lg),
         "url": lambda **kw: page_url(request, **kw),
-        "chart_json": json.dumps(chart_payload(d, lg), ensure_ascii=False).replace("</", "<\\/"),
+        "chart_json": chart_json(chart_payload(d, lg)),
         "has_data": bool(d["kpi"] and d["kpi"]["above_scale_count"]),
         "m": mon_text(lg), "figures_text": figures_text,
         "alert_rows": alerts_view.view(d.get("alerts") or [], d.get("region"), lg),

@@ -35,7 +35,7 @@ from chainbrain.web.auth import Forbidden, current_user, require_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import require_aggregates, resolve_enterprise, visible_ids
-from chainbrain.web.render import render, reply
+from chainbrain.web.render import chart_json, render, reply
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS, acting_user, body_doc, json_body
 
@@ -148,8 +148,6 @@ def _map(st, d: dict, area: dict | None, measure: str = "assessed") -> str | Non
     """The JSON for digital_map.js: the coverage rows' shares of ``measure`` (assessed | transformed |
     level2_plus) on the city map (province) or the county map of a city — the rows as computed, nothing new;
     None for other groupings."""
-    import json
-
     level = d["by"]
     if level not in ("city", "county") or (level == "city" and area) or \
             (level == "county" and (area is None or area["level"] != "prefecture")):
@@ -158,10 +156,9 @@ def _map(st, d: dict, area: dict | None, measure: str = "assessed") -> str | Non
         pack = data.pack_meta(st.store)
     units = [{"code": r["key"], "name": r["name"], "value": r[f"{measure}_share"], "firms": r["firms"],
               "count": r[measure]} for r in d["rows"]]
-    return json.dumps({"level": level, "parent": area["code"] if area else None, "period": d["period"],
-                       "measure": measure,
-                       "population": d["population"], "geo_url": data.map_url(pack, level), "units": units},
-                      ensure_ascii=False)
+    return chart_json({"level": level, "parent": area["code"] if area else None, "period": d["period"],
+                       "measure": measure, "population": d["population"], "geo_url": data.map_url(pack, level),
+                       "units": units})
 
 
 def _scenarios(request: Request, date: str | None, region: str | None, chain: str | None) -> dict:
