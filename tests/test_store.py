@@ -197,3 +197,17 @@ def test_fetch_arrow_in_chunks_equals_one_read(store_any):
     assert chunked.to_pylist() == whole.to_pylist()
     assert whole.column("registered_capital").to_pylist()[10] == decimal.Decimal("1.25")
     assert whole.column("founded_on").to_pylist()[-1] == dt.date(2014, 1, 1)
+
+
+def test_indexes_match_metadata(store_any):
+    """The migrations leave exactly the schema's named indexes (no status index on a row updated in place:
+    DuckDB lost one after a crash, migration 0034)."""
+    if store_any.engine.dialect.name == "postgresql":
+        q = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    else:
+        q = "SELECT index_name FROM duckdb_indexes()"
+    with store_any.engine.connect() as conn:
+        found = {r[0] for r in conn.execute(sa.text(q)) if r[0].startswith("ix_")}
+    wanted = {ix.name for t in metadata.tables.values() for ix in t.indexes if ix.name.startswith("ix_")}
+    assert found == wanted
+    assert "ix_work_request_status" not in found and "ix_mapping_review_status" not in found

@@ -47,7 +47,6 @@ mapping_review = sa.Table(
     sa.Column("note", sa.Text),
     sa.Column("batch_id", sa.BigInteger),
 )
-sa.Index("ix_mapping_review_status", mapping_review.c.status, mapping_review.c.chain_code)
 
 enterprise_registry = sa.Table(
     "enterprise_registry", metadata,

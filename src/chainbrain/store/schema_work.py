@@ -115,7 +115,6 @@ work_request = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Index("ix_work_request_enterprise", "enterprise_id"),
-    sa.Index("ix_work_request_status", "status"),
 )
 
 work_request_group = sa.Table(

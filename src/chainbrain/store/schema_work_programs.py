@@ -65,6 +65,7 @@ work_rd_application = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),             # submitted|chosen|not_chosen
     sa.Column("submitted_on", sa.Date, nullable=False),
     *_stamp(),
+    sa.Index("ix_work_rd_application_problem", "problem_id"),
 )
 
 work_rd_milestone = sa.Table(
@@ -106,6 +107,7 @@ work_fund_investment = sa.Table(
     sa.Column("project_id", sa.BigInteger),                         # follow-on key project
     sa.Column("follow_on", sa.Text),
     *_stamp(),
+    sa.Index("ix_work_fund_investment_fund", "fund_id"),
 )
 
 work_policy = sa.Table(
