@@ -1,24 +1,30 @@
-"""The supply network's lists on the server-side pager (#20): flows in and out by place, suppliers and
-buyers by firm — ``{list}_limit`` / ``_offset`` / ``_sort`` / ``_q`` with ``{list}_page.total``, on the
-page and its JSON twin, the Excel download whole, bad bounds a bilingual 400.
+"""Long lists on the server-side pager (#20): the supply network's lists (flows in and out by place,
+suppliers and buyers by firm — ``{list}_limit`` / ``_offset`` / ``_sort`` / ``_q`` with
+``{list}_page.total``, on the page and its JSON twin, the Excel download whole), the requests page
+(was cut at 200) and the inbox (page and JSON; was cut at 200 with a wrong ``total``); bad bounds are
+a bilingual 400.
 
 Dataset: tests/web_fixture.py plus four supply links of 2025 into and out of chain EI (E1, E5, E2):
-suppliers E2 → E1 12 亿元 (the fixture's), E6 → E5 6, E4 → E1 4, E3 → E1 3; buyer E3 of E1 5 亿元.
+suppliers E2 → E1 12 亿元 (the fixture's), E6 → E5 6, E4 → E1 4, E3 → E1 3; buyer E3 of E1 5 亿元;
+the fixture's two requests; three inbox notices for ``admin``.
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pyarrow as pa
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 import handmade
 import web_fixture as W
 from chainbrain.store import open_store
 from chainbrain.web import create_app
+from chainbrain.work.inbox import notify
 
 LINKS = [(6, 5, 6.0), (4, 1, 4.0), (3, 1, 3.0), (1, 3, 5.0)]           # supplier, buyer, 亿元
 
@@ -31,6 +37,9 @@ def app(tmp_path_factory):
             "supplier_id": [s for s, _, _ in LINKS], "buyer_id": [b for _, b, _ in LINKS],
             "year": [2025] * len(LINKS), "amount": [a * handmade.YI for _, _, a in LINKS],
             "batch_id": [1] * len(LINKS), "revision": [1] * len(LINKS)}))
+        admin_id = conn.execute(sa.text("SELECT id FROM user_account WHERE username = 'admin'")).scalar()
+        for n in (1, 2, 3):
+            notify(conn, f"通知 {n}", user=admin_id)
     return create_app(db, public_aggregates=True)
 
 
@@ -83,3 +92,26 @@ def test_bad_bounds_are_a_bilingual_400(app, admin, param, value):
         detail = r.json()["detail"]
         assert param.split("_")[0] in detail and detail.endswith(")") and "（" not in detail[:5]
         assert c.get("/maps/EI/supply", params={param: value}).status_code == 400
+
+
+def test_requests_and_inbox_are_paged(admin):
+    first = admin.get("/requests", params={"limit": 1})
+    assert first.status_code == 200 and "第 1–1 条，共 2 条" in first.text and 'data-testid="requests-next"' in first.text
+    second = admin.get("/requests", params={"limit": 1, "offset": 1})
+    ids = [re.findall(r'<tr data-key="(\d+)" data-status=', r.text) for r in (first, second)]
+    assert len(ids[0]) == len(ids[1]) == 1 and ids[0] != ids[1]
+    box = admin.get("/api/inbox", params={"limit": 2}).json()
+    assert [m["text"] for m in box["items"]] == ["通知 3", "通知 2"] and box["total"] == 3       # newest first
+    assert box["page"]["total"] == 3 and box["unread"] == 3
+    assert [m["text"] for m in admin.get("/api/inbox", params={"limit": 2, "offset": 2}).json()["items"]] == ["通知 1"]
+    page = admin.get("/inbox", params={"limit": 2})
+    assert "第 1–2 条，共 3 条" in page.text and "offset=2" in page.text and "通知 1" not in page.text
+
+
+@pytest.mark.parametrize("url,param,value", [("/requests", "offset", "-1"), ("/api/inbox", "limit", "0"),
+                                             ("/inbox", "limit", "501"), ("/api/inbox", "offset", "x")])
+def test_bad_bounds_of_the_work_lists_are_a_bilingual_400(admin, url, param, value):
+    r = admin.get(url, params={param: value})
+    assert r.status_code == 400
+    if url.startswith("/api"):
+        assert re.fullmatch(rf"[^(]*{param}[^(]* \([^)]*{param}[^)]*[\u4e00-\u9fff][^)]*\)", r.json()["detail"]), r.json()
