@@ -46,7 +46,9 @@ def app(tmp_path_factory):
 @pytest.fixture(scope="module")
 def admin(app):
     c = TestClient(app)
-    assert c.post("/api/login", json={"username": "admin", "password": W.password("admin")}).status_code == 200
+    r = c.post("/api/login", json={"username": "admin", "password": W.password("admin")})
+    assert r.status_code == 200
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     return c
 
 
@@ -115,3 +117,20 @@ def test_bad_bounds_of_the_work_lists_are_a_bilingual_400(admin, url, param, val
     assert r.status_code == 400
     if url.startswith("/api"):
         assert re.fullmatch(rf"[^(]*{param}[^(]* \([^)]*{param}[^)]*[\u4e00-\u9fff][^)]*\)", r.json()["detail"]), r.json()
+
+
+def test_the_task_list_is_paged(admin):
+    """The task list (page and twin) pages its items; ``total`` and the roll-ups stay whole."""
+    for n in (1, 2, 3):
+        r = admin.post("/api/tasks", json={"title": f"任务 {n}", "lead_unit": "P-FIN", "deadline": f"2026-0{n}-28"})
+        assert r.status_code == 201, r.text
+    whole = admin.get("/api/tasks").json()
+    keys = [x["id"] for x in whole["items"]]
+    assert len(keys) == 3 and whole["page"]["total"] == whole["total"] == 3
+    one = admin.get("/api/tasks", params={"limit": 1, "offset": 1}).json()
+    assert [x["id"] for x in one["items"]] == keys[1:2] and one["total"] == 3 and one["rollup"] == whole["rollup"]
+    late = admin.get("/api/tasks", params={"sort": "-deadline", "limit": 1}).json()
+    assert [x["title"] for x in late["items"]] == ["任务 3"]
+    page = admin.get("/tasks", params={"limit": 1})
+    assert page.status_code == 200 and 'data-testid="tasks-next"' in page.text and "第 1–1 条，共 3 条" in page.text
+    assert admin.get("/api/tasks", params={"limit": "0"}).status_code == 400
