@@ -137,3 +137,22 @@ def test_a_signed_in_user_changes_its_own_password_by_the_form(app):
     assert 'data-testid="password-done"' in c.get("/password/done").text
     changed = rows(app, "SELECT detail FROM audit_log WHERE actor = 'admin' AND action = 'password_changed'")
     assert [json.loads(r.detail)["forced"] for r in changed] == [False]
+
+
+def test_users_commands_mark_and_clear_a_temporary_password(app):
+    from typer.testing import CliRunner
+
+    from chainbrain.cli.users import app as users_app
+
+    db = app.state.web.store.db                                            # the CLI beside the app, as in test_signin
+    run = CliRunner().invoke
+    r = run(users_app, ["add", "--db", db, "--username", "sun", "--role", "viewer", "--temporary", "--password-stdin"],
+            input="sun-first-pass-2026\n")
+    assert r.exit_code == 0, r.output
+    listed = run(users_app, ["list", "--db", db])
+    assert listed.output.rstrip().endswith("(must change password)")
+    assert run(users_app, ["passwd", "sun", "--db", db, "--password-stdin"], input=f"{NEW}\n").exit_code == 0
+    assert flag(app.state.web.store, "sun") is False                      # an administrator's passwd: not temporary
+    r = run(users_app, ["reset", "sun", "--db", db])
+    assert r.exit_code == 0 and "to be changed at the next sign-in" in r.output
+    assert flag(app.state.web.store, "sun") is True
