@@ -120,6 +120,13 @@ CHART_PAGES = ["/?period=2025-06", "/chains", "/chains/EI", "/regions/360100", "
 #: pages whose templates had inline styles (now classes of app.css), and the change-password page
 STYLED_PAGES = ["/attract/EI/targets", "/cultivate/check", "/password"]          # and the roadmap editor (above)
 
+#: the page's chart scripts say they are done (body[data-map-ready], body[data-charts-ready])
+DRAWN = """() => {
+  var b = document.body.dataset, has = s => !!document.querySelector("script[src*='" + s + "']");
+  return (!(has("cockpit.js") || has("digital_map.js")) || b.mapReady)
+      && (!(has("pages.js") || has("maps.js") || has("focus.js")) || b.chartsReady);
+}"""
+
 #: shows the tooltip of every series of every chart on the page (its first data item that gives one,
 #: as a hover would); per chart: [container id, data items, tooltips shown]
 SHOW_TIPS = """async () => {
@@ -157,7 +164,7 @@ def test_every_chart_page_shows_its_tooltips_without_a_policy_violation(browser,
         found, charts = [], []
         for path in CHART_PAGES:
             found += visit(pg, server + path)
-            pg.wait_for_load_state("networkidle")                       # map outlines fetched, charts drawn
+            pg.wait_for_function(DRAWN, timeout=20_000)                 # map outlines fetched, charts drawn
             charts += [(path, *c) for c in pg.evaluate(SHOW_TIPS)]
             found += [f"{path} (tooltips): {v}" for v in pg.evaluate("window.__csp")]
         for path in STYLED_PAGES:
