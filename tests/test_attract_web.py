@@ -179,3 +179,29 @@ def test_leads_api(app, clients):
     x = admin.get("/api/attract/EI/targets", params={"format": "xlsx", "table": "leads"})
     assert x.status_code == 200 and x.content[:2] == b"PK"
     assert [r["id"] for r in admin.get("/api/attract/EI/targets").json()["tables"][1]["rows"]] == [lid]
+
+
+def test_targets_ranking_is_paged_on_the_server_and_whole_in_excel(clients):
+    """#20: the ranking pages (limit/offset/sort/q, ``page.total``) on the page and its twin; Excel has every row."""
+    import io
+
+    import openpyxl
+
+    admin = clients["admin"]
+    whole = admin.get("/api/attract/EI/targets").json()
+    ranked = [r["key"] for r in whole["rows"]]
+    assert whole["page"]["total"] == len(ranked) >= 2 and whole["page"]["sort"] == "rank"
+    one = admin.get("/api/attract/EI/targets", params={"limit": 1, "offset": 1}).json()
+    assert [r["key"] for r in one["rows"]] == ranked[1:2] and one["page"]["total"] == len(ranked)
+    assert [r["key"] for r in next(t for t in one["tables"] if t["id"] == "targets")["rows"]] == ranked[1:2]
+    named = admin.get("/api/attract/EI/targets", params={"q": D.X1_NAME}).json()
+    assert [r["name"] for r in named["rows"]] == [D.X1_NAME] * named["page"]["total"]
+    xlsx = admin.get("/api/attract/EI/targets", params={"format": "xlsx", "table": "targets", "limit": 1})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    assert sum(1 for r in sheet.iter_rows(min_row=3, values_only=True) if any(r)) == len(ranked)
+    page = admin.get("/attract/EI/targets", params={"limit": 1, "w_size": "0.5"})
+    assert page.status_code == 200 and 'data-testid="targets-next"' in page.text
+    assert 'name="w_size" value="0.5"' in page.text                            # the pager keeps the weights
+    for bad in ({"limit": "0"}, {"offset": "-1"}, {"limit": "501"}, {"sort": "size"}):
+        r = admin.get("/api/attract/EI/targets", params=bad)
+        assert r.status_code == 400 and r.json()["detail"].endswith(")"), (bad, r.text)

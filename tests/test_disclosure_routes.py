@@ -10,7 +10,8 @@ ATTACKED = {"/api/cockpit", "/api/kpi", "/api/chains", "/api/chains/{code}", "/a
             "/api/operations", "/api/focus/{region}"}
 NOT_ATTACKED = {
     "/api/health": "no figures", "/api/live": "no figures", "/api/me": "the caller's account", "/api/login": "sign-in",
-    "/api/logout": "sign-in", "/api/search": "names; enterprises filtered by scope (test_web_scope)",
+    "/api/logout": "sign-in", "/api/password": "the caller's own password (test_password_change)",
+    "/api/search": "names; enterprises filtered by scope (test_web_scope)",
     "/api/enterprises/{uscc}": "one enterprise, scope-checked (test_web_scope)",
     "/api/enterprises": "the viewer's own enterprises one by one (test_web_scope); the scope's comparable sums and "
                         "contribution_pp only when the viewer sees the whole comparable sample or the Guard "

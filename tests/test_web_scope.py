@@ -103,7 +103,8 @@ def test_route_list_is_complete(app):
             "/clusters/{code}/progress/document",
             "/api/enterprises", "/enterprises",
             "/digital", "/api/digital/coverage", "/api/digital/targets", "/api/digital/benchmarks", "/digital/scenarios", "/api/digital/scenarios", "/digital/self-assessment",
-            "/api/digital/self-assessment", "/digital/providers", "/api/digital/providers"} <= paths
+            "/api/digital/self-assessment", "/digital/providers", "/api/digital/providers",
+            "/password", "/password/done", "/api/password"} <= paths
     for _, p in routes(app):
         fill(p)
     documented = set(app.openapi()["paths"])

@@ -6,6 +6,10 @@ line of standard input (for scripts: ``printf '%s\n' "$PW" | chainbrain users pa
 --password-stdin``). ``--password VALUE`` also works but is unsafe — the value shows in the shell
 history and, while the command runs, in the process list of every local user — and is meant for
 tests. Every password must meet the policy of :mod:`chainbrain.web.passwords`.
+
+``reset`` (and ``add`` or ``passwd`` with ``--temporary``) marks the password as temporary: after
+signing in with it, the user can only choose a new one (the ``/password`` page,
+:mod:`chainbrain.web.password_gate`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ app = typer.Typer(help="Web users: roles province_admin|chain_office|city|county
 
 PASSWORD_UNSAFE = "UNSAFE: visible in shell history and the process list; for tests (use --password-stdin)"
 PASSWORD_STDIN = "read the password from the first line of standard input"
+TEMPORARY = "a temporary password: the user must choose a new one at the next sign-in"
 
 
 def _fail(message: str) -> None:
@@ -72,6 +77,7 @@ def add(db: str = DB,
         unit: str = typer.Option(None, "--unit", help="unit code (pack work/units.csv) for unit users"),
         password: str = typer.Option(None, "--password", help=PASSWORD_UNSAFE),
         password_stdin: bool = typer.Option(False, "--password-stdin", help=PASSWORD_STDIN),
+        temporary: bool = typer.Option(False, "--temporary", help=TEMPORARY),
         email: str = typer.Option(None, "--email", help="e-mail address for notifications (optional; [mail] in "
                                                          "chainbrain.toml)")):
     """Create a user; the password (prompted when not given) is stored as an argon2id hash."""
@@ -86,11 +92,12 @@ def add(db: str = DB,
     with open_store(db) as store:
         try:
             user = add_user(store, username, password, role, region=region, chain=chain, uscc=uscc, unit=unit,
-                            email=email)
+                            email=email, must_change=temporary)
         except UserError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
-        _audit(store, "edit", object="user", op="add", username=user.username, role=user.role, scope=user.scope)
+        _audit(store, "edit", object="user", op="add", username=user.username, role=user.role, scope=user.scope,
+               temporary=temporary)
     typer.echo(f"user {user.username} ({user.scope}) created")
 
 
@@ -107,7 +114,8 @@ def list_cmd(db: str = DB, as_json: bool = typer.Option(False, "--json", help="J
     for r in rows:
         scope = r["region_code"] or r["chain_code"] or r["uscc"] or r.get("unit_code") or ""
         typer.echo(f"{r['id']:>4}  {r['username']:<20} {r['role']:<15} {scope:<18} "
-                   f"{'disabled' if r['disabled'] else 'active':<8} {r['email'] or ''}".rstrip())
+                   f"{'disabled' if r['disabled'] else 'active':<8} {r['email'] or ''}"
+                   f"{'  (must change password)' if r['must_change_password'] else ''}".rstrip())
 
 
 @app.command("set")
@@ -146,15 +154,16 @@ def disable(username: str = typer.Argument(..., help="user to disable"), db: str
 @app.command()
 def passwd(username: str = typer.Argument(..., help="user whose password changes"), db: str = DB,
            password: str = typer.Option(None, "--password", help=PASSWORD_UNSAFE),
-           password_stdin: bool = typer.Option(False, "--password-stdin", help=PASSWORD_STDIN)):
+           password_stdin: bool = typer.Option(False, "--password-stdin", help=PASSWORD_STDIN),
+           temporary: bool = typer.Option(False, "--temporary", help=TEMPORARY)):
     """Set a user's password (prompted, hidden, twice); the user's sessions end."""
     from chainbrain.web.users import set_password
 
     password = read_password(password, password_stdin, username)
     with open_store(db) as store:
-        if not set_password(store, username, password):
+        if not set_password(store, username, password, must_change=temporary):
             _fail(f"no user {username!r} (无此用户)")
-        _audit(store, "edit", object="user", op="passwd", username=username)
+        _audit(store, "edit", object="user", op="passwd", username=username, temporary=temporary)
     typer.echo(f"user {username}: password changed, sessions ended")
 
 
@@ -163,7 +172,8 @@ def reset(username: str = typer.Argument(..., help="user whose password is repla
           output: str = typer.Option(None, "--output", "-o",
                                      help="write the new password to this new file (mode 0600) instead of printing it")):
     """Replace a user's password with a random one, shown once (or written to a 0600 file); the
-    user's sessions end. Hand it over privately and have the user choose their own with ``passwd``."""
+    user's sessions end. Hand it over privately: at the next sign-in the user must choose a new one
+    (the ``/password`` page) before anything else."""
     from chainbrain.web.users import new_password, set_password
 
     password = new_password()
@@ -175,9 +185,9 @@ def reset(username: str = typer.Argument(..., help="user whose password is repla
             _fail(f"{output}: cannot create the file: {exc.strerror} (无法创建文件)")
     try:
         with open_store(db) as store:
-            if not set_password(store, username, password):
+            if not set_password(store, username, password, must_change=True):
                 _fail(f"no user {username!r} (无此用户)")
-            _audit(store, "edit", object="user", op="reset", username=username)
+            _audit(store, "edit", object="user", op="reset", username=username, must_change=True)
     except BaseException:
         if fd is not None:
             os.close(fd)
@@ -186,6 +196,7 @@ def reset(username: str = typer.Argument(..., help="user whose password is repla
     if fd is not None:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(password + "\n")
-        typer.echo(f"user {username}: new password written to {output} (mode 0600), sessions ended")
+        typer.echo(f"user {username}: new password written to {output} (mode 0600), sessions ended; "
+                   f"it must be changed at the next sign-in")
     else:
-        typer.echo(f"user {username}: new password (shown once): {password}")
+        typer.echo(f"user {username}: new password (shown once, to be changed at the next sign-in): {password}")

@@ -10,7 +10,10 @@ the logs rather than among the data tables.
   for chain_office, ``uscc`` for enterprise, ``unit_code`` for unit — a department a
   request or task is routed to, column added by migration ``0008_work_requests``,
   :mod:`chainbrain.store.schema_work`); ``email`` (optional, migration ``0013_work_links``) is
-  where notifications are also mailed when ``[mail] enabled`` (:mod:`chainbrain.work.mail`).
+  where notifications are also mailed when ``[mail] enabled`` (:mod:`chainbrain.work.mail`);
+  ``must_change_password`` (migration ``0029_password_change``; NULL = false) is set by a reset or a
+  temporary password and keeps the user on the change-password page until a new one is chosen
+  (:mod:`chainbrain.web.password_gate`).
 - ``web_session``: the SHA-256 of the session token (the cookie holds the
   token itself), its CSRF token, and its expiry.
 - ``login_attempt``: every sign-in attempt whose password was checked (for audit).
@@ -40,6 +43,7 @@ user_account = sa.Table(
     sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("email", sa.String(254)),                            # optional (0013_work_links)
+    sa.Column("must_change_password", sa.Boolean),                 # after a reset (0029_password_change)
 )
 
 web_session = sa.Table(

@@ -38,6 +38,7 @@ from chainbrain.web.policy import NotVisible
 from chainbrain.web.state import WebState, connection_lost
 from chainbrain.web.views import audit, chains, cockpit, enterprises, imports, regions, search
 from chainbrain.web.views import auth as auth_views
+from chainbrain.web.views import password as password_views
 
 HERE = Path(__file__).resolve().parent
 
@@ -161,7 +162,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(cockpit.router)
-    for module in (auth_views, chains, regions, enterprises, search, imports, audit):
+    for module in (auth_views, password_views, chains, regions, enterprises, search, imports, audit):
         app.include_router(module.router)
     app.include_router(__import__("chainbrain.web.views.enterprise_list", fromlist=["router"]).router)  # 企业清单
     app.include_router(__import__("chainbrain.web.views.focus", fromlist=["router"]).router)  # focus pages
@@ -270,6 +271,9 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     errors.install(app)                                             # every HTTPException: "English (中文)"
 
     app.add_middleware(BodyLimit, answer=refusal, who=auth.current_user)
+    from chainbrain.web.password_gate import PasswordGate                # a reset password: /password only
+
+    app.add_middleware(PasswordGate, answer=refusal, who=auth.current_user)
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):

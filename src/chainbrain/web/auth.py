@@ -305,3 +305,48 @@ def sign_out(request: Request) -> None:
         end_session(st.store, token)
         if user:
             audit(st.store, user.username, "logout", client=client_of(request))
+
+
+# ---------------------------------------------------------------- own password
+def change_own_password(request: Request, current: str, new: str) -> tuple[U.User, str, str]:
+    """The signed-in user replaces its password (forced after a reset, or chosen); returns (user, cookie
+    token, CSRF token) of a new session, every older session of the user having ended.
+
+    A wrong ``current`` counts as a failed sign-in (:mod:`chainbrain.web.throttle`, 429 when paused).
+    Audited: ``password_changed`` (with ``forced``), ``password_change_failed`` (with the reason).
+    :class:`chainbrain.web.users.UserError` (bilingual) when refused.
+    """
+    st = get_state(request)
+    user = require_user(request)
+    client = client_of(request)
+    with st.lock:
+        verdict = throttle.reserve(st.store, user.username, client)
+        if not verdict.allowed:
+            if verdict.audit:
+                audit(st.store, user.username, "login_blocked", client=client, rule=verdict.rule,
+                      until=verdict.until)
+            raise TooManyAttempts(verdict.retry_after)
+        try:
+            row = U.account_row(st.store, user.id)
+        except BaseException:
+            throttle.release(st.store, user.username, client, False)
+            raise
+    try:
+        digest = U.check_change(row, current, new)          # argon2: slow on purpose, outside the lock
+    except U.UserError as exc:
+        with st.lock:
+            throttle.release(st.store, user.username, client, not isinstance(exc, U.WrongPassword))
+            audit(st.store, user.username, "password_change_failed", client=client, reason=str(exc))
+        raise
+    except BaseException:
+        with st.lock:
+            throttle.release(st.store, user.username, client, False)
+        raise
+    with st.lock:
+        throttle.release(st.store, user.username, client, True)
+        changed = U.commit_change(st.store, row, digest)
+        forget_sessions(st.store)                           # this process's memo of the ended sessions
+        token, csrf = start_session(st.store, changed)
+        audit(st.store, user.username, "password_changed", client=client, forced=user.must_change)
+    request.state.user, request.state.csrf = changed, csrf
+    return changed, token, csrf

@@ -4,7 +4,12 @@
   (``script-src 'self'``: no inline ``<script>``, no ``onclick=``; page data travels in
   ``<script type="application/json">`` blocks and ``data-`` attributes, which scripts read but
   the browser never runs), no plug-ins, no framing, forms posted to the application only.
-  Inline ``style=`` attributes stay allowed (``style-src 'unsafe-inline'``).
+  Styles only from the application's own style sheets (``style-src 'self'``): no ``style=``
+  attribute and no ``<style>`` block in a template (classes of ``static/app.css``); scripts style
+  elements through the CSSOM (``el.style.height = …``), which the policy does not restrict. ECharts
+  sets its own elements' styles the same way; its *default* tooltip markup carries ``style=``
+  attributes, so every chart gives a tooltip formatter that builds none (``static/html.js``,
+  ``cbHtml.tip``; docs/web.md "Content Security Policy").
 - ``Cache-Control: no-store`` on every answer but the static files: pages, JSON and downloads
   can hold confidential figures or a signed-in user's data and must not be kept by a browser
   or a shared cache.
@@ -16,7 +21,7 @@
 from __future__ import annotations
 
 HOST_PREFIX = "__Host-"
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
        "frame-ancestors 'none'")
 HSTS = "max-age=31536000"

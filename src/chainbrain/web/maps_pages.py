@@ -36,8 +36,6 @@ from chainbrain.web.pages import STAGES, _enterprise_rows, _href, _name, _period
 from chainbrain.web.policy import sees_enterprises, visible_ids
 from chainbrain.web.render import table
 
-FIRM_LIMIT = 200
-
 S: dict[str, tuple[str, str]] = {
     "maps": ("四图", "Chain maps"),
     "chain_map": ("产业链图", "Chain map"), "roadmap": ("技术路线图", "Technology roadmap"),

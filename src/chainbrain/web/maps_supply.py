@@ -3,6 +3,12 @@
 Flows from :mod:`chainbrain.analytics.supply_view`, protected by
 :mod:`chainbrain.analytics.flow_disclosure` unless the viewer sees the whole chain;
 firm-level lists for the province and the chain's office only.
+
+:func:`supply_page` builds the whole lists (cached); :func:`paged` cuts each of the four — flows in
+(``inflows_``), flows out (``outflows_``), suppliers (``suppliers_``), buyers (``buyers_``) — to the page
+asked for (:mod:`chainbrain.web.paging`: ``{prefix}limit`` ≤ 500, default 50, ``{prefix}offset``,
+``{prefix}sort``, ``{prefix}q``; ``{prefix}page`` says ``limit``, ``offset``, ``total``). The Excel
+download gives every row, and the charts the 15 largest places of the whole list.
 """
 
 from __future__ import annotations
@@ -12,8 +18,9 @@ from chainbrain.ingest.parse import PROVINCES
 from chainbrain.web import data
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import strings
-from chainbrain.web.maps_pages import FIRM_LIMIT, _chain_head, _segment_names, check_chain, covers_chain, links_of, mstrings
+from chainbrain.web.maps_pages import _chain_head, _segment_names, check_chain, covers_chain, links_of, mstrings
 from chainbrain.web.model import BadRequest
+from chainbrain.web.paging import Paging
 from chainbrain.web.pages import _enterprise_rows, _href, _name, _period
 from chainbrain.web.policy import sees_enterprises, visible_ids
 from chainbrain.web.render import table
@@ -82,8 +89,8 @@ def supply_page(store, code, period, rule, user, lang, segment: str | None = Non
                               "place_name": _place_name(r["place"], regions, lang, m),
                               "local_text": m["local"] if r["is_local"] else "",
                               "href": _href({**e, "id": r["partner_id"]})})
-        suppliers = [r for r in firm_rows if r["direction"] == "in"][:FIRM_LIMIT]
-        buyers = [r for r in firm_rows if r["direction"] == "out"][:FIRM_LIMIT]
+        suppliers = [r for r in firm_rows if r["direction"] == "in"]
+        buyers = [r for r in firm_rows if r["direction"] == "out"]
         fcols = [("name", m["partner"], "link"), ("uscc", m["uscc"], "text"), ("place_name", m["place"], "text"),
                  ("local_text", m["local"], "text"), ("amount_yuan", m["amount"], "yi"),
                  ("firms", m["key_firms"], "count")]
@@ -113,4 +120,38 @@ def chain_masters(store, code, p, user) -> list[dict]:
             e = info.get(i, {})
             key = e.get("uscc") or str(i)
             out.append({"key": key, "name": e.get("name"), "href": f"/maps/{code}/supply?master={key}"})
+    return out
+
+
+#: the four lists of the page: (key = table id = prefix without "_", sort fields, fields ``q`` looks in)
+FLOW_SORTS = ("amount_yuan", "name", "level_text", "partners", "firms")
+FIRM_SORTS = ("amount_yuan", "name", "uscc", "place_name", "firms")
+LISTS = (("inflows", FLOW_SORTS, ("name", "level_text")), ("outflows", FLOW_SORTS, ("name", "level_text")),
+         ("suppliers", FIRM_SORTS, ("name", "uscc", "place_name")), ("buyers", FIRM_SORTS, ("name", "uscc", "place_name")))
+#: bars in a flow chart: the largest places of the whole list
+CHART_PLACES = 15
+
+
+def chart_flows(d: dict) -> dict:
+    """The flow charts' data: the :data:`CHART_PLACES` largest places in and out (of the whole lists)."""
+    def top(rows):
+        places = [r for r in rows if r["level"] == "place"]
+        return sorted(places, key=lambda r: -(r["amount_yuan"] or 0))[:CHART_PLACES]
+    return {"in": top(d["inflows"]), "out": top(d["outflows"])}
+
+
+def paged(query, d: dict, url=None) -> dict:
+    """``d`` (:func:`supply_page`) with each list cut to its page (module docstring), its table too, and
+    ``{list}_page`` = :meth:`Paging.meta` plus ``prev``/``next`` when ``url(**changes)`` is given.
+    :class:`chainbrain.web.model.BadRequest` (400) for a bad ``limit``, ``offset``, ``sort`` or ``q``."""
+    out = dict(d)
+    cut = {}
+    for key, sorts, fields in LISTS:
+        pg = Paging.from_query(query, prefix=key + "_", sorts=sorts, default_sort="-amount_yuan")
+        if d.get(key) is None:                  # firm lists: not for this viewer
+            continue
+        rows, meta = pg.apply(d[key], fields)
+        out[key] = cut[key] = rows
+        out[key + "_page"] = {**meta, **(pg.links(url, meta["total"]) if url else {})}
+    out["tables"] = [{**tb, "rows": cut[tb["id"]]} if tb["id"] in cut else tb for tb in d["tables"]]
     return out

@@ -12,13 +12,18 @@ common, not the user name) whenever one is set: :func:`add_user`, :func:`set_pas
 :func:`reset_password`. They are hashed with argon2id with :data:`HASH_PARAMS` (RFC 9106
 §4 second recommended option: t=3, m=64 MiB, p=4); the plain text is never stored. A hash
 made with other parameters is replaced at the next successful sign-in (:func:`new_hash_if_needed`).
+
+A reset (:func:`reset_password`) or a temporary password (``must_change=True``) marks the account
+``must_change_password``: after signing in, the user can only choose a new password
+(:mod:`chainbrain.web.password_gate`, :func:`change_password`), which must meet the policy and differ
+from the one it replaces.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -47,6 +52,7 @@ class User:
     uscc: str | None = None
     disabled: bool = False
     unit_code: str | None = None
+    must_change: bool = False                 # a reset or temporary password: change it first
 
     @property
     def scope(self) -> str:
@@ -59,7 +65,8 @@ class User:
 def _row_user(r) -> User:
     return User(id=int(r.id), username=r.username, role=r.role, region_code=r.region_code,
                 chain_code=r.chain_code, uscc=r.uscc, disabled=bool(r.disabled),
-                unit_code=getattr(r, "unit_code", None))
+                unit_code=getattr(r, "unit_code", None),
+                must_change=bool(getattr(r, "must_change_password", None)))
 
 
 def hash_password(password: str) -> str:
@@ -131,9 +138,9 @@ def check_email(value: str | None) -> str | None:
 
 def add_user(store, username: str, password: str, role: str, region: str | None = None,
              chain: str | None = None, uscc: str | None = None, unit: str | None = None,
-             email: str | None = None) -> User:
+             email: str | None = None, must_change: bool = False) -> User:
     """Create an account; raises :class:`UserError` on a bad role/scope, short password, taken name
-    or malformed e-mail address."""
+    or malformed e-mail address. ``must_change``: the password is temporary (changed at first sign-in)."""
     username = (username or "").strip()
     email = check_email(email)
     if not username or len(username) > 64:
@@ -146,8 +153,9 @@ def add_user(store, username: str, password: str, role: str, region: str | None 
         uid = store.next_id(conn, "user_account")
         conn.execute(user_account.insert().values(
             id=uid, username=username, password_hash=hash_password(password), role=role, disabled=False,
-            created_at=dt.datetime.now().replace(microsecond=0), email=email, **scope))
-    return User(id=uid, username=username, role=role, **scope)
+            created_at=dt.datetime.now().replace(microsecond=0), email=email, must_change_password=must_change,
+            **scope))
+    return User(id=uid, username=username, role=role, must_change=must_change, **scope)
 
 
 def list_users(store) -> list[dict]:
@@ -155,7 +163,7 @@ def list_users(store) -> list[dict]:
         rows = conn.execute(sa.select(user_account).order_by(user_account.c.id)).all()
     return [{"id": int(r.id), "username": r.username, "role": r.role, "region_code": r.region_code,
              "chain_code": r.chain_code, "uscc": r.uscc, "unit_code": r.unit_code, "email": r.email,
-             "disabled": bool(r.disabled),
+             "disabled": bool(r.disabled), "must_change_password": bool(r.must_change_password),
              "created_at": r.created_at.isoformat(sep=" ") if r.created_at else None} for r in rows]
 
 
@@ -183,9 +191,10 @@ def set_email(store, username: str, email: str | None) -> bool:
     return bool(n)
 
 
-def set_password(store, username: str, password: str) -> bool:
+def set_password(store, username: str, password: str, must_change: bool = False) -> bool:
     """Give ``username`` a new password (policy checked), end its sessions and lift its sign-in
-    pauses; False when no such user, :class:`UserError` when the password breaks the policy."""
+    pauses; False when no such user, :class:`UserError` when the password breaks the policy.
+    ``must_change``: a temporary password, to be replaced at the next sign-in."""
     from chainbrain.store.schema_users import web_session
     from chainbrain.web.throttle import forget_user
 
@@ -195,10 +204,64 @@ def set_password(store, username: str, password: str) -> bool:
         uid = conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).scalar()
         if uid is None:
             return False
-        conn.execute(user_account.update().where(user_account.c.id == uid).values(password_hash=digest))
+        conn.execute(user_account.update().where(user_account.c.id == uid)
+                     .values(password_hash=digest, must_change_password=must_change))
         conn.execute(web_session.delete().where(web_session.c.user_id == uid))
         forget_user(conn, username)
     return True
+
+
+def _matches(digest: str, password: str) -> bool:
+    try:
+        return _hasher.verify(digest, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+class WrongPassword(UserError):
+    """The current password given for a change is wrong (counted as a failed sign-in)."""
+
+
+def account_row(store, user_id: int):
+    """The account row of ``user_id`` (None when absent); a quick read the caller may serialize."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(user_account).where(user_account.c.id == user_id)).first()
+
+
+def check_change(row, current: str, new: str) -> str:
+    """The hash of ``new`` for a user's own change of password on ``row`` (its account row), after the
+    checks: ``current`` is the password now (:class:`WrongPassword` otherwise), ``new`` meets the policy
+    and is not the password it replaces (:class:`UserError`). Slow (argon2): call outside any lock."""
+    if row is None or row.disabled:
+        raise UserError("no such active user (无此有效用户)")
+    if not _matches(row.password_hash, current):
+        raise WrongPassword("the current password is wrong (当前密码不正确)")
+    check_password(new, row.username)
+    if _matches(row.password_hash, new):
+        raise UserError("the new password must differ from the current one (新密码不能与当前密码相同)")
+    return hash_password(new)
+
+
+def commit_change(store, row, digest: str) -> User:
+    """Store ``digest`` (:func:`check_change`) as ``row``'s password if no one changed it meanwhile, clear
+    ``must_change_password`` and end every session of the user (the caller starts a new one)."""
+    from chainbrain.store.schema_users import web_session
+
+    with store.begin() as conn:
+        done = conn.execute(user_account.update().where(user_account.c.id == row.id,
+                                                        user_account.c.password_hash == row.password_hash)
+                            .values(password_hash=digest, must_change_password=False)
+                            .returning(user_account.c.id)).all()
+        if not done:
+            raise UserError("the password was changed meanwhile: sign in again (密码已被更改，请重新登录)")
+        conn.execute(web_session.delete().where(web_session.c.user_id == row.id))
+    return replace(_row_user(row), must_change=False)
+
+
+def change_password(store, user_id: int, current: str, new: str) -> User:
+    """A user's own change of password (:func:`check_change` then :func:`commit_change`); the changed user."""
+    row = account_row(store, user_id)
+    return commit_change(store, row, check_change(row, current, new))
 
 
 def new_password() -> str:
@@ -214,10 +277,10 @@ def new_password() -> str:
 
 
 def reset_password(store, username: str) -> str | None:
-    """Give ``username`` a new random one-time password (:func:`new_password`) and end its sessions;
-    the password, or None when no such user."""
+    """Give ``username`` a new random one-time password (:func:`new_password`), to be changed at the next
+    sign-in, and end its sessions; the password, or None when no such user."""
     password = new_password()
-    return password if set_password(store, username, password) else None
+    return password if set_password(store, username, password, must_change=True) else None
 
 
 def new_hash_if_needed(row, password: str) -> str | None:

@@ -61,14 +61,24 @@ def notify(conn: sa.Connection, text: str, link: str | None = None, *, entity: s
     return len(ids)
 
 
-def messages(conn: sa.Connection, user_id: int, unread_only: bool = False, limit: int = 200) -> list[dict]:
-    """The user's messages, newest first."""
+def messages(conn: sa.Connection, user_id: int, unread_only: bool = False, limit: int = 200,
+             offset: int = 0) -> list[dict]:
+    """The user's messages, newest first: ``limit`` of them from ``offset``."""
     q = sa.select(inbox_message).where(inbox_message.c.user_id == user_id)
     if unread_only:
         q = q.where(inbox_message.c.read_at.is_(None))
-    rows = conn.execute(q.order_by(inbox_message.c.created_at.desc(), inbox_message.c.id.desc()).limit(limit)).all()
+    rows = conn.execute(q.order_by(inbox_message.c.created_at.desc(), inbox_message.c.id.desc())
+                        .limit(limit).offset(offset)).all()
     return [{"id": int(r.id), "created_at": r.created_at.isoformat(sep=" "), "text": r.text, "link": r.link,
              "entity": r.entity, "entity_id": r.entity_id, "read": r.read_at is not None} for r in rows]
+
+
+def message_count(conn: sa.Connection, user_id: int, unread_only: bool = False) -> int:
+    """How many messages the user has (unread only: not yet read)."""
+    q = sa.select(sa.func.count()).select_from(inbox_message).where(inbox_message.c.user_id == user_id)
+    if unread_only:
+        q = q.where(inbox_message.c.read_at.is_(None))
+    return int(conn.execute(q).scalar())
 
 
 def unread_count(conn: sa.Connection, user_id: int) -> int:

@@ -47,7 +47,7 @@
     var chart = echarts.init(node, null, { renderer: "canvas" });
     chart.setOption({
       textStyle: { fontFamily: FONT },
-      tooltip: { trigger: "item", formatter: function (p) { return tip(byCode[p.name]); } },
+      tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) { return tip(byCode[p.name]); } },
       visualMap: { min: 0, max: max, calculable: false, orient: "vertical", left: 8, bottom: 8,
                    text: [T.unit_yi_short, ""], itemHeight: 110,
                    inRange: { color: ["#dbe9f8", "#7fb0e0", "#2f6fb8", "#0b3a75"] },
@@ -80,7 +80,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" },
+      tooltip: { position: window.cbHtml.place, trigger: "axis", axisPointer: { type: "shadow" },
                  formatter: function (ps) { return tip(rows[ps[0].dataIndex]); } },
       xAxis: { type: "value", name: T.unit_yi_short, splitLine: { lineStyle: { color: "#e3e8ef" } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
@@ -119,8 +119,8 @@
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       legend: { top: 0, data: [X.proj_actual, X.proj_ytd, X.proj_required, X.proj_point, X.proj_band] },
-      tooltip: { trigger: "axis", valueFormatter: function (v) {
-        return (v === null || v === undefined) ? "—" : v.toLocaleString(undefined, { maximumFractionDigits: 2 }) + " " + T.unit_yi_short; } },
+      tooltip: { position: window.cbHtml.place, trigger: "axis", formatter: function (ps) { return window.cbHtml.tip(ps, function (v) {
+        return (v === null || v === undefined) ? "—" : v.toLocaleString(undefined, { maximumFractionDigits: 2 }) + " " + T.unit_yi_short; }); } },
       xAxis: { type: "category", data: P.years, boundaryGap: false },
       yAxis: { type: "value", name: T.unit_yi_short, scale: true, splitLine: { lineStyle: { color: "#e3e8ef" } } },
       series: [

@@ -24,7 +24,7 @@
       var chart = echarts.init(node, null, { renderer: "canvas" });
       chart.setOption({
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "item", formatter: function (p) {
+        tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) {
           var u = byCode[p.name];
           return u ? "<b>" + esc(u.name) + "</b><br>" + pct(u.value) + " (" + u.count + " / " + u.firms + ")" : "";
         } },

@@ -40,7 +40,7 @@
       textStyle: { fontFamily: FONT },
       legend: { top: 0, data: kinds.map(function (k) { return L[k] || k; }) },
       grid: { left: 8, right: 24, top: 36, bottom: 30, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) {
+      tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) {
         var d = p.data.raw;
         return "<b>" + esc(d.name) + "</b> (" + esc(d.segment) + ")<br>" + (L.density || "density") + ": " + fmt(d.density) +
           "<br>PCI: " + fmt(d.pci) + "<br>COG: " + fmt(d.cog) + "<br>score: " + fmt(d.score); } },
@@ -66,7 +66,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { position: window.cbHtml.place, trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) { return window.cbHtml.tip(ps); } },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisTick: { show: false } },
       series: [{ type: "bar", barMaxWidth: 20, itemStyle: { color: COLORS.breakthrough },
@@ -116,7 +116,7 @@
           chart.setOption({
             textStyle: { fontFamily: FONT },
             legend: { show: false },
-            tooltip: { trigger: "item", formatter: function (p) {
+            tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) {
               var r = mine[p.name]; if (!r) { return ""; }
               var s = "<b>" + esc(r.name) + "</b><br>" + (L.top_targets || "") + ": " + esc(r.targets_text || "—");
               if (crowd) {

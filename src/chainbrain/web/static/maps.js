@@ -42,7 +42,7 @@
       }(data));
       chart.setOption({
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "item", formatter: function (p) {
+        tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) {
           var d = p.data; var s = "<b>" + esc(p.name) + "</b>";
           if (d.code) {
             s += "<br>企业 / firms: " + d.value;
@@ -76,7 +76,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 24, top: 24, bottom: 8, containLabel: true },
-      tooltip: { trigger: "item", formatter: function (p) { var r = rows[p.dataIndex]; return "<b>" + esc(r.name) + "</b>" + (r.demo ? "（演示）" : "") + "<br>" + esc(names[r.maturity]) + " → " + esc(names[r.target_maturity]) + " · " + esc(r.target_year); } },
+      tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) { var r = rows[p.dataIndex]; return "<b>" + esc(r.name) + "</b>" + (r.demo ? "（演示）" : "") + "<br>" + esc(names[r.maturity]) + " → " + esc(names[r.target_maturity]) + " · " + esc(r.target_year); } },
       xAxis: { type: "value", name: "年 / year", minInterval: 1,
                min: Math.min.apply(null, rows.map(function (r) { return r.target_year; }).concat([new Date().getFullYear()])) - 1,
                max: Math.max.apply(null, rows.map(function (r) { return r.target_year; }).concat([new Date().getFullYear()])) + 1,
@@ -98,7 +98,7 @@
       return { name: r.name + (r.demo ? "（演示）" : ""), code: r.code,
                children: (r.segments_text ? r.segments_text.split("、") : []).map(function (s) { return { name: s }; }) }; }) };
     var chart = echarts.init(node);
-    chart.setOption({ textStyle: { fontFamily: FONT }, tooltip: { trigger: "item" },
+    chart.setOption({ textStyle: { fontFamily: FONT }, tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (ps) { return window.cbHtml.tip(ps); } },
       series: [{ type: "tree", data: [data], top: "4%", left: "14%", bottom: "4%", right: "30%", symbolSize: 9,
                  initialTreeDepth: 2, label: { position: "left", align: "right", verticalAlign: "middle" },
                  leaves: { label: { position: "right", align: "left", verticalAlign: "middle" } } }] });
@@ -118,7 +118,7 @@
         var chart = echarts.init(node);
         chart.setOption({
           textStyle: { fontFamily: FONT },
-          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? esc(u.name) + ": " + u.value + " 家 · " + u.present + "/" + u.total + (u.absent ? " · 缺该环节 / segment absent" : "") : ""; } },
+          tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? esc(u.name) + ": " + u.value + " 家 · " + u.present + "/" + u.total + (u.absent ? " · 缺该环节 / segment absent" : "") : ""; } },
           visualMap: { min: 0, max: Math.max.apply(null, vals.concat([1])), left: 8, bottom: 8, itemHeight: 100,
                        inRange: { color: ["#f3f5f8", "#2f6fb8", "#0b3a75"] } },
           series: [{ type: "map", map: "cb-province-counties", nameProperty: "code", selectedMode: false,
@@ -142,7 +142,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { position: window.cbHtml.place, trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) { return window.cbHtml.tip(ps); } },
       xAxis: { type: "value", name: "亿元" },
       yAxis: { type: "category", data: shown.map(function (r) { return r.name; }) },
       series: [{ type: "bar", barMaxWidth: 20,

@@ -36,7 +36,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       grid: { left: 8, right: 72, top: 8, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { position: window.cbHtml.place, trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) { return window.cbHtml.tip(ps); } },
       xAxis: { type: "value", name: "亿元", splitLine: { lineStyle: { color: "#e3e8ef" } } },
       yAxis: { type: "category", data: rows.map(function (r) { return r[spec.label] ? r[spec.label].text : r.key; }),
                axisTick: { show: false } },
@@ -67,7 +67,7 @@
     var chart = echarts.init(node);
     chart.setOption({
       textStyle: { fontFamily: FONT },
-      tooltip: { trigger: "item", formatter: function (p) {
+      tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) {
         var d = p.data; var s = "<b>" + esc(p.name) + "</b>";
         if (d.value !== undefined) { s += "<br>企业 / firms: " + d.value; }
         if (d.revenue !== undefined) { s += "<br>营业收入 / revenue: " + (d.suppressed ? "—*" : (d.revenue === null ? "—" : (d.revenue / 1e8).toFixed(2) + " 亿元")); }
@@ -88,7 +88,7 @@
     chart.setOption({
       textStyle: { fontFamily: FONT },
       legend: { top: 0 }, grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
-      tooltip: { trigger: "axis" },
+      tooltip: { position: window.cbHtml.place, trigger: "axis", formatter: function (ps) { return window.cbHtml.tip(ps); } },
       xAxis: { type: "category", data: L.x }, yAxis: { type: "value", name: "万元" },
       series: [{ name: "累计 YTD", type: "line", data: L.ytd, showSymbol: false },
                { name: "当月 month", type: "bar", data: L.month, itemStyle: { color: "#f2b134" } }]
@@ -111,7 +111,7 @@
         var chart = echarts.init(node);
         chart.setOption({
           textStyle: { fontFamily: FONT },
-          tooltip: { trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? esc(u.name) + (u.value === null ? ": —*" : ": " + u.value.toFixed(2) + " 亿元") : ""; } },
+          tooltip: { position: window.cbHtml.place, trigger: "item", formatter: function (p) { var u = byCode[p.name]; return u ? esc(u.name) + (u.value === null ? ": —*" : ": " + u.value.toFixed(2) + " 亿元") : ""; } },
           visualMap: { min: 0, max: vals.length ? Math.max.apply(null, vals) || 1 : 1, left: 8, bottom: 8, itemHeight: 100,
                        inRange: { color: ["#dbe9f8", "#2f6fb8", "#0b3a75"] } },
           series: [{ type: "map", map: "cb-" + M.parent, nameProperty: "code", selectedMode: false,

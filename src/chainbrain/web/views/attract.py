@@ -42,6 +42,7 @@ from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import cell_rule, require_aggregates
+from chainbrain.web.paging import Paging
 from chainbrain.web.render import page_url, render, reply
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
@@ -333,18 +334,36 @@ def api_targets(request: Request, chain: str, segment: str | None = None, region
                 table: str | None = None):
     """Out-of-province candidates for the chain's gap segments (or ``segment``), ranked by TOPSIS with
     every criterion's value, normalised and weighted value; ``w_<criterion>`` override the weights;
-    ``master`` (a chain master's USCC) counts the links to that master only."""
-    return reply(request, _targets(request, chain, segment, region, year, top), f"targets-{chain}")
+    ``master`` (a chain master's USCC) counts the links to that master only. The ranking is paged
+    (``limit`` ≤ 500, default 50, ``offset``, ``sort`` rank|score|name, ``q`` in name, USCC, province,
+    segment; ``page`` gives ``limit``, ``offset``, ``total``); ``format=xlsx``: every row."""
+    d = _targets(request, chain, segment, region, year, top)
+    return reply(request, d if format == "xlsx" else _paged_targets(request, d), f"targets-{chain}")
 
 
 @router.get("/attract/{chain}/targets", summary="attraction targets of a chain (twin: /api/attract/{chain}/targets)")
 def targets_view(request: Request, chain: str, segment: str | None = None, region: str | None = REGION,
                  year: int | None = YEAR, top: int | None = Query(100, ge=1, le=5000)):
-    d = _targets(request, chain, segment, region, year, top)
     keep = ("segment", "region", "year", "top", "lang", "master") + tuple(f"w_{c}" for c in AT.CRITERIA)
+    d = _paged_targets(request, _targets(request, chain, segment, region, year, top),
+                       lambda **kw: page_url(request, keep=keep + ("limit", "sort", "q"), **kw))
     excel = page_url(request, "/api" + request.url.path, keep=keep)
+    hidden = {k: v for k, v in request.query_params.items() if k in keep + ("limit",) and k != "lang"}
     return render(request, "attract_targets.html", d=d, nav="chains", excel_base=excel,
-                  actions=L.LABELS, workflow=L.WORKFLOW)
+                  actions=L.LABELS, workflow=L.WORKFLOW, pager_hidden=hidden)
+
+
+TARGET_SORTS = ("rank", "score", "name")
+TARGET_FIELDS = ("name", "uscc", "province_name", "segment_name")
+
+
+def _paged_targets(request: Request, d: dict, url=None) -> dict:
+    """The ranking cut to the page asked for (:mod:`chainbrain.web.paging`; default: by rank), its table
+    too; ``page`` = limit, offset, total (+ prev/next with ``url``). Callers skip it for Excel."""
+    pg = Paging.from_query(request.query_params, sorts=TARGET_SORTS, default_sort="rank")
+    rows, meta = pg.apply(d["rows"], TARGET_FIELDS)
+    tables = [{**tb, "rows": rows} if tb["id"] == "targets" else tb for tb in d["tables"]]
+    return {**d, "rows": rows, "tables": tables, "page": {**meta, **(pg.links(url, meta["total"]) if url else {})}}
 
 
 def _masters(request: Request, chain: str, year: int | None) -> dict:

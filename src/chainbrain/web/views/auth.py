@@ -26,7 +26,8 @@ def _me(user) -> dict:
     if user is None:
         return {"signed_in": False}
     return {"signed_in": True, "username": user.username, "role": user.role, "region_code": user.region_code,
-            "chain_code": user.chain_code, "uscc": user.uscc, "scope": user.scope}
+            "chain_code": user.chain_code, "uscc": user.uscc, "scope": user.scope,
+            "must_change_password": user.must_change}
 
 
 def _safe_next(value: str | None) -> str:

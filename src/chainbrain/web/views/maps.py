@@ -270,12 +270,19 @@ def api_supply(request: Request, chain: str, period: str | None = PERIOD, segmen
                format: str | None = FORMAT, table: str | None = None):
     """Supply network of the chain, a segment or a chain master: flows in and out of the province by
     place (amounts under disclosure control); suppliers and buyers by firm for the province and the
-    chain's office only."""
-    return reply(request, _supply(request, chain, period, segment, master), f"supply-{chain}")
+    chain's office only. Each list is paged (``inflows_``, ``outflows_``, ``suppliers_``, ``buyers_`` +
+    ``limit`` ≤ 500, default 50 / ``offset`` / ``sort`` amount_yuan|name|…, ``-`` descending, default
+    ``-amount_yuan`` / ``q``; ``inflows_page`` … give ``limit``, ``offset``, ``total``); ``format=xlsx``:
+    every row."""
+    d = _supply(request, chain, period, segment, master)
+    return reply(request, d if format == "xlsx" else MS.paged(request.query_params, d), f"supply-{chain}")
 
 
 @router.get("/maps/{chain}/supply", dependencies=AGG, summary="供应网络 (twin: /api/maps/{chain}/supply)")
 def supply_page(request: Request, chain: str, period: str | None = PERIOD, segment: str | None = SEGMENT,
                 master: str | None = Query(None)):
-    d = _supply(request, chain, period, segment, master)
-    return _page(request, "maps_supply.html", d, {"flows": {"in": d["inflows"], "out": d["outflows"]}})
+    full = _supply(request, chain, period, segment, master)
+    lists = tuple(k + "_" + x for k, _, _ in MS.LISTS for x in ("limit", "offset", "sort", "q"))
+    url = lambda **kw: page_url(request, keep=("period", "lang", "segment", "master") + lists, **kw)  # noqa: E731
+    d = MS.paged(request.query_params, full, url)
+    return _page(request, "maps_supply.html", d, {"flows": MS.chart_flows(full)})

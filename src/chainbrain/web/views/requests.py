@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from chainbrain.web.auth import check_csrf, require_user
-from chainbrain.web.render import render
+from chainbrain.web.paging import Paging
+from chainbrain.web.render import page_url, render
 from chainbrain.web.views.requests_api import (attachment_response, detail_of, reading, writing, _lang)
 from chainbrain.web.workhttp import answers
 from chainbrain.work import files, inbox, request_groups, request_list, request_stats, requests
@@ -31,9 +32,13 @@ def _go(request: Request, path: str) -> RedirectResponse:
 def list_page(request: Request, user, status: str | None = None, by: str = "unit", status_code: int = 200,
               error: str | None = None, form: dict | None = None):
     with answers(), reading(request) as conn:
-        lst = request_list.listing(conn, user, status=status or None, lang=_lang(request), limit=200)
+        pg = Paging.from_query(request.query_params, sorts=())         # newest first, 50 a page (#20)
+        lst = request_list.listing(conn, user, status=status or None, lang=_lang(request), limit=pg.limit,
+                                   offset=pg.offset)
         stats = request_stats.stats(conn, user, by if by in request_stats.BY else "unit", lang=_lang(request))
         groups = request_groups.groups(conn, user)
+    url = lambda **kw: page_url(request, keep=("lang", "status", "by", "limit"), **kw)  # noqa: E731
+    lst["page"] = {**pg.meta(lst["total"]), **pg.links(url, lst["total"])}
     return render(request, "requests.html", status_code=status_code, nav="requests", d=lst, stats=stats,
                   status=status or "", states=requests.STATES, rules=load_rules(), by=stats["by"], groups=groups,
                   handler=user.role in ("province_admin", "chain_office", "city", "county", "unit"),
@@ -42,7 +47,7 @@ def list_page(request: Request, user, status: str | None = None, by: str = "unit
 
 @router.get("/requests", summary="企业诉求 requests page")
 def requests_page(request: Request, user=Depends(require_user), status: str | None = Query(None),
-                  by: str = Query("unit")):
+                  by: str = Query("unit"), limit: str | None = None, offset: str | None = None):
     return list_page(request, user, status, by)
 
 
@@ -157,11 +162,15 @@ def request_file(request: Request, request_id: str, file_id: str, user=Depends(r
 
 # ---------------------------------------------------------------- inbox
 @router.get("/api/inbox", tags=["inbox"])
-def api_inbox(request: Request, user=Depends(require_user), unread: bool = False) -> dict:
-    """The caller's messages, newest first: ``{"items": [...], "total": n, "unread": k}``."""
+def api_inbox(request: Request, user=Depends(require_user), unread: bool = False, limit: str | None = None,
+              offset: str | None = None) -> dict:
+    """The caller's messages, newest first, paged (``limit`` ≤ 500, default 50; ``offset``):
+    ``{"items": [...], "total": n, "unread": k, "page": {"limit", "offset", "total", …}}``."""
+    pg = Paging.from_query(request.query_params, sorts=())
     with reading(request) as conn:
-        items = inbox.messages(conn, user.id, unread_only=unread)
-        return {"items": items, "total": len(items), "unread": inbox.unread_count(conn, user.id)}
+        items = inbox.messages(conn, user.id, unread_only=unread, limit=pg.limit, offset=pg.offset)
+        total = inbox.message_count(conn, user.id, unread_only=unread)
+        return {"items": items, "total": total, "unread": inbox.unread_count(conn, user.id), "page": pg.meta(total)}
 
 
 @router.post("/api/inbox/read", tags=["inbox"])
@@ -173,10 +182,13 @@ def api_inbox_read(request: Request, user=Depends(require_user)) -> dict:
 
 
 @router.get("/inbox", summary="消息 inbox page")
-def inbox_page(request: Request, user=Depends(require_user)):
+def inbox_page(request: Request, user=Depends(require_user), limit: str | None = None, offset: str | None = None):
+    pg = Paging.from_query(request.query_params, sorts=())
     with reading(request) as conn:
-        items = inbox.messages(conn, user.id)
-    return render(request, "inbox.html", nav="inbox", items=items)
+        items = inbox.messages(conn, user.id, limit=pg.limit, offset=pg.offset)
+        total = inbox.message_count(conn, user.id)
+    url = lambda **kw: page_url(request, keep=("lang", "limit"), **kw)  # noqa: E731
+    return render(request, "inbox.html", nav="inbox", items=items, page={**pg.meta(total), **pg.links(url, total)})
 
 
 @router.post("/inbox/read", summary="mark the inbox read by form")

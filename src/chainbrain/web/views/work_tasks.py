@@ -26,7 +26,8 @@ from chainbrain.web.auth import read_store, require_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import NotVisible
-from chainbrain.web.render import render
+from chainbrain.web.paging import Paging
+from chainbrain.web.render import page_url, render
 from chainbrain.web.state import get_state
 from chainbrain.web.workhttp import ERRORS, acting_user, answers, body_doc, json_body
 from chainbrain.work import files
@@ -65,6 +66,20 @@ def _filters(request: Request) -> dict:
     return {k: request.query_params.get(k) for k in FILTERS if request.query_params.get(k)}
 
 
+TASK_SORTS = ("deadline", "seq", "status", "rag", "progress_pct", "title")
+TASK_TEXT = ("title", "lead_unit", "chain_name", "region_name")          # what ``q`` looks in
+
+
+def paged(request: Request, d: dict, url=None) -> dict:
+    """``d`` (:func:`list_tasks`) with its items cut to the page asked for (:mod:`chainbrain.web.paging`:
+    ``limit`` ≤ 500, default 50, ``offset``, ``sort``, ``q``; the list's own order by default) and
+    ``page`` = limit, offset, total (+ prev/next with ``url``); ``total`` and the roll-ups stay whole.
+    The Excel export (``/api/tasks/export``) gives every task."""
+    pg = Paging.from_query(request.query_params, sorts=TASK_SORTS)
+    items, meta = pg.apply(d["items"], TASK_TEXT)
+    return {**d, "items": items, "page": {**meta, **(pg.links(url, meta["total"]) if url else {})}}
+
+
 def item_id(value: str) -> int:
     """A path id; anything but a positive integer is simply not found (404, never 422)."""
     if not (value.isascii() and value.isdigit()) or len(value) > 18:
@@ -84,7 +99,9 @@ def api_tasks(request: Request, user=Depends(lister),
               status: str | None = Query(None, description="|".join(STATES)), rag: str | None = Query(None, description="red|yellow|green"),
               year: str | None = Query(None, description="YYYY"), meeting: str | None = Query(None, description="meeting id")) -> dict:
     """The caller's visible tasks with their supervision colour (``rag``), working days overdue or
-    left, and the roll-ups per chain, unit and city: ``{"items", "total", "rollup", "rules"}``."""
+    left, and the roll-ups per chain, unit and city: ``{"items", "total", "rollup", "rules", "page"}``;
+    the items paged (``limit`` ≤ 500, default 50, ``offset``, ``sort`` deadline|seq|status|rag|progress_pct|title,
+    ``q`` in title, unit, chain, region; ``page`` gives ``limit``, ``offset``, ``total``)."""
     if status and status not in STATES:
         raise BadRequest(f"status must be one of {', '.join(STATES)} (状态取值无效)")
     for name, v in (("year", year), ("meeting", meeting)):
@@ -92,7 +109,7 @@ def api_tasks(request: Request, user=Depends(lister),
             raise BadRequest(f"{name} must be an integer ({name} 应为整数)")
     if rag and rag not in ("red", "yellow", "green"):
         raise BadRequest("rag must be red, yellow or green (颜色应为 red/yellow/green)")
-    return list_tasks(_reader(request), user, today(), _filters(request), lang=_lang(request))
+    return paged(request, list_tasks(_reader(request), user, today(), _filters(request), lang=_lang(request)))
 
 
 @router.get("/api/tasks/export", tags=["work"], responses=ERRORS)
@@ -237,7 +254,8 @@ def api_answer_notice(request: Request, notice_id: str, user=Depends(acting_user
 # ---------------------------------------------------------------- pages
 @router.get("/tasks", summary="任务清单 task list page (twin: /api/tasks)")
 def tasks_page(request: Request, user=Depends(lister)):
-    d = list_tasks(_reader(request), user, today(), _filters(request), lang=_lang(request))
+    url = lambda **kw: page_url(request, keep=tuple(FILTERS) + ("lang", "limit", "sort", "q"), **kw)  # noqa: E731
+    d = paged(request, list_tasks(_reader(request), user, today(), _filters(request), lang=_lang(request)), url)
     from chainbrain.web.views.work_pages import task_list_context
 
     return render(request, "tasks.html", nav="tasks", d=d, **task_list_context(request, user, d))
