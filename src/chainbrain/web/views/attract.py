@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -309,6 +310,10 @@ def _targets(request: Request, chain: str, segment: str | None, region: str | No
                                                                        gap_table=gaps_df, master=master))))
         with store.engine.connect() as conn:
             ans["leads"] = L.leads(conn, user, chain)
+            codes = list(ans.get("segments") or [])
+            found = {r.code: (r.name_en if lang == "en" else r.name_zh) for r in conn.execute(
+                sa.text("SELECT code, name_zh, name_en FROM segment")) if r.code in codes} if codes else {}
+    ans["segment_names"] = [found.get(c, c) for c in codes]       # the page names segments, not codes
     en = lang == "en"
     cols = [("id", "#", "count"), ("name", "Enterprise" if en else "企业", "text"),
             ("uscc", "USCC" if en else "统一社会信用代码", "text"), ("segment_code", "Segment" if en else "环节", "text"),
