@@ -247,10 +247,18 @@ def test_investment_promotion_week(page, server):
         "rs => rs.map(r => r.innerText)")
     shown = [r for r in shown if W.OUTSIDE_NAME in r]
     assert len(shown) == 1
+    n_shown = pg.get_by_test_id("targets-table").locator("tbody tr[data-key]").count() or len(shown)
     ws = download(pg, "excel-targets")
     cells = [" ".join(str(c) for c in r if c is not None) for r in ws.iter_rows(values_only=True)]
     assert sum(W.OUTSIDE_NAME in c for c in cells) == 1
+    head, rows = sheet_rows(ws, next(h for h in ("企业", "企业名称") if any(h in r for r in ws.iter_rows(values_only=True))))
+    assert len(rows) == n_shown                                   # the whole list, as on the page
     assert not any(problems(c) for c in cells), [problems(c) for c in cells if problems(c)]
+    # the target goes on the lead list of the chain (the road trip's list)
+    leads = pg.get_by_test_id("leads-table").locator("tbody tr[data-key]").count()
+    click(pg, pg.get_by_test_id("targets-table").locator("button.mark-lead"))
+    assert pg.get_by_test_id("leads-table").locator("tbody tr[data-key]").count() == leads + 1
+    plain(pg, "targets with the new lead")
     sign_out(pg)
 
 
