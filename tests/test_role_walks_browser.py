@@ -203,8 +203,9 @@ def test_city_bureau_week(page, server):
 
 # ------------------------------------------------------------------ 3. county bureau
 def test_county_bureau_never_sees_another_county(page, server):
-    """县工信局 (东湖区): its cockpit → its enterprise list (E1, E5 only) → a search for 九江's firm finds
-    nothing → the chain row of its cockpit → its tasks, the one task of 东湖区."""
+    """县工信局 (东湖区): its cockpit at a chosen period → its enterprise list (E1, E5 only) → a search for
+    every 手工样例 firm finds only its own → the chain row of its cockpit → its tasks, the one task of
+    东湖区 → the scale-up list of the tier page."""
     pg = page
     sign_in(pg, server, "dh_county")
     assert pg.get_by_test_id("headline").inner_text().startswith("东湖区")
@@ -227,6 +228,11 @@ def test_county_bureau_never_sees_another_county(page, server):
     nav(pg, "tasks")
     assert pg.get_by_test_id("task-total").inner_text().startswith("1 项")
     plain(pg, "county tasks")
+    # 升规入统: the below-scale firms near the 20 million yuan line, from the tier page
+    nav(pg, "cultivate")
+    click(pg, pg.get_by_test_id("scaleup-link"))
+    text = plain(pg, "scale-up")
+    assert "2000 万元" in text and all(W.NAME[i] not in text for i in (2, 3, 4, 6))
     sign_out(pg)
 
 
