@@ -4,8 +4,8 @@ After sign-in no URL is typed: each step is a click on a link, a button or a sel
 each page is checked for real content, for plain Chinese (the scan of tests/test_daily_plain.py
 plus English status words) and, where the walk has one, for figures equal between the page and
 its drill-down or download. Server: uvicorn over tests/web_fixture.py with the work tasks, two
-attraction leads and the out-of-province firm filed under the gap segment EI-M2 (印制电路板's
-neighbour 被动元件与传感器), shared by every walk. Figures (handmade.py, 亿元):
+attraction leads and the out-of-province firm filed under the gap segment EI-M2 (被动元件与传感器),
+shared by every walk. Figures (handmade.py, 亿元):
 
 - chain office EI, 2024年1–6月: E1 100 + E2 50 = 150 = the list's 1,000,000 + 500,000 万元;
 - 南昌 2025年1–6月: 东湖区 E1 125 + E5 30 = 155, 西湖区 E2 40 + E6 10 = 50;
@@ -171,7 +171,7 @@ def test_city_bureau_week(page, server):
     pg = page
     sign_in(pg, server, "nc_city")
     assert pg.url == server + "/?region=360100" and pg.get_by_test_id("headline").inner_text().startswith("南昌市")
-    choose_period(pg, "2025-06")  if period(pg) != "2025-06" else None
+    assert period(pg) == "2025-06"                       # the newest month on file, nothing chosen yet
     plain(pg, "city cockpit")
     rows = pg.get_by_test_id("region-table")
     assert rows.get_by_text("东湖区").count() == 1 and rows.get_by_text("西湖区").count() == 1
@@ -214,7 +214,7 @@ def test_county_bureau_never_sees_another_county(page, server):
     plain(pg, "county cockpit")
     nav(pg, "enterprises")
     assert period(pg) == "2024-06"
-    assert set(list_rows(pg)) <= {W.USCC[1], W.USCC[5]}
+    assert list_rows(pg) == {W.USCC[1]: 1_000_000.0}           # E5 had no report yet: E1's 100 亿 = the card
     nav(pg, "search")
     pg.locator("input[name=q]").first.fill("手工样例")
     click(pg, pg.locator("form button[type=submit], form input[type=submit]").last)
@@ -223,8 +223,7 @@ def test_county_bureau_never_sees_another_county(page, server):
     nav(pg, "home")
     assert period(pg) == "2024-06"
     click(pg, pg.get_by_test_id("chain-row-EI").locator("a"))
-    got = list_rows(pg)
-    assert set(got) <= {W.USCC[1], W.USCC[5]} and got, got
+    assert period(pg) == "2024-06" and list_rows(pg) == {W.USCC[1]: 1_000_000.0}
     nav(pg, "tasks")
     assert pg.get_by_test_id("task-total").inner_text().startswith("1 项")
     plain(pg, "county tasks")
@@ -270,35 +269,39 @@ def test_investment_promotion_week(page, server):
 
 # ------------------------------------------------------------------ 5. SME and digital offices
 def test_sme_and_digital_office_week(page, server):
-    """中小企业处 / 数字化处: the tier funnel (南昌 × 电子信息: 3 firms in the library) → Excel equal to the
-    table → the digital coverage of the chosen period → a city's counties → the deadline targets."""
+    """中小企业处 / 数字化处: a period chosen on the cockpit → the tier funnel (南昌 × 电子信息: 3 firms in
+    the library) = its Excel → 智改数转 at that period (南昌: 2 reporting firms in 2024年1–6月) → its own
+    selector to 2025年1–6月 (4 firms) → the city's counties."""
     pg = page
     sign_in(pg, server, "admin")
-    choose_period(pg, "2025-06") if period(pg) != "2025-06" else None
+    choose_period(pg, "2024-06")
     nav(pg, "cultivate")
     plain(pg, "funnel")
     row = pg.get_by_test_id("funnel-table").locator("tbody tr", has_text="南昌市").first
     assert "电子信息" in row.inner_text() and row.locator("td").nth(2).inner_text().strip() == "3"
     ws = download(pg, "excel-funnel")
     head, rows = sheet_rows(ws, "设区市")
-    nc = [r for r in rows if r[0] == "南昌市" and r[1] == "电子信息"]
-    assert nc and nc[0][2] == 3
+    assert [r[2] for r in rows if r[0] == "南昌市" and r[1] == "电子信息"] == [3]
     nav(pg, "digital")
-    assert period(pg) == "2025-06"
-    text = plain(pg, "digital coverage")
-    assert "2025年1–6月" in text
-    nc_row = pg.locator("tr", has_text="南昌市").first
-    assert nc_row.locator("td").nth(1).inner_text().strip() == "4"
-    click(pg, nc_row.locator("a"))
+    assert period(pg) == "2024-06" and "2024年1–6月" in plain(pg, "digital coverage 2024")
+
+    def firms_in_nanchang():
+        return pg.get_by_test_id("coverage-table").locator("tr", has_text="南昌市").first.locator("td").nth(1)
+
+    assert firms_in_nanchang().inner_text().strip() == "2"
+    choose_period(pg, "2025-06")
+    assert firms_in_nanchang().inner_text().strip() == "4" and "2025年1–6月" in plain(pg, "digital coverage")
+    click(pg, firms_in_nanchang().locator("xpath=..").locator("a"))
     text = plain(pg, "digital city")
-    assert "东湖区" in text and "西湖区" in text
+    assert pg.get_by_test_id("area").inner_text() == "南昌市" and "东湖区" in text and "西湖区" in text
+    assert period(pg) == "2025-06"
     sign_out(pg)
 
 
 # ------------------------------------------------------------------ 6. enterprise (with its county answering)
 def test_enterprise_request_to_resolution(page, server):
     """企业: its own firm → submits a request → its county (濂溪区) accepts and answers it from its cockpit
-    → the enterprise finds the answer on its page and rates it."""
+    → the enterprise finds the answer on its page and rates it → records its digital self-assessment."""
     pg = page
     sign_in(pg, server, "ent3")
     assert pg.url == server + "/my" and pg.get_by_test_id("my-name").inner_text() == W.NAME[3]
@@ -338,7 +341,10 @@ def test_enterprise_request_to_resolution(page, server):
     nav(pg, "digital")
     click(pg, pg.get_by_test_id("self-link"))
     plain(pg, "self-assessment")
-    assert pg.get_by_test_id("self-form").count() == 1
+    pg.get_by_test_id("in-level").fill("2")
+    click(pg, pg.get_by_test_id("self-submit"))              # posted, then the page reloads with it
+    assert pg.get_by_test_id("own-table").locator("tbody [data-field=level]").all_inner_texts() == ["2"]
+    plain(pg, "self-assessment saved")
     sign_out(pg)
 
 
