@@ -242,6 +242,8 @@ def test_investment_promotion_week(page, server):
     pg = page
     sign_in(pg, server, "admin")
     nav(pg, "chains")
+    assert period(pg) == "2025-06" and pg.get_by_test_id("period-label").inner_text() == "2025年1–6月"
+    assert pg.get_by_test_id("period-select").count() == 1
     click(pg, pg.get_by_test_id("chains-table").locator("a", has_text="电子信息"))
     click(pg, pg.get_by_test_id("chain-attract-link").locator("a"))
     plain(pg, "gaps")
