@@ -166,3 +166,29 @@ def test_error_pages_lead_with_chinese():
     assert chinese_first("unknown region code 999999 (未知地区代码 999999)") == "未知地区代码 999999（unknown region code 999999）"
     assert chinese_first("no Chinese here (none)") == "no Chinese here (none)"
     assert chinese_first("") == ""
+
+
+def test_notes_and_task_history_in_words():
+    """Bilingual notes show the page's language; a task's change log names actions, fields and values."""
+    from chainbrain.web import task_history
+    from chainbrain.web.format import one_language
+
+    note = "overdue since 2026-10-09: escalated after 5 working days (逾期超过 5 个工作日，自动提级)"
+    assert one_language(note) == "逾期超过 5 个工作日，自动提级"
+    assert one_language(note, "en") == "overdue since 2026-10-09: escalated after 5 working days"
+    assert one_language("逾期 25 个工作日未办结 / 25 working days overdue") == "逾期 25 个工作日未办结"
+    assert one_language("请加快进度（本周内）") == "请加快进度（本周内）" and one_language(None) == ""
+    rows = task_history.rows([
+        {"at": "2026-09-29 10:00:00", "actor": "fin_unit", "action": "progress", "note": "30%: 方案起草中",
+         "before": {"status": "assigned", "progress_pct": 0}, "after": {"status": "in_progress", "progress_pct": 30,
+                                                                      "version": 2}},
+        {"at": "2026-12-05 00:00:00", "actor": "supervision", "action": "escalate", "note": "overdue, chain",
+         "before": {"escalation_level": 0}, "after": {"escalation_level": 2}},
+        {"at": "2026-09-28 09:00:00", "actor": "ei_office", "action": "create", "note": None, "before": None,
+         "after": {"title": "设立专项信贷产品", "region_code": "360102", "chain_code": "EI", "is_demo": False,
+                   "assigner_scope": "chain:EI", "lead_person": None}}], "zh", {"360102": "东湖区", "EI": "电子信息"})
+    assert [r["action"] for r in rows] == ["报送进展", "自动升级督办", "创建"]
+    assert rows[0]["changes"] == "状态：已交办 → 推进中；完成进度 %：0 → 30"
+    assert rows[1]["note"] == "逾期提醒、升级至链长办督办"
+    assert rows[2]["changes"] == "工作任务：设立专项信贷产品；地区：东湖区；产业链：电子信息"
+    assert not problems(" ".join(f"{r['action']} {r['changes']} {r['note']}" for r in rows))

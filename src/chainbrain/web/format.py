@@ -84,3 +84,26 @@ def period_years(periods: list[str]) -> list[tuple[str, list[str]]]:
     for p in periods:
         years.setdefault(p[:4], []).append(p)
     return list(years.items())
+
+
+def one_language(message: str | None, lang: str = "zh") -> str:
+    """A bilingual note "English (中文)" in the page's language: the Chinese part on a Chinese page,
+    the English part on an English one; a note in one language is shown as it is.
+
+    >>> one_language("overdue: escalated (逾期，自动提级)")
+    '逾期，自动提级'
+    >>> one_language("overdue: escalated (逾期，自动提级)", "en")
+    'overdue: escalated'
+    >>> one_language("逾期 25 个工作日未办结 / 25 working days overdue")
+    '逾期 25 个工作日未办结'
+    >>> one_language("方案起草中")
+    '方案起草中'
+    """
+    import re
+
+    m = re.match(r"^(?P<en>.*?\S)\s*\((?P<zh>[^()]*[\u4e00-\u9fff][^()]*)\)$", message or "", re.S)
+    if not m:           # "中文 / English", as automatic notices are written
+        m = re.match(r"^(?P<zh>[^/]*[\u4e00-\u9fff][^/]*?)\s+/\s+(?P<en>[^\u4e00-\u9fff]+)$", message or "", re.S)
+    if not m or not re.search(r"[A-Za-z]", m["en"]):
+        return message or ""
+    return m["en"] if lang == "en" else m["zh"]

@@ -77,7 +77,7 @@ def context(request: Request, **extra) -> dict:
             "role_text": (t.get(f"role_{user.role}") if user else t["anonymous"]),
             "public": get_state(request).public_aggregates, "path": request.url.path,
             "unread": lambda: unread_count(request, user),
-            "ptext": lambda p: fmt.period_words(p, lg), "period_groups": lambda: period_groups(request),
+            "ptext": lambda p: fmt.period_words(p, lg), "said": lambda m: fmt.one_language(m, lg), "period_groups": lambda: period_groups(request),
             "carried_period": request.query_params.get("period"), **extra}
 
 

@@ -97,7 +97,7 @@ def clusters(store, chain: str, lang: str) -> list[dict]:
                 "ORDER BY cc.cluster_code, cc.role, r.code")):
             cities.setdefault(code, []).append(name)
     return [{"code": r[0], "name": (r[2] if lang == "en" and r[2] else r[1]), "segments": int(r[3]),
-             "cities": "、".join(cities.get(r[0], []))} for r in rows]
+             "cities": "、".join(cities.get(r[0], [])), "href": f"/clusters/{r[0]}"} for r in rows]
 
 
 def problems(store, user, chain: str, today: dt.date, lang: str) -> list[dict]:
@@ -157,7 +157,7 @@ def five_lists(store, user, chain: str, today: dt.date, ranked: list[dict], visi
                      ("investor", "投资方" if zh else "Investor", "text"), ("stage_label", "阶段" if zh else "Stage", "text"),
                      ("amount_yuan", "总投资（万元）" if zh else "Total (10k yuan)", "wan"),
                      ("completion_rate", "投资完成率" if zh else "Completion", "pct")],
-        "clusters": [("code", "代码" if zh else "Code", "text"), ("name", "集群" if zh else "Cluster", "text"),
+        "clusters": [("name", "集群" if zh else "Cluster", "link"),          # its page, not its code
                      ("segments", "本链环节数" if zh else "Segments of the chain", "count"),
                      ("cities", "所在设区市" if zh else "Cities", "text")],
         "problems": [("kind_label", "类型" if zh else "Kind", "text"), ("title", "问题" if zh else "Problem", "link"),

@@ -38,11 +38,13 @@ STATES = ["submitted", "accepted", "in_progress", "answered", "closed"]
 OPEN = ("submitted", "accepted", "in_progress")
 LABELS = {"submitted": "已提交", "accepted": "已受理", "in_progress": "办理中", "answered": "已答复", "closed": "已销号",
           "accept": "受理", "start": "开始办理", "answer": "答复", "confirm": "确认销号", "close": "确认销号",
-          "reopen": "重新办理", "escalate": "提级（一事一议）", "rate": "评价", "close_deadline": "到期自动销号"}
+          "reopen": "重新办理", "escalate": "提级（一事一议）", "rate": "评价", "close_deadline": "到期自动销号",
+          "submit": "提交", "attach": "上传附件", "group": "归并为同题共答"}
 LABELS_EN = {"submitted": "Submitted", "accepted": "Accepted", "in_progress": "In progress", "answered": "Answered",
              "closed": "Closed", "accept": "Accept", "start": "Start work", "answer": "Answer",
              "confirm": "Confirm and close", "close": "Confirm and close", "reopen": "Reopen",
-             "escalate": "Escalate (一事一议)", "rate": "Rate", "close_deadline": "Closed at the deadline"}
+             "escalate": "Escalate (一事一议)", "rate": "Rate", "close_deadline": "Closed at the deadline",
+             "submit": "Submit", "attach": "Attach a file", "group": "Grouped for one answer"}
 FLOW = Workflow(ENTITY, STATES, [
     ("accept", "submitted", "accepted"),
     ("start", "accepted", "in_progress"),

@@ -85,6 +85,7 @@
   function focusMap(M) {
     var node = document.getElementById("focus-map");
     if (!node || !M) { return Promise.resolve(); }
+    if (!(M.regions || []).length) { node.textContent = L.map_empty || "—"; return Promise.resolve(); }
     return fetch(M.geo_url).then(function (r) { if (!r.ok) { throw new Error("map " + r.status); } return r.json(); })
       .then(function (geo) {
         var mine = {};
@@ -158,5 +159,5 @@
   crowded();
   window.addEventListener("resize", function () { charts.forEach(function (c) { if (c.getDom().offsetWidth > 0) { c.resize(); } }); });
   focusMap(D.map).then(function () { ready("true"); })
-    .catch(function (e) { var n = document.getElementById("focus-map"); if (n) { n.textContent = String(e); } ready("error"); });
+    .catch(function (e) { var n = document.getElementById("focus-map"); if (n) { n.textContent = L.map_failed || String(e); } ready("error"); });
 }());

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import copy
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -310,10 +311,17 @@ def _targets(request: Request, chain: str, segment: str | None, region: str | No
                                                                        gap_table=gaps_df, master=master))))
         with store.engine.connect() as conn:
             ans["leads"] = L.leads(conn, user, chain)
+            codes = list(ans.get("segments") or [])
+            seg_names = {r.code: (r.name_en if lang == "en" else r.name_zh) for r in conn.execute(
+                sa.text("SELECT code, name_zh, name_en FROM segment"))}
+            reg_names = {r.code: r.name for r in conn.execute(sa.text("SELECT code, name FROM region"))}
+    ans["segment_names"] = [seg_names.get(c, c) for c in codes]   # the page names segments and regions, not codes
+    ans["leads"] = [{**x, "segment_name": seg_names.get(x.get("segment_code"), x.get("segment_code")),
+                     "region_name": reg_names.get(x.get("region_code"), x.get("region_code"))} for x in ans["leads"]]
     en = lang == "en"
     cols = [("id", "#", "count"), ("name", "Enterprise" if en else "企业", "text"),
-            ("uscc", "USCC" if en else "统一社会信用代码", "text"), ("segment_code", "Segment" if en else "环节", "text"),
-            ("region_code", "Region" if en else "落地地区", "text"), ("status_label", "Status" if en else "状态", "text"),
+            ("uscc", "USCC" if en else "统一社会信用代码", "text"), ("segment_name", "Segment" if en else "环节", "text"),
+            ("region_name", "Region" if en else "落地地区", "text"), ("status_label", "Status" if en else "状态", "text"),
             ("owner", "Owner" if en else "负责人", "text"), ("score", "Score when marked" if en else "标记时得分", "num"),
             ("followed_up_on", "Followed up" if en else "对接日期", "text"),
             ("signed_on", "Signed" if en else "签约日期", "text"), ("landed_on", "Landed" if en else "落地日期", "text"),

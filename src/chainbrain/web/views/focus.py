@@ -96,6 +96,8 @@ S: dict[str, tuple[str, str]] = {
     "enterprises": ("企业数（家）", "Enterprises"), "regions_targeting": ("瞄准地区数", "Regions targeting"),
     "stronger_case": ("依据更充分", "Stronger case"), "ranking": ("地区排序", "Regions, by score"),
     "region": ("地区", "Region"), "top_targets": ("突破点", "Breakthrough points"),
+    "map_empty": ("本级地区暂无可标注的突破点（库中缺少可测算的企业年报）", "No breakthrough points to map at this level"),
+    "map_failed": ("地图未能绘制，请刷新页面或查看下方表格", "The map could not be drawn: reload, or use the table below"),
     "eci": ("地区复杂度 ECI", "Region ECI"), "eci_sub": ("次国家法 ECI（PCI 均值）", "Subnational ECI (mean PCI)"),
     "coi": ("复杂度前景 COI", "Complexity outlook COI"),
     "year_note": ("年度：企业年报（全年）", "year: enterprises' annual reports (full year)"),
@@ -311,7 +313,7 @@ def focus_view(request: Request, region: str, strategy: str = STRATEGY, year: in
                           for c in d["crowded"]],
               "labels": {k: f[k] for k in ("attack", "breakthrough", "other", "density", "pci", "cog",
                                             "regions_targeting", "stronger_case", "top_targets", "map_rank",
-                                            "map_not_targeting")},
+                                            "map_not_targeting", "map_empty", "map_failed")},
               "map": _map_data(request, d)}
     return render(request, "focus.html", d=d, f=f, nav="focus", excel_base=excel, charts=chart_json(charts),
                   strategy_url=page_url(request, keep=("year", "top", "lang")))

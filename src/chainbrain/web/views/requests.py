@@ -40,7 +40,8 @@ def list_page(request: Request, user, status: str | None = None, by: str = "unit
     url = lambda **kw: page_url(request, keep=("lang", "status", "by", "limit"), **kw)  # noqa: E731
     lst["page"] = {**pg.meta(lst["total"]), **pg.links(url, lst["total"])}
     return render(request, "requests.html", status_code=status_code, nav="requests", d=lst, stats=stats,
-                  status=status or "", states=requests.STATES, rules=load_rules(), by=stats["by"], groups=groups,
+                  status=status or "", states=requests.STATES,
+                  state_labels=requests.LABELS_EN if _lang(request) == "en" else requests.LABELS, rules=load_rules(), by=stats["by"], groups=groups,
                   handler=user.role in ("province_admin", "chain_office", "city", "county", "unit"),
                   error=error, form=form)
 

@@ -265,4 +265,12 @@ def tasks_page(request: Request, user=Depends(lister)):
 def task_page(request: Request, task_id: str, user=Depends(require_user)):
     with answers():
         d = get_task(_reader(request), user, item_id(task_id), today(), lang=_lang(request))
-    return render(request, "task.html", nav="tasks", d=d, states=LABELS)
+    from chainbrain.web import data, task_history
+
+    names = {c["code"]: (c["name_en"] if _lang(request) == "en" else c["name_zh"]) for c in data.chains(_reader(request))}
+    code = d.get("region_code")
+    reg = data.region(_reader(request), code) if code else None
+    if reg:
+        names[code] = reg["name"]
+    return render(request, "task.html", nav="tasks", d=d, states=LABELS,
+                  history=task_history.rows(d.get("history") or [], _lang(request), names))
