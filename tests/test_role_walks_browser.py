@@ -385,3 +385,19 @@ def test_viewer_sees_aggregates_never_a_firm(page, server):
     seen.append(plain(pg, "chains"))
     assert not [n for n in W.NAME.values() for t in seen if n in t]
     sign_out(pg)
+
+
+COVERED = """() => [...document.querySelectorAll('.topnav a, .topnav button')].filter(a => {
+    const r = a.getBoundingClientRect(), hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+    return !(hit && (hit === a || a.contains(hit)));
+}).map(a => a.dataset.testid || a.textContent)"""
+
+
+def test_no_nav_link_is_covered_at_common_widths(page, server):
+    """The administrator has the longest nav (~20 links): on a 1920 and a 1366 px screen it wraps instead of
+    running under the brand, so every link is where a click lands (merging a 修改密码 link broke that once)."""
+    sign_in(page, server, "admin")
+    for width in (1920, 1366):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(server + "/chains")
+        assert page.evaluate(COVERED) == [], width

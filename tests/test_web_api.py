@@ -225,6 +225,8 @@ def test_cockpit_drill_down_to_city(client):
     assert [c["code"] for c in d["breadcrumb"]] == ["360000", "360100", "360103"]
     html = client.get("/", params={"period": "2025-06", "region": "360103"}).text
     assert 'data-testid="kpi-revenue" data-value="" data-suppressed="true"' in html
+    assert "全省产业链运行驾驶舱" not in html and "产业链运行驾驶舱" in html        # the county's own title
+    assert "全省产业链运行驾驶舱" in client.get("/", params={"period": "2025-06"}).text
 
 
 # ---------------------------------------------------------------- /api/health, docs
