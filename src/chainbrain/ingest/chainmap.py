@@ -171,16 +171,17 @@ def model_version(model: dict | None = None) -> str:
     return f"lr{m.get('trained_on', 0)}-" + hashlib.sha256(json.dumps(m, sort_keys=True).encode()).hexdigest()[:8]
 
 
-def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None) -> None:
-    """Replace the ``enterprise_activity`` rows of these enterprises."""
+def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None, fresh_from: int | None = None) -> None:
+    """Replace the ``enterprise_activity`` rows of these enterprises (ids ≥ ``fresh_from`` are new: nothing to delete)."""
     import json
 
     import pyarrow as pa
 
+    from chainbrain.ingest.mapping import older
     from chainbrain.store import schema as S
 
     t = S.metadata.tables["enterprise_activity"]
-    ids = list(acts)
+    ids = older(list(acts), fresh_from)
     for i in range(0, len(ids), 5000):
         conn.execute(t.delete().where(t.c.enterprise_id.in_(ids[i:i + 5000])))
     version = model_version()

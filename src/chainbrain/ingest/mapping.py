@@ -122,6 +122,10 @@ class Mapper:
             if code in self.segments:
                 self.kw.setdefault(k, set()).add(code)
         self.regex = re.compile("|".join(re.escape(k) for k in sorted(self.kw, key=len, reverse=True)))
+        lens: dict[str, set[int]] = {}
+        for k in self.kw:
+            lens.setdefault(k[0], set()).add(len(k))
+        self._lens = {c: tuple(sorted(v, reverse=True)) for c, v in lens.items()}
         self.by_class: dict[str, set[str]] = {}
         for s in pack.segments:
             if s.level == "segment":
@@ -134,6 +138,21 @@ class Mapper:
         out = set(seg.also_chains)
         if seg.parent_code and seg.parent_code in self.segments:
             out |= set(self.segments[seg.parent_code].also_chains)
+        return out
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(start, keyword) of the catalog keywords in ``text``: leftmost, longest first, not
+        overlapping — what ``self.regex.finditer`` finds, by a lookup on each character
+        (a large regex alternation is slow: every keyword is tried at every position)."""
+        out, i, n, kw, lens = [], 0, len(text), self.kw, self._lens
+        while i < n:
+            for L in lens.get(text[i], ()):
+                if text[i:i + L] in kw:
+                    out.append((i, text[i:i + L]))
+                    i += L
+                    break
+            else:
+                i += 1
         return out
 
     @staticmethod
@@ -160,9 +179,8 @@ class Mapper:
         texts = {"name": own_name(name), "products": products or "",
                  "scope": self.scope_text(scope) if industrial else ""}
         for src, conf in SOURCES:
-            for m in self.regex.finditer(texts[src]):
-                word = m.group(0)
-                c_ = conf if src != "scope" or m.start() < SCOPE_LEAD else SCOPE_LATE
+            for start, word in self.find(texts[src]):
+                c_ = conf if src != "scope" or start < SCOPE_LEAD else SCOPE_LATE
                 for code in self.kw[word]:
                     c = found.setdefault(code, Candidate(code, 0.0, "keyword"))
                     c.confidence = max(c.confidence, c_)
@@ -258,9 +276,11 @@ def _apply_overrides(cands: list[Candidate], overrides: list[tuple[str, str, str
     return sorted(out.values(), key=lambda c: (-c.confidence, c.segment))
 
 
-def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict[int, list[Candidate]]:
+def compute(store, conn, ids: list[int], activities: dict | None = None,
+            fresh_from: int | None = None) -> dict[int, list[Candidate]]:
     """Segments of ``ids``; firms with a business scope go through the main activity first
-    (``ingest.chainmap``), whose result is put in ``activities`` (id → ``chainmap.Mapped``)."""
+    (``ingest.chainmap``), whose result is put in ``activities`` (id → ``chainmap.Mapped``).
+    Ids ≥ ``fresh_from`` were created in this transaction: they have no overrides to read."""
     if not ids:
         return {}
     from chainbrain.ingest.chainmap import map_firm
@@ -274,9 +294,10 @@ def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict
                                       S.enterprise.c.business_scope, S.enterprise.c.industry_code,
                                       S.enterprise.c.guessed_section, S.enterprise.c.entity_type,
                                       S.enterprise.c.registered_capital).where(S.enterprise.c.id.in_(part))).fetchall()
-        for eid, seg, action, note in conn.execute(sa.select(
+        old = older(part, fresh_from)
+        for eid, seg, action, note in (conn.execute(sa.select(
                 S.segment_override.c.enterprise_id, S.segment_override.c.segment_code, S.segment_override.c.action,
-                S.segment_override.c.note).where(S.segment_override.c.enterprise_id.in_(part))):
+                S.segment_override.c.note).where(S.segment_override.c.enterprise_id.in_(old))) if old else []):
             ov.setdefault(int(eid), []).append((seg, action, note))
         for eid, name, products, scope, ind, sec, etype, cap in rows:
             if scope and scope.strip():
@@ -290,18 +311,25 @@ def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict
     return out
 
 
-def map_enterprises(store, conn, ids: list[int], batch: int) -> dict:
-    """Recompute the mapping of ``ids`` (rows of other methods, e.g. ``demo``, are left alone)."""
+def older(ids: list[int], fresh_from: int | None) -> list[int]:
+    """The ids made before this transaction (``fresh_from`` = first id it created; None: all)."""
+    return list(ids) if fresh_from is None else [i for i in ids if i < fresh_from]
+
+
+def map_enterprises(store, conn, ids: list[int], batch: int, fresh_from: int | None = None) -> dict:
+    """Recompute the mapping of ``ids`` (rows of other methods, e.g. ``demo``, are left alone).
+    Firms created in this transaction (id ≥ ``fresh_from``) have no stored mapping to delete first."""
     acts: dict = {}
-    result = compute(store, conn, ids, acts)
+    result = compute(store, conn, ids, acts, fresh_from)
     if acts:
         from chainbrain.ingest.chainmap import write_activities
         from chainbrain.ingest.review import refresh
 
-        write_activities(store, conn, acts, batch)
-        refresh(store, conn, acts, batch)
-    for chunk in range(0, len(ids), 5000):
-        part = ids[chunk:chunk + 5000]
+        write_activities(store, conn, acts, batch, fresh_from)
+        refresh(store, conn, acts, batch, fresh_from=fresh_from)
+    old = older(ids, fresh_from)
+    for chunk in range(0, len(old), 5000):
+        part = old[chunk:chunk + 5000]
         conn.execute(S.enterprise_segment.delete().where(S.enterprise_segment.c.enterprise_id.in_(part)
                                                          & S.enterprise_segment.c.method.in_(OWN_METHODS)))
     rows = [{"enterprise_id": eid, "segment_code": c.segment, "method": c.method, "confidence": round(c.confidence, 3),

@@ -184,7 +184,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
                                "WHERE uscc IS NOT NULL OR province_code = :p", p=province) if fields else pd.DataFrame()
     by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if u is not None}
     by_name = {r["name"]: r for r in old.to_dict("records") if r["uscc"] is None and r["province_code"] == province}
-    next_id = store.next_id(conn, "enterprise")
+    next_id = fresh_from = store.next_id(conn, "enterprise")
     today = dt.date.today()
     inserts, attrs, touched = [], [], []
     for rec in df.to_dict("records"):
@@ -251,7 +251,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
             ("enterprise_id", pa.int64()), ("attr", pa.string()), ("attr_value", pa.string()),
             ("valid_from", pa.date32()), ("valid_to", pa.date32()), ("batch_id", pa.int64()), ("revision", pa.int32())])))
     if touched:
-        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch)
+        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch, fresh_from)
 
 
 def _norm_val(v):
