@@ -126,19 +126,22 @@ class Mapper:
         for k in self.kw:
             lens.setdefault(k[0], set()).add(len(k))
         self._lens = {c: tuple(sorted(v, reverse=True)) for c, v in lens.items()}
+        self._also: dict[str, frozenset[str]] = {}
         self.by_class: dict[str, set[str]] = {}
         for s in pack.segments:
             if s.level == "segment":
                 for c in s.industry_codes:
                     self.by_class.setdefault(c, set()).add(s.code)
 
-    def also(self, code: str) -> set[str]:
+    def also(self, code: str) -> frozenset[str]:
         """Chains a segment (or its parent) is cross-listed in."""
-        seg = self.segments[code]
-        out = set(seg.also_chains)
-        if seg.parent_code and seg.parent_code in self.segments:
-            out |= set(self.segments[seg.parent_code].also_chains)
-        return out
+        if code not in self._also:
+            seg = self.segments[code]
+            out = set(seg.also_chains)
+            if seg.parent_code and seg.parent_code in self.segments:
+                out |= set(self.segments[seg.parent_code].also_chains)
+            self._also[code] = frozenset(out)
+        return self._also[code]
 
     def find(self, text: str) -> list[tuple[int, str]]:
         """(start, keyword) of the catalog keywords in ``text``: leftmost, longest first, not

@@ -178,7 +178,7 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
         out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
     step("validate", n, n)
     rows = [(names[i] or "", types[i], out["registered_capital"][i], scopes[i] or "", None, None) for i in range(n)]
-    map_all(rows, step)                                  # each distinct firm once, over worker processes
+    map_all(rows, step)                                  # each distinct firm once, with progress
     for r in rows:
         act = map_firm(*r).activity
         out["guessed_section"].append(act.section or None)

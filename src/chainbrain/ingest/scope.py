@@ -78,6 +78,11 @@ def role_of(verbs: list[str]) -> str:
     return "other"
 
 
+@lru_cache(maxsize=4096)
+def _role(verbs: tuple[str, ...]) -> str:
+    return role_of(list(verbs))
+
+
 def strip_boilerplate(text: str) -> str:
     """Remove bracketed remarks and the sentences of boilerplate (see module rules)."""
     s = re.sub(r"[*＊#※]+", "", (text or "").replace("\u3000", " ")).strip()
@@ -165,7 +170,7 @@ def parse_scope(text: str | None) -> list[Item]:
                     p[2] = list(nxt)
                     p.append(True)
             for p in parsed:
-                items.append(Item(len(items), section, p[0], p[1], p[2], role_of(p[2]), len(p) > 3))
+                items.append(Item(len(items), section, p[0], p[1], p[2], _role(tuple(p[2])), len(p) > 3))
     return items
 
 
