@@ -46,38 +46,11 @@ _CLAUSE = re.compile(r"[；;。，,\n]|（[^）]*）|\([^)]*\)")
 # Generic product words the catalog keywords do not cover, added while tuning on the
 # labelled sample (tune half only): word → segment. They are weaker than catalog
 # keywords only in that they name the segment's product family, not a product.
-EXTRA_KEYWORDS: dict[str, str] = {
-    # furniture, wood, bamboo
-    "家具": "FN-M1", "家俱": "FN-M1", "木器": "FN-M1", "木业": "FN-U1", "木材加工": "FN-U1", "木竹": "FN-U1",
-    "竹木": "FN-U3", "竹业": "FN-U3", "竹胶板": "FN-U3", "竹地板": "FN-U3", "细木工板": "FN-U2", "木胶板": "FN-U2",
-    "套装门": "FN-M6", "木门窗": "FN-M6",
-    # ceramics and building materials
-    "陶瓷": "BM-M4", "建陶": "BM-M3", "砂轮": "BM-M9", "磨料": "BM-M9", "磨具": "BM-M9", "花岗石": "BM-U1",
-    "灰岩": "BM-U1", "碳素": "BM-M9", "碳刷": "BM-M9", "水泥预制": "BM-M2",
-    # pharmaceuticals
-    "制药": "PH-M3", "药业": "PH-M3", "合剂": "PH-M2", "口服液": "PH-M2", "糖浆剂": "PH-M2", "颗粒剂": "PH-M2",
-    "丸剂": "PH-M2", "煎膏剂": "PH-M2", "注射剂": "PH-M3", "兽用药品": "PH-M7", "兽用": "PH-M7",
-    "医用卫生材料": "PH-M5", "医疗器械生产": "PH-M5", "病房护理设备": "PH-M6",
-    # non-ferrous metals
-    "锡业": "NF-M5", "锡冶炼": "NF-M5", "锡金属": "NF-M5", "锡化工": "NF-M5", "铜材": "NF-M6", "铜业": "NF-M6",
-    "钨钼": "NF-D2", "钨业": "NF-M2", "稀土加工": "NF-M3", "稀土产品": "NF-M3", "稀土冶炼": "NF-M3",
-    "稀土金属": "NF-M3", "废旧金属": "NF-U6", "金属回收": "NF-U6", "黄金矿": "NF-U5", "氧化锌": "NF-M5",
-    # textiles and clothing
-    "皮具": "TX-D6", "皮鞋": "TX-D6", "鞋业": "TX-D6", "制衣": "TX-D2", "棉纱": "TX-M1", "纺织": "TX-M1",
-    "棉花加工": "TX-U2", "棉花收购": "TX-U2", "窗帘": "TX-D4", "夏布": "TX-M2", "麻纱": "TX-M2",
-    # chemicals, plastics, rubber
-    "编织袋": "PC-D3", "塑料袋": "PC-D3", "编织布": "PC-D3", "内胎": "PC-D3", "橡胶制品": "PC-D3",
-    "氯化石蜡": "PC-M5", "润滑剂": "PC-M5", "消毒剂": "PC-M5", "有机肥": "PC-M6",
-    # food
-    "油脂": "FD-M1", "板鸭": "FD-M2", "米业": "FD-M1", "挂面": "FD-M1", "果酒": "FD-D2", "生猪": "FD-U2",
-    "畜禽": "FD-U2", "家禽": "FD-U2", "鱼苗": "FD-U2", "水产品加工": "FD-M4", "干制": "FD-M4",
-    # equipment, electronics
-    "起重机": "EQ-M3", "输送机": "EQ-M3", "泵类": "EQ-M3", "水轮机": "EQ-M3", "机械制造": "EQ-M3", "普通机械": "EQ-M3",
-    "开关柜": "EQ-M1", "电器成套": "EQ-M1", "低压电器": "EQ-M1", "汽车内饰": "EQ-D2", "汽车坐垫": "EQ-D2",
-    "电子元器件": "EI-M2", "元器件": "EI-M2", "电子器件": "EI-M2", "电声": "EI-M2", "电子变压器": "EI-M2",
-    "电感线圈": "EI-M2", "光电器件": "EI-U4", "电子测量仪器": "EQ-D4",
-    "航空设备": "AV-M3", "飞机系列": "AV-M1",
-}
+def extra_keywords(pack=None) -> dict[str, str]:
+    """Generic product words → segment, beside the catalog's own keywords: the pack's
+    ``registry_keywords`` file (keyword, segment_code, source, note), each with where it came from."""
+    pack = pack or load_pack()
+    return {r["keyword"]: r["segment_code"] for r in pack.registry_keywords}
 
 
 _GROUP = re.compile(r"^.*?集团(?:有限公司|股份有限公司|有限责任公司)?\s*(?:[（(][^）)]*[)）])?")
@@ -118,7 +91,7 @@ class Mapper:
                 k = k.strip()
                 if len(k) >= 2:
                     self.kw.setdefault(k, set()).add(s.code)
-        for k, code in (EXTRA_KEYWORDS if extra is None else extra).items():
+        for k, code in (extra_keywords(pack) if extra is None else extra).items():
             if code in self.segments:
                 self.kw.setdefault(k, set()).add(code)
         self.regex = re.compile("|".join(re.escape(k) for k in sorted(self.kw, key=len, reverse=True)))
@@ -219,11 +192,13 @@ class Mapper:
         - Echo: a candidate in chain Y all of whose words also hit a segment of a chain
           X it is cross-listed in (``also_chains``) is dropped when that segment is not
           cross-listed back in Y, or chain X has more matched words than Y
-          (电机 → EQ-U3, not also ST-D3; 原料药 in a drug maker → PH, not also PC).
+          (电机 → EQ-U3, not also ST-D3, which is listed one way only).
         - A chain found in the name keeps the others only if they have two or more words;
           a chain with one word beside a chain with three or more is a side line.
         - Late scope hits: a chain whose best evidence is a hit far into the scope
           (confidence ``SCOPE_LATE``) is dropped when another chain has stronger evidence.
+        - Mutual cross-listings are kept: a segment whose words all hit a kept segment of a
+          chain it is cross-listed with, and which lists it back, stays (the product is in both).
         """
         if len({self.segments[c].chain_code for c in found}) < 2:
             return
@@ -235,7 +210,7 @@ class Mapper:
             y = self.segments[code].chain_code
             for x in self.also(code) - {y}:
                 cover = [o for o in found if self.segments[o].chain_code == x and found[o].terms & c.terms]
-                if cover and c.terms <= words[x] and (any(y not in self.also(o) for o in cover) or len(words[x]) > len(words[y])):
+                if cover and c.terms <= words[x] and any(y not in self.also(o) for o in cover):
                     drop.add(code)
                     break
         # a chain named in the name needs no company: another chain needs two scope words
@@ -260,6 +235,14 @@ class Mapper:
         for ch, b in best.items():
             if b <= SCOPE_LATE < top:
                 drop |= {code for code in found if self.segments[code].chain_code == ch}
+        # a product the catalog lists in two chains that name each other (电线电缆 in NF-D1 and
+        # EQ-M2) belongs to both: a dropped segment whose words all hit a kept, mutually
+        # cross-listed segment comes back (mapping guide §2: the catalog decides)
+        for code in [d for d in drop if found[d].terms]:
+            y = self.segments[code].chain_code
+            if any(o not in drop and self.segments[o].chain_code in self.also(code) and y in self.also(o)
+                   and found[code].terms <= found[o].terms for o in found):
+                drop.discard(code)
         for code in drop:
             found.pop(code, None)
 
