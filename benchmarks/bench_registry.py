@@ -91,24 +91,26 @@ def baseline(path: Path, work: Path) -> dict:
         done[0] += 1
         if done[0] % 5000 == 0:
             prog("map", done[0], n)
-        return chainmap._map_firm(r["企业名称"], r["企业类型"], None if np.isnan(r["_cap"]) else r["_cap"],
-                                  r["经营范围"], None, None, None)
+        m = chainmap._map_firm(r["企业名称"], r["企业类型"], None if np.isnan(r["_cap"]) else r["_cap"],
+                               r["经营范围"], None, None, None)
+        a = m.activity                      # kept as the output fields only (1 M full results do not fit in memory)
+        return (a.industrial, a.section, m.class_code, round(a.probability, 4),
+                json.dumps([i.as_dict() for i in a.items], ensure_ascii=False),
+                [(c.segment, c.method, c.confidence, "; ".join(c.evidence)) for c in m.segments])
     mapped = df.assign(_cap=yuan).apply(one, axis=1)
     ids = np.arange(1, n + 1)
     ent = pd.DataFrame({"id": ids, "uscc": uscc, "name": df["企业名称"], "province_code": "360000",
                         "region_code": region, "registered_capital": yuan, "business_scope": df["经营范围"],
                         "entity_type": df["企业类型"], "is_branch": branch,
-                        "is_industrial": [m.activity.industrial for m in mapped],
-                        "guessed_section": [m.activity.section for m in mapped], "batch_id": 1, "revision": 1})
-    act = pd.DataFrame({"enterprise_id": ids, "section": ent["guessed_section"],
-                        "class_code": [m.class_code for m in mapped], "industrial": ent["is_industrial"],
-                        "probability": [round(m.activity.probability, 4) for m in mapped],
-                        "items": [json.dumps([i.as_dict() for i in m.activity.items], ensure_ascii=False) for m in mapped],
-                        "model": chainmap.model_version(), "batch_id": 1})
-    segs = pd.DataFrame([(eid, c.segment, c.method, c.confidence, "; ".join(c.evidence), 1, 1)
-                         for eid, m in zip(ids, mapped) for c in m.segments],
+                        "is_industrial": [m[0] for m in mapped], "guessed_section": [m[1] for m in mapped],
+                        "batch_id": 1, "revision": 1})
+    act = pd.DataFrame({"enterprise_id": ids, "section": ent["guessed_section"], "class_code": [m[2] for m in mapped],
+                        "industrial": ent["is_industrial"], "probability": [m[3] for m in mapped],
+                        "items": [m[4] for m in mapped], "model": chainmap.model_version(), "batch_id": 1})
+    segs = pd.DataFrame([(eid, *seg, 1, 1) for eid, m in zip(ids, mapped) for seg in m[5]],
                         columns=["enterprise_id", "segment_code", "method", "confidence", "evidence", "batch_id",
                                  "revision"])
+    del mapped
     with store.begin() as conn:
         for table, frame in (("enterprise", ent), ("enterprise_activity", act), ("enterprise_segment", segs)):
             store.bulk_insert(conn, table, pa.Table.from_pandas(frame, preserve_index=False))

@@ -23,7 +23,9 @@ def test_map_all_maps_each_distinct_firm_once():
         n = map_all([row, row, ("南昌某某商贸有限公司", None, None, "五金产品批发", None, None)],
                     lambda stage, done=None, total=None: seen.append((stage, done, total)))
         assert n == 2 and seen[0] == ("map", 0, 2) and seen[-1] == ("map", 2, 2)
-        assert chainmap.map_firm(*row) is chainmap.map_firm(*row)       # the memo answers the import's later step
+        kept = chainmap.map_firm(*row)                                  # the memo answers the import's later step, compactly
+        assert kept is chainmap.map_firm(*row) and isinstance(kept, chainmap.Kept) and kept.activity.industrial
+        assert [c.segment.split("-")[0] for c in kept.segments] == ["PC"] and "编织袋" in kept.activity.items_json
         assert map_all([row]) == 0
     finally:
         chainmap.remember(False)

@@ -156,7 +156,33 @@ def segments_for(act: Activity, name: str | None, products: str | None = None, i
     return out
 
 
-_MEMO: dict[tuple, Mapped] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
+class KeptActivity:
+    """The stored fields of a main activity, items and evidence already as JSON."""
+    __slots__ = ("section", "industrial", "probability", "items_json", "evidence_json")
+
+    def __init__(self, act: Activity):
+        import json
+
+        self.section, self.industrial, self.probability = act.section, act.industrial, act.probability
+        self.items_json = json.dumps([it.as_dict() for it in act.items], ensure_ascii=False)
+        self.evidence_json = json.dumps(act.evidence, ensure_ascii=False)
+
+
+_NO_TERMS: frozenset = frozenset()
+
+
+class Kept:
+    """What an import keeps of a mapped firm until its rows are written: a 1 M-row import cannot
+    hold every ``Mapped`` (~8 KB each); this keeps ~1–2 KB (stored fields, segments without their
+    matched words and features)."""
+    __slots__ = ("activity", "segments", "class_code")
+
+    def __init__(self, m: Mapped):
+        self.activity, self.class_code = KeptActivity(m.activity), m.class_code
+        self.segments = [Candidate(c.segment, c.confidence, c.method, c.evidence, _NO_TERMS, ()) for c in m.segments]
+
+
+_MEMO: dict[tuple, Mapped | Kept] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
 
 
 def _key(name, entity_type, capital_yuan, scope, products, industry_code) -> tuple:
@@ -209,15 +235,22 @@ def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None, fr
     for i in range(0, len(ids), 5000):
         conn.execute(t.delete().where(t.c.enterprise_id.in_(ids[i:i + 5000])))
     version = model_version()
-    rows = [{"enterprise_id": eid, "section": m.activity.section, "class_code": m.class_code,
-             "industrial": bool(m.activity.industrial), "probability": round(m.activity.probability, 4),
-             "items": json.dumps([it.as_dict() for it in m.activity.items], ensure_ascii=False),
-             "evidence": json.dumps(m.activity.evidence, ensure_ascii=False), "model": version, "batch_id": batch}
-            for eid, m in acts.items()]
-    store.bulk_insert(conn, "enterprise_activity", pa.Table.from_pylist(rows, schema=pa.schema([
+    schema = pa.schema([
         ("enterprise_id", pa.int64()), ("section", pa.string()), ("class_code", pa.string()), ("industrial", pa.bool_()),
         ("probability", pa.float64()), ("items", pa.string()), ("evidence", pa.string()), ("model", pa.string()),
-        ("batch_id", pa.int64())])))
+        ("batch_id", pa.int64())])
+    items = list(acts.items())
+    for i in range(0, len(items), 100_000):                       # in slices: a 1 M-firm import stays in memory
+        rows = []
+        for eid, m in items[i:i + 100_000]:
+            a = m.activity
+            kept = isinstance(a, KeptActivity)
+            rows.append({"enterprise_id": eid, "section": a.section, "class_code": m.class_code,
+                         "industrial": bool(a.industrial), "probability": round(a.probability, 4),
+                         "items": a.items_json if kept else json.dumps([it.as_dict() for it in a.items], ensure_ascii=False),
+                         "evidence": a.evidence_json if kept else json.dumps(a.evidence, ensure_ascii=False),
+                         "model": version, "batch_id": batch})
+        store.bulk_insert(conn, "enterprise_activity", pa.Table.from_pylist(rows, schema=schema))
 
 
 def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, list[float]]]:

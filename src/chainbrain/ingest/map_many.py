@@ -1,7 +1,8 @@
 """Map many registry rows at once: each distinct firm once, with progress.
 
 ``map_all`` fills the import memo of ``chainmap.map_firm`` so that the validation step and the
-segment step of an import reuse one result per row. Rows are deduplicated by the memo key
+segment step of an import reuse one result per row, kept compact (``chainmap.Kept``: the stored
+fields only — a full result per firm would not fit a 1 M-row import in memory). Rows are deduplicated by the memo key
 (name, type, capital, scope, …) and mapped in chunks of ``CHUNK``; progress is reported per
 chunk as stage ``map``.
 
@@ -26,6 +27,6 @@ def map_all(rows: list[tuple], step=None) -> int:
     step("map", 0, n)
     for i in range(0, n, CHUNK):
         for k in todo[i:i + CHUNK]:
-            memo[k] = chainmap._map_firm(*k, None)
+            memo[k] = chainmap.Kept(chainmap._map_firm(*k, None))
         step("map", min(n, i + CHUNK), n)
     return n
