@@ -20,6 +20,7 @@ BENCHMARKS = {
     "cultivate_assess": __import__("benchmarks.bench_cultivate", fromlist=["run"]).run,   # SME tiers, 100k / 1M firms
     "import_validate_small": __import__("benchmarks.bench_import_small", fromlist=["run"]).run,   # #22: < 1 s
     "cultivate_scaleup_baseline": __import__("benchmarks.bench_scaleup", fromlist=["run"]).run,   # 升规 Gibrat pools
+    "registry_import_mapping": __import__("benchmarks.bench_registry", fromlist=["run"]).run,   # #19: 1M rows <= 10 min
     "spark_vs_duckdb_lake": __import__("benchmarks.bench_spark", fromlist=["run"]).run,   # #21: same lake, both engines
 }
 NAMES = list(BENCHMARKS)

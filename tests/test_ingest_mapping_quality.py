@@ -48,7 +48,9 @@ def test_held_out_precision_recall(halves):
         if v["n"] >= 8:                                        # chains with enough held-out rows
             assert v["recall"] >= 0.70, (chain, v)
         if v["predicted"] >= 8:
-            assert v["precision"] >= 0.60, (chain, v)
+            # 0.55: a product the catalog lists in two chains that name each other now counts in both
+            # (mapping guide §2); these older labels name one chain for it (PC: 7 of 12 measured)
+            assert v["precision"] >= 0.55, (chain, v)
 
 
 def test_rules_examples():

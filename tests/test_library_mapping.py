@@ -1,9 +1,10 @@
 """Enterprise library (#19): scope parsing, main activity, chain mapping after it, and the held-out labels.
 
 The scope and activity cases are hand-made in the post-2021 format (许可项目/一般项目), which
-the shared 2000–2003 exports do not carry. The held-out floors are the values measured once,
-after the model was frozen (docs/ingest.md, "Main activity"), rounded down by 0.02 so that a
-regression fails; the goals of the issue that are not met there are not asserted as met.
+the shared 2000–2003 exports do not carry. The held-out checks run on part 3 (drawn and labelled
+after model v3 was frozen, measured once; docs/ingest.md, "Main activity"): the goals met there are
+asserted at the goal, the chain figures that miss it have floors 0.02 under the measured values,
+so that a regression fails; a goal not met is never asserted as met.
 """
 
 from __future__ import annotations
@@ -80,34 +81,39 @@ def test_non_industrial_never_in_industrial_only_segments():
 
 
 def test_labelled_parts_are_real_disjoint_and_sourced():
-    tune, held1, held = L.load(LAB / "tune.csv"), L.load(LAB / "heldout1.csv"), L.load(LAB / "heldout2.csv")
-    assert (len(tune), len(held1), len(held)) == (370, 240, 210)
-    assert not {r.uscc for r in tune + held1} & {r.uscc for r in held} and not {r.uscc for r in tune} & {r.uscc for r in held1}
-    for path in ("tune.csv", "heldout1.csv", "heldout2.csv"):
-        with open(LAB / path, encoding="utf-8") as f:
+    parts = {p: L.load(LAB / f"{p}.csv") for p in ("tune", "heldout1", "heldout2", "heldout3")}
+    assert [len(v) for v in parts.values()] == [370, 240, 210, 299]
+    seen: set[str] = set()
+    for rows in parts.values():                               # no row in two parts
+        ids = {r.uscc for r in rows}
+        assert not ids & seen
+        seen |= ids
+    for path in parts:
+        with open(LAB / f"{path}.csv", encoding="utf-8") as f:
             assert all(r["source"].startswith("shared/data/registry-jiangxi/20") for r in csv.DictReader(f))
-    assert sum(r.industrial for r in held) >= 60 and sum(bool(r.chains) for r in held if not r.ambiguous) >= 45
+    held = parts["heldout3"]
+    assert sum(r.industrial for r in held) >= 90 and sum(bool(r.chains) for r in held if not r.ambiguous) >= 60
 
 
 @pytest.fixture(scope="module")
 def held_result():
-    return L.evaluate(L.load(LAB / "heldout2.csv"))
+    return L.evaluate(L.load(LAB / "heldout3.csv"))
 
 
 def test_heldout_industrial_flag(held_result):
-    """Goals of #19 met on held-out part 2: precision ≥ 0.85, non-industrial firms in industrial-only
-    segments ≤ 5 %, ECE ≤ 0.05; recall (goal 0.90) measured 0.894 — floor 0.87."""
+    """Goals of #19, met on held-out part 3 (measured once, model v3): precision ≥ 0.85 (0.926) at
+    recall ≥ 0.90 (0.957), non-industrial firms in industrial-only segments ≤ 5 % (2.4 %), ECE ≤ 0.05 (0.010)."""
     r = held_result
-    assert r["industrial_precision"] >= 0.85 and r["industrial_recall"] >= 0.87
+    assert r["industrial_precision"] >= 0.85 and r["industrial_recall"] >= 0.90
     assert r["nonmfg_in_mfg"] <= 0.05
     assert r["ece_industrial"] <= 0.05
 
 
 def test_heldout_chain_floors(held_result):
-    """Chain precision/recall on clear rows are below the goal (0.85; measured 0.71 / 0.79);
-    chain ECE 0.13 (goal 0.05). Floors guard the measured values."""
+    """Chain precision/recall on clear rows are below the goal (0.85; measured 0.824 / 0.812 on part 3),
+    chain ECE 0.107 (goal 0.05): not met. Floors 0.02 under the measured values guard against regression."""
     c = held_result["clear"]
-    assert c["chain_precision"] >= 0.69 and c["chain_recall"] >= 0.77 and c["ece_chain"] <= 0.16
+    assert c["chain_precision"] >= 0.80 and c["chain_recall"] >= 0.79 and c["ece_chain"] <= 0.13
 
 
 def test_ece_by_hand():

@@ -90,6 +90,11 @@ class Pack:
         with open(self.path / self.files[key], "rb") as f:
             return tomllib.load(f)
 
+    @cached_property
+    def registry_keywords(self) -> list[dict]:
+        """Extra product words for mapping registry firms (keyword, segment_code, source, note)."""
+        return self._csv("registry_keywords") if "registry_keywords" in self.files else []
+
     # ---------------------------------------------------------------- regions
     @cached_property
     def regions(self) -> list[Region]:

@@ -88,7 +88,7 @@ def name_words(name: str | None) -> dict[str, list[str]]:
         hits = [w for w in words if w in s]
         if hits:
             out[cat] = hits
-    products = default_mapper().regex.findall(s)         # a product word of the pack's catalog
+    products = [w for _, w in default_mapper().find(s)]         # a product word of the pack's catalog
     if products:
         out["product"] = products
     return out

@@ -4,7 +4,8 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
 
 - the catalog's keyword and class matching (``ingest.mapping.Mapper``) sees only the
   main activity: for a producer the production items (their text and objects), for
-  anyone else the objects of the first three items; never the whole scope;
+  anyone else the object of the first item (a trader's later items are side lines); never
+  the whole scope;
 - an enterprise that is not industrial never sits in an *industrial-only* segment
   (every class of the segment in divisions 06–46: mining, manufacturing, utilities);
   it may sit in a segment with a non-industrial class (farming, wholesale of drugs,
@@ -57,7 +58,7 @@ class Mapped:
 
 
 CHAIN_FEATURES = ("keyword_logit", "activity_logit", "from_name", "similarity", "class_only", "rank", "chains",
-                  "industrial")
+                  "industrial", "lead")
 
 
 def _logit(v: float) -> float:
@@ -65,12 +66,13 @@ def _logit(v: float) -> float:
     return float(np.log(v / (1 - v)))
 
 
-def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int) -> list[float]:
+def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: str = "") -> list[float]:
     """What the chain confidence is fitted on: strength of the catalog match, of the main activity,
-    where the match came from (name, text similarity, class only), its rank and how many chains compete."""
+    where the match came from (name, text similarity, class only), its rank, how many chains compete
+    and whether a matched word is in the lead text (first item and name)."""
     return [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
             float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
-            float(n_chains), float(act.industrial)]
+            float(n_chains), float(act.industrial), float(c.method != "keyword" or any(t in lead for t in c.terms))]
 
 
 def chain_confidence(model: dict, feats: list[float]) -> float:
@@ -100,11 +102,29 @@ def main_class(act: Activity, industry_code: str | None = None) -> tuple[str | N
     return code, sim
 
 
+LEAD_ONLY = True
+
+
+def _lead_chains(cands: list[Candidate], act: Activity, name: str | None, mapper) -> list[Candidate]:
+    """A producer's chains are those of its main product: when the name or the first production
+    item places the firm in some chain, candidates of other chains found only in later items
+    (a plastics maker's 模具, a spinner's 化纤) are side lines and dropped (mapping guide §2:
+    only the main activity counts)."""
+    first = next((i.text for i in act.items if i.role == "produce"), "")
+    lead = first + (name or "")
+    segs = mapper.segments
+    chains = {segs[c.segment].chain_code for c in cands
+              if c.method != "keyword" or any(t in lead for t in c.terms)}
+    if not chains:
+        return cands
+    return [c for c in cands if segs[c.segment].chain_code in chains]
+
+
 def segments_for(act: Activity, name: str | None, products: str | None = None, industry_code: str | None = None,
                  model: dict | None = None) -> list[Candidate]:
     model = model or load_model()
     mapper = default_mapper()
-    main = act.main_items()
+    main = act.main_items() if act.industrial else act.items[:1]   # not a producer: only its first item is its business
     objs = "，".join(i.object for i in main)
     prods = "，".join(p for p in (products, objs) if p)
     scope = "，".join(i.text for i in main if i.role == "produce") if act.industrial else ""
@@ -119,11 +139,15 @@ def segments_for(act: Activity, name: str | None, products: str | None = None, i
     if not act.industrial:
         only = industrial_only()
         cands = [c for c in cands if c.segment not in only]
+    elif LEAD_ONLY:
+        cands = _lead_chains(cands, act, name, mapper)
     out = []
     cands = cands[:MAX_SEGMENTS]
+    lead = (next((i.text for i in act.items if i.role == "produce"), "") if act.industrial
+            else (act.items[0].text if act.items else "")) + (name or "")
     n_chains = len({mapper.segments[c.segment].chain_code for c in cands})
     for k, c in enumerate(cands):
-        feats = chain_features(c, act, k, n_chains)
+        feats = chain_features(c, act, k, n_chains, lead)
         conf = chain_confidence(model, feats) if c.method != "manual" else 1.0
         if conf < MIN_CONF and model.get("chain_coef"):
             continue                                 # too weak to assign: left for the review queue
@@ -132,7 +156,33 @@ def segments_for(act: Activity, name: str | None, products: str | None = None, i
     return out
 
 
-_MEMO: dict[tuple, Mapped] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
+class KeptActivity:
+    """The stored fields of a main activity, items and evidence already as JSON."""
+    __slots__ = ("section", "industrial", "probability", "items_json", "evidence_json")
+
+    def __init__(self, act: Activity):
+        import json
+
+        self.section, self.industrial, self.probability = act.section, act.industrial, act.probability
+        self.items_json = json.dumps([it.as_dict() for it in act.items], ensure_ascii=False)
+        self.evidence_json = json.dumps(act.evidence, ensure_ascii=False)
+
+
+_NO_TERMS: frozenset = frozenset()
+
+
+class Kept:
+    """What an import keeps of a mapped firm until its rows are written: a 1 M-row import cannot
+    hold every ``Mapped`` (~8 KB each); this keeps ~1–2 KB (stored fields, segments without their
+    matched words and features)."""
+    __slots__ = ("activity", "segments", "class_code")
+
+    def __init__(self, m: Mapped):
+        self.activity, self.class_code = KeptActivity(m.activity), m.class_code
+        self.segments = [Candidate(c.segment, c.confidence, c.method, c.evidence, _NO_TERMS, ()) for c in m.segments]
+
+
+_MEMO: dict[tuple, Mapped | Kept] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
 
 
 def _key(name, entity_type, capital_yuan, scope, products, industry_code) -> tuple:
@@ -171,28 +221,36 @@ def model_version(model: dict | None = None) -> str:
     return f"lr{m.get('trained_on', 0)}-" + hashlib.sha256(json.dumps(m, sort_keys=True).encode()).hexdigest()[:8]
 
 
-def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None) -> None:
-    """Replace the ``enterprise_activity`` rows of these enterprises."""
+def write_activities(store, conn, acts: dict[int, Mapped], batch: int | None, fresh_from: int | None = None) -> None:
+    """Replace the ``enterprise_activity`` rows of these enterprises (ids ≥ ``fresh_from`` are new: nothing to delete)."""
     import json
 
     import pyarrow as pa
 
+    from chainbrain.ingest.mapping import older
     from chainbrain.store import schema as S
 
     t = S.metadata.tables["enterprise_activity"]
-    ids = list(acts)
+    ids = older(list(acts), fresh_from)
     for i in range(0, len(ids), 5000):
         conn.execute(t.delete().where(t.c.enterprise_id.in_(ids[i:i + 5000])))
     version = model_version()
-    rows = [{"enterprise_id": eid, "section": m.activity.section, "class_code": m.class_code,
-             "industrial": bool(m.activity.industrial), "probability": round(m.activity.probability, 4),
-             "items": json.dumps([it.as_dict() for it in m.activity.items], ensure_ascii=False),
-             "evidence": json.dumps(m.activity.evidence, ensure_ascii=False), "model": version, "batch_id": batch}
-            for eid, m in acts.items()]
-    store.bulk_insert(conn, "enterprise_activity", pa.Table.from_pylist(rows, schema=pa.schema([
+    schema = pa.schema([
         ("enterprise_id", pa.int64()), ("section", pa.string()), ("class_code", pa.string()), ("industrial", pa.bool_()),
         ("probability", pa.float64()), ("items", pa.string()), ("evidence", pa.string()), ("model", pa.string()),
-        ("batch_id", pa.int64())])))
+        ("batch_id", pa.int64())])
+    items = list(acts.items())
+    for i in range(0, len(items), 100_000):                       # in slices: a 1 M-firm import stays in memory
+        rows = []
+        for eid, m in items[i:i + 100_000]:
+            a = m.activity
+            kept = isinstance(a, KeptActivity)
+            rows.append({"enterprise_id": eid, "section": a.section, "class_code": m.class_code,
+                         "industrial": bool(a.industrial), "probability": round(a.probability, 4),
+                         "items": a.items_json if kept else json.dumps([it.as_dict() for it in a.items], ensure_ascii=False),
+                         "evidence": a.evidence_json if kept else json.dumps(a.evidence, ensure_ascii=False),
+                         "model": version, "batch_id": batch})
+        store.bulk_insert(conn, "enterprise_activity", pa.Table.from_pylist(rows, schema=schema))
 
 
 def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple[str, list[float]]]:

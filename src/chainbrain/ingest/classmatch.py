@@ -70,8 +70,9 @@ def _sims(mat, cols, w):
     return np.asarray(mat[:, cols] @ w).ravel()
 
 
+@lru_cache(maxsize=200_000)
 def match(objects: str) -> tuple[str | None, float]:
-    """(class code or None, cosine similarity of the best class)."""
+    """(class code or None, cosine similarity of the best class); objects repeat across firms, so cached."""
     if not (objects or "").strip():
         return None, 0.0
     vec, mat, codes = _index()
@@ -113,7 +114,8 @@ def _seg_index():
     return vec, vec.fit_transform(docs).tocsc(), [s.code for s in segs]
 
 
-def match_segment(objects: str, allowed=None) -> tuple[str | None, float]:
+@lru_cache(maxsize=100_000)
+def match_segment(objects: str, allowed: frozenset | None = None) -> tuple[str | None, float]:
     """The catalog segment (top level) whose name and keywords are most similar to ``objects``.
 
     Rule: TF-IDF over jieba words and their character bigrams; the best segment when the

@@ -46,38 +46,11 @@ _CLAUSE = re.compile(r"[；;。，,\n]|（[^）]*）|\([^)]*\)")
 # Generic product words the catalog keywords do not cover, added while tuning on the
 # labelled sample (tune half only): word → segment. They are weaker than catalog
 # keywords only in that they name the segment's product family, not a product.
-EXTRA_KEYWORDS: dict[str, str] = {
-    # furniture, wood, bamboo
-    "家具": "FN-M1", "家俱": "FN-M1", "木器": "FN-M1", "木业": "FN-U1", "木材加工": "FN-U1", "木竹": "FN-U1",
-    "竹木": "FN-U3", "竹业": "FN-U3", "竹胶板": "FN-U3", "竹地板": "FN-U3", "细木工板": "FN-U2", "木胶板": "FN-U2",
-    "套装门": "FN-M6", "木门窗": "FN-M6",
-    # ceramics and building materials
-    "陶瓷": "BM-M4", "建陶": "BM-M3", "砂轮": "BM-M9", "磨料": "BM-M9", "磨具": "BM-M9", "花岗石": "BM-U1",
-    "灰岩": "BM-U1", "碳素": "BM-M9", "碳刷": "BM-M9", "水泥预制": "BM-M2",
-    # pharmaceuticals
-    "制药": "PH-M3", "药业": "PH-M3", "合剂": "PH-M2", "口服液": "PH-M2", "糖浆剂": "PH-M2", "颗粒剂": "PH-M2",
-    "丸剂": "PH-M2", "煎膏剂": "PH-M2", "注射剂": "PH-M3", "兽用药品": "PH-M7", "兽用": "PH-M7",
-    "医用卫生材料": "PH-M5", "医疗器械生产": "PH-M5", "病房护理设备": "PH-M6",
-    # non-ferrous metals
-    "锡业": "NF-M5", "锡冶炼": "NF-M5", "锡金属": "NF-M5", "锡化工": "NF-M5", "铜材": "NF-M6", "铜业": "NF-M6",
-    "钨钼": "NF-D2", "钨业": "NF-M2", "稀土加工": "NF-M3", "稀土产品": "NF-M3", "稀土冶炼": "NF-M3",
-    "稀土金属": "NF-M3", "废旧金属": "NF-U6", "金属回收": "NF-U6", "黄金矿": "NF-U5", "氧化锌": "NF-M5",
-    # textiles and clothing
-    "皮具": "TX-D6", "皮鞋": "TX-D6", "鞋业": "TX-D6", "制衣": "TX-D2", "棉纱": "TX-M1", "纺织": "TX-M1",
-    "棉花加工": "TX-U2", "棉花收购": "TX-U2", "窗帘": "TX-D4", "夏布": "TX-M2", "麻纱": "TX-M2",
-    # chemicals, plastics, rubber
-    "编织袋": "PC-D3", "塑料袋": "PC-D3", "编织布": "PC-D3", "内胎": "PC-D3", "橡胶制品": "PC-D3",
-    "氯化石蜡": "PC-M5", "润滑剂": "PC-M5", "消毒剂": "PC-M5", "有机肥": "PC-M6",
-    # food
-    "油脂": "FD-M1", "板鸭": "FD-M2", "米业": "FD-M1", "挂面": "FD-M1", "果酒": "FD-D2", "生猪": "FD-U2",
-    "畜禽": "FD-U2", "家禽": "FD-U2", "鱼苗": "FD-U2", "水产品加工": "FD-M4", "干制": "FD-M4",
-    # equipment, electronics
-    "起重机": "EQ-M3", "输送机": "EQ-M3", "泵类": "EQ-M3", "水轮机": "EQ-M3", "机械制造": "EQ-M3", "普通机械": "EQ-M3",
-    "开关柜": "EQ-M1", "电器成套": "EQ-M1", "低压电器": "EQ-M1", "汽车内饰": "EQ-D2", "汽车坐垫": "EQ-D2",
-    "电子元器件": "EI-M2", "元器件": "EI-M2", "电子器件": "EI-M2", "电声": "EI-M2", "电子变压器": "EI-M2",
-    "电感线圈": "EI-M2", "光电器件": "EI-U4", "电子测量仪器": "EQ-D4",
-    "航空设备": "AV-M3", "飞机系列": "AV-M1",
-}
+def extra_keywords(pack=None) -> dict[str, str]:
+    """Generic product words → segment, beside the catalog's own keywords: the pack's
+    ``registry_keywords`` file (keyword, segment_code, source, note), each with where it came from."""
+    pack = pack or load_pack()
+    return {r["keyword"]: r["segment_code"] for r in pack.registry_keywords}
 
 
 _GROUP = re.compile(r"^.*?集团(?:有限公司|股份有限公司|有限责任公司)?\s*(?:[（(][^）)]*[)）])?")
@@ -118,22 +91,44 @@ class Mapper:
                 k = k.strip()
                 if len(k) >= 2:
                     self.kw.setdefault(k, set()).add(s.code)
-        for k, code in (EXTRA_KEYWORDS if extra is None else extra).items():
+        for k, code in (extra_keywords(pack) if extra is None else extra).items():
             if code in self.segments:
                 self.kw.setdefault(k, set()).add(code)
         self.regex = re.compile("|".join(re.escape(k) for k in sorted(self.kw, key=len, reverse=True)))
+        lens: dict[str, set[int]] = {}
+        for k in self.kw:
+            lens.setdefault(k[0], set()).add(len(k))
+        self._lens = {c: tuple(sorted(v, reverse=True)) for c, v in lens.items()}
+        self._also: dict[str, frozenset[str]] = {}
         self.by_class: dict[str, set[str]] = {}
         for s in pack.segments:
             if s.level == "segment":
                 for c in s.industry_codes:
                     self.by_class.setdefault(c, set()).add(s.code)
 
-    def also(self, code: str) -> set[str]:
+    def also(self, code: str) -> frozenset[str]:
         """Chains a segment (or its parent) is cross-listed in."""
-        seg = self.segments[code]
-        out = set(seg.also_chains)
-        if seg.parent_code and seg.parent_code in self.segments:
-            out |= set(self.segments[seg.parent_code].also_chains)
+        if code not in self._also:
+            seg = self.segments[code]
+            out = set(seg.also_chains)
+            if seg.parent_code and seg.parent_code in self.segments:
+                out |= set(self.segments[seg.parent_code].also_chains)
+            self._also[code] = frozenset(out)
+        return self._also[code]
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(start, keyword) of the catalog keywords in ``text``: leftmost, longest first, not
+        overlapping — what ``self.regex.finditer`` finds, by a lookup on each character
+        (a large regex alternation is slow: every keyword is tried at every position)."""
+        out, i, n, kw, lens = [], 0, len(text), self.kw, self._lens
+        while i < n:
+            for L in lens.get(text[i], ()):
+                if text[i:i + L] in kw:
+                    out.append((i, text[i:i + L]))
+                    i += L
+                    break
+            else:
+                i += 1
         return out
 
     @staticmethod
@@ -160,9 +155,8 @@ class Mapper:
         texts = {"name": own_name(name), "products": products or "",
                  "scope": self.scope_text(scope) if industrial else ""}
         for src, conf in SOURCES:
-            for m in self.regex.finditer(texts[src]):
-                word = m.group(0)
-                c_ = conf if src != "scope" or m.start() < SCOPE_LEAD else SCOPE_LATE
+            for start, word in self.find(texts[src]):
+                c_ = conf if src != "scope" or start < SCOPE_LEAD else SCOPE_LATE
                 for code in self.kw[word]:
                     c = found.setdefault(code, Candidate(code, 0.0, "keyword"))
                     c.confidence = max(c.confidence, c_)
@@ -198,11 +192,13 @@ class Mapper:
         - Echo: a candidate in chain Y all of whose words also hit a segment of a chain
           X it is cross-listed in (``also_chains``) is dropped when that segment is not
           cross-listed back in Y, or chain X has more matched words than Y
-          (电机 → EQ-U3, not also ST-D3; 原料药 in a drug maker → PH, not also PC).
+          (电机 → EQ-U3, not also ST-D3, which is listed one way only).
         - A chain found in the name keeps the others only if they have two or more words;
           a chain with one word beside a chain with three or more is a side line.
         - Late scope hits: a chain whose best evidence is a hit far into the scope
           (confidence ``SCOPE_LATE``) is dropped when another chain has stronger evidence.
+        - Mutual cross-listings are kept: a segment whose words all hit a kept segment of a
+          chain it is cross-listed with, and which lists it back, stays (the product is in both).
         """
         if len({self.segments[c].chain_code for c in found}) < 2:
             return
@@ -214,7 +210,7 @@ class Mapper:
             y = self.segments[code].chain_code
             for x in self.also(code) - {y}:
                 cover = [o for o in found if self.segments[o].chain_code == x and found[o].terms & c.terms]
-                if cover and c.terms <= words[x] and (any(y not in self.also(o) for o in cover) or len(words[x]) > len(words[y])):
+                if cover and c.terms <= words[x] and any(y not in self.also(o) for o in cover):
                     drop.add(code)
                     break
         # a chain named in the name needs no company: another chain needs two scope words
@@ -239,6 +235,14 @@ class Mapper:
         for ch, b in best.items():
             if b <= SCOPE_LATE < top:
                 drop |= {code for code in found if self.segments[code].chain_code == ch}
+        # a product the catalog lists in two chains that name each other (电线电缆 in NF-D1 and
+        # EQ-M2) belongs to both: a dropped segment whose words all hit a kept, mutually
+        # cross-listed segment comes back (mapping guide §2: the catalog decides)
+        for code in [d for d in drop if found[d].terms]:
+            y = self.segments[code].chain_code
+            if any(o not in drop and self.segments[o].chain_code in self.also(code) and y in self.also(o)
+                   and found[code].terms <= found[o].terms for o in found):
+                drop.discard(code)
         for code in drop:
             found.pop(code, None)
 
@@ -258,9 +262,11 @@ def _apply_overrides(cands: list[Candidate], overrides: list[tuple[str, str, str
     return sorted(out.values(), key=lambda c: (-c.confidence, c.segment))
 
 
-def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict[int, list[Candidate]]:
+def compute(store, conn, ids: list[int], activities: dict | None = None,
+            fresh_from: int | None = None) -> dict[int, list[Candidate]]:
     """Segments of ``ids``; firms with a business scope go through the main activity first
-    (``ingest.chainmap``), whose result is put in ``activities`` (id → ``chainmap.Mapped``)."""
+    (``ingest.chainmap``), whose result is put in ``activities`` (id → ``chainmap.Mapped``).
+    Ids ≥ ``fresh_from`` were created in this transaction: they have no overrides to read."""
     if not ids:
         return {}
     from chainbrain.ingest.chainmap import map_firm
@@ -274,9 +280,10 @@ def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict
                                       S.enterprise.c.business_scope, S.enterprise.c.industry_code,
                                       S.enterprise.c.guessed_section, S.enterprise.c.entity_type,
                                       S.enterprise.c.registered_capital).where(S.enterprise.c.id.in_(part))).fetchall()
-        for eid, seg, action, note in conn.execute(sa.select(
+        old = older(part, fresh_from)
+        for eid, seg, action, note in (conn.execute(sa.select(
                 S.segment_override.c.enterprise_id, S.segment_override.c.segment_code, S.segment_override.c.action,
-                S.segment_override.c.note).where(S.segment_override.c.enterprise_id.in_(part))):
+                S.segment_override.c.note).where(S.segment_override.c.enterprise_id.in_(old))) if old else []):
             ov.setdefault(int(eid), []).append((seg, action, note))
         for eid, name, products, scope, ind, sec, etype, cap in rows:
             if scope and scope.strip():
@@ -290,18 +297,25 @@ def compute(store, conn, ids: list[int], activities: dict | None = None) -> dict
     return out
 
 
-def map_enterprises(store, conn, ids: list[int], batch: int) -> dict:
-    """Recompute the mapping of ``ids`` (rows of other methods, e.g. ``demo``, are left alone)."""
+def older(ids: list[int], fresh_from: int | None) -> list[int]:
+    """The ids made before this transaction (``fresh_from`` = first id it created; None: all)."""
+    return list(ids) if fresh_from is None else [i for i in ids if i < fresh_from]
+
+
+def map_enterprises(store, conn, ids: list[int], batch: int, fresh_from: int | None = None) -> dict:
+    """Recompute the mapping of ``ids`` (rows of other methods, e.g. ``demo``, are left alone).
+    Firms created in this transaction (id ≥ ``fresh_from``) have no stored mapping to delete first."""
     acts: dict = {}
-    result = compute(store, conn, ids, acts)
+    result = compute(store, conn, ids, acts, fresh_from)
     if acts:
         from chainbrain.ingest.chainmap import write_activities
         from chainbrain.ingest.review import refresh
 
-        write_activities(store, conn, acts, batch)
-        refresh(store, conn, acts, batch)
-    for chunk in range(0, len(ids), 5000):
-        part = ids[chunk:chunk + 5000]
+        write_activities(store, conn, acts, batch, fresh_from)
+        refresh(store, conn, acts, batch, fresh_from=fresh_from)
+    old = older(ids, fresh_from)
+    for chunk in range(0, len(old), 5000):
+        part = old[chunk:chunk + 5000]
         conn.execute(S.enterprise_segment.delete().where(S.enterprise_segment.c.enterprise_id.in_(part)
                                                          & S.enterprise_segment.c.method.in_(OWN_METHODS)))
     rows = [{"enterprise_id": eid, "segment_code": c.segment, "method": c.method, "confidence": round(c.confidence, 3),

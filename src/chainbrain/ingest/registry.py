@@ -32,6 +32,7 @@ from chainbrain.catalog.uscc import problem
 from chainbrain.ingest import rules as R
 from chainbrain.ingest.chainmap import map_firm, remember
 from chainbrain.ingest.errors import Issues
+from chainbrain.ingest.map_many import map_all
 from chainbrain.ingest.parse import Parsed, parse
 from chainbrain.ingest.readers import read_table
 
@@ -175,10 +176,13 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
         out["registered_capital_text"].append(caps[i])
         nm = names[i] or ""
         out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
-        act = map_firm(nm, types[i], yuan, scopes[i] or "").activity
+    step("validate", n, n)
+    rows = [(names[i] or "", types[i], out["registered_capital"][i], scopes[i] or "", None, None) for i in range(n)]
+    map_all(rows, step)                                  # each distinct firm once, with progress
+    for r in rows:
+        act = map_firm(*r).activity
         out["guessed_section"].append(act.section or None)
         out["is_industrial"].append(bool(act.industrial))
-    step("validate", n, n)
     return p, out
 
 
@@ -265,12 +269,13 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
             if k in p.cols:
                 cols[k] = list(R.to_np_str(p.cols[k]))
         cols["region_evidence"] = list(p.cols.pop("region_evidence"))
+        fresh = store.next_id(conn, "enterprise")          # ids from here on are created by this import
         write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
         dates = _dates(p.cols.get("status_date"), p.n)
         recs = [{"uscc": codes[i], "name": col("name")[i], "address": col("address")[i], "status": col("status")[i],
                  "status_date": dates[i], "former_names": col("former_names")[i], "parent_uscc": col("parent_uscc")[i],
                  "parent_name": col("parent_name")[i], "is_branch": cols["is_branch"][i]} for i in keep]
-        res.extra["registry"] = resolve.apply(store, conn, recs, known, batch)
+        res.extra["registry"] = resolve.apply(store, conn, recs, known, batch, fresh_from=fresh)
         log_batch(store, conn, batch, "registry", str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
     step("write", len(keep), len(keep))

@@ -99,8 +99,12 @@ def _parent_names(rec) -> list[str]:
     return [n for n in names if n]
 
 
-def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, today: dt.date | None = None) -> dict:
-    """After the enterprise rows are written: registry status, parents, history, ended locations (set-wise)."""
+def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, today: dt.date | None = None,
+          fresh_from: int | None = None) -> dict:
+    """After the enterprise rows are written: registry status, parents, history, ended locations (set-wise).
+    Firms created in this transaction (id ≥ ``fresh_from``) have no registry row to read or replace."""
+    from chainbrain.ingest.mapping import older
+
     today = today or dt.date.today()
     reg, hist, attr = _t("enterprise_registry"), _t("enterprise_registry_history"), S.enterprise_attr
     stats = {"history": 0, "ended": 0, "branches": 0}
@@ -114,7 +118,7 @@ def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, tod
         if eid is not None:
             eids[k] = eid
     current: dict[int, dict] = {}
-    ids = sorted(set(eids.values()))
+    ids = older(sorted(set(eids.values())), fresh_from)
     for i in range(0, len(ids), 5000):
         for r in conn.execute(sa.select(reg).where(reg.c.enterprise_id.in_(ids[i:i + 5000]))).mappings():
             current[int(r["enterprise_id"])] = dict(r)
@@ -149,7 +153,7 @@ def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, tod
             ends[eid] = when - dt.timedelta(days=1)
     changed = [r for eid, r in rows.items() if {k: v for k, v in r.items() if k != "batch_id"}
                != {k: v for k, v in (current.get(eid) or {}).items() if k != "batch_id"}]
-    ch_ids = [r["enterprise_id"] for r in changed]
+    ch_ids = older([r["enterprise_id"] for r in changed], fresh_from)
     for i in range(0, len(ch_ids), 5000):
         conn.execute(reg.delete().where(reg.c.enterprise_id.in_(ch_ids[i:i + 5000])))
     if changed:

@@ -34,19 +34,22 @@ def _t():
     return S.metadata.tables["mapping_review"]
 
 
-def refresh(store, conn, mapped: dict, batch: int | None, lower: float = LOWER, upper: float = UPPER) -> int:
-    """Queue (or drop) the firms of ``mapped`` (id → ``chainmap.Mapped``) by their best chain confidence."""
-    from chainbrain.ingest.mapping import default_mapper
+def refresh(store, conn, mapped: dict, batch: int | None, lower: float = LOWER, upper: float = UPPER,
+            fresh_from: int | None = None) -> int:
+    """Queue (or drop) the firms of ``mapped`` (id → ``chainmap.Mapped``) by their best chain confidence
+    (firms created in this transaction, id ≥ ``fresh_from``, have no queue rows yet)."""
+    from chainbrain.ingest.mapping import default_mapper, older
 
     t = _t()
-    ids = list(mapped)
+    ids = older(list(mapped), fresh_from)
     decided = set()
     for i in range(0, len(ids), 5000):
         decided |= {int(r[0]) for r in conn.execute(sa.select(t.c.enterprise_id).where(
             t.c.enterprise_id.in_(ids[i:i + 5000]) & (t.c.status != "pending")))}
-    todo = [e for e in ids if e not in decided]
-    for i in range(0, len(todo), 5000):
-        conn.execute(t.delete().where(t.c.enterprise_id.in_(todo[i:i + 5000]) & (t.c.status == "pending")))
+    old = [e for e in ids if e not in decided]
+    for i in range(0, len(old), 5000):
+        conn.execute(t.delete().where(t.c.enterprise_id.in_(old[i:i + 5000]) & (t.c.status == "pending")))
+    todo = [e for e in mapped if e not in decided]
     segs = default_mapper().segments
     rows = []
     for eid in todo:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 PRODUCE = ("生产", "制造", "加工", "冶炼", "铸造", "织造", "酿造", "开采", "采选", "精炼", "压延", "锻造", "纺纱",
            "印染", "印刷", "彩印", "制作", "屠宰", "采掘", "开发生产", "焙烤", "烘焙", "炼制", "提炼", "浇铸", "来料加工", "研制生产",
@@ -75,6 +76,11 @@ def role_of(verbs: list[str]) -> str:
     if any(v in RD for v in verbs):
         return "rd"
     return "other"
+
+
+@lru_cache(maxsize=4096)
+def _role(verbs: tuple[str, ...]) -> str:
+    return role_of(list(verbs))
 
 
 def strip_boilerplate(text: str) -> str:
@@ -135,21 +141,27 @@ def _split_runs(clause: str) -> list[str]:
     return [o for o in out if o]
 
 
+@lru_cache(maxsize=200_000)
+def _clause(c: str) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
+    """(text, object, verbs) of the items of one clause; clauses repeat across firms, so cached."""
+    out = []
+    for sub in _split_runs(c):
+        verbs = list(dict.fromkeys(_VERB.findall(sub)))
+        if not verbs and sub.endswith(NOMINAL):
+            verbs = [next(n for n in NOMINAL if sub.endswith(n))]
+        obj = _JOIN.sub("", _VERB.sub("、", sub)).strip("、 ")
+        obj = re.sub(r"、{2,}", "、", obj)
+        out.append((sub, obj, tuple(verbs)))
+    return tuple(out)
+
+
 def parse_scope(text: str | None) -> list[Item]:
     """Items of a business scope in their order (boilerplate removed)."""
     items: list[Item] = []
     for section, body in _sections(text or ""):
         for sent in _SENT.split(strip_boilerplate(body)):
             clauses = [c.strip() for c in _CLAUSE.split(sent) if c.strip(" 、")]
-            parsed = []
-            for c in clauses:
-                for sub in _split_runs(c):
-                    verbs = list(dict.fromkeys(_VERB.findall(sub)))
-                    if not verbs and sub.endswith(NOMINAL):
-                        verbs = [next(n for n in NOMINAL if sub.endswith(n))]
-                    obj = _JOIN.sub("", _VERB.sub("、", sub)).strip("、 ")
-                    obj = re.sub(r"、{2,}", "、", obj)
-                    parsed.append([sub, obj, verbs])
+            parsed = [[sub, obj, list(verbs)] for c in clauses for sub, obj, verbs in _clause(c)]
             nxt: list[str] = []
             for p in reversed(parsed):                     # enumerations take the next clause's verb
                 if p[2]:
@@ -158,7 +170,7 @@ def parse_scope(text: str | None) -> list[Item]:
                     p[2] = list(nxt)
                     p.append(True)
             for p in parsed:
-                items.append(Item(len(items), section, p[0], p[1], p[2], role_of(p[2]), len(p) > 3))
+                items.append(Item(len(items), section, p[0], p[1], p[2], _role(tuple(p[2])), len(p) > 3))
     return items
 
 

@@ -184,10 +184,13 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
                                "WHERE uscc IS NOT NULL OR province_code = :p", p=province) if fields else pd.DataFrame()
     by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if u is not None}
     by_name = {r["name"]: r for r in old.to_dict("records") if r["uscc"] is None and r["province_code"] == province}
-    next_id = store.next_id(conn, "enterprise")
+    next_id = fresh_from = store.next_id(conn, "enterprise")
     today = dt.date.today()
     inserts, attrs, touched = [], [], []
-    for rec in df.to_dict("records"):
+    def records():                                   # in slices: a 1 M-row file is not turned into dicts at once
+        for start in range(0, len(df), 50_000):
+            yield from df.iloc[start:start + 50_000].to_dict("records")
+    for rec in records():
         rec = {k: (None if (v is None or (isinstance(v, float) and np.isnan(v))) else v) for k, v in rec.items()}
         u = rec.get("uscc")
         cur = by_uscc.get(u) if u else by_name.get(rec.get("name"))
@@ -240,8 +243,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
         cur.update(changes)
     if inserts:
         cols = sorted({k for r in inserts for k in r})
-        tbl = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in inserts],
-                                   schema=pa.schema([(c, _arrow_type(c)) for c in cols]))
+        tbl = pa.table({c: pa.array([r.get(c) for r in inserts], _arrow_type(c)) for c in cols})   # column-wise: no second list of dicts
         half = max(1, len(inserts) // 2)
         store.bulk_insert(conn, "enterprise", tbl.slice(0, half))
         _pause_hook()
@@ -250,8 +252,9 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
         store.bulk_insert(conn, "enterprise_attr", pa.Table.from_pylist(attrs, schema=pa.schema([
             ("enterprise_id", pa.int64()), ("attr", pa.string()), ("attr_value", pa.string()),
             ("valid_from", pa.date32()), ("valid_to", pa.date32()), ("batch_id", pa.int64()), ("revision", pa.int32())])))
+    del inserts, by_uscc, by_name, df, old                  # free the row dicts before mapping
     if touched:
-        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch)
+        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch, fresh_from)
 
 
 def _norm_val(v):
