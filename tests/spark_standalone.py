@@ -104,6 +104,18 @@ class Standalone:
             return {}
         return {p: c for p, c in descendants(self.worker.pid).items() if "CoarseGrainedExecutorBackend" in c}
 
+    def executor_registered(self, since: float) -> bool:
+        """An executor of an application started after ``since`` (epoch seconds) has registered with
+        its driver (its log in the worker's work directory says so)."""
+        for log in self.tmp.glob("work*/app-*/*/stderr"):
+            try:
+                if log.parent.parent.stat().st_mtime >= since and \
+                        b"Successfully registered with driver" in log.read_bytes():
+                    return True
+            except OSError:
+                continue
+        return False
+
     def kill_worker(self) -> None:
         """SIGKILL the worker JVM only (its executors notice and exit by themselves)."""
         os.kill(self.worker.pid, signal.SIGKILL)

@@ -28,7 +28,7 @@ class ExecutorWatch(threading.Thread):
         self.sc = session.sparkContext
         self.timeout, self.interval = float(timeout), interval
         self.reason: str | None = None
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def executors(self) -> int:
         return int(self.sc._jsc.sc().getExecutorMemoryStatus().size()) - 1      # minus the driver
@@ -36,7 +36,7 @@ class ExecutorWatch(threading.Thread):
     def run(self) -> None:
         start = last_seen = time.monotonic()
         seen = False
-        while not self._stop.wait(self.interval):
+        while not self._halt.wait(self.interval):
             try:
                 n = self.executors()
             except Exception:                   # the context is stopping: nothing to watch
@@ -56,4 +56,4 @@ class ExecutorWatch(threading.Thread):
                     return
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
