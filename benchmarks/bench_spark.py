@@ -95,16 +95,23 @@ def _panel_same(duck_panel, spark_panel) -> int:
     return len(a)
 
 
-def _frames_same(a, b, money=lambda c: c.endswith("_yuan")) -> None:
+def _frames_same(a, b, money=lambda c: c.endswith("_yuan")) -> dict:
+    """Rows equal: keys exactly, rates to 1e-9, money to the fen — or, for float sums beyond ~10^10 yuan
+    (where float64 summation order alone moves the fen), to 1e-12 relative; the largest money gaps."""
     a, b = a.reset_index(drop=True), b.reset_index(drop=True)
     assert list(a.columns) == list(b.columns) and len(a) == len(b), "supply rows differ"
+    gap = {"money_abs": 0.0, "money_rel": 0.0}
     for c in a.columns:
         if a[c].dtype.kind == "f":
-            tol = 0.005 if money(c) else 1e-9
             d = (a[c] - b[c]).abs()
-            assert ((d <= tol) | (a[c].isna() & b[c].isna())).all(), c
+            tol = (a[c].abs() * 1e-12).clip(lower=0.005) if money(c) else 1e-9
+            assert ((d <= tol) | (a[c].isna() & b[c].isna())).all(), (c, float(d.max()))
+            if money(c):
+                gap["money_abs"] = max(gap["money_abs"], float(d.max()))
+                gap["money_rel"] = max(gap["money_rel"], float((d / a[c].abs()).max()))
         else:
             assert a[c].astype(str).equals(b[c].astype(str)), c
+    return gap
 
 
 def run(scale: str) -> dict:
@@ -145,8 +152,7 @@ def run(scale: str) -> dict:
     panel_rows = _panel_same(duck_panel, spark_panel)
     print(f"spark: panel {spark_panel_s:.1f} s", flush=True)
     spark_supply_s, spark_supply = best_of(lambda: supply(view), repeats)
-    for a, b in zip(duck_supply, spark_supply):
-        _frames_same(a, b)
+    gaps = [_frames_same(a, b) for a, b in zip(duck_supply, spark_supply)]
     print(f"spark: supply {spark_supply_s:.1f} s", flush=True)
     session.stop()
     rows = {t: manifest["tables"][t]["rows"] for t in ("monthly_report", "supply_link", "enterprise")}
@@ -163,7 +169,9 @@ def run(scale: str) -> dict:
                   kpi_spark_s=round(spark_kpi_s, 3), kpi_duckdb_s=round(duck_kpi_s, 3), panel_periods=len(periods),
                   panel_spark_s=round(spark_panel_s, 3), panel_duckdb_s=round(duck_panel_s, 3), panel_rows=panel_rows,
                   supply_year=link_year, supply_spark_s=round(spark_supply_s, 3),
-                  supply_duckdb_s=round(duck_supply_s, 3), lake_rows=rows, **extra)
+                  supply_duckdb_s=round(duck_supply_s, 3),
+                  supply_money_max_gap_yuan=max(g["money_abs"] for g in gaps),
+                  supply_money_max_gap_rel=max(g["money_rel"] for g in gaps), lake_rows=rows, **extra)
 
 
 def _max_year():
