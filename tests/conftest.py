@@ -52,6 +52,19 @@ def pg_server():
 
 
 @pytest.fixture(scope="session")
+def spark_standalone(tmp_path_factory):
+    """A Spark standalone master and one worker (1 core, 1 GB for executors) on 127.0.0.1, free ports
+    (tests/spark_standalone.py); the JVMs' process groups are killed at the end."""
+    from spark_standalone import Standalone
+
+    cluster = Standalone(tmp_path_factory.mktemp("spark-standalone"), cores=1, memory="1g")
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

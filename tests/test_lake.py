@@ -111,11 +111,18 @@ def test_cli_lake_and_engine_errors(duck_store, tmp_path):
              (["--engine", "spark", "--lake", str(tmp_path)], "no _lake.json"),
              (["--engine", "oracle"], "--engine must be one of")]
     for extra, message in cases:
-        for cmd in (["kpi", "-p", "2025-06"], ["compute", "--no-disclosure"]):
+        for cmd in (["kpi", "-p", "2025-06"], ["compute", "--no-disclosure"], ["supply", "spof", "--year", "2024"],
+                    ["advantage", "complexity", "-o", str(tmp_path / "c.csv")]):
             r = run(app, [*cmd, "--db", duck_store.db, *extra])
             assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output, (cmd, extra, r.output)
     with duck_store.engine.connect() as c:
         assert c.execute(sa.text("SELECT COUNT(*) FROM compute_run")).scalar() == 0
+    r = run(app, ["advantage", "complexity", "--level", "province", "-o", str(tmp_path / "c.csv"), "--db", duck_store.db])
+    assert r.exit_code == 2 and "--level must be one of" in r.output and "应为" in r.output
+    r = run(app, ["advantage", "complexity", "--engine", "duckdb", "--lake", str(tmp_path / "lake"), "--year", "2024",
+                  "--level", "prefecture", "-o", str(tmp_path / "c.csv"), "--db", duck_store.db])
+    assert r.exit_code == 0, r.output                                         # from the lake on DuckDB
+    assert len((tmp_path / "c.csv").read_text().splitlines()) > 1
 
 
 def test_scaled_lake_multiplies_sums_and_keeps_rates(duck_store, tmp_path):
@@ -183,3 +190,19 @@ def test_spark_settings_from_file_and_environment(tmp_path, monkeypatch):
     f.write_text("[spark]\nshuffle_partitions = 0\n")
     with pytest.raises(ConfigError, match="shuffle_partitions"):
         load_settings(str(f))
+    f.write_text("[spark]\nexecutor_timeout = 1\n")                          # the boundary: 1 s is the least
+    assert load_settings(str(f)).spark_executor_timeout == 1
+    f.write_text("[spark]\n")
+    assert load_settings(str(f)).spark_executor_timeout == 120
+    f.write_text("[spark]\nexecutor_timeout = 0\n")
+    with pytest.raises(ConfigError, match="spark_executor_timeout"):
+        load_settings(str(f))
+
+
+def test_executor_watch_rules():
+    """Local masters are not watched (tasks run in the driver); cluster masters are."""
+    from chainbrain.analytics.spark_watch import watched
+
+    assert not watched("local[*]") and not watched("local[2]") and not watched("local")
+    assert watched("spark://127.0.0.1:7077") and watched("yarn") and watched("k8s://https://api:6443")
+    assert watched("local-cluster[1,1,1024]")

@@ -1,11 +1,12 @@
-"""``--engine spark`` from the command line on a multi-process Spark cluster on this machine (#21).
+"""``--engine spark`` from the command line on a Spark standalone cluster on this machine (#21).
 
-Each command runs as its own process (``python -m chainbrain …``) with the master
-``local-cluster[1,1,1024]``: a master and a worker in the driver's JVM and the executor in a JVM
-of its own (``CoarseGrainedExecutorBackend``, seen in the process tree while the command runs),
-so tasks and their results cross processes. Memory: driver 512 MB, executor 512 MB, one core.
-Figures equal DuckDB's to the fen (money) and to 1e-9 (rates, counts exactly); a killed cluster
-fails the command with one line and leaves the store's previous results in place.
+The session fixture ``spark_standalone`` (tests/conftest.py, tests/spark_standalone.py) starts a
+master and one worker JVM from the installed PySpark; each command runs as its own process
+(``python -m chainbrain … --spark-master spark://127.0.0.1:PORT``), the driver of an application
+whose executor the worker launches as a JVM of its own (seen below the worker while the command
+runs), so tasks and results cross processes. Memory: driver 512 MB, executor 512 MB, one core.
+Figures equal DuckDB's to the fen (money) and to 1e-9 (rates; counts exactly). Killing the
+worker alone mid-job fails the command with one line (exit 3) and leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -33,24 +34,15 @@ from test_monitor_data import load
 
 pytestmark = pytest.mark.spark
 
-MASTER = "local-cluster[1,1,1024]"
 COMPUTE = ["compute", "--period", "2025-06", "--no-alerts", "--no-index", "--operations", "off", "--no-disclosure"]
 COLS = "period, basis, scope, grouping, key, indicator, value, n"
 
 
-def spark_available() -> bool:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return False
-    return shutil.which("java") is not None
-
-
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+def cluster(tmp_path_factory, spark_standalone):
     """A DuckDB store with the monitoring dataset and its lake; the environment of the commands."""
-    if not spark_available():
-        raise RuntimeError("pyspark or Java is missing: `make test` installs both (extra 'spark', default-jre-headless)")
+    if shutil.which("java") is None:
+        raise RuntimeError("Java is missing: `make test` installs it (default-jre-headless)")
     tmp = tmp_path_factory.mktemp("spark-cluster")
     with open_store(str(tmp / "cb.duckdb")) as store:
         init_store(store)
@@ -60,61 +52,44 @@ def cluster(tmp_path_factory):
                                                       os.environ.get("PYTHONPATH", "")]),
                         "CHAINBRAIN_SPARK_DRIVER_MEMORY": "512m", "CHAINBRAIN_SPARK_EXECUTOR_MEMORY": "512m",
                         "CHAINBRAIN_SPARK_CORES_MAX": "1", "CHAINBRAIN_SPARK_SHUFFLE_PARTITIONS": "2"}
-    return {"tmp": tmp, "db": str(tmp / "cb.duckdb"), "lake": str(tmp / "lake"), "manifest": manifest, "env": env}
+    return {"tmp": tmp, "db": str(tmp / "cb.duckdb"), "lake": str(tmp / "lake"), "manifest": manifest, "env": env,
+            "spark": spark_standalone}
 
 
-def _descendants(pid: int) -> dict[int, str]:
-    """Processes below ``pid`` (pid → command line), from /proc."""
-    parent = {}
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                parent[int(d.name)] = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                pass
-    out, todo = {}, [pid]
-    while todo:
-        p = todo.pop()
-        for child, ppid in parent.items():
-            if ppid == p and child not in out:
-                try:
-                    out[child] = (Path("/proc") / str(child) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                except OSError:
-                    continue
-                todo.append(child)
-    return out
-
-
-def run_cli(cluster, args: list[str], kill_when_executor: float | None = None, timeout: float = 900):
-    """Run ``chainbrain ARGS --engine spark`` on :data:`MASTER`; (exit code, stdout, stderr, executor seen).
-    ``kill_when_executor``: seconds after the executor JVM appears to SIGKILL the cluster's JVMs."""
+def run_cli(cluster, args: list[str], kill_worker_after: float | None = None, env: dict | None = None,
+            timeout: float = 900):
+    """Run ``chainbrain ARGS --engine spark`` against the standalone master; (exit code, stdout, stderr,
+    executor seen below the worker). ``kill_worker_after``: seconds after the executor has registered
+    with the driver (killed earlier, a starting executor may outlive its worker and serve the job)
+    to SIGKILL the worker JVM — only it: the driver is the command."""
+    spark = cluster["spark"]
+    if not spark.worker_alive():
+        spark.start_worker()
+    t0 = time.monotonic()
+    while spark.executors() and time.monotonic() - t0 < 30:     # the previous application's executor ends
+        time.sleep(0.2)
     cmd = [sys.executable, "-m", "chainbrain", *args, "--db", cluster["db"], "--engine", "spark",
-           "--lake", cluster["lake"], "--spark-master", MASTER]
-    proc = subprocess.Popen(cmd, env=cluster["env"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    seen, t0, killed, known = None, time.monotonic(), False, {}
+           "--lake", cluster["lake"], "--spark-master", spark.url]
+    started = time.time() - 1
+    proc = subprocess.Popen(cmd, env=cluster["env"] | (env or {}), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    seen, registered, t0, killed = None, None, time.monotonic(), False
     try:
         while proc.poll() is None and time.monotonic() - t0 < timeout:
-            tree = _descendants(proc.pid)
-            known |= tree
-            if seen is None and any("CoarseGrainedExecutorBackend" in c for c in tree.values()):
+            if seen is None and spark.executors():
                 seen = time.monotonic()
-            if seen is not None and kill_when_executor is not None and not killed \
-                    and time.monotonic() - seen >= kill_when_executor:
-                for pid, c in tree.items():         # the executor, then the driver JVM (master and worker)
-                    if "CoarseGrainedExecutorBackend" in c or "SparkSubmit" in c:
-                        os.kill(pid, signal.SIGKILL)
+            if registered is None and seen is not None and kill_worker_after is not None \
+                    and spark.executor_registered(started):
+                registered = time.monotonic()
+            if registered is not None and not killed and time.monotonic() - registered >= kill_worker_after:
+                spark.kill_worker()
                 killed = True
             time.sleep(0.2)
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
-            proc.kill()
-        for pid, cmdline in known.items():          # JVMs left behind (re-parented once the command exited)
-            try:
-                if (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode() == cmdline:
-                    os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+            os.killpg(proc.pid, 9)                 # the command and its driver JVM
+            proc.wait()
     return proc.returncode, out, err, seen is not None
 
 
@@ -124,10 +99,10 @@ def _rows(db: str) -> tuple[list, list]:
                 c.execute(sa.text("SELECT id, engine, data_version, status, rows FROM compute_run ORDER BY id")).all())
 
 
-def test_kpi_on_a_cluster_equals_duckdb(cluster):
+def test_kpi_on_a_standalone_cluster_equals_duckdb(cluster):
     code, out, err, executor = run_cli(cluster, ["kpi", "--period", "2025-06", "--format", "json"])
     assert code == 0, err[-2000:]
-    assert executor, "no executor JVM was seen: the work did not cross processes"
+    assert executor, "no executor JVM below the worker: the work did not cross processes"
     got = json.loads(out)
     with open_store(cluster["db"]) as store:
         want = kpi(store, "2025-06")
@@ -142,8 +117,30 @@ def test_kpi_on_a_cluster_equals_duckdb(cluster):
     assert want["revenue_ytd_yuan"] > 0 and want["yoy_comparable"] is not None
 
 
-def test_compute_on_a_cluster_writes_back_and_a_killed_job_changes_nothing(cluster):
-    """compute --engine spark writes DuckDB's figures with the lake's version; a killed cluster: exit 3."""
+def test_complexity_on_a_standalone_cluster_equals_duckdb(cluster):
+    """advantage complexity: the region × segment revenue aggregated on the cluster gives DuckDB's
+    RCA, PCI, ECI, density, COG and COI to 1e-9 (Mcp, diversity, ubiquity exactly)."""
+    tmp = cluster["tmp"]
+    args = ["advantage", "complexity", "--level", "county", "--year", "2024"]
+    code, _, err, executor = run_cli(cluster, [*args, "-o", str(tmp / "spark.csv")])
+    assert code == 0 and executor, err[-2000:]
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+    r = CliRunner().invoke(app, [*args, "-o", str(tmp / "duck.csv"), "--db", cluster["db"]])
+    assert r.exit_code == 0, r.output
+    got = pd.read_csv(tmp / "spark.csv", dtype={"region": str, "product": str})
+    want = pd.read_csv(tmp / "duck.csv", dtype={"region": str, "product": str})
+    assert len(want) >= 6 and want["mcp"].sum() > 0 and want["eci"].notna().any()
+    assert got[["region", "product", "mcp", "diversity", "ubiquity"]].equals(
+        want[["region", "product", "mcp", "diversity", "ubiquity"]])
+    for c in ("rca", "density", "cog", "eci", "pci", "coi"):
+        assert ((got[c] - want[c]).abs().fillna(0) <= 1e-9).all() and got[c].isna().equals(want[c].isna()), c
+
+
+def test_compute_on_a_standalone_cluster_writes_back_and_a_killed_worker_changes_nothing(cluster):
+    """compute --engine spark writes DuckDB's figures with the lake's version; the worker killed
+    mid-job (the driver lives on, left without executors): one line, exit 3, the store as it was."""
     ref = cluster["tmp"] / "ref.duckdb"
     shutil.copy(cluster["db"], ref)
     with open_store(str(ref)) as store:
@@ -160,9 +157,12 @@ def test_compute_on_a_cluster_writes_back_and_a_killed_job_changes_nothing(clust
         tol = 0.005 if unit.get(w[5]) == "yuan" else 1e-9
         assert (g[6] is None and w[6] is None) or abs(g[6] - w[6]) < tol, (g, w)
     assert runs == [(1, "spark", cluster["manifest"]["data_version"], "done", len(want))]
-    # the cluster dies mid-job (executor and driver JVM killed): one line, exit 3, the store as it was
-    code, out, err, executor = run_cli(cluster, COMPUTE, kill_when_executor=1.0)
-    assert executor and code == 3, (code, err[-2000:])
-    assert "the Spark job failed; the store is unchanged" in err and "Spark 作业失败" in err
+    code, out, err, executor = run_cli(cluster, COMPUTE, kill_worker_after=1.0,
+                                       env={"CHAINBRAIN_SPARK_EXECUTOR_TIMEOUT": "5"})
+    assert executor and not cluster["spark"].worker_alive(), err[-2000:]
+    assert code == 3, (code, err[-2000:])
+    lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert len(lines) == 1 and "the Spark job failed; the store is unchanged" in lines[0], err[-2000:]
+    assert "Spark 作业失败，数据库未改动" in lines[0] and "all executors were lost" in lines[0]
     assert "Traceback" not in err
     assert _rows(cluster["db"]) == (got, runs)

@@ -51,6 +51,7 @@ optional (docs/operations.md lists them)::
     executor_cores = 1
     cores_max = 2                 # cores the application takes from a standalone cluster (0: all)
     shuffle_partitions = 8        # spark.sql.shuffle.partitions
+    executor_timeout = 120        # s without any executor (workers lost) before the command fails
 """
 
 from __future__ import annotations
@@ -104,6 +105,7 @@ class Settings:
     spark_executor_cores: int = 1
     spark_cores_max: int = 2
     spark_shuffle_partitions: int = 8
+    spark_executor_timeout: int = 120                            # s (docs/spark.md, "Failure")
     source: str | None = field(default=None, compare=False)     # the file read, if any
 
 
@@ -141,6 +143,7 @@ _KEYS = {
     ("spark", "executor_cores"): ("spark_executor_cores", "CHAINBRAIN_SPARK_EXECUTOR_CORES"),
     ("spark", "cores_max"): ("spark_cores_max", "CHAINBRAIN_SPARK_CORES_MAX"),
     ("spark", "shuffle_partitions"): ("spark_shuffle_partitions", "CHAINBRAIN_SPARK_SHUFFLE_PARTITIONS"),
+    ("spark", "executor_timeout"): ("spark_executor_timeout", "CHAINBRAIN_SPARK_EXECUTOR_TIMEOUT"),
 }
 _MEMORY = re.compile(r"[0-9]+[kmgtKMGT]?")          # Spark's memory sizes: 512m, 2g
 _CHOICES = {"log_level": ("debug", "info", "warning", "error"), "access_log": ("plain", "json", "off")}
@@ -162,7 +165,7 @@ def _convert(name: str, value, where: str):
         if kind == "int":
             out = int(value)
             if out < 0 or (name in ("port", "workers", "work_mem_mb", "mail_port", "spark_executor_cores",
-                                    "spark_shuffle_partitions") and out < 1):
+                                    "spark_shuffle_partitions", "spark_executor_timeout") and out < 1):
                 raise ValueError
         elif kind == "float":
             out = float(value)

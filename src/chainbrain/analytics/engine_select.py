@@ -4,7 +4,9 @@
 read the store (the engine must be the store's); ``duckdb`` with a lake reads the Parquet
 files in an in-memory DuckDB; ``spark`` reads the lake (``--lake``, else the configuration's
 ``[spark] lake``) in a Spark session on ``--spark-master`` (else ``[spark] master``,
-default ``local[*]``) configured by :func:`spark_conf`. Results are always written to the store.
+default ``local[*]``) configured by :func:`spark_conf`; on a cluster an
+:class:`~chainbrain.analytics.spark_watch.ExecutorWatch` fails the jobs of an application left
+without executors (``[spark] executor_timeout``). Results are always written to the store.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 
 from chainbrain.analytics.engines import duckdb_lake, spark_lake, spark_session
+from chainbrain.analytics.spark_watch import ExecutorWatch, watched
 from chainbrain.store.lake import read_manifest
 
 ENGINES = ("duckdb", "postgres", "spark")
@@ -49,10 +52,18 @@ def analytics_source(store, engine: str | None = None, lake: str | None = None, 
             raise EngineError("--engine spark needs --lake PATH or [spark] lake in the configuration "
                               "(Spark 引擎需要 --lake 数据湖路径)")
         read_manifest(lake)                        # a bad lake fails before Spark starts
-        session = spark_session(app="chainbrain", master=master or settings.spark_master, conf=spark_conf(settings))
+        master = master or settings.spark_master
+        session = spark_session(app="chainbrain", master=master, conf=spark_conf(settings))
+        watch = ExecutorWatch(session, settings.spark_executor_timeout) if watched(master) else None
         try:
-            yield spark_lake(lake, session)
+            if watch:
+                watch.start()
+            view = spark_lake(lake, session)
+            view.watch = watch
+            yield view
         finally:
+            if watch:
+                watch.stop()
             session.stop()
     elif lake:
         if engine != "duckdb":

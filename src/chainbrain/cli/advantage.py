@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import typer
 
-from chainbrain.cli.common import DB
+from chainbrain.cli.common import DB, ENGINE, LAKE, SPARK_MASTER
 from chainbrain.cli.output import emit, emit_json
 
 app = typer.Typer(help="Comparative advantage and economic complexity (比较优势与经济复杂度).", no_args_is_help=True)
@@ -23,15 +23,39 @@ def _fail(msg: str) -> None:
 
 @app.command("complexity")
 def complexity_cmd(
-    input: Path = typer.Option(..., "--input", "-i", help="CSV with columns region,product,value"),
+    input: Path = typer.Option(None, "--input", "-i", help="CSV with columns region,product,value "
+                               "[default: the store's annual reports, region × segment revenue of --level]"),
     output: Path = typer.Option(..., "--output", "-o", help="CSV to write (one row per region × product)"),
     threshold: float = typer.Option(1.0, "--threshold", help="RCA (or value) threshold for Mcp = 1"),
     presence: str = typer.Option("rca", "--presence", help="rca (RCA ≥ threshold), value (value ≥ threshold) "
                                  "or manual (value is Mcp)"),
+    level: str = typer.Option("county", "--level", help="without --input: county or prefecture (city)"),
+    year: int = typer.Option(None, "--year", help="without --input: annual-report year [default: latest]"),
+    db: str = DB,
+    engine: str = ENGINE,
+    lake: str = LAKE,
+    spark_master: str = SPARK_MASTER,
 ):
-    """RCA, Mcp, density, COG, ECI, PCI, diversity, ubiquity, COI (as Growth Lab's ecomplexity)."""
+    """RCA, Mcp, density, COG, ECI, PCI, diversity, ubiquity, COI (as Growth Lab's ecomplexity), of a CSV
+    or of the store's region × segment revenue (``--engine spark --lake PATH``: that table is
+    aggregated on Spark over the lake, docs/spark.md; the matrix algebra runs here)."""
     from chainbrain.analytics.advantage.complexity import complexity
 
+    if presence not in ("rca", "value", "manual"):
+        _fail("--presence must be rca, value or manual (--presence 应为 rca、value 或 manual)")
+    df = _csv_values(input) if input is not None else _store_values(db, level, year, engine, lake, spark_master)
+    if df.empty:
+        _fail("no region × segment revenue to compute on (无可计算的地区 × 环节营业收入)")
+    out = complexity(df, presence=presence, threshold=threshold)
+    out["mcp"] = out["mcp"].astype(int)
+    out["diversity"] = out["diversity"].astype(int)
+    out["ubiquity"] = out["ubiquity"].astype(int)
+    out[OUT_COLUMNS].to_csv(output, index=False, float_format="%.17g")
+    typer.echo(f"wrote {len(out)} rows ({out['region'].nunique()} regions × {out['product'].nunique()} products) "
+               f"to {output}", err=True)
+
+
+def _csv_values(input: Path) -> pd.DataFrame:
     try:
         df = pd.read_csv(input, dtype={"region": str, "product": str}, keep_default_na=True)
     except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
@@ -45,15 +69,22 @@ def complexity_cmd(
         row = int(np.flatnonzero(bad.to_numpy())[0])
         _fail(f"{input}: row {row + 2}, field value: not a number {df['value'].iloc[row]!r} (数值无效)")
     df["value"] = v
-    if presence not in ("rca", "value", "manual"):
-        _fail("--presence must be rca, value or manual")
-    out = complexity(df, presence=presence, threshold=threshold)
-    out["mcp"] = out["mcp"].astype(int)
-    out["diversity"] = out["diversity"].astype(int)
-    out["ubiquity"] = out["ubiquity"].astype(int)
-    out[OUT_COLUMNS].to_csv(output, index=False, float_format="%.12g")
-    typer.echo(f"wrote {len(out)} rows ({out['region'].nunique()} regions × {out['product'].nunique()} products) "
-               f"to {output}", err=True)
+    return df
+
+
+def _store_values(db: str, level: str, year: int | None, engine, lake, master) -> pd.DataFrame:
+    """(region, product, value): the year's region × segment revenue (yuan) of ``level``
+    (:func:`chainbrain.analytics.advantage.data.region_segment_values`) on the chosen engine."""
+    from chainbrain.analytics.advantage import data
+    from chainbrain.cli.engine import source
+    from chainbrain.store import open_store
+
+    if level not in data.LEVELS:
+        _fail(f"--level must be one of {', '.join(data.LEVELS)}, not {level!r} (--level 应为 county 或 prefecture)")
+    with open_store(db) as st, source(st, engine, lake, master) as store:
+        df = data.region_segment_values(store, year, level)
+    return pd.DataFrame({"region": df["region"].astype(str), "product": df["segment"].astype(str),
+                         "value": df["revenue"].astype(float)})
 
 
 @app.command("recommend")

@@ -21,17 +21,19 @@ def source(store, engine: str | None, lake: str | None, master: str | None):
     from chainbrain.analytics.engine_select import EngineError, analytics_source
     from chainbrain.store.lake import LakeError
 
+    view = None
     try:
         with analytics_source(store, engine, lake, master) as view:
             yield view
     except (EngineError, LakeError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2)
-    except (typer.Exit, PeriodError, ValueError, KeyboardInterrupt):
-        raise
-    except Exception as exc:                       # Py4J / Spark errors: one line, no traceback
-        if engine != "spark":
+    except Exception as exc:
+        watch = getattr(view, "watch", None)
+        reason = watch.reason if watch is not None else None
+        if reason is None and (engine != "spark" or isinstance(exc, (typer.Exit, PeriodError, ValueError))):
             raise
-        typer.echo(f"error: the Spark job failed; the store is unchanged — {_first_line(exc)} "
+        # Py4J / Spark errors, or jobs cancelled for want of executors: one line, no traceback
+        typer.echo(f"error: the Spark job failed; the store is unchanged — {reason or _first_line(exc)} "
                    f"(Spark 作业失败，数据库未改动)", err=True)
         raise typer.Exit(3)
