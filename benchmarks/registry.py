@@ -21,5 +21,6 @@ BENCHMARKS = {
     "import_validate_small": __import__("benchmarks.bench_import_small", fromlist=["run"]).run,   # #22: < 1 s
     "cultivate_scaleup_baseline": __import__("benchmarks.bench_scaleup", fromlist=["run"]).run,   # 升规 Gibrat pools
     "spark_vs_duckdb_lake": __import__("benchmarks.bench_spark", fromlist=["run"]).run,   # #21: same lake, both engines
+    "load_50_users": __import__("benchmarks.bench_load", fromlist=["run"]).run,   # #20: 50 users, DuckDB and PostgreSQL
 }
 NAMES = list(BENCHMARKS)
