@@ -165,4 +165,7 @@ def test_compute_on_a_cluster_writes_back_and_a_killed_job_changes_nothing(clust
     assert executor and code == 3, (code, err[-2000:])
     assert "the Spark job failed; the store is unchanged" in err and "Spark 作业失败" in err
     assert "Traceback" not in err
-    assert _rows(cluster["db"]) == (got, runs)
+    after, runs_after = _rows(cluster["db"])
+    assert after == got                                      # the results as they were
+    # killed while reading the periods: no run begun; killed later: the run says it failed
+    assert runs_after[:1] == runs and all(r[3:] == ("failed", 0) for r in runs_after[1:])
