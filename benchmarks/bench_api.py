@@ -96,9 +96,10 @@ def serve(db: str, port: int) -> None:
 
 
 class Server:
-    """``python -m benchmarks.bench_api serve DB PORT`` in a subprocess, with ``env`` added."""
+    """``python -m <module> serve DB PORT`` (this module's :func:`serve` by default) in a subprocess,
+    with ``env`` added."""
 
-    def __init__(self, db: str, env: dict):
+    def __init__(self, db: str, env: dict, module: str = "benchmarks.bench_api"):
         self.port = _port()
         self.base = f"http://127.0.0.1:{self.port}"
         # the 20 clients share one address (anonymous) and queue uncached work on purpose: no 429/503
@@ -109,7 +110,7 @@ class Server:
         root = str(Path(__file__).resolve().parent.parent)
         full_env["PYTHONPATH"] = root + os.pathsep + full_env.get("PYTHONPATH", "")
         self.log = tempfile.TemporaryFile(mode="w+")   # the server's stderr (a pipe could fill up)
-        self.proc = subprocess.Popen([sys.executable, "-m", "benchmarks.bench_api", "serve", db, str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", module, "serve", db, str(self.port)],
                                      stdout=subprocess.PIPE, stderr=self.log, text=True, cwd=root,
                                      env=full_env)
         self.warm_s: float | None = None

@@ -22,5 +22,6 @@ BENCHMARKS = {
     "cultivate_scaleup_baseline": __import__("benchmarks.bench_scaleup", fromlist=["run"]).run,   # 升规 Gibrat pools
     "registry_import_mapping": __import__("benchmarks.bench_registry", fromlist=["run"]).run,   # #19: 1M rows <= 10 min
     "spark_vs_duckdb_lake": __import__("benchmarks.bench_spark", fromlist=["run"]).run,   # #21: same lake, both engines
+    "load_50_users": __import__("benchmarks.bench_load", fromlist=["run"]).run,   # #20: 50 users, DuckDB and PostgreSQL
 }
 NAMES = list(BENCHMARKS)

@@ -66,6 +66,11 @@ def test_postgres_drill(tmp_path, pg_server):
     out = tmp_path / "pg.dump"
     b = _ok(runner.invoke(cli, ["db", "backup", "--db", src, "--out", str(out)]))
     assert b["tables"] > 50 and out.exists() and (tmp_path / "pg.dump.manifest.json").exists()
+    cut = tmp_path / "cut.dump"                                   # a dump cut short: refused before pg_restore
+    cut.write_bytes(out.read_bytes()[: out.stat().st_size // 2])
+    (tmp_path / "cut.dump.manifest.json").write_bytes((tmp_path / "pg.dump.manifest.json").read_bytes())
+    r = runner.invoke(cli, ["db", "verify", "--db", src, "--from", str(cut)])
+    assert r.exit_code == 2 and "truncated or damaged" in r.output and "不完整" in r.output, r.output
     dst = pg_server.create_database("cb_backup_dst")
     res = _ok(runner.invoke(cli, ["db", "restore", "--db", dst, "--from", str(out)]))
     assert res["ok"] and res["rows"] == b["rows"]

@@ -64,6 +64,31 @@ def test_admission_bounds_per_caller_and_in_all():
     assert _in_thread(adm, "session:a") is None
 
 
+def test_light_work_is_bounded_per_caller_only():
+    """A search (``light``: no analytics lock) is admitted while the server is at its total, but not
+    beyond its caller's bound; it takes no place of the total."""
+    adm = Admission(per_caller=1, total=1)
+    CALLER.set("session:a")
+    with adm.admit():                                  # a at the total
+        assert _in_thread(adm, "session:b") == 503
+        out = {}
+
+        def light(caller):
+            CALLER.set(caller)
+            try:
+                with adm.admit(light=True):
+                    out[caller] = adm.running
+            except Busy as exc:
+                out[caller] = exc.status
+
+        for who in ("session:b", "session:a"):
+            th = threading.Thread(target=light, args=(who,))
+            th.start()
+            th.join(5)
+        assert out == {"session:b": 1, "session:a": 429}
+    assert adm.running == 0 and not adm.counts
+
+
 def test_the_caller_is_the_session_else_the_trusted_address():
     from chainbrain.web.proxies import parse
 
@@ -106,3 +131,35 @@ def test_refusals_over_http_and_cached_answers_still_served(client):
         st.admission.counts.clear()
         st.admission.running = 0
     assert client.get("/api/kpi", params={"period": "2025-04"}).status_code == 200
+
+
+def test_a_search_waits_for_no_computation(client):
+    """While a computation holds the analytics lock and the server is at its bound, a new search is
+    answered (it reads on the lock-free reader; the load test found searches queued 30 s or refused)."""
+    import sqlalchemy as sa
+
+    st = client.app.state.web
+    with st.store.engine.connect() as conn:
+        name = conn.execute(sa.text("SELECT name FROM region WHERE level = 'prefecture' AND status = 'current' "
+                                    "ORDER BY code LIMIT 1")).scalar()
+    held, release, out = threading.Event(), threading.Event(), {}
+
+    def compute():
+        with st.lock:
+            held.set()
+            release.wait(30)
+
+    th = threading.Thread(target=compute)
+    th.start()
+    try:
+        assert held.wait(5)
+        st.admission.running = st.admission.total          # every place of the server taken
+        searcher = threading.Thread(target=lambda: out.update(r=client.get("/api/search", params={"q": name})))
+        searcher.start()
+        searcher.join(20)
+        assert "r" in out, "the search waited for the analytics lock"
+        assert out["r"].status_code == 200 and out["r"].json()["regions"], out["r"].text
+    finally:
+        st.admission.running = 0
+        release.set()
+        th.join(5)

@@ -8,14 +8,19 @@ modernization index of the newest full year (chain and city × chain), and
 replaces the rows of those periods/years in ``indicator_value``,
 ``monitor_alert`` and ``modernization_score`` in one transaction, logging a
 ``compute_run`` (with the engine and data version read: the analytics may run on another
-engine, e.g. Spark over a lake, and write back here). Pages may read these tables instead of recomputing.
+engine, e.g. Spark over a lake, and write back here). The run's row is committed ``running``
+before anything is computed and turned ``done`` in the results' transaction, so a run that
+fails says ``failed`` and one that is killed is found ``died`` (:mod:`chainbrain.store.compute_runs`),
+the previous results whole. Pages may read these tables instead of recomputing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -25,6 +30,7 @@ from chainbrain.analytics import alerts as alerts_mod
 from chainbrain.analytics import modernization
 from chainbrain.analytics.operations_store import long_operations
 from chainbrain.analytics.panel import long_values
+from chainbrain.store import compute_runs
 from chainbrain.store import schema_monitoring as M
 from chainbrain.store.patterns import data_key
 
@@ -41,6 +47,16 @@ def _noop(*a, **k):
     pass
 
 
+def _pause_hook() -> None:
+    """Test hook (kill tests): when ``CHAINBRAIN_COMPUTE_PAUSE`` names a file, the refresh writes its
+    pid there and sleeps ``CHAINBRAIN_COMPUTE_PAUSE_S`` seconds inside its write transaction, the old
+    results deleted and the new ones written but not committed."""
+    path = os.environ.get("CHAINBRAIN_COMPUTE_PAUSE")
+    if path:
+        Path(path).write_text(str(os.getpid()))
+        time.sleep(float(os.environ.get("CHAINBRAIN_COMPUTE_PAUSE_S", "60")))
+
+
 def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: bool = True,
             modernization_index: bool = True, operations: str = "year", source=None) -> dict:
     """Recompute and store every aggregate (module docstring); ``progress(done, total, label)``.
@@ -55,6 +71,19 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
         raise ValueError(f"operations must be year, all or off (运行分析指标范围应为 year、all 或 off): {operations}")
     t0 = time.perf_counter()
     periods = periods or available_periods(store)
+    engine = "spark" if store.kind == "pyspark" else store.kind
+    version = getattr(store, "data_version", None) or data_key(target)
+    run_id = compute_runs.begin(target, periods, engine, version)      # a killed run shows as died
+    try:
+        return _refresh(target, store, run_id, t0, periods, progress, alerts, modernization_index, operations,
+                        engine, version)
+    except BaseException as exc:
+        compute_runs.fail(target, run_id, exc)
+        raise
+
+
+def _refresh(target, store, run_id, t0, periods, progress, alerts, modernization_index, operations, engine,
+             version) -> dict:
     steps = len(periods) * len(GROUPINGS) + int(alerts) + int(modernization_index) + int(operations != "off")
     done = 0
     values = pd.DataFrame()
@@ -100,12 +129,7 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
                                    "weights": json.dumps({k: v["weight"] for k, v in r["indicators"].items()})})
         done += 1
     progress(done, steps, "writing")
-    engine = "spark" if store.kind == "pyspark" else store.kind
-    version = getattr(store, "data_version", None) or data_key(target)
-    with target.begin() as conn:
-        run_id = target.next_id(conn, "compute_run")
-        conn.execute(M.compute_run.insert().values(id=run_id, started_at=dt.datetime.now(), periods=",".join(periods),
-                                                   rows=0, status="running", engine=engine, data_version=version))
+    with target.begin() as conn:                     # the results and the run's "done": one transaction
         if periods:
             conn.execute(M.indicator_value.delete().where(M.indicator_value.c.period.in_(periods)))
         if len(values):
@@ -122,6 +146,7 @@ def refresh(store, periods: list[str] | None = None, progress=_noop, alerts: boo
             if score_rows:
                 target.bulk_insert(conn, "modernization_score", pa.Table.from_pylist(
                     [r | {"run_id": run_id} for r in score_rows]))
+        _pause_hook()
         secs = time.perf_counter() - t0
         n = len(values) + len(alert_rows) + len(score_rows)
         conn.execute(M.compute_run.update().where(M.compute_run.c.id == run_id).values(

@@ -47,9 +47,16 @@ def main() -> None:
     from chainbrain.config import ConfigError
     from chainbrain.store.lock import StoreLocked
 
+    from chainbrain.store import engine
+    from chainbrain.store.engine import StoreMissing
+
     remote.record()                            # prompt answers and stdin travel with a forwarded command
+    engine.CREATE_MISSING = creates_store(sys.argv[1:])     # a mistyped --db is refused, not created empty
     try:
         app()
+    except StoreMissing as exc:                # one line, no traceback
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
     except ConfigError as exc:                 # one line, no traceback (configuration file or variable)
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
@@ -63,6 +70,16 @@ def main() -> None:
                    f"`chainbrain db init --db …` (a new store) or `chainbrain db upgrade --db …` first "
                    f"(数据库中没有数据表 {table}：新库请先运行 db init，旧版本请先运行 db upgrade)", err=True)
         raise SystemExit(2) from None
+
+
+#: the commands that create a store when its DuckDB file does not exist (every other one refuses it)
+CREATORS = (("db", "init"), ("demo", "build"))
+
+
+def creates_store(args: list[str]) -> bool:
+    """Whether the command line ``args`` runs a command of :data:`CREATORS`."""
+    words = [a for a in args if not a.startswith("-")][:2]
+    return tuple(words) in CREATORS
 
 
 def missing_table(exc: BaseException) -> str | None:

@@ -40,11 +40,16 @@ def stats_cmd(db: str = DB, format: str = typer.Option("json", "--format", "-f")
 
 
 def open_or_fail(db: str):
-    """The store, or one bilingual line when another process (a running server) holds the DuckDB file."""
+    """The store, or one bilingual line when the DuckDB file does not exist or another process (a
+    running server) holds it."""
     import duckdb
 
+    from chainbrain.store.engine import StoreMissing
+
     try:
-        return open_store(db)
+        return open_store(db, must_exist=True)
+    except StoreMissing as exc:
+        fail(str(exc))
     except duckdb.IOException as exc:
         if "lock" not in str(exc).lower():
             raise

@@ -123,8 +123,24 @@ def alerts(
              f"Alerts 预警 {period}")
 
 
+def compute_runs(db: str = DB, limit: int = typer.Option(20, "--limit", min=1, max=1000),
+                 format: str = typer.Option("table", "--format", "-f", help="json, csv or table")):
+    """The newest ``chainbrain compute`` runs: running, done, failed (with the error) or died (its
+    process was killed before the results were written: the previous results are unchanged)."""
+    from chainbrain.store.compute_runs import runs
+
+    with open_store(db) as store:
+        rows = runs(store, limit)
+    if format == "json":
+        emit_json(rows)
+    else:
+        emit(["id", "status", "started_at", "finished_at", "seconds", "rows", "periods", "engine", "pid", "message"],
+             rows, format, "Compute runs 计算记录")
+
+
 def register(app: typer.Typer) -> None:
     """Add the commands to a Typer app (the root CLI or a test's)."""
     app.command("indicators")(indicators)
     app.command("compute")(compute)
+    app.command("compute-runs")(compute_runs)
     app.command("alerts")(alerts)

@@ -2,7 +2,10 @@
 
 DuckDB: ``EXPORT DATABASE`` (Parquet) runs in one read transaction, so the
 snapshot is consistent while other connections of the same process write;
-the folder, with ``manifest.json``, is packed into one ``.tar`` file.
+the folder is packed into one ``.tar`` file, ``manifest.json`` last (it lists every
+member's size). The file is written as ``FILE.part`` and renamed when whole, so a killed
+backup leaves only a ``.part``; restore and verify refuse a ``.part``, a file without the
+manifest or with a member cut short (one bilingual line).
 Restore: a *new* DuckDB file ``IMPORT DATABASE`` from it (an existing file is
 refused: nothing already stored is overwritten). DuckDB allows one process
 per file: while a server holds the file, another process cannot open it —
@@ -12,7 +15,8 @@ PostgreSQL: ``pg_dump --format=custom`` of the installed server binaries,
 taken at a snapshot exported by a repeatable-read transaction in which the
 manifest's counts and checksums are read too (``pg_dump --snapshot``), so
 both describe the same instant; the manifest is written beside the dump
-(``FILE.manifest.json``). Restore: ``pg_restore --no-owner --exit-on-error``
+(``FILE.manifest.json``, with the dump's size and SHA-256, which restore and verify check first;
+dump and manifest are written as ``.part`` and renamed). Restore: ``pg_restore --no-owner --exit-on-error``
 into an empty database (a database with ChainBrain tables is refused).
 
 Checksum of a table: SHA-256 over its rows in the order of all columns
@@ -35,6 +39,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from chainbrain.store.engine import is_postgres, libpq_url
+
+
+ROOT = "chainbrain-backup"                   # the folder inside a DuckDB backup's .tar
+MANIFEST = f"{ROOT}/manifest.json"           # written last into the .tar
+PART = ".part"                               # a backup being written: renamed when whole
 
 
 class BackupError(RuntimeError):
@@ -150,10 +159,16 @@ def _backup_duckdb(store, out: Path) -> dict:
             cur.execute("COMMIT")
         finally:
             cur.close()
-        (work / "db" / "manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
-        tmp = out.with_name(out.name + ".part")
+        parts = sorted((work / "db").rglob("*"))
+        man["files"] = {f"{ROOT}/{f.relative_to(work / 'db').as_posix()}": f.stat().st_size
+                        for f in parts if f.is_file()}
+        (work / "manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
+        tmp = out.with_name(out.name + PART)
         with tarfile.open(tmp, "w") as tar:
-            tar.add(work / "db", arcname="chainbrain-backup")
+            for f in parts:
+                tar.add(f, arcname=f"{ROOT}/{f.relative_to(work / 'db').as_posix()}", recursive=False)
+            _pause_hook()
+            tar.add(work / "manifest.json", arcname=MANIFEST)   # last: a file holding it is complete
         os.replace(tmp, out)                                 # the file appears whole or not at all
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -169,26 +184,91 @@ def _backup_postgres(store, out: Path) -> dict:
             _run([_pg_bin("pg_dump"), "--format=custom", "--no-owner", f"--snapshot={snap}", "--file", str(tmp),
                   "--dbname", libpq_url(store.db)])
             man = {"engine": "postgres", **manifest(conn)}
-    Path(str(out) + ".manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
+    man["dump"] = {"bytes": tmp.stat().st_size, "sha256": _file_sha256(tmp)}
+    _pause_hook()
+    side = Path(str(out) + ".manifest.json")
+    side_tmp = side.with_name(side.name + PART)
+    side_tmp.write_text(json.dumps(man, indent=1), encoding="utf-8")
+    os.replace(side_tmp, side)
     os.replace(tmp, out)
     return man
 
 
 # ---------------------------------------------------------------- restore
 def read_manifest(src: Path) -> dict:
+    """The manifest of the backup ``src``, after checking the file is whole: an unfinished ``.part``,
+    a truncated or damaged file is refused (:class:`BackupError`)."""
     src = Path(src)
+    if src.name.endswith(PART):
+        raise BackupError(f"{src}: an unfinished backup (its writing was interrupted); use a finished backup "
+                          f"or run `chainbrain db backup` again (未完成的备份文件：备份中途中断，请使用完整备份或重新备份)")
     if not src.exists():
         raise BackupError(f"{src}: no such backup file (备份文件不存在)")
-    if tarfile.is_tarfile(src):
-        with tarfile.open(src) as tar:
-            try:
-                return json.loads(tar.extractfile("chainbrain-backup/manifest.json").read())
-            except KeyError:
-                raise BackupError(f"{src}: not a ChainBrain backup (不是 ChainBrain 备份文件)") from None
     side = Path(str(src) + ".manifest.json")
     if not side.exists():
-        raise BackupError(f"{src}: its manifest {side.name} is missing (缺少清单文件 {side.name})")
-    return json.loads(side.read_text(encoding="utf-8"))
+        return _tar_manifest(src)
+    try:
+        man = json.loads(side.read_text(encoding="utf-8"))
+    except ValueError:
+        raise BackupError(f"{side}: the manifest is damaged (清单文件已损坏)") from None
+    dump = man.get("dump")
+    if dump and (src.stat().st_size != dump["bytes"] or _file_sha256(src) != dump["sha256"]):
+        raise _damaged(src)
+    return man
+
+
+def _damaged(src: Path) -> BackupError:
+    return BackupError(f"{src}: truncated or damaged (not the file the backup wrote); use another backup "
+                       f"(备份文件不完整或已损坏，请使用其他备份)")
+
+
+def _tar_manifest(src: Path) -> dict:
+    """The manifest inside a DuckDB backup (``.tar``), every member checked present with its size."""
+    try:
+        with tarfile.open(src) as tar:
+            members = {m.name: m for m in tar.getmembers()}
+            if MANIFEST not in members:
+                if any(n.startswith(ROOT + "/") for n in members):
+                    raise _damaged(src)              # the manifest is written last: the file was cut short
+                raise BackupError(f"{src}: not a ChainBrain backup (不是 ChainBrain 备份文件)")
+            man = json.loads(tar.extractfile(members[MANIFEST]).read())
+    except (tarfile.TarError, EOFError, ValueError, OSError):
+        if src.stat().st_size == 0 or not _looks_like_tar(src):
+            raise BackupError(f"{src}: not a ChainBrain backup, or a truncated one "
+                              f"(不是 ChainBrain 备份文件，或文件不完整)") from None
+        raise _damaged(src) from None
+    for name, size in (man.get("files") or {}).items():
+        if name not in members or members[name].size != size:
+            raise _damaged(src)
+    end = max((m.offset_data + m.size for m in members.values()), default=0)
+    if src.stat().st_size < end:
+        raise _damaged(src)
+    return man
+
+
+def _looks_like_tar(src: Path) -> bool:
+    with open(src, "rb") as f:
+        head = f.read(512)
+    return len(head) == 512 and head[257:262] == b"ustar"
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _pause_hook() -> None:
+    """Test hook (kill tests): when ``CHAINBRAIN_BACKUP_PAUSE`` names a file, the backup writes its pid
+    there and sleeps ``CHAINBRAIN_BACKUP_PAUSE_S`` seconds with the ``.part`` file half written."""
+    path = os.environ.get("CHAINBRAIN_BACKUP_PAUSE")
+    if path:
+        import time
+
+        Path(path).write_text(str(os.getpid()))
+        time.sleep(float(os.environ.get("CHAINBRAIN_BACKUP_PAUSE_S", "60")))
 
 
 def restore(db: str, src: Path) -> dict:
@@ -206,8 +286,11 @@ def restore(db: str, src: Path) -> dict:
             raise BackupError(f"{db}: already exists; restore into a new file (目标文件已存在，请恢复到新文件)")
         work = Path(tempfile.mkdtemp(prefix="chainbrain-restore-"))
         try:
-            with tarfile.open(src) as tar:
-                tar.extractall(work, filter="data")
+            try:
+                with tarfile.open(src) as tar:
+                    tar.extractall(work, filter="data")
+            except (tarfile.TarError, EOFError, OSError):
+                raise _damaged(src) from None
             import duckdb
 
             Path(db).parent.mkdir(parents=True, exist_ok=True)
@@ -231,9 +314,16 @@ def verify(db: str, src: Path, man: dict | None = None) -> dict:
     """Compare the store ``db`` with the backup's manifest: ``{"ok", "tables", "rows", "differences"}``."""
     from chainbrain.store import open_store
 
-    man = man or read_manifest(src)
-    with open_store(db) as store, store.engine.connect() as conn:
-        now = {"engine": man.get("engine"), **manifest(conn)}
+    from chainbrain.store.engine import StoreMissing
+
+    try:
+        store = open_store(db, must_exist=True)
+    except StoreMissing as exc:
+        raise BackupError(str(exc)) from None
+    with store:
+        man = man or read_manifest(src)          # the store is checked first, then the backup file
+        with store.engine.connect() as conn:
+            now = {"engine": man.get("engine"), **manifest(conn)}
     diff = compare(man, now)
     return {"ok": not diff, "tables": len(now["tables"]),
             "rows": sum(t["rows"] for t in now["tables"].values()), "differences": diff}

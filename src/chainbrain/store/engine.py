@@ -261,18 +261,40 @@ def fetch_arrow(conn: sa.Connection, sql: str, chunk_rows: int = 100_000) -> pa.
     return pa.concat_tables(parts, promote_options="permissive") if len(parts) > 1 else parts[0]
 
 
-def open_store(db: str | None = None, read_only: bool = False) -> Store:
+class StoreMissing(Exception):
+    """A DuckDB file that does not exist, opened by a command that needs an existing store."""
+
+    def __init__(self, db: str):
+        self.db = db
+        super().__init__(f"{db}: no such store (DuckDB file); check the path, or create one with "
+                         f"`chainbrain db init --db …` or `chainbrain demo build --db …` "
+                         f"(数据库文件不存在：请检查路径，或先用 db init / demo build 创建)")
+
+
+#: whether :func:`open_store` may create a DuckDB file that does not exist. The command line
+#: (:func:`chainbrain.cli.main`) turns it off for every command but the ones that create a store
+#: (``db init``, ``demo build``), so a mistyped ``--db`` is refused instead of backed up, verified
+#: or reported as an empty store.
+CREATE_MISSING = True
+
+
+def open_store(db: str | None = None, read_only: bool = False, must_exist: bool | None = None) -> Store:
     """Open the store named by ``db`` (default: ``$CHAINBRAIN_DB`` or data/chainbrain.duckdb).
 
     A DuckDB file another process holds raises :class:`~chainbrain.store.lock.StoreLocked`; inside a
     server running a command for the command line, its own store is handed out
-    (:func:`chainbrain.store.lock.hosted`)."""
+    (:func:`chainbrain.store.lock.hosted`). A DuckDB file that does not exist is created, unless
+    ``must_exist`` (default: not :data:`CREATE_MISSING`) — then :class:`StoreMissing`."""
     from chainbrain.store.lock import hosted, locked_error
 
     db = db or default_db()
     own = hosted(db)
     if own is not None:
         return own
+    if must_exist is None:
+        must_exist = not CREATE_MISSING
+    if must_exist and not is_postgres(db) and db != ":memory:" and not Path(db).exists():
+        raise StoreMissing(db)
     try:
         return Store(db, read_only=read_only)
     except Exception as exc:

@@ -8,7 +8,7 @@
 - ``modernization_score``: :mod:`chainbrain.analytics.modernization` scores per
   chain and city×chain, with the breakdown and weights as JSON text.
 - ``compute_run``: one row per refresh (what was computed, when, how long, on which engine and
-  data version).
+  data version; the process running it, and why a run failed or died — :mod:`chainbrain.store.compute_runs`).
 """
 
 from __future__ import annotations
@@ -67,7 +67,10 @@ compute_run = sa.Table(
     sa.Column("periods", sa.Text),
     sa.Column("rows", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("seconds", sa.Double),
-    sa.Column("status", sa.String(16), nullable=False),          # running|done|failed
+    sa.Column("status", sa.String(16), nullable=False),          # running|done|failed|died
     sa.Column("engine", sa.String(16)),                          # duckdb|postgres|spark (#21)
     sa.Column("data_version", sa.String(64)),                    # data key of the store or lake read
+    sa.Column("host", sa.String(255)),                           # the process running it (0033, #20)
+    sa.Column("pid", sa.Integer),
+    sa.Column("message", sa.Text),                               # why it failed or died
 )

@@ -22,7 +22,9 @@ from chainbrain.store.patterns import DATA_SQL
 TTL = 1.0                     # seconds a checked data version is trusted
 
 VERSION_SQL = DATA_SQL.rstrip() + "{extra}\n"          # the data counters, then the computed ones
-COMPUTE_SQL = ", (SELECT MAX(id) FROM compute_run), (SELECT COUNT(*) FROM monitor_alert)"
+#: done runs only: a run that starts (committed ``running`` first), fails or dies changes no result
+COMPUTE_SQL = (", (SELECT MAX(id) FROM compute_run WHERE status = 'done'), "
+               "(SELECT COUNT(*) FROM monitor_alert)")
 
 
 class DataVersion:

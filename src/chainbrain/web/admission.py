@@ -66,8 +66,10 @@ class Admission:
         self._lock = threading.Lock()
 
     @contextmanager
-    def admit(self):
-        """Hold a place for one computation of the current caller, or raise :class:`Busy`."""
+    def admit(self, light: bool = False):
+        """Hold a place for one computation of the current caller, or raise :class:`Busy`.
+        ``light``: cheap work that takes no analytics lock (a search): bounded per caller only,
+        neither refused by nor counted in the server's total."""
         caller = CALLER.get()
         if caller is None or _ADMITTED.get():
             yield
@@ -75,10 +77,10 @@ class Admission:
         with self._lock:
             if self.counts[caller] >= self.per_caller:
                 raise Busy(429)
-            if self.running >= self.total:
+            if self.running >= self.total and not light:
                 raise Busy(503)
             self.counts[caller] += 1
-            self.running += 1
+            self.running += 0 if light else 1
         token = _ADMITTED.set(True)
         try:
             yield
@@ -88,7 +90,7 @@ class Admission:
                 self.counts[caller] -= 1
                 if self.counts[caller] <= 0:
                     del self.counts[caller]
-                self.running -= 1
+                self.running -= 0 if light else 1
 
 
 def caller_of(scope, networks=()) -> str:

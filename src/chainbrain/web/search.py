@@ -13,6 +13,7 @@ body, same status; issue #20).
 from __future__ import annotations
 
 import re
+import threading
 
 import sqlalchemy as sa
 
@@ -39,15 +40,21 @@ class SearchIndex:
     def __init__(self):
         self.version = None
         self.rows: list[tuple[int, str, str, str]] = []
+        self._building = threading.Lock()
 
-    def refresh(self, store) -> None:
-        v = data_version(store)
+    def refresh(self, store, version=None) -> None:
+        """Rebuild for the data ``version`` (default: ``store``'s) unless built for it; one thread
+        builds, concurrent callers wait for it (not for the analytics lock)."""
+        v = data_version(store) if version is None else version
         if v == self.version:
             return
-        with store.engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT id, name, uscc FROM enterprise")).all()
-        self.rows = [(int(i), n or "", (u or "").upper(), initials(n)) for i, n, u in rows]
-        self.version = v
+        with self._building:
+            if v == self.version:
+                return
+            with store.engine.connect() as conn:
+                rows = conn.execute(sa.text("SELECT id, name, uscc FROM enterprise")).all()
+            self.rows = [(int(i), n or "", (u or "").upper(), initials(n)) for i, n, u in rows]
+            self.version = v
 
     def match(self, q: str) -> list[int]:
         q = q.strip()
@@ -79,10 +86,11 @@ def encode(payload: dict) -> bytes:
     return JSONResponse(jsonable_encoder(payload)).body
 
 
-def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
+def search(store, index: SearchIndex, q: str, user, lang: str, version=None) -> dict:
     """Chains, regions and enterprises matching ``q`` (enterprises filtered by ``user``'s scope).
 
-    Queries the store: callers hold the analytics lock (the web view caches the answer)."""
+    Reads through ``store.engine`` only: the web view passes its lock-free reader
+    (:func:`chainbrain.web.auth.read_store`) and the data ``version`` the index is built for."""
     q = normalize(q)
     out = {"q": q, "chains": [], "regions": [], "enterprises": [], "lists": []}
     if not q:
@@ -105,7 +113,7 @@ def search(store, index: SearchIndex, q: str, user, lang: str) -> dict:
         out["regions"] = [dict(r._mapping) | {"href": f"/regions/{r.code}"} for r in conn.execute(sa.text(
             "SELECT code, name, level FROM region WHERE status = 'current' AND level <> 'province' "
             "AND (name LIKE :l OR code = :q) ORDER BY code LIMIT 30"), {"l": like, "q": q})]
-    index.refresh(store)
+    index.refresh(store, version)
     hits = index.match(q)
     # the scope query runs whether or not anything matched (id 0 is no enterprise), so the time of an
     # answer does not tell a firm outside the scope from an unknown one (measured: 5.1 vs 4.3 ms without)

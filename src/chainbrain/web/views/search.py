@@ -1,8 +1,11 @@
 """搜索 — search page (JSON twin: ``/api/search?q=``): enterprises (scoped), chains, regions.
 
-Answers are cached per data version, query, language and the viewer's scope
-(:meth:`chainbrain.web.state.WebState.cached`), and the JSON twin keeps its
-encoded body: a repeated search takes neither the analytics lock nor a query.
+Answers are cached per data version, query, language and the viewer's scope, and the JSON
+twin keeps its encoded body: a repeated search takes no query. A new search never waits for
+the analytics lock either: its few indexed reads run on the lock-free reader
+(:func:`chainbrain.web.auth.read_store`), bounded per caller only (``admit(light=True)``,
+web/admission.py) — the load test (benchmarks/bench_load.py) found every search refused
+503 or queued for 30 s behind province-scale computations when they took the lock.
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from chainbrain.web import search as S
-from chainbrain.web.auth import current_user
+from chainbrain.web.auth import current_user, read_store
+from chainbrain.web.cache import MISSING
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import require_aggregates, scope_key, sees_enterprises
 from chainbrain.web.render import render
@@ -32,7 +36,13 @@ def _search(request, q):
         require_aggregates(request)
     st = get_state(request)
     lang = lang_of(request.query_params.get("lang"))
-    return st.cached(_key(request, q), lambda: S.search(st.store, st.search_index, q, user, lang))
+    key, version = _key(request, q), st.versions.current()
+    value = st.cache.lookup(version, key)
+    if value is MISSING:                    # a few indexed reads: on a reader, never behind the analytics lock
+        with st.admission.admit(light=True):
+            value = S.search(read_store(st.store), st.search_index, q, user, lang, version)
+        st.cache.put(version, key, value)
+    return value
 
 
 @router.get("/api/search", tags=["api"], response_model=dict)

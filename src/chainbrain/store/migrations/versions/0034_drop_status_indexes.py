@@ -7,13 +7,13 @@ replayed such an update without the index entry (import_job, found by tests/test
 nothing, a lost index entry loses a review or a request from its queue.
 
 Revision ID: 0034_drop_status_indexes
-Revises: 0029_password_change
+Revises: 0033_compute_run_process
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0034_drop_status_indexes"
-down_revision = "0029_password_change"
+down_revision = "0033_compute_run_process"
 branch_labels = None
 depends_on = None
 
