@@ -31,6 +31,7 @@ from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.carry import CarryPeriod
 from chainbrain.web.admission import Busy
+from chainbrain.web.pending import REFRESH_S, Pending
 from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
@@ -226,6 +227,16 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
         else:
             response = _error_page(request, exc.status, title, exc.message())
         response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(Pending)
+    async def pending(request: Request, exc: Pending):
+        from chainbrain.web.render import context
+
+        response = request.app.state.templates.TemplateResponse(
+            request, "pending.html", {**context(request), "refresh_s": REFRESH_S}, status_code=202)
+        response.headers["Retry-After"] = str(REFRESH_S)
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.exception_handler(auth.TooManyAttempts)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from chainbrain.web.cache import MISSING, ResultCache, version_of
+from chainbrain.web.pending import PAGE_WAIT, Background
 
 log = logging.getLogger("chainbrain.web")
 
@@ -87,6 +88,7 @@ class WebState:
         from chainbrain.web.admission import Admission
 
         self.admission = Admission()           # bounds on queued uncached work (web/admission.py)
+        self.background = Background()         # page computations past the page's wait (web/pending.py)
         self._stop = threading.Event()
         self._changed = threading.Event()
         self.running = None                    # the request token computing under the lock, if any
@@ -104,6 +106,9 @@ class WebState:
         value = self.cache.lookup(version, key)
         if value is not MISSING:
             return value
+        wait = PAGE_WAIT.get()
+        if wait and not self.lock._is_owned():    # a page: "计算中" past the wait (web/pending.py)
+            return self.background.wait((version, key), lambda: self.cached(key, compute), wait)
         with self.admission.admit(), self.lock:   # 429/503 when a caller or the server has too much queued
             version = self.versions.current()
             value = self.cache.lookup(version, key)
@@ -210,6 +215,7 @@ class WebState:
             own.cancel()
         if self._warm_thread is not None:
             self._warm_thread.join(timeout)
+        self.background.close()
         self.versions.close()
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from chainbrain.web import pages
+from chainbrain.web import pages, pending
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import cell_rule, require_aggregates, scope_key
@@ -67,6 +67,7 @@ def api_chains(request: Request, period: str | None = PERIOD, scope: str = SCOPE
 
 @router.get("/chains", dependencies=[Depends(require_aggregates)], summary="产业链 list page (twin: /api/chains)")
 def chains_page(request: Request, period: str | None = PERIOD, scope: str = SCOPE):
+    pending.allow(request)
     d = _list(request, period, scope)
     return render(request, "chains.html", d=d, nav="chains",
                   charts=chart_json({"bars": [{"id": "chains", "table": "chains", "label": "name",
@@ -84,6 +85,7 @@ def api_chain(request: Request, code: str, period: str | None = PERIOD, scope: s
 
 @router.get("/chains/{code}", dependencies=[Depends(require_aggregates)], summary="chain page (twin: /api/chains/{code})")
 def chain_page(request: Request, code: str, period: str | None = PERIOD, scope: str = SCOPE):
+    pending.allow(request)
     d = _chain(request, code, period, scope)
     return render(request, "chain.html", d=d, nav="chains",
                   charts=chart_json({"tree": d["tree"],

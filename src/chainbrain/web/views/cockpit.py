@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from chainbrain.periods import parse_period
 from chainbrain.web import format as fmt
-from chainbrain.web import alerts_view, api, data, home
+from chainbrain.web import alerts_view, api, data, home, pending
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of, period_label, status_label, strings
 from chainbrain.web.policy import require_aggregates
@@ -182,6 +182,7 @@ def cockpit_page(request: Request, period: str | None = Query(None), region: str
 
         return RedirectResponse(home.with_lang(target, lang_of(lang)), status_code=303)
     lg = lang_of(lang)
+    pending.allow(request)                                             # "计算中" past 2 s (web/pending.py)
     d = api.cockpit_full(st, user, period, region, scope)
     if request.query_params.get("format") == "xlsx":                  # the page's tables, as shown
         from chainbrain.web.render import reply

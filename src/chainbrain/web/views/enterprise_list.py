@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from chainbrain.web import data, drill
+from chainbrain.web import data, drill, pending
 from chainbrain.web.auth import actor_of, audit, current_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.policy import cell_rule, require_aggregates
@@ -99,6 +99,7 @@ def _options(request: Request, d: dict) -> dict:
 @router.get("/enterprises", dependencies=[Depends(require_aggregates)],
             summary="企业清单 enterprise list page (twin: /api/enterprises)")
 def enterprises_page(request: Request):
+    pending.allow(request)
     d = _answer(request)
     keep = {k: v for k, v in request.query_params.items() if k in PARAMS + ("lang",) and v}
 

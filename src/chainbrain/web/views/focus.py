@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Depends, Query, Request
 
-from chainbrain.web import data, drill, model
+from chainbrain.web import data, drill, model, pending
 from chainbrain.web.auth import current_user
 from chainbrain.web.disclosure import guard_of
 from chainbrain.web.i18n import lang_of, strings
@@ -302,6 +302,7 @@ def api_focus(request: Request, region: str, strategy: str = STRATEGY, year: int
 @router.get("/focus/{region}", dependencies=[Depends(require_aggregates)],
             summary="focus page of a city or county (twin: /api/focus/{region})")
 def focus_view(request: Request, region: str, strategy: str = STRATEGY, year: int | None = YEAR, top: int = TOP):
+    pending.allow(request)
     d = _answer(request, region, strategy, year, top)
     lang = lang_of(request.query_params.get("lang"))
     f = fstrings(lang)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request
 
 from chainbrain.analytics import enterprise_list as EL
-from chainbrain.web import data, pages
+from chainbrain.web import data, pages, pending
 from chainbrain.web.paging import Paging
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of
@@ -76,6 +76,7 @@ def api_region(request: Request, code: str, period: str | None = PERIOD, scope: 
 @router.get("/regions/{code}", dependencies=[Depends(require_aggregates)], summary="city / county page")
 def region_page(request: Request, code: str, period: str | None = PERIOD, scope: str = "all",
                 ents_limit: str | None = None, ents_offset: str | None = None, ents_sort: str | None = None):
+    pending.allow(request)
     d = _region(request, code, period, scope)
     st = get_state(request)
     with st.lock:
