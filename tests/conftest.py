@@ -120,3 +120,12 @@ def province(tmp_path_factory):
     store = open_store(db)
     yield store
     store.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (tests/browser.py)."""
+    from browser import chromium
+
+    with chromium() as b:
+        yield b

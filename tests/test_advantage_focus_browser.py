@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from test_advantage_recommend import _fill
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -79,12 +79,6 @@ def province(tmp_path_factory):
 def server(province):
     with serve(province[0], public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def charts_ready(pg):

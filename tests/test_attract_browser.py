@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import attract_web_data as D
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 from test_work_tasks_browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -25,12 +25,6 @@ def server(tmp_path_factory):
     db = D.build(tmp_path_factory.mktemp("attract-browser") / "attract.duckdb")
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def table_rows(pg, testid, fields):

@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 import web_fixture as W
-from browser import chromium, new_page, serve, sign_in
+from browser import new_page, serve, sign_in
 from chainbrain.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -45,12 +45,6 @@ def server(tmp_path_factory):
         RESET["wu.reset"] = reset_password(store, "wu.reset")
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 from cultivate_cases import WHATIF
 from test_cultivate_web import build
 from test_work_tasks_browser import sign_in
@@ -26,12 +26,6 @@ def server(tmp_path_factory):
     db = build(tmp_path_factory.mktemp("cultivate-browser") / "c.duckdb")
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def test_funnel_and_self_check(browser, server, artifacts):

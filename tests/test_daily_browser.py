@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 import web_fixture as W
-from browser import chromium, new_page, serve, sign_in, sign_out
+from browser import new_page, serve, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
@@ -27,12 +27,6 @@ def server(tmp_path_factory):
     db = W.build(tmp_path_factory.mktemp("daily") / "daily.duckdb", tasks=False)
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def _period(pg) -> str:

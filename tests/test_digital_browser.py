@@ -14,7 +14,7 @@ import pytest
 
 import digital_cases as C
 import web_fixture as W
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 from chainbrain.store import open_store
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,6 @@ def server(tmp_path_factory):
         C.load(st, tmp)
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def sign_in(pg, server, name):

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 import web_fixture as W
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +26,6 @@ def server(tmp_path_factory):
     db = W.build(tmp_path_factory.mktemp("drill") / "drill.duckdb", tasks=False)
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def sign_in(pg, server, name):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 import web_fixture as W
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -20,12 +20,6 @@ def server(tmp_path_factory):
     db = W.build(tmp_path_factory.mktemp("mapsb") / "maps.duckdb")
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def charts_ready(pg):

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 from chainbrain.store import open_store
 from chainbrain.store.admin import init_store
 from ops_data import load
@@ -28,12 +28,6 @@ def server(tmp_path_factory):
     store.close()
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def test_operations_page_matches_its_json_twin(browser, server):

@@ -22,7 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 import web_fixture as W
-from browser import chromium, new_page, serve, sign_in, sign_out
+from browser import new_page, serve, sign_in, sign_out
 from test_daily_plain import problems, visible
 
 pytestmark = pytest.mark.browser
@@ -49,12 +49,6 @@ def server(tmp_path_factory):
         store.close()
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture()

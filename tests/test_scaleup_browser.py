@@ -13,7 +13,7 @@ import pytest
 
 import scaleup_cases as C
 import web_fixture as W
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 from chainbrain.store import open_store
 from test_work_tasks_browser import sign_in
 
@@ -27,12 +27,6 @@ def server(tmp_path_factory):
         C.add(s)
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def _shown(pg):

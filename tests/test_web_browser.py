@@ -19,7 +19,7 @@ from __future__ import annotations
 import pytest
 
 import handmade
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 from chainbrain.store import open_store
 from chainbrain.store.admin import init_store
 
@@ -38,12 +38,6 @@ def server(tmp_path_factory):
     store.close()
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 import web_fixture as W
-from browser import chromium, new_page, serve
+from browser import new_page, serve
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +23,6 @@ def server(tmp_path_factory):
     db = W.build(tmp_path_factory.mktemp("pages") / "pages.duckdb")
     with serve(db, public_aggregates=True) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def sign_in(pg, server, name):
