@@ -77,14 +77,14 @@ def _port() -> int:
 
 
 # ---------------------------------------------------------------- server process
-def serve(db: str, port: int) -> None:
-    """The server process: the app of ``chainbrain serve --public-aggregates`` under uvicorn;
+def serve(db: str, port: int, public_aggregates: bool = True) -> None:
+    """The server process: the app of ``chainbrain serve [--public-aggregates]`` under uvicorn;
     prints ``WARM <seconds>`` on stdout when the start-up warm-up has finished."""
     import uvicorn
 
     from chainbrain.web import create_app
 
-    app = create_app(db, public_aggregates=True)
+    app = create_app(db, public_aggregates=public_aggregates)
     t0 = time.perf_counter()
 
     def report():

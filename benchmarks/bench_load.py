@@ -56,7 +56,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -83,19 +82,9 @@ ENT_HEAD = ["统一社会信用代码", "企业名称", "行政区划代码", "�
 def serve(db: str, port: int) -> None:
     """The server process: ``chainbrain serve``'s application (signed-in aggregates) under uvicorn;
     prints ``WARM <seconds>`` when the start-up warm-up has finished."""
-    import uvicorn
+    from benchmarks.bench_api import serve as serve_app
 
-    from chainbrain.web import create_app
-
-    app = create_app(db)
-    t0 = time.perf_counter()
-
-    def report():
-        app.state.web.warmed.wait()
-        print(f"WARM {time.perf_counter() - t0:.2f}", flush=True)
-
-    threading.Thread(target=report, daemon=True).start()
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    serve_app(db, port, public_aggregates=False)
 
 
 # ---------------------------------------------------------------- what the users ask for
