@@ -69,6 +69,21 @@ def test_a_cold_page_says_computing_then_shows_its_figures(db, monkeypatch):
         assert api.status_code == 200 and api.json()["period"] == "2025-03"
 
 
+@pytest.mark.parametrize("url", ["/chains/EI?period=2025-06", "/regions/360100?period=2025-06",
+                                 "/operations?period=2025-06", "/maps/EI/chain?period=2025-06",
+                                 "/maps/EI/supply?period=2025-06"])
+def test_other_heavy_pages_defer_too(db, monkeypatch, url):
+    monkeypatch.setenv("CHAINBRAIN_PAGE_WAIT_S", "0.001")
+    with TestClient(create_app(db, public_aggregates=True)) as c:
+        first = c.get(url)
+        assert first.status_code == 202 and 'data-testid="pending"' in first.text, url
+        page, rounds = first, 0
+        while page.status_code == 202 and rounds < 300:
+            time.sleep(0.2)
+            page, rounds = c.get(url), rounds + 1
+        assert page.status_code == 200 and 'data-testid="pending"' not in page.text, url
+
+
 def test_off_the_page_waits_as_before(db, monkeypatch):
     monkeypatch.setenv("CHAINBRAIN_PAGE_WAIT_S", "0")
     with TestClient(create_app(db, public_aggregates=True)) as c:

@@ -27,6 +27,7 @@ from fastapi.responses import JSONResponse
 
 from chainbrain.catalog import maps_pack
 from chainbrain.web import maps_pages as MP
+from chainbrain.web import pending
 from chainbrain.web import maps_plans as MPL
 from chainbrain.web import maps_supply as MS
 from chainbrain.web.auth import actor_of, audit, current_user
@@ -134,6 +135,7 @@ def api_chain_map(request: Request, chain: str, period: str | None = PERIOD, sco
 def chain_map_page(request: Request, chain: str, period: str | None = PERIOD, scope: str = SCOPE,
                    segment: str | None = SEGMENT, firms_limit: str | None = None, firms_offset: str | None = None,
                    firms_sort: str | None = None, firms_q: str | None = None):
+    pending.allow(request)
     d = _chain(request, chain, period, scope, segment)
     return _page(request, "maps_chain.html", d, {"tree": d["tree"]})
 
@@ -173,6 +175,7 @@ def api_fields(request: Request, chain: str, period: str | None = PERIOD, format
 
 @router.get("/maps/{chain}/fields", dependencies=AGG, summary="应用领域图 (twin: /api/maps/{chain}/fields)")
 def fields_page(request: Request, chain: str, period: str | None = PERIOD):
+    pending.allow(request)
     d = _pack_page(request, "fields", chain, period)
     return _page(request, "maps_fields.html", d, {"fields": {"chain": d["chain"]["name"], "rows": d["rows"],
                                                              "observed": d["observed"]}}, edit_json=_edit_json(d))
@@ -281,6 +284,7 @@ def api_supply(request: Request, chain: str, period: str | None = PERIOD, segmen
 @router.get("/maps/{chain}/supply", dependencies=AGG, summary="供应网络 (twin: /api/maps/{chain}/supply)")
 def supply_page(request: Request, chain: str, period: str | None = PERIOD, segment: str | None = SEGMENT,
                 master: str | None = Query(None)):
+    pending.allow(request)
     full = _supply(request, chain, period, segment, master)
     lists = tuple(k + "_" + x for k, _, _ in MS.LISTS for x in ("limit", "offset", "sort", "q"))
     url = lambda **kw: page_url(request, keep=("period", "lang", "segment", "master") + lists, **kw)  # noqa: E731

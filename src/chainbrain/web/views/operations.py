@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from chainbrain.web import pending
 from chainbrain.web.auth import current_user
 from chainbrain.web.i18n import lang_of
 from chainbrain.web.operations_page import operations_page
@@ -42,5 +43,6 @@ def api_operations(request: Request, period: str | None = PERIOD, scope: str = "
 @router.get("/operations", dependencies=[Depends(require_aggregates)], summary="运行分析 page (twin: /api/operations)")
 def operations_view(request: Request, period: str | None = PERIOD, scope: str = "all", region: str | None = REGION,
                     chain: str | None = CHAIN):
+    pending.allow(request)
     d = _ops(request, period, scope, region, chain)
     return render(request, "operations.html", d=d, nav="operations")
