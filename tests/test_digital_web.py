@@ -1,6 +1,8 @@
 """/digital and its JSON twins; the enterprise self-assessment (roles, CSRF, bounds)."""
 from __future__ import annotations
 
+import re
+
 import contextlib
 
 import pytest
@@ -42,6 +44,9 @@ def test_coverage_json_page_and_excel(app):
         page = c.get("/digital", params={"period": "2025-06", "region": "360100"})
         assert page.status_code == 200
         assert 'data-field="assessed_share" data-value="0.5"' in page.text
+        headline = re.search(r'data-testid="headline">(.*?)</h1>', c.get(
+            "/digital", params={"period": "2025-06", "chain": "EI"}).text, re.S).group(1)
+        assert "电子信息" in headline and " EI " not in headline          # the chain by name, not its code
         x = c.get("/api/digital/coverage", params={"period": "2025-06", "format": "xlsx", "table": "coverage"})
         assert x.status_code == 200 and x.content[:2] == b"PK"
         # the default period is the newest with reports
