@@ -1,9 +1,8 @@
 """/digital and its JSON twins; the enterprise self-assessment (roles, CSRF, bounds)."""
 from __future__ import annotations
 
-import re
-
 import contextlib
+import re
 
 import pytest
 from fastapi.testclient import TestClient
