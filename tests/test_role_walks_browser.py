@@ -395,3 +395,25 @@ def test_no_nav_link_is_covered_at_common_widths(page, server):
         page.set_viewport_size({"width": width, "height": 900})
         page.goto(server + "/chains")
         assert page.evaluate(COVERED) == [], width
+
+
+def test_a_paged_list_sorts_on_the_server_from_its_headers(page, server):
+    """On a list paged on the server (a pager with sort choices before it) a header sorts every row
+    through the server, not just the page shown; a header with no server choice does nothing."""
+    sign_in(page, server, "admin")
+    page.goto(server + "/tasks")
+    head = page.locator("[data-testid=task-table] th[data-sort-field=deadline]")
+    with page.expect_navigation():
+        head.click()
+    assert "sort=deadline" in page.url
+    assert page.locator("[data-testid=task-table] th[data-sort-field=deadline]").get_attribute("data-sorted") == "asc"
+    before = page.url
+    page.locator("[data-testid=task-table] th").nth(2).click()          # 责任单位: no server sort
+    page.wait_for_timeout(300)
+    assert page.url == before
+    page.goto(server + "/maps/EI/supply?period=2025-06")
+    amount = page.locator("[data-testid=suppliers-table] th[data-sort-field=amount_yuan]")
+    assert amount.get_attribute("data-sorted") == "desc"                  # the default: largest first
+    with page.expect_navigation():
+        amount.click()
+    assert "suppliers_sort=amount_yuan" in page.url and "period=2025-06" in page.url

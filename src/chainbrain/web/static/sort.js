@@ -1,6 +1,10 @@
 /* Every data table sortable: a click on a column header sorts its rows (numbers by their exact
- * data-value, text in Chinese collation); a second click reverses. Tables sorted on the server
- * (headers holding links) and tables of one row are left alone. No dependencies, offline. */
+ * data-value, text in Chinese collation); a second click reverses. A table paged on the server (a
+ * pager form with a sort choice just before it) is sorted by the server instead: a header whose
+ * column (its cells' data-field) is one of the pager's sort choices sets that choice and submits,
+ * a second click takes the reverse choice when there is one; other headers of a paged table do
+ * nothing, since sorting one page would mislead. Tables whose headers hold links (sorted on the
+ * server already) and tables of one row are left alone. No dependencies, offline. */
 (function () {
   "use strict";
   function key(td) {
@@ -15,9 +19,42 @@
     if (b.n !== null) { return 1; }
     return a.s.localeCompare(b.s, "zh-CN");
   }
+  function pagerOf(table) {
+    var el = table.closest(".tablewrap") || table;
+    for (var p = el.previousElementSibling; p; p = p.previousElementSibling) {
+      if (p.matches("form.pager")) { return p; }
+      if (p.matches("table, .tablewrap")) { return null; }
+    }
+    return null;
+  }
+  function serverSort(table, pager) {
+    var sel = pager.querySelector("select[name$='sort']"), first = table.tBodies[0].rows[0];
+    if (!sel || !first) { return; }
+    var values = Array.prototype.map.call(sel.options, function (o) { return o.value; });
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+      var cell = first.cells[i], field = cell && cell.getAttribute("data-field");
+      if (!field) { return; }
+      var up = values.indexOf(field) >= 0 ? field : null, down = values.indexOf("-" + field) >= 0 ? "-" + field : null;
+      if (!up && !down) { return; }
+      if (sel.value === field || sel.value === "-" + field) {
+        th.setAttribute("data-sorted", sel.value === field ? "asc" : "desc");
+      }
+      th.classList.add("sortable");
+      th.setAttribute("data-sort-field", field);
+      th.setAttribute("title", (th.getAttribute("title") ? th.getAttribute("title") + " · " : "") + "点击排序（全部记录）");
+      th.addEventListener("click", function () {
+        var cur = sel.value;
+        sel.value = (cur === up && down) ? down : (cur === down && up) ? up : (down || up);
+        pager.submit();
+      });
+    });
+  }
   function setup(table) {
     var head = table.tHead, body = table.tBodies[0];
-    if (!head || !body || body.rows.length < 2 || head.querySelector("a")) { return; }
+    if (!head || !body || head.querySelector("a")) { return; }
+    var pager = pagerOf(table);
+    if (pager) { serverSort(table, pager); return; }
+    if (body.rows.length < 2) { return; }
     var ths = head.rows[0].cells;
     Array.prototype.forEach.call(ths, function (th, i) {
       th.style.cursor = "pointer";
