@@ -229,7 +229,7 @@ def test_users_cli(tmp_path):
     r = run(users_app, ["add", "--db", db, "--username", "p", "--role", "viewer"], input="secret-pass-2026\nsecret-pass-2026\n")
     assert r.exit_code == 0, r.output
     r = run(users_app, ["list", "--db", db, "--json"])
-    assert '"jj"' in r.output and "password" not in r.output
+    assert '"jj"' in r.output and "password_hash" not in r.output and "$argon2" not in r.output   # no hash leaks
     assert run(users_app, ["disable", "jj", "--db", db]).exit_code == 0
     with TestClient(create_app(db)) as c:
         assert c.post("/api/login", json={"username": "jj", "password": "long-enough-1"}).status_code == 401
