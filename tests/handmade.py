@@ -81,3 +81,17 @@ def load(store) -> None:
             "revenue_ytd": pa.array([r[3] * YI for r in REPORTS], pa.float64()),
             "revenue_ytd_prev": pa.array([None if r[4] is None else r[4] * YI for r in REPORTS], pa.float64()),
             "batch_id": [1] * len(REPORTS), "revision": [r[5] for r in REPORTS]}))
+
+
+def build(path) -> str:
+    """A DuckDB file at ``path``, initialised, holding the dataset; its path."""
+    from chainbrain.store import open_store
+    from chainbrain.store.admin import init_store
+
+    store = open_store(str(path))
+    try:
+        init_store(store)
+        load(store)
+    finally:
+        store.close()
+    return str(path)

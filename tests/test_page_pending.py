@@ -11,8 +11,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 import handmade
-from chainbrain.store import open_store
-from chainbrain.store.admin import init_store
 from chainbrain.web import create_app
 from chainbrain.web.pending import Background, Pending
 
@@ -43,14 +41,7 @@ def test_background_defers_joins_and_reports_a_failure_once():
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory) -> str:
-    path = str(tmp_path_factory.mktemp("pending") / "hand.duckdb")
-    store = open_store(path)
-    try:
-        init_store(store)
-        handmade.load(store)
-    finally:
-        store.close()
-    return path
+    return handmade.build(tmp_path_factory.mktemp("pending") / "hand.duckdb")
 
 
 def test_a_cold_page_says_computing_then_shows_its_figures(db, monkeypatch):

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 import handmade
 from chainbrain.store import open_store
-from chainbrain.store.admin import init_store
 from chainbrain.web import create_app
 from chainbrain.web.render import chart_json
 
@@ -26,11 +25,9 @@ def test_chart_json_leaves_no_markup_and_reads_back():
 
 
 def test_cockpit_and_digital_blocks_keep_a_hostile_name_inside(tmp_path):
-    db = str(tmp_path / "evil.duckdb")
+    db = handmade.build(tmp_path / "evil.duckdb")
     store = open_store(db)
     try:
-        init_store(store)
-        handmade.load(store)
         with store.begin() as conn:
             conn.exec_driver_sql(f"UPDATE region SET name = '{EVIL}' WHERE code = '360100'")
     finally:
