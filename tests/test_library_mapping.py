@@ -1,10 +1,9 @@
 """Enterprise library (#19): scope parsing, main activity, chain mapping after it, and the held-out labels.
 
 The scope and activity cases are hand-made in the post-2021 format (许可项目/一般项目), which
-the shared 2000–2003 exports do not carry. The held-out checks run on part 3 (drawn and labelled
-after model v3 was frozen, measured once; docs/ingest.md, "Main activity"): the goals met there are
-asserted at the goal, the chain figures that miss it have floors 0.02 under the measured values,
-so that a regression fails; a goal not met is never asserted as met.
+the shared 2000–2003 exports do not carry. Parts tune and heldout1–3 are all spent (model v4 is
+trained on them): the quality checks are grouped 5-fold cross-validation over them (docs/ingest.md,
+"Model v4"); held-out part 4 is evaluated once, outside the tests, by ``chainbrain library evaluate``.
 """
 
 from __future__ import annotations
@@ -95,25 +94,55 @@ def test_labelled_parts_are_real_disjoint_and_sourced():
     assert sum(r.industrial for r in held) >= 90 and sum(bool(r.chains) for r in held if not r.ambiguous) >= 60
 
 
+PARTS = ("tune", "heldout1", "heldout2", "heldout3")
+
+
 @pytest.fixture(scope="module")
-def held_result():
-    return L.evaluate(L.load(LAB / "heldout3.csv"))
+def cv_result():
+    """Grouped 5-fold CV over the four spent parts (the model retrained in every fold, calibrator included)."""
+    from chainbrain.ingest.crossval import cross_validate
+
+    return cross_validate([r for p in PARTS for r in L.load(LAB / f"{p}.csv")])
 
 
-def test_heldout_industrial_flag(held_result):
-    """Goals of #19, met on held-out part 3 (measured once, model v3): precision ≥ 0.85 (0.926) at
-    recall ≥ 0.90 (0.957), non-industrial firms in industrial-only segments ≤ 5 % (2.4 %), ECE ≤ 0.05 (0.010)."""
-    r = held_result
+def test_cv_industrial_flag(cv_result):
+    """Goals of #19 on the industrial flag, cross-validated for model v4 (measured: precision 0.936,
+    recall 0.941, ECE 0.012, non-industrial firms in industrial-only segments 1.6 %)."""
+    r = cv_result
+    assert r["rows"] == 1119
     assert r["industrial_precision"] >= 0.85 and r["industrial_recall"] >= 0.90
     assert r["nonmfg_in_mfg"] <= 0.05
     assert r["ece_industrial"] <= 0.05
 
 
-def test_heldout_chain_floors(held_result):
-    """Chain precision/recall on clear rows are below the goal (0.85; measured 0.824 / 0.812 on part 3),
-    chain ECE 0.107 (goal 0.05): not met. Floors 0.02 under the measured values guard against regression."""
-    c = held_result["clear"]
-    assert c["chain_precision"] >= 0.80 and c["chain_recall"] >= 0.79 and c["ece_chain"] <= 0.13
+def test_cv_chain_floors(cv_result):
+    """Chains, clear rows, auto-mapped (held-for-review chains count as not predicted), cross-validated
+    for model v4: measured P 0.856 / R 0.866 / ECE 0.039 (goal 0.85 / 0.85 / 0.05). The floors sit
+    0.02 under the measurement (the fold split moves P and R by about ±0.01): a regression fails; that
+    the goal holds on unseen rows is for held-out part 4 to show, not this test."""
+    c = cv_result["clear"]
+    assert c["chain_precision"] >= 0.835 and c["chain_recall"] >= 0.845 and c["ece_chain"] <= 0.06
+    assert c["review_share"] < 0.05 and c["recall_if_reviewed"] >= c["chain_recall"]
+
+
+def test_low_confidence_chains_are_held_for_review_not_assigned():
+    from chainbrain.ingest.activity import load_model
+
+    m = map_firm("萍乡市某某塑料制品厂", "个人独资企业", 400_000, "塑料制品、编织袋生产、销售")
+    assert m.segments and not m.held and all(c.confidence >= load_model()["auto_threshold"] for c in m.segments)
+    strict = dict(load_model(), auto_threshold=1.01)                 # nothing is sure enough: all held
+    h = map_firm("萍乡市某某塑料制品厂", "个人独资企业", 400_000, "塑料制品、编织袋生产、销售", model=strict)
+    assert not h.segments and [c.segment for c in h.held] == [c.segment for c in m.segments]
+    assert h.chains() == set() and h.held_chains() == {"PC"}
+
+
+def test_non_industrial_firm_only_in_a_segment_of_its_section():
+    from chainbrain.ingest.chainmap import section_fits, section_of_class
+
+    assert [section_of_class(c) for c in ("0171", "5631", "5151", "3823")] == ["A", "G", "F", "C"]
+    assert not section_fits("AV-D3", "E") and section_fits("PH-D1", "F") and section_fits("PH-U1", "L")
+    m = map_firm("赣州市某某路桥工程有限公司", "有限责任公司", 10_000_000, "公路、桥梁、隧道、机场跑道工程施工；市政工程")
+    assert not m.activity.industrial and not m.segments
 
 
 def test_ece_by_hand():

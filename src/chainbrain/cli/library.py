@@ -48,25 +48,42 @@ def train(labels: list[Path] = typer.Argument(..., help="labelled tune rows (CSV
 def evaluate(labels: Path = typer.Argument(..., help="labelled rows (e.g. the held-out part)"),
              model: Optional[Path] = typer.Option(None, "--model", help="model JSON (default: the shipped one)"),
              as_json: bool = typer.Option(False, "--json")):
-    """Industrial-flag and chain precision/recall, calibration error on labelled rows. 评估"""
-    from chainbrain.ingest.labelled import evaluate as _evaluate
+    """Industrial-flag and chain precision/recall, calibration error on labelled rows (all rows, and the
+    rows drawn at random when the file has a ``drawn`` column). 评估"""
+    from chainbrain.ingest.labelled import evaluate_all
 
     m = json.loads(model.read_text(encoding="utf-8")) if model else None
-    res = _evaluate(_load(labels), m)
+    res = evaluate_all(_load(labels), m)
     if as_json:
         console.print_json(json.dumps(res, default=str))
         return
+    from chainbrain.ingest.chainmap import min_conf
+    from chainbrain.ingest.activity import load_model
+
+    console.print(f"model {(m or load_model()).get('trained_on')} rows, auto threshold "
+                  f"{min_conf(m or load_model()):.2f}: chains under it are not assigned (review only) and count "
+                  f"as not predicted", highlight=False, soft_wrap=True)
+    _print(res, "")
+    if "random" in res:
+        console.print("--- rows drawn at random (drawn == random) ---", highlight=False, soft_wrap=True)
+        _print(res["random"], "random ")
+
+
+def _print(res: dict, tag0: str) -> None:
     f = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
-    console.print(f"rows {res['rows']}  industrial precision {f(res['industrial_precision'])}  recall "
+    console.print(f"{tag0}rows {res['rows']}  industrial precision {f(res['industrial_precision'])}  recall "
                   f"{f(res['industrial_recall'])}  ECE {f(res['ece_industrial'])}  non-industrial in industrial-only "
-                  f"segments {f(res['nonmfg_in_mfg'])}", highlight=False)
+                  f"segments {f(res['nonmfg_in_mfg'])} (of {res['non_industrial_rows']})", highlight=False, soft_wrap=True)
     for tag in ("clear", "all"):
         v = res[tag]
-        console.print(f"{tag:<6} rows {v['rows']}  chain precision {f(v['chain_precision'])}  recall "
-                      f"{f(v['chain_recall'])}  ECE {f(v['ece_chain'])}", highlight=False)
+        console.print(f"{tag0}{tag:<6} rows {v['rows']}  chain precision {f(v['chain_precision'])}  recall "
+                      f"{f(v['chain_recall'])}  ECE {f(v['ece_chain'])}  (labels {v['chain_labels']}, auto-mapped "
+                      f"predictions {v['chain_predictions']}; rows with a chain held for review "
+                      f"{f(v['review_share'])}, recall if reviews were right {f(v['recall_if_reviewed'])})",
+                      highlight=False, soft_wrap=True)
         for ch, c in v["per_chain"].items():
             console.print(f"   {ch:<4} n {c['n']:>3}  precision {f(c['precision'])}  recall {f(c['recall'])}",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)
 
 
 @app.command("reviewed")

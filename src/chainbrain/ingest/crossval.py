@@ -16,7 +16,7 @@ import numpy as np
 from chainbrain.ingest import labelled as L
 
 K = 5
-SEED = 20261206
+SEED = int(__import__("os").environ.get("CV_SEED", 20261206))
 
 
 def groups(rows: list[L.Labelled]) -> np.ndarray:

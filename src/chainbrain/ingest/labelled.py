@@ -114,6 +114,8 @@ def train(rows: list[Labelled]) -> dict:
     segs = default_mapper().segments
     raws, hits, keys = [], [], []
     for i, (r, p_raw) in enumerate(zip(rows, oof)):
+        if r.ambiguous and CHAIN_CLEAR_ONLY:
+            continue                # an ambiguous row's chain label is uncertain: not a calibration target
         f, items, words = featurize(r.name, r.entity_type, r.capital_yuan, r.scope)
         p = float(np.interp(p_raw, xs, ys))
         ind = p >= THRESHOLD
@@ -129,11 +131,15 @@ def train(rows: list[Labelled]) -> dict:
         model["chain_intercept"] = float(cl.intercept_[0])
         model["chain_coef"] = [float(v) for v in cl.coef_[0]]
         model.update(chain_calibration(X, yh, keys))
+        model["auto_threshold"] = AUTO_THRESHOLD
     return model
 
 
 CHAIN_C = 1.0
-CALIBRATOR = "isotonic"
+CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
+CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
+AUTO_THRESHOLD = 0.60        # calibrated chain confidence under which a segment is not assigned but only suggested
+                             # to the review queue (chosen by grouped 5-fold CV, docs/ingest.md; unsourced)
 
 
 def _chain_lr(X, y):
@@ -197,6 +203,17 @@ def predict(rows: list[Labelled], model: dict | None = None) -> list:
     from chainbrain.ingest.chainmap import map_firm
 
     return [map_firm(r.name, r.entity_type, r.capital_yuan, r.scope, model=model) for r in rows]
+
+
+def evaluate_all(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> dict:
+    """``evaluate`` on all rows, plus the same figures on the rows drawn at random (``drawn == random``)
+    under ``"random"`` when the file has that column."""
+    preds = predict(rows, model) if preds is None else preds
+    out = evaluate(rows, preds=preds)
+    sel = [i for i, r in enumerate(rows) if r.drawn == "random"]
+    if sel:
+        out["random"] = evaluate([rows[i] for i in sel], preds=[preds[i] for i in sel])
+    return out
 
 
 def evaluate(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> dict:
