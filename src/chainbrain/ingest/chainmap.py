@@ -96,7 +96,8 @@ class Mapped:
 
 
 CHAIN_FEATURES = ("keyword_logit", "activity_logit", "from_name", "similarity", "class_only", "rank", "chains",
-                  "industrial", "lead")
+                  "industrial", "lead", "words", "first_item", "produce_share", "sub_segment")
+EXTRA_FEATURES = True      # v4: the last four features (False: the nine of v3)
 
 
 def _logit(v: float) -> float:
@@ -108,9 +109,14 @@ def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: 
     """What the chain confidence is fitted on: strength of the catalog match, of the main activity,
     where the match came from (name, text similarity, class only), its rank, how many chains compete
     and whether a matched word is in the lead text (first item and name)."""
-    return [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
-            float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
-            float(n_chains), float(act.industrial), float(c.method != "keyword" or any(t in lead for t in c.terms))]
+    f = [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
+         float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
+         float(n_chains), float(act.industrial), float(c.method != "keyword" or any(t in lead for t in c.terms))]
+    if EXTRA_FEATURES:     # how many words matched, one in the very first item, share of production items, a sub-segment
+        first = act.items[0].text if act.items else ""
+        f += [float(min(len(c.terms), 3)), float(any(t in first for t in c.terms)),
+              float(act.features.get("produce_share", 0.0)), float(c.segment.count("-") > 1)]
+    return f
 
 
 def chain_confidence(model: dict, feats: list[float]) -> float:
