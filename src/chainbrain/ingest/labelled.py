@@ -66,7 +66,8 @@ class Labelled:
 def load(path: str | Path) -> list[Labelled]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         return [Labelled(r["uscc"], r["name"], r.get("entity_type", ""), r.get("capital", ""), r["business_scope"],
-                         int(r["industrial"]), r["main_activity"], tuple(s for s in r["segments"].split("|") if s),
+                         int(r["industrial"]), r.get("main_activity") or "",
+                         tuple(s.strip() for s in r["segments"].split("|") if s.strip()),
                          int(r["ambiguous"]), r.get("note", ""), r.get("drawn") or "") for r in csv.DictReader(f)]
 
 
@@ -138,7 +139,7 @@ def train(rows: list[Labelled]) -> dict:
 CHAIN_C = 1.0
 CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
 CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
-AUTO_THRESHOLD = 0.60        # calibrated chain confidence under which a segment is not assigned but only suggested
+AUTO_THRESHOLD = 0.63        # calibrated chain confidence under which a segment is not assigned but only suggested
                              # to the review queue (chosen by grouped 5-fold CV, docs/ingest.md; unsourced)
 
 
