@@ -13,8 +13,11 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
 - a producer that no catalog keyword or class places gets the segment whose catalog text is
   most similar to its first production item (``classmatch.match_segment``), if similar enough;
 - at most ``MAX_SEGMENTS`` (3) segments, strongest first;
-- confidence = isotonic(keyword confidence × confidence of the main activity), the map
-  fitted on the labelled tune part (probability that the chain is right).
+- confidence = P(the chain is right): a logistic fit on the candidate's features
+  (``chain_features``), then a Platt map fitted on out-of-fold scores (``labelled.train``);
+- a segment under the model's ``auto_threshold`` (v4: 0.63, chosen by grouped cross-validation)
+  is not assigned but held (``Mapped.held``) as a suggestion for the review queue only;
+- a firm that is not industrial sits only in a segment with a class of its own section.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Labelled registry rows (mapping guide) → training the main-activity model, and honest evaluation.
 
-Files ``tests/fixtures/registry/labelled/{tune,heldout}.csv``: ``uscc, name, entity_type,
-capital, business_scope, industrial (0/1), main_activity, segments (|-joined), ambiguous,
-note, labeller, source`` (source = export file and line). ``tune`` trains and calibrates;
-``heldout`` is drawn afresh after the model was frozen and is used only by ``evaluate``.
+Files ``tests/fixtures/registry/labelled/{tune,heldout1,heldout2,heldout3}.csv``: ``uscc, name,
+entity_type, capital, business_scope, industrial (0/1), main_activity, segments (|-joined),
+ambiguous, note, labeller, source[, drawn]`` (source = export file and line). Model v4 is trained
+on all four (choices by grouped cross-validation, ``ingest.crossval``); a fresh held-out part,
+drawn after the model was frozen, is used only by ``evaluate``.
 
 Training (``train``): logistic regression (scikit-learn, L2, C = ``C``) on the standardised
 features of ``activity.FEATURES``; 5-fold out-of-fold probabilities (fixed seed) fit the
