@@ -57,6 +57,27 @@ def test_reset_marks_the_account_and_only_a_valid_new_password_clears_it(store):
     assert changed.username == "li.na" and not changed.must_change and flag(store, "li.na") is False
 
 
+def test_a_change_cannot_go_back_to_one_of_the_last_n_passwords(store, monkeypatch):
+    """Migration 0035's history: with ``password_history = 2`` the password before a reset and the one
+    before that are refused (at the boundary: the third-last is allowed again), on both stores."""
+    monkeypatch.setenv("CHAINBRAIN_PASSWORD_HISTORY", "2")
+    with store.engine.connect() as conn:
+        assert "password_history" in sa.inspect(conn).get_table_names()
+    first, second = "first-secret-2026", "second-secret-2026"
+    u = add_user(store, "wu.lei", first, "viewer")
+    change_password(store, u.id, first, second)                        # history: first
+    once = reset_password(store, "wu.lei")                             # history: second, first
+    with pytest.raises(UserError, match=r"last 2 .*\(新密码与最近 2 次用过的密码之一相同"):
+        change_password(store, u.id, once, first)                      # the one before the reset's predecessor
+    with pytest.raises(UserError, match=r"\(新密码与最近 2 次"):
+        change_password(store, u.id, once, second)                     # the one the reset replaced
+    change_password(store, u.id, once, NEW)                            # history: once, second (first dropped)
+    with store.engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT count(*) FROM password_history WHERE user_id = :u"), {"u": u.id}).scalar()
+    assert kept == 2
+    change_password(store, u.id, NEW, first)                           # third-last: allowed again
+
+
 # ---------------------------------------------------------------- web
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):

@@ -21,6 +21,7 @@ optional (docs/operations.md lists them)::
     secure_cookies = false        # Secure + __Host- cookies and HSTS (served over HTTPS)
     trusted_proxies = []          # addresses / CIDRs whose X-Forwarded-For / -Proto is believed (none)
     root_path = ""                # the path prefix a reverse proxy serves ChainBrain under
+    password_history = 5          # a user's own change may not reuse the last N passwords (0: only the current)
 
     [logging]
     level = "info"                # debug | info | warning | error
@@ -85,6 +86,7 @@ class Settings:
     secure_cookies: bool = False
     trusted_proxies: tuple[str, ...] = ()
     root_path: str = ""
+    password_history: int = 5                                     # not sourced: a setting (web/users.py)
     log_level: str = "info"
     access_log: str = "plain"
     audit_retention_days: int = 0                                 # 0: keep the audit log forever
@@ -123,6 +125,7 @@ _KEYS = {
     ("server", "secure_cookies"): ("secure_cookies", "CHAINBRAIN_SECURE_COOKIES"),
     ("server", "trusted_proxies"): ("trusted_proxies", "CHAINBRAIN_TRUSTED_PROXIES"),
     ("server", "root_path"): ("root_path", "CHAINBRAIN_ROOT_PATH"),
+    ("server", "password_history"): ("password_history", "CHAINBRAIN_PASSWORD_HISTORY"),
     ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
     ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
     ("audit", "retention_days"): ("audit_retention_days", "CHAINBRAIN_AUDIT_RETENTION_DAYS"),

@@ -16,6 +16,8 @@ the logs rather than among the data tables.
   (:mod:`chainbrain.web.password_gate`).
 - ``web_session``: the SHA-256 of the session token (the cookie holds the
   token itself), its CSRF token, and its expiry.
+- ``password_history``: the hashes of each user's replaced passwords (``0035_password_history``),
+  newest :func:`chainbrain.config.Settings.password_history` kept; a user's own change may not reuse one.
 - ``login_attempt``: every sign-in attempt whose password was checked (for audit).
 - ``login_throttle`` (migration ``0023_sign_in_attempts``): one row per throttled key — a
   user name at one address (``pair:``), an address (``addr:``), a user name from anywhere
@@ -55,6 +57,13 @@ web_session = sa.Table(
     sa.Column("expires_at", sa.DateTime, nullable=False),
 )
 
+password_history = sa.Table(                                        # 0035_password_history
+    "password_history", metadata,
+    sa.Column("user_id", sa.BigInteger, primary_key=True),
+    sa.Column("password_hash", sa.String(200), primary_key=True),    # argon2id hash of a replaced password
+    sa.Column("replaced_at", sa.DateTime, nullable=False),
+)
+
 login_attempt = sa.Table(
     "login_attempt", metadata,
     sa.Column("id", sa.BigInteger, primary_key=True, autoincrement=False),
@@ -75,4 +84,4 @@ login_throttle = sa.Table(
     sa.Column("audited_until", sa.DateTime),                        # blocked attempts until then are not audited again
 )
 
-AUX_TABLES = ("user_account", "web_session", "login_attempt", "login_throttle")
+AUX_TABLES = ("user_account", "web_session", "login_attempt", "login_throttle", "password_history")

@@ -328,11 +328,12 @@ def change_own_password(request: Request, current: str, new: str) -> tuple[U.Use
             raise TooManyAttempts(verdict.retry_after)
         try:
             row = U.account_row(st.store, user.id)
+            previous = U.previous_hashes(st.store, user.id)
         except BaseException:
             throttle.release(st.store, user.username, client, False)
             raise
     try:
-        digest = U.check_change(row, current, new)          # argon2: slow on purpose, outside the lock
+        digest = U.check_change(row, current, new, previous)          # argon2: slow on purpose, outside the lock
     except U.UserError as exc:
         with st.lock:
             throttle.release(st.store, user.username, client, not isinstance(exc, U.WrongPassword))

@@ -16,7 +16,9 @@ made with other parameters is replaced at the next successful sign-in (:func:`ne
 A reset (:func:`reset_password`) or a temporary password (``must_change=True``) marks the account
 ``must_change_password``: after signing in, the user can only choose a new password
 (:mod:`chainbrain.web.password_gate`, :func:`change_password`), which must meet the policy and differ
-from the one it replaces.
+from the one it replaces and from the user's last ``[server] password_history`` passwords (default 5:
+every replaced hash goes to ``password_history``, :func:`_remember`; GB/T 22239-2019 asks for
+password management without fixing a number, so the count is a setting).
 """
 
 from __future__ import annotations
@@ -204,8 +206,10 @@ def set_password(store, username: str, password: str, must_change: bool = False)
         uid = conn.execute(sa.select(user_account.c.id).where(user_account.c.username == username)).scalar()
         if uid is None:
             return False
+        old = conn.execute(sa.select(user_account.c.password_hash).where(user_account.c.id == uid)).scalar()
         conn.execute(user_account.update().where(user_account.c.id == uid)
                      .values(password_hash=digest, must_change_password=must_change))
+        _remember(conn, uid, old)
         conn.execute(web_session.delete().where(web_session.c.user_id == uid))
         forget_user(conn, username)
     return True
@@ -228,10 +232,46 @@ def account_row(store, user_id: int):
         return conn.execute(sa.select(user_account).where(user_account.c.id == user_id)).first()
 
 
-def check_change(row, current: str, new: str) -> str:
+def history_size() -> int:
+    """How many replaced passwords a user's own change may not reuse (``[server] password_history``)."""
+    from chainbrain.config import load_settings
+
+    return load_settings().password_history
+
+
+def previous_hashes(store, user_id: int) -> list[str]:
+    """The hashes of ``user_id``'s last :func:`history_size` replaced passwords, newest first."""
+    from chainbrain.store.schema_users import password_history as H
+
+    n = history_size()
+    if n <= 0:
+        return []
+    with store.engine.connect() as conn:
+        return list(conn.execute(sa.select(H.c.password_hash).where(H.c.user_id == user_id)
+                                 .order_by(H.c.replaced_at.desc()).limit(n)).scalars())
+
+
+def _remember(conn, user_id: int, digest: str | None) -> None:
+    """Keep ``digest`` (the hash being replaced) in ``password_history``; drop all but the newest
+    :func:`history_size` of the user's."""
+    from chainbrain.store.schema_users import password_history as H
+
+    if not digest:
+        return
+    n = history_size()
+    conn.execute(H.delete().where(H.c.user_id == user_id, H.c.password_hash == digest))
+    if n > 0:
+        conn.execute(H.insert().values(user_id=user_id, password_hash=digest,
+                                       replaced_at=dt.datetime.now()))
+    keep = sa.select(H.c.password_hash).where(H.c.user_id == user_id).order_by(H.c.replaced_at.desc()).limit(n)
+    conn.execute(H.delete().where(H.c.user_id == user_id, H.c.password_hash.not_in(keep)))
+
+
+def check_change(row, current: str, new: str, previous: list[str] = ()) -> str:
     """The hash of ``new`` for a user's own change of password on ``row`` (its account row), after the
-    checks: ``current`` is the password now (:class:`WrongPassword` otherwise), ``new`` meets the policy
-    and is not the password it replaces (:class:`UserError`). Slow (argon2): call outside any lock."""
+    checks: ``current`` is the password now (:class:`WrongPassword` otherwise), ``new`` meets the policy,
+    is not the password it replaces and none of ``previous`` (:func:`previous_hashes`) (:class:`UserError`).
+    Slow (argon2, once per remembered password): call outside any lock."""
     if row is None or row.disabled:
         raise UserError("no such active user (无此有效用户)")
     if not _matches(row.password_hash, current):
@@ -239,6 +279,9 @@ def check_change(row, current: str, new: str) -> str:
     check_password(new, row.username)
     if _matches(row.password_hash, new):
         raise UserError("the new password must differ from the current one (新密码不能与当前密码相同)")
+    if any(_matches(old, new) for old in previous):
+        raise UserError(f"the new password was used before: choose one not among your last {len(previous)} "
+                        f"(新密码与最近 {len(previous)} 次用过的密码之一相同，请另选)")
     return hash_password(new)
 
 
@@ -254,6 +297,7 @@ def commit_change(store, row, digest: str) -> User:
                             .returning(user_account.c.id)).all()
         if not done:
             raise UserError("the password was changed meanwhile: sign in again (密码已被更改，请重新登录)")
+        _remember(conn, row.id, row.password_hash)
         conn.execute(web_session.delete().where(web_session.c.user_id == row.id))
     return replace(_row_user(row), must_change=False)
 
@@ -261,7 +305,7 @@ def commit_change(store, row, digest: str) -> User:
 def change_password(store, user_id: int, current: str, new: str) -> User:
     """A user's own change of password (:func:`check_change` then :func:`commit_change`); the changed user."""
     row = account_row(store, user_id)
-    return commit_change(store, row, check_change(row, current, new))
+    return commit_change(store, row, check_change(row, current, new, previous_hashes(store, user_id)))
 
 
 def new_password() -> str:

@@ -1,16 +1,23 @@
-"""Draw held-out part 4 (#19): rows of the shared exports 2000–2003 that no earlier label used (by USCC and by name).
+"""Draw held-out part N ≥ 4 (#19): rows of the shared exports 2000–2003 that no earlier label used (by USCC and name).
 
-Run once from the project root (it reads the shared exports, which the project never reads at run or test
-time): 200 random rows + up to 40 per chain whose name or first 30 scope characters hold one of the chain's
-product words (the words of scripts/draw_heldout3.py), shuffled; split for two labellers with 200 rows in
-common (agreement). Drawn before model v4 was frozen, kept outside the repository until it was, labelled by
-reading only (mapping guide), committed before any prediction was made on them.
+    python scripts/draw_heldout.py N OUTDIR
+
+Run once per part from the project root (it reads the shared exports, which the project never reads at run or
+test time): 200 random rows + up to 40 per chain whose name or first 30 scope characters hold one of the chain's
+product words (the words of scripts/draw_heldout3.py), seed 20261205 + N, shuffled; split for two labellers
+with 200 rows in common (agreement). Rows of every earlier label file are excluded (tune, heldout1 … heldout
+N−1, labels.csv, jiangxi_sample.csv). Each part is drawn before its model was frozen, kept outside the
+repository until it was, labelled by reading only (mapping guide), committed before any prediction on it.
 """
-import csv, glob, random, re, sys
+import csv, glob, os, random, re, sys
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else "/work/helpers/h4"
+PART = int(sys.argv[1])
+OUT = sys.argv[2]
 used_u, used_n = set(), set()
-for f in glob.glob("tests/fixtures/registry/labelled/*.csv") + ["tests/fixtures/registry/labels.csv", "tests/fixtures/registry/jiangxi_sample.csv"]:
+earlier = [f for f in glob.glob("tests/fixtures/registry/labelled/*.csv")
+           if not re.fullmatch(r"heldout(\d+)\.csv", os.path.basename(f))
+           or int(re.fullmatch(r"heldout(\d+)\.csv", os.path.basename(f)).group(1)) < PART]
+for f in earlier + ["tests/fixtures/registry/labels.csv", "tests/fixtures/registry/jiangxi_sample.csv"]:
     for r in csv.DictReader(open(f, encoding="utf-8-sig")):
         used_u.add((r.get("uscc") or r.get("统一社会信用代码") or "").strip())
         used_n.add((r.get("name") or r.get("企业名称") or "").strip())
@@ -25,7 +32,7 @@ for y in ("2000", "2001", "2002", "2003"):
         r["source"] = f"shared/data/registry-jiangxi/{y}.csv:{i}"
         rows.append(r)
 print("candidates", len(rows))
-rng = random.Random(20261205 + 4)
+rng = random.Random(20261205 + PART)
 pick = rng.sample(rows, 200)
 taken = {r["source"] for r in pick}
 CHAIN_WORDS = {
