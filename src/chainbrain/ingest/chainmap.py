@@ -99,8 +99,9 @@ class Mapped:
 
 
 CHAIN_FEATURES = ("keyword_logit", "activity_logit", "from_name", "similarity", "class_only", "rank", "chains",
-                  "industrial", "lead", "words", "first_item", "produce_share", "sub_segment")
-EXTRA_FEATURES = True      # v4: the last four features (False: the nine of v3)
+                  "industrial", "lead", "words", "first_item", "produce_share", "sub_segment", "first_word")
+EXTRA_FEATURES = True      # v4: four more features (False: the nine of v3)
+FIRST_WORD = True          # v5: whether the candidate's word is the first product word of the main text
 
 
 def _logit(v: float) -> float:
@@ -108,7 +109,18 @@ def _logit(v: float) -> float:
     return float(np.log(v / (1 - v)))
 
 
-def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: str = "") -> list[float]:
+def _first_chain(cands: list[Candidate], text: str, segs) -> str | None:
+    """Chain of the product word that comes first in the main text (the firm's first-named product)."""
+    best = None
+    for c in cands:
+        pos = [text.find(t) for t in c.terms if t and text.find(t) >= 0]
+        if pos and (best is None or min(pos) < best[0]):
+            best = (min(pos), segs[c.segment].chain_code)
+    return best[1] if best else None
+
+
+def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: str = "",
+                   first_chain: str | None = None, chain: str | None = None) -> list[float]:
     """What the chain confidence is fitted on: strength of the catalog match, of the main activity,
     where the match came from (name, text similarity, class only), its rank, how many chains compete
     and whether a matched word is in the lead text (first item and name)."""
@@ -119,6 +131,8 @@ def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: 
         first = act.items[0].text if act.items else ""
         f += [float(min(len(c.terms), 3)), float(any(t in first for t in c.terms)),
               float(act.features.get("produce_share", 0.0)), float(c.segment.count("-") > 1)]
+    if FIRST_WORD:         # the first product word named in the main items is of this chain (or no word names any)
+        f.append(float(first_chain is None or first_chain == chain))
     return f
 
 
@@ -211,8 +225,9 @@ def split_segments(act: Activity, name: str | None, products: str | None = None,
     lead = (next((i.text for i in act.items if i.role == "produce"), "") if act.industrial
             else (act.items[0].text if act.items else "")) + (name or "")
     n_chains = len({mapper.segments[c.segment].chain_code for c in cands})
+    first = _first_chain(cands, objs + "，" + (name or ""), mapper.segments) if n_chains > 1 else None
     for k, c in enumerate(cands):
-        feats = chain_features(c, act, k, n_chains, lead)
+        feats = chain_features(c, act, k, n_chains, lead, first, mapper.segments[c.segment].chain_code)
         conf = chain_confidence(model, feats) if c.method != "manual" else 1.0
         weak = conf < min_conf(model) and bool(model.get("chain_coef"))      # not assigned: for the review queue
         (held if weak else out).append(Candidate(c.segment, round(conf, 3), c.method,

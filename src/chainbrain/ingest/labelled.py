@@ -282,12 +282,32 @@ def evaluate(rows: list[Labelled], model: dict | None = None, preds: list | None
     return out
 
 
-def errors(rows: list[Labelled], model: dict | None = None) -> list[tuple[Labelled, object]]:
-    from chainbrain.ingest.chainmap import map_firm
+def errors(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> list[tuple[Labelled, object]]:
+    """(row, mapping) of the rows whose industrial flag or auto-mapped chains differ from the label."""
+    preds = predict(rows, model) if preds is None else preds
+    return [(r, p) for r, p in zip(rows, preds) if p.activity.industrial != bool(r.industrial) or p.chains() != r.chains]
 
-    out = []
-    for r in rows:
-        p = map_firm(r.name, r.entity_type, r.capital_yuan, r.scope, model=model)
-        if p.activity.industrial != bool(r.industrial) or p.chains() != r.chains:
-            out.append((r, p))
-    return out
+
+def reliability(rows: list[Labelled], preds: list, bins: int = 10, clear: bool = True) -> list[dict]:
+    """Reliability table of the chain confidence: per equal-width confidence bin, the number of
+    auto-mapped (row, chain) predictions, their mean confidence and the share that is labelled —
+    confidence above the share is over-confidence, below it under-confidence."""
+    from chainbrain.ingest.mapping import default_mapper
+
+    segmap = default_mapper().segments
+    conf, right = [], []
+    for r, p in zip(rows, preds):
+        if clear and r.ambiguous:
+            continue
+        best: dict[str, float] = {}
+        for c in p.segments:
+            ch = segmap[c.segment].chain_code
+            best[ch] = max(best.get(ch, 0.0), c.confidence)
+        for ch, cf in best.items():
+            conf.append(cf)
+            right.append(float(ch in r.chains))
+    c, y = np.asarray(conf, float), np.asarray(right, float)
+    idx = np.minimum((c * bins).astype(int), bins - 1)
+    return [{"bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}", "n": int((idx == b).sum()),
+             "confidence": float(c[idx == b].mean()), "right": float(y[idx == b].mean())}
+            for b in range(bins) if (idx == b).any()]
