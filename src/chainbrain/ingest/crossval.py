@@ -98,3 +98,48 @@ def leave_one_part_out(parts: dict[str, list[L.Labelled]], threshold: float | No
     res = L.evaluate_all(rows, preds=[m for p in parts for m in preds[p]])
     res["parts"] = {p: L.evaluate(parts[p], preds=preds[p]) for p in parts}
     return res
+
+
+GRID = (0.45, 0.50, 0.55, 0.60, 0.63, 0.65, 0.70)
+
+
+def _at(preds: list, t: float) -> list:
+    """The mappings as a model with auto threshold ``t`` gives them (the confidences do not depend on it)."""
+    from dataclasses import replace
+
+    out = []
+    for m in preds:
+        every = [*m.segments, *m.held]
+        out.append(replace(m, segments=[c for c in every if c.confidence >= t or c.method == "manual"],
+                           held=[c for c in every if c.confidence < t and c.method != "manual"]))
+    return out
+
+
+def _score(res: dict) -> float:
+    """What a threshold is chosen for: the smaller of chain precision and recall on clear rows."""
+    c = res["clear"]
+    return min(c["chain_precision"] or 0.0, c["chain_recall"] or 0.0)
+
+
+def nested_threshold(parts: dict[str, list[L.Labelled]], grid=GRID) -> dict:
+    """Leave-one-part-out with the auto threshold chosen without the test part: for each part, the
+    threshold of ``grid`` with the best ``_score`` on the other parts' out-of-part mappings, then applied
+    to the test part. Returns the pooled metrics, the threshold chosen per part and the metrics of every
+    fixed threshold (``by_threshold``). (The other parts' mappings come from models that saw the test
+    part in training; only its labels are kept out of the choice.)"""
+    preds = out_of_part(parts, threshold=0.0)
+    names = list(parts)
+    by_t = {t: {p: _at(preds[p], t) for p in names} for t in grid}
+    chosen, pooled_rows, pooled_preds = {}, [], []
+    for test in names:
+        others = [p for p in names if p != test]
+        rows_o = [r for p in others for r in parts[p]]
+        best = max(grid, key=lambda t: (_score(L.evaluate(rows_o, preds=[m for p in others for m in by_t[t][p]])), -abs(t - 0.6)))
+        chosen[test] = best
+        pooled_rows += parts[test]
+        pooled_preds += by_t[best][test]
+    res = L.evaluate_all(pooled_rows, preds=pooled_preds)
+    res["chosen"] = chosen
+    every = [r for p in names for r in parts[p]]
+    res["by_threshold"] = {t: L.evaluate(every, preds=[m for p in names for m in by_t[t][p]]) for t in grid}
+    return res

@@ -140,8 +140,9 @@ def train(rows: list[Labelled]) -> dict:
 CHAIN_C = 1.0
 CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
 CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
-AUTO_THRESHOLD = 0.63        # calibrated chain confidence under which a segment is not assigned but only suggested
-                             # to the review queue (chosen by grouped 5-fold CV, docs/ingest.md; unsourced)
+AUTO_THRESHOLD = 0.45        # calibrated chain confidence under which a segment is not assigned but only suggested
+                             # to the review queue (v5: chosen by leave-one-part-out CV, crossval.nested_threshold —
+                             # the grid value with the best min(chain P, R) on clear rows; docs/ingest.md; unsourced)
 
 
 def _chain_lr(X, y):
