@@ -14,8 +14,9 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
   most similar to its first production item (``classmatch.match_segment``), if similar enough;
 - at most ``MAX_SEGMENTS`` (3) segments, strongest first;
 - confidence = P(the chain is right): a logistic fit on the candidate's features
-  (``chain_features``), then a Platt map fitted on out-of-fold scores (``labelled.train``);
-- a segment under the model's ``auto_threshold`` (v4: 0.63, chosen by grouped cross-validation)
+  (``chain_features``; since v5 also whether the firm's first-named product word is of this chain),
+  then a Platt map fitted on out-of-fold scores (``labelled.train``);
+- a segment under the model's ``auto_threshold`` (v5: 0.45, chosen by leave-one-part-out cross-validation)
   is not assigned but held (``Mapped.held``) as a suggestion for the review queue only;
 - a firm that is not industrial sits only in a segment with a class of its own section.
 """
