@@ -187,6 +187,16 @@ def explain(uscc: str, db: str = DB, as_json: bool = typer.Option(False, "--json
     for s in info["segments"]:
         console.print(f"  {s['segment_code']:<10} {s['name_zh']:<16} {s['chain_code']:<4} {s['method']:<15} "
                       f"{s['confidence']:.2f}  {s['evidence'] or ''}", highlight=False)
+    if info.get("held"):
+        console.print("held for review, not assigned (under the auto threshold) / 待复核建议（低于自动阈值，未计入产业链）:",
+                      highlight=False)
+    for s in info.get("held") or []:
+        console.print(f"  {s['segment_code']:<10} {s['name_zh']:<16} {s['chain_code']:<4} {s['method']:<15} "
+                      f"{s['confidence']:.2f}  {s['evidence'] or ''}", highlight=False)
+    if info.get("review"):
+        r = info["review"]
+        console.print(f"review queue / 复核队列: {r['status']}  suggested {r['suggested'] or '—'}  "
+                      f"confidence {r['confidence']:.2f}", highlight=False)
     for o in info["overrides"]:
         console.print(f"  override {o['action']} {o['segment_code']} ({o.get('note') or ''})", highlight=False)
 

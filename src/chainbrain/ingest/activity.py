@@ -60,7 +60,7 @@ NAME_SECTION = [("J", r"银行|支行|分行|保险|证券|信用社|小额贷�
                 ("G", r"运输|物流|客运|货运|汽运|巴士|快递|邮政"), ("I", r"电信|移动|联通|网络|信息|软件|广电"),
                 ("E", r"建设|建筑|工程|装饰|路桥|市政|水电"), ("H", r"酒店|宾馆|餐饮|饭店"),
                 ("M", r"咨询|设计|监理|勘察|检测|会计|律师|事务所|科技"), ("A", r"合作社|农业|林业|养殖|种植|农场|牧业")]
-_MINING = re.compile(r"(开采|采选|采矿|矿山开采|采石|矿石|精矿|选矿)")
+_MINING = re.compile(r"(开采|采选|采矿|矿山开采|采石|矿石|精矿|选矿|精选|采掘)")
 _UTILITY = re.compile(r"(发电|供电|电力生产|供水|自来水|燃气供应|城市燃气|天然气供应|热力|供热|燃气)")
 _ORG = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|分公司|.店$|合作社)")
 _PAREN = re.compile(r"[（(][^）)]*[)）]")
@@ -83,12 +83,16 @@ def name_words(name: str | None) -> dict[str, list[str]]:
     from chainbrain.ingest.mapping import default_mapper
 
     s = _PAREN.sub("", own_name(name or ""))
+    found = default_mapper().find(s)                           # product words of the pack's catalog
+    bare = s                                                   # the name without them: 农业 in 农业机械 is no farm word (v5)
+    for i, w in found:
+        bare = bare[:i] + "□" * len(w) + bare[i + len(w):]
     out: dict[str, list[str]] = {}
     for cat, words in NAME_WORDS.items():
-        hits = [w for w in words if w in s]
+        hits = [w for w in words if w in (s if cat == "mfg" else bare)]
         if hits:
             out[cat] = hits
-    products = [w for _, w in default_mapper().find(s)]         # a product word of the pack's catalog
+    products = [w for _, w in found]
     if products:
         out["product"] = products
     return out

@@ -13,13 +13,17 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
 - a producer that no catalog keyword or class places gets the segment whose catalog text is
   most similar to its first production item (``classmatch.match_segment``), if similar enough;
 - at most ``MAX_SEGMENTS`` (3) segments, strongest first;
-- confidence = isotonic(keyword confidence × confidence of the main activity), the map
-  fitted on the labelled tune part (probability that the chain is right).
+- confidence = P(the chain is right): a logistic fit on the candidate's features
+  (``chain_features``; since v5 also whether the firm's first-named product word is of this chain),
+  then a Platt map fitted on out-of-fold scores (``labelled.train``);
+- a segment under the model's ``auto_threshold`` (v5: 0.45, chosen by leave-one-part-out cross-validation)
+  is not assigned but held (``Mapped.held``) as a suggestion for the review queue only;
+- a firm that is not industrial sits only in a segment with a class of its own section.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -45,20 +49,60 @@ def industrial_only() -> frozenset[str]:
     return frozenset(out)
 
 
+_SECTIONS = (("A", 1, 5), ("B", 6, 12), ("C", 13, 43), ("D", 44, 46), ("E", 47, 50), ("F", 51, 52), ("G", 53, 60),
+             ("H", 61, 62), ("I", 63, 65), ("J", 66, 69), ("K", 70, 70), ("L", 71, 72), ("M", 73, 75), ("N", 76, 79),
+             ("O", 80, 82), ("P", 83, 83), ("Q", 84, 85), ("R", 86, 90), ("S", 91, 96))
+
+
+def section_of_class(code: str) -> str | None:
+    """GB/T 4754-2017 section letter of a class code (by its division, the standard's section ranges)."""
+    d = int(code[:2]) if code[:2].isdigit() else -1
+    return next((s for s, lo, hi in _SECTIONS if lo <= d <= hi), None)
+
+
+@lru_cache(maxsize=1)
+def segment_sections() -> dict[str, frozenset[str]]:
+    """Sections of each segment's classes (a sub-segment without classes takes its parent's)."""
+    segs = default_mapper().segments
+    out = {}
+    for code, seg in segs.items():
+        classes = list(seg.industry_codes) or (list(segs[seg.parent_code].industry_codes) if seg.parent_code else [])
+        out[code] = frozenset(filter(None, (section_of_class(c) for c in classes)))
+    return out
+
+
+SECTION_RULE = True
+
+
+def section_fits(segment: str, section: str) -> bool:
+    """A firm that is not industrial sits only in a segment with a class of its own main-activity section
+    (a road builder, E, not in airports, G 5631; a pharmacy, F, not in herb farming, A) — mapping guide
+    §2: the main activity decides; section L (no evidence of any section) is not restricted."""
+    secs = segment_sections().get(segment)
+    return not SECTION_RULE or section == "L" or not secs or section in secs
+
+
 @dataclass
 class Mapped:
     activity: Activity
     segments: list[Candidate]
     class_code: str | None = None          # GB/T 4754 class of the main activity, where the text allows
     class_similarity: float = 0.0
+    held: list[Candidate] = field(default_factory=list)   # below MIN_CONF: not assigned, suggested to the review queue
 
     def chains(self) -> set[str]:
         segs = default_mapper().segments
         return {segs[c.segment].chain_code for c in self.segments}
 
+    def held_chains(self) -> set[str]:
+        segs = default_mapper().segments
+        return {segs[c.segment].chain_code for c in self.held}
+
 
 CHAIN_FEATURES = ("keyword_logit", "activity_logit", "from_name", "similarity", "class_only", "rank", "chains",
-                  "industrial", "lead")
+                  "industrial", "lead", "words", "first_item", "produce_share", "sub_segment", "first_word")
+EXTRA_FEATURES = True      # v4: four more features (False: the nine of v3)
+FIRST_WORD = True          # v5: whether the candidate's word is the first product word of the main text
 
 
 def _logit(v: float) -> float:
@@ -66,13 +110,31 @@ def _logit(v: float) -> float:
     return float(np.log(v / (1 - v)))
 
 
-def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: str = "") -> list[float]:
+def _first_chain(cands: list[Candidate], text: str, segs) -> str | None:
+    """Chain of the product word that comes first in the main text (the firm's first-named product)."""
+    best = None
+    for c in cands:
+        pos = [text.find(t) for t in c.terms if t and text.find(t) >= 0]
+        if pos and (best is None or min(pos) < best[0]):
+            best = (min(pos), segs[c.segment].chain_code)
+    return best[1] if best else None
+
+
+def chain_features(c: Candidate, act: Activity, rank: int, n_chains: int, lead: str = "",
+                   first_chain: str | None = None, chain: str | None = None) -> list[float]:
     """What the chain confidence is fitted on: strength of the catalog match, of the main activity,
     where the match came from (name, text similarity, class only), its rank, how many chains compete
     and whether a matched word is in the lead text (first item and name)."""
-    return [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
-            float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
-            float(n_chains), float(act.industrial), float(c.method != "keyword" or any(t in lead for t in c.terms))]
+    f = [_logit(c.confidence), _logit(act.confidence), float(any(e.startswith("name:") for e in c.evidence)),
+         float(c.method == "text_similarity"), float(c.method == "industry_class"), float(rank),
+         float(n_chains), float(act.industrial), float(c.method != "keyword" or any(t in lead for t in c.terms))]
+    if EXTRA_FEATURES:     # how many words matched, one in the very first item, share of production items, a sub-segment
+        first = act.items[0].text if act.items else ""
+        f += [float(min(len(c.terms), 3)), float(any(t in first for t in c.terms)),
+              float(act.features.get("produce_share", 0.0)), float(c.segment.count("-") > 1)]
+    if FIRST_WORD:         # the first product word named in the main items is of this chain (or no word names any)
+        f.append(float(first_chain is None or first_chain == chain))
+    return f
 
 
 def chain_confidence(model: dict, feats: list[float]) -> float:
@@ -81,7 +143,19 @@ def chain_confidence(model: dict, feats: list[float]) -> float:
     if not coef:
         return float(np.exp(feats[0]) / (1 + np.exp(feats[0])))
     z = model["chain_intercept"] + sum(w * f for w, f in zip(coef, feats))
-    return float(1 / (1 + np.exp(-z)))
+    return calibrate_chain(model, float(1 / (1 + np.exp(-z))))
+
+
+def calibrate_chain(model: dict, s: float) -> float:
+    """The calibration map fitted on out-of-fold scores (``labelled.chain_calibration``): isotonic
+    (piecewise linear between its thresholds) or Platt (logistic in the score's log-odds)."""
+    cal = model.get("chain_cal")
+    if cal == "isotonic":
+        return float(np.interp(s, model["chain_iso_x"], model["chain_iso_y"]))
+    if cal == "platt":
+        a, b = model["chain_platt"]
+        return float(1 / (1 + np.exp(-(a + b * _logit(s)))))
+    return s
 
 
 def main_class(act: Activity, industry_code: str | None = None) -> tuple[str | None, float]:
@@ -122,6 +196,12 @@ def _lead_chains(cands: list[Candidate], act: Activity, name: str | None, mapper
 
 def segments_for(act: Activity, name: str | None, products: str | None = None, industry_code: str | None = None,
                  model: dict | None = None) -> list[Candidate]:
+    return split_segments(act, name, products, industry_code, model)[0]
+
+
+def split_segments(act: Activity, name: str | None, products: str | None = None, industry_code: str | None = None,
+                   model: dict | None = None) -> tuple[list[Candidate], list[Candidate]]:
+    """(assigned segments, segments held back for review: chain confidence < ``MIN_CONF``)."""
     model = model or load_model()
     mapper = default_mapper()
     main = act.main_items() if act.industrial else act.items[:1]   # not a producer: only its first item is its business
@@ -138,22 +218,29 @@ def segments_for(act: Activity, name: str | None, products: str | None = None, i
             cands = [Candidate(code, SIMILAR_CONF, "text_similarity", [f"similar:{first}~{sim}"])]
     if not act.industrial:
         only = industrial_only()
-        cands = [c for c in cands if c.segment not in only]
+        cands = [c for c in cands if c.segment not in only and section_fits(c.segment, act.section)]
     elif LEAD_ONLY:
         cands = _lead_chains(cands, act, name, mapper)
-    out = []
+    out, held = [], []
     cands = cands[:MAX_SEGMENTS]
     lead = (next((i.text for i in act.items if i.role == "produce"), "") if act.industrial
             else (act.items[0].text if act.items else "")) + (name or "")
     n_chains = len({mapper.segments[c.segment].chain_code for c in cands})
+    first = _first_chain(cands, objs + "，" + (name or ""), mapper.segments) if n_chains > 1 else None
     for k, c in enumerate(cands):
-        feats = chain_features(c, act, k, n_chains, lead)
+        feats = chain_features(c, act, k, n_chains, lead, first, mapper.segments[c.segment].chain_code)
         conf = chain_confidence(model, feats) if c.method != "manual" else 1.0
-        if conf < MIN_CONF and model.get("chain_coef"):
-            continue                                 # too weak to assign: left for the review queue
-        out.append(Candidate(c.segment, round(conf, 3), c.method, c.evidence + [f"activity:{act.section}"], c.terms))
-        out[-1].features = feats
-    return out
+        weak = conf < min_conf(model) and bool(model.get("chain_coef"))      # not assigned: for the review queue
+        (held if weak else out).append(Candidate(c.segment, round(conf, 3), c.method,
+                                                 c.evidence + [f"activity:{act.section}"], c.terms))
+        (held if weak else out)[-1].features = feats
+    return out, held
+
+
+def min_conf(model: dict) -> float:
+    """Calibrated chain confidence under which a segment is not assigned automatically (the model's
+    ``auto_threshold``, chosen by cross-validation; else ``MIN_CONF``)."""
+    return model.get("auto_threshold", MIN_CONF)
 
 
 class KeptActivity:
@@ -175,11 +262,12 @@ class Kept:
     """What an import keeps of a mapped firm until its rows are written: a 1 M-row import cannot
     hold every ``Mapped`` (~8 KB each); this keeps ~1–2 KB (stored fields, segments without their
     matched words and features)."""
-    __slots__ = ("activity", "segments", "class_code")
+    __slots__ = ("activity", "segments", "class_code", "held")
 
     def __init__(self, m: Mapped):
         self.activity, self.class_code = KeptActivity(m.activity), m.class_code
         self.segments = [Candidate(c.segment, c.confidence, c.method, c.evidence, _NO_TERMS, ()) for c in m.segments]
+        self.held = [Candidate(c.segment, c.confidence, c.method, c.evidence, _NO_TERMS, ()) for c in m.held]
 
 
 _MEMO: dict[tuple, Mapped | Kept] = {}     # an import's rows, mapped once in prepare and reused by the mapping step
@@ -210,7 +298,8 @@ def _map_firm(name, entity_type, capital_yuan, scope, products, industry_code, m
     model = model or load_model()
     act = classify(name, entity_type, capital_yuan, scope, model)
     code, sim = main_class(act, industry_code)
-    return Mapped(act, segments_for(act, name, products, code, model), code, sim)
+    segs, held = split_segments(act, name, products, code, model)
+    return Mapped(act, segs, code, sim, held)
 
 
 def model_version(model: dict | None = None) -> str:
@@ -257,4 +346,5 @@ def raw_chain_scores(act: Activity, name: str | None, model: dict) -> list[tuple
     """(segment, chain features) — used when fitting the chain confidence."""
     bare = dict(model, chain_coef=None)
     code, _ = main_class(act)
-    return [(c.segment, c.features) for c in segments_for(act, name, None, code, bare)]
+    segs, held = split_segments(act, name, None, code, bare)
+    return [(c.segment, c.features) for c in segs + held]

@@ -1,9 +1,10 @@
 """Labelled registry rows (mapping guide) → training the main-activity model, and honest evaluation.
 
-Files ``tests/fixtures/registry/labelled/{tune,heldout}.csv``: ``uscc, name, entity_type,
-capital, business_scope, industrial (0/1), main_activity, segments (|-joined), ambiguous,
-note, labeller, source`` (source = export file and line). ``tune`` trains and calibrates;
-``heldout`` is drawn afresh after the model was frozen and is used only by ``evaluate``.
+Files ``tests/fixtures/registry/labelled/{tune,heldout1,heldout2,heldout3,heldout4}.csv``: ``uscc, name,
+entity_type, capital, business_scope, industrial (0/1), main_activity, segments (|-joined),
+ambiguous, note, labeller, source[, drawn]`` (source = export file and line). Model v5 is trained
+on all five (choices by leave-one-part-out cross-validation, ``ingest.crossval``); a fresh held-out part,
+drawn after the model was frozen, is used only by ``evaluate``.
 
 Training (``train``): logistic regression (scikit-learn, L2, C = ``C``) on the standardised
 features of ``activity.FEATURES``; 5-fold out-of-fold probabilities (fixed seed) fit the
@@ -52,6 +53,7 @@ class Labelled:
     segments: tuple[str, ...]
     ambiguous: int
     note: str = ""
+    drawn: str = ""
 
     @property
     def chains(self) -> set[str]:
@@ -65,8 +67,9 @@ class Labelled:
 def load(path: str | Path) -> list[Labelled]:
     with open(path, encoding="utf-8-sig", newline="") as f:
         return [Labelled(r["uscc"], r["name"], r.get("entity_type", ""), r.get("capital", ""), r["business_scope"],
-                         int(r["industrial"]), r["main_activity"], tuple(s for s in r["segments"].split("|") if s),
-                         int(r["ambiguous"]), r.get("note", "")) for r in csv.DictReader(f)]
+                         int(r["industrial"]), r.get("main_activity") or "",
+                         tuple(s.strip() for s in r["segments"].split("|") if s.strip()),
+                         int(r["ambiguous"]), r.get("note", ""), r.get("drawn") or "") for r in csv.DictReader(f)]
 
 
 def matrix(rows: list[Labelled]) -> np.ndarray:
@@ -108,24 +111,78 @@ def train(rows: list[Labelled]) -> dict:
              "mean": {k: float(v) for k, v in zip(FEATURES, mean)}, "scale": {k: float(v) for k, v in zip(FEATURES, scale)},
              "isotonic_x": xs, "isotonic_y": ys, "chain_intercept": 0.0, "chain_coef": None,
              "trained_on": len(rows), "C": C, "seed": SEED}
-    # chain calibration from out-of-fold activities
+    # chain confidence from out-of-fold activities: a logistic fit on the candidates' features, then a
+    # calibration map (isotonic, or Platt) fitted on out-of-fold logistic scores of the (row, chain) pairs
     segs = default_mapper().segments
-    raws, hits = [], []
-    for r, p_raw in zip(rows, oof):
+    raws, hits, keys = [], [], []
+    for i, (r, p_raw) in enumerate(zip(rows, oof)):
+        if r.ambiguous and CHAIN_CLEAR_ONLY:
+            continue                # an ambiguous row's chain label is uncertain: not a calibration target
         f, items, words = featurize(r.name, r.entity_type, r.capital_yuan, r.scope)
         p = float(np.interp(p_raw, xs, ys))
         ind = p >= THRESHOLD
         act = Activity(items, f, p, float(p_raw), ind, section_of(ind, items, words, r.name), [], words)
         for seg, raw in raw_chain_scores(act, r.name, model):
+            ch = segs[seg].chain_code
             raws.append(raw)
-            hits.append(float(segs[seg].chain_code in r.chains))
+            hits.append(float(ch in r.chains))
+            keys.append((i, ch))
     if raws and len(set(hits)) == 2:
-        from sklearn.linear_model import LogisticRegression
-
-        cl = LogisticRegression(C=1.0, max_iter=2000).fit(np.asarray(raws), hits)
+        X, yh = np.asarray(raws), np.asarray(hits)
+        cl = _chain_lr(X, yh)
         model["chain_intercept"] = float(cl.intercept_[0])
         model["chain_coef"] = [float(v) for v in cl.coef_[0]]
+        model.update(chain_calibration(X, yh, keys))
+        model["auto_threshold"] = AUTO_THRESHOLD
     return model
+
+
+CHAIN_C = 1.0
+CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
+CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
+AUTO_THRESHOLD = 0.45        # calibrated chain confidence under which a segment is not assigned but only suggested
+                             # to the review queue (v5: chosen by leave-one-part-out CV, crossval.nested_threshold —
+                             # the grid value with the best min(chain P, R) on clear rows; docs/ingest.md; unsourced)
+
+
+def _chain_lr(X, y):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=CHAIN_C, max_iter=2000).fit(X, y)
+
+
+def chain_calibration(X: np.ndarray, y: np.ndarray, keys: list[tuple[int, str]]) -> dict:
+    """Calibration map of the chain confidence: 5-fold out-of-fold logistic scores (folds grouped by
+    row), the best score per (row, chain) — what a firm's chain confidence is — against whether the
+    chain is labelled; isotonic regression (or Platt: a logistic fit on the score's log-odds)."""
+    if CALIBRATOR == "none":
+        return {"chain_cal": None}
+    from sklearn.model_selection import GroupKFold
+
+    groups = np.array([k[0] for k in keys])
+    oof = np.zeros(len(y))
+    for tr, te in GroupKFold(5).split(X, y, groups):
+        if len(set(y[tr])) < 2:
+            oof[te] = y[tr].mean()
+            continue
+        oof[te] = _chain_lr(X[tr], y[tr]).predict_proba(X[te])[:, 1]
+    best: dict[tuple[int, str], list[float]] = {}
+    for k, s, h in zip(keys, oof, y):
+        v = best.setdefault(k, [0.0, h])
+        v[0] = max(v[0], s)
+    sc = np.array([v[0] for v in best.values()])
+    hy = np.array([v[1] for v in best.values()])
+    if CALIBRATOR == "platt":
+        from sklearn.linear_model import LogisticRegression
+
+        z = np.log(np.clip(sc, 1e-4, 1 - 1e-4) / (1 - np.clip(sc, 1e-4, 1 - 1e-4))).reshape(-1, 1)
+        pl = LogisticRegression(C=1e4, max_iter=2000).fit(z, hy)
+        return {"chain_cal": "platt", "chain_platt": [float(pl.intercept_[0]), float(pl.coef_[0][0])]}
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(sc, hy)
+    return {"chain_cal": "isotonic", "chain_iso_x": [float(v) for v in iso.X_thresholds_],
+            "chain_iso_y": [float(v) for v in iso.y_thresholds_]}
 
 
 def save(model: dict, path: str | Path) -> None:
@@ -145,11 +202,37 @@ def _pr(tp, fp, fn):
     return (tp / (tp + fp) if tp + fp else None), (tp / (tp + fn) if tp + fn else None)
 
 
-def evaluate(rows: list[Labelled], model: dict | None = None) -> dict:
-    from chainbrain.ingest.chainmap import industrial_only, map_firm
+def predict(rows: list[Labelled], model: dict | None = None) -> list:
+    from chainbrain.ingest.chainmap import map_firm
+
+    return [map_firm(r.name, r.entity_type, r.capital_yuan, r.scope, model=model) for r in rows]
+
+
+def evaluate_all(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> dict:
+    """``evaluate`` on all rows, plus the same figures on the rows drawn at random (``drawn == random``)
+    under ``"random"`` when the file has that column."""
+    preds = predict(rows, model) if preds is None else preds
+    out = evaluate(rows, preds=preds)
+    sel = [i for i, r in enumerate(rows) if r.drawn == "random"]
+    if sel:
+        out["random"] = evaluate([rows[i] for i in sel], preds=[preds[i] for i in sel])
+    return out
+
+
+def evaluate(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> dict:
+    """Metrics of the module docstring; ``preds`` (``chainmap.Mapped`` per row) when already mapped.
+
+    A chain is *predicted* only when it is assigned automatically (confidence ≥ ``chainmap.MIN_CONF``);
+    chains held back for the review queue (``Mapped.held``) count as not predicted — they are not in
+    any chain figure until a reviewer decides. ``review_share`` = share of rows with a held chain and
+    ``review_right`` = share of held (row, chain) pairs that are labelled (what review would confirm);
+    ``recall_if_reviewed`` = recall if every held chain were accepted when right."""
+    from chainbrain.ingest.chainmap import industrial_only
+    from chainbrain.ingest.mapping import default_mapper
 
     only = industrial_only()
-    preds = [map_firm(r.name, r.entity_type, r.capital_yuan, r.scope, model=model) for r in rows]
+    segmap = default_mapper().segments
+    preds = predict(rows, model) if preds is None else preds
     tp = sum(1 for r, p in zip(rows, preds) if r.industrial and p.activity.industrial)
     fp = sum(1 for r, p in zip(rows, preds) if not r.industrial and p.activity.industrial)
     fn = sum(1 for r, p in zip(rows, preds) if r.industrial and not p.activity.industrial)
@@ -164,12 +247,18 @@ def evaluate(rows: list[Labelled], model: dict | None = None) -> dict:
         ctp = cfp = cfn = 0
         per: dict[str, list[int]] = {}
         conf, right = [], []
+        held_rows = held_pairs = held_right = held_found = 0
         for i in sel:
             r, p = rows[i], preds[i]
             pc = p.chains()
             ctp += len(pc & r.chains)
             cfp += len(pc - r.chains)
             cfn += len(r.chains - pc)
+            hc = p.held_chains() - pc
+            held_rows += bool(hc)
+            held_pairs += len(hc)
+            held_right += len(hc & r.chains)
+            held_found += len((hc & r.chains) - pc)
             for ch in r.chains | pc:
                 v = per.setdefault(ch, [0, 0, 0, 0])     # tp, fp, fn, labelled rows
                 v[0] += ch in pc and ch in r.chains
@@ -177,10 +266,8 @@ def evaluate(rows: list[Labelled], model: dict | None = None) -> dict:
                 v[2] += ch in r.chains and ch not in pc
                 v[3] += ch in r.chains
             best: dict[str, float] = {}
-            segs = {c.segment: c for c in p.segments}
-            from chainbrain.ingest.mapping import default_mapper
-            for code, c in segs.items():
-                ch = default_mapper().segments[code].chain_code
+            for c in p.segments:
+                ch = segmap[c.segment].chain_code
                 best[ch] = max(best.get(ch, 0.0), c.confidence)
             for ch, cf in best.items():
                 conf.append(cf)
@@ -188,17 +275,40 @@ def evaluate(rows: list[Labelled], model: dict | None = None) -> dict:
         cp, cr = _pr(ctp, cfp, cfn)
         out[tag] = {"rows": len(sel), "chain_labels": ctp + cfn, "chain_precision": cp, "chain_recall": cr,
                     "ece_chain": ece(conf, right), "chain_predictions": len(conf),
+                    "review_share": held_rows / len(sel) if sel else None, "review_pairs": held_pairs,
+                    "review_right": held_right / held_pairs if held_pairs else None,
+                    "recall_if_reviewed": (ctp + held_found) / (ctp + cfn) if ctp + cfn else None,
                     "per_chain": {ch: {"n": v[3], "precision": _pr(v[0], v[1], v[2])[0], "recall": _pr(v[0], v[1], v[2])[1]}
                                   for ch, v in sorted(per.items()) if v[3] >= MIN_PER_CHAIN}}
     return out
 
 
-def errors(rows: list[Labelled], model: dict | None = None) -> list[tuple[Labelled, object]]:
-    from chainbrain.ingest.chainmap import map_firm
+def errors(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> list[tuple[Labelled, object]]:
+    """(row, mapping) of the rows whose industrial flag or auto-mapped chains differ from the label."""
+    preds = predict(rows, model) if preds is None else preds
+    return [(r, p) for r, p in zip(rows, preds) if p.activity.industrial != bool(r.industrial) or p.chains() != r.chains]
 
-    out = []
-    for r in rows:
-        p = map_firm(r.name, r.entity_type, r.capital_yuan, r.scope, model=model)
-        if p.activity.industrial != bool(r.industrial) or p.chains() != r.chains:
-            out.append((r, p))
-    return out
+
+def reliability(rows: list[Labelled], preds: list, bins: int = 10, clear: bool = True) -> list[dict]:
+    """Reliability table of the chain confidence: per equal-width confidence bin, the number of
+    auto-mapped (row, chain) predictions, their mean confidence and the share that is labelled —
+    confidence above the share is over-confidence, below it under-confidence."""
+    from chainbrain.ingest.mapping import default_mapper
+
+    segmap = default_mapper().segments
+    conf, right = [], []
+    for r, p in zip(rows, preds):
+        if clear and r.ambiguous:
+            continue
+        best: dict[str, float] = {}
+        for c in p.segments:
+            ch = segmap[c.segment].chain_code
+            best[ch] = max(best.get(ch, 0.0), c.confidence)
+        for ch, cf in best.items():
+            conf.append(cf)
+            right.append(float(ch in r.chains))
+    c, y = np.asarray(conf, float), np.asarray(right, float)
+    idx = np.minimum((c * bins).astype(int), bins - 1)
+    return [{"bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}", "n": int((idx == b).sum()),
+             "confidence": float(c[idx == b].mean()), "right": float(y[idx == b].mean())}
+            for b in range(bins) if (idx == b).any()]

@@ -349,6 +349,9 @@ def explain(store, uscc: str) -> dict | None:
             S.segment_override.c.enterprise_id == eid)).mappings()]
         ta = S.metadata.tables["enterprise_activity"]
         act = conn.execute(sa.select(ta).where(ta.c.enterprise_id == eid)).mappings().first()
+        tr = S.metadata.tables["mapping_review"]
+        review = conn.execute(sa.select(tr.c.status, tr.c.suggested, tr.c.confidence)
+                              .where(tr.c.enterprise_id == eid)).mappings().first()
     segs = default_mapper().segments
     for s in stored:
         seg = segs.get(s["segment_code"])
@@ -356,8 +359,25 @@ def explain(store, uscc: str) -> dict | None:
         s["chain_code"] = seg.chain_code if seg else ""
     return {"uscc": e["uscc"], "name": e["name"], "industry_code": e["industry_code"],
             "guessed_section": e["guessed_section"], "main_products": e["main_products"],
-            "business_scope": e["business_scope"], "segments": stored, "activity": _activity_info(act),
+            "business_scope": e["business_scope"], "segments": stored, "held": _held(e, stored),
+            "review": dict(review) if review else None, "activity": _activity_info(act),
             "overrides": [{k: (str(v) if isinstance(v, dt.datetime) else v) for k, v in o.items()} for o in overrides]}
+
+
+def _held(e, stored: list[dict]) -> list[dict]:
+    """Segments held back under the model's auto threshold (not assigned, in no chain figure; suggested
+    to the review queue), recomputed from the stored inputs with the shipped model."""
+    if not (e["business_scope"] or "").strip():
+        return []
+    from chainbrain.ingest.chainmap import map_firm
+
+    m = map_firm(e["name"], e["entity_type"], e["registered_capital"], e["business_scope"], e["main_products"],
+                 e["industry_code"])
+    have = {s["segment_code"] for s in stored}
+    segs = default_mapper().segments
+    return [{"segment_code": c.segment, "name_zh": segs[c.segment].name_zh, "chain_code": segs[c.segment].chain_code,
+             "method": c.method, "confidence": c.confidence, "evidence": "; ".join(c.evidence)}
+            for c in m.held if c.segment not in have]
 
 
 def _activity_info(act) -> dict | None:

@@ -53,7 +53,8 @@ def refresh(store, conn, mapped: dict, batch: int | None, lower: float = LOWER, 
     segs = default_mapper().segments
     rows = []
     for eid in todo:
-        cands = [c for c in mapped[eid].segments if c.method != "manual"]
+        m = mapped[eid]      # assigned segments and those held back (below the auto threshold: in no chain figure yet)
+        cands = [c for c in (*m.segments, *getattr(m, "held", ())) if c.method != "manual"]
         if not cands:
             continue
         best = max(cands, key=lambda c: c.confidence)

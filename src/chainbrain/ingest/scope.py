@@ -15,6 +15,8 @@ Rules (the registry's own structure, SAMR 经营范围登记规范 2021 and the 
   ``service`` (租赁, 维修, 安装, 施工, 服务, 咨询 …, or a clause ending in 工程 / 建筑业 /
   物流 / 业务 with no verb); a clause with a production verb is
   ``produce`` whatever else it lists ("X 生产、销售"); ``other`` when no verb is found;
+- a verb directly followed by a noun head (``NOUN_HEADS``: 材料, 车, 设备, 机械 …) modifies a
+  noun and is no verb (装饰材料 is a product, 农用运输车 is a vehicle, 生产设备 is equipment);
 - the object is the clause without its verbs and connecting words.
 """
 
@@ -26,7 +28,8 @@ from functools import lru_cache
 
 PRODUCE = ("生产", "制造", "加工", "冶炼", "铸造", "织造", "酿造", "开采", "采选", "精炼", "压延", "锻造", "纺纱",
            "印染", "印刷", "彩印", "制作", "屠宰", "采掘", "开发生产", "焙烤", "烘焙", "炼制", "提炼", "浇铸", "来料加工", "研制生产",
-           "生产经营", "发电", "供水", "采石", "碾米", "榨油", "熔炼", "电镀", "冲压", "注塑", "成套", "组装", "装配", "搅拌")
+           "生产经营", "发电", "供水", "采石", "碾米", "榨油", "熔炼", "电镀", "冲压", "注塑", "成套", "组装", "装配", "搅拌",
+           "精选", "选矿")
 RD = ("研发", "研制", "技术开发", "技术研究", "开发")
 TRADE = ("销售", "批发", "零售", "批零", "批兼零", "零兼批", "采购", "经销", "代销", "代购", "购销", "进出口", "出口", "进口", "贸易", "代理", "收购", "经营",
          "供应", "销", "网上销售", "电子商务")
@@ -45,7 +48,9 @@ _SECTION = re.compile(r"(许可项目|一般项目|许可经营项目|一般经�
 _SENT = re.compile(r"[；;。\n]")
 _CLAUSE = re.compile(r"[，,]")
 _ALL_VERBS = sorted({*PRODUCE, *RD, *TRADE, *SERVICE}, key=len, reverse=True)
-_VERB = re.compile("|".join(re.escape(v) for v in _ALL_VERBS))
+# a verb followed by a noun head is a modifier, not the item's verb: 装饰材料, 运输车, 生产设备, 维修工具 (v5)
+NOUN_HEADS = ("材料", "车", "用品", "工具", "器材", "器具", "设备", "机械")
+_VERB = re.compile("(?:" + "|".join(re.escape(v) for v in _ALL_VERBS) + ")(?!" + "|".join(NOUN_HEADS) + ")")
 _JOIN = re.compile(r"^[、及和与的并兼其他各类等]+|[、及和与的并兼及其等]+$")
 
 
