@@ -121,3 +121,15 @@ def test_an_application_write_while_reads_hold_connections(client):
         assert W.answered_while(write)
         after = W.answered_while(lambda: client.get("/api/kpi", params={"period": "2025-06"}).json())
     assert after["revenue_ytd_yuan"] != before and after["revenue_ytd_yuan"] is not None
+
+
+def test_a_computation_asking_for_its_own_key_does_not_wait_for_itself(client):
+    """The warm-up computing the cockpit asks for the cockpit's parts under the same key (found
+    by the kill test: the warm-up hung waiting for its own flight)."""
+    st = client.app.state.web
+    key = ("nested flight", id(st))
+
+    def outer():
+        return {"inner": st.cached(key, lambda: 1)}
+
+    assert W.answered_while(lambda: st.flights.run(("v", key), lambda: st.cached(key, outer)), 10) == {"inner": 1}

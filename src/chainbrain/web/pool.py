@@ -193,6 +193,12 @@ class PooledStore:
     def __getattr__(self, name):
         return getattr(self._now(), name)
 
+    @property
+    def _raw(self):
+        """DuckDB: the opened connection, from which callers make cursors of their own (audit, the
+        session reader, the data version): they outlive any lent member."""
+        return self.pool.primary._raw
+
     def __setattr__(self, name, value):          # settings made on the store go to the opened one
         setattr(self.pool.primary, name, value)
 

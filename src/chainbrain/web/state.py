@@ -56,16 +56,21 @@ def _index():
             super().__init__()
             self._memo: dict = {}
             self._memo_version = None
+            self._memo_lock = threading.Lock()     # searches run in many threads at once
 
         def match(self, q: str) -> list[int]:
-            if self._memo_version != self.version:
-                self._memo, self._memo_version = {}, self.version
-            hits = self._memo.get(q)
+            version = self.version
+            with self._memo_lock:
+                if self._memo_version != version:
+                    self._memo, self._memo_version = {}, version
+                hits = self._memo.get(q)
             if hits is None:
                 hits = super().match(q)
-                if len(self._memo) > 1024:
-                    self._memo.clear()
-                self._memo[q] = hits
+                with self._memo_lock:
+                    if self._memo_version == version:   # not a match of an index replaced meanwhile
+                        if len(self._memo) > 1024:
+                            self._memo.clear()
+                        self._memo[q] = hits
             return hits
 
     return MemoSearchIndex()
@@ -197,9 +202,12 @@ class WebState:
             return
 
         def one_pass(own) -> None:
+            paused = self.warm_passes == 0          # the hook holds a re-warm after a data change only
             for key, compute in jobs(own):
                 if self._stop.is_set():
                     return
+                if not paused:
+                    paused = _warm_pause()
                 version = self.versions.current()
                 if self.cache.lookup(version, key) is not MISSING:
                     continue
@@ -271,6 +279,21 @@ class WebState:
         self.versions.close()
 
 
+def _warm_pause() -> bool:
+    """Test hook (kill tests): when ``CHAINBRAIN_WARM_PAUSE`` names a file, a re-warm after a data
+    change writes the process id there before its first answer and sleeps ``CHAINBRAIN_WARM_PAUSE_S``
+    seconds (default 60)."""
+    import os
+    import time
+
+    path = os.environ.get("CHAINBRAIN_WARM_PAUSE")
+    if path:
+        with open(path, "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(float(os.environ.get("CHAINBRAIN_WARM_PAUSE_S", "60")))
+    return True
+
+
 class Flights:
     """Computations in flight by (data version, key): a second caller waits for the first's answer.
 
@@ -281,10 +304,14 @@ class Flights:
         self.lock = threading.Lock()
         self.running: dict = {}
         self.joined = 0                          # callers served by another's computation (tests)
+        self._local = threading.local()
 
     def run(self, ident: tuple, work, join: bool = True):
-        if not join:
-            return work()
+        """``work()``'s value, or the value of the same ``ident``'s computation in flight. A thread
+        already inside a flight never waits for another (it could be waiting for itself: the warm-up
+        computing the cockpit asks for the cockpit's parts; or for a thread waiting for it)."""
+        if not join or getattr(self._local, "depth", 0):
+            return self._inside(work)
         import concurrent.futures as cf
 
         with self.lock:
@@ -296,12 +323,12 @@ class Flights:
             try:
                 value = fut.result()
             except Exception:
-                return work()
+                return self._inside(work)
             with self.lock:
                 self.joined += 1
             return value
         try:
-            value = work()
+            value = self._inside(work)
         except BaseException as exc:
             fut.set_exception(exc)
             raise
@@ -312,6 +339,13 @@ class Flights:
             with self.lock:
                 if self.running.get(ident) is fut:
                     del self.running[ident]
+
+    def _inside(self, work):
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        try:
+            return work()
+        finally:
+            self._local.depth -= 1
 
 
 def side_store(store):
