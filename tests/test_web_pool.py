@@ -47,7 +47,7 @@ def test_a_cheap_answer_while_slow_computations_run(client):
         assert lent == st.pool.size - 1
         r = W.answered_while(lambda: client.get("/api/kpi", params={"period": "2025-04"}))
         assert r.status_code == 200 and r.json() == sequential[0]
-    assert st.pool.most_lent == st.pool.size and st.pool.lent == 0
+    assert st.pool.most_lent >= st.pool.size and st.pool.lent == 0
     _fresh(st)
     out: dict = {}
     threads = [threading.Thread(target=lambda i=i, u=u, p=p: out.update({i: client.get(u, params=p)}))
@@ -61,8 +61,8 @@ def test_a_cheap_answer_while_slow_computations_run(client):
 
 
 def test_the_pool_is_bounded_and_cached_answers_need_none(client):
-    """With every connection lent, a cached answer is served at once; an uncached one waits for a
-    connection and is answered when one comes back."""
+    """With every place of computation taken, a cached answer is served at once, a sign-in is
+    answered on a spare connection, and an uncached answer waits for a place."""
     st = client.app.state.web
     assert client.get("/api/kpi", params={"period": "2025-06"}).status_code == 200     # cached now
     _fresh_key = ("/api/kpi", {"period": "2025-03"})
@@ -70,6 +70,10 @@ def test_the_pool_is_bounded_and_cached_answers_need_none(client):
         assert lent == st.pool.size
         r = W.answered_while(lambda: client.get("/api/kpi", params={"period": "2025-06"}), 10)
         assert r.status_code == 200
+        # short work under st.lock outside a computation (a sign-in's counters) has spare connections
+        login = W.answered_while(lambda: TestClient(client.app).post(
+            "/api/login", json={"username": "viewer", "password": W.password("viewer")}), 10)
+        assert login.status_code == 200, login.text
         out = {}
         waiting = threading.Thread(target=lambda: out.update(r=client.get(_fresh_key[0], params=_fresh_key[1])))
         waiting.start()

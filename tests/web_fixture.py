@@ -168,7 +168,7 @@ def add_leads(store) -> tuple[int, int]:
 
 @contextlib.contextmanager
 def computations_held(st, n: int | None = None, query: bool = True):
-    """``n`` uncached computations (default: one per connection of the pool) held running in threads
+    """``n`` uncached computations (default: as many as the pool computes at once) held running in threads
     until the block ends — "another user's heavy requests". Each goes through ``st.cached`` as a
     request's would, reads on its pool connection (``query``), then waits. Yields the number of
     connections they hold."""

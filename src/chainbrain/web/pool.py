@@ -17,8 +17,12 @@ Members:
 - **PostgreSQL**: a :class:`~chainbrain.store.engine.Store` sharing the application
   store's SQLAlchemy pool, with an Ibis backend (one libpq connection) of its own.
 
-Size: ``serve --pool N`` or ``CHAINBRAIN_POOL_SIZE`` (default :data:`DEFAULT_SIZE`);
-members are made on first need. A thread asking when all are lent waits for one.
+Size: ``serve --pool N`` or ``CHAINBRAIN_POOL_SIZE`` (default :data:`DEFAULT_SIZE`) computations
+of answers at once (:meth:`chainbrain.web.state.WebState.cached` holds one of ``N`` places while it
+computes), plus :data:`SPARE` members for the short work views do directly under ``st.lock``
+(a sign-in's counters, a work-system write, a small look-up), so that those never queue behind
+``N`` long computations. Members are made on first need; a thread asking when all are lent waits
+for one.
 
 Writes the application performs through ``st.store.begin()`` take :attr:`Pool.write_lock`
 too: one application write at a time, as before (DuckDB would refuse two transactions
@@ -33,6 +37,8 @@ import queue
 import threading
 
 DEFAULT_SIZE = 4
+#: members beyond the computations' ``size``, for short work under ``st.lock`` outside a computation
+SPARE = 2
 
 
 def pool_size(value: int | None = None) -> int:
@@ -71,11 +77,14 @@ def close_member(side) -> None:
 
 
 class Pool:
-    """Up to ``size`` members of ``primary``'s database, lent one per thread."""
+    """Up to ``size`` + :data:`SPARE` members of ``primary``'s database, lent one per thread; ``size``
+    computations at once (:attr:`computing`)."""
 
     def __init__(self, primary, size: int | None = None):
         self.primary = primary
         self.size = pool_size(size)
+        self.members = self.size + SPARE
+        self.computing = threading.BoundedSemaphore(self.size)   # places of computations (WebState.cached)
         self.write_lock = threading.RLock()
         self._free: queue.LifoQueue = queue.LifoQueue()
         self._made: list = []
@@ -99,7 +108,7 @@ class Pool:
         except queue.Empty:
             side = None
             with self._lock:
-                if len(self._made) < self.size and not self.closed:
+                if len(self._made) < self.members and not self.closed:
                     side = member(self.primary)
                     self._made.append(side)
             if side is None:

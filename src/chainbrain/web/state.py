@@ -139,7 +139,11 @@ class WebState:
             return self.flights.run((version, key), lambda: self._fill(key, compute), join=not nested)
 
     def _fill(self, key: tuple, compute):
-        with self.lock:
+        import contextlib
+
+        # one of the pool's ``size`` places of computations (a nested one has its place already)
+        place = contextlib.nullcontext() if self.lock._is_owned() else self.pool.computing
+        with place, self.lock:
             version = self.versions.current()
             value = self.cache.lookup(version, key)
             if value is MISSING:
