@@ -25,7 +25,7 @@ def serve(
                                         help="served over HTTPS: Secure __Host- cookies and HSTS [default: config, off]"),
     pool: int = typer.Option(None, "--pool", min=1,
                              help="database connections computing answers at once, per worker process "
-                                  "[default: $CHAINBRAIN_POOL_SIZE, 4]"),
+                                  "[default: $CHAINBRAIN_POOL_SIZE, else one per core, 2 to 4]"),
 ):
     """Serve the cockpit at http://HOST:PORT/ until Ctrl-C or SIGTERM (offline: all assets are local)."""
     import uvicorn

@@ -36,7 +36,11 @@ import os
 import queue
 import threading
 
-DEFAULT_SIZE = 4
+#: computations at once by default: one per core, at least 2 (a cheap answer beside a heavy one), at
+#: most 4. DuckDB already runs one statement on every core, so more concurrent heavy statements than
+#: cores add no throughput, only memory: the 50-user load test with 4 on 2 shared cores peaked at
+#: 9.4 GB (4.2 GB with the one lock) and timed out cached reads (docs/web.md).
+DEFAULT_SIZE = max(2, min(4, os.cpu_count() or 2))
 #: members beyond the computations' ``size``, for short work under ``st.lock`` outside a computation
 SPARE = 2
 
