@@ -106,7 +106,7 @@ class Pool:
         return getattr(self._local, "depth", 0)
 
     def borrow(self, timeout: float | None = None):
-        """A free member (made when fewer than ``size`` exist), waiting up to ``timeout`` s; None on timeout."""
+        """A free member (made when fewer than :attr:`members` exist), waiting up to ``timeout`` s; None on timeout."""
         try:
             side = self._free.get_nowait()
         except queue.Empty:
