@@ -101,3 +101,46 @@ def test_sigkill_during_a_web_import_then_restart(tmp_path):
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
     assert _counts(db) == (before[0] + len(ENTS), before[1] + 1)
+
+
+def test_sigkill_during_the_warm_up_after_a_web_import(tmp_path):
+    """The import is done; the server re-warms its answers for the new data (held half-way by the
+    ``CHAINBRAIN_WARM_PAUSE`` hook) and is killed there: the import stays whole and listed as done,
+    requests during the re-warm already answered from the new data, no compute run is left open."""
+    db = tmp_path / "warm.duckdb"
+    W.build(db)
+    before = _counts(db)
+    f = write_csv(tmp_path / "新企业.csv", [ENT_HEAD, *ENTS])
+    marker = tmp_path / "warm-paused"
+    proc, base = _serve(tmp_path, db, {"CHAINBRAIN_WEB_WARMUP": "essential", "CHAINBRAIN_PUBLIC_AGGREGATES": "true",
+                                       "CHAINBRAIN_WARM_PAUSE": str(marker),
+                                       "CHAINBRAIN_WARM_PAUSE_S": "120"})
+    try:
+        c, csrf = _admin(base)
+        job = _upload(c, csrf, f)
+        assert c.post(f"/api/imports/{job['id']}/confirm", data={"csrf_token": csrf}).status_code == 200
+        deadline = time.time() + 60
+        while not marker.exists() and time.time() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "the re-warm never started"
+        while time.time() < deadline and c.get(f"/api/imports/{job['id']}").json()["status"] == "importing":
+            time.sleep(0.1)
+        assert c.get(f"/api/imports/{job['id']}").json()["status"] == "done"
+        hits = c.get("/api/search", params={"q": ENTS[0][1]}).json()       # the warm-up is held: still new data
+        assert [e["name"] for e in hits["enterprises"]] == [ENTS[0][1]], hits
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)                 # the server dies half-way through the re-warm
+        proc.wait(30)
+    assert _counts(db) == (before[0] + len(ENTS), before[1] + 1)
+    proc, base = _serve(tmp_path, db, {})
+    try:
+        c, _ = _admin(base)
+        listed = next(j for j in c.get("/api/imports").json()["jobs"] if j["id"] == job["id"])
+        assert listed["status"] == "done" and listed["filename"] == "新企业.csv", listed
+        hits = c.get("/api/search", params={"q": ENTS[0][1]}).json()
+        assert [e["name"] for e in hits["enterprises"]] == [ENTS[0][1]], hits
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(30)
+    with open_store(str(db)) as store, store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM compute_run WHERE status = 'running'")).scalar() == 0

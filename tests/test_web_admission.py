@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import handmade
+import web_fixture as W
 from chainbrain.store import open_store
 from chainbrain.store.admin import init_store
 from chainbrain.web.admission import CALLER, Admission, Busy, caller_of
@@ -134,32 +135,19 @@ def test_refusals_over_http_and_cached_answers_still_served(client):
 
 
 def test_a_search_waits_for_no_computation(client):
-    """While a computation holds the analytics lock and the server is at its bound, a new search is
-    answered (it reads on the lock-free reader; the load test found searches queued 30 s or refused)."""
+    """While computations hold every connection of the pool and the server is at its bound, a new
+    search is answered (it reads on the lock-free reader; the load test found searches queued 30 s
+    or refused)."""
     import sqlalchemy as sa
 
     st = client.app.state.web
     with st.store.engine.connect() as conn:
         name = conn.execute(sa.text("SELECT name FROM region WHERE level = 'prefecture' AND status = 'current' "
                                     "ORDER BY code LIMIT 1")).scalar()
-    held, release, out = threading.Event(), threading.Event(), {}
-
-    def compute():
-        with st.lock:
-            held.set()
-            release.wait(30)
-
-    th = threading.Thread(target=compute)
-    th.start()
-    try:
-        assert held.wait(5)
+    with W.computations_held(st):
         st.admission.running = st.admission.total          # every place of the server taken
-        searcher = threading.Thread(target=lambda: out.update(r=client.get("/api/search", params={"q": name})))
-        searcher.start()
-        searcher.join(20)
-        assert "r" in out, "the search waited for the analytics lock"
-        assert out["r"].status_code == 200 and out["r"].json()["regions"], out["r"].text
-    finally:
-        st.admission.running = 0
-        release.set()
-        th.join(5)
+        try:
+            r = W.answered_while(lambda: client.get("/api/search", params={"q": name}), 20)
+            assert r.status_code == 200 and r.json()["regions"], r.text
+        finally:
+            st.admission.running = 0

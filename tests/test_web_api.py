@@ -386,27 +386,14 @@ def test_new_data_is_not_hidden_by_the_cache(tmp_path):
 
 
 def test_cached_answers_take_no_lock(client):
-    """A cached answer is served while another thread holds the analytics lock."""
-    import threading
+    """A cached answer is served while other computations hold every connection of the pool."""
+    import web_fixture as W
 
     assert client.get("/api/cockpit", params={"period": "2025-06"}).status_code == 200
     st = client.app.state.web
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with st.lock:
-            held.set()
-            release.wait(10)
-
-    th = threading.Thread(target=hold)
-    th.start()
-    held.wait(5)
-    try:
-        r = client.get("/api/cockpit", params={"period": "2025-06"})
+    with W.computations_held(st):
+        r = W.answered_while(lambda: client.get("/api/cockpit", params={"period": "2025-06"}), 10)
         assert r.status_code == 200 and r.json()["kpi"]["revenue_ytd_yuan"] == pytest.approx(405 * YI)
-    finally:
-        release.set()
-        th.join()
 
 
 def test_warm_up_precomputes_the_cockpit(tmp_path, monkeypatch):

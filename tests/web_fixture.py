@@ -18,6 +18,8 @@ are worked out by hand in handmade.py; the extra facts here:
 
 from __future__ import annotations
 
+import contextlib
+
 import datetime as dt
 
 import pyarrow as pa
@@ -162,3 +164,51 @@ def add_leads(store) -> tuple[int, int]:
         ei = L.mark(conn, admin, {"enterprise_id": OUTSIDE_ID, "chain_code": "EI", "year": 2025}, "360000")["id"]
         nf = L.mark(conn, admin, {"enterprise_id": OUTSIDE_ID, "chain_code": "NF", "year": 2025}, "360000")["id"]
     return ei, nf
+
+
+@contextlib.contextmanager
+def computations_held(st, n: int | None = None, query: bool = True):
+    """``n`` uncached computations (default: as many as the pool computes at once) held running in threads
+    until the block ends — "another user's heavy requests". Each goes through ``st.cached`` as a
+    request's would, reads on its pool connection (``query``), then waits. Yields the number of
+    connections they hold."""
+    import threading
+
+    n = st.pool.size if n is None else n
+    started, release, threads = threading.Semaphore(0), threading.Event(), []
+
+    def slow(i):
+        def compute():
+            if query:
+                with st.store.engine.connect() as conn:
+                    conn.execute(sa.text("SELECT COUNT(*) FROM enterprise")).scalar()
+                st.store.table("region").count().execute()
+            started.release()
+            release.wait(60)
+            return i
+        st.cached(("held computation", i, id(release)), compute)
+
+    for i in range(n):
+        th = threading.Thread(target=slow, args=(i,), daemon=True)
+        th.start()
+        threads.append(th)
+    try:
+        for _ in range(n):
+            assert started.acquire(timeout=30), "a held computation never started"
+        yield st.pool.lent
+    finally:
+        release.set()
+        for th in threads:
+            th.join(30)
+
+
+def answered_while(fn, timeout: float = 30.0):
+    """``fn()``'s value when it returns within ``timeout`` s (run in a thread), else AssertionError."""
+    import threading
+
+    out = {}
+    th = threading.Thread(target=lambda: out.update(value=fn()), daemon=True)
+    th.start()
+    th.join(timeout)
+    assert "value" in out, f"no answer within {timeout} s"
+    return out["value"]

@@ -137,12 +137,9 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
             ctl.stop(timeout=10)
         store.cancel()                          # SIGTERM: a running query stops now, not when it ends
         app.state.web.stop_warmup(timeout=10)
-        if app.state.web.lock.acquire(timeout=10):
-            try:
-                _flush_audit(store)                 # queued audit entries (profile reads, refusals)
-                store.close()
-            finally:
-                app.state.web.lock.release()
+        if app.state.web.close(timeout=10):     # the pool's computations cancelled, its connections closed
+            _flush_audit(store)                 # queued audit entries (profile reads, refusals)
+            store.close()
 
     from fastapi import Depends
 

@@ -13,8 +13,9 @@ that thread only:
 
 - ``open_store`` of the served file returns a connection of the server's store
   (:func:`chainbrain.web.state.side_store`, :data:`chainbrain.store.lock.HOSTED`);
-- the command holds the application lock (:attr:`WebState.lock`), as the web import does, so it
-  never interleaves with the server's own writes; its transaction commits whole or not at all;
+- the command holds a connection of the application's pool (:attr:`WebState.lock`), and a command
+  that writes also the pool's write lock (:class:`chainbrain.web.pool.Pool`), as the server's own
+  writes do, so it never interleaves with them; its transaction commits whole or not at all;
 - stdout and stderr are streamed to the caller, stdin and prompts answer from what it sent;
 - the audit names ``cli:<peer's OS user>`` (:func:`chainbrain.cli.common.cli_actor`).
 
@@ -24,6 +25,7 @@ back. Commands that write data drop the answer cache afterwards (:meth:`WebState
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -301,7 +303,8 @@ class ControlServer:
         _LOCAL.session = session
         status = 1
         try:
-            with self.state.lock:
+            writes = not any(words[:len(r)] == r for r in READS)
+            with self.state.lock, (self.state.pool.write_lock if writes else contextlib.nullcontext()):
                 try:
                     app(args=argv, prog_name="chainbrain")
                     status = 0
@@ -318,7 +321,7 @@ class ControlServer:
                     session.send("e", f"error: {type(exc).__name__}: {exc} — see the server's log "
                                       f"(命令执行出错，详见服务日志)\n")
                     status = 1
-            if not any(words[:len(r)] == r for r in READS):
+            if writes:
                 self.state.invalidate()        # data written by the command show at once
                 forget_sessions(self.state.store)   # a disabled user or changed password ends sessions now
         finally:

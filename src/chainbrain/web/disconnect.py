@@ -1,12 +1,12 @@
 """Cancel the database work of a request whose client went away.
 
-A page's analytics run on the application's connection under the analytics lock
+A page's analytics run on a connection of the application's pool
 (:class:`chainbrain.web.state.WebState`); a visitor who closes the tab or a
 proxy that times out used to leave that query running to its end while every
 other request queued behind it. :class:`CancelOnDisconnect` (pure ASGI) listens
 for ``http.disconnect`` while the response is not yet complete; when it comes,
-and the request's own computation holds the connection at that moment, the
-running statement is cancelled (``Store.cancel``). Requests are told apart by
+and the request's own computation holds a connection at that moment, the
+statement running on that connection is cancelled (``Store.cancel``). Requests are told apart by
 a context variable that the endpoint's worker thread inherits; a request
 waiting for the same answer simply computes it again.
 """
@@ -44,8 +44,8 @@ class CancelOnDisconnect:
                 if message["type"] == "http.disconnect":
                     if not finished.is_set():
                         st = self.state_of()
-                        if st is not None and st.running is token:
-                            st.store.cancel()
+                        if st is not None:
+                            st.cancel_request(token)    # its own pool connection only
                     return
 
         async def app_send(message):

@@ -41,6 +41,7 @@ class SearchIndex:
         self.version = None
         self.rows: list[tuple[int, str, str, str]] = []
         self._building = threading.Lock()
+        self._initials: dict[str, str] = {}      # name → initials of the last build (pinyin is the slow part)
 
     def refresh(self, store, version=None) -> None:
         """Rebuild for the data ``version`` (default: ``store``'s) unless built for it; one thread
@@ -53,7 +54,15 @@ class SearchIndex:
                 return
             with store.engine.connect() as conn:
                 rows = conn.execute(sa.text("SELECT id, name, uscc FROM enterprise")).all()
-            self.rows = [(int(i), n or "", (u or "").upper(), initials(n)) for i, n, u in rows]
+            # a rebuild after an import computes the initials of new names only: the province's
+            # 124 k names took 16 s of pure Python, and searches wait for the rebuild (load test)
+            known, memo = self._initials, {}
+            for _, n, _ in rows:
+                n = n or ""
+                if n not in memo:
+                    memo[n] = known[n] if n in known else initials(n)
+            self.rows = [(int(i), n or "", (u or "").upper(), memo[n or ""]) for i, n, u in rows]
+            self._initials = memo
             self.version = v
 
     def match(self, q: str) -> list[int]:

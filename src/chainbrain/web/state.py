@@ -1,18 +1,26 @@
-"""Per-application state: the open store, the analytics lock, the answer cache and settings.
+"""Per-application state: the store and its pool of connections, the answer cache and settings.
 
-The store is opened once per application. Its DuckDB connection is shared,
-and Ibis queries on one connection are not thread-safe, so every analytics
-*computation* runs under :attr:`WebState.lock` (endpoints are plain ``def``
-functions, which FastAPI runs in a thread pool). Answers are kept in
-:attr:`WebState.cache` for the store's current data version
-(:mod:`chainbrain.web.cache`); serving a cached answer takes neither the
-analytics lock nor a query (the data version is re-checked at most once per
-second, on its own cursor).
+The store is opened once per application; :attr:`WebState.store` is a
+:class:`~chainbrain.web.pool.PooledStore` over it and :attr:`WebState.lock` a
+:class:`~chainbrain.web.pool.Lease`: ``with st.lock:`` lends the thread one connection
+of a bounded pool (``serve --pool``, ``CHAINBRAIN_POOL_SIZE``, default one per core, 2 to 4) for the block,
+so computations of different requests run at once, each on its own connection
+(Ibis on one connection is not thread-safe). Endpoints are plain ``def`` functions,
+which FastAPI runs in a thread pool.
+
+Answers are kept in :attr:`WebState.cache` for the store's current data version
+(:mod:`chainbrain.web.cache`); serving a cached answer borrows no connection and runs
+no query (the data version is re-checked at most once per second, on its own cursor).
+A missing answer is computed once however many requests ask for it at the same
+time (*single flight*: the others wait for the first one's answer), within the
+admission bounds (:mod:`chainbrain.web.admission`).
 
 Writes the application performs itself call :meth:`WebState.invalidate`
 (the import flow does so through its jobs, :class:`chainbrain.web.imports.Jobs`), so their
 effect shows at once; writes by other processes (``chainbrain import``,
-``chainbrain compute``) show within :data:`chainbrain.web.cache.TTL`.
+``chainbrain compute``) show within :data:`chainbrain.web.cache.TTL`. An answer is never
+served for other data than it was computed from: the rule and why it is not relaxed
+after an import are in :mod:`chainbrain.web.cache`.
 
 At start-up :meth:`WebState.start_warmup` precomputes, in a background
 thread, the answers most requests ask for (cockpit, KPI, chains, city pages
@@ -48,16 +56,21 @@ def _index():
             super().__init__()
             self._memo: dict = {}
             self._memo_version = None
+            self._memo_lock = threading.Lock()     # searches run in many threads at once
 
         def match(self, q: str) -> list[int]:
-            if self._memo_version != self.version:
-                self._memo, self._memo_version = {}, self.version
-            hits = self._memo.get(q)
+            version = self.version
+            with self._memo_lock:
+                if self._memo_version != version:
+                    self._memo, self._memo_version = {}, version
+                hits = self._memo.get(q)
             if hits is None:
                 hits = super().match(q)
-                if len(self._memo) > 1024:
-                    self._memo.clear()
-                self._memo[q] = hits
+                with self._memo_lock:
+                    if self._memo_version == version:   # not a match of an index replaced meanwhile
+                        if len(self._memo) > 1024:
+                            self._memo.clear()
+                        self._memo[q] = hits
             return hits
 
     return MemoSearchIndex()
@@ -68,7 +81,7 @@ class WebState:
     store: object
     public_aggregates: bool = False
     min_cell: int = 3
-    lock: threading.RLock = field(default_factory=threading.RLock)
+    pool_size: int | None = None           # connections lent to computations (web/pool.py)
     cache: ResultCache = field(default_factory=ResultCache)
     secure_cookies: bool = False
     jobs: object = None
@@ -76,6 +89,16 @@ class WebState:
     warm: bool = True
 
     def __post_init__(self):
+        from chainbrain.web.pool import Lease, Pool, PooledStore
+
+        if not isinstance(self.store, PooledStore):
+            self.pool = Pool(self.store, self.pool_size)
+            self.store = PooledStore(self.pool)
+        else:
+            self.pool = self.store.pool
+        self.pool_size = self.pool.size
+        self.lock = Lease(self.pool)           # ``with st.lock:`` = a connection of the pool for this thread
+        self.flights = Flights()
         if self.jobs is None:                  # the store's import jobs (web/imports.py)
             from chainbrain.web.imports import Jobs
 
@@ -91,25 +114,36 @@ class WebState:
         self.background = Background()         # page computations past the page's wait (web/pending.py)
         self._stop = threading.Event()
         self._changed = threading.Event()
-        self.running = None                    # the request token computing under the lock, if any
+        self._running: dict = {}               # request token → the pool member computing for it
         self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
 
     def cached(self, key: tuple, compute):
-        """The answer for ``key`` at the current data version; ``compute()`` (under the lock) if missing.
+        """The answer for ``key`` at the current data version; ``compute()`` (on a pool connection) if missing.
 
-        A hit takes no lock. On a miss, the analytics lock is taken and the cache
-        looked at again (another request may just have computed it).
+        A hit borrows nothing. On a miss, a request already computing ``key`` is waited for
+        (single flight); else a connection is borrowed and the cache looked at again.
         """
         version = self.versions.current()
         value = self.cache.lookup(version, key)
         if value is not MISSING:
             return value
         wait = PAGE_WAIT.get()
-        if wait and not self.lock._is_owned():    # a page: "计算中" past the wait (web/pending.py)
+        nested = self.lock._is_owned()
+        if wait and not nested:                   # a page: "计算中" past the wait (web/pending.py)
             return self.background.wait((version, key), lambda: self.cached(key, compute), wait)
-        with self.admission.admit(), self.lock:   # 429/503 when a caller or the server has too much queued
+        with self.admission.admit():              # 429/503 when a caller or the server has too much queued
+            # nested in a computation (holding a connection): compute here rather than wait for a
+            # flight whose thread may itself be waiting for a connection (no deadlock on a full pool)
+            return self.flights.run((version, key), lambda: self._fill(key, compute), join=not nested)
+
+    def _fill(self, key: tuple, compute):
+        import contextlib
+
+        # one of the pool's ``size`` places of computations (a nested one has its place already)
+        place = contextlib.nullcontext() if self.lock._is_owned() else self.pool.computing
+        with place, self.lock:
             version = self.versions.current()
             value = self.cache.lookup(version, key)
             if value is MISSING:
@@ -123,7 +157,9 @@ class WebState:
         once more on a new one."""
         from chainbrain.web.disconnect import REQUEST
 
-        self.running = REQUEST.get()           # whose computation holds the connection (disconnect)
+        token, side = REQUEST.get(), self.pool.current()
+        if token is not None:
+            self._running[token] = side        # whose computation holds which connection (disconnect)
         try:
             ensure = getattr(self.store, "ensure_connected", None)
             if ensure is None:
@@ -137,7 +173,16 @@ class WebState:
                 ensure()
                 return compute()
         finally:
-            self.running = None
+            if token is not None and self._running.get(token) is side:
+                self._running.pop(token, None)
+
+    def cancel_request(self, token) -> bool:
+        """Cancel the statement the request ``token``'s computation is running, if any (its client left)."""
+        side = self._running.get(token)
+        if side is None:
+            return False
+        side.cancel()
+        return True
 
     def invalidate(self) -> None:
         """The application wrote data: drop every cached answer now (and warm up again)."""
@@ -161,14 +206,17 @@ class WebState:
             return
 
         def one_pass(own) -> None:
+            paused = self.warm_passes == 0          # the hook holds a re-warm after a data change only
             for key, compute in jobs(own):
                 if self._stop.is_set():
                     return
+                if not paused:
+                    paused = _warm_pause()
                 version = self.versions.current()
                 if self.cache.lookup(version, key) is not MISSING:
                     continue
-                try:
-                    self.cache.put(version, key, compute())
+                try:                              # a request asking for it meanwhile joins (single flight)
+                    self.flights.run((version, key), lambda: self._warm_one(version, key, compute))
                 except Exception as exc:          # a page that cannot be built is built on request
                     if self._stop.is_set():       # cancelled by the shutdown: nothing went wrong
                         return
@@ -206,6 +254,22 @@ class WebState:
         self._warm_thread = threading.Thread(target=work, daemon=True, name="chainbrain-warmup")
         self._warm_thread.start()
 
+    def _warm_one(self, version, key, compute):
+        value = self.cache.lookup(version, key)
+        if value is MISSING:
+            value = compute()
+            self.cache.put(version, key, value)
+        return value
+
+    def close(self, timeout: float = 10.0) -> bool:
+        """Shutdown: cancel running statements, wait up to ``timeout`` s for lent connections, close them.
+        False when some were still lent (their computations end on their own)."""
+        self.pool.cancel()
+        drained = self.pool.drain(timeout)
+        if drained:
+            self.pool.close()
+        return drained
+
     def stop_warmup(self, timeout: float = 10.0) -> None:
         """Stop the warm-up: its running query is cancelled, then the thread is waited for."""
         self._stop.set()
@@ -217,6 +281,75 @@ class WebState:
             self._warm_thread.join(timeout)
         self.background.close()
         self.versions.close()
+
+
+def _warm_pause() -> bool:
+    """Test hook (kill tests): when ``CHAINBRAIN_WARM_PAUSE`` names a file, a re-warm after a data
+    change writes the process id there before its first answer and sleeps ``CHAINBRAIN_WARM_PAUSE_S``
+    seconds (default 60)."""
+    import os
+    import time
+
+    path = os.environ.get("CHAINBRAIN_WARM_PAUSE")
+    if path:
+        with open(path, "w") as f:
+            f.write(str(os.getpid()))
+        time.sleep(float(os.environ.get("CHAINBRAIN_WARM_PAUSE_S", "60")))
+    return True
+
+
+class Flights:
+    """Computations in flight by (data version, key): a second caller waits for the first's answer.
+
+    A caller that finds the first one failed computes on its own (the failure may be the first
+    caller's: its client left and its statement was cancelled)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running: dict = {}
+        self.joined = 0                          # callers served by another's computation (tests)
+        self._local = threading.local()
+
+    def run(self, ident: tuple, work, join: bool = True):
+        """``work()``'s value, or the value of the same ``ident``'s computation in flight. A thread
+        already inside a flight never waits for another (it could be waiting for itself: the warm-up
+        computing the cockpit asks for the cockpit's parts; or for a thread waiting for it)."""
+        if not join or getattr(self._local, "depth", 0):
+            return self._inside(work)
+        import concurrent.futures as cf
+
+        with self.lock:
+            fut = self.running.get(ident)
+            mine = fut is None
+            if mine:
+                fut = self.running[ident] = cf.Future()
+        if not mine:
+            try:
+                value = fut.result()
+            except Exception:
+                return self._inside(work)
+            with self.lock:
+                self.joined += 1
+            return value
+        try:
+            value = self._inside(work)
+        except BaseException as exc:
+            fut.set_exception(exc)
+            raise
+        else:
+            fut.set_result(value)
+            return value
+        finally:
+            with self.lock:
+                if self.running.get(ident) is fut:
+                    del self.running[ident]
+
+    def _inside(self, work):
+        self._local.depth = getattr(self._local, "depth", 0) + 1
+        try:
+            return work()
+        finally:
+            self._local.depth -= 1
 
 
 def side_store(store):
