@@ -51,6 +51,7 @@ SECTION_RULES = [
     ("C", re.compile(r"(厂|制造|制品|加工|实业|化工|药业|制药|电子|机械|材料|纺织|服装|食品|酿酒|水泥|陶瓷|钢铁|铜业|锂业|光电|电器|五金)")),
 ]
 _SCOPE_PROD = re.compile(r"(生产|制造|加工|冶炼|铸造|研制)")
+COLUMNWISE = True       # firms new to the store written column-wise (ingest.write_fresh); False: all row by row
 
 
 def parse_capital(text: str | None):
@@ -270,12 +271,24 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
                 cols[k] = list(R.to_np_str(p.cols[k]))
         cols["region_evidence"] = list(p.cols.pop("region_evidence"))
         fresh = store.next_id(conn, "enterprise")          # ids from here on are created by this import
-        write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
+        made = write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols, columnwise=COLUMNWISE)
+        # resolution: row by row for rows that met stored or repeated firms, column-wise for the others
+        slow = keep if made is None else np.delete(keep, made.pos)
         dates = _dates(p.cols.get("status_date"), p.n)
         recs = [{"uscc": codes[i], "name": col("name")[i], "address": col("address")[i], "status": col("status")[i],
                  "status_date": dates[i], "former_names": col("former_names")[i], "parent_uscc": col("parent_uscc")[i],
-                 "parent_name": col("parent_name")[i], "is_branch": cols["is_branch"][i]} for i in keep]
-        res.extra["registry"] = resolve.apply(store, conn, recs, known, batch, fresh_from=fresh)
+                 "parent_name": col("parent_name")[i], "is_branch": cols["is_branch"][i]} for i in slow]
+        stats = resolve.apply(store, conn, recs, known, batch, fresh_from=fresh)
+        del recs
+        if made is not None:
+            at = keep[made.pos]
+            got = resolve.apply_fresh(store, conn, {
+                "name": [col("name")[i] for i in at], "status": [col("status")[i] for i in at],
+                "status_date": [dates[i] for i in at], "former_names": [col("former_names")[i] for i in at],
+                "parent_uscc": [col("parent_uscc")[i] for i in at], "parent_name": [col("parent_name")[i] for i in at],
+                "is_branch": [cols["is_branch"][i] for i in at]}, made.ids, batch)
+            stats = {k: stats[k] + got[k] for k in stats}
+        res.extra["registry"] = stats
         log_batch(store, conn, batch, "registry", str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
     step("write", len(keep), len(keep))
