@@ -166,13 +166,15 @@ ENTERPRISE_FIELDS = ("name", "region_code", "industry_code", "founded_on", "empl
 
 
 def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols: dict | None = None,
-                      province: str | None = None, columnwise: bool = False):
+                      province: str | None = None, fresh: np.ndarray | None = None, mapped: list | None = None):
     """Enterprise rows as master data: a new USCC (or, without one, a new name) creates an enterprise,
     a known one is updated field by field (an empty cell never erases stored data); then their mapping.
 
-    ``columnwise`` (registry imports): rows that can only create an enterprise are written as Arrow
-    columns (:mod:`chainbrain.ingest.write_fresh`, same rows and ids), the rest row by row; returns
-    those rows' positions in ``keep`` and ids (``write_fresh.Fresh``), else ``None``."""
+    ``fresh`` (registry imports; a mask over ``keep`` from ``write_fresh.fresh_mask``): those rows can only
+    create an enterprise and are written as Arrow columns (:mod:`chainbrain.ingest.write_fresh`, same rows
+    and ids), their mapping from ``mapped`` (``chainmap.Kept`` per row of ``p``) where given; the rest row
+    by row. Returns the fresh rows' positions in ``keep`` and ids (``write_fresh.Fresh``), else ``None``.
+    ``extra_cols`` values are lists, NumPy or Arrow arrays with one value per row of ``p``."""
     from chainbrain.catalog.pack import load_pack
     from chainbrain.ingest import mapping, write_fresh
 
@@ -181,12 +183,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
     uscc = R.to_np_str(p.cols["uscc"])[keep] if "uscc" in p.cols else np.array([None] * len(keep), object)
     fields = [f for f in ENTERPRISE_FIELDS if f in p.cols] + list((extra_cols or {}).keys())
     fresh_from = store.next_id(conn, "enterprise")
-    fast = np.zeros(len(keep), bool)
-    if columnwise and len(keep):
-        names = (R.to_np_str(write_fresh.column(p.cols["name"], pa.string(), keep)) if "name" in p.cols
-                 else np.array([None] * len(keep), object))
-        fast = write_fresh.fresh_mask(uscc, names, write_fresh.stored_usccs(store, conn))
-        del names
+    fast = np.zeros(len(keep), bool) if fresh is None else np.asarray(fresh, bool)
     slow = np.flatnonzero(~fast)
     fast_before = np.cumsum(fast) - fast            # fresh rows before each position (they take ids in row order)
     created = np.zeros(len(keep), bool)
@@ -201,7 +198,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
         cols = sorted({k for r in inserts for k in r})
         tables.append(pa.table({c: pa.array([r.get(c) for r in inserts], _arrow_type(c)) for c in cols}))   # column-wise: no second list of dicts
     del inserts
-    fresh = None
+    made = new = None
     if fast.any():
         pos = np.flatnonzero(fast)
         ids = fresh_from + (np.cumsum(fast | created) - 1)[pos]
@@ -211,10 +208,11 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
                 cols[f] = write_fresh.column(p.cols[f], _arrow_type(f), keep[pos])
         for f, v in (extra_cols or {}).items():
             cols[f] = write_fresh.column(v, _arrow_type(f), keep[pos])
-        tables.append(write_fresh.enterprise_table(cols, ids, province, batch, _arrow_type))
+        new = write_fresh.enterprise_table(cols, ids, province, batch, _arrow_type)
+        tables.append(new)
         del cols
         res.new += len(pos)
-        fresh = write_fresh.Fresh(pos, ids)
+        made = write_fresh.Fresh(pos, ids)
     if tables:
         tbl = tables[0] if len(tables) == 1 else pa.concat_tables(
             [t.select(tables[0].column_names) for t in tables]).sort_by("id")
@@ -222,18 +220,20 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
         store.bulk_insert(conn, "enterprise", tbl.slice(0, half))
         _pause_hook()
         store.bulk_insert(conn, "enterprise", tbl.slice(half))
+        del tbl, tables
     if attrs:
         store.bulk_insert(conn, "enterprise_attr", pa.Table.from_pylist(attrs, schema=write_fresh.ATTR_SCHEMA))
     del attrs
-    if fresh is not None:
-        store.bulk_insert(conn, "enterprise_attr", write_fresh.attr_table(tables[-1], batch))
+    if new is not None:
+        store.bulk_insert(conn, "enterprise_attr", write_fresh.attr_table(new, batch))
     if touched:
         res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch, fresh_from)
-    if fresh is not None:
-        got = write_fresh.map_fresh(store, conn, tables[-1], batch, fresh_from)
+    if new is not None:
+        got = write_fresh.map_fresh(store, conn, new, batch, fresh_from,
+                                    None if mapped is None else [mapped[i] for i in keep[made.pos]])
         before = res.extra.get("mapping") or {}
         res.extra["mapping"] = {k: before.get(k, 0) + v for k, v in got.items()}
-    return fresh
+    return made
 
 
 def _write_rows(store, conn, p, keep, slow, uscc, fields, extra_cols, province, batch, res, fresh_from, fast_before,
@@ -248,7 +248,7 @@ def _write_rows(store, conn, p, keep, slow, uscc, fields, extra_cols, province, 
             col = p.cols[f]
             data[f] = (col[rows] if isinstance(col, np.ndarray) else _take(col, rows).to_pylist())
     for f, v in (extra_cols or {}).items():
-        data[f] = [v[i] for i in rows]
+        data[f] = _take(v, rows).to_pylist() if isinstance(v, (pa.Array, pa.ChunkedArray)) else [v[i] for i in rows]
     df = pd.DataFrame({k: list(v) for k, v in data.items()})
     del data
     old = fetch_df(store, conn, f"SELECT id, uscc, name, province_code, is_partner, {', '.join(c for c in fields if c != 'name')} FROM enterprise "

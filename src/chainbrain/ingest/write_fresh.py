@@ -117,35 +117,43 @@ SEGMENT_SCHEMA = pa.schema([("enterprise_id", pa.int64()), ("segment_code", pa.s
                             ("revision", pa.int32())])
 
 
-def map_fresh(store, conn, tbl: pa.Table, batch: int, fresh_from: int) -> dict:
+def map_fresh(store, conn, tbl: pa.Table, batch: int, fresh_from: int, mapped: list | None = None) -> dict:
     """The chain mapping of the fresh enterprises ``tbl`` (as inserted): activity, review queue, segments.
 
     Per firm exactly what ``mapping.compute`` / ``mapping.map_enterprises`` do for it, on the values
-    it would read back: ``map_firm(name, entity_type, registered_capital, business_scope,
-    main_products, industry_code)`` when the scope is not blank (the import's memo answers), else
+    it would read back: the main activity and segments of ``map_firm(name, entity_type,
+    registered_capital, business_scope, main_products, industry_code)`` when the scope is not blank
+    (``mapped``: that result per row, as the import computed it; else looked up), otherwise
     ``Mapper.candidates(name, main_products, business_scope, industry_code, guessed_section)``;
-    candidates ordered by (−confidence, segment)."""
-    from chainbrain.ingest.chainmap import map_firm, write_activities
+    candidates ordered by (−confidence, segment). Activities are written as ``chainmap.write_activities``
+    writes them."""
+    from chainbrain.ingest.chainmap import map_firm, model_version
     from chainbrain.ingest.mapping import _apply_overrides, default_mapper
     from chainbrain.ingest.review import refresh
 
     mapper = default_mapper()
+    version = model_version()
     get = lambda t, c: t.column(c).to_pylist() if c in t.column_names else [None] * t.num_rows  # noqa: E731
     n_mapped = n_links = 0
     for start in range(0, tbl.num_rows, SLICE):
         t = tbl.slice(start, SLICE)
         acts: dict = {}
         seg = {f: [] for f in SEGMENT_SCHEMA.names}
-        for eid, name, products, scope, ind, sec, etype, cap in zip(
-                get(t, "id"), get(t, "name"), get(t, "main_products"), get(t, "business_scope"),
-                get(t, "industry_code"), get(t, "guessed_section"), get(t, "entity_type"),
-                get(t, "registered_capital")):
+        names, products, scopes, inds = get(t, "name"), get(t, "main_products"), get(t, "business_scope"), \
+            get(t, "industry_code")
+        if mapped is None:
+            types, caps = get(t, "entity_type"), get(t, "registered_capital")
+        secs = None
+        for k, eid in enumerate(get(t, "id")):
+            scope = scopes[k]
             if scope and scope.strip():
-                m = map_firm(name, etype, cap, scope, products, ind)
+                m = (mapped[start + k] if mapped is not None
+                     else map_firm(names[k], types[k], caps[k], scope, products[k], inds[k]))
                 acts[eid] = m
                 cands = m.segments
             else:
-                cands = mapper.candidates(name, products, scope, ind, sec)
+                secs = secs or get(t, "guessed_section")
+                cands = mapper.candidates(names[k], products[k], scope, inds[k], secs[k])
             cands = _apply_overrides(cands, [])
             n_mapped += bool(cands)
             for c in cands:
@@ -155,7 +163,7 @@ def map_fresh(store, conn, tbl: pa.Table, batch: int, fresh_from: int) -> dict:
                 seg["confidence"].append(round(c.confidence, 3))
                 seg["evidence"].append("; ".join(c.evidence))
         if acts:
-            write_activities(store, conn, acts, batch, fresh_from)
+            store.bulk_insert(conn, "enterprise_activity", activity_table(acts, version, batch))
             refresh(store, conn, acts, batch, fresh_from=fresh_from)
         k = len(seg["enterprise_id"])
         if k:
@@ -164,3 +172,29 @@ def map_fresh(store, conn, tbl: pa.Table, batch: int, fresh_from: int) -> dict:
             store.bulk_insert(conn, "enterprise_segment", pa.table(seg, schema=SEGMENT_SCHEMA))
         n_links += k
     return {"enterprises": tbl.num_rows, "mapped": n_mapped, "links": n_links}
+
+
+ACTIVITY_SCHEMA = pa.schema([
+    ("enterprise_id", pa.int64()), ("section", pa.string()), ("class_code", pa.string()), ("industrial", pa.bool_()),
+    ("probability", pa.float64()), ("items", pa.string()), ("evidence", pa.string()), ("model", pa.string()),
+    ("batch_id", pa.int64())])
+
+
+def activity_table(acts: dict, version: str, batch: int) -> pa.Table:
+    """``enterprise_activity`` rows of id → ``chainmap.Kept`` (or ``Mapped``), the columns
+    ``chainmap.write_activities`` writes, built column by column."""
+    import json
+
+    from chainbrain.ingest.chainmap import KeptActivity
+
+    ms = list(acts.values())
+    a = [m.activity for m in ms]
+    items = [x.items_json if isinstance(x, KeptActivity) else json.dumps([it.as_dict() for it in x.items],
+                                                                          ensure_ascii=False) for x in a]
+    ev = [x.evidence_json if isinstance(x, KeptActivity) else json.dumps(x.evidence, ensure_ascii=False) for x in a]
+    n = len(ms)
+    return pa.table([pa.array(list(acts), pa.int64()), pa.array([x.section for x in a], pa.string()),
+                     pa.array([m.class_code for m in ms], pa.string()), pa.array([bool(x.industrial) for x in a]),
+                     pa.array([round(x.probability, 4) for x in a], pa.float64()), pa.array(items, pa.string()),
+                     pa.array(ev, pa.string()), pa.array([version] * n, pa.string()),
+                     pa.array(np.full(n, batch, np.int64))], schema=ACTIVITY_SCHEMA)
