@@ -285,7 +285,7 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
                           col("business_scope", slow), [None] * len(slow), [None] * len(slow)),
                       [kept[i] for i in slow])
         made = write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols, fresh=fast, mapped=kept)
-        del kept, cols
+        del kept, cols                                  # (kept was emptied as the new firms' mappings were written)
         dates = _dates(p.cols["status_date"].take(pa.array(slow)) if "status_date" in p.cols else None, len(slow))
         recs = [{"uscc": p.cols["uscc"][i], "name": nm, "address": ad, "status": st, "status_date": d,
                  "former_names": fn, "parent_uscc": pu, "parent_name": pn, "is_branch": extra["is_branch"][i]}

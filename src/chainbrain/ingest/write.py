@@ -172,7 +172,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
 
     ``fresh`` (registry imports; a mask over ``keep`` from ``write_fresh.fresh_mask``): those rows can only
     create an enterprise and are written as Arrow columns (:mod:`chainbrain.ingest.write_fresh`, same rows
-    and ids), their mapping from ``mapped`` (``chainmap.Kept`` per row of ``p``) where given; the rest row
+    and ids), their mapping from ``mapped`` (``chainmap.Kept`` per row of ``p``; the list is emptied) where given; the rest row
     by row. Returns the fresh rows' positions in ``keep`` and ids (``write_fresh.Fresh``), else ``None``.
     ``extra_cols`` values are lists, NumPy or Arrow arrays with one value per row of ``p``."""
     from chainbrain.catalog.pack import load_pack
@@ -229,8 +229,11 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
     if touched:
         res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch, fresh_from)
     if new is not None:
-        got = write_fresh.map_fresh(store, conn, new, batch, fresh_from,
-                                    None if mapped is None else [mapped[i] for i in keep[made.pos]])
+        mine = None if mapped is None else [mapped[i] for i in keep[made.pos]]
+        if mapped is not None:
+            mapped.clear()                  # consumed: each result is freed once its firm's mapping is written
+        got = write_fresh.map_fresh(store, conn, new, batch, fresh_from, mine)
+        del mine
         before = res.extra.get("mapping") or {}
         res.extra["mapping"] = {k: before.get(k, 0) + v for k, v in got.items()}
     return made

@@ -165,6 +165,10 @@ def map_fresh(store, conn, tbl: pa.Table, batch: int, fresh_from: int, mapped: l
         if acts:
             store.bulk_insert(conn, "enterprise_activity", activity_table(acts, version, batch))
             refresh(store, conn, acts, batch, fresh_from=fresh_from)
+        if mapped is not None:                        # written: let the results go (a 1 M-row import's memory)
+            mapped[start:start + SLICE] = [None] * t.num_rows
+            del acts
+            _trim()
         k = len(seg["enterprise_id"])
         if k:
             seg["batch_id"] = [batch] * k
@@ -172,6 +176,16 @@ def map_fresh(store, conn, tbl: pa.Table, batch: int, fresh_from: int, mapped: l
             store.bulk_insert(conn, "enterprise_segment", pa.table(seg, schema=SEGMENT_SCHEMA))
         n_links += k
     return {"enterprises": tbl.num_rows, "mapped": n_mapped, "links": n_links}
+
+
+def _trim() -> None:
+    """Hand freed heap memory back to the system (glibc ``malloc_trim``; elsewhere nothing)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 ACTIVITY_SCHEMA = pa.schema([
