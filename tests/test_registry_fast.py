@@ -108,7 +108,7 @@ def test_columnwise_equals_row_by_row(engine_name, tmp_path, request, monkeypatc
     assert results[1][-2][1:4] == (8, 1, 0) and results[1][-1][1:4] == (2, 1, 0)
 
 
-def test_fresh_rows_are_the_ones_that_only_create(duck_store, tmp_path):
+def test_fresh_rows_are_the_ones_that_only_create():
     """The split itself: stored USCCs, USCCs twice in the file and names of rows without USCC stay row by row."""
     import numpy as np
     import pyarrow as pa
@@ -119,3 +119,27 @@ def test_fresh_rows_are_the_ones_that_only_create(duck_store, tmp_path):
     names = np.array(["甲", "乙", "乙", "丁", "丁", "戊", "己"], object)
     got = fresh_mask(uscc, names, pa.array([F], pa.string()))
     assert got.tolist() == [True, False, False, False, False, False, False]
+
+
+def test_map_rows_as_map_all():
+    """``map_rows`` (a result per row) reports the progress ``map_all`` (the memo) reported and gives its results."""
+    from chainbrain.ingest import chainmap
+    from chainbrain.ingest.map_many import CHUNK, map_all, map_rows
+
+    a = ("萍乡市某某塑料制品厂", "个人独资企业", 400_000.0, "塑料制品、编织袋生产、销售", None, None)
+    b = ("南昌某某商贸有限公司", None, None, "五金产品批发", None, None)
+    rows = [a, b, a] + [(f"某某{i}塑料制品厂", None, None, "塑料制品制造", None, None) for i in range(CHUNK)]
+    seen_all, seen_rows = [], []
+    chainmap.remember(True)
+    try:
+        map_all(rows, lambda s, d=None, t=None: seen_all.append((s, d, t)))
+        want = [chainmap.map_firm(*r) for r in rows]
+    finally:
+        chainmap.remember(False)
+    got = map_rows(rows, lambda s, d=None, t=None: seen_rows.append((s, d, t)))
+    assert seen_rows == seen_all and seen_all[-1] == ("map", CHUNK + 2, CHUNK + 2) and len(seen_all) == 3
+    assert got[0] is got[2] and len(chainmap._MEMO) == 1                  # shared, and the memo left alone
+    for w, g in zip(want, got):
+        assert (w.activity.items_json, w.activity.evidence_json, w.class_code) == \
+            (g.activity.items_json, g.activity.evidence_json, g.class_code)
+        assert [vars(c) for c in w.segments] == [vars(c) for c in g.segments]
