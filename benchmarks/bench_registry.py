@@ -21,6 +21,7 @@ Each side runs once (the 1 M case takes minutes); progress goes to stderr every 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -124,19 +125,26 @@ def run(scale: str) -> dict:
         work = Path(tmp)
         path = work / "registry.csv"
         make_rows(n).to_csv(path, index=False)
-        t0 = time.perf_counter()
+        load0, c0, t0 = os.getloadavg(), os.times(), time.perf_counter()
         got = ours(path, work)
-        ours_s = time.perf_counter() - t0
+        ours_s, c1, load1 = time.perf_counter() - t0, os.times(), os.getloadavg()
         peak = peak_mb()
-        print(f"  ours {ours_s:.1f} s {got}", file=sys.stderr, flush=True)
+        ours_cpu = c1.user - c0.user + c1.system - c0.system
+        print(f"  ours {ours_s:.1f} s (cpu {ours_cpu:.1f} s) {got}", file=sys.stderr, flush=True)
         from chainbrain.ingest import chainmap, classmatch, scope
 
         chainmap._MEMO.clear()                       # the baseline starts with cold caches too
         for f in (scope._clause, classmatch.match, classmatch.match_segment):
             f.cache_clear()
-        t0 = time.perf_counter()
+        c2, t0 = os.times(), time.perf_counter()
         base = baseline(path, work)
-        baseline_s = time.perf_counter() - t0
-        print(f"  baseline {baseline_s:.1f} s {base}", file=sys.stderr, flush=True)
+        baseline_s, c3, load2 = time.perf_counter() - t0, os.times(), os.getloadavg()
+        base_cpu = c3.user - c2.user + c3.system - c2.system
+        print(f"  baseline {baseline_s:.1f} s (cpu {base_cpu:.1f} s) {base}", file=sys.stderr, flush=True)
+    la = lambda v: [round(x, 2) for x in v]  # noqa: E731
     return record("registry_import_mapping", scale, ours_s, baseline_s, peak, rows=n,
-                  goal_s=600, goal_met=ours_s <= 600, stored=got, baseline_stored=base)
+                  goal_s=600, goal_met=ours_s <= 600, stored=got, baseline_stored=base,
+                  ours_cpu_s=round(ours_cpu, 1), baseline_cpu_s=round(base_cpu, 1),
+                  load_average={"before_ours": la(load0), "after_ours": la(load1), "after_baseline": la(load2)},
+                  note="CPU = user+sys of this process (os.times); load average (1, 5, 15 min) of the shared "
+                       "2-core machine before/after each side: wall time over CPU time shows contention")

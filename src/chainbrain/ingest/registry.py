@@ -25,14 +25,15 @@ import re
 from decimal import Decimal
 
 import numpy as np
+import pyarrow as pa
 
 from chainbrain.catalog.pack import load_pack
 from chainbrain.catalog.regions import resolve
 from chainbrain.catalog.uscc import problem
 from chainbrain.ingest import rules as R
-from chainbrain.ingest.chainmap import map_firm, remember
+from chainbrain.ingest.chainmap import remember
 from chainbrain.ingest.errors import Issues
-from chainbrain.ingest.map_many import map_all
+from chainbrain.ingest.map_many import map_rows, remember_rows
 from chainbrain.ingest.parse import Parsed, parse
 from chainbrain.ingest.readers import read_table
 
@@ -51,6 +52,7 @@ SECTION_RULES = [
     ("C", re.compile(r"(厂|制造|制品|加工|实业|化工|药业|制药|电子|机械|材料|纺织|服装|食品|酿酒|水泥|陶瓷|钢铁|铜业|锂业|光电|电器|五金)")),
 ]
 _SCOPE_PROD = re.compile(r"(生产|制造|加工|冶炼|铸造|研制)")
+COLUMNWISE = True       # firms new to the store written column-wise (ingest.write_fresh); False: all row by row
 
 
 def parse_capital(text: str | None):
@@ -123,7 +125,9 @@ class RegionFinder:
         return None, ""
 
 
-def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
+def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict, list]:
+    """Read, validate (warnings per row) and map a registry export: the parsed file, the enterprise
+    fields it adds per row, and each row's mapping (``chainmap.Kept``, :func:`map_many.map_rows`)."""
     step = progress or (lambda stage, done=None, total=None: None)
     step("read", 0, None)
     raw = read_table(path, "registry", sheet)
@@ -177,13 +181,13 @@ def prepare(path, sheet=None, progress=None) -> tuple[Parsed, dict]:
         nm = names[i] or ""
         out["is_branch"].append(bool(BRANCH.search(nm) or BRANCH.search(types[i] or "")))
     step("validate", n, n)
-    rows = [(names[i] or "", types[i], out["registered_capital"][i], scopes[i] or "", None, None) for i in range(n)]
-    map_all(rows, step)                                  # each distinct firm once, with progress
-    for r in rows:
-        act = map_firm(*r).activity
+    kept = map_rows([(names[i] or "", types[i], out["registered_capital"][i], scopes[i] or "", None, None)
+                     for i in range(n)], step)          # each distinct firm once, with progress
+    for k in kept:
+        act = k.activity
         out["guessed_section"].append(act.section or None)
         out["is_industrial"].append(bool(act.industrial))
-    return p, out
+    return p, out, kept
 
 
 def _dates(values, n: int) -> list:
@@ -226,6 +230,7 @@ def import_registry(store, path, *, errors_path=None, sheet=None, progress=None,
 
 
 def _import(store, path, errors_path, sheet, step, skip_invalid):
+    from chainbrain.ingest import resolve, write_fresh
     from chainbrain.ingest.batch import Result, log_batch, new_batch_id
     from chainbrain.ingest.errors import write_error_file
     from chainbrain.ingest.load import _reject
@@ -233,7 +238,7 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
     from chainbrain.ingest.write import write_enterprises
 
     try:
-        p, extra = prepare(path, sheet, step)
+        p, extra, kept = prepare(path, sheet, step)
     except ReadError as e:
         issues = Issues(str(path))
         issues.add("read", detail=str(e))
@@ -247,35 +252,59 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
         p.cols[k] = np.array(extra.pop(k), dtype=object)
     keep = np.flatnonzero(~bad)
     status = "partial" if bad.any() else "loaded"
-    from chainbrain.ingest import resolve
 
-    cache: dict[str, list] = {}
-
-    def col(k: str) -> list:
-        if k not in cache:
-            cache[k] = list(R.to_np_str(p.cols[k])) if k in p.cols else [None] * p.n
-        return cache[k]
+    def col(k: str, at) -> list:
+        """Column ``k`` at rows ``at`` as Python values (None where empty or absent)."""
+        return write_fresh.column(p.cols[k], pa.string(), at).to_pylist() if k in p.cols else [None] * len(at)
     with store.begin() as conn:
         codes = list(p.cols["uscc"])
-        resolve.fill_from_former_names(conn, col("name"), codes, col("former_names"))
+        loose = np.array([i for i, c in enumerate(codes) if not c], np.int64)
+        if len(loose):                                 # rows without USCC: the enterprise their 曾用名 names
+            got = [None] * len(loose)
+            resolve.fill_from_former_names(conn, col("name", loose), got, col("former_names", loose))
+            for i, c in zip(loose, got):
+                codes[i] = c
         p.cols["uscc"] = np.array(codes, dtype=object)
         known = resolve.before(conn, codes)
         batch = new_batch_id(store, conn)
         step("write", 0, len(keep))
         res = Result("registry", str(path), status, rows=p.n, skipped=int(bad.sum()), batch_id=batch,
                      issues=p.issues, progress=step)
-        cols = {k: list(v) for k, v in extra.items()}
+        cols = dict(extra)
         for k in ("entity_type", "legal_rep", "address"):
             if k in p.cols:
-                cols[k] = list(R.to_np_str(p.cols[k]))
-        cols["region_evidence"] = list(p.cols.pop("region_evidence"))
+                cols[k] = p.cols[k]
+        cols["region_evidence"] = p.cols.pop("region_evidence")
         fresh = store.next_id(conn, "enterprise")          # ids from here on are created by this import
-        write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols)
-        dates = _dates(p.cols.get("status_date"), p.n)
-        recs = [{"uscc": codes[i], "name": col("name")[i], "address": col("address")[i], "status": col("status")[i],
-                 "status_date": dates[i], "former_names": col("former_names")[i], "parent_uscc": col("parent_uscc")[i],
-                 "parent_name": col("parent_name")[i], "is_branch": cols["is_branch"][i]} for i in keep]
-        res.extra["registry"] = resolve.apply(store, conn, recs, known, batch, fresh_from=fresh)
+        # firms new to the store are written column-wise (ingest.write_fresh); the others row by row, their
+        # mapping looked up in the import memo by what mapping.compute reads back
+        fast = (write_fresh.fresh_mask(p.cols["uscc"][keep], np.array(col("name", keep), object),
+                                       write_fresh.stored_usccs(store, conn)) if COLUMNWISE else np.zeros(len(keep), bool))
+        slow = keep[~fast]
+        remember_rows(zip(col("name", slow), col("entity_type", slow), [extra["registered_capital"][i] for i in slow],
+                          col("business_scope", slow), [None] * len(slow), [None] * len(slow)),
+                      [kept[i] for i in slow])
+        made = write_enterprises(store, conn, p, keep, batch, None, res, extra_cols=cols, fresh=fast, mapped=kept)
+        del kept, cols                                  # (kept was emptied as the new firms' mappings were written)
+        dates = _dates(p.cols["status_date"].take(pa.array(slow)) if "status_date" in p.cols else None, len(slow))
+        recs = [{"uscc": p.cols["uscc"][i], "name": nm, "address": ad, "status": st, "status_date": d,
+                 "former_names": fn, "parent_uscc": pu, "parent_name": pn, "is_branch": extra["is_branch"][i]}
+                for i, nm, ad, st, d, fn, pu, pn in zip(
+                    slow, col("name", slow), col("address", slow), col("status", slow), dates, col("former_names", slow),
+                    col("parent_uscc", slow), col("parent_name", slow))]
+        stats = resolve.apply(store, conn, recs, known, batch, fresh_from=fresh)
+        del recs
+        if made is not None:
+            at = keep[made.pos]
+            got = resolve.apply_fresh(store, conn, {
+                "name": col("name", at), "status": col("status", at),
+                "status_date": _dates(p.cols["status_date"].take(pa.array(at)) if "status_date" in p.cols else None,
+                                      len(at)),
+                "former_names": col("former_names", at), "parent_uscc": col("parent_uscc", at),
+                "parent_name": col("parent_name", at), "is_branch": [extra["is_branch"][i] for i in at]},
+                made.ids, batch)
+            stats = {k: stats[k] + got[k] for k in stats}
+        res.extra["registry"] = stats
         log_batch(store, conn, batch, "registry", str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(p.issues.warnings)}")
     step("write", len(keep), len(keep))

@@ -166,35 +166,111 @@ ENTERPRISE_FIELDS = ("name", "region_code", "industry_code", "founded_on", "empl
 
 
 def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols: dict | None = None,
-                      province: str | None = None):
+                      province: str | None = None, fresh: np.ndarray | None = None, mapped: list | None = None):
+    """Enterprise rows as master data: a new USCC (or, without one, a new name) creates an enterprise,
+    a known one is updated field by field (an empty cell never erases stored data); then their mapping.
+
+    ``fresh`` (registry imports; a mask over ``keep`` from ``write_fresh.fresh_mask``): those rows can only
+    create an enterprise and are written as Arrow columns (:mod:`chainbrain.ingest.write_fresh`, same rows
+    and ids), their mapping from ``mapped`` (``chainmap.Kept`` per row of ``p``; the list is emptied) where given; the rest row
+    by row. Returns the fresh rows' positions in ``keep`` and ids (``write_fresh.Fresh``), else ``None``.
+    ``extra_cols`` values are lists, NumPy or Arrow arrays with one value per row of ``p``."""
     from chainbrain.catalog.pack import load_pack
-    from chainbrain.ingest import mapping
+    from chainbrain.ingest import mapping, write_fresh
 
     province = province or load_pack().province_code
-    data = {"uscc": R.to_np_str(p.cols["uscc"])[keep] if "uscc" in p.cols else np.array([None] * len(keep), object)}
+    keep = np.asarray(keep, dtype=np.int64)
+    uscc = R.to_np_str(p.cols["uscc"])[keep] if "uscc" in p.cols else np.array([None] * len(keep), object)
     fields = [f for f in ENTERPRISE_FIELDS if f in p.cols] + list((extra_cols or {}).keys())
+    fresh_from = store.next_id(conn, "enterprise")
+    fast = np.zeros(len(keep), bool) if fresh is None else np.asarray(fresh, bool)
+    slow = np.flatnonzero(~fast)
+    fast_before = np.cumsum(fast) - fast            # fresh rows before each position (they take ids in row order)
+    created = np.zeros(len(keep), bool)
+    touched: list[int] = []
+    attrs: list[dict] = []
+    inserts: list[dict] = []
+    if len(slow):
+        inserts, attrs, touched = _write_rows(store, conn, p, keep, slow, uscc, fields, extra_cols, province, batch,
+                                              res, fresh_from, fast_before, created)
+    tables = []
+    if inserts:
+        cols = sorted({k for r in inserts for k in r})
+        tables.append(pa.table({c: pa.array([r.get(c) for r in inserts], _arrow_type(c)) for c in cols}))   # column-wise: no second list of dicts
+    del inserts
+    made = new = None
+    if fast.any():
+        pos = np.flatnonzero(fast)
+        ids = fresh_from + (np.cumsum(fast | created) - 1)[pos]
+        cols = {"uscc": write_fresh.column(uscc, pa.string(), pos)}
+        for f in ENTERPRISE_FIELDS:
+            if f in p.cols:
+                cols[f] = write_fresh.column(p.cols[f], _arrow_type(f), keep[pos])
+        for f, v in (extra_cols or {}).items():
+            cols[f] = write_fresh.column(v, _arrow_type(f), keep[pos])
+        new = write_fresh.enterprise_table(cols, ids, province, batch, _arrow_type)
+        tables.append(new)
+        del cols
+        res.new += len(pos)
+        made = write_fresh.Fresh(pos, ids)
+    if tables:
+        tbl = tables[0] if len(tables) == 1 else pa.concat_tables(
+            [t.select(tables[0].column_names) for t in tables]).sort_by("id")
+        half = max(1, tbl.num_rows // 2)
+        store.bulk_insert(conn, "enterprise", tbl.slice(0, half))
+        _pause_hook()
+        store.bulk_insert(conn, "enterprise", tbl.slice(half))
+        del tbl, tables
+    if attrs:
+        store.bulk_insert(conn, "enterprise_attr", pa.Table.from_pylist(attrs, schema=write_fresh.ATTR_SCHEMA))
+    del attrs
+    if new is not None:
+        store.bulk_insert(conn, "enterprise_attr", write_fresh.attr_table(new, batch))
+    if touched:
+        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch, fresh_from)
+    if new is not None:
+        mine = None if mapped is None else [mapped[i] for i in keep[made.pos]]
+        if mapped is not None:
+            mapped.clear()                  # consumed: each result is freed once its firm's mapping is written
+        got = write_fresh.map_fresh(store, conn, new, batch, fresh_from, mine)
+        del mine
+        before = res.extra.get("mapping") or {}
+        res.extra["mapping"] = {k: before.get(k, 0) + v for k, v in got.items()}
+    return made
+
+
+def _write_rows(store, conn, p, keep, slow, uscc, fields, extra_cols, province, batch, res, fresh_from, fast_before,
+                created):
+    """The per-row rules for the rows at ``slow`` (positions in ``keep``): updates run here; returns
+    the enterprise rows to insert, attribute rows and the ids touched. ``created`` is set where a row
+    created an enterprise; its id counts the fresh rows before it (``fast_before``)."""
+    rows = keep[slow]
+    data = {"uscc": uscc[slow]}
     for f in ENTERPRISE_FIELDS:
         if f in p.cols:
             col = p.cols[f]
-            data[f] = (col[keep] if isinstance(col, np.ndarray) else _take(col, keep).to_pylist())
+            data[f] = (col[rows] if isinstance(col, np.ndarray) else _take(col, rows).to_pylist())
     for f, v in (extra_cols or {}).items():
-        data[f] = [v[i] for i in keep]
+        data[f] = _take(v, rows).to_pylist() if isinstance(v, (pa.Array, pa.ChunkedArray)) else [v[i] for i in rows]
     df = pd.DataFrame({k: list(v) for k, v in data.items()})
+    del data
     old = fetch_df(store, conn, f"SELECT id, uscc, name, province_code, is_partner, {', '.join(c for c in fields if c != 'name')} FROM enterprise "
                                "WHERE uscc IS NOT NULL OR province_code = :p", p=province) if fields else pd.DataFrame()
     by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if u is not None}
     by_name = {r["name"]: r for r in old.to_dict("records") if r["uscc"] is None and r["province_code"] == province}
-    next_id = fresh_from = store.next_id(conn, "enterprise")
+    del old
+    made = 0
     today = dt.date.today()
     inserts, attrs, touched = [], [], []
     def records():                                   # in slices: a 1 M-row file is not turned into dicts at once
         for start in range(0, len(df), 50_000):
             yield from df.iloc[start:start + 50_000].to_dict("records")
-    for rec in records():
+    for at, rec in zip(slow, records()):
         rec = {k: (None if (v is None or (isinstance(v, float) and np.isnan(v))) else v) for k, v in rec.items()}
         u = rec.get("uscc")
         cur = by_uscc.get(u) if u else by_name.get(rec.get("name"))
         if cur is None:
+            next_id = fresh_from + int(fast_before[at]) + made
             row = {"id": next_id, "province_code": province, "batch_id": batch, "revision": 1, **rec}
             row["is_industrial"] = bool(rec.get("is_industrial", True)) if rec.get("is_industrial") is not None else True
             inserts.append(row)
@@ -207,7 +283,8 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
                 by_uscc[u] = row
             else:
                 by_name[rec.get("name")] = row
-            next_id += 1
+            made += 1
+            created[at] = True
             res.new += 1
             continue
         changes = {}
@@ -241,20 +318,7 @@ def write_enterprises(store, conn, p: Parsed, keep, batch, ctx, res, extra_cols:
                 attrs.append({"enterprise_id": int(cur["id"]), "attr": a, "attr_value": changes[a],
                               "valid_from": today, "valid_to": None, "batch_id": batch, "revision": 1})
         cur.update(changes)
-    if inserts:
-        cols = sorted({k for r in inserts for k in r})
-        tbl = pa.table({c: pa.array([r.get(c) for r in inserts], _arrow_type(c)) for c in cols})   # column-wise: no second list of dicts
-        half = max(1, len(inserts) // 2)
-        store.bulk_insert(conn, "enterprise", tbl.slice(0, half))
-        _pause_hook()
-        store.bulk_insert(conn, "enterprise", tbl.slice(half))
-    if attrs:
-        store.bulk_insert(conn, "enterprise_attr", pa.Table.from_pylist(attrs, schema=pa.schema([
-            ("enterprise_id", pa.int64()), ("attr", pa.string()), ("attr_value", pa.string()),
-            ("valid_from", pa.date32()), ("valid_to", pa.date32()), ("batch_id", pa.int64()), ("revision", pa.int32())])))
-    del inserts, by_uscc, by_name, df, old                  # free the row dicts before mapping
-    if touched:
-        res.extra["mapping"] = mapping.map_enterprises(store, conn, touched, batch, fresh_from)
+    return inserts, attrs, touched
 
 
 def _norm_val(v):
