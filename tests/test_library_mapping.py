@@ -1,9 +1,9 @@
 """Enterprise library (#19): scope parsing, main activity, chain mapping after it, and the held-out labels.
 
 The scope and activity cases are hand-made in the post-2021 format (许可项目/一般项目), which
-the shared 2000–2003 exports do not carry. Parts tune and heldout1–4 are all spent (model v5 is
+the shared 2000–2003 exports do not carry. Parts tune and heldout1–5 are all spent (model v6 is
 trained on them): the quality checks are leave-one-part-out cross-validation over them (docs/ingest.md,
-"Model v5"); held-out part 5 is evaluated once, outside the tests, by ``chainbrain library evaluate``.
+"Model v6"); held-out part 6 is evaluated once, outside the tests, by ``chainbrain library evaluate``.
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ def test_non_industrial_never_in_industrial_only_segments():
 
 def test_labelled_parts_are_real_disjoint_and_sourced():
     parts = {p: L.load(LAB / f"{p}.csv") for p in PARTS}
-    assert [len(v) for v in parts.values()] == [370, 240, 210, 299, 600]
+    assert [len(v) for v in parts.values()] == [370, 240, 210, 299, 600, 600]
     seen: set[str] = set()
     for rows in parts.values():                               # no row in two parts
         ids = {r.uscc for r in rows}
@@ -94,7 +94,7 @@ def test_labelled_parts_are_real_disjoint_and_sourced():
     assert sum(r.industrial for r in held) >= 90 and sum(bool(r.chains) for r in held if not r.ambiguous) >= 60
 
 
-PARTS = ("tune", "heldout1", "heldout2", "heldout3", "heldout4")
+PARTS = ("tune", "heldout1", "heldout2", "heldout3", "heldout4", "heldout5")
 
 
 @pytest.fixture(scope="module")
@@ -107,22 +107,22 @@ def cv_result():
 
 
 def test_cv_industrial_flag(cv_result):
-    """Goals of #19 on the industrial flag, leave-one-part-out for model v5 (measured: precision 0.933,
-    recall 0.930, ECE 0.012, non-industrial firms in industrial-only segments 1.1 %)."""
+    """Goals of #19 on the industrial flag, leave-one-part-out over six parts for model v6 (measured: precision
+    0.924, recall 0.937, ECE 0.009, non-industrial firms in industrial-only segments 1.6 %)."""
     r = cv_result
-    assert r["rows"] == 1719
-    assert r["industrial_precision"] >= 0.91 and r["industrial_recall"] >= 0.91
+    assert r["rows"] == 2319
+    assert r["industrial_precision"] >= 0.90 and r["industrial_recall"] >= 0.915
     assert r["nonmfg_in_mfg"] <= 0.03
     assert r["ece_industrial"] <= 0.03
 
 
 def test_cv_chain_floors(cv_result):
     """Chains, clear rows, auto-mapped (held-for-review chains count as not predicted), leave-one-part-out
-    for model v5: measured P 0.891 / R 0.881 / ECE 0.023 (goal 0.85 / 0.85 / 0.05). The floors sit
-    0.02 under the measurement: a regression fails; that the goal holds on unseen rows is for held-out
-    part 5 to show, not this test."""
+    over six parts for model v6 (threshold 0.50): measured P 0.896 / R 0.886 / ECE 0.017 (goal 0.85 / 0.85 /
+    0.05). The floors sit 0.02 under the measurement: a regression fails; that the goal holds on unseen rows
+    is for held-out part 6 to show, not this test."""
     c = cv_result["clear"]
-    assert c["chain_precision"] >= 0.87 and c["chain_recall"] >= 0.86 and c["ece_chain"] <= 0.045
+    assert c["chain_precision"] >= 0.875 and c["chain_recall"] >= 0.865 and c["ece_chain"] <= 0.037
     assert c["review_share"] < 0.05 and c["recall_if_reviewed"] >= c["chain_recall"]
     assert set(cv_result["parts"]) == set(PARTS)
     assert all(v["clear"]["chain_precision"] >= 0.80 for v in cv_result["parts"].values())
@@ -130,9 +130,9 @@ def test_cv_chain_floors(cv_result):
 
 def test_shipped_model_on_its_own_training_rows():
     """In-sample sanity of the shipped model file (part 4 is training data now, so this is not a quality
-    figure): a broken or stale model JSON, or firms kept to one chain, fail (measured P 0.944 / R 0.881)."""
+    figure): a broken or stale model JSON, or firms kept to one chain, fail (v6 measured P 0.945 / R 0.903)."""
     c = L.evaluate(L.load(LAB / "heldout4.csv"))["clear"]
-    assert c["chain_precision"] >= 0.92 and c["chain_recall"] >= 0.86
+    assert c["chain_precision"] >= 0.92 and c["chain_recall"] >= 0.88
 
 
 def test_scope_nouns_and_name_words():
@@ -145,6 +145,28 @@ def test_scope_nouns_and_name_words():
     act = classify("南昌某某农业机械有限公司", "有限责任公司", 1_000_000, "农业机械及配件制造；农业机械销售")
     assert act.industrial and "farm" not in act.words and act.section == "C"
     assert "farm" in classify("南昌某某农业发展有限公司", "", 1_000_000, "蔬菜种植、销售").words
+
+
+def test_v6_non_producers_and_scope_rules():
+    """v6 rules found in part 5's errors (hand-made rows): a non-producer is matched on its first item's text
+    within its own section (software firm → EI-D9, section I), an industrial-only sub-segment of a trader
+    stands for its parent with a trade class (纺织机械 TX-D7-1 → TX-D7, 5131), a farming first item is section A
+    (fruit farm → FD-U3), a leading 收购 before a production item is no trade lead, a verbless list of a maker's
+    name is list_mfg (segments assigned or held: the rule is tested, not the confidence)."""
+    from chainbrain.ingest.activity import featurize
+    from chainbrain.ingest.scope import summary
+
+    soft = map_firm("南昌某某软件技术有限公司", "有限责任公司", 1_000_000, "软件开发；系统集成；技术咨询、服务")
+    assert not soft.activity.industrial and soft.activity.section == "I"
+    assert {"-".join(c.segment.split("-")[:2]) for c in soft.segments + soft.held} == {"EI-D9"}
+    tex = map_firm("九江某某纺织有限公司", "有限责任公司", 500_000, "针纺织品、纺织原料、纺织机械及配件批发零售")
+    assert not tex.activity.industrial and [c.segment for c in tex.segments + tex.held] == ["TX-D7"]
+    fruit = map_firm("崇仁县某某果业开发有限公司", "有限责任公司", 500_000, "果树种植及其产品销售；生态旅游观光")
+    assert fruit.activity.section == "A" and [c.segment for c in fruit.segments + fruit.held] == ["FD-U3"]
+    assert summary(parse_scope("早籼稻收购，粮食、食油加工销售"))["first_role"] == "produce"
+    assert summary(parse_scope("粮食收购、销售，大米加工"))["first_role"] == "trade"     # buying and selling: a trader
+    assert featurize("景德镇市某某电瓷厂", "", 500_000, "电瓷、电器及开关、陶瓷机械")[0]["list_mfg"] == 1.0
+    assert featurize("景德镇市某某电瓷贸易有限公司", "", 500_000, "电瓷、电器及开关")[0]["list_mfg"] == 0.0
 
 
 def test_low_confidence_chains_are_held_for_review_not_assigned():

@@ -53,7 +53,7 @@ NAME_WORDS: dict[str, tuple[str, ...]] = {
                 "置业", "投资", "租赁", "劳务", "人力资源", "保安", "银行", "支行", "保险", "电信", "移动", "联通", "邮政",
                 "网络", "信息", "酒店", "宾馆", "餐饮", "拍卖", "管理", "服务", "文化", "教育", "培训", "监理", "设计",
                 "勘察", "检测", "会计", "律师", "事务所", "快递", "客运", "货运", "汽运", "巴士"),
-    "farm": ("合作社", "农业", "林业", "养殖", "种植", "农场", "牧业", "渔业", "生态农"),
+    "farm": ("合作社", "农业", "林业", "养殖", "种植", "农场", "林场", "牧业", "渔业", "生态农"),
     "mining": ("矿业", "矿产", "采石", "矿山", "煤矿", "萤石", "石灰石"),
 }
 NAME_SECTION = [("J", r"银行|支行|分行|保险|证券|信用社|小额贷款|担保"), ("K", r"房地产|置业|物业"),
@@ -62,18 +62,20 @@ NAME_SECTION = [("J", r"银行|支行|分行|保险|证券|信用社|小额贷�
                 ("M", r"咨询|设计|监理|勘察|检测|会计|律师|事务所|科技"), ("A", r"合作社|农业|林业|养殖|种植|农场|牧业")]
 _MINING = re.compile(r"(开采|采选|采矿|矿山开采|采石|矿石|精矿|选矿|精选|采掘)")
 _UTILITY = re.compile(r"(发电|供电|电力生产|供水|自来水|燃气供应|城市燃气|天然气供应|热力|供热|燃气)")
+_FARMING = re.compile(r"(种植|养殖|饲养|育苗|造林|营林|栽培)")
 _ORG = re.compile(r"(股份有限公司|有限责任公司|有限公司|集团|公司|分公司|.店$|合作社)")
 _PAREN = re.compile(r"[（(][^）)]*[)）]")
 
 FEATURES = ("first_produce", "first_trade", "first_service", "first_other", "produce_lead", "trade_lead", "service_lead",
             "produce_share", "produce_first_two", "name_mfg", "name_product", "name_trade", "name_service", "name_farm",
-            "name_mining", "branch", "individual", "coop", "log_capital", "no_capital")
+            "name_mining", "branch", "individual", "coop", "log_capital", "no_capital", "list_mfg")
 LABELS_ZH = {"first_produce": "首项为生产", "first_trade": "首项为销售", "first_service": "首项为服务", "first_other": "首项无动词(产品清单)",
              "produce_lead": "前三项中生产项", "trade_lead": "前三项中销售项", "service_lead": "前三项中服务项",
              "produce_share": "生产项占比", "produce_first_two": "前两项内有生产(或许可生产项目)", "name_mfg": "字号含制造业词", "name_product": "字号含产业链目录产品词",
              "name_trade": "字号含商贸词", "name_service": "字号含服务业词", "name_farm": "字号含农业词",
              "name_mining": "字号含矿业词", "branch": "分支机构", "individual": "个体工商户", "coop": "农民专业合作社",
-             "log_capital": "注册资本(log10元−6)", "no_capital": "无注册资本"}
+             "log_capital": "注册资本(log10元−6)", "no_capital": "无注册资本",
+             "list_mfg": "无动词产品清单且字号含制造业词"}
 
 
 def name_words(name: str | None) -> dict[str, list[str]]:
@@ -144,6 +146,8 @@ def featurize(name: str | None, entity_type: str | None, capital_yuan, scope: st
         "branch": float(bool(re.search(r"分公司|分店|分厂|支行|分行|营业部|加油站|门市部|收购点|收购站|分支", nm + et))),
         "individual": float("个体" in et), "coop": float("合作社" in nm or "合作社" in et),
         "log_capital": math.log10(cap) - 6 if cap and cap > 0 else 0.0, "no_capital": float(not cap),
+        # a verbless product list (电瓷、电器及开关) of a firm whose name is a maker's (厂, 制品): a producer (v6)
+        "list_mfg": float(s["produce"] == 0 and s["first_role"] == "other" and "mfg" in words),
     }
     return f, items, words
 
@@ -179,8 +183,8 @@ def section_of(industrial: bool, items: list[Item], words: dict, name: str) -> s
         if _UTILITY.search(lead) and not re.search(r"(器具|设备|机组|灶具)", lead):
             return "D"
         return "C"
-    if "farm" in words or "合作社" in (name or ""):
-        return "A"
+    if "farm" in words or "合作社" in (name or "") or (items and _FARMING.search(items[0].text)):
+        return "A"                       # a farming first item (果树种植及其产品销售) is farming, not trade (v6)
     first = items[0].role if items else "none"
     for sec, rx in NAME_SECTION:
         if re.search(rx, name or ""):

@@ -16,9 +16,11 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
 - confidence = P(the chain is right): a logistic fit on the candidate's features
   (``chain_features``; since v5 also whether the firm's first-named product word is of this chain),
   then a Platt map fitted on out-of-fold scores (``labelled.train``);
-- a segment under the model's ``auto_threshold`` (v5: 0.45, chosen by leave-one-part-out cross-validation)
+- a segment under the model's ``auto_threshold`` (v5: 0.45, v6: 0.50, chosen by leave-one-part-out cross-validation)
   is not assigned but held (``Mapped.held``) as a suggestion for the review queue only;
-- a firm that is not industrial sits only in a segment with a class of its own section.
+- a firm that is not industrial sits only in a segment with a class of its own section; it is matched on
+  its first item's object and whole text (v6), and an industrial-only sub-segment stands for a parent that
+  has a class of its section (``_non_producer``).
 """
 
 from __future__ import annotations
@@ -194,6 +196,27 @@ def _lead_chains(cands: list[Candidate], act: Activity, name: str | None, mapper
     return [c for c in cands if segs[c.segment].chain_code in chains]
 
 
+def _non_producer(cands: list[Candidate], section: str, segs) -> list[Candidate]:
+    """A firm that is not industrial: no industrial-only segment, only segments with a class of its own
+    section; an industrial-only sub-segment (纺织机械 TX-D7-1) of a segment that has a class of the firm's
+    section (TX-D7, 5131 textile wholesale) stands for that segment — a trader of textile machinery sits in
+    the trade part of the segment (v6, mapping guide §2: the main activity decides)."""
+    only = industrial_only()
+    out: dict[str, Candidate] = {}
+    for c in cands:
+        code = c.segment
+        if code in only:
+            parent = segs[code].parent_code
+            if not parent or parent in only or not section_fits(parent, section) or section == "L":
+                continue
+            c = Candidate(parent, c.confidence, c.method, c.evidence + [f"parent_of:{code}"], c.terms)
+        elif not section_fits(code, section):
+            continue
+        if c.segment not in out or out[c.segment].confidence < c.confidence:
+            out[c.segment] = c
+    return sorted(out.values(), key=lambda c: (-c.confidence, c.segment))
+
+
 def segments_for(act: Activity, name: str | None, products: str | None = None, industry_code: str | None = None,
                  model: dict | None = None) -> list[Candidate]:
     return split_segments(act, name, products, industry_code, model)[0]
@@ -206,7 +229,10 @@ def split_segments(act: Activity, name: str | None, products: str | None = None,
     mapper = default_mapper()
     main = act.main_items() if act.industrial else act.items[:1]   # not a producer: only its first item is its business
     objs = "，".join(i.object for i in main)
-    prods = "，".join(p for p in (products, objs) if p)
+    # not a producer: the first item's whole text too, so that an activity word of the catalog (软件开发, 果树种植)
+    # is found with its verb (v6); the section rule below keeps only segments of the firm's own section
+    first_text = main[0].text if main and not act.industrial else ""
+    prods = "，".join(p for p in (products, objs, first_text) if p)
     scope = "，".join(i.text for i in main if i.role == "produce") if act.industrial else ""
     cands = mapper.candidates(name, prods, scope, industry_code, act.section)
     if not cands and act.industrial:
@@ -217,8 +243,7 @@ def split_segments(act: Activity, name: str | None, products: str | None = None,
         if code:
             cands = [Candidate(code, SIMILAR_CONF, "text_similarity", [f"similar:{first}~{sim}"])]
     if not act.industrial:
-        only = industrial_only()
-        cands = [c for c in cands if c.segment not in only and section_fits(c.segment, act.section)]
+        cands = _non_producer(cands, act.section, mapper.segments)
     elif LEAD_ONLY:
         cands = _lead_chains(cands, act, name, mapper)
     out, held = [], []

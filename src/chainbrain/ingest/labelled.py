@@ -54,6 +54,7 @@ class Labelled:
     ambiguous: int
     note: str = ""
     drawn: str = ""
+    part: str = ""          # the label file's stem (tune, heldout1 …): calibration folds by part (v6)
 
     @property
     def chains(self) -> set[str]:
@@ -69,7 +70,8 @@ def load(path: str | Path) -> list[Labelled]:
         return [Labelled(r["uscc"], r["name"], r.get("entity_type", ""), r.get("capital", ""), r["business_scope"],
                          int(r["industrial"]), r.get("main_activity") or "",
                          tuple(s.strip() for s in r["segments"].split("|") if s.strip()),
-                         int(r["ambiguous"]), r.get("note", ""), r.get("drawn") or "") for r in csv.DictReader(f)]
+                         int(r["ambiguous"]), r.get("note", ""), r.get("drawn") or "", Path(path).stem)
+                for r in csv.DictReader(f)]
 
 
 def matrix(rows: list[Labelled]) -> np.ndarray:
@@ -132,7 +134,10 @@ def train(rows: list[Labelled]) -> dict:
         cl = _chain_lr(X, yh)
         model["chain_intercept"] = float(cl.intercept_[0])
         model["chain_coef"] = [float(v) for v in cl.coef_[0]]
-        model.update(chain_calibration(X, yh, keys))
+        parts = [rows[i].part for i, _ in keys]
+        by_part = CAL_FOLDS == "part" and len(set(parts)) >= 3
+        model.update(chain_calibration(X, yh, keys, parts if by_part else None))
+        model["chain_cal_folds"] = "part" if by_part else "row"
         model["auto_threshold"] = AUTO_THRESHOLD
     return model
 
@@ -140,8 +145,11 @@ def train(rows: list[Labelled]) -> dict:
 CHAIN_C = 1.0
 CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
 CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
-AUTO_THRESHOLD = 0.45        # calibrated chain confidence under which a segment is not assigned but only suggested
-                             # to the review queue (v5: chosen by leave-one-part-out CV, crossval.nested_threshold —
+CAL_FOLDS = "row"            # "row": the chain calibration map is fitted on 5-fold scores grouped by row (v4–v6);
+                             # "part": on leave-one-part-out scores (tried for v6: pooled ECE 0.020 → 0.016 at 0.45,
+                             # every part's ECE within ±0.006 of "row" — no gain beyond noise, not taken; docs/ingest.md)
+AUTO_THRESHOLD = 0.50        # calibrated chain confidence under which a segment is not assigned but only suggested
+                             # to the review queue (v5: 0.45, v6: 0.50, chosen by leave-one-part-out CV, crossval.nested_threshold —
                              # the grid value with the best min(chain P, R) on clear rows; docs/ingest.md; unsourced)
 
 
@@ -151,17 +159,21 @@ def _chain_lr(X, y):
     return LogisticRegression(C=CHAIN_C, max_iter=2000).fit(X, y)
 
 
-def chain_calibration(X: np.ndarray, y: np.ndarray, keys: list[tuple[int, str]]) -> dict:
-    """Calibration map of the chain confidence: 5-fold out-of-fold logistic scores (folds grouped by
-    row), the best score per (row, chain) — what a firm's chain confidence is — against whether the
-    chain is labelled; isotonic regression (or Platt: a logistic fit on the score's log-odds)."""
+def chain_calibration(X: np.ndarray, y: np.ndarray, keys: list[tuple[int, str]], parts: list[str] | None = None) -> dict:
+    """Calibration map of the chain confidence: out-of-fold logistic scores — 5 folds grouped by row, or
+    (``parts`` given, v6) one fold per labelled part, each scored by a fit on the other parts — the best
+    score per (row, chain) — what a firm's chain confidence is — against whether the chain is labelled;
+    isotonic regression (or Platt: a logistic fit on the score's log-odds)."""
     if CALIBRATOR == "none":
         return {"chain_cal": None}
-    from sklearn.model_selection import GroupKFold
+    from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
-    groups = np.array([k[0] for k in keys])
     oof = np.zeros(len(y))
-    for tr, te in GroupKFold(5).split(X, y, groups):
+    if parts is not None:
+        splits = LeaveOneGroupOut().split(X, y, np.array(parts))
+    else:
+        splits = GroupKFold(5).split(X, y, np.array([k[0] for k in keys]))
+    for tr, te in splits:
         if len(set(y[tr])) < 2:
             oof[te] = y[tr].mean()
             continue

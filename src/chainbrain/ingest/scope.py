@@ -179,12 +179,28 @@ def parse_scope(text: str | None) -> list[Item]:
     return items
 
 
+_BUY = re.compile(r"收购")
+_SELL = re.compile(r"(销售|批发|零售|批零|经销|贸易|进出口)")
+
+
+def _first_role(items: list[Item]) -> str:
+    """Role of the first item; a leading buying item (早籼稻收购) directly followed by a production item
+    (粮食加工) buys that production's input, so the firm's first activity is the production (v6)."""
+    if not items:
+        return "none"
+    i0 = items[0]
+    if (len(items) > 1 and i0.role == "trade" and items[1].role == "produce" and _BUY.search(i0.text)
+            and not _SELL.search(i0.text)):
+        return "produce"
+    return i0.role
+
+
 def summary(items: list[Item], lead: int = 3) -> dict:
     """Counts used as evidence: roles of all items and of the first ``lead`` items."""
     first = items[:lead]
     return {
         "n": len(items),
-        "first_role": items[0].role if items else "none",
+        "first_role": _first_role(items),
         "produce": sum(i.role == "produce" for i in items),
         "produce_lead": sum(i.role == "produce" for i in first),
         "trade_lead": sum(i.role == "trade" for i in first),
