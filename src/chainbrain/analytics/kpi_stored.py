@@ -175,18 +175,41 @@ def _period_figures(out: dict, panel: _Panel, p, target, regions, prov, cities, 
             out[("kpi_table", p.label, "chain", r, scope, None)] = chains("city_chain", r + "|", r)
 
 
-def keep(store, periods: list[str] | None = None, scope: str = "all", progress=None) -> dict:
-    """Compute :func:`figures` and keep them in the store (module docstring): one transaction replacing
-    this version's stored KPI figures. ``{"figures", "periods", "seconds", "data_key"}``."""
+def _marker(scope: str) -> tuple:
+    import chainbrain
+
+    return (chainbrain.__version__, "kpi_stored", scope)
+
+
+def kept_at(store, scope: str = "all") -> dict | None:
+    """The summary of the figures of every period kept at the store's current data key, or None
+    (never kept, or the data changed since)."""
+    from chainbrain.store import figures as kept
+    from chainbrain.store.patterns import data_key
+
+    return kept.load(store, _marker(scope), data_key(store))
+
+
+def keep(store, periods: list[str] | None = None, scope: str = "all", progress=None, force: bool = True) -> dict:
+    """Compute :func:`figures` of every period (or of ``periods``) and keep them in the store (module
+    docstring): one transaction replacing this version's stored KPI figures. ``force=False``: nothing
+    is done when they are already kept at the current data (:func:`kept_at`; the server's warm-up).
+    ``{"figures", "periods", "seconds", "data_key", "computed"}``."""
     import chainbrain
     from chainbrain.store import figures as kept
     from chainbrain.store.patterns import data_key
 
+    if not force and periods is None:
+        done = kept_at(store, scope)
+        if done is not None:
+            return {**done, "computed": False}
     t0 = time.perf_counter()
     key = data_key(store)                        # before the pass: a change while it runs makes them stale
     values = figures(store, periods, scope, progress)
     version = chainbrain.__version__
-    n = kept.save_many(store, {(version,) + name: v for name, v in values.items()},
-                       key, replace=tuple((version, k) for k in KINDS) if periods is None else ())
-    return {"figures": n, "periods": len({name[1] for name in values}), "seconds": round(time.perf_counter() - t0, 2),
-            "data_key": key}
+    out = {"figures": len(values), "periods": len({name[1] for name in values}), "data_key": key}
+    named = {(version,) + name: v for name, v in values.items()}
+    if periods is None:                          # the marker says every period is kept at this key
+        named[_marker(scope)] = out
+    kept.save_many(store, named, key, replace=tuple((version, k) for k in KINDS) if periods is None else ())
+    return {**out, "seconds": round(time.perf_counter() - t0, 2), "computed": True}

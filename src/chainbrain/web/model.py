@@ -171,7 +171,9 @@ def breadcrumb(store, reg: dict | None, prov: dict | None) -> list[dict]:
 
 def kpi_record(store, period: str | None, chain: str | None, region: str | None, scope: str,
                min_cell=MIN_CELL) -> dict:
-    """The /api/kpi record: ``kpi()`` for the scope, with disclosure control applied."""
+    """The /api/kpi record: ``kpi()`` for the scope, with disclosure control applied; without a chain
+    it is read from the figures kept at the current data (:mod:`chainbrain.web.kept`: ``chainbrain
+    compute`` and the server's warm-up keep every period × region) when they are there."""
     scope = check_scope(scope)
     chain = check_chain(store, chain)
     reg = check_region(store, region)
@@ -179,8 +181,12 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
     if p is None:
         raise BadRequest("no monthly reports in the store; give a period (库中没有月报数据，请指定统计期)")
     code = reg["code"] if reg else None
-    return protect(store, kpi(store, p.label, chain=chain, region=code, scope=scope), min_cell,
-                   chain, code if reg and reg["level"] != "province" else None)
+    if chain is None:            # stored for every period × region (analytics.kpi_stored), else live
+        rec = kept.figure(store, ("kpi", p.label, code, scope),
+                          lambda: kpi(store, p.label, region=code, scope=scope), period is None)
+    else:
+        rec = kpi(store, p.label, chain=chain, region=code, scope=scope)
+    return protect(store, rec, min_cell, chain, code if reg and reg["level"] != "province" else None)
 
 
 # ---------------------------------------------------------------- targets, projection, alerts
