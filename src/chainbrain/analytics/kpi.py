@@ -80,10 +80,17 @@ def _base_totals(store, base: Period, specs) -> list[pd.DataFrame]:
     return split_parts(df, len(specs))
 
 
-def growth_target(store, chain: str | None, region: str | None, scope: str) -> dict | None:
-    """The revenue growth target that applies: the most specific pack entry."""
+def growth_targets(store) -> pd.DataFrame:
+    """The pack's revenue growth targets (rows of ``target``)."""
     t = store.table("target")
-    rows = t.filter((t.kind == "growth") & (t.indicator == "revenue")).execute()
+    return t.filter((t.kind == "growth") & (t.indicator == "revenue")).execute()
+
+
+def growth_target(store, chain: str | None, region: str | None, scope: str,
+                  rows: pd.DataFrame | None = None) -> dict | None:
+    """The revenue growth target that applies: the most specific pack entry (``rows``: the
+    :func:`growth_targets` already read)."""
+    rows = (growth_targets(store) if rows is None else rows).copy()
     if rows.empty:
         return None
 
@@ -184,6 +191,8 @@ def records_of(p: Period, g: pd.DataFrame, base_g: pd.DataFrame, years: dict, ta
     (:func:`chained.links`). Shared by :func:`kpi_tables` and the stored figures of every period
     (:mod:`chainbrain.analytics.kpi_stored`), so both give the same digits."""
     recs = []
+    base_g = base_g.to_dict("index")                     # dict look-ups: .loc per key is slow
+    years = {y: f.to_dict("index") for y, f in years.items()}
     for k, row in g.to_dict("index").items():
         def get(col, default=None, row=row):
             v = row.get(col)
@@ -199,8 +208,8 @@ def records_of(p: Period, g: pd.DataFrame, base_g: pd.DataFrame, years: dict, ta
             ty = int(ty) if ty is not None and not pd.isna(ty) else None
             ix = chained.index_of(p, int(target["base_year"]), row, years, k)
             v = chained.verdict(p, int(target["base_year"]), float(target["annual_rate"]), ty, ix)
-        if target is not None and k in base_g.index:
-            path = float(base_g.at[k, "total"]) * (1 + float(target["annual_rate"])) ** (
+        if target is not None and k in base_g:
+            path = float(base_g[k]["total"]) * (1 + float(target["annual_rate"])) ** (
                 p.year - int(target["base_year"]))
         recs.append(_record(
             p, scope, chain, region, key=k, above_scale_count=n, revenue_ytd_yuan=rev,
@@ -212,7 +221,7 @@ def records_of(p: Period, g: pd.DataFrame, base_g: pd.DataFrame, years: dict, ta
             target_base_year=int(target["base_year"]) if target is not None else None,
             target_annual_rate=float(target["annual_rate"]) if target is not None else None,
             target_path_yuan=path,
-            target_base_count=int(base_g.at[k, "n"]) if k in base_g.index else 0,
+            target_base_count=int(base_g[k]["n"]) if k in base_g else 0,
             target_ratio_level=(rev / path) if path else None,
             target_status_level=status_of(rev, path, band),
             **(_comparable_fields(target, ix, v, band) if ix is not None else {}),

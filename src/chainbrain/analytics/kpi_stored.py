@@ -35,7 +35,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from chainbrain.analytics import chained
-from chainbrain.analytics.kpi import _record, growth_target, records_of
+from chainbrain.analytics.kpi import _record, growth_target, growth_targets, records_of
 from chainbrain.analytics.panel import panel_sums
 from chainbrain.periods import parse_period
 
@@ -113,7 +113,8 @@ def figures(store, periods: list[str] | None = None, scope: str = "all", progres
     ps = [parse_period(x) for x in labels]
     prov, cities, county_city = _regions(store)
     filters = [None] + cities + list(county_city)
-    targets = {r: growth_target(store, None, r, scope) for r in filters}
+    rows = growth_targets(store)                   # read once: one look-up per region below
+    targets = {r: growth_target(store, None, r, scope, rows) for r in filters}
     by_target: dict[str, tuple[dict | None, list]] = {}
     for r, t in targets.items():                 # usually one: the pack's province-wide growth target
         by_target.setdefault(None if t is None else t["code"], (t, []))[1].append(r)
@@ -146,8 +147,14 @@ def _period_figures(out: dict, panel: _Panel, p, target, regions, prov, cities, 
         r = recs[by].get(key)
         return [] if r is None else [{**r, "region": region, "key": as_key}]
 
-    def chains(by: str, prefix: str, region) -> list[dict]:
-        return [{**r, "region": region, "key": k[len(prefix):]} for k, r in recs[by].items() if k.startswith(prefix)]
+    of_region: dict[tuple, list] = {}             # "region|chain" cells by region, in key order
+    for by in ("city_chain", "county_chain"):
+        for k, r in recs[by].items():
+            region, chain = k.split("|", 1)
+            of_region.setdefault((by, region), []).append((chain, r))
+
+    def chains(by: str, region) -> list[dict]:
+        return [{**r, "region": region, "key": c} for c, r in of_region.get((by, region), ())]
 
     def headline(table: list[dict], region) -> dict:
         rec = dict(table[0]) if table else _record(p, scope, None, region)
@@ -166,13 +173,13 @@ def _period_figures(out: dict, panel: _Panel, p, target, regions, prov, cities, 
             city = county_city[r]
             out[("kpi", p.label, r, scope)] = headline(one("county", r, r, "all"), r)
             out[("kpi_table", p.label, "city", r, scope, None)] = one("county", r, r, city)
-            out[("kpi_table", p.label, "chain", r, scope, None)] = chains("county_chain", r + "|", r)
+            out[("kpi_table", p.label, "chain", r, scope, None)] = chains("county_chain", r)
         else:
             out[("kpi", p.label, r, scope)] = headline(one("city", r, r, "all"), r)
             out[("kpi_table", p.label, "city", r, scope, None)] = one("city", r, r, r)
             out[("kpi_table", p.label, "county", r, scope, None)] = [
                 {**x, "region": r} for k, x in recs["county"].items() if county_city.get(k) == r]
-            out[("kpi_table", p.label, "chain", r, scope, None)] = chains("city_chain", r + "|", r)
+            out[("kpi_table", p.label, "chain", r, scope, None)] = chains("city_chain", r)
 
 
 def _marker(scope: str) -> tuple:
