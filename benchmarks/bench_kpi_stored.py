@@ -17,7 +17,8 @@ growth, the level path (the base year's same month) and the chained comparable i
 Decembers' comparable links) with vectorised merges. Checked against ours on every cell of a few
 periods before the times are recorded.
 
-Per request (``per_request_ms``): the median over 20 random (period of the last 24, city or
+``regions``: the province and the current cities and counties the request pairs are drawn from
+(the pass itself covers every region code of the store). Per request (``per_request_ms``): the median over 20 random (period of the last 24, city or
 county) pairs of /api/kpi's record (``model.kpi_record``) and the cockpit's KPI figures
 (``model.build``), computed live (before: no stored figures) and read from the stored figures
 (after), for a viewer who sees everything (no disclosure pattern: the figures alone); and the
