@@ -87,7 +87,7 @@ def _live(store, name):
 
 
 def _check_pairs(store, pairs) -> list[dict]:
-    kpi_stored.keep(store)
+    kpi_stored.keep(store, sorted({p for p, _ in pairs}))        # the pairs' periods: every region
     key = kept._data_key(store)
     seen = []
     for period, region in pairs:
@@ -107,6 +107,28 @@ def test_stored_figures_equal_the_live_analytics(store):
     assert any(r["yoy_comparable"] is not None for r in seen)
 
 
+def _monitoring_equal(store, pairs) -> list[dict]:
+    """The stored targets and projection of each pair = ``model.monitoring`` computed live."""
+    key = kept._data_key(store)
+    out = []
+    for period, region in pairs:
+        stored = figures.load(store, (kept.chainbrain.__version__, "monitoring", period, region, "all"), key)
+        assert stored is not None, (period, region)
+        live = model.monitoring(store, period, region, "all", with_alerts=False, keep=False)
+        _same(stored, {k: live[k] for k in ("targets", "projection")}, f"monitoring {period} {region}")
+        out.append(stored)
+    return out
+
+
+def test_stored_targets_and_projection_equal_the_live_analytics(store):
+    kpi_stored.keep(store)
+    _fresh(store)
+    shown = _monitoring_equal(store, [("2025-06", "360102"), ("2024-06", "360400")])
+    assert shown[0]["targets"][0]["kind"] == "growth" and shown[0]["targets"][0]["actual"] == 155 * 1e8
+    key = kept._data_key(store)           # the province (a share target applies): left to the live path
+    assert figures.load(store, (kept.chainbrain.__version__, "monitoring", "2025-06", None, "all"), key) is None
+
+
 def test_tiny_demo_stored_figures_equal_the_live_analytics(tmp_path_factory):
     """On the tiny demo (five years, Decembers): the chained comparable index and its verdict too."""
     from chainbrain.demo import build_demo
@@ -123,7 +145,9 @@ def test_tiny_demo_stored_figures_equal_the_live_analytics(tmp_path_factory):
                                        "GROUP BY attr_value ORDER BY COUNT(*) DESC LIMIT 1")).scalar()
         pairs = [(periods[-1], None), (periods[-2], cities[0]), (periods[-14], county), (periods[-7], cities[-1])]
         seen = _check_pairs(store, pairs)
+        mon = _monitoring_equal(store, pairs[1:3])
     assert any(r["target_index_comparable"] is not None and r["target_status"] for r in seen)
+    assert all(m["projection"]["projected"] for m in mon)          # a projection with its backtest
 
 
 def _cockpit(store, period, region, rule) -> str:

@@ -44,13 +44,14 @@ PARTS = ("all", "city", "county", "chain", "city_chain", "county_chain")
 #: the sums a KPI record is built from
 SUMS = ("above_scale_count", "revenue", "revenue_prev", "prev_count", "revenue_cc", "revenue_cb", "revenue_cn")
 #: kept-figure names this module writes (after the version): what they replace
-KINDS = ("kpi", "kpi_table")
+KINDS = ("kpi", "kpi_table", "monitoring")
 
 
 def periods_on_file(store) -> list[str]:
-    """Every ``YYYY-MM`` with monthly reports, oldest first."""
+    """Every ``YYYY-MM`` with monthly reports, oldest first (not January: published with February)."""
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.text("SELECT DISTINCT year, month FROM monthly_report ORDER BY year, month")).all()
+        rows = conn.execute(sa.text("SELECT DISTINCT year, month FROM monthly_report WHERE month >= 2 "
+                                    "ORDER BY year, month")).all()
     return [f"{int(y)}-{int(m):02d}" for y, m in rows]
 
 
@@ -197,10 +198,13 @@ def kept_at(store, scope: str = "all") -> dict | None:
     return kept.load(store, _marker(scope), data_key(store))
 
 
-def keep(store, periods: list[str] | None = None, scope: str = "all", progress=None, force: bool = True) -> dict:
+def keep(store, periods: list[str] | None = None, scope: str = "all", progress=None, force: bool = True,
+         monitoring: bool = True) -> dict:
     """Compute :func:`figures` of every period (or of ``periods``) and keep them in the store (module
     docstring): one transaction replacing this version's stored KPI figures. ``force=False``: nothing
     is done when they are already kept at the current data (:func:`kept_at`; the server's warm-up).
+    ``monitoring``: also the targets and projection of every period × region
+    (:mod:`chainbrain.analytics.monitoring_stored`).
     ``{"figures", "periods", "seconds", "data_key", "computed"}``."""
     import chainbrain
     from chainbrain.store import figures as kept
@@ -213,8 +217,14 @@ def keep(store, periods: list[str] | None = None, scope: str = "all", progress=N
     t0 = time.perf_counter()
     key = data_key(store)                        # before the pass: a change while it runs makes them stale
     values = figures(store, periods, scope, progress)
+    kpi_s = time.perf_counter() - t0
+    if monitoring:                               # targets and projection from the same records
+        from chainbrain.analytics import monitoring_stored
+
+        values.update(monitoring_stored.figures(store, values, periods or periods_on_file(store), scope, progress))
     version = chainbrain.__version__
-    out = {"figures": len(values), "periods": len({name[1] for name in values}), "data_key": key}
+    out = {"figures": len(values), "periods": len({name[1] for name in values}), "data_key": key,
+           "kpi_seconds": round(kpi_s, 2), "monitoring_seconds": round(time.perf_counter() - t0 - kpi_s, 2)}
     named = {(version,) + name: v for name, v in values.items()}
     if periods is None:                          # the marker says every period is kept at this key
         named[_marker(scope)] = out
