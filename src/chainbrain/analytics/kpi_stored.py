@@ -228,5 +228,6 @@ def keep(store, periods: list[str] | None = None, scope: str = "all", progress=N
     named = {(version,) + name: v for name, v in values.items()}
     if periods is None:                          # the marker says every period is kept at this key
         named[_marker(scope)] = out
-    kept.save_many(store, named, key, replace=tuple((version, k) for k in KINDS) if periods is None else ())
+    kinds = KINDS if monitoring else tuple(k for k in KINDS if k != "monitoring")
+    kept.save_many(store, named, key, replace=tuple((version, k) for k in kinds) if periods is None else ())
     return {**out, "seconds": round(time.perf_counter() - t0, 2), "computed": True}
