@@ -23,5 +23,6 @@ BENCHMARKS = {
     "registry_import_mapping": __import__("benchmarks.bench_registry", fromlist=["run"]).run,   # #19: 1M rows <= 10 min
     "spark_vs_duckdb_lake": __import__("benchmarks.bench_spark", fromlist=["run"]).run,   # #21: same lake, both engines
     "load_50_users": __import__("benchmarks.bench_load", fromlist=["run"]).run,   # #20: 50 users, DuckDB and PostgreSQL
+    "kpi_stored_all_periods": __import__("benchmarks.bench_kpi_stored", fromlist=["run"]).run,   # #20: every period × region
 }
 NAMES = list(BENCHMARKS)

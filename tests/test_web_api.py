@@ -406,6 +406,9 @@ def test_warm_up_precomputes_the_cockpit(tmp_path, monkeypatch):
         assert c.get("/api/cockpit").json()["kpi"]["revenue_ytd_yuan"] == pytest.approx(405 * YI)
         assert c.get("/api/kpi").status_code == 200 and c.get("/api/chains").status_code == 200
         assert st.cache.misses == misses                 # every answer came from the warm-up
+        from chainbrain.analytics import kpi_stored
+
+        assert kpi_stored.kept_at(st.store)["periods"] == 3      # every period × region's KPI figures kept
 
 
 def test_api_on_each_engine(db_any, engine_name):

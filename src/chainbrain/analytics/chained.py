@@ -124,16 +124,17 @@ def _growth(cc, cb, cn) -> tuple[float | None, int]:
     return float(cc) / float(cb), n
 
 
-def index_of(p: Period, base_year: int, current: dict, years: dict[int, pd.DataFrame], key) -> dict:
+def index_of(p: Period, base_year: int, current: dict, years: dict[int, dict], key) -> dict:
     """I, I_{Y−1}, count, missing years and s for one key (``current``: its row of the period's aggregate
-    with revenue_cc, revenue_cb, revenue_cn, revenue_prev)."""
+    with revenue_cc, revenue_cb, revenue_cn, revenue_prev; ``years``: each link year's rows by key,
+    ``{key: {total, cc, cb, cn}}`` — a :func:`links` frame's ``to_dict("index")``)."""
     out = {"index": None, "index_completed": None, "count": 0, "missing_years": [], "seasonal_share": None,
            "ytd_factor": None}
     if p.year <= base_year:
         return out
     factor, counts = 1.0, []
     for y in range(base_year + 1, p.year):
-        row = years[y].loc[key] if key in years[y].index else None
+        row = years[y].get(key)
         f, n = _growth(*(row[c] if row is not None else None for c in ("cc", "cb", "cn")))
         counts.append(n)
         if f is None:
@@ -151,7 +152,7 @@ def index_of(p: Period, base_year: int, current: dict, years: dict[int, pd.DataF
     if not out["missing_years"]:
         out["index"] = factor * f
     last = years.get(p.year - 1)
-    dec = float(last.at[key, "total"]) if last is not None and key in last.index else None
+    dec = float(last[key]["total"]) if last is not None and key in last else None
     prev_m = current.get("revenue_prev")
     if dec and prev_m is not None and not pd.isna(prev_m) and dec > 0:
         out["seasonal_share"] = float(prev_m) / dec

@@ -80,10 +80,17 @@ def _base_totals(store, base: Period, specs) -> list[pd.DataFrame]:
     return split_parts(df, len(specs))
 
 
-def growth_target(store, chain: str | None, region: str | None, scope: str) -> dict | None:
-    """The revenue growth target that applies: the most specific pack entry."""
+def growth_targets(store) -> pd.DataFrame:
+    """The pack's revenue growth targets (rows of ``target``)."""
     t = store.table("target")
-    rows = t.filter((t.kind == "growth") & (t.indicator == "revenue")).execute()
+    return t.filter((t.kind == "growth") & (t.indicator == "revenue")).execute()
+
+
+def growth_target(store, chain: str | None, region: str | None, scope: str,
+                  rows: pd.DataFrame | None = None) -> dict | None:
+    """The revenue growth target that applies: the most specific pack entry (``rows``: the
+    :func:`growth_targets` already read)."""
+    rows = (growth_targets(store) if rows is None else rows).copy()
     if rows.empty:
         return None
 
@@ -172,45 +179,54 @@ def kpi_tables(store, period: str | Period, bys=("all",), chain: str | None = No
             if memo is not None:
                 memo[key] = years
     years = dict(zip(specs, years))
-    out = {}
-    for spec in specs:
-        g, base_g = frames[spec], bases[spec]
-        recs = []
-        for k, row in g.to_dict("index").items():
-            def get(col, default=None, row=row):
-                v = row.get(col)
-                return default if v is None or pd.isna(v) else float(v)
+    return {spec[0]: records_of(p, frames[spec], bases[spec], years[spec], target, band, scope, chain, region)
+            for spec in specs}
 
-            n, pn, cn = int(get("above_scale_count", 0)), int(get("prev_count", 0)), int(get("revenue_cn", 0))
-            rev = get("revenue", 0.0) if n else 0.0
-            rev_prev = get("revenue_prev") if pn else None
-            c_cur, c_base = (get("revenue_cc"), get("revenue_cb")) if cn else (None, None)
-            path, ix, v = None, None, None
-            if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
-                ty = target.get("target_year")
-                ty = int(ty) if ty is not None and not pd.isna(ty) else None
-                ix = chained.index_of(p, int(target["base_year"]), row, years[spec], k)
-                v = chained.verdict(p, int(target["base_year"]), float(target["annual_rate"]), ty, ix)
-            if target is not None and k in base_g.index:
-                path = float(base_g.at[k, "total"]) * (1 + float(target["annual_rate"])) ** (
-                    p.year - int(target["base_year"]))
-            recs.append(_record(
-                p, scope, chain, region, key=k, above_scale_count=n, revenue_ytd_yuan=rev,
-                revenue_ytd_prev_yuan=rev_prev, prev_count=pn, comparable_count=cn,
-                comparable_current_yuan=c_cur, comparable_base_yuan=c_base,
-                yoy_naive=(rev / rev_prev - 1) if rev_prev else None,
-                yoy_comparable=(c_cur / c_base - 1) if c_base else None,
-                target_code=target["code"] if target is not None else None,
-                target_base_year=int(target["base_year"]) if target is not None else None,
-                target_annual_rate=float(target["annual_rate"]) if target is not None else None,
-                target_path_yuan=path,
-                target_base_count=int(base_g.at[k, "n"]) if k in base_g.index else 0,
-                target_ratio_level=(rev / path) if path else None,
-                target_status_level=status_of(rev, path, band),
-                **(_comparable_fields(target, ix, v, band) if ix is not None else {}),
-            ))
-        out[spec[0]] = sorted(recs, key=lambda r: r["key"])
-    return out
+
+def records_of(p: Period, g: pd.DataFrame, base_g: pd.DataFrame, years: dict, target: dict | None, band: float,
+               scope: str, chain: str | None, region: str | None) -> list[dict]:
+    """The KPI records (sorted by key) of one grouping from its sums: ``g`` the period's current,
+    previous-year and comparable revenue sums by key (:func:`~chainbrain.analytics.indicators.aggregate_many`),
+    ``base_g`` the base period's (total, n) by key, ``years`` the chained index's December links
+    (:func:`chained.links`). Shared by :func:`kpi_tables` and the stored figures of every period
+    (:mod:`chainbrain.analytics.kpi_stored`), so both give the same digits."""
+    recs = []
+    base_g = base_g.to_dict("index")                     # dict look-ups: .loc per key is slow
+    years = {y: f.to_dict("index") for y, f in years.items()}
+    for k, row in g.to_dict("index").items():
+        def get(col, default=None, row=row):
+            v = row.get(col)
+            return default if v is None or pd.isna(v) else float(v)
+
+        n, pn, cn = int(get("above_scale_count", 0)), int(get("prev_count", 0)), int(get("revenue_cn", 0))
+        rev = get("revenue", 0.0) if n else 0.0
+        rev_prev = get("revenue_prev") if pn else None
+        c_cur, c_base = (get("revenue_cc"), get("revenue_cb")) if cn else (None, None)
+        path, ix, v = None, None, None
+        if target is not None and target.get("base_year") and not pd.isna(target["base_year"]):
+            ty = target.get("target_year")
+            ty = int(ty) if ty is not None and not pd.isna(ty) else None
+            ix = chained.index_of(p, int(target["base_year"]), row, years, k)
+            v = chained.verdict(p, int(target["base_year"]), float(target["annual_rate"]), ty, ix)
+        if target is not None and k in base_g:
+            path = float(base_g[k]["total"]) * (1 + float(target["annual_rate"])) ** (
+                p.year - int(target["base_year"]))
+        recs.append(_record(
+            p, scope, chain, region, key=k, above_scale_count=n, revenue_ytd_yuan=rev,
+            revenue_ytd_prev_yuan=rev_prev, prev_count=pn, comparable_count=cn,
+            comparable_current_yuan=c_cur, comparable_base_yuan=c_base,
+            yoy_naive=(rev / rev_prev - 1) if rev_prev else None,
+            yoy_comparable=(c_cur / c_base - 1) if c_base else None,
+            target_code=target["code"] if target is not None else None,
+            target_base_year=int(target["base_year"]) if target is not None else None,
+            target_annual_rate=float(target["annual_rate"]) if target is not None else None,
+            target_path_yuan=path,
+            target_base_count=int(base_g[k]["n"]) if k in base_g else 0,
+            target_ratio_level=(rev / path) if path else None,
+            target_status_level=status_of(rev, path, band),
+            **(_comparable_fields(target, ix, v, band) if ix is not None else {}),
+        ))
+    return sorted(recs, key=lambda r: r["key"])
 
 
 def kpi_table(store, period: str | Period, by: str = "all", chain: str | None = None,

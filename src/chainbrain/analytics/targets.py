@@ -123,9 +123,16 @@ def _band(t: dict) -> float:
 
 
 def _targets(store) -> list[dict]:
+    """The pack's targets (read once per :func:`shared_series` block)."""
+    memo = _SERIES.get()
+    if memo is not None and ("targets", id(store)) in memo:
+        return memo[("targets", id(store))]
     rows = store.table("target").execute()
-    return [{k: (None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in r.items()}
-            for r in rows.to_dict("records")]
+    out = [{k: (None if (not isinstance(v, str) and pd.isna(v)) else v) for k, v in r.items()}
+           for r in rows.to_dict("records")]
+    if memo is not None:
+        memo[("targets", id(store))] = out
+    return out
 
 
 def _level_paths(store, p: Period, t: dict, sc: Scope, measure: str) -> dict:
@@ -146,24 +153,32 @@ def _level_paths(store, p: Period, t: dict, sc: Scope, measure: str) -> dict:
             "seasonal_share": (float(b[p.month]) / base_annual) if base_annual and p.month in b.index else None}
 
 
-def growth_progress(store, p: Period, t: dict, sc: Scope) -> dict:
+def growth_progress(store, p: Period, t: dict, sc: Scope, kpi_rec: dict | None = None) -> dict:
     """Progress of a growth target for scope ``sc`` at period ``p`` (module docstring).
 
     The verdict and the growth still required come from the KPI machinery
     (:func:`chainbrain.analytics.kpi.kpi_tables`, comparable basis); the level
     path series from :func:`ytd_series`. Only revenue targets have a
-    comparable index; other measures get the level figures and a null status.
+    comparable index; other measures get the level figures and a null status. ``kpi_rec``: the
+    scope's KPI record judged against ``t`` when already at hand (the stored figures; a record
+    without either sample stands for no rows).
     """
     base, rate = int(t["base_year"]), float(t["annual_rate"])
     target_year = int(t["target_year"]) if t.get("target_year") else p.year
     measure = t["indicator"] if t["indicator"] in COLUMN else "revenue"
     lv = _level_paths(store, p, t, sc, measure)
-    rec = {}
+    rec, empty = {}, False
     if measure == "revenue" and not (sc.segment or sc.cluster or sc.sei or sc.park):
-        rows = kpi_tables(store, p, ("all",), sc.chain, sc.region, sc.scope, target=t)["all"]
-        rec = rows[0] if rows else {}
+        if kpi_rec is not None:
+            rec = kpi_rec if kpi_rec.get("above_scale_count") or kpi_rec.get("prev_count") else {}
+            empty = not rec
+        else:
+            rows = kpi_tables(store, p, ("all",), sc.chain, sc.region, sc.scope, target=t)["all"]
+            rec = rows[0] if rows else {}
     actual = rec.get("revenue_ytd_yuan") if rec else None
-    if measure != "revenue" or not rec:
+    if empty:       # no reports in the scope either year: evaluate_one would give no revenue from 0 firms
+        rec = {"above_scale_count": 0}
+    elif measure != "revenue" or not rec:
         cur = evaluate_one(store, p, only=[measure], scope=sc.scope, region=sc.region, chain=sc.chain,
                            segment=sc.segment, cluster=sc.cluster, sei=sc.sei, park=sc.park)
         actual = cur.get(measure)
@@ -259,7 +274,7 @@ def level_progress(store, p: Period, t: dict, sc: Scope) -> dict:
 
 
 def target_progress(store, period: str | Period, chain: str | None = None, region: str | None = None,
-                    scope: str = "all") -> list[dict]:
+                    scope: str = "all", kpi_rec: dict | None = None) -> list[dict]:
     """Progress on every pack target (JSON-ready records for the cockpit).
 
     Growth targets are applied to the requested scope (the plan's rate holds for
@@ -273,7 +288,11 @@ def target_progress(store, period: str | Period, chain: str | None = None, regio
         if t["kind"] == "growth":
             if (own_chain and own_chain != chain) or (own_region and own_region != region):
                 continue
-            out.append(growth_progress(store, p, t, Scope(scope, region, chain)))
+            # the stored record serves the target it was judged against; a record without either
+            # sample (no rows: no target fields) serves every target
+            rec = kpi_rec if kpi_rec is not None and (kpi_rec.get("target_code") == t["code"] or not (
+                kpi_rec.get("above_scale_count") or kpi_rec.get("prev_count"))) else None
+            out.append(growth_progress(store, p, t, Scope(scope, region, chain), rec))
             continue
         if (chain and own_chain != chain) or (region and own_region != region):
             continue

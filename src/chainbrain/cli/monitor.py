@@ -36,8 +36,9 @@ def compute(
                                          "(or of --period) for the anonymous viewer and every account's scope"),
     min_cell: int = typer.Option(3, "--min-cell", help="the server's minimum cell size (chainbrain serve --min-cell)"),
     cockpit: bool = typer.Option(True, "--cockpit/--no-cockpit",
-                                 help="compute and keep the cockpit's figures of the newest period (or of --period) "
-                                      "for the province and every city"),
+                                 help="compute and keep the KPI figures of every period × region (or of --period) "
+                                      "and the cockpit's other figures of the newest period for the province and "
+                                      "every city"),
     engine: str = ENGINE,
     lake: str = LAKE,
     spark_master: str = SPARK_MASTER,
@@ -71,11 +72,15 @@ def compute(
 
 
 def _cockpit(store, period, progress) -> list[dict]:
-    """The cockpit's figures of the newest period (or each of ``period``), kept (web.kept)."""
+    """The KPI figures of every period × region (or of each ``period``; analytics.kpi_stored), then the
+    cockpit's remaining figures (targets, projection) of the newest period (or each of ``period``), kept."""
+    from chainbrain.analytics import kpi_stored
     from chainbrain.analytics.kpi import latest_period
     from chainbrain.web.kept import precompute
 
-    out = []
+    done = kpi_stored.keep(store, list(period) if period else None, progress=progress)
+    out = [{"period": "all" if not period else ",".join(period), "region": "every period × region (KPI)",
+            "figures": done["figures"], "seconds": done["seconds"]}]
     for label in list(period or []) or [latest_period(store)]:
         out += [{"period": label, **row} for row in precompute(store, label, progress)]
     return out

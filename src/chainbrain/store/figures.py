@@ -67,6 +67,38 @@ def save(store, name: tuple, key: str, value) -> bool:
     return True
 
 
+def save_many(store, figures: dict, key: str, replace: tuple[str, ...] = ()) -> int:
+    """Keep every ``{name: value}`` of ``figures`` at data key ``key`` in ONE transaction (the stored
+    figures of every period, :mod:`chainbrain.analytics.kpi_stored`): first the rows whose name starts
+    with one of the ``replace`` prefixes (a name tuple's head, e.g. ``(version, "kpi")``) and those
+    named in ``figures`` are deleted, then all are bulk-inserted. Values must be :func:`plain`
+    (ValueError otherwise: nothing is written). How many were kept."""
+    bad = [n for n, v in figures.items() if not plain(v)]
+    if bad:
+        raise ValueError(f"figure {bad[0]} is not plain data (不是纯数据，无法保存)")
+    now = dt.datetime.now()
+    rows = [{"name": _name(n), "data_key": key, "computed_at": now,
+             "figures": zlib.compress(json.dumps(v, ensure_ascii=False, separators=(",", ":")).encode(), 6)}
+            for n, v in figures.items()]
+    with store.engine.begin() as conn:
+        for head in replace:                      # '["0.1.0","kpi"' matches '["0.1.0","kpi",…' only
+            conn.execute(sa.delete(T).where(T.c.name.startswith(_name(head)[:-1] + ",", autoescape=True)))
+        names = [r["name"] for r in rows]
+        for i in range(0, len(names), 1000):
+            conn.execute(sa.delete(T).where(T.c.name.in_(names[i:i + 1000])))
+        if not rows:
+            return 0
+        if store.kind == "duckdb":
+            import pyarrow as pa
+
+            store.bulk_insert(conn, T.name, pa.Table.from_pylist(rows, schema=pa.schema([
+                ("name", pa.string()), ("data_key", pa.string()), ("computed_at", pa.timestamp("us")),
+                ("figures", pa.binary())])))
+        else:
+            conn.execute(sa.insert(T), rows)
+    return len(rows)
+
+
 def forget(store) -> int:
     """Delete every kept figure (benchmarks, tests); how many rows were deleted."""
     with store.engine.begin() as conn:
@@ -75,4 +107,4 @@ def forget(store) -> int:
     return int(n)
 
 
-__all__ = ["forget", "load", "plain", "same", "save"]
+__all__ = ["forget", "load", "plain", "same", "save", "save_many"]

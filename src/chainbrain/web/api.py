@@ -148,11 +148,13 @@ def api_health(request: Request):
 # ---------------------------------------------------------------- warm-up
 def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, object]]:
     """What to precompute at start-up, most requested first: the default period's cockpit
-    (JSON and page data), KPI, chain list, targets/projection/alerts, city pages, chain pages.
+    (JSON and page data), KPI, chain list, targets/projection/alerts, the KPI figures of every
+    period × region (kept in the store, :mod:`chainbrain.analytics.kpi_stored`), city pages, chain pages.
 
     Keys are those the endpoints use for an anonymous viewer (public deployments) with the
     default query parameters (period = newest, scope all, Chinese).
     """
+    from chainbrain.analytics import kpi_stored
     from chainbrain.analytics.kpi import latest_period
     from chainbrain.web import pages
     from chainbrain.web.disclosure import scopes
@@ -192,6 +194,11 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
     jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), cockpit_plus))
     jobs.append((("json", "cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)),
                  lambda: Cockpit.model_validate(cockpit_plus()).model_dump_json().encode()))
+    # the KPI figures of every period × region (one pass, analytics.kpi_stored: ≈ 10 s at province
+    # scale), kept in the store at the current data — at start-up only when ``chainbrain compute`` did
+    # not, and after every import; the targets and projection of every pair (≈ 2 min more) are left to
+    # ``chainbrain compute``
+    jobs.append((("kpi figures", "all"), lambda: kpi_stored.keep(store, force=False, monitoring=False)))
     if not full:
         return jobs
     for code in cities:

@@ -11,6 +11,9 @@ for the default view (the newest period), keeps it for the next request and proc
 
 ``chainbrain compute`` keeps the default period's figures of the province and of every city
 (:func:`precompute`); the server's warm-up after an import keeps the province's by computing it.
+The KPI figures of EVERY period × region, and (``compute``) their targets and projection, are
+kept by one pass in the analytics (:mod:`chainbrain.analytics.kpi_stored`) under the same names:
+:func:`figure` finds them the same way.
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ city's counties with the county selected.
 from __future__ import annotations
 
 from chainbrain.analytics.kpi import kpi, kpi_table, latest_period
+from chainbrain.analytics.monitoring_figures import annual_series as _annual_series
+from chainbrain.analytics.monitoring_figures import targets_projection as _targets_projection
 from chainbrain.analytics.scope import SCOPES
 from chainbrain.periods import Period, PeriodError, parse_period
 from chainbrain.web import data, kept
@@ -171,7 +173,9 @@ def breadcrumb(store, reg: dict | None, prov: dict | None) -> list[dict]:
 
 def kpi_record(store, period: str | None, chain: str | None, region: str | None, scope: str,
                min_cell=MIN_CELL) -> dict:
-    """The /api/kpi record: ``kpi()`` for the scope, with disclosure control applied."""
+    """The /api/kpi record: ``kpi()`` for the scope, with disclosure control applied; without a chain
+    it is read from the figures kept at the current data (:mod:`chainbrain.web.kept`: ``chainbrain
+    compute`` and the server's warm-up keep every period × region) when they are there."""
     scope = check_scope(scope)
     chain = check_chain(store, chain)
     reg = check_region(store, region)
@@ -179,8 +183,12 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
     if p is None:
         raise BadRequest("no monthly reports in the store; give a period (库中没有月报数据，请指定统计期)")
     code = reg["code"] if reg else None
-    return protect(store, kpi(store, p.label, chain=chain, region=code, scope=scope), min_cell,
-                   chain, code if reg and reg["level"] != "province" else None)
+    if chain is None:            # stored for every period × region (analytics.kpi_stored), else live
+        rec = kept.figure(store, ("kpi", p.label, code, scope),
+                          lambda: kpi(store, p.label, region=code, scope=scope), period is None)
+    else:
+        rec = kpi(store, p.label, chain=chain, region=code, scope=scope)
+    return protect(store, rec, min_cell, chain, code if reg and reg["level"] != "province" else None)
 
 
 # ---------------------------------------------------------------- targets, projection, alerts
@@ -236,32 +244,6 @@ def stored_alerts(store, period: str) -> list[dict] | None:
     return out
 
 
-def _annual_series(store, p: Period, growth: dict | None, proj: dict, sc) -> dict:
-    """The projection chart's series by year: actual (annual totals; the current year YTD),
-    the required path (target), the projection with its 80 % interval."""
-    from chainbrain.analytics.targets import ytd_series
-
-    path = {r["year"]: r["required"] for r in (growth or {}).get("annual_path", [])}
-    first = min(path) if path else p.year - 3
-    last = max(proj.get("target_year") or p.year, max(path) if path else p.year)
-    years = list(range(first, last + 1))
-    actual = {}
-    for y in range(first, p.year):
-        s = ytd_series(store, y, [12], sc)
-        if len(s):
-            actual[y] = float(s["value"].iloc[0])
-    ytd = (growth or {}).get("actual")
-    ty = proj.get("target_year")
-    rows = []
-    for y in years:
-        rows.append({"year": y, "actual_yuan": actual.get(y), "actual_ytd_yuan": ytd if y == p.year else None,
-                     "required_yuan": path.get(y),
-                     "projected_yuan": proj.get("projected") if y == ty else None,
-                     "interval_low_yuan": proj.get("interval_low") if y == ty else None,
-                     "interval_high_yuan": proj.get("interval_high") if y == ty else None})
-    return {"years": years, "rows": rows, "ytd_year": p.year, "ytd_period": p.label}
-
-
 def period_alerts(store, period: str | None) -> dict:
     """``{"period", "alerts", "alerts_source"}``: every alert of the period (province level,
     confidential ones included — filter with :func:`alerts_for`), stored by ``chainbrain
@@ -301,20 +283,6 @@ def monitoring(store, period: str | None, region: str | None = None, scope: str 
     if with_alerts:
         out.update({k: v for k, v in period_alerts(store, p.label).items() if k != "period"})
     return out
-
-
-def _targets_projection(store, p: Period, code: str | None, scope: str) -> dict:
-    """``{"targets", "projection"}`` of :func:`monitoring` (the analytics)."""
-    from chainbrain.analytics.indicators import Scope
-    from chainbrain.analytics.projection import projection
-    from chainbrain.analytics.targets import target_progress
-
-    targets = target_progress(store, p, region=code, scope=scope)
-    growth = next((t for t in targets if t["kind"] == "growth"), None)
-    proj = projection(store, p.label, region=code, scope=scope)
-    proj["series"] = _annual_series(store, p, growth, proj, Scope(scope, code, None))
-    proj["n"] = growth.get("n") if growth else None
-    return {"targets": targets, "projection": proj}
 
 
 def _withhold(rec: dict, fields, small: bool) -> dict:

@@ -1,0 +1,233 @@
+"""The cockpit's KPI figures of EVERY period × region, from one grouped pass (issue #20).
+
+A cockpit or /api/kpi request for (period P, region R, scope) shows analytics results that do
+not depend on the viewer (disclosure control is applied to them afterwards, on every request):
+
+- ``kpi(P, region=R)`` — the headline record (R None: the province; also R = the province code);
+- ``kpi_table(P, by="city", region=R)`` — the city rows (R a county: its one row, keyed by its city);
+- ``kpi_table(P, by="county", region=C)`` for every city C — the county rows of a city's or
+  county's cockpit;
+- ``kpi_table(P, by="chain", region=R)`` — the chain rows.
+
+Every field of those records is built from the revenue sums of :mod:`chainbrain.analytics.kpi`:
+the period's current, previous-year and comparable sums of the cell, the same sums at the
+base period (the target's base year, same month: the level path) and at the Decembers the
+chained index links (:mod:`chainbrain.analytics.chained`). All of them are rows of ONE
+:func:`chainbrain.analytics.panel.panel_sums` pass over every period on file, grouped by
+province, city, county, chain, city × chain and county × chain (the panel's sums are
+:func:`~chainbrain.analytics.indicators.aggregate_many`'s, checked by its tests on every engine);
+the records are then made by :func:`chainbrain.analytics.kpi.records_of`, the code the live
+path runs, once per period, grouping and growth target, and relabelled (``region``, ``key``) for
+each request that shows them. So a stored answer has the live answer's digits.
+
+:func:`figures` returns them named as :func:`chainbrain.web.model.build` asks the kept figures
+(:mod:`chainbrain.web.kept`); :func:`keep` stores them in ``cockpit_figure`` at the data key
+read BEFORE the pass (:func:`chainbrain.store.patterns.data_key`): if the data change while it
+runs, the figures carry the old key and are never served.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from chainbrain.analytics import chained
+from chainbrain.analytics.kpi import _record, growth_target, growth_targets, records_of
+from chainbrain.analytics.panel import panel_sums
+from chainbrain.periods import parse_period
+
+#: the panel's groupings: province, cities, counties and their chains
+PARTS = ("all", "city", "county", "chain", "city_chain", "county_chain")
+#: the sums a KPI record is built from
+SUMS = ("above_scale_count", "revenue", "revenue_prev", "prev_count", "revenue_cc", "revenue_cb", "revenue_cn")
+#: kept-figure names this module writes (after the version): what they replace
+KINDS = ("kpi", "kpi_table", "monitoring")
+
+
+def periods_on_file(store) -> list[str]:
+    """Every ``YYYY-MM`` with monthly reports, oldest first (not January: published with February)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT DISTINCT year, month FROM monthly_report WHERE month >= 2 "
+                                    "ORDER BY year, month")).all()
+    return [f"{int(y)}-{int(m):02d}" for y, m in rows]
+
+
+def _regions(store) -> tuple[str | None, list[str], dict[str, str]]:
+    """(province code, city codes, county → city)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT code, level, prefecture_code FROM region ORDER BY code")).all()
+    prov = next((c for c, lv, _ in rows if lv == "province"), None)
+    return prov, [c for c, lv, _ in rows if lv == "prefecture"], {c: p for c, lv, p in rows if lv == "county"}
+
+
+class _Panel:
+    """The panel's sums as frames by (year, month, grouping), indexed by key."""
+
+    def __init__(self, df: pd.DataFrame):
+        df = df[["year", "month", "_part", "key", *SUMS]].copy()
+        df["by"] = np.asarray(PARTS, dtype=object)[df["_part"].to_numpy()]
+        self.frames = {k: g.drop(columns=["year", "month", "_part", "by"]).set_index("key")
+                       for k, g in df.groupby(["year", "month", "by"], sort=False)}
+        self.empty = pd.DataFrame(columns=list(SUMS), index=pd.Index([], dtype=object, name="key"))
+
+    def at(self, year: int, month: int, by: str) -> pd.DataFrame:
+        return self.frames.get((year, month, by), self.empty)
+
+    def base(self, year: int, month: int, by: str) -> pd.DataFrame:
+        """(total, n) by key with reporters, as the base-year query gives them."""
+        g = self.at(year, month, by)
+        g = g[g["above_scale_count"] > 0]
+        return pd.DataFrame({"total": g["revenue"].astype("float64"), "n": g["above_scale_count"].astype("int64")})
+
+    def link(self, year: int, by: str) -> pd.DataFrame:
+        """December (total, cc, cb, cn) by key with reporters, as :func:`chained.links` gives them."""
+        g = self.at(year, 12, by)
+        g = g[g["above_scale_count"] > 0]
+        return pd.DataFrame({"total": g["revenue"], "cc": g["revenue_cc"], "cb": g["revenue_cb"],
+                             "cn": g["revenue_cn"].astype("int64")})
+
+
+def _needed(ps, targets) -> list[str]:
+    """The periods the records read: the periods, their base periods and the linked Decembers."""
+    out = {p.label for p in ps}
+    for t in targets:
+        if t is None or not t.get("base_year") or pd.isna(t["base_year"]):
+            continue
+        b = int(t["base_year"])
+        for p in ps:
+            out.add(p.shifted(b - p.year).label)
+            out.update(f"{y}-12" for y in chained.link_years(p, b))
+    return sorted(out)
+
+
+def _band(target) -> float:
+    return float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
+
+
+def figures(store, periods: list[str] | None = None, scope: str = "all", progress=None) -> dict[tuple, object]:
+    """``{name: value}`` of every period × region (module docstring), names as the cockpit asks them:
+    ``("kpi", P, R, scope)`` and ``("kpi_table", P, by, R, scope, None)``."""
+    labels = periods or periods_on_file(store)
+    ps = [parse_period(x) for x in labels]
+    prov, cities, county_city = _regions(store)
+    filters = [None] + cities + list(county_city)
+    rows = growth_targets(store)                   # read once: one look-up per region below
+    targets = {r: growth_target(store, None, r, scope, rows) for r in filters}
+    by_target: dict[str, tuple[dict | None, list]] = {}
+    for r, t in targets.items():                 # usually one: the pack's province-wide growth target
+        by_target.setdefault(None if t is None else t["code"], (t, []))[1].append(r)
+    if progress:
+        progress(0, len(ps) + 1, "KPI sums of every period")
+    panel = _Panel(panel_sums(store, _needed(ps, [t for t, _ in by_target.values()]), PARTS, scope))
+    out: dict[tuple, object] = {}
+    for i, p in enumerate(ps):
+        if progress:
+            progress(i + 1, len(ps) + 1, f"KPI figures {p.label}")
+        for target, regions in by_target.values():
+            _period_figures(out, panel, p, target, regions, prov, cities, county_city, scope)
+    return out
+
+
+def _period_figures(out: dict, panel: _Panel, p, target, regions, prov, cities, county_city, scope) -> None:
+    """The figures of period ``p`` for the filters ``regions`` (all with growth target ``target``)."""
+    base = p.shifted(int(target["base_year"]) - p.year) if target is not None and target.get("base_year") \
+        and not pd.isna(target["base_year"]) else None
+    years = chained.link_years(p, int(target["base_year"])) if base is not None else []
+    band = _band(target)
+    recs = {}
+    for by in PARTS:                      # every cell of the grouping, relabelled per request below
+        bases = panel.base(base.year, base.month, by) if base is not None else pd.DataFrame(columns=["total", "n"])
+        links = {y: panel.link(y, by) for y in years}
+        recs[by] = {r["key"]: r for r in records_of(p, panel.at(p.year, p.month, by), bases, links, target, band,
+                                                     scope, None, None)}
+
+    def one(by: str, key: str, region, as_key: str) -> list[dict]:
+        r = recs[by].get(key)
+        return [] if r is None else [{**r, "region": region, "key": as_key}]
+
+    of_region: dict[tuple, list] = {}             # "region|chain" cells by region, in key order
+    for by in ("city_chain", "county_chain"):
+        for k, r in recs[by].items():
+            region, chain = k.split("|", 1)
+            of_region.setdefault((by, region), []).append((chain, r))
+
+    def chains(by: str, region) -> list[dict]:
+        return [{**r, "region": region, "key": c} for c, r in of_region.get((by, region), ())]
+
+    def headline(table: list[dict], region) -> dict:
+        rec = dict(table[0]) if table else _record(p, scope, None, region)
+        rec.pop("key", None)
+        return rec
+
+    for r in regions:
+        if r is None:
+            cells = one("all", "all", None, "all")
+            out[("kpi", p.label, None, scope)] = headline(cells, None)
+            if prov is not None:
+                out[("kpi", p.label, prov, scope)] = headline(one("all", "all", prov, "all"), prov)
+            out[("kpi_table", p.label, "city", None, scope, None)] = [{**x, "region": None} for x in recs["city"].values()]
+            out[("kpi_table", p.label, "chain", None, scope, None)] = [{**x, "region": None} for x in recs["chain"].values()]
+        elif r in county_city:
+            city = county_city[r]
+            out[("kpi", p.label, r, scope)] = headline(one("county", r, r, "all"), r)
+            out[("kpi_table", p.label, "city", r, scope, None)] = one("county", r, r, city)
+            out[("kpi_table", p.label, "chain", r, scope, None)] = chains("county_chain", r)
+        else:
+            out[("kpi", p.label, r, scope)] = headline(one("city", r, r, "all"), r)
+            out[("kpi_table", p.label, "city", r, scope, None)] = one("city", r, r, r)
+            out[("kpi_table", p.label, "county", r, scope, None)] = [
+                {**x, "region": r} for k, x in recs["county"].items() if county_city.get(k) == r]
+            out[("kpi_table", p.label, "chain", r, scope, None)] = chains("city_chain", r)
+
+
+def _marker(scope: str) -> tuple:
+    import chainbrain
+
+    return (chainbrain.__version__, "kpi_stored", scope)
+
+
+def kept_at(store, scope: str = "all") -> dict | None:
+    """The summary of the figures of every period kept at the store's current data key, or None
+    (never kept, or the data changed since)."""
+    from chainbrain.store import figures as kept
+    from chainbrain.store.patterns import data_key
+
+    return kept.load(store, _marker(scope), data_key(store))
+
+
+def keep(store, periods: list[str] | None = None, scope: str = "all", progress=None, force: bool = True,
+         monitoring: bool = True) -> dict:
+    """Compute :func:`figures` of every period (or of ``periods``) and keep them in the store (module
+    docstring): one transaction replacing this version's stored KPI figures. ``force=False``: nothing
+    is done when they are already kept at the current data (:func:`kept_at`; the server's warm-up).
+    ``monitoring``: also the targets and projection of every period × region
+    (:mod:`chainbrain.analytics.monitoring_stored`).
+    ``{"figures", "periods", "seconds", "data_key", "computed"}``."""
+    import chainbrain
+    from chainbrain.store import figures as kept
+    from chainbrain.store.patterns import data_key
+
+    if not force and periods is None:
+        done = kept_at(store, scope)
+        if done is not None:
+            return {**done, "computed": False}
+    t0 = time.perf_counter()
+    key = data_key(store)                        # before the pass: a change while it runs makes them stale
+    values = figures(store, periods, scope, progress)
+    kpi_s = time.perf_counter() - t0
+    if monitoring:                               # targets and projection from the same records
+        from chainbrain.analytics import monitoring_stored
+
+        values.update(monitoring_stored.figures(store, values, periods or periods_on_file(store), scope, progress))
+    version = chainbrain.__version__
+    out = {"figures": len(values), "periods": len({name[1] for name in values}), "data_key": key,
+           "kpi_seconds": round(kpi_s, 2), "monitoring_seconds": round(time.perf_counter() - t0 - kpi_s, 2)}
+    named = {(version,) + name: v for name, v in values.items()}
+    if periods is None:                          # the marker says every period is kept at this key
+        named[_marker(scope)] = out
+    kinds = KINDS if monitoring else tuple(k for k in KINDS if k != "monitoring")
+    kept.save_many(store, named, key, replace=tuple((version, k) for k in kinds) if periods is None else ())
+    return {**out, "seconds": round(time.perf_counter() - t0, 2), "computed": True}
