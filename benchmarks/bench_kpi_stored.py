@@ -30,11 +30,8 @@ cockpit's targets / projection (``model.monitoring``), still computed live.
 from __future__ import annotations
 
 import random
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -198,22 +195,14 @@ def per_request(store, pairs) -> dict:
 
 
 def run(scale: str) -> dict:
-    from benchmarks.data import demo_store
+    from benchmarks.data import demo_copy
     from chainbrain.analytics import kpi_stored
     from chainbrain.analytics.kpi import growth_target
     from chainbrain.store import figures, open_store
-    from chainbrain.store.migrate import upgrade
     from chainbrain.web import data
 
-    src = demo_store(scale)
-    src_path = src.db
-    src.close()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-kpi-stored-"))
-    try:
-        db = str(tmp / "stored.duckdb")
-        shutil.copy(src_path, db)
+    with demo_copy(scale, "bench-kpi-stored-") as db:
         with open_store(db) as store:
-            upgrade(store)
             figures.forget(store)
             labels = kpi_stored.periods_on_file(store)
             regions = [r["code"] for r in data.regions(store, "prefecture")] + \
@@ -243,8 +232,6 @@ def run(scale: str) -> dict:
                                        "in-process, viewer who sees everything (no disclosure pattern); "
                                        "monitoring (targets, projection) stored too, except for regions with a "
                                        "share or level target (the province, 360800)")
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Set-up: the demo province at ``scale`` — on DuckDB a copy of the cached store
 (:func:`benchmarks.data.demo_store`, migrated to the newest schema); on PostgreSQL a
 throw-away server (``tests/pgserver.py``) into which ``chainbrain demo build`` builds the
-same province. The demo accounts (one per role, :func:`chainbrain.web.demo_users.create_demo_users`)
+same province; then ``chainbrain compute`` (stored indicators, disclosure patterns, the cockpit's
+figures of every period × region), as an operator runs it after a build. The demo accounts (one per role, :func:`chainbrain.web.demo_users.create_demo_users`)
 are created afresh and their passwords used to sign in. The server is ``chainbrain serve``'s
 application (no public aggregates: every user signs in) under uvicorn, one worker, in a
 SEPARATE process, with the default admission bounds (``web/admission.py``: 4 uncached
@@ -52,12 +53,9 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -337,23 +335,21 @@ def measure(db: str, backend: str, scale: str) -> dict:
                   load_before=before, load_after=after)
 
 
-def _duckdb(scale: str) -> dict:
-    from benchmarks.data import demo_store
-    from chainbrain.store import open_store
-    from chainbrain.store.migrate import upgrade
+def _compute(db: str) -> None:
+    """``chainbrain compute`` as an operator runs it after a build or a batch of imports: the stored
+    indicators, disclosure patterns and the cockpit's figures of every period × region (web/kept.py)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "chainbrain", "compute", "--db", db], check=True,
+                   stdout=subprocess.DEVNULL)
+    print(f"chainbrain compute took {time.perf_counter() - t0:.0f} s", flush=True)
 
-    src = demo_store(scale)
-    src_path = src.db
-    src.close()
-    tmp = Path(tempfile.mkdtemp(prefix="bench-load-"))
-    try:
-        db = str(tmp / "load.duckdb")
-        shutil.copy(src_path, db)
-        with open_store(db) as s:
-            upgrade(s)
+
+def _duckdb(scale: str) -> dict:
+    from benchmarks.data import demo_copy
+
+    with demo_copy(scale, "bench-load-") as db:
+        _compute(db)
         return measure(db, "duckdb", scale)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _postgres(scale: str) -> dict:
@@ -364,6 +360,7 @@ def _postgres(scale: str) -> dict:
         url = srv.create_database("load")
         build_s = build_demo(url, scale)
         print(f"PostgreSQL demo built in {build_s:.0f} s", flush=True)
+        _compute(url)
         return measure(url, "postgres", scale)
     finally:
         srv.stop()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from benchmarks.harness import CACHE
@@ -21,3 +24,23 @@ def demo_store(scale: str, seed: int = 2023):
                         "--scale", scale, "--seed", str(seed)], check=True)
         tmp.rename(path)
     return open_store(str(path))
+
+
+@contextlib.contextmanager
+def demo_copy(scale: str, prefix: str):
+    """A throw-away copy of :func:`demo_store`'s file, migrated to the newest schema: its path
+    (deleted afterwards), for benchmarks that write."""
+    from chainbrain.store.migrate import upgrade
+
+    src = demo_store(scale)
+    src_path = src.db
+    src.close()
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        db = str(tmp / "copy.duckdb")
+        shutil.copy(src_path, db)
+        with open_store(db) as s:
+            upgrade(s)
+        yield db
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

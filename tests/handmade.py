@@ -83,8 +83,16 @@ def load(store) -> None:
             "batch_id": [1] * len(REPORTS), "revision": [r[5] for r in REPORTS]}))
 
 
+def store_url(request, tmp_path_factory, name: str) -> str:
+    """For a fixture parametrized ``duckdb`` / ``postgres``: a new store (a DuckDB file, or a database of
+    the session's throw-away PostgreSQL server) named ``name``, initialised, holding the dataset."""
+    if request.param == "duckdb":
+        return build(tmp_path_factory.mktemp(name) / "hand.duckdb")
+    return build(request.getfixturevalue("pg_server").create_database(name))
+
+
 def build(path) -> str:
-    """A DuckDB file at ``path``, initialised, holding the dataset; its path."""
+    """A store at ``path`` (a DuckDB file or a database URL), initialised, holding the dataset; its path."""
     from chainbrain.store import open_store
     from chainbrain.store.admin import init_store
 

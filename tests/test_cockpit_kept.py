@@ -28,16 +28,8 @@ pytestmark = pytest.mark.slow
 def db(request, tmp_path_factory):
     """The hand-made dataset (tests/handmade.py: figures worked out by hand, cells of one firm)."""
     import handmade
-    from chainbrain.store.admin import init_store
 
-    if request.param == "duckdb":
-        url = str(tmp_path_factory.mktemp("kept-figures") / "hand.duckdb")
-    else:
-        url = request.getfixturevalue("pg_server").create_database("kept_figures")
-    with open_store(url) as store:
-        init_store(store)
-        handmade.load(store)
-    return url
+    return handmade.store_url(request, tmp_path_factory, "kept_figures")
 
 
 @pytest.fixture

@@ -29,16 +29,8 @@ HAND_PAIRS = [("2025-06", None), ("2025-06", "360100"), ("2025-06", "360102"),
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db(request, tmp_path_factory):
     import handmade
-    from chainbrain.store.admin import init_store
 
-    if request.param == "duckdb":
-        url = str(tmp_path_factory.mktemp("kpi-stored") / "hand.duckdb")
-    else:
-        url = request.getfixturevalue("pg_server").create_database("kpi_stored")
-    with open_store(url) as store:
-        init_store(store)
-        handmade.load(store)
-    return url
+    return handmade.store_url(request, tmp_path_factory, "kpi_stored")
 
 
 @pytest.fixture
