@@ -163,3 +163,17 @@ def test_the_search_index_rebuild_reuses_initials_of_known_names(tmp_path, monke
         assert spelled == ["赣江新材料有限公司"]
         assert ix.match("gjxcl") == [1] and {i: (n, ini) for i, n, _, ini in ix.rows if i != 1} == \
             {i: v for i, v in first.items() if i != 1}
+
+
+def test_the_compute_pool_and_the_orm_pool_are_separate_settings(monkeypatch):
+    """``serve --pool N`` travels as CHAINBRAIN_COMPUTE_POOL; CHAINBRAIN_POOL_SIZE stays the ORM pool of
+    ``[store] pool_size`` (they once shared the name: ``--pool 3`` also resized the ORM pool)."""
+    from chainbrain.config import load_settings
+    from chainbrain.web.pool import DEFAULT_SIZE, pool_size
+
+    monkeypatch.delenv("CHAINBRAIN_COMPUTE_POOL", raising=False)
+    monkeypatch.setenv("CHAINBRAIN_POOL_SIZE", "7")
+    assert pool_size() == DEFAULT_SIZE and load_settings().pool_size == 7
+    monkeypatch.setenv("CHAINBRAIN_COMPUTE_POOL", "3")
+    monkeypatch.delenv("CHAINBRAIN_POOL_SIZE")
+    assert pool_size() == 3 and load_settings().pool_size == 5

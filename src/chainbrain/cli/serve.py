@@ -25,7 +25,7 @@ def serve(
                                         help="served over HTTPS: Secure __Host- cookies and HSTS [default: config, off]"),
     pool: int = typer.Option(None, "--pool", min=1,
                              help="database connections computing answers at once, per worker process "
-                                  "[default: $CHAINBRAIN_POOL_SIZE, else one per core, 2 to 4]"),
+                                  "[default: $CHAINBRAIN_COMPUTE_POOL, else one per core, 2 to 4]"),
 ):
     """Serve the cockpit at http://HOST:PORT/ until Ctrl-C or SIGTERM (offline: all assets are local)."""
     import uvicorn
@@ -46,7 +46,7 @@ def serve(
             raise typer.Exit(2) from None
     # what the options say wins; the worker processes read it back from the environment
     env = {"CHAINBRAIN_DB": db, "CHAINBRAIN_PUBLIC_AGGREGATES": public_aggregates, "CHAINBRAIN_WORKERS": workers,
-           "CHAINBRAIN_SECURE_COOKIES": secure_cookies, "CHAINBRAIN_POOL_SIZE": pool,
+           "CHAINBRAIN_SECURE_COOKIES": secure_cookies, "CHAINBRAIN_COMPUTE_POOL": pool,
            "CHAINBRAIN_TRUSTED_PROXIES": ",".join(trusted_proxy) if trusted_proxy else None}
     os.environ.update({k: str(v) for k, v in env.items() if v is not None})
     cfg = load_settings()                      # a bad value: one line (chainbrain.cli.main)

@@ -17,7 +17,7 @@ Members:
 - **PostgreSQL**: a :class:`~chainbrain.store.engine.Store` sharing the application
   store's SQLAlchemy pool, with an Ibis backend (one libpq connection) of its own.
 
-Size: ``serve --pool N`` or ``CHAINBRAIN_POOL_SIZE`` (default :data:`DEFAULT_SIZE`) computations
+Size: ``serve --pool N`` or ``CHAINBRAIN_COMPUTE_POOL`` (default :data:`DEFAULT_SIZE`) computations
 of answers at once (:meth:`chainbrain.web.state.WebState.cached` holds one of ``N`` places while it
 computes), plus :data:`SPARE` members for the short work views do directly under ``st.lock``
 (a sign-in's counters, a work-system write, a small look-up), so that those never queue behind
@@ -46,9 +46,9 @@ SPARE = 2
 
 
 def pool_size(value: int | None = None) -> int:
-    """``value``, else ``CHAINBRAIN_POOL_SIZE``, else :data:`DEFAULT_SIZE` (at least 1)."""
+    """``value``, else ``CHAINBRAIN_COMPUTE_POOL``, else :data:`DEFAULT_SIZE` (at least 1)."""
     if value is None:
-        raw = os.environ.get("CHAINBRAIN_POOL_SIZE", "").strip()
+        raw = os.environ.get("CHAINBRAIN_COMPUTE_POOL", "").strip()
         try:
             value = int(raw) if raw else DEFAULT_SIZE
         except ValueError:

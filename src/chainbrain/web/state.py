@@ -3,7 +3,7 @@
 The store is opened once per application; :attr:`WebState.store` is a
 :class:`~chainbrain.web.pool.PooledStore` over it and :attr:`WebState.lock` a
 :class:`~chainbrain.web.pool.Lease`: ``with st.lock:`` lends the thread one connection
-of a bounded pool (``serve --pool``, ``CHAINBRAIN_POOL_SIZE``, default one per core, 2 to 4) for the block,
+of a bounded pool (``serve --pool``, ``CHAINBRAIN_COMPUTE_POOL``, default one per core, 2 to 4) for the block,
 so computations of different requests run at once, each on its own connection
 (Ibis on one connection is not thread-safe). Endpoints are plain ``def`` functions,
 which FastAPI runs in a thread pool.
