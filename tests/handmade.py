@@ -83,6 +83,14 @@ def load(store) -> None:
             "batch_id": [1] * len(REPORTS), "revision": [r[5] for r in REPORTS]}))
 
 
+def fresh_process(store) -> None:
+    """What a new process starts with: no disclosure pattern and no data version of ``store`` in memory."""
+    from chainbrain.web import cache, disclosure
+
+    disclosure._CACHES.clear()
+    cache._per_store.pop(store, None)
+
+
 def store_url(request, tmp_path_factory, name: str) -> str:
     """For a fixture parametrized ``duckdb`` / ``postgres``: a new store (a DuckDB file, or a database of
     the session's throw-away PostgreSQL server) named ``name``, initialised, holding the dataset."""

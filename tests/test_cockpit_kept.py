@@ -13,11 +13,12 @@ import json
 import pytest
 import sqlalchemy as sa
 
+import handmade
 from chainbrain.analytics.indicators import RESULTS, remember_results
 from chainbrain.analytics.kpi import kpi, latest_period
 from chainbrain.store import figures, open_store
 from chainbrain.store.version import existing, version_of
-from chainbrain.web import cache, disclosure, kept, model
+from chainbrain.web import kept, model
 from chainbrain.web.policy import cell_rule
 from chainbrain.web.schemas import Cockpit
 
@@ -38,10 +39,7 @@ def store(db):
         yield s
 
 
-def _fresh(store):
-    """What a new process starts with: nothing in memory."""
-    disclosure._CACHES.clear()
-    cache._per_store.pop(store, None)
+_fresh = handmade.fresh_process            # what a new process starts with
 
 
 def _cockpit(store, keep=None) -> str:

@@ -13,10 +13,11 @@ import math
 import pytest
 import sqlalchemy as sa
 
+import handmade
 from chainbrain.analytics import kpi_stored
 from chainbrain.analytics.kpi import kpi, kpi_table
 from chainbrain.store import figures, open_store
-from chainbrain.web import cache, disclosure, kept, model
+from chainbrain.web import kept, model
 from chainbrain.web.policy import cell_rule
 
 pytestmark = pytest.mark.slow
@@ -39,10 +40,7 @@ def store(db):
         yield s
 
 
-def _fresh(store):
-    """What a new process starts with: nothing in memory."""
-    disclosure._CACHES.clear()
-    cache._per_store.pop(store, None)
+_fresh = handmade.fresh_process            # what a new process starts with
 
 
 def _same(stored, live, path=""):

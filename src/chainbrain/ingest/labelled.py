@@ -277,11 +277,7 @@ def evaluate(rows: list[Labelled], model: dict | None = None, preds: list | None
                 v[1] += ch in pc and ch not in r.chains
                 v[2] += ch in r.chains and ch not in pc
                 v[3] += ch in r.chains
-            best: dict[str, float] = {}
-            for c in p.segments:
-                ch = segmap[c.segment].chain_code
-                best[ch] = max(best.get(ch, 0.0), c.confidence)
-            for ch, cf in best.items():
+            for ch, cf in _best_by_chain(p, segmap).items():
                 conf.append(cf)
                 right.append(float(ch in r.chains))
         cp, cr = _pr(ctp, cfp, cfn)
@@ -293,6 +289,15 @@ def evaluate(rows: list[Labelled], model: dict | None = None, preds: list | None
                     "per_chain": {ch: {"n": v[3], "precision": _pr(v[0], v[1], v[2])[0], "recall": _pr(v[0], v[1], v[2])[1]}
                                   for ch, v in sorted(per.items()) if v[3] >= MIN_PER_CHAIN}}
     return out
+
+
+def _best_by_chain(p, segmap) -> dict[str, float]:
+    """chain → the highest confidence among the auto-mapped segments of ``p`` (a ``chainmap.Mapped``)."""
+    best: dict[str, float] = {}
+    for c in p.segments:
+        ch = segmap[c.segment].chain_code
+        best[ch] = max(best.get(ch, 0.0), c.confidence)
+    return best
 
 
 def errors(rows: list[Labelled], model: dict | None = None, preds: list | None = None) -> list[tuple[Labelled, object]]:
@@ -312,11 +317,7 @@ def reliability(rows: list[Labelled], preds: list, bins: int = 10, clear: bool =
     for r, p in zip(rows, preds):
         if clear and r.ambiguous:
             continue
-        best: dict[str, float] = {}
-        for c in p.segments:
-            ch = segmap[c.segment].chain_code
-            best[ch] = max(best.get(ch, 0.0), c.confidence)
-        for ch, cf in best.items():
+        for ch, cf in _best_by_chain(p, segmap).items():
             conf.append(cf)
             right.append(float(ch in r.chains))
     c, y = np.asarray(conf, float), np.asarray(right, float)
