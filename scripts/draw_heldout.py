@@ -1,18 +1,21 @@
 """Draw held-out part N ≥ 4 (#19): rows of the shared exports 2000–2003 that no earlier label used (by USCC and name).
 
-    python scripts/draw_heldout.py N OUTDIR
+    python scripts/draw_heldout.py N OUTDIR [RANDOM PER_CHAIN LABELLERS]
 
 Run once per part from the project root (it reads the shared exports, which the project never reads at run or
 test time): 200 random rows + up to 40 per chain whose name or first 30 scope characters hold one of the chain's
 product words (the words of scripts/draw_heldout3.py), seed 20261205 + N, shuffled; split for two labellers
 with 200 rows in common (agreement). Rows of every earlier label file are excluded (tune, heldout1 … heldout
-N−1, labels.csv, jiangxi_sample.csv). Each part is drawn before its model was frozen, kept outside the
+N−1, labels.csv, jiangxi_sample.csv). Parts 4–6 used the defaults (200 random, 40 per chain, two
+labellers); part 7 was drawn larger (300 random, 80 per chain, four labellers, each quarter shared
+50 rows with the next labeller) so that its chain ECE carries less sampling noise. Each part is drawn before its model was frozen, kept outside the
 repository until it was, labelled by reading only (mapping guide), committed before any prediction on it.
 """
 import csv, glob, os, random, re, sys
 
 PART = int(sys.argv[1])
 OUT = sys.argv[2]
+RANDOM, PER_CHAIN, LABELLERS = (int(x) for x in (sys.argv[3:6] if len(sys.argv) > 5 else (200, 40, 2)))
 used_u, used_n = set(), set()
 earlier = [f for f in glob.glob("tests/fixtures/registry/labelled/*.csv")
            if not re.fullmatch(r"heldout(\d+)\.csv", os.path.basename(f))
@@ -33,7 +36,7 @@ for y in ("2000", "2001", "2002", "2003"):
         rows.append(r)
 print("candidates", len(rows))
 rng = random.Random(20261205 + PART)
-pick = rng.sample(rows, 200)
+pick = rng.sample(rows, RANDOM)
 taken = {r["source"] for r in pick}
 CHAIN_WORDS = {
     "EI": "电子|线路板|LED|半导体|元器件|光电|电容|传感器|软件开发", "NF": "铜|钨|稀土|铝型材|有色金属|锂|钽|电缆|硬质合金",
@@ -48,14 +51,21 @@ for r in pick:
 for ch, words in CHAIN_WORDS.items():
     rx = re.compile(words)
     pool = [r for r in rows if r["source"] not in taken and rx.search(r["企业名称"] + r["经营范围"][:30])]
-    for r in rng.sample(pool, min(40, len(pool))):
+    for r in rng.sample(pool, min(PER_CHAIN, len(pool))):
         taken.add(r["source"]); r["drawn"] = f"chain-words:{ch}"; pick.append(r)
 rng.shuffle(pick)
 print("drawn", len(pick))
 n = len(pick)
-half = n // 2
-parts = {"all": range(n), "a": list(range(0, half)) + list(range(half, half + 100)),
-         "b": list(range(half, n)) + list(range(0, 100))}
+if LABELLERS == 2:
+    half = n // 2
+    parts = {"all": range(n), "a": list(range(0, half)) + list(range(half, half + 100)),
+             "b": list(range(half, n)) + list(range(0, 100))}
+else:        # labeller i owns quarter i and also labels the first 50 rows of quarter i+1 (ring)
+    cuts = [n * i // LABELLERS for i in range(LABELLERS + 1)]
+    parts = {"all": range(n)}
+    for i in range(LABELLERS):
+        nxt = (i + 1) % LABELLERS
+        parts["abcdefgh"[i]] = list(range(cuts[i], cuts[i + 1])) + list(range(cuts[nxt], cuts[nxt] + 50))
 for part, idx in parts.items():
     with open(f"{OUT}/drawn_{part}.csv", "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
