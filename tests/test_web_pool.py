@@ -177,3 +177,23 @@ def test_the_compute_pool_and_the_orm_pool_are_separate_settings(monkeypatch):
     monkeypatch.setenv("CHAINBRAIN_COMPUTE_POOL", "3")
     monkeypatch.delenv("CHAINBRAIN_POOL_SIZE")
     assert pool_size() == 3 and load_settings().pool_size == 5
+
+
+def test_a_bad_compute_pool_value_is_refused_not_ignored(monkeypatch):
+    """A compute pool that is not a whole number ≥ 0 was once silently replaced by the default: now
+    ``pool_size`` and the settings refuse it in one bilingual line; 0 means the default."""
+    import pytest
+
+    from chainbrain.config import ConfigError, load_settings
+    from chainbrain.web.pool import DEFAULT_SIZE, pool_size
+
+    for bad in ("three", "-1", "2.5"):
+        monkeypatch.setenv("CHAINBRAIN_COMPUTE_POOL", bad)
+        with pytest.raises(ConfigError, match=r"compute_pool .*（?compute_pool 的取值无效"):
+            pool_size()
+        with pytest.raises(ConfigError, match="compute_pool"):
+            load_settings()
+    monkeypatch.setenv("CHAINBRAIN_COMPUTE_POOL", "0")
+    assert pool_size() == DEFAULT_SIZE and load_settings().compute_pool == 0
+    monkeypatch.setenv("CHAINBRAIN_COMPUTE_POOL", "1")
+    assert pool_size() == 1 and load_settings().compute_pool == 1

@@ -22,6 +22,7 @@ optional (docs/operations.md lists them)::
     trusted_proxies = []          # addresses / CIDRs whose X-Forwarded-For / -Proto is believed (none)
     root_path = ""                # the path prefix a reverse proxy serves ChainBrain under
     password_history = 5          # a user's own change may not reuse the last N passwords (0: only the current)
+    compute_pool = 0              # answers computed at once per worker (serve --pool; 0: one per core, 2 to 4)
 
     [logging]
     level = "info"                # debug | info | warning | error
@@ -87,6 +88,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     root_path: str = ""
     password_history: int = 5                                     # not sourced: a setting (web/users.py)
+    compute_pool: int = 0                                         # 0: one per core, 2 to 4 (web/pool.py)
     log_level: str = "info"
     access_log: str = "plain"
     audit_retention_days: int = 0                                 # 0: keep the audit log forever
@@ -126,6 +128,7 @@ _KEYS = {
     ("server", "trusted_proxies"): ("trusted_proxies", "CHAINBRAIN_TRUSTED_PROXIES"),
     ("server", "root_path"): ("root_path", "CHAINBRAIN_ROOT_PATH"),
     ("server", "password_history"): ("password_history", "CHAINBRAIN_PASSWORD_HISTORY"),
+    ("server", "compute_pool"): ("compute_pool", "CHAINBRAIN_COMPUTE_POOL"),
     ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
     ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
     ("audit", "retention_days"): ("audit_retention_days", "CHAINBRAIN_AUDIT_RETENTION_DAYS"),

@@ -46,13 +46,21 @@ SPARE = 2
 
 
 def pool_size(value: int | None = None) -> int:
-    """``value``, else ``CHAINBRAIN_COMPUTE_POOL``, else :data:`DEFAULT_SIZE` (at least 1)."""
+    """``value``, else ``CHAINBRAIN_COMPUTE_POOL`` (``[server] compute_pool``; 0 or unset: the default),
+    else :data:`DEFAULT_SIZE` (at least 1). A value that is not a whole number ≥ 0 is a
+    :class:`~chainbrain.config.ConfigError` (``serve`` refuses it in one line before starting)."""
     if value is None:
         raw = os.environ.get("CHAINBRAIN_COMPUTE_POOL", "").strip()
         try:
-            value = int(raw) if raw else DEFAULT_SIZE
+            value = int(raw) if raw else 0
+            if value < 0:
+                raise ValueError
         except ValueError:
-            value = DEFAULT_SIZE
+            from chainbrain.config import ConfigError
+
+            raise ConfigError(f"CHAINBRAIN_COMPUTE_POOL: {raw!r} is not a valid compute_pool "
+                              f"(compute_pool 的取值无效)") from None
+        value = value or DEFAULT_SIZE
     return max(1, int(value))
 
 
