@@ -64,3 +64,41 @@ def test_rename_branch_deregistration_duplicate(store_any):
 
     r3 = import_registry(store_any, MOD / "export_2025.csv")         # the same export again: nothing changes
     assert (r3.new, r3.updated, r3.unchanged) == (0, 0, 5) and r3.extra["registry"]["history"] == 0
+
+
+HEAD = "企业名称,统一社会信用代码,注册日期,企业类型,法人代表,注册资金,经营范围,所在省份,地区,注册地址,登记状态,状态日期,曾用名,总公司统一社会信用代码,总公司名称\n"
+
+
+def _row(name, uscc="", status="存续", parent_name="", kind="有限责任公司"):
+    return (f"{name},{uscc},2020-01-01,{kind},张,100万人民币,一般项目：塑料制品制造,江西,南昌,江西省南昌市{name}路1号,"
+            f"{status},,,,{parent_name}\n")
+
+
+def test_a_shared_name_never_picks_an_arbitrary_firm(store_any, tmp_path):
+    from chainbrain.catalog.uscc import make
+
+    u = {k: make("360100", 7700 + k) for k in range(1, 6)}
+    """Names are not keys: a branch naming a parent that two firms with a USCC share is not attached to
+    either; a name shared by a firm with a USCC and one without resolves to the one with the USCC; a record
+    without USCC whose name two firms with a USCC share is given neither USCC: it is the firm without USCC
+    of that name (as the writer matched it)."""
+    first = tmp_path / "first.csv"
+    first.write_text(HEAD + _row("江西同名塑料有限公司", u[1]) + _row("江西同名塑料有限公司", u[2])
+                     + _row("江西独名塑料有限公司", u[3]) + _row("江西独名塑料有限公司")
+                     + _row("江西同名塑料有限公司"), encoding="utf-8")
+    import_registry(store_any, first)
+    second = tmp_path / "second.csv"
+    second.write_text(HEAD + _row("江西同名塑料有限公司南昌分公司", u[4], parent_name="江西同名塑料有限公司",
+                                  kind="有限责任公司分公司")
+                      + _row("江西独名塑料有限公司南昌分公司", u[5], parent_name="江西独名塑料有限公司",
+                             kind="有限责任公司分公司")
+                      + _row("江西同名塑料有限公司", status="注销"), encoding="utf-8")
+    import_registry(store_any, second)
+    with store_any.engine.connect() as c:
+        ids = _ids(c)
+        none_id = c.execute(sa.text("SELECT id FROM enterprise WHERE uscc IS NULL AND name = '江西同名塑料有限公司'")).scalar_one()
+        reg = {int(e): (s, p) for e, s, p in c.execute(sa.text(
+            "SELECT enterprise_id, status, parent_id FROM enterprise_registry"))}
+    assert reg[ids[u[4]]][1] is None                      # two candidates: no guess
+    assert reg[ids[u[5]]][1] == ids[u[3]]  # the one with a USCC
+    assert reg[none_id][0] == "注销" and reg[ids[u[1]]][0] == reg[ids[u[2]]][0] == "存续"

@@ -45,7 +45,8 @@ def ended(status: str | None) -> bool:
 
 
 def fill_from_former_names(conn, names, codes, former) -> int:
-    """Give rows without a USCC the USCC of the known enterprise their name or 曾用名 names (in place)."""
+    """Give rows without a USCC the USCC of the known enterprise their name or 曾用名 names (in place);
+    a name that several enterprises with a USCC share names none of them (no guess)."""
     want = {}
     for i, code in enumerate(codes):
         if not code:
@@ -55,12 +56,13 @@ def fill_from_former_names(conn, names, codes, former) -> int:
     if not want:
         return 0
     e = S.enterprise
-    found: dict[str, str] = {}
+    seen: dict[str, set] = {}
     allnames = sorted({n for olds in want.values() for n in olds})
     for i in range(0, len(allnames), 5000):
         for nm, u in conn.execute(sa.select(e.c.name, e.c.uscc).where(e.c.name.in_(allnames[i:i + 5000])
                                                                       & e.c.uscc.isnot(None))):
-            found.setdefault(nm, u)
+            seen.setdefault(nm, set()).add(u)
+    found = {nm: next(iter(us)) for nm, us in seen.items() if len(us) == 1}
     n = 0
     for i, olds in want.items():
         hit = next((found[o] for o in olds if o in found), None)
@@ -95,13 +97,37 @@ def before(conn, codes) -> dict[str, dict]:
 
 
 def _lookup(conn, col, values) -> dict:
-    """value → enterprise id for an enterprise column (uscc or name), in chunks."""
+    """value → enterprise id for an enterprise column (uscc or name), in chunks.
+
+    A USCC names one firm. A name may be shared: it resolves to the one firm of that name that has a
+    USCC, else to the one firm of that name; a name still shared by several is left out (no parent is
+    guessed). :func:`_lookup_uscc_less` resolves a record without USCC as the writer matched it."""
     e = S.enterprise
     values = sorted({v for v in values if v})
-    out: dict = {}
+    found: dict = {}
     for i in range(0, len(values), 5000):
-        for eid, v in conn.execute(sa.select(e.c.id, e.c[col]).where(e.c[col].in_(values[i:i + 5000]))):
-            out.setdefault(v, int(eid))
+        for eid, v, u in conn.execute(sa.select(e.c.id, e.c[col], e.c.uscc).where(e.c[col].in_(values[i:i + 5000]))):
+            found.setdefault(v, []).append((u is not None, int(eid)))
+    if col == "uscc":
+        return {v: ids[0][1] for v, ids in found.items()}
+    out = {}
+    for v, ids in found.items():
+        pick = [i for has, i in ids if has] or [i for _, i in ids]
+        if len(pick) == 1:
+            out[v] = pick[0]
+    return out
+
+
+def _lookup_uscc_less(conn, names) -> dict:
+    """name → id among firms without a USCC (the firms an import without USCC updates or creates:
+    ``write`` matches such a record by name among them), the newest where several share it."""
+    e = S.enterprise
+    names = sorted({n for n in names if n})
+    out: dict = {}
+    for i in range(0, len(names), 5000):
+        for eid, v in conn.execute(sa.select(e.c.id, e.c.name).where(e.c.name.in_(names[i:i + 5000])
+                                                                      & e.c.uscc.is_(None)).order_by(e.c.id)):
+            out[v] = int(eid)
     return out
 
 
@@ -124,11 +150,11 @@ def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, tod
     stats = {"history": 0, "ended": 0, "branches": 0}
     by_uscc = _lookup(conn, "uscc", [r.get("uscc") for r in recs] + [(r.get("parent_uscc") or "").strip().upper()
                                                                       for r in recs])
-    by_name = _lookup(conn, "name", [r["name"] for r in recs if not r.get("uscc")]
-                      + [n for r in recs for n in _parent_names(r)])
+    by_name = _lookup(conn, "name", [n for r in recs for n in _parent_names(r)])
+    uscc_less = _lookup_uscc_less(conn, [r["name"] for r in recs if not r.get("uscc")])
     eids = {}
     for k, rec in enumerate(recs):
-        eid = by_uscc.get(rec["uscc"]) if rec.get("uscc") else by_name.get(rec["name"])
+        eid = by_uscc.get(rec["uscc"]) if rec.get("uscc") else uscc_less.get(rec["name"])
         if eid is not None:
             eids[k] = eid
     current: dict[int, dict] = {}

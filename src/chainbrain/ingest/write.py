@@ -256,8 +256,10 @@ def _write_rows(store, conn, p, keep, slow, uscc, fields, extra_cols, province, 
     del data
     old = fetch_df(store, conn, f"SELECT id, uscc, name, province_code, is_partner, {', '.join(c for c in fields if c != 'name')} FROM enterprise "
                                "WHERE uscc IS NOT NULL OR province_code = :p", p=province) if fields else pd.DataFrame()
-    by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if u is not None}
-    by_name = {r["name"]: r for r in old.to_dict("records") if r["uscc"] is None and r["province_code"] == province}
+    # a NULL USCC may come back as None or NaN (pandas): test with isna, or firms without a USCC are
+    # never matched by name and every re-import creates them again
+    by_uscc = {u: r for u, r in zip(old.uscc, old.to_dict("records")) if not pd.isna(u)}
+    by_name = {r["name"]: r for r in old.to_dict("records") if pd.isna(r["uscc"]) and r["province_code"] == province}
     del old
     made = 0
     today = dt.date.today()
