@@ -102,3 +102,28 @@ def test_a_shared_name_never_picks_an_arbitrary_firm(store_any, tmp_path):
     assert reg[ids[u[4]]][1] is None                      # two candidates: no guess
     assert reg[ids[u[5]]][1] == ids[u[3]]  # the one with a USCC
     assert reg[none_id][0] == "注销" and reg[ids[u[1]]][0] == reg[ids[u[2]]][0] == "存续"
+
+
+def test_the_same_uscc_twice_in_one_export_is_one_new_firm(store_any, tmp_path):
+    """A USCC on two rows of one export (warned as "duplicate"): the later row wins — one new firm, not one new
+    and one updated, with one open location (the later city), not two."""
+    from chainbrain.catalog.uscc import make
+
+    code = make("360100", 7811)
+    twice = tmp_path / "twice.csv"
+    later = _row("江西重复塑料有限公司", code).replace(",南昌,江西省南昌市", ",九江,江西省九江市")
+    twice.write_text(HEAD + _row("江西重复塑料有限公司", code) + later, encoding="utf-8")
+    r = import_registry(store_any, twice)
+    assert (r.new, r.updated) == (1, 0)
+    assert any(i.rule == "duplicate" for i in r.issues.warnings)
+    with store_any.engine.connect() as c:
+        eid = _ids(c)[code]
+        open_rows = c.execute(sa.text("SELECT attr_value FROM enterprise_attr WHERE enterprise_id = :e AND "
+                                      "attr = 'region_code' AND valid_to IS NULL"), {"e": eid}).fetchall()
+        address = c.execute(sa.text("SELECT address FROM enterprise WHERE id = :e"), {"e": eid}).scalar_one()
+        status_rows = c.execute(sa.text("SELECT COUNT(*) FROM enterprise_registry_history WHERE enterprise_id = :e"),
+                                {"e": eid}).scalar_one()
+    assert [v for (v,) in open_rows] == ["360400"] and "九江" in address
+    assert status_rows == 1
+    r2 = import_registry(store_any, twice)                            # again: nothing changes
+    assert (r2.new, r2.updated) == (0, 0)

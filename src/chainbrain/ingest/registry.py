@@ -214,6 +214,18 @@ def _dates(values, n: int) -> list:
     return out
 
 
+def latest_rows(keep: np.ndarray, codes: list, names: list) -> tuple[np.ndarray, int]:
+    """The rows of ``keep`` to write and how many were left out: where one enterprise (its USCC, else — for a
+    row without one — its name) is on several rows of one export, the last row is the export's word on it and
+    the earlier ones are left out (each warned as ``duplicate``). Writing both would count one new firm as new
+    and updated, open two locations, and make a re-import of the same file change it back and forth."""
+    last = {}
+    for i in keep:
+        last[("u", codes[i]) if codes[i] else ("n", names[i])] = i
+    out = np.array(sorted(last.values()), np.int64)
+    return out, len(keep) - len(out)
+
+
 def import_registry(store, path, *, errors_path=None, sheet=None, progress=None, skip_invalid: bool = False):
     """Import a registry export in one transaction.
 
@@ -265,10 +277,11 @@ def _import(store, path, errors_path, sheet, step, skip_invalid):
             for i, c in zip(loose, got):
                 codes[i] = c
         p.cols["uscc"] = np.array(codes, dtype=object)
+        keep, superseded = latest_rows(keep, codes, col("name", np.arange(p.n)))
         known = resolve.before(conn, codes)
         batch = new_batch_id(store, conn)
         step("write", 0, len(keep))
-        res = Result("registry", str(path), status, rows=p.n, skipped=int(bad.sum()), batch_id=batch,
+        res = Result("registry", str(path), status, rows=p.n, skipped=int(bad.sum()) + superseded, batch_id=batch,
                      issues=p.issues, progress=step)
         cols = dict(extra)
         for k in ("entity_type", "legal_rep", "address"):
