@@ -41,6 +41,7 @@ def test_rename_branch_deregistration_duplicate(store_any):
 
     r2 = import_registry(store_any, MOD / "export_2025.csv")
     assert (r2.new, r2.updated, r2.unchanged) == (0, 3, 2)    # 甲 and 戊 renamed, 丙 moved; branch and 乙 unchanged
+    assert r2.extra["registry"]["ended"] == 1                  # 乙's location: the same count on both stores
     with store_any.engine.connect() as c:
         assert _ids(c) == ids                                  # 戊 without USCC linked by its former name
         names = dict(c.execute(sa.text("SELECT uscc, name FROM enterprise")).fetchall())

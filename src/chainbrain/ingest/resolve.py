@@ -146,7 +146,7 @@ def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, tod
     from chainbrain.ingest.mapping import older
 
     today = today or dt.date.today()
-    reg, hist, attr = _t("enterprise_registry"), _t("enterprise_registry_history"), S.enterprise_attr
+    reg, hist = _t("enterprise_registry"), _t("enterprise_registry_history")
     stats = {"history": 0, "ended": 0, "branches": 0}
     by_uscc = _lookup(conn, "uscc", [r.get("uscc") for r in recs] + [(r.get("parent_uscc") or "").strip().upper()
                                                                       for r in recs])
@@ -201,10 +201,8 @@ def apply(store, conn, recs: list[dict], known: dict[str, dict], batch: int, tod
     if history:
         store.bulk_insert(conn, "enterprise_registry_history", pa.Table.from_pylist(history, schema=_HIST_SCHEMA))
         stats["history"] = len(history)
-    for eid, last in ends.items():
-        n = conn.execute(attr.update().where((attr.c.enterprise_id == eid) & (attr.c.attr == "region_code")
-                                             & attr.c.valid_to.is_(None)).values(valid_to=last)).rowcount
-        stats["ended"] += int(bool(n))
+    if ends:
+        stats["ended"] = _close_locations(store, conn, ends)
     return stats
 
 
@@ -247,19 +245,22 @@ def apply_fresh(store, conn, recs: dict[str, list], eids, batch: int, today: dt.
         store.bulk_insert(conn, "enterprise_registry_history", pa.Table.from_pylist(history, schema=_HIST_SCHEMA))
         stats["history"] = len(history)
     if ends:
-        got = _close_locations(store, conn, ends)
-        stats["ended"] = len(ends) if got < 0 else got      # as apply counts: a driver without row counts says 1 each
+        stats["ended"] = _close_locations(store, conn, ends)
     return stats
 
 
 def _close_locations(store, conn, ends: dict[int, dt.date]) -> int:
-    """End the open ``region_code`` attribute of each firm on its date, in one statement; rows changed (−1: unknown)."""
+    """End the open ``region_code`` attribute of each firm on its date, in one statement; the number of firms
+    whose location was open (counted before the update: DuckDB reports no row count for an UPDATE … FROM)."""
     conn.execute(sa.text("DROP TABLE IF EXISTS _cb_ends"))
     conn.execute(sa.text("CREATE TEMPORARY TABLE _cb_ends (enterprise_id BIGINT, last_day DATE)"))
     store.bulk_insert(conn, "_cb_ends", pa.table({"enterprise_id": pa.array(list(ends), pa.int64()),
                                                   "last_day": pa.array(list(ends.values()), pa.date32())}))
     n = conn.execute(sa.text(
+        "SELECT COUNT(DISTINCT a.enterprise_id) FROM enterprise_attr a JOIN _cb_ends e ON a.enterprise_id = "
+        "e.enterprise_id WHERE a.attr = 'region_code' AND a.valid_to IS NULL")).scalar_one()
+    conn.execute(sa.text(
         "UPDATE enterprise_attr SET valid_to = e.last_day FROM _cb_ends e WHERE enterprise_attr.enterprise_id = "
-        "e.enterprise_id AND enterprise_attr.attr = 'region_code' AND enterprise_attr.valid_to IS NULL")).rowcount
+        "e.enterprise_id AND enterprise_attr.attr = 'region_code' AND enterprise_attr.valid_to IS NULL"))
     conn.execute(sa.text("DROP TABLE _cb_ends"))
-    return -1 if n is None else int(n)
+    return int(n)
