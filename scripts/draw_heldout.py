@@ -7,7 +7,7 @@ test time): 200 random rows + up to 40 per chain whose name or first 30 scope ch
 product words (the words of scripts/draw_heldout3.py), seed 20261205 + N, shuffled; split for two labellers
 with 200 rows in common (agreement). Rows of every earlier label file are excluded (tune, heldout1 … heldout
 N−1, labels.csv, jiangxi_sample.csv). Parts 4–6 used the defaults (200 random, 40 per chain, two
-labellers); part 7 was drawn larger (300 random, 80 per chain, four labellers, each quarter shared
+labellers); part 7 was drawn larger (300 random, 150 per chain, four labellers, each quarter shared
 50 rows with the next labeller) so that its chain ECE carries less sampling noise. Each part is drawn before its model was frozen, kept outside the
 repository until it was, labelled by reading only (mapping guide), committed before any prediction on it.
 """
