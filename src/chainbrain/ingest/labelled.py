@@ -145,7 +145,7 @@ def train(rows: list[Labelled]) -> dict:
 
 
 CHAIN_C = 1.0
-LAST_CHAIN_SET = None     # (features, hits, (row, chain) keys, parts) of the last train(): for experiments
+LAST_CHAIN_SET = None     # (features, hits, (row, chain) keys, parts) of the last train(): for scripts/cv_chain_confidence.py
 CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
 CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
 CAL_FOLDS = "row"            # "row": the chain calibration map is fitted on 5-fold scores grouped by row (v4–v6);
