@@ -1,10 +1,11 @@
 """Labelled registry rows (mapping guide) → training the main-activity model, and honest evaluation.
 
-Files ``tests/fixtures/registry/labelled/{tune,heldout1,heldout2,heldout3,heldout4}.csv``: ``uscc, name,
+Files ``tests/fixtures/registry/labelled/{tune,heldout1,…,heldout6}.csv``: ``uscc, name,
 entity_type, capital, business_scope, industrial (0/1), main_activity, segments (|-joined),
-ambiguous, note, labeller, source[, drawn]`` (source = export file and line). Model v5 is trained
-on all five (choices by leave-one-part-out cross-validation, ``ingest.crossval``); a fresh held-out part,
-drawn after the model was frozen, is used only by ``evaluate``.
+ambiguous, note, labeller, source[, drawn]`` (source = export file and line). Model v7 is trained
+on all seven (choices by leave-one-part-out cross-validation, ``ingest.crossval``, each part's chain ECE
+judged against its noise floor, ``ece_noise``); a fresh held-out part, drawn after the model was frozen,
+is used only by ``evaluate``.
 
 Training (``train``): logistic regression (scikit-learn, L2, C = ``C``) on the standardised
 features of ``activity.FEATURES``; 5-fold out-of-fold probabilities (fixed seed) fit the
