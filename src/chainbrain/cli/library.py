@@ -122,6 +122,11 @@ def crossval(labels: list[Path] = typer.Argument(..., help="labelled parts (CSV 
     for p, v in res.get("parts", {}).items():
         console.print(f"--- {p} (model trained on the other parts) ---", highlight=False, soft_wrap=True)
         _print(v, "")
+        fl = v["clear"].get("ece_floor")
+        if fl and fl["mean"] is not None:
+            console.print(f"clear  chain ECE {v['clear']['ece_chain']:.3f} against its noise floor (a perfectly calibrated "
+                          f"model with these confidences): mean {fl['mean']:.3f}, 90th percentile {fl['p90']:.3f}, "
+                          f"share of draws at or above it {fl['p_at_least']:.2f}", highlight=False, soft_wrap=True)
 
 
 def _print(res: dict, tag0: str) -> None:

@@ -16,7 +16,7 @@ Rules (mapping guide §2, the pack's catalog decides what a chain contains):
 - confidence = P(the chain is right): a logistic fit on the candidate's features
   (``chain_features``; since v5 also whether the firm's first-named product word is of this chain),
   then a Platt map fitted on out-of-fold scores (``labelled.train``);
-- a segment under the model's ``auto_threshold`` (v5: 0.45, v6: 0.50, chosen by leave-one-part-out cross-validation)
+- a segment under the model's ``auto_threshold`` (v5: 0.45, v6: 0.50, v7: 0.45, chosen by leave-one-part-out cross-validation)
   is not assigned but held (``Mapped.held``) as a suggestion for the review queue only;
 - a firm that is not industrial sits only in a segment with a class of its own section; it is matched on
   its first item's object and whole text (v6), and an industrial-only sub-segment stands for a parent that

@@ -92,11 +92,16 @@ def out_of_part(parts: dict[str, list[L.Labelled]], threshold: float | None = No
 
 def leave_one_part_out(parts: dict[str, list[L.Labelled]], threshold: float | None = None) -> dict:
     """Metrics pooled over the parts, each mapped by a model that never saw it (``out_of_part``), and per
-    part under ``"parts"``."""
+    part under ``"parts"`` — with (v7) each part's chain-ECE noise floor (``labelled.ece_noise``) under
+    ``["clear"]["ece_floor"]``: a part's ECE is judged against what a perfectly calibrated model with the same
+    confidences would show on it."""
     preds = out_of_part(parts, threshold)
     rows = [r for p in parts for r in parts[p]]
     res = L.evaluate_all(rows, preds=[m for p in parts for m in preds[p]])
     res["parts"] = {p: L.evaluate(parts[p], preds=preds[p]) for p in parts}
+    for p, v in res["parts"].items():       # v7: each part's chain ECE next to its own noise floor
+        conf, _ = L.chain_conf(parts[p], preds[p])
+        v["clear"]["ece_floor"] = L.ece_noise(conf, v["clear"]["ece_chain"])
     return res
 
 

@@ -1,10 +1,11 @@
 """Labelled registry rows (mapping guide) → training the main-activity model, and honest evaluation.
 
-Files ``tests/fixtures/registry/labelled/{tune,heldout1,heldout2,heldout3,heldout4}.csv``: ``uscc, name,
+Files ``tests/fixtures/registry/labelled/{tune,heldout1,…,heldout6}.csv``: ``uscc, name,
 entity_type, capital, business_scope, industrial (0/1), main_activity, segments (|-joined),
-ambiguous, note, labeller, source[, drawn]`` (source = export file and line). Model v5 is trained
-on all five (choices by leave-one-part-out cross-validation, ``ingest.crossval``); a fresh held-out part,
-drawn after the model was frozen, is used only by ``evaluate``.
+ambiguous, note, labeller, source[, drawn]`` (source = export file and line). Model v7 is trained
+on all seven (choices by leave-one-part-out cross-validation, ``ingest.crossval``, each part's chain ECE
+judged against its noise floor, ``ece_noise``); a fresh held-out part, drawn after the model was frozen,
+is used only by ``evaluate``.
 
 Training (``train``): logistic regression (scikit-learn, L2, C = ``C``) on the standardised
 features of ``activity.FEATURES``; 5-fold out-of-fold probabilities (fixed seed) fit the
@@ -129,6 +130,8 @@ def train(rows: list[Labelled]) -> dict:
             raws.append(raw)
             hits.append(float(ch in r.chains))
             keys.append((i, ch))
+    global LAST_CHAIN_SET
+    LAST_CHAIN_SET = (raws, hits, keys, [rows[i].part for i, _ in keys])
     if raws and len(set(hits)) == 2:
         X, yh = np.asarray(raws), np.asarray(hits)
         cl = _chain_lr(X, yh)
@@ -143,13 +146,15 @@ def train(rows: list[Labelled]) -> dict:
 
 
 CHAIN_C = 1.0
+LAST_CHAIN_SET = None     # (features, hits, (row, chain) keys, parts) of the last train(): for scripts/cv_chain_confidence.py
 CHAIN_CLEAR_ONLY = True      # fit the chain confidence on rows not marked ambiguous
 CALIBRATOR = "platt"         # "isotonic", "platt" or "none": the map from the chain logistic score to P(chain right)
 CAL_FOLDS = "row"            # "row": the chain calibration map is fitted on 5-fold scores grouped by row (v4–v6);
                              # "part": on leave-one-part-out scores (tried for v6: pooled ECE 0.020 → 0.016 at 0.45,
                              # every part's ECE within ±0.006 of "row" — no gain beyond noise, not taken; docs/ingest.md)
-AUTO_THRESHOLD = 0.50        # calibrated chain confidence under which a segment is not assigned but only suggested
-                             # to the review queue (v5: 0.45, v6: 0.50, chosen by leave-one-part-out CV, crossval.nested_threshold —
+AUTO_THRESHOLD = 0.45        # calibrated chain confidence under which a segment is not assigned but only suggested
+                             # to the review queue (v5: 0.45, v6: 0.50, v7: 0.45 — the nested rule over seven parts picks
+                             # 0.45 for every part; chosen by leave-one-part-out CV, crossval.nested_threshold —
                              # the grid value with the best min(chain P, R) on clear rows; docs/ingest.md; unsourced)
 
 
@@ -306,10 +311,8 @@ def errors(rows: list[Labelled], model: dict | None = None, preds: list | None =
     return [(r, p) for r, p in zip(rows, preds) if p.activity.industrial != bool(r.industrial) or p.chains() != r.chains]
 
 
-def reliability(rows: list[Labelled], preds: list, bins: int = 10, clear: bool = True) -> list[dict]:
-    """Reliability table of the chain confidence: per equal-width confidence bin, the number of
-    auto-mapped (row, chain) predictions, their mean confidence and the share that is labelled —
-    confidence above the share is over-confidence, below it under-confidence."""
+def chain_conf(rows: list[Labelled], preds: list, clear: bool = True) -> tuple[list[float], list[float]]:
+    """(confidence, right) of every auto-mapped (row, chain) prediction — what the chain ECE is computed on."""
     from chainbrain.ingest.mapping import default_mapper
 
     segmap = default_mapper().segments
@@ -320,6 +323,41 @@ def reliability(rows: list[Labelled], preds: list, bins: int = 10, clear: bool =
         for ch, cf in _best_by_chain(p, segmap).items():
             conf.append(cf)
             right.append(float(ch in r.chains))
+    return conf, right
+
+
+NOISE_DRAWS = 2000
+NOISE_SEED = 20261207
+
+
+def ece_noise(conf: list[float], observed: float | None = None, draws: int = NOISE_DRAWS, seed: int = NOISE_SEED,
+              bins: int = 10) -> dict:
+    """Noise floor of the ECE (v7): outcomes drawn from the confidences themselves (right with probability
+    = confidence, i.e. a perfectly calibrated model with these confidences), ``draws`` times; the mean and
+    90th percentile of their ECE, and (``observed`` given) the share of draws at or above it — a part's ECE
+    is "inside its noise" when that share is not small. A small part (~130 predictions) has a floor of
+    ~0.045 whatever the model."""
+    c = np.asarray(conf, float)
+    if not len(c):
+        return {"mean": None, "p90": None, "p_at_least": None}
+    y = (np.random.default_rng(seed).random((draws, len(c))) < c).astype(float)
+    idx = np.minimum((c * bins).astype(int), bins - 1)
+    tot = np.zeros(draws)
+    for b in range(bins):
+        m = idx == b
+        if m.any():
+            tot += np.abs(y[:, m].mean(axis=1) - c[m].mean()) * m.sum()
+    e = tot / len(c)
+    out = {"mean": float(e.mean()), "p90": float(np.quantile(e, 0.9))}
+    out["p_at_least"] = None if observed is None else float((e >= observed - 1e-12).mean())
+    return out
+
+
+def reliability(rows: list[Labelled], preds: list, bins: int = 10, clear: bool = True) -> list[dict]:
+    """Reliability table of the chain confidence: per equal-width confidence bin, the number of
+    auto-mapped (row, chain) predictions, their mean confidence and the share that is labelled —
+    confidence above the share is over-confidence, below it under-confidence."""
+    conf, right = chain_conf(rows, preds, clear)
     c, y = np.asarray(conf, float), np.asarray(right, float)
     idx = np.minimum((c * bins).astype(int), bins - 1)
     return [{"bin": f"{b / bins:.1f}–{(b + 1) / bins:.1f}", "n": int((idx == b).sum()),
