@@ -1,5 +1,6 @@
 """The library's review queue (#19): queue after a registry import, decisions as overrides that survive
-a re-import of a newer export, audit, scope of the page and API, and one browser walk (keyboard).
+a re-import of a newer export, audit, scope of the page and API, and one browser walk (keyboard, then the
+decisions seen again in the browser after a newer export was imported).
 
 Data: the real registry sample (tests/fixtures/registry/jiangxi_sample.csv, 200 rows), in which the
 calibrated chain confidence puts a few dozen firms between the review bounds.
@@ -159,9 +160,34 @@ def test_review_page_keyboard_walk(review_db, tmp_path):
             pg.keyboard.type("PC-D3")
             pg.keyboard.press("Enter")
             pg.wait_for_function("() => document.querySelectorAll('[data-testid=review-item]')[1].dataset.status === 'changed'")
+        decided = {items.nth(i).get_attribute("data-uscc"): items.nth(i).get_attribute("data-status")
+                   for i in range(min(n, 2))}
         pg.reload()
-        assert int(pg.get_by_test_id(f"pending-{chain}").inner_text()) == pending_before - min(n, 2)
+        pending_after = int(pg.get_by_test_id(f"pending-{chain}").inner_text())
+        assert pending_after == pending_before - min(n, 2)
         assert int(pg.get_by_test_id(f"reviewed-{chain}").inner_text()) >= min(n, 2)
         pg.screenshot(path=str(tmp_path / "review.png"))
+        ctx.close()
+        assert pg.errors == [] and pg.external == [], (pg.errors, pg.external)
+    assert set(decided.values()) <= {"rejected", "changed"} and "rejected" in decided.values()
+
+    # a newer export of the same firms (one decided firm's capital changed) imported while no server runs:
+    # the decisions are overrides — the page shows them decided, and the pending count is unchanged
+    from chainbrain.store import open_store
+
+    store = open_store(db)
+    try:
+        assert import_registry(store, newer_export(tmp_path, next(iter(decided)))).updated == 1
+    finally:
+        store.close()
+    with serve(db, public_aggregates=True) as server, chromium() as browser:
+        ctx, pg = new_page(browser, server)
+        assert pg.request.post(f"{server}/api/login", data={"username": "prov", "password": PW}).ok
+        pg.goto(f"{server}/library/review?chain={chain}&status=decided")
+        pg.get_by_test_id("nav-library").wait_for()
+        shown = {el.get_attribute("data-uscc"): el.get_attribute("data-status")
+                 for el in pg.get_by_test_id("review-item").all()}
+        assert {u: shown.get(u) for u in decided} == decided
+        assert int(pg.get_by_test_id(f"pending-{chain}").inner_text()) == pending_after
         ctx.close()
         assert pg.errors == [] and pg.external == [], (pg.errors, pg.external)
