@@ -177,6 +177,7 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
         (("monitoring", None, None, "all"), lambda: model.monitoring(store, None, None, "all", with_alerts=False)),
         (("alerts", None), lambda: model.period_alerts(store, None)),
         (("profile index",), lambda: profiles.build(st, store)),        # enterprise pages (web.profiles)
+        (("search index",), lambda: st.search_index.build(store, st.versions.current())),  # web.search
     ]
 
     def cockpit_plus():
