@@ -36,6 +36,7 @@ log = logging.getLogger("chainbrain.analytics")
 
 _SUFFIX = re.compile(r"（演示）|\(演示\)")
 SQL = "SELECT id, name, uscc FROM enterprise ORDER BY id"
+USCC_LEN = 18                              # a USCC has 18 characters (GB 32100-2015): shorter queries match none exactly
 
 
 def initials(name: str) -> str:
@@ -112,7 +113,8 @@ class NameIndex:
             return []
         up, low, ascii_only = q.upper(), q.lower(), q.isascii()
         n = len(self.ids)
-        exact = pc.equal(self.usccs, up).to_numpy(zero_copy_only=False)
+        exact = pc.equal(self.usccs, up).to_numpy(zero_copy_only=False) if len(up) == USCC_LEN else \
+            np.zeros(n, dtype=bool)
         prefix = np.zeros(n, dtype=bool)
         if len(q) >= 4:
             prefix |= pc.starts_with(self.usccs, up).to_numpy(zero_copy_only=False)
