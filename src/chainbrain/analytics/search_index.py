@@ -139,7 +139,7 @@ class Kept:
     of its own, never the application's analytics connection).
     """
 
-    def __init__(self, wait: float = 0.5, cold_wait: float = 5.0):
+    def __init__(self, wait: float = 0.5, cold_wait: float = 3.0):
         self.index: NameIndex | None = None
         self.wait, self.cold_wait = wait, cold_wait
         self.builds = 0

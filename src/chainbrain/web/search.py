@@ -54,6 +54,11 @@ class SearchIndex:
         v = data_version(store) if version is None else version
         return self.kept.get(store.engine.connect, v)[1]
 
+    def start(self, store, version=None) -> dict:
+        """Start reading the index in the background if it is not at ``version`` (the warm-up's first job)."""
+        v = data_version(store) if version is None else version
+        return {"started": self.kept.start(store.engine.connect, v) is not None}
+
     def build(self, store, version=None) -> dict:
         """Read the index now (the warm-up); a summary."""
         v = data_version(store) if version is None else version
