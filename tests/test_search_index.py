@@ -147,3 +147,32 @@ def test_the_profile_index_is_read_on_duckdb_only(db_any):
     c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
     d = c.get(f"/api/enterprises/{W.USCC[1]}").json()
     assert d["enterprise"]["uscc"] == W.USCC[1] and d["monthly"]
+
+
+def test_before_the_first_read_names_and_uscc_come_from_the_database(tmp_path, monkeypatch):
+    """No index yet (here its read fails): the search matches names and USCCs in the database, says
+    ``building``, is not cached, and does not retry the failed read on every search."""
+    app = create_app(W.build(tmp_path / "c.duckdb", tasks=False))
+    c = TestClient(app)
+    r = c.post("/api/login", json={"username": "admin", "password": W.password("admin")})
+    c.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+    reads = []
+
+    def broken(*a, **kw):
+        reads.append(1)
+        raise RuntimeError("read failed")
+
+    monkeypatch.setattr(NameIndex, "read", broken)
+    by_name = c.get("/api/search", params={"q": "手工样例电路板"}).json()
+    assert by_name["search_index"] == "building" and [e["id"] for e in by_name["enterprises"]] == [2]
+    by_uscc = c.get("/api/search", params={"q": W.USCC[3].lower()}).json()
+    assert [e["id"] for e in by_uscc["enterprises"]] == [3]
+    prefix = c.get("/api/search", params={"q": W.USCC[3][:10]}).json()
+    assert prefix["enterprises"] and prefix["enterprises"][0]["id"] in W.USCC
+    assert len(reads) == 1                                        # not retried at once
+    monkeypatch.undo()
+    st = app.state.web
+    st.search_index.kept._failed_at = float("-inf")
+    st.search_index.kept.build(lambda: st.store.engine.connect(), st.versions.current())
+    now = c.get("/api/search", params={"q": "手工样例电路板"}).json()
+    assert "search_index" not in now and [e["id"] for e in now["enterprises"]] == [2]

@@ -36,6 +36,7 @@ log = logging.getLogger("chainbrain.analytics")
 
 _SUFFIX = re.compile(r"（演示）|\(演示\)")
 SQL = "SELECT id, name, uscc FROM enterprise ORDER BY id"
+RETRY_S = 10.0                             # seconds before a failed read is tried again
 USCC_LEN = 18                              # a USCC has 18 characters (GB 32100-2015): shorter queries match none exactly
 
 
@@ -146,6 +147,7 @@ class Kept:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self.failed: str | None = None
+        self._failed_at = float("-inf")           # a failed read is not retried for RETRY_S seconds
 
     def _rebuild(self, connect, version) -> None:
         try:
@@ -161,6 +163,7 @@ class Kept:
                      time.perf_counter() - t0)
         except Exception as exc:                   # searches keep the previous index (or the database)
             self.failed = str(exc)
+            self._failed_at = time.monotonic()
             log.warning("search index rebuild failed: %s", exc)
         finally:
             with self._lock:
@@ -170,6 +173,8 @@ class Kept:
         """Start a rebuild for ``version`` unless the index is at it or one is running; the running thread."""
         with self._lock:
             if self.index is not None and self.index.version == version:
+                return None
+            if self._thread is None and time.monotonic() - self._failed_at < RETRY_S:
                 return None
             if self._thread is None:
                 self._thread = threading.Thread(target=self._rebuild, args=(connect, version), daemon=True,
