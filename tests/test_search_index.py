@@ -71,6 +71,9 @@ def test_an_updated_index_equals_a_full_read(store_any):
     assert 4 in before.match("手工样例退出铜企")
     for q in QUERIES:
         assert after.match(q) == _scan(full.rows(), q), q
+    with store_any.engine.connect() as conn:                    # the cold path: no initials, else the same
+        for q in ("手工样例", "公司", "铜", "新锐", NEW_USCC, NEW_USCC.lower(), NEW_USCC[:8], "南昌新锐", "zzz"):
+            assert SI.database_match(conn, q) == after.match(q), q
     assert after.spelled_as([7001, 4, 1]) == {7001: ("南昌新锐科技有限公司", SI.initials("南昌新锐科技有限公司")),
                                              1: ("手工样例手机整机公司", SI.initials("手工样例手机整机公司"))}
 

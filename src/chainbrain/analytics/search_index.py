@@ -29,6 +29,7 @@ import time
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import sqlalchemy as sa
 
 from chainbrain.store.engine import fetch_arrow
 
@@ -48,6 +49,21 @@ def initials(name: str) -> str:
         return ""
     name = _SUFFIX.sub("", name or "")
     return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
+
+
+def database_match(conn, q: str) -> list[int]:
+    """:meth:`NameIndex.match` without the initials, in the database (before the first index is read)."""
+    q = q.strip()
+    if not q:
+        return []
+    up = q.upper()
+    sql = ("SELECT id, upper(uscc) AS u FROM enterprise WHERE upper(uscc) = :up "
+           "OR (:long AND substr(upper(uscc), 1, :n) = :up) OR strpos(name, :q) > 0 ORDER BY id")
+    rows = conn.execute(sa.text(sql), {"up": up, "q": q, "n": len(q), "long": len(q) >= 4}).all()
+    exact = [int(r.id) for r in rows if r.u == up]
+    prefix = [int(r.id) for r in rows if r.u != up and len(q) >= 4 and (r.u or "").startswith(up)]
+    taken = set(exact) | set(prefix)
+    return exact + prefix + [int(r.id) for r in rows if int(r.id) not in taken]
 
 
 class NameIndex:

@@ -23,7 +23,7 @@ from itertools import islice
 
 import sqlalchemy as sa
 
-from chainbrain.analytics.search_index import Kept, initials
+from chainbrain.analytics.search_index import Kept, database_match, initials
 from chainbrain.web.cache import data_version
 from chainbrain.web.policy import scope_set, sees_enterprises
 
@@ -70,19 +70,6 @@ class SearchIndex:
         return [] if index is None else index.match(q)
 
 
-def _database_match(store, q: str) -> list[int]:
-    """:meth:`NameIndex.match` without the initials, from the database: before the first index is read."""
-    up = q.upper()
-    sql = ("SELECT id, upper(uscc) AS u FROM enterprise WHERE upper(uscc) = :up "
-           "OR (:long AND substr(upper(uscc), 1, :n) = :up) OR strpos(name, :q) > 0 ORDER BY id")
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.text(sql), {"up": up, "q": q, "n": len(q), "long": len(q) >= 4}).all()
-    exact = [int(r.id) for r in rows if r.u == up]
-    prefix = [int(r.id) for r in rows if r.u != up and len(q) >= 4 and (r.u or "").startswith(up)]
-    taken = set(exact) | set(prefix)
-    return exact + prefix + [int(r.id) for r in rows if int(r.id) not in taken]
-
-
 def normalize(q: str | None) -> str:
     """The query as searched: stripped, at most 60 characters."""
     return (q or "").strip()[:60]
@@ -125,7 +112,8 @@ def search(store, index: SearchIndex, q: str, user, lang: str, version=None) -> 
             "AND (name LIKE :l OR code = :q) ORDER BY code LIMIT 30"), {"l": like, "q": q})]
     fresh = index.refresh(store, version)
     if index.version is None:              # no index read yet (a cold start): name and USCC from the database
-        hits = _database_match(store, q)
+        with store.engine.connect() as conn:
+            hits = database_match(conn, q)
         out["search_index"] = "building"
     else:
         hits = index.match(q)
