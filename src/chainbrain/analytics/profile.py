@@ -16,14 +16,13 @@ Supply partners are ``supply_link`` rows (latest revision per supplier ×
 buyer × year) where the enterprise is supplier or buyer. Results are
 enterprise-level and confidential: callers check the viewer's scope first.
 
-The enterprise's own rows come in one statement (:func:`fetch`): one
+The enterprise's own rows come in one round trip (:func:`fetch`): one
 parameterised SQL statement, the same text on DuckDB and PostgreSQL, that
 UNIONs one branch per part (monthly, annual, scale, segments, designations,
 supplies, purchases), each reading only the enterprise's rows by index, every
 revision, into typed slots (:data:`PARTS`: ints, numbers, texts; dates as ISO
-text, booleans as 0/1), then the link partners' USCC and name by one point lookup of their
-ids. Under load every round trip waits for the interpreter again, so a profile costs three or
-four trips instead of nine. The
+text, booleans as 0/1). Under load every round trip waits for the
+interpreter again, so a profile costs two or three trips instead of nine. The
 latest revision per key (the rule of :func:`chainbrain.analytics.scope.latest`)
 and the ordering are then taken in Python, so neither depends on the engine's
 optimiser, collation or NULL ordering. (A ``ROW_NUMBER()`` window over the
@@ -88,7 +87,7 @@ def _last(*keys):
     return tuple((k is None, k) for k in keys)
 
 
-# ---------------------------------------------------------------- one statement (and the partners' names)
+# ---------------------------------------------------------------- one round trip
 class Part(NamedTuple):
     """One part of the profile: ``table`` rows whose ``key`` is the enterprise (and ``where``), their
     ``fields`` as ``column:kind``; ``partner``: the column holding the partner's id, whose USCC and name
@@ -100,10 +99,13 @@ class Part(NamedTuple):
     partner: str = ""
 
     def source(self) -> str:
-        return self.table
+        return f"{self.table} LEFT JOIN enterprise p ON p.id = {self.partner}" if self.partner else self.table
 
     def all_fields(self) -> tuple[str, ...]:
-        return self.fields
+        return self.fields + (PARTNER_FIELDS if self.partner else ())
+
+
+PARTNER_FIELDS = ("p.uscc:text", "p.name:text")
 _LINK = ("s.supplier_id:int", "s.buyer_id:int", "s.year:int", "s.amount:num", "s.revision:int")
 PARTS = {
     "monthly": Part("monthly_report", "enterprise_id",
@@ -188,24 +190,7 @@ def fetch(src, enterprise_id: int, parts=tuple(PARTS)) -> dict[str, list[dict]]:
             part = r[0]
             out[part].append({field_name(col): (None if r[i] is None else bool(r[i])) if kind == "bool"
                               else r[i] for col, kind, i in fields[part]})
-        _name_partners(conn, out)
     return out
-
-
-def _name_partners(conn, out: dict[str, list[dict]]) -> None:
-    """Each link row's partner USCC and name (``uscc``, ``name``; None for an unknown id), by one point
-    lookup of the partners' ids. (A join in the statement above made DuckDB scan the enterprise table
-    for firms with hundreds of links: 56 ms instead of 14 ms for the demo province's busiest supplier.)"""
-    cols = {p: field_name(PARTS[p].partner) for p in out if PARTS[p].partner}
-    ids = sorted({int(r[c]) for p, c in cols.items() for r in out[p] if r[c] is not None})
-    named: dict[int, tuple] = {}
-    for k in range(0, len(ids), 1000):                       # ints: safe as literals
-        chunk = ", ".join(map(str, ids[k:k + 1000]))
-        named.update({int(i): (u, n) for i, u, n in conn.execute(sa.text(
-            f"SELECT id, uscc, name FROM enterprise WHERE id IN ({chunk})"))})
-    for p, c in cols.items():
-        for r in out[p]:
-            r["uscc"], r["name"] = named.get(r[c], (None, None)) if r[c] is not None else (None, None)
 
 
 def catalog_names(src) -> dict[str, dict]:
@@ -331,7 +316,7 @@ def _assemble(e: int, ident: dict, f: dict, names: dict) -> dict:
 
 
 def enterprise_profile(src, enterprise_id: int, names: dict | None = None, index=None) -> dict | None:
-    """Identity and every part of the profile in three round trips (identity, then :func:`fetch`);
+    """Identity and every part of the profile in two round trips (identity, then :func:`fetch`);
     ``names``: :func:`catalog_names` (read here when not given); ``index``: a
     :class:`~chainbrain.analytics.profile_index.ProfileIndex` of the current data to read from instead
     (no round trip). None for an unknown enterprise."""

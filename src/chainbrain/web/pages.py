@@ -312,7 +312,7 @@ def _seen_partners(store, user, parts: list[dict]) -> dict[int, dict]:
 def enterprise_page(store, eid: int, lang, user=None, names: dict | None = None, index=None) -> dict:
     """The profile of enterprise ``eid`` for ``user`` (whose scope the caller has checked).
 
-    Three round trips (:func:`chainbrain.analytics.profile.enterprise_profile`), a fourth when partners
+    Two round trips (:func:`chainbrain.analytics.profile.enterprise_profile`), a third when partners
     must be checked against a scope narrower than the province (:func:`visible_ids`), so ``store`` may be a reader without
     the analytics lock (:func:`chainbrain.web.auth.read_store`); ``names``: the catalog names
     (:func:`~chainbrain.analytics.profile.catalog_names`, cached by the caller). The answer depends on
