@@ -147,19 +147,20 @@ def test_the_search_index_rebuild_reuses_initials_of_known_names(tmp_path, monke
     which searches waited); a renamed firm is found under its new initials, not its old ones."""
     import sqlalchemy as sa
 
+    from chainbrain.analytics import search_index as SI
     from chainbrain.store import open_store
     from chainbrain.web import search as S
 
     with open_store(W.build(tmp_path / "ix.duckdb", tasks=False)) as store:
         ix = S.SearchIndex()
-        ix.refresh(store, version=1)
+        ix.build(store, version=1)
         first = {i: (n, ini) for i, n, _, ini in ix.rows}
         assert all(ini == S.initials(n) for n, ini in first.values())
         with store.begin() as conn:
             conn.execute(sa.text("UPDATE enterprise SET name = '赣江新材料有限公司' WHERE id = 1"))
-        spelled, real = [], S.initials
-        monkeypatch.setattr(S, "initials", lambda n: spelled.append(n) or real(n))   # counts, then spells
-        ix.refresh(store, version=2)
+        spelled, real = [], SI.initials
+        monkeypatch.setattr(SI, "initials", lambda n: spelled.append(n) or real(n))   # counts, then spells
+        ix.build(store, version=2)
         assert spelled == ["赣江新材料有限公司"]
         assert ix.match("gjxcl") == [1] and {i: (n, ini) for i, n, _, ini in ix.rows if i != 1} == \
             {i: v for i, v in first.items() if i != 1}

@@ -157,14 +157,19 @@ def cell_rule(store, user: User | None, min_cell: int):
 
     def rule(chain: str | None, region: str | None) -> bool:
         return covers(store, user, chain, region)
+    return Guard(store, scope_set(store, user), min_cell, disclosure_key(user), rule)
+
+
+def scope_set(store, user: User | None, version=None) -> frozenset | None:
+    """:func:`visible_set`, kept per store, data ``version`` (default the store's) and scope."""
     from chainbrain.web.cache import MISSING, ResultCache, data_version, per_store
     memo = per_store(store, "visible sets", lambda: ResultCache(size=256, enabled=True))
-    version, key = data_version(store), disclosure_key(user)
+    version, key = data_version(store) if version is None else version, disclosure_key(user)
     vis = memo.lookup(version, key)
     if vis is MISSING:
         vis = visible_set(store, user)
         memo.put(version, key, vis)
-    return Guard(store, vis, min_cell, key, rule)
+    return vis
 
 
 def disclosure_key(user: User | None) -> tuple:

@@ -13,8 +13,9 @@ request starts a rebuild in a background thread and is answered from the
 database, as are all requests until the new index is in place. No index
 when the warm-up is off (tests, ``CHAINBRAIN_WEB_WARMUP=off``), when the
 answer cache is off (``CHAINBRAIN_WEB_CACHE=off``: the uncached baseline),
-or when the store holds more than :data:`MAX_ROWS` rows of the profile
-tables (memory: ≈ 50 bytes per row, ≈ 150 MB for the demo province's 3.1 M).
+when the store holds more than :data:`MAX_ROWS` rows of the profile
+tables (memory: ≈ 50 bytes per row, ≈ 150 MB for the demo province's 3.1 M),
+or on PostgreSQL (:meth:`ProfileIndex.pays_off`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ class Holder:
 
     def _build(self, st, store) -> dict:
         version = st.versions.current()
+        if not ProfileIndex.pays_off(store):
+            self.enabled = False
+            return {"index": None, "engine": store.kind}
         rows = ProfileIndex.rows_to_read(store)
         if not st.cache.enabled or rows > MAX_ROWS:
             self.enabled = False

@@ -1,8 +1,15 @@
 """Search: enterprises by name, USCC or pinyin initials; chains; regions.
 
 Pinyin initials come from ``pypinyin`` (first letter of each syllable, e.g.
-南昌电子 → ``ncdz``); the index of enterprise names is built once per data
-version of the store and kept in memory. Enterprise hits are filtered by the
+南昌电子 → ``ncdz``). Enterprises are matched in the application's index
+(:mod:`chainbrain.analytics.search_index`: Arrow arrays, matched in C), which is
+re-read in the background when the data change, spelling only new names; a search
+waits for that at most half a second, then answers from the previous index, marked
+``"search_index": "previous"`` (and not cached: the next search after the rebuild
+is exact). Before the first index is read (a cold start: ≈ 13 s of pinyin at the
+demo province) names and USCCs are matched in the database, marked ``"building"``.
+The rows shown are always read from the current data, so a firm removed since the
+previous index is not shown. Enterprise hits are filtered by the
 viewer's scope (:mod:`chainbrain.web.policy`): a viewer who may see no
 enterprise gets chains and regions only. Nothing in the answer depends on the
 enterprises the viewer may not see — no count of withheld hits — so a USCC
@@ -12,74 +19,55 @@ body, same status; issue #20).
 
 from __future__ import annotations
 
-import re
-import threading
+from itertools import islice
 
 import sqlalchemy as sa
 
+from chainbrain.analytics.search_index import Kept, database_match, initials
 from chainbrain.web.cache import data_version
-from chainbrain.web.policy import sees_enterprises, visible_ids
+from chainbrain.web.policy import scope_set, sees_enterprises
 
 LIMIT = 50
-_SUFFIX = re.compile(r"（演示）|\(演示\)")
-
-
-def initials(name: str) -> str:
-    """Pinyin initials of the Chinese characters in ``name`` (letters and digits kept)."""
-    try:
-        from pypinyin import Style, lazy_pinyin
-    except ImportError:                    # optional: search by name and USCC still works
-        return ""
-    name = _SUFFIX.sub("", name or "")
-    return "".join(p[0] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if p).lower()
+__all__ = ["SearchIndex", "initials", "normalize", "encode", "search"]
 
 
 class SearchIndex:
-    """(id, name, uscc, initials) of every enterprise, rebuilt when the store's data changes."""
+    """The application's search index (:class:`chainbrain.analytics.search_index.Kept`): the newest
+    :class:`~chainbrain.analytics.search_index.NameIndex`, rebuilt in the background per data version."""
 
     def __init__(self):
-        self.version = None
-        self.rows: list[tuple[int, str, str, str]] = []
-        self._building = threading.Lock()
-        self._initials: dict[str, str] = {}      # name → initials of the last build (pinyin is the slow part)
+        self.kept = Kept()
 
-    def refresh(self, store, version=None) -> None:
-        """Rebuild for the data ``version`` (default: ``store``'s) unless built for it; one thread
-        builds, concurrent callers wait for it (not for the analytics lock)."""
+    @property
+    def version(self):
+        index = self.kept.index
+        return None if index is None else index.version
+
+    @property
+    def rows(self) -> list[tuple[int, str, str, str]]:
+        index = self.kept.index
+        return [] if index is None else index.rows()
+
+    def refresh(self, store, version=None) -> bool:
+        """Make the index current for the data ``version`` (default: ``store``'s) if that takes at most
+        a moment; True when it is (False: the previous index, or none yet, answers meanwhile)."""
         v = data_version(store) if version is None else version
-        if v == self.version:
-            return
-        with self._building:
-            if v == self.version:
-                return
-            with store.engine.connect() as conn:
-                rows = conn.execute(sa.text("SELECT id, name, uscc FROM enterprise")).all()
-            # a rebuild after an import computes the initials of new names only: the province's
-            # 124 k names took 16 s of pure Python, and searches wait for the rebuild (load test)
-            known, memo = self._initials, {}
-            for _, n, _ in rows:
-                n = n or ""
-                if n not in memo:
-                    memo[n] = known[n] if n in known else initials(n)
-            self.rows = [(int(i), n or "", (u or "").upper(), memo[n or ""]) for i, n, u in rows]
-            self._initials = memo
-            self.version = v
+        return self.kept.get(store.engine.connect, v)[1]
+
+    def start(self, store, version=None) -> dict:
+        """Start reading the index in the background if it is not at ``version`` (the warm-up's first job)."""
+        v = data_version(store) if version is None else version
+        return {"started": self.kept.start(store.engine.connect, v) is not None}
+
+    def build(self, store, version=None) -> dict:
+        """Read the index now (the warm-up); a summary."""
+        v = data_version(store) if version is None else version
+        index = self.kept.build(store.engine.connect, v)
+        return {"firms": 0 if index is None else len(index), "spelled": 0 if index is None else index.spelled}
 
     def match(self, q: str) -> list[int]:
-        q = q.strip()
-        if not q:
-            return []
-        up, low = q.upper(), q.lower()
-        ascii_only = q.isascii()
-        exact, prefix, other = [], [], []
-        for i, name, uscc, ini in self.rows:
-            if uscc and uscc == up:
-                exact.append(i)
-            elif (uscc and len(q) >= 4 and uscc.startswith(up)) or (ascii_only and ini.startswith(low)):
-                prefix.append(i)
-            elif q in name or (ascii_only and len(q) >= 2 and low in ini):
-                other.append(i)
-        return exact + prefix + other
+        index = self.kept.index
+        return [] if index is None else index.match(q)
 
 
 def normalize(q: str | None) -> str:
@@ -122,23 +110,36 @@ def search(store, index: SearchIndex, q: str, user, lang: str, version=None) -> 
         out["regions"] = [dict(r._mapping) | {"href": f"/regions/{r.code}"} for r in conn.execute(sa.text(
             "SELECT code, name, level FROM region WHERE status = 'current' AND level <> 'province' "
             "AND (name LIKE :l OR code = :q) ORDER BY code LIMIT 30"), {"l": like, "q": q})]
-    index.refresh(store, version)
-    hits = index.match(q)
-    # the scope query runs whether or not anything matched (id 0 is no enterprise), so the time of an
-    # answer does not tell a firm outside the scope from an unknown one (measured: 5.1 vs 4.3 ms without)
-    allowed = visible_ids(store, user, hits or [0]) if sees_enterprises(user) else set()
+    fresh = index.refresh(store, version)
+    if index.version is None:              # no index read yet (a cold start): name and USCC from the database
+        with store.engine.connect() as conn:
+            hits = database_match(conn, q)
+        out["search_index"] = "building"
+    else:
+        hits = index.match(q)
+        if not fresh:                      # read at older data: a firm new since then is not yet found
+            out["search_index"] = "previous"
+    # the viewer's whole scope (one query per data version and scope, then kept) is looked up whether or
+    # not anything matched, so the time of an answer does not tell a firm outside the scope from an
+    # unknown one; hits are checked in order until LIMIT are shown (a query such as "9136" matches every
+    # firm: asking the database about 85 k ids took 100 ms for a county viewer at the demo province)
+    scope = scope_set(store, user, version) if sees_enterprises(user) else frozenset()
     if not hits:
         return out
-    shown = [i for i in hits if i in allowed][:LIMIT]
+    shown = hits[:LIMIT] if scope is None else list(islice((i for i in hits if i in scope), LIMIT))
     if shown:
         marks = ",".join(str(i) for i in shown)
         with store.engine.connect() as conn:
             rows = {int(r.id): dict(r._mapping) for r in conn.execute(sa.text(
                 "SELECT e.id, e.uscc, e.name, e.region_code, r.name AS county_name FROM enterprise e "
                 f"LEFT JOIN region r ON r.code = e.region_code WHERE e.id IN ({marks})"))}
+        known = index.kept.index.spelled_as(shown) if index.version is not None else {}
         for i in shown:
-            r = rows[i]
+            r = rows.get(i)
+            if r is None:                  # gone since the (previous) index was read
+                continue
             r["href"] = f"/enterprises/{r['uscc'] or r['id']}"
-            r["initials"] = initials(r["name"])
+            name, ini = known.get(i, (None, None))
+            r["initials"] = ini if name == (r["name"] or "") else initials(r["name"])
             out["enterprises"].append(r)
     return out

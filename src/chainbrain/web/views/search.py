@@ -1,7 +1,8 @@
 """搜索 — search page (JSON twin: ``/api/search?q=``): enterprises (scoped), chains, regions.
 
 Answers are cached per data version, query, language and the viewer's scope, and the JSON
-twin keeps its encoded body: a repeated search takes no query. A new search never waits for
+twin keeps its encoded body: a repeated search takes no query. Answers from a search index of
+older data (``"search_index"`` in the answer, :mod:`chainbrain.web.search`) are not kept. A new search never waits for
 the analytics lock either: its few indexed reads run on the lock-free reader
 (:func:`chainbrain.web.auth.read_store`), bounded per caller only (``admit(light=True)``,
 web/admission.py) — the load test (benchmarks/bench_load.py) found every search refused
@@ -41,7 +42,8 @@ def _search(request, q):
     if value is MISSING:                    # a few indexed reads: on a reader, never behind the analytics lock
         with st.admission.admit(light=True):
             value = S.search(read_store(st.store), st.search_index, q, user, lang, version)
-        st.cache.put(version, key, value)
+        if "search_index" not in value:     # an answer of the previous (or no) index is not kept
+            st.cache.put(version, key, value)
     return value
 
 
@@ -52,8 +54,10 @@ def api_search(request: Request, q: str = Q):
     if current_user(request) is None:
         require_aggregates(request)
     st = get_state(request)
-    body = st.cache.derived(st.versions.current(), ("json",) + _key(request, q),
-                            lambda: S.encode(_search(request, q)))
+    version = st.versions.current()
+    value = _search(request, q)
+    body = S.encode(value) if "search_index" in value else \
+        st.cache.derived(version, ("json",) + _key(request, q), lambda: S.encode(value))
     return Response(body, media_type="application/json")
 
 
