@@ -8,6 +8,7 @@ from chainbrain.catalog.load import catalog_tables
 from chainbrain.catalog.pack import Pack, load_pack
 from chainbrain.store.migrate import upgrade
 from chainbrain.store.schema import CATALOG_TABLES, LOG_TABLES, metadata
+from chainbrain.store.schema_changes import CHANGE_TABLES
 from chainbrain.store.schema_clusters import CATALOG as CLUSTER_CATALOG
 from chainbrain.store.schema_users import AUX_TABLES
 from chainbrain.store.schema_work import AUX_WORK_TABLES
@@ -43,5 +44,6 @@ def stats(store) -> dict:
     with store.engine.connect() as conn:
         for name in sorted(metadata.tables):
             n = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{name}"')).scalar()
-            out["log" if name in LOG_TABLES or name in AUX_TABLES or name in AUX_WORK_TABLES else "data"][name] = int(n)
+            out["log" if name in LOG_TABLES or name in AUX_TABLES or name in AUX_WORK_TABLES
+                or name in CHANGE_TABLES else "data"][name] = int(n)
     return out

@@ -8,7 +8,7 @@ Layout (docs/spark.md, "Lake layout"; an ETL may write it directly)::
 
 The manifest holds ``format`` (``chainbrain-lake``), ``version`` (1), ``data_version`` (the
 store's data key, :func:`chainbrain.store.patterns.data_key`, over the counters
-:data:`chainbrain.store.patterns.DATA_SQL`), ``counters``, ``exported_at`` (UTC),
+:func:`chainbrain.store.changes.data_sql`), ``counters``, ``exported_at`` (UTC),
 ``source`` (the store's kind) and per table ``partition_by``, ``rows`` and ``columns``
 (name, Arrow type, nullable). Partition columns live in the directory names only; readers
 cast them back to the manifest's type.
@@ -30,7 +30,8 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from chainbrain.analytics.engines import ANALYTICS_TABLES
-from chainbrain.store.patterns import DATA_SQL, data_key
+from chainbrain.store.changes import data_sql
+from chainbrain.store.patterns import data_key
 
 MANIFEST = "_lake.json"
 FORMAT, VERSION = "chainbrain-lake", 1
@@ -51,7 +52,7 @@ class LakeError(ValueError):
 
 def _counters(store) -> list[str]:
     with store.engine.connect() as conn:
-        return [str(x) for x in conn.execute(sa.text(DATA_SQL)).one()]
+        return [str(x) for x in conn.execute(sa.text(data_sql(store))).one()]
 
 
 def _write_table(store, name: str, out: Path, batch_rows: int) -> dict:

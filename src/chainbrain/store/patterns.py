@@ -31,8 +31,10 @@ SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_a
 
 def data_key(store) -> str:
     """SHA-256 (hex) of the data counters: changes with every import, correction and pack load."""
+    from chainbrain.store.changes import data_sql        # DATA_SQL, or PostgreSQL's change counter
+
     with store.engine.connect() as conn:
-        row = tuple(conn.execute(sa.text(DATA_SQL)).one())
+        row = tuple(conn.execute(sa.text(data_sql(store))).one())
     return hashlib.sha256(repr(tuple(str(x) for x in row)).encode()).hexdigest()
 
 

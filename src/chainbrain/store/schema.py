@@ -30,3 +30,4 @@ from chainbrain.store import schema_cultivation  # noqa: F401
 from chainbrain.store import schema_digital  # noqa: F401
 from chainbrain.store import schema_audit  # noqa: F401
 from chainbrain.store import schema_imports  # noqa: F401
+from chainbrain.store import schema_changes  # noqa: F401

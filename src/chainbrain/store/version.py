@@ -3,7 +3,8 @@ every :data:`TTL` seconds), for memos that are valid while the data stay the sam
 
 Every import through :func:`chainbrain.ingest.load.import_file` adds an ``import_batch`` row,
 ``chainbrain compute`` adds a ``compute_run`` row, and direct corrections change the row counts
-of the fact tables — :data:`VERSION_SQL` reads these counters. A process that writes itself calls
+of the fact tables (DuckDB) or the change counter its triggers keep (PostgreSQL, migration
+0038_change_counter) — :func:`chainbrain.store.changes.data_sql` then :data:`COMPUTE_SQL` are read. A process that writes itself calls
 :meth:`DataVersion.bump`, which invalidates at once. Used by the web's answer cache
 (:mod:`chainbrain.web.cache`) and the analytics' statement memo
 (:func:`chainbrain.analytics.indicators._run`).
@@ -17,11 +18,12 @@ import weakref
 
 import sqlalchemy as sa
 
+from chainbrain.store.changes import data_sql
 from chainbrain.store.patterns import DATA_SQL
 
 TTL = 1.0                     # seconds a checked data version is trusted
 
-VERSION_SQL = DATA_SQL.rstrip() + "{extra}\n"          # the data counters, then the computed ones
+VERSION_SQL = DATA_SQL.rstrip() + "{extra}\n"          # the data counters, then the computed ones (no counter)
 #: done runs only: a run that starts (committed ``running`` first), fails or dies changes no result
 COMPUTE_SQL = (", (SELECT MAX(id) FROM compute_run WHERE status = 'done'), "
                "(SELECT COUNT(*) FROM monitor_alert)")
@@ -47,14 +49,15 @@ class DataVersion:
 
     def _read(self) -> tuple:
         self.queries += 1
+        base = data_sql(self.store).rstrip()
         if self._sql is None:
-            self._sql = VERSION_SQL.format(extra=COMPUTE_SQL)
+            self._sql = base + COMPUTE_SQL + "\n"
         try:
             return self._execute(self._sql)
         except Exception:                      # a store without the monitoring tables (old schema)
-            if self._sql == VERSION_SQL.format(extra=""):
+            if self._sql == base + "\n":
                 raise
-            self._sql = VERSION_SQL.format(extra="")
+            self._sql = base + "\n"
             self._cursor = None
             return self._execute(self._sql)
 
