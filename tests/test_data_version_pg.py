@@ -79,6 +79,21 @@ def test_manual_corrections_change_the_version(pg):
 
 
 @pytest.mark.postgres
+def test_writers_do_not_wait_for_each_other_on_the_counter(pg):
+    """A long write transaction holds no lock on the counter: another writer commits meanwhile."""
+    db, store = pg
+    first = _version(store)
+    with psycopg.connect(libpq_url(db)) as a, psycopg.connect(libpq_url(db), autocommit=True) as b:
+        a.execute("UPDATE target SET name_zh = name_zh || '·' WHERE code = (SELECT MIN(code) FROM target)")
+        b.execute("SET lock_timeout = '2s'")
+        b.execute("TRUNCATE supply_link")                 # would time out if the counter row were locked
+        second = _version(store)
+        assert second[0] == first[0] + 1
+        a.commit()
+    assert _version(store)[0] == second[0] + 1
+
+
+@pytest.mark.postgres
 def test_version_statement_scans_no_fact_table(pg):
     db, store = pg
     sql = DataVersion(store, ttl=0)
