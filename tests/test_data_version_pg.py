@@ -47,7 +47,8 @@ def test_manual_corrections_change_the_version(pg):
     seen = [(_version(store), data_key(store))]
     code = "x_test_target"
     statements = [
-        f"INSERT INTO target (code, name_zh, indicator, kind, scope) VALUES ('{code}', '测试', 'revenue', 'level', 'all')",
+        f"INSERT INTO target (code, name_zh, indicator, kind, scope) "
+        f"VALUES ('{code}', '测试', 'revenue', 'level', 'all')",
         f"UPDATE target SET name_zh = '测试二' WHERE code = '{code}'",      # no row count changes
         f"DELETE FROM target WHERE code = '{code}'",
         "TRUNCATE supply_link",
@@ -73,7 +74,7 @@ def test_manual_corrections_change_the_version(pg):
         seen.append((_version(store), data_key(store)))
         with pytest.raises(psycopg.errors.RaiseException):                # rolled back: no change
             with raw.transaction():
-                raw.execute(f"UPDATE target SET name_zh = 'b' WHERE code = 'revenue'")
+                raw.execute("UPDATE target SET name_zh = 'b' WHERE code = (SELECT MIN(code) FROM target)")
                 raw.execute("DO $$ BEGIN RAISE EXCEPTION 'undo'; END $$")
     assert (_version(store), data_key(store)) == seen[-1]
 
