@@ -5,8 +5,8 @@ Every import through :func:`chainbrain.ingest.load.import_file` adds an ``import
 ``chainbrain compute`` adds a ``compute_run`` row, and direct corrections change the row counts
 of the fact tables (DuckDB) or the change counter its triggers keep (PostgreSQL, migration
 0038_change_counter) — :func:`chainbrain.store.changes.data_sql` then :data:`COMPUTE_SQL` are
-read. A process that writes itself calls :meth:`DataVersion.bump`, which invalidates at once. Used by the web's answer cache
-(:mod:`chainbrain.web.cache`) and the analytics' statement memo
+read. A process that writes itself calls :meth:`DataVersion.bump`, which invalidates at once.
+Used by the web's answer cache (:mod:`chainbrain.web.cache`) and the analytics' statement memo
 (:func:`chainbrain.analytics.indicators._run`).
 """
 
