@@ -7,7 +7,8 @@ The data version (:class:`~chainbrain.store.version.DataVersion`) is what writer
 import through :func:`chainbrain.ingest.load.import_file` (CLI or the web
 import flow) adds an ``import_batch`` row, ``chainbrain compute`` adds a
 ``compute_run`` row, and direct corrections change the row counts of the fact
-tables — :data:`VERSION_SQL` reads these counters. Checking costs one small
+tables (DuckDB) or PostgreSQL's trigger-kept change counter
+(:func:`chainbrain.store.changes.data_sql`). Checking costs one small
 query, so it runs at most once per :data:`TTL` seconds (on its own DuckDB
 cursor, never under the analytics lock): a write by another process shows
 within ``TTL``. Writes the web application performs itself (its import
