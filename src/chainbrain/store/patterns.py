@@ -54,6 +54,18 @@ def load(store, family: tuple, viewer: tuple, min_cell: int, key: str) -> dict |
     return json.loads(zlib.decompress(bytes(row.patterns)))
 
 
+def load_any(store, family: tuple, viewer: tuple, min_cell: int) -> tuple[str, dict] | None:
+    """``(data key, patterns)`` kept for (family, viewer, min_cell) whatever the key; None if none.
+    Only to compare with the current data (:func:`rekey`), never to serve."""
+    try:
+        with store.engine.connect() as conn:
+            row = conn.execute(sa.select(T.c.data_key).where(
+                T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell))).first()
+    except sa.exc.DBAPIError:
+        return None
+    return None if row is None else (row.data_key, {})
+
+
 def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict) -> None:
     """Keep ``patterns`` (label → plain pattern), replacing what was kept for the same family,
     viewer and minimum cell size (one transaction)."""
@@ -65,4 +77,38 @@ def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns:
                                          data_key=key, patterns=blob, computed_at=dt.datetime.now()))
 
 
-__all__ = ["data_key", "load", "save"]
+def rekey(store, family: tuple, viewer: tuple, min_cell: int, old: str, new: str, digest: str) -> bool:
+    """Move the patterns kept for (family, viewer, min_cell) from data key ``old`` to ``new`` when they
+    were computed from inputs of digest ``digest`` (:mod:`chainbrain.analytics.suppression_digest`,
+    kept beside them by :func:`save_digest`); True when moved. One transaction."""
+    from chainbrain.store import figures
+
+    name = _digest_name(family, viewer, min_cell)
+    kept = figures.load_any(store, name)
+    if kept is None or kept[0] != old or kept[1] != digest:
+        return False
+    where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell),
+                    T.c.data_key == old)
+    with store.engine.begin() as conn:
+        if conn.execute(sa.select(sa.func.count()).select_from(T).where(where)).scalar() != 1:
+            return False
+        conn.execute(sa.update(T).where(where).values(data_key=new))
+        conn.execute(sa.update(figures.T).where(figures.T.c.name == figures._name(name),
+                                                figures.T.c.data_key == old).values(data_key=new))
+    return True
+
+
+def _digest_name(family: tuple, viewer: tuple, min_cell: int) -> tuple:
+    import chainbrain
+
+    return (chainbrain.__version__, "pattern digest", ",".join(family), _viewer(viewer), int(min_cell))
+
+
+def save_digest(store, family: tuple, viewer: tuple, min_cell: int, key: str, digest: str) -> None:
+    """Keep the digest of the inputs of the patterns just saved at data key ``key``."""
+    from chainbrain.store import figures
+
+    figures.save(store, _digest_name(family, viewer, min_cell), key, digest)
+
+
+__all__ = ["data_key", "load", "rekey", "save", "save_digest"]
