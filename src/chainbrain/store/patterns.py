@@ -29,6 +29,10 @@ SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_a
 """
 
 
+#: the entry of a kept row holding the digest of the patterns' inputs (not a period label)
+DIGEST = "_inputs_digest"
+
+
 def data_key(store) -> str:
     """SHA-256 (hex) of the data counters: changes with every import, correction and pack load."""
     with store.engine.connect() as conn:
@@ -51,7 +55,9 @@ def load(store, family: tuple, viewer: tuple, min_cell: int, key: str) -> dict |
         return None
     if row is None or row.data_key != key:
         return None
-    return json.loads(zlib.decompress(bytes(row.patterns)))
+    out = json.loads(zlib.decompress(bytes(row.patterns)))
+    out.pop(DIGEST, None)
+    return out
 
 
 def load_any(store, family: tuple, viewer: tuple, min_cell: int) -> tuple[str, dict] | None:
@@ -66,9 +72,11 @@ def load_any(store, family: tuple, viewer: tuple, min_cell: int) -> tuple[str, d
     return None if row is None else (row.data_key, {})
 
 
-def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict) -> None:
+def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict, digest: str | None = None) -> None:
     """Keep ``patterns`` (label → plain pattern), replacing what was kept for the same family,
-    viewer and minimum cell size (one transaction)."""
+    viewer and minimum cell size (one transaction); ``digest``: of their inputs (:func:`rekey`)."""
+    if digest is not None:
+        patterns = {**patterns, DIGEST: digest}
     blob = zlib.compress(json.dumps(patterns, ensure_ascii=False, separators=(",", ":")).encode(), 6)
     where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell))
     with store.engine.begin() as conn:
@@ -80,35 +88,15 @@ def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns:
 def rekey(store, family: tuple, viewer: tuple, min_cell: int, old: str, new: str, digest: str) -> bool:
     """Move the patterns kept for (family, viewer, min_cell) from data key ``old`` to ``new`` when they
     were computed from inputs of digest ``digest`` (:mod:`chainbrain.analytics.suppression_digest`,
-    kept beside them by :func:`save_digest`); True when moved. One transaction."""
-    from chainbrain.store import figures
-
-    name = _digest_name(family, viewer, min_cell)
-    kept = figures.load_any(store, name)
-    if kept is None or kept[0] != old or kept[1] != digest:
-        return False
+    kept in the same row by :func:`save`); True when moved. One transaction."""
     where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell),
                     T.c.data_key == old)
     with store.engine.begin() as conn:
-        if conn.execute(sa.select(sa.func.count()).select_from(T).where(where)).scalar() != 1:
+        row = conn.execute(sa.select(T.c.patterns).where(where)).first()
+        if row is None or json.loads(zlib.decompress(bytes(row.patterns))).get(DIGEST) != digest:
             return False
         conn.execute(sa.update(T).where(where).values(data_key=new))
-        conn.execute(sa.update(figures.T).where(figures.T.c.name == figures._name(name),
-                                                figures.T.c.data_key == old).values(data_key=new))
     return True
 
 
-def _digest_name(family: tuple, viewer: tuple, min_cell: int) -> tuple:
-    import chainbrain
-
-    return (chainbrain.__version__, "pattern digest", ",".join(family), _viewer(viewer), int(min_cell))
-
-
-def save_digest(store, family: tuple, viewer: tuple, min_cell: int, key: str, digest: str) -> None:
-    """Keep the digest of the inputs of the patterns just saved at data key ``key``."""
-    from chainbrain.store import figures
-
-    figures.save(store, _digest_name(family, viewer, min_cell), key, digest)
-
-
-__all__ = ["data_key", "load", "rekey", "save", "save_digest"]
+__all__ = ["data_key", "load", "load_any", "rekey", "save"]

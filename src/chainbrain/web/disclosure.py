@@ -235,17 +235,16 @@ def _kept(store, cache, version, fam, viewer, min_cell):
 
 
 def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visible=None) -> None:
-    """Keep the family's patterns for the next process, with the digest of their inputs (best effort:
-    a read-only store keeps none)."""
+    """Keep the family's patterns for the next process, with the digest of their inputs when ``joint``
+    is given (best effort: a read-only store keeps none)."""
     from chainbrain.analytics.suppression_digest import digest
     from chainbrain.analytics.suppression_periods import to_plain
     from chainbrain.store import patterns
 
     try:
-        key = _data_key(store, cache, version)
-        patterns.save(store, fam, viewer, min_cell, key, {label: to_plain(x) for label, x in pats.items()})
-        if joint is not None:
-            patterns.save_digest(store, fam, viewer, min_cell, key, digest(joint, visible, min_cell))
+        patterns.save(store, fam, viewer, min_cell, _data_key(store, cache, version),
+                      {label: to_plain(x) for label, x in pats.items()},
+                      None if joint is None else digest(joint, visible, min_cell))
     except Exception:                                    # noqa: BLE001
         _log.info("disclosure pattern not kept (read-only store?)", exc_info=True)
 
