@@ -35,6 +35,8 @@ import sqlalchemy as sa
 
 from benchmarks.harness import peak_mb, record
 
+HEAD = ["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "成立日期", "从业人员", "主要产品"]
+
 
 def _check(store) -> int:
     """Every figure a full pass computes equals the one kept at the current key (one bulk read)."""
@@ -65,7 +67,7 @@ def _import_three(store) -> float:
     path = os.path.join(tempfile.mkdtemp(prefix="cb-rekey-"), "三家企业.csv")
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "成立日期", "从业人员", "主要产品"])
+        w.writerow(HEAD)
         w.writerows([["" if v is None else v for v in r] for r in rows])
     t0 = time.perf_counter()
     res = import_file(store, "enterprises", path)
@@ -83,7 +85,8 @@ def _correct_one(store) -> str:
             "ORDER BY enterprise_id, revision DESC LIMIT 1")).one()
         b = c.execute(sa.text("SELECT COALESCE(MAX(id), 0) + 1 FROM import_batch")).scalar()
         c.execute(sa.text("INSERT INTO import_batch (id, kind, source, created_at, row_count, status) "
-                          "VALUES (:b, 'monthly', 'bench_kpi_rekey', :t, 1, 'loaded')"), {"b": b, "t": dt.datetime.now()})
+                          "VALUES (:b, 'monthly', 'bench_kpi_rekey', :t, 1, 'loaded')"),
+                  {"b": b, "t": dt.datetime.now()})
         c.execute(sa.text("INSERT INTO monthly_report (enterprise_id, year, month, revenue_ytd, revenue_ytd_prev, "
                           "batch_id, revision) VALUES (:e, :y, :m, :r, :p, :b, :v)"),
                   {"e": e, "y": y, "m": m, "r": float(r) + 10_000, "p": p, "b": b, "v": int(rev) + 1})

@@ -19,7 +19,6 @@ from chainbrain.analytics import suppression_periods
 from chainbrain.store import open_store
 from chainbrain.store import patterns as kept
 from chainbrain.store.patterns import data_key
-from chainbrain.web import disclosure
 from chainbrain.web.policy import cell_rule
 
 
@@ -58,9 +57,9 @@ def test_patterns_carried_only_when_their_inputs_are_unchanged(store, monkeypatc
     first, solved = _pattern(store, solves)
     assert solved == 1 and first.hidden                                  # cells are withheld
 
-    _write(store, 2, "INSERT INTO enterprise (id, name, province_code, region_code, industry_code, is_industrial, "
-                     "is_demo, batch_id, revision) VALUES (7, '手工样例无报表公司', '360000', '360402', '3211', "
-                     "TRUE, FALSE, 2, 1);"
+    _write(store, 2, "INSERT INTO enterprise (id, name, province_code, region_code, industry_code, "
+                     "is_industrial, is_demo, batch_id, revision) VALUES (7, '手工样例无报表公司', '360000', "
+                     "'360402', '3211', TRUE, FALSE, 2, 1);"
                      "INSERT INTO enterprise_attr (enterprise_id, attr, attr_value, batch_id, revision) "
                      "VALUES (7, 'region_code', '360402', 2, 1), (7, 'industry_code', '3211', 2, 1)")
     fam = tuple(x.ytd_label for x in suppression_periods.family(store, "2025-06"))

@@ -72,7 +72,8 @@ def load_any(store, family: tuple, viewer: tuple, min_cell: int) -> tuple[str, d
     return None if row is None else (row.data_key, {})
 
 
-def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict, digest: str | None = None) -> None:
+def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict,
+         digest: str | None = None) -> None:
     """Keep ``patterns`` (label → plain pattern), replacing what was kept for the same family,
     viewer and minimum cell size (one transaction); ``digest``: of their inputs (:func:`rekey`)."""
     if digest is not None:
