@@ -35,7 +35,8 @@ import sqlalchemy as sa
 
 from benchmarks.harness import peak_mb, record
 
-HEAD = ["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "成立日期", "从业人员", "主要产品"]
+HEAD = ["统一社会信用代码", "企业名称", "行政区划代码", "行业代码",
+        "成立日期", "从业人员", "主要产品"]
 
 
 def _check(store) -> int:
