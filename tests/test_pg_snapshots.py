@@ -2,10 +2,13 @@
 
 On the hand-made dataset (test_monitor_data; EI = A 400 + B 520 万元 at 2025-06): the KPI reads
 snapshot tables; a mapping override that puts C (250 万元) into EI changes the fingerprint, so
-the next KPI counts C and the old snapshots are gone; a role that may not create tables gets
+the next KPI counts C and the old snapshots are gone — its statements re-pointed at the new
+snapshots, not compiled again (indicators._run); a role that may not create tables gets
 the same figures computed inline."""
 
 from __future__ import annotations
+
+import traceback
 
 import pytest
 import sqlalchemy as sa
@@ -47,8 +50,16 @@ def test_snapshots_made_used_and_never_stale(pg_server, tmp_path, monkeypatch):
                 "JOIN segment_chain sc ON sc.segment_code = es.segment_code "
                 "WHERE e.uscc = :u AND sc.chain_code = 'EI' ORDER BY 1 LIMIT 1"), {"u": U["B"]}).scalar()
         assert set_override(store, U["C"], seg, "add")
+        be = store.ibis()
+        compiled = []
+        real = type(be).compile
+        monkeypatch.setattr(type(be), "compile", lambda self, *a, **k: compiled.append(
+            traceback.extract_stack()[-2].name) or real(self, *a, **k))
         after = kpi(store, "2025-06", chain="EI")                        # immediately: no stale snapshot
         assert after["above_scale_count"] == 3 and after["revenue_ytd_yuan"] == (920 + 250) * WAN
+        # the statements compiled against the old snapshots were re-pointed at the new ones, not
+        # compiled again by indicators._run (the new snapshots themselves are: CREATE … AS their SQL)
+        assert "_make" in compiled and "_run" not in compiled
         now = _snaps(store)
         assert now and not (now & first)                                 # older fingerprints dropped
 

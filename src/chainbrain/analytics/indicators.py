@@ -277,7 +277,7 @@ def remembered(store, key: tuple, compute):
 
 
 _COMPILED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # backend → OrderedDict(key → SQL)
-_COMPILED_SIZE = 64
+_COMPILED_SIZE = 1024
 _COMPILED_LOCK = threading.Lock()
 
 
@@ -289,9 +289,11 @@ def _run(store, key: tuple, build):
     with the same key: the engine recomputes everything from the tables, only the
     Python work of building and compiling an identical Ibis expression is skipped
     (on PostgreSQL ≈ 0.3 s per statement of the province cockpit, plus splitting it
-    into steps, :mod:`chainbrain.store.pgplan`). On PostgreSQL the key includes the
-    membership snapshots' fingerprint, since the SQL names the snapshot tables of the
-    data it was compiled against (:mod:`chainbrain.store.snapshots`). Other engines
+    into steps, :mod:`chainbrain.store.pgplan`). On PostgreSQL the SQL names the membership
+    snapshot tables of the data it was compiled against (:mod:`chainbrain.store.snapshots`):
+    after a change of their fingerprint (an import) the kept SQL is re-pointed at the
+    snapshots of the new data (:func:`~chainbrain.store.snapshots.renamed`) instead of being
+    compiled again — compiling was most of PostgreSQL's re-warm after an import. Other engines
     execute ``build()`` through Ibis. ``key`` must determine the SQL completely.
     With :func:`remember_results` on, a statement already run at the current data version is
     not run again (its result is kept in memory, per store).
@@ -300,24 +302,31 @@ def _run(store, key: tuple, build):
     name = getattr(be, "name", None)
     if name not in ("duckdb", "postgres"):
         return build().execute()
+    fp, snapshots = None, None
     if name == "postgres":
         from chainbrain.store import snapshots
 
-        key = key + (snapshots.fingerprint(store) if snapshots.enabled(store) else None,)
+        fp = snapshots.fingerprint(store) if snapshots.enabled(store) else None
     with _COMPILED_LOCK:
         per = _COMPILED.setdefault(be, OrderedDict())
         hit = per.get(key)
         if hit is not None:
             per.move_to_end(key)
+    if hit is not None and hit[2] != fp:       # compiled against the snapshots of earlier data
+        sql = snapshots.renamed(store, hit[0], hit[2], fp) if fp is not None and hit[2] is not None else None
+        hit = None if sql is None else (sql, hit[1], fp)
+        if hit is not None:
+            with _COMPILED_LOCK:
+                per[key] = hit
     if hit is None:
         table = build().as_table()
         be._run_pre_execute_hooks(table)
-        hit = (be.compile(table), table.schema())
+        hit = (be.compile(table), table.schema(), fp)
         with _COMPILED_LOCK:
             per[key] = hit
             while len(per) > _COMPILED_SIZE:
                 per.popitem(last=False)
-    sql, schema = hit
+    sql, schema = hit[0], hit[1]
     from chainbrain.store.version import data_version, existing
 
     memo = existing(store, RESULTS)

@@ -107,9 +107,18 @@ def _band(target) -> float:
     return float(target["yellow_band"]) if target is not None and target.get("yellow_band") else 0.03
 
 
-def figures(store, periods: list[str] | None = None, scope: str = "all", progress=None) -> dict[tuple, object]:
-    """``{name: value}`` of every period × region (module docstring), names as the cockpit asks them:
-    ``("kpi", P, R, scope)`` and ``("kpi_table", P, by, R, scope, None)``."""
+class Inputs:
+    """What the figures of the periods are computed from: the periods, the region tree, the growth
+    targets by the regions they apply to, and the panel's sums (:func:`inputs`)."""
+
+    def __init__(self, ps, prov, cities, county_city, by_target, panel):
+        self.ps, self.prov, self.cities, self.county_city = ps, prov, cities, county_city
+        self.by_target, self.panel = by_target, panel
+        self.regions_key = (prov, tuple(cities), tuple(sorted(county_city.items())))
+
+
+def inputs(store, periods: list[str] | None = None, scope: str = "all", progress=None) -> Inputs:
+    """Read the inputs of :func:`figures` (one grouped panel query; see the module docstring)."""
     labels = periods or periods_on_file(store)
     ps = [parse_period(x) for x in labels]
     prov, cities, county_city = _regions(store)
@@ -122,12 +131,20 @@ def figures(store, periods: list[str] | None = None, scope: str = "all", progres
     if progress:
         progress(0, len(ps) + 1, "KPI sums of every period")
     panel = _Panel(panel_sums(store, _needed(ps, [t for t, _ in by_target.values()]), PARTS, scope))
+    return Inputs(ps, prov, cities, county_city, by_target, panel)
+
+
+def figures(store, periods: list[str] | None = None, scope: str = "all", progress=None,
+            inp: Inputs | None = None) -> dict[tuple, object]:
+    """``{name: value}`` of every period × region (module docstring), names as the cockpit asks them:
+    ``("kpi", P, R, scope)`` and ``("kpi_table", P, by, R, scope, None)``."""
+    inp = inp or inputs(store, periods, scope, progress)
     out: dict[tuple, object] = {}
-    for i, p in enumerate(ps):
+    for i, p in enumerate(inp.ps):
         if progress:
-            progress(i + 1, len(ps) + 1, f"KPI figures {p.label}")
-        for target, regions in by_target.values():
-            _period_figures(out, panel, p, target, regions, prov, cities, county_city, scope)
+            progress(i + 1, len(inp.ps) + 1, f"KPI figures {p.label}")
+        for target, regions in inp.by_target.values():
+            _period_figures(out, inp.panel, p, target, regions, inp.prov, inp.cities, inp.county_city, scope)
     return out
 
 
@@ -214,9 +231,14 @@ def keep(store, periods: list[str] | None = None, scope: str = "all", progress=N
         done = kept_at(store, scope)
         if done is not None:
             return {**done, "computed": False}
+        if not monitoring:                       # the warm-up after an import: changed periods only
+            from chainbrain.analytics import kpi_rekey
+
+            return kpi_rekey.keep(store, scope, progress)
     t0 = time.perf_counter()
     key = data_key(store)                        # before the pass: a change while it runs makes them stale
-    values = figures(store, periods, scope, progress)
+    inp = inputs(store, periods, scope, progress)
+    values = figures(store, periods, scope, progress, inp)
     kpi_s = time.perf_counter() - t0
     if monitoring:                               # targets and projection from the same records
         from chainbrain.analytics import monitoring_stored
@@ -227,7 +249,10 @@ def keep(store, periods: list[str] | None = None, scope: str = "all", progress=N
            "kpi_seconds": round(kpi_s, 2), "monitoring_seconds": round(time.perf_counter() - t0 - kpi_s, 2)}
     named = {(version,) + name: v for name, v in values.items()}
     if periods is None:                          # the marker says every period is kept at this key
+        from chainbrain.analytics.kpi_rekey import DIGESTS, period_digests
+
         named[_marker(scope)] = out
+        named[(version, DIGESTS, scope)] = period_digests(inp.ps, inp.panel, inp.by_target, inp.regions_key, scope)
     kinds = KINDS if monitoring else tuple(k for k in KINDS if k != "monitoring")
     kept.save_many(store, named, key, replace=tuple((version, k) for k in kinds) if periods is None else ())
     return {**out, "seconds": round(time.perf_counter() - t0, 2), "computed": True}

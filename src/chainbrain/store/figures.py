@@ -55,6 +55,17 @@ def load(store, name: tuple, key: str):
     return json.loads(zlib.decompress(bytes(row.figures)))
 
 
+def load_any(store, name: tuple) -> tuple[str, object] | None:
+    """``(data key, value)`` of the figure kept as ``name`` whatever its key; None if none (or no table).
+    Only for comparing with the current data (:mod:`chainbrain.analytics.kpi_rekey`), never to serve."""
+    try:
+        with store.engine.connect() as conn:
+            row = conn.execute(sa.select(T.c.data_key, T.c.figures).where(T.c.name == _name(name))).first()
+    except sa.exc.DBAPIError:
+        return None
+    return None if row is None else (row.data_key, json.loads(zlib.decompress(bytes(row.figures))))
+
+
 def save(store, name: tuple, key: str, value) -> bool:
     """Keep ``value`` as ``name`` at data key ``key`` (replacing what was kept); False when ``value``
     is not :func:`plain` (nothing kept)."""
@@ -107,4 +118,4 @@ def forget(store) -> int:
     return int(n)
 
 
-__all__ = ["forget", "load", "plain", "same", "save", "save_many"]
+__all__ = ["forget", "load", "load_any", "plain", "same", "save", "save_many"]

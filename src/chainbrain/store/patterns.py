@@ -29,6 +29,10 @@ SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_a
 """
 
 
+#: the entry of a kept row holding the digest of the patterns' inputs (not a period label)
+DIGEST = "_inputs_digest"
+
+
 def data_key(store) -> str:
     """SHA-256 (hex) of the data counters: changes with every import, correction and pack load."""
     from chainbrain.store.changes import data_sql        # DATA_SQL, or PostgreSQL's change counter
@@ -53,12 +57,29 @@ def load(store, family: tuple, viewer: tuple, min_cell: int, key: str) -> dict |
         return None
     if row is None or row.data_key != key:
         return None
-    return json.loads(zlib.decompress(bytes(row.patterns)))
+    out = json.loads(zlib.decompress(bytes(row.patterns)))
+    out.pop(DIGEST, None)
+    return out
 
 
-def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict) -> None:
+def load_any(store, family: tuple, viewer: tuple, min_cell: int) -> tuple[str, dict] | None:
+    """``(data key, patterns)`` kept for (family, viewer, min_cell) whatever the key; None if none.
+    Only to compare with the current data (:func:`rekey`), never to serve."""
+    try:
+        with store.engine.connect() as conn:
+            row = conn.execute(sa.select(T.c.data_key).where(
+                T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell))).first()
+    except sa.exc.DBAPIError:
+        return None
+    return None if row is None else (row.data_key, {})
+
+
+def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict,
+         digest: str | None = None) -> None:
     """Keep ``patterns`` (label → plain pattern), replacing what was kept for the same family,
-    viewer and minimum cell size (one transaction)."""
+    viewer and minimum cell size (one transaction); ``digest``: of their inputs (:func:`rekey`)."""
+    if digest is not None:
+        patterns = {**patterns, DIGEST: digest}
     blob = zlib.compress(json.dumps(patterns, ensure_ascii=False, separators=(",", ":")).encode(), 6)
     where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell))
     with store.engine.begin() as conn:
@@ -67,4 +88,18 @@ def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns:
                                          data_key=key, patterns=blob, computed_at=dt.datetime.now()))
 
 
-__all__ = ["data_key", "load", "save"]
+def rekey(store, family: tuple, viewer: tuple, min_cell: int, old: str, new: str, digest: str) -> bool:
+    """Move the patterns kept for (family, viewer, min_cell) from data key ``old`` to ``new`` when they
+    were computed from inputs of digest ``digest`` (:mod:`chainbrain.analytics.suppression_digest`,
+    kept in the same row by :func:`save`); True when moved. One transaction."""
+    where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell),
+                    T.c.data_key == old)
+    with store.engine.begin() as conn:
+        row = conn.execute(sa.select(T.c.patterns).where(where)).first()
+        if row is None or json.loads(zlib.decompress(bytes(row.patterns))).get(DIGEST) != digest:
+            return False
+        conn.execute(sa.update(T).where(where).values(data_key=new))
+    return True
+
+
+__all__ = ["data_key", "load", "load_any", "rekey", "save"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import threading
 import time
 
@@ -71,6 +72,28 @@ def fingerprint(store) -> str:
     return st["fp"]
 
 
+_builds: dict = {}         # (database URL, step, date) → the expression builder of that snapshot
+_NAME = re.compile(r'"' + PREFIX + r'([a-z_]+)_(\d{8})_([0-9a-f]{12})"')
+
+
+def renamed(store, sql: str, old: str, fp: str) -> str | None:
+    """``sql`` (compiled while the snapshots of fingerprint ``old`` were current) with every snapshot
+    it names moved to fingerprint ``fp``, each made first when missing (from the builder recorded
+    when it was last named); None when one cannot be (the caller compiles again). The rest of the
+    SQL does not depend on the data (``indicators._run``: its key determines it), and a snapshot's
+    rows depend only on its step, its date and the data the fingerprint identifies."""
+    names = set(_NAME.findall(sql))
+    if any(f != old for _, _, f in names):
+        return None
+    for step, day, _ in names:
+        date = dt.datetime.strptime(day, "%Y%m%d").date()
+        build = _builds.get((str(store.db), step, date))
+        if build is None or snapshot(store, step, date, build) is None or fingerprint(store) != fp:
+            return None
+        sql = sql.replace(f'"{PREFIX}{step}_{day}_{old}"', f'"{PREFIX}{step}_{day}_{fp}"')
+    return sql
+
+
 def snapshot(store, step: str, date: dt.date, build):
     """The Ibis table of snapshot ``step`` on ``date`` — made from ``build()`` (an Ibis expression)
     when missing — or None where snapshots are not used (DuckDB, PySpark, no CREATE right)."""
@@ -84,6 +107,7 @@ def snapshot(store, step: str, date: dt.date, build):
             exists = conn.execute(sa.text("SELECT to_regclass(:n) IS NOT NULL"), {"n": name}).scalar()
         if not exists:
             _make(store, name, build(), fp)
+        _builds[(str(store.db), step, date)] = build
         return store.table(name)
     except Exception as exc:                      # e.g. a read-only role: compute inline, say so once
         log.warning("membership snapshots off on this store (%s); computing inline",

@@ -199,8 +199,9 @@ def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, ob
                  lambda: Cockpit.model_validate(cockpit_plus()).model_dump_json().encode()))
     # the KPI figures of every period × region (one pass, analytics.kpi_stored: ≈ 10 s at province
     # scale), kept in the store at the current data — at start-up only when ``chainbrain compute`` did
-    # not, and after every import; the targets and projection of every pair (≈ 2 min more) are left to
-    # ``chainbrain compute``
+    # not, and after every import, where only the periods whose inputs changed are recomputed and the
+    # others moved to the new data key (analytics.kpi_rekey); the targets and projection of every pair
+    # (≈ 2 min more) are left to ``chainbrain compute``
     jobs.append((("kpi figures", "all"), lambda: kpi_stored.keep(store, force=False, monitoring=False)))
     if not full:
         return jobs

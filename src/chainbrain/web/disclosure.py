@@ -126,8 +126,10 @@ class Guard:
                 if joint is MISSING:
                     joint = suppression_periods.joint(self.store, p, universe_of)
                     cache.put(version, jkey, joint)
-                pats = suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell)
-                _keep(self.store, cache, version, fam, self.key, self.min_cell, pats)
+                pats = _carried(self.store, cache, version, fam, self.key, self.min_cell, joint, self.visible)
+                if pats is None:
+                    pats = suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell)
+                    _keep(self.store, cache, version, fam, self.key, self.min_cell, pats, joint, self.visible)
             for label, x in pats.items():
                 cache.put(version, ("pattern", label, self.key, self.min_cell), x)
                 if label == p.ytd_label:
@@ -232,16 +234,38 @@ def _kept(store, cache, version, fam, viewer, min_cell):
     return None if plain is None else {label: from_plain(x) for label, x in plain.items()}
 
 
-def _keep(store, cache, version, fam, viewer, min_cell, pats) -> None:
-    """Keep the family's patterns for the next process (best effort: a read-only store keeps none)."""
+def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visible=None) -> None:
+    """Keep the family's patterns for the next process, with the digest of their inputs when ``joint``
+    is given (best effort: a read-only store keeps none)."""
+    from chainbrain.analytics.suppression_digest import digest
     from chainbrain.analytics.suppression_periods import to_plain
     from chainbrain.store import patterns
 
     try:
         patterns.save(store, fam, viewer, min_cell, _data_key(store, cache, version),
-                      {label: to_plain(x) for label, x in pats.items()})
+                      {label: to_plain(x) for label, x in pats.items()},
+                      None if joint is None else digest(joint, visible, min_cell))
     except Exception:                                    # noqa: BLE001
         _log.info("disclosure pattern not kept (read-only store?)", exc_info=True)
+
+
+def _carried(store, cache, version, fam, viewer, min_cell, joint, visible):
+    """The family's patterns kept at an earlier data key, moved to the current one, when their inputs
+    are unchanged (same digest, :mod:`chainbrain.analytics.suppression_digest`: the same patterns a
+    solve would give) — after an import that left the family's cells as they were; else None."""
+    from chainbrain.analytics.suppression_digest import digest
+    from chainbrain.store import patterns
+
+    try:
+        key = _data_key(store, cache, version)
+        row = patterns.load_any(store, fam, viewer, min_cell)
+        if row is None or row[0] == key or not patterns.rekey(
+                store, fam, viewer, min_cell, row[0], key, digest(joint, visible, min_cell)):
+            return None
+        return _kept(store, cache, version, fam, viewer, min_cell)
+    except Exception:                                    # noqa: BLE001 — no table / read-only: solve
+        _log.debug("kept disclosure pattern not carried", exc_info=True)
+        return None
 
 
 def scopes(store) -> dict:
