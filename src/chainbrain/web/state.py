@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from chainbrain.web import stale
+from chainbrain.web.admission import Busy
 from chainbrain.web.cache import MISSING, ResultCache, version_of
-from chainbrain.web.pending import PAGE_WAIT, Background
+from chainbrain.web.pending import PAGE_WAIT, Background, Pending
 
 log = logging.getLogger("chainbrain.web")
 
@@ -82,7 +84,7 @@ class WebState:
     public_aggregates: bool = False
     min_cell: int = 3
     pool_size: int | None = None           # connections lent to computations (web/pool.py)
-    cache: ResultCache = field(default_factory=ResultCache)
+    cache: ResultCache = field(default_factory=lambda: ResultCache(keep_previous=True))
     secure_cookies: bool = False
     jobs: object = None
     search_index: object = field(default_factory=_index)
@@ -118,6 +120,10 @@ class WebState:
         self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
+        from chainbrain.web.stale import stale_wait_s
+
+        self.stale_wait = stale_wait_s()       # s to wait for a fresh answer before the previous one (web/stale.py)
+        self.stale_served = 0                  # answers served from the previous data version
 
     def cached(self, key: tuple, compute):
         """The answer for ``key`` at the current data version; ``compute()`` (on a pool connection) if missing.
@@ -129,14 +135,32 @@ class WebState:
         value = self.cache.lookup(version, key)
         if value is not MISSING:
             return value
-        wait = PAGE_WAIT.get()
         nested = self.lock._is_owned()
+        if not nested and self.stale_wait is not None and stale.allowed():
+            before = self.cache.previous(key, version)
+            if before is not MISSING:             # the answer from before the data changed (web/stale.py)
+                return self._fresh_or_before(version, key, compute, before)
+        wait = PAGE_WAIT.get()
         if wait and not nested:                   # a page: "计算中" past the wait (web/pending.py)
             return self.background.wait((version, key), lambda: self.cached(key, compute), wait)
         with self.admission.admit():              # 429/503 when a caller or the server has too much queued
             # nested in a computation (holding a connection): compute here rather than wait for a
             # flight whose thread may itself be waiting for a connection (no deadlock on a full pool)
             return self.flights.run((version, key), lambda: self._fill(key, compute), join=not nested)
+
+    def _fresh_or_before(self, version, key: tuple, compute, before: tuple):
+        """The fresh answer if it is computed within :attr:`stale_wait` s, else — or when the admission
+        bound refuses to compute it now — ``before`` (the previous version's answer), labelled; the
+        fresh computation goes on in the background (joined by whoever asks meanwhile)."""
+        def fresh():
+            stale.SERVED.set(None)                # the background computes the fresh answer, never stale
+            return self.cached(key, compute)
+        try:
+            return self.background.wait((version, key), fresh, self.stale_wait)
+        except (Pending, Busy):
+            stale.note(before[0])
+            self.stale_served += 1
+            return before[1]
 
     def _fill(self, key: tuple, compute):
         import contextlib

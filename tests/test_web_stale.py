@@ -1,0 +1,173 @@
+"""Answers from before a data change, served labelled while the fresh ones compute (#20, web/stale.py).
+
+The budget (``st.stale_wait``) is off under pytest; these tests switch it on. "The fresh answer
+computes slowly" is made real by holding every computation place of the pool
+(:func:`web_fixture.computations_held`), "the admission bound refuses" by filling its total.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+import web_fixture as W
+from chainbrain.web.app import create_app
+from chainbrain.web.cache import MISSING, ResultCache
+from chainbrain.web.stale import HEADER, version_id
+
+KPI = "/api/kpi"
+
+
+def test_the_cache_keeps_the_newest_earlier_answer_of_each_key():
+    c = ResultCache(size=4, keep_previous=True)
+    c.put((0,), "a", 1)
+    c.put((0,), "b", 1)
+    assert c.lookup((1,), "a") is MISSING                 # the data moved on: no current answer …
+    assert c.previous("a", (1,)) == ((0,), 1)             # … the one from before is kept, with its version
+    c.put((1,), "a", 2)
+    c.clear()                                             # an application write (version not known yet)
+    assert c.lookup((2,), "a") is MISSING
+    assert c.previous("a", (2,)) == ((1,), 2)             # the newest earlier answer of each key …
+    assert c.previous("b", (2,)) == ((0,), 1)             # … also when it was not asked in between
+    assert c.previous("a", (1,)) is MISSING               # not for a caller at another version
+    c.put((1,), "c", 3)                                   # computed at the version before, finished late
+    assert c.previous("c", (2,)) == ((1,), 3) and c.lookup((2,), "c") is MISSING
+    plain = ResultCache(size=4)
+    plain.put((0,), "a", 1)
+    assert plain.lookup((1,), "a") is MISSING and plain.previous("a", (1,)) is MISSING
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request, tmp_path_factory):
+    if request.param == "duckdb":
+        db = str(tmp_path_factory.mktemp("stale") / "stale.duckdb")
+    else:
+        db = request.getfixturevalue("pg_server").create_database("web_stale")
+    W.build(db, tasks=False)
+    app = create_app(db, public_aggregates=True)
+    with TestClient(app):
+        yield app
+
+
+def _client(app, name=None) -> TestClient:
+    c = TestClient(app)
+    if name:
+        r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+        assert r.status_code == 200, r.text
+    return c
+
+
+def _change(st, factor: float) -> None:
+    """A data change as the application's own writes make it: June's revenue × ``factor``, then invalidate."""
+    with st.store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE monthly_report SET revenue_ytd = revenue_ytd * :f WHERE year = 2025 AND month = 6"),
+                     {"f": factor})
+    st.invalidate()
+
+
+@pytest.fixture
+def st(app):
+    st = app.state.web
+    st.stale_wait = 0.2
+    yield st
+    st.stale_wait = None
+    st.admission.running = 0
+
+
+def _wait_fresh(client, params, timeout=30.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = client.get(KPI, params=params)
+        if HEADER not in r.headers:
+            return r
+        time.sleep(0.05)
+    raise AssertionError("the fresh answer never replaced the stale one")
+
+
+def test_a_stale_answer_while_the_fresh_one_computes_then_the_fresh_one(app, st):
+    anon = _client(app)
+    params = {"period": "2025-06"}
+    before = anon.get(KPI, params=params)
+    assert before.status_code == 200 and HEADER not in before.headers
+    old = st.versions.current()
+    _change(st, 2.0)
+    try:
+        with W.computations_held(st):                     # the fresh answer cannot be computed now
+            t0 = time.monotonic()
+            r = anon.get(KPI, params=params)
+            took = time.monotonic() - t0
+            assert r.status_code == 200 and r.headers[HEADER] == version_id(old), r.headers
+            assert r.json() == before.json()              # the previous version's answer, as it was
+            assert took < 5, took                         # served after the budget, not after the computation
+        fresh = _wait_fresh(anon, params)                 # the background computation filled the cache
+        assert before.json()["revenue_ytd_yuan"] > 0
+        assert fresh.json()["revenue_ytd_yuan"] == pytest.approx(2 * before.json()["revenue_ytd_yuan"])
+    finally:
+        _change(st, 0.5)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_at_the_admission_bound_stale_instead_of_503_and_503_without_one(app, st):
+    anon = _client(app)
+    city = {"period": "2025-06", "region": "360100"}
+    assert anon.get(KPI, params=city).status_code == 200
+    page = anon.get("/", params=city, headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'data-testid="stale-banner"' not in page.text
+    _change(st, 3.0)
+    try:
+        st.stale_wait = 5.0                               # the refusal, not the budget, serves it
+        st.admission.running = st.admission.total
+        t0 = time.monotonic()
+        r = anon.get(KPI, params=city)
+        assert r.status_code == 200 and HEADER in r.headers and time.monotonic() - t0 < 3
+        page = anon.get("/", params=city, headers={"accept": "text/html"})
+        assert page.status_code == 200 and 'data-testid="stale-banner"' in page.text
+        assert "数据更新中：显示的是导入前的数据" in page.text
+        # never asked before the change: nothing to fall back on
+        r = anon.get(KPI, params={"period": "2025-06", "region": "360400"})
+        assert r.status_code == 503 and HEADER not in r.headers
+        # an Excel download is never stale: refused like before
+        x = anon.get("/", params={**city, "format": "xlsx"})
+        assert x.status_code == 503 and HEADER not in x.headers
+    finally:
+        st.admission.running = 0
+        _change(st, 1 / 3)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_another_scope_never_gets_the_stale_answer(app, st):
+    county, viewer = _client(app, "dh_county"), _client(app, "viewer")
+    params = {"period": "2025-06", "region": "360102"}
+    mine = county.get(KPI, params=params)
+    assert mine.status_code == 200
+    _change(st, 5.0)
+    try:
+        st.admission.running = st.admission.total
+        again = county.get(KPI, params=params)
+        assert again.status_code == 200 and HEADER in again.headers and again.json() == mine.json()
+        other = viewer.get(KPI, params=params)            # another disclosure scope: no previous answer of its own
+        assert other.status_code == 503 and HEADER not in other.headers
+        st.admission.running = 0
+        fresh = viewer.get(KPI, params=params)
+        assert fresh.status_code == 200 and HEADER not in fresh.headers
+    finally:
+        st.admission.running = 0
+        _change(st, 0.2)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_no_stale_answers_when_the_budget_is_off(app, st):
+    anon = _client(app)
+    params = {"period": "2025-06", "region": "360402"}
+    assert anon.get(KPI, params=params).status_code == 200
+    _change(st, 2.0)
+    try:
+        st.stale_wait = None
+        st.admission.running = st.admission.total
+        assert anon.get(KPI, params=params).status_code == 503
+    finally:
+        st.admission.running = 0
+        _change(st, 0.5)
