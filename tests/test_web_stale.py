@@ -48,11 +48,15 @@ def app(request, tmp_path_factory):
         db = request.getfixturevalue("pg_server").create_database("web_stale")
     W.build(db, tasks=False)
     app = create_app(db, public_aggregates=True)
-    with TestClient(app):
+    with TestClient(app) as c:                            # one event loop (and worker-thread pool) for all
+        app.state.shared_client = c
         yield app
 
 
 def _client(app, name=None) -> TestClient:
+    """Anonymous: the app's one client (its one event loop, as a server has); signed-in: a client of its own."""
+    if not name:
+        return app.state.shared_client
     c = TestClient(app)
     if name:
         r = c.post("/api/login", json={"username": name, "password": W.password(name)})
@@ -171,3 +175,37 @@ def test_no_stale_answers_when_the_budget_is_off(app, st):
     finally:
         st.admission.running = 0
         _change(st, 0.5)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+def test_a_cached_answer_while_many_requests_wait_for_computations(app, st):
+    """The load test's refused and cached answers took ~1.3 s: requests waiting for a computation
+    each hold a worker thread, and a cached answer queued for one (AnyIO's default: 40 threads).
+    With 48 requests waiting for one computation, a cached answer still comes back at once."""
+    import threading
+
+    from chainbrain.web.admission import Admission
+
+    anon = _client(app)
+    cached = {"period": "2025-06", "region": "360100"}
+    assert anon.get(KPI, params=cached).status_code == 200
+    waiting = {"period": "2025-06", "region": "360400", "scope": "manufacturing"}   # asked by no other test
+    bound, st.admission = st.admission, Admission(per_caller=100, total=100)
+    threads = []
+    try:
+        with W.computations_held(st):
+            for _ in range(48):                           # one uncached answer: one waits for a place in
+                th = threading.Thread(target=lambda: anon.get(KPI, params=waiting), daemon=True)   # the pool, 47 for it
+                th.start()
+                threads.append(th)
+            end = time.monotonic() + 30
+            while st.admission.running < 40 and time.monotonic() < end:
+                time.sleep(0.05)
+            assert st.admission.running >= 40, st.admission.running    # AnyIO's default: every thread taken
+            t0 = time.monotonic()
+            r = W.answered_while(lambda: anon.get(KPI, params=cached), 10)
+            assert r.status_code == 200 and time.monotonic() - t0 < 2, time.monotonic() - t0
+    finally:
+        st.admission = bound
+        for th in threads:
+            th.join(60)

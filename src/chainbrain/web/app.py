@@ -123,6 +123,9 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from chainbrain.web.admission import widen_worker_threads
+
+        widen_worker_threads()                  # waiting requests must not starve cached answers of threads
         ctl = None
         if control and store.kind == "duckdb" and db != ":memory:":
             from chainbrain.web.control import ControlServer
