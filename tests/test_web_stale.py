@@ -186,6 +186,7 @@ def test_a_cached_answer_while_many_requests_wait_for_computations(app, st):
 
     from chainbrain.web.admission import Admission
 
+    st.stale_wait = None                                  # every waiting request is an admitted one
     anon = _client(app)
     cached = {"period": "2025-06", "region": "360100"}
     assert anon.get(KPI, params=cached).status_code == 200
@@ -209,3 +210,45 @@ def test_a_cached_answer_while_many_requests_wait_for_computations(app, st):
         st.admission = bound
         for th in threads:
             th.join(60)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+def test_after_an_import_the_figures_kept_before_it_answer_labelled(app, st):
+    """No answer in memory (a new process, or never asked): the figures of every period × region and
+    the viewer's disclosure pattern kept at the data key before the import give the answer, labelled;
+    a viewer whose own pattern was not kept there gets none (503 at the bound)."""
+    from chainbrain.analytics import kpi_stored
+    from chainbrain.store.patterns import data_key
+    from chainbrain.web.stale import version_id
+
+    with st.lock:
+        kept = kpi_stored.keep(st.store, monitoring=False)
+        assert kept["data_key"] == data_key(st.store)
+    anon, lx = _client(app), _client(app, "lx_county")
+    params = {"period": "2025-06"}
+    st.cache.clear()
+    before = anon.get(KPI, params=params)                 # computed from the kept figures; its pattern kept too
+    assert before.status_code == 200 and before.json()["revenue_ytd_yuan"] > 0
+    with st.store.engine.begin() as conn:                 # an import: a new revision of E1's June report
+        conn.execute(sa.text("INSERT INTO monthly_report (enterprise_id, year, month, revenue_ytd, revenue_ytd_prev, "
+                             "batch_id, revision) VALUES (1, 2025, 6, 1.3e10, 1.0e10, 1, 3)"))
+    st.invalidate()
+    try:
+        assert data_key(st.store) != kept["data_key"]
+        st.cache.previous_items.clear()                   # nothing in memory: only the store has the old figures
+        st.admission.running = st.admission.total
+        r = anon.get(KPI, params=params)
+        assert r.status_code == 200 and r.headers[HEADER] == version_id(("kept", kept["data_key"])), r.headers
+        assert r.json() == before.json()
+        other = lx.get(KPI, params=params)                # its pattern was never kept at the old key
+        assert other.status_code == 503 and HEADER not in other.headers
+        st.admission.running = 0
+        fresh = anon.get(KPI, params=params)              # the stale answer's background computation, or a new one
+        fresh = _wait_fresh(anon, params)
+        assert fresh.json()["revenue_ytd_yuan"] == pytest.approx(before.json()["revenue_ytd_yuan"] + 0.5e9)
+    finally:
+        st.admission.running = 0
+        with st.store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM monthly_report WHERE enterprise_id = 1 AND year = 2025 AND month = 6 "
+                                 "AND revision = 3"))
+        st.invalidate()

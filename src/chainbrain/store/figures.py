@@ -55,6 +55,12 @@ def load(store, name: tuple, key: str):
     return json.loads(zlib.decompress(bytes(row.figures)))
 
 
+def key_of(store, name: tuple) -> str | None:
+    """The data key the figure ``name`` was kept at, or None (not kept)."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(T.c.data_key).where(T.c.name == _name(name))).scalar()
+
+
 def save(store, name: tuple, key: str, value) -> bool:
     """Keep ``value`` as ``name`` at data key ``key`` (replacing what was kept); False when ``value``
     is not :func:`plain` (nothing kept)."""
@@ -107,4 +113,4 @@ def forget(store) -> int:
     return int(n)
 
 
-__all__ = ["forget", "load", "plain", "same", "save", "save_many"]
+__all__ = ["forget", "key_of", "load", "plain", "same", "save", "save_many"]

@@ -125,21 +125,31 @@ class WebState:
         self.stale_wait = stale_wait_s()       # s to wait for a fresh answer before the previous one (web/stale.py)
         self.stale_served = 0                  # answers served from the previous data version
 
-    def cached(self, key: tuple, compute):
+    def cached(self, key: tuple, compute, before=None):
         """The answer for ``key`` at the current data version; ``compute()`` (on a pool connection) if missing.
 
         A hit borrows nothing. On a miss, a request already computing ``key`` is waited for
-        (single flight); else a connection is borrowed and the cache looked at again.
+        (single flight); else a connection is borrowed and the cache looked at again. A request
+        that may be answered stale (:mod:`chainbrain.web.stale`) gets the answer from before the
+        data changed when the fresh one takes longer than :attr:`stale_wait` or is refused: from
+        memory, else ``before()`` — the answer computed from the figures and disclosure patterns
+        kept at the earlier data key (:data:`chainbrain.web.kept.AS_OF`) — when given.
         """
+        from chainbrain.web.kept import AS_OF, NotKept
+
+        if AS_OF.get() is not None:               # an answer "as of" an earlier key uses kept figures only
+            raise NotKept(key)
         version = self.versions.current()
         value = self.cache.lookup(version, key)
         if value is not MISSING:
             return value
         nested = self.lock._is_owned()
         if not nested and self.stale_wait is not None and stale.allowed():
-            before = self.cache.previous(key, version)
-            if before is not MISSING:             # the answer from before the data changed (web/stale.py)
-                return self._fresh_or_before(version, key, compute, before)
+            earlier = self.cache.previous(key, version)
+            if earlier is not MISSING:            # the answer from before the data changed (web/stale.py)
+                return self._fresh_or_before(version, key, compute, lambda: earlier)
+            if before is not None:                # … else from the figures kept before it changed
+                return self._fresh_or_before(version, key, compute, lambda: self._as_kept_before(before))
         wait = PAGE_WAIT.get()
         if wait and not nested:                   # a page: "计算中" past the wait (web/pending.py)
             return self.background.wait((version, key), lambda: self.cached(key, compute), wait)
@@ -148,19 +158,43 @@ class WebState:
             # flight whose thread may itself be waiting for a connection (no deadlock on a full pool)
             return self.flights.run((version, key), lambda: self._fill(key, compute), join=not nested)
 
-    def _fresh_or_before(self, version, key: tuple, compute, before: tuple):
+    def _fresh_or_before(self, version, key: tuple, compute, earlier):
         """The fresh answer if it is computed within :attr:`stale_wait` s, else — or when the admission
-        bound refuses to compute it now — ``before`` (the previous version's answer), labelled; the
-        fresh computation goes on in the background (joined by whoever asks meanwhile)."""
+        bound refuses to compute it now — ``earlier()`` (``(version, answer)`` from before the data
+        changed, or :data:`MISSING`), labelled; the fresh computation goes on in the background
+        (joined by whoever asks meanwhile). Without an earlier answer: refused, or waited for, as before."""
         def fresh():
             stale.SERVED.set(None)                # the background computes the fresh answer, never stale
             return self.cached(key, compute)
         try:
             return self.background.wait((version, key), fresh, self.stale_wait)
-        except (Pending, Busy):
-            stale.note(before[0])
+        except (Pending, Busy) as exc:
+            got = earlier()
+            if got is MISSING:
+                if isinstance(exc, Busy):
+                    raise
+                return self.background.wait((version, key), fresh, PAGE_WAIT.get())
+            stale.note(got[0])
             self.stale_served += 1
-            return before[1]
+            return got[1]
+
+    def _as_kept_before(self, before):
+        """``(("kept", key), before())`` with figures and disclosure patterns read as kept at the key the
+        figures of every period × region were last kept at, when that is not the current data key;
+        :data:`MISSING` when it is, or when ``before()`` needs something not kept there."""
+        from chainbrain.web import kept
+
+        with self.lock:                           # a short read: one of the pool's spare connections
+            old = kept.before_key(self.store)
+            if old is None or old == kept._data_key(self.store):
+                return MISSING
+            token = kept.AS_OF.set(old)
+            try:
+                return ("kept", old), before()
+            except kept.NotKept:
+                return MISSING
+            finally:
+                kept.AS_OF.reset(token)
 
     def _fill(self, key: tuple, compute):
         import contextlib
