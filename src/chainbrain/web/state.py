@@ -19,8 +19,8 @@ Writes the application performs itself call :meth:`WebState.invalidate`
 (the import flow does so through its jobs, :class:`chainbrain.web.imports.Jobs`), so their
 effect shows at once; writes by other processes (``chainbrain import``,
 ``chainbrain compute``) show within :data:`chainbrain.web.cache.TTL`. An answer is never
-served for other data than it was computed from: the rule and why it is not relaxed
-after an import are in :mod:`chainbrain.web.cache`.
+served as current for other data than it was computed from; after a change, the answer from
+before it may be served *labelled* while the fresh one computes (:mod:`chainbrain.web.stale`).
 
 At start-up :meth:`WebState.start_warmup` precomputes, in a background
 thread, the answers most requests ask for (cockpit, KPI, chains, city pages
