@@ -166,14 +166,23 @@ class WebState:
         def fresh():
             stale.SERVED.set(None)                # the background computes the fresh answer, never stale
             return self.cached(key, compute)
+
+        def wait(timeout):
+            # the request's place under the admission bounds while it waits (the background computation
+            # inherits it); a bounded number of fresh computations started for requests answered stale
+            with self.admission.admit():
+                running = [f for f in list(self.background.running.values()) if not f.done()]
+                if (version, key) not in self.background.running and len(running) >= self.admission.total:
+                    raise Busy(503)
+                return self.background.wait((version, key), fresh, timeout)
         try:
-            return self.background.wait((version, key), fresh, self.stale_wait)
+            return wait(self.stale_wait)
         except (Pending, Busy) as exc:
             got = earlier()
             if got is MISSING:
                 if isinstance(exc, Busy):
                     raise
-                return self.background.wait((version, key), fresh, PAGE_WAIT.get())
+                return wait(PAGE_WAIT.get())
             stale.note(got[0])
             self.stale_served += 1
             return got[1]
