@@ -252,3 +252,26 @@ def test_after_an_import_the_figures_kept_before_it_answer_labelled(app, st):
             conn.execute(sa.text("DELETE FROM monthly_report WHERE enterprise_id = 1 AND year = 2025 AND month = 6 "
                                  "AND revision = 3"))
         st.invalidate()
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+def test_only_the_first_request_waits_the_budget(app, st):
+    """Once a fresh answer has been computing longer than the budget, the next requests for it get
+    the earlier answer at once."""
+    anon = _client(app)
+    params = {"period": "2025-06", "scope": "manufacturing"}
+    assert anon.get(KPI, params=params).status_code == 200
+    _change(st, 2.0)
+    try:
+        st.stale_wait = 1.0
+        with W.computations_held(st):
+            t0 = time.monotonic()
+            first = anon.get(KPI, params=params)
+            waited = time.monotonic() - t0
+            t0 = time.monotonic()
+            second = anon.get(KPI, params=params)
+            again = time.monotonic() - t0
+        assert HEADER in first.headers and HEADER in second.headers
+        assert waited >= 1.0 and again < 0.5, (waited, again)
+    finally:
+        _change(st, 0.5)

@@ -124,6 +124,8 @@ class WebState:
 
         self.stale_wait = stale_wait_s()       # s to wait for a fresh answer before the previous one (web/stale.py)
         self.stale_served = 0                  # answers served from the previous data version
+        self._budget_lock = threading.Lock()
+        self._budget_version, self._budget_started = None, {}   # key → when its first request began to wait
 
     def cached(self, key: tuple, compute, before=None):
         """The answer for ``key`` at the current data version; ``compute()`` (on a pool connection) if missing.
@@ -176,7 +178,7 @@ class WebState:
                     raise Busy(503)
                 return self.background.wait((version, key), fresh, timeout)
         try:
-            return wait(self.stale_wait)
+            return wait(self._budget_left(version, key))
         except (Pending, Busy) as exc:
             got = earlier()
             if got is MISSING:
@@ -186,6 +188,19 @@ class WebState:
             stale.note(got[0])
             self.stale_served += 1
             return got[1]
+
+    def _budget_left(self, version, key: tuple) -> float:
+        """What is left of :attr:`stale_wait` for ``key``'s fresh answer at ``version``, counted from the
+        first request that waited for it: later requests for an answer already being computed longer
+        than the budget get the earlier answer at once, not after another wait."""
+        import time
+
+        now = time.monotonic()
+        with self._budget_lock:
+            if self._budget_version != version:
+                self._budget_version, self._budget_started = version, {}
+            started = self._budget_started.setdefault(key, now)
+        return max(0.0, self.stale_wait - (now - started))
 
     def _as_kept_before(self, before):
         """``(("kept", key), before())`` with figures and disclosure patterns read as kept at the key the
