@@ -275,3 +275,26 @@ def test_only_the_first_request_waits_the_budget(app, st):
         assert waited >= 1.0 and again < 0.5, (waited, again)
     finally:
         _change(st, 0.5)
+
+
+def test_the_server_widens_threads_and_shortens_the_interpreter_switch(monkeypatch):
+    import sys
+
+    import anyio
+    import anyio.to_thread
+
+    from chainbrain.web.admission import widen_worker_threads
+
+    before = sys.getswitchinterval()
+
+    async def run():
+        monkeypatch.setenv("CHAINBRAIN_GIL_SWITCH_MS", "0.5")
+        assert widen_worker_threads() == 256
+        assert anyio.to_thread.current_default_thread_limiter().total_tokens == 256
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+        monkeypatch.setenv("CHAINBRAIN_WEB_THREADS", "10")          # never below AnyIO's 40
+        assert widen_worker_threads() == 256
+    try:
+        anyio.run(run)
+    finally:
+        sys.setswitchinterval(before)
