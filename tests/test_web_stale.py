@@ -212,7 +212,7 @@ def test_a_cached_answer_while_many_requests_wait_for_computations(app, st):
             th.join(60)
 
 
-@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+@pytest.mark.parametrize("app", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_after_an_import_the_figures_kept_before_it_answer_labelled(app, st):
     """No answer in memory (a new process, or never asked): the figures of every period × region and
     the viewer's disclosure pattern kept at the data key before the import give the answer, labelled;
