@@ -43,8 +43,13 @@ Recorded per backend (``load_50_users_duckdb`` / ``load_50_users_postgres``):
 refusals; the goals; the 1-, 5- and 15-minute load averages before and after (the machine is
 shared); ``peak_mb`` = the server process's peak resident set size.
 
+Answers served from before an import (``X-ChainBrain-Stale``, :mod:`chainbrain.web.stale`) are
+200s, counted apart too: ``stale`` per route, ``stale_answers`` in all; per route also the p95 of
+the fresh 200s and of the refusals.
+
 Run: ``python -m benchmarks.run_one load_50_users province`` (both backends; about 25 min,
-most of it the PostgreSQL demo build and the warm-ups).
+most of it the PostgreSQL demo build and the warm-ups); DuckDB only:
+``CHAINBRAIN_BENCH_BACKENDS=duckdb python -m benchmarks.run_one load_50_users province``.
 """
 
 from __future__ import annotations
@@ -157,7 +162,7 @@ def _request(plan: dict, role: str, kind: str, rng: random.Random) -> tuple[str,
 # ---------------------------------------------------------------- the clients
 class Tally:
     def __init__(self):
-        self.rows: list[tuple] = []      # (phase, user kind, route, kind, seconds, status)
+        self.rows: list[tuple] = []      # (phase, user kind, route, kind, seconds, status, stale)
 
     def add(self, *row):
         self.rows.append(row)
@@ -179,7 +184,8 @@ async def _timed(client, tally, phase, who, route, kind, method, path, **kw):
         status = r.status_code
     except Exception as exc:          # transport error or timeout: an error
         r, status = None, type(exc).__name__
-    tally.add(phase, who, route, kind, time.perf_counter() - t0, status)
+    stale = r is not None and "x-chainbrain-stale" in r.headers       # the answer from before an import (web/stale.py)
+    tally.add(phase, who, route, kind, time.perf_counter() - t0, status, stale)
     return r
 
 
@@ -286,6 +292,9 @@ def _summary(rows, key) -> dict:
     for k, rs in sorted(groups.items()):
         ok = [r[4] for r in rs if r[5] == 200]
         out[k] = {"n": len(rs), "p50_ms": _ms(ok, 50), "p95_ms": _ms(ok, 95), "max_ms": _ms(ok, 100),
+                  "stale": sum(bool(r[6]) for r in rs),
+                  "fresh_p95_ms": _ms([r[4] for r in rs if r[5] == 200 and not r[6]], 95),
+                  "refused_p95_ms": _ms([r[4] for r in rs if r[5] in (429, 503)], 95),
                   "errors": sum(r[5] not in (200, 429, 503) for r in rs),
                   "refused_429": sum(r[5] == 429 for r in rs), "refused_503": sum(r[5] == 503 for r in rs)}
     return out
@@ -327,6 +336,7 @@ def measure(db: str, backend: str, scale: str) -> dict:
                   error_kinds=_error_kinds(rows),
                   refused_429=sum(v["refused_429"] for v in routes.values()),
                   refused_503=sum(v["refused_503"] for v in routes.values()),
+                  stale_answers=sum(v["stale"] for v in routes.values()),
                   light_p95_alone_ms=a95, light_p95_loaded_ms=l95,
                   interference=round(l95 / a95, 2) if a95 and l95 else None,
                   p95_ms={k: v["p95_ms"] for k, v in routes.items()}, routes=routes, kinds=kinds,
@@ -366,11 +376,16 @@ def _postgres(scale: str) -> dict:
         srv.stop()
 
 
-def run(scale: str = "province", backends: tuple = ("duckdb", "postgres")) -> list[dict]:
+def run(scale: str = "province", backends: tuple | None = None) -> list[dict]:
+    """Both backends, or those named in ``CHAINBRAIN_BENCH_BACKENDS`` (e.g. ``duckdb``)."""
+    if backends is None:
+        env = os.environ.get("CHAINBRAIN_BENCH_BACKENDS", "").strip()
+        backends = tuple(b.strip() for b in env.split(",") if b.strip()) if env else ("duckdb", "postgres")
     out = []
     for b in backends:
         e = (_duckdb if b == "duckdb" else _postgres)(scale)
-        print(json.dumps({k: e[k] for k in ("name", "errors", "refused_429", "refused_503", "light_p95_alone_ms",
+        print(json.dumps({k: e[k] for k in ("name", "errors", "refused_429", "refused_503", "stale_answers",
+                                            "light_p95_alone_ms",
                                             "light_p95_loaded_ms", "kinds")}, ensure_ascii=False), flush=True)
         out.append(e)
     return out

@@ -23,6 +23,7 @@ optional (docs/operations.md lists them)::
     root_path = ""                # the path prefix a reverse proxy serves ChainBrain under
     password_history = 5          # a user's own change may not reuse the last N passwords (0: only the current)
     compute_pool = 0              # answers computed at once per worker (serve --pool; 0: one per core, 2 to 4)
+    stale_wait_ms = 200           # after an import, wait this long for a fresh answer, then show the one from before (labelled; -1: never)
 
     [logging]
     level = "info"                # debug | info | warning | error
@@ -89,6 +90,7 @@ class Settings:
     root_path: str = ""
     password_history: int = 5                                     # not sourced: a setting (web/users.py)
     compute_pool: int = 0                                         # 0: one per core, 2 to 4 (web/pool.py)
+    stale_wait_ms: int = 200                                      # web/stale.py (negative: never serve stale)
     log_level: str = "info"
     access_log: str = "plain"
     audit_retention_days: int = 0                                 # 0: keep the audit log forever
@@ -129,6 +131,7 @@ _KEYS = {
     ("server", "root_path"): ("root_path", "CHAINBRAIN_ROOT_PATH"),
     ("server", "password_history"): ("password_history", "CHAINBRAIN_PASSWORD_HISTORY"),
     ("server", "compute_pool"): ("compute_pool", "CHAINBRAIN_COMPUTE_POOL"),
+    ("server", "stale_wait_ms"): ("stale_wait_ms", "CHAINBRAIN_STALE_WAIT_MS"),
     ("logging", "level"): ("log_level", "CHAINBRAIN_LOG_LEVEL"),
     ("logging", "access_log"): ("access_log", "CHAINBRAIN_ACCESS_LOG"),
     ("audit", "retention_days"): ("audit_retention_days", "CHAINBRAIN_AUDIT_RETENTION_DAYS"),
@@ -170,7 +173,7 @@ def _convert(name: str, value, where: str):
     try:
         if kind == "int":
             out = int(value)
-            if out < 0 or (name in ("port", "workers", "work_mem_mb", "mail_port", "spark_executor_cores",
+            if (out < 0 and not (name == "stale_wait_ms" and out == -1)) or (name in ("port", "workers", "work_mem_mb", "mail_port", "spark_executor_cores",
                                     "spark_shuffle_partitions", "spark_executor_timeout") and out < 1):
                 raise ValueError
         elif kind == "float":

@@ -66,6 +66,12 @@ def load_any(store, name: tuple) -> tuple[str, object] | None:
     return None if row is None else (row.data_key, json.loads(zlib.decompress(bytes(row.figures))))
 
 
+def key_of(store, name: tuple) -> str | None:
+    """The data key the figure ``name`` was kept at, or None (not kept)."""
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(T.c.data_key).where(T.c.name == _name(name))).scalar()
+
+
 def save(store, name: tuple, key: str, value) -> bool:
     """Keep ``value`` as ``name`` at data key ``key`` (replacing what was kept); False when ``value``
     is not :func:`plain` (nothing kept)."""
@@ -118,4 +124,4 @@ def forget(store) -> int:
     return int(n)
 
 
-__all__ = ["forget", "load", "load_any", "plain", "same", "save", "save_many"]
+__all__ = ["forget", "key_of", "load", "load_any", "plain", "same", "save", "save_many"]

@@ -13,6 +13,21 @@ warm-up, report schedules, the control socket) has no caller and is always admit
 computation nested in an admitted one is not counted again. Limits:
 ``CHAINBRAIN_COMPUTE_PER_USER`` (default 4: a page and its chart fetches) and
 ``CHAINBRAIN_COMPUTE_TOTAL`` (default 16).
+
+Worker threads: FastAPI runs every plain ``def`` endpoint and dependency on AnyIO's worker
+threads, 40 by default. A request waiting for a computation (its place in the pool, a single
+flight, a search) holds its thread while it waits, so under the 50-user load test the 40 filled
+and a cached answer or a refusal queued for a thread (p95 ≈ 1.3 s). :func:`widen_worker_threads`
+(at start-up) raises the limit to ``CHAINBRAIN_WEB_THREADS`` (default :data:`WORKER_THREADS`): a
+waiting thread costs a little memory and no CPU, and what runs at once is bounded here and by
+the pool, not by the thread count.
+
+The interpreter lock: the threads computing answers (and the warm-up) run Python too (pandas,
+records, JSON), and a thread that wants the lock waits up to the interpreter's switch interval
+(5 ms) each time — the event loop and every request thread many times per request. Measured on
+this 2-core machine: cached /api/kpi answers (10 concurrent clients) while three threads run
+Python, p50 / p95 600–790 / 1,080–1,400 ms at 5 ms, 150 / 350–450 ms at 0.5 ms.
+:func:`widen_worker_threads` sets it to ``CHAINBRAIN_GIL_SWITCH_MS`` (default :data:`SWITCH_MS`).
 """
 
 from __future__ import annotations
@@ -27,6 +42,14 @@ from contextlib import contextmanager
 #: who the request's work is for: ``session:<digest>`` or ``addr:<ip>``; None for the server's own work
 CALLER: contextvars.ContextVar = contextvars.ContextVar("chainbrain_caller", default=None)
 _ADMITTED: contextvars.ContextVar = contextvars.ContextVar("chainbrain_admitted", default=False)
+
+#: worker threads for endpoints (AnyIO's default is 40): module docstring. 256 was measured once under
+#: the load test and was worse (more requests running Python at once); 64 leaves room for the admission
+#: bound's 16 computations and the requests joining them, while keeping Python work at once moderate
+WORKER_THREADS = 64
+
+#: the interpreter's thread switch interval, ms (Python's default is 5): module docstring
+SWITCH_MS = 0.5
 
 RETRY_AFTER = 5          # seconds: an uncached answer takes about that long at province scale
 
@@ -109,3 +132,23 @@ def caller_of(scope, networks=()) -> str:
             forwarded.append(value.decode("latin-1"))
     client = scope.get("client")
     return "addr:" + client_address(client[0] if client else "?", forwarded, tuple(networks or ()))
+
+
+def widen_worker_threads() -> int:
+    """Raise the running event loop's worker-thread limit to ``CHAINBRAIN_WEB_THREADS`` (default
+    :data:`WORKER_THREADS`; never below AnyIO's 40) and set the interpreter's switch interval to
+    ``CHAINBRAIN_GIL_SWITCH_MS`` (default :data:`SWITCH_MS`, 0.1–5). Call from the application's lifespan."""
+    import sys
+
+    import anyio.to_thread
+
+    raw = os.environ.get("CHAINBRAIN_GIL_SWITCH_MS", "").strip()
+    try:
+        ms = float(raw) if raw else SWITCH_MS
+    except ValueError:
+        ms = SWITCH_MS
+    sys.setswitchinterval(min(5.0, max(0.1, ms)) / 1000)
+
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(int(limiter.total_tokens), _limit("CHAINBRAIN_WEB_THREADS", WORKER_THREADS))
+    return int(limiter.total_tokens)

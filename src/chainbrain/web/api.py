@@ -91,8 +91,30 @@ def cockpit_full(st: WebState, user, period, region, scope) -> dict:
     return st.cached(("cockpit+", period, region, scope, disclosure_key(user), scope_key(user)), build)
 
 
-def _json(st: WebState, key: tuple, build, schema) -> Response:
-    body = st.cached(("json",) + key, lambda: schema.model_validate(build()).model_dump_json().encode())
+def cockpit_before(st: WebState, user, period, region, scope) -> dict:
+    """:func:`cockpit_full` as the figures, stored alerts and disclosure patterns kept at an earlier data
+    key give it (the answer from before an import, :meth:`WebState.cached` ``before``; raises
+    :class:`~chainbrain.web.kept.NotKept` when something is not kept there)."""
+    from chainbrain.web.kept import NotKept
+
+    rule = cell_rule(st.store, user, st.min_cell)
+    d = model.build(st.store, period, region, scope, rule)
+    if not d.get("period"):
+        raise NotKept(("cockpit", period))
+    code = d["region"]["code"] if d.get("region") and d["region"]["level"] != "province" else None
+    mon = model.monitoring(st.store, period, region, scope, with_alerts=False)
+    alerts = model.stored_alerts(st.store, d["period"])
+    if alerts is None:
+        raise NotKept(("alerts", d["period"]))
+    mon = model.protect_monitoring(st.store, {**mon, "alerts": alerts, "alerts_source": "stored"}, rule, code, scope)
+    return {**d, "targets": mon["targets"], "projection": mon["projection"],
+            "alerts": model.alerts_for(st.store, mon["alerts"], user), "alerts_source": mon["alerts_source"]}
+
+
+def _json(st: WebState, key: tuple, build, schema, before=None) -> Response:
+    def encode(make):
+        return lambda: schema.model_validate(make()).model_dump_json().encode()
+    body = st.cached(("json",) + key, encode(build), before=encode(before) if before else None)
     return Response(body, media_type=JSON)
 
 
@@ -104,8 +126,10 @@ def api_kpi(request: Request, period: str | None = PERIOD,
     """Above-scale revenue YTD, naive and comparable growth, target path and status."""
     st, user = get_state(request), current_user(request)
     key = ("kpi", period, chain, region, scope, disclosure_key(user))
-    return _json(st, key, lambda: st.cached(key, lambda: model.kpi_record(
-        st.store, period, chain, region, scope, cell_rule(st.store, user, st.min_cell))), KPI)
+    def record():
+        return model.kpi_record(st.store, period, chain, region, scope, cell_rule(st.store, user, st.min_cell))
+    # after an import: the record as the figures kept before it give it (web/stale.py) — not per chain (live)
+    return _json(st, key, lambda: st.cached(key, record), KPI, before=record if chain is None else None)
 
 
 @router.get("/cockpit", response_model=Cockpit, dependencies=[Depends(require_aggregates)], responses=ERRORS)
@@ -118,7 +142,8 @@ def api_cockpit(request: Request, period: str | None = PERIOD, region: str | Non
     for signed-in users whose scope covers the enterprise)."""
     st, user = get_state(request), current_user(request)
     key = ("cockpit+", period, region, scope, disclosure_key(user), scope_key(user))
-    return _json(st, key, lambda: cockpit_full(st, user, period, region, scope), Cockpit)
+    return _json(st, key, lambda: cockpit_full(st, user, period, region, scope), Cockpit,
+                 before=lambda: cockpit_before(st, user, period, region, scope))
 
 
 @router.get("/live")

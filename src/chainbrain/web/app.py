@@ -31,6 +31,7 @@ from chainbrain.web.auth import SignInRequired
 from chainbrain.web.disclosure import MIN_CELL
 from chainbrain.web.carry import CarryPeriod
 from chainbrain.web.admission import Busy
+from chainbrain.web.stale import StaleLabel
 from chainbrain.web.pending import REFRESH_S, Pending
 from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
@@ -122,6 +123,9 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from chainbrain.web.admission import widen_worker_threads
+
+        widen_worker_threads()                  # waiting requests must not starve cached answers of threads
         ctl = None
         if control and store.kind == "duckdb" and db != ":memory:":
             from chainbrain.web.control import ControlServer
@@ -155,6 +159,7 @@ def create_app(db: str, public_aggregates: bool = False, min_cell: int = MIN_CEL
     app.state.templates = templates()
     _recover_imports(app.state.web)
     app.add_middleware(CancelOnDisconnect, state_of=lambda: getattr(app.state, "web", None))
+    app.add_middleware(StaleLabel)            # answers from before an import, labelled (web/stale.py)
     app.add_middleware(CarryPeriod, secure=secure_cookies)          # one period everywhere (web/carry.py)
     app.add_middleware(SecurityHeaders, secure=secure_cookies)      # CSP, no-store, HSTS (web/headers.py)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

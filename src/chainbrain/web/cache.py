@@ -18,6 +18,13 @@ flow) call :meth:`DataVersion.bump`, which invalidates at once.
 they were computed at; a lookup never waits for the analytics lock. Answers
 are shared, not copied: callers treat them as read-only (build new dicts
 when they need to add something).
+
+``keep_previous`` (the web's answer cache): when the version moves on, the answers of the
+version before are kept as one *previous generation* (:meth:`ResultCache.previous`) instead of
+dropped, so a request can be answered with the data from before an import, labelled, while the
+fresh answer is computed (:meth:`chainbrain.web.state.WebState.cached`, #20): for each key the
+newest answer of an earlier version, with that version (at most ``size`` of them). A lookup never
+returns an earlier answer as a current one.
 """
 
 from __future__ import annotations
@@ -45,8 +52,11 @@ class ResultCache:
     ``enabled=False`` (default: :func:`cache_enabled`) keeps nothing: every lookup misses.
     """
 
-    def __init__(self, size: int = 512, enabled: bool | None = None):
+    def __init__(self, size: int = 512, enabled: bool | None = None, keep_previous: bool = False):
         self.size = size
+        self.keep_previous = keep_previous
+        self.previous_version: tuple | None = None
+        self.previous_items: OrderedDict = OrderedDict()
         self.enabled = cache_enabled() if enabled is None else enabled
         self.version: tuple | None = None
         self.items: OrderedDict = OrderedDict()
@@ -59,9 +69,11 @@ class ResultCache:
         """The answer for ``key`` at ``version``, or :data:`MISSING`."""
         with self.lock:
             if version != self.version:
-                self.items.clear()
-                self.derived_items.clear()
-                self.version = version
+                if self.keep_previous and version == self.previous_version:
+                    # a caller still at the version before (it read the version before a change)
+                    got = self.previous_items.get(key, MISSING)
+                    return got[1] if got is not MISSING and got[0] == version else MISSING
+                self._rotate(version)
             value = self.items.get(key, MISSING)
             if value is MISSING:
                 self.misses += 1
@@ -75,6 +87,12 @@ class ResultCache:
         if not self.enabled:
             return
         with self.lock:
+            if self.keep_previous and version == self.previous_version and version != self.version:
+                self.previous_items[key] = (version, value)   # computed at the version before: still that one's
+                self.previous_items.move_to_end(key)
+                while len(self.previous_items) > self.size:
+                    self.previous_items.popitem(last=False)
+                return
             if self.version is None:
                 self.version = version
             if version != self.version:
@@ -84,10 +102,38 @@ class ResultCache:
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
 
-    def clear(self) -> None:
-        with self.lock:
+    def _rotate(self, version) -> None:
+        """The data moved on to ``version`` (None: not known yet): the current answers join the
+        earlier ones (``keep_previous``) or are dropped. Under :attr:`lock`."""
+        if self.keep_previous:
+            if self.version is not None:
+                for key, value in self.items.items():
+                    self.previous_items[key] = (self.version, value)
+                    self.previous_items.move_to_end(key)
+                while len(self.previous_items) > self.size:
+                    self.previous_items.popitem(last=False)
+                self.previous_version = self.version
+            self.items = OrderedDict()
+        else:
             self.items.clear()
-            self.derived_items.clear()
+        self.derived_items.clear()
+        self.version = version
+
+    def previous(self, key: tuple, current: tuple):
+        """``(version, answer)``: the newest answer of ``key`` computed at an earlier version than
+        ``current`` (the version a caller just read), or :data:`MISSING` (none kept, or the cache is
+        not at ``current``). Usually the version directly before; older when the key was not asked
+        again in between (two imports in quick succession)."""
+        with self.lock:
+            if not self.keep_previous or self.version not in (current, None):
+                return MISSING
+            return self.previous_items.get(key, MISSING)
+
+    def clear(self) -> None:
+        """The application wrote: the current answers are no longer valid (kept as the previous
+        generation when ``keep_previous``)."""
+        with self.lock:
+            self._rotate(None)
 
     def derived(self, version: tuple, key: tuple, make: Callable[[], object]):
         """A value derived from cached answers (e.g. an answer's encoded JSON body), kept for

@@ -101,9 +101,14 @@ class Guard:
         from chainbrain.periods import parse_period
         from chainbrain.web.cache import MISSING, data_version
 
+        from chainbrain.web.kept import AS_OF
+
+        p = parse_period(period)
+        if AS_OF.get() is not None:                       # as kept at an earlier data key (web/stale.py)
+            pat = _pattern_as_of(self.store, p, self.key, self.min_cell, AS_OF.get())
+            return pat if pat.period == p.label else dataclasses.replace(pat, period=p.label)
         cache = _cache_of(self.store)
         version = data_version(self.store)
-        p = parse_period(period)
         key = ("pattern", p.ytd_label, self.key, self.min_cell)
         pat = MISSING if fresh else cache.lookup(version, key)
         if pat is MISSING:
@@ -232,6 +237,24 @@ def _kept(store, cache, version, fam, viewer, min_cell):
         _log.debug("no kept disclosure pattern", exc_info=True)
         return None
     return None if plain is None else {label: from_plain(x) for label, x in plain.items()}
+
+
+def _pattern_as_of(store, p, viewer, min_cell, key: str):
+    """The pattern of period ``p`` kept for ``viewer`` at data key ``key`` (an earlier one: the answer
+    from before an import, web/stale.py), never computed: :class:`~chainbrain.web.kept.NotKept`
+    when it was not kept there."""
+    from chainbrain.analytics import suppression_periods
+    from chainbrain.store import patterns
+    from chainbrain.web.kept import NotKept
+
+    fam = tuple(x.ytd_label for x in suppression_periods.family(store, p))
+    try:
+        plain = patterns.load(store, fam, viewer, min_cell, key)
+    except Exception:                                    # noqa: BLE001 — a store without the table
+        plain = None
+    if plain is None or p.ytd_label not in plain:
+        raise NotKept(("pattern", p.ytd_label, viewer))
+    return suppression_periods.from_plain(plain[p.ytd_label])
 
 
 def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visible=None) -> None:

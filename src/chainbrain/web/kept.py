@@ -18,12 +18,32 @@ kept by one pass in the analytics (:mod:`chainbrain.analytics.kpi_stored`) under
 
 from __future__ import annotations
 
+import contextvars
 import logging
 
 import chainbrain
 from chainbrain.store import figures
 
 log = logging.getLogger(__name__)
+
+#: a data key: figures are read as kept at that key (the data from before an import, web/stale.py), None: now
+AS_OF: contextvars.ContextVar = contextvars.ContextVar("chainbrain_kept_as_of", default=None)
+
+
+class NotKept(Exception):
+    """An answer "as of" an earlier data key needs something not kept at that key: it cannot be given."""
+
+
+def before_key(store, scope: str = "all") -> str | None:
+    """The data key the figures of every period × region were last kept at (the marker row of
+    :mod:`chainbrain.analytics.kpi_stored`), or None."""
+    from chainbrain.analytics.kpi_stored import _marker
+    from chainbrain.store import figures
+
+    try:
+        return figures.key_of(store, _marker(scope))
+    except Exception:                                    # noqa: BLE001 — no table (old schema)
+        return None
 
 
 def _data_key(store) -> str:
@@ -39,6 +59,12 @@ def figure(store, name: tuple, compute, keep: bool):
     """The figure ``name`` (a tuple of plain values) kept at the current data, else ``compute()``
     (kept when ``keep``; best effort: a read-only store keeps nothing)."""
     name = (chainbrain.__version__,) + tuple(name)
+    as_of = AS_OF.get()
+    if as_of is not None:                                # the figure as kept before the data changed, or nothing
+        value = figures.load(store, name, as_of)
+        if value is None:
+            raise NotKept(name)
+        return value
     try:
         key = _data_key(store)
         value = figures.load(store, name, key)

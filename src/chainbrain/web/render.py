@@ -61,6 +61,9 @@ def page_url(request: Request, path: str | None = None, keep=("period", "scope",
     return path + (("&" if "?" in path else "?") + query if query else "")
 
 
+from chainbrain.web import stale  # noqa: E402
+
+
 def context(request: Request, **extra) -> dict:
     """What every page template needs: language, strings, user, CSRF token, URL helpers."""
     lg = lang_of(request.query_params.get("lang"))
@@ -78,7 +81,7 @@ def context(request: Request, **extra) -> dict:
             "public": get_state(request).public_aggregates, "path": request.url.path,
             "unread": lambda: unread_count(request, user),
             "ptext": lambda p: fmt.period_words(p, lg), "said": lambda m: fmt.one_language(m, lg), "period_groups": lambda: period_groups(request),
-            "carried_period": request.query_params.get("period"), **extra}
+            "carried_period": request.query_params.get("period"), "stale_ids": stale.served, **extra}
 
 
 def period_groups(request: Request) -> list[tuple[str, list[str]]]:

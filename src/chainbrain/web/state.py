@@ -19,8 +19,8 @@ Writes the application performs itself call :meth:`WebState.invalidate`
 (the import flow does so through its jobs, :class:`chainbrain.web.imports.Jobs`), so their
 effect shows at once; writes by other processes (``chainbrain import``,
 ``chainbrain compute``) show within :data:`chainbrain.web.cache.TTL`. An answer is never
-served for other data than it was computed from: the rule and why it is not relaxed
-after an import are in :mod:`chainbrain.web.cache`.
+served as current for other data than it was computed from; after a change, the answer from
+before it may be served *labelled* while the fresh one computes (:mod:`chainbrain.web.stale`).
 
 At start-up :meth:`WebState.start_warmup` precomputes, in a background
 thread, the answers most requests ask for (cockpit, KPI, chains, city pages
@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 
 from fastapi import Request
 
+from chainbrain.web import stale
+from chainbrain.web.admission import Busy
 from chainbrain.web.cache import MISSING, ResultCache, version_of
-from chainbrain.web.pending import PAGE_WAIT, Background
+from chainbrain.web.pending import PAGE_WAIT, Background, Pending
 
 log = logging.getLogger("chainbrain.web")
 
@@ -82,7 +84,7 @@ class WebState:
     public_aggregates: bool = False
     min_cell: int = 3
     pool_size: int | None = None           # connections lent to computations (web/pool.py)
-    cache: ResultCache = field(default_factory=ResultCache)
+    cache: ResultCache = field(default_factory=lambda: ResultCache(keep_previous=True))
     secure_cookies: bool = False
     jobs: object = None
     search_index: object = field(default_factory=_index)
@@ -118,25 +120,111 @@ class WebState:
         self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
+        from chainbrain.web.stale import stale_wait_s
 
-    def cached(self, key: tuple, compute):
+        self.stale_wait = stale_wait_s()       # s to wait for a fresh answer before the previous one (web/stale.py)
+        self.stale_served = 0                  # answers served from the previous data version
+        self._budget_lock = threading.Lock()
+        self._budget_version, self._budget_started = None, {}   # key → when its first request began to wait
+
+    def cached(self, key: tuple, compute, before=None):
         """The answer for ``key`` at the current data version; ``compute()`` (on a pool connection) if missing.
 
         A hit borrows nothing. On a miss, a request already computing ``key`` is waited for
-        (single flight); else a connection is borrowed and the cache looked at again.
+        (single flight); else a connection is borrowed and the cache looked at again. A request
+        that may be answered stale (:mod:`chainbrain.web.stale`) gets the answer from before the
+        data changed when the fresh one takes longer than :attr:`stale_wait` or is refused: from
+        memory, else ``before()`` — the answer computed from the figures and disclosure patterns
+        kept at the earlier data key (:data:`chainbrain.web.kept.AS_OF`) — when given.
         """
+        from chainbrain.web.kept import AS_OF, NotKept
+
+        if AS_OF.get() is not None:               # an answer "as of" an earlier key uses kept figures only
+            raise NotKept(key)
         version = self.versions.current()
         value = self.cache.lookup(version, key)
         if value is not MISSING:
             return value
-        wait = PAGE_WAIT.get()
         nested = self.lock._is_owned()
+        if not nested and self.stale_wait is not None and stale.allowed():
+            earlier = self.cache.previous(key, version)
+            if earlier is not MISSING:            # the answer from before the data changed (web/stale.py)
+                return self._fresh_or_before(version, key, compute, lambda: earlier)
+            if before is not None:                # … else from the figures kept before it changed
+                return self._fresh_or_before(version, key, compute, lambda: self._as_kept_before(before))
+        wait = PAGE_WAIT.get()
         if wait and not nested:                   # a page: "计算中" past the wait (web/pending.py)
             return self.background.wait((version, key), lambda: self.cached(key, compute), wait)
         with self.admission.admit():              # 429/503 when a caller or the server has too much queued
             # nested in a computation (holding a connection): compute here rather than wait for a
             # flight whose thread may itself be waiting for a connection (no deadlock on a full pool)
             return self.flights.run((version, key), lambda: self._fill(key, compute), join=not nested)
+
+    def _fresh_or_before(self, version, key: tuple, compute, earlier):
+        """The fresh answer if it is computed within :attr:`stale_wait` s, else — or when the admission
+        bound refuses to compute it now — ``earlier()`` (``(version, answer)`` from before the data
+        changed, or :data:`MISSING`), labelled; the fresh computation goes on in the background
+        (joined by whoever asks meanwhile). Without an earlier answer: refused, or waited for, as before."""
+        def fresh():
+            stale.SERVED.set(None)                # the background computes the fresh answer, never stale
+            return self.cached(key, compute)
+
+        def wait(timeout):
+            # the request's place under the admission bounds while it waits (the background computation
+            # inherits it); a bounded number of fresh computations started for requests answered stale
+            with self.admission.admit():
+                running = [f for f in list(self.background.running.values()) if not f.done()]
+                if (version, key) not in self.background.running and len(running) >= self.admission.total:
+                    raise Busy(503)
+                return self.background.wait((version, key), fresh, timeout)
+        try:
+            return wait(self._budget_left(version, key))
+        except (Pending, Busy) as exc:
+            got = earlier()
+            if got is MISSING:
+                if isinstance(exc, Busy):
+                    raise
+                return wait(PAGE_WAIT.get())
+            stale.note(got[0])
+            self.stale_served += 1
+            return got[1]
+
+    def _budget_left(self, version, key: tuple) -> float:
+        """What is left of :attr:`stale_wait` for ``key``'s fresh answer at ``version``, counted from the
+        first request that waited for it: later requests for an answer already being computed longer
+        than the budget get the earlier answer at once, not after another wait."""
+        import time
+
+        now = time.monotonic()
+        with self._budget_lock:
+            if self._budget_version != version:
+                self._budget_version, self._budget_started = version, {}
+            started = self._budget_started.setdefault(key, now)
+        return max(0.0, self.stale_wait - (now - started))
+
+    def _as_kept_before(self, before):
+        """``(("kept", key), before())`` with figures and disclosure patterns read as kept at the key the
+        figures of every period × region were last kept at, when that is not the current data key;
+        :data:`MISSING` when it is, or when ``before()`` needs something not kept there."""
+        from chainbrain.web import kept
+
+        # a short read on a free connection of the pool; never wait for one (the load test: requests
+        # waited here ~25 s for a connection before being refused)
+        if not self.lock.acquire(timeout=0.05):
+            return MISSING
+        try:
+            old = kept.before_key(self.store)
+            if old is None or old == kept._data_key(self.store):
+                return MISSING
+            token = kept.AS_OF.set(old)
+            try:
+                return ("kept", old), before()
+            except kept.NotKept:
+                return MISSING
+            finally:
+                kept.AS_OF.reset(token)
+        finally:
+            self.lock.release()
 
     def _fill(self, key: tuple, compute):
         import contextlib

@@ -1,0 +1,300 @@
+"""Answers from before a data change, served labelled while the fresh ones compute (#20, web/stale.py).
+
+The budget (``st.stale_wait``) is off under pytest; these tests switch it on. "The fresh answer
+computes slowly" is made real by holding every computation place of the pool
+(:func:`web_fixture.computations_held`), "the admission bound refuses" by filling its total.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+import web_fixture as W
+from chainbrain.web.app import create_app
+from chainbrain.web.cache import MISSING, ResultCache
+from chainbrain.web.stale import HEADER, version_id
+
+KPI = "/api/kpi"
+
+
+def test_the_cache_keeps_the_newest_earlier_answer_of_each_key():
+    c = ResultCache(size=4, keep_previous=True)
+    c.put((0,), "a", 1)
+    c.put((0,), "b", 1)
+    assert c.lookup((1,), "a") is MISSING                 # the data moved on: no current answer …
+    assert c.previous("a", (1,)) == ((0,), 1)             # … the one from before is kept, with its version
+    c.put((1,), "a", 2)
+    c.clear()                                             # an application write (version not known yet)
+    assert c.lookup((2,), "a") is MISSING
+    assert c.previous("a", (2,)) == ((1,), 2)             # the newest earlier answer of each key …
+    assert c.previous("b", (2,)) == ((0,), 1)             # … also when it was not asked in between
+    assert c.previous("a", (1,)) is MISSING               # not for a caller at another version
+    c.put((1,), "c", 3)                                   # computed at the version before, finished late
+    assert c.previous("c", (2,)) == ((1,), 3) and c.lookup((2,), "c") is MISSING
+    plain = ResultCache(size=4)
+    plain.put((0,), "a", 1)
+    assert plain.lookup((1,), "a") is MISSING and plain.previous("a", (1,)) is MISSING
+
+
+@pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app(request, tmp_path_factory):
+    if request.param == "duckdb":
+        db = str(tmp_path_factory.mktemp("stale") / "stale.duckdb")
+    else:
+        db = request.getfixturevalue("pg_server").create_database("web_stale")
+    W.build(db, tasks=False)
+    app = create_app(db, public_aggregates=True)
+    with TestClient(app) as c:                            # one event loop (and worker-thread pool) for all
+        app.state.shared_client = c
+        yield app
+
+
+def _client(app, name=None) -> TestClient:
+    """Anonymous: the app's one client (its one event loop, as a server has); signed-in: a client of its own."""
+    if not name:
+        return app.state.shared_client
+    c = TestClient(app)
+    if name:
+        r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+        assert r.status_code == 200, r.text
+    return c
+
+
+def _change(st, factor: float) -> None:
+    """A data change as the application's own writes make it: June's revenue × ``factor``, then invalidate."""
+    with st.store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE monthly_report SET revenue_ytd = revenue_ytd * :f WHERE year = 2025 AND month = 6"),
+                     {"f": factor})
+    st.invalidate()
+
+
+@pytest.fixture
+def st(app):
+    st = app.state.web
+    st.stale_wait = 0.2
+    yield st
+    st.stale_wait = None
+    st.admission.running = 0
+
+
+def _wait_fresh(client, params, timeout=30.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        r = client.get(KPI, params=params)
+        if HEADER not in r.headers:
+            return r
+        time.sleep(0.05)
+    raise AssertionError("the fresh answer never replaced the stale one")
+
+
+def test_a_stale_answer_while_the_fresh_one_computes_then_the_fresh_one(app, st):
+    anon = _client(app)
+    params = {"period": "2025-06"}
+    before = anon.get(KPI, params=params)
+    assert before.status_code == 200 and HEADER not in before.headers
+    old = st.versions.current()
+    _change(st, 2.0)
+    try:
+        with W.computations_held(st):                     # the fresh answer cannot be computed now
+            t0 = time.monotonic()
+            r = anon.get(KPI, params=params)
+            took = time.monotonic() - t0
+            assert r.status_code == 200 and r.headers[HEADER] == version_id(old), r.headers
+            assert r.json() == before.json()              # the previous version's answer, as it was
+            assert took < 5, took                         # served after the budget, not after the computation
+        fresh = _wait_fresh(anon, params)                 # the background computation filled the cache
+        assert before.json()["revenue_ytd_yuan"] > 0
+        assert fresh.json()["revenue_ytd_yuan"] == pytest.approx(2 * before.json()["revenue_ytd_yuan"])
+    finally:
+        _change(st, 0.5)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_at_the_admission_bound_stale_instead_of_503_and_503_without_one(app, st):
+    anon = _client(app)
+    city = {"period": "2025-06", "region": "360100"}
+    assert anon.get(KPI, params=city).status_code == 200
+    page = anon.get("/", params=city, headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'data-testid="stale-banner"' not in page.text
+    _change(st, 3.0)
+    try:
+        st.stale_wait = 5.0                               # the refusal, not the budget, serves it
+        st.admission.running = st.admission.total
+        t0 = time.monotonic()
+        r = anon.get(KPI, params=city)
+        assert r.status_code == 200 and HEADER in r.headers and time.monotonic() - t0 < 3
+        page = anon.get("/", params=city, headers={"accept": "text/html"})
+        assert page.status_code == 200 and 'data-testid="stale-banner"' in page.text
+        assert "数据更新中：显示的是导入前的数据" in page.text
+        # never asked before the change: nothing to fall back on
+        r = anon.get(KPI, params={"period": "2025-06", "region": "360400"})
+        assert r.status_code == 503 and HEADER not in r.headers
+        # an Excel download is never stale: refused like before
+        x = anon.get("/", params={**city, "format": "xlsx"})
+        assert x.status_code == 503 and HEADER not in x.headers
+    finally:
+        st.admission.running = 0
+        _change(st, 1 / 3)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_another_scope_never_gets_the_stale_answer(app, st):
+    county, viewer = _client(app, "dh_county"), _client(app, "viewer")
+    params = {"period": "2025-06", "region": "360102"}
+    mine = county.get(KPI, params=params)
+    assert mine.status_code == 200
+    _change(st, 5.0)
+    try:
+        st.admission.running = st.admission.total
+        again = county.get(KPI, params=params)
+        assert again.status_code == 200 and HEADER in again.headers and again.json() == mine.json()
+        other = viewer.get(KPI, params=params)            # another disclosure scope: no previous answer of its own
+        assert other.status_code == 503 and HEADER not in other.headers
+        st.admission.running = 0
+        fresh = viewer.get(KPI, params=params)
+        assert fresh.status_code == 200 and HEADER not in fresh.headers
+    finally:
+        st.admission.running = 0
+        _change(st, 0.2)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_no_stale_answers_when_the_budget_is_off(app, st):
+    anon = _client(app)
+    params = {"period": "2025-06", "region": "360402"}
+    assert anon.get(KPI, params=params).status_code == 200
+    _change(st, 2.0)
+    try:
+        st.stale_wait = None
+        st.admission.running = st.admission.total
+        assert anon.get(KPI, params=params).status_code == 503
+    finally:
+        st.admission.running = 0
+        _change(st, 0.5)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+def test_a_cached_answer_while_many_requests_wait_for_computations(app, st):
+    """The load test's refused and cached answers took ~1.3 s: requests waiting for a computation
+    each hold a worker thread, and a cached answer queued for one (AnyIO's default: 40 threads).
+    With 48 requests waiting for one computation, a cached answer still comes back at once."""
+    import threading
+
+    from chainbrain.web.admission import Admission
+
+    st.stale_wait = None                                  # every waiting request is an admitted one
+    anon = _client(app)
+    cached = {"period": "2025-06", "region": "360100"}
+    assert anon.get(KPI, params=cached).status_code == 200
+    waiting = {"period": "2025-06", "region": "360400", "scope": "manufacturing"}   # asked by no other test
+    bound, st.admission = st.admission, Admission(per_caller=100, total=100)
+    threads = []
+    try:
+        with W.computations_held(st):
+            for _ in range(48):                           # one uncached answer: one waits for a place in
+                th = threading.Thread(target=lambda: anon.get(KPI, params=waiting), daemon=True)   # the pool, 47 for it
+                th.start()
+                threads.append(th)
+            end = time.monotonic() + 30
+            while st.admission.running < 40 and time.monotonic() < end:
+                time.sleep(0.05)
+            assert st.admission.running >= 40, st.admission.running    # AnyIO's default: every thread taken
+            t0 = time.monotonic()
+            r = W.answered_while(lambda: anon.get(KPI, params=cached), 10)
+            assert r.status_code == 200 and time.monotonic() - t0 < 2, time.monotonic() - t0
+    finally:
+        st.admission = bound
+        for th in threads:
+            th.join(60)
+
+
+@pytest.mark.parametrize("app", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_after_an_import_the_figures_kept_before_it_answer_labelled(app, st):
+    """No answer in memory (a new process, or never asked): the figures of every period × region and
+    the viewer's disclosure pattern kept at the data key before the import give the answer, labelled;
+    a viewer whose own pattern was not kept there gets none (503 at the bound)."""
+    from chainbrain.analytics import kpi_stored
+    from chainbrain.store.patterns import data_key
+    from chainbrain.web.stale import version_id
+
+    with st.lock:
+        kept = kpi_stored.keep(st.store, monitoring=False)
+        assert kept["data_key"] == data_key(st.store)
+    anon, lx = _client(app), _client(app, "lx_county")
+    params = {"period": "2025-06"}
+    st.cache.clear()
+    before = anon.get(KPI, params=params)                 # computed from the kept figures; its pattern kept too
+    assert before.status_code == 200 and before.json()["revenue_ytd_yuan"] > 0
+    with st.store.engine.begin() as conn:                 # an import: a new revision of E1's June report
+        conn.execute(sa.text("INSERT INTO monthly_report (enterprise_id, year, month, revenue_ytd, revenue_ytd_prev, "
+                             "batch_id, revision) VALUES (1, 2025, 6, 1.3e10, 1.0e10, 1, 3)"))
+    st.invalidate()
+    try:
+        assert data_key(st.store) != kept["data_key"]
+        st.cache.previous_items.clear()                   # nothing in memory: only the store has the old figures
+        st.admission.running = st.admission.total
+        r = anon.get(KPI, params=params)
+        assert r.status_code == 200 and r.headers[HEADER] == version_id(("kept", kept["data_key"])), r.headers
+        assert r.json() == before.json()
+        other = lx.get(KPI, params=params)                # its pattern was never kept at the old key
+        assert other.status_code == 503 and HEADER not in other.headers
+        st.admission.running = 0
+        fresh = anon.get(KPI, params=params)              # the stale answer's background computation, or a new one
+        fresh = _wait_fresh(anon, params)
+        assert fresh.json()["revenue_ytd_yuan"] == pytest.approx(before.json()["revenue_ytd_yuan"] + 0.5e9)
+    finally:
+        st.admission.running = 0
+        with st.store.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM monthly_report WHERE enterprise_id = 1 AND year = 2025 AND month = 6 "
+                                 "AND revision = 3"))
+        st.invalidate()
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+def test_only_the_first_request_waits_the_budget(app, st):
+    """Once a fresh answer has been computing longer than the budget, the next requests for it get
+    the earlier answer at once."""
+    anon = _client(app)
+    params = {"period": "2025-06", "scope": "manufacturing"}
+    assert anon.get(KPI, params=params).status_code == 200
+    _change(st, 2.0)
+    try:
+        st.stale_wait = 1.0
+        with W.computations_held(st):
+            t0 = time.monotonic()
+            first = anon.get(KPI, params=params)
+            waited = time.monotonic() - t0
+            t0 = time.monotonic()
+            second = anon.get(KPI, params=params)
+            again = time.monotonic() - t0
+        assert HEADER in first.headers and HEADER in second.headers
+        assert waited >= 1.0 and again < 0.5, (waited, again)
+    finally:
+        _change(st, 0.5)
+
+
+def test_the_server_widens_threads_and_shortens_the_interpreter_switch(monkeypatch):
+    import sys
+
+    import anyio
+    import anyio.to_thread
+
+    from chainbrain.web.admission import widen_worker_threads
+
+    before = sys.getswitchinterval()
+
+    async def run():
+        monkeypatch.setenv("CHAINBRAIN_GIL_SWITCH_MS", "0.5")
+        assert widen_worker_threads() == 256
+        assert anyio.to_thread.current_default_thread_limiter().total_tokens == 256
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+        monkeypatch.setenv("CHAINBRAIN_WEB_THREADS", "10")          # never below AnyIO's 40
+        assert widen_worker_threads() == 256
+    try:
+        anyio.run(run)
+    finally:
+        sys.setswitchinterval(before)
