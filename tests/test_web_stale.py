@@ -28,13 +28,15 @@ def test_the_cache_keeps_the_newest_earlier_answer_of_each_key():
     assert c.lookup((1,), "a") is MISSING                 # the data moved on: no current answer …
     assert c.previous("a", (1,)) == ((0,), 1)             # … the one from before is kept, with its version
     c.put((1,), "a", 2)
-    c.clear()                                             # an application write (version not known yet)
+    c.outdate()                                           # an application write (version not known yet)
     assert c.lookup((2,), "a") is MISSING
     assert c.previous("a", (2,)) == ((1,), 2)             # the newest earlier answer of each key …
     assert c.previous("b", (2,)) == ((0,), 1)             # … also when it was not asked in between
     assert c.previous("a", (1,)) is MISSING               # not for a caller at another version
     c.put((1,), "c", 3)                                   # computed at the version before, finished late
     assert c.previous("c", (2,)) == ((1,), 3) and c.lookup((2,), "c") is MISSING
+    c.clear()                                             # forget: the earlier generation too
+    assert c.previous("b", (2,)) is MISSING and c.lookup((2,), "c") is MISSING
     plain = ResultCache(size=4)
     plain.put((0,), "a", 1)
     assert plain.lookup((1,), "a") is MISSING and plain.previous("a", (1,)) is MISSING
@@ -283,17 +285,17 @@ def test_the_server_widens_threads_and_shortens_the_interpreter_switch(monkeypat
     import anyio
     import anyio.to_thread
 
-    from chainbrain.web.admission import widen_worker_threads
+    from chainbrain.web.admission import WORKER_THREADS, widen_worker_threads
 
     before = sys.getswitchinterval()
 
     async def run():
         monkeypatch.setenv("CHAINBRAIN_GIL_SWITCH_MS", "0.5")
-        assert widen_worker_threads() == 256
-        assert anyio.to_thread.current_default_thread_limiter().total_tokens == 256
+        assert widen_worker_threads() == WORKER_THREADS > 40
+        assert anyio.to_thread.current_default_thread_limiter().total_tokens == WORKER_THREADS
         assert sys.getswitchinterval() == pytest.approx(0.0005)
         monkeypatch.setenv("CHAINBRAIN_WEB_THREADS", "10")          # never below AnyIO's 40
-        assert widen_worker_threads() == 256
+        assert widen_worker_threads() == WORKER_THREADS
     try:
         anyio.run(run)
     finally:

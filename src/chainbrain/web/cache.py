@@ -129,11 +129,20 @@ class ResultCache:
                 return MISSING
             return self.previous_items.get(key, MISSING)
 
-    def clear(self) -> None:
+    def outdate(self) -> None:
         """The application wrote: the current answers are no longer valid (kept as the previous
-        generation when ``keep_previous``)."""
+        generation when ``keep_previous``, for answers labelled as from before the write)."""
         with self.lock:
             self._rotate(None)
+
+    def clear(self) -> None:
+        """Forget every answer, the earlier generation included."""
+        with self.lock:
+            self.items.clear()
+            self.previous_items.clear()
+            self.derived_items.clear()
+            self.previous_version = None
+            self.version = None
 
     def derived(self, version: tuple, key: tuple, make: Callable[[], object]):
         """A value derived from cached answers (e.g. an answer's encoded JSON body), kept for

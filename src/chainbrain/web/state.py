@@ -273,9 +273,10 @@ class WebState:
         return True
 
     def invalidate(self) -> None:
-        """The application wrote data: drop every cached answer now (and warm up again)."""
+        """The application wrote data: every cached answer is outdated now (kept as the earlier generation
+        for labelled answers from before the write, web/stale.py), and the warm-up runs again."""
         self.versions.bump()
-        self.cache.clear()
+        self.cache.outdate()
         self._changed.set()
 
     # ------------------------------------------------------------ warm-up
