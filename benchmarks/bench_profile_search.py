@@ -58,17 +58,9 @@ class TupleIndex:
         self.rows = rows
 
     def match(self, q: str) -> list[int]:
-        q = q.strip()
-        up, low, ascii_only = q.upper(), q.lower(), q.isascii()
-        exact, prefix, other = [], [], []
-        for i, name, uscc, ini in self.rows:
-            if uscc and uscc == up:
-                exact.append(i)
-            elif (uscc and len(q) >= 4 and uscc.startswith(up)) or (ascii_only and ini.startswith(low)):
-                prefix.append(i)
-            elif q in name or (ascii_only and len(q) >= 2 and low in ini):
-                other.append(i)
-        return exact + prefix + other
+        from chainbrain.analytics.search_index import reference_match
+
+        return reference_match(self.rows, q)
 
     @staticmethod
     def rebuild_s(store, memo: dict) -> float:

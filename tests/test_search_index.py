@@ -29,18 +29,10 @@ QUERIES = ["手工样例", "公司", "铜", "sgyl", "gs", "s", "zzz", "9136", "�
 
 
 def _scan(rows, q: str) -> list[int]:
-    """The former matching (web/search.py before #20): one Python pass over (id, name, uscc, initials)."""
-    q = q.strip()
-    up, low, ascii_only = q.upper(), q.lower(), q.isascii()
-    exact, prefix, other = [], [], []
-    for i, name, uscc, ini in rows:
-        if uscc and uscc == up:
-            exact.append(i)
-        elif (uscc and len(q) >= 4 and uscc.startswith(up)) or (ascii_only and ini.startswith(low)):
-            prefix.append(i)
-        elif q in name or (ascii_only and len(q) >= 2 and low in ini):
-            other.append(i)
-    return exact + prefix + other
+    """The former matching (web/search.py before #20), kept as the rule's plain-loop specification."""
+    from chainbrain.analytics.search_index import reference_match
+
+    return reference_match(rows, q)
 
 
 def _change(conn) -> None:

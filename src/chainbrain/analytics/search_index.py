@@ -41,6 +41,23 @@ RETRY_S = 10.0                             # seconds before a failed read is tri
 USCC_LEN = 18                              # a USCC has 18 characters (GB 32100-2015): shorter queries match none exactly
 
 
+def reference_match(rows, q: str) -> list[int]:
+    """The matching rule of the module docstring as a plain loop over ``(id, name, uscc, initials)``
+    rows in id order — the former index's way, kept as the specification the Arrow match is tested
+    against (tests/test_search_index.py) and as the benchmark's baseline (bench_profile_search)."""
+    q = q.strip()
+    up, low, ascii_only = q.upper(), q.lower(), q.isascii()
+    exact, prefix, other = [], [], []
+    for i, name, uscc, ini in rows:
+        if uscc and uscc == up:
+            exact.append(i)
+        elif (uscc and len(q) >= 4 and uscc.startswith(up)) or (ascii_only and ini.startswith(low)):
+            prefix.append(i)
+        elif q in name or (ascii_only and len(q) >= 2 and low in ini):
+            other.append(i)
+    return exact + prefix + other
+
+
 def initials(name: str) -> str:
     """Pinyin initials of the Chinese characters in ``name`` (南昌电子 → ``ncdz``; other characters dropped)."""
     try:
