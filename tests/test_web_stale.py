@@ -300,3 +300,27 @@ def test_the_server_widens_threads_and_shortens_the_interpreter_switch(monkeypat
         anyio.run(run)
     finally:
         sys.setswitchinterval(before)
+
+
+def test_bad_tuning_variables_are_refused_not_ignored(monkeypatch):
+    """The stale budget, the admission bounds, the worker threads and the switch interval: a value that is
+    not valid is one bilingual ConfigError (``serve`` checks them before starting), never a silent default."""
+    from chainbrain.config import ConfigError
+    from chainbrain.web.admission import Admission, check_environment
+    from chainbrain.web.stale import stale_wait_s
+
+    monkeypatch.setenv("CHAINBRAIN_STALE_WAIT_MS", "soon")
+    with pytest.raises(ConfigError, match="stale_wait_ms 的取值无效"):
+        stale_wait_s()
+    monkeypatch.setenv("CHAINBRAIN_STALE_WAIT_MS", "-1")
+    assert stale_wait_s() is None
+    monkeypatch.setenv("CHAINBRAIN_STALE_WAIT_MS", "0")
+    assert stale_wait_s() == 0.0
+    for name, bad, good in (("CHAINBRAIN_COMPUTE_TOTAL", "0", "1"), ("CHAINBRAIN_COMPUTE_PER_USER", "x", "3"),
+                            ("CHAINBRAIN_WEB_THREADS", "-4", "64"), ("CHAINBRAIN_GIL_SWITCH_MS", "0", "0.1")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(ConfigError, match=f"{name} 的取值无效"):
+            check_environment()
+        monkeypatch.setenv(name, good)
+        check_environment()
+    assert (Admission().per_caller, Admission().total) == (3, 1)

@@ -50,6 +50,9 @@ def serve(
            "CHAINBRAIN_TRUSTED_PROXIES": ",".join(trusted_proxy) if trusted_proxy else None}
     os.environ.update({k: str(v) for k, v in env.items() if v is not None})
     cfg = load_settings()                      # a bad value: one line (chainbrain.cli.main)
+    from chainbrain.web.admission import check_environment
+
+    check_environment()                        # the admission and threading variables, the same way
     host, port = host or cfg.host, port or cfg.port
     if cfg.workers > 1 and not is_postgres(cfg.db):
         typer.echo(f"error: --workers {cfg.workers} needs PostgreSQL: a DuckDB file allows one process "

@@ -69,13 +69,41 @@ class Busy(Exception):
         return "the server is busy computing other requests; try again in a few seconds (服务器繁忙，请几秒后再试)"
 
 
+def _bad(name: str, raw: str):
+    from chainbrain.config import ConfigError
+
+    return ConfigError(f"{name}: {raw!r} is not a valid value ({name} 的取值无效)")
+
+
 def _limit(name: str, default: int) -> int:
-    raw = os.environ.get(name, "")
+    """A whole number ≥ 1 from the environment variable ``name`` (unset: ``default``); anything else is
+    a :class:`~chainbrain.config.ConfigError` (``serve`` refuses it in one line: :func:`check_environment`)."""
+    raw = os.environ.get(name, "").strip()
     try:
-        value = int(raw) if raw.strip() else default
+        value = int(raw) if raw else default
+        if value < 1:
+            raise ValueError
     except ValueError:
-        value = default
-    return max(1, value)
+        raise _bad(name, raw) from None
+    return value
+
+
+def _switch_ms() -> float:
+    raw = os.environ.get("CHAINBRAIN_GIL_SWITCH_MS", "").strip()
+    try:
+        ms = float(raw) if raw else SWITCH_MS
+        if not 0 < ms < float("inf"):
+            raise ValueError
+    except ValueError:
+        raise _bad("CHAINBRAIN_GIL_SWITCH_MS", raw) from None
+    return ms
+
+
+def check_environment() -> None:
+    """Refuse a bad admission or threading variable before the server starts (``serve``)."""
+    for name in ("CHAINBRAIN_COMPUTE_PER_USER", "CHAINBRAIN_COMPUTE_TOTAL", "CHAINBRAIN_WEB_THREADS"):
+        _limit(name, 1)
+    _switch_ms()
 
 
 class Admission:
@@ -142,12 +170,7 @@ def widen_worker_threads() -> int:
 
     import anyio.to_thread
 
-    raw = os.environ.get("CHAINBRAIN_GIL_SWITCH_MS", "").strip()
-    try:
-        ms = float(raw) if raw else SWITCH_MS
-    except ValueError:
-        ms = SWITCH_MS
-    sys.setswitchinterval(min(5.0, max(0.1, ms)) / 1000)
+    sys.setswitchinterval(min(5.0, max(0.1, _switch_ms())) / 1000)
 
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = max(int(limiter.total_tokens), _limit("CHAINBRAIN_WEB_THREADS", WORKER_THREADS))

@@ -40,12 +40,13 @@ def stale_wait_s() -> float | None:
     raw = os.environ.get("CHAINBRAIN_STALE_WAIT_MS", "").strip()
     if not raw and "PYTEST_CURRENT_TEST" in os.environ:
         return None
-    try:
-        from chainbrain.config import load_settings
+    from chainbrain.config import ConfigError, load_settings
 
+    try:
         ms = int(raw) if raw else load_settings().stale_wait_ms
-    except Exception:                                  # noqa: BLE001 — a bad value: the default
-        ms = DEFAULT_MS
+    except ValueError:                                 # refused in one line (serve checks the settings first)
+        raise ConfigError(f"CHAINBRAIN_STALE_WAIT_MS: {raw!r} is not a valid stale_wait_ms "
+                          f"(stale_wait_ms 的取值无效)") from None
     return None if ms < 0 else ms / 1000.0
 
 
