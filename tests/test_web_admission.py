@@ -5,6 +5,7 @@ server's own work are never refused."""
 from __future__ import annotations
 
 import re
+import time
 import threading
 
 import pytest
@@ -151,3 +152,59 @@ def test_a_search_waits_for_no_computation(client):
             assert r.status_code == 200 and r.json()["regions"], r.text
         finally:
             st.admission.running = 0
+
+
+def test_a_request_waits_for_a_place_at_most_the_queue_wait(client, monkeypatch):
+    """An admitted request whose computation finds no free place (others hold every one) is refused
+    with 503 after ``CHAINBRAIN_QUEUE_WAIT_S``, instead of waiting past the client's patience (the load
+    test's timeouts); the server's own work waits its turn."""
+    monkeypatch.setenv("CHAINBRAIN_QUEUE_WAIT_S", "1")
+    st = client.app.state.web
+    with W.computations_held(st):
+        t0 = time.perf_counter()
+        r = W.answered_while(lambda: client.get("/api/kpi", params={"period": "2025-03", "scope": "manufacturing"}), 20)
+        waited = time.perf_counter() - t0
+        assert r.status_code == 503 and r.headers["Retry-After"] == "5" and SHAPE.match(r.json()["detail"])
+        assert 1.0 <= waited < 15, waited
+    assert client.get("/api/kpi", params={"period": "2025-03", "scope": "manufacturing"}).status_code == 200     # places free again
+
+
+def test_joining_another_requests_computation_is_bounded_too(monkeypatch):
+    """A request joining the same answer computed by another waits at most the queue wait (503); the
+    computation goes on and its owner gets the answer; the server's own work joins without a bound."""
+    from chainbrain.web.state import Flights
+
+    monkeypatch.setenv("CHAINBRAIN_QUEUE_WAIT_S", "0.5")
+    flights, release, out = Flights(), threading.Event(), {}
+    started = threading.Event()
+
+    def owner():
+        def work():
+            started.set()
+            release.wait(10)
+            return 42
+        out["owner"] = flights.run(("v", "k"), work)
+
+    def joiner(caller, name):
+        CALLER.set(caller)
+        try:
+            out[name] = flights.run(("v", "k"), lambda: -1)
+        except Busy as exc:
+            out[name] = exc.status
+
+    th = threading.Thread(target=owner)
+    th.start()
+    assert started.wait(5)
+    t0 = time.perf_counter()
+    j = threading.Thread(target=joiner, args=("session:j", "request"))
+    j.start()
+    j.join(5)
+    assert out["request"] == 503 and 0.5 <= time.perf_counter() - t0 < 5
+    w = threading.Thread(target=joiner, args=(None, "server"))     # the warm-up: no caller, no bound
+    w.start()
+    time.sleep(0.8)
+    assert "server" not in out
+    release.set()
+    th.join(5)
+    w.join(5)
+    assert out["owner"] == 42 and out["server"] == 42

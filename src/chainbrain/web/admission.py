@@ -53,6 +53,11 @@ SWITCH_MS = 0.5
 
 RETRY_AFTER = 5          # seconds: an uncached answer takes about that long at province scale
 
+#: seconds a request waits for a computation's place, or for the same answer computed by another
+#: request, before it is refused with 503 (``CHAINBRAIN_QUEUE_WAIT_S``): in the load test, requests
+#: admitted at the back of a queue of 16 waited past the clients' 60 s and ended as timeouts
+QUEUE_WAIT_S = 20.0
+
 
 class Busy(Exception):
     """Refused for now: ``status`` 429 (this caller) or 503 (the server), retry after ``retry_after`` s."""
@@ -99,11 +104,43 @@ def _switch_ms() -> float:
     return ms
 
 
+def queue_wait_s() -> float:
+    """``CHAINBRAIN_QUEUE_WAIT_S`` (default :data:`QUEUE_WAIT_S`): a number of seconds > 0."""
+    raw = os.environ.get("CHAINBRAIN_QUEUE_WAIT_S", "").strip()
+    try:
+        value = float(raw) if raw else QUEUE_WAIT_S
+        if not 0 < value < float("inf"):
+            raise ValueError
+    except ValueError:
+        raise _bad("CHAINBRAIN_QUEUE_WAIT_S", raw) from None
+    return value
+
+
+#: set in a background computation started for a request (web/pending.py): it keeps the request's
+#: place but waits its turn, however long — nobody waits for it past the request's own wait
+_PATIENT: contextvars.ContextVar = contextvars.ContextVar("chainbrain_patient", default=False)
+
+
+def patient() -> None:
+    """The current context's computations wait for a place without a deadline (:func:`deadline`)."""
+    _PATIENT.set(True)
+
+
+def deadline() -> float | None:
+    """How long the current request may wait for a place or another's computation (s); None for the
+    server's own work (the warm-up, page computations in the background), which waits its turn."""
+    return None if CALLER.get() is None or _PATIENT.get() else queue_wait_s()
+
+
 def check_environment() -> None:
-    """Refuse a bad admission or threading variable before the server starts (``serve``)."""
+    """Refuse a bad admission, threading or warm-up variable before the server starts (``serve``)."""
+    from chainbrain.web.viewers import limit
+
     for name in ("CHAINBRAIN_COMPUTE_PER_USER", "CHAINBRAIN_COMPUTE_TOTAL", "CHAINBRAIN_WEB_THREADS"):
         _limit(name, 1)
     _switch_ms()
+    queue_wait_s()
+    limit()
 
 
 class Admission:

@@ -5,7 +5,7 @@ assets from a CDN, and deployments are offline).
 
 Answers are cached per data version (:mod:`chainbrain.web.cache`); the JSON
 of /api/kpi and /api/cockpit is kept serialized, so a cached request costs
-no analytics, no lock and no re-encoding. :func:`warm_up` lists what is
+no analytics, no lock and no re-encoding. :func:`chainbrain.web.warmup.warm_up` lists what is
 precomputed when the application starts (this router's lifespan).
 """
 
@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from chainbrain.store.migrate import current_revision
-from chainbrain.web import data, model, profiles
+from chainbrain.web import data, model
 from chainbrain.web.auth import current_user
 from chainbrain.web.policy import cell_rule, disclosure_key, require_aggregates, scope_key
 from chainbrain.web.schemas import KPI, Cockpit, Health
@@ -32,7 +32,11 @@ async def lifespan(app: FastAPI):
     level = warmup_level()
     if level == "off":
         st.warm = False
-    st.start_warmup(lambda store: warm_up(st, store, full=level == "full"))
+    from chainbrain.web.warmup import viewer_jobs, warm_up
+
+    full = level == "full"
+    st.start_warmup(lambda store: warm_up(st, store, full=full),
+                    lambda store, user: viewer_jobs(st, store, user, full=full))
     try:
         yield
     finally:
@@ -168,81 +172,3 @@ def api_health(request: Request):
                 "pack": {k: pack[k] for k in ("name", "version", "effective_date")} if pack else None,
                 "schema_revision": current_revision(st.store)}
     return _json(st, ("health",), build, Health)
-
-
-# ---------------------------------------------------------------- warm-up
-def warm_up(st: WebState, store=None, full: bool = True) -> list[tuple[tuple, object]]:
-    """What to precompute at start-up, most requested first: the default period's cockpit
-    (JSON and page data), KPI, chain list, targets/projection/alerts, the KPI figures of every
-    period × region (kept in the store, :mod:`chainbrain.analytics.kpi_stored`), city pages, chain pages.
-
-    Keys are those the endpoints use for an anonymous viewer (public deployments) with the
-    default query parameters (period = newest, scope all, Chinese).
-    """
-    from chainbrain.analytics import kpi_stored
-    from chainbrain.analytics.kpi import latest_period
-    from chainbrain.web.auth import read_store
-    from chainbrain.web import pages
-    from chainbrain.web.disclosure import scopes
-
-    store = store or st.store
-    anon, zh, lang_key = None, "zh", ("anon",)
-    rule = cell_rule(store, anon, st.min_cell)
-    cities = [c["code"] for c in data.regions(store, "prefecture")]
-    chains = [c["code"] for c in data.chains(store)]
-    jobs = [
-        # the search index is read beside the warm-up, on the lock-free reader (first read ≈ 14 s of pinyin)
-        (("search index",), lambda: st.search_index.start(read_store(st.store), st.versions.current())),
-        (("cockpit", None, None, "all", disclosure_key(anon)),
-         lambda: model.build(store, None, None, "all", rule)),
-        (("json", "kpi", None, None, None, "all", disclosure_key(anon)),
-         lambda: KPI.model_validate(model.kpi_record(store, None, None, None, "all", rule)).model_dump_json().encode()),
-        (("chains", None, "all", zh, lang_key), lambda: pages.chains_list(store, None, "all", rule, zh)),
-        (("json", "health"), lambda: Health.model_validate(
-            {"status": "ok", "engine": store.kind,
-             "pack": {k: v for k, v in (data.pack_meta(store) or {}).items() if k != "title"} or None,
-             "schema_revision": current_revision(store)}).model_dump_json().encode()),
-        (("monitoring", None, None, "all"), lambda: model.monitoring(store, None, None, "all", with_alerts=False)),
-        (("alerts", None), lambda: model.period_alerts(store, None)),
-        (("profile index",), lambda: profiles.build(st, store)),        # enterprise pages (web.profiles)
-    ]
-
-    def cockpit_plus():
-        d = st.cache.lookup(st.versions.current(), ("cockpit", None, None, "all", disclosure_key(anon)))
-        mon = st.cache.lookup(st.versions.current(), ("monitoring", None, None, "all"))
-        al = st.cache.lookup(st.versions.current(), ("alerts", None))
-        if not all(isinstance(x, dict) for x in (d, mon, al)):     # a part failed or the data moved on
-            return cockpit_full(st, anon, None, None, "all")
-        mon = {**mon, "alerts": al["alerts"], "alerts_source": al["alerts_source"]}
-        if not d.get("period"):
-            return {**d, "targets": [], "projection": None, "alerts": [], "alerts_source": None}
-        mon = model.protect_monitoring(store, mon, rule, None, "all")
-        return {**d, "targets": mon["targets"], "projection": mon["projection"],
-                "alerts": model.alerts_for(store, mon["alerts"], anon), "alerts_source": mon["alerts_source"]}
-    jobs.append((("cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)), cockpit_plus))
-    jobs.append((("json", "cockpit+", None, None, "all", disclosure_key(anon), scope_key(anon)),
-                 lambda: Cockpit.model_validate(cockpit_plus()).model_dump_json().encode()))
-    # the KPI figures of every period × region (one pass, analytics.kpi_stored: ≈ 10 s at province
-    # scale), kept in the store at the current data — at start-up only when ``chainbrain compute`` did
-    # not, and after every import, where only the periods whose inputs changed are recomputed and the
-    # others moved to the new data key (analytics.kpi_rekey); the targets and projection of every pair
-    # (≈ 2 min more) are left to ``chainbrain compute``
-    jobs.append((("kpi figures", "all"), lambda: kpi_stored.keep(store, force=False, monitoring=False)))
-    if not full:
-        return jobs
-    for code in cities:
-        jobs.append((("region", code, None, "all", zh, lang_key),
-                     lambda code=code: pages.region_page(store, code, None, "all", rule, anon, zh)))
-    for code in chains:
-        jobs.append((("chain", code, None, "all", zh, lang_key),
-                     lambda code=code: pages.chain_page(store, code, None, "all", rule, anon, zh)))
-    for code in cities:
-        jobs.append((("cockpit", None, code, "all", disclosure_key(anon)),
-                     lambda code=code: model.build(store, None, code, "all", rule)))
-    # last: every account's disclosure pattern of the newest period (kept by ``chainbrain compute``
-    # or computed here once and kept), so that no one's first page waits for the audit
-    label = latest_period(store)
-    for key, user in (scopes(store).items() if label else ()):
-        jobs.append((("disclosure scope", label, key),
-                     lambda user=user: cell_rule(store, user, st.min_cell).pattern(label).cells))
-    return jobs

@@ -186,6 +186,8 @@ def current_user(request: Request) -> U.User | None:
     if token:
         st = get_state(request)
         request.state.user, request.state.csrf = _lookup_session(st.store, _digest(token))
+        if request.state.user is not None:
+            st.note_viewer(request.state.user)     # its scope's answers kept ready (web/viewers.py)
     return request.state.user
 
 

@@ -84,5 +84,8 @@ class Background:
 
 
 def _unbounded(work):
+    from chainbrain.web.admission import patient
+
     PAGE_WAIT.set(None)          # nested answers inside the computation are computed, not deferred
+    patient()                    # … and wait their turn for a place (no request waits past its own wait)
     return work()

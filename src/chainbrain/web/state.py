@@ -118,6 +118,10 @@ class WebState:
         self._changed = threading.Event()
         self._running: dict = {}               # request token → the pool member computing for it
         self.warm_passes = 0                   # completed warm-up passes (first + after each data change)
+        from chainbrain.web.viewers import Viewers
+
+        self.viewers = Viewers()               # signed-in scopes the warm-up keeps ready (web/viewers.py)
+        self._new_viewers: list = []           # … seen for the first time, to warm now
         self._warm_thread: threading.Thread | None = None
         self.warmed = threading.Event()
         from chainbrain.web.stale import stale_wait_s
@@ -227,16 +231,23 @@ class WebState:
             self.lock.release()
 
     def _fill(self, key: tuple, compute):
-        import contextlib
+        from chainbrain.web.admission import deadline
 
-        # one of the pool's ``size`` places of computations (a nested one has its place already)
-        place = contextlib.nullcontext() if self.lock._is_owned() else self.pool.computing
-        with place, self.lock:
-            version = self.versions.current()
-            value = self.cache.lookup(version, key)
-            if value is MISSING:
-                value = self._compute(compute)
-                self.cache.put(version, key, value)
+        # one of the pool's ``size`` places of computations (a nested one has its place already);
+        # a request waits for it at most ``CHAINBRAIN_QUEUE_WAIT_S``, then 503 (web/admission.py)
+        placed = not self.lock._is_owned()
+        if placed and not self.pool.computing.acquire(timeout=deadline()):
+            raise Busy(503)
+        try:
+            with self.lock:
+                version = self.versions.current()
+                value = self.cache.lookup(version, key)
+                if value is MISSING:
+                    value = self._compute(compute)
+                    self.cache.put(version, key, value)
+        finally:
+            if placed:
+                self.pool.computing.release()
         return value
 
     def _compute(self, compute):
@@ -280,8 +291,17 @@ class WebState:
         self._changed.set()
 
     # ------------------------------------------------------------ warm-up
-    def start_warmup(self, jobs) -> None:
-        """Precompute in the background: ``jobs(store)`` returns ``[(key, compute), …]``.
+    def note_viewer(self, user) -> None:
+        """A signed-in request of ``user``: its scope is kept ready by the warm-up from now on, and
+        warmed at once when it is new (:mod:`chainbrain.web.viewers`)."""
+        if self.warm and self.viewers.touch(user):
+            with self._budget_lock:
+                self._new_viewers.append(user)
+            self._changed.set()
+
+    def start_warmup(self, jobs, viewer_jobs=None) -> None:
+        """Precompute in the background: ``jobs(store)`` returns ``[(key, compute), …]``;
+        ``viewer_jobs(store, user)`` those of one signed-in scope, warmed when it is first seen.
 
         The warm-up works on its own connection to the database (:func:`side_store`),
         so it neither waits for nor disturbs requests on the application's connection.
@@ -294,9 +314,9 @@ class WebState:
             self.warmed.set()
             return
 
-        def one_pass(own) -> None:
-            paused = self.warm_passes == 0          # the hook holds a re-warm after a data change only
-            for key, compute in jobs(own):
+        def one_pass(own, listed=None) -> None:
+            paused = self.warm_passes == 0 or listed is not None   # the hook holds a re-warm only
+            for key, compute in (jobs(own) if listed is None else listed):
                 if self._stop.is_set():
                     return
                 if not paused:
@@ -329,10 +349,15 @@ class WebState:
                     if self._stop.is_set():
                         break
                     now = self.versions.current()
-                    if now != warmed_at:
+                    with self._budget_lock:
+                        new, self._new_viewers = self._new_viewers, []
+                    if now != warmed_at:              # every scope, the new ones included
                         warmed_at = now
                         one_pass(own)
                         self.warm_passes += 1
+                    elif viewer_jobs is not None:
+                        for user in new:
+                            one_pass(own, viewer_jobs(own, user))
             except Exception as exc:
                 log.warning("warm-up failed: %s", exc)
             finally:
@@ -413,9 +438,13 @@ class Flights:
             if mine:
                 fut = self.running[ident] = cf.Future()
         if not mine:
-            try:
-                value = fut.result()
+            from chainbrain.web.admission import deadline
+
+            try:                                 # a request waits at most CHAINBRAIN_QUEUE_WAIT_S (503)
+                value = fut.result(timeout=deadline())
             except Exception:
+                if not fut.done():               # still computing past the deadline
+                    raise Busy(503) from None
                 return self._inside(work)
             with self.lock:
                 self.joined += 1

@@ -1,0 +1,123 @@
+"""The warm-up keeps the signed-in scopes' default answers ready (#20, web/viewers.py, web/warmup.py):
+every account's scope at start-up, a scope first seen signed in at once, and all of them again
+after a data change — in the load test a signed-in user's first cockpit after an import had no
+answer and was refused."""
+
+from __future__ import annotations
+
+import time
+
+import pyarrow as pa
+import pytest
+from fastapi.testclient import TestClient
+
+import web_fixture as W
+from chainbrain.config import ConfigError
+from chainbrain.web import create_app
+from chainbrain.web.cache import MISSING
+from chainbrain.web.policy import disclosure_key, scope_key
+from chainbrain.web.users import User
+from chainbrain.web.viewers import Viewers, limit
+
+YI = 1e8
+
+
+def _login(app, name):
+    c = TestClient(app)
+    r = c.post("/api/login", json={"username": name, "password": W.password(name)})
+    assert r.status_code == 200, r.text
+    return c
+
+
+def _cockpit_key(user):
+    return ("json", "cockpit+", None, None, "all", disclosure_key(user), scope_key(user))
+
+
+def _wait(cond, timeout=120.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _defaults(c):
+    for path in ("/api/cockpit", "/api/kpi", "/api/chains"):
+        r = c.get(path)
+        assert r.status_code == 200, (path, r.text)
+    return c.get("/api/cockpit").json()
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINBRAIN_WEB_WARMUP", "essential")
+    app = create_app(W.build(tmp_path / "warm.duckdb", tasks=False), public_aggregates=False)
+    with TestClient(app):                         # the lifespan: the warm-up starts
+        yield app
+
+
+def test_every_account_scope_is_warmed_at_start_up(app):
+    st = app.state.web
+    assert st.warmed.wait(120)
+    version = st.versions.current()
+    seen = {scope_key(u) for u in st.viewers.recent()}
+    assert ("city", "360100", None, None) in seen and ("enterprise", None, None, W.USCC[3]) not in seen
+    city = next(u for u in st.viewers.recent() if u.role == "city")
+    assert st.cache.lookup(version, _cockpit_key(city)) is not MISSING
+    c = _login(app, "nc_city")
+    c.get("/api/chains")                          # the session's first request (sign-in reads)
+    misses = st.cache.misses
+    body = _defaults(c)
+    assert st.cache.misses == misses, "a signed-in city user's default answers were computed on request"
+    assert body["kpi"]["above_scale_count"] > 0
+
+
+def test_a_new_scope_is_warmed_when_first_seen_and_again_after_a_change(app):
+    st = app.state.web
+    assert st.warmed.wait(120)
+    ent = User(id=0, username="ent3", role="enterprise", uscc=W.USCC[3])
+    assert st.cache.lookup(st.versions.current(), _cockpit_key(ent)) is MISSING
+    c = _login(app, "ent3")
+    c.get("/api/health")                          # a signed-in request: the scope is noted
+    assert _wait(lambda: st.cache.lookup(st.versions.current(), _cockpit_key(ent)) is not MISSING), \
+        "the enterprise user's cockpit was not warmed after its first request"
+    misses = st.cache.misses
+    before = _defaults(c)
+    assert st.cache.misses == misses
+    city = _login(app, "nc_city")
+    city.get("/api/health")
+    passes = st.warm_passes
+    with st.lock, st.store.begin() as conn:       # a correction: E5's revenue of 2025-06 up by 10 亿元
+        st.store.bulk_insert(conn, "monthly_report", pa.table({
+            "enterprise_id": [5], "year": [2025], "month": [6], "revenue_ytd": [50.0 * YI],
+            "revenue_ytd_prev": pa.array([None], pa.float64()), "batch_id": [1], "revision": [3]}))
+    st.invalidate()                               # after the commit, as the import jobs do
+    assert _wait(lambda: st.warm_passes > passes), "no re-warm after the change"
+    time.sleep(1.5)                               # the data version's counters are re-read within 1 s
+    for client, user in ((c, ent), (city, st.viewers.recent()[0])):
+        assert _wait(lambda: st.cache.lookup(st.versions.current(), _cockpit_key(user)) is not MISSING), user
+        misses = st.cache.misses
+        after = client.get("/api/cockpit")
+        assert after.status_code == 200 and "X-ChainBrain-Stale" not in after.headers
+        assert st.cache.misses == misses, f"{user.username}'s cockpit was not re-warmed"
+    assert c.get("/api/cockpit").json()["kpi"] != before["kpi"]      # the fresh figures, not the earlier ones
+
+
+def test_the_viewers_kept_are_bounded_most_recent_first(monkeypatch):
+    a, b, d = (User(id=i, username=n, role="county", region_code=r)
+               for i, n, r in ((1, "a", "360102"), (2, "b", "360402"), (3, "d", "360103")))
+    v = Viewers(size=2)
+    assert v.touch(a) and v.touch(b) and not v.touch(a)            # a seen again: not new
+    assert [u.username for u in v.recent()] == ["a", "b"]
+    assert v.touch(d) and [u.username for u in v.recent()] == ["d", "a"]     # b, the oldest, dropped
+    assert not v.touch(User(id=4, username="viewer", role="viewer"))   # the anonymous scope: warmed anyway
+    v.seed([b])                                                     # start-up accounts never push out the seen
+    assert [u.username for u in v.recent()] == ["d", "a"]
+    assert not Viewers(size=0).touch(a)
+    monkeypatch.setenv("CHAINBRAIN_WARM_VIEWERS", "0")
+    assert limit() == 0
+    for bad in ("-1", "x", "1.5"):
+        monkeypatch.setenv("CHAINBRAIN_WARM_VIEWERS", bad)
+        with pytest.raises(ConfigError, match="CHAINBRAIN_WARM_VIEWERS"):
+            limit()
