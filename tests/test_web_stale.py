@@ -165,6 +165,28 @@ def test_another_scope_never_gets_the_stale_answer(app, st):
 
 
 @pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_without_an_earlier_answer_a_json_request_waits_at_most_the_queue_wait(app, st, monkeypatch):
+    """After a change, a JSON request with nothing from before to fall back on (a key never asked) waits
+    for its fresh answer at most ``CHAINBRAIN_QUEUE_WAIT_S``, then 503 — it used to wait without a bound
+    (the load test's timeouts at 60 s); the computation goes on and answers the next request."""
+    monkeypatch.setenv("CHAINBRAIN_QUEUE_WAIT_S", "1")
+    anon = _client(app)
+    params = {"period": "2025-05", "region": "360402"}
+    _change(st, 2.0)
+    try:
+        with W.computations_held(st):
+            t0 = time.monotonic()
+            r = W.answered_while(lambda: anon.get(KPI, params=params), 20)
+            assert r.status_code == 503 and HEADER not in r.headers and 1.0 <= time.monotonic() - t0 < 15
+        end = time.monotonic() + 30
+        while (r := anon.get(KPI, params=params)).status_code != 200 and time.monotonic() < end:
+            time.sleep(0.1)
+        assert r.status_code == 200 and HEADER not in r.headers
+    finally:
+        _change(st, 0.5)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
 def test_no_stale_answers_when_the_budget_is_off(app, st):
     anon = _client(app)
     params = {"period": "2025-06", "region": "360402"}

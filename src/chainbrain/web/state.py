@@ -188,7 +188,14 @@ class WebState:
             if got is MISSING:
                 if isinstance(exc, Busy):
                     raise
-                return wait(PAGE_WAIT.get())
+                if PAGE_WAIT.get() is not None:  # a page: "计算中" past its wait (web/pending.py)
+                    return wait(PAGE_WAIT.get())
+                from chainbrain.web.admission import deadline
+
+                try:                              # JSON: at most the queue wait, then 503 (the load test's
+                    return wait(deadline())       # timeouts: JSON requests waited here without a bound)
+                except Pending:
+                    raise Busy(503) from None
             stale.note(got[0])
             self.stale_served += 1
             return got[1]
