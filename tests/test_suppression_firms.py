@@ -92,3 +92,69 @@ def test_the_tiny_demos_published_pattern_discloses_no_firm(tmp_path):
         assert suppression_firms.disclosed(u, before.hidden, frozenset(), 3)      # the test can fail
     finally:
         store.close()
+
+
+def _determined_by_rank(m, a: int) -> bool:
+    """e_a lies in the row space of ``m`` (rank over the rationals: exact for these small 0/1 matrices)."""
+    import numpy as np
+
+    e = np.zeros((1, m.shape[1]))
+    e[0, a] = 1
+    return np.linalg.matrix_rank(np.vstack([m, e])) == np.linalg.matrix_rank(m)
+
+
+def test_the_block_solve_gives_the_atoms_the_published_cells_determine():
+    """``gf_reduce.firm_solutions`` on random blocks: an atom is reported iff the published cells'
+    rows span its unit vector (an independent rank test), and the cells it names span it too."""
+    import numpy as np
+
+    from chainbrain.analytics.gf_reduce import firm_solutions
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        n_rows, na = int(rng.integers(2, 9)), int(rng.integers(2, 8))
+        m = (rng.random((n_rows, na)) < 0.45).astype(float)
+        m = m[m.sum(axis=1) > 0]
+        if not len(m):
+            continue
+        indptr = np.r_[0, np.cumsum(m.sum(axis=1).astype(int))]
+        indices = np.concatenate([np.flatnonzero(r) for r in m]).astype(np.int64)
+        found = dict(firm_solutions(indptr, indices, na, np.arange(na)))
+        for a in range(na):
+            assert (a in found) == _determined_by_rank(m, a), (m, a)
+            if a in found:
+                assert found[a] and _determined_by_rank(m[found[a]], a)
+
+
+def test_the_solve_in_a_worker_process_gives_the_same_pattern(monkeypatch):
+    """The server solves blocks in a worker process (``solver_pool``); the published pattern and the
+    firms found are the same as in-process."""
+    from chainbrain.analytics import solver_pool
+
+    u = _family({"2025-06": {("cur", "A", "X", "all"): {1, 2, 3, 4, 5}, ("cur", "B", "X", "all"): {1, 2, 3},
+                             ("cur", None, "X", "all"): {1, 2, 3, 4, 5, 6}}})
+    here = suppression_firms.disclosed(u, frozenset(), frozenset(), 3)
+    pat_here, _ = suppression_audit.audited(u, frozenset())
+    before = solver_pool.done_remote
+    assert solver_pool.start(1) == 1
+    try:
+        there = suppression_firms.disclosed(u, frozenset(), frozenset(), 3)
+        pat_there, _ = suppression_audit.audited(u, frozenset())
+    finally:
+        solver_pool.stop()
+    assert solver_pool.done_remote > before                     # the blocks went to the worker
+    assert sorted(map(repr, there)) == sorted(map(repr, here)) and pat_there.hidden == pat_here.hidden
+
+
+def test_a_bad_solver_process_count_is_refused(monkeypatch):
+    import pytest
+
+    from chainbrain.analytics.solver_pool import processes
+    from chainbrain.config import ConfigError
+
+    monkeypatch.setenv("CHAINBRAIN_SOLVER_PROCESSES", "0")
+    assert processes() == 0
+    for bad in ("-1", "two"):
+        monkeypatch.setenv("CHAINBRAIN_SOLVER_PROCESSES", bad)
+        with pytest.raises(ConfigError, match="CHAINBRAIN_SOLVER_PROCESSES 的取值无效"):
+            processes()

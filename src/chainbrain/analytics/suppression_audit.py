@@ -39,13 +39,11 @@ converges in 37 rounds and 4.5 s, withholding 1,402 more cells (1.6 %).
 
 from __future__ import annotations
 
-import collections
 import logging
 
 from chainbrain.analytics.gcpause import paused
+from chainbrain.analytics.gf_reduce import P, reduce_rows as _reduce
 from chainbrain.analytics.suppression import MIN_CELL, Pattern, Rule, Universe, _index, pattern
-
-P = (1 << 61) - 1
 
 
 def system(u: Universe, hidden, visible: frozenset) -> tuple[dict, list[dict]]:
@@ -65,51 +63,6 @@ def system(u: Universe, hidden, visible: frozenset) -> tuple[dict, list[dict]]:
         if row:
             rows.append(row)
     return unknown, rows
-
-
-def _reduce(rows: list[dict]) -> dict[int, dict]:
-    """Pivot column → its fully reduced row (Gauss–Jordan over GF(P), sparse)."""
-    piv: dict[int, dict] = {}
-    holds = collections.defaultdict(set)          # column → pivots whose row holds it
-    for row in rows:
-        row = dict(row)
-        todo = [c for c in row if c in piv]
-        while todo:
-            c = todo.pop()
-            f = row.get(c)
-            if not f:
-                continue
-            for cc, v in piv[c].items():
-                x = (row.get(cc, 0) - f * v) % P
-                if x:
-                    if cc not in row and cc in piv:
-                        todo.append(cc)
-                    row[cc] = x
-                else:
-                    row.pop(cc, None)
-        if not row:
-            continue
-        p = min(row)
-        inv = pow(row[p], P - 2, P)
-        row = {c: v * inv % P for c, v in row.items()}
-        for q in list(holds.get(p, ())):               # keep the other rows free of the new pivot
-            r2 = piv[q]
-            f = r2.get(p)
-            if not f:
-                continue
-            for cc, v in row.items():
-                x = (r2.get(cc, 0) - f * v) % P
-                if x:
-                    if cc not in r2:
-                        holds[cc].add(q)
-                    r2[cc] = x
-                else:
-                    r2.pop(cc, None)
-                    holds[cc].discard(q)
-        piv[p] = row
-        for cc in row:
-            holds[cc].add(p)
-    return piv
 
 
 def determined(u: Universe, hidden, visible: frozenset | None, min_cell: int = MIN_CELL) -> list:

@@ -25,7 +25,7 @@ enters the system. A figure is one equation ``Σ its atoms = its value``.
 **The check.** An atom whose unseen firms number 1 … min_cell − 1 is *disclosed* when its unit
 vector lies in the row space of the published figures' equations. The system splits into one
 block per year (v(·, Y) with the p(·, Y + 1) that may stand for them; every figure lies in one
-block), each reduced exactly over GF(2⁶¹ − 1) (:func:`suppression_audit._reduce`), with each
+block), each reduced exactly over GF(2⁶¹ − 1) (:func:`chainbrain.analytics.gf_reduce.firm_solutions`, in a worker process when the server started them: :mod:`chainbrain.analytics.solver_pool`), with each
 figure's value as an extra column after the atoms, so a disclosed atom's reduced row names the
 figures that give it (its *support*) — what :func:`suppression_audit.audited` withholds from.
 Cells of exactly the same atoms show the same number (a base-year cell and that year's current
@@ -47,7 +47,9 @@ from __future__ import annotations
 import numpy as np
 
 from chainbrain.analytics.suppression import Universe
-from chainbrain.analytics.suppression_audit import P, _reduce
+from chainbrain.analytics import solver_pool
+from chainbrain.analytics.gf_reduce import firm_solutions
+from chainbrain.analytics.suppression_cells import _repeat_ranges
 
 _V, _P = 0, 1                                   # variable kinds: v(f, Y) and p(f, Y)
 
@@ -208,23 +210,22 @@ class _Block:
         for i, t in enumerate(twin.ravel().tolist()):
             twins.setdefault(t, []).append(int(cells[i]))
         size = np.bincount(m_cell)                               # unseen memberships per cell
-        rows, names = [], []
-        for i in sorted(rep.tolist(), key=lambda i: (size[cells[i]], cells[i])):
-            row = dict.fromkeys(r_atom[bounds[i]:bounds[i + 1]].tolist(), 1)
-            row[na + len(names)] = P - 1
-            rows.append(row)
-            names.append(twins[int(twin.ravel()[i])])
+        order = sorted(rep.tolist(), key=lambda i: (size[cells[i]], cells[i]))
+        names = [twins[int(twin.ravel()[i])] for i in order]
+        lo, hi = bounds[:-1][order], bounds[1:][order]
+        indptr = np.r_[0, np.cumsum(hi - lo)]
+        indices = r_atom[_repeat_ranges(lo, hi - lo)]
+        # the exact solve: pure Python, in a worker process when the server started them (solver_pool)
+        found = solver_pool.run(firm_solutions, indptr, indices, na, small)
         out = []
-        small_set = set(small.tolist())
         firms_of = None
-        for c, r in _reduce(rows).items():
-            if c in small_set and not any(j < na for j in r if j != c):
-                if firms_of is None:
-                    firms_of = {}
-                    sel = np.isin(pairs // self.nf, small)
-                    for a, f in zip((pairs[sel] // self.nf).tolist(), (pairs[sel] % self.nf).tolist()):
-                        firms_of.setdefault(a, set()).add(f)
-                out.append((frozenset(firms_of[c]), [names[j - na] for j in r if j != c]))
+        for c, ks in found:
+            if firms_of is None:
+                firms_of = {}
+                sel = np.isin(pairs // self.nf, small)
+                for a, f in zip((pairs[sel] // self.nf).tolist(), (pairs[sel] % self.nf).tolist()):
+                    firms_of.setdefault(a, set()).add(f)
+            out.append((frozenset(firms_of[c]), [names[k] for k in ks]))
         return out
 
 
