@@ -158,3 +158,41 @@ def test_a_bad_solver_process_count_is_refused(monkeypatch):
         monkeypatch.setenv("CHAINBRAIN_SOLVER_PROCESSES", bad)
         with pytest.raises(ConfigError, match="CHAINBRAIN_SOLVER_PROCESSES 的取值无效"):
             processes()
+
+
+def test_a_solver_worker_ends_with_its_server(tmp_path):
+    """SIGKILL the process that started the workers: they end too (no orphan waits for work forever)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, time\n"
+        "from chainbrain.analytics import solver_pool\n"
+        "if __name__ == '__main__':\n"
+        "    solver_pool.start(1)\n"
+        "    pid = solver_pool.run(os.getpid)\n"
+        "    print(pid, flush=True)\n"
+        "    time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        worker = int(proc.stdout.readline())
+        assert worker != proc.pid
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        end = time.time() + 15
+        while time.time() < end:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(worker, signal.SIGKILL)
+            raise AssertionError("the solver worker outlived its server")
+    finally:
+        if proc.poll() is None:
+            proc.kill()

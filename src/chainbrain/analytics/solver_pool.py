@@ -52,8 +52,22 @@ def start(n: int | None = None) -> int:
     n = processes() if n is None else n
     with _LOCK:
         if _POOL is None and n > 0:
-            _POOL = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+            _POOL = cf.ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                           initializer=_watch_parent, initargs=(os.getpid(),))
         return 0 if _POOL is None else n
+
+
+def _watch_parent(ppid: int) -> None:
+    """In a worker: end when the server process is gone (a SIGKILL leaves no one to shut the pool
+    down, and an orphaned worker would wait for work forever)."""
+    import time
+
+    def watch():
+        while os.getppid() == ppid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="chainbrain-solver-watch").start()
 
 
 def stop() -> None:
