@@ -12,7 +12,11 @@ the answer is the same either way (tested).
 ``CHAINBRAIN_SOLVER_PROCESSES``: worker processes of the server (default 1, 0 under pytest unless
 set: its many short-lived apps would each start one; 0: in-process). Processes are
 started by *spawn* (the server has threads and open database connections: a fork would copy them).
-A broken pool (a worker killed) is logged and the work done in-process from then on.
+A broken pool (a worker killed) is logged and the work done in-process from then on; a worker
+ends when the server process is gone. Spawn imports the main module in the worker: ``chainbrain
+serve``, ``python -m chainbrain`` and uvicorn are safe; a script of one's own that creates and
+serves the application needs the ``if __name__ == "__main__":`` guard (or
+``CHAINBRAIN_SOLVER_PROCESSES=0``).
 """
 
 from __future__ import annotations
