@@ -239,22 +239,45 @@ def _kept(store, cache, version, fam, viewer, min_cell):
     return None if plain is None else {label: from_plain(x) for label, x in plain.items()}
 
 
+_AS_OF: dict = {}                       # (database, key, family, viewer, min_cell, label) → Pattern | None
+_AS_OF_LOCK = threading.Lock()
+_AS_OF_SIZE = 256
+
+
 def _pattern_as_of(store, p, viewer, min_cell, key: str):
     """The pattern of period ``p`` kept for ``viewer`` at data key ``key`` (an earlier one: the answer
     from before an import, web/stale.py), never computed: :class:`~chainbrain.web.kept.NotKept`
-    when it was not kept there."""
+    when it was not kept there. Remembered, found or not: nothing is kept at a key once the data
+    have moved on from it, and what was kept there is the pattern of those data (the load test
+    spent a sixth of the server's interpreter time decoding the same kept family again for every
+    record of a page)."""
     from chainbrain.analytics import suppression_periods
     from chainbrain.store import patterns
     from chainbrain.web.kept import NotKept
 
     fam = tuple(x.ytd_label for x in suppression_periods.family(store, p))
-    try:
-        plain = patterns.load(store, fam, viewer, min_cell, key)
-    except Exception:                                    # noqa: BLE001 — a store without the table
-        plain = None
-    if plain is None or p.ytd_label not in plain:
+    memo = (store.kind, str(store.db), key, fam, viewer, min_cell, p.ytd_label)
+    with _AS_OF_LOCK:
+        found = _AS_OF.get(memo, MISSING_AS_OF)
+    if found is MISSING_AS_OF:
+        try:
+            plain = patterns.load(store, fam, viewer, min_cell, key)
+        except Exception:                                # noqa: BLE001 — a store without the table
+            plain = None
+        pats = {label: suppression_periods.from_plain(x) for label, x in (plain or {}).items()}
+        found = pats.get(p.ytd_label)
+        with _AS_OF_LOCK:
+            for label, pat in pats.items():              # the family's other periods come next
+                _AS_OF[memo[:-1] + (label,)] = pat
+            _AS_OF.setdefault(memo, found)
+            while len(_AS_OF) > _AS_OF_SIZE:
+                _AS_OF.pop(next(iter(_AS_OF)))
+    if found is None:
         raise NotKept(("pattern", p.ytd_label, viewer))
-    return suppression_periods.from_plain(plain[p.ytd_label])
+    return found
+
+
+MISSING_AS_OF = object()
 
 
 def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visible=None) -> None:
