@@ -101,6 +101,31 @@ def test_a_kept_pattern_is_used_only_for_the_same_data(db):
         assert ("revenue", None, None, "all") not in again.hidden and len(again.hidden) > 1
 
 
+def test_a_pattern_as_kept_at_an_earlier_key_is_read_once(db, monkeypatch):
+    """The answers from before an import read the viewer's pattern as kept at the earlier data key
+    (web/stale.py): read and decoded once, found or not — every record of a page asked again."""
+    from chainbrain.periods import parse_period
+    from chainbrain.web.kept import NotKept
+
+    with open_store(db) as store:
+        label = latest_period(store)
+        fam = tuple(p.ytd_label for p in suppression_periods.family(store, label))
+        computed = disclosure.Guard(store, frozenset(), 3).pattern(label)
+        marker = {lb: {**suppression_periods.to_plain(computed), "period": lb, "hidden": [["cur", None, "X", "all"]]}
+                  for lb in fam}
+        kept.save(store, fam, ("anon",), 3, "an-earlier-key", marker)
+        calls, real = [], kept.load
+        monkeypatch.setattr(kept, "load", lambda *a, **k: calls.append(a[-1]) or real(*a, **k))
+        p = parse_period(label)
+        first = disclosure._pattern_as_of(store, p, ("anon",), 3, "an-earlier-key")
+        assert first.hidden == {("cur", None, "X", "all")}
+        assert disclosure._pattern_as_of(store, p, ("anon",), 3, "an-earlier-key") is first
+        for _ in range(2):
+            with pytest.raises(NotKept):
+                disclosure._pattern_as_of(store, p, ("anon",), 3, "a-key-nothing-was-kept-at")
+        assert calls == ["an-earlier-key", "a-key-nothing-was-kept-at"]
+
+
 def test_a_read_only_store_computes_and_keeps_nothing(db, tmp_path):
     import shutil
 
