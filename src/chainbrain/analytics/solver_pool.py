@@ -4,13 +4,16 @@ The firm-level audit's exact reduction (:func:`chainbrain.analytics.gf_reduce.fi
 pure Python: ≈ 75 % of a restricted viewer's pattern (≈ 18 of 24 s per month family at province
 scale). In the server it would hold the interpreter lock, in slices of the switch interval, from
 every request for as long — the load test's "no user's p95 doubled by another's heavy requests".
-With :func:`start` (the server does it at start-up) it runs in worker processes instead: the block
+With :func:`start` (the server does it at start-up when configured) it runs in worker processes instead: the block
 goes there as two integer arrays and comes back as the few solutions found, so the server's threads
 keep the lock. Without workers (the command line, tests that do not start them) it runs in-process;
 the answer is the same either way (tested).
 
-``CHAINBRAIN_SOLVER_PROCESSES``: worker processes of the server (default 1, 0 under pytest unless
-set: its many short-lived apps would each start one; 0: in-process). Processes are
+``CHAINBRAIN_SOLVER_PROCESSES``: worker processes of the server (default 0: in-process). Measured
+in the 50-user load test on the 2-core machine (docs/web.md): with one worker the light users' p95
+under load was 266 ms and every route had stalls of up to 5 s, against 119 ms and none in-process —
+on two cores the worker takes the second core from the database and the server's other threads.
+Use it on a machine with cores to spare. Processes are
 started by *spawn* (the server has threads and open database connections: a fork would copy them).
 A broken pool (a worker killed) is logged and the work done in-process from then on; a worker
 ends when the server process is gone. Spawn imports the main module in the worker: ``chainbrain
@@ -33,12 +36,12 @@ done_remote = 0            # tasks solved in a worker process (tests, /metrics-l
 
 
 def processes() -> int:
-    """``CHAINBRAIN_SOLVER_PROCESSES``: a whole number ≥ 0, default 1 (0 under pytest)."""
+    """``CHAINBRAIN_SOLVER_PROCESSES``: a whole number ≥ 0, default 0 (module docstring)."""
     from chainbrain.config import ConfigError
 
     raw = os.environ.get("CHAINBRAIN_SOLVER_PROCESSES", "").strip()
     try:
-        value = int(raw) if raw else (0 if "PYTEST_CURRENT_TEST" in os.environ else 1)
+        value = int(raw) if raw else 0
         if value < 0:
             raise ValueError
     except ValueError:
