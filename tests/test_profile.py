@@ -220,18 +220,11 @@ def app(tmp_path_factory):
     return create_app(W.build(tmp_path_factory.mktemp("prof") / "prof.duckdb"), public_aggregates=True)
 
 
-def _client(app, name):
-    c = TestClient(app)
-    r = c.post("/api/login", json={"username": name, "password": W.password(name)})
-    assert r.status_code == 200, r.text
-    return c
-
-
 def test_cached_profile_never_crosses_scopes(app):
     """E1's partner E2 (360103) is named for the admin and hidden from dh_county (360102),
     whichever of them asks first; each asks twice (the second answer comes from the cache)."""
     url = f"/api/enterprises/{W.USCC[1]}"
-    admin, county, city = _client(app, "admin"), _client(app, "dh_county"), _client(app, "nc_city")
+    admin, county, city = W.signed_in(app, "admin"), W.signed_in(app, "dh_county"), W.signed_in(app, "nc_city")
     for _ in range(2):
         assert admin.get(url).json()["partners"][0]["name"] == W.NAME[2]
         hidden = county.get(url).json()["partners"][0]
@@ -246,7 +239,7 @@ def test_cached_profile_never_crosses_scopes(app):
 
 def test_cached_profile_follows_data_version(app):
     url = f"/api/enterprises/{W.USCC[1]}"
-    admin = _client(app, "admin")
+    admin = W.signed_in(app, "admin")
     last = admin.get(url).json()["monthly"][-1]
     assert (last["period"], last["revenue_ytd"]) == ("2025-06", pytest.approx(125 * YI))
     st = app.state.web

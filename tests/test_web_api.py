@@ -385,6 +385,36 @@ def test_new_data_is_not_hidden_by_the_cache(tmp_path):
         assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(425 * YI)
 
 
+def test_an_app_write_moves_every_connections_data_version_at_once(tmp_path):
+    """``invalidate()`` after a write through the app: the warm-up's and readers' own connections see
+    the new data version (and so the new data key of the kept figures) at once, not a TTL later — the
+    warm-up computed an answer from the figures kept before the write and cached it as fresh."""
+    import pyarrow as pa
+
+    from chainbrain.store.patterns import data_key
+    from chainbrain.store.version import data_version
+    from chainbrain.web.disclosure import _cache_of, _data_key
+    from chainbrain.web.state import side_store
+
+    db = _build(tmp_path / "bump.duckdb")
+    with TestClient(create_app(db, public_aggregates=True)) as c:
+        st = c.app.state.web
+        other = side_store(st.store)
+        try:
+            before_version = data_version(other)
+            before_key = _data_key(other, _cache_of(other), before_version)
+            with st.lock, st.store.begin() as conn:
+                st.store.bulk_insert(conn, "monthly_report", pa.table({
+                    "enterprise_id": [5], "year": [2025], "month": [6], "revenue_ytd": [45.0 * YI],
+                    "revenue_ytd_prev": pa.array([None], pa.float64()), "batch_id": [1], "revision": [4]}))
+            st.invalidate()
+            now = data_version(other)                      # within the TTL of the read above
+            assert now != before_version
+            assert _data_key(other, _cache_of(other), now) == data_key(other) != before_key
+        finally:
+            other.close()
+
+
 def test_cached_answers_take_no_lock(client):
     """A cached answer is served while other computations hold every connection of the pool."""
     import web_fixture as W

@@ -22,13 +22,6 @@ from chainbrain.web.viewers import Viewers, limit
 YI = 1e8
 
 
-def _login(app, name):
-    c = TestClient(app)
-    r = c.post("/api/login", json={"username": name, "password": W.password(name)})
-    assert r.status_code == 200, r.text
-    return c
-
-
 def _cockpit_key(user):
     return ("json", "cockpit+", None, None, "all", disclosure_key(user), scope_key(user))
 
@@ -65,7 +58,7 @@ def test_every_account_scope_is_warmed_at_start_up(app):
     assert ("city", "360100", None, None) in seen and ("enterprise", None, None, W.USCC[3]) not in seen
     city = next(u for u in st.viewers.recent() if u.role == "city")
     assert st.cache.lookup(version, _cockpit_key(city)) is not MISSING
-    c = _login(app, "nc_city")
+    c = W.signed_in(app, "nc_city")
     c.get("/api/chains")                          # the session's first request (sign-in reads)
     misses = st.cache.misses
     body = _defaults(c)
@@ -78,14 +71,14 @@ def test_a_new_scope_is_warmed_when_first_seen_and_again_after_a_change(app):
     assert st.warmed.wait(120)
     ent = User(id=0, username="ent3", role="enterprise", uscc=W.USCC[3])
     assert st.cache.lookup(st.versions.current(), _cockpit_key(ent)) is MISSING
-    c = _login(app, "ent3")
+    c = W.signed_in(app, "ent3")
     c.get("/api/health")                          # a signed-in request: the scope is noted
     assert _wait(lambda: st.cache.lookup(st.versions.current(), _cockpit_key(ent)) is not MISSING), \
         "the enterprise user's cockpit was not warmed after its first request"
     misses = st.cache.misses
     before = _defaults(c)
     assert st.cache.misses == misses
-    city = _login(app, "nc_city")
+    city = W.signed_in(app, "nc_city")
     city.get("/api/health")
     passes = st.warm_passes
     with st.lock, st.store.begin() as conn:       # a correction: E5's revenue of 2025-06 up by 10 亿元
@@ -101,7 +94,8 @@ def test_a_new_scope_is_warmed_when_first_seen_and_again_after_a_change(app):
         after = client.get("/api/cockpit")
         assert after.status_code == 200 and "X-ChainBrain-Stale" not in after.headers
         assert st.cache.misses == misses, f"{user.username}'s cockpit was not re-warmed"
-    assert c.get("/api/cockpit").json()["kpi"] != before["kpi"]      # the fresh figures, not the earlier ones
+    now = c.get("/api/cockpit").json()["kpi"]
+    assert now != before["kpi"], {k: (before["kpi"][k], now[k]) for k in now}      # the fresh figures
 
 
 def test_the_viewers_kept_are_bounded_most_recent_first(monkeypatch):

@@ -53,6 +53,16 @@ def password(name: str) -> str:
     return f"pw-{name}-12345"
 
 
+def signed_in(app, name: str):
+    """A TestClient of its own, signed in as ``name`` (a user of :data:`USERS`)."""
+    from fastapi.testclient import TestClient
+
+    c = TestClient(app)
+    r = c.post("/api/login", json={"username": name, "password": password(name)})
+    assert r.status_code == 200, r.text
+    return c
+
+
 def build(path, tasks: bool = True) -> str:
     """The store at ``path``; ``tasks=False`` leaves out the work tasks (suites that make their own)."""
     db = str(path)

@@ -74,6 +74,20 @@ class ConfigError(ValueError):
     """A configuration file or variable that cannot be used (message in Chinese and English)."""
 
 
+def env_number(name: str, default, kind=int, minimum=0, above: bool = False):
+    """The environment variable ``name`` as a ``kind`` (int or float) ≥ ``minimum`` (> with ``above``;
+    finite), ``default`` when unset or empty; anything else a :class:`ConfigError` naming it in one
+    bilingual line (``serve`` checks the tuning variables before starting)."""
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = kind(raw) if raw else default
+        if not (value > minimum if above else value >= minimum) or value != value or value == float("inf"):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a valid value ({name} 的取值无效)") from None
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     db: str = DEFAULT_DB

@@ -37,17 +37,9 @@ done_remote = 0            # tasks solved in a worker process (tests, /metrics-l
 
 def processes() -> int:
     """``CHAINBRAIN_SOLVER_PROCESSES``: a whole number ≥ 0, default 0 (module docstring)."""
-    from chainbrain.config import ConfigError
+    from chainbrain.config import env_number
 
-    raw = os.environ.get("CHAINBRAIN_SOLVER_PROCESSES", "").strip()
-    try:
-        value = int(raw) if raw else 0
-        if value < 0:
-            raise ValueError
-    except ValueError:
-        raise ConfigError(f"CHAINBRAIN_SOLVER_PROCESSES: {raw!r} is not a valid value "
-                          "(CHAINBRAIN_SOLVER_PROCESSES 的取值无效)") from None
-    return value
+    return env_number("CHAINBRAIN_SOLVER_PROCESSES", 0, int, 0)
 
 
 def start(n: int | None = None) -> int:

@@ -120,6 +120,21 @@ def version_of(store) -> DataVersion:
     return per_store(store, "version", lambda: DataVersion(store))
 
 
+def bump_database(store) -> None:
+    """An application write to ``store``'s database: every open store of that database (the server's
+    warm-up and reader connections have their own :class:`DataVersion`) re-reads its counters at its
+    next check. Without it a side connection's version lagged up to :data:`TTL` behind the write, and
+    what is cached per version (the data key of the kept figures and patterns) was read for the old
+    data: the warm-up then computed an answer from the figures kept before the write and cached it
+    under the new version."""
+    ident = (getattr(store, "kind", None), str(getattr(store, "db", "")))
+    with _per_store_lock:
+        versions = [objects["version"] for s, objects in list(_per_store.items())
+                    if "version" in objects and (getattr(s, "kind", None), str(getattr(s, "db", ""))) == ident]
+    for v in versions:
+        v.bump()
+
+
 def data_version(store) -> tuple:
     """The store's data version (cheap: re-read at most every :data:`TTL` seconds)."""
     return version_of(store).current()

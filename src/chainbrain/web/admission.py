@@ -39,6 +39,8 @@ import threading
 from collections import Counter
 from contextlib import contextmanager
 
+from chainbrain.config import env_number
+
 #: who the request's work is for: ``session:<digest>`` or ``addr:<ip>``; None for the server's own work
 CALLER: contextvars.ContextVar = contextvars.ContextVar("chainbrain_caller", default=None)
 _ADMITTED: contextvars.ContextVar = contextvars.ContextVar("chainbrain_admitted", default=False)
@@ -74,46 +76,19 @@ class Busy(Exception):
         return "the server is busy computing other requests; try again in a few seconds (服务器繁忙，请几秒后再试)"
 
 
-def _bad(name: str, raw: str):
-    from chainbrain.config import ConfigError
-
-    return ConfigError(f"{name}: {raw!r} is not a valid value ({name} 的取值无效)")
-
-
 def _limit(name: str, default: int) -> int:
     """A whole number ≥ 1 from the environment variable ``name`` (unset: ``default``); anything else is
     a :class:`~chainbrain.config.ConfigError` (``serve`` refuses it in one line: :func:`check_environment`)."""
-    raw = os.environ.get(name, "").strip()
-    try:
-        value = int(raw) if raw else default
-        if value < 1:
-            raise ValueError
-    except ValueError:
-        raise _bad(name, raw) from None
-    return value
+    return env_number(name, default, int, 1)
 
 
 def _switch_ms() -> float:
-    raw = os.environ.get("CHAINBRAIN_GIL_SWITCH_MS", "").strip()
-    try:
-        ms = float(raw) if raw else SWITCH_MS
-        if not 0 < ms < float("inf"):
-            raise ValueError
-    except ValueError:
-        raise _bad("CHAINBRAIN_GIL_SWITCH_MS", raw) from None
-    return ms
+    return env_number("CHAINBRAIN_GIL_SWITCH_MS", SWITCH_MS, float, 0, above=True)
 
 
 def queue_wait_s() -> float:
     """``CHAINBRAIN_QUEUE_WAIT_S`` (default :data:`QUEUE_WAIT_S`): a number of seconds > 0."""
-    raw = os.environ.get("CHAINBRAIN_QUEUE_WAIT_S", "").strip()
-    try:
-        value = float(raw) if raw else QUEUE_WAIT_S
-        if not 0 < value < float("inf"):
-            raise ValueError
-    except ValueError:
-        raise _bad("CHAINBRAIN_QUEUE_WAIT_S", raw) from None
-    return value
+    return env_number("CHAINBRAIN_QUEUE_WAIT_S", QUEUE_WAIT_S, float, 0, above=True)
 
 
 #: set in a background computation started for a request (web/pending.py): it keeps the request's

@@ -30,17 +30,9 @@ LIMIT = 16
 
 def limit() -> int:
     """``CHAINBRAIN_WARM_VIEWERS``: a whole number ≥ 0 (0: the anonymous viewer only)."""
-    from chainbrain.config import ConfigError
+    from chainbrain.config import env_number
 
-    raw = os.environ.get("CHAINBRAIN_WARM_VIEWERS", "").strip()
-    try:
-        value = int(raw) if raw else LIMIT
-        if value < 0:
-            raise ValueError
-    except ValueError:
-        raise ConfigError(f"CHAINBRAIN_WARM_VIEWERS: {raw!r} is not a valid value "
-                          "(CHAINBRAIN_WARM_VIEWERS 的取值无效)") from None
-    return value
+    return env_number("CHAINBRAIN_WARM_VIEWERS", LIMIT, int, 0)
 
 
 class Viewers:
