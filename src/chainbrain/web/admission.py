@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import os
 import threading
 from collections import Counter
 from contextlib import contextmanager

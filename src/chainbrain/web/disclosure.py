@@ -319,15 +319,12 @@ def scopes(store) -> dict:
     every enabled account's scope that needs a pattern of its own (not a province administrator,
     who sees everything; not enterprise users, one pattern each, computed when they sign in)."""
     from chainbrain.web.policy import disclosure_key
-    from chainbrain.web.users import User, list_users
+    from chainbrain.web.users import enabled_accounts
 
     viewers: dict = {("anon",): None}
-    for r in list_users(store):
-        if r["disabled"] or r["role"] in ("enterprise", "province_admin"):
-            continue
-        user = User(id=r["id"], username=r["username"], role=r["role"], region_code=r["region_code"],
-                    chain_code=r["chain_code"], uscc=r["uscc"], unit_code=r["unit_code"])
-        viewers.setdefault(disclosure_key(user), user)
+    for user in enabled_accounts(store):
+        if user.role not in ("enterprise", "province_admin"):
+            viewers.setdefault(disclosure_key(user), user)
     return viewers
 
 

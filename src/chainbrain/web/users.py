@@ -169,6 +169,15 @@ def list_users(store) -> list[dict]:
              "created_at": r.created_at.isoformat(sep=" ") if r.created_at else None} for r in rows]
 
 
+def enabled_accounts(store) -> list[User]:
+    """Every enabled account as a :class:`User`, by id (the scopes the server prepares patterns and
+    answers for: :func:`chainbrain.web.disclosure.scopes`, :func:`chainbrain.web.viewers.account_scopes`)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(user_account).where(user_account.c.disabled.is_(False))
+                            .order_by(user_account.c.id)).all()
+    return [_row_user(r) for r in rows]
+
+
 def set_disabled(store, username: str, disabled: bool = True) -> bool:
     """Disable (or re-enable) an account and end its sessions; False when no such user."""
     from chainbrain.store.schema_users import web_session

@@ -19,7 +19,6 @@ a configuration limit (the warm-up's time), not a policy.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 
@@ -81,16 +80,11 @@ def account_scopes(store) -> list:
     """A user of each enabled account's scope (province administrators first, then by id), an
     enterprise account's excepted."""
     from chainbrain.web.policy import sees_enterprises, scope_key
-    from chainbrain.web.users import User, list_users
+    from chainbrain.web.users import enabled_accounts
 
     out, seen = [], set()
-    rows = sorted(list_users(store), key=lambda r: (r["role"] != "province_admin", r["id"]))
-    for r in rows:
-        if r["disabled"] or r["role"] == "enterprise":
-            continue
-        user = User(id=r["id"], username=r["username"], role=r["role"], region_code=r["region_code"],
-                    chain_code=r["chain_code"], uscc=r["uscc"], unit_code=r["unit_code"])
-        if sees_enterprises(user) and scope_key(user) not in seen:
+    for user in sorted(enabled_accounts(store), key=lambda u: u.role != "province_admin"):
+        if user.role != "enterprise" and sees_enterprises(user) and scope_key(user) not in seen:
             seen.add(scope_key(user))
             out.append(user)
     return out
