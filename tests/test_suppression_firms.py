@@ -5,6 +5,9 @@ two overlapping chains of one county, and last year's revenue against this year'
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from chainbrain.analytics import suppression, suppression_audit, suppression_firms
 from chainbrain.analytics.suppression import Universe
 from chainbrain.analytics.suppression_periods import linked
@@ -103,22 +106,28 @@ def _determined_by_rank(m, a: int) -> bool:
     return np.linalg.matrix_rank(np.vstack([m, e])) == np.linalg.matrix_rank(m)
 
 
-def test_the_block_solve_gives_the_atoms_the_published_cells_determine():
-    """``gf_reduce.firm_solutions`` on random blocks: an atom is reported iff the published cells'
-    rows span its unit vector (an independent rank test), and the cells it names span it too."""
-    import numpy as np
+def _random_block(rng, n_rows, na, density):
+    m = (rng.random((n_rows, na)) < density).astype(float)
+    m = m[m.sum(axis=1) > 0]
+    indptr = np.r_[0, np.cumsum(m.sum(axis=1).astype(int))]
+    indices = np.concatenate([np.flatnonzero(r) for r in m] or [[]]).astype(np.int64)
+    return m, indptr, indices
 
-    from chainbrain.analytics.gf_reduce import firm_solutions
 
+@pytest.mark.parametrize("solve", ["kernel", "reference"])
+def test_the_block_solve_gives_the_atoms_the_published_cells_determine(solve):
+    """The compiled ``gf_kernel.firm_solutions`` and its pure-Python reference ``gf_reduce.firm_solutions``
+    on random blocks: an atom is reported iff the published cells' rows span its unit vector (an
+    independent rank test), and the cells it names span it too."""
+    from chainbrain.analytics import gf_kernel, gf_reduce
+
+    firm_solutions = (gf_kernel if solve == "kernel" else gf_reduce).firm_solutions
     rng = np.random.default_rng(7)
-    for _ in range(40):
-        n_rows, na = int(rng.integers(2, 9)), int(rng.integers(2, 8))
-        m = (rng.random((n_rows, na)) < 0.45).astype(float)
-        m = m[m.sum(axis=1) > 0]
+    for _ in range(60):
+        m, indptr, indices = _random_block(rng, int(rng.integers(2, 9)), int(rng.integers(2, 8)), 0.45)
         if not len(m):
             continue
-        indptr = np.r_[0, np.cumsum(m.sum(axis=1).astype(int))]
-        indices = np.concatenate([np.flatnonzero(r) for r in m]).astype(np.int64)
+        na = m.shape[1]
         found = dict(firm_solutions(indptr, indices, na, np.arange(na)))
         for a in range(na):
             assert (a in found) == _determined_by_rank(m, a), (m, a)
@@ -126,73 +135,66 @@ def test_the_block_solve_gives_the_atoms_the_published_cells_determine():
                 assert found[a] and _determined_by_rank(m[found[a]], a)
 
 
-def test_the_solve_in_a_worker_process_gives_the_same_pattern(monkeypatch):
-    """The server solves blocks in a worker process (``solver_pool``); the published pattern and the
-    firms found are the same as in-process."""
-    from chainbrain.analytics import solver_pool
+def test_the_compiled_solve_equals_the_reference_on_larger_blocks():
+    """Blocks of a few hundred cells and atoms, only some atoms small: the same atoms in the same order
+    (the repair takes the first support of a pick) with the same supports."""
+    from chainbrain.analytics import gf_kernel, gf_reduce
 
-    u = _family({"2025-06": {("cur", "A", "X", "all"): {1, 2, 3, 4, 5}, ("cur", "B", "X", "all"): {1, 2, 3},
-                             ("cur", None, "X", "all"): {1, 2, 3, 4, 5, 6}}})
-    here = suppression_firms.disclosed(u, frozenset(), frozenset(), 3)
-    pat_here, _ = suppression_audit.audited(u, frozenset())
-    before = solver_pool.done_remote
-    assert solver_pool.start(1) == 1
-    try:
-        there = suppression_firms.disclosed(u, frozenset(), frozenset(), 3)
-        pat_there, _ = suppression_audit.audited(u, frozenset())
-    finally:
-        solver_pool.stop()
-    assert solver_pool.done_remote > before                     # the blocks went to the worker
-    assert sorted(map(repr, there)) == sorted(map(repr, here)) and pat_there.hidden == pat_here.hidden
-
-
-def test_a_bad_solver_process_count_is_refused(monkeypatch):
-    import pytest
-
-    from chainbrain.analytics.solver_pool import processes
-    from chainbrain.config import ConfigError
-
-    monkeypatch.setenv("CHAINBRAIN_SOLVER_PROCESSES", "0")
-    assert processes() == 0
-    for bad in ("-1", "two"):
-        monkeypatch.setenv("CHAINBRAIN_SOLVER_PROCESSES", bad)
-        with pytest.raises(ConfigError, match="CHAINBRAIN_SOLVER_PROCESSES 的取值无效"):
-            processes()
+    rng = np.random.default_rng(11)
+    disclosing = 0
+    for n_rows, na, density in [(40, 120, 0.05), (150, 300, 0.02), (300, 200, 0.01), (60, 60, 0.3),
+                                (400, 150, 0.015), (200, 250, 0.01)]:
+        _, indptr, indices = _random_block(rng, n_rows, na, density)
+        small = np.flatnonzero(rng.random(na) < 0.7)
+        ref = gf_reduce.firm_solutions(indptr, indices, na, small)
+        got = gf_kernel.firm_solutions(indptr, indices, na, small)
+        assert [a for a, _ in got] == [a for a, _ in ref]
+        assert [sorted(c) for _, c in got] == [sorted(c) for _, c in ref]
+        disclosing += bool(ref)
+    assert disclosing >= 3                                   # most of these blocks do disclose atoms
 
 
-def test_a_solver_worker_ends_with_its_server(tmp_path):
-    """SIGKILL the process that started the workers: they end too (no orphan waits for work forever)."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
+def test_the_kernels_arithmetic_is_exact_mod_p():
+    """61-bit products by 32-bit halves and Fermat inverses, against Python's integers (boundaries:
+    0, 1, P − 1, 2³² ± 1, 2⁶⁰)."""
+    import random
 
-    script = tmp_path / "server.py"
-    script.write_text(
-        "import os, time\n"
-        "from chainbrain.analytics import solver_pool\n"
-        "if __name__ == '__main__':\n"
-        "    solver_pool.start(1)\n"
-        "    pid = solver_pool.run(os.getpid)\n"
-        "    print(pid, flush=True)\n"
-        "    time.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
-    try:
-        worker = int(proc.stdout.readline())
-        assert worker != proc.pid
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
-        end = time.time() + 15
-        while time.time() < end:
-            try:
-                os.kill(worker, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.2)
-        else:
-            os.kill(worker, signal.SIGKILL)
-            raise AssertionError("the solver worker outlived its server")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    from chainbrain.analytics.gf_kernel import P, invmod, mulmod
+
+    edge = [0, 1, 2, P - 1, P - 2, (1 << 32) - 1, 1 << 32, (1 << 32) + 1, 1 << 60, (1 << 61) - 3]
+    rng = random.Random(3)
+    pairs = [(a, b) for a in edge for b in edge] + [(rng.randrange(P), rng.randrange(P)) for _ in range(3000)]
+    for a, b in pairs:
+        assert int(mulmod(np.uint64(a), np.uint64(b))) == a * b % P, (a, b)
+    for a in edge[1:] + [rng.randrange(1, P) for _ in range(50)]:
+        assert int(invmod(np.uint64(a))) * a % P == 1
+
+
+def test_the_cell_audits_systems_solve_the_same_in_the_kernel(monkeypatch):
+    """The cell audit's systems (coefficients 1 and −1, unknowns before published cells): the kernel's
+    ``determined`` gives what ``reduce_rows`` gives, for systems on both sides of ``KERNEL_NNZ``."""
+    import random
+
+    from chainbrain.analytics import gf_kernel, suppression_audit
+    from chainbrain.analytics.gf_reduce import P, reduce_rows
+
+    rng = random.Random(5)
+    sizes = []
+    for _ in range(80):
+        n, nu = rng.randint(3, 40), 0
+        nu = rng.randint(1, n - 1)
+        rows = []
+        for _ in range(rng.randint(1, 30)):
+            row = {j: rng.choice([1, P - 1]) for j in rng.sample(range(n), rng.randint(1, min(n, 6)))}
+            rows.append(row)
+        want = [(c, sorted(j for j in r if j != c)) for c, r in reduce_rows(rows).items()
+                if c < nu and not any(j < nu for j in r if j != c)]
+        nnz = sum(len(r) for r in rows)
+        sizes.append(nnz >= suppression_audit.KERNEL_NNZ)
+        indptr = np.r_[0, np.cumsum([len(r) for r in rows])]
+        cols = [j for r in rows for j in r]
+        vals = np.array([v for r in rows for v in r.values()], np.uint64)
+        got = gf_kernel.determined(indptr, cols, vals, n, nu)
+        assert [(c, sorted(r)) for c, r in got] == want
+        assert [(c, sorted(r)) for c, r in suppression_audit._determined(rows, n, nu)] == want
+    assert any(sizes) and not all(sizes)

@@ -1,12 +1,11 @@
 """Sparse Gauss–Jordan elimination over GF(p), p = 2⁶¹ − 1, for the disclosure audits.
 
 :func:`reduce_rows` is the exact reduction every audit uses (:mod:`chainbrain.analytics.suppression_audit`,
-:mod:`chainbrain.analytics.suppression_firms`, :mod:`chainbrain.analytics.suppression_breakdowns`):
-rows are ``{column: coefficient mod P}``, kept fully reduced; the result maps each pivot column to its
-reduced row. :func:`firm_solutions` is the firm-level audit's reduction of one year's block from plain
-arrays, so that it can run in a worker process (:mod:`chainbrain.analytics.solver_pool`): it is pure
-Python and most of a pattern's time (≈ 75 % of a restricted viewer's at province scale), and in the
-server it would hold the interpreter lock from every request.
+:mod:`chainbrain.analytics.suppression_breakdowns`): rows are ``{column: coefficient mod P}``, kept
+fully reduced; the result maps each pivot column to its reduced row. The audits send their larger
+systems to the compiled :mod:`chainbrain.analytics.gf_kernel`, which gives the same rows (the RREF is
+unique); :func:`firm_solutions` is the firm-level audit's solve of one block in pure Python, the
+kernel's reference in the tests and the benchmark (``benchmarks/bench_gf.py``).
 """
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ enters the system. A figure is one equation ``Σ its atoms = its value``.
 **The check.** An atom whose unseen firms number 1 … min_cell − 1 is *disclosed* when its unit
 vector lies in the row space of the published figures' equations. The system splits into one
 block per year (v(·, Y) with the p(·, Y + 1) that may stand for them; every figure lies in one
-block), each reduced exactly over GF(2⁶¹ − 1) (:func:`chainbrain.analytics.gf_reduce.firm_solutions`, in a worker process when the server started them: :mod:`chainbrain.analytics.solver_pool`), with each
+block), each reduced exactly over GF(2⁶¹ − 1) (:func:`chainbrain.analytics.gf_kernel.firm_solutions`: compiled,
+without the interpreter lock; the pure-Python :func:`chainbrain.analytics.gf_reduce.firm_solutions` is its
+reference), with each
 figure's value as an extra column after the atoms, so a disclosed atom's reduced row names the
 figures that give it (its *support*) — what :func:`suppression_audit.audited` withholds from.
 Cells of exactly the same atoms show the same number (a base-year cell and that year's current
@@ -47,8 +49,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainbrain.analytics.suppression import Universe
-from chainbrain.analytics import solver_pool
-from chainbrain.analytics.gf_reduce import firm_solutions
+from chainbrain.analytics.gf_kernel import firm_solutions
 from chainbrain.analytics.suppression_cells import _repeat_ranges
 
 _V, _P = 0, 1                                   # variable kinds: v(f, Y) and p(f, Y)
@@ -215,8 +216,8 @@ class _Block:
         lo, hi = bounds[:-1][order], bounds[1:][order]
         indptr = np.r_[0, np.cumsum(hi - lo)]
         indices = r_atom[_repeat_ranges(lo, hi - lo)]
-        # the exact solve: pure Python, in a worker process when the server started them (solver_pool)
-        found = solver_pool.run(firm_solutions, indptr, indices, na, small)
+        # the exact solve: compiled, the interpreter lock released (gf_kernel)
+        found = firm_solutions(indptr, indices, na, small)
         out = []
         firms_of = None
         for c, ks in found:

@@ -108,7 +108,6 @@ def deadline() -> float | None:
 
 def check_environment() -> None:
     """Refuse a bad admission, threading or warm-up variable before the server starts (``serve``)."""
-    from chainbrain.analytics.solver_pool import processes
     from chainbrain.web.viewers import limit
 
     for name in ("CHAINBRAIN_COMPUTE_PER_USER", "CHAINBRAIN_COMPUTE_TOTAL", "CHAINBRAIN_WEB_THREADS"):
@@ -116,7 +115,6 @@ def check_environment() -> None:
     _switch_ms()
     queue_wait_s()
     limit()
-    processes()
 
 
 class Admission:

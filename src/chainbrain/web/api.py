@@ -32,10 +32,8 @@ async def lifespan(app: FastAPI):
     level = warmup_level()
     if level == "off":
         st.warm = False
-    from chainbrain.analytics import solver_pool
     from chainbrain.web.warmup import viewer_jobs, warm_up
 
-    solver_pool.start()                   # the audit's pure-Python solve off the server's threads
     full = level == "full"
     st.start_warmup(lambda store: warm_up(st, store, full=full),
                     lambda store, user: viewer_jobs(st, store, user, full=full))
@@ -43,7 +41,6 @@ async def lifespan(app: FastAPI):
         yield
     finally:
         st.stop_warmup()
-        solver_pool.stop()
 
 
 def warmup_level() -> str:
