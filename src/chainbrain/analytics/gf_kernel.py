@@ -99,6 +99,16 @@ def _pop(heap, n):
     return top, n
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _touch(seen, touched, nt, j):
+    """Note column ``j`` as touched by the row in hand (once): (the new count, whether it was new)."""
+    if seen[j]:
+        return nt, False
+    seen[j] = True
+    touched[nt] = j
+    return nt + 1, True
+
+
 @numba.njit(cache=True, nogil=True)
 def _grow(a, need):
     if need <= len(a):
@@ -130,10 +140,8 @@ def _rref(indptr, cols, vals, n):
         nt = 0
         for t in range(indptr[k], indptr[k + 1]):
             c = cols[t]
-            if not seen[c]:
-                seen[c] = True
-                touched[nt] = c
-                nt += 1
+            nt, new = _touch(seen, touched, nt, c)
+            if new:
                 nh = _push(heap, nh, c)
             acc[c] = _red(acc[c] + vals[t])
         p = -1
@@ -148,10 +156,8 @@ def _rref(indptr, cols, vals, n):
                 break
             for t in range(e_start[r] + 1, e_start[r + 1]):
                 j = e_col[t]
-                if not seen[j]:
-                    seen[j] = True
-                    touched[nt] = j
-                    nt += 1
+                nt, new = _touch(seen, touched, nt, j)
+                if new:
                     nh = _push(heap, nh, j)
                 acc[j] = _red(acc[j] + _P - mulmod(f, e_val[t]))
             acc[c] = 0
@@ -189,18 +195,12 @@ def _rref(indptr, cols, vals, n):
             v = e_val[t]
             q = row_of[j]
             if q < 0:
-                if not seen[j]:
-                    seen[j] = True
-                    touched[nt] = j
-                    nt += 1
+                nt, _ = _touch(seen, touched, nt, j)
                 acc[j] = _red(acc[j] + v)
             else:
                 for s in range(f_start[q], f_start[q] + f_len[q]):
                     jj = f_col[s]
-                    if not seen[jj]:
-                        seen[jj] = True
-                        touched[nt] = jj
-                        nt += 1
+                    nt, _ = _touch(seen, touched, nt, jj)
                     acc[jj] = _red(acc[jj] + _P - mulmod(v, f_val[s]))
         sorted_cols = np.sort(touched[:nt])
         f_col = _grow(f_col, nf + nt)
