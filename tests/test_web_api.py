@@ -415,6 +415,40 @@ def test_an_app_write_moves_every_connections_data_version_at_once(tmp_path):
             other.close()
 
 
+def test_every_connection_of_a_database_has_the_same_data_version(tmp_path):
+    """The warm-up's and the readers' connections share caches keyed by the data version (the
+    disclosure cache of the database, web/disclosure.py), which start afresh when a caller comes with
+    another version. After application writes, a warm-up's re-read and a connection opened later,
+    every connection reports the same version, and the shared cache keeps what one of them put."""
+    from chainbrain.store.version import data_version, version_of
+    from chainbrain.web.disclosure import _cache_of
+    from chainbrain.web.state import side_store
+
+    db = _build(tmp_path / "same.duckdb")
+    with TestClient(create_app(db, public_aggregates=True)) as c:
+        st = c.app.state.web
+        warm, reader = side_store(st.store), side_store(st.store)
+        later = None
+        try:
+            st.invalidate()
+            st.invalidate()
+            version_of(warm).refresh()                     # the warm-up noticed another process's write
+            later = side_store(st.store)                   # a pool member made after the writes
+            versions = {data_version(s) for s in (st.store, warm, reader, later)}
+            assert len(versions) == 1, versions
+            cache = _cache_of(warm)
+            cache.put(data_version(warm), ("probe",), 42)
+            assert cache.lookup(data_version(reader), ("probe",)) == 42
+            assert cache.lookup(data_version(later), ("probe",)) == 42
+            before = data_version(reader)
+            version_of(reader).refresh()                   # nothing written: the same version
+            assert data_version(reader) == before
+        finally:
+            for s in (warm, reader, later):
+                if s is not None:
+                    s.close()
+
+
 def test_cached_answers_take_no_lock(client):
     """A cached answer is served while other computations hold every connection of the pool."""
     import web_fixture as W

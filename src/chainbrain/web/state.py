@@ -293,10 +293,7 @@ class WebState:
     def invalidate(self) -> None:
         """The application wrote data: every cached answer is outdated now (kept as the earlier generation
         for labelled answers from before the write, web/stale.py), and the warm-up runs again."""
-        from chainbrain.store.version import bump_database
-
-        self.versions.bump()
-        bump_database(self.store)              # the warm-up's and readers' own versions too
+        self.versions.bump()                   # every connection's version of the database (store.version)
         self.cache.outdate()
         self._changed.set()
 
@@ -365,7 +362,7 @@ class WebState:
                         warmed_at = now
                         from chainbrain.store.version import version_of
 
-                        version_of(own).bump()        # a write by another process: own's version re-read
+                        version_of(own).refresh()     # a write by another process: own's counters re-read
                         one_pass(own)
                         self.warm_passes += 1
                     elif viewer_jobs is not None:
