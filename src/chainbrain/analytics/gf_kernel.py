@@ -259,6 +259,27 @@ def determined(indptr, cols, vals, n: int, nu: int) -> list[tuple[int, list[int]
     return [(a, rest[start[i]:start[i + 1]]) for i, a in enumerate(c.tolist())]
 
 
+#: systems with at least this many coefficients go to the compiled kernel; smaller ones cost less in
+#: Python than the call (the same answer either way: the RREF is unique)
+KERNEL_NNZ = 64
+
+
+def determined_rows(rows: list[dict], n: int, nu: int) -> list[tuple[int, list[int]]]:
+    """:func:`determined` of rows given as ``{column: coefficient mod P}`` (the cell audit's and the
+    breakdowns' systems); systems under :data:`KERNEL_NNZ` coefficients by ``reduce_rows``."""
+    from chainbrain.analytics.gf_reduce import reduce_rows
+
+    nnz = sum(len(r) for r in rows)
+    if nnz < KERNEL_NNZ:
+        return [(c, [j for j in r if j != c]) for c, r in reduce_rows(rows).items()
+                if c < nu and not any(j < nu for j in r if j != c)]
+    indptr = np.zeros(len(rows) + 1, np.int64)
+    np.cumsum([len(r) for r in rows], out=indptr[1:])
+    cols = np.fromiter((j for r in rows for j in r), np.int64, nnz)
+    vals = np.fromiter((v for r in rows for v in r.values()), np.uint64, nnz)
+    return determined(indptr, cols, vals, n, nu)
+
+
 def firm_solutions(indptr, indices, na: int, small) -> list[tuple[int, list[int]]]:
     """As :func:`chainbrain.analytics.gf_reduce.firm_solutions` (the same atoms, in the same order, with
     the same supports), compiled and without the interpreter lock: row ``k`` of the block is its atoms
@@ -279,4 +300,4 @@ def firm_solutions(indptr, indices, na: int, small) -> list[tuple[int, list[int]
     return [(a, [c - na for c in rest]) for a, rest in determined(ptr, cols, vals, na + m, na) if a in keep]
 
 
-__all__ = ["P", "determined", "firm_solutions", "invmod", "mulmod"]
+__all__ = ["P", "determined", "determined_rows", "firm_solutions", "invmod", "mulmod"]

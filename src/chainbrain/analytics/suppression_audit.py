@@ -41,8 +41,6 @@ from __future__ import annotations
 
 import logging
 
-import numpy as np
-
 from chainbrain.analytics.gcpause import paused
 from chainbrain.analytics import gf_kernel
 from chainbrain.analytics.gf_reduce import P, reduce_rows as _reduce
@@ -262,30 +260,11 @@ def _solve(rule: Rule, rels: list[int]) -> list[tuple[int, set]]:
             rows.append(d)
     name = {j: k for k, j in col.items()}
     out = []
-    for c, rest in _determined(rows, len(col), nu):
+    for c, rest in gf_kernel.determined_rows(rows, len(col), nu):
         k = name[c]
         if rule.sensitive(rcount[k - n_cell] if k >= n_cell else count[k]):
             out.append((k, {name[j] for j in rest}))
     return out
-
-
-#: systems with at least this many coefficients go to the compiled kernel; smaller ones cost less in
-#: Python than the call (the same answer either way: the RREF is unique)
-KERNEL_NNZ = 64
-
-
-def _determined(rows: list[dict], n: int, nu: int) -> list[tuple[int, list[int]]]:
-    """[(unknown column, [published columns of its reduced row])] for the columns < ``nu`` the rows
-    determine (:func:`chainbrain.analytics.gf_kernel.determined`; small systems by ``reduce_rows``)."""
-    nnz = sum(len(r) for r in rows)
-    if nnz < KERNEL_NNZ:
-        return [(c, [j for j in r if j != c]) for c, r in _reduce(rows).items()
-                if c < nu and not any(j < nu for j in r if j != c)]
-    indptr = np.zeros(len(rows) + 1, np.int64)
-    np.cumsum([len(r) for r in rows], out=indptr[1:])
-    cols = np.fromiter((j for r in rows for j in r), np.int64, nnz)
-    vals = np.fromiter((v for r in rows for v in r.values()), np.uint64, nnz)
-    return gf_kernel.determined(indptr, cols, vals, n, nu)
 
 
 __all__ = ["system", "determined", "audited", "components", "P"]

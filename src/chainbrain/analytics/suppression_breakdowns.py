@@ -19,7 +19,7 @@ checked by the exact linear audit (:mod:`chainbrain.analytics.suppression_audit`
 4. **Exact audit and repair** (the GAUSS idea of sdcTable): the relations as one linear system
    over GF(2⁶¹ − 1), unknowns = withheld cells with unseen enterprises and rests with unseen
    enterprises. The system falls into independent connected components (a shown KPI cell cuts the
-   tables apart), reduced one by one (:func:`chainbrain.analytics.suppression_audit._determined`: the compiled kernel for larger ones); after
+   tables apart), reduced one by one (:func:`chainbrain.analytics.gf_kernel.determined_rows`); after
    a repair only the components it touched are reduced again. A *sensitive* unknown — a cell or a
    rest of 1 … ``min_cell`` − 1 unseen enterprises — is determined iff its reduced row has no other
    entry; a determined secondary cell (≥ ``min_cell`` unseen enterprises) discloses nothing itself,
@@ -44,7 +44,8 @@ import collections
 import dataclasses
 
 from chainbrain.analytics.suppression import MIN_CELL, Pattern, Universe
-from chainbrain.analytics.suppression_audit import P, _determined
+from chainbrain.analytics import gf_kernel
+from chainbrain.analytics.suppression_audit import P
 
 
 _DEBUG = bool(__import__("os").environ.get("CHAINBRAIN_SUPPRESSION_DEBUG"))
@@ -177,7 +178,7 @@ class _Table:
 
     def determined(self, cols: dict, rows: list[dict]) -> list:
         name = {j: k for k, j in cols.items()}
-        out = [name[c] for c, _ in _determined(rows, len(cols), len(cols))]     # alone in its reduced row
+        out = [name[c] for c, _ in gf_kernel.determined_rows(rows, len(cols), len(cols))]     # alone in its reduced row
         # a determined secondary cell (≥ min_cell unseen enterprises) discloses nothing by itself, and
         # what it gives further is in the same reduced system: only sensitive unknowns count
         return [k for k in out if self.small(len(self.res[k[1]]) if k[0] == "rest" else len(self.unseen[k]))]

@@ -37,7 +37,8 @@ class DataVersion:
     caches shared by the connections (:func:`chainbrain.web.disclosure._cache_of`) start afresh when a
     caller comes with another version, and a count per connection (as before) made the warm-up's and
     the readers' versions differ after the first write, so that those caches were cleared again at
-    nearly every look-up under load (found by the load test: light users' p95 380 ms → 7.2 s).
+    nearly every look-up under load (found while looking for the load test's regression since 2bee6d8;
+    it is not the whole of it: docs/web.md).
     """
 
     def __init__(self, store, ttl: float = TTL):
@@ -86,11 +87,6 @@ class DataVersion:
                 self._value = (bumps, counters)
                 self._checked = started
             return self._value
-
-    @property
-    def bumps(self) -> int:
-        """The application's writes to this database in this process."""
-        return _BUMPS.get(self._db, 0)
 
     def refresh(self) -> None:
         """Re-read the counters at the next check (another process may have written)."""
