@@ -84,10 +84,12 @@ def load(store) -> None:
 
 
 def fresh_process(store) -> None:
-    """What a new process starts with: no disclosure pattern and no data version of ``store`` in memory."""
+    """What a new process starts with: no disclosure pattern, data version or data key of ``store`` in memory."""
+    from chainbrain.store import content
     from chainbrain.web import cache, disclosure
 
     disclosure._CACHES.clear()
+    content._MEMO.clear()
     cache._per_store.pop(store, None)
 
 

@@ -62,7 +62,11 @@ def test_manual_corrections_change_the_version(pg):
             else:
                 raw.execute(sql)
             now = (_version(store), data_key(store))
-            assert now[0] != seen[-1][0] and now[1] != seen[-1][1], sql
+            assert now[0] != seen[-1][0], sql                             # every write moves the version
+            if sql.startswith(("COPY", "TRUNCATE")):                      # … the data key only a changed row
+                assert now[1] == seen[-1][1], sql                         # (store/content.py; supply_link is
+            else:                                                         # empty here)
+                assert now[1] != seen[-1][1], sql
             seen.append(now)
         raw.execute("SELECT COUNT(*) FROM monthly_report").fetchone()     # a read
         with raw.transaction():                                           # two writes, one transaction

@@ -134,8 +134,9 @@ def keep(store, scope: str = "all", progress=None) -> dict:
     old_key, old = (prev[0], prev[1]) if prev is not None else (None, {})
     names = {p.label: [(version,) + n for _, rs in inp.by_target.values()
                        for n in names_of(p.label, rs, inp.prov, inp.county_city, scope)] for p in inp.ps}
-    same = {x: names[x] for x in names
-            if old_key is not None and old_key != key and old.get(x) == digests[x]}
+    # kept at the same key (an import that changed no row keeps it, store/content.py): the periods
+    # whose figures are all there stay as they are, the others are recomputed
+    same = {x: names[x] for x in names if old_key is not None and old.get(x) == digests[x]}
     carried = set(carry(store, same, old_key, key)) if same else set()
     todo = [p for p in inp.ps if p.label not in carried]
     values: dict[tuple, object] = {}

@@ -4,14 +4,13 @@
 A pattern is plain data here — label → {field: value}, cell keys as lists — compressed JSON; the
 analytics turn it into :class:`~chainbrain.analytics.suppression.Pattern`
 (:func:`chainbrain.analytics.suppression_periods.to_plain` / ``from_plain``). :func:`data_key` is
-the digest of the store's data counters (the same counters as the web's data version, without the
-computed tables): a kept pattern is used only while it matches.
+the digest of the store's data (:mod:`chainbrain.store.content`): a kept pattern is used only while
+it matches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import zlib
 
@@ -34,12 +33,11 @@ DIGEST = "_inputs_digest"
 
 
 def data_key(store) -> str:
-    """SHA-256 (hex) of the data counters: changes with every import, correction and pack load."""
-    from chainbrain.store.changes import data_sql        # DATA_SQL, or PostgreSQL's change counter
+    """The digest of the data the figures are computed from (:func:`chainbrain.store.content.data_key`):
+    the same while the data stay the same, whatever was imported or written meanwhile."""
+    from chainbrain.store.content import data_key as key
 
-    with store.engine.connect() as conn:
-        row = tuple(conn.execute(sa.text(data_sql(store))).one())
-    return hashlib.sha256(repr(tuple(str(x) for x in row)).encode()).hexdigest()
+    return key(store)
 
 
 def _viewer(key: tuple) -> str:

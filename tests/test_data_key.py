@@ -1,0 +1,82 @@
+"""The data key by content (``store/content.py``, issue #20): what the kept figures and disclosure
+patterns are valid for. On the hand-made dataset, DuckDB and PostgreSQL:
+
+- a new enterprise moves the key; an import of it exactly as stored moves the data counters (a new import batch) and the
+  web's data version, but not the data key — so the kept figures are still found;
+- an import that changes one enterprise's field (no row count changes) moves the key;
+- a new revision of a report (a row added) moves it;
+- the fingerprint is read once per move of the counters, not at every call.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+import handmade
+from chainbrain.ingest.load import import_file
+from chainbrain.store import content, open_store
+from chainbrain.store.changes import data_sql
+from chainbrain.store.patterns import data_key
+
+HEAD = "统一社会信用代码,企业名称,行政区划代码,行业代码,成立日期,从业人员,主要产品\n"
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request, tmp_path_factory):
+    with open_store(handmade.store_url(request, tmp_path_factory, "data_key")) as s:
+        content._MEMO.clear()
+        yield s
+
+
+def _counters(store) -> tuple:
+    with store.engine.connect() as c:
+        return tuple(c.execute(sa.text(data_sql(store))).one())
+
+
+def _import(store, tmp_path, name: str, product: str) -> tuple:
+    f = tmp_path / f"{name}-{product}.csv"
+    f.write_text(HEAD + f"91360402MA00000D1M,手工样例键值公司,360402,3211,2020-01-02,120,{product}\n", encoding="utf-8")
+    res = import_file(store, "enterprises", f)
+    assert res.status == "loaded", res
+    return res.new, res.updated, res.unchanged
+
+
+def _fingerprints(store) -> list:
+    seen = []
+
+    @sa.event.listens_for(store.engine, "before_cursor_execute")
+    def spy(conn, cursor, statement, *a):
+        if "bit_xor" in statement:
+            seen.append(statement)
+    return seen
+
+
+def test_the_key_follows_the_content_not_the_writes(store, tmp_path):
+    seen = _fingerprints(store)
+    k0 = data_key(store)
+    assert _import(store, tmp_path, "first", "阴极铜") == (1, 0, 0)    # a new enterprise
+    k1, c1 = data_key(store), _counters(store)
+    assert k1 != k0
+    assert data_key(store) == k1 and len(seen) == 2             # read once while the counters stay
+
+    assert _import(store, tmp_path, "again", "阴极铜") == (0, 0, 1)    # the same row again: no change
+    assert _counters(store) != c1                               # a write (the import batch) …
+    assert data_key(store) == k1                                # … but the same data
+    assert len(seen) == 3
+
+    assert _import(store, tmp_path, "changed", "铜杆") == (0, 1, 0)    # one field: no row count changes
+    k2 = data_key(store)
+    assert k2 != k1
+
+    with store.engine.begin() as c:                             # a new revision of a report
+        c.execute(sa.text("INSERT INTO monthly_report (enterprise_id, year, month, revenue_ytd, revenue_ytd_prev, "
+                          "batch_id, revision) VALUES (3, 2025, 6, 1, 1, 1, 3)"))
+    assert data_key(store) not in (k1, k2)
+
+
+def test_a_fresh_process_computes_the_same_key(store, tmp_path):
+    _import(store, tmp_path, "x", "阴极铜")
+    k = data_key(store)
+    handmade.fresh_process(store)
+    assert data_key(store) == k
