@@ -32,8 +32,8 @@ def compute(
     operations: str = typer.Option("year", "--operations",
                                    help="运行分析 indicators for: year (the newest year's periods), all, off"),
     disclosure: bool = typer.Option(True, "--disclosure/--no-disclosure",
-                                    help="compute and keep the published disclosure patterns of the newest period "
-                                         "(or of --period) for the anonymous viewer and every account's scope"),
+                                    help="compute and keep the published disclosure patterns of every month's "
+                                         "family (or of --period's) for the anonymous viewer and every account's scope"),
     min_cell: int = typer.Option(3, "--min-cell", help="the server's minimum cell size (chainbrain serve --min-cell)"),
     cockpit: bool = typer.Option(True, "--cockpit/--no-cockpit",
                                  help="compute and keep the KPI figures of every period × region (or of --period) "
@@ -87,18 +87,13 @@ def _cockpit(store, period, progress) -> list[dict]:
 
 
 def _disclosure(store, period, min_cell: int, progress) -> list[dict]:
-    """The published patterns of the newest period's family (or each of ``period``'s), kept."""
-    from chainbrain.analytics.kpi import latest_period
-    from chainbrain.web.disclosure import precompute
+    """The published patterns of every month's family (web.disclosure.every_family: every period on
+    file is then served without a solve), or of each ``period``'s family and the Decembers', kept."""
+    from chainbrain.web.disclosure import every_family, precompute
 
-    labels = list(period or [])
-    if not labels:
-        latest = latest_period(store)
-        labels = [latest] if latest else []
-    out = []
-    for label in labels:
-        out += [{"period": label, **row} for row in precompute(store, label, min_cell, progress)]
-    return out
+    if period:
+        return [row for label in period for row in precompute(store, label, min_cell, progress)]
+    return precompute(store, every_family(store), min_cell, progress)
 
 
 def alerts(

@@ -328,34 +328,51 @@ def scopes(store) -> dict:
     return viewers
 
 
-def precompute(store, period: str, min_cell: int = MIN_CELL, progress=None, fresh: bool = True) -> list[dict]:
-    """Compute and keep the published pattern of ``period``'s family for the anonymous viewer and
-    every scope of :func:`scopes`, and of the Decembers' family (the cockpit's projection chart shows
-    each earlier year's December total with that period's pattern, ``model.protect_monitoring``):
-    ``chainbrain compute`` runs it so that no request waits for the audit (tens of seconds per scope
-    and family at province scale); ``fresh=False`` uses what is kept at the current data (the
-    server's warm-up does that, scope by scope). [{viewer, hidden, cells, seconds}]"""
+def every_family(store) -> list[str]:
+    """The newest period of each month on file (February–December: January is reported with February),
+    one per month *family* (:func:`chainbrain.analytics.suppression_periods.family`: a month's periods of
+    every year are published under one pattern), so their patterns cover every period on file."""
+    from chainbrain.analytics.aggregates import available_periods
+
+    newest = {}
+    for label in available_periods(store):                 # oldest first
+        newest[label[5:]] = label
+    return sorted(newest.values())
+
+
+def precompute(store, period: str | list[str], min_cell: int = MIN_CELL, progress=None,
+               fresh: bool = True) -> list[dict]:
+    """Compute and keep the published patterns of ``period``'s family — with the Decembers' family (the
+    cockpit's projection chart shows each earlier year's December total with that period's pattern,
+    ``model.protect_monitoring``) — or of each family of the list ``period`` (:func:`every_family`:
+    all of them), for the anonymous viewer and every scope of :func:`scopes`: ``chainbrain compute``
+    runs it so that no request waits for the audit (seconds to tens of seconds per scope and family
+    at province scale); ``fresh=False`` uses what is kept at the current data (the server's warm-up
+    does that, scope by scope). [{period, viewer, hidden, cells, seconds}], one per family and scope."""
     import time
 
     from chainbrain.periods import parse_period
     from chainbrain.web.policy import cell_rule
 
-    p = parse_period(period)
-    december = None if p.month == 12 else f"{p.year - 1}-12"
+    if isinstance(period, str):
+        p = parse_period(period)
+        labels = ([] if p.month == 12 else [f"{p.year - 1}-12"]) + [period]
+    else:
+        labels = list(period)
     viewers = scopes(store)
     out = []
     for i, (key, user) in enumerate(viewers.items()):
-        if progress:
-            progress(i, len(viewers), f"disclosure {'/'.join(str(x) for x in key if x)}")
-        t0 = time.perf_counter()
         guard = cell_rule(store, user, min_cell)
-        if december:
-            guard.pattern(december, fresh=fresh)
-        pat = guard.pattern(period, fresh=fresh)
-        out.append({"viewer": ":".join(str(x) for x in key if x), "hidden": len(pat.hidden), "cells": pat.cells,
-                    "seconds": round(time.perf_counter() - t0, 1)})
+        for j, label in enumerate(labels):
+            if progress:
+                progress(i * len(labels) + j, len(viewers) * len(labels),
+                         f"disclosure {label} {'/'.join(str(x) for x in key if x)}")
+            t0 = time.perf_counter()
+            pat = guard.pattern(label, fresh=fresh)
+            out.append({"period": label, "viewer": ":".join(str(x) for x in key if x), "hidden": len(pat.hidden),
+                        "cells": pat.cells, "seconds": round(time.perf_counter() - t0, 1)})
     if progress:
-        progress(len(viewers), len(viewers), "disclosure")
+        progress(len(viewers) * len(labels), len(viewers) * len(labels), "disclosure")
     return out
 
 
