@@ -50,6 +50,8 @@ the fresh 200s and of the refusals.
 Run: ``python -m benchmarks.run_one load_50_users province`` (both backends; about 25 min,
 most of it the PostgreSQL demo build and the warm-ups); DuckDB only:
 ``CHAINBRAIN_BENCH_BACKENDS=duckdb python -m benchmarks.run_one load_50_users province``.
+Profile the server during the load phase: ``CHAINBRAIN_BENCH_PROFILE=/tmp/load.txt`` (py-spy, see
+:func:`_profile`).
 """
 
 from __future__ import annotations
@@ -308,6 +310,31 @@ def _error_kinds(rows) -> dict:
     return kinds
 
 
+def _profile(pid: int):
+    """With ``CHAINBRAIN_BENCH_PROFILE=FILE``: py-spy (``CHAINBRAIN_PY_SPY``, default ``py-spy`` on the
+    path; not a dependency) samples the server's threads during the load phase, collapsed stacks
+    to FILE (``--gil`` too with ``CHAINBRAIN_BENCH_PROFILE_GIL=1``: only the thread holding the
+    interpreter lock). A diagnostic: the figures of a profiled run are not comparable. The thread
+    started, or None."""
+    import threading
+
+    out = os.environ.get("CHAINBRAIN_BENCH_PROFILE", "").strip()
+    if not out:
+        return None
+    cmd = [os.environ.get("CHAINBRAIN_PY_SPY", "py-spy"), "record", "--pid", str(pid), "--rate", "50",
+           "--duration", str(int(LOAD_S - 10)), "--format", "raw", "--nonblocking", "-o", out]
+    if os.environ.get("CHAINBRAIN_BENCH_PROFILE_GIL") == "1":
+        cmd.append("--gil")
+
+    def run():
+        time.sleep(LIGHT_S + 5)
+        print(f"profiling the load phase: {' '.join(cmd)}", flush=True)
+        subprocess.run(cmd, check=False)
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
 def measure(db: str, backend: str, scale: str) -> dict:
     plan = _plan(db)
     before = [round(x, 2) for x in os.getloadavg()]
@@ -316,7 +343,10 @@ def measure(db: str, backend: str, scale: str) -> dict:
     try:
         warm_s = srv.wait_warm()
         t0 = time.perf_counter()
+        profiler = _profile(srv.proc.pid)
         tally, imports = asyncio.run(_drive(srv.base, plan))
+        if profiler is not None:
+            profiler.join()
         wall = time.perf_counter() - t0
         peak = srv.peak_mb() or 0.0
     finally:
