@@ -80,3 +80,33 @@ def test_a_fresh_process_computes_the_same_key(store, tmp_path):
     k = data_key(store)
     handmade.fresh_process(store)
     assert data_key(store) == k
+
+
+def test_the_disclosure_cache_keeps_its_universes_across_an_import_that_changed_nothing(store, tmp_path,
+                                                                                         monkeypatch):
+    """In one process (the server): after an import of rows as stored the data version moves, but the
+    in-memory universes and patterns are still used (web/disclosure.cache_version); after a change
+    they are built again."""
+    from chainbrain.analytics import suppression
+    from chainbrain.web.cache import version_of
+    from chainbrain.web.disclosure import cache_version
+    from chainbrain.web.policy import cell_rule
+
+    built = []
+    real = suppression.universe
+    monkeypatch.setattr(suppression, "universe", lambda *a, **k: built.append(a[1]) or real(*a, **k))
+    _import(store, tmp_path, "first", "阴极铜")
+    handmade.fresh_process(store)
+    first = cell_rule(store, None, 3).pattern("2025-06")
+    assert built and cell_rule(store, None, 3).pattern("2025-06") is first
+    n, key = len(built), cache_version(store)
+
+    _import(store, tmp_path, "again", "阴极铜")                 # nothing changes …
+    version_of(store).bump()                                    # … as the web's import flow tells it
+    assert cache_version(store) == key
+    assert cell_rule(store, None, 3).pattern("2025-06").hidden == first.hidden and len(built) == n
+
+    _import(store, tmp_path, "changed", "铜杆")                 # a change: built again
+    version_of(store).bump()
+    assert cache_version(store) != key
+    assert cell_rule(store, None, 3).pattern("2025-06").hidden == first.hidden and len(built) > n

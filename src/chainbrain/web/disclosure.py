@@ -99,8 +99,7 @@ class Guard:
 
         from chainbrain.analytics import suppression, suppression_periods
         from chainbrain.periods import parse_period
-        from chainbrain.web.cache import MISSING, data_version
-
+        from chainbrain.web.cache import MISSING
         from chainbrain.web.kept import AS_OF
 
         p = parse_period(period)
@@ -108,7 +107,7 @@ class Guard:
             pat = _pattern_as_of(self.store, p, self.key, self.min_cell, AS_OF.get())
             return pat if pat.period == p.label else dataclasses.replace(pat, period=p.label)
         cache = _cache_of(self.store)
-        version = data_version(self.store)
+        version = cache_version(self.store)
         key = ("pattern", p.ytd_label, self.key, self.min_cell)
         pat = MISSING if fresh else cache.lookup(version, key)
         if pat is MISSING:
@@ -145,9 +144,9 @@ class Guard:
         """The pattern of the focus pages' annual region × segment cells of ``year``
         (:mod:`chainbrain.analytics.suppression_focus`; cached per data version)."""
         from chainbrain.analytics import suppression_focus, suppression_periods
-        from chainbrain.web.cache import MISSING, data_version
+        from chainbrain.web.cache import MISSING
 
-        cache, version = _cache_of(self.store), data_version(self.store)
+        cache, version = _cache_of(self.store), cache_version(self.store)
         key = ("focus-pattern", int(year), self.key, self.min_cell)
         pat = cache.lookup(version, key)
         if pat is MISSING:
@@ -203,6 +202,28 @@ _CACHES: dict = {}
 _CACHES_LOCK = threading.Lock()
 
 
+def cache_version(store) -> tuple:
+    """What the suppression cache's entries are valid for: ``("data", data key)`` — the data key by
+    content (:mod:`chainbrain.store.content`), read once per data version (remembered beside the
+    cache, so it goes with it). Universes and patterns are functions of the data alone, so an import
+    that changed no row (a new data version, the same key) keeps them in memory; keyed by the version,
+    every import emptied the cache and the joint universes were built again under load (the load
+    test's profile: a third of the interpreter lock's time, #20)."""
+    from chainbrain.store.patterns import data_key
+    from chainbrain.web.cache import data_version
+
+    cache, version = _cache_of(store), data_version(store)
+    memo = cache.content_keys
+    got = memo.get(version)
+    if got is None:
+        got = ("data", data_key(store))
+        with _CACHES_LOCK:
+            memo[version] = got
+            while len(memo) > 64:
+                memo.pop(next(iter(memo)))
+    return got
+
+
 def _cache_of(store):
     """The suppression cache of the database behind ``store`` — shared by the application's store
     and the warm-up's side connection, so patterns the warm-up computes serve the requests."""
@@ -212,18 +233,14 @@ def _cache_of(store):
         key = (store.kind, str(store.db))
         if key not in _CACHES:
             _CACHES[key] = ResultCache(size=256, enabled=True)
+            _CACHES[key].content_keys = {}       # data version → cache_version (its data key)
         return _CACHES[key]
 
 
 def _data_key(store, cache, version) -> str:
-    from chainbrain.store.patterns import data_key
-    from chainbrain.web.cache import MISSING
-
-    k = cache.lookup(version, ("data-key",))
-    if k is MISSING:
-        k = data_key(store)
-        cache.put(version, ("data-key",), k)
-    return k
+    """The data key the cache's ``version`` (:func:`cache_version`) stands for."""
+    return version[1] if isinstance(version, tuple) and len(version) == 2 and version[0] == "data" \
+        else cache_version(store)[1]
 
 
 def _kept(store, cache, version, fam, viewer, min_cell):

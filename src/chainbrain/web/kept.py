@@ -48,11 +48,9 @@ def before_key(store, scope: str = "all") -> str | None:
 
 def _data_key(store) -> str:
     """The data key, read once per data version (shared with the disclosure patterns' cache)."""
-    from chainbrain.web.cache import data_version
-    from chainbrain.web.disclosure import _cache_of
-    from chainbrain.web.disclosure import _data_key as key_of
+    from chainbrain.web.disclosure import cache_version
 
-    return key_of(store, _cache_of(store), data_version(store))
+    return cache_version(store)[1]
 
 
 def figure(store, name: tuple, compute, keep: bool):

@@ -116,14 +116,14 @@ def _hidden_cells(rule, period: str, breakdowns: bool = True) -> tuple[frozenset
     all-seeing viewer: nothing withheld, publishable."""
     from chainbrain.analytics import suppression, suppression_breakdowns, suppression_periods
     from chainbrain.periods import parse_period
-    from chainbrain.web.cache import MISSING, data_version
-    from chainbrain.web.disclosure import Guard, _cache_of
+    from chainbrain.web.cache import MISSING
+    from chainbrain.web.disclosure import Guard, _cache_of, cache_version
     if not isinstance(rule, Guard) or rule.visible is None or rule.min_cell <= 1:
         return frozenset(), True
     label = parse_period(period).ytd_label
     if not breakdowns:                      # the viewer sees the scope whole: the published pattern
         return rule.pattern(label).hidden, True
-    cache, version = _cache_of(rule.store), data_version(rule.store)
+    cache, version = _cache_of(rule.store), cache_version(rule.store)
     labels = [x.ytd_label for x in suppression_periods.family(rule.store, label)]
     key = ("ops-pattern", tuple(labels), rule.key, rule.min_cell)
     res = cache.lookup(version, key)
