@@ -58,7 +58,7 @@ def test_compute_keeps_every_scope_and_a_new_process_uses_them(db):
         assert "anon" in viewers and any(v.startswith("county:") for v in viewers)
         # every month's family (February–December; the newest period of each), per scope: every
         # period on file is then served without a solve
-        newest = disclosure.every_family(store)
+        newest = suppression_periods.every_family(store)
         assert sorted({row["period"] for row in out["disclosure"]}) == newest and label in newest
         assert len(newest) == 11 and {p[5:] for p in newest} == {f"{m:02d}" for m in range(2, 13)}
         assert all(row["hidden"] > 0 for row in out["disclosure"] if row["period"] == label)

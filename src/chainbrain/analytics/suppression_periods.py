@@ -51,6 +51,18 @@ def family(store, period: str | Period) -> list[Period]:
     return [p.shifted(y - p.year) for y in years]
 
 
+def every_family(store) -> list[str]:
+    """The newest period of each month on file (February–December: January is reported with February),
+    one per month *family* (:func:`family`: a month's periods of every year are published under one
+    pattern), so their patterns cover every period on file."""
+    from chainbrain.analytics.aggregates import available_periods
+
+    newest = {}
+    for label in available_periods(store):                 # oldest first
+        newest[label[5:]] = label
+    return sorted(newest.values())
+
+
 def linked(universes: dict[str, Universe], base_year: int | None) -> Universe:
     """:func:`_linked` with the garbage collector paused (:mod:`chainbrain.analytics.gcpause`)."""
     with paused():

@@ -33,7 +33,8 @@ def compute(
                                    help="运行分析 indicators for: year (the newest year's periods), all, off"),
     disclosure: bool = typer.Option(True, "--disclosure/--no-disclosure",
                                     help="compute and keep the published disclosure patterns of every month's "
-                                         "family (or of --period's) for the anonymous viewer and every account's scope"),
+                                         "family (or of --period's) for the anonymous viewer and every "
+                                         "account's scope"),
     min_cell: int = typer.Option(3, "--min-cell", help="the server's minimum cell size (chainbrain serve --min-cell)"),
     cockpit: bool = typer.Option(True, "--cockpit/--no-cockpit",
                                  help="compute and keep the KPI figures of every period × region (or of --period) "
@@ -87,9 +88,11 @@ def _cockpit(store, period, progress) -> list[dict]:
 
 
 def _disclosure(store, period, min_cell: int, progress) -> list[dict]:
-    """The published patterns of every month's family (web.disclosure.every_family: every period on
-    file is then served without a solve), or of each ``period``'s family and the Decembers', kept."""
-    from chainbrain.web.disclosure import every_family, precompute
+    """The published patterns of every month's family (analytics.suppression_periods.every_family:
+    every period on file is then served without a solve), or of each ``period``'s family and the
+    Decembers', kept."""
+    from chainbrain.analytics.suppression_periods import every_family
+    from chainbrain.web.disclosure import precompute
 
     if period:
         return [row for label in period for row in precompute(store, label, min_cell, progress)]

@@ -28,9 +28,11 @@ import threading
 
 import sqlalchemy as sa
 
-#: the tables the kept figures are computed from (the data counters' tables without ``import_batch``)
-TABLES = ("monthly_report", "enterprise_attr", "enterprise_segment", "enterprise", "target", "designation",
-          "annual_report", "segment_override", "supply_link", "enterprise_scale", "pack_meta")
+from chainbrain.store.changes import COUNTED
+
+#: the tables the kept figures are computed from: the data counters' tables without ``import_batch``,
+#: and the pack's load
+TABLES = tuple(t for t in COUNTED if t != "import_batch") + ("pack_meta",)
 
 _ROW_HASH = {"duckdb": "hash(x)", "postgres": "hashtextextended(x::text, 0)"}
 

@@ -3,7 +3,7 @@
 Every page applies one pattern per viewer scope and period (:class:`Guard`),
 computed in :mod:`chainbrain.analytics.suppression` (primary and secondary
 suppression over the region, scope, in-record and segment relations) and
-cached per data version: the same cell is never hidden on one page and shown
+cached per data key (content): the same cell is never hidden on one page and shown
 on another. :func:`withheld` / :func:`protect` below are the primary rule on
 counts alone, kept for records outside the pattern (e.g. target shares).
 
@@ -92,7 +92,7 @@ class Guard:
     def pattern(self, period: str, fresh: bool = False):
         """The :class:`~chainbrain.analytics.suppression.Pattern` of ``period``, computed with every
         year of the same month (:mod:`chainbrain.analytics.suppression_periods`: a sum shown in one
-        period is never withheld in another); cached per data version, and kept in the store
+        period is never withheld in another); cached per data key (:func:`cache_version`), and kept in the store
         (:mod:`chainbrain.store.patterns`) for the next process. ``fresh``: compute it again and
         keep it (``chainbrain compute``)."""
         import dataclasses
@@ -142,7 +142,7 @@ class Guard:
 
     def focus_pattern(self, year: int):
         """The pattern of the focus pages' annual region × segment cells of ``year``
-        (:mod:`chainbrain.analytics.suppression_focus`; cached per data version)."""
+        (:mod:`chainbrain.analytics.suppression_focus`; cached per data key)."""
         from chainbrain.analytics import suppression_focus, suppression_periods
         from chainbrain.web.cache import MISSING
 
@@ -239,8 +239,7 @@ def _cache_of(store):
 
 def _data_key(store, cache, version) -> str:
     """The data key the cache's ``version`` (:func:`cache_version`) stands for."""
-    return version[1] if isinstance(version, tuple) and len(version) == 2 and version[0] == "data" \
-        else cache_version(store)[1]
+    return version[1]
 
 
 def _kept(store, cache, version, fam, viewer, min_cell):
@@ -345,26 +344,15 @@ def scopes(store) -> dict:
     return viewers
 
 
-def every_family(store) -> list[str]:
-    """The newest period of each month on file (February–December: January is reported with February),
-    one per month *family* (:func:`chainbrain.analytics.suppression_periods.family`: a month's periods of
-    every year are published under one pattern), so their patterns cover every period on file."""
-    from chainbrain.analytics.aggregates import available_periods
-
-    newest = {}
-    for label in available_periods(store):                 # oldest first
-        newest[label[5:]] = label
-    return sorted(newest.values())
-
-
 def precompute(store, period: str | list[str], min_cell: int = MIN_CELL, progress=None,
                fresh: bool = True) -> list[dict]:
     """Compute and keep the published patterns of ``period``'s family — with the Decembers' family (the
     cockpit's projection chart shows each earlier year's December total with that period's pattern,
-    ``model.protect_monitoring``) — or of each family of the list ``period`` (:func:`every_family`:
-    all of them), for the anonymous viewer and every scope of :func:`scopes`: ``chainbrain compute``
-    runs it so that no request waits for the audit (seconds to tens of seconds per scope and family
-    at province scale); ``fresh=False`` uses what is kept at the current data (the server's warm-up
+    ``model.protect_monitoring``) — or of each family of the list ``period``
+    (:func:`~chainbrain.analytics.suppression_periods.every_family`: all of them), for the anonymous
+    viewer and every scope of :func:`scopes`: ``chainbrain compute`` runs it so that no request
+    waits for the audit (seconds to tens of seconds per scope and family at province scale);
+    ``fresh=False`` uses what is kept at the current data (the server's warm-up
     does that, scope by scope). [{period, viewer, hidden, cells, seconds}], one per family and scope."""
     import time
 
