@@ -393,7 +393,7 @@ def test_an_app_write_moves_every_connections_data_version_at_once(tmp_path):
 
     from chainbrain.store.patterns import data_key
     from chainbrain.store.version import data_version
-    from chainbrain.web.disclosure import _cache_of, _data_key
+    from chainbrain.web.disclosure import cache_version
     from chainbrain.web.state import side_store
 
     db = _build(tmp_path / "bump.duckdb")
@@ -402,7 +402,7 @@ def test_an_app_write_moves_every_connections_data_version_at_once(tmp_path):
         other = side_store(st.store)
         try:
             before_version = data_version(other)
-            before_key = _data_key(other, _cache_of(other), before_version)
+            before_key = cache_version(other)[1]
             with st.lock, st.store.begin() as conn:
                 st.store.bulk_insert(conn, "monthly_report", pa.table({
                     "enterprise_id": [5], "year": [2025], "month": [6], "revenue_ytd": [45.0 * YI],
@@ -410,7 +410,7 @@ def test_an_app_write_moves_every_connections_data_version_at_once(tmp_path):
             st.invalidate()
             now = data_version(other)                      # within the TTL of the read above
             assert now != before_version
-            assert _data_key(other, _cache_of(other), now) == data_key(other) != before_key
+            assert cache_version(other)[1] == data_key(other) != before_key
         finally:
             other.close()
 
