@@ -51,7 +51,8 @@ Run: ``python -m benchmarks.run_one load_50_users province`` (both backends; abo
 most of it the PostgreSQL demo build and the warm-ups); DuckDB only:
 ``CHAINBRAIN_BENCH_BACKENDS=duckdb python -m benchmarks.run_one load_50_users province``.
 Profile the server during the load phase: ``CHAINBRAIN_BENCH_PROFILE=/tmp/load.txt`` (py-spy, see
-:func:`_profile`).
+:func:`_profile`); ``CHAINBRAIN_BENCH_LOG=/tmp/load.log`` writes the server's log of disclosure
+patterns not found in memory (what each cost: read from the store, joint universe built, solved).
 """
 
 from __future__ import annotations
@@ -89,6 +90,15 @@ def serve(db: str, port: int) -> None:
     prints ``WARM <seconds>`` when the start-up warm-up has finished."""
     from benchmarks.bench_api import serve as serve_app
 
+    log_to = os.environ.get("CHAINBRAIN_BENCH_LOG", "").strip()
+    if log_to:                      # the disclosure patterns not found in memory, with their cost
+        import logging
+
+        handler = logging.FileHandler(log_to)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(threadName)s %(message)s"))
+        logger = logging.getLogger("chainbrain.web.disclosure")
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
     serve_app(db, port, public_aggregates=False)
 
 

@@ -340,7 +340,8 @@ def test_bad_tuning_variables_are_refused_not_ignored(monkeypatch):
     assert stale_wait_s() == 0.0
     for name, bad, good in (("CHAINBRAIN_COMPUTE_TOTAL", "0", "1"), ("CHAINBRAIN_COMPUTE_PER_USER", "x", "3"),
                             ("CHAINBRAIN_WEB_THREADS", "-4", "64"), ("CHAINBRAIN_GIL_SWITCH_MS", "0", "0.1"),
-                            ("CHAINBRAIN_QUEUE_WAIT_S", "0", "0.01"), ("CHAINBRAIN_WARM_VIEWERS", "-1", "0")):
+                            ("CHAINBRAIN_QUEUE_WAIT_S", "0", "0.01"), ("CHAINBRAIN_WARM_VIEWERS", "-1", "0"),
+                            ("CHAINBRAIN_KEEP_ENTERPRISE_SCOPES", "-1", "0")):
         monkeypatch.setenv(name, bad)
         with pytest.raises(ConfigError, match=f"{name} 的取值无效"):
             check_environment()

@@ -108,8 +108,10 @@ def deadline() -> float | None:
 
 def check_environment() -> None:
     """Refuse a bad admission, threading or warm-up variable before the server starts (``serve``)."""
+    from chainbrain.web.disclosure import enterprise_scopes
     from chainbrain.web.viewers import limit
 
+    enterprise_scopes()
     for name in ("CHAINBRAIN_COMPUTE_PER_USER", "CHAINBRAIN_COMPUTE_TOTAL", "CHAINBRAIN_WEB_THREADS"):
         _limit(name, 1)
     _switch_ms()

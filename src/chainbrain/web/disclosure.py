@@ -29,6 +29,7 @@ enterprises are not confidential and stay.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
 MIN_CELL = 3
 
@@ -96,6 +97,7 @@ class Guard:
         (:mod:`chainbrain.store.patterns`) for the next process. ``fresh``: compute it again and
         keep it (``chainbrain compute``)."""
         import dataclasses
+        import time
 
         from chainbrain.analytics import suppression, suppression_periods
         from chainbrain.periods import parse_period
@@ -122,22 +124,34 @@ class Guard:
 
             # viewer independent: computed once per data version and family (the years with reports for
             # the month, and the period's own year — a period without reports has a family of its own)
+            t0, how = time.perf_counter(), "kept"
             fam = tuple(x.ytd_label for x in suppression_periods.family(self.store, p))
-            pats = None if fresh else _kept(self.store, cache, version, fam, self.key, self.min_cell)
-            if pats is None:
-                jkey = ("joint", fam)
-                joint = cache.lookup(version, jkey)
-                if joint is MISSING:
-                    joint = suppression_periods.joint(self.store, p, universe_of)
-                    cache.put(version, jkey, joint)
-                pats = _carried(self.store, cache, version, fam, self.key, self.min_cell, joint, self.visible)
+            with one_at_a_time((self.store.kind, str(self.store.db), version, "pattern", fam, self.key,
+                                self.min_cell)):
+                pat = MISSING if fresh else cache.lookup(version, key)
+                if pat is not MISSING:                    # found by the caller it waited for
+                    return pat if pat.period == p.label else dataclasses.replace(pat, period=p.label)
+                pats = None if fresh else _kept(self.store, cache, version, fam, self.key, self.min_cell)
                 if pats is None:
-                    pats = suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell)
-                    _keep(self.store, cache, version, fam, self.key, self.min_cell, pats, joint, self.visible)
-            for label, x in pats.items():
-                cache.put(version, ("pattern", label, self.key, self.min_cell), x)
-                if label == p.ytd_label:
-                    pat = x
+                    with one_at_a_time((self.store.kind, str(self.store.db), version, "joint", fam)):
+                        joint = cache.lookup(version, ("joint", fam))
+                        how = "joint in memory"
+                        if joint is MISSING:
+                            joint, how = suppression_periods.joint(self.store, p, universe_of), "joint built"
+                            cache.put(version, ("joint", fam), joint)
+                    pats = _carried(self.store, cache, version, fam, self.key, self.min_cell, joint, self.visible)
+                    if pats is None:
+                        how += ", solved"
+                        pats = suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell)
+                        _keep(self.store, cache, version, fam, self.key, self.min_cell, pats, joint, self.visible)
+                    else:
+                        how += ", carried"
+                _log.info("disclosure pattern %s for %s not in memory: %s, %.3f s", p.ytd_label,
+                          "/".join(str(x) for x in self.key if x) or "-", how, time.perf_counter() - t0)
+                for label, x in pats.items():
+                    cache.put(version, ("pattern", label, self.key, self.min_cell), x)
+                    if label == p.ytd_label:
+                        pat = x
         return pat if pat.period == p.label else dataclasses.replace(pat, period=p.label)
 
     def focus_pattern(self, year: int):
@@ -198,6 +212,38 @@ class Guard:
 
 
 _log = __import__("logging").getLogger(__name__)
+
+_FLIGHTS: dict = {}                     # key → [lock, holders and waiters]
+_FLIGHTS_LOCK = threading.Lock()
+
+
+@contextmanager
+def one_at_a_time(key: tuple):
+    """Hold the lock of ``key`` (a family's joint universe, or a family's patterns for one scope): a
+    second caller waits for the first and then finds its result in the cache or the store instead of
+    building it again (the load test's log: two requests solved the same enterprise scope's family
+    at once, 50–115 s each). A request waits at most ``CHAINBRAIN_QUEUE_WAIT_S``
+    (:func:`~chainbrain.web.admission.deadline`), then is refused with 503; the server's own work
+    waits its turn. Locks are taken in one order (a scope's patterns, then the family's joint)
+    and the work under them takes no other, so no two callers wait for each other."""
+    from chainbrain.web.admission import Busy, deadline
+
+    with _FLIGHTS_LOCK:
+        entry = _FLIGHTS.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        wait = deadline()
+        if not entry[0].acquire(timeout=-1 if wait is None else wait):
+            raise Busy(503)
+        try:
+            yield
+        finally:
+            entry[0].release()
+    finally:
+        with _FLIGHTS_LOCK:
+            entry[1] -= 1
+            if entry[1] == 0 and _FLIGHTS.get(key) is entry:
+                del _FLIGHTS[key]
 _CACHES: dict = {}
 _CACHES_LOCK = threading.Lock()
 
@@ -330,17 +376,35 @@ def _carried(store, cache, version, fam, viewer, min_cell, joint, visible):
         return None
 
 
+#: enterprise accounts whose own patterns ``chainbrain compute`` keeps (:func:`scopes`)
+ENTERPRISE_SCOPES = 10
+
+
+def enterprise_scopes() -> int:
+    """``CHAINBRAIN_KEEP_ENTERPRISE_SCOPES`` (default :data:`ENTERPRISE_SCOPES`): a whole number ≥ 0."""
+    from chainbrain.config import env_number
+
+    return env_number("CHAINBRAIN_KEEP_ENTERPRISE_SCOPES", ENTERPRISE_SCOPES, int, 0)
+
+
 def scopes(store) -> dict:
-    """Disclosure key → a user of that scope (None: the anonymous viewer): the anonymous viewer and
-    every enabled account's scope that needs a pattern of its own (not a province administrator,
-    who sees everything; not enterprise users, one pattern each, computed when they sign in)."""
+    """Disclosure key → a user of that scope (None: the anonymous viewer): the anonymous viewer, every
+    enabled account's scope that needs a pattern of its own (not a province administrator, who sees
+    everything), and of the enterprise accounts — one scope each — the :func:`enterprise_scopes`
+    most recently signed in (:func:`~chainbrain.web.users.recent_enterprise_accounts`). An
+    enterprise scope not kept is solved when it is first asked for: under the load test one such
+    scope took half of the server's interpreter lock (a joint universe and a solve per month family,
+    50–115 s each); kept, ≈ 11 solves per account in ``compute`` (a configuration limit: the
+    operator's compute time, not a policy)."""
     from chainbrain.web.policy import disclosure_key
-    from chainbrain.web.users import enabled_accounts
+    from chainbrain.web.users import enabled_accounts, recent_enterprise_accounts
 
     viewers: dict = {("anon",): None}
     for user in enabled_accounts(store):
         if user.role not in ("enterprise", "province_admin"):
             viewers.setdefault(disclosure_key(user), user)
+    for user in recent_enterprise_accounts(store, enterprise_scopes()):
+        viewers.setdefault(disclosure_key(user), user)
     return viewers
 
 

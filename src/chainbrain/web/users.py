@@ -178,6 +178,23 @@ def enabled_accounts(store) -> list[User]:
     return [_row_user(r) for r in rows]
 
 
+def recent_enterprise_accounts(store, limit: int) -> list[User]:
+    """The enabled enterprise accounts, the most recently signed in first (a successful sign-in in
+    ``login_attempt``; never signed in: last, by id), at most ``limit`` of them — the enterprise
+    scopes ``chainbrain compute`` keeps patterns for (:func:`chainbrain.web.disclosure.scopes`)."""
+    from chainbrain.store.schema_users import login_attempt
+
+    if limit <= 0:
+        return []
+    last = (sa.select(login_attempt.c.username, sa.func.max(login_attempt.c.attempted_at).label("last"))
+            .where(login_attempt.c.ok.is_(True)).group_by(login_attempt.c.username).subquery())
+    q = (sa.select(user_account).select_from(user_account.outerjoin(last, last.c.username == user_account.c.username))
+         .where(user_account.c.disabled.is_(False), user_account.c.role == "enterprise")
+         .order_by(last.c.last.desc().nulls_last(), user_account.c.id).limit(limit))
+    with store.engine.connect() as conn:
+        return [_row_user(r) for r in conn.execute(q).all()]
+
+
 def set_disabled(store, username: str, disabled: bool = True) -> bool:
     """Disable (or re-enable) an account and end its sessions; False when no such user."""
     from chainbrain.store.schema_users import web_session
