@@ -47,7 +47,7 @@ def _cockpit(store, keep=None) -> str:
     rule = cell_rule(store, None, 3)
     d = model.build(store, None, None, "all", rule, keep=keep)
     mon = model.monitoring(store, None, None, "all", with_alerts=False, keep=keep)
-    al = model.period_alerts(store, None)
+    al = model.period_alerts(store, None, keep=keep is not False)
     mon = model.protect_monitoring(store, {**mon, "alerts": al["alerts"], "alerts_source": al["alerts_source"]},
                                    rule, None, "all")
     return Cockpit.model_validate({**d, "targets": mon["targets"], "projection": mon["projection"],
@@ -94,6 +94,29 @@ def test_the_cockpit_reads_kept_figures_until_the_data_change(store):
     shown = model.build(store, None, None, "all", cell_rule(store, None, 3))["kpi"]["revenue_ytd_yuan"]
     assert shown != 1.0 and shown == kpi(store, label)["revenue_ytd_yuan"]
     assert figures.load(store, name, kept._data_key(store))["revenue_ytd_yuan"] == shown   # kept again
+
+
+def test_the_alerts_of_a_period_compute_did_not_store_are_kept_until_the_data_change(store, monkeypatch):
+    """``compute`` stores the alerts of its period; another period's are computed once per data key
+    and kept (the load test computed them again after every import)."""
+    import chainbrain.analytics.alerts as alerts_mod
+
+    calls, real = [], alerts_mod.alerts
+    monkeypatch.setattr(alerts_mod, "alerts", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    label = latest_period(store)
+    _fresh(store)
+    first = model.period_alerts(store, label)
+    assert first["alerts_source"] == "computed" and len(calls) == 1
+    _fresh(store)
+    assert model.period_alerts(store, label) == first and len(calls) == 1           # read as kept
+    assert model.period_alerts(store, label, keep=False) == first and len(calls) == 1
+    with store.engine.begin() as c:                                                  # a correction
+        row = c.execute(sa.text("SELECT enterprise_id, year, month FROM monthly_report ORDER BY enterprise_id DESC, "
+                                "year, month LIMIT 1")).one()
+        c.execute(sa.text("DELETE FROM monthly_report WHERE enterprise_id = :e AND year = :y AND month = :m"),
+                  {"e": row[0], "y": row[1], "m": row[2]})
+    _fresh(store)
+    assert model.period_alerts(store, label)["alerts"] == real(store, label) and len(calls) == 2
 
 
 def test_only_plain_data_is_kept(store):

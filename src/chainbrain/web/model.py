@@ -244,18 +244,23 @@ def stored_alerts(store, period: str) -> list[dict] | None:
     return out
 
 
-def period_alerts(store, period: str | None) -> dict:
+def period_alerts(store, period: str | None, keep: bool = True) -> dict:
     """``{"period", "alerts", "alerts_source"}``: every alert of the period (province level,
     confidential ones included — filter with :func:`alerts_for`), stored by ``chainbrain
-    compute`` (``stored``) or computed now (``computed``)."""
+    compute`` (``stored``, its period) or computed (``computed``: another period's, kept in the store
+    at the current data key as the cockpit's figures are, :func:`chainbrain.web.kept.figure` — the
+    load test spent an eighth of the server's interpreter lock computing the alerts of the periods
+    asked for again after every import, #20; ``keep=False``: computed, not kept)."""
     from chainbrain.analytics.alerts import alerts as compute_alerts
 
     p = resolve_period(store, period)
     if p is None:
         return {"period": None, "alerts": [], "alerts_source": None}
     stored = stored_alerts(store, p.label)
-    return {"period": p.label, "alerts": stored if stored is not None else compute_alerts(store, p),
-            "alerts_source": "stored" if stored is not None else "computed"}
+    if stored is None:
+        return {"period": p.label, "alerts_source": "computed",
+                "alerts": kept.figure(store, ("alerts", p.label), lambda: compute_alerts(store, p), keep)}
+    return {"period": p.label, "alerts": stored, "alerts_source": "stored"}
 
 
 def monitoring(store, period: str | None, region: str | None = None, scope: str = "all",
