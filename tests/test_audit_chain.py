@@ -212,3 +212,30 @@ def test_command_line_import_is_audited(tmp_path):
         assert A.verify(store).ok
     assert [e["action"] for e in log] == ["import_start", "import_end"]
     assert all(e["actor"].startswith("cli:") for e in log) and json.loads(log[1]["detail"])["status"] == "loaded"
+
+
+def test_a_reader_waits_for_the_batch_the_background_writer_is_writing(tmp_path, monkeypatch):
+    """``flush`` before a read of the log also waits for the batch the writer thread took off the
+    queue and has not committed yet (the audit page once read 0 of 7 queued profile reads)."""
+    import threading
+
+    store = open_store(str(tmp_path / "race.duckdb"))
+    upgrade(store)
+    try:
+        taken, real = threading.Event(), A._write
+
+        def slow_write(tx, rows):              # the writer thread between taking its batch and committing
+            taken.set()
+            time.sleep(0.5)
+            return real(tx, rows)
+
+        monkeypatch.setattr(A, "_write", slow_write)
+        A.append_soon(store, "viewer", "profile_read", "enterprise:X", path="/api/enterprises/X")
+        writer = A._writers[store]
+        writer.wake.set()                      # its next batch now
+        assert taken.wait(10) and not writer.items
+        A.flush(store)                         # what the audit page does before it reads
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM audit_log WHERE action = 'profile_read'")).scalar() == 1
+    finally:
+        store.close()
