@@ -244,6 +244,8 @@ def one_at_a_time(key: tuple):
             entry[1] -= 1
             if entry[1] == 0 and _FLIGHTS.get(key) is entry:
                 del _FLIGHTS[key]
+
+
 _CACHES: dict = {}
 _CACHES_LOCK = threading.Lock()
 
