@@ -473,6 +473,9 @@ def test_warm_up_precomputes_the_cockpit(tmp_path, monkeypatch):
         from chainbrain.analytics import kpi_stored
 
         assert kpi_stored.kept_at(st.store)["periods"] == 3      # every period × region's KPI figures kept
+        from chainbrain.analytics import alerts_stored
+
+        assert alerts_stored.kept_at(st.store)["periods"] == 3   # and every period's alerts
 
 
 def test_api_on_each_engine(db_any, engine_name):

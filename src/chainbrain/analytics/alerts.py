@@ -57,7 +57,7 @@ def previous_periods(p: Period, k: int) -> list[Period]:
     return out
 
 
-def _names(store) -> tuple[dict, dict]:
+def names(store) -> tuple[dict, dict]:
     """({chain code: (name_zh, name_en)}, {region code: name}) from the pack tables."""
     c = store.table("chain").select("code", "name_zh", "name_en").execute()
     r = store.table("region").select("code", "name").execute()
@@ -70,12 +70,17 @@ def _chain_name(chains: dict, code: str, lang: int) -> str:
 
 
 def _below_path(store, p: Period) -> list[dict]:
-    k = RULES["below_path"]["months"]
-    chains, _ = _names(store)
-    hist: dict[str, list[dict]] = {}
     memo: dict = {}
+    return below_path_of(p, lambda q: kpi_table(store, q, by="chain", memo=memo), names(store)[0])
+
+
+def below_path_of(p: Period, kpi_chain, chains: dict) -> list[dict]:
+    """The ``below_path`` rule at ``p``; ``kpi_chain(q)``: the chain KPI records of period q
+    (:func:`chainbrain.analytics.kpi.kpi_table` by chain, or the same records of every period at once)."""
+    k = RULES["below_path"]["months"]
+    hist: dict[str, list[dict]] = {}
     for q in previous_periods(p, k):
-        for r in kpi_table(store, q, by="chain", memo=memo):
+        for r in kpi_chain(q):
             hist.setdefault(r["key"], []).append(r)
     out = []
     for chain, rows in sorted(hist.items()):
@@ -110,7 +115,7 @@ def _chain_master_drop(store, p: Period) -> list[dict]:
     x = x.join(e.select(enterprise_id=e.id, name=e.name), "enterprise_id")
     df = x.select("enterprise_id", "name", "chain_code", current=x.revenue,
                   prior=ibis.coalesce(x.revenue_rep_prev, x.own)).execute()
-    chains, _ = _names(store)
+    chains, _ = names(store)
     out = []
     for r in df.itertuples():
         if r.prior is None or r.prior != r.prior or r.prior <= 0:
@@ -129,10 +134,15 @@ def _chain_master_drop(store, p: Period) -> list[dict]:
 
 
 def _loss_share_rising(store, p: Period) -> list[dict]:
-    rule = RULES["loss_share_rising"]
     rows = evaluate(store, p, "chain", only=["loss_share", "loss_share_prev"])
     rows.append(evaluate_one(store, p, only=["loss_share", "loss_share_prev"]))
-    chains, _ = _names(store)
+    return loss_share_of(p, rows, names(store)[0])
+
+
+def loss_share_of(p: Period, rows: list[dict], chains: dict) -> list[dict]:
+    """The ``loss_share_rising`` rule at ``p`` over the indicator records of every chain and the
+    province (key ``all``)."""
+    rule = RULES["loss_share_rising"]
     out = []
     for r in rows:
         a, b = r.get("loss_share"), r.get("loss_share_prev")
@@ -151,10 +161,15 @@ def _loss_share_rising(store, p: Period) -> list[dict]:
 
 
 def _city_share_shrinking(store, p: Period) -> list[dict]:
+    rows = evaluate(store, p, "city_chain", only=["share_of_chain", "share_of_chain_prev", "above_scale_count"])
+    return city_share_of(p, rows, *names(store))
+
+
+def city_share_of(p: Period, rows: list[dict], chains: dict, regions: dict) -> list[dict]:
+    """The ``city_share_shrinking`` rule at ``p`` over the indicator records of every city × chain."""
     rule = RULES["city_share_shrinking"]
-    chains, regions = _names(store)
     out = []
-    for r in evaluate(store, p, "city_chain", only=["share_of_chain", "share_of_chain_prev", "above_scale_count"]):
+    for r in rows:
         a, b = r.get("share_of_chain"), r.get("share_of_chain_prev")
         if a is None or b is None or r["above_scale_count"] < rule["min_n"]:
             continue

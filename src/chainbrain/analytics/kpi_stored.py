@@ -148,18 +148,31 @@ def figures(store, periods: list[str] | None = None, scope: str = "all", progres
     return out
 
 
-def _period_figures(out: dict, panel: _Panel, p, target, regions, prov, cities, county_city, scope) -> None:
-    """The figures of period ``p`` for the filters ``regions`` (all with growth target ``target``)."""
+def _records(panel: _Panel, p, target, scope: str, parts=PARTS) -> dict[str, dict[str, dict]]:
+    """``{by: {key: record}}``: the KPI records of every cell of ``parts`` at ``p`` under ``target``
+    (:func:`~chainbrain.analytics.kpi.records_of`, region and key as the province's table has them)."""
     base = p.shifted(int(target["base_year"]) - p.year) if target is not None and target.get("base_year") \
         and not pd.isna(target["base_year"]) else None
     years = chained.link_years(p, int(target["base_year"])) if base is not None else []
     band = _band(target)
     recs = {}
-    for by in PARTS:                      # every cell of the grouping, relabelled per request below
+    for by in parts:                      # every cell of the grouping, relabelled per request below
         bases = panel.base(base.year, base.month, by) if base is not None else pd.DataFrame(columns=["total", "n"])
         links = {y: panel.link(y, by) for y in years}
         recs[by] = {r["key"]: r for r in records_of(p, panel.at(p.year, p.month, by), bases, links, target, band,
                                                      scope, None, None)}
+    return recs
+
+
+def chain_table(inp: Inputs, p, scope: str = "all") -> list[dict]:
+    """``kpi_table(P, by="chain")`` of the province (the records the live call gives) from the inputs."""
+    target = next((t for t, regions in inp.by_target.values() if None in regions), None)
+    return [{**x, "region": None} for x in _records(inp.panel, p, target, scope, ("chain",))["chain"].values()]
+
+
+def _period_figures(out: dict, panel: _Panel, p, target, regions, prov, cities, county_city, scope) -> None:
+    """The figures of period ``p`` for the filters ``regions`` (all with growth target ``target``)."""
+    recs = _records(panel, p, target, scope)
 
     def one(by: str, key: str, region, as_key: str) -> list[dict]:
         r = recs[by].get(key)

@@ -37,9 +37,9 @@ def compute(
                                          "account's scope"),
     min_cell: int = typer.Option(3, "--min-cell", help="the server's minimum cell size (chainbrain serve --min-cell)"),
     cockpit: bool = typer.Option(True, "--cockpit/--no-cockpit",
-                                 help="compute and keep the KPI figures of every period × region (or of --period) "
-                                      "and the cockpit's other figures of the newest period for the province and "
-                                      "every city"),
+                                 help="compute and keep the KPI figures of every period × region (or of --period), "
+                                      "the alerts of every period (unless --no-alerts) and the cockpit's other "
+                                      "figures of the newest period for the province and every city"),
     engine: str = ENGINE,
     lake: str = LAKE,
     spark_master: str = SPARK_MASTER,
@@ -68,20 +68,26 @@ def compute(
         if disclosure:
             out["disclosure"] = _disclosure(store, period, min_cell, progress)
         if cockpit:
-            out["cockpit"] = _cockpit(store, period, progress)
+            out["cockpit"] = _cockpit(store, period, progress, alerts=not no_alerts)
     emit_json(out)
 
 
-def _cockpit(store, period, progress) -> list[dict]:
-    """The KPI figures of every period × region (or of each ``period``; analytics.kpi_stored), then the
-    cockpit's remaining figures (targets, projection) of the newest period (or each of ``period``), kept."""
-    from chainbrain.analytics import kpi_stored
+def _cockpit(store, period, progress, alerts: bool = True) -> list[dict]:
+    """The KPI figures of every period × region (or of each ``period``; analytics.kpi_stored), the
+    alerts of every period (analytics.alerts_stored), then the cockpit's remaining figures (targets,
+    projection) of the newest period (or each of ``period``), kept."""
+    from chainbrain.analytics import alerts_stored, kpi_stored
     from chainbrain.analytics.kpi import latest_period
     from chainbrain.web.kept import precompute
 
-    done = kpi_stored.keep(store, list(period) if period else None, progress=progress)
+    which = list(period) if period else None
+    done = kpi_stored.keep(store, which, progress=progress)
     out = [{"period": "all" if not period else ",".join(period), "region": "every period × region (KPI)",
             "figures": done["figures"], "seconds": done["seconds"]}]
+    if alerts:
+        done = alerts_stored.keep(store, which, progress=progress)
+        out.append({"period": "all" if not period else ",".join(period), "region": "alerts of every period",
+                    "figures": done["periods"], "seconds": done["seconds"]})
     for label in list(period or []) or [latest_period(store)]:
         out += [{"period": label, **row} for row in precompute(store, label, progress)]
     return out
