@@ -24,6 +24,7 @@ BENCHMARKS = {
     "spark_vs_duckdb_lake": __import__("benchmarks.bench_spark", fromlist=["run"]).run,   # #21: same lake, both engines
     "load_50_users": __import__("benchmarks.bench_load", fromlist=["run"]).run,   # #20: 50 users, DuckDB and PostgreSQL
     "kpi_stored_all_periods": __import__("benchmarks.bench_kpi_stored", fromlist=["run"]).run,   # #20: every period × region
+    "alerts_every_period": __import__("benchmarks.bench_alerts_stored", fromlist=["run"]).run,   # #20: every period's alerts
     "disclosure_exact_solve": __import__("benchmarks.bench_gf", fromlist=["run"]).run,   # #20: compiled GF(p) solve
     "profile_search_uncached": __import__("benchmarks.bench_profile_search", fromlist=["run"]).run,   # #20: per request
 }

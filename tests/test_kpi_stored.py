@@ -17,7 +17,7 @@ import handmade
 from chainbrain.analytics import kpi_stored
 from chainbrain.analytics.kpi import kpi, kpi_table
 from chainbrain.store import figures, open_store
-from chainbrain.web import kept, model
+from chainbrain.web import data, kept, model, pages
 from chainbrain.web.policy import cell_rule
 
 pytestmark = pytest.mark.slow
@@ -62,9 +62,11 @@ def _same(stored, live, path=""):
 def _names(store, period, region, scope="all"):
     """The figure names a cockpit / KPI request for (period, region) reads."""
     reg = model.check_region(store, region)
-    if reg is None:
+    if reg is None:                     # the province's cockpit, and each chain page's (headline and cities)
+        chains = [c["code"] for c in data.chains(store)]
         return [("kpi", period, None, scope), ("kpi_table", period, "city", None, scope, None),
-                ("kpi_table", period, "chain", None, scope, None)]
+                ("kpi_table", period, "chain", None, scope, None)] + [
+            n for c in chains for n in (("kpi_chain", period, c, scope), ("kpi_table", period, "city", None, scope, c))]
     city = reg["prefecture_code"] or reg["code"]
     return [("kpi", period, region, scope), ("kpi_table", period, "city", region, scope, None),
             ("kpi_table", period, "county", city, scope, None), ("kpi_table", period, "chain", region, scope, None)]
@@ -73,6 +75,8 @@ def _names(store, period, region, scope="all"):
 def _live(store, name):
     if name[0] == "kpi":
         return kpi(store, name[1], region=name[2], scope=name[3])
+    if name[0] == "kpi_chain":
+        return kpi(store, name[1], chain=name[2], scope=name[3])
     return kpi_table(store, name[1], by=name[2], region=name[3], scope=name[4], chain=name[5])
 
 
@@ -144,12 +148,18 @@ def _cockpit(store, period, region, rule) -> str:
     return json.dumps(model.build(store, period, region, "all", rule, keep=False), sort_keys=True, default=str)
 
 
+def _chain_page(store, period, chain, rule) -> str:
+    return json.dumps(pages.chain_page(store, chain, period, "all", rule, None, "zh"), sort_keys=True, default=str)
+
+
 def test_requests_read_the_stored_figures_with_the_same_disclosure(store):
     figures.forget(store)
     _fresh(store)
     rule = cell_rule(store, None, 3)                       # an anonymous viewer: the suppression pattern
     live = {pair: _cockpit(store, *pair, rule) for pair in HAND_PAIRS}
     live_kpi = {pair: model.kpi_record(store, pair[0], None, pair[1], "all", rule) for pair in HAND_PAIRS}
+    chains = [c["code"] for c in data.chains(store)]
+    live_chain = {(p, c): _chain_page(store, p, c, rule) for p in ("2025-06", "2024-06") for c in chains}
     with store.engine.connect() as c:
         assert c.execute(sa.text("SELECT COUNT(*) FROM cockpit_figure")).scalar() == 0    # nothing kept live
     assert any(json.loads(x)["kpi"]["suppressed"] for x in live.values())            # cells are withheld
@@ -158,6 +168,10 @@ def test_requests_read_the_stored_figures_with_the_same_disclosure(store):
         _fresh(store)
         assert _cockpit(store, *pair, cell_rule(store, None, 3)) == live[pair]       # same cells suppressed
         assert model.kpi_record(store, pair[0], None, pair[1], "all", cell_rule(store, None, 3)) == live_kpi[pair]
+    for (p, c), page in live_chain.items():                                         # the chain pages too
+        _fresh(store)
+        assert _chain_page(store, p, c, cell_rule(store, None, 3)) == page, (p, c)
+    assert any('"suppressed": ["' in page for page in live_chain.values())
     # the request really reads them: a marked stored figure is what it shows
     key = kept._data_key(store)
     name = (kept.chainbrain.__version__, "kpi", "2024-06", "360402", "all")
@@ -167,6 +181,13 @@ def test_requests_read_the_stored_figures_with_the_same_disclosure(store):
     _fresh(store)
     assert model.kpi_record(store, "2024-06", None, "360402", "all", cell_rule(store, None, 3))[
         "above_scale_count"] == 99
+    name = (kept.chainbrain.__version__, "kpi_chain", "2025-06", chains[0], "all")       # and the chain page
+    rec = figures.load(store, name, key)
+    assert rec is not None
+    figures.save(store, name, key, {**rec, "above_scale_count": 99})
+    _fresh(store)
+    assert pages.chain_page(store, chains[0], "2025-06", "all", cell_rule(store, None, 3), None, "zh")[
+        "kpi"]["above_scale_count"] == 99
 
 
 def test_stale_stored_figures_are_never_served(store):

@@ -100,6 +100,12 @@ def names_of(label: str, regions: list, prov, county_city: dict, scope: str) -> 
     return out
 
 
+def chain_names_of(label: str, chains: list, scope: str) -> list[tuple]:
+    """The figure names (without the version) :func:`kpi_stored._chain_figures` writes for period
+    ``label`` and ``chains``."""
+    return [n for c in chains for n in (("kpi_chain", label, c, scope), ("kpi_table", label, "city", None, scope, c))]
+
+
 def carry(store, by_period: dict[str, list[tuple]], old: str, new: str) -> list[str]:
     """Move the figures of each period (``{label: names with the version}``) from data key ``old`` to
     ``new``, in one transaction; a period moves only when all its names are kept at ``old``. The
@@ -129,11 +135,13 @@ def keep(store, scope: str = "all", progress=None) -> dict:
     t0 = time.perf_counter()
     key = data_key(store)                        # before the pass: a change while it runs makes them stale
     inp = ks.inputs(store, None, scope, progress)
-    digests = period_digests(inp.ps, inp.panel, inp.by_target, inp.regions_key, scope)
+    digests = period_digests(inp.ps, inp.panel, inp.target_groups(), inp.regions_key, scope)
     prev = kept.load_any(store, (version, DIGESTS, scope))
     old_key, old = (prev[0], prev[1]) if prev is not None else (None, {})
     names = {p.label: [(version,) + n for _, rs in inp.by_target.values()
-                       for n in names_of(p.label, rs, inp.prov, inp.county_city, scope)] for p in inp.ps}
+                       for n in names_of(p.label, rs, inp.prov, inp.county_city, scope)]
+                      + [(version,) + n for _, cs in inp.by_chain_target.values()
+                         for n in chain_names_of(p.label, cs, scope)] for p in inp.ps}
     # kept at the same key (an import that changed no row keeps it, store/content.py): the periods
     # whose figures are all there stay as they are, the others are recomputed
     same = {x: names[x] for x in names if old_key is not None and old.get(x) == digests[x]}
@@ -143,8 +151,7 @@ def keep(store, scope: str = "all", progress=None) -> dict:
     for i, p in enumerate(todo):
         if progress:
             progress(i + 1, len(todo) + 1, f"KPI figures {p.label}")
-        for target, regions in inp.by_target.values():
-            ks._period_figures(values, inp.panel, p, target, regions, inp.prov, inp.cities, inp.county_city, scope)
+        ks.period_figures(values, inp, p, scope)
     out = {"figures": len(values) + sum(len(names[x]) for x in carried),
            "periods": len(inp.ps), "data_key": key, "carried": len(carried), "recomputed": len(todo)}
     named = {(version,) + name: v for name, v in values.items()}
@@ -154,4 +161,4 @@ def keep(store, scope: str = "all", progress=None) -> dict:
     return {**out, "seconds": round(time.perf_counter() - t0, 2), "computed": True}
 
 
-__all__ = ["carry", "keep", "month_digests", "names_of", "period_digests"]
+__all__ = ["carry", "chain_names_of", "keep", "month_digests", "names_of", "period_digests"]

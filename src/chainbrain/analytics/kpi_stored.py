@@ -44,7 +44,7 @@ PARTS = ("all", "city", "county", "chain", "city_chain", "county_chain")
 #: the sums a KPI record is built from
 SUMS = ("above_scale_count", "revenue", "revenue_prev", "prev_count", "revenue_cc", "revenue_cb", "revenue_cn")
 #: kept-figure names this module writes (after the version): what they replace
-KINDS = ("kpi", "kpi_table", "monitoring")
+KINDS = ("kpi", "kpi_table", "kpi_chain", "monitoring")
 
 
 def periods_on_file(store) -> list[str]:
@@ -109,12 +109,21 @@ def _band(target) -> float:
 
 class Inputs:
     """What the figures of the periods are computed from: the periods, the region tree, the growth
-    targets by the regions they apply to, and the panel's sums (:func:`inputs`)."""
+    targets by the regions they apply to and by the chains they apply to (a chain page's figures),
+    and the panel's sums (:func:`inputs`)."""
 
-    def __init__(self, ps, prov, cities, county_city, by_target, panel):
+    def __init__(self, ps, prov, cities, county_city, by_target, panel, by_chain_target=None):
         self.ps, self.prov, self.cities, self.county_city = ps, prov, cities, county_city
         self.by_target, self.panel = by_target, panel
+        self.by_chain_target = by_chain_target or {}
         self.regions_key = (prov, tuple(cities), tuple(sorted(county_city.items())))
+
+    def target_groups(self) -> dict:
+        """Every (target, filters) the figures are computed under, chains' filters as ``chain:CODE``
+        (what a period's input digest covers, :func:`chainbrain.analytics.kpi_rekey.period_digests`)."""
+        out = {("region", k): v for k, v in self.by_target.items()}
+        out.update({("chain", k): (t, [f"chain:{c}" for c in cs]) for k, (t, cs) in self.by_chain_target.items()})
+        return out
 
 
 def inputs(store, periods: list[str] | None = None, scope: str = "all", progress=None) -> Inputs:
@@ -128,10 +137,20 @@ def inputs(store, periods: list[str] | None = None, scope: str = "all", progress
     by_target: dict[str, tuple[dict | None, list]] = {}
     for r, t in targets.items():                 # usually one: the pack's province-wide growth target
         by_target.setdefault(None if t is None else t["code"], (t, []))[1].append(r)
+    by_chain: dict[str, tuple[dict | None, list]] = {}
+    for c in _chain_codes(store):                # a chain page's target: the chain's own, else the province's
+        t = growth_target(store, c, None, scope, rows)
+        by_chain.setdefault(None if t is None else t["code"], (t, []))[1].append(c)
     if progress:
         progress(0, len(ps) + 1, "KPI sums of every period")
-    panel = _Panel(panel_sums(store, _needed(ps, [t for t, _ in by_target.values()]), PARTS, scope))
-    return Inputs(ps, prov, cities, county_city, by_target, panel)
+    needed = _needed(ps, [t for t, _ in by_target.values()] + [t for t, _ in by_chain.values()])
+    panel = _Panel(panel_sums(store, needed, PARTS, scope))
+    return Inputs(ps, prov, cities, county_city, by_target, panel, by_chain)
+
+
+def _chain_codes(store) -> list[str]:
+    with store.engine.connect() as conn:
+        return [c for (c,) in conn.execute(sa.text("SELECT code FROM chain ORDER BY code"))]
 
 
 def figures(store, periods: list[str] | None = None, scope: str = "all", progress=None,
@@ -143,9 +162,51 @@ def figures(store, periods: list[str] | None = None, scope: str = "all", progres
     for i, p in enumerate(inp.ps):
         if progress:
             progress(i + 1, len(inp.ps) + 1, f"KPI figures {p.label}")
-        for target, regions in inp.by_target.values():
-            _period_figures(out, inp.panel, p, target, regions, inp.prov, inp.cities, inp.county_city, scope)
+        period_figures(out, inp, p, scope)
     return out
+
+
+def period_figures(out: dict, inp: Inputs, p, scope: str) -> None:
+    """Every figure of period ``p``: the regions' (:func:`_period_figures`) and the chains'
+    (:func:`_chain_figures`)."""
+    for target, regions in inp.by_target.values():
+        _period_figures(out, inp.panel, p, target, regions, inp.prov, inp.cities, inp.county_city, scope)
+    for target, chains in inp.by_chain_target.values():
+        _chain_figures(out, inp.panel, p, target, chains, scope)
+
+
+def _of_chain(f: pd.DataFrame, chain: str, by: str) -> pd.DataFrame:
+    """The cells of ``chain`` in ``f`` keyed as a query within the chain keys them: the chain's
+    own cell (``by`` chain) as ``all``, its city × chain cells (``city_chain``) by city."""
+    if by == "chain":
+        f = f[f.index == chain]
+        return f.set_axis(["all"] * len(f), axis=0)
+    f = f[f.index.str.endswith(f"|{chain}")]
+    return f.set_axis([k.split("|", 1)[0] for k in f.index], axis=0)
+
+
+def _chain_figures(out: dict, panel: _Panel, p, target, chains: list[str], scope: str) -> None:
+    """A chain page's figures of period ``p`` for each of ``chains`` (growth target ``target``): its
+    headline record ``("kpi_chain", P, chain, scope)`` — ``kpi(P, chain=…)`` — and its cities
+    ``("kpi_table", P, "city", None, scope, chain)`` — ``kpi_table(P, by="city", chain=…)``: the panel's
+    chain and city × chain cells, keyed as the live query keys them, through the same records_of."""
+    base = p.shifted(int(target["base_year"]) - p.year) if target is not None and target.get("base_year") \
+        and not pd.isna(target["base_year"]) else None
+    years = chained.link_years(p, int(target["base_year"])) if base is not None else []
+    band = _band(target)
+    for c in chains:
+        for by in ("chain", "city_chain"):
+            bases = _of_chain(panel.base(base.year, base.month, by), c, by) if base is not None \
+                else pd.DataFrame(columns=["total", "n"])
+            links = {y: _of_chain(panel.link(y, by), c, by) for y in years}
+            recs = records_of(p, _of_chain(panel.at(p.year, p.month, by), c, by), bases, links, target, band,
+                              scope, c, None)
+            if by == "chain":
+                rec = dict(recs[0]) if recs else _record(p, scope, c, None)
+                rec.pop("key", None)
+                out[("kpi_chain", p.label, c, scope)] = rec
+            else:
+                out[("kpi_table", p.label, "city", None, scope, c)] = recs
 
 
 def _records(panel: _Panel, p, target, scope: str, parts=PARTS) -> dict[str, dict[str, dict]]:
@@ -265,7 +326,8 @@ def keep(store, periods: list[str] | None = None, scope: str = "all", progress=N
         from chainbrain.analytics.kpi_rekey import DIGESTS, period_digests
 
         named[_marker(scope)] = out
-        named[(version, DIGESTS, scope)] = period_digests(inp.ps, inp.panel, inp.by_target, inp.regions_key, scope)
+        named[(version, DIGESTS, scope)] = period_digests(inp.ps, inp.panel, inp.target_groups(), inp.regions_key,
+                                                          scope)
     kinds = KINDS if monitoring else tuple(k for k in KINDS if k != "monitoring")
     kept.save_many(store, named, key, replace=tuple((version, k) for k in kinds) if periods is None else ())
     return {**out, "seconds": round(time.perf_counter() - t0, 2), "computed": True}

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 
-from chainbrain.analytics.kpi import kpi
 from chainbrain.analytics import chain_map, flow_disclosure, regional_map, supply_view
 from chainbrain.web import data, drill, model
 from chainbrain.web.disclosure import guard_of
@@ -283,7 +282,7 @@ def regions_page(store, code, period, scope, rule, user, lang, memo=None) -> dic
     for r in cs.itertuples():
         by_county.setdefault(r.region_code, {})[r.segment_code] = int(r.enterprise_count)
     firms = {r.region_code: int(r.enterprise_count) for r in cc.itertuples()}
-    head = kpi(store, p.label, chain=code, scope=scope)
+    head = model.kpi_of(store, p, code, None, scope)
     counties = model._units(store, p, "county", None, scope, data.regions(store, "county"), rule, head, chain=code)
     cities = {c["code"]: c["name"] for c in data.regions(store, "prefecture")}
     rows = []

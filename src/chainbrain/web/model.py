@@ -183,12 +183,22 @@ def kpi_record(store, period: str | None, chain: str | None, region: str | None,
     if p is None:
         raise BadRequest("no monthly reports in the store; give a period (库中没有月报数据，请指定统计期)")
     code = reg["code"] if reg else None
-    if chain is None:            # stored for every period × region (analytics.kpi_stored), else live
-        rec = kept.figure(store, ("kpi", p.label, code, scope),
-                          lambda: kpi(store, p.label, region=code, scope=scope), period is None)
-    else:
-        rec = kpi(store, p.label, chain=chain, region=code, scope=scope)
+    rec = kpi_of(store, p, chain, code, scope, period is None and chain is None)
     return protect(store, rec, min_cell, chain, code if reg and reg["level"] != "province" else None)
+
+
+def kpi_of(store, p: Period, chain: str | None, region: str | None, scope: str, keep: bool = False) -> dict:
+    """``kpi(P, chain, region, scope)``, read from the figures kept at the current data when
+    ``chainbrain compute`` or the warm-up kept them (analytics.kpi_stored: every period × region
+    without a chain, ``("kpi", …)``, and every period × chain of the province, ``("kpi_chain", …)``),
+    else live (kept when ``keep``)."""
+    if chain is None:
+        return kept.figure(store, ("kpi", p.label, region, scope),
+                           lambda: kpi(store, p.label, region=region, scope=scope), keep)
+    if region is None:
+        return kept.figure(store, ("kpi_chain", p.label, chain, scope),
+                           lambda: kpi(store, p.label, chain=chain, scope=scope), keep)
+    return kpi(store, p.label, chain=chain, region=region, scope=scope)
 
 
 # ---------------------------------------------------------------- targets, projection, alerts

@@ -15,7 +15,6 @@ import datetime as dt
 import sqlalchemy as sa
 
 from chainbrain.analytics import presence, profile
-from chainbrain.analytics.kpi import kpi
 from chainbrain.catalog.designations import kind_name, level_name
 from chainbrain.web import data, drill, model
 from chainbrain.web import format as fmt
@@ -57,7 +56,7 @@ def chains_list(store, period, scope, rule, lang) -> dict:
     t = strings(lang)
     scope = model.check_scope(scope)
     p = _period(store, period)
-    head = kpi(store, p.label, scope=scope)
+    head = model.kpi_of(store, p, None, None, scope)
     recs = model._units(store, p, "chain", None, scope, data.chains(store), rule, head)
     for r in recs:
         r["name"] = _name(r, lang)
@@ -109,8 +108,8 @@ def chain_page(store, code, period, scope, rule, user, lang, region: str | None 
     if reg is not None and reg["level"] == "province":
         reg = None
     here = reg["code"] if reg else None
-    head = kpi(store, p.label, chain=code, scope=scope)
-    k = protect(store, kpi(store, p.label, chain=code, region=here, scope=scope) if here else head,
+    head = model.kpi_of(store, p, code, None, scope)
+    k = protect(store, model.kpi_of(store, p, code, here, scope) if here else head,
                 rule, code, here)
     limit = cell_min(rule, code, here)
     segs = presence.segment_presence(store, code, p, scope=scope)
@@ -226,7 +225,7 @@ def region_page(store, code, period, scope, rule, user, lang, ents=None, every: 
         raise BadRequest(f"not a city or county code: {code} (不是设区市或县级代码)")
     p = _period(store, period)
     rule = guard_of(store, rule)
-    head = kpi(store, p.label, region=code, scope=scope)
+    head = model.kpi_of(store, p, None, code, scope)
     k = protect(store, head, rule, None, code)
     city = reg["prefecture_code"] or reg["code"]
     chains = model.rank(model._units(store, p, "chain", code, scope, data.chains(store), rule, head), "seq")
