@@ -102,7 +102,8 @@ def below_path_of(p: Period, kpi_chain, chains: dict) -> list[dict]:
     return out
 
 
-def _chain_master_drop(store, p: Period) -> list[dict]:
+def chain_master_drop(store, p: Period) -> list[dict]:
+    """The ``chain_master_drop`` rule at ``p``: one small query (module docstring)."""
     thr = RULES["chain_master_drop"]["threshold"]
     d = store.table("designation")
     end = ibis.literal(p.end_date)
@@ -195,7 +196,7 @@ def _alert(rule, severity, subject_kind, subject, p, figures, zh, en, n, confide
 def alerts(store, period: str | Period, rules: list[str] | None = None) -> list[dict]:
     """Every alert at ``period`` (JSON-ready), rule by rule."""
     p = parse_period(period) if isinstance(period, str) else period
-    fns = {"below_path": _below_path, "chain_master_drop": _chain_master_drop,
+    fns = {"below_path": _below_path, "chain_master_drop": chain_master_drop,
            "loss_share_rising": _loss_share_rising, "city_share_shrinking": _city_share_shrinking}
     out = []
     for name in rules or list(fns):

@@ -61,7 +61,7 @@ def every_period(store, periods: list[str] | None = None, progress=None) -> dict
             progress(i + 2, len(ps) + 2, f"alerts {p.label}")
         rows = ev[p.label]
         out[p.label] = (A.below_path_of(p, lambda q: tables[q.label], chains)
-                        + A._chain_master_drop(store, p)
+                        + A.chain_master_drop(store, p)
                         + A.loss_share_of(p, rows["chain"] + rows["all"][:1], chains)
                         + A.city_share_of(p, rows["city_chain"], chains, regions))
     return out
