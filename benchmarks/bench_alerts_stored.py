@@ -28,29 +28,24 @@ import pandas as pd
 
 from benchmarks.bench_kpi_stored import _cells, _valid
 from benchmarks.bench_kpi_stored import baseline as kpi_baseline
+from benchmarks.bench_kpi_stored import load_frames as kpi_frames
 from benchmarks.harness import peak_mb, record
 
 SAMPLE = 6                                     # periods computed live (the estimate's basis)
 
 
 def load_frames(store) -> dict[str, pd.DataFrame]:
+    """The KPI benchmark's tables (:func:`benchmarks.bench_kpi_stored.load_frames`), the reports with
+    their profit, and the chain-master designations."""
     q = lambda sql: pd.read_sql(sql, store.engine)  # noqa: E731
-    out = {
-        "mr": q("SELECT enterprise_id, year, month, revenue_ytd::DOUBLE AS revenue_ytd, "
-                "revenue_ytd_prev::DOUBLE AS revenue_ytd_prev, profit_ytd::DOUBLE AS profit_ytd, revision "
-                "FROM monthly_report"),
-        "attr": q("SELECT enterprise_id, attr, attr_value, valid_from, valid_to, revision FROM enterprise_attr "
-                  "WHERE attr IN ('region_code', 'industry_code')"),
-        "es": q("SELECT enterprise_id, segment_code, valid_from, valid_to FROM enterprise_segment"),
-        "sc": q("SELECT segment_code, chain_code FROM segment_chain"),
-        "ind": q("SELECT code AS industry_code, section FROM industry"),
-        "reg": q("SELECT code AS county, prefecture_code AS city FROM region WHERE level = 'county'"),
-        "des": q("SELECT enterprise_id, kind, level, chain_code, valid_from, valid_to, revision "
-                 "FROM designation WHERE kind = 'chain_master'"),
-    }
-    for t in ("attr", "es", "des"):
-        for c in ("valid_from", "valid_to"):
-            out[t][c] = pd.to_datetime(out[t][c])
+    out = kpi_frames(store)
+    out["mr"] = q("SELECT enterprise_id, year, month, revenue_ytd::DOUBLE AS revenue_ytd, "
+                  "revenue_ytd_prev::DOUBLE AS revenue_ytd_prev, profit_ytd::DOUBLE AS profit_ytd, revision "
+                  "FROM monthly_report")
+    out["des"] = q("SELECT enterprise_id, kind, level, chain_code, valid_from, valid_to, revision "
+                   "FROM designation WHERE kind = 'chain_master'")
+    for c in ("valid_from", "valid_to"):
+        out["des"][c] = pd.to_datetime(out["des"][c])
     return out
 
 
