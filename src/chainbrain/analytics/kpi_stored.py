@@ -175,6 +175,13 @@ def period_figures(out: dict, inp: Inputs, p, scope: str) -> None:
         _chain_figures(out, inp.panel, p, target, chains, scope)
 
 
+def _target_parts(p, target) -> tuple:
+    """(base period or None, the Decembers the chained index links, the yellow band) of ``p`` under ``target``."""
+    base = p.shifted(int(target["base_year"]) - p.year) if target is not None and target.get("base_year") \
+        and not pd.isna(target["base_year"]) else None
+    return base, chained.link_years(p, int(target["base_year"])) if base is not None else [], _band(target)
+
+
 def _of_chain(f: pd.DataFrame, chain: str, by: str) -> pd.DataFrame:
     """The cells of ``chain`` in ``f`` keyed as a query within the chain keys them: the chain's
     own cell (``by`` chain) as ``all``, its city × chain cells (``city_chain``) by city."""
@@ -190,10 +197,7 @@ def _chain_figures(out: dict, panel: _Panel, p, target, chains: list[str], scope
     headline record ``("kpi_chain", P, chain, scope)`` — ``kpi(P, chain=…)`` — and its cities
     ``("kpi_table", P, "city", None, scope, chain)`` — ``kpi_table(P, by="city", chain=…)``: the panel's
     chain and city × chain cells, keyed as the live query keys them, through the same records_of."""
-    base = p.shifted(int(target["base_year"]) - p.year) if target is not None and target.get("base_year") \
-        and not pd.isna(target["base_year"]) else None
-    years = chained.link_years(p, int(target["base_year"])) if base is not None else []
-    band = _band(target)
+    base, years, band = _target_parts(p, target)
     for c in chains:
         for by in ("chain", "city_chain"):
             bases = _of_chain(panel.base(base.year, base.month, by), c, by) if base is not None \
@@ -212,10 +216,7 @@ def _chain_figures(out: dict, panel: _Panel, p, target, chains: list[str], scope
 def _records(panel: _Panel, p, target, scope: str, parts=PARTS) -> dict[str, dict[str, dict]]:
     """``{by: {key: record}}``: the KPI records of every cell of ``parts`` at ``p`` under ``target``
     (:func:`~chainbrain.analytics.kpi.records_of`, region and key as the province's table has them)."""
-    base = p.shifted(int(target["base_year"]) - p.year) if target is not None and target.get("base_year") \
-        and not pd.isna(target["base_year"]) else None
-    years = chained.link_years(p, int(target["base_year"])) if base is not None else []
-    band = _band(target)
+    base, years, band = _target_parts(p, target)
     recs = {}
     for by in parts:                      # every cell of the grouping, relabelled per request below
         bases = panel.base(base.year, base.month, by) if base is not None else pd.DataFrame(columns=["total", "n"])
