@@ -46,6 +46,7 @@ user_account = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("email", sa.String(254)),                            # optional (0013_work_links)
     sa.Column("must_change_password", sa.Boolean),                 # after a reset (0029_password_change)
+    sa.Column("unit_code", sa.String(16)),                         # role ``unit``'s scope (0008_work_requests)
 )
 
 web_session = sa.Table(

@@ -10,8 +10,8 @@ Base (shared by every part of the work system):
   ``mail_sent_at`` (:mod:`chainbrain.work.mail`).
 - ``work_attachment``: files attached to work items (stored outside the web
   root under a generated name; original name, type and size kept here).
-- ``user_account.unit_code``: the scope of role ``unit`` (a code of the pack's
-  ``work/units.csv``).
+- ``user_account.unit_code`` (defined with ``user_account`` in ``schema_users``, so that every
+  reader of the table has it): the scope of role ``unit`` (a code of the pack's ``work/units.csv``).
 
 Enterprise requests (诉求):
 
@@ -28,9 +28,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from chainbrain.store.schema_core import metadata
-from chainbrain.store.schema_users import user_account
-
-user_account.append_column(sa.Column("unit_code", sa.String(16)))
 
 #: tables with an id sequence ``<table>_id_seq``
 SEQUENCES = ("work_audit", "inbox_message", "work_attachment", "work_request", "work_request_group")
