@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import numpy as np
 import pyarrow as pa
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from chainbrain.catalog import uscc as U
 from chainbrain.ingest import rules as R
@@ -17,6 +17,8 @@ codes = st.text(alphabet=U.ALPHABET, min_size=17, max_size=17).map(lambda s: s +
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(codes, min_size=1, max_size=20), st.lists(st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FFF), max_size=20), max_size=5))
+# found by hypothesis (2026-12-07): U+0085 and other whitespace str.strip trims were not trimmed by the vectorised check
+@example(good=["000000000000000000"], junk=["\x85", "\u2028 ", "\u1680"])
 def test_uscc_vectorised_matches_reference(good, junk):
     vals = good + junk
     _, bad, _ = R.check_uscc(pa.array(vals))

@@ -38,9 +38,10 @@ def as_array(col) -> pa.Array:
 
 
 def clean(col) -> pa.Array:
-    """Trim whitespace (incl. full-width space); empty → null."""
+    """Trim whitespace — what Python's ``str.strip`` trims (full-width space U+3000, U+00A0, U+0085, …),
+    so that the vectorised checks agree with the row-wise ones (``catalog.uscc.normalize``); empty → null."""
     a = as_array(col)
-    a = pc.utf8_trim(a, characters=" \t\r\n\u3000\u00a0")
+    a = pc.utf8_trim_whitespace(a)
     return pc.if_else(pc.equal(a, ""), pa.scalar(None, pa.string()), a)
 
 
