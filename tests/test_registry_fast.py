@@ -1,6 +1,6 @@
 """The column-wise write of firms new to the store (ingest/write_fresh.py, #19 throughput) gives what the
-row-by-row rules give: the same imports into two stores, one with ``registry.COLUMNWISE`` off, end with
-equal tables (every row, ids included), equal results and equal progress, on DuckDB and PostgreSQL.
+row-by-row rules give: the same imports into stores, one with ``registry.COLUMNWISE`` off (and one of
+those reading every stored firm, not only the file's: ``write.IN_LIST_MAX``), end with equal tables (every row, ids included), equal results and equal progress, on DuckDB and PostgreSQL.
 
 Files: the hand-made modern exports (rename, branch, 注销, a firm without USCC linked by 曾用名), the real
 sample, the broken GB18030 export (duplicate USCC, bad codes) and a hand-made file of the cases the split
@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from chainbrain.catalog.uscc import make
-from chainbrain.ingest import registry
+from chainbrain.ingest import batch, registry, write
 from chainbrain.store import open_store
 from chainbrain.store.admin import init_store
 from conftest import new_db
@@ -84,7 +84,10 @@ def test_columnwise_equals_row_by_row(engine_name, tmp_path, request, monkeypatc
     files = [FIX / "modern" / "export_2024.csv", FIX / "modern" / "export_2025.csv", FIX / "jiangxi_sample.csv",
              FIX / "broken_gb18030.csv", *_edge(tmp_path)]
     dumps, results = [], []
-    for columnwise in (False, True):
+    # row by row reading only the file's USCCs and names from the store (files of at most IN_LIST_MAX),
+    # column-wise, and row by row reading every stored firm (as a larger file does)
+    for columnwise, scan in ((False, False), (True, False), (False, True)):
+        monkeypatch.setattr(write, "IN_LIST_MAX", 0 if scan else batch.IN_LIST_MAX)
         store = open_store(new_db(engine_name, tmp_path, request))
         try:
             init_store(store)
@@ -92,9 +95,9 @@ def test_columnwise_equals_row_by_row(engine_name, tmp_path, request, monkeypatc
             dumps.append(_dump(store))
         finally:
             store.close()
-    assert results[0] == results[1]
+    assert results[0] == results[1] == results[2]
     for t in TABLES:
-        assert dumps[0][t] == dumps[1][t], t
+        assert dumps[0][t] == dumps[1][t] == dumps[2][t], t
     d = dumps[1]
     ids = {r["uscc"]: r["id"] for r in d["enterprise"]}
     reg = {r["enterprise_id"]: r for r in d["enterprise_registry"]}

@@ -52,8 +52,9 @@ class Result:
 
 
 # ---------------------------------------------------------------- store helpers
-def fetch_df(store, conn, sql: str, **params) -> pd.DataFrame:
-    res = conn.execute(sa.text(sql), params)
+def fetch_df(store, conn, sql, **params) -> pd.DataFrame:
+    """The rows of ``sql`` (text, or a :func:`sqlalchemy.text` clause with bound parameters) as a frame."""
+    res = conn.execute(sa.text(sql) if isinstance(sql, str) else sql, params)
     # plain tuples: pandas probes each SQLAlchemy Row for attributes (seen: 20 s for 1.9 M rows)
     return pd.DataFrame([tuple(r) for r in res.fetchall()], columns=list(res.keys()))
 
