@@ -118,8 +118,8 @@ def test_a_pattern_as_kept_at_an_earlier_key_is_read_once(db, monkeypatch):
         marker = {lb: {**suppression_periods.to_plain(computed), "period": lb, "hidden": [["cur", None, "X", "all"]]}
                   for lb in fam}
         kept.save(store, fam, ("anon",), 3, "an-earlier-key", marker)
-        calls, real = [], kept.load
-        monkeypatch.setattr(kept, "load", lambda *a, **k: calls.append(a[-1]) or real(*a, **k))
+        calls, real = [], kept.load_blob
+        monkeypatch.setattr(kept, "load_blob", lambda *a, **k: calls.append(a[-1]) or real(*a, **k))
         p = parse_period(label)
         first = disclosure._pattern_as_of(store, p, ("anon",), 3, "an-earlier-key")
         assert first.hidden == {("cur", None, "X", "all")}
@@ -128,6 +128,38 @@ def test_a_pattern_as_kept_at_an_earlier_key_is_read_once(db, monkeypatch):
             with pytest.raises(NotKept):
                 disclosure._pattern_as_of(store, p, ("anon",), 3, "a-key-nothing-was-kept-at")
         assert calls == ["an-earlier-key", "a-key-nothing-was-kept-at"]
+
+
+def test_a_kept_row_is_decoded_once_whatever_key_it_moves_to(db):
+    """An import moves unchanged kept patterns to the new data key (``patterns.rekey``): the server
+    decodes the same bytes once (web/pattern_memo.py); other bytes at the same key are decoded anew,
+    and a key the row has left finds nothing."""
+    from chainbrain.web import pattern_memo
+
+    with open_store(db) as store:
+        label = latest_period(store)
+        fam = tuple(p.ytd_label for p in suppression_periods.family(store, label))
+        computed = disclosure.Guard(store, frozenset(), 3).pattern(label)
+
+        def marker(cell):
+            return {lb: {**suppression_periods.to_plain(computed), "period": lb, "hidden": [cell]} for lb in fam}
+        viewer = ("memo-test",)
+        kept.save(store, fam, viewer, 3, "key-1", marker(["cur", None, "A", "all"]))
+        pattern_memo.clear()
+        n = pattern_memo.decoded[0]
+        first = pattern_memo.kept(store, fam, viewer, 3, "key-1")
+        assert first[label].hidden == {("cur", None, "A", "all")} and pattern_memo.decoded[0] == n + 1
+        with store.engine.begin() as c:                    # what rekey does: the same bytes, a new key
+            c.execute(sa.text("UPDATE disclosure_pattern SET data_key = 'key-2' WHERE viewer = :v"),
+                      {"v": json.dumps(list(viewer))})
+        assert pattern_memo.kept(store, fam, viewer, 3, "key-1") is None
+        moved = pattern_memo.kept(store, fam, viewer, 3, "key-2")
+        assert moved[label] is first[label] and pattern_memo.decoded[0] == n + 1
+        kept.save(store, fam, viewer, 3, "key-2", marker(["cur", None, "B", "all"]))
+        other = pattern_memo.kept(store, fam, viewer, 3, "key-2")
+        assert other[label].hidden == {("cur", None, "B", "all")} and pattern_memo.decoded[0] == n + 2
+        with store.engine.begin() as c:
+            c.execute(sa.text("DELETE FROM disclosure_pattern WHERE viewer = :v"), {"v": json.dumps(list(viewer))})
 
 
 def test_a_read_only_store_computes_and_keeps_nothing(db, tmp_path):

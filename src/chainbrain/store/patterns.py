@@ -47,6 +47,13 @@ def _viewer(key: tuple) -> str:
 def load(store, family: tuple, viewer: tuple, min_cell: int, key: str) -> dict | None:
     """The kept patterns (label → plain pattern) of ``family`` for ``viewer``, if computed at data
     key ``key``; None otherwise (or when the store has no such table: an old schema)."""
+    blob = load_blob(store, family, viewer, min_cell, key)
+    return None if blob is None else decode(blob)
+
+
+def load_blob(store, family: tuple, viewer: tuple, min_cell: int, key: str) -> bytes | None:
+    """:func:`load`'s row as kept (compressed JSON), undecoded: the same bytes are the same patterns
+    whatever data key they are kept under (web/pattern_memo.py decodes each once)."""
     try:
         with store.engine.connect() as conn:
             row = conn.execute(sa.select(T.c.data_key, T.c.patterns).where(
@@ -55,7 +62,12 @@ def load(store, family: tuple, viewer: tuple, min_cell: int, key: str) -> dict |
         return None
     if row is None or row.data_key != key:
         return None
-    out = json.loads(zlib.decompress(bytes(row.patterns)))
+    return bytes(row.patterns)
+
+
+def decode(blob: bytes) -> dict:
+    """label → plain pattern of a kept row's bytes (:func:`load_blob`)."""
+    out = json.loads(zlib.decompress(blob))
     out.pop(DIGEST, None)
     return out
 
@@ -100,4 +112,4 @@ def rekey(store, family: tuple, viewer: tuple, min_cell: int, old: str, new: str
     return True
 
 
-__all__ = ["data_key", "load", "load_any", "rekey", "save"]
+__all__ = ["data_key", "decode", "load", "load_any", "load_blob", "rekey", "save"]

@@ -291,16 +291,15 @@ def _data_key(store, cache, version) -> str:
 
 
 def _kept(store, cache, version, fam, viewer, min_cell):
-    """The family's patterns kept in the store at the current data, or None."""
-    from chainbrain.analytics.suppression_periods import from_plain
-    from chainbrain.store import patterns
+    """The family's patterns kept in the store at the current data, or None (decoded once per content:
+    :mod:`chainbrain.web.pattern_memo`)."""
+    from chainbrain.web import pattern_memo
 
     try:
-        plain = patterns.load(store, fam, viewer, min_cell, _data_key(store, cache, version))
+        return pattern_memo.kept(store, fam, viewer, min_cell, _data_key(store, cache, version))
     except Exception:                                    # noqa: BLE001 — a store without the table: compute
         _log.debug("no kept disclosure pattern", exc_info=True)
         return None
-    return None if plain is None else {label: from_plain(x) for label, x in plain.items()}
 
 
 _AS_OF: dict = {}                       # (database, key, family, viewer, min_cell, label) → Pattern | None
@@ -316,7 +315,7 @@ def _pattern_as_of(store, p, viewer, min_cell, key: str):
     spent a sixth of the server's interpreter time decoding the same kept family again for every
     record of a page)."""
     from chainbrain.analytics import suppression_periods
-    from chainbrain.store import patterns
+    from chainbrain.web import pattern_memo
     from chainbrain.web.kept import NotKept
 
     fam = tuple(x.ytd_label for x in suppression_periods.family(store, p))
@@ -325,10 +324,9 @@ def _pattern_as_of(store, p, viewer, min_cell, key: str):
         found = _AS_OF.get(memo, MISSING_AS_OF)
     if found is MISSING_AS_OF:
         try:
-            plain = patterns.load(store, fam, viewer, min_cell, key)
+            pats = pattern_memo.kept(store, fam, viewer, min_cell, key) or {}
         except Exception:                                # noqa: BLE001 — a store without the table
-            plain = None
-        pats = {label: suppression_periods.from_plain(x) for label, x in (plain or {}).items()}
+            pats = {}
         found = pats.get(p.ytd_label)
         with _AS_OF_LOCK:
             for label, pat in pats.items():              # the family's other periods come next
