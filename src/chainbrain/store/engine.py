@@ -123,14 +123,16 @@ class Store:
         if self._ibis is None:
             import ibis
 
+            from chainbrain.store.compiled import remember
+
             if self.kind == "duckdb":
-                self._ibis = ibis.duckdb.from_connection(self._raw)
+                self._ibis = remember(ibis.duckdb.from_connection(self._raw))
             else:           # the whole URL as libpq reads it; None leaves a setting to the URL / PG*
                 from chainbrain.store.pgplan import PlannedCursor
 
-                self._ibis = ibis.postgres.connect(conninfo=libpq_url(self.db), host=None, port=None,
-                                                   user=None, password=None, database=None,
-                                                   cursor_factory=PlannedCursor, **pg_connect_args(self.db))
+                self._ibis = remember(ibis.postgres.connect(conninfo=libpq_url(self.db), host=None, port=None,
+                                                            user=None, password=None, database=None,
+                                                            cursor_factory=PlannedCursor, **pg_connect_args(self.db)))
         return self._ibis
 
     def ensure_connected(self) -> None:
