@@ -17,15 +17,26 @@ def _rows(store, sql: str, **params) -> list[dict]:
         return [dict(r._mapping) for r in conn.execute(sa.text(sql), params)]
 
 
+def _kept_rows(store, sql: str, **params) -> list[dict]:
+    """:func:`_rows`, remembered per data version in the web application
+    (:func:`chainbrain.analytics.indicators.remembered`): the catalog look-ups every page makes
+    (chains, regions, the pack, whether the data are a demo) were a few store reads per request
+    under the load test; each caller gets its own copies of the rows."""
+    from chainbrain.analytics.indicators import remembered
+
+    rows = remembered(store, ("web rows", sql, tuple(sorted(params.items()))), lambda: _rows(store, sql, **params))
+    return [dict(r) for r in rows]
+
+
 def chains(store) -> list[dict]:
     """The pack's chains in official order: code, seq, name_zh, name_en, category."""
-    return _rows(store, "SELECT code, seq, name_zh, name_en, category FROM chain ORDER BY seq")
+    return _kept_rows(store, "SELECT code, seq, name_zh, name_en, category FROM chain ORDER BY seq")
 
 
 def region(store, code: str) -> dict | None:
     """One region row (code, name, level, parent_code, prefecture_code, status) or None."""
-    rows = _rows(store, "SELECT code, name, level, parent_code, prefecture_code, status "
-                        "FROM region WHERE code = :code", code=code)
+    rows = _kept_rows(store, "SELECT code, name, level, parent_code, prefecture_code, status "
+                             "FROM region WHERE code = :code", code=code)
     return rows[0] if rows else None
 
 
@@ -35,11 +46,11 @@ def regions(store, level: str, parent: str | None = None) -> list[dict]:
           "WHERE level = :level AND status = 'current'"
     if parent:
         sql += " AND parent_code = :parent"
-    return _rows(store, sql + " ORDER BY code", level=level, parent=parent)
+    return _kept_rows(store, sql + " ORDER BY code", level=level, parent=parent)
 
 
 def province(store) -> dict | None:
-    rows = _rows(store, "SELECT code, name FROM region WHERE level = 'province' ORDER BY code")
+    rows = _kept_rows(store, "SELECT code, name FROM region WHERE level = 'province' ORDER BY code")
     return rows[0] if rows else None
 
 
@@ -51,7 +62,7 @@ def map_url(pack: dict | None, level: str | None) -> str:
 
 def pack_meta(store) -> dict | None:
     """The loaded province pack: name, version, effective_date (ISO), title."""
-    rows = _rows(store, "SELECT name, version, effective_date, title FROM pack_meta ORDER BY loaded_at DESC")
+    rows = _kept_rows(store, "SELECT name, version, effective_date, title FROM pack_meta ORDER BY loaded_at DESC")
     if not rows:
         return None
     r = rows[0]
@@ -73,4 +84,4 @@ def periods(store) -> list[str]:
 
 def is_demo(store) -> bool:
     """True when the store holds synthetic demo enterprises."""
-    return bool(_rows(store, "SELECT COUNT(*) AS n FROM enterprise WHERE is_demo")[0]["n"])
+    return bool(_kept_rows(store, "SELECT COUNT(*) AS n FROM enterprise WHERE is_demo")[0]["n"])
