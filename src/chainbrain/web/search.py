@@ -76,11 +76,33 @@ def normalize(q: str | None) -> str:
 
 
 def encode(payload: dict) -> bytes:
-    """``payload`` as FastAPI would encode it (``jsonable_encoder`` + ``JSONResponse``)."""
-    from fastapi.encoders import jsonable_encoder
-    from fastapi.responses import JSONResponse
+    """``payload`` as FastAPI would encode it (``jsonable_encoder`` + ``JSONResponse``'s compact UTF-8
+    JSON). Plain data (and dates, decimals, sets) directly with :func:`json.dumps`: FastAPI's
+    recursive encoder was 2.5 % of the server's interpreter time under the load test; anything
+    else through FastAPI's encoder, as before."""
+    import datetime as dt
+    import json
+    from decimal import Decimal
 
-    return JSONResponse(jsonable_encoder(payload)).body
+    class Other(Exception):
+        pass
+
+    def plain(v):
+        if isinstance(v, (dt.date, dt.datetime, dt.time)):
+            return v.isoformat()
+        if isinstance(v, Decimal):
+            return int(v) if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else float(v)
+        if isinstance(v, (set, frozenset)):
+            return list(v)
+        raise Other
+    try:
+        return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
+                          default=plain).encode("utf-8")
+    except Other:
+        from fastapi.encoders import jsonable_encoder
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(jsonable_encoder(payload)).body
 
 
 def search(store, index: SearchIndex, q: str, user, lang: str, version=None) -> dict:
