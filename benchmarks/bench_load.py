@@ -174,7 +174,7 @@ def _request(plan: dict, role: str, kind: str, rng: random.Random) -> tuple[str,
 # ---------------------------------------------------------------- the clients
 class Tally:
     def __init__(self):
-        self.rows: list[tuple] = []      # (phase, user kind, route, kind, seconds, status, stale)
+        self.rows: list[tuple] = []      # (phase, user kind, route, kind, seconds, status, stale, sent at, path)
 
     def add(self, *row):
         self.rows.append(row)
@@ -197,7 +197,7 @@ async def _timed(client, tally, phase, who, route, kind, method, path, **kw):
     except Exception as exc:          # transport error or timeout: an error
         r, status = None, type(exc).__name__
     stale = r is not None and "x-chainbrain-stale" in r.headers       # the answer from before an import (web/stale.py)
-    tally.add(phase, who, route, kind, time.perf_counter() - t0, status, stale)
+    tally.add(phase, who, route, kind, time.perf_counter() - t0, status, stale, t0, path)
     return r
 
 
@@ -312,6 +312,34 @@ def _summary(rows, key) -> dict:
     return out
 
 
+def _windows(load_rows, width: float = 10.0) -> dict:
+    """The load phase's cached reads by ``width``-second window of when they were sent (p50 / p95 of
+    the 200s, ms) and when each import was confirmed, in seconds from the phase's start: shows whether
+    the slow cached answers follow the imports (the re-warm) or are spread (the steady state)."""
+    if not load_rows:
+        return {}
+    start = min(r[7] for r in load_rows)
+    by: dict = {}
+    for r in load_rows:
+        if r[3] == "cached" and r[5] == 200:
+            by.setdefault(int((r[7] - start) // width), []).append(r[4])
+    return {"width_s": width,
+            "imports_confirmed_at_s": [round(r[7] - start, 1) for r in load_rows if r[2] == "import_confirm"],
+            "cached": [{"from_s": k * width, "n": len(v), "p50_ms": _ms(v, 50), "p95_ms": _ms(v, 95)}
+                       for k, v in sorted(by.items())]}
+
+
+def _slowest(load_rows, n: int = 10) -> list:
+    """The ``n`` slowest answered or failed requests of the load phase: when sent (s from the phase's
+    start), route, path, ms, status, whether stale."""
+    if not load_rows:
+        return []
+    start = min(r[7] for r in load_rows)
+    rows = sorted((r for r in load_rows if r[5] not in (429, 503)), key=lambda r: -r[4])[:n]
+    return [{"at_s": round(r[7] - start, 1), "route": r[2], "path": r[8], "ms": round(r[4] * 1000),
+             "status": r[5], "stale": bool(r[6])} for r in rows]
+
+
 def _error_kinds(rows) -> dict:
     kinds: dict = {}
     for r in rows:
@@ -380,7 +408,8 @@ def measure(db: str, backend: str, scale: str) -> dict:
                   light_p95_alone_ms=a95, light_p95_loaded_ms=l95,
                   interference=round(l95 / a95, 2) if a95 and l95 else None,
                   p95_ms={k: v["p95_ms"] for k, v in routes.items()}, routes=routes, kinds=kinds,
-                  imports=imports, goal_ms={**GOALS_MS, "interference_max": 2.0},
+                  imports=imports, windows=_windows(load_rows), slowest=_slowest(load_rows),
+                  goal_ms={**GOALS_MS, "interference_max": 2.0},
                   server="separate process (uvicorn, 1 worker, full warm-up, default admission 4/16)",
                   load_before=before, load_after=after)
 
