@@ -66,11 +66,17 @@ def _client(app, name=None) -> TestClient:
     return c
 
 
-def _change(st, factor: float) -> None:
-    """A data change as the application's own writes make it: June's revenue × ``factor``, then invalidate."""
+def _change(st, factor: float, batch: bool = False) -> None:
+    """A data change as the application's own writes make it: June's revenue × ``factor``, then invalidate.
+    ``batch``: with an ``import_batch`` row, as an import writes one — the data counters move, so the
+    data key is read again and figures kept at the earlier key are not used (store/content.py)."""
+    from chainbrain.ingest.batch import log_batch, new_batch_id
+
     with st.store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE monthly_report SET revenue_ytd = revenue_ytd * :f WHERE year = 2025 AND month = 6"),
                      {"f": factor})
+        if batch:
+            log_batch(st.store, conn, new_batch_id(st.store, conn), "monthly", "test_web_stale", 0, "done")
     st.invalidate()
 
 
@@ -348,3 +354,27 @@ def test_bad_tuning_variables_are_refused_not_ignored(monkeypatch):
         monkeypatch.setenv(name, good)
         check_environment()
     assert (Admission().per_caller, Admission().total) == (3, 1)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
+def test_a_stale_page_twin_is_not_kept_as_the_fresh_one(app, st):
+    """The JSON twins of pages (``/api/chains``, a chain, a region: ``views.chains.json_reply``) keep
+    their encoded body beside the answer; a body encoded from an answer served stale is labelled and
+    never kept as the current version's, so the fresh answer replaces it once computed."""
+    anon = _client(app, "admin")                          # sees the chains' revenue (anonymous: suppressed)
+    params = {"period": "2025-06"}
+    before = anon.get("/api/chains", params=params)
+    assert before.status_code == 200 and HEADER not in before.headers
+    _change(st, 2.0, batch=True)
+    try:
+        with W.computations_held(st):
+            r = anon.get("/api/chains", params=params)
+            assert r.status_code == 200 and HEADER in r.headers and r.json() == before.json()
+        end = time.monotonic() + 30
+        while HEADER in (r := anon.get("/api/chains", params=params)).headers and time.monotonic() < end:
+            time.sleep(0.05)
+        assert HEADER not in r.headers                    # the fresh answer: June's revenue doubled
+        assert [c["revenue_ytd_yuan"] for c in r.json()["chains"]] == [
+            2 * c["revenue_ytd_yuan"] for c in before.json()["chains"]] != [0.0] * len(r.json()["chains"])
+    finally:
+        _change(st, 0.5, batch=True)

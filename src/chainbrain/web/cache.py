@@ -147,15 +147,21 @@ class ResultCache:
     def derived(self, version: tuple, key: tuple, make: Callable[[], object]):
         """A value derived from cached answers (e.g. an answer's encoded JSON body), kept for
         ``version`` alongside them; not counted as a hit or miss. ``make()`` runs without any lock
-        (it must be cheap to repeat: two threads may both make it)."""
+        (it must be cheap to repeat: two threads may both make it). A value made from an answer
+        served from before a data change (:mod:`chainbrain.web.stale`) is not kept: it would be
+        given, unlabelled, for ``version`` after the fresh answer is in (found in the twentieth
+        session: a page's JSON twin showed the data from before an import until the next one)."""
+        from chainbrain.web import stale
+
         with self.lock:
             if version == self.version:
                 value = self.derived_items.get(key, MISSING)
                 if value is not MISSING:
                     self.derived_items.move_to_end(key)
                     return value
+        served = len(stale.served())
         value = make()
-        if self.enabled:
+        if self.enabled and len(stale.served()) == served:
             with self.lock:
                 if version == self.version:
                     self.derived_items[key] = value
