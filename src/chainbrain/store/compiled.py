@@ -22,8 +22,10 @@ SIZE = 1024
 
 
 def remember(backend):
-    """Wrap ``backend.compile`` with the memo (module docstring); returns ``backend``."""
-    original = backend.compile
+    """Wrap ``backend.compile`` with the memo (module docstring); returns ``backend``. A miss calls the
+    backend class's ``compile`` as it is at that moment (a patched class method is seen)."""
+    def original(expr, **kwargs):
+        return type(backend).compile(backend, expr, **kwargs)
     memo: OrderedDict = OrderedDict()
     lock = threading.Lock()
 
