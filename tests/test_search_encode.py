@@ -26,6 +26,7 @@ class Point:
          "employees": Decimal("30"), "big": Decimal("1E+3"), "tags": ("a", "b"), "none": None, "ok": True}],
      "at": dt.datetime(2026, 12, 7, 3, 4, 5), "lists": {"x": {"y": [1, 2, 3]}}},
     {"fallback": Point(1, dt.date(2024, 1, 2)), "q": "新余"},            # a dataclass: FastAPI's encoder
+    {"by_day": {dt.date(2024, 1, 2): 3}},                                # a date key: FastAPI's encoder too
 ])
 def test_encode_is_fastapis_json(payload):
     assert encode(payload) == JSONResponse(jsonable_encoder(payload)).body

@@ -91,14 +91,14 @@ def encode(payload: dict) -> bytes:
         if isinstance(v, (dt.date, dt.datetime, dt.time)):
             return v.isoformat()
         if isinstance(v, Decimal):
-            return int(v) if v == v.to_integral_value() and v.as_tuple().exponent >= 0 else float(v)
+            return int(v) if v.as_tuple().exponent >= 0 else float(v)       # as FastAPI's decimal_encoder
         if isinstance(v, (set, frozenset)):
             return list(v)
         raise Other
     try:
         return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":"),
                           default=plain).encode("utf-8")
-    except Other:
+    except (Other, TypeError):              # e.g. a key that is not a string: FastAPI's encoder converts it
         from fastapi.encoders import jsonable_encoder
         from fastapi.responses import JSONResponse
 
