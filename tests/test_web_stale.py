@@ -42,6 +42,31 @@ def test_the_cache_keeps_the_newest_earlier_answer_of_each_key():
     assert plain.lookup((1,), "a") is MISSING and plain.previous("a", (1,)) is MISSING
 
 
+def test_answers_asked_once_never_push_out_the_protected_ones():
+    """Segmented LRU (web/cache.py): a warmed answer (``hot``) or one asked twice outlives any number of
+    answers asked once, in the current generation and, after the data change, in the earlier one."""
+    c = ResultCache(size=4, keep_previous=True)           # 3 protected places at most
+    c.put((0,), "warmed", 1, hot=True)
+    c.put((0,), "twice", 2)
+    assert c.lookup((0,), "twice") == 2                   # asked again: protected
+    for i in range(10):                                   # ten one-off answers through 2 places left
+        c.put((0,), ("once", i), i)
+    assert c.lookup((0,), "warmed") == 1 and c.lookup((0,), "twice") == 2
+    assert c.lookup((0,), ("once", 0)) is MISSING and c.lookup((0,), ("once", 9)) == 9
+    assert len(c) <= 4
+    c.outdate()                                           # a write: every answer joins the earlier generation
+    for i in range(10, 20):                               # … and one-off answers after it too
+        c.put((1,), ("once", i), i)
+    c.outdate()
+    assert c.previous("warmed", (2,)) == ((0,), 1) and c.previous("twice", (2,)) == ((0,), 2)
+    assert c.previous(("once", 19), (2,)) == ((1,), 19) and c.previous(("once", 10), (2,)) is MISSING
+    for key in ("a", "b", "c", "d", "e"):                 # more protected answers than places: the oldest
+        c.put((2,), key, key, hot=True)                   # goes back to probation, then out
+    assert c.lookup((2,), "a") is MISSING and c.lookup((2,), "b") == "b" and len(c) <= 4
+    c.forget_earlier()
+    assert c.previous("warmed", (2,)) is MISSING
+
+
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app(request, tmp_path_factory):
     if request.param == "duckdb":
@@ -265,7 +290,7 @@ def test_after_an_import_the_figures_kept_before_it_answer_labelled(app, st):
     st.invalidate()
     try:
         assert data_key(st.store) != kept["data_key"]
-        st.cache.previous_items.clear()                   # nothing in memory: only the store has the old figures
+        st.cache.forget_earlier()                        # nothing in memory: only the store has the old figures
         st.admission.running = st.admission.total
         r = anon.get(KPI, params=params)
         assert r.status_code == 200 and r.headers[HEADER] == version_id(("kept", kept["data_key"])), r.headers

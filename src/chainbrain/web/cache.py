@@ -23,8 +23,17 @@ when they need to add something).
 version before are kept as one *previous generation* (:meth:`ResultCache.previous`) instead of
 dropped, so a request can be answered with the data from before an import, labelled, while the
 fresh answer is computed (:meth:`chainbrain.web.state.WebState.cached`, #20): for each key the
-newest answer of an earlier version, with that version (at most ``size`` of them). A lookup never
-returns an earlier answer as a current one.
+newest answer of an earlier version, with that version. A lookup never returns an earlier answer
+as a current one.
+
+Segmented LRU (#20): answers asked once (*probation*, :attr:`ResultCache.items`) and answers asked
+again or prepared by the warm-up (*protected*, :attr:`ResultCache.hot`, at most three quarters of
+``size``) share ``size`` places, in each generation; the protected answer least recently used goes
+back to probation. An answer asked once is evicted before a protected one: in the load test
+(one cache of 512), the one-off period × region answers of 60 seconds pushed every warmed chain and
+city page out of both generations, so the pages asked after the second and third import had no
+earlier answer to be served while their fresh ones computed (10–17 s under load instead of a
+labelled answer at once).
 """
 
 from __future__ import annotations
@@ -54,68 +63,108 @@ class ResultCache:
 
     def __init__(self, size: int = 512, enabled: bool | None = None, keep_previous: bool = False):
         self.size = size
+        self.hot_size = max(1, size * 3 // 4)
         self.keep_previous = keep_previous
         self.previous_version: tuple | None = None
-        self.previous_items: OrderedDict = OrderedDict()
+        self.previous_items: OrderedDict = OrderedDict()     # key → (version, answer): asked once
+        self.previous_hot: OrderedDict = OrderedDict()       # key → (version, answer): protected
         self.enabled = cache_enabled() if enabled is None else enabled
         self.version: tuple | None = None
-        self.items: OrderedDict = OrderedDict()
+        self.items: OrderedDict = OrderedDict()              # probation: asked once
+        self.hot: OrderedDict = OrderedDict()                # protected: asked again, or warmed
         self.lock = threading.Lock()
         self.hits = 0
         self.misses = 0
         self.derived_items: OrderedDict = OrderedDict()      # key → value derived from an answer
 
+    def __len__(self) -> int:
+        return len(self.items) + len(self.hot)
+
     def lookup(self, version: tuple, key: tuple):
-        """The answer for ``key`` at ``version``, or :data:`MISSING`."""
+        """The answer for ``key`` at ``version``, or :data:`MISSING`. A second hit protects it."""
         with self.lock:
             if version != self.version:
                 if self.keep_previous and version == self.previous_version:
                     # a caller still at the version before (it read the version before a change)
-                    got = self.previous_items.get(key, MISSING)
+                    got = self._earlier(key)
                     return got[1] if got is not MISSING and got[0] == version else MISSING
                 self._rotate(version)
-            value = self.items.get(key, MISSING)
+            value = self.hot.get(key, MISSING)
+            if value is not MISSING:
+                self.hot.move_to_end(key)
+            else:
+                value = self.items.pop(key, MISSING)
+                if value is not MISSING:                     # asked again: protected from now on
+                    self._protect(key, value)
             if value is MISSING:
                 self.misses += 1
             else:
                 self.hits += 1
-                self.items.move_to_end(key)
             return value
 
-    def put(self, version: tuple, key: tuple, value) -> None:
-        """Keep ``value`` unless the data moved on while it was computed."""
+    def put(self, version: tuple, key: tuple, value, hot: bool = False) -> None:
+        """Keep ``value`` unless the data moved on while it was computed; ``hot``: protected at once
+        (the warm-up's answers)."""
         if not self.enabled:
             return
         with self.lock:
             if self.keep_previous and version == self.previous_version and version != self.version:
-                self.previous_items[key] = (version, value)   # computed at the version before: still that one's
-                self.previous_items.move_to_end(key)
-                while len(self.previous_items) > self.size:
-                    self.previous_items.popitem(last=False)
+                # computed at the version before: still that one's
+                self._keep_earlier(key, (version, value), hot or key in self.previous_hot)
                 return
             if self.version is None:
                 self.version = version
             if version != self.version:
                 return
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            if hot or key in self.hot:
+                self.items.pop(key, None)
+                self._protect(key, value)
+            else:
+                self.items[key] = value
+                self.items.move_to_end(key)
+                self._trim(self.hot, self.items)
+
+    def _protect(self, key, value) -> None:
+        """``key`` into the protected LRU. Under :attr:`lock`."""
+        self.hot[key] = value
+        self.hot.move_to_end(key)
+        self._trim(self.hot, self.items)
+
+    def _trim(self, hot: OrderedDict, cold: OrderedDict) -> None:
+        """The protected segment's least recently used entries beyond :attr:`hot_size` back to
+        probation (as its most recent), then probation's oldest beyond the ``size`` places left."""
+        while len(hot) > self.hot_size:
+            old, entry = hot.popitem(last=False)
+            cold[old] = entry
+        while cold and len(cold) + len(hot) > self.size:
+            cold.popitem(last=False)
+
+    def _earlier(self, key):
+        """``(version, answer)`` of ``key`` in the earlier generation, or :data:`MISSING`. Under :attr:`lock`."""
+        got = self.previous_hot.get(key, MISSING)
+        return got if got is not MISSING else self.previous_items.get(key, MISSING)
+
+    def _keep_earlier(self, key, entry, hot: bool) -> None:
+        """``entry`` as ``key``'s newest earlier answer (each key in one segment). Under :attr:`lock`."""
+        keep, other = (self.previous_hot, self.previous_items) if hot else (self.previous_items, self.previous_hot)
+        other.pop(key, None)
+        keep[key] = entry
+        keep.move_to_end(key)
+        self._trim(self.previous_hot, self.previous_items)
 
     def _rotate(self, version) -> None:
         """The data moved on to ``version`` (None: not known yet): the current answers join the
-        earlier ones (``keep_previous``) or are dropped. Under :attr:`lock`."""
+        earlier ones (``keep_previous``, each in its segment) or are dropped. Under :attr:`lock`."""
         if self.keep_previous:
             if self.version is not None:
-                for key, value in self.items.items():
-                    self.previous_items[key] = (self.version, value)
-                    self.previous_items.move_to_end(key)
-                while len(self.previous_items) > self.size:
-                    self.previous_items.popitem(last=False)
+                for segment, hot in ((self.items, False), (self.hot, True)):
+                    for key, value in segment.items():
+                        self._keep_earlier(key, (self.version, value), hot)
                 self.previous_version = self.version
-            self.items = OrderedDict()
+            self.items, self.hot = OrderedDict(), OrderedDict()
         else:
             self.items.clear()
+            self.hot.clear()
         self.derived_items.clear()
         self.version = version
 
@@ -127,7 +176,7 @@ class ResultCache:
         with self.lock:
             if not self.keep_previous or self.version not in (current, None):
                 return MISSING
-            return self.previous_items.get(key, MISSING)
+            return self._earlier(key)
 
     def outdate(self) -> None:
         """The application wrote: the current answers are no longer valid (kept as the previous
@@ -135,11 +184,19 @@ class ResultCache:
         with self.lock:
             self._rotate(None)
 
+    def forget_earlier(self) -> None:
+        """Forget the earlier generation only."""
+        with self.lock:
+            self.previous_items.clear()
+            self.previous_hot.clear()
+
     def clear(self) -> None:
         """Forget every answer, the earlier generation included."""
         with self.lock:
             self.items.clear()
+            self.hot.clear()
             self.previous_items.clear()
+            self.previous_hot.clear()
             self.derived_items.clear()
             self.previous_version = None
             self.version = None
@@ -177,3 +234,4 @@ class ResultCache:
             value = compute()
             self.put(version, key, value)
         return value
+

@@ -46,6 +46,9 @@ log = logging.getLogger("chainbrain.web")
 
 #: seconds between checks of the data version by the warm-up thread (a command-line import)
 REWARM_S = 5.0
+#: answers the web's cache keeps per generation (web/cache.py: three quarters at most protected);
+#: 512 in one LRU lost the warmed pages to the load test's one-off period × region answers
+ANSWERS = 1024
 
 
 def _index():
@@ -84,7 +87,7 @@ class WebState:
     public_aggregates: bool = False
     min_cell: int = 3
     pool_size: int | None = None           # connections lent to computations (web/pool.py)
-    cache: ResultCache = field(default_factory=lambda: ResultCache(keep_previous=True))
+    cache: ResultCache = field(default_factory=lambda: ResultCache(size=ANSWERS, keep_previous=True))
     secure_cookies: bool = False
     jobs: object = None
     search_index: object = field(default_factory=_index)
@@ -382,7 +385,7 @@ class WebState:
         value = self.cache.lookup(version, key)
         if value is MISSING:
             value = compute()
-            self.cache.put(version, key, value)
+            self.cache.put(version, key, value, hot=True)     # prepared for many: protected (web/cache.py)
         return value
 
     def close(self, timeout: float = 10.0) -> bool:
