@@ -52,7 +52,8 @@ most of it the PostgreSQL demo build and the warm-ups); DuckDB only:
 ``CHAINBRAIN_BENCH_BACKENDS=duckdb python -m benchmarks.run_one load_50_users province``.
 Profile the server during the load phase: ``CHAINBRAIN_BENCH_PROFILE=/tmp/load.txt`` (py-spy, see
 :func:`_profile`); ``CHAINBRAIN_BENCH_LOG=/tmp/load.log`` writes the server's log of disclosure
-patterns not found in memory (what each cost: read from the store, joint universe built, solved).
+patterns not found in memory (what each cost: read from the store, joint universe built, solved);
+``CHAINBRAIN_BENCH_ROWS=/tmp/rows.jsonl`` every request (:func:`_dump`).
 """
 
 from __future__ import annotations
@@ -373,6 +374,16 @@ def _profile(pid: int):
     return t
 
 
+def _dump(rows) -> None:
+    """``CHAINBRAIN_BENCH_ROWS=path``: every request as a JSON line (phase, user kind, route, kind,
+    seconds, status, stale, sent at, path) — for reading a run's tail beyond ``windows``/``slowest``."""
+    path = os.environ.get("CHAINBRAIN_BENCH_ROWS", "").strip()
+    if path:
+        with open(path, "w") as f:
+            for row in rows:
+                f.write(json.dumps(list(row), ensure_ascii=False) + "\n")
+
+
 def measure(db: str, backend: str, scale: str) -> dict:
     plan = _plan(db)
     before = [round(x, 2) for x in os.getloadavg()]
@@ -391,6 +402,7 @@ def measure(db: str, backend: str, scale: str) -> dict:
         srv.stop()
     after = [round(x, 2) for x in os.getloadavg()]
     rows = tally.rows
+    _dump(rows)
     light_alone = [r[4] for r in rows if r[1] == "light" and r[0] == "light" and r[5] == 200]
     light_loaded = [r[4] for r in rows if r[1] == "light" and r[0] == "load" and r[5] == 200]
     load_rows = [r for r in rows if r[0] == "load"]
