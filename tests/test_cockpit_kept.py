@@ -143,3 +143,27 @@ def test_statement_memo_per_data_version(store):
     hits = memo.hits
     assert latest_period(store) == label and latest_period(store) == label   # a look-up remembered too
     assert memo.hits == hits + 1
+
+
+def test_presence_computed_once_per_data_version_each_caller_its_own_copy(store):
+    """A chain's segment presence and ranked enterprises are the same for every viewer: computed once
+    per data version (``indicators.SHARED``), each caller gets records it may change."""
+    from chainbrain.analytics import presence
+    from chainbrain.analytics.indicators import SHARED
+
+    _fresh(store)
+    label = latest_period(store)
+    live = presence.segment_presence(store, "EI", label)          # memo off: computed each time
+    ranked = presence.key_enterprises(store, "EI", label)
+    assert live and ranked and existing(store, SHARED) is None
+    remember_results(store)
+    memo = existing(store, SHARED)
+    mine = presence.segment_presence(store, "EI", label)
+    assert mine == live and (memo.misses, memo.hits) == (1, 0)
+    mine[0]["revenue_ytd_yuan"] = None                            # one viewer's suppression, on its copy
+    assert presence.segment_presence(store, "EI", label) == live and memo.hits == 1
+    assert presence.key_enterprises(store, "EI", label) == ranked and memo.misses == 2
+    presence.key_enterprises(store, "EI", label)[0]["revenue_ytd_yuan"] = None
+    assert presence.key_enterprises(store, "EI", label) == ranked and memo.hits == 3
+    version_of(store).bump()                                      # the data moved on: computed again
+    assert presence.segment_presence(store, "EI", label) == live and memo.misses == 3

@@ -244,6 +244,10 @@ class Results:
 
 
 RESULTS = "statement results"
+#: results the same for every viewer and asked for many (a chain's segment presence and ranked
+#: enterprises: every viewer's chain page computed them again, a quarter of the load test's
+#: interpreter time after an import — analytics.presence)
+SHARED = "shared results"
 
 
 def remember_results(store, size: int = 32) -> Results:
@@ -256,16 +260,18 @@ def remember_results(store, size: int = 32) -> Results:
     (tests, imports) must not see an older result."""
     from chainbrain.store.version import per_store
 
+    per_store(store, SHARED, lambda: Results(256))
     return per_store(store, RESULTS, lambda: Results(size))
 
 
-def remembered(store, key: tuple, compute):
+def remembered(store, key: tuple, compute, memo: str = RESULTS):
     """``compute()``, or its result at the current data version when :func:`remember_results` is on
     for ``store`` (small look-ups asked several times per page: the newest period, the periods on
-    file; each a scan of ``monthly_report``). The result must not be changed by the caller."""
+    file; each a scan of ``monthly_report``; ``memo=SHARED``: larger results every viewer's page
+    asks for). The result must not be changed by the caller (a DataFrame is copied)."""
     from chainbrain.store.version import data_version, existing
 
-    memo = existing(store, RESULTS)
+    memo = existing(store, memo)
     if memo is None:
         return compute()
     version = data_version(store)

@@ -18,6 +18,10 @@ region R (prefecture or county):
 :func:`key_enterprises` ranks the chain's enterprises by revenue YTD and marks
 chain masters (``designation.kind = 'chain_master'`` valid on P's last day).
 Results are enterprise-level: callers filter them by the viewer's scope.
+
+Both are the same for every viewer: with :func:`chainbrain.analytics.indicators.remember_results`
+on (the web application's stores) each is computed once per data version and given to each
+caller as its own copy (:data:`~chainbrain.analytics.indicators.SHARED`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
+from chainbrain.analytics.indicators import SHARED, remembered
 from chainbrain.analytics.scope import _valid_on, latest, membership
 from chainbrain.periods import Period, parse_period
 
@@ -49,8 +54,15 @@ def chain_segments(store, chain: str) -> pd.DataFrame:
 
 
 def segment_presence(store, chain: str, period, region: str | None = None, scope: str = "all") -> list[dict]:
-    """One record per segment of ``chain`` (see module docstring), in stage then code order."""
+    """One record per segment of ``chain`` (see module docstring), in stage then code order; the
+    caller's own records (it may change them)."""
     p = _period(period)
+    recs = remembered(store, ("segment presence", chain, p.label, region, scope),
+                      lambda: _segment_presence(store, chain, p, region, scope), SHARED)
+    return [dict(r) for r in recs]
+
+
+def _segment_presence(store, chain: str, p: Period, region: str | None, scope: str) -> list[dict]:
     segs = chain_segments(store, chain)
     if segs.empty:
         return []
@@ -96,6 +108,14 @@ def segment_presence(store, chain: str, period, region: str | None = None, scope
 def key_enterprises(store, chain: str, period, region: str | None = None, scope: str = "all") -> list[dict]:
     """The chain's enterprises with revenue YTD for the period and a chain-master flag, largest first."""
     p = _period(period)
+    df = remembered(store, ("key enterprises", chain, p.label, region, scope),
+                    lambda: _ranked(store, chain, p, region, scope), SHARED)
+    return [{"enterprise_id": int(r.enterprise_id),
+             "revenue_ytd_yuan": None if pd.isna(r.revenue_ytd_yuan) else float(r.revenue_ytd_yuan),
+             "chain_master": bool(r.chain_master), "period": p.label} for r in df.itertuples()]
+
+
+def _ranked(store, chain: str, p: Period, region: str | None, scope: str) -> pd.DataFrame:
     members = membership(store, p.end_date, scope, region, chain).select("enterprise_id")
     rep = _reports(store, p)
     d = _valid_on(store.table("designation"), p.end_date)
@@ -104,7 +124,4 @@ def key_enterprises(store, chain: str, period, region: str | None = None, scope:
     j = members.left_join(rep, "enterprise_id").left_join(masters, "enterprise_id")
     df = j.select(j.enterprise_id, revenue_ytd_yuan=j.revenue,
                   chain_master=j.chain_master.fill_null(False)).execute()
-    df = df.sort_values(["chain_master", "revenue_ytd_yuan"], ascending=[False, False], na_position="last")
-    return [{"enterprise_id": int(r.enterprise_id),
-             "revenue_ytd_yuan": None if pd.isna(r.revenue_ytd_yuan) else float(r.revenue_ytd_yuan),
-             "chain_master": bool(r.chain_master), "period": p.label} for r in df.itertuples()]
+    return df.sort_values(["chain_master", "revenue_ytd_yuan"], ascending=[False, False], na_position="last")
