@@ -382,10 +382,15 @@ def test_bad_tuning_variables_are_refused_not_ignored(monkeypatch):
 
 
 @pytest.mark.parametrize("app", ["duckdb"], indirect=True)   # the store plays no part here
-def test_a_stale_page_twin_is_not_kept_as_the_fresh_one(app, st):
+def test_a_stale_page_twin_is_not_kept_as_the_fresh_one(app, st, monkeypatch):
     """The JSON twins of pages (``/api/chains``, a chain, a region: ``views.chains.json_reply``) keep
     their encoded body beside the answer; a body encoded from an answer served stale is labelled and
-    never kept as the current version's, so the fresh answer replaces it once computed."""
+    never kept as the current version's, so the fresh answer replaces it once computed. The earlier
+    answer is encoded once however often it is served (``ResultCache.encoded``)."""
+    from chainbrain.web.views import chains
+
+    encodings = []
+    monkeypatch.setattr(chains, "encode", lambda d, real=chains.encode: encodings.append(1) or real(d))
     anon = _client(app, "admin")                          # sees the chains' revenue (anonymous: suppressed)
     params = {"period": "2025-06"}
     before = anon.get("/api/chains", params=params)
@@ -395,6 +400,9 @@ def test_a_stale_page_twin_is_not_kept_as_the_fresh_one(app, st):
         with W.computations_held(st):
             r = anon.get("/api/chains", params=params)
             assert r.status_code == 200 and HEADER in r.headers and r.json() == before.json()
+            encoded = len(encodings)
+            again = anon.get("/api/chains", params=params)
+            assert HEADER in again.headers and again.content == r.content and len(encodings) == encoded
         end = time.monotonic() + 30
         while HEADER in (r := anon.get("/api/chains", params=params)).headers and time.monotonic() < end:
             time.sleep(0.05)

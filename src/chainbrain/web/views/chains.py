@@ -54,7 +54,7 @@ def json_reply(request, key: tuple, build, name: str):
     if request.query_params.get("format") == "xlsx":
         return reply(request, build(), name)
     st = get_state(request)
-    body = st.cache.derived(st.versions.current(), ("json",) + key, lambda: encode(build()))
+    body = st.cache.derived(st.versions.current(), ("json",) + key, lambda: st.cache.encoded(build(), encode))
     return Response(body, media_type="application/json")
 
 
