@@ -23,7 +23,7 @@ optional (docs/operations.md lists them)::
     root_path = ""                # the path prefix a reverse proxy serves ChainBrain under
     password_history = 5          # a user's own change may not reuse the last N passwords (0: only the current)
     compute_pool = 0              # answers computed at once per worker (serve --pool; 0: one per core, 2 to 4)
-    stale_wait_ms = 200           # after an import, wait this long for a fresh answer, then show the one from before (labelled; -1: never)
+    stale_wait_ms = 50            # after an import, wait this long for a fresh answer, then show the one from before (labelled; -1: never)
 
     [logging]
     level = "info"                # debug | info | warning | error
@@ -104,7 +104,7 @@ class Settings:
     root_path: str = ""
     password_history: int = 5                                     # not sourced: a setting (web/users.py)
     compute_pool: int = 0                                         # 0: one per core, 2 to 4 (web/pool.py)
-    stale_wait_ms: int = 200                                      # web/stale.py (negative: never serve stale)
+    stale_wait_ms: int = 50                                       # web/stale.py (negative: never serve stale)
     log_level: str = "info"
     access_log: str = "plain"
     audit_retention_days: int = 0                                 # 0: keep the audit log forever

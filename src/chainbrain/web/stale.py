@@ -6,7 +6,7 @@ wait for the fresh answer or refuse them at the admission bound (:mod:`chainbrai
 same key (:meth:`chainbrain.web.cache.ResultCache.previous`) when
 
 - the fresh answer is not computed within :func:`stale_wait_s` (``[server] stale_wait_ms``,
-  ``CHAINBRAIN_STALE_WAIT_MS``; default 200 ms; -1: never serve stale), or
+  ``CHAINBRAIN_STALE_WAIT_MS``; default 50 ms; -1: never serve stale), or
 - the admission bound refuses to compute it now (429/503),
 
 while the fresh computation goes on in the background (single flight) and fills the cache: the
@@ -30,12 +30,12 @@ import os
 SERVED: contextvars.ContextVar = contextvars.ContextVar("chainbrain_stale", default=None)
 
 HEADER = "X-ChainBrain-Stale"
-DEFAULT_MS = 200
+DEFAULT_MS = 50
 
 
 def stale_wait_s() -> float | None:
     """Seconds a request waits for a fresh answer before the previous one is served; None: never
-    serve stale. ``[server] stale_wait_ms`` / ``CHAINBRAIN_STALE_WAIT_MS`` (default 200; -1:
+    serve stale. ``[server] stale_wait_ms`` / ``CHAINBRAIN_STALE_WAIT_MS`` (default 50; -1:
     off); off under pytest unless the variable is set (tests of it switch it on)."""
     raw = os.environ.get("CHAINBRAIN_STALE_WAIT_MS", "").strip()
     if not raw and "PYTEST_CURRENT_TEST" in os.environ:

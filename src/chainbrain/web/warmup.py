@@ -116,10 +116,14 @@ def warm_up(st, store=None, full: bool = True) -> list[tuple[tuple, object]]:
     # not, and after every import, where only the periods whose inputs changed are recomputed and the
     # others moved to the new data key (analytics.kpi_rekey); the targets and projection of every pair
     # (≈ 2 min more) are left to ``chainbrain compute``
-    jobs.append((("kpi figures", "all"), lambda: kpi_stored.keep(store, force=False, monitoring=False)))
-    # the alerts of every period (analytics.alerts_stored: ≈ 25 s at province scale, instead of ≈ 2 s
-    # per period each time a user opens one after an import), unless kept at the current data
-    jobs.append((("alerts figures",), lambda: alerts_stored.keep(store, force=False)))
+    figures = [(("kpi figures", "all"), lambda: kpi_stored.keep(store, force=False, monitoring=False)),
+               # the alerts of every period (analytics.alerts_stored: ≈ 25 s at province scale, instead of
+               # ≈ 2 s per period each time a user opens one after an import), unless kept at the current data
+               (("alerts figures",), lambda: alerts_stored.keep(store, force=False))]
+    # after a data change first: until the figures are kept at the new data, every period × region
+    # answer is computed live (seconds under load) and the answers before them cost more; the default
+    # answers have their earlier ones to be served meanwhile (web/stale.py)
+    jobs = jobs[:1] + figures + jobs[1:] if st.warm_passes else jobs + figures
     if not full:
         return jobs
     jobs += _pages(st, store, None, cities, chains)
