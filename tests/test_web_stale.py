@@ -139,6 +139,11 @@ def test_a_stale_answer_while_the_fresh_one_computes_then_the_fresh_one(app, st)
             assert r.status_code == 200 and r.headers[HEADER] == version_id(old), r.headers
             assert r.json() == before.json()              # the previous version's answer, as it was
             assert took < 5, took                         # served after the budget, not after the computation
+            # its fresh answer is computed on the one revalidation thread, not on the page threads that
+            # answers with nothing to show meanwhile need (web/state.py: WebState.revalidation)
+            now = st.versions.current()
+            assert any(v == now for v, _ in st.revalidation.running)
+            assert not any(v == now for v, _ in st.background.running)
         fresh = _wait_fresh(anon, params)                 # the background computation filled the cache
         assert before.json()["revenue_ytd_yuan"] > 0
         assert fresh.json()["revenue_ytd_yuan"] == pytest.approx(2 * before.json()["revenue_ytd_yuan"])

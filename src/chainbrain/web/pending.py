@@ -48,8 +48,8 @@ def allow(request) -> None:
 class Background:
     """Computations started for pages: one future per (data version, key), joined by reloads."""
 
-    def __init__(self, workers: int = 4):
-        self.pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cb-page")
+    def __init__(self, workers: int = 4, name: str = "cb-page"):
+        self.pool = cf.ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self.lock = threading.Lock()
         self.running: dict[tuple, cf.Future] = {}
 

@@ -117,6 +117,9 @@ class WebState:
 
         self.admission = Admission()           # bounds on queued uncached work (web/admission.py)
         self.background = Background()         # page computations past the page's wait (web/pending.py)
+        # fresh answers of keys answered from before a data change meanwhile, one at a time, so that they
+        # never hold every computation place while requests with no answer at all wait (web/stale.py)
+        self.revalidation = Background(workers=1, name="cb-revalidate")
         self._stop = threading.Event()
         self._changed = threading.Event()
         self._running: dict = {}               # request token → the pool member computing for it
@@ -156,7 +159,7 @@ class WebState:
         if not nested and self.stale_wait is not None and stale.allowed():
             earlier = self.cache.previous(key, version)
             if earlier is not MISSING:            # the answer from before the data changed (web/stale.py)
-                return self._fresh_or_before(version, key, compute, lambda: earlier)
+                return self._fresh_or_before(version, key, compute, lambda: earlier, self.revalidation)
             if before is not None:                # … else from the figures kept before it changed
                 return self._fresh_or_before(version, key, compute, lambda: self._as_kept_before(before))
         wait = PAGE_WAIT.get()
@@ -167,11 +170,18 @@ class WebState:
             # flight whose thread may itself be waiting for a connection (no deadlock on a full pool)
             return self.flights.run((version, key), lambda: self._fill(key, compute), join=not nested)
 
-    def _fresh_or_before(self, version, key: tuple, compute, earlier):
+    def _fresh_or_before(self, version, key: tuple, compute, earlier, runner=None):
         """The fresh answer if it is computed within :attr:`stale_wait` s, else — or when the admission
         bound refuses to compute it now — ``earlier()`` (``(version, answer)`` from before the data
         changed, or :data:`MISSING`), labelled; the fresh computation goes on in the background
-        (joined by whoever asks meanwhile). Without an earlier answer: refused, or waited for, as before."""
+        (joined by whoever asks meanwhile). Without an earlier answer: refused, or waited for, as before.
+
+        ``runner``: where the fresh computation runs — :attr:`revalidation` (one at a time) for a key
+        with its earlier answer in memory, whose requests are answered meanwhile; else
+        :attr:`background`. In the load test the fresh chain and city pages of every scope, started for
+        requests answered stale after an import, held every computation place for 20–40 s while the
+        period × region answers, which had no earlier answer, waited behind them and were refused."""
+        runner = runner or self.background
         def fresh():
             stale.SERVED.set(None)                # the background computes the fresh answer, never stale
             return self.cached(key, compute)
@@ -180,10 +190,10 @@ class WebState:
             # the request's place under the admission bounds while it waits (the background computation
             # inherits it); a bounded number of fresh computations started for requests answered stale
             with self.admission.admit():
-                running = [f for f in list(self.background.running.values()) if not f.done()]
-                if (version, key) not in self.background.running and len(running) >= self.admission.total:
+                running = [f for f in list(runner.running.values()) if not f.done()]
+                if (version, key) not in runner.running and len(running) >= self.admission.total:
                     raise Busy(503)
-                return self.background.wait((version, key), fresh, timeout)
+                return runner.wait((version, key), fresh, timeout)
         try:
             return wait(self._budget_left(version, key))
         except (Pending, Busy) as exc:
@@ -407,6 +417,7 @@ class WebState:
         if self._warm_thread is not None:
             self._warm_thread.join(timeout)
         self.background.close()
+        self.revalidation.close()
         self.versions.close()
 
 
