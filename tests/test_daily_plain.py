@@ -31,7 +31,7 @@ PAGES = [f"/?region=360000&period={P}", f"/?region=360100&period={P}", f"/region
          f"/enterprises?region=360100&chain=EI&period={P}", f"/maps/EI/regions?period={P}",
          f"/maps/EI/chain?period={P}", "/focus/360100", f"/chains?period={P}", "/maps"]
 BAD = {"field name": re.compile(r"_yuan"), "command-line flag": re.compile(r"(?<![\w-])--[a-z]"),
-       "bare fraction": re.compile(r"(?<![\d.,])0\.\d{3,}"), "region code": re.compile(r"(?<!\d)36\d{4}(?!\d)"),
+       "bare fraction": re.compile(r"(?<![\d.,])0\.\d{3,}"), "region code": re.compile(r"(?<![\da-f])36\d{4}(?![\da-f])"),   # not inside a hex id (数据版本 e362093d)
        "chain code": re.compile(r"(?<![A-Za-z])(EI|NF|AV|EQ|ST|BM)(?![A-Za-z-])"),
        "segment code": re.compile(r"(?<![A-Za-z])[A-Z]{2}-[A-Z]{1,2}\d+"),
        "English word": re.compile(r"(?<![A-Za-z])(code|status|red|yellow|green|None|null)(?![A-Za-z])")}
@@ -63,7 +63,8 @@ def problems(text: str) -> list[str]:
 
 def test_the_scan_can_fail():
     assert problems("营业收入 revenue_ytd_yuan") and problems("请用 --unit") and problems("增速 0.0349")
-    assert problems("南昌 360100") and problems("链 EI 环节 EI-D1") and problems("状态 red")
+    assert problems("南昌 360100") and problems("南昌360100") and problems("链 EI 环节 EI-D1") and problems("状态 red")
+    assert not problems("数据版本 e362093d")                # a data version id, not a region code
     assert not problems("营业收入 1,250,000.00 万元，增速 3.5%，统一社会信用代码 91360100MA35XXXX0X")
 
 
