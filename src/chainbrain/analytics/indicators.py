@@ -264,14 +264,14 @@ def remember_results(store, size: int = 32) -> Results:
     return per_store(store, RESULTS, lambda: Results(size))
 
 
-def remembered(store, key: tuple, compute, memo: str = RESULTS):
+def remembered(store, key: tuple, compute, name: str = RESULTS):
     """``compute()``, or its result at the current data version when :func:`remember_results` is on
     for ``store`` (small look-ups asked several times per page: the newest period, the periods on
-    file; each a scan of ``monthly_report``; ``memo=SHARED``: larger results every viewer's page
+    file; each a scan of ``monthly_report``; ``name=SHARED``: larger results every viewer's page
     asks for). The result must not be changed by the caller (a DataFrame is copied)."""
     from chainbrain.store.version import data_version, existing
 
-    memo = existing(store, memo)
+    memo = existing(store, name)
     if memo is None:
         return compute()
     version = data_version(store)
