@@ -110,3 +110,25 @@ def test_the_disclosure_cache_keeps_its_universes_across_an_import_that_changed_
     version_of(store).bump()
     assert cache_version(store) != key
     assert cell_rule(store, None, 3).pattern("2025-06").hidden == first.hidden and len(built) > n
+
+
+def test_the_kpis_statistical_inputs_are_part_of_the_key(store, tmp_path):
+    """The KPI panel reads the bureau's deflators (``price_index``) and SEI shares (``sei_share``):
+    an import of either changes real growth or the SEI share of the kept figures, so it moves the
+    key — before, the key covered the fact tables only and the figures kept before such an import
+    were served after it (found in the twenty-second session)."""
+    k0 = data_key(store)
+    f = tmp_path / "ppi.csv"
+    f.write_text("行业大类代码,报告期,PPI\n32,2025年1-6月,98.7\n", encoding="utf-8")
+    assert import_file(store, "deflators", f).status == "loaded"
+    k1 = data_key(store)
+    assert k1 != k0
+    f = tmp_path / "sei.csv"
+    f.write_text("行业代码,年度,占比\n3985,2025,0.35\n", encoding="utf-8")
+    assert import_file(store, "sei-shares", f).status == "loaded"
+    assert data_key(store) not in (k0, k1)
+    f = tmp_path / "ppi2.csv"                                    # a revision of the same index: no row count moves
+    f.write_text("行业大类代码,报告期,PPI\n32,2025年1-6月,99.1\n", encoding="utf-8")
+    k2 = data_key(store)
+    assert import_file(store, "deflators", f).status == "loaded"
+    assert data_key(store) != k2

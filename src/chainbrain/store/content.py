@@ -9,7 +9,7 @@ Two reads, the second only when the first moved:
    with every import, correction and pack load (an import moves them even when it changed no row:
    it adds its ``import_batch`` row);
 2. when they moved since the last read in this process: the *content fingerprint* of every table
-   the figures read (:data:`TABLES`: the fact tables and ``pack_meta``; not ``import_batch``, the
+   the figures read (:data:`TABLES`: the fact tables, ``pack_meta`` and the statistical inputs; not ``import_batch``, the
    log of imports, which no figure reads) — per table the row count, and the XOR and the sum of a
    64-bit hash of every whole row (DuckDB ``hash(row)``, PostgreSQL ``hashtextextended(row::text,
    0)``). SHA-256 of those is the key. 0.4–0.6 s on DuckDB at province scale (1.2 M monthly reports).
@@ -31,8 +31,12 @@ import sqlalchemy as sa
 from chainbrain.store.changes import COUNTED
 
 #: the tables the kept figures are computed from: the data counters' tables without ``import_batch``,
-#: and the pack's load
-TABLES = tuple(t for t in COUNTED if t != "import_batch") + ("pack_meta",)
+#: the pack's load, and the bureau's statistical inputs the KPI panel reads (``sei_share``: the SEI
+#: share of partial classes; ``price_index``: the deflators of real growth, :mod:`chainbrain.analytics.scope`)
+#: — imported as any data (an import batch moves the counters), though not counted themselves; without
+#: them the figures kept before a deflator import were served after it (twenty-second session)
+STATISTICS = ("sei_share", "price_index")
+TABLES = tuple(t for t in COUNTED if t != "import_batch") + ("pack_meta",) + STATISTICS
 
 _ROW_HASH = {"duckdb": "hash(x)", "postgres": "hashtextextended(x::text, 0)"}
 
