@@ -132,3 +132,21 @@ def test_the_kpis_statistical_inputs_are_part_of_the_key(store, tmp_path):
     k2 = data_key(store)
     assert import_file(store, "deflators", f).status == "loaded"
     assert data_key(store) != k2
+
+
+def test_the_answers_key_covers_what_answers_read_beyond_the_data(store, tmp_path):
+    """``answers_key`` (what the web carries its answers over on, web/state.py ``carry_over``): the same
+    after an import of rows as stored (its import batch and audit rows are not read by any answer);
+    moved by a table outside the data key that answers read (electricity use: the operations page)."""
+    from chainbrain.store.content import answers_key
+
+    _import(store, tmp_path, "first", "阴极铜")
+    a0, k0 = answers_key(store), data_key(store)
+    assert a0 is not None and a0 != k0
+    _import(store, tmp_path, "again", "阴极铜")                 # rows as stored: a batch, audit rows
+    assert answers_key(store) == a0
+    with store.engine.begin() as c:
+        c.execute(sa.text("INSERT INTO power_use (enterprise_id, year, month, kwh, batch_id) "
+                          "VALUES (1, 2025, 6, 1000, 1)"))
+    assert data_key(store) == k0                                # not a figure's input …
+    assert answers_key(store) != a0                             # … but read by an answer

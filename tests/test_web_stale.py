@@ -67,6 +67,27 @@ def test_answers_asked_once_never_push_out_the_protected_ones():
     assert c.previous("warmed", (2,)) is MISSING
 
 
+def test_answers_of_a_version_adopted_by_the_next_keep_their_segment():
+    """``adopt(old, new)``: the warm-up found nothing read changed between the versions (web/state.py
+    ``carry_over``): the earlier generation's answers of ``old`` are current at ``new``, a protected one
+    still protected; an answer of an older version, or one computed fresh meanwhile, is not replaced;
+    nothing when the cache has moved on to a third version."""
+    c = ResultCache(size=8, keep_previous=True)
+    c.put((0,), "old", "o")
+    c.lookup((1,), "x")                                   # the data moved on to version 1
+    c.put((1,), "once", 1)
+    c.put((1,), "warmed", 1, hot=True)
+    c.put((1,), "fresh", 1)
+    c.outdate()                                           # the write: version not known yet
+    c.put((2,), "fresh", 2)                               # computed at the new version meanwhile
+    assert c.adopt((1,), (2,)) == 2
+    assert c.lookup((2,), "once") == 1 and c.lookup((2,), "warmed") == 1 and "warmed" in c.hot
+    assert c.lookup((2,), "fresh") == 2                   # not replaced by the earlier one
+    assert c.lookup((2,), "old") is MISSING               # of a version before: not carried
+    c.lookup((3,), "x")                                   # the data moved on again
+    assert c.adopt((1,), (2,)) == 0 and c.lookup((3,), "once") is MISSING
+
+
 @pytest.fixture(scope="module", params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def app(request, tmp_path_factory):
     if request.param == "duckdb":

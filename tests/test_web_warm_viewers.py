@@ -9,6 +9,7 @@ import time
 
 import pyarrow as pa
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 import web_fixture as W
@@ -96,6 +97,49 @@ def test_a_new_scope_is_warmed_when_first_seen_and_again_after_a_change(app):
         assert st.cache.misses == misses, f"{user.username}'s cockpit was not re-warmed"
     now = c.get("/api/cockpit").json()["kpi"]
     assert now != before["kpi"], {k: (before["kpi"][k], now[k]) for k in now}      # the fresh figures
+
+
+def test_a_change_that_changed_nothing_read_keeps_every_answer(app):
+    """A write that changed nothing any answer reads (an import of rows as stored: an import batch) moves
+    the data version, yet the warm-up carries the answers over (web/state.py ``carry_over``): the same
+    answer objects at the new version, no request answered from before the change, nothing recomputed.
+    A change of a table answers read beyond the figures' inputs (electricity use) carries nothing over."""
+    from chainbrain.ingest.batch import log_batch, new_batch_id
+
+    st = app.state.web
+    assert st.warmed.wait(120)
+    city = W.signed_in(app, "nc_city")
+    city.get("/api/health")
+    _defaults(city)
+    user = next(u for u in st.viewers.recent() if u.username == "nc_city")
+    key = _cockpit_key(user)
+    old_version = st.versions.current()
+    answer = st.cache.lookup(old_version, key)
+    assert answer is not MISSING
+
+    def write(sql=None):
+        passes = st.warm_passes
+        with st.lock, st.store.engine.begin() as conn:
+            log_batch(st.store, conn, new_batch_id(st.store, conn), "enterprises", "test_warm", 0, "done")
+            if sql:
+                conn.execute(sa.text(sql))
+        st.invalidate()
+        assert _wait(lambda: st.warm_passes > passes), "no warm-up pass after the change"
+
+    carried = st.carried
+    write()
+    now = st.versions.current()
+    assert now != old_version and st.carried > carried
+    assert st.cache.lookup(now, key) is answer            # the same answer, not recomputed
+    misses = st.cache.misses
+    r = city.get("/api/cockpit")
+    assert r.status_code == 200 and "X-ChainBrain-Stale" not in r.headers and st.cache.misses == misses
+
+    carried = st.carried
+    write("INSERT INTO power_use (enterprise_id, year, month, kwh, batch_id) VALUES (1, 2025, 6, 1000, 1)")
+    assert st.carried == carried                          # something read changed: nothing carried over
+    got = st.cache.lookup(st.versions.current(), key)
+    assert got is not answer and got is not MISSING       # re-warmed: computed again
 
 
 def test_the_viewers_kept_are_bounded_most_recent_first(monkeypatch):

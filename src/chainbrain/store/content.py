@@ -44,14 +44,14 @@ _MEMO: dict = {}                    # (kind, database) → (counters, key)
 _LOCK = threading.Lock()
 
 
-def fingerprint_sql(kind: str) -> str:
-    """One SELECT, one scan per table of :data:`TABLES`: its row count, the XOR and the sum of its
-    rows' hashes."""
+def fingerprint_sql(kind: str, tables=TABLES) -> str:
+    """One SELECT, one scan per table of ``tables`` (default :data:`TABLES`): its row count, the XOR and
+    the sum of its rows' hashes."""
     h = _ROW_HASH[kind]
     total = "sum(h::hugeint)" if kind == "duckdb" else "sum(h)"          # PostgreSQL: numeric already
     return "SELECT * FROM " + " CROSS JOIN ".join(
         f"(SELECT count(*) AS n{i}, bit_xor(h) AS x{i}, {total} AS s{i} FROM (SELECT {h} AS h FROM {t} x) a{i}) b{i}"
-        for i, t in enumerate(TABLES))
+        for i, t in enumerate(tables))
 
 
 def data_key(store) -> str:
@@ -75,3 +75,33 @@ def data_key(store) -> str:
     with _LOCK:
         _MEMO[ident] = (counters, key)
     return key
+
+
+#: tables no cached answer of the web reads, written by the requests and imports themselves: the log of
+#: imports and their jobs, the audit log, sign-in state, PostgreSQL's change counter, and the figures and
+#: disclosure patterns the server keeps per data key (valid for their key by construction); and the files of
+#: the report archive (its page is not a cached answer; the documents would cost seconds to hash)
+NOT_READ = ("import_batch", "import_job", "audit_log", "web_session", "login_attempt", "login_throttle",
+            "data_change", "cockpit_figure", "disclosure_pattern", "report_file")
+
+
+def answers_key(store) -> str | None:
+    """SHA-256 (hex) of the :func:`data_key` and the fingerprint of every other table of the schema but
+    :data:`NOT_READ` (the work system, digital assessments, clusters, users, reports, computed
+    indicators and alerts …): the same while everything a cached answer of the web may read is the same,
+    whatever was written meanwhile (a re-upload of rows as stored, a command that changed nothing
+    read). Read in full at every call (the fact tables' part from the data key's memo). None on an
+    engine without row hashes or a store without the schema's tables."""
+    from chainbrain.store.schema import metadata
+
+    if store.kind not in _ROW_HASH:
+        return None
+    try:
+        base = data_key(store)
+        with store.engine.connect() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+            rest = [t for t in sorted(metadata.tables) if t not in TABLES and t not in NOT_READ and t in present]
+            parts = tuple(conn.execute(sa.text(fingerprint_sql(store.kind, rest))).one()) if rest else ()
+    except sa.exc.SQLAlchemyError:
+        return None
+    return hashlib.sha256(repr((base, tuple(rest), tuple(str(x) for x in parts))).encode()).hexdigest()

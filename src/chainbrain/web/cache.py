@@ -180,6 +180,30 @@ class ResultCache:
                 return MISSING
             return self._earlier(key)
 
+    def adopt(self, old: tuple, new: tuple) -> int:
+        """The answers computed at ``old`` are the answers at ``new`` too (the warm-up found that nothing
+        any answer reads changed between them: :meth:`chainbrain.web.state.WebState.carry_over`): the
+        earlier generation's answers of ``old`` become current at ``new``, each in its segment, unless a
+        fresh one is in already. Nothing when the cache has moved on to a third version. The number
+        adopted."""
+        with self.lock:
+            if not self.keep_previous or self.version not in (None, old, new):
+                return 0
+            if self.version != new:
+                self._rotate(new)
+            n = 0
+            for segment, hot in ((self.previous_items, False), (self.previous_hot, True)):
+                for key, (version, value) in list(segment.items()):
+                    if version != old or key in self.hot or key in self.items:
+                        continue
+                    if hot:
+                        self._protect(key, value)
+                    else:
+                        self.items[key] = value
+                        self._trim(self.hot, self.items)
+                    n += 1
+            return n
+
     def outdate(self) -> None:
         """The application wrote: the current answers are no longer valid (kept as the previous
         generation when ``keep_previous``, for answers labelled as from before the write)."""

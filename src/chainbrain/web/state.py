@@ -134,6 +134,7 @@ class WebState:
 
         self.stale_wait = stale_wait_s()       # s to wait for a fresh answer before the previous one (web/stale.py)
         self.stale_served = 0                  # answers served from the previous data version
+        self.carried = 0                       # answers carried over a change that changed nothing read
         self._budget_lock = threading.Lock()
         self._budget_version, self._budget_started = None, {}   # key → when its first request began to wait
 
@@ -361,6 +362,7 @@ class WebState:
                     remember_results(own)
                 warmed_at = self.versions.current()
                 one_pass(own)
+                basis = self._basis(own)
                 self.warmed.set()
                 self.warm_passes += 1
                 while not self._stop.is_set():
@@ -376,7 +378,9 @@ class WebState:
                         from chainbrain.store.version import version_of
 
                         version_of(own).refresh()     # a write by another process: own's counters re-read
+                        self.carry_over(own, basis)   # nothing read changed: the answers stay (none to re-warm)
                         one_pass(own)
+                        basis = self._basis(own)
                         self.warm_passes += 1
                     elif viewer_jobs is not None:
                         for user in new:
@@ -390,6 +394,39 @@ class WebState:
 
         self._warm_thread = threading.Thread(target=work, daemon=True, name="chainbrain-warmup")
         self._warm_thread.start()
+
+    def _basis(self, own):
+        """``(version, answers key)``: the data version and the content of everything a cached answer may
+        read (:func:`chainbrain.store.content.answers_key`, on the warm-up's connection ``own``), read with
+        the version the same before and after; None when it moved meanwhile or cannot be read."""
+        from chainbrain.store.content import answers_key
+
+        self.versions.refresh()
+        before = self.versions.current()
+        try:
+            key = answers_key(own)
+        except Exception as exc:                  # noqa: BLE001 — no carry-over, the re-warm as before
+            log.info("answers key not read: %s", exc)
+            return None
+        self.versions.refresh()
+        return (before, key) if key is not None and self.versions.current() == before else None
+
+    def carry_over(self, own, basis) -> int:
+        """After a data change: when nothing any cached answer reads has changed since ``basis`` (the
+        version and answers key of the last warm-up pass: :meth:`_basis`) — an import of rows exactly as
+        stored, a command that wrote nothing an answer reads — the answers of that version are the current
+        ones (:meth:`chainbrain.web.cache.ResultCache.adopt`): nothing is recomputed, and no request after
+        it is answered from before the change. In the load test every import was of rows as stored and
+        every cached answer of every scope was computed again after it. The number of answers carried over."""
+        if basis is None:
+            return 0
+        now = self._basis(own)
+        if now is None or now[1] != basis[1] or now[0] == basis[0]:
+            return 0
+        n = self.cache.adopt(basis[0], now[0])
+        self.carried += n
+        log.info("data version moved, nothing read changed: %d answers carried over", n)
+        return n
 
     def _warm_one(self, version, key, compute):
         value = self.cache.lookup(version, key)
