@@ -336,6 +336,39 @@ def test_after_an_import_the_figures_kept_before_it_answer_labelled(app, st):
 
 
 @pytest.mark.parametrize("app", ["duckdb"], indirect=True)
+def test_while_the_figures_are_kept_again_the_earlier_answer_at_once_and_nothing_computed(app, st):
+    """``st.rekeying`` (the warm-up keeping the figures of every period × region at the new data after a
+    change): a /api/kpi answer is the earlier one, labelled, without waiting the budget and without a
+    fresh computation (computed live now it costs seconds; a moment later it comes from the new kept
+    figures); an answer with nothing earlier is computed as any other; after it, the fresh answer."""
+    anon = _client(app)
+    params = {"period": "2025-06"}
+    before = anon.get(KPI, params=params)
+    assert before.status_code == 200
+    old = st.versions.current()
+    _change(st, 2.0)
+    try:
+        st.stale_wait = 5.0                               # a budget no request waits while rekeying
+        st.rekeying = True
+        misses, t0 = st.cache.misses, time.monotonic()
+        r = anon.get(KPI, params=params)
+        assert time.monotonic() - t0 < 2.5
+        assert r.status_code == 200 and r.headers[HEADER] == version_id(old) and r.json() == before.json()
+        now = st.versions.current()
+        assert not any(v == now for v, _ in st.revalidation.running)      # no fresh computation started
+        assert not any(v == now for v, _ in st.background.running)
+        other = anon.get(KPI, params={"period": "2025-05", "region": "360100"})   # nothing earlier: computed
+        assert other.status_code == 200 and HEADER not in other.headers and st.cache.misses > misses
+        st.rekeying = False
+        st.stale_wait = 0.2
+        fresh = _wait_fresh(anon, params)
+        assert fresh.json()["revenue_ytd_yuan"] == pytest.approx(2 * before.json()["revenue_ytd_yuan"])
+    finally:
+        st.rekeying = False
+        _change(st, 0.5)
+
+
+@pytest.mark.parametrize("app", ["duckdb"], indirect=True)
 def test_only_the_first_request_waits_the_budget(app, st):
     """Once a fresh answer has been computing longer than the budget, the next requests for it get
     the earlier answer at once."""

@@ -142,6 +142,49 @@ def test_a_change_that_changed_nothing_read_keeps_every_answer(app):
     assert got is not answer and got is not MISSING       # re-warmed: computed again
 
 
+def test_after_a_change_rekeying_lasts_while_the_figures_are_kept(app, monkeypatch):
+    """After a data change the warm-up keeps the KPI and alert figures first; ``st.rekeying`` (kept-figure
+    answers are the earlier ones meanwhile, web/state.py) is set while those two jobs run and cleared
+    for the rest of the pass; a change that changed nothing read sets it not at all."""
+    import threading
+
+    from chainbrain.analytics import alerts_stored, kpi_stored
+    from chainbrain.ingest.batch import log_batch, new_batch_id
+    from chainbrain.web import model
+
+    st = app.state.web
+    assert st.warmed.wait(120)
+    seen = []
+
+    def spy(name, real):
+        def run(*a, **k):
+            if threading.current_thread().name == "chainbrain-warmup":
+                seen.append((name, st.rekeying))
+            return real(*a, **k)
+        return run
+    monkeypatch.setattr(kpi_stored, "keep", spy("kpi", kpi_stored.keep))
+    monkeypatch.setattr(alerts_stored, "keep", spy("alerts", alerts_stored.keep))
+    monkeypatch.setattr(model, "monitoring", spy("monitoring", model.monitoring))
+
+    def change(rows: bool):
+        passes = st.warm_passes
+        with st.lock, st.store.engine.begin() as conn:
+            log_batch(st.store, conn, new_batch_id(st.store, conn), "monthly", "test_warm", 0, "done")
+            if rows:
+                conn.execute(sa.text("UPDATE monthly_report SET revenue_ytd = revenue_ytd * 1.5 "
+                                     "WHERE year = 2025 AND month = 6"))
+        st.invalidate()
+        assert _wait(lambda: st.warm_passes > passes), "no warm-up pass after the change"
+
+    change(rows=True)
+    assert ("kpi", True) in seen and ("alerts", True) in seen, seen
+    assert ("monitoring", False) in seen and ("monitoring", True) not in seen, seen
+    assert st.rekeying is False
+    seen.clear()
+    change(rows=False)                                    # nothing read changed: carried over
+    assert all(not flag for _, flag in seen), seen
+
+
 def test_the_viewers_kept_are_bounded_most_recent_first(monkeypatch):
     a, b, d = (User(id=i, username=n, role="county", region_code=r)
                for i, n, r in ((1, "a", "360102"), (2, "b", "360402"), (3, "d", "360103")))

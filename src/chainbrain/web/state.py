@@ -46,6 +46,9 @@ log = logging.getLogger("chainbrain.web")
 
 #: seconds between checks of the data version by the warm-up thread (a command-line import)
 REWARM_S = 5.0
+#: the warm-up's jobs that keep the figures of every period × region (web/warmup.py): after a data change,
+#: until they are done, the answers they give are the earlier ones (WebState.rekeying)
+FIGURE_JOBS = ("kpi figures", "alerts figures")
 #: answers the web's cache keeps per generation (web/cache.py: three quarters at most protected);
 #: 512 in one LRU lost the warmed pages to the load test's one-off period × region answers
 ANSWERS = 1024
@@ -135,6 +138,9 @@ class WebState:
         self.stale_wait = stale_wait_s()       # s to wait for a fresh answer before the previous one (web/stale.py)
         self.stale_served = 0                  # answers served from the previous data version
         self.carried = 0                       # answers carried over a change that changed nothing read
+        # after a data change, until the warm-up has kept the figures of every period × region at the new
+        # data (its jobs named in FIGURE_JOBS): kept-figure answers are the earlier ones meanwhile
+        self.rekeying = False
         self._budget_lock = threading.Lock()
         self._budget_version, self._budget_started = None, {}   # key → when its first request began to wait
 
@@ -158,6 +164,10 @@ class WebState:
             return value
         nested = self.lock._is_owned()
         if not nested and self.stale_wait is not None and stale.allowed():
+            if before is not None and self.rekeying:  # the figures are being kept at the new data
+                got = self._earlier_at_once(key, version, before)
+                if got is not MISSING:
+                    return got
             earlier = self.cache.previous(key, version)
             if earlier is not MISSING:            # the answer from before the data changed (web/stale.py)
                 return self._fresh_or_before(version, key, compute, lambda: earlier, self.revalidation)
@@ -213,6 +223,23 @@ class WebState:
             stale.note(got[0])
             self.stale_served += 1
             return got[1]
+
+    def _earlier_at_once(self, key: tuple, version, before):
+        """While the warm-up keeps the figures of every period × region at the new data after a change
+        (:attr:`rekeying`), an answer that the kept figures give (``before``: /api/kpi, /api/cockpit) is
+        the earlier one, labelled, at once — from memory, else from the figures kept before — and no
+        fresh computation starts: computed now it would be computed live (seconds, under load), a
+        moment later from the new kept figures (milliseconds). In the load test, after an import that
+        changed a row, every period × region request started such a live computation. :data:`MISSING`
+        when there is no earlier answer (the request goes on as any other)."""
+        got = self.cache.previous(key, version)
+        if got is MISSING:
+            got = self._as_kept_before(before)
+        if got is MISSING:
+            return MISSING
+        stale.note(got[0])
+        self.stale_served += 1
+        return got[1]
 
     def _budget_left(self, version, key: tuple) -> float:
         """What is left of :attr:`stale_wait` for ``key``'s fresh answer at ``version``, counted from the
@@ -337,7 +364,13 @@ class WebState:
 
         def one_pass(own, listed=None) -> None:
             paused = self.warm_passes == 0 or listed is not None   # the hook holds a re-warm only
-            for key, compute in (jobs(own) if listed is None else listed):
+            todo = list(jobs(own) if listed is None else listed)
+            figures, ended = {key for key, _ in todo if key[0] in FIGURE_JOBS}, None
+            for key, compute in todo:
+                figures.discard(ended)            # the job before has ended (done, cached or failed)
+                if not figures:
+                    self.rekeying = False
+                ended = key
                 if self._stop.is_set():
                     return
                 if not paused:
@@ -378,8 +411,13 @@ class WebState:
                         from chainbrain.store.version import version_of
 
                         version_of(own).refresh()     # a write by another process: own's counters re-read
-                        self.carry_over(own, basis)   # nothing read changed: the answers stay (none to re-warm)
-                        one_pass(own)
+                        # nothing read changed: the answers stay (none to re-warm); else the kept figures'
+                        # answers are the earlier ones until the figures are kept at the new data
+                        self.rekeying = not self.carry_over(own, basis)
+                        try:
+                            one_pass(own)
+                        finally:
+                            self.rekeying = False
                         basis = self._basis(own)
                         self.warm_passes += 1
                     elif viewer_jobs is not None:
