@@ -54,7 +54,8 @@ most of it the PostgreSQL demo build and the warm-ups); DuckDB only:
 ``CHAINBRAIN_BENCH_BACKENDS=duckdb python -m benchmarks.run_one load_50_users province``.
 Profile the server during the load phase: ``CHAINBRAIN_BENCH_PROFILE=/tmp/load.txt`` (py-spy, see
 :func:`_profile`); ``CHAINBRAIN_BENCH_LOG=/tmp/load.log`` writes the server's log of disclosure
-patterns not found in memory (what each cost: read from the store, joint universe built, solved);
+patterns not found in memory (what each cost: read from the store, joint universe built, solved)
+and of the warm-up (its jobs of a second or more, each pass after a data change);
 ``CHAINBRAIN_BENCH_ROWS=/tmp/rows.jsonl`` every request (:func:`_dump`).
 """
 
@@ -99,7 +100,7 @@ def serve(db: str, port: int) -> None:
 
         handler = logging.FileHandler(log_to)
         handler.setFormatter(logging.Formatter("%(asctime)s %(threadName)s %(message)s"))
-        logger = logging.getLogger("chainbrain.web.disclosure")
+        logger = logging.getLogger("chainbrain.web")      # and the warm-up's slow jobs (web/state.py)
         logger.setLevel(logging.INFO)
         logger.addHandler(handler)
     serve_app(db, port, public_aggregates=False)

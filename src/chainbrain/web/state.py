@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from fastapi import Request
@@ -378,8 +379,11 @@ class WebState:
                 version = self.versions.current()
                 if self.cache.lookup(version, key) is not MISSING:
                     continue
+                began = time.monotonic()
                 try:                              # a request asking for it meanwhile joins (single flight)
                     self.flights.run((version, key), lambda: self._warm_one(version, key, compute))
+                    if time.monotonic() - began >= 1.0:
+                        log.info("warm-up: %s took %.1f s", key, time.monotonic() - began)
                 except Exception as exc:          # a page that cannot be built is built on request
                     if self._stop.is_set():       # cancelled by the shutdown: nothing went wrong
                         return
@@ -414,10 +418,12 @@ class WebState:
                         # nothing read changed: the answers stay (none to re-warm); else the kept figures'
                         # answers are the earlier ones until the figures are kept at the new data
                         self.rekeying = not self.carry_over(own, basis)
+                        began = time.monotonic()
                         try:
                             one_pass(own)
                         finally:
                             self.rekeying = False
+                        log.info("warm-up after a data change: %.1f s", time.monotonic() - began)
                         basis = self._basis(own)
                         self.warm_passes += 1
                     elif viewer_jobs is not None:
