@@ -30,6 +30,8 @@ flight. Users and what they ask for:
   (one enterprise's employee count corrected: the data change, every cached answer is computed
   again, the figures kept by ``compute`` are no longer current) and the *same* file again (rows as
   stored: the server carries its answers over): :func:`_csvs`; ``imports`` records which.
+  ``CHAINBRAIN_BENCH_IMPORTS=same`` (every import as stored: the load test before the twenty-second
+  session) or ``change`` records under ``load_50_users_<backend>_<mode>_imports``.
 
 Phases: ``light`` — the light users alone for ``LIGHT_S`` s; ``load`` — everyone for
 ``LOAD_S`` s. The interference check compares the light users' p95 in the two phases
@@ -273,7 +275,19 @@ def _csvs(plan) -> list[tuple[str, bytes]]:
         return buf.getvalue().encode()
 
     plus, stored = body(1), body(0)
-    return [("change", plus), ("same", plus), ("change", stored), ("same", stored)]
+    return {"alternate": [("change", plus), ("same", plus), ("change", stored), ("same", stored)],
+            "same": [("same", stored)],
+            "change": [("change", plus), ("change", stored)]}[imports_mode()]
+
+
+def imports_mode() -> str:
+    """``CHAINBRAIN_BENCH_IMPORTS``: ``alternate`` (default: change, same, change …), ``same`` (every import
+    of rows as stored, as the load test's imports were until the twenty-second session) or ``change``
+    (every import a change)."""
+    mode = os.environ.get("CHAINBRAIN_BENCH_IMPORTS", "").strip() or "alternate"
+    if mode not in ("alternate", "same", "change"):
+        raise SystemExit(f"CHAINBRAIN_BENCH_IMPORTS must be alternate, same or change, not {mode!r}")
+    return mode
 
 
 async def _drive(base: str, plan: dict) -> tuple[Tally, list]:
@@ -428,9 +442,10 @@ def measure(db: str, backend: str, scale: str) -> dict:
     routes = _summary(load_rows, lambda r: r[2])
     kinds = _summary(load_rows, lambda r: r[3])
     a95, l95 = _ms(light_alone, 95), _ms(light_loaded, 95)
-    return record(f"load_50_users_{backend}", scale, (l95 or 0) / 1000, (a95 or 0) / 1000, peak,
+    mode = imports_mode()
+    return record(f"load_50_users_{backend}" + ("" if mode == "alternate" else f"_{mode}_imports"), scale, (l95 or 0) / 1000, (a95 or 0) / 1000, peak,
                   backend=backend, users=USERS, light_users=LIGHT, think_s="uniform 1–3 (mean 2), open loop",
-                  light_s=LIGHT_S, load_s=LOAD_S, wall_s=round(wall, 1), warmup_s=round(warm_s, 1),
+                  light_s=LIGHT_S, load_s=LOAD_S, import_mode=mode, wall_s=round(wall, 1), warmup_s=round(warm_s, 1),
                   requests=len(rows), errors=sum(v["errors"] for v in routes.values()),
                   error_kinds=_error_kinds(rows),
                   refused_429=sum(v["refused_429"] for v in routes.values()),
