@@ -105,7 +105,27 @@ def serve(db: str, port: int) -> None:
         logger = logging.getLogger("chainbrain.web")      # and the warm-up's slow jobs (web/state.py)
         logger.setLevel(logging.INFO)
         logger.addHandler(handler)
+        _log_collections(logger)
+
     serve_app(db, port, public_aggregates=False)
+
+
+def _log_collections(logger, slow_s: float = 0.05) -> None:
+    """Log every garbage collection of the server process taking ``slow_s`` or more (generation, objects
+    collected, seconds): a full collection stops every thread, requests included."""
+    import gc
+
+    began = {}
+
+    def timed(phase, info):
+        if phase == "start":
+            began["t"] = time.perf_counter()
+        elif "t" in began:
+            took = time.perf_counter() - began.pop("t")
+            if took >= slow_s:
+                logger.info("garbage collection: generation %s, %s collected, %.3f s",
+                            info.get("generation"), info.get("collected"), took)
+    gc.callbacks.append(timed)
 
 
 # ---------------------------------------------------------------- what the users ask for
