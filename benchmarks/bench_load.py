@@ -289,7 +289,7 @@ def _csvs(plan) -> list[tuple[str, bytes]]:
         w.writerow(ENT_HEAD)
         for n, row in enumerate(plan["import_rows"]):
             row = ["" if v is None else v for v in row]
-            if n == 0:
+            if n == 0 and extra:                  # as stored otherwise: an empty count stays empty
                 row[5] = str(int(float(row[5] or 0)) + extra)
             w.writerow(row)
         return buf.getvalue().encode()
