@@ -185,6 +185,28 @@ def test_after_a_change_rekeying_lasts_while_the_figures_are_kept(app, monkeypat
     assert all(not flag for _, flag in seen), seen
 
 
+def test_the_warm_up_freezes_what_it_leaves_behind(tmp_path, monkeypatch):
+    """``CHAINBRAIN_GC_FREEZE`` (web/admission.py ``freeze_heap``): after the warm-up's pass the objects
+    it left are in the collector's permanent generation; off under pytest unless set, and ``off``."""
+    import gc
+
+    from chainbrain.web.admission import freeze_heap, heap_freeze
+
+    assert not heap_freeze()                              # under pytest: off unless set
+    monkeypatch.setenv("CHAINBRAIN_GC_FREEZE", "off")
+    assert not heap_freeze() and not freeze_heap()
+    monkeypatch.setenv("CHAINBRAIN_GC_FREEZE", "on")
+    monkeypatch.setenv("CHAINBRAIN_WEB_WARMUP", "essential")
+    gc.unfreeze()
+    try:
+        app = create_app(W.build(tmp_path / "freeze.duckdb", tasks=False), public_aggregates=False)
+        with TestClient(app):
+            assert app.state.web.warmed.wait(120)
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()                                     # the test process's objects back to the collector
+
+
 def test_the_viewers_kept_are_bounded_most_recent_first(monkeypatch):
     a, b, d = (User(id=i, username=n, role="county", region_code=r)
                for i, n, r in ((1, "a", "360102"), (2, "b", "360402"), (3, "d", "360103")))

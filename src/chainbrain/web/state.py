@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from fastapi import Request
 
 from chainbrain.web import stale
-from chainbrain.web.admission import Busy
+from chainbrain.web.admission import Busy, freeze_heap
 from chainbrain.web.cache import MISSING, ResultCache, version_of
 from chainbrain.web.pending import PAGE_WAIT, Background, Pending
 
@@ -400,6 +400,7 @@ class WebState:
                 warmed_at = self.versions.current()
                 one_pass(own)
                 basis = self._basis(own)
+                freeze_heap()                     # what the pass left behind: out of the collector's scans
                 self.warmed.set()
                 self.warm_passes += 1
                 while not self._stop.is_set():
@@ -425,6 +426,7 @@ class WebState:
                             self.rekeying = False
                         log.info("warm-up after a data change: %.1f s", time.monotonic() - began)
                         basis = self._basis(own)
+                        freeze_heap()
                         self.warm_passes += 1
                     elif viewer_jobs is not None:
                         for user in new:
