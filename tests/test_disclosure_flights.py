@@ -76,7 +76,7 @@ def test_compute_keeps_the_enterprise_accounts_most_recently_signed_in(db, monke
 
 
 def test_two_callers_of_one_family_and_scope_build_and_solve_it_once(db, monkeypatch):
-    from chainbrain.web.state import side_store
+    from chainbrain.web.pool import side_store
     from chainbrain.web.users import _row_user, lookup
 
     with open_store(db) as store:

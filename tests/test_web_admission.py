@@ -172,7 +172,7 @@ def test_a_request_waits_for_a_place_at_most_the_queue_wait(client, monkeypatch)
 def test_joining_another_requests_computation_is_bounded_too(monkeypatch):
     """A request joining the same answer computed by another waits at most the queue wait (503); the
     computation goes on and its owner gets the answer; the server's own work joins without a bound."""
-    from chainbrain.web.state import Flights
+    from chainbrain.web.flights import Flights
 
     monkeypatch.setenv("CHAINBRAIN_QUEUE_WAIT_S", "0.5")
     flights, release, out = Flights(), threading.Event(), {}

@@ -366,7 +366,7 @@ def test_new_data_is_not_hidden_by_the_cache(tmp_path):
             assert c.get("/api/kpi").json()["revenue_ytd_yuan"] == pytest.approx(405 * YI)
         assert st.versions.queries - queries <= 1
         # a writer that bypasses the app (its own connection, like another process): E5 30 → 40 亿元
-        from chainbrain.web.state import side_store
+        from chainbrain.web.pool import side_store
         other = side_store(st.store)
         with other.begin() as conn:
             other.bulk_insert(conn, "monthly_report", pa.table({
@@ -394,7 +394,7 @@ def test_an_app_write_moves_every_connections_data_version_at_once(tmp_path):
     from chainbrain.store.patterns import data_key
     from chainbrain.store.version import data_version
     from chainbrain.web.disclosure import cache_version
-    from chainbrain.web.state import side_store
+    from chainbrain.web.pool import side_store
 
     db = _build(tmp_path / "bump.duckdb")
     with TestClient(create_app(db, public_aggregates=True)) as c:
@@ -422,7 +422,7 @@ def test_every_connection_of_a_database_has_the_same_data_version(tmp_path):
     every connection reports the same version, and the shared cache keeps what one of them put."""
     from chainbrain.store.version import data_version, version_of
     from chainbrain.web.disclosure import _cache_of
-    from chainbrain.web.state import side_store
+    from chainbrain.web.pool import side_store
 
     db = _build(tmp_path / "same.duckdb")
     with TestClient(create_app(db, public_aggregates=True)) as c:

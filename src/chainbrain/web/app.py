@@ -37,7 +37,8 @@ from chainbrain.web.disconnect import CancelOnDisconnect
 from chainbrain.web.i18n import both, lang_of, strings
 from chainbrain.web.model import BadRequest
 from chainbrain.web.policy import NotVisible
-from chainbrain.web.state import WebState, connection_lost
+from chainbrain.web.pool import connection_lost
+from chainbrain.web.state import WebState
 from chainbrain.web.views import audit, chains, cockpit, enterprises, imports, regions, search
 from chainbrain.web.views import auth as auth_views
 from chainbrain.web.views import password as password_views

@@ -12,7 +12,7 @@ typer application, so validation, messages and exit status are the command's own
 that thread only:
 
 - ``open_store`` of the served file returns a connection of the server's store
-  (:func:`chainbrain.web.state.side_store`, :data:`chainbrain.store.lock.HOSTED`);
+  (:func:`chainbrain.web.pool.side_store`, :data:`chainbrain.store.lock.HOSTED`);
 - the command holds a connection of the application's pool (:attr:`WebState.lock`), and a command
   that writes also the pool's write lock (:class:`chainbrain.web.pool.Pool`), as the server's own
   writes do, so it never interleaves with them; its transaction commits whole or not at all;
@@ -288,7 +288,7 @@ class ControlServer:
         from chainbrain.cli.remote import command_words
         from chainbrain.config import ConfigError
         from chainbrain.store.lock import StoreLocked
-        from chainbrain.web.state import side_store
+        from chainbrain.web.pool import side_store
 
         words = command_words(argv)
         session.sides = []

@@ -11,7 +11,7 @@ one store runs unchanged, on as many connections as the pool has.
 Members:
 
 - **DuckDB**: a cursor of the one database instance (its own connection, its own Ibis
-  backend and SQLAlchemy engine: :func:`chainbrain.web.state.side_store`). DuckDB runs
+  backend and SQLAlchemy engine: :func:`side_store`). DuckDB runs
   reads of several connections in parallel (MVCC; a reader sees what was committed
   when its statement started).
 - **PostgreSQL**: a :class:`~chainbrain.store.engine.Store` sharing the application
@@ -67,7 +67,6 @@ def pool_size(value: int | None = None) -> int:
 def member(store):
     """A new connection to ``store``'s database for one pool member (module docstring)."""
     from chainbrain.store.engine import Store
-    from chainbrain.web.state import side_store
 
     if store.kind == "duckdb":
         return side_store(store)
@@ -242,3 +241,37 @@ class PooledStore:
 
     def __repr__(self) -> str:
         return f"PooledStore({self.pool.primary.kind}, size={self.pool.size})"
+
+
+def side_store(store):
+    """A second connection to the same database, for work outside the analytics lock.
+
+    DuckDB: a cursor of the store's connection (same database instance, its own
+    connection and Ibis backend). PostgreSQL: a new :class:`~chainbrain.store.engine.Store`.
+    """
+    from chainbrain.store.engine import Store
+
+    if store.kind != "duckdb":
+        return Store(store.db)
+    import duckdb_engine
+    import sqlalchemy as sa
+    from sqlalchemy.pool import StaticPool
+
+    side = Store.__new__(Store)
+    side.db, side.kind, side._ibis = store.db, store.kind, None
+    side._raw = raw = store._raw.cursor()
+    side.engine = sa.create_engine("duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()),
+                                   poolclass=StaticPool)
+    return side
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database connection is gone (server restart, network), as opposed
+    to an error of the query itself."""
+    import psycopg
+    import sqlalchemy as sa
+
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, psycopg.OperationalError) and not isinstance(orig, psycopg.errors.QueryCanceled)

@@ -68,7 +68,7 @@ class Holder:
         return {"index": True, "rows": index.rows, "mb": round(index.nbytes / 1e6, 1), "seconds": round(seconds, 2)}
 
     def _rebuild(self, st) -> None:
-        from chainbrain.web.state import side_store
+        from chainbrain.web.pool import side_store
 
         own = None
         try:

@@ -2,7 +2,7 @@
 
 A report takes seconds (province scale: ≈ 7 s). Under :attr:`WebState.lock` it would stall every
 other user's uncached page for that long, so the server writes reports in its own threads, each
-on its own connection to the database (:func:`chainbrain.web.state.side_store`):
+on its own connection to the database (:func:`chainbrain.web.pool.side_store`):
 
 - **jobs** (:class:`ReportJobs`): one worker thread takes the page's requests in order. A job
   records its progress (the steps of :func:`chainbrain.reports.gather.gather`, then the
@@ -112,7 +112,7 @@ class ReportJobs:
 
     def _work(self) -> None:
         from chainbrain.reports.viewer import ReportError
-        from chainbrain.web.state import side_store
+        from chainbrain.web.pool import side_store
 
         while not self._stop.is_set():
             try:
@@ -164,7 +164,7 @@ def scheduler_enabled() -> bool:
 def start_scheduler(st, stop: threading.Event, every: float = CHECK_S) -> threading.Thread:
     """Run the due schedules now and every ``every`` seconds, on its own connection, until ``stop``."""
     from chainbrain.reports.schedule import run_due
-    from chainbrain.web.state import side_store
+    from chainbrain.web.pool import side_store
 
     def work():
         own = None

@@ -40,7 +40,9 @@ from fastapi import Request
 from chainbrain.web import stale
 from chainbrain.web.admission import Busy, freeze_heap
 from chainbrain.web.cache import MISSING, ResultCache, version_of
+from chainbrain.web.flights import Flights
 from chainbrain.web.pending import PAGE_WAIT, Background, Pending
+from chainbrain.web.pool import connection_lost, side_store
 
 log = logging.getLogger("chainbrain.web")
 
@@ -517,98 +519,6 @@ def _warm_pause() -> bool:
             f.write(str(os.getpid()))
         time.sleep(float(os.environ.get("CHAINBRAIN_WARM_PAUSE_S", "60")))
     return True
-
-
-class Flights:
-    """Computations in flight by (data version, key): a second caller waits for the first's answer.
-
-    A caller that finds the first one failed computes on its own (the failure may be the first
-    caller's: its client left and its statement was cancelled)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.running: dict = {}
-        self.joined = 0                          # callers served by another's computation (tests)
-        self._local = threading.local()
-
-    def run(self, ident: tuple, work, join: bool = True):
-        """``work()``'s value, or the value of the same ``ident``'s computation in flight. A thread
-        already inside a flight never waits for another (it could be waiting for itself: the warm-up
-        computing the cockpit asks for the cockpit's parts; or for a thread waiting for it)."""
-        if not join or getattr(self._local, "depth", 0):
-            return self._inside(work)
-        import concurrent.futures as cf
-
-        with self.lock:
-            fut = self.running.get(ident)
-            mine = fut is None
-            if mine:
-                fut = self.running[ident] = cf.Future()
-        if not mine:
-            from chainbrain.web.admission import deadline
-
-            try:                                 # a request waits at most CHAINBRAIN_QUEUE_WAIT_S (503)
-                value = fut.result(timeout=deadline())
-            except Exception:
-                if not fut.done():               # still computing past the deadline
-                    raise Busy(503) from None
-                return self._inside(work)
-            with self.lock:
-                self.joined += 1
-            return value
-        try:
-            value = self._inside(work)
-        except BaseException as exc:
-            fut.set_exception(exc)
-            raise
-        else:
-            fut.set_result(value)
-            return value
-        finally:
-            with self.lock:
-                if self.running.get(ident) is fut:
-                    del self.running[ident]
-
-    def _inside(self, work):
-        self._local.depth = getattr(self._local, "depth", 0) + 1
-        try:
-            return work()
-        finally:
-            self._local.depth -= 1
-
-
-def side_store(store):
-    """A second connection to the same database, for work outside the analytics lock.
-
-    DuckDB: a cursor of the store's connection (same database instance, its own
-    connection and Ibis backend). PostgreSQL: a new :class:`~chainbrain.store.engine.Store`.
-    """
-    from chainbrain.store.engine import Store
-
-    if store.kind != "duckdb":
-        return Store(store.db)
-    import duckdb_engine
-    import sqlalchemy as sa
-    from sqlalchemy.pool import StaticPool
-
-    side = Store.__new__(Store)
-    side.db, side.kind, side._ibis = store.db, store.kind, None
-    side._raw = raw = store._raw.cursor()
-    side.engine = sa.create_engine("duckdb://", creator=lambda: duckdb_engine.ConnectionWrapper(raw.cursor()),
-                                   poolclass=StaticPool)
-    return side
-
-
-def connection_lost(exc: BaseException) -> bool:
-    """Whether ``exc`` says the database connection is gone (server restart, network), as opposed
-    to an error of the query itself."""
-    import psycopg
-    import sqlalchemy as sa
-
-    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
-        return True
-    orig = getattr(exc, "orig", exc)
-    return isinstance(orig, psycopg.OperationalError) and not isinstance(orig, psycopg.errors.QueryCanceled)
 
 
 def get_state(request: Request) -> WebState:
