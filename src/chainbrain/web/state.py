@@ -223,9 +223,7 @@ class WebState:
                     return wait(deadline())       # timeouts: JSON requests waited here without a bound)
                 except Pending:
                     raise Busy(503) from None
-            stale.note(got[0])
-            self.stale_served += 1
-            return got[1]
+            return self._serve_earlier(got)
 
     def _earlier_at_once(self, key: tuple, version, before):
         """While the warm-up keeps the figures of every period × region at the new data after a change
@@ -238,8 +236,10 @@ class WebState:
         got = self.cache.previous(key, version)
         if got is MISSING:
             got = self._as_kept_before(before)
-        if got is MISSING:
-            return MISSING
+        return MISSING if got is MISSING else self._serve_earlier(got)
+
+    def _serve_earlier(self, got):
+        """``got`` = ``(version, answer)`` from before a data change: the answer, labelled (web/stale.py)."""
         stale.note(got[0])
         self.stale_served += 1
         return got[1]
