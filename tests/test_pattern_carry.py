@@ -5,7 +5,8 @@ solved and kept with the digest of its inputs (``analytics/suppression_digest.py
 that adds an enterprise without reports, the next process moves the kept pattern to the new data
 key without solving (the family's cells are the same) — and it equals a fresh solve. After a new
 revision of a report (a value moves), the pattern is solved again. Between a write and the next
-read, the kept pattern is never served at the new key."""
+read, the kept pattern is never served at the new key. A write outside the rows the universe is
+built from moves the kept patterns without building it."""
 
 from __future__ import annotations
 
@@ -75,6 +76,46 @@ def test_patterns_carried_only_when_their_inputs_are_unchanged(store, monkeypatc
     again, solved = _pattern(store, solves)
     assert solved == 1                                                   # a value moved: solved again
     assert again.hidden == _fresh_solve(store).hidden
+
+
+def test_patterns_carried_without_the_universe_while_its_rows_are_unchanged(store, monkeypatch):
+    """A write outside the rows the universe is built from (an enterprise's employee count:
+    ``analytics/suppression_inputs.py``) moves the kept patterns without building the universe; a
+    write inside them that leaves the universe as it was (an enterprise without reports) builds it,
+    carries by its digest and keeps the new rows' key — so the next write outside moves them
+    without the universe again."""
+    solves, joints = [], []
+    real_solve, real_joint = suppression_periods.patterns_of_joint, suppression_periods.joint
+    monkeypatch.setattr(suppression_periods, "patterns_of_joint",
+                        lambda *a, **k: solves.append(1) or real_solve(*a, **k))
+    monkeypatch.setattr(suppression_periods, "joint", lambda *a, **k: joints.append(1) or real_joint(*a, **k))
+
+    def step():
+        n, m = len(solves), len(joints)
+        pat, _ = _pattern(store, [])
+        return pat, len(solves) - n, len(joints) - m
+
+    first, solved, built = step()
+    assert (solved, built) == (1, 1) and first.hidden
+    employees = "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 WHERE id = 3"
+    _write(store, 2, employees)
+    carried, solved, built = step()
+    assert (solved, built) == (0, 0)                                     # moved, the universe not built
+    assert carried.hidden == first.hidden == _fresh_solve(store).hidden
+    fam = tuple(x.ytd_label for x in suppression_periods.family(store, "2025-06"))
+    assert kept.load(store, fam, ("anon",), 3, data_key(store)) is not None
+
+    _write(store, 3, "INSERT INTO enterprise (id, name, province_code, region_code, industry_code, "
+                     "is_industrial, is_demo, batch_id, revision) VALUES (7, '手工样例无报表公司', '360000', "
+                     "'360402', '3211', TRUE, FALSE, 3, 1);"
+                     "INSERT INTO enterprise_attr (enterprise_id, attr, attr_value, batch_id, revision) "
+                     "VALUES (7, 'region_code', '360402', 3, 1), (7, 'industry_code', '3211', 3, 1)")
+    again, solved, built = step()
+    assert (solved, built) == (0, 1)                                     # built, the same digest: moved
+    _write(store, 4, employees)
+    last, solved, built = step()
+    assert (solved, built) == (0, 0)                                     # the new rows' key was kept
+    assert last.hidden == again.hidden == first.hidden == _fresh_solve(store).hidden
 
 
 def test_digest_ignores_the_engines_summation_order_but_not_a_fen():

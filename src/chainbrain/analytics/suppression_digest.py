@@ -19,7 +19,8 @@ import hashlib
 import numpy as np
 
 
-def _ids(ids) -> bytes:
+def ids_bytes(ids) -> bytes:
+    """The enterprise ids ``ids`` as sorted 64-bit integers (what the digests hash)."""
     a = np.fromiter((int(x) for x in ids), dtype=np.int64, count=len(ids))
     a.sort()
     return a.tobytes()
@@ -39,19 +40,19 @@ def digest(u, visible, min_cell: int) -> str:
 
     h = hashlib.sha256()
     h.update(repr((chainbrain.__version__, u.period, u.base_year, int(min_cell))).encode())
-    h.update(b"visible:" + (b"all" if visible is None else _ids(visible)))
+    h.update(b"visible:" + (b"all" if visible is None else ids_bytes(visible)))
     for cell in sorted(set(u.sets) | set(u.values), key=repr):
         h.update(repr((cell, _cost(u.values.get(cell)))).encode())
-        h.update(_ids(u.sets.get(cell, ())))
+        h.update(ids_bytes(u.sets.get(cell, ())))
     for r in u.relations:                          # in their order: the solve reads them in order
         h.update(repr((r.parent, r.children)).encode())
-        h.update(_ids(r.residual))
-    h.update(b"revised:" + _ids(u.revised))
+        h.update(ids_bytes(r.residual))
+    h.update(b"revised:" + ids_bytes(u.revised))
     for label in sorted(u.revised_by):
-        h.update(repr(label).encode() + _ids(u.revised_by[label]))
+        h.update(repr(label).encode() + ids_bytes(u.revised_by[label]))
     for label in sorted(u.parts):
         h.update(repr((label, u.parts[label])).encode())
     return h.hexdigest()
 
 
-__all__ = ["digest"]
+__all__ = ["digest", "ids_bytes"]

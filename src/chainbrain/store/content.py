@@ -38,7 +38,7 @@ from chainbrain.store.changes import COUNTED
 STATISTICS = ("sei_share", "price_index")
 TABLES = tuple(t for t in COUNTED if t != "import_batch") + ("pack_meta",) + STATISTICS
 
-_ROW_HASH = {"duckdb": "hash(x)", "postgres": "hashtextextended(x::text, 0)"}
+ROW_HASHES = {"duckdb": "hash(x)", "postgres": "hashtextextended(x::text, 0)"}
 
 _MEMO: dict = {}                    # (kind, database) → (counters, key)
 _LOCK = threading.Lock()
@@ -47,7 +47,7 @@ _LOCK = threading.Lock()
 def fingerprint_sql(kind: str, tables=TABLES) -> str:
     """One SELECT, one scan per table of ``tables`` (default :data:`TABLES`): its row count, the XOR and
     the sum of its rows' hashes."""
-    h = _ROW_HASH[kind]
+    h = ROW_HASHES[kind]
     total = "sum(h::hugeint)" if kind == "duckdb" else "sum(h)"          # PostgreSQL: numeric already
     return "SELECT * FROM " + " CROSS JOIN ".join(
         f"(SELECT count(*) AS n{i}, bit_xor(h) AS x{i}, {total} AS s{i} FROM (SELECT {h} AS h FROM {t} x) a{i}) b{i}"
@@ -67,7 +67,7 @@ def data_key(store) -> str:
             memo = _MEMO.get(ident)
         if memo is not None and memo[0] == counters:
             return memo[1]
-        if store.kind in _ROW_HASH:
+        if store.kind in ROW_HASHES:
             parts = tuple(conn.execute(sa.text(fingerprint_sql(store.kind))).one())
         else:                                            # another engine: the counters alone, as before
             parts = counters
@@ -94,7 +94,7 @@ def answers_key(store) -> str | None:
     engine without row hashes or a store without the schema's tables."""
     from chainbrain.store.schema import metadata
 
-    if store.kind not in _ROW_HASH:
+    if store.kind not in ROW_HASHES:
         return None
     try:
         base = data_key(store)

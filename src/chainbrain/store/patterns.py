@@ -28,8 +28,11 @@ SELECT (SELECT COUNT(*) FROM monthly_report), (SELECT COUNT(*) FROM enterprise_a
 """
 
 
-#: the entry of a kept row holding the digest of the patterns' inputs (not a period label)
+#: the entries of a kept row holding the digest of the patterns' joint universe
+#: (:mod:`chainbrain.analytics.suppression_digest`) and the key of the rows it was built from
+#: (:mod:`chainbrain.analytics.suppression_inputs`) — not period labels
 DIGEST = "_inputs_digest"
+INPUTS = "_inputs_key"
 
 
 def data_key(store) -> str:
@@ -69,6 +72,7 @@ def decode(blob: bytes) -> dict:
     """label → plain pattern of a kept row's bytes (:func:`load_blob`)."""
     out = json.loads(zlib.decompress(blob))
     out.pop(DIGEST, None)
+    out.pop(INPUTS, None)
     return out
 
 
@@ -84,13 +88,20 @@ def load_any(store, family: tuple, viewer: tuple, min_cell: int) -> tuple[str, d
     return None if row is None else (row.data_key, {})
 
 
+def _blob(patterns: dict) -> bytes:
+    return zlib.compress(json.dumps(patterns, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+
+
 def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns: dict,
-         digest: str | None = None) -> None:
+         digest: str | None = None, inputs: str | None = None) -> None:
     """Keep ``patterns`` (label → plain pattern), replacing what was kept for the same family,
-    viewer and minimum cell size (one transaction); ``digest``: of their inputs (:func:`rekey`)."""
+    viewer and minimum cell size (one transaction); ``digest``: of their joint universe, ``inputs``:
+    the key of the rows it was built from (:func:`rekey`)."""
     if digest is not None:
         patterns = {**patterns, DIGEST: digest}
-    blob = zlib.compress(json.dumps(patterns, ensure_ascii=False, separators=(",", ":")).encode(), 6)
+    if inputs is not None:
+        patterns = {**patterns, INPUTS: inputs}
+    blob = _blob(patterns)
     where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell))
     with store.engine.begin() as conn:
         conn.execute(sa.delete(T).where(where))
@@ -98,17 +109,28 @@ def save(store, family: tuple, viewer: tuple, min_cell: int, key: str, patterns:
                                          data_key=key, patterns=blob, computed_at=dt.datetime.now()))
 
 
-def rekey(store, family: tuple, viewer: tuple, min_cell: int, old: str, new: str, digest: str) -> bool:
+def rekey(store, family: tuple, viewer: tuple, min_cell: int, old: str, new: str, digest: str | None = None,
+          inputs: str | None = None) -> bool:
     """Move the patterns kept for (family, viewer, min_cell) from data key ``old`` to ``new`` when they
-    were computed from inputs of digest ``digest`` (:mod:`chainbrain.analytics.suppression_digest`,
-    kept in the same row by :func:`save`); True when moved. One transaction."""
+    were computed from the same rows (``inputs``, :mod:`chainbrain.analytics.suppression_inputs`) or
+    from a joint universe of digest ``digest`` (:mod:`chainbrain.analytics.suppression_digest`), both
+    kept in the same row by :func:`save`; True when moved. Moved by the digest, the row keeps the new
+    ``inputs`` (the next import that leaves those rows alone moves it without the universe). One
+    transaction."""
     where = sa.and_(T.c.family == ",".join(family), T.c.viewer == _viewer(viewer), T.c.min_cell == int(min_cell),
                     T.c.data_key == old)
     with store.engine.begin() as conn:
         row = conn.execute(sa.select(T.c.patterns).where(where)).first()
-        if row is None or json.loads(zlib.decompress(bytes(row.patterns))).get(DIGEST) != digest:
+        if row is None:
             return False
-        conn.execute(sa.update(T).where(where).values(data_key=new))
+        kept = json.loads(zlib.decompress(bytes(row.patterns)))
+        same_rows = inputs is not None and kept.get(INPUTS) == inputs
+        if not same_rows and (digest is None or kept.get(DIGEST) != digest):
+            return False
+        values = {"data_key": new}
+        if inputs is not None and not same_rows:
+            values["patterns"] = _blob({**kept, INPUTS: inputs})
+        conn.execute(sa.update(T).where(where).values(**values))
     return True
 
 

@@ -132,6 +132,11 @@ class Guard:
                 if pat is not MISSING:                    # found by the caller it waited for
                     return pat if pat.period == p.label else dataclasses.replace(pat, period=p.label)
                 pats = None if fresh else _kept(self.store, cache, version, fam, self.key, self.min_cell)
+                inputs = None
+                if pats is None:                          # kept at earlier data read from the same rows
+                    inputs = _inputs_key(self.store, cache, version, p.month, fam, self.visible, self.min_cell)
+                    pats = _carried(self.store, cache, version, fam, self.key, self.min_cell, inputs=inputs)
+                    how = "carried, same rows"
                 if pats is None:
                     with one_at_a_time((self.store.kind, str(self.store.db), version, "joint", fam)):
                         joint = cache.lookup(version, ("joint", fam))
@@ -139,11 +144,13 @@ class Guard:
                         if joint is MISSING:
                             joint, how = suppression_periods.joint(self.store, p, universe_of), "joint built"
                             cache.put(version, ("joint", fam), joint)
-                    pats = _carried(self.store, cache, version, fam, self.key, self.min_cell, joint, self.visible)
+                    pats = _carried(self.store, cache, version, fam, self.key, self.min_cell, joint, self.visible,
+                                    inputs)
                     if pats is None:
                         how += ", solved"
                         pats = suppression_periods.patterns_of_joint(joint, self.visible, self.min_cell)
-                        _keep(self.store, cache, version, fam, self.key, self.min_cell, pats, joint, self.visible)
+                        _keep(self.store, cache, version, fam, self.key, self.min_cell, pats, joint, self.visible,
+                              inputs)
                     else:
                         how += ", carried"
                 _log.info("disclosure pattern %s for %s not in memory: %s, %.3f s", p.ytd_label,
@@ -342,9 +349,10 @@ def _pattern_as_of(store, p, viewer, min_cell, key: str):
 MISSING_AS_OF = object()
 
 
-def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visible=None) -> None:
-    """Keep the family's patterns for the next process, with the digest of their inputs when ``joint``
-    is given (best effort: a read-only store keeps none)."""
+def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visible=None, inputs=None) -> None:
+    """Keep the family's patterns for the next process, with the digest of their joint universe when
+    ``joint`` is given and the key of the rows it was built from (``inputs``, :func:`_inputs_key`) —
+    best effort: a read-only store keeps none."""
     from chainbrain.analytics.suppression_digest import digest
     from chainbrain.analytics.suppression_periods import to_plain
     from chainbrain.store import patterns
@@ -352,23 +360,50 @@ def _keep(store, cache, version, fam, viewer, min_cell, pats, joint=None, visibl
     try:
         patterns.save(store, fam, viewer, min_cell, _data_key(store, cache, version),
                       {label: to_plain(x) for label, x in pats.items()},
-                      None if joint is None else digest(joint, visible, min_cell))
+                      None if joint is None else digest(joint, visible, min_cell), inputs)
     except Exception:                                    # noqa: BLE001
         _log.info("disclosure pattern not kept (read-only store?)", exc_info=True)
 
 
-def _carried(store, cache, version, fam, viewer, min_cell, joint, visible):
-    """The family's patterns kept at an earlier data key, moved to the current one, when their inputs
-    are unchanged (same digest, :mod:`chainbrain.analytics.suppression_digest`: the same patterns a
-    solve would give) — after an import that left the family's cells as they were; else None."""
+def _inputs_key(store, cache, version, month, fam, visible, min_cell) -> str | None:
+    """The key of the rows the family's universe is built from, for this viewer
+    (:mod:`chainbrain.analytics.suppression_inputs`): one statement per data version and month,
+    remembered in the cache; None when it cannot be read (another engine, an old schema) or the data
+    moved on while it was read (the rows read would not be those of ``version``)."""
+    from chainbrain.analytics import suppression_inputs
+    from chainbrain.web.cache import MISSING
+
+    from chainbrain.store.patterns import data_key
+
+    parts = cache.lookup(version, ("inputs", int(month)))
+    if parts is MISSING:
+        try:
+            parts = suppression_inputs.fingerprint(store, month)
+            if data_key(store) != _data_key(store, cache, version):
+                return None                              # the data moved meanwhile: not these data's rows
+        except Exception:                                # noqa: BLE001 — no such table: build and compare
+            _log.debug("no fingerprint of the disclosure inputs", exc_info=True)
+            parts = None
+        cache.put(version, ("inputs", int(month)), parts)
+    return None if parts is None else suppression_inputs.key(parts, fam, visible, min_cell)
+
+
+def _carried(store, cache, version, fam, viewer, min_cell, joint=None, visible=None, inputs=None):
+    """The family's patterns kept at an earlier data key, moved to the current one, when they were
+    computed from the same rows (``inputs``: no universe built) or — ``joint`` given — from a joint
+    universe of the same digest (:mod:`chainbrain.analytics.suppression_digest`): the same patterns a
+    solve would give; else None."""
     from chainbrain.analytics.suppression_digest import digest
     from chainbrain.store import patterns
 
+    if joint is None and inputs is None:
+        return None
     try:
         key = _data_key(store, cache, version)
         row = patterns.load_any(store, fam, viewer, min_cell)
         if row is None or row[0] == key or not patterns.rekey(
-                store, fam, viewer, min_cell, row[0], key, digest(joint, visible, min_cell)):
+                store, fam, viewer, min_cell, row[0], key,
+                None if joint is None else digest(joint, visible, min_cell), inputs):
             return None
         return _kept(store, cache, version, fam, viewer, min_cell)
     except Exception:                                    # noqa: BLE001 — no table / read-only: solve
