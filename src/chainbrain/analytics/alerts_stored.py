@@ -34,6 +34,13 @@ from chainbrain.periods import parse_period
 #: the marker's name (after the version): every period's alerts are kept at its data key
 MARKER = "alerts of every period"
 
+#: what the alerts are computed from: the KPI figures' tables, the chain-master designations, the
+#: enterprises' names and the chains' (unchanged, the kept alerts move to new data at once,
+#: :mod:`chainbrain.store.figures_carry`; checked by perturbation, ``tests/test_figure_inputs.py``)
+SOURCES = ("monthly_report", "enterprise_attr", "enterprise_segment", "industry", "region", "segment",
+           "segment_chain", "sei_share", "price_index", "target", "pack_meta", "designation", "chain",
+           "(SELECT id, name FROM enterprise)")
+
 
 def every_period(store, periods: list[str] | None = None, progress=None) -> dict[str, list[dict]]:
     """``{period: alerts}`` of every period on file (or of ``periods``), each list as
@@ -85,20 +92,25 @@ def keep(store, periods: list[str] | None = None, progress=None, force: bool = T
     """Compute :func:`every_period` and keep each period's alerts as ``(version, "alerts", P)`` in one
     transaction (every period: the earlier keys' alerts replaced, and the marker written).
     ``force=False``: nothing is done when every period's alerts are kept at the current data
-    (:func:`kept_at`; the server's warm-up). ``{"periods", "alerts", "seconds", "data_key", "computed"}``."""
+    (:func:`kept_at`; the server's warm-up), and they are moved to it when the rows they are computed
+    from (:data:`SOURCES`) are unchanged. ``{"periods", "alerts", "seconds", "data_key", "computed"}``."""
     import chainbrain
-    from chainbrain.store import figures
-    from chainbrain.store.patterns import data_key
+    from chainbrain.store import figures, figures_carry
 
     if not force and periods is None:
         done = kept_at(store)
         if done is not None:
             return {**done, "computed": False}
+        got = figures_carry.carried(store, _marker(), ((chainbrain.__version__, "alerts"),), (), list(SOURCES))
+        if got is not None:                      # the rows they are computed from unchanged: moved
+            return {**got, "computed": False}
     t0 = time.perf_counter()
-    key = data_key(store)                        # before the pass: a change while it runs makes them stale
+    before = figures_carry.inputs_before(store, list(SOURCES))
+    key = before[0]                              # before the pass: a change while it runs makes them stale
     found = every_period(store, periods, progress)
     version = chainbrain.__version__
-    out = {"periods": len(found), "alerts": sum(map(len, found.values())), "data_key": key}
+    out = {"periods": len(found), "alerts": sum(map(len, found.values())), "data_key": key,
+           "inputs": figures_carry.inputs_after(store, before)}
     named = {(version, "alerts", label): rows for label, rows in found.items()}
     if periods is None:
         named[_marker()] = out

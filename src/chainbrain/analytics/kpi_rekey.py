@@ -33,6 +33,12 @@ from chainbrain.analytics import chained
 #: kept-figure name (after the version) of the periods' input digests
 DIGESTS = "kpi digests"
 
+#: the tables the KPI figures and the monitoring figures kept with them are computed from (whole
+#: rows; ``pack_meta``: any pack load): unchanged, the kept figures move to new data at once
+#: (:mod:`chainbrain.store.figures_carry`; checked by perturbation, ``tests/test_figure_inputs.py``)
+SOURCES = ("monthly_report", "enterprise_attr", "enterprise_segment", "industry", "region", "segment",
+           "segment_chain", "chain", "sei_share", "price_index", "target", "pack_meta")
+
 
 def _frame_bytes(f: pd.DataFrame) -> bytes:
     f = f.sort_index()
@@ -129,11 +135,12 @@ def keep(store, scope: str = "all", progress=None) -> dict:
     import chainbrain
     from chainbrain.analytics import kpi_stored as ks
     from chainbrain.store import figures as kept
-    from chainbrain.store.patterns import data_key
+    from chainbrain.store.figures_carry import inputs_after, inputs_before
 
     version = chainbrain.__version__
     t0 = time.perf_counter()
-    key = data_key(store)                        # before the pass: a change while it runs makes them stale
+    before = inputs_before(store, list(SOURCES))
+    key = before[0]                              # before the pass: a change while it runs makes them stale
     inp = ks.inputs(store, None, scope, progress)
     digests = period_digests(inp.ps, inp.panel, inp.target_groups(), inp.regions_key, scope)
     prev = kept.load_any(store, (version, DIGESTS, scope))
@@ -153,7 +160,8 @@ def keep(store, scope: str = "all", progress=None) -> dict:
             progress(i + 1, len(todo) + 1, f"KPI figures {p.label}")
         ks.period_figures(values, inp, p, scope)
     out = {"figures": len(values) + sum(len(names[x]) for x in carried),
-           "periods": len(inp.ps), "data_key": key, "carried": len(carried), "recomputed": len(todo)}
+           "periods": len(inp.ps), "data_key": key, "carried": len(carried), "recomputed": len(todo),
+           "inputs": inputs_after(store, before)}
     named = {(version,) + name: v for name, v in values.items()}
     named[ks._marker(scope)] = out
     named[(version, DIGESTS, scope)] = digests

@@ -290,28 +290,46 @@ def kept_at(store, scope: str = "all") -> dict | None:
     return kept.load(store, _marker(scope), data_key(store))
 
 
+def carried(store, scope: str = "all") -> dict | None:
+    """The KPI figures of every period (and the monitoring figures kept with them) moved from the data
+    key they were kept at to the current one, when the rows they are computed from
+    (:data:`chainbrain.analytics.kpi_rekey.SOURCES`) are unchanged: their summary, else None
+    (:mod:`chainbrain.store.figures_carry`)."""
+    import chainbrain
+    from chainbrain.analytics.kpi_rekey import DIGESTS, SOURCES
+    from chainbrain.store import figures_carry
+
+    version = chainbrain.__version__
+    return figures_carry.carried(store, _marker(scope), tuple((version, k) for k in KINDS),
+                                 ((version, DIGESTS, scope),), list(SOURCES))
+
+
 def keep(store, periods: list[str] | None = None, scope: str = "all", progress=None, force: bool = True,
          monitoring: bool = True) -> dict:
     """Compute :func:`figures` of every period (or of ``periods``) and keep them in the store (module
     docstring): one transaction replacing this version's stored KPI figures. ``force=False``: nothing
-    is done when they are already kept at the current data (:func:`kept_at`; the server's warm-up).
+    is done when they are already kept at the current data (:func:`kept_at`; the server's warm-up),
+    and they are moved to it when the rows they are computed from are unchanged (:func:`carried`).
     ``monitoring``: also the targets and projection of every period × region
     (:mod:`chainbrain.analytics.monitoring_stored`).
     ``{"figures", "periods", "seconds", "data_key", "computed"}``."""
     import chainbrain
+    from chainbrain.analytics import kpi_rekey
     from chainbrain.store import figures as kept
-    from chainbrain.store.patterns import data_key
+    from chainbrain.store import figures_carry
 
     if not force and periods is None:
         done = kept_at(store, scope)
         if done is not None:
             return {**done, "computed": False}
+        got = carried(store, scope)              # the rows they are computed from unchanged: moved
+        if got is not None:
+            return {**got, "computed": False}
         if not monitoring:                       # the warm-up after an import: changed periods only
-            from chainbrain.analytics import kpi_rekey
-
             return kpi_rekey.keep(store, scope, progress)
     t0 = time.perf_counter()
-    key = data_key(store)                        # before the pass: a change while it runs makes them stale
+    before = figures_carry.inputs_before(store, list(kpi_rekey.SOURCES))
+    key = before[0]                              # before the pass: a change while it runs makes them stale
     inp = inputs(store, periods, scope, progress)
     values = figures(store, periods, scope, progress, inp)
     kpi_s = time.perf_counter() - t0
@@ -321,7 +339,8 @@ def keep(store, periods: list[str] | None = None, scope: str = "all", progress=N
         values.update(monitoring_stored.figures(store, values, periods or periods_on_file(store), scope, progress))
     version = chainbrain.__version__
     out = {"figures": len(values), "periods": len({name[1] for name in values}), "data_key": key,
-           "kpi_seconds": round(kpi_s, 2), "monitoring_seconds": round(time.perf_counter() - t0 - kpi_s, 2)}
+           "kpi_seconds": round(kpi_s, 2), "monitoring_seconds": round(time.perf_counter() - t0 - kpi_s, 2),
+           "inputs": figures_carry.inputs_after(store, before)}
     named = {(version,) + name: v for name, v in values.items()}
     if periods is None:                          # the marker says every period is kept at this key
         from chainbrain.analytics.kpi_rekey import DIGESTS, period_digests

@@ -47,37 +47,30 @@ SOURCES = (
 
 def sources(month: int) -> list[str]:
     """One sub-select per :data:`SOURCES` entry for a family of ``month`` (1–12)."""
+    from chainbrain.store.content import sub_selects
+
     month = int(month)
     if not 1 <= month <= 12:
         raise ValueError(f"month must be 1–12, not {month} (月份须为 1–12)")
-    out = []
-    for table, cols, rows in SOURCES:
-        where = "" if rows is None else " WHERE " + rows.format(month=month)
-        out.append(f"(SELECT {cols} FROM {table}{where})")
-    return out
+    return sub_selects(SOURCES, month=month)
 
 
-def fingerprint(store, month: int) -> tuple | None:
-    """The fingerprint of what the universes of ``month``'s family are built from (one statement);
-    None on an engine without row hashes."""
-    import sqlalchemy as sa
+def fingerprint(store, month: int) -> str | None:
+    """The fingerprint of what the universes of ``month``'s family are built from (one statement,
+    :func:`chainbrain.store.content.sources_key`); None on an engine without row hashes."""
+    from chainbrain.store.content import sources_key
 
-    from chainbrain.store.content import ROW_HASHES, fingerprint_sql
-
-    if store.kind not in ROW_HASHES:
-        return None
-    with store.engine.connect() as conn:
-        return tuple(str(x) for x in conn.execute(sa.text(fingerprint_sql(store.kind, sources(month)))).one())
+    return sources_key(store, sources(month))
 
 
-def key(parts: tuple, family: tuple, visible, min_cell: int) -> str:
+def key(parts, family: tuple, visible, min_cell: int) -> str:
     """SHA-256 (hex) of a :func:`fingerprint`, the family's labels, the viewer's ``visible``
     enterprises (None: all) and ``min_cell`` — what a viewer's patterns of the family are a function of."""
     import chainbrain
     from chainbrain.analytics.suppression_digest import ids_bytes
 
     h = hashlib.sha256()
-    h.update(repr((chainbrain.__version__, tuple(family), int(min_cell), tuple(parts))).encode())
+    h.update(repr((chainbrain.__version__, tuple(family), int(min_cell), parts)).encode())
     h.update(b"visible:" + (b"all" if visible is None else ids_bytes(visible)))
     return h.hexdigest()
 

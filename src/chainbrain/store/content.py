@@ -54,6 +54,30 @@ def fingerprint_sql(kind: str, tables=TABLES) -> str:
         for i, t in enumerate(tables))
 
 
+def sub_selects(spec, **fmt) -> list[str]:
+    """One sub-select per ``(table, columns, rows)`` of ``spec`` for :func:`fingerprint_sql`: ``columns``
+    as written (``*``: every one), ``rows`` a condition (``str.format``-ed with ``fmt``) or None."""
+    out = []
+    for table, cols, rows in spec:
+        where = "" if rows is None else " WHERE " + rows.format(**fmt)
+        out.append(f"(SELECT {cols} FROM {table}{where})")
+    return out
+
+
+def sources_key(store, sources: list[str]) -> str | None:
+    """SHA-256 (hex) of the :func:`fingerprint_sql` of ``sources`` (table names or :func:`sub_selects`),
+    read in one statement: what a kept result was computed from, declared by its module. None on an
+    engine without row hashes or when a source cannot be read (an old schema)."""
+    if store.kind not in ROW_HASHES:
+        return None
+    try:
+        with store.engine.connect() as conn:
+            parts = tuple(str(x) for x in conn.execute(sa.text(fingerprint_sql(store.kind, sources))).one())
+    except sa.exc.SQLAlchemyError:
+        return None
+    return hashlib.sha256(repr((tuple(sources), parts)).encode()).hexdigest()
+
+
 def data_key(store) -> str:
     """SHA-256 (hex) of the content of :data:`TABLES` (module docstring); the fingerprint is read only
     when the data counters moved since this process last read it for ``store``'s database."""

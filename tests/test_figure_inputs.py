@@ -1,0 +1,218 @@
+"""Kept KPI figures and alerts move to new data when the rows they are computed from are unchanged (#20).
+
+``analytics/kpi_rekey.SOURCES`` and ``analytics/alerts_stored.SOURCES`` declare what each group of
+kept figures reads; ``store/figures_carry.py`` moves the group to the new data key when the
+fingerprint of those rows is unchanged, without computing it. A read not declared would carry
+figures that are no longer right, so on the tiny demo:
+
+- computing each group reads only declared tables (``store.table`` and every SQL statement but the
+  data key's own);
+- deleting or changing everything outside the declaration (every undeclared table; the enterprise
+  columns but id and name for the alerts) leaves every kept figure of the group as it was;
+- a registry correction (an employee count) moves both groups without computing them, and the
+  moved figures equal a fresh computation; a revenue correction computes them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from chainbrain.analytics import alerts_stored, kpi_rekey, kpi_stored
+from chainbrain.store import figures, open_store
+from chainbrain.store.content import NOT_READ
+from chainbrain.store.figures import T as FIGURES
+
+GROUPS = {
+    "kpi": (lambda s: kpi_stored.keep(s, force=True, monitoring=True), kpi_rekey.SOURCES,
+            ("kpi", "kpi_table", "kpi_chain", "monitoring", "kpi digests")),
+    "alerts": (lambda s: alerts_stored.keep(s, force=True), alerts_stored.SOURCES, ("alerts",)),
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory):
+    from chainbrain.demo.build import build_demo
+
+    path = tmp_path_factory.mktemp("figure-inputs") / "tiny.duckdb"
+    with open_store(str(path)) as store:
+        build_demo(store, scale="tiny", seed=2023)
+    return path
+
+
+@pytest.fixture
+def store(tiny_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(tiny_db, path)
+    with open_store(str(path)) as s:
+        yield s
+
+
+def _fresh(store):
+    from chainbrain.store import content
+    from chainbrain.web.cache import version_of
+
+    content._MEMO.clear()
+    version_of(store).bump()
+
+
+def _tables(sources) -> dict:
+    """table → None (every column) or the declared columns."""
+    out = {}
+    for src in sources:
+        m = re.fullmatch(r"\(SELECT (.+) FROM (\w+)\)", src)
+        out[m.group(2) if m else src] = [c.strip() for c in m.group(1).split(",")] if m else None
+    return out
+
+
+def _kept(store, kinds) -> dict:
+    import json
+    import zlib
+
+    with store.engine.connect() as c:
+        rows = c.execute(sa.select(FIGURES.c.name, FIGURES.c.figures)).all()
+    out = {}
+    for r in rows:
+        kind = json.loads(r.name)[1]
+        if kind in kinds:
+            value = json.loads(zlib.decompress(bytes(r.figures)))
+            if kind == "alerts":          # a period's alerts in the engine's row order (as the live call)
+                value = sorted(value, key=lambda a: json.dumps(a, sort_keys=True, ensure_ascii=False))
+            out[r.name] = value
+    return out
+
+
+def _schema_tables() -> set:
+    from chainbrain.store.schema import metadata
+
+    return set(metadata.tables)
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_computing_a_group_reads_only_its_declared_tables(store, monkeypatch, group):
+    run, sources, _ = GROUPS[group]
+    read: set = set()
+    real = type(store).table
+    monkeypatch.setattr(type(store), "table", lambda self, name, *a, **k: read.add(name) or real(self, name, *a, **k))
+    schema = _schema_tables()
+
+    def seen(conn, cursor, statement, params, context, executemany):
+        if "bit_xor" in statement or "cockpit_figure" in statement or "import_batch" in statement:
+            return                                   # the data key, the kept figures themselves
+        read.update(t for t in re.findall(r'\b(?:FROM|JOIN)\s+"?(\w+)', statement, re.I) if t in schema)
+
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        _fresh(store)
+        run(store)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    assert read and read <= set(_tables(sources)), sorted(read - set(_tables(sources)))
+
+
+def _change_everything_outside(store, sources) -> list[str]:
+    """Delete the rows of every undeclared table (change its columns where rows are referenced) and
+    change the undeclared columns of a partly declared one; the tables changed."""
+    declared = _tables(sources)
+    changed = []
+    with store.engine.connect() as c:
+        present = [t for t in sa.inspect(c).get_table_names()
+                   if t in _schema_tables() and t not in NOT_READ and t != "alembic_version"]
+    for table in sorted(present):
+        cols = declared.get(table, [])
+        if cols is None:
+            continue
+        with store.engine.connect() as c:
+            if not c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar():
+                continue
+            every = [(r[0], str(r[1]).upper()) for r in c.execute(sa.text(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = :t"), {"t": table})]
+        if not cols:
+            try:
+                with store.engine.begin() as c:
+                    c.execute(sa.text(f"DELETE FROM {table}"))
+                changed.append(table)
+                continue
+            except sa.exc.DBAPIError:                    # rows referenced by others: change their values
+                pass
+        other = [(n, k) for n, k in every if n not in cols and n != "id" and not n.endswith("_id")]
+        if other:
+            with store.engine.begin() as c:
+                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {_changed(n, k)}" for n, k in other)))
+            changed.append(table)
+    return changed
+
+
+def _changed(col: str, kind: str) -> str:
+    """Another value for every row (NULL included; unique columns stay unique)."""
+    if kind.startswith(("VARCHAR", "TEXT")):
+        return f"coalesce({col} || 'x', 'x' || CAST(random() AS VARCHAR))"
+    if kind == "BOOLEAN":
+        return f"NOT coalesce({col}, FALSE)"
+    if kind == "DATE":
+        return f"coalesce({col} + INTERVAL 1 DAY, DATE '2024-02-29')::DATE"
+    if kind.startswith("TIMESTAMP"):
+        return f"coalesce({col} + INTERVAL 1 DAY, TIMESTAMP '2024-02-29 12:00:00')"
+    if kind == "BLOB":
+        return f"coalesce({col} || 'x'::BLOB, 'x'::BLOB)"
+    return f"coalesce({col} + 1, 7)"
+
+
+@pytest.mark.parametrize("group", sorted(GROUPS))
+def test_everything_outside_the_declaration_leaves_the_figures_alone(store, group):
+    run, sources, kinds = GROUPS[group]
+    _fresh(store)
+    run(store)
+    before = _kept(store, kinds)
+    assert len(before) > 20
+    changed = _change_everything_outside(store, sources)
+    assert {"enterprise", "annual_report", "supply_link"} <= set(changed)
+    with store.engine.begin() as c:
+        c.execute(sa.delete(FIGURES))
+    _fresh(store)
+    run(store)
+    after = _kept(store, kinds)
+    assert after.keys() == before.keys()
+    bad = [n for n in before if not figures.same(before[n], after[n])]
+    assert not bad, bad[:3]
+
+
+def _batch(store, n: int, sql: str) -> None:
+    with store.engine.begin() as c:
+        c.execute(sa.text("INSERT INTO import_batch (id, kind, source, created_at, row_count, status) "
+                          "VALUES (:i, 'fixture', 'test_figure_inputs', :t, 1, 'loaded')"),
+                  {"i": n, "t": dt.datetime(2026, 11, 20)})
+        c.execute(sa.text(sql))
+
+
+def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(store):
+    _fresh(store)
+    kpi_stored.keep(store, force=True, monitoring=False)
+    alerts_stored.keep(store, force=True)
+    _batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
+                       "WHERE id = (SELECT min(id) FROM enterprise)")
+    _fresh(store)
+    assert kpi_stored.kept_at(store) is None and alerts_stored.kept_at(store) is None   # new data key
+    k = kpi_stored.keep(store, force=False, monitoring=False)
+    a = alerts_stored.keep(store, force=False)
+    assert not k["computed"] and k["carried_rows"] > 20
+    assert not a["computed"] and a["carried_rows"] >= a["periods"]
+    assert kpi_stored.kept_at(store) is not None and alerts_stored.kept_at(store) is not None
+    moved = _kept(store, ("kpi", "kpi_table", "kpi_chain", "alerts"))
+    with store.engine.begin() as c:
+        c.execute(sa.delete(FIGURES))
+    _fresh(store)
+    kpi_stored.keep(store, force=True, monitoring=False)
+    alerts_stored.keep(store, force=True)
+    fresh = _kept(store, ("kpi", "kpi_table", "kpi_chain", "alerts"))
+    assert moved.keys() == fresh.keys() and all(figures.same(moved[n], fresh[n]) for n in fresh)
+
+    _batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
+                       "WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)")
+    _fresh(store)
+    assert kpi_stored.keep(store, force=False, monitoring=False)["computed"]
+    assert alerts_stored.keep(store, force=False)["computed"]
