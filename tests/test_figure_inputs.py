@@ -9,8 +9,9 @@ figures that are no longer right, so on the tiny demo:
   data key's own), and
 - deleting or changing everything outside the declaration (every undeclared table; the enterprise
   columns but id and name for the alerts) leaves every kept figure of the group as it was;
-- a registry correction (an employee count) moves both groups without computing them, and the
-  moved figures equal a fresh computation; a revenue correction computes them again.
+- a registry correction (an employee count) moves both groups (the monitoring figures kept with the
+  KPI figures too) without computing them, and the moved figures equal a fresh computation; a
+  revenue correction computes them again.
 """
 
 from __future__ import annotations
@@ -27,9 +28,14 @@ from chainbrain.store import figures, open_store
 from chainbrain.store.content import NOT_READ
 from chainbrain.store.figures import T as FIGURES
 
+def _kpi(store):
+    """Every period's KPI figures, and two periods' monitoring figures (every period's: two minutes)."""
+    kpi_stored.keep(store, force=True, monitoring=False)
+    kpi_stored.keep(store, ["2025-12", "2026-06"], force=True, monitoring=True)
+
+
 GROUPS = {
-    "kpi": (lambda s: kpi_stored.keep(s, force=True, monitoring=False), kpi_rekey.SOURCES,
-            ("kpi", "kpi_table", "kpi_chain", "kpi digests")),
+    "kpi": (_kpi, kpi_rekey.SOURCES, ("kpi", "kpi_table", "kpi_chain", "kpi digests", "monitoring")),
     "alerts": (lambda s: alerts_stored.keep(s, force=True), alerts_stored.SOURCES, ("alerts",)),
 }
 
@@ -192,6 +198,7 @@ def _batch(store, n: int, sql: str) -> None:
 
 def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(store):
     _fresh(store)
+    kpi_stored.keep(store, ["2026-06"], force=True, monitoring=True)
     kpi_stored.keep(store, force=True, monitoring=False)
     alerts_stored.keep(store, force=True)
     _batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
@@ -203,13 +210,16 @@ def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(s
     assert not k["computed"] and k["carried_rows"] > 20
     assert not a["computed"] and a["carried_rows"] >= a["periods"]
     assert kpi_stored.kept_at(store) is not None and alerts_stored.kept_at(store) is not None
-    moved = _kept(store, ("kpi", "kpi_table", "kpi_chain", "alerts"))
+    kinds = ("kpi", "kpi_table", "kpi_chain", "monitoring", "alerts")
+    moved = _kept(store, kinds)
+    assert any('"monitoring"' in n for n in moved)          # kept with the KPI figures: moved too
     with store.engine.begin() as c:
         c.execute(sa.delete(FIGURES))
     _fresh(store)
+    kpi_stored.keep(store, ["2026-06"], force=True, monitoring=True)
     kpi_stored.keep(store, force=True, monitoring=False)
     alerts_stored.keep(store, force=True)
-    fresh = _kept(store, ("kpi", "kpi_table", "kpi_chain", "alerts"))
+    fresh = _kept(store, kinds)
     assert moved.keys() == fresh.keys() and all(figures.same(moved[n], fresh[n]) for n in fresh)
 
     _batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "

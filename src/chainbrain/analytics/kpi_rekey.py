@@ -33,8 +33,8 @@ from chainbrain.analytics import chained
 #: kept-figure name (after the version) of the periods' input digests
 DIGESTS = "kpi digests"
 
-#: the tables the KPI figures are computed from (whole rows; ``pack_meta``: any pack load):
-#: unchanged, the kept figures move to new data at once
+#: the tables the KPI figures and the monitoring figures kept with them are computed from (whole
+#: rows; ``pack_meta``: any pack load): unchanged, the kept figures move to new data at once
 #: (:mod:`chainbrain.store.figures_carry`; checked by perturbation, ``tests/test_figure_inputs.py``)
 SOURCES = ("monthly_report", "enterprise_attr", "enterprise_segment", "industry", "region", "segment",
            "segment_chain", "chain", "sei_share", "price_index", "target", "pack_meta")

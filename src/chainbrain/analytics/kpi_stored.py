@@ -291,16 +291,16 @@ def kept_at(store, scope: str = "all") -> dict | None:
 
 
 def carried(store, scope: str = "all") -> dict | None:
-    """The KPI figures of every period moved from the data key they were kept at to the current one,
-    when the rows they are computed from (:data:`chainbrain.analytics.kpi_rekey.SOURCES`) are
-    unchanged: their summary, else None (:mod:`chainbrain.store.figures_carry`). Not the monitoring
-    figures: the warm-up does not keep them either (``chainbrain compute`` does)."""
+    """The KPI figures of every period (and the monitoring figures ``chainbrain compute`` kept with
+    them at the same data key) moved from the data key they were kept at to the current one, when the
+    rows they are computed from (:data:`chainbrain.analytics.kpi_rekey.SOURCES`) are unchanged: their
+    summary, else None (:mod:`chainbrain.store.figures_carry`)."""
     import chainbrain
     from chainbrain.analytics.kpi_rekey import DIGESTS, SOURCES
     from chainbrain.store import figures_carry
 
     version = chainbrain.__version__
-    return figures_carry.carried(store, _marker(scope), tuple((version, k) for k in KINDS if k != "monitoring"),
+    return figures_carry.carried(store, _marker(scope), tuple((version, k) for k in KINDS),
                                  ((version, DIGESTS, scope),), list(SOURCES))
 
 
