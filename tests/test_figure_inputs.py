@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 import sqlalchemy as sa
 
 from chainbrain.analytics import alerts_stored, kpi_rekey, kpi_stored
-from chainbrain.store import figures, open_store
+from chainbrain.store import figures
 from chainbrain.store.content import NOT_READ
 from chainbrain.store.figures import T as FIGURES
+from perturb import changed, columns, fresh, store, tiny_db  # noqa: F401 — fixtures
+
 
 def _kpi(store):
     """Every period's KPI figures, and two periods' monitoring figures (every period's: two minutes)."""
@@ -38,32 +39,6 @@ GROUPS = {
     "kpi": (_kpi, kpi_rekey.SOURCES, ("kpi", "kpi_table", "kpi_chain", "kpi digests", "monitoring")),
     "alerts": (lambda s: alerts_stored.keep(s, force=True), alerts_stored.SOURCES, ("alerts",)),
 }
-
-
-@pytest.fixture(scope="module")
-def tiny_db(tmp_path_factory):
-    from chainbrain.demo.build import build_demo
-
-    path = tmp_path_factory.mktemp("figure-inputs") / "tiny.duckdb"
-    with open_store(str(path)) as store:
-        build_demo(store, scale="tiny", seed=2023)
-    return path
-
-
-@pytest.fixture
-def store(tiny_db, tmp_path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(tiny_db, path)
-    with open_store(str(path)) as s:
-        yield s
-
-
-def _fresh(store):
-    from chainbrain.store import content
-    from chainbrain.web.cache import version_of
-
-    content._MEMO.clear()
-    version_of(store).bump()
 
 
 def _tables(sources) -> dict:
@@ -113,7 +88,7 @@ def _computed_reading(store, monkeypatch, run) -> set:
 
     sa.event.listen(store.engine, "before_cursor_execute", seen)
     try:
-        _fresh(store)
+        fresh(store)
         run(store)
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", seen)
@@ -125,7 +100,7 @@ def _change_everything_outside(store, sources) -> list[str]:
     """Delete the rows of every undeclared table (change its columns where rows are referenced) and
     change the undeclared columns of a partly declared one; the tables changed."""
     declared = _tables(sources)
-    changed = []
+    touched = []
     with store.engine.connect() as c:
         present = [t for t in sa.inspect(c).get_table_names()
                    if t in _schema_tables() and t not in NOT_READ and t != "alembic_version"]
@@ -136,37 +111,21 @@ def _change_everything_outside(store, sources) -> list[str]:
         with store.engine.connect() as c:
             if not c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar():
                 continue
-            every = [(r[0], str(r[1]).upper()) for r in c.execute(sa.text(
-                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = :t"), {"t": table})]
+            every = columns(c, table)
         if not cols:
             try:
                 with store.engine.begin() as c:
                     c.execute(sa.text(f"DELETE FROM {table}"))
-                changed.append(table)
+                touched.append(table)
                 continue
             except sa.exc.DBAPIError:                    # rows referenced by others: change their values
                 pass
         other = [(n, k) for n, k in every if n not in cols and n != "id" and not n.endswith("_id")]
         if other:
             with store.engine.begin() as c:
-                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {_changed(n, k)}" for n, k in other)))
-            changed.append(table)
-    return changed
-
-
-def _changed(col: str, kind: str) -> str:
-    """Another value for every row (NULL included; unique columns stay unique)."""
-    if kind.startswith(("VARCHAR", "TEXT")):
-        return f"coalesce({col} || 'x', 'x' || CAST(random() AS VARCHAR))"
-    if kind == "BOOLEAN":
-        return f"NOT coalesce({col}, FALSE)"
-    if kind == "DATE":
-        return f"coalesce({col} + INTERVAL 1 DAY, DATE '2024-02-29')::DATE"
-    if kind.startswith("TIMESTAMP"):
-        return f"coalesce({col} + INTERVAL 1 DAY, TIMESTAMP '2024-02-29 12:00:00')"
-    if kind == "BLOB":
-        return f"coalesce({col} || 'x'::BLOB, 'x'::BLOB)"
-    return f"coalesce({col} + 1, 7)"
+                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {changed(n, k)}" for n, k in other)))
+            touched.append(table)
+    return touched
 
 
 @pytest.mark.parametrize("group", sorted(GROUPS))
@@ -176,11 +135,11 @@ def test_a_group_reads_only_its_declaration(store, monkeypatch, group):
     assert read and read <= set(_tables(sources)), sorted(read - set(_tables(sources)))
     before = _kept(store, kinds)
     assert len(before) > 20
-    changed = _change_everything_outside(store, sources)
-    assert {"enterprise", "annual_report", "supply_link"} <= set(changed)
+    touched = _change_everything_outside(store, sources)
+    assert {"enterprise", "annual_report", "supply_link"} <= set(touched)
     with store.engine.begin() as c:
         c.execute(sa.delete(FIGURES))
-    _fresh(store)
+    fresh(store)
     run(store)
     after = _kept(store, kinds)
     assert after.keys() == before.keys()
@@ -197,13 +156,13 @@ def _batch(store, n: int, sql: str) -> None:
 
 
 def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(store):
-    _fresh(store)
+    fresh(store)
     kpi_stored.keep(store, ["2026-06"], force=True, monitoring=True)
     kpi_stored.keep(store, force=True, monitoring=False)
     alerts_stored.keep(store, force=True)
     _batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
                        "WHERE id = (SELECT min(id) FROM enterprise)")
-    _fresh(store)
+    fresh(store)
     assert kpi_stored.kept_at(store) is None and alerts_stored.kept_at(store) is None   # new data key
     k = kpi_stored.keep(store, force=False, monitoring=False)
     a = alerts_stored.keep(store, force=False)
@@ -215,15 +174,15 @@ def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(s
     assert any('"monitoring"' in n for n in moved)          # kept with the KPI figures: moved too
     with store.engine.begin() as c:
         c.execute(sa.delete(FIGURES))
-    _fresh(store)
+    fresh(store)
     kpi_stored.keep(store, ["2026-06"], force=True, monitoring=True)
     kpi_stored.keep(store, force=True, monitoring=False)
     alerts_stored.keep(store, force=True)
-    fresh = _kept(store, kinds)
-    assert moved.keys() == fresh.keys() and all(figures.same(moved[n], fresh[n]) for n in fresh)
+    again = _kept(store, kinds)
+    assert moved.keys() == again.keys() and all(figures.same(moved[n], again[n]) for n in again)
 
     _batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
                        "WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)")
-    _fresh(store)
+    fresh(store)
     assert kpi_stored.keep(store, force=False, monitoring=False)["computed"]
     assert alerts_stored.keep(store, force=False)["computed"]

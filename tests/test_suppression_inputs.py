@@ -15,74 +15,25 @@ right be served. So, on the tiny demo:
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import sqlalchemy as sa
 
 from chainbrain.analytics import suppression_inputs as si
 from chainbrain.analytics import suppression_periods as sp
 from chainbrain.analytics.suppression_digest import digest
-from chainbrain.store import open_store
+from perturb import changed, columns, fresh, store, tiny_db  # noqa: F401 — fixtures
 
 FAMILIES = ("2025-12", "2026-06")
 
 
-@pytest.fixture(scope="module")
-def tiny_db(tmp_path_factory):
-    from chainbrain.demo.build import build_demo
-
-    path = tmp_path_factory.mktemp("inputs") / "tiny.duckdb"
-    with open_store(str(path)) as store:
-        build_demo(store, scale="tiny", seed=2023)
-    return path
-
-
-@pytest.fixture
-def store(tiny_db, tmp_path):
-    path = tmp_path / "copy.duckdb"
-    shutil.copy(tiny_db, path)
-    with open_store(str(path)) as s:
-        yield s
-
-
-def _fresh(store):
-    from chainbrain.store import content
-    from chainbrain.web.cache import version_of
-
-    content._MEMO.clear()
-    version_of(store).bump()
-
-
 def _state(store) -> dict:
     """family → (fingerprint, digest of its joint universe for a viewer who sees nothing individually)."""
-    _fresh(store)
+    fresh(store)
     out = {}
     for label in FAMILIES:
         month = int(label[5:])
         out[label] = (si.fingerprint(store, month), digest(sp.joint(store, label), frozenset(), 3))
     return out
-
-
-def _columns(c, table) -> list[tuple[str, str]]:
-    return [(r[0], str(r[1]).upper()) for r in c.execute(sa.text(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = :t "
-        "ORDER BY ordinal_position"), {"t": table})]
-
-
-def _changed(col: str, kind: str) -> str:
-    """An SQL expression giving every row of ``col`` another value (NULL included)."""
-    if kind.startswith(("VARCHAR", "TEXT")):
-        return f"coalesce({col} || 'x', 'x')"
-    if kind == "BOOLEAN":
-        return f"NOT coalesce({col}, FALSE)"
-    if kind == "DATE":
-        return f"coalesce({col} + INTERVAL 1 DAY, DATE '2024-02-29')::DATE"
-    if kind.startswith("TIMESTAMP"):
-        return f"coalesce({col} + INTERVAL 1 DAY, TIMESTAMP '2024-02-29 12:00:00')"
-    if kind == "BLOB":
-        return f"coalesce({col} || 'x'::BLOB, 'x'::BLOB)"
-    return f"coalesce({col} + 1, 7)"
 
 
 def _declared() -> dict:
@@ -93,7 +44,7 @@ def test_building_the_universe_reads_only_the_declared_tables(store, monkeypatch
     read = set()
     real = type(store).table
     monkeypatch.setattr(type(store), "table", lambda self, name, *a, **k: read.add(name) or real(self, name, *a, **k))
-    _fresh(store)
+    fresh(store)
     for label in FAMILIES:
         sp.joint(store, label)
     assert read and read <= set(_declared()), sorted(read - set(_declared()))
@@ -106,15 +57,15 @@ def test_everything_outside_the_declared_inputs_leaves_the_universes_alone(store
         for table, (cols, rows) in declared.items():
             if cols is None:
                 continue
-            every = _columns(c, table)
+            every = columns(c, table)
             other = [(n, k) for n, k in every if n not in cols]
             if other:                                    # every column not read, every row
-                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {_changed(n, k)}" for n, k in other)))
+                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {changed(n, k)}" for n, k in other)))
             if rows is not None:                         # the rows not read: every column but the filter's
                 inside = "month IN (%s)" % ", ".join(str(int(x[5:])) for x in FAMILIES) \
                     if table == "monthly_report" else rows
                 outside = [(n, k) for n, k in every if n in cols and n not in ("month", "attr", "enterprise_id")]
-                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {_changed(n, k)}" for n, k in outside)
+                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {changed(n, k)}" for n, k in outside)
                                   + f" WHERE NOT ({inside})"))
     after = _state(store)
     assert after == before
