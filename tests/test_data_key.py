@@ -150,3 +150,27 @@ def test_the_answers_key_covers_what_answers_read_beyond_the_data(store, tmp_pat
                           "VALUES (1, 2025, 6, 1000, 1)"))
     assert data_key(store) == k0                                # not a figure's input …
     assert answers_key(store) != a0                             # … but read by an answer
+
+
+def test_declared_sources_are_fingerprinted_on_every_engine(store, tmp_path):
+    """The rows each kept result declares it reads (disclosure universe of a month, KPI figures,
+    alerts) get a fingerprint on both engines (``content.sources_key`` answers None when a source
+    cannot be read, which would silently carry nothing): the same twice, moved by an enterprise's
+    name for the alerts only, by neither for the employee count."""
+    from chainbrain.analytics import alerts_stored, kpi_rekey, suppression_inputs
+
+    declared = {"universe": suppression_inputs.sources(6), "kpi": list(kpi_rekey.SOURCES),
+                "alerts": list(alerts_stored.SOURCES)}
+
+    def keys():
+        return {k: content.sources_key(store, v) for k, v in declared.items()}
+
+    first = keys()
+    assert None not in first.values() and keys() == first
+    with store.engine.begin() as c:
+        c.execute(sa.text("UPDATE enterprise SET employees = coalesce(employees, 0) + 1"))
+    assert keys() == first
+    with store.engine.begin() as c:
+        c.execute(sa.text("UPDATE enterprise SET name = name || '（更名）'"))
+    moved = keys()
+    assert moved["alerts"] != first["alerts"] and moved["kpi"] == first["kpi"] and moved["universe"] == first["universe"]
