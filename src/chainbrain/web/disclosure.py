@@ -371,9 +371,8 @@ def _inputs_key(store, cache, version, month, fam, visible, min_cell) -> str | N
     remembered in the cache; None when it cannot be read (another engine, an old schema) or the data
     moved on while it was read (the rows read would not be those of ``version``)."""
     from chainbrain.analytics import suppression_inputs
-    from chainbrain.web.cache import MISSING
-
     from chainbrain.store.patterns import data_key
+    from chainbrain.web.cache import MISSING
 
     parts = cache.lookup(version, ("inputs", int(month)))
     if parts is MISSING:
