@@ -185,6 +185,46 @@ def test_after_a_change_rekeying_lasts_while_the_figures_are_kept(app, monkeypat
     assert all(not flag for _, flag in seen), seen
 
 
+def test_a_re_warm_waits_for_the_requests_computing(app, monkeypatch):
+    """After a change the re-warm keeps the figures at once, then starts each of its other jobs only when
+    no request is computing (or after ``WARM_YIELD_S``): their earlier answers are served meanwhile, the
+    requests have nothing to serve (web/state.py ``_yield_to_requests``)."""
+    import threading
+
+    from chainbrain.ingest.batch import log_batch, new_batch_id
+    from chainbrain.web import state as state_mod
+
+    st = app.state.web
+    assert st.warmed.wait(120)
+    monkeypatch.setattr(state_mod, "WARM_YIELD_S", 60.0)
+    started = []
+    real = st._warm_one
+
+    def spy(version, key, compute):
+        started.append((key[0], st.admission.running))
+        return real(version, key, compute)
+    monkeypatch.setattr(st, "_warm_one", spy)
+    with st.admission._lock:                              # a request computing …
+        st.admission.running += 1
+
+    def done():                                           # … until both figure jobs have started, and 3 s more
+        _wait(lambda: len({n for n, _ in started} & set(state_mod.FIGURE_JOBS)) == 2, 60)
+        time.sleep(3.0)
+        with st.admission._lock:
+            st.admission.running -= 1
+    passes = st.warm_passes
+    with st.lock, st.store.engine.begin() as conn:                  # a monthly import that changed figures
+        log_batch(st.store, conn, new_batch_id(st.store, conn), "monthly", "test_warm", 0, "done")
+        conn.execute(sa.text("UPDATE monthly_report SET revenue_ytd = revenue_ytd * 1.5 WHERE year = 2025 AND month = 6"))
+    st.invalidate()
+    threading.Thread(target=done).start()
+    assert _wait(lambda: st.warm_passes > passes), "no warm-up pass after the change"
+    figures = [i for i, (n, _) in enumerate(started) if n in state_mod.FIGURE_JOBS]
+    assert len(figures) == 2 and all(started[i][1] == 1 for i in figures), started    # not held back
+    rest = started[figures[-1] + 1:]
+    assert rest and all(running == 0 for _, running in rest), rest                   # held back until done
+
+
 def test_the_warm_up_freezes_what_it_leaves_behind(tmp_path, monkeypatch):
     """``CHAINBRAIN_GC_FREEZE`` (web/admission.py ``freeze_heap``): after the warm-up's pass the objects
     it left are in the collector's permanent generation; off under pytest unless set, and ``off``."""
@@ -197,14 +237,40 @@ def test_the_warm_up_freezes_what_it_leaves_behind(tmp_path, monkeypatch):
     assert not heap_freeze() and not freeze_heap()
     monkeypatch.setenv("CHAINBRAIN_GC_FREEZE", "on")
     monkeypatch.setenv("CHAINBRAIN_WEB_WARMUP", "essential")
+    monkeypatch.setenv("CHAINBRAIN_GC_YOUNG", "20000")
     gc.unfreeze()
+    thresholds = gc.get_threshold()
     try:
         app = create_app(W.build(tmp_path / "freeze.duckdb", tasks=False), public_aggregates=False)
         with TestClient(app):
             assert app.state.web.warmed.wait(120)
             assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == (20000,) + thresholds[1:]   # young collections 20,000 allocations apart
     finally:
         gc.unfreeze()                                     # the test process's objects back to the collector
+        gc.set_threshold(*thresholds)
+
+
+def test_the_young_generation_threshold_is_checked(monkeypatch):
+    """``CHAINBRAIN_GC_YOUNG`` (web/admission.py ``tune_collector``): a whole number of at least 700 (Python's
+    default), refused before the server starts otherwise; not set under pytest unless the freeze is on."""
+    import gc
+
+    from chainbrain.web.admission import check_environment, tune_collector
+
+    thresholds = gc.get_threshold()
+    assert tune_collector() is None and gc.get_threshold() == thresholds
+    for bad in ("699", "-1", "lots", "1e9"):
+        monkeypatch.setenv("CHAINBRAIN_GC_YOUNG", bad)
+        with pytest.raises(ConfigError, match="CHAINBRAIN_GC_YOUNG"):
+            check_environment()
+    monkeypatch.setenv("CHAINBRAIN_GC_YOUNG", "700")
+    monkeypatch.setenv("CHAINBRAIN_GC_FREEZE", "on")
+    try:
+        check_environment()
+        assert tune_collector() == (700,) + thresholds[1:]
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 def test_the_viewers_kept_are_bounded_most_recent_first(monkeypatch):
