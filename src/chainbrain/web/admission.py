@@ -230,7 +230,8 @@ def caller_of(scope, networks=()) -> str:
 def widen_worker_threads() -> int:
     """Raise the running event loop's worker-thread limit to ``CHAINBRAIN_WEB_THREADS`` (default
     :data:`WORKER_THREADS`; never below AnyIO's 40) and set the interpreter's switch interval to
-    ``CHAINBRAIN_GIL_SWITCH_MS`` (default :data:`SWITCH_MS`, 0.1–5). Call from the application's lifespan."""
+    ``CHAINBRAIN_GIL_SWITCH_MS`` (default :data:`SWITCH_MS`, 0.1–5), and the collector's young threshold
+    (:func:`tune_collector`). Call from the application's lifespan."""
     import sys
 
     import anyio.to_thread
