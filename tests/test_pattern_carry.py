@@ -134,3 +134,18 @@ def test_digest_ignores_the_engines_summation_order_but_not_a_fen():
     assert digest(u(0.1 + 0.2), frozenset({1}), 3) == digest(u(0.3), frozenset({1}), 3)
     assert digest(u(148319127.86), None, 3) != digest(u(148319127.85), None, 3)
     assert digest(u(0.3), frozenset({1}), 3) != digest(u(0.3), frozenset({2}), 3)
+
+
+def test_the_inputs_key_is_read_without_parsing_the_patterns():
+    """``store/patterns._entry``: the digest entries of a kept row, found by their mark, equal what the
+    parsed JSON holds — also when a label (a string) contains the mark, whose quotes are then escaped."""
+    import json
+    import zlib
+
+    trap = '"_inputs_key":"' + "f" * 64 + '"'
+    for entries in ({kept.DIGEST: "a" * 64, kept.INPUTS: "b" * 64}, {kept.DIGEST: "c" * 64}, {}):
+        pats = {"2025-06": {"hidden": [[trap, 1]], "note": trap}, trap: {"hidden": []}}
+        raw = zlib.decompress(kept._blob({**pats, **entries}))
+        parsed = json.loads(raw)
+        for name in (kept.DIGEST, kept.INPUTS):
+            assert kept._entry(raw, name) == parsed.get(name), (name, entries)
