@@ -130,10 +130,14 @@ def tune_collector() -> tuple | None:
         return None
     import gc
 
-    young = env_number("CHAINBRAIN_GC_YOUNG", YOUNG, int, 700)
     _, middle, old = gc.get_threshold()
-    gc.set_threshold(young, middle, old)
+    gc.set_threshold(gc_young(), middle, old)
     return gc.get_threshold()
+
+
+def gc_young() -> int:
+    """``CHAINBRAIN_GC_YOUNG`` (default :data:`YOUNG`): a whole number ≥ 700 (Python's default)."""
+    return env_number("CHAINBRAIN_GC_YOUNG", YOUNG, int, 700)
 
 
 def queue_wait_s() -> float:
@@ -167,7 +171,7 @@ def check_environment() -> None:
         _limit(name, 1)
     _switch_ms()
     queue_wait_s()
-    env_number("CHAINBRAIN_GC_YOUNG", YOUNG, int, 700)
+    gc_young()
     limit()
 
 
