@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 
 import datetime as dt
+import itertools
 
 import pyarrow as pa
 import sqlalchemy as sa
@@ -176,6 +177,9 @@ def add_leads(store) -> tuple[int, int]:
     return ei, nf
 
 
+_HELD_BLOCKS = itertools.count()
+
+
 @contextlib.contextmanager
 def computations_held(st, n: int | None = None, query: bool = True):
     """``n`` uncached computations (default: as many as the pool computes at once) held running in threads
@@ -186,6 +190,8 @@ def computations_held(st, n: int | None = None, query: bool = True):
 
     n = st.pool.size if n is None else n
     started, release, threads = threading.Semaphore(0), threading.Event(), []
+    block = next(_HELD_BLOCKS)          # not id(release): a freed Event's id is reused by the next block's,
+                                        # whose computations were then answered from the cache and never ran
 
     def slow(i):
         def compute():
@@ -196,7 +202,7 @@ def computations_held(st, n: int | None = None, query: bool = True):
             started.release()
             release.wait(60)
             return i
-        st.cached(("held computation", i, id(release)), compute)
+        st.cached(("held computation", i, block), compute)
 
     for i in range(n):
         th = threading.Thread(target=slow, args=(i,), daemon=True)
