@@ -1,0 +1,133 @@
+"""The content digest PostgreSQL's triggers keep (migration 0039_data_digest, store/digest.py): after any
+write — INSERT, UPDATE (changed or not), DELETE, TRUNCATE, COPY, by another connection, rolled back —
+and after compaction, the digest equals a scan of every row, so the data key read from it is the
+scan's; the inputs keys scan only the sources whose table moved."""
+
+from __future__ import annotations
+
+import importlib
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+import handmade
+from chainbrain.store import content, digest, open_store
+from chainbrain.store.admin import init_store
+from chainbrain.store.engine import libpq_url
+from conftest import new_db
+
+
+def test_the_migration_digests_the_data_key_tables():
+    mig = importlib.import_module("chainbrain.store.migrations.versions.0039_data_digest")
+    assert mig.TABLES == content.TABLES
+
+
+@pytest.fixture
+def pg(tmp_path, request):
+    db = new_db("postgres", tmp_path, request)
+    store = open_store(db)
+    init_store(store)
+    handmade.load(store)
+    yield db, store
+    store.close()
+
+
+def _scanned(store) -> tuple:
+    with store.engine.connect() as conn:
+        return tuple(str(x) for x in conn.execute(sa.text(content.fingerprint_sql("postgres"))).one())
+
+
+def _kept(store) -> tuple:
+    with store.engine.connect() as conn:
+        return digest.parts(conn, content.TABLES)[0]
+
+
+@pytest.mark.postgres
+def test_the_digest_equals_a_scan_after_every_kind_of_write(pg):
+    db, store = pg
+    assert digest.has_digest(store)
+    seen = [_scanned(store)]
+    assert _kept(store) == seen[0] and int(seen[0][0]) > 0          # monthly reports loaded
+    statements = [
+        "INSERT INTO target (code, name_zh, indicator, kind, scope) VALUES ('x_t', '测试', 'revenue', 'level', 'all')",
+        "UPDATE target SET name_zh = '测试二' WHERE code = 'x_t'",
+        "UPDATE monthly_report SET revenue_ytd = revenue_ytd WHERE month = 6",      # rows as they were
+        "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1 WHERE year = 2025",
+        "DELETE FROM target WHERE code = 'x_t'",
+        "DELETE FROM monthly_report WHERE year = 2022",
+        "TRUNCATE supply_link",                                                     # empty already
+        "TRUNCATE designation, enterprise_segment",
+    ]
+    with psycopg.connect(libpq_url(db), autocommit=True) as raw:                  # another process's connection
+        for sql in statements:
+            raw.execute(sql)
+            seen.append(_scanned(store))
+            assert _kept(store) == seen[-1], sql
+        with raw.cursor() as cur:
+            rows = cur.execute("SELECT * FROM monthly_report WHERE year = 2025").fetchall()
+            cur.execute("DELETE FROM monthly_report WHERE year = 2025")
+            with cur.copy("COPY monthly_report FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
+        assert _kept(store) == _scanned(store) == seen[-1]                     # the same rows again
+        with raw.transaction(force_rollback=True):
+            raw.execute("DELETE FROM enterprise_attr")
+        assert _kept(store) == seen[-1]
+    moved = [a != b for a, b in zip(seen, seen[1:])]
+    assert moved == [True, True, False, True, True, True, False, True], moved   # but the writes changing nothing
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM data_digest")).scalar() > len(content.TABLES)
+    digest.compact(store)
+    with store.engine.connect() as conn:
+        tables = conn.execute(sa.text("SELECT count(*), count(DISTINCT tbl) FROM data_digest")).one()
+    assert tables[0] == tables[1] and _kept(store) == _scanned(store)
+
+
+@pytest.mark.postgres
+def test_the_data_key_reads_the_digest_and_equals_the_scan(pg, monkeypatch):
+    db, store = pg
+    statements = []
+    listen = lambda conn, cur, sql, *a: statements.append(sql)                  # noqa: E731
+    sa.event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        key = content.data_key(store)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", listen)
+    assert not any("hashtextextended" in s for s in statements), statements
+    monkeypatch.setattr(digest, "_known", {})                    # as a store migrated before 0039
+    monkeypatch.setattr(content, "_MEMO", {})
+    monkeypatch.setattr(digest, "has_digest", lambda store: False)
+    monkeypatch.setattr(content, "has_digest", lambda store: False)
+    assert content.data_key(store) == key
+
+
+@pytest.mark.postgres
+def test_an_inputs_key_scans_only_the_sources_whose_table_moved(pg, monkeypatch):
+    from chainbrain.analytics import suppression_inputs as SI
+
+    db, store = pg
+    monkeypatch.setattr(content, "_SOURCE_MEMO", {})
+    scans = []
+    listen = lambda conn, cur, sql, *a: scans.append(sql) if "hashtextextended" in sql else None  # noqa: E731
+    sa.event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        first = SI.fingerprint(store, 6)
+        assert len(scans) == 1 and "monthly_report" in scans[0]
+        scans.clear()
+        assert SI.fingerprint(store, 6) == first
+        assert all("monthly_report" not in s and "enterprise_attr" not in s for s in scans)   # catalog tables only
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE enterprise_attr SET revision = revision + 1 "
+                                 "WHERE attr = 'region_code' AND enterprise_id = (SELECT min(enterprise_id) "
+                                 "FROM enterprise_attr WHERE attr = 'region_code')"))
+        scans.clear()
+        moved = SI.fingerprint(store, 6)
+        assert moved != first and any("enterprise_attr" in s for s in scans)
+        assert all("monthly_report" not in s for s in scans)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", listen)
+    monkeypatch.setattr(content, "_SOURCE_MEMO", {})
+    assert SI.fingerprint(store, 6) == moved                     # the same as with nothing remembered
+    monkeypatch.setattr(content, "has_digest", lambda store: False)
+    assert SI.fingerprint(store, 6) == moved                     # and as the one-statement scan
