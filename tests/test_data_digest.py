@@ -131,3 +131,54 @@ def test_an_inputs_key_scans_only_the_sources_whose_table_moved(pg, monkeypatch)
     assert SI.fingerprint(store, 6) == moved                     # the same as with nothing remembered
     monkeypatch.setattr(content, "has_digest", lambda store: False)
     assert SI.fingerprint(store, 6) == moved                     # and as the one-statement scan
+
+
+@pytest.mark.postgres
+def test_compute_fills_again_a_digest_left_behind_by_writes_with_triggers_off(pg):
+    """Writes with triggers off (a data-only restore with --disable-triggers) are not in the digest;
+    ``chainbrain compute`` checks it against a scan first and fills those tables again."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from chainbrain.cli import app
+
+    db, store = pg
+    assert digest.verify(store, content.TABLES) == []
+    with psycopg.connect(libpq_url(db), autocommit=True) as raw:
+        raw.execute("SET session_replication_role = replica")
+        raw.execute("UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1 WHERE year = 2025")
+        raw.execute("DELETE FROM designation")
+    assert _kept(store) != _scanned(store)
+    res = CliRunner().invoke(app, ["compute", "--db", db, "--no-index", "--no-alerts", "--operations", "off",
+                                   "--no-disclosure", "--no-cockpit"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output[res.output.index("{"):])
+    assert out["digest_refilled"] == ["monthly_report"]            # designation had no row to delete
+    assert _kept(store) == _scanned(store) and digest.verify(store, content.TABLES) == []
+
+
+@pytest.mark.postgres
+def test_a_store_migrated_before_the_digest_scans_and_the_migration_fills_it(pg):
+    from alembic import command
+
+    from chainbrain.store.migrate import alembic_config
+
+    db, store = pg
+    command.downgrade(alembic_config(store), "0038_change_counter")
+    with psycopg.connect(libpq_url(db), autocommit=True) as raw:                 # written without the triggers
+        raw.execute("UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1 WHERE year = 2025")
+    old = open_store(db)
+    try:
+        assert not digest.has_digest(old)
+        key = content.data_key(old)
+    finally:
+        old.close()
+    command.upgrade(alembic_config(store), "head")
+    new = open_store(db)
+    try:
+        assert digest.has_digest(new) and _kept(new) == _scanned(new)
+        content._MEMO.clear()
+        assert content.data_key(new) == key                                     # the same key, from the digest
+    finally:
+        new.close()
