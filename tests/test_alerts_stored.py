@@ -60,6 +60,25 @@ def test_every_period_equals_the_live_alerts_on_the_province_demo(province):
     live = {label: alerts_mod.alerts(province, label) for label in sample}
     assert sum(map(len, live.values())) > 50
     assert _differences(live, batch) == []
+    drops = [[(int(a["subject"]), a["figures"][0]["chain"]) for a in rows if a["rule"] == "chain_master_drop"]
+             for rows in batch.values()]
+    assert sum(map(len, drops)) > 10 and all(d == sorted(d) for d in drops)    # by enterprise, not row order
+
+
+@pytest.mark.slow
+def test_a_periods_chain_master_alerts_do_not_follow_the_engines_row_order(province, monkeypatch):
+    import ibis.expr.types as ir
+
+    from chainbrain.periods import parse_period
+
+    label = max((k for k, rows in alerts_stored.every_period(province).items()
+                 if sum(a["rule"] == "chain_master_drop" for a in rows) > 2), default=None)
+    assert label is not None
+    p = parse_period(label)
+    first = alerts_mod.chain_master_drop(province, p)
+    real = ir.Table.execute
+    monkeypatch.setattr(ir.Table, "execute", lambda self, *a, **k: real(self, *a, **k).iloc[::-1])  # rows reversed
+    assert alerts_mod.chain_master_drop(province, p) == first
 
 
 def test_kept_alerts_are_read_by_the_pages_until_the_data_change(mstore, monkeypatch):

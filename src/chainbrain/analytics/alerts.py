@@ -116,6 +116,7 @@ def chain_master_drop(store, p: Period) -> list[dict]:
     x = x.join(e.select(enterprise_id=e.id, name=e.name), "enterprise_id")
     df = x.select("enterprise_id", "name", "chain_code", current=x.revenue,
                   prior=ibis.coalesce(x.revenue_rep_prev, x.own)).execute()
+    df = df.sort_values(["enterprise_id", "chain_code"], kind="stable")   # not the engine's row order
     chains, _ = names(store)
     out = []
     for r in df.itertuples():
