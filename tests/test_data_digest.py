@@ -182,3 +182,22 @@ def test_a_store_migrated_before_the_digest_scans_and_the_migration_fills_it(pg)
         assert content.data_key(new) == key                                     # the same key, from the digest
     finally:
         new.close()
+
+
+@pytest.mark.postgres
+def test_a_whole_digested_table_is_not_scanned_for_an_inputs_key(pg, monkeypatch):
+    from chainbrain.analytics.kpi_rekey import SOURCES
+
+    db, store = pg
+    monkeypatch.setattr(content, "_SOURCE_MEMO", {})
+    scans = []
+    listen = lambda conn, cur, sql, *a: scans.append(sql) if "hashtextextended" in sql else None  # noqa: E731
+    sa.event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        key = content.sources_key(store, list(SOURCES))
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", listen)
+    assert "monthly_report" in SOURCES and len(scans) == 1
+    assert not any(f"FROM {t} " in s for s in scans for t in content.TABLES), scans[0]     # catalog tables only
+    monkeypatch.setattr(content, "has_digest", lambda store: False)
+    assert content.sources_key(store, list(SOURCES)) == key                  # as the one-statement scan
