@@ -5,6 +5,7 @@ scan's; the inputs keys scan only the sources whose table moved."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 
 import psycopg
@@ -31,6 +32,18 @@ def pg(tmp_path, request):
     handmade.load(store)
     yield db, store
     store.close()
+
+
+@contextlib.contextmanager
+def _hash_scans(store):
+    """The statements hashing rows that ``store`` runs inside the block (a list, filled as they run)."""
+    scans = []
+    listen = lambda conn, cur, sql, *a: scans.append(sql) if "hashtextextended" in sql else None  # noqa: E731
+    sa.event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        yield scans
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", listen)
 
 
 def _scanned(store) -> tuple:
@@ -95,8 +108,7 @@ def test_the_data_key_reads_the_digest_and_equals_the_scan(pg, monkeypatch):
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", listen)
     assert not any("hashtextextended" in s for s in statements), statements
-    monkeypatch.setattr(digest, "_known", {})                    # as a store migrated before 0039
-    monkeypatch.setattr(content, "_MEMO", {})
+    monkeypatch.setattr(content, "_MEMO", {})                    # as a store migrated before 0039
     monkeypatch.setattr(digest, "has_digest", lambda store: False)
     monkeypatch.setattr(content, "has_digest", lambda store: False)
     assert content.data_key(store) == key
@@ -108,10 +120,7 @@ def test_an_inputs_key_scans_only_the_sources_whose_table_moved(pg, monkeypatch)
 
     db, store = pg
     monkeypatch.setattr(content, "_SOURCE_MEMO", {})
-    scans = []
-    listen = lambda conn, cur, sql, *a: scans.append(sql) if "hashtextextended" in sql else None  # noqa: E731
-    sa.event.listen(store.engine, "before_cursor_execute", listen)
-    try:
+    with _hash_scans(store) as scans:
         first = SI.fingerprint(store, 6)
         assert len(scans) == 1 and "monthly_report" in scans[0]
         scans.clear()
@@ -125,8 +134,6 @@ def test_an_inputs_key_scans_only_the_sources_whose_table_moved(pg, monkeypatch)
         moved = SI.fingerprint(store, 6)
         assert moved != first and any("enterprise_attr" in s for s in scans)
         assert all("monthly_report" not in s for s in scans)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", listen)
     monkeypatch.setattr(content, "_SOURCE_MEMO", {})
     assert SI.fingerprint(store, 6) == moved                     # the same as with nothing remembered
     monkeypatch.setattr(content, "has_digest", lambda store: False)
@@ -190,13 +197,8 @@ def test_a_whole_digested_table_is_not_scanned_for_an_inputs_key(pg, monkeypatch
 
     db, store = pg
     monkeypatch.setattr(content, "_SOURCE_MEMO", {})
-    scans = []
-    listen = lambda conn, cur, sql, *a: scans.append(sql) if "hashtextextended" in sql else None  # noqa: E731
-    sa.event.listen(store.engine, "before_cursor_execute", listen)
-    try:
+    with _hash_scans(store) as scans:
         key = content.sources_key(store, list(SOURCES))
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", listen)
     assert "monthly_report" in SOURCES and len(scans) == 1
     assert not any(f"FROM {t} " in s for s in scans for t in content.TABLES), scans[0]     # catalog tables only
     monkeypatch.setattr(content, "has_digest", lambda store: False)

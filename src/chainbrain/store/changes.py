@@ -26,25 +26,31 @@ SELECT (SELECT n FROM data_change WHERE id = 1), (SELECT MAX(id) FROM import_bat
        (SELECT MAX(loaded_at) FROM pack_meta)
 """
 
-_has_counter: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → bool
+_triggers: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → {trigger: bool}
 _lock = threading.Lock()
 
 
-def has_counter(store) -> bool:
-    """True when ``store`` is PostgreSQL with the change counter's trigger (checked once per open
-    store; a store migrated while open keeps counting rows until reopened — correct, only slower)."""
+def has_trigger(store, trigger: str) -> bool:
+    """True when ``store`` is PostgreSQL and ``monthly_report`` has ``trigger`` (checked once per open
+    store and trigger; a store migrated while open keeps its former answer until reopened — correct,
+    only slower)."""
     if store.kind != "postgres":
         return False
     with _lock:
-        known = _has_counter.get(store)
+        known = _triggers.get(store, {}).get(trigger)
     if known is None:
         with store.engine.connect() as conn:
             known = bool(conn.execute(sa.text(
-                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'data_change_mark' "
-                "AND tgrelid = to_regclass('monthly_report'))")).scalar())
+                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = :t "
+                "AND tgrelid = to_regclass('monthly_report'))"), {"t": trigger}).scalar())
         with _lock:
-            _has_counter[store] = known
+            _triggers.setdefault(store, {})[trigger] = known
     return known
+
+
+def has_counter(store) -> bool:
+    """True when ``store`` is PostgreSQL with the change counter's trigger."""
+    return has_trigger(store, "data_change_mark")
 
 
 def data_sql(store) -> str:

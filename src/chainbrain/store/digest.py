@@ -13,16 +13,12 @@ are the committed content exactly as a scan in that snapshot would see it.
 
 from __future__ import annotations
 
-import threading
-import weakref
-
 import sqlalchemy as sa
+
+from chainbrain.store.changes import has_trigger
 
 #: deltas beyond which a reader folds them into one row per table (a demo build appends thousands)
 COMPACT_AT = 500
-
-_known: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()   # store → bool
-_lock = threading.Lock()
 
 SUMS_SQL = "SELECT tbl, sum(n), bit_xor(x), sum(s), count(*) FROM data_digest GROUP BY tbl"
 
@@ -35,18 +31,7 @@ SELECT tbl, sum(n), bit_xor(x), sum(s) FROM gone GROUP BY tbl HAVING sum(n) <> 0
 
 def has_digest(store) -> bool:
     """True when ``store`` is PostgreSQL with the digest's triggers (checked once per open store)."""
-    if store.kind != "postgres":
-        return False
-    with _lock:
-        known = _known.get(store)
-    if known is None:
-        with store.engine.connect() as conn:
-            known = bool(conn.execute(sa.text(
-                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'data_digest_ins' "
-                "AND tgrelid = to_regclass('monthly_report'))")).scalar())
-        with _lock:
-            _known[store] = known
-    return known
+    return has_trigger(store, "data_digest_ins")
 
 
 def sums(conn) -> tuple[dict, int]:
