@@ -108,6 +108,13 @@ def test_the_data_key_reads_the_digest_and_equals_the_scan(pg, monkeypatch):
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", listen)
     assert not any("hashtextextended" in s for s in statements), statements
+    with psycopg.connect(libpq_url(db), autocommit=True) as raw:                 # a change, many deltas
+        raw.execute("UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1 WHERE year = 2025")
+        raw.execute("UPDATE monthly_report SET revenue_ytd = revenue_ytd - 1 WHERE year = 2025")
+    monkeypatch.setattr(digest, "COMPACT_AT", 0)
+    assert content.data_key(store) == key                    # folded once the key is read
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) = count(DISTINCT tbl) FROM data_digest")).scalar()
     monkeypatch.setattr(content, "_MEMO", {})                    # as a store migrated before 0039
     monkeypatch.setattr(digest, "has_digest", lambda store: False)
     monkeypatch.setattr(content, "has_digest", lambda store: False)

@@ -129,6 +129,7 @@ def data_key(store) -> str:
 
     db = str(getattr(store, "db", "") or "")
     ident = (store.kind, db if db and ":memory:" not in db else id(store))
+    digested, crowded = has_digest(store), False           # asked before a connection is held
     with store.engine.connect() as conn:
         counters = tuple(str(x) for x in conn.execute(sa.text(data_sql(store))).one())
         with _LOCK:
@@ -144,10 +145,8 @@ def data_key(store) -> str:
                 memo = _MEMO.get(ident)
             if memo is not None and memo[0] == counters:
                 return memo[1]
-            if has_digest(store):                        # PostgreSQL: the sums its triggers keep (store/digest.py)
+            if digested:                                 # PostgreSQL: the sums its triggers keep (store/digest.py)
                 parts, crowded = digest_parts(conn, TABLES)
-                if crowded:
-                    compact(store)
             elif store.kind in ROW_HASHES:
                 parts = tuple(conn.execute(sa.text(fingerprint_sql(store.kind))).one())
             else:                                        # another engine: the counters alone, as before
@@ -155,6 +154,8 @@ def data_key(store) -> str:
             key = hashlib.sha256(repr(tuple(str(x) for x in parts)).encode()).hexdigest()
             with _LOCK:
                 _MEMO[ident] = (counters, key)
+    if crowded:                     # on a connection of its own, once this one is back in the pool
+        compact(store)
     return key
 
 

@@ -44,7 +44,7 @@ def sums(conn) -> tuple[dict, int]:
     return out, deltas
 
 
-def parts(conn, tables) -> tuple[str, ...]:
+def parts(conn, tables) -> tuple[tuple[str, ...], bool]:
     """The scan's row (:func:`chainbrain.store.content.fingerprint_sql` of ``tables``) as strings, from the
     digest, and whether it is worth compacting."""
     got, deltas = sums(conn)
