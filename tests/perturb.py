@@ -4,12 +4,14 @@ fresh data version, the columns of a table and "another value for every row" of 
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 import sqlalchemy as sa
 
 from chainbrain.store import open_store
+from chainbrain.store.content import NOT_READ
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +63,50 @@ def changed(col: str, kind: str) -> str:
     if kind == "BLOB":
         return f"coalesce({col} || 'x'::BLOB, 'x'::BLOB)"
     return f"coalesce({col} + 1, 7)"
+
+
+def declared_tables(sources) -> dict:
+    """table → None (every column) or the declared columns."""
+    out = {}
+    for src in sources:
+        m = re.fullmatch(r"\(SELECT (.+) FROM (\w+)\)", src)
+        out[m.group(2) if m else src] = [c.strip() for c in m.group(1).split(",")] if m else None
+    return out
+
+
+def schema_tables() -> set:
+    from chainbrain.store.schema import metadata
+
+    return set(metadata.tables)
+
+
+def change_outside(store, sources) -> list[str]:
+    """Delete the rows of every undeclared table (change its columns where rows are referenced) and
+    change the undeclared columns of a partly declared one; the tables changed."""
+    declared = declared_tables(sources)
+    touched = []
+    with store.engine.connect() as c:
+        present = [t for t in sa.inspect(c).get_table_names()
+                   if t in schema_tables() and t not in NOT_READ and t != "alembic_version"]
+    for table in sorted(present):
+        cols = declared.get(table, [])
+        if cols is None:
+            continue
+        with store.engine.connect() as c:
+            if not c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar():
+                continue
+            every = columns(c, table)
+        if not cols:
+            try:
+                with store.engine.begin() as c:
+                    c.execute(sa.text(f"DELETE FROM {table}"))
+                touched.append(table)
+                continue
+            except sa.exc.DBAPIError:                    # rows referenced by others: change their values
+                pass
+        other = [(n, k) for n, k in every if n not in cols and n != "id" and not n.endswith("_id")]
+        if other:
+            with store.engine.begin() as c:
+                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {changed(n, k)}" for n, k in other)))
+            touched.append(table)
+    return touched

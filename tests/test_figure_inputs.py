@@ -24,9 +24,8 @@ import sqlalchemy as sa
 
 from chainbrain.analytics import alerts_stored, kpi_rekey, kpi_stored
 from chainbrain.store import figures
-from chainbrain.store.content import NOT_READ
 from chainbrain.store.figures import T as FIGURES
-from perturb import changed, columns, fresh, store, tiny_db  # noqa: F401 — fixtures
+from perturb import change_outside, declared_tables, fresh, schema_tables, store, tiny_db  # noqa: F401 — fixtures
 
 
 def _kpi(store):
@@ -39,15 +38,6 @@ GROUPS = {
     "kpi": (_kpi, kpi_rekey.SOURCES, ("kpi", "kpi_table", "kpi_chain", "kpi digests", "monitoring")),
     "alerts": (lambda s: alerts_stored.keep(s, force=True), alerts_stored.SOURCES, ("alerts",)),
 }
-
-
-def _tables(sources) -> dict:
-    """table → None (every column) or the declared columns."""
-    out = {}
-    for src in sources:
-        m = re.fullmatch(r"\(SELECT (.+) FROM (\w+)\)", src)
-        out[m.group(2) if m else src] = [c.strip() for c in m.group(1).split(",")] if m else None
-    return out
 
 
 def _kept(store, kinds) -> dict:
@@ -67,19 +57,13 @@ def _kept(store, kinds) -> dict:
     return out
 
 
-def _schema_tables() -> set:
-    from chainbrain.store.schema import metadata
-
-    return set(metadata.tables)
-
-
 def _computed_reading(store, monkeypatch, run) -> set:
     """Compute a group; the tables read (``store.table`` and every SQL statement but the data key's
     and the kept figures')."""
     read: set = set()
     real = type(store).table
     monkeypatch.setattr(type(store), "table", lambda self, name, *a, **k: read.add(name) or real(self, name, *a, **k))
-    schema = _schema_tables()
+    schema = schema_tables()
 
     def seen(conn, cursor, statement, params, context, executemany):
         if "bit_xor" in statement or "cockpit_figure" in statement or "import_batch" in statement:
@@ -96,46 +80,14 @@ def _computed_reading(store, monkeypatch, run) -> set:
     return read
 
 
-def _change_everything_outside(store, sources) -> list[str]:
-    """Delete the rows of every undeclared table (change its columns where rows are referenced) and
-    change the undeclared columns of a partly declared one; the tables changed."""
-    declared = _tables(sources)
-    touched = []
-    with store.engine.connect() as c:
-        present = [t for t in sa.inspect(c).get_table_names()
-                   if t in _schema_tables() and t not in NOT_READ and t != "alembic_version"]
-    for table in sorted(present):
-        cols = declared.get(table, [])
-        if cols is None:
-            continue
-        with store.engine.connect() as c:
-            if not c.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar():
-                continue
-            every = columns(c, table)
-        if not cols:
-            try:
-                with store.engine.begin() as c:
-                    c.execute(sa.text(f"DELETE FROM {table}"))
-                touched.append(table)
-                continue
-            except sa.exc.DBAPIError:                    # rows referenced by others: change their values
-                pass
-        other = [(n, k) for n, k in every if n not in cols and n != "id" and not n.endswith("_id")]
-        if other:
-            with store.engine.begin() as c:
-                c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {changed(n, k)}" for n, k in other)))
-            touched.append(table)
-    return touched
-
-
 @pytest.mark.parametrize("group", sorted(GROUPS))
 def test_a_group_reads_only_its_declaration(store, monkeypatch, group):
     run, sources, kinds = GROUPS[group]
     read = _computed_reading(store, monkeypatch, run)
-    assert read and read <= set(_tables(sources)), sorted(read - set(_tables(sources)))
+    assert read and read <= set(declared_tables(sources)), sorted(read - set(declared_tables(sources)))
     before = _kept(store, kinds)
     assert len(before) > 20
-    touched = _change_everything_outside(store, sources)
+    touched = change_outside(store, sources)
     assert {"enterprise", "annual_report", "supply_link"} <= set(touched)
     with store.engine.begin() as c:
         c.execute(sa.delete(FIGURES))

@@ -106,7 +106,8 @@ def _segment_presence(store, chain: str, p: Period, region: str | None, scope: s
 
 
 def key_enterprises(store, chain: str, period, region: str | None = None, scope: str = "all") -> list[dict]:
-    """The chain's enterprises with revenue YTD for the period and a chain-master flag, largest first."""
+    """The chain's enterprises with revenue YTD for the period and a chain-master flag: chain masters
+    first, then by revenue (largest first, none last), then by enterprise id."""
     p = _period(period)
     df = remembered(store, ("key enterprises", chain, p.label, region, scope),
                     lambda: _ranked(store, chain, p, region, scope), SHARED)
@@ -124,4 +125,7 @@ def _ranked(store, chain: str, p: Period, region: str | None, scope: str) -> pd.
     j = members.left_join(rep, "enterprise_id").left_join(masters, "enterprise_id")
     df = j.select(j.enterprise_id, revenue_ytd_yuan=j.revenue,
                   chain_master=j.chain_master.fill_null(False)).execute()
-    return df.sort_values(["chain_master", "revenue_ytd_yuan"], ascending=[False, False], na_position="last")
+    # ties (no revenue this period) by enterprise id, not in the engine's row order: the same data give
+    # the same list (tests/test_answer_inputs.py saw the order move when unrelated rows were rewritten)
+    return df.sort_values(["chain_master", "revenue_ytd_yuan", "enterprise_id"], ascending=[False, False, True],
+                          na_position="last", kind="mergesort")

@@ -180,12 +180,13 @@ class ResultCache:
                 return MISSING
             return self._earlier(key)
 
-    def adopt(self, old: tuple, new: tuple) -> int:
+    def adopt(self, old: tuple, new: tuple, only: Callable[[tuple], bool] | None = None) -> int:
         """The answers computed at ``old`` are the answers at ``new`` too (the warm-up found that nothing
         any answer reads changed between them: :meth:`chainbrain.web.state.WebState.carry_over`): the
         earlier generation's answers of ``old`` become current at ``new``, each in its segment, unless a
-        fresh one is in already. Nothing when the cache has moved on to a third version. The number
-        adopted."""
+        fresh one is in already; with ``only``, the answers whose key it accepts (the families whose
+        declared inputs did not change: :mod:`chainbrain.web.answer_inputs`). Nothing when the cache has
+        moved on to a third version. The number adopted."""
         with self.lock:
             if not self.keep_previous or self.version not in (None, old, new):
                 return 0
@@ -194,7 +195,7 @@ class ResultCache:
             n = 0
             for segment, hot in ((self.previous_items, False), (self.previous_hot, True)):
                 for key, (version, value) in list(segment.items()):
-                    if version != old or key in self.hot or key in self.items:
+                    if version != old or key in self.hot or key in self.items or (only and not only(key)):
                         continue
                     if hot:
                         self._protect(key, value)

@@ -461,20 +461,22 @@ class WebState:
         return time.monotonic() - began
 
     def _basis(self, own):
-        """``(version, answers key)``: the data version and the content of everything a cached answer may
-        read (:func:`chainbrain.store.content.answers_key`, on the warm-up's connection ``own``), read with
+        """``(version, answers key, inputs key)``: the data version, the content of everything a cached
+        answer may read (:func:`chainbrain.store.content.answers_key`) and of what the carried families
+        read (:func:`chainbrain.web.answer_inputs.key`), on the warm-up's connection ``own``, read with
         the version the same before and after; None when it moved meanwhile or cannot be read."""
         from chainbrain.store.content import answers_key
+        from chainbrain.web import answer_inputs
 
         self.versions.refresh()
         before = self.versions.current()
         try:
-            key = answers_key(own)
+            key, inputs = answers_key(own), answer_inputs.key(own)
         except Exception as exc:                  # noqa: BLE001 — no carry-over, the re-warm as before
             log.info("answers key not read: %s", exc)
             return None
         self.versions.refresh()
-        return (before, key) if key is not None and self.versions.current() == before else None
+        return (before, key, inputs) if key is not None and self.versions.current() == before else None
 
     def carry_over(self, own, basis) -> int:
         """After a data change: when nothing any cached answer reads has changed since ``basis`` (the
@@ -486,11 +488,28 @@ class WebState:
         if basis is None:
             return 0
         now = self._basis(own)
-        if now is None or now[1] != basis[1] or now[0] == basis[0]:
+        if now is None or now[0] == basis[0]:
+            return 0
+        if now[1] != basis[1]:
+            self._carry_families(basis, now)
             return 0
         n = self.cache.adopt(basis[0], now[0])
         self.carried += n
         log.info("data version moved, nothing read changed: %d answers carried over", n)
+        return n
+
+    def _carry_families(self, basis, now) -> int:
+        """Something an answer may read changed, but not what the cockpit, KPI, chain and city answers
+        read (:mod:`chainbrain.web.answer_inputs`: an employee count, a supply link, a work-system
+        row): those answers of ``basis``'s version are the current ones, the others are computed
+        again. The figure jobs still run (``rekeying`` stays). The number carried over."""
+        from chainbrain.web import answer_inputs
+
+        if basis[2] is None or now[2] != basis[2]:
+            return 0
+        n = self.cache.adopt(basis[0], now[0], only=answer_inputs.carried)
+        self.carried += n
+        log.info("data version moved, the chain and city answers' inputs did not: %d answers carried over", n)
         return n
 
     def _warm_one(self, version, key, compute):

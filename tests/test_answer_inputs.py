@@ -1,0 +1,167 @@
+"""The cockpit, KPI, chain and city answers outlive a change that none of their declared inputs sees (#20).
+
+``web/answer_inputs.SOURCES`` declares what the answers of ``FAMILIES`` read; after a data change the
+server keeps those answers (``WebState.carry_over``) when the fingerprint of the declared rows is
+unchanged. A read not declared would keep answers that are no longer right, so on the tiny demo,
+for the anonymous public viewer and every demo account's scope:
+
+- every warm-up answer of those families, plus other periods, a county and a chain seen from a city,
+  is computed; then every undeclared table is emptied and every undeclared column changed (the kept
+  figures and disclosure patterns deleted), and every answer computed again is equal;
+- a registry correction (an employee count) keeps those answers in a running server's cache without
+  computing them, equal to a fresh computation, and computes the others again; a revenue correction
+  keeps none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from chainbrain.web import answer_inputs, model, pages
+from chainbrain.web.cache import MISSING
+from chainbrain.web.policy import cell_rule, disclosure_key, scope_key
+from perturb import change_outside, declared_tables, fresh, store, tiny_db  # noqa: F401 — fixtures
+
+
+def _state(store):
+    from chainbrain.web.demo_users import create_demo_users
+    from chainbrain.web.state import WebState
+
+    create_demo_users(store)
+    return WebState(store=store, public_aggregates=True, warm=False)
+
+
+def _users(store) -> list:
+    from chainbrain.web.viewers import account_scopes
+
+    return [None] + account_scopes(store)
+
+
+def _jobs(st, store, users) -> list:
+    """The warm-up's jobs of the carried families, and answers a request computes with other parameters
+    for each of ``users`` (read before the accounts are changed)."""
+    from chainbrain.web import data
+    from chainbrain.web.warmup import warm_up
+
+    jobs = [(k, c) for k, c in warm_up(st, store) if answer_inputs.carried(k)]
+    county = data.regions(store, "county")[0]["code"]
+    city, chain = data.regions(store, "prefecture")[0]["code"], data.chains(store)[0]["code"]
+    for user in users:
+        rule, sk, dk = cell_rule(store, user, st.min_cell), scope_key(user), disclosure_key(user)
+        jobs += [
+            (("region", county, "2025-12", "all", "zh", sk),
+             lambda u=user, r=rule: pages.region_page(store, county, "2025-12", "all", r, u, "zh")),
+            (("chain", chain, "2026-03", "manufacturing", "zh", sk, city),
+             lambda u=user, r=rule: pages.chain_page(store, chain, "2026-03", "manufacturing", r, u, "zh", city)),
+            (("cockpit", "2025-06", city, "all", dk), lambda r=rule: model.build(store, "2025-06", city, "all", r)),
+        ]
+    return jobs
+
+
+def _rounded(value):
+    """Floats to 12 significant digits: a sum over the engine's rows in another order (the rows rewritten
+    by the changes) differs in the last binary digit (261087888.61 and 261087888.60999998)."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _canon(value) -> str:
+    if isinstance(value, bytes):
+        value = json.loads(value)
+    value = json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return json.dumps(_rounded(value), sort_keys=True, ensure_ascii=False)
+
+
+def _answers(st, store, users) -> dict:
+    fresh(store)
+    with store.engine.begin() as c:                  # the figures and patterns kept per data key: computed again
+        c.execute(sa.text("DELETE FROM cockpit_figure"))
+        c.execute(sa.text("DELETE FROM disclosure_pattern"))
+    return {k: _canon(c()) for k, c in _jobs(st, store, users)}
+
+
+def test_the_declaration_is_a_subset_of_the_schema_and_covers_the_kept_figures():
+    from chainbrain.analytics import alerts_stored, kpi_rekey, suppression_inputs
+
+    declared = declared_tables(answer_inputs.SOURCES)
+    for table in [*kpi_rekey.SOURCES, *alerts_stored.SOURCES, *(t for t, _, _ in suppression_inputs.SOURCES)]:
+        name = table if table in declared else declared_tables([table]).popitem()[0]
+        assert name in declared, table
+    assert answer_inputs.family(("json", "chain", "NE")) == "chain"
+    assert answer_inputs.carried(("region", "360100")) and not answer_inputs.carried(("profile index",))
+
+
+def test_answers_are_unchanged_by_everything_outside_the_declaration(store):
+    st = _state(store)
+    users = _users(store)
+    before = _answers(st, store, users)
+    families = {answer_inputs.family(k) for k in before}
+    assert families == set(answer_inputs.FAMILIES), families ^ set(answer_inputs.FAMILIES)
+    assert len(before) > 40
+    touched = change_outside(store, answer_inputs.SOURCES)
+    assert {"enterprise", "supply_link", "user_account"} <= set(touched)
+    after = _answers(st, store, users)
+    assert after.keys() == before.keys()
+    bad = [k for k in before if after[k] != before[k]]
+    assert not bad, bad[:3]
+
+
+def _batch(store, n: int, sql: str) -> None:
+    with store.engine.begin() as c:
+        c.execute(sa.text("INSERT INTO import_batch (id, kind, source, created_at, row_count, status) "
+                          "VALUES (:i, 'fixture', 'test_answer_inputs', :t, 1, 'loaded')"),
+                  {"i": n, "t": dt.datetime(2026, 12, 7)})
+        c.execute(sa.text(sql))
+
+
+def _cache_jobs(st, store) -> dict:
+    """Every warm-up answer cached at the current version, as the warm-up puts them."""
+    from chainbrain.web.warmup import warm_up
+
+    version, out = st.versions.current(), {}
+    for key, compute in warm_up(st, store):
+        if key[0] in ("search index", "profile index"):
+            continue
+        value = compute()
+        st.cache.put(version, key, value, hot=True)
+        out[key] = value
+    return out
+
+
+def test_a_registry_correction_keeps_the_answers_a_revenue_correction_does_not(store):
+    st = _state(store)
+    fresh(store)
+    st.versions.refresh()
+    cached = _cache_jobs(st, store)
+    basis = st._basis(store)
+    assert basis is not None and basis[2] is not None
+    _batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
+                       "WHERE id = (SELECT min(id) FROM enterprise)")
+    st.invalidate()
+    st.versions.refresh()
+    assert st.carry_over(store, basis) == 0                  # something read changed: not everything carried
+    now = st.versions.current()
+    assert now != basis[0]
+    kept = {k for k in cached if st.cache.lookup(now, k) is not MISSING}
+    assert kept == {k for k in cached if answer_inputs.carried(k)} and len(kept) > 20
+    assert st.carried == len(kept)
+    again = {k: _canon(c()) for k, c in _jobs(st, store, _users(store)) if k in kept}
+    assert again and all(again[k] == _canon(st.cache.lookup(now, k)) for k in again)
+
+    basis = st._basis(store)
+    _batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
+                       "WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)")
+    st.invalidate()
+    st.versions.refresh()
+    carried = st.carried
+    assert st.carry_over(store, basis) == 0
+    assert st.carried == carried
+    assert all(st.cache.lookup(st.versions.current(), k) is MISSING for k in kept)
