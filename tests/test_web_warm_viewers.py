@@ -103,7 +103,8 @@ def test_a_change_that_changed_nothing_read_keeps_every_answer(app):
     """A write that changed nothing any answer reads (an import of rows as stored: an import batch) moves
     the data version, yet the warm-up carries the answers over (web/state.py ``carry_over``): the same
     answer objects at the new version, no request answered from before the change, nothing recomputed.
-    A change of a table answers read beyond the figures' inputs (electricity use) carries nothing over."""
+    A change of a table other answers read (electricity use) carries only the cockpit, KPI, chain and
+    city answers (web/answer_inputs.py); a revenue correction carries nothing over."""
     from chainbrain.ingest.batch import log_batch, new_batch_id
 
     st = app.state.web
@@ -136,8 +137,19 @@ def test_a_change_that_changed_nothing_read_keeps_every_answer(app):
     assert r.status_code == 200 and "X-ChainBrain-Stale" not in r.headers and st.cache.misses == misses
 
     carried = st.carried
+    health = ("json", "health")
+    before_health = st.cache.lookup(now, health)
+    assert before_health is not MISSING
     write("INSERT INTO power_use (enterprise_id, year, month, kwh, batch_id) VALUES (1, 2025, 6, 1000, 1)")
-    assert st.carried == carried                          # something read changed: nothing carried over
+    assert st.carried > carried                           # read by other answers, not by the cockpit's
+    assert st.cache.lookup(st.versions.current(), key) is answer          # web/answer_inputs.py
+    got = st.cache.lookup(st.versions.current(), health)
+    assert got is not MISSING and got is not before_health                # not one of those: computed again
+
+    carried = st.carried
+    write("UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
+          "WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)")
+    assert st.carried == carried                          # the cockpit's inputs changed: nothing carried over
     got = st.cache.lookup(st.versions.current(), key)
     assert got is not answer and got is not MISSING       # re-warmed: computed again
 
