@@ -121,7 +121,10 @@ def fuzz(app, examples: int = 3, roles=ROLES, seed: int = 20, budget_s: float | 
     from hypothesis import strategies as st
     from schemathesis import GenerationMode
 
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app)
+    # the document made once beforehand (FastAPI keeps it), and read with a long timeout: in a full CI
+    # run the loader's default 10 s once ran out (the same read takes 0.6 s alone)
+    app.openapi()
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, timeout=120)
     cs = clients(app, roles, passwords)
     rep = Report()
     turn = [0]
