@@ -4,6 +4,7 @@ fresh data version, the columns of a table and "another value for every row" of 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 
@@ -110,3 +111,12 @@ def change_outside(store, sources) -> list[str]:
                 c.execute(sa.text(f"UPDATE {table} SET " + ", ".join(f"{n} = {changed(n, k)}" for n, k in other)))
             touched.append(table)
     return touched
+
+
+def batch(store, n: int, sql: str) -> None:
+    """Run ``sql`` as import batch ``n`` (a fixture batch row beside it, as an import writes one)."""
+    with store.engine.begin() as c:
+        c.execute(sa.text("INSERT INTO import_batch (id, kind, source, created_at, row_count, status) "
+                          "VALUES (:i, 'fixture', 'perturb', :t, 1, 'loaded')"),
+                  {"i": n, "t": dt.datetime(2026, 11, 20)})
+        c.execute(sa.text(sql))

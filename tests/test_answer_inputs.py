@@ -15,7 +15,6 @@ for the anonymous public viewer and every demo account's scope:
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import sqlalchemy as sa
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from chainbrain.web import answer_inputs, model, pages
 from chainbrain.web.cache import MISSING
 from chainbrain.web.policy import cell_rule, disclosure_key, scope_key
-from perturb import change_outside, declared_tables, fresh, store, tiny_db  # noqa: F401 — fixtures
+from perturb import batch, change_outside, declared_tables, fresh, store, tiny_db  # noqa: F401 — fixtures
 
 
 def _state(store, accounts: bool = True):
@@ -132,14 +131,6 @@ def test_answers_are_unchanged_by_everything_outside_the_declaration(store):
     assert not bad, bad[:3]
 
 
-def _batch(store, n: int, sql: str) -> None:
-    with store.engine.begin() as c:
-        c.execute(sa.text("INSERT INTO import_batch (id, kind, source, created_at, row_count, status) "
-                          "VALUES (:i, 'fixture', 'test_answer_inputs', :t, 1, 'loaded')"),
-                  {"i": n, "t": dt.datetime(2026, 12, 7)})
-        c.execute(sa.text(sql))
-
-
 def _cache_jobs(st, store) -> dict:
     """Every warm-up answer cached at the current version, as the warm-up puts them."""
     from chainbrain.web.warmup import warm_up
@@ -161,7 +152,7 @@ def test_a_registry_correction_keeps_the_answers_a_revenue_correction_does_not(s
     cached = _cache_jobs(st, store)
     basis = st._basis(store)
     assert basis is not None and basis[2] is not None
-    _batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
+    batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
                        "WHERE id = (SELECT min(id) FROM enterprise)")
     st.invalidate()
     st.versions.refresh()
@@ -175,7 +166,7 @@ def test_a_registry_correction_keeps_the_answers_a_revenue_correction_does_not(s
     assert again and all(again[k] == _canon(st.cache.lookup(now, k)) for k in again)
 
     basis = st._basis(store)
-    _batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
+    batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
                        "WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)")
     st.invalidate()
     st.versions.refresh()

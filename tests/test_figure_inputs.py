@@ -16,7 +16,6 @@ figures that are no longer right, so on the tiny demo:
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -25,7 +24,7 @@ import sqlalchemy as sa
 from chainbrain.analytics import alerts_stored, kpi_rekey, kpi_stored
 from chainbrain.store import figures
 from chainbrain.store.figures import T as FIGURES
-from perturb import change_outside, declared_tables, fresh, schema_tables, store, tiny_db  # noqa: F401 — fixtures
+from perturb import batch, change_outside, declared_tables, fresh, schema_tables, store, tiny_db  # noqa: F401 — fixtures
 
 
 def _kpi(store):
@@ -99,20 +98,12 @@ def test_a_group_reads_only_its_declaration(store, monkeypatch, group):
     assert not bad, bad[:3]
 
 
-def _batch(store, n: int, sql: str) -> None:
-    with store.engine.begin() as c:
-        c.execute(sa.text("INSERT INTO import_batch (id, kind, source, created_at, row_count, status) "
-                          "VALUES (:i, 'fixture', 'test_figure_inputs', :t, 1, 'loaded')"),
-                  {"i": n, "t": dt.datetime(2026, 11, 20)})
-        c.execute(sa.text(sql))
-
-
 def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(store):
     fresh(store)
     kpi_stored.keep(store, ["2026-06"], force=True, monitoring=True)
     kpi_stored.keep(store, force=True, monitoring=False)
     alerts_stored.keep(store, force=True)
-    _batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
+    batch(store, 900, "UPDATE enterprise SET employees = coalesce(employees, 0) + 1 "
                        "WHERE id = (SELECT min(id) FROM enterprise)")
     fresh(store)
     assert kpi_stored.kept_at(store) is None and alerts_stored.kept_at(store) is None   # new data key
@@ -133,7 +124,7 @@ def test_a_registry_correction_moves_both_groups_a_revenue_correction_does_not(s
     again = _kept(store, kinds)
     assert moved.keys() == again.keys() and all(figures.same(moved[n], again[n]) for n in again)
 
-    _batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
+    batch(store, 901, "UPDATE monthly_report SET revenue_ytd = revenue_ytd + 1000 "
                        "WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)")
     fresh(store)
     assert kpi_stored.keep(store, force=False, monitoring=False)["computed"]
