@@ -205,3 +205,40 @@ def test_requests_after_a_change_read_the_fingerprint_once(store, tmp_path, monk
         side.close()
     assert len(keys) == 4 and len(set(keys)) == 1 and keys[0] == data_key(store)
     assert len(scans) == 1                                          # read once, by one of them
+
+
+def test_inputs_keys_take_their_whole_tables_from_the_data_keys_read(store, tmp_path):
+    """An inputs key (``content.sources_key``) equals the one-statement scan of its sources, before and after
+    an import; on DuckDB its whole tables of ``content.TABLES`` come from the data key's read at the same
+    counters (the KPI, alert and answer inputs declare ``monthly_report`` whole: a scan each, three per
+    change, before), so only the other sources are scanned — and after an import, once the data key's
+    new read is in."""
+    import hashlib
+
+    from chainbrain.analytics import kpi_rekey
+
+    src = list(kpi_rekey.SOURCES) + ["(SELECT id, name FROM enterprise)"]
+
+    def scanned():
+        with store.engine.connect() as c:
+            row = c.execute(sa.text(content.fingerprint_sql(store.kind, src))).one()
+        return hashlib.sha256(repr((tuple(src), tuple(str(x) for x in row))).encode()).hexdigest()
+
+    seen = _fingerprints(store)
+    first = content.sources_key(store, src)
+    assert first == scanned()
+    _import(store, tmp_path, "renamed", "铜箔")                       # the counters move
+    assert content.sources_key(store, src) == scanned()
+    with store.engine.begin() as c:                                   # a counted change of a whole table
+        c.execute(sa.text("DELETE FROM monthly_report WHERE enterprise_id = (SELECT min(enterprise_id) FROM monthly_report)"))
+    data_key(store)
+    seen.clear()
+    moved = content.sources_key(store, src)
+    scans = list(seen)
+    assert moved != first and moved == scanned()
+    if not content.has_digest(store):                               # DuckDB: the whole tables not scanned again
+        assert len(scans) == 1 and "FROM industry" in scans[0], scans
+        assert "FROM monthly_report" not in scans[0] and "FROM enterprise_attr" not in scans[0], scans
+        with store.engine.connect() as c:
+            assert content.tables_at(store, c)["monthly_report"][0] == str(c.execute(sa.text(
+                "SELECT count(*) FROM monthly_report")).scalar())

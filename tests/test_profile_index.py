@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 import handmade
 import web_fixture as W
 from chainbrain.analytics import profile
-from chainbrain.analytics.profile_index import ProfileIndex, _narrow
+from chainbrain.analytics.profile_index import ProfileIndex, _narrow, _table
 from chainbrain.demo import build_demo
 from chainbrain.web import create_app, profiles
 from chainbrain.web.policy import resolve_enterprise
@@ -41,8 +41,8 @@ def _ids(store) -> list[int]:
     return ids + [max(ids) + 1, -5]                                  # unknown ids too
 
 
-def _check_equal(store) -> int:
-    index = ProfileIndex.build(store)
+def _check_equal(store, index: ProfileIndex | None = None) -> int:
+    index = index or ProfileIndex.build(store)
     names = profile.catalog_names(store)
     checked = 0
     for e in _ids(store):
@@ -161,3 +161,51 @@ def test_no_index_over_the_row_limit_or_without_cache(tmp_path, monkeypatch):
         st.cache.enabled = False
         assert profiles.build(st)["index"] is None and profiles.current(st) is None
         assert profiles.holder(st)._thread is None                        # disabled: no rebuild either
+
+
+def _reimport_first_enterprise(store, tmp_path, extra: int) -> None:
+    """Import the first enterprise's registry row with ``extra`` more employees (a counted correction)."""
+    import csv
+
+    from chainbrain.ingest.load import import_file
+
+    with store.engine.connect() as c:
+        row = list(c.execute(sa.text(
+            "SELECT uscc, name, region_code, industry_code, CAST(founded_on AS VARCHAR), employees, main_products "
+            "FROM enterprise WHERE uscc IS NOT NULL AND region_code IS NOT NULL ORDER BY id LIMIT 1")).one())
+    row = ["" if v is None else v for v in row]
+    row[5] = str(int(float(row[5] or 0)) + extra)
+    f = tmp_path / f"registry-{extra}.csv"
+    with open(f, "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([["统一社会信用代码", "企业名称", "行政区划代码", "行业代码", "成立日期", "从业人员",
+                                    "主要产品"], row])
+    assert import_file(store, "enterprises", f).status == "loaded"
+
+
+def test_a_rebuild_reads_only_the_tables_that_changed(duck_store, tmp_path):
+    """After a registry correction the rebuilt index reads the enterprise table again (and the firm's
+    segments, which the import maps again) and reuses the other parts; after a change of the monthly reports it reads those again and reuses the rest — and each
+    rebuilt index equals the database on every enterprise (the fingerprints are the data key's, at the
+    rebuild's own snapshot: ``content.tables_at``)."""
+    store = duck_store
+    build_demo(store, scale="tiny", seed=2023)
+    first = ProfileIndex.build(store)
+    assert {"enterprise", "monthly_report", "supply_link"} <= set(first.marks)
+    same = ProfileIndex.build(store, previous=first)                  # nothing changed: nothing read again
+    assert same._ent is first._ent and all(same._parts[p] is first._parts[p] for p in first._parts)
+
+    _reimport_first_enterprise(store, tmp_path, 7)
+    registry = ProfileIndex.build(store, previous=first)
+    assert registry._ent is not first._ent
+    changed = {t for t in first.marks if first.marks[t] != registry.marks[t]}    # (and the firm's segments, re-mapped)
+    assert "enterprise" in changed and not changed & {"monthly_report", "annual_report", "supply_link"}, changed
+    assert all((registry._parts[p] is first._parts[p]) == (_table(p) not in changed) for p in first._parts)
+    assert _check_equal(store, registry) > 500
+
+    with store.engine.begin() as c:                                   # a correction of reports (counted: rows go)
+        c.execute(sa.text("DELETE FROM monthly_report WHERE enterprise_id = (SELECT min(enterprise_id) "
+                          "FROM monthly_report)"))
+    reports = ProfileIndex.build(store, previous=registry)
+    assert reports._ent is registry._ent and reports._parts["monthly"] is not registry._parts["monthly"]
+    assert all(reports._parts[p] is registry._parts[p] for p in first._parts if p != "monthly")
+    assert _check_equal(store, reports) > 500

