@@ -305,7 +305,8 @@ def test_several_workers_serve_and_stop_on_sigterm(own_pg, tmp_path):
 
 def test_imports_leave_fresh_statistics(own_pg, tmp_path):
     """After an import PostgreSQL knows the new row counts (ANALYZE), so the next plans are not made
-    from an empty table's statistics."""
+    from an empty table's statistics; a small import into a known table leaves them to autovacuum
+    (``Store.analyze``'s threshold, at its boundary)."""
     from test_ingest_core import ENT_HEAD, ENTS, write_csv
 
     from chainbrain.ingest.load import import_file
@@ -321,6 +322,24 @@ def test_imports_leave_fresh_statistics(own_pg, tmp_path):
                                             "WHERE relname = 'enterprise'")).one()
             tuples = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'enterprise'")).scalar()
         assert analyzed[0] and tuples == len(ENTS)
+
+        # a small import into a table the planner knows is left to autovacuum: at least 50 + 10 % of the
+        # table's row estimate (autovacuum's threshold) refreshes the statistics at once, one row fewer does not
+        def stamp():
+            with store.engine.connect() as conn:
+                return conn.execute(sa.text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'enterprise'")
+                                    ).scalar()
+        with store.begin() as conn:                     # a table the planner believes holds 1,000 rows
+            conn.execute(sa.text("UPDATE pg_class SET reltuples = 1000 WHERE relname = 'enterprise'"))
+        before = stamp()
+        assert store.analyze("enterprise", 149) is False and stamp() == before
+        assert store.analyze("enterprise", 150) is True
+        assert store.analyze("monthly_report", 1) is True                 # analyzed when empty: any row
+        before = stamp()
+        edited = [list(r) for r in ENTS[:1]]
+        edited[0][5] = "121"
+        res = import_file(store, "enterprises", write_csv(tmp_path / "e2.csv", [ENT_HEAD, *edited]))
+        assert res.status == "loaded" and res.updated == 1 and stamp() == before          # a correction: no ANALYZE
 
 
 def test_default_views_recomputed_after_an_import(tmp_path, monkeypatch):

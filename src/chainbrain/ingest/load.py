@@ -44,6 +44,12 @@ from chainbrain.ingest.write import WRITERS
 KINDS = ("enterprises", "monthly", "annual", "supply", "designations", "external", "sei-shares", "deflators", "power",
          "digital", "digital-scenarios", "digital-providers")
 
+#: the table an import kind writes its rows to (:meth:`chainbrain.store.engine.Store.analyze`'s threshold;
+#: a kind not here refreshes every table's statistics after any import)
+MAIN_TABLE = {"enterprises": "enterprise", "external": "enterprise", "monthly": "monthly_report",
+              "annual": "annual_report", "supply": "supply_link", "designations": "designation",
+              "power": "power_use", "sei-shares": "sei_share", "deflators": "price_index"}
+
 
 # ---------------------------------------------------------------- entry point
 def import_file(store, kind: str, path: str | Path, *, unit: str | None = None, skip_invalid: bool = False,
@@ -89,7 +95,7 @@ def import_file(store, kind: str, path: str | Path, *, unit: str | None = None, 
         log_batch(store, conn, batch, kind, str(path), len(keep), status,
                   f"{res.summary_en()}; warnings {len(issues.warnings)}")
     step("write", len(keep), len(keep))
-    store.analyze()                          # PostgreSQL plans the next queries from the new counts
+    store.analyze(MAIN_TABLE.get(kind), len(keep))   # PostgreSQL: the new counts, when they move the plans
     if bad.any() and errors_path:
         write_error_file(errors_path, raw, issues)
         res.error_file = str(errors_path)
