@@ -96,7 +96,7 @@ def tables_at(store, conn) -> dict[str, tuple[str, ...]] | None:
     counters read on ``conn`` (its transaction's snapshot) are still the ones they were read at; else
     None. The whole tables' share of a fingerprint without scanning them again."""
     counters = tuple(str(x) for x in conn.execute(sa.text(_data_sql(store))).one())
-    memo = _MEMO.get(_ident(store))
+    memo = _MEMO.get(store_ident(store))
     return memo[2] if memo is not None and memo[0] == counters else None
 
 
@@ -148,7 +148,9 @@ def _remembered_parts(store, conn, sources: list[str]) -> tuple[str, ...]:
     return tuple(v for src in sources for v in out[src])
 
 
-def _ident(store) -> tuple:
+def store_ident(store) -> tuple:
+    """What names ``store``'s database in this process's memos: its engine and file or URL (an in-memory
+    database: the store object)."""
     db = str(getattr(store, "db", "") or "")
     return (store.kind, db if db and ":memory:" not in db else id(store))
 
@@ -162,7 +164,7 @@ def _data_sql(store) -> str:
 def data_key(store) -> str:
     """SHA-256 (hex) of the content of :data:`TABLES` (module docstring); the fingerprint is read only
     when the data counters moved since this process last read it for ``store``'s database."""
-    ident = _ident(store)
+    ident = store_ident(store)
     digested, crowded = has_digest(store), False           # asked before a connection is held
     with store.engine.connect() as conn:
         counters = tuple(str(x) for x in conn.execute(sa.text(_data_sql(store))).one())
