@@ -120,7 +120,7 @@ class ProfileIndex:
         transaction (one snapshot of every table; REPEATABLE READ on PostgreSQL). With ``previous`` (the
         index read at earlier data), a table whose fingerprint at this snapshot is the one ``previous``
         was read at is not read again: its prepared rows are reused (after a registry correction only
-        the enterprise table is read: 0.1 s instead of 0.8 s at the demo province). The fingerprints are
+        the enterprise table is read: 0.17 s instead of 0.76 s at the demo province). The fingerprints are
         the data key's (:func:`~chainbrain.store.content.tables_at`), known on DuckDB only."""
         if getattr(src, "kind", None) == "duckdb":
             from chainbrain.store.content import data_key

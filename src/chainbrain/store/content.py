@@ -33,7 +33,7 @@ import threading
 
 import sqlalchemy as sa
 
-from chainbrain.store.changes import COUNTED
+from chainbrain.store.changes import COUNTED, data_sql
 from chainbrain.store.digest import compact, has_digest, parts as digest_parts, sums as digest_sums
 
 #: the tables the kept figures are computed from: the data counters' tables without ``import_batch``,
@@ -95,7 +95,7 @@ def tables_at(store, conn) -> dict[str, tuple[str, ...]] | None:
     """``{table: (count, xor, sum)}`` of :data:`TABLES` as :func:`data_key` last read them, if the data
     counters read on ``conn`` (its transaction's snapshot) are still the ones they were read at; else
     None. The whole tables' share of a fingerprint without scanning them again."""
-    counters = tuple(str(x) for x in conn.execute(sa.text(_data_sql(store))).one())
+    counters = tuple(str(x) for x in conn.execute(sa.text(data_sql(store))).one())
     memo = _MEMO.get(store_ident(store))
     return memo[2] if memo is not None and memo[0] == counters else None
 
@@ -155,19 +155,13 @@ def store_ident(store) -> tuple:
     return (store.kind, db if db and ":memory:" not in db else id(store))
 
 
-def _data_sql(store) -> str:
-    from chainbrain.store.changes import data_sql
-
-    return data_sql(store)
-
-
 def data_key(store) -> str:
     """SHA-256 (hex) of the content of :data:`TABLES` (module docstring); the fingerprint is read only
     when the data counters moved since this process last read it for ``store``'s database."""
     ident = store_ident(store)
     digested, crowded = has_digest(store), False           # asked before a connection is held
     with store.engine.connect() as conn:
-        counters = tuple(str(x) for x in conn.execute(sa.text(_data_sql(store))).one())
+        counters = tuple(str(x) for x in conn.execute(sa.text(data_sql(store))).one())
         with _LOCK:
             memo = _MEMO.get(ident)
             reading = _READING.setdefault(ident, threading.Lock())

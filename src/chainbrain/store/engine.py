@@ -242,9 +242,10 @@ class Store:
         run in quadratic time). DuckDB keeps its statistics itself. With ``rows`` written to ``table``
         (an import), only when they reach autovacuum's own analyze threshold at once: at least
         :data:`ANALYZE_MIN_ROWS` + :data:`ANALYZE_SHARE` × the table's row estimate (``reltuples``), or
-        any rows into a table the planner takes for empty (never analyzed, or empty when last). A smaller import is left to autovacuum: the whole
-        ANALYZE took 6 s of the server after an import of three enterprises at province scale, while
-        every user's reads waited (load test, #20). True when it ran."""
+        any rows into a table the planner takes for empty (never analyzed, or empty when last). A
+        smaller import is left to autovacuum: the whole ANALYZE took 6 s of the server after an import
+        of three enterprises at province scale, while every user's reads waited (load test, #20).
+        True when it ran."""
         if self.kind != "postgres":
             return False
         from chainbrain.store import snapshots

@@ -11,7 +11,7 @@ while the store is at that version (:func:`current`; a write during the
 build leaves it stale at once). After the data change, the first profile
 request (or the re-warm) starts a rebuild in a background thread and is answered from the
 database, as are all requests until the new index is in place; the rebuild reads again only the
-tables that changed (after a registry correction, the enterprise table: 0.2 s instead of 0.8 s). No index
+tables that changed (after a registry correction, the enterprise table: 0.17 s instead of 0.76 s). No index
 when the warm-up is off (tests, ``CHAINBRAIN_WEB_WARMUP=off``), when the
 answer cache is off (``CHAINBRAIN_WEB_CACHE=off``: the uncached baseline),
 when the store holds more than :data:`MAX_ROWS` rows of the profile
